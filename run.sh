@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# hsplan's two commands. Each sets everything up (a virtual environment in .venv, the
+# package and its dependencies, CJK fonts for charts) and then does its job:
+#
+#   bash run.sh example   set up, then run the main job on the bundled example region
+#   bash run.sh test      set up, then run the checks and the test suite
+#
+# Needs only Python ≥ 3.11 with pip (and, for CJK chart labels, Debian/Ubuntu's apt as
+# root; without it charts still render, with a warning about missing glyphs).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PY=${PYTHON:-python3}
+VENV=.venv
+
+setup() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "== creating $VENV"
+    "$PY" -m venv "$VENV"
+  fi
+  echo "== installing hsplan and its dependencies"
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  "$VENV/bin/python" -m pip install --quiet -e ".[test]"
+  install_cjk_fonts
+}
+
+install_cjk_fonts() {
+  # Charts label places in Chinese: they need a CJK font (Noto Sans CJK from Debian).
+  if command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then
+    return 0
+  fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing CJK fonts (fonts-noto-cjk)"
+    apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fontconfig >/dev/null 2>&1 \
+      || echo "warning: could not install fonts-noto-cjk; Chinese labels in charts may not render"
+  else
+    echo "warning: no CJK font found and apt-get is not usable here;" \
+         "install a CJK font (e.g. fonts-noto-cjk) for Chinese chart labels"
+  fi
+}
+
+case "${1:-}" in
+  example)
+    setup
+    shift
+    exec "$VENV/bin/python" -m hsplan.example "$@"
+    ;;
+  test)
+    setup
+    shift
+    echo "== ruff"
+    "$VENV/bin/ruff" check src tests benchmarks
+    echo "== mypy"
+    "$VENV/bin/mypy"
+    echo "== pytest"
+    exec "$VENV/bin/python" -m pytest -q "$@"
+    ;;
+  *)
+    echo "usage: bash run.sh example | test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,43 @@
+"""The Typer application and the one place CLI errors are turned into messages."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from hsplan.errors import HsplanError, ValidationError
+
+app = typer.Typer(
+    name="hsplan",
+    help="Plan and monitor a region's health service system (区域医疗卫生服务体系).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def report_error(exc: HsplanError) -> int:
+    """Print an hsplan error for a person; return the exit code (1 input, 2 other)."""
+    if isinstance(exc, ValidationError):
+        errors = exc.errors
+        err_console.print(f"[bold red]{exc.context}: {len(errors)} problem"
+                          f"{'s' if len(errors) != 1 else ''} found[/]")
+        for p in errors:
+            err_console.print(f"  [red]✗[/] {p}", markup=False, highlight=False)
+        for p in exc.warnings:
+            err_console.print(f"  [yellow]![/] {p}", markup=False, highlight=False)
+        return 1
+    err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+    return 2
+
+
+def main() -> None:
+    """Entry point of the `hsplan` command."""
+    try:
+        app()
+    except HsplanError as exc:
+        sys.exit(report_error(exc))

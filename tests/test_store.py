@@ -1,0 +1,86 @@
+"""The GeoPackage store: typed round trips, metadata, and all-or-nothing writes."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from hsplan.errors import DataSourceError
+from hsplan.model import Region, empty
+from hsplan.project import Project
+from hsplan.store import load_region, save_region
+
+
+def _region() -> Region:
+    areas = gpd.GeoDataFrame(
+        {"code": ["530403", "530403100"], "name": ["江川区", "江城镇"],
+         "level": ["county", "township"], "parent_code": [None, "530403"],
+         "urban_rural": [None, "rural"], "area_km2": [805.9, 120.5]},
+        geometry=[shapely.box(102.6, 24.1, 103.0, 24.5), shapely.box(102.7, 24.2, 102.8, 24.3)],
+        crs="EPSG:4326",
+    )
+    facilities = gpd.GeoDataFrame(
+        {"id": ["F1", "F2"], "name": ["江城镇卫生院", "某诊所"], "subtype": ["乡镇卫生院", "诊所"],
+         "government_run": [True, None], "area_code": ["530403100", "530403100"],
+         "departments": ["发热门诊、中医馆", None]},
+        geometry=[shapely.Point(102.75, 24.25), shapely.Point(102.76, 24.26)],
+        crs="EPSG:4326",
+    )
+    resources = pd.DataFrame({"facility_id": ["F1", "F1"], "year": [2020, 2021],
+                              "beds": [40, 45], "doctors_licensed": [8, None]})
+    region = Region().replace(areas=areas, facilities=facilities, resources=resources)
+    region.meta.update({"county_code": "530403", "synthetic": True})
+    return region
+
+
+def test_round_trip_keeps_values_types_and_meta(tmp_path: Path) -> None:
+    path = save_region(_region(), tmp_path / "region.gpkg")
+    back = load_region(path)
+    assert list(back.areas["code"]) == ["530403", "530403100"]
+    assert back.areas.crs == "EPSG:4326"
+    assert back.areas.geometry.iloc[1].equals(shapely.box(102.7, 24.2, 102.8, 24.3))
+    assert str(back.resources["beds"].dtype) == "Int64"
+    assert back.resources["beds"].tolist() == [40, 45]
+    assert back.resources["doctors_licensed"].isna().tolist() == [False, True]
+    assert back.facilities["government_run"].tolist()[0] is True
+    assert pd.isna(back.facilities["government_run"].iloc[1])
+    assert back.facilities["departments"].iloc[0] == "发热门诊、中医馆"
+    assert back.meta["county_code"] == "530403"
+    assert back.synthetic is True
+    assert back.years == [2020, 2021]
+    assert list(back.population.columns) == list(empty("population").columns)
+
+
+def test_failed_write_leaves_the_store_unchanged(tmp_path: Path) -> None:
+    path = save_region(_region(), tmp_path / "region.gpkg")
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    bad = _region()
+    bad.resources = pd.DataFrame({"facility_id": ["F1"], "year": ["not a year"]})
+    with pytest.raises(ValueError):
+        save_region(bad, path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["region.gpkg"]  # no temp file left
+
+
+def test_missing_store_says_how_to_fix(tmp_path: Path) -> None:
+    with pytest.raises(DataSourceError, match=r"project store not found. Fix: run `hsplan init`"):
+        load_region(tmp_path / "nothing.gpkg")
+
+
+def test_project_config_round_trip(tmp_path: Path) -> None:
+    proj = Project(root=tmp_path / "p", name='江川区 "示例"', county_code="530403",
+                   coordinate_system="GCJ-02", synthetic=True)
+    proj.write_config()
+    again = Project.open(tmp_path / "p")
+    assert (again.name, again.county_code, again.coordinate_system, again.synthetic) == (
+        '江川区 "示例"', "530403", "GCJ-02", True)
+
+
+def test_opening_a_folder_that_is_not_a_project(tmp_path: Path) -> None:
+    with pytest.raises(DataSourceError, match=r"not an hsplan project \(no hsplan.toml\)"):
+        Project.open(tmp_path)
