@@ -413,3 +413,41 @@ def table(name: str) -> Table:
         if name in (t.name, t.zh):
             return t
     raise KeyError(f"unknown table {name!r}; expected one of {', '.join(TABLES)}")
+
+
+def schema_markdown() -> str:
+    """Return the Markdown reference of every model table (the text of docs/schema.md)."""
+    lines = [
+        "# Region model tables",
+        "",
+        "Generated from `src/hsplan/schema.py` by `hsplan.schema.schema_markdown()`; a test",
+        "keeps this file in step with the code. Headers: the Chinese header is what the Excel",
+        "template shows; the English id and the aliases are accepted too.",
+        "",
+    ]
+    for t in TABLES.values():
+        lines += [f"## `{t.name}` — {t.zh}", "", t.description, "",
+                  f"Key: {', '.join(f'`{k}`' for k in t.key)}"
+                  + (" · has geometry (WGS84)" if t.has_geometry else ""), "",
+                  "| id | 中文表头 | kind | unit | required | allowed / notes |",
+                  "|---|---|---|---|---|---|"]
+        for c in t.columns:
+            notes = []
+            if c.choices:
+                notes.append(" · ".join(c.choices))
+            if c.min is not None or c.max is not None:
+                notes.append(f"range {c.min if c.min is not None else ''}…"
+                             f"{c.max if c.max is not None else ''}")
+            if c.code_lengths:
+                notes.append(f"{'/'.join(map(str, c.code_lengths))} digits")
+            if c.aliases:
+                notes.append("aliases: " + ", ".join(c.aliases))
+            if c.description:
+                notes.append(c.description)
+            lines.append(f"| `{c.id}` | {c.zh} | {c.kind} | {c.unit} | "
+                         f"{'yes' if c.required else ''} | {'; '.join(notes)} |")
+        lines.append("")
+    lines += ["## 卫生机构类别 and sub-types", "", "| 机构类型 | 机构类别 |", "|---|---|"]
+    lines += [f"| {sub} | {cat} |" for sub, cat in FACILITY_SUBTYPES.items()]
+    lines.append("")
+    return "\n".join(lines)
