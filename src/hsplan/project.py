@@ -117,3 +117,29 @@ class Project:
 def _toml_str(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+def init_project(root: str | Path, *, county: str, name: str | None = None) -> Project:
+    """Return a new Project in folder `root`, seeded with one county's reference data.
+
+    Writes ``region.gpkg`` from `hsplan.reference.region_from_county` (the county with its
+    boundary, townships, villages where bundled, 2020 census population) and then
+    ``hsplan.toml``; `name` defaults to the county's full name (e.g. 鄂尔多斯市康巴什区).
+    Refuses a folder that already holds a project, so nothing is overwritten.
+    """
+    from hsplan.reference import region_from_county
+
+    root = Path(root)
+    existing = [p.name for p in (root / CONFIG_NAME, root / DEFAULT_STORE) if p.exists()]
+    if existing:
+        raise DataSourceError(
+            f"{root}: expected a folder without a project, got an existing hsplan project "
+            f"({' and '.join(existing)} already there). Fix: choose another folder, or "
+            "delete those files first if you really want to start again."
+        )
+    region = region_from_county(county)
+    project = Project(root=root, name=name or str(region.meta["name"]),
+                      county_code=str(region.meta["county_code"]))
+    project.save(region)
+    project.write_config()
+    return project

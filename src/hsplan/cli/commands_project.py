@@ -1,0 +1,72 @@
+"""CLI commands that create projects and browse the bundled reference data:
+``hsplan init`` and ``hsplan counties``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from hsplan import reference
+from hsplan.cli._app import app, console
+from hsplan.project import init_project
+
+
+@app.command("init")
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder of the new project.")],
+    county: Annotated[str, typer.Option("--county", help="6-digit county code (区县代码), "
+                                        "e.g. 530403; find it with `hsplan counties`.")],
+    name: Annotated[str | None, typer.Option("--name", help="Project name; defaults to "
+                                             "the county's name.")] = None,
+) -> None:
+    """Create a project for one county from the bundled national reference data."""
+    project = init_project(directory, county=county, name=name)
+    region = project.load()
+    levels = region.areas["level"].value_counts()
+    county_rows = region.areas[region.areas["level"] == "county"]
+    area = county_rows["area_km2"].iloc[0] if len(county_rows) else None
+    total = region.population["total"].iloc[0] if len(region.population) else None
+
+    summary = Table(title=f"hsplan project {project.name}", show_header=False)
+    summary.add_column("item")
+    summary.add_column("value", justify="right")
+    summary.add_row("folder", str(project.root))
+    summary.add_row("county code", str(project.county_code))
+    summary.add_row("townships (乡镇街道)", f"{int(levels.get('township', 0)):,}")
+    summary.add_row("villages (村居)", f"{int(levels.get('village', 0)):,}")
+    summary.add_row("census population 2020 (常住人口)",
+                    "—" if total is None or pd.isna(total) else f"{int(total):,}")
+    summary.add_row("area (km²)", "—" if area is None or pd.isna(area) else f"{float(area):,.1f}")
+    console.print(summary)
+    for warning in region.meta.get("warnings", []):
+        console.print(f"[yellow]![/] {warning}", highlight=False)
+
+
+@app.command("counties")
+def counties(
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Text in the code, "
+                                               "name, city or province.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Rows shown at most.")] = 50,
+) -> None:
+    """List county codes with their 2020 census population, to find a code for `init`."""
+    table = reference.counties(search=search)
+    noun = "county" if len(table) == 1 else "counties"
+    out = Table(title=f"{len(table):,} {noun}" + (f" matching {search!r}" if search else ""))
+    for col in ("code", "name", "city", "province"):
+        out.add_column(col)
+    out.add_column("population 2020", justify="right")
+    for row in table.head(limit).to_dict("records"):
+        total = row["census_total"]
+        out.add_row(
+            "(no code)" if pd.isna(row["code"]) else str(row["code"]),
+            str(row["name"]), str(row["city"]), str(row["province"]),
+            "—" if pd.isna(total) else f"{int(total):,}",
+        )
+    console.print(out)
+    if len(table) > limit:
+        console.print(f"… {len(table) - limit:,} more; narrow with --search or raise --limit.")
+
