@@ -3,7 +3,11 @@
 Importing a ``commands_*`` module registers its commands on `app`.
 """
 
-from hsplan.cli import commands_project  # noqa: F401  (imported to register commands)
+from hsplan.cli import (  # noqa: F401  (imported to register commands)
+    commands_indicators,
+    commands_plans,
+    commands_project,
+)
 from hsplan.cli._app import app, main
 
 __all__ = ["app", "main"]

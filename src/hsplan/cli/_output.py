@@ -1,0 +1,56 @@
+"""Printing result frames for a person (Rich table) or a program (JSON, CSV)."""
+
+from __future__ import annotations
+
+import json
+import math
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+from rich.table import Table
+
+from hsplan.cli._app import console
+
+
+class FrameFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def cell(value: Any) -> str:
+    """Return a table cell: '—' for missing, numbers without float noise."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return str(value)
+
+
+def jsonable(value: Any) -> Any:
+    """Return `value` with pandas/numpy scalars and missing values made JSON-friendly."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def print_frame(df: pd.DataFrame, *, title: str, fmt: FrameFormat = FrameFormat.table,
+                caption: str | None = None) -> None:
+    """Print `df` as a Rich table, a JSON list of records, or CSV on standard output."""
+    if fmt is FrameFormat.json:
+        records = [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    if fmt is FrameFormat.csv:
+        print(df.to_csv(index=False), end="")
+        return
+    table = Table(title=title, caption=caption)
+    for col in df.columns:
+        numeric = pd.api.types.is_numeric_dtype(df[col])
+        table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
+    for row in df.itertuples(index=False):
+        table.add_row(*(cell(v) for v in row))
+    console.print(table)

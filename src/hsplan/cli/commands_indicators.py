@@ -1,0 +1,82 @@
+"""`hsplan indicators list|show|match|compute`: browse the catalog, compute for a project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from hsplan.cli._app import app, console
+from hsplan.cli._output import FrameFormat, print_frame
+from hsplan.indicators import compute, describe_formula, load_catalog
+from hsplan.project import Project
+
+indicators_app = typer.Typer(help="The indicator catalog (指标目录).", no_args_is_help=True)
+app.add_typer(indicators_app, name="indicators")
+
+
+@indicators_app.command("list")
+def indicators_list(
+    kind: Annotated[str | None, typer.Option(help="computed or reported")] = None,
+    search: Annotated[str | None, typer.Option("--search", "-s",
+                                               help="Text in the id or Chinese name.")] = None,
+    fmt: Annotated[FrameFormat, typer.Option("--format")] = FrameFormat.table,
+) -> None:
+    """List catalog indicators: id, Chinese name, unit, kind, levels."""
+    frame = load_catalog().to_frame()
+    if kind:
+        frame = frame[frame["kind"] == kind]
+    if search:
+        hit = frame["id"].str.contains(search, regex=False) | frame["name_zh"].str.contains(
+            search, regex=False)
+        frame = frame[hit]
+    cols = ["id", "name_zh", "unit", "kind", "direction", "levels"]
+    print_frame(frame[cols].reset_index(drop=True), title=f"{len(frame)} indicators", fmt=fmt)
+
+
+@indicators_app.command("show")
+def indicators_show(indicator: Annotated[str, typer.Argument(help="Indicator id.")]) -> None:
+    """Show one indicator: names, unit, formula, definition and source."""
+    ind = load_catalog().get(indicator)
+    console.print(f"[bold]{ind.id}[/]  {ind.name_zh} — {ind.name_en}", highlight=False)
+    for label, value in (
+        ("unit", ind.unit), ("kind", ind.kind), ("direction", ind.direction),
+        ("levels", ", ".join(ind.levels)), ("aliases", "、".join(ind.aliases) or "—"),
+        ("formula", describe_formula(ind)), ("definition", ind.definition),
+        ("source", ind.source), ("file", ind.file),
+    ):
+        console.print(f"  [cyan]{label:<10}[/] {value}", highlight=False)
+
+
+@indicators_app.command("match")
+def indicators_match(
+    name: Annotated[str, typer.Argument(help="An indicator name as a plan writes it.")],
+    fmt: Annotated[FrameFormat, typer.Option("--format")] = FrameFormat.table,
+) -> None:
+    """Find the catalog indicators a name written in a plan means, best first."""
+    catalog = load_catalog()
+    rows = [{"id": i, "score": s, "name_zh": catalog.get(i).name_zh}
+            for i, s in catalog.match(name)]
+    print_frame(pd.DataFrame(rows, columns=["id", "score", "name_zh"]),
+                title=f"catalog matches for {name}", fmt=fmt)
+
+
+@indicators_app.command("compute")
+def indicators_compute(
+    project: Annotated[Path, typer.Argument(help="Project folder.")],
+    indicator: Annotated[str, typer.Argument(help="Indicator id.")],
+    year: Annotated[int | None, typer.Option(help="Year; default the latest with data.")] = None,
+    level: Annotated[str, typer.Option(help="county, township or village")] = "county",
+    fmt: Annotated[FrameFormat, typer.Option("--format")] = FrameFormat.table,
+) -> None:
+    """Compute one indicator for every area of a level, with numerator and denominator."""
+    proj = Project.open(project)
+    region = proj.load()
+    years = region.years
+    chosen = year if year is not None else (years[-1] if years else 0)
+    result = compute(region, indicator, year=chosen, level=level)
+    ind = load_catalog().get(indicator)
+    caption = "synthetic data (hsplan synth)" if region.synthetic else None
+    print_frame(result, title=f"{ind.name_zh} ({ind.unit}), {chosen}", fmt=fmt, caption=caption)

@@ -1,0 +1,355 @@
+"""Tests of hsplan.evaluate: the status of every target operator, and evaluate() on a
+small hand-built region whose values are computed by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from scipy import stats
+from typer.testing import CliRunner
+
+from hsplan.cli import app
+from hsplan.errors import HsplanError
+from hsplan.evaluate import (
+    AT_RISK,
+    COLUMNS,
+    MET,
+    NOT_EVALUABLE,
+    OFF_TRACK,
+    ON_TRACK,
+    assess,
+    evaluate,
+    evaluation_to_json,
+    evaluation_to_xlsx,
+    observed_per_year,
+    status_counts,
+)
+from hsplan.model import Region
+from hsplan.plans import Baseline, Milestone, Plan, Target, TargetSpec
+from hsplan.project import Project
+
+
+def tgt(op: str, *, year: int | None = 2025, base: tuple[int, float | None] | None = None,
+        milestones: tuple[tuple[int, float], ...] = (), **spec: Any) -> Target:
+    return Target(
+        id="T1", indicator="x", name="x", quote="q",
+        target=TargetSpec(op=op, year=year, **spec),
+        baseline=Baseline(year=base[0], value=base[1]) if base else None,
+        milestones=tuple(Milestone(y, v) for y, v in milestones),
+    )
+
+
+# --- trend ---------------------------------------------------------------------------------
+
+
+def test_observed_per_year_is_least_squares_with_three_years() -> None:
+    points = {2019: 1.0, 2020: 2.0, 2021: 4.0, 2022: 4.5}
+    oracle = stats.linregress(list(points), list(points.values())).slope
+    assert observed_per_year(points) == pytest.approx(oracle)
+    assert observed_per_year(points) == pytest.approx(1.25)
+
+
+def test_observed_per_year_two_points_and_one() -> None:
+    assert observed_per_year({2020: 10.0, 2023: 8.5}) == pytest.approx(-0.5)
+    assert observed_per_year({2023: 8.5}) is None
+    # a flat series is flat, not ±1e-15 of floating-point noise
+    assert observed_per_year({2021: 62.5, 2022: 62.5, 2023: 62.5, 2024: 62.5}) == 0.0
+
+
+# --- every operator -------------------------------------------------------------------------
+
+RISING = {2021: 3.40, 2022: 3.45, 2023: 3.50}  # +0.05 per year
+
+
+@pytest.mark.parametrize(
+    ("target", "value", "series", "status"),
+    [
+        (tgt(">=", value=3.56), 3.60, RISING, MET),
+        (tgt(">=", value=3.56), 3.50, RISING, ON_TRACK),              # 3.50 + 2×0.05 = 3.60
+        (tgt(">=", value=3.56), 3.50, {2021: 3.48, 2022: 3.49, 2023: 3.50}, AT_RISK),  # 3.52
+        (tgt(">=", value=3.56), 3.50, {2021: 3.60, 2022: 3.55, 2023: 3.50}, OFF_TRACK),
+        (tgt(">=", value=3.56), 3.50, {2022: 3.50, 2023: 3.50}, OFF_TRACK),  # flat
+        (tgt(">=", value=3.56), 3.50, {2023: 3.50}, AT_RISK),          # no trend
+        (tgt("<=", value=5.0), 5.5, {2021: 6.1, 2022: 5.8, 2023: 5.5}, ON_TRACK),  # → 4.9
+        (tgt("<=", value=5.0), 5.5, {2021: 5.3, 2022: 5.4, 2023: 5.5}, OFF_TRACK),
+        (tgt("<", value=5.0, year=2023), 5.0, {2023: 5.0}, OFF_TRACK),  # year has come
+        (tgt("<", value=5.0), 4.99, {2023: 4.99}, MET),
+        (tgt(">", value=90.0), 90.0, {2022: 88.0, 2023: 90.0}, ON_TRACK),  # → 94
+        (tgt(">", value=90.0), 90.5, {2023: 90.5}, MET),
+        (tgt("=", value=100.0), 100.0, {2023: 100.0}, MET),
+        (tgt("=", value=100.0, year=2023), 99.0, {2023: 99.0}, OFF_TRACK),
+        (tgt("approx", value=80.0), 76.5, {2023: 76.5}, MET),          # within ±4
+        (tgt("approx", value=80.0), 75.0, {2022: 74.0, 2023: 75.0}, ON_TRACK),  # → 77
+        (tgt("range", low=70.0, high=85.0), 75.0, {2023: 75.0}, MET),
+        (tgt("range", low=70.0, high=85.0, year=2023), 86.0, {2023: 86.0}, OFF_TRACK),
+        (tgt("up", base=(2020, 60.0)), 62.0, {2023: 62.0}, MET),
+        (tgt("up", base=(2020, 60.0)), 58.0, {2021: 59.0, 2022: 58.5, 2023: 58.0}, OFF_TRACK),
+        (tgt("up"), 62.0, {2022: 61.0, 2023: 62.0}, MET),              # trend only
+        (tgt("up"), 62.0, {2023: 62.0}, NOT_EVALUABLE),
+        (tgt("down", base=(2020, 8.0)), 7.5, {2023: 7.5}, MET),
+        (tgt("down"), 7.5, {2022: 7.0, 2023: 7.5}, OFF_TRACK),
+        (tgt("keep", value=100.0), 100.0, {2023: 100.0}, MET),
+        (tgt("keep", base=(2020, 3.0)), 2.9, {2023: 2.9}, MET),        # direction down below
+        (tgt("keep"), 2.9, {2023: 2.9}, NOT_EVALUABLE),
+        (tgt("<=", relative_pct=-10.0, base=(2020, 20.0)), 18.5, {2020: 20.0, 2023: 18.5},
+         ON_TRACK),                                                    # → 17.5 ≤ 18
+        (tgt("<=", relative_pct=-10.0, base=(2020, None)), 18.5, {2023: 18.5}, NOT_EVALUABLE),
+        (tgt("<=", per_year=-0.5, base=(2020, 10.0)), 8.4, {2023: 8.4}, MET),  # 2023: ≤ 8.5
+        (tgt("<=", per_year=-0.5, base=(2020, 10.0)), 9.0, {2020: 10.0, 2023: 9.0}, AT_RISK),
+        (tgt(">=", value=2.12, ratio_form="1:x"), 1.90, {2022: 1.80, 2023: 1.90}, AT_RISK),
+        (tgt("text", text="基本消除"), 1.0, {2023: 1.0}, NOT_EVALUABLE),
+        (tgt(">=", value=3.56), None, {}, NOT_EVALUABLE),
+    ],
+)
+def test_status_of_every_operator(target: Target, value: float | None,
+                                  series: dict[int, float], status: str) -> None:
+    direction = "down" if target.target.op == "keep" and target.baseline else "up"
+    result = assess(target, value=value, year=2023, series=series, direction=direction)
+    assert result.status == status, result.reason
+
+
+def test_approx_band_is_five_percent() -> None:
+    # 75 is outside 80 ± 4; the trend (+5/year) carries it to 85, also outside → at risk
+    result = assess(tgt("approx", value=80.0), value=75.0, year=2023,
+                    series={2022: 70.0, 2023: 75.0})
+    assert result.status == AT_RISK
+    assert result.gap == pytest.approx(5.0)
+    assert result.reason == "75 misses the target ≈ 80 by 2025; the trend (+5/year) overshoots it"
+    # slow trend: +1/year → 77 in 2025, inside the band → on track
+    slow = assess(tgt("approx", value=80.0), value=75.0, year=2023,
+                  series={2022: 74.0, 2023: 75.0})
+    assert slow.status == ON_TRACK
+
+
+def test_numbers_of_an_unmet_target() -> None:
+    result = assess(tgt(">=", value=3.56), value=3.50, year=2023, series=RISING)
+    assert result.target_value == pytest.approx(3.56)
+    assert result.gap == pytest.approx(0.06)
+    assert result.required_per_year == pytest.approx(0.03)
+    assert result.observed_per_year == pytest.approx(0.05)
+    assert result.reason == "3.5 not yet at the target ≥ 3.56 by 2025; the trend (+0.05/year) " \
+                            "reaches it"
+
+
+def test_relative_and_per_year_targets_resolve_against_the_baseline() -> None:
+    rel = assess(tgt("<=", relative_pct=-10.0, base=(2020, 20.0)), value=18.5, year=2023,
+                 series={2020: 20.0, 2023: 18.5})
+    assert rel.target_value == pytest.approx(18.0)
+    assert rel.observed_per_year == pytest.approx(-0.5)
+    # the region's own baseline-year value replaces a baseline the plan leaves empty
+    own = assess(tgt("<=", relative_pct=-10.0, base=(2020, None)), value=18.5, year=2023,
+                 series={2020: 20.0, 2023: 18.5}, baseline_value=20.0)
+    assert (own.status, own.target_value) == (ON_TRACK, pytest.approx(18.0))
+    per = assess(tgt("<=", per_year=-0.5, base=(2020, 10.0)), value=9.0, year=2023,
+                 series={2020: 10.0, 2023: 9.0})
+    assert per.target_value == pytest.approx(7.5)          # 10 − 0.5 × 5
+    assert per.required_per_year == pytest.approx(-0.75)  # (7.5 − 9) / 2
+    assert per.reason.startswith("9 misses the 2023 trajectory ≤ 8.5;")
+
+
+def test_milestone_of_the_evaluation_year_counts() -> None:
+    t = tgt(">=", value=100.0, milestones=((2023, 60.0), (2024, 80.0), (2025, 100.0)))
+    met = assess(t, value=82.0, year=2024, series={2024: 82.0})
+    assert met.status == MET
+    assert met.milestone == Milestone(2024, 80.0)
+    assert met.reason == "82 meets the 2024 milestone ≥ 80"
+    # missed this year's milestone, though the trend (+30/year) reaches 100 by 2025
+    late = assess(t, value=70.0, year=2024, series={2022: 10.0, 2023: 40.0, 2024: 70.0})
+    assert late.status == AT_RISK
+    # no milestone for 2022: the final target and the trend decide
+    early = assess(t, value=40.0, year=2022, series={2021: 10.0, 2022: 40.0})
+    assert early.status == ON_TRACK
+
+
+def test_up_without_baseline_or_trend_says_why() -> None:
+    result = assess(tgt("up"), value=62.0, year=2023, series={2023: 62.0})
+    assert result.reason == "op up needs a baseline value or two years of data"
+    text = assess(tgt("text", text="基本消除"), value=None, year=2023)
+    assert text.reason == "text target: 基本消除"
+
+
+# --- evaluate on a hand-built region ----------------------------------------------------------
+
+
+def small_region() -> Region:
+    """County 530403 with two townships; two hospitals' beds in 2022 and 2023.
+
+    beds_per_1k (county) = beds / population × 1000:
+      2022: (200 + 100) / 100 000 × 1000 = 3.0;   2023: (230 + 110) / 100 000 × 1000 = 3.4
+    township 530403101 (60 000 persons): 2022 200 → 3.333…, 2023 230 → 3.8333…
+    township 530403102 (40 000 persons): 2022 100 → 2.5,     2023 110 → 2.75
+    """
+    areas = pd.DataFrame({
+        "code": ["530403", "530403101", "530403102"],
+        "name": ["江川区", "大街街道", "江城镇"],
+        "level": ["county", "township", "township"],
+        "parent_code": [None, "530403", "530403"],
+    })
+    population = pd.DataFrame({
+        "area_code": ["530403101", "530403102", "530403", "530403101", "530403102", "530403"],
+        "year": [2022, 2022, 2022, 2023, 2023, 2023],
+        "total": [60000, 40000, 100000, 60000, 40000, 100000],
+    })
+    facilities = pd.DataFrame({
+        "id": ["F1", "F2"], "name": ["江川区人民医院", "江城镇卫生院"],
+        "subtype": ["综合医院", "乡镇卫生院"], "category": ["医院", "基层医疗卫生机构"],
+        "area_code": ["530403101", "530403102"],
+    })
+    resources = pd.DataFrame({
+        "facility_id": ["F1", "F2", "F1", "F2"], "year": [2022, 2022, 2023, 2023],
+        "beds": [200, 100, 230, 110],
+    })
+    reported = pd.DataFrame({
+        "area_code": ["530403", "530403"], "year": [2022, 2023],
+        "indicator": ["life_expectancy_years", "life_expectancy_years"],
+        "value": [77.9, 78.0],
+    })
+    return Region().replace(areas=areas, population=population, facilities=facilities,
+                            resources=resources, reported=reported)
+
+
+def small_plan() -> Plan:
+    targets = (
+        Target(id="T1", indicator="life_expectancy_years", name="人均预期寿命", quote="q1",
+               target=TargetSpec(op=">=", year=2025, value=77.6), nature="预期性"),
+        Target(id="T2", indicator="beds_per_1k", name="每千人口医疗卫生机构床位数", quote="q2",
+               target=TargetSpec(op=">=", year=2025, value=3.56), nature="预期性",
+               baseline=Baseline(2020, 3.44)),
+        Target(id="T3", indicator="beds_per_1k", name="床位上限", quote="q3",
+               target=TargetSpec(op="<=", year=2023, value=3.2), nature="约束性"),
+        Target(id="T4", indicator="infant_mortality_per_1k", name="婴儿死亡率", quote="q4",
+               target=TargetSpec(op="<=", year=2025, value=5.0), nature="约束性"),
+        Target(id="T5", indicator=None, name="基本消除", quote="q5",
+               target=TargetSpec(op="text", year=2025, text="基本消除")),
+    )
+    return Plan(id="test-plan", title="测试规划", kind="规划", region_code="530403",
+                region_name="江川区", region_level="county", period_start=2021,
+                period_end=2025, source_document="test", targets=targets)
+
+
+def test_evaluate_county_values_status_and_order() -> None:
+    results = evaluate(small_region(), small_plan())
+    assert list(results.columns) == COLUMNS
+    assert results.attrs["year"] == 2023  # latest year with data
+    # binding failures first (T3), then the rest in plan order
+    assert list(results["target_id"]) == ["T3", "T1", "T2", "T4", "T5"]
+    by_id = results.set_index("target_id")
+    t2 = by_id.loc["T2"]
+    assert t2["value"] == pytest.approx(3.4)
+    assert t2["source"] == "computed"
+    assert t2["unit"] == "张/千人"
+    assert t2["observed_per_year"] == pytest.approx(0.4)   # 3.0 → 3.4
+    assert t2["gap"] == pytest.approx(0.16)
+    assert t2["required_per_year"] == pytest.approx(0.08)
+    assert t2["status"] == ON_TRACK
+    t3 = by_id.loc["T3"]
+    assert (t3["status"], t3["gap"]) == (OFF_TRACK, pytest.approx(-0.2))
+    t1 = by_id.loc["T1"]
+    assert (t1["status"], t1["value"], t1["source"]) == (MET, 78.0, "reported")
+    t4 = by_id.loc["T4"]
+    assert (t4["status"], t4["source"]) == (NOT_EVALUABLE, "no data")
+    assert t4["reason"].startswith("no value of infant_mortality_per_1k up to 2023: no "
+                                   "reported value of 婴儿死亡率")
+    assert by_id.loc["T5", "status"] == NOT_EVALUABLE
+    assert status_counts(results) == {MET: 1, ON_TRACK: 1, AT_RISK: 0, OFF_TRACK: 1,
+                                      NOT_EVALUABLE: 2}
+
+
+def test_evaluate_earlier_year_and_township_level() -> None:
+    region = small_region()
+    early = evaluate(region, small_plan(), year=2022).set_index("target_id")
+    assert early.loc["T2", "value"] == pytest.approx(3.0)
+    assert early.loc["T1", "value"] == pytest.approx(77.9)
+    town = evaluate(region, small_plan(), level="township")
+    beds = town[town["target_id"] == "T2"].set_index("area_code")
+    assert beds.loc["530403101", "value"] == pytest.approx(230 / 60000 * 1000)
+    assert beds.loc["530403102", "value"] == pytest.approx(110 / 40000 * 1000)
+    assert beds.loc["530403101", "status"] == MET
+    assert beds.loc["530403102", "status"] == AT_RISK   # 2.75, +0.25/year → 3.25 < 3.56
+    # life expectancy is reported for the county only: one county row
+    assert list(town.loc[town["target_id"] == "T1", "area_code"]) == ["530403"]
+
+
+def test_json_and_xlsx_outputs(tmp_path: Path) -> None:
+    plan = small_plan()
+    results = evaluate(small_region(), plan)
+    doc = evaluation_to_json(results, plan=plan, project="江川区", year=2023, synthetic=False)
+    text = json.dumps(doc, ensure_ascii=False)  # serialisable
+    assert json.loads(text)["results"][0]["target_id"] == "T3"
+    assert set(doc) == {"plan", "project", "year", "synthetic", "results"}
+    assert doc["results"][1]["value"] == 78.0
+    path = evaluation_to_xlsx(results, tmp_path / "e.xlsx", plan=plan, year=2023)
+    wb = load_workbook(path)
+    ws = wb["评估结果"]
+    assert ws.cell(1, 1).value == "指标编号"
+    assert ws.cell(2, COLUMNS.index("status") + 1).value == "偏离目标"
+    assert [c.value for c in wb["汇总"]["B"]][3:] == [1, 1, 0, 1, 2]
+
+
+# --- CLI ---------------------------------------------------------------------------------------
+
+PLAN_YAML = """\
+id: test-plan
+title: 测试规划
+kind: 规划
+region: {code: "530403", name: 江川区, level: county}
+period: {start: 2021, end: 2025}
+source: {document: test.txt}
+targets:
+  - {id: T1, indicator: life_expectancy_years, name: 人均预期寿命, nature: 预期性, quote: q1,
+     target: {year: 2025, op: ">=", value: 77.6}}
+  - {id: T2, indicator: beds_per_1k, name: 每千人口医疗卫生机构床位数, nature: 预期性, quote: q2,
+     baseline: {year: 2020, value: 3.44}, target: {year: 2025, op: ">=", value: 3.56}}
+  - {id: T3, indicator: beds_per_1k, name: 床位上限, nature: 约束性, quote: q3,
+     target: {year: 2023, op: "<=", value: 3.2}}
+"""
+
+
+def _project(tmp_path: Path) -> Project:
+    project = Project(root=tmp_path / "jc", name="江川区", county_code="530403")
+    project.write_config()
+    project.save(small_region())
+    (tmp_path / "plan.yaml").write_text(PLAN_YAML, encoding="utf-8")
+    return project
+
+
+def test_cli_evaluate_json_shape(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    result = CliRunner().invoke(app, ["evaluate", str(project.root), "--plan",
+                                      str(tmp_path / "plan.yaml"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert (doc["plan"], doc["project"], doc["year"], doc["synthetic"]) == (
+        "test-plan", "江川区", 2023, False)
+    assert [r["target_id"] for r in doc["results"]] == ["T3", "T1", "T2"]
+    assert list(doc["results"][0]) == COLUMNS
+    t2 = doc["results"][2]
+    assert (t2["status"], t2["op"], t2["nature"]) == (ON_TRACK, ">=", "预期性")
+    assert t2["value"] == pytest.approx(3.4)
+    assert t2["target"] == pytest.approx(3.56)
+    assert t2["gap"] == pytest.approx(0.16)
+
+
+def test_cli_evaluate_table_xlsx_and_errors(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    runner = CliRunner()
+    plan = str(tmp_path / "plan.yaml")
+    table = runner.invoke(app, ["evaluate", str(project.root), "--plan", plan, "--year", "2022"])
+    assert table.exit_code == 0, table.output
+    # 2022: T1 77.9 ≥ 77.6 and T3 3.0 ≤ 3.2 are met; T2 3.0 fell from the 2020 baseline 3.44
+    assert "已达标 met: 2" in table.output
+    assert "偏离目标 off track: 1" in table.output
+    out = tmp_path / "e.xlsx"
+    xlsx = runner.invoke(app, ["evaluate", str(project.root), "--plan", plan, "--format",
+                               "xlsx", "--out", str(out)])
+    assert xlsx.exit_code == 0, xlsx.output
+    assert load_workbook(out)["评估结果"].cell(2, 1).value == "T3"
+    bad = runner.invoke(app, ["evaluate", str(project.root), "--plan", plan, "--out",
+                              str(out)])
+    assert isinstance(bad.exception, HsplanError)
+    assert str(bad.exception) == "--out needs --format json or xlsx. Fix: add --format xlsx."
