@@ -4,6 +4,8 @@ Importing a ``commands_*`` module registers its commands on `app`.
 """
 
 from hsplan.cli import (  # noqa: F401  (imported to register commands)
+    commands_data,
+    commands_example,
     commands_indicators,
     commands_plans,
     commands_project,

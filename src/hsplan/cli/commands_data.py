@@ -1,0 +1,112 @@
+"""`hsplan template`, `hsplan validate`, `hsplan import`: the Excel/CSV data commands."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from hsplan.cli._app import app, console
+from hsplan.errors import Problem, ValidationError
+from hsplan.io import import_tables, validate_project, validate_tables, write_template
+from hsplan.project import Project
+
+
+class TemplateFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command("template")
+def template_command(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the template into.")],
+    fmt: Annotated[TemplateFormat, typer.Option(
+        "--format", "-f", help="xlsx workbook or one CSV per table.")] = TemplateFormat.xlsx,
+    project: Annotated[Path | None, typer.Option(
+        "--project", "-p", help="Prefill the 区划 sheet with this project's areas.")] = None,
+) -> None:
+    """Write the Excel (or CSV) data-entry template (数据填报模板)."""
+    region = Project.open(project).load() if project is not None else None
+    path = write_template(directory, fmt=fmt.value, region=region)
+    console.print(f"template written: [bold]{path}[/]")
+
+
+@app.command("validate")
+def validate_command(
+    project: Annotated[Path, typer.Argument(help="Project folder (with hsplan.toml).")],
+    file: Annotated[Path | None, typer.Argument(
+        help="Workbook or CSV folder to check against the project, without importing.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
+) -> None:
+    """Check the project's data, or a file against the project (nothing is imported)."""
+    proj = Project.open(project)
+    problems = validate_tables(proj, file) if file is not None else validate_project(proj)
+    _print_problems(problems, fmt)
+    if any(p.severity == "error" for p in problems):
+        raise typer.Exit(1)
+
+
+@app.command("import")
+def import_command(
+    project: Annotated[Path, typer.Argument(help="Project folder (with hsplan.toml).")],
+    file: Annotated[Path, typer.Argument(
+        help="Workbook (.xlsx) or folder of <table>.csv files.")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
+) -> None:
+    """Import a workbook or CSV folder into the project (all or nothing)."""
+    try:
+        report = import_tables(Project.open(project), file)
+    except ValidationError as exc:
+        _print_problems(exc.problems, fmt)
+        raise typer.Exit(1) from None
+    if fmt is OutputFormat.json:
+        data = {"file": report.file, "store": str(report.store),
+                "changes": [dataclasses.asdict(c) for c in report.changes.values()],
+                "problems": [_problem_dict(p) for p in report.warnings]}
+        console.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
+        return
+    table = Table(title=f"imported {report.file} → {report.store}")
+    for header in ("表 table", "读入 read", "新增 added", "替换 replaced", "删除 removed",
+                   "替换年份 years"):
+        table.add_column(header)
+    for c in report.changes.values():
+        table.add_row(c.table, str(c.rows_read), str(c.rows_added), str(c.rows_replaced),
+                      str(c.rows_removed), ", ".join(str(y) for y in c.years_replaced))
+    console.print(table)
+    if report.warnings:
+        _print_problems(report.warnings, fmt)
+
+
+def _problem_dict(p: Problem) -> dict[str, object]:
+    return {**p.to_dict(), "text": str(p)}
+
+
+def _print_problems(problems: list[Problem], fmt: OutputFormat) -> None:
+    if fmt is OutputFormat.json:
+        console.out(json.dumps([_problem_dict(p) for p in problems], ensure_ascii=False,
+                               indent=2), highlight=False)
+        return
+    if not problems:
+        console.print("[green]no problems found[/]")
+        return
+    n_errors = sum(p.severity == "error" for p in problems)
+    table = Table(title=f"{n_errors} error(s), {len(problems) - n_errors} warning(s)")
+    for header in ("", "文件 file", "工作表 sheet", "行 row", "列 column", "问题 problem"):
+        table.add_column(header)
+    for p in problems:
+        bare = dataclasses.replace(p, file=None, sheet=None, row=None, column=None)
+        mark = "[red]✗[/]" if p.severity == "error" else "[yellow]![/]"
+        table.add_row(mark, Text(p.file or ""), Text(p.sheet or ""),
+                      "" if p.row is None else str(p.row), Text(p.column or ""), Text(str(bare)))
+    console.print(table)
