@@ -1,15 +1,16 @@
 """The `hsplan` command line: thin commands over the library, one module per group.
 
-Importing a ``commands_*`` module registers its commands on `app`.
+Every ``commands_*`` module of this package registers its commands on `app` when it is
+imported; they are found by name, so adding a command group is adding a module.
 """
 
-from hsplan.cli import (  # noqa: F401  (imported to register commands)
-    commands_data,
-    commands_example,
-    commands_indicators,
-    commands_plans,
-    commands_project,
-)
+import importlib
+import pkgutil
+
 from hsplan.cli._app import app, main
+
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name.startswith("commands_"):
+        importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = ["app", "main"]
