@@ -44,7 +44,7 @@ case "${1:-}" in
   example)
     setup
     shift
-    exec "$VENV/bin/python" -m hsplan.example "$@"
+    exec "$VENV/bin/python" -m hsplan.example --force "$@"
     ;;
   test)
     setup

@@ -70,7 +70,10 @@ def test_copy_example(tmp_path: Path) -> None:
         copy_example(tmp_path / "mine")
     assert str(info.value) == (
         f"{tmp_path / 'mine'}: expected a folder without a project, got an existing hsplan "
-        "project. Fix: choose another folder (--out DIR) or delete it first.")
+        "project. Fix: choose another folder (--out DIR), or add --force to replace it.")
+    (project.root / "outputs").mkdir()
+    again = copy_example(tmp_path / "mine", force=True)
+    assert not (again.root / "outputs").exists()  # the earlier copy was replaced whole
 
 
 def test_main_job_writes_map_and_workbook(tmp_path: Path,
@@ -90,6 +93,9 @@ def test_main_job_writes_map_and_workbook(tmp_path: Path,
     pop = int(region.population[(region.population["area_code"] == "530403")
                                 & (region.population["year"] == 2023)]["total"].iloc[0])
     assert county["每千人口床位数"] == round(int(res["beds"].sum()) / pop * 1000, 2)
+    evaluation = pd.read_excel(out / "outputs" / "evaluation.xlsx", sheet_name=None)
+    assert len(evaluation["评估结果"]) == 58  # one row per target of jiangchuan-2021-2025
+    assert "对照规划 jiangchuan-2021-2025 评估 (58 targets)" in printed
     capsys.readouterr()
     assert main(["--out", str(out)]) == 2  # never overwrites
     assert "expected a folder without a project" in capsys.readouterr().err

@@ -1,8 +1,9 @@
 """The worked example: the synthetic 江川区 (530403) project, end to end.
 
-``python -m hsplan.example [--out DIR]`` copies the shipped example project to DIR
-(default ``./example-output``), validates it, prints its summary, and writes a facility
-map (PNG) and the summary workbook (xlsx) into ``DIR/outputs``. The example's data are
+``python -m hsplan.example [--out DIR] [--force]`` copies the shipped example project to DIR
+(default ``./example-output``), validates it, prints its summary, evaluates it against the
+plan of its seed document (``jiangchuan-2021-2025``), and writes a facility map (PNG), the
+summary workbook and the evaluation workbook (xlsx) into ``DIR/outputs``. The example's data are
 synthetic except the division codes, the county boundary and the 2020 census county
 figures (see ``src/hsplan/data/example/jiangchuan/README.md``).
 """
@@ -24,11 +25,14 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from hsplan.errors import DataSourceError, HsplanError, Problem
-from hsplan.model import Region
+from hsplan.evaluate import STATUS_ZH, evaluate, evaluation_to_xlsx, status_counts
+from hsplan.io.checks import check_region
+from hsplan.plans import load_plan
 from hsplan.project import Project
 from hsplan.summary import SUMMARY_LABELS, summary
 
 EXAMPLE_NAME = "jiangchuan"
+EXAMPLE_PLAN = "jiangchuan-2021-2025"
 EXAMPLE_FILES = ("hsplan.toml", "region.gpkg", "roads.gpkg", "README.md")
 DEFAULT_OUT = Path("example-output")
 
@@ -42,16 +46,19 @@ def example_project_path() -> Path:
     return path
 
 
-def copy_example(directory: str | Path) -> Project:
+def copy_example(directory: str | Path, *, force: bool = False) -> Project:
     """Return the example project copied into folder `directory` (created if needed).
 
-    Refuses a folder that already holds a project, so nothing is overwritten.
+    Refuses a folder that already holds a project, so nothing is overwritten, unless
+    `force` is set: then a folder holding an hsplan project is deleted first.
     """
     target = Path(directory)
+    if force and (target / "hsplan.toml").exists():
+        shutil.rmtree(target)
     if (target / "hsplan.toml").exists() or (target / "region.gpkg").exists():
         raise DataSourceError(
             f"{target}: expected a folder without a project, got an existing hsplan project. "
-            "Fix: choose another folder (--out DIR) or delete it first.")
+            "Fix: choose another folder (--out DIR), or add --force to replace it.")
     target.mkdir(parents=True, exist_ok=True)
     source = example_project_path()
     for name in EXAMPLE_FILES:
@@ -68,6 +75,8 @@ class ExampleResult:
     summary: dict[str, pd.DataFrame]
     map_png: Path
     summary_xlsx: Path
+    evaluation: pd.DataFrame
+    evaluation_xlsx: Path
 
 
 def write_summary_xlsx(frames: dict[str, pd.DataFrame], path: str | Path) -> Path:
@@ -84,8 +93,9 @@ def write_summary_xlsx(frames: dict[str, pd.DataFrame], path: str | Path) -> Pat
 
 
 def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None,
-                year: int | None = None) -> ExampleResult:
-    """Return the result of the example job: copy, validate, summarise, map, workbook."""
+                year: int | None = None, force: bool = False) -> ExampleResult:
+    """Return the result of the example job: copy, validate, summarise, evaluate, map,
+    workbooks."""
     from hsplan.maps import facility_map
     from hsplan.synth import ROADS_NAME
 
@@ -93,10 +103,10 @@ def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console,
                   transient=True) as progress:
         step = progress.add_task("复制示例项目 copying the example project …")
-        project = copy_example(out)
+        project = copy_example(out, force=force)
         progress.update(step, description="校验数据 validating …")
         region = project.load()
-        problems = _check(region)
+        problems = check_region(region)
         progress.update(step, description="汇总 summarising …")
         frames = summary(region, year=year)
         progress.update(step, description="绘制地图 drawing the map …")
@@ -109,15 +119,13 @@ def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None
                                      f"（{year_used}年）", roads=roads)
         progress.update(step, description="写出汇总表 writing the workbook …")
         xlsx = write_summary_xlsx(frames, project.outputs_dir / "summary.xlsx")
-    return ExampleResult(project, problems, frames, map_png, xlsx)
-
-
-def _check(region: Region) -> list[Problem]:
-    try:
-        from hsplan.io.checks import check_region
-    except ImportError:  # the validator is optional
-        return []
-    return check_region(region)
+        progress.update(step, description="对照规划评估 evaluating against the plan …")
+        plan = load_plan(EXAMPLE_PLAN)
+        results = evaluate(region, plan, year=year)
+        evaluation_xlsx = evaluation_to_xlsx(
+            results, project.outputs_dir / "evaluation.xlsx", plan=plan,
+            year=int(results.attrs["year"]))
+    return ExampleResult(project, problems, frames, map_png, xlsx, results, evaluation_xlsx)
 
 
 def print_summary(frames: dict[str, pd.DataFrame], console: Console) -> None:
@@ -156,20 +164,8 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the example job from the command line; return the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m hsplan.example", description=__doc__)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder to copy the example into (default ./example-output)")
-    parser.add_argument("--year", type=int, default=None, help="year to summarise")
-    args = parser.parse_args(argv)
-    console = Console()
-    try:
-        result = run_example(args.out, console=console, year=args.year)
-    except HsplanError as exc:
-        from hsplan.cli._app import report_error
-
-        return report_error(exc)
+def report_example(result: ExampleResult, console: Console) -> None:
+    """Print what the example job did and found."""
     console.print(f"[green]✓[/] example project copied to {result.project.root}")
     errors = [p for p in result.problems if p.severity == "error"]
     console.print(f"[green]✓[/] validated: {len(errors)} errors, "
@@ -177,6 +173,30 @@ def main(argv: list[str] | None = None) -> int:
     print_summary(result.summary, console)
     console.print(f"[green]✓[/] map      {result.map_png}")
     console.print(f"[green]✓[/] workbook {result.summary_xlsx}")
+    counts = status_counts(result.evaluation)
+    console.print(f"[bold]对照规划 {EXAMPLE_PLAN} 评估[/] ({len(result.evaluation)} targets): "
+                  + "  ".join(f"{STATUS_ZH[s]} {n}" for s, n in counts.items() if n))
+    console.print(f"[green]✓[/] evaluation {result.evaluation_xlsx}  "
+                  f"(details: hsplan evaluate {result.project.root} --plan {EXAMPLE_PLAN})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the example job from the command line; return the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m hsplan.example", description=__doc__)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="folder to copy the example into (default ./example-output)")
+    parser.add_argument("--year", type=int, default=None, help="year to summarise")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an earlier example project in --out")
+    args = parser.parse_args(argv)
+    console = Console()
+    try:
+        result = run_example(args.out, console=console, year=args.year, force=args.force)
+    except HsplanError as exc:
+        from hsplan.cli._app import report_error
+
+        return report_error(exc)
+    report_example(result, console)
     return 0
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from hsplan.cli._app import app, console
-from hsplan.example import DEFAULT_OUT, print_summary, run_example
+from hsplan.example import DEFAULT_OUT, print_summary, report_example, run_example
 from hsplan.project import Project
 from hsplan.summary import summary as region_summary
 from hsplan.summary import to_json_dict
@@ -64,10 +64,8 @@ def summary(
 def example(
     out: Annotated[Path, typer.Option("--out", help="Folder to copy the example into.")] = (
         DEFAULT_OUT),
+    force: Annotated[bool, typer.Option("--force", help="Replace an earlier example copy.")] = (
+        False),
 ) -> None:
-    """Run the worked example (the synthetic 江川区 project): copy, validate, summarise, map."""
-    result = run_example(out, console=console)
-    console.print(f"[green]✓[/] example project copied to {result.project.root}")
-    print_summary(result.summary, console)
-    console.print(f"[green]✓[/] map {result.map_png}\n[green]✓[/] workbook "
-                  f"{result.summary_xlsx}", highlight=False)
+    """Run the worked example (synthetic 江川区): copy, validate, summarise, evaluate, map."""
+    report_example(run_example(out, console=console, force=force), console)
