@@ -32,8 +32,6 @@ seed and parameters give identical tables.
 
 from __future__ import annotations
 
-import math
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -42,17 +40,22 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyogrio
-import shapely
-from scipy.optimize import linprog
-from scipy.sparse.csgraph import minimum_spanning_tree
-from scipy.spatial import distance_matrix
-from shapely.geometry import LineString, MultiPoint, Point
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import polylabel
 
 from hsplan import schema
-from hsplan.coords import gcj02_to_wgs84
+from hsplan._rounding import allocate, controlled_round, ipf
+from hsplan._synth_geo import (
+    COUNTY_SEATS_GCJ02,
+    _is_community,
+    _kind,
+    _largest,
+    _seat_point,
+    _seat_village,
+    _township_polygons,
+    _village_points,
+)
+from hsplan._synth_roads import ROAD_CLASSES, roads_from_region, save_roads
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.model import WGS84, Region
 from hsplan.project import Project, init_project
@@ -60,13 +63,16 @@ from hsplan.project import Project, init_project
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
+__all__ = [
+    "BASELINES_2020", "COUNTY_SEATS_GCJ02", "ROADS_NAME", "ROAD_CLASSES", "SynthParams",
+    "allocate", "controlled_round", "ipf", "rate_count", "roads_from_region", "save_roads",
+    "synthesize", "synthesize_project",
+]
+
 GENERATOR = "hsplan.synth.synthesize"
 DEFAULT_YEARS = (2019, 2020, 2021, 2022, 2023)
 BASE_YEAR = 2020
 
-# County seats (县政府驻地) where the reference region gives only a representative point:
-# GCJ-02 lon/lat from PyPI cpca 0.5.5 ``resources/adcodes.csv`` (MIT), converted to WGS84.
-COUNTY_SEATS_GCJ02: dict[str, tuple[float, float]] = {"530403": (102.75344, 24.287485)}
 
 # Seed 000 (玉溪市江川区“十四五”医疗卫生服务体系规划), 表1, 2020 column: value, decimals stated,
 # population divisor. 医护比 1.39 and 床人比 1:1.74 are not calibrated: 1.39 contradicts the
@@ -234,157 +240,11 @@ def _inputs(
     return counties.iloc[0], towns, villages, census
 
 
-def _kind(code: str) -> str:
-    """Return 'street' (街道, 0xx), 'town' (镇, 1xx) or 'township' (乡, 2xx+) from a code."""
-    digit = str(code)[6]
-    return "street" if digit == "0" else "town" if digit == "1" else "township"
-
-
-def _is_community(code: str) -> bool:
-    """True for a 居委会 (village code suffix 001–199), False for a 村委会."""
-    return int(str(code)[9:12]) < 200
-
-
 def _short(name: str) -> str:
     for suffix in ("社区居民委员会", "居民委员会", "村民委员会", "委员会", "社区", "村"):
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
     return name
-
-
-# --- geography ----------------------------------------------------------------------------
-
-
-def _seat_point(county: pd.Series, boundary: BaseGeometry, crs: Any) -> Point:
-    """Return the county seat (metric CRS): a known seat (`COUNTY_SEATS_GCJ02`), else the
-    boundary's pole of inaccessibility."""
-    lon, lat = None, None
-    if str(county["code"]) in COUNTY_SEATS_GCJ02:
-        lon, lat = gcj02_to_wgs84(*COUNTY_SEATS_GCJ02[str(county["code"])])
-    if lon is not None and lat is not None and not pd.isna(lon) and not pd.isna(lat):
-        pt = gpd.GeoSeries([Point(float(lon), float(lat))], crs=WGS84).to_crs(crs).iloc[0]
-        if boundary.contains(pt):
-            return pt
-    return polylabel(_largest(boundary), tolerance=10.0)
-
-
-def _largest(geom: BaseGeometry) -> Any:
-    if geom.geom_type == "MultiPolygon":
-        return max(geom.geoms, key=lambda g: g.area)
-    return geom
-
-
-def _random_points(poly: BaseGeometry, n: int, rng: np.random.Generator) -> FloatArray:
-    """Return n points (x, y) drawn uniformly inside `poly`."""
-    minx, miny, maxx, maxy = poly.bounds
-    out: list[FloatArray] = []
-    count = 0
-    prepared = shapely.prepared.prep(poly)
-    while count < n:
-        xy = rng.uniform((minx, miny), (maxx, maxy), size=(max(4 * n, 64), 2))
-        inside = xy[[prepared.contains(Point(x, y)) for x, y in xy]]
-        out.append(inside)
-        count += len(inside)
-    return np.vstack(out)[:n]
-
-
-def _spread_points(poly: BaseGeometry, n: int, rng: np.random.Generator,
-                   fixed: FloatArray | None = None) -> FloatArray:
-    """Return n well-spread points inside `poly` (greedy farthest-point sampling)."""
-    cand = _random_points(poly, max(40 * n, 200), rng)
-    chosen: list[FloatArray] = [] if fixed is None else [f for f in fixed]
-    if not chosen:
-        chosen.append(cand[0])
-    picked: list[FloatArray] = []
-    for _ in range(n):
-        d = distance_matrix(cand, np.array(chosen)).min(axis=1)
-        i = int(np.argmax(d))
-        chosen.append(cand[i])
-        picked.append(cand[i])
-    return np.array(picked)
-
-
-def _voronoi_cells(points: FloatArray, zone: BaseGeometry) -> list[BaseGeometry]:
-    """Return the Voronoi cell of each point clipped to `zone`, in the points' order."""
-    if len(points) == 1:
-        return [zone]
-    cells = shapely.voronoi_polygons(MultiPoint([tuple(p) for p in points]),
-                                     extend_to=zone).geoms
-    out: list[BaseGeometry] = []
-    for x, y in points:
-        pt = Point(x, y)
-        cell = next(c for c in cells if c.covers(pt))
-        out.append(cell.intersection(zone))
-    return out
-
-
-def _township_polygons(boundary: BaseGeometry, seat: Point, towns: pd.DataFrame,
-                       rng: np.random.Generator, p: SynthParams) -> list[BaseGeometry]:
-    """Return one polygon per township (metric CRS), a partition of `boundary`."""
-    kinds = [_kind(c) for c in towns["code"]]
-    n_street = kinds.count("street")
-    n_rural = len(kinds) - n_street
-    zone = shapely.Polygon()
-    if n_street:
-        radius = math.sqrt(p.street_zone_share * boundary.area / math.pi)
-        angles = np.sort(rng.uniform(0, 2 * math.pi, 9))
-        ring = [(seat.x + radius * r * math.cos(a), seat.y + radius * r * math.sin(a))
-                for a, r in zip(angles, rng.uniform(0.7, 1.25, 9), strict=True)]
-        zone = shapely.Polygon(ring).convex_hull.buffer(radius * 0.15).intersection(boundary)
-    rest = boundary.difference(zone) if n_street else boundary
-    cells_rural: list[BaseGeometry] = []
-    if n_rural:
-        pts = _spread_points(_largest(rest), n_rural, rng,
-                             fixed=np.array([[seat.x, seat.y]]) if n_street else None)
-        for _ in range(4):  # Lloyd relaxation: move each seed to its cell's centroid
-            cells = _voronoi_cells(pts, boundary)
-            pts = np.array([[c.centroid.x, c.centroid.y] if not c.is_empty else pt
-                            for c, pt in zip(cells, pts, strict=True)])
-        # order cells clockwise from north so that codes run round the county
-        ang = np.arctan2(pts[:, 0] - seat.x, pts[:, 1] - seat.y) % (2 * math.pi)
-        pts = pts[np.argsort(ang)]
-        cells_rural = [c.difference(zone) for c in _voronoi_cells(pts, boundary)]
-    cells_street: list[BaseGeometry] = []
-    if n_street:
-        offsets = rng.normal(0, 0.25 * math.sqrt(zone.area), size=(n_street, 2))
-        spts = np.array([[seat.x, seat.y]]) + offsets
-        cells_street = _voronoi_cells(spts, zone)
-    it_street, it_rural = iter(cells_street), iter(cells_rural)
-    return [next(it_street) if k == "street" else next(it_rural) for k in kinds]
-
-
-def _village_points(town_polys: list[BaseGeometry], towns: pd.DataFrame,
-                    villages: pd.DataFrame, seat: Point,
-                    rng: np.random.Generator) -> dict[str, Point]:
-    """Return a point (metric CRS) per village code, inside its township polygon.
-
-    The township's first 居委会 (or its first village) is its seat: at the county seat for
-    the street holding it, else near the township polygon's pole of inaccessibility.
-    """
-    out: dict[str, Point] = {}
-    for code, poly in zip(towns["code"], town_polys, strict=True):
-        vs = villages[villages["parent_code"] == code]["code"].tolist()
-        if not vs:
-            continue
-        body = _largest(poly)
-        centre = seat if poly.contains(seat) else polylabel(body, tolerance=10.0)
-        centre = centre if poly.contains(centre) else body.representative_point()
-        inner = body.buffer(-min(400.0, math.sqrt(body.area) * 0.03))
-        inner = inner if not inner.is_empty else body
-        pts: FloatArray = (_spread_points(_largest(inner), len(vs) - 1, rng,
-                                          fixed=np.array([[centre.x, centre.y]]))
-                           if len(vs) > 1 else np.zeros((0, 2)))
-        seat_code = _seat_village(vs)
-        others = [v for v in vs if v != seat_code]
-        out[seat_code] = centre
-        for v, xy in zip(others, pts, strict=True):
-            out[v] = Point(xy)
-    return out
-
-
-def _seat_village(codes: list[str]) -> str:
-    communities = [c for c in codes if _is_community(c)]
-    return (communities or codes)[0]
 
 
 def _areas_table(county: pd.Series, towns: pd.DataFrame, villages: pd.DataFrame,
@@ -420,86 +280,6 @@ def _areas_table(county: pd.Series, towns: pd.DataFrame, villages: pd.DataFrame,
 
 
 # --- population ---------------------------------------------------------------------------
-
-
-def allocate(total: int, weights: npt.ArrayLike, caps: npt.ArrayLike | None = None) -> IntArray:
-    """Return whole numbers ≥ 0 that sum to `total`, proportional to `weights`, none above
-    its cap (largest-remainder rounding, the Hamilton method).
-
-    Notes
-    -----
-    Each round gives every entry the floor of its proportional share of what is left,
-    clipped to its cap; the remaining units go one each to the largest fractional parts.
-    Ties go to the lower index, so the result is deterministic.
-    """
-    w = np.clip(np.asarray(weights, dtype=float), 0, None)
-    n = len(w)
-    cap = (np.full(n, 2**40, dtype=np.int64) if caps is None
-           else np.asarray(caps, dtype=np.int64))
-    if total < 0 or total > cap.sum():
-        raise ValueError(f"cannot allocate {total} within caps summing to {cap.sum()}")
-    out = np.zeros(n, dtype=np.int64)
-    remaining = int(total)
-    while remaining > 0:
-        room = cap - out
-        ww = np.where(room > 0, w, 0.0)
-        if ww.sum() <= 0:
-            ww = (room > 0).astype(float)
-        share = remaining * ww / ww.sum()
-        base = np.minimum(np.floor(share).astype(np.int64), room)
-        if base.sum() > 0:
-            out += base
-            remaining -= int(base.sum())
-            continue
-        frac = np.where(room > 0, share, -1.0)
-        order = np.lexsort((np.arange(n), -frac))
-        for i in order[:remaining]:
-            if room[i] > 0:
-                out[i] += 1
-                remaining -= 1
-    return out
-
-
-def controlled_round(expected: FloatArray, row_totals: IntArray,
-                     col_totals: IntArray) -> IntArray:
-    """Return a whole-number matrix with the given row and column totals, each cell the
-    floor or ceiling of `expected` (controlled rounding).
-
-    Notes
-    -----
-    Solved as a transportation LP (maximise the sum of fractional parts rounded up); its
-    constraint matrix is totally unimodular, so the simplex vertex is integral.
-    `expected` must have (nearly) the given margins, e.g. after `ipf`.
-    """
-    n_r, n_c = expected.shape
-    lo = np.floor(expected + 1e-9)
-    frac = expected - lo
-    a_eq = np.zeros((n_r + n_c, n_r * n_c))
-    for i in range(n_r):
-        a_eq[i, i * n_c:(i + 1) * n_c] = 1
-    for j in range(n_c):
-        a_eq[n_r + j, j::n_c] = 1
-    b_eq = np.concatenate([row_totals, col_totals]).astype(float)
-    bounds = [(a, a + 1) for a in lo.ravel()]
-    res = linprog(-frac.ravel(), A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs-ds")
-    if res.status != 0:
-        raise RuntimeError(f"controlled rounding failed: {res.message}")
-    x = np.rint(res.x).astype(np.int64).reshape(n_r, n_c)
-    if not (np.array_equal(x.sum(1), row_totals) and np.array_equal(x.sum(0), col_totals)):
-        raise RuntimeError("controlled rounding returned a non-integral vertex")
-    return x
-
-
-def ipf(seed: FloatArray, row_totals: FloatArray, col_totals: FloatArray,
-        *, iterations: int = 500) -> FloatArray:
-    """Return `seed` scaled to the row and column totals (iterative proportional fitting)."""
-    m = seed.astype(float).copy()
-    for _ in range(iterations):
-        m *= (row_totals / m.sum(1))[:, None]
-        m *= (col_totals / m.sum(0))[None, :]
-        if np.allclose(m.sum(1), row_totals, rtol=0, atol=1e-9):
-            break
-    return m
 
 
 _BAND_MID = np.array([lo + 2.5 for lo, _ in schema.AGE_BANDS])
@@ -1043,116 +823,6 @@ def _utilisation(facilities: gpd.GeoDataFrame, resources: pd.DataFrame, pop: pd.
     return pd.DataFrame(rows)
 
 
-
-
-# --- roads --------------------------------------------------------------------------------
-
-ROAD_CLASSES = ("primary", "secondary", "tertiary", "unclassified")
-
-
-def roads_from_region(region: Region, *, seed: int = 0,
-                      extra_edge_share: float = 0.25) -> gpd.GeoDataFrame:
-    """Return a synthetic road network (WGS84 LineStrings) joining the county seat,
-    township seats and villages: ``from_code``, ``to_code``, ``road_class``, ``oneway``,
-    ``length_m``.
-
-    Notes
-    -----
-    Township seats (each township's seat village) are joined by a minimum spanning tree
-    (Euclidean); its edges at the county seat are ``primary``, the others ``secondary``.
-    Inside each township the villages and the seat are joined by their own spanning tree
-    (``tertiary`` at the seat, ``unclassified`` otherwise), and a share
-    `extra_edge_share` of villages gets one extra ``unclassified`` edge to its nearest
-    village not yet linked to it, so the graph has cycles. Each edge bends at two points
-    offset sideways by up to ~8 % of its length. All roads are two-way.
-    """
-    rng = np.random.default_rng(seed)
-    areas = region.areas
-    villages = areas[areas["level"] == "village"].sort_values("code")
-    towns = areas[areas["level"] == "township"].sort_values("code")
-    counties = areas[areas["level"] == "county"]
-    problems = []
-    if villages.empty or villages.geometry.isna().any():
-        problems.append(Problem("region, table areas, level village, column geometry",
-                                expected="a point for every village", got="missing points",
-                                fix="run hsplan.synth.synthesize first"))
-    raise_if_errors(problems, context="roads_from_region")
-    crs = villages.to_crs(WGS84).estimate_utm_crs()
-    pts = villages.to_crs(crs)
-    xy = {str(c): (g.x, g.y) for c, g in zip(pts["code"], pts.geometry, strict=True)}
-    seat_of = {str(t): _seat_village(villages[villages["parent_code"] == t]["code"].tolist())
-               for t in towns["code"] if (villages["parent_code"] == t).any()}
-    county_seat_town = str(towns["code"].iloc[0])
-    if not counties.empty:
-        county_seat = _seat_point(counties.iloc[0], counties.to_crs(crs).geometry.iloc[0], crs)
-        polys = towns.to_crs(crs)
-        hit = polys[polys.geometry.contains(county_seat)]
-        if not hit.empty:
-            county_seat_town = str(hit["code"].iloc[0])
-    edges: list[tuple[str, str, str]] = []
-    seats = list(seat_of.values())
-    top = seat_of.get(county_seat_town, seats[0])
-    for i, j in _mst_pairs(np.array([xy[s] for s in seats])):
-        a, b = seats[i], seats[j]
-        edges.append((a, b, "primary" if top in (a, b) else "secondary"))
-    for t, s in seat_of.items():
-        members = villages[villages["parent_code"] == t]["code"].astype(str).tolist()
-        for i, j in _mst_pairs(np.array([xy[m] for m in members])):
-            a, b = members[i], members[j]
-            edges.append((a, b, "tertiary" if s in (a, b) else "unclassified"))
-    linked = {frozenset((a, b)) for a, b, _ in edges}
-    codes = list(xy)
-    coords = np.array([xy[c] for c in codes])
-    dist = distance_matrix(coords, coords)
-    for i, c in enumerate(codes):
-        if rng.random() >= extra_edge_share:
-            continue
-        for j in np.argsort(dist[i])[1:]:
-            if frozenset((c, codes[j])) not in linked:
-                edges.append((c, codes[j], "unclassified"))
-                linked.add(frozenset((c, codes[j])))
-                break
-    rows = []
-    for a, b, cls in edges:
-        line = _bent_line(xy[a], xy[b], rng)
-        rows.append({"from_code": a, "to_code": b, "road_class": cls, "oneway": False,
-                     "length_m": round(line.length, 1), "geometry": line})
-    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs).to_crs(WGS84)
-    return gdf
-
-
-def _mst_pairs(xy: FloatArray) -> list[tuple[int, int]]:
-    if len(xy) < 2:
-        return []
-    tree = minimum_spanning_tree(distance_matrix(xy, xy)).tocoo()
-    return sorted((int(min(i, j)), int(max(i, j))) for i, j in zip(tree.row, tree.col,
-                                                                    strict=True))
-
-
-def _bent_line(a: tuple[float, float], b: tuple[float, float],
-               rng: np.random.Generator) -> LineString:
-    (x0, y0), (x1, y1) = a, b
-    dx, dy = x1 - x0, y1 - y0
-    nx, ny = -dy, dx  # normal, same length as the edge
-    bends = [(x0 + dx * t + nx * o, y0 + dy * t + ny * o)
-             for t, o in zip((1 / 3, 2 / 3), rng.normal(0, 0.04, 2), strict=True)]
-    return LineString([a, *bends, b])
-
-
-def save_roads(roads: gpd.GeoDataFrame, path: str | Path) -> Path:
-    """Write the road layer to a GeoPackage (layer ``roads``) atomically; return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}-tmp.gpkg")
-    if tmp.exists():
-        tmp.unlink()
-    try:
-        pyogrio.write_dataframe(roads, tmp, layer="roads", driver="GPKG")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
 
 
 def synthesize_project(root: str | Path, *, county: str = "530403", seed: int = 0) -> Project:
