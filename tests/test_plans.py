@@ -330,3 +330,16 @@ def test_cli_plans_show_and_diff(tmp_path: Path) -> None:
     assert diff.exit_code == 0, diff.output
     rows = json.loads(diff.output)
     assert rows[0]["key"] == "beds_per_1k" and rows[0]["stricter"] == "b"
+
+
+def test_six_builtin_plans_five_naming_their_seed_file_all_valid() -> None:
+    from hsplan.cli import app
+
+    result = CliRunner().invoke(app, ["plans", "list", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.output)
+    assert len(listed) == 6
+    seeds = sorted(p.name for p in (builtin_plans_dir().parent / "seeds").glob("0*.txt"))
+    assert sorted(i["source"] for i in listed if i["source"].endswith(".txt")) == seeds
+    assert len(seeds) == 5
+    assert [i["problems"] for i in listed] == [0] * 6
