@@ -1,0 +1,82 @@
+"""`hsplan needs`: what the region needs by a target year, with the population projection."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hsplan.cli._app import app, console
+from hsplan.cli._output import FrameFormat, jsonable, print_frame
+from hsplan.needs import COLUMNS_ZH, load_assumptions, needs, needs_to_xlsx
+from hsplan.plans import load_plan
+from hsplan.project import Project
+
+
+class NeedsFormat(StrEnum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+class ProjectionMethod(StrEnum):
+    cohort = "cohort"
+    growth = "growth"
+
+
+_TABLE_COLUMNS = ["item", "value_needed", "current_value", "plan_target", "gap", "gap_per_year",
+                  "unit"]
+_NUMBERS = ("value_needed", "current_value", "gap", "gap_per_year")
+
+
+@app.command("needs")
+def needs_command(
+    project: Annotated[Path, typer.Argument(help="Project folder.")],
+    plan: Annotated[str, typer.Option("--plan", help="Plan id or YAML file.")],
+    year: Annotated[int, typer.Option("--year", help="Target year, e.g. 2025.")],
+    assumptions: Annotated[Path | None, typer.Option(
+        "--assumptions", help="Assumptions YAML (default: the bundled default.yaml).")] = None,
+    method: Annotated[ProjectionMethod, typer.Option(
+        "--method", help="Population projection: cohort or growth.")] = ProjectionMethod.cohort,
+    fmt: Annotated[NeedsFormat, typer.Option("--format")] = NeedsFormat.table,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Print the population projection line by line.")] = False,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Workbook path for --format xlsx "
+        "(default PROJECT/outputs/needs-PLAN-YEAR.xlsx).")] = None,
+) -> None:
+    """Beds, staff, ambulances, facilities and 托位 needed by YEAR, with formulas and gaps."""
+    proj = Project.open(project)
+    the_plan = load_plan(plan, project=proj)
+    result = needs(proj.load(), the_plan, year=year, assumptions=load_assumptions(assumptions),
+                   method=method.value)
+    if fmt is NeedsFormat.json:
+        payload = {
+            "plan": the_plan.id, "area_code": result.area_code, "area_name": result.area_name,
+            "base_year": result.base_year, "year": result.year, "method": result.method,
+            "notes": result.notes, "explain": result.explain,
+            "needs": [{k: jsonable(v) for k, v in row.items()}
+                      for row in result.table.to_dict("records")],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if fmt is NeedsFormat.xlsx:
+        path = output or proj.outputs_dir / f"needs-{the_plan.id}-{year}.xlsx"
+        console.print(f"wrote {needs_to_xlsx(result, path)}", highlight=False)
+        return
+    if explain:
+        for line in result.explain:
+            console.print(line, highlight=False)
+        for note in result.notes:
+            console.print(f"[dim]note: {note}[/]", highlight=False)
+    frame = result.table[_TABLE_COLUMNS].copy()
+    for col in _NUMBERS:  # one decimal for people to read; json/xlsx keep full precision
+        frame[col] = [cell if cell is None or cell != cell else f"{cell:,.1f}"
+                      for cell in frame[col]]
+    frame = frame.rename(columns=COLUMNS_ZH)
+    print_frame(frame, title=f"{result.area_name} {result.year}年需要量 — {the_plan.title}",
+                fmt=FrameFormat.table,
+                caption=f"基年 {result.base_year}; 公式与输入: --format json 或 xlsx")

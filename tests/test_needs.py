@@ -1,0 +1,250 @@
+"""Tests of hsplan.needs and `hsplan needs`: hand-computed bed needs on a small made-up
+region, the example project's 2025 projection explained line by line, the plan's per-1k
+target path, the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from hsplan.cli import app
+from hsplan.errors import HsplanError
+from hsplan.example import example_project_path
+from hsplan.model import Region
+from hsplan.needs import (
+    bed_need,
+    default_assumptions_path,
+    derive_admission_rates,
+    load_assumptions,
+    needs,
+)
+from hsplan.plans import Plan, load_plan
+from hsplan.project import Project
+from hsplan.projection import BANDS
+
+MINI_PLAN = """\
+id: mini
+title: 测试规划
+kind: 规划
+region: {code: '999999', name: 测试县, level: county}
+period: {start: 2021, end: 2025}
+source: {document: none.txt}
+targets:
+- id: T1
+  indicator: beds_per_1k
+  name: 每千人口医疗卫生机构床位数
+  unit: 张
+  target: {year: 2025, op: '>=', value: 4}
+  quote: 每千人口床位数 4
+- id: T2
+  indicator: staff_to_bed_ratio
+  name: 床人比
+  target: {year: 2025, op: '>=', value: 1.5, ratio_form: '1:x'}
+  quote: 床人比 1:1.5
+"""
+
+
+@pytest.fixture(scope="module")
+def example_region() -> Region:
+    return Project.open(example_project_path()).load()
+
+
+@pytest.fixture(scope="module")
+def example_result(example_region: Region):  # type: ignore[no-untyped-def]
+    return needs(example_region, load_plan("jiangchuan-2021-2025"), year=2025,
+                 assumptions=load_assumptions())
+
+
+@pytest.fixture()
+def mini_plan(tmp_path: Path) -> Plan:
+    path = tmp_path / "mini.yaml"
+    path.write_text(MINI_PLAN, encoding="utf-8")
+    return load_plan(path)
+
+
+def _mini_region(*, with_utilisation: bool = False) -> Region:
+    areas = pd.DataFrame([{"code": "999999", "name": "测试县", "level": "county"}])
+    pop = {"area_code": "999999", "year": 2023, "total": 1500, "urban": 600, "rural": 900,
+           **dict.fromkeys(BANDS, 0), "age_00_04": 1000, "age_65_69": 500}
+    tables: dict[str, pd.DataFrame] = {"areas": areas, "population": pd.DataFrame([pop])}
+    if with_utilisation:
+        tables["facilities"] = pd.DataFrame([{"id": "F1", "name": "县医院", "subtype": "综合医院",
+                                              "area_code": "999999"}])
+        tables["resources"] = pd.DataFrame([{"facility_id": "F1", "year": 2023, "beds": 10,
+                                             "staff_total": 12}])
+        tables["utilisation"] = pd.DataFrame([{"facility_id": "F1", "year": 2023,
+                                               "admissions": 300, "discharges": 300,
+                                               "discharged_bed_days": 2400}])
+    return Region().replace(**tables)
+
+
+def _assumptions_file(tmp_path: Path, **values: str) -> Path:
+    text = default_assumptions_path().read_text(encoding="utf-8")
+    for old, new in values.items():
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _row(result, item: str) -> pd.Series:  # type: ignore[no-untyped-def]
+    hit = result.table[result.table["item"] == item]
+    assert len(hit) == 1, f"no single row {item!r} in {list(result.table['item'])}"
+    return hit.iloc[0]
+
+
+def test_bed_need_formula_by_hand() -> None:
+    # (100‰ × 1,000 + 300‰ × 500) = 250 admissions × 8 days ÷ (365 × 0.85) × (1 + 0.10 − 0.05)
+    beds = bed_need({"age_00_04": 1000, "age_65_69": 500},
+                    admission_rates_per_1k={"age_00_04": 100, "age_65_69": 300}, alos_days=8,
+                    occupancy_pct=85, outflow_pct=10, inflow_pct=5)
+    assert beds == pytest.approx(250 * 8 / (365 * 0.85) * 1.05)
+    assert beds == pytest.approx(6.76873, abs=1e-5)
+
+
+def test_needs_reproduces_the_hand_computed_bed_need(tmp_path: Path, mini_plan: Plan) -> None:
+    rates = "{" + ", ".join(f"{b}: {300 if b == 'age_65_69' else 100}" for b in BANDS) + "}"
+    path = _assumptions_file(
+        tmp_path,
+        **{"value: derive\n    unit: 'admissions": f"value: {rates}\n    unit: 'admissions",
+           "value: derive\n    unit: 'days": "value: 8\n    unit: 'days",
+           "outflow_pct:\n    value: 0": "outflow_pct:\n    value: 10",
+           "inflow_pct:\n    value: 0": "inflow_pct:\n    value: 5"})
+    result = needs(_mini_region(), mini_plan, year=2023, assumptions=load_assumptions(path))
+    demand = _row(result, "床位（需求法）")
+    assert demand["value_needed"] == pytest.approx(6.76873, abs=1e-5)
+    assert demand["unit"] == "张"
+    assert "平均住院日 8 天 (假设文件)" in demand["inputs"]
+    assert demand["assumptions"] == "目标病床使用率 85%, 外流 10%, 流入 5%"
+    per_1k = _row(result, "实有床位（按每千人口医疗卫生机构床位数）")
+    assert per_1k["value_needed"] == pytest.approx(4 * 1500 / 1000)
+    assert per_1k["plan_target"] == ">=4 张/千人 (2025)"
+    assert pd.isna(per_1k["current_value"])  # the region has no resources
+    staff = _row(result, "卫生人员（按床人(卫生人员)比）")
+    assert staff["value_needed"] == pytest.approx(6.0 * 1.5)  # the plan's beds × 1.5
+    ambulances = _row(result, "救护车（城乡配置标准）")
+    assert ambulances["value_needed"] == 2  # ⌈600 / 30,000⌉ + ⌈900 / 10,000⌉
+    assert result.notes == ["bands split 50/50 by sex (no census sex ratio for this region)",
+                            "no 2020 census row for 999999: sexes split 50/50"]
+
+
+def test_admission_rates_derived_from_utilisation_reproduce_the_base_year(
+        mini_plan: Plan) -> None:
+    rates = derive_admission_rates(300, {"age_00_04": 1000, "age_65_69": 500},
+                                   {"age_00_04": 1.0, "age_65_69": 2.0})
+    assert rates == pytest.approx({"age_00_04": 150.0, "age_65_69": 300.0})
+    result = needs(_mini_region(with_utilisation=True), mini_plan, year=2023,
+                   assumptions=load_assumptions())
+    demand = _row(result, "床位（需求法）")
+    # 300 admissions × ALOS 2,400 / 300 = 8 days ÷ (365 × 0.85)
+    assert demand["value_needed"] == pytest.approx(300 * 8 / (365 * 0.85))
+    assert demand["current_value"] == 10
+    assert demand["current_year"] == 2023
+    assert demand["gap"] == pytest.approx(300 * 8 / (365 * 0.85) - 10)
+    staff = _row(result, "卫生人员（按床人(卫生人员)比）")
+    assert staff["current_value"] == 12
+
+
+def test_example_2025_projection_is_explained_line_by_line(example_result) -> None:  # type: ignore[no-untyped-def]
+    lines = example_result.explain
+    assert lines[0] == "江川区 (530403): population projection, cohort method, persons at year end"
+    pattern = re.compile(r"^(\d{4}): ([\d,]+) \+ ([\d,]+) births − ([\d,]+) deaths ([+−]) "
+                         r"([\d,]+) net migrants = ([\d,]+)$")
+    parsed = [pattern.match(line) for line in lines[1:]]
+    assert all(parsed), lines
+    years = [int(m.group(1)) for m in parsed if m]
+    assert years == [2024, 2025]
+    previous_end = 256175  # the 2023 population of the example
+    for m in parsed:
+        assert m is not None
+        start, births, deaths, mig, end = (int(m.group(i).replace(",", ""))
+                                           for i in (2, 3, 4, 6, 7))
+        sign = 1 if m.group(5) == "+" else -1
+        assert abs(start + births - deaths + sign * mig - end) <= 2  # each rounded to 1
+        assert abs(start - previous_end) <= 1
+        assert 1500 < births < 3000 and 1500 < deaths < 3000
+        previous_end = end
+    steps = example_result.steps
+    assert (steps["start"] + steps["births"] - steps["deaths"] + steps["migration"]
+            - steps["end"]).abs().max() < 1e-6
+    total_2025 = example_result.projection.query("year == 2025 and age_band == 'total'")
+    assert float(total_2025["pop"].iloc[0]) == pytest.approx(float(steps["end"].iloc[-1]))
+    assert _row(example_result, "常住人口")["value_needed"] == pytest.approx(
+        float(steps["end"].iloc[-1]))
+
+
+def test_per_1k_target_path_equals_target_times_projected_population(example_result) -> None:  # type: ignore[no-untyped-def]
+    totals = example_result.projection.query("age_band == 'total'").set_index("year")["pop"]
+    path = example_result.path
+    beds = path[path["indicator"] == "beds_per_1k"].set_index("year")
+    assert list(beds.index) == [2023, 2024, 2025]
+    for year in beds.index:
+        assert beds.loc[year, "needed"] == pytest.approx(3.56 * totals[year] / 1000)
+    doctors = path[path["indicator"] == "doctors_per_1k"].set_index("year")
+    assert doctors.loc[2025, "needed"] == pytest.approx(2.52 * totals[2025] / 1000)
+    row = _row(example_result, "实有床位（按每千人口医疗卫生机构床位数）")
+    assert row["value_needed"] == pytest.approx(3.56 * totals[2025] / 1000)
+    assert row["current_value"] == 913  # the example's beds in 2023
+    assert row["gap_per_year"] == pytest.approx(row["gap"] / 2)
+    gps = _row(example_result, "全科医生（按每万人口全科医生数）")
+    assert gps["value_needed"] == pytest.approx(3.28 * totals[2025] / 10000)
+    nurses = _row(example_result, "注册护士（按医护比）")
+    assert nurses["value_needed"] == pytest.approx(1.34 * 2.52 * totals[2025] / 1000)
+    assert nurses["plan_target"] == ">=1:1.34 (2025)"
+
+
+def test_example_plan_norms_give_the_ambulance_and_township_rows(example_result) -> None:  # type: ignore[no-untyped-def]
+    totals = example_result.projection.query("age_band == 'total'").set_index("year")["pop"]
+    amb = _row(example_result, "救护车 ≥1辆/3万人口")  # jiangchuan N21
+    assert amb["value_needed"] == -(-totals[2025] // 30000)
+    assert amb["current_value"] == 8
+    centres = _row(example_result, "乡镇卫生院")
+    assert centres["value_needed"] == 6  # 6 乡/镇 of 江川区 (2 街道 excluded)
+    assert centres["current_value"] == 6
+
+
+def test_growth_method_and_year_before_base_year(example_region: Region) -> None:
+    plan = load_plan("jiangchuan-2021-2025")
+    result = needs(example_region, plan, year=2025, assumptions=load_assumptions(),
+                   method="growth")
+    rate = (256175 / 252373) ** 0.25 - 1
+    assert _row(result, "常住人口")["value_needed"] == pytest.approx(256175 * (1 + rate) ** 2)
+    assert result.explain[1] == f"2024: 256,175 × (1 + {rate * 100:.3f}%) = " \
+        f"{256175 * (1 + rate):,.0f}"
+    with pytest.raises(HsplanError, match=r"needs: expected a target year ≥ the base year 2023, "
+                       r"got 2022\. Fix: choose --year 2023 or later\."):
+        needs(example_region, plan, year=2022, assumptions=load_assumptions())
+
+
+def test_cli_needs_table_explain_json_and_xlsx(tmp_path: Path) -> None:
+    runner = CliRunner()
+    project = str(example_project_path())
+    args = ["needs", project, "--plan", "jiangchuan-2021-2025", "--year", "2025"]
+    shown = runner.invoke(app, [*args, "--explain"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert "江川区 (530403): population projection, cohort method" in shown.output
+    assert re.search(r"^2025: [\d,]+ \+ [\d,]+ births", shown.output, re.M)
+    assert "床位（需求法）" in shown.output
+    as_json = runner.invoke(app, [*args, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    payload = json.loads(as_json.output)
+    assert (payload["plan"], payload["base_year"], payload["year"]) == (
+        "jiangchuan-2021-2025", 2023, 2025)
+    assert payload["explain"][1].startswith("2024: 256,175 + ")
+    items = {row["item"]: row for row in payload["needs"]}
+    assert items["乡镇卫生院"]["value_needed"] == 6
+    out = tmp_path / "needs.xlsx"
+    written = runner.invoke(app, [*args, "--format", "xlsx", "--output", str(out)])
+    assert written.exit_code == 0, written.output
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["需要量", "人口预测", "预测说明", "目标路径"]
+    sheet = book["需要量"]
+    assert [c.value for c in sheet[1]][:3] == ["项目", "方法", "公式"]
+    assert sheet["A2"].value == "常住人口"
