@@ -1,0 +1,115 @@
+"""`hsplan check`: a project's region against a plan's configuration norms (thin command)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from hsplan.cli._app import app, console
+from hsplan.cli._output import cell
+from hsplan.errors import HsplanError
+from hsplan.norms import (
+    FAIL,
+    NOT_EVALUABLE,
+    PASS,
+    STATUS_ZH,
+    check,
+    result_to_json,
+    result_to_xlsx,
+)
+from hsplan.plans import load_plan
+from hsplan.project import Project
+
+STATUS_STYLE = {PASS: "green", FAIL: "red", NOT_EVALUABLE: "dim"}
+
+
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+def _access_from(project: Project) -> Any:
+    """Return `hsplan.access.ServiceAccess.from_project(project)`, or None when the access
+    module is not installed."""
+    try:
+        module = importlib.import_module("hsplan.access")
+    except ImportError:
+        return None
+    service_access = getattr(module, "ServiceAccess", None)
+    if service_access is None:
+        return None
+    return service_access.from_project(project)
+
+
+@app.command("check")
+def check_command(
+    project: Annotated[Path, typer.Argument(help="the project folder")],
+    plan: Annotated[str, typer.Option("--plan", help="a plan id or a YAML file")],
+    year: Annotated[int | None, typer.Option(help="year checked (default: latest)")] = None,
+    fmt: Annotated[CheckFormat, typer.Option("--format", help="table, json or xlsx")]
+    = CheckFormat.table,
+    out: Annotated[Path | None, typer.Option(help="write to this file")] = None,
+    travel: Annotated[bool, typer.Option(
+        "--travel/--no-travel",
+        help="compute travel times for service-circle norms (default when hsplan.access "
+             "is installed)")] = True,
+) -> None:
+    """Check a project's region against a plan's configuration norms (资源配置标准)."""
+    proj = Project.open(project)
+    region = proj.load()
+    loaded = load_plan(plan, project=proj)
+    access = _access_from(proj) if travel else None
+    result = check(region, loaded, year=year, access=access)
+    synthetic = region.synthetic or proj.synthetic
+    if fmt is CheckFormat.xlsx:
+        target = out or proj.outputs_dir / f"norms-{loaded.id}-{result.year}.xlsx"
+        result_to_xlsx(result, target)
+        console.print(f"wrote {target}")
+        return
+    if fmt is CheckFormat.json:
+        text = json.dumps(result_to_json(result, project=proj.name, synthetic=synthetic),
+                          ensure_ascii=False, indent=2)
+        if out is not None:
+            out.write_text(text + "\n", encoding="utf-8")
+            console.print(f"wrote {out}")
+        else:
+            typer.echo(text)
+        return
+    if out is not None:
+        raise HsplanError("--out needs --format json or xlsx. Fix: add --format xlsx.")
+    title = f"{loaded.title} · {proj.name} · {result.year} · 资源配置标准"
+    if synthetic:
+        title += " · 合成数据 (synthetic)"
+    summary = Table(title=title)
+    for col in ("编号", "规则", "规范内容", "检查", "达标", "未达标", "无法评估", "结论", "说明"):
+        summary.add_column(col, overflow="fold")
+    for row in result.summary.to_dict(orient="records"):
+        status = str(row["status"])
+        style = STATUS_STYLE[status]
+        summary.add_row(row["norm_id"], row["rule"], row["description"], str(row["checked"]),
+                        str(row["passed"]), str(row["failed"]), str(row["not_evaluable"]),
+                        f"[{style}]{STATUS_ZH[status]}[/]", row["reason"])
+    console.print(summary)
+    counts = result.status_counts()
+    console.print(" · ".join(f"[{STATUS_STYLE[s]}]{STATUS_ZH[s]} {n}[/]"
+                             for s, n in counts.items()))
+    if result.violations.empty:
+        console.print("[green]no violations[/]")
+        return
+    details = Table(title=f"违规明细 ({len(result.violations)})")
+    for col in ("编号", "区划", "机构", "标准", "现状", "差距", "明细"):
+        details.add_column(col, overflow="fold")
+    for row in result.violations.to_dict(orient="records"):
+        area = f"{cell(row['area_name'])} ({cell(row['area_code'])})" if row["area_code"] else "—"
+        facility = (f"{row['facility_name']} ({row['facility_id']})"
+                    if isinstance(row["facility_id"], str) else "—")
+        details.add_row(row["norm_id"], area, facility, row["expected"], row["actual"],
+                        f"[red]{row['shortfall_text']}[/]", row["detail"] or "")
+    console.print(details)

@@ -1,0 +1,462 @@
+"""Tests of hsplan.norms (check a region against a plan's norms) and `hsplan check`."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any, ClassVar
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from hsplan.cli import app
+from hsplan.errors import ValidationError
+from hsplan.example import copy_example
+from hsplan.model import Region
+from hsplan.norms import (
+    FAIL,
+    NOT_EVALUABLE,
+    PASS,
+    STATUSES,
+    NormResult,
+    check,
+    describe,
+    facility_mask,
+    grade_rank,
+)
+from hsplan.plans import Norm, builtin_plans, load_plan
+
+DATA = Path(__file__).parent / "data" / "norms"
+NEEDS_TRAVEL = "needs travel times (run with travel times: hsplan access …)"
+
+
+# --- the example project ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Region]:
+    root = tmp_path_factory.mktemp("norms") / "jiangchuan"
+    project = copy_example(root)
+    return root, project.load()
+
+
+@pytest.fixture(scope="module")
+def baseline(example: tuple[Path, Region]) -> NormResult:
+    return check(example[1], load_plan("jiangchuan-2021-2025"))
+
+
+def _keys(result: NormResult) -> set[tuple[str, str, str]]:
+    v = result.violations
+    return {(str(r["norm_id"]), str(r["area_code"]),
+             "" if r["facility_id"] is None or pd.isna(r["facility_id"]) else str(r["facility_id"]))
+            for r in v.to_dict(orient="records")}
+
+
+def _row(result: NormResult, norm_id: str) -> dict[str, Any]:
+    s = result.summary
+    rows = s[s["norm_id"] == norm_id].to_dict(orient="records")
+    assert len(rows) == 1
+    return {str(k): v for k, v in rows[0].items()}
+
+
+def test_every_norm_of_the_plan_gets_a_result(baseline: NormResult) -> None:
+    plan = load_plan("jiangchuan-2021-2025")
+    assert baseline.year == 2023
+    assert list(baseline.summary["norm_id"]) == [n.id for n in plan.norms]
+    assert set(baseline.summary["status"]) <= set(STATUSES)
+    for norm, row in zip(plan.norms, baseline.summary.to_dict(orient="records"), strict=True):
+        assert row["rule"] == norm.rule and row["quote"] == norm.quote
+        if norm.rule == "text":
+            assert row["status"] == NOT_EVALUABLE
+            assert row["reason"] == f"text norm: {norm.params['reason']}"
+        if norm.rule == "service_circle":
+            assert (row["status"], row["reason"]) == (NOT_EVALUABLE, NEEDS_TRAVEL)
+    assert baseline.status_counts() == {PASS: 16, FAIL: 10, NOT_EVALUABLE: 20}
+
+
+def test_example_values_are_the_hand_computed_ones(baseline: NormResult) -> None:
+    v = baseline.violations.set_index("norm_id")
+    # N21: 256,175 residents / 30,000 = 8.54 -> 9 ambulances; 8 in the region (H001 3,
+    # H002 1, 急救站 3, 九溪镇中心卫生院 1).
+    assert _row(baseline, "N21")["description"] == "每3万人口1辆救护车"
+    assert v.loc["N21", "expected"] == "≥ 9 辆救护车（常住人口 256175 人）"
+    assert (v.loc["N21", "actual"], v.loc["N21", "shortfall"]) == ("8", 1.0)
+    assert v.loc["N21", "shortfall_text"] == "缺 1 辆救护车"
+    # N22: 2 of 8 negative-pressure = 25 %; 30 % x 8 = 2.4 -> 3 -> 1 more.
+    assert (v.loc["N22", "actual"], v.loc["N22", "shortfall"]) == ("25.00%（2/8）", 1.0)
+    # N12: CDC staff 45 >= 256,175 x 1.75 / 10,000 = 44.83 -> pass.
+    assert _row(baseline, "N12")["status"] == PASS
+    # N08: street population 72,427 + 55,113 = 127,540 -> 2–4 centres; 2 there.
+    assert (_row(baseline, "N08")["status"], _row(baseline, "N08")["checked"]) == (PASS, 1)
+    # N09: 76 villages: 23 居委会 not checked, 10 行政村 below 800, 43 checked, all served.
+    n09 = _row(baseline, "N09")
+    assert (n09["checked"], n09["passed"], n09["failed"]) == (43, 43, 0)
+    assert n09["reason"].startswith("23 居委会 (urban communities) not checked")
+    # N34: H001 9 TCM beds of 314; 5 % x 314 = 15.7 -> 16 -> 7 more.
+    h001 = baseline.violations.query("norm_id == 'N34' and facility_id == 'H001'")
+    assert h001[["area_name", "facility_name", "shortfall"]].values.tolist() == [
+        ["星云街道", "江川区人民医院", 7.0]]
+
+
+def test_all_builtin_plans_run_on_the_example(example: tuple[Path, Region]) -> None:
+    for info in builtin_plans():
+        plan = load_plan(info.id)
+        result = check(example[1], plan)
+        assert list(result.summary["norm_id"]) == [n.id for n in plan.norms], info.id
+        assert set(result.summary["status"]) <= set(STATUSES)
+        assert (result.summary["checked"] == result.summary["passed"] + result.summary["failed"]
+                + result.summary["not_evaluable"]).all()
+        assert set(result.violations["norm_id"]) <= set(
+            result.summary.loc[result.summary["status"] == FAIL, "norm_id"])
+
+
+# --- planted violations -----------------------------------------------------------------------
+
+
+def _plant(region: Region) -> Region:
+    fac, res, util = region.facilities, region.resources, region.utilisation
+    gone = {"V047", "T004"}  # 董炳村卫生室 (董炳村 2,938 residents); 前卫镇卫生院
+    fac = fac[~fac["id"].isin(gone)]
+    res = res[~res["facility_id"].isin(gone)].copy()
+    util = util[~util["facility_id"].isin(gone)].copy()
+    now = res["year"] == 2023
+    res.loc[now & (res["facility_id"] == "T003"), "public_health_physicians"] = 0
+    res.loc[now & (res["facility_id"] == "H001"), "ambulances"] = 1  # was 3 (1 negative-pressure)
+    beds_2022 = int(res.loc[(res["year"] == 2022) & (res["facility_id"] == "H001"), "beds"].iloc[0])
+    res.loc[now & (res["facility_id"] == "H001"), "beds"] = beds_2022 + 20
+    at = (util["year"] == 2023) & (util["facility_id"] == "H001")
+    util.loc[at, "occupancy_pct"] = 70.0
+    util.loc[at, "alos_days"] = 10.0
+    return region.replace(facilities=fac, resources=res, utilisation=util)
+
+
+def test_planted_violations_are_found_and_nothing_else(example: tuple[Path, Region],
+                                                       baseline: NormResult) -> None:
+    region = example[1]
+    planted = check(_plant(region), load_plan("jiangchuan-2021-2025"))
+    new = _keys(planted) - _keys(baseline)
+    assert new == {
+        ("N09", "530403201202", ""),          # 董炳村: 2,938 residents, no 村卫生室
+        ("N06", "530403102", ""),             # 前卫镇 without its 卫生院
+        ("N18", "530403101", "T003"),         # 江城镇卫生院 without a public-health physician
+        ("N10", "530403001", "H001"),         # 区人民医院: 70 %, 10 days, beds 310 -> 330
+    }
+    v = planted.violations
+    n09 = v[v["norm_id"] == "N09"].iloc[0]
+    assert (n09["area_name"], n09["area_level"], n09["shortfall_text"]) == (
+        "董炳村民委员会", "village", "缺 1 所村卫生室")
+    n06 = v[v["norm_id"] == "N06"].iloc[0]
+    assert (n06["area_name"], n06["area_level"], n06["actual"]) == ("前卫镇", "township", "0 所")
+    n18 = v[v["norm_id"] == "N18"].iloc[0]
+    assert (n18["facility_name"], n18["actual"], n18["shortfall"]) == (
+        "江川区江城镇卫生院", "0", 1.0)
+    n10 = v[v["norm_id"] == "N10"].iloc[0]
+    assert (n10["facility_name"], n10["actual"], n10["shortfall"]) == (
+        "江川区人民医院", "310 → 330 张（2022–2023）", 20.0)
+    # cutting 2 ambulances: 6 against 9 needed; the same violation, now 3 short
+    n21 = v[v["norm_id"] == "N21"].iloc[0]
+    assert (n21["actual"], n21["shortfall"]) == ("6", 3.0)
+    # the untouched copy stays as it was (pure function: inputs not mutated)
+    again = check(region, load_plan("jiangchuan-2021-2025"))
+    assert _keys(again) == _keys(baseline)
+
+
+def test_bed_efficiency_uses_the_region_own_previous_year(example: tuple[Path, Region]) -> None:
+    region = example[1]
+    util = region.utilisation.copy()
+    at = (util["year"] == 2023) & (util["facility_id"] == "H001")
+    util.loc[at, ["occupancy_pct", "alos_days"]] = [70.0, 10.0]
+    inefficient = region.replace(utilisation=util)
+    full = load_plan("jiangchuan-2021-2025")
+    plan = dataclasses.replace(full, norms=tuple(n for n in full.norms if n.id == "N10"))
+    # beds 310 (2022) -> 314 (2023): 4 beds added while inefficient
+    grown = check(inefficient, plan)
+    assert grown.violations["shortfall"].tolist() == [4.0]
+    # a scenario that keeps beds at the 2022 level passes
+    res = inefficient.resources.copy()
+    res.loc[(res["year"] == 2023) & (res["facility_id"] == "H001"), "beds"] = 310
+    kept = check(inefficient.replace(resources=res), plan)
+    assert (kept.summary["status"].tolist(), kept.violations.empty) == ([PASS], True)
+    assert check(region.replace(utilisation=region.utilisation.iloc[0:0]), plan
+                 ).summary["reason"].tolist() == ["no utilisation data for 2023"]
+
+
+# --- a hand-made region, one case per rule type --------------------------------------------------
+
+
+def handmade_region() -> Region:
+    """测试县 530499: a street, a town and a 乡; five villages; seven facilities (2022–2023)."""
+    areas = pd.DataFrame([
+        ("530499", "测试县", "county", "5304", None, None, None),
+        ("530499001", "测试街道", "township", "530499", "urban", None, None),
+        ("530499101", "甲镇", "township", "530499", "rural", None, None),
+        ("530499201", "乙乡", "township", "530499", "rural", None, None),
+        ("530499101001", "甲镇社区居民委员会", "village", "530499101", "urban", 102.40, 24.40),
+        ("530499101201", "一村民委员会", "village", "530499101", "rural", 102.41, 24.41),
+        ("530499101202", "二村民委员会", "village", "530499101", "rural", 102.42, 24.42),
+        ("530499101203", "四村民委员会", "village", "530499101", "rural", 102.43, 24.43),
+        ("530499201201", "三村民委员会", "village", "530499201", "rural", 102.50, 24.50),
+    ], columns=["code", "name", "level", "parent_code", "urban_rural", "lon", "lat"])
+    population = pd.DataFrame([
+        ("530499", 2023, 70000, 40000, 30000), ("530499001", 2023, 40000, None, None),
+        ("530499101", 2023, 18000, None, None), ("530499201", 2023, 12000, None, None),
+        ("530499101001", 2023, 1500, None, None), ("530499101201", 2023, 900, None, None),
+        ("530499101202", 2023, 700, None, None), ("530499101203", 2023, 1000, None, None),
+        ("530499201201", 2023, 1200, None, None),
+    ], columns=["area_code", "year", "total", "urban", "rural"])
+    facilities = pd.DataFrame([
+        ("H1", "测试县人民医院", "综合医院", "公立", True, "县属", "二级甲等", "530499001",
+         102.30, 24.30, "急诊科"),
+        ("S1", "测试县卫生监督所", "卫生监督所", "公立", True, "县属", None, "530499001",
+         102.30, 24.31, None),
+        ("C1", "测试街道社区卫生服务中心", "社区卫生服务中心", "公立", True, "县属", None,
+         "530499001", 102.31, 24.30, "全科医学科"),
+        ("T1", "甲镇卫生院", "乡镇卫生院", "公立", True, "乡镇", None, "530499101",
+         102.40, 24.40, "中医馆、公共卫生科"),
+        ("T2", "乙乡卫生院", "乡镇卫生院", "公立", True, "乡镇", None, "530499201",
+         102.501, 24.50, "全科医学科"),
+        ("V1", "一村卫生室", "村卫生室", "公立", False, "村", None, "530499101201",
+         102.41, 24.41, None),
+    ], columns=["id", "name", "subtype", "ownership", "government_run", "admin_level", "grade",
+                "area_code", "lon", "lat", "departments"])
+    cols = ["facility_id", "year", "beds", "beds_tcm", "beds_emergency_obs", "doctors_licensed",
+            "nurses", "public_health_physicians", "ambulances", "ambulances_negative_pressure",
+            "health_inspectors", "village_doctors"]
+    resources = pd.DataFrame([
+        ("H1", 2022, 190, 6, 8, 80, 50, 1, 1, 0, 0, 0),
+        ("H1", 2023, 200, 6, 8, 80, 50, 1, 1, 0, 0, 0),
+        ("S1", 2023, 0, 0, 0, 0, 0, 0, 0, 0, 12, 0),
+        ("C1", 2023, 0, 0, 0, 6, 8, 1, 0, 0, 0, 0),
+        ("T1", 2023, 20, 0, 0, 5, 6, 1, 1, 0, 0, 0),
+        ("T2", 2023, 10, 0, 0, 3, 3, 0, 1, 0, 0, 0),
+        ("V1", 2023, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+    ], columns=cols)
+    utilisation = pd.DataFrame([("H1", 2023, 70.0, 10.0)],
+                               columns=["facility_id", "year", "occupancy_pct", "alos_days"])
+    return Region().replace(areas=areas, population=population, facilities=facilities,
+                            resources=resources, utilisation=utilisation)
+
+
+class FakeAccess:
+    """Travel times from 乡镇卫生院 to the rural villages, fixed by hand; records the calls."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def coverage(self, facility: Any, *, minutes: float | None = None,
+                 distance_km: float | None = None, mode: str = "drive",
+                 scope: str | None = None) -> pd.DataFrame:
+        self.calls.append({"facility": facility, "minutes": minutes, "distance_km": distance_km,
+                           "mode": mode, "scope": scope})
+        t1, t2 = "530499101", "530499201"
+        rows = [
+            # 一村: 18 min but 4 km -> covered by distance; 二村: 20 min, 8 km -> not covered
+            ("530499101201", "一村民委员会", "village", t1, 900, 18.0, 4000.0, False, True),
+            ("530499101202", "二村民委员会", "village", t1, 700, 20.0, 8000.0, False, True),
+            ("530499101203", "四村民委员会", "village", t1, 1000, None, None, False, False),
+            ("530499201201", "三村民委员会", "village", t2, 1200, 3.0, 1500.0, True, True),
+        ]
+        return pd.DataFrame(rows, columns=["area_code", "name", "level", "township_code", "pop",
+                                           "travel_min", "dist_m", "covered", "reachable"])
+
+
+@pytest.fixture(scope="module")
+def handmade() -> tuple[NormResult, FakeAccess]:
+    access = FakeAccess()
+    return check(handmade_region(), load_plan(DATA / "handmade.yaml"), access=access), access
+
+
+def _violations(result: NormResult, norm_id: str) -> list[tuple[Any, ...]]:
+    v = result.violations[result.violations["norm_id"] == norm_id]
+    return [(r["area_name"] or None, r["facility_id"] if isinstance(r["facility_id"], str)
+             else None, r["shortfall"], r["shortfall_text"]) for r in v.to_dict(orient="records")]
+
+
+@pytest.mark.parametrize(("norm_id", "status", "expected"), [
+    ("X01", FAIL, [("四村民委员会", None, 1.0, "缺 1 所村卫生室")]),
+    ("X02", PASS, []),
+    ("X03", FAIL, [("测试县", None, 2.0, "缺 2 所社区卫生服务中心")]),
+    ("X04", FAIL, [("测试县", None, 1.0, "缺 1 辆救护车")]),
+    ("X05", FAIL, [("测试县", None, 1.0, "缺 1 辆救护车")]),
+    ("X06", FAIL, [("测试县", None, 2.0, "超 2 人卫生监督员")]),
+    ("X07", FAIL, [("测试县", None, 1.0, "缺 1 辆负压救护车")]),
+    ("X08", FAIL, [("测试街道", "H1", 4.0, "缺 4 张中医床位")]),
+    ("X09", FAIL, [("测试街道", "H1", 2.0, "超 2 张急诊留观床位")]),
+    ("X10", FAIL, [("乙乡", "T2", 1.0, "缺 1 个中医馆")]),
+    ("X11", FAIL, [("测试县", None, 2.0, "缺 2 所社区卫生服务中心/乡镇卫生院")]),
+    ("X12", FAIL, [("乙乡", "T2", 1.0, "缺 1 人公共卫生类别执业(助理)医师")]),
+    ("X13", FAIL, [("测试街道", "H1", 30.0, "缺 30 人注册护士")]),
+    ("X14", FAIL, [("测试街道", "H1", 10.0, "超 10 张床位")]),
+    ("X15", FAIL, [("测试街道", "H1", 2.0, "超 2 天")]),
+    ("X16", FAIL, [("二村民委员会", None, 700.0, "缺 700 人（未覆盖人口）"),
+                   ("四村民委员会", None, 1000.0, "缺 1000 人（未覆盖人口）")]),
+    ("X17", NOT_EVALUABLE, []),
+])
+def test_each_rule_type_on_a_hand_made_case(handmade: tuple[NormResult, FakeAccess],
+                                           norm_id: str, status: str,
+                                           expected: list[tuple[Any, ...]]) -> None:
+    result = handmade[0]
+    assert _row(result, norm_id)["status"] == status
+    assert _violations(result, norm_id) == expected
+
+
+def test_hand_made_details(handmade: tuple[NormResult, FakeAccess]) -> None:
+    result, access = handmade
+    x01 = _row(result, "X01")
+    # 一村 served, 三村 exempt (乙乡卫生院 stands ~100 m away), 四村 lacking; 二村 < 800
+    assert (x01["checked"], x01["passed"], x01["failed"]) == (3, 2, 1)
+    assert x01["reason"] == ("1 居委会 (urban communities) not checked: the norm is about 行政村; "
+                             "1 village(s) exempt, a township health centre stands there: "
+                             "530499201201")
+    v = result.violations.set_index("norm_id")
+    assert v.loc["X03", "actual"] == "1 所（街道常住人口 40000 人）"
+    assert v.loc["X03", "expected"] == "3–4 所"
+    assert v.loc["X11", "detail"] == "未设置: 测试街道社区卫生服务中心、乙乡卫生院"
+    x16 = _row(result, "X16")
+    assert x16["reason"] == "covered population 55.3% (norm ≥ 90%)"  # (900+1200)/3800
+    assert result.violations.query("norm_id == 'X16'")["actual"].tolist() == [
+        "20.0 分钟，8.0 千米", "不可达"]
+    assert access.calls == [{"facility": ["乡镇卫生院", "中心乡镇卫生院"], "minutes": 15,
+                             "distance_km": 5, "mode": "drive", "scope": "rural"}]
+    assert _row(result, "X17")["reason"] == "text norm: 心理健康服务专干 is not a staff column"
+    assert describe(load_plan(DATA / "handmade.yaml").norms[3]) == "每3万城市人口1辆救护车"
+
+
+def test_service_circle_without_travel_times_is_not_evaluable() -> None:
+    result = check(handmade_region(), load_plan(DATA / "handmade.yaml"))
+    row = _row(result, "X16")
+    assert (row["status"], row["reason"], row["checked"]) == (NOT_EVALUABLE, NEEDS_TRAVEL, 0)
+    assert "X16" not in set(result.violations["norm_id"])
+
+
+def test_unknown_rule_and_resource_are_reported_at_once() -> None:
+    plan = load_plan(DATA / "handmade.yaml")
+    bad = dataclasses.replace(plan, norms=(
+        Norm(id="B1", rule="quota", params={}, quote="q"),
+        Norm(id="B2", rule="per_facility_minimum",
+             params={"facility": "村卫生室", "resource": "doctors", "min": 1}, quote="q"),
+    ))
+    with pytest.raises(ValidationError) as info:
+        check(handmade_region(), bad)
+    assert [str(p) for p in info.value.errors] == [
+        "handmade.yaml, column rule: norm B1: unknown rule: expected one of presence, "
+        "count_per_population, resource_per_population, share, department_share, "
+        "per_facility_minimum, per_facility_ratio, bed_efficiency, max_alos, service_circle, "
+        "text, got 'quota'. Fix: use a rule type of docs/plan-format.md (Norms)",
+        "handmade.yaml, column resource: norm B2: unknown resource: expected a column of the "
+        "resources table, got 'doctors'. Fix: use a resources column of docs/schema.md",
+    ]
+
+
+def test_grade_selector() -> None:
+    assert [grade_rank(g) for g in ("三级甲等", "二级", "二级乙等", "未定级", None)] == [
+        32, 20, 21, 0, 0]
+    fac = pd.DataFrame({"subtype": ["中医医院"] * 4, "category": ["医院"] * 4,
+                        "ownership": ["公立"] * 4, "admin_level": ["县属"] * 4,
+                        "government_run": [True] * 4,
+                        "grade": ["二级乙等", "二级甲等", "三级", "二级"]})
+    assert facility_mask(fac, {"subtype": "中医医院", "grade_min": "二级甲等"}).tolist() == [
+        False, True, True, False]
+    assert facility_mask(fac, {"category": "医院", "grade_min": "二级"}).all()
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+
+def test_cli_check_table_json_xlsx(example: tuple[Path, Region], tmp_path: Path) -> None:
+    root = example[0]
+    runner = CliRunner()
+    table = runner.invoke(app, ["check", str(root), "--plan", "jiangchuan-2021-2025",
+                                "--no-travel"], env={"COLUMNS": "200"})
+    assert table.exit_code == 0, table.output
+    assert "违规明细 (19)" in table.output and "达标 16 · 未达标 10 · 无法评估 20" in table.output
+    assert "缺 1 辆救护车" in table.output
+
+    out = tmp_path / "check.json"
+    done = runner.invoke(app, ["check", str(root), "--plan", "jiangchuan-2021-2025",
+                               "--no-travel", "--format", "json", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert (doc["plan"], doc["year"], doc["synthetic"]) == ("jiangchuan-2021-2025", 2023, True)
+    assert len(doc["summary"]) == 46 and len(doc["violations"]) == 19
+    n21 = next(v for v in doc["violations"] if v["norm_id"] == "N21")
+    assert (n21["shortfall"], n21["facility_id"], n21["area_code"]) == (1.0, None, "530403")
+
+    xlsx = tmp_path / "check.xlsx"
+    done = runner.invoke(app, ["check", str(root), "--plan", "jiangchuan-2021-2025",
+                               "--no-travel", "--format", "xlsx", "--out", str(xlsx)])
+    assert done.exit_code == 0, done.output
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames == ["汇总", "违规明细"]
+    assert wb["汇总"].max_row == 47 and wb["违规明细"].max_row == 20
+    assert wb["汇总"]["A1"].value == "规范编号" and wb["违规明细"]["J1"].value == "差额"
+
+
+def test_cli_check_rejects_out_with_table(example: tuple[Path, Region], tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["check", str(example[0]), "--plan", "national-norms",
+                                      "--no-travel", "--out", str(tmp_path / "x.txt")])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, Exception)
+    assert str(result.exception) == "--out needs --format json or xlsx. Fix: add --format xlsx."
+
+
+def test_cli_travel_uses_service_access_or_falls_back(example: tuple[Path, Region],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    root = example[0]
+    runner = CliRunner()
+    args = ["check", str(root), "--plan", "leshan-shizhong-2021-2025", "--format", "json"]
+
+    class Uncovered:
+        """Every village 40 minutes away (a stand-in for hsplan.access.ServiceAccess)."""
+
+        projects: ClassVar[list[str]] = []
+
+        @classmethod
+        def from_project(cls, project: Any) -> Uncovered:
+            cls.projects.append(project.name)
+            return cls()
+
+        def coverage(self, facility: Any, **options: Any) -> pd.DataFrame:
+            return pd.DataFrame({"area_code": ["530403101201"], "name": ["孤山村民委员会"],
+                                 "level": ["village"], "township_code": ["530403101"],
+                                 "pop": [871], "travel_min": [40.0], "dist_m": [30000.0],
+                                 "covered": [False], "reachable": [True]})
+
+    fake = type(sys)("hsplan.access")
+    fake.ServiceAccess = Uncovered  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "hsplan.access", fake)
+    doc = json.loads(runner.invoke(app, args).stdout)
+    n04 = next(s for s in doc["summary"] if s["norm_id"] == "N04")
+    assert (n04["status"], n04["reason"]) == (FAIL, "covered population 0.0% (norm ≥ 100%)")
+    assert Uncovered.projects == ["玉溪市江川区（合成示例）"]
+    off = json.loads(runner.invoke(app, [*args, "--no-travel"]).stdout)
+    assert next(s for s in off["summary"] if s["norm_id"] == "N04")["reason"] == NEEDS_TRAVEL
+
+    monkeypatch.setitem(sys.modules, "hsplan.access", None)  # import fails -> no travel
+    doc = json.loads(runner.invoke(app, args).stdout)
+    assert next(s for s in doc["summary"] if s["norm_id"] == "N04")["reason"] == NEEDS_TRAVEL
+
+
+def test_service_circles_with_the_project_travel_times(example: tuple[Path, Region]) -> None:
+    access_module = pytest.importorskip("hsplan.access")
+    from hsplan.project import Project
+
+    root, region = example
+    access = access_module.ServiceAccess.from_project(Project.open(root))
+    result = check(region, load_plan("jiangchuan-2021-2025"), access=access)
+    circles = result.summary[result.summary["rule"] == "service_circle"]
+    assert set(circles["status"]) <= {PASS, FAIL}
+    villages = set(region.areas.loc[region.areas["level"] == "village", "code"])
+    pop = region.population[region.population["year"] == 2023].set_index("area_code")["total"]
+    for row in circles.to_dict(orient="records"):
+        v = result.violations[result.violations["norm_id"] == row["norm_id"]]
+        assert row["checked"] == row["passed"] + row["failed"]
+        assert len(v) == (row["failed"] if row["status"] == FAIL else 0)
+        assert set(v["area_code"]) <= villages
+        # each uncovered village's shortfall is its population
+        assert all(float(pop[c]) == s for c, s in zip(v["area_code"], v["shortfall"],
+                                                       strict=True))
