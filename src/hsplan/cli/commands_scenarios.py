@@ -1,0 +1,100 @@
+"""`hsplan compare`: a scenario beside the baseline — targets, norms and needs."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from hsplan.cli._app import app, console
+from hsplan.cli._output import cell
+from hsplan.errors import HsplanError
+from hsplan.plans import load_plan
+from hsplan.project import Project
+from hsplan.scenarios import compare, load_scenario
+
+
+class CompareFormat(StrEnum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+def _table(frame: pd.DataFrame, title: str, columns: dict[str, str]) -> Table:
+    table = Table(title=title)
+    for header in columns.values():
+        table.add_column(header, overflow="fold")
+    for row in frame.to_dict(orient="records"):
+        table.add_row(*(cell(row[c]) for c in columns))
+    return table
+
+
+@app.command("compare")
+def compare_command(
+    project: Annotated[Path, typer.Argument(help="the project folder")],
+    scenario: Annotated[Path, typer.Option("--scenario", help="a scenario YAML file")],
+    plan: Annotated[str, typer.Option("--plan", help="a plan id or a YAML file")],
+    year: Annotated[int | None, typer.Option(
+        help="scenario year (default: the file's year, else the latest year with data)")]
+    = None,
+    fmt: Annotated[CompareFormat, typer.Option("--format", help="table, json or xlsx")]
+    = CompareFormat.table,
+    out: Annotated[Path | None, typer.Option(help="write json/xlsx to this file")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="show unchanged rows too")] = False,
+) -> None:
+    """Compare a scenario with the baseline: targets, norms and needs side by side."""
+    proj = Project.open(project)
+    region = proj.load()
+    loaded_plan = load_plan(plan, project=proj)
+    loaded = load_scenario(scenario)
+    result = compare(region, loaded, loaded_plan, year=year)
+    if fmt is CompareFormat.xlsx:
+        target = out or proj.outputs_dir / f"compare-{loaded.id}-{loaded_plan.id}-" \
+            f"{result.year}.xlsx"
+        result.to_xlsx(target)
+        console.print(f"wrote {target}")
+        return
+    if fmt is CompareFormat.json:
+        text = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
+        if out is not None:
+            out.write_text(text + "\n", encoding="utf-8")
+            console.print(f"wrote {out}")
+        else:
+            typer.echo(text)
+        return
+    if out is not None:
+        raise HsplanError("--out needs --format json or xlsx. Fix: add --format xlsx.")
+    synthetic = " · 合成数据 (synthetic)" if region.synthetic or proj.synthetic else ""
+    console.print(f"[bold]情景 {loaded.id}[/] {loaded.title} · 规划 {loaded_plan.id} · "
+                  f"{result.year}{synthetic}", highlight=False)
+    console.print(_table(result.changes, "情景变化 changes",
+                         {"index": "#", "op": "op", "facility": "机构", "from_year": "起始年",
+                          "description": "内容"}))
+    for note in result.notes:
+        console.print(f"[dim]note: {note}[/]", highlight=False)
+    ind = result.indicators
+    shown = ind if show_all else ind[ind["status_changed"]
+                                     | (ind["change"].abs().fillna(0) > 1e-12)]
+    console.print(_table(shown, f"指标 targets ({len(shown)} of {len(ind)} shown)", {
+        "target_id": "编号", "name": "指标", "unit": "单位", "value_baseline": "现状",
+        "value_scenario": "情景", "change": "变化", "status_baseline": "现状结论",
+        "status_scenario": "情景结论"}))
+    norms = result.norms if show_all else result.norms[result.norms["changed"]]
+    console.print(_table(norms, f"配置标准 norms ({len(norms)} of {len(result.norms)} shown)", {
+        "norm_id": "编号", "description": "规范", "failed_baseline": "现状不达标",
+        "failed_scenario": "情景不达标", "status_baseline": "现状", "status_scenario": "情景"}))
+    vio = result.violations
+    moved = vio if show_all else vio[vio["change"] != "same"]
+    console.print(_table(moved, f"违规变化 violations ({len(moved)} changed)", {
+        "norm_id": "编号", "area_name": "地区", "facility_name": "机构", "unit": "单位",
+        "shortfall_baseline": "现状缺口", "shortfall_scenario": "情景缺口", "change": "变化"}))
+    console.print(_table(result.needs, "需求 needs", {
+        "item": "项目", "unit": "单位", "value_needed_baseline": "需要量",
+        "value_needed_scenario": "情景需要量", "current_value_baseline": "现有",
+        "current_value_scenario": "情景现有",
+        "gap_baseline": "现状缺口", "gap_scenario": "情景缺口"}))
