@@ -72,6 +72,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hsplan._json import json_value
 from hsplan.errors import HsplanError
 from hsplan.model import Region
 from hsplan.plans import COMPARISON_OPS, Milestone, Plan, Target, resolved_target_value
@@ -516,22 +517,10 @@ def evaluate(region: Region, plan: Plan, *, year: int | None = None,
 # --- output ----------------------------------------------------------------------------------
 
 
-def _json_value(value: Any) -> Any:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
 def evaluation_to_json(results: pd.DataFrame, *, plan: Plan, project: str | None,
                        year: int, synthetic: bool) -> dict[str, Any]:
     """Return the evaluation as the stable JSON document of the module docstring."""
-    records = [{col: _json_value(row[col]) for col in COLUMNS}
+    records = [{col: json_value(row[col]) for col in COLUMNS}
                for row in results.to_dict(orient="records")]
     return {"plan": plan.id, "project": project, "year": int(year), "synthetic": synthetic,
             "results": records}
@@ -565,7 +554,7 @@ def evaluation_to_xlsx(results: pd.DataFrame, path: str | Path, *, plan: Plan,
         cell.font = Font(bold=True)
     status_col = COLUMNS.index("status") + 1
     for row in results.to_dict(orient="records"):
-        values = [_json_value(row[c]) for c in COLUMNS]
+        values = [json_value(row[c]) for c in COLUMNS]
         values[status_col - 1] = STATUS_ZH.get(str(row["status"]), row["status"])
         ws.append(values)
         fill = fills.get(str(row["status"]))

@@ -40,6 +40,7 @@ import yaml
 from shapely.geometry import Point
 
 from hsplan import schema
+from hsplan._json import json_value
 from hsplan.coords import to_wgs84
 from hsplan.errors import DataSourceError, HsplanError, Problem, ValidationError
 from hsplan.model import WGS84, Region
@@ -679,7 +680,7 @@ class Comparison:
                                "plan": self.plan_id, "year": self.year,
                                "notes": list(self.notes)}
         for name, frame in self.frames().items():
-            doc[name] = [{str(k): _json_value(v) for k, v in row.items()}
+            doc[name] = [{str(k): json_value(v) for k, v in row.items()}
                          for row in frame.to_dict(orient="records")]
         return doc
 
@@ -706,28 +707,10 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Return `frame` with NA as None and only Excel-writable scalars."""
     out = frame.copy()
     for col in out.columns:
-        out[col] = [_json_value(v) for v in out[col]]
+        out[col] = [json_value(v) for v in out[col]]
         out[col] = [json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
                     for v in out[col]]
     return out
-
-
-def _json_value(value: Any) -> Any:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(float(value)) else float(value)
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, list | tuple):
-        return [_json_value(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    if isinstance(value, str | int | float):
-        return value
-    return str(value)
 
 
 _POPULATION_FIELDS = {"tfr": "tfr", "net_migration": "net_migration_per_year",

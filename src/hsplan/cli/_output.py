@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import math
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from rich.table import Table
 
+from hsplan._json import json_records
 from hsplan.cli._app import console
+from hsplan.errors import HsplanError
 
 
 class FrameFormat(StrEnum):
@@ -28,20 +31,27 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def jsonable(value: Any) -> Any:
-    """Return `value` with pandas/numpy scalars and missing values made JSON-friendly."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
+def emit_json(doc: Any, out: Path | None) -> None:
+    """Print `doc` as JSON on standard output, or write it to `out` and say so."""
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    if out is None:
+        print(text)
+        return
+    out.write_text(text + "\n", encoding="utf-8")
+    console.print(f"wrote {out}")
+
+
+def refuse_out_for_table(out: Path | None) -> None:
+    """Raise when --out is given for table output (only files can be written)."""
+    if out is not None:
+        raise HsplanError("--out needs --format json or xlsx. Fix: add --format xlsx.")
 
 
 def print_frame(df: pd.DataFrame, *, title: str, fmt: FrameFormat = FrameFormat.table,
                 caption: str | None = None) -> None:
     """Print `df` as a Rich table, a JSON list of records, or CSV on standard output."""
     if fmt is FrameFormat.json:
-        records = [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
+        records = json_records(df)
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return
     if fmt is FrameFormat.csv:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,8 +11,7 @@ import typer
 from rich.table import Table
 
 from hsplan.cli._app import app, console
-from hsplan.cli._output import cell
-from hsplan.errors import HsplanError
+from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.norms import (
     FAIL,
     NOT_EVALUABLE,
@@ -74,16 +72,9 @@ def check_command(
         console.print(f"wrote {target}")
         return
     if fmt is CheckFormat.json:
-        text = json.dumps(result_to_json(result, project=proj.name, synthetic=synthetic),
-                          ensure_ascii=False, indent=2)
-        if out is not None:
-            out.write_text(text + "\n", encoding="utf-8")
-            console.print(f"wrote {out}")
-        else:
-            typer.echo(text)
+        emit_json(result_to_json(result, project=proj.name, synthetic=synthetic), out)
         return
-    if out is not None:
-        raise HsplanError("--out needs --format json or xlsx. Fix: add --format xlsx.")
+    refuse_out_for_table(out)
     title = f"{loaded.title} · {proj.name} · {result.year} · 资源配置标准"
     if synthetic:
         title += " · 合成数据 (synthetic)"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from hsplan._json import json_records
 from hsplan.cli._app import app, console
-from hsplan.cli._output import FrameFormat, jsonable, print_frame
+from hsplan.cli._output import FrameFormat, emit_json, print_frame
 from hsplan.needs import COLUMNS_ZH, load_assumptions, needs, needs_to_xlsx
 from hsplan.plans import load_plan
 from hsplan.project import Project
@@ -58,10 +58,9 @@ def needs_command(
             "plan": the_plan.id, "area_code": result.area_code, "area_name": result.area_name,
             "base_year": result.base_year, "year": result.year, "method": result.method,
             "notes": result.notes, "explain": result.explain,
-            "needs": [{k: jsonable(v) for k, v in row.items()}
-                      for row in result.table.to_dict("records")],
+            "needs": json_records(result.table),
         }
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        emit_json(payload, None)
         return
     if fmt is NeedsFormat.xlsx:
         path = output or proj.outputs_dir / f"needs-{the_plan.id}-{year}.xlsx"

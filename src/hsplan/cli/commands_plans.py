@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from hsplan.cli._app import app, console
-from hsplan.errors import HsplanError
+from hsplan.cli._output import emit_json, refuse_out_for_table
 from hsplan.evaluate import (
     AT_RISK,
     MET,
@@ -161,15 +161,9 @@ def evaluate_command(
     if fmt is EvalFormat.json:
         doc = evaluation_to_json(results, plan=loaded, project=proj.name, year=eval_year,
                                  synthetic=synthetic)
-        text = json.dumps(doc, ensure_ascii=False, indent=2)
-        if out is not None:
-            out.write_text(text + "\n", encoding="utf-8")
-            console.print(f"wrote {out}")
-        else:
-            typer.echo(text)
+        emit_json(doc, out)
         return
-    if out is not None:
-        raise HsplanError("--out needs --format json or xlsx. Fix: add --format xlsx.")
+    refuse_out_for_table(out)
     title = f"{loaded.title} · {proj.name} · {eval_year}"
     if synthetic:
         title += " · 合成数据 (synthetic)"

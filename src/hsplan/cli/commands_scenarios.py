@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,8 +11,7 @@ import typer
 from rich.table import Table
 
 from hsplan.cli._app import app, console
-from hsplan.cli._output import cell
-from hsplan.errors import HsplanError
+from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.plans import load_plan
 from hsplan.project import Project
 from hsplan.scenarios import compare, load_scenario
@@ -60,15 +58,9 @@ def compare_command(
         console.print(f"wrote {target}")
         return
     if fmt is CompareFormat.json:
-        text = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
-        if out is not None:
-            out.write_text(text + "\n", encoding="utf-8")
-            console.print(f"wrote {out}")
-        else:
-            typer.echo(text)
+        emit_json(result.to_json(), out)
         return
-    if out is not None:
-        raise HsplanError("--out needs --format json or xlsx. Fix: add --format xlsx.")
+    refuse_out_for_table(out)
     synthetic = " · 合成数据 (synthetic)" if region.synthetic or proj.synthetic else ""
     console.print(f"[bold]情景 {loaded.id}[/] {loaded.title} · 规划 {loaded_plan.id} · "
                   f"{result.year}{synthetic}", highlight=False)

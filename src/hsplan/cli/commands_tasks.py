@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,8 +10,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from hsplan._json import json_records
 from hsplan.cli._app import app, console
-from hsplan.cli._output import cell, jsonable
+from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.errors import HsplanError
 from hsplan.plans import load_plan
 from hsplan.project import Project
@@ -77,19 +77,11 @@ def tasks_command(
     if fmt is TasksFormat.json:
         doc = {"plan": loaded.id, "project": proj.name, "as_of": date.isoformat(),
                "counts": status_counts(status),
-               "tasks": [{k: jsonable(v) for k, v in r.items()}
-                         for r in status.to_dict(orient="records")],
-               "departments": [{k: jsonable(v) for k, v in r.items()}
-                               for r in departments.to_dict(orient="records")]}
-        text = json.dumps(doc, ensure_ascii=False, indent=2)
-        if out is not None:
-            out.write_text(text + "\n", encoding="utf-8")
-            console.print(f"wrote {out}")
-        else:
-            typer.echo(text)
+               "tasks": json_records(status),
+               "departments": json_records(departments)}
+        emit_json(doc, out)
         return
-    if out is not None:
-        raise HsplanError("--out needs --format json or xlsx. Fix: add --format xlsx.")
+    refuse_out_for_table(out)
     table = Table(title=f"{loaded.title} · 任务进度 as of {date.isoformat()}")
     for col in ("编号", "任务/节点", "牵头单位", "时限", "应完成", "已报告", "进度", "滞后天数",
                 "下一节点", "说明"):

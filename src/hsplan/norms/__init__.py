@@ -66,17 +66,16 @@ whole units (ceil) for counts of things; ``shortfall`` is always ≥ 0 and
 
 from __future__ import annotations
 
-import math
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from hsplan import schema
+from hsplan._json import json_value
 from hsplan.errors import HsplanError, Problem, raise_if_errors
 from hsplan.model import Region
 from hsplan.norms._base import (
@@ -202,23 +201,11 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
 # --- output ---------------------------------------------------------------------------------
 
 
-def _json_value(value: Any) -> Any:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
 def result_to_json(result: NormResult, *, project: str | None, synthetic: bool
                    ) -> dict[str, Any]:
     """Return the check as JSON: ``{plan, project, year, synthetic, summary, violations}``."""
     def records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-        return [{c: _json_value(row[c]) for c in columns}
+        return [{c: json_value(row[c]) for c in columns}
                 for row in frame.to_dict(orient="records")]
     return {"plan": result.plan_id, "project": project, "year": result.year,
             "synthetic": synthetic, "summary": records(result.summary, SUMMARY_COLUMNS),
@@ -244,7 +231,7 @@ def result_to_xlsx(result: NormResult, path: str | Path) -> Path:
         for c in sheet[1]:
             c.font = Font(bold=True)
         for row in frame.to_dict(orient="records"):
-            values = [_json_value(row[c]) for c in columns]
+            values = [json_value(row[c]) for c in columns]
             if "status" in columns:
                 values[columns.index("status")] = STATUS_ZH[str(row["status"])]
             sheet.append(values)
