@@ -1,0 +1,146 @@
+"""Tasks and key institutions: hand-picked paragraphs and table rows with the expected
+dicts, and recall on each seed against its built-in plan (quote overlap)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time
+from importlib import resources
+from typing import Any
+
+import pytest
+import yaml
+
+from hsplan.extract._text import collapse
+from hsplan.extract.tasks import institutions, tasks
+
+DATA = resources.files("hsplan") / "data"
+PLANS = {
+    "000_a2a2a54b8113ffa6.txt": "jiangchuan-2021-2025",
+    "001_2d33021bfff8d9bb.txt": "kangbashi-2021-2025",
+    "002_041e161165b26347.txt": "leshan-shizhong-2021-2025",
+    "003_e14da291fa1a9871.txt": "liaocheng-2024-2025",
+    "004_18377352c194759e.txt": "ganzhou-jkq-2023-2025",
+}
+
+
+def seed(doc: str) -> str:
+    return (DATA / "seeds" / doc).read_text(encoding="utf-8")
+
+
+def plan(doc: str) -> dict[str, Any]:
+    return yaml.safe_load((DATA / "plans" / f"{PLANS[doc]}.yaml").read_text(encoding="utf-8"))
+
+
+def quotes_overlap(a: str, b: str) -> bool:
+    """Same passage: one quote contains the other, or they share a run of >= 60% of the
+    shorter (and >= 6 characters), ignoring whitespace and punctuation."""
+    a, b = (re.sub(r"[\s,，。；;:：、“”\"()（）|]", "", q) for q in (a, b))
+    if not a or not b:
+        return False
+    if a in b or b in a:
+        return True
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match()
+    return m.size >= max(6, 0.6 * min(len(a), len(b)))
+
+
+def recall(expected: list[dict[str, Any]], got: list[dict[str, Any]]) -> float:
+    hit = [e for e in expected if any(quotes_overlap(e["quote"], g["quote"]) for g in got)]
+    return len(hit) / len(expected)
+
+
+MEASURE = (  # seed 004, measure 2
+    "2.提升疫情应急处置能力。根据疫情防控需要,提升核酸检测质效。到2024年初,按照不低于每万人配备1名"
+    "流调人员标准做好三级流调队伍配备。〔责任单位:区疾控中心、区社管局、区财政局〕"
+)
+
+
+def test_numbered_measure_with_units_and_milestone() -> None:
+    (task,) = tasks(MEASURE)
+    assert task["title"] == "提升疫情应急处置能力"
+    assert task["lead"] == ["区疾控中心"]
+    assert task["support"] == ["区社管局", "区财政局"]
+    assert task["deadline"] == "2024-01-01"
+    assert task["milestones"] == [{"date": "2024-01-01", "value": 1, "unit": "名",
+                                   "text": "按照不低于每万人配备1名流调人员标准"
+                                           "做好三级流调队伍配备"}]
+    assert task["quote"] == MEASURE
+
+
+def test_units_after_measure_in_round_brackets_first_leads() -> None:
+    text = ("(三)提升县级医院能力。持续增强县级医院综合能力。"
+            "到2025年,县域内患者就诊率力争在90%以上。"
+            "(责任单位:市卫生健康委、市财政局,排第一位为牵头单位,下同)")
+    (task,) = tasks(text)
+    assert (task["title"], task["lead"], task["support"]) == (
+        "提升县级医院能力", ["市卫生健康委"], ["市财政局"])
+    assert task["target"] == "到2025年,县域内患者就诊率力争在90%以上"
+    assert task["deadline"] == "2025-12-31"
+
+
+def test_division_table_rows() -> None:
+    text = ("附件 任务分工 序号 | 工作任务 | 牵头部门 | 配合部门 | 1 | 总体布局和资源配置 | 机构 | "
+            "区卫生健康局 区委机构编制委员会办公室 | 区发展和改革局、区财政局 | "
+            "床位 | 区卫生健康局 | "
+            "区医疗保障局 |")
+    got = [(t["title"], t["lead"], t["support"], t["quote"]) for t in tasks(text)]
+    assert got == [
+        ("机构", ["区卫生健康局", "区委机构编制委员会办公室"], ["区发展和改革局", "区财政局"],
+         "机构 | 区卫生健康局 区委机构编制委员会办公室 | 区发展和改革局、区财政局"),
+        ("床位", ["区卫生健康局"], ["区医疗保障局"], "床位 | 区卫生健康局 | 区医疗保障局"),
+    ]
+
+
+def test_project_annex_row_takes_units_of_the_same_measure() -> None:
+    text = (MEASURE + "\n附件\n重点项目清单\n序号 |\n重点项目 |\n建设目标 |\n备注 |\n"
+            "1 |\n提升疫情应急处置能力 |\n"
+            "2023年底前,建成流调队伍;2025年底前,完成三级流调队伍配备。 |\n |")
+    row = tasks(text)[-1]
+    assert row["quote"] == ("1 | 提升疫情应急处置能力 | 2023年底前,建成流调队伍;2025年底前,"
+                            "完成三级流调队伍配备。")
+    assert (row["lead"], row["support"]) == (["区疾控中心"], ["区社管局", "区财政局"])
+    assert [m["date"] for m in row["milestones"]] == ["2023-12-31", "2025-12-31"]
+
+
+def test_institutions_from_bed_and_grade_tables_and_prose() -> None:
+    text = ("表2 区属重点公立医疗机构编制床位配置表\n机构名称\t院区\t2025年编制床位配置目标（个）\n"
+            "区人民医院\t万达新区\t1000\n\n表 3 医疗卫生机构等级创建目标\n序号\t机构名称\t机构\n"
+            "1\t区人民医院\t三级乙等\t启动三级甲等创建\n"
+            "临清市、莘县妇幼保健院创建为二级甲等妇幼保健机构。\n")
+    got = institutions(text)
+    assert [(i["name"], i["subtype"], i["grade"], i["beds"], i["campus"]) for i in got] == [
+        ("区人民医院", "综合医院", {"baseline": "三级乙等", "target": "三级甲等"},
+         {"baseline": None, "target": 1000}, "万达新区"),
+        ("临清市妇幼保健院", "妇幼保健院", {"baseline": None, "target": "二级甲等"}, None, None),
+        ("莘县妇幼保健院", "妇幼保健院", {"baseline": None, "target": "二级甲等"}, None, None),
+    ]
+    assert got[0]["quote"] == "区人民医院 万达新区 1000"
+
+
+TASK_FLOORS = {"jiangchuan-2021-2025": 0.75, "leshan-shizhong-2021-2025": 0.75}
+
+
+@pytest.mark.parametrize("doc", sorted(PLANS))
+def test_task_recall_on_seed(doc: str) -> None:
+    text = seed(doc)
+    start = time.perf_counter()
+    got = tasks(text)
+    elapsed = time.perf_counter() - start
+    r = recall(plan(doc)["tasks"], got)
+    print(f"{PLANS[doc]}: task recall {r:.2f} ({len(got)} extracted, "
+          f"{len(plan(doc)['tasks'])} in the plan), {elapsed:.2f}s")
+    assert r >= TASK_FLOORS.get(PLANS[doc], 0.9)
+    flat = collapse(text)
+    assert all(t["quote"] in flat for t in got)
+    assert elapsed < 1.0
+
+
+@pytest.mark.parametrize("doc", ["002_041e161165b26347.txt", "003_e14da291fa1a9871.txt",
+                                 "004_18377352c194759e.txt"])
+def test_institution_recall_on_seed(doc: str) -> None:
+    got = institutions(seed(doc))
+    r = recall(plan(doc)["institutions"], got)
+    print(f"{PLANS[doc]}: institution recall {r:.2f}")
+    assert r == 1.0
+    assert len(got) == len(plan(doc)["institutions"])
