@@ -442,7 +442,7 @@ def test_cli_travel_uses_service_access_or_falls_back(example: tuple[Path, Regio
 
 
 def test_service_circles_with_the_project_travel_times(example: tuple[Path, Region]) -> None:
-    access_module = pytest.importorskip("hsplan.access")
+    import hsplan.access as access_module
     from hsplan.project import Project
 
     root, region = example

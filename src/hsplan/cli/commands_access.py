@@ -1,0 +1,182 @@
+"""`hsplan access coverage|ambulance|fca`: thin commands over `hsplan.access`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import geopandas as gpd
+import pandas as pd
+import typer
+
+from hsplan.access import (
+    FCA_METHODS,
+    SUPPLY_COLUMNS,
+    CoverageReport,
+    ServiceAccess,
+    coverage_report,
+    points_layer,
+    save_access_gpkg,
+)
+from hsplan.cli._app import app, console
+from hsplan.cli._output import FrameFormat, print_frame
+from hsplan.project import Project
+
+access_app = typer.Typer(help="Access to care: service circles, ambulance radii, "
+                              "floating catchments (可及性).", no_args_is_help=True)
+app.add_typer(access_app, name="access")
+
+
+class Mode(StrEnum):
+    drive = "drive"
+    walk = "walk"
+
+
+class ScopeOpt(StrEnum):
+    urban = "urban"
+    rural = "rural"
+
+
+Supply = StrEnum("Supply", {k: k for k in SUPPLY_COLUMNS})  # type: ignore[misc]
+Method = StrEnum("Method", {k: k for k in FCA_METHODS})  # type: ignore[misc]
+
+SUMMARY_HEADERS = {"name": "名称", "points": "村居数", "pop": "人口", "pop_covered": "覆盖人口",
+                   "pop_uncovered": "可达但超出", "pop_unreachable": "不可达人口",
+                   "covered_pct": "覆盖率(%)"}
+STATUS_HEADERS = {"status_zh": "状态", "points": "村居数", "pop": "人口", "share_pct": "占比(%)"}
+OUTSIDE_HEADERS = {"name": "村居", "township_name": "乡镇", "urban_rural": "城乡", "pop": "人口",
+                   "travel_min": "行程(分钟)", "dist_m": "距离(米)",
+                   "facility_name": "最近机构", "reason": "原因"}
+FCA_HEADERS = {"name": "乡镇", "pop": "人口", "supply_per_1k": "每千人口可及量",
+               "points": "村居数", "pop_out_of_catchment": "集水区外人口"}
+
+ProjectArg = Annotated[Path, typer.Argument(help="project folder (with hsplan.toml)")]
+YearOpt = Annotated[int | None, typer.Option("--year", help="year (default: latest)")]
+OutOpt = Annotated[Path | None, typer.Option(
+    "--out", help="folder for CSV, GeoPackage and map (default PROJECT/outputs/access)")]
+FormatOpt = Annotated[FrameFormat, typer.Option("--format", help="table, json or csv")]
+
+
+def _out_dir(project: Project, out: Path | None) -> Path:
+    return out if out is not None else project.outputs_dir / "access"
+
+
+def _roads(project: Project) -> gpd.GeoDataFrame | None:
+    from hsplan.synth import ROADS_NAME
+
+    path = project.root / ROADS_NAME
+    return gpd.read_file(path, layer="roads") if path.exists() else None
+
+
+def _print_report(report: CoverageReport, fmt: FrameFormat, title: str) -> None:
+    attrs = report.points.attrs
+    if fmt is FrameFormat.table:
+        console.print(f"[bold]{title}[/] — {attrs.get('facility')}, "
+                      f"{attrs.get('facilities')} 机构, {attrs.get('year')}年", highlight=False)
+        console.print(f"[dim]行程时间模型 {attrs.get('network')}[/]", highlight=False)
+    cols = ["group", "code", *SUMMARY_HEADERS]
+    summary = report.summary[cols]
+    if fmt is not FrameFormat.table:
+        print_frame(summary, title=title, fmt=fmt)
+        return
+    print_frame(summary.drop(columns=["group", "code"]).rename(columns=SUMMARY_HEADERS),
+                title="按乡镇、城乡 by township and urban/rural")
+    print_frame(report.status[list(STATUS_HEADERS)].rename(columns=STATUS_HEADERS),
+                title="人口合计 population by status")
+    outside = report.uncovered[[c for c in OUTSIDE_HEADERS if c in report.uncovered]].round(
+        {"travel_min": 1, "dist_m": 0})
+    if outside.empty:
+        console.print("[green]✓[/] 所有村居均在服务圈内 every village is covered")
+    else:
+        print_frame(outside.rename(columns=OUTSIDE_HEADERS),
+                    title=f"服务圈外村居 villages outside ({len(outside)})")
+    for label, path in report.files.items():
+        console.print(f"[green]✓[/] {label:<12} {path}", highlight=False)
+
+
+@access_app.command("coverage")
+def coverage_cmd(
+    project_dir: ProjectArg,
+    category: Annotated[list[str] | None, typer.Option(
+        "--category", help="机构类别, e.g. 基层医疗卫生机构 (repeatable)")] = None,
+    subtype: Annotated[list[str] | None, typer.Option(
+        "--subtype", help="机构类型, e.g. 乡镇卫生院 (repeatable)")] = None,
+    minutes: Annotated[float | None, typer.Option("--minutes", help="service circle in "
+                                                  "minutes (default 15)")] = None,
+    km: Annotated[float | None, typer.Option("--km", help="service radius in km")] = None,
+    mode: Annotated[Mode, typer.Option("--mode", help="drive or walk")] = Mode.drive,
+    scope: Annotated[ScopeOpt | None, typer.Option("--scope", help="urban or rural "
+                                                   "villages only")] = None,
+    year: YearOpt = None, out: OutOpt = None, fmt: FormatOpt = FrameFormat.table,
+) -> None:
+    """Population within T minutes / D km of a kind of facility, per township and
+    urban/rural, with the villages outside (default: 基层医疗卫生机构 within 15 minutes)."""
+    project = Project.open(project_dir)
+    selector: dict[str, Any] = {}
+    if category:
+        selector["category"] = category
+    if subtype:
+        selector["subtype"] = subtype
+    sa = ServiceAccess.from_project(project, mode=mode.value, year=year,
+                                    progress=fmt is FrameFormat.table)
+    report = coverage_report(sa, selector or None, minutes=minutes, distance_km=km,
+                             mode=mode.value, scope=scope.value if scope else None,
+                             out_dir=_out_dir(project, out), stem="coverage",
+                             roads=_roads(project))
+    _print_report(report, fmt, "服务圈覆盖 service-circle coverage")
+
+
+@access_app.command("ambulance")
+def ambulance_cmd(project_dir: ProjectArg, year: YearOpt = None, out: OutOpt = None,
+                  fmt: FormatOpt = FrameFormat.table) -> None:
+    """Population within the ambulance radius norms (urban 15 min or 5 km, rural 30 min or
+    20 km) of a facility with ambulances, per township and urban/rural."""
+    project = Project.open(project_dir)
+    sa = ServiceAccess.from_project(project, year=year, progress=fmt is FrameFormat.table)
+    report = coverage_report(sa, ambulance=True, out_dir=_out_dir(project, out),
+                             stem="ambulance", roads=_roads(project))
+    _print_report(report, fmt, "急救服务半径 ambulance coverage")
+
+
+@access_app.command("fca")
+def fca_cmd(
+    project_dir: ProjectArg,
+    supply: Annotated[Supply, typer.Option("--supply", help="beds, doctors, nurses or gps")
+                      ] = Supply["beds"],  # type: ignore[valid-type]
+    method: Annotated[Method, typer.Option("--method", help="2sfca, e2sfca or g2sfca")
+                      ] = Method["2sfca"],  # type: ignore[valid-type]
+    max_min: Annotated[float, typer.Option("--max-min", help="catchment in minutes "
+                                           "(2sfca, g2sfca)")] = 30.0,
+    mode: Annotated[Mode, typer.Option("--mode", help="drive or walk")] = Mode.drive,
+    year: YearOpt = None, out: OutOpt = None, fmt: FormatOpt = FrameFormat.table,
+) -> None:
+    """Floating-catchment access (supply per 1,000 persons) per village and township."""
+    project = Project.open(project_dir)
+    sa = ServiceAccess.from_project(project, mode=mode.value, year=year,
+                                    progress=fmt is FrameFormat.table)
+    result = sa.fca(str(supply.value), method=str(method.value), max_min=max_min,
+                    mode=mode.value)
+    by_town = result.attrs["by_township"]
+    total = result.attrs["total"].assign(name="合计", township_code="total")
+    table = pd.concat([by_town, total[by_town.columns]], ignore_index=True)
+    table = table.astype({"pop": "int64", "pop_out_of_catchment": "int64"})
+    if fmt is not FrameFormat.table:
+        print_frame(table, title="fca", fmt=fmt)
+        return
+    attrs = result.attrs
+    console.print(f"[bold]{attrs['method'].upper()} {attrs['supply']}[/] — catchment "
+                  f"{attrs['max_min']:g} min, {attrs['facilities']} facilities with "
+                  f"{attrs['supply_total']:,.0f} in total, {attrs['year']}年", highlight=False)
+    console.print(f"[dim]行程时间模型 {attrs['network']}[/]", highlight=False)
+    print_frame(table[list(FCA_HEADERS)].rename(columns=FCA_HEADERS),
+                title=f"每千人口可及{attrs['supply']} per 1,000 persons, by township")
+    folder = _out_dir(project, out)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"fca_{attrs['supply']}_{attrs['method']}"
+    csv = folder / f"{stem}_points.csv"
+    result.to_csv(csv, index=False, encoding="utf-8-sig")
+    table.to_csv(folder / f"{stem}_townships.csv", index=False, encoding="utf-8-sig")
+    gpkg = save_access_gpkg(folder / f"{stem}.gpkg", {"demand_points": points_layer(sa, result)})
+    console.print(f"[green]✓[/] points_csv   {csv}", highlight=False)
+    console.print(f"[green]✓[/] gpkg         {gpkg}", highlight=False)

@@ -1,0 +1,104 @@
+"""CLI commands for road networks and travel times: ``hsplan network build`` and
+``hsplan traveltimes``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from hsplan.cli._app import app, console
+from hsplan.cli._output import FrameFormat, print_frame
+from hsplan.network import (
+    Network,
+    load_network,
+    load_speeds,
+    network_from_osm,
+    save_network,
+    straight_line_network,
+)
+from hsplan.project import Project
+from hsplan.traveltimes import travel_times_from_project
+
+network_app = typer.Typer(help="Road networks (路网) for travel times.", no_args_is_help=True)
+app.add_typer(network_app, name="network")
+
+
+def _by_class(net: Network, speeds: Path | None) -> pd.DataFrame:
+    """Edges, kilometres and mean speed per road class (for the summary table)."""
+    names = load_speeds(speeds).set_index("highway")["name_zh"]
+    frame = pd.DataFrame({"road_class": net.road_class.astype(str), "length_m": net.length_m,
+                          "speed_kmh": net.speed_kmh})
+    out = frame.groupby("road_class").agg(edges=("length_m", "size"),
+                                          length_km=("length_m", "sum"),
+                                          speed_kmh=("speed_kmh", "mean")).reset_index()
+    out["length_km"] = (out["length_km"] / 1000).round(3)
+    out["speed_kmh"] = out["speed_kmh"].round(1)
+    out.insert(1, "name_zh", out["road_class"].map(names).fillna(""))
+    return out.sort_values("length_km", ascending=False).reset_index(drop=True)
+
+
+@network_app.command("build")
+def build(
+    osm_file: Annotated[Path, typer.Argument(help=".osm.pbf, .osm or .osm.bz2 file.",
+                                             metavar="OSM_FILE")],
+    out: Annotated[Path, typer.Option("--out", help="GeoPackage to write.")],
+    mode: Annotated[str, typer.Option("--mode", help="drive or walk.")] = "drive",
+    speeds: Annotated[Path | None, typer.Option("--speeds", help="Road speed table (CSV); "
+                                                "default: the bundled one.")] = None,
+    all_components: Annotated[bool, typer.Option(
+        "--all-components", help="Keep every component, not only the largest.")] = False,
+    fmt: Annotated[FrameFormat, typer.Option("--format", help="table, json or csv.")] = (
+        FrameFormat.table),
+) -> None:
+    """Build a road network from OpenStreetMap and save it as a GeoPackage."""
+    net = network_from_osm(osm_file, mode=mode, speeds=speeds,
+                           largest_component=not all_components)
+    save_network(net, out)
+    print_frame(_by_class(net, speeds), title=f"路网 {net.label}", fmt=fmt,
+                caption=f"saved to {out}")
+
+
+@app.command("traveltimes")
+def traveltimes(
+    project_dir: Annotated[Path, typer.Argument(help="Project folder.", metavar="PROJECT")],
+    subtype: Annotated[list[str] | None, typer.Option(
+        "--subtype", help="机构类型 to reach (repeat for several), e.g. 乡镇卫生院.")] = None,
+    category: Annotated[list[str] | None, typer.Option(
+        "--category", help="机构类别 to reach (repeat), e.g. 医院.")] = None,
+    mode: Annotated[str, typer.Option("--mode", help="drive or walk.")] = "drive",
+    network_file: Annotated[Path | None, typer.Option(
+        "--network", help="Network GeoPackage from `hsplan network build`.")] = None,
+    osm_file: Annotated[Path | None, typer.Option("--osm", help="Build the network from "
+                                                  "this OSM file.")] = None,
+    straight_line: Annotated[bool, typer.Option(
+        "--straight-line", help="Use the straight-line model (distance × 1.3).")] = False,
+    year: Annotated[int | None, typer.Option("--year", help="Year (default: latest).")] = None,
+    fmt: Annotated[FrameFormat, typer.Option("--format", help="table, json or csv.")] = (
+        FrameFormat.table),
+) -> None:
+    """Travel time (minutes) from every village to its nearest selected facility."""
+    if sum(x is not None and x is not False for x in (network_file, osm_file,
+                                                        straight_line or None)) > 1:
+        raise typer.BadParameter("give at most one of --network, --osm, --straight-line")
+    network: Network | None = None
+    if network_file is not None:
+        network = load_network(network_file)
+    elif osm_file is not None:
+        network = network_from_osm(osm_file, mode=mode)
+    elif straight_line:
+        network = straight_line_network(mode=mode)
+    times = travel_times_from_project(Project.open(project_dir), subtypes=subtype,
+                                      categories=category, mode=mode, network=network,
+                                      year=year, progress=fmt is FrameFormat.table)
+    columns = ["village_code", "village_name", "pop", "travel_min", "dist_m", "facility_id",
+               "facility_name", "reachable", "network_kind"]
+    shown = times[columns].copy()
+    shown["travel_min"] = shown["travel_min"].round(2)
+    shown["dist_m"] = shown["dist_m"].round(0)
+    caption = f"{times.attrs['network']}; unreachable: {times.attrs['unreachable']}"
+    print_frame(shown, title="到最近机构的行程时间（分钟）", fmt=fmt, caption=caption)
+    if fmt is FrameFormat.table and (times["network_kind"] == "straight-line").any():
+        console.print("[yellow]直线距离模型 straight-line model, not a road network[/]")
