@@ -23,11 +23,16 @@ class FrameFormat(StrEnum):
 
 
 def cell(value: Any) -> str:
-    """Return a table cell: '—' for missing, numbers without float noise."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    """Return a table cell: '—' for missing; numbers with 4 significant digits below 1,000
+    and as whole numbers with thousands separators from 1,000 up (never 1.2e+04)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
+    if isinstance(value, bool):
+        return str(value)
     if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    if isinstance(value, int):
+        return f"{value:,}"
     return str(value)
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
 from hsplan.cli._app import app, console
-from hsplan.cli._output import emit_json, refuse_out_for_table
+from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.evaluate import (
     AT_RISK,
     MET,
@@ -58,14 +57,6 @@ class Level(StrEnum):
     township = "township"
 
 
-def _cell(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
-
-
 @plans_app.command("list")
 def plans_list(
     project: Annotated[Path | None, typer.Option(help="also list PROJECT/plans/*.yaml")] = None,
@@ -108,7 +99,7 @@ def plans_show(
     for col in cols:
         table.add_column(col)
     for row in frame.to_dict(orient="records"):
-        table.add_row(*(_cell(row[c]) for c in cols))
+        table.add_row(*(cell(row[c]) for c in cols))
     console.print(table)
     console.print(f"{len(loaded.norms)} norms, {len(loaded.institutions)} institutions, "
                   f"{len(loaded.tasks)} tasks")
@@ -132,7 +123,7 @@ def plans_diff(
     for col in cols:
         table.add_column(col)
     for row in frame.to_dict(orient="records"):
-        table.add_row(*(_cell(row[c]) for c in cols))
+        table.add_row(*(cell(row[c]) for c in cols))
     console.print(table)
 
 
@@ -175,14 +166,14 @@ def evaluate_command(
         status = str(row["status"])
         style = STATUS_STYLE[status]
         target_text = row["target_text"] if row["op"] == "text" else (
-            f"{row['op']} {_cell(row['target'])}" if row["op"] != "range"
-            else f"{_cell(row['target_low'])}–{_cell(row['target_high'])}")
+            f"{row['op']} {cell(row['target'])}" if row["op"] != "range"
+            else f"{cell(row['target_low'])}–{cell(row['target_high'])}")
         table.add_row(f"[{style}]{STATUS_LIGHT[status]}[/]", str(row["target_id"]),
-                      str(row["name"]), _cell(row["area_name"]), _cell(row["value"]),
-                      f"{target_text} ({row['target_year']})", _cell(row["gap"]),
-                      _cell(row["required_per_year"]), _cell(row["observed_per_year"]),
-                      _cell(row["nature"]), f"[{style}]{STATUS_ZH[status]}[/]",
-                      _cell(row["reason"]))
+                      str(row["name"]), cell(row["area_name"]), cell(row["value"]),
+                      f"{target_text} ({row['target_year']})", cell(row["gap"]),
+                      cell(row["required_per_year"]), cell(row["observed_per_year"]),
+                      cell(row["nature"]), f"[{style}]{STATUS_ZH[status]}[/]",
+                      cell(row["reason"]))
     console.print(table)
     counts = status_counts(results)
     console.print("  ".join(f"[{STATUS_STYLE[s]}]{STATUS_ZH[s]} {s}: {n}[/]"
