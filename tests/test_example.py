@@ -29,8 +29,9 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_example_is_shipped_and_small() -> None:
     path = example_project_path()
-    assert sorted(p.name for p in path.iterdir()) == sorted(EXAMPLE_FILES)
-    assert sum(p.stat().st_size for p in path.iterdir()) < 3_000_000
+    files = [p for p in path.rglob("*") if p.is_file()]
+    assert sorted(p.relative_to(path).as_posix() for p in files) == sorted(EXAMPLE_FILES)
+    assert sum(p.stat().st_size for p in files) < 3_000_000
     project = Project.open(path)
     assert project.synthetic is True and project.county_code == "530403"
     readme = (path / "README.md").read_text(encoding="utf-8")
@@ -74,6 +75,9 @@ def test_copy_example(tmp_path: Path) -> None:
     (project.root / "outputs").mkdir()
     again = copy_example(tmp_path / "mine", force=True)
     assert not (again.root / "outputs").exists()  # the earlier copy was replaced whole
+    scenario = again.root / "scenarios" / "new-chc-200-beds.yaml"
+    document = again.root / "documents" / "000_a2a2a54b8113ffa6.txt"
+    assert scenario.is_file() and document.read_text(encoding="utf-8").startswith("为进一步优化")
 
 
 def test_main_job_writes_map_and_workbook(tmp_path: Path,

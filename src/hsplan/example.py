@@ -33,7 +33,10 @@ from hsplan.summary import SUMMARY_LABELS, summary
 
 EXAMPLE_NAME = "jiangchuan"
 EXAMPLE_PLAN = "jiangchuan-2021-2025"
-EXAMPLE_FILES = ("hsplan.toml", "region.gpkg", "roads.gpkg", "README.md")
+EXAMPLE_FILES = ("hsplan.toml", "region.gpkg", "roads.gpkg", "README.md",
+                 "scenarios/new-chc-200-beds.yaml")
+# the plan document the example region answers to, copied into the project's documents/
+EXAMPLE_DOCUMENT = "000_a2a2a54b8113ffa6.txt"
 DEFAULT_OUT = Path("example-output")
 
 
@@ -62,7 +65,11 @@ def copy_example(directory: str | Path, *, force: bool = False) -> Project:
     target.mkdir(parents=True, exist_ok=True)
     source = example_project_path()
     for name in EXAMPLE_FILES:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source / name, target / name)
+    documents = target / "documents"
+    documents.mkdir(exist_ok=True)
+    shutil.copy2(source.parent.parent / "seeds" / EXAMPLE_DOCUMENT, documents / EXAMPLE_DOCUMENT)
     return Project.open(target)
 
 

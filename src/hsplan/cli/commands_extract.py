@@ -37,6 +37,7 @@ def extract_command(
     if output is None:
         print(text, end="")
         return
+    output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     meta = result.metadata
     console.print(f"[bold]{meta.title}[/] · {result.plan['region']['name']} "
