@@ -15,14 +15,13 @@ import pytest
 import yaml
 
 import hsplan
+from plan_helpers import by_id as _by_id
+from plan_helpers import collapse as _collapse
+from plan_helpers import plan_quotes as _quotes
 
 DATA = Path(hsplan.__file__).parent / "data"
 PLAN_PATH = DATA / "plans" / "leshan-shizhong-2021-2025.yaml"
 SEED_PATH = DATA / "seeds" / "002_041e161165b26347.txt"
-
-
-def _collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @pytest.fixture(scope="module")
@@ -35,21 +34,6 @@ def plan() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def seed() -> str:
     return _collapse(SEED_PATH.read_text(encoding="utf-8"))
-
-
-def _by_id(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {e["id"]: e for e in entries}
-
-
-def _quotes(plan: dict[str, Any]) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for section in ("targets", "norms", "institutions", "tasks", "facts"):
-        for e in plan.get(section, []):
-            out.append((f"{section}/{e['id']}", e["quote"]))
-            for m in e.get("milestones", []) or []:
-                if m.get("quote"):
-                    out.append((f"{section}/{e['id']}/milestone", m["quote"]))
-    return out
 
 
 def test_every_quote_occurs_in_the_seed(plan: dict[str, Any], seed: str) -> None:

@@ -16,30 +16,13 @@ import pytest
 import yaml
 
 from hsplan.plans import Plan, load_plan
+from plan_helpers import collapse as _collapse
+from plan_helpers import plan_quotes as _quotes
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "hsplan" / "data"
 SEED = DATA / "seeds" / "004_18377352c194759e.txt"
 PLAN_FILE = DATA / "plans" / "ganzhou-jkq-2023-2025.yaml"
 EXTRA = DATA / "indicators" / "extra_004.yaml"
-
-
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _quotes(node: Any, path: str = "") -> list[tuple[str, str]]:
-    """Return (path, quote) for every `quote` key anywhere in a plan document."""
-    found: list[tuple[str, str]] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "quote" and isinstance(value, str):
-                found.append((path, value))
-            else:
-                found += _quotes(value, f"{path}/{node.get('id', key)}")
-    elif isinstance(node, list):
-        for i, item in enumerate(node):
-            found += _quotes(item, f"{path}[{i}]")
-    return found
 
 
 @pytest.fixture(scope="module")

@@ -16,14 +16,12 @@ import yaml
 
 import hsplan
 from hsplan.plans import load_plan
+from plan_helpers import by_id as _by_id
+from plan_helpers import collapse as _collapse
 
 DATA = Path(hsplan.__file__).parent / "data"
 PLAN_PATH = DATA / "plans" / "national-norms.yaml"
 SOURCE_PATH = DATA / "seeds" / "NATIONAL_NORMS.md"
-
-
-def _collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +40,6 @@ def _entries(plan: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [(f"{section}/{e['id']}", e)
             for section in ("targets", "norms", "institutions", "tasks", "facts")
             for e in plan.get(section, []) or []]
-
-
-def _by_id(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {e["id"]: e for e in entries}
 
 
 def _confirmed(line: str) -> bool:

@@ -3,52 +3,16 @@ each seed against the checkable norms (rule other than `text`) of its built-in p
 
 from __future__ import annotations
 
-import difflib
-import re
 import time
-from importlib import resources
 from typing import Any
 
 import pytest
-import yaml
 
 from hsplan.extract._text import collapse
 from hsplan.extract.norms import facility_selector, prose_norms
-
-DATA = resources.files("hsplan") / "data"
-PLANS = {
-    "000_a2a2a54b8113ffa6.txt": "jiangchuan-2021-2025",
-    "001_2d33021bfff8d9bb.txt": "kangbashi-2021-2025",
-    "002_041e161165b26347.txt": "leshan-shizhong-2021-2025",
-    "003_e14da291fa1a9871.txt": "liaocheng-2024-2025",
-    "004_18377352c194759e.txt": "ganzhou-jkq-2023-2025",
-}
-
-
-def seed(doc: str) -> str:
-    return (DATA / "seeds" / doc).read_text(encoding="utf-8")
-
-
-def plan(doc: str) -> dict[str, Any]:
-    return yaml.safe_load((DATA / "plans" / f"{PLANS[doc]}.yaml").read_text(encoding="utf-8"))
-
-
-def quotes_overlap(a: str, b: str) -> bool:
-    """Same passage: one quote contains the other, or they share a run of >= 60% of the
-    shorter (and >= 6 characters), ignoring whitespace and punctuation."""
-    a, b = (re.sub(r"[\s,，。；;:：、“”\"()（）|]", "", q) for q in (a, b))
-    if not a or not b:
-        return False
-    if a in b or b in a:
-        return True
-    m = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match()
-    return m.size >= max(6, 0.6 * min(len(a), len(b)))
-
-
-def recall(expected: list[dict[str, Any]], got: list[dict[str, Any]]) -> float:
-    hit = [e for e in expected if any(quotes_overlap(e["quote"], g["quote"]) for g in got)]
-    return len(hit) / len(expected)
-
+from plan_helpers import SEED_PLANS, recall
+from plan_helpers import seed_plan as plan
+from plan_helpers import seed_text as seed
 
 CASES: list[tuple[str, list[tuple[str, dict[str, Any], str]]]] = [
     ("到2025年底,按城市地区每3万人口、农村地区每1万人口配置1辆救护车,且负压救护车占比不少于40%的要求。",
@@ -131,7 +95,7 @@ def test_facility_selector() -> None:
 FLOORS = {"kangbashi-2021-2025": 0.6}
 
 
-@pytest.mark.parametrize("doc", sorted(PLANS))
+@pytest.mark.parametrize("doc", sorted(SEED_PLANS))
 def test_recall_on_seed(doc: str) -> None:
     text = seed(doc)
     start = time.perf_counter()
@@ -139,9 +103,9 @@ def test_recall_on_seed(doc: str) -> None:
     elapsed = time.perf_counter() - start
     expected = [n for n in plan(doc)["norms"] if n["rule"] != "text"]
     r = recall(expected, got)
-    print(f"{PLANS[doc]}: norm recall {r:.2f} ({len(got)} extracted, {len(expected)} "
+    print(f"{SEED_PLANS[doc]}: norm recall {r:.2f} ({len(got)} extracted, {len(expected)} "
           f"checkable in the plan), {elapsed:.2f}s")
-    assert r >= FLOORS.get(PLANS[doc], 0.75)
+    assert r >= FLOORS.get(SEED_PLANS[doc], 0.75)
     flat = collapse(text)
     assert all(n["quote"] in flat for n in got)
     assert elapsed < 1.0

@@ -3,14 +3,10 @@ dicts, and recall on each seed against its built-in plan (quote overlap)."""
 
 from __future__ import annotations
 
-import difflib
-import re
 import time
-from importlib import resources
 from typing import Any
 
 import pytest
-import yaml
 
 from hsplan.extract._text import (
     clauses,
@@ -22,41 +18,9 @@ from hsplan.extract._text import (
     target_year,
 )
 from hsplan.extract.prose import clean_name, prose_targets
-
-DATA = resources.files("hsplan") / "data"
-PLANS = {
-    "000_a2a2a54b8113ffa6.txt": "jiangchuan-2021-2025",
-    "001_2d33021bfff8d9bb.txt": "kangbashi-2021-2025",
-    "002_041e161165b26347.txt": "leshan-shizhong-2021-2025",
-    "003_e14da291fa1a9871.txt": "liaocheng-2024-2025",
-    "004_18377352c194759e.txt": "ganzhou-jkq-2023-2025",
-}
-
-
-def seed(doc: str) -> str:
-    return (DATA / "seeds" / doc).read_text(encoding="utf-8")
-
-
-def plan(doc: str) -> dict[str, Any]:
-    return yaml.safe_load((DATA / "plans" / f"{PLANS[doc]}.yaml").read_text(encoding="utf-8"))
-
-
-def quotes_overlap(a: str, b: str) -> bool:
-    """Two quotes name the same passage: one contains the other, or they share a run of at
-    least 60% of the shorter (and 6 characters), ignoring whitespace and punctuation."""
-    a, b = (re.sub(r"[\s,，。；;:：、“”\"()（）|]", "", q) for q in (a, b))
-    if not a or not b:
-        return False
-    if a in b or b in a:
-        return True
-    m = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match()
-    return m.size >= max(6, 0.6 * min(len(a), len(b)))
-
-
-def recall(expected: list[dict[str, Any]], got: list[dict[str, Any]]) -> float:
-    hit = [e for e in expected if any(quotes_overlap(e["quote"], g["quote"]) for g in got)]
-    return len(hit) / len(expected)
-
+from plan_helpers import SEED_PLANS, recall
+from plan_helpers import seed_plan as plan
+from plan_helpers import seed_text as seed
 
 # --- _text helpers -----------------------------------------------------------------------------
 
@@ -172,7 +136,7 @@ def test_facts_and_background_are_not_targets() -> None:
 # --- the seeds ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("doc", sorted(PLANS))
+@pytest.mark.parametrize("doc", sorted(SEED_PLANS))
 def test_recall_on_seed(doc: str) -> None:
     text = seed(doc)
     start = time.perf_counter()
@@ -180,7 +144,7 @@ def test_recall_on_seed(doc: str) -> None:
     elapsed = time.perf_counter() - start
     expected = [t for t in plan(doc)["targets"] if t["source_kind"] == "prose"]
     r = recall(expected, got)
-    print(f"{PLANS[doc]}: prose-target recall {r:.2f} ({len(got)} extracted, "
+    print(f"{SEED_PLANS[doc]}: prose-target recall {r:.2f} ({len(got)} extracted, "
           f"{len(expected)} in the plan), {elapsed:.2f}s")
     assert r >= 0.8
     flat = collapse(text)

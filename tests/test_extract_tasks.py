@@ -3,52 +3,15 @@ dicts, and recall on each seed against its built-in plan (quote overlap)."""
 
 from __future__ import annotations
 
-import difflib
-import re
 import time
-from importlib import resources
-from typing import Any
 
 import pytest
-import yaml
 
 from hsplan.extract._text import collapse
 from hsplan.extract.tasks import institutions, tasks
-
-DATA = resources.files("hsplan") / "data"
-PLANS = {
-    "000_a2a2a54b8113ffa6.txt": "jiangchuan-2021-2025",
-    "001_2d33021bfff8d9bb.txt": "kangbashi-2021-2025",
-    "002_041e161165b26347.txt": "leshan-shizhong-2021-2025",
-    "003_e14da291fa1a9871.txt": "liaocheng-2024-2025",
-    "004_18377352c194759e.txt": "ganzhou-jkq-2023-2025",
-}
-
-
-def seed(doc: str) -> str:
-    return (DATA / "seeds" / doc).read_text(encoding="utf-8")
-
-
-def plan(doc: str) -> dict[str, Any]:
-    return yaml.safe_load((DATA / "plans" / f"{PLANS[doc]}.yaml").read_text(encoding="utf-8"))
-
-
-def quotes_overlap(a: str, b: str) -> bool:
-    """Same passage: one quote contains the other, or they share a run of >= 60% of the
-    shorter (and >= 6 characters), ignoring whitespace and punctuation."""
-    a, b = (re.sub(r"[\s,，。；;:：、“”\"()（）|]", "", q) for q in (a, b))
-    if not a or not b:
-        return False
-    if a in b or b in a:
-        return True
-    m = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match()
-    return m.size >= max(6, 0.6 * min(len(a), len(b)))
-
-
-def recall(expected: list[dict[str, Any]], got: list[dict[str, Any]]) -> float:
-    hit = [e for e in expected if any(quotes_overlap(e["quote"], g["quote"]) for g in got)]
-    return len(hit) / len(expected)
-
+from plan_helpers import SEED_PLANS, recall
+from plan_helpers import seed_plan as plan
+from plan_helpers import seed_text as seed
 
 MEASURE = (  # seed 004, measure 2
     "2.提升疫情应急处置能力。根据疫情防控需要,提升核酸检测质效。到2024年初,按照不低于每万人配备1名"
@@ -121,16 +84,16 @@ def test_institutions_from_bed_and_grade_tables_and_prose() -> None:
 TASK_FLOORS = {"jiangchuan-2021-2025": 0.75, "leshan-shizhong-2021-2025": 0.75}
 
 
-@pytest.mark.parametrize("doc", sorted(PLANS))
+@pytest.mark.parametrize("doc", sorted(SEED_PLANS))
 def test_task_recall_on_seed(doc: str) -> None:
     text = seed(doc)
     start = time.perf_counter()
     got = tasks(text)
     elapsed = time.perf_counter() - start
     r = recall(plan(doc)["tasks"], got)
-    print(f"{PLANS[doc]}: task recall {r:.2f} ({len(got)} extracted, "
+    print(f"{SEED_PLANS[doc]}: task recall {r:.2f} ({len(got)} extracted, "
           f"{len(plan(doc)['tasks'])} in the plan), {elapsed:.2f}s")
-    assert r >= TASK_FLOORS.get(PLANS[doc], 0.9)
+    assert r >= TASK_FLOORS.get(SEED_PLANS[doc], 0.9)
     flat = collapse(text)
     assert all(t["quote"] in flat for t in got)
     assert elapsed < 1.0
@@ -141,6 +104,6 @@ def test_task_recall_on_seed(doc: str) -> None:
 def test_institution_recall_on_seed(doc: str) -> None:
     got = institutions(seed(doc))
     r = recall(plan(doc)["institutions"], got)
-    print(f"{PLANS[doc]}: institution recall {r:.2f}")
+    print(f"{SEED_PLANS[doc]}: institution recall {r:.2f}")
     assert r == 1.0
     assert len(got) == len(plan(doc)["institutions"])
