@@ -38,6 +38,7 @@ from hsplan.indicators import GRADE_RANK, FacilityFilter
 from hsplan.model import WGS84, Region
 from hsplan.network import Network
 from hsplan.project import Project
+from hsplan.store import write_gpkg
 from hsplan.traveltimes import Points, nearest_facility_times, od_matrix
 
 FloatArray = npt.NDArray[np.float64]
@@ -1040,29 +1041,7 @@ def points_layer(sa: ServiceAccess, result: pd.DataFrame) -> gpd.GeoDataFrame:
 def save_access_gpkg(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Path:
     """Write the layers (e.g. demand_points, facilities, isochrones) to one GeoPackage
     atomically (all or nothing); return the path."""
-    import os
-    import tempfile
-
-    import pyogrio
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()
-    try:
-        for layer, frame in layers.items():
-            out = frame.copy()
-            for col in out.columns:
-                if col != "geometry" and out[col].dtype == object:
-                    out[col] = out[col].astype("string")
-            pyogrio.write_dataframe(out, tmp, layer=layer, driver="GPKG")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return write_gpkg(path, layers)
 
 
 _BAND_COLOURS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fdae61", "#f46d43")

@@ -20,18 +20,15 @@ centre; edges carry ``u``/``v`` (node positions), ``length_m``, ``speed_kmh``,
 ``travel_min`` and ``road_class`` as numpy arrays, and `Network.graph` is the
 ``scipy.sparse`` CSR matrix of travel minutes (parallel edges reduced to the fastest).
 `save_network` / `load_network` keep a network in a GeoPackage (layers ``nodes``,
-``edges``, ``network_meta``) that QGIS opens.
+``edges``, ``hsplan_meta``) that QGIS opens.
 """
 
 from __future__ import annotations
 
 import bz2
 import itertools
-import json
 import math
-import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -51,6 +48,7 @@ from pyproj import Transformer
 from scipy.sparse.csgraph import connected_components
 
 from hsplan.errors import DataSourceError, Problem, raise_if_errors
+from hsplan.store import META_LAYER, read_gpkg_meta, write_gpkg
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -64,7 +62,6 @@ DEFAULT_DETOUR_FACTOR = 1.3
 STRAIGHT_LINE_SPEED_KMH: dict[str, float] = {"drive": 30.0, "walk": 5.0}
 M_PER_MIN_AT_1_KMH = 1000.0 / 60.0
 SPEEDS_NAME = "road_speeds.csv"
-META_LAYER = "network_meta"
 MAX_SPEED_KMH = 200.0
 
 # Tags that take a way out of a mode (besides a class with no speed in the table).
@@ -664,31 +661,16 @@ def straight_line_network(*, mode: str = "drive", speed_kmh: float | None = None
 
 
 def save_network(network: Network, path: str | Path) -> Path:
-    """Write `network` to a GeoPackage (layers ``nodes``, ``edges``, ``network_meta``)
+    """Write `network` to a GeoPackage (layers ``nodes``, ``edges``, ``hsplan_meta``)
     atomically; return the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
     meta = {"kind": network.kind, "mode": network.mode, "crs": network.crs,
             "source": network.source, "detour_factor": network.detour_factor,
             "line_speed_kmh": None if math.isnan(network.line_speed_kmh)
             else network.line_speed_kmh, **network.meta}
-    try:
-        if network.n_nodes:
-            pyogrio.write_dataframe(network.nodes_frame(), tmp, layer="nodes", driver="GPKG")
-            pyogrio.write_dataframe(network.edges_frame(), tmp, layer="edges", driver="GPKG")
-        meta_df = pd.DataFrame({"key": list(meta),
-                                "value": [json.dumps(v, ensure_ascii=False)
-                                          for v in meta.values()]})
-        pyogrio.write_dataframe(meta_df, tmp, layer=META_LAYER, driver="GPKG")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    layers = ({"nodes": network.nodes_frame(), "edges": network.edges_frame()}
+              if network.n_nodes else {})
+    return write_gpkg(path, layers, meta=meta)
 
 
 def load_network(path: str | Path) -> Network:
@@ -704,9 +686,7 @@ def load_network(path: str | Path) -> Network:
     if META_LAYER not in layers:
         raise DataSourceError(f"{path}: expected a layer {META_LAYER}, got none: not an hsplan "
                               "network. Fix: build one with `hsplan network build`.")
-    meta_df = pyogrio.read_dataframe(path, layer=META_LAYER, read_geometry=False)
-    meta = {str(k): json.loads(str(v)) for k, v in zip(meta_df["key"], meta_df["value"],
-                                                        strict=True)}
+    meta = read_gpkg_meta(path)
     base = {k: meta.pop(k) for k in ("kind", "mode", "crs", "source", "detour_factor",
                                      "line_speed_kmh")}
     line_speed = math.nan if base["line_speed_kmh"] is None else float(base["line_speed_kmh"])
