@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hsplan.access import enhanced_two_step_fca, gaussian_two_step_fca, two_step_fca
+from hsplan.catchments import enhanced_two_step_fca, gaussian_two_step_fca, two_step_fca
 
 
 def generated(n_demand: int, n_supply: int, seed: int = 7

@@ -14,19 +14,21 @@ from typer.testing import CliRunner
 
 from hsplan import schema
 from hsplan.access import (
-    E2SFCA_STEPS,
     ServiceAccess,
-    access_by_area,
     coverage,
     coverage_status,
     coverage_summary,
+    uncovered_points,
+)
+from hsplan.catchments import (
+    E2SFCA_STEPS,
+    access_by_area,
     enhanced_two_step_fca,
     floating_catchment,
     gaussian_two_step_fca,
     gaussian_weight,
     step_weight,
     two_step_fca,
-    uncovered_points,
 )
 from hsplan.cli import app
 from hsplan.errors import ValidationError
@@ -164,7 +166,7 @@ def test_gaussian_two_step_fca_equals_pysal_access_with_dai_weight() -> None:
     oracle = _pysal(od, pop, beds)
     floor = np.exp(-0.5)
 
-    def dai(t: float) -> float:  # written out independently of hsplan.access.gaussian_weight
+    def dai(t: float) -> float:  # written out independently of hsplan.catchments.gaussian_weight
         return float((np.exp(-0.5 * (t / 25.0) ** 2) - floor) / (1 - floor))
 
     expected = oracle.two_stage_fca(name="g2sfca", max_cost=25,  # type: ignore[attr-defined]

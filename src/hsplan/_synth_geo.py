@@ -30,7 +30,7 @@ FloatArray = npt.NDArray[np.float64]
 COUNTY_SEATS_GCJ02: dict[str, tuple[float, float]] = {"530403": (102.75344, 24.287485)}
 
 
-def _seat_point(county: pd.Series, boundary: BaseGeometry, crs: Any) -> Point:
+def seat_point(county: pd.Series, boundary: BaseGeometry, crs: Any) -> Point:
     """Return the county seat (metric CRS): a known seat (`COUNTY_SEATS_GCJ02`), else the
     boundary's pole of inaccessibility."""
     lon, lat = None, None
@@ -40,10 +40,10 @@ def _seat_point(county: pd.Series, boundary: BaseGeometry, crs: Any) -> Point:
         pt = gpd.GeoSeries([Point(float(lon), float(lat))], crs=WGS84).to_crs(crs).iloc[0]
         if boundary.contains(pt):
             return pt
-    return polylabel(_largest(boundary), tolerance=10.0)
+    return polylabel(largest_part(boundary), tolerance=10.0)
 
 
-def _largest(geom: BaseGeometry) -> Any:
+def largest_part(geom: BaseGeometry) -> Any:
     if geom.geom_type == "MultiPolygon":
         return max(geom.geoms, key=lambda g: g.area)
     return geom
@@ -93,10 +93,10 @@ def _voronoi_cells(points: FloatArray, zone: BaseGeometry) -> list[BaseGeometry]
     return out
 
 
-def _township_polygons(boundary: BaseGeometry, seat: Point, towns: pd.DataFrame,
+def township_polygons(boundary: BaseGeometry, seat: Point, towns: pd.DataFrame,
                        rng: np.random.Generator, p: SynthParams) -> list[BaseGeometry]:
     """Return one polygon per township (metric CRS), a partition of `boundary`."""
-    kinds = [_kind(c) for c in towns["code"]]
+    kinds = [township_kind_of_code(c) for c in towns["code"]]
     n_street = kinds.count("street")
     n_rural = len(kinds) - n_street
     zone = shapely.Polygon()
@@ -109,7 +109,7 @@ def _township_polygons(boundary: BaseGeometry, seat: Point, towns: pd.DataFrame,
     rest = boundary.difference(zone) if n_street else boundary
     cells_rural: list[BaseGeometry] = []
     if n_rural:
-        pts = _spread_points(_largest(rest), n_rural, rng,
+        pts = _spread_points(largest_part(rest), n_rural, rng,
                              fixed=np.array([[seat.x, seat.y]]) if n_street else None)
         for _ in range(4):  # Lloyd relaxation: move each seed to its cell's centroid
             cells = _voronoi_cells(pts, boundary)
@@ -128,7 +128,7 @@ def _township_polygons(boundary: BaseGeometry, seat: Point, towns: pd.DataFrame,
     return [next(it_street) if k == "street" else next(it_rural) for k in kinds]
 
 
-def _village_points(town_polys: list[BaseGeometry], towns: pd.DataFrame,
+def village_points(town_polys: list[BaseGeometry], towns: pd.DataFrame,
                     villages: pd.DataFrame, seat: Point,
                     rng: np.random.Generator) -> dict[str, Point]:
     """Return a point (metric CRS) per village code, inside its township polygon.
@@ -141,15 +141,15 @@ def _village_points(town_polys: list[BaseGeometry], towns: pd.DataFrame,
         vs = villages[villages["parent_code"] == code]["code"].tolist()
         if not vs:
             continue
-        body = _largest(poly)
+        body = largest_part(poly)
         centre = seat if poly.contains(seat) else polylabel(body, tolerance=10.0)
         centre = centre if poly.contains(centre) else body.representative_point()
         inner = body.buffer(-min(400.0, math.sqrt(body.area) * 0.03))
         inner = inner if not inner.is_empty else body
-        pts: FloatArray = (_spread_points(_largest(inner), len(vs) - 1, rng,
+        pts: FloatArray = (_spread_points(largest_part(inner), len(vs) - 1, rng,
                                           fixed=np.array([[centre.x, centre.y]]))
                            if len(vs) > 1 else np.zeros((0, 2)))
-        seat_code = _seat_village(vs)
+        seat_code = seat_village(vs)
         others = [v for v in vs if v != seat_code]
         out[seat_code] = centre
         for v, xy in zip(others, pts, strict=True):
@@ -157,17 +157,17 @@ def _village_points(town_polys: list[BaseGeometry], towns: pd.DataFrame,
     return out
 
 
-def _seat_village(codes: list[str]) -> str:
-    communities = [c for c in codes if _is_community(c)]
+def seat_village(codes: list[str]) -> str:
+    communities = [c for c in codes if is_community(c)]
     return (communities or codes)[0]
 
 
-def _kind(code: str) -> str:
+def township_kind_of_code(code: str) -> str:
     """Return 'street' (街道, 0xx), 'town' (镇, 1xx) or 'township' (乡, 2xx+) from a code."""
     digit = str(code)[6]
     return "street" if digit == "0" else "town" if digit == "1" else "township"
 
 
-def _is_community(code: str) -> bool:
+def is_community(code: str) -> bool:
     """True for a 居委会 (village code suffix 001–199), False for a 村委会."""
     return int(str(code)[9:12]) < 200

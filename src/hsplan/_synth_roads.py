@@ -14,7 +14,7 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial import distance_matrix
 from shapely.geometry import LineString
 
-from hsplan._synth_geo import _seat_point, _seat_village
+from hsplan._synth_geo import seat_point, seat_village
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.model import WGS84, Region
 
@@ -54,11 +54,11 @@ def roads_from_region(region: Region, *, seed: int = 0,
     crs = villages.to_crs(WGS84).estimate_utm_crs()
     pts = villages.to_crs(crs)
     xy = {str(c): (g.x, g.y) for c, g in zip(pts["code"], pts.geometry, strict=True)}
-    seat_of = {str(t): _seat_village(villages[villages["parent_code"] == t]["code"].tolist())
+    seat_of = {str(t): seat_village(villages[villages["parent_code"] == t]["code"].tolist())
                for t in towns["code"] if (villages["parent_code"] == t).any()}
     county_seat_town = str(towns["code"].iloc[0])
     if not counties.empty:
-        county_seat = _seat_point(counties.iloc[0], counties.to_crs(crs).geometry.iloc[0], crs)
+        county_seat = seat_point(counties.iloc[0], counties.to_crs(crs).geometry.iloc[0], crs)
         polys = towns.to_crs(crs)
         hit = polys[polys.geometry.contains(county_seat)]
         if not hit.empty:

@@ -49,7 +49,7 @@ def cjk_font() -> str | None:
     return next((n for n in CJK_FONTS if n in names), None)
 
 
-def _use_cjk_font() -> None:
+def use_cjk_font() -> None:
     name = cjk_font()
     if name is None:
         warnings.warn(
@@ -96,7 +96,7 @@ def facility_map(region: Region, path: str | Path, *, title: str,
                                 expected="the county boundary polygon", got="none",
                                 fix="import the boundary or use hsplan.reference"))
     raise_if_errors(problems, context="facility_map")
-    _use_cjk_font()
+    use_cjk_font()
     crs = county.estimate_utm_crs()
     county_m = county.to_crs(crs)
     towns = areas[(areas["level"] == "township") & areas.geometry.notna()]
@@ -145,8 +145,8 @@ def facility_map(region: Region, path: str | Path, *, title: str,
     ax.set_title(full_title, fontsize=14, pad=12)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    _north_arrow(ax)
-    _scale_bar(ax)
+    north_arrow(ax)
+    scale_bar(ax)
     if synthetic:
         fig.text(0.5, 0.06, "合成示例数据：乡镇边界、机构位置与规模为模型生成，仅区划代码、县界、"
                  "2020年普查人口为真实数据", ha="center", fontsize=8.5, color="#8b0000")
@@ -159,14 +159,14 @@ def facility_map(region: Region, path: str | Path, *, title: str,
     return path
 
 
-def _north_arrow(ax: Axes) -> None:
+def north_arrow(ax: Axes) -> None:
     ax.annotate("N", xy=(0.94, 0.95), xytext=(0.94, 0.86), xycoords="axes fraction",
                 ha="center", va="center", fontsize=12, fontweight="bold",
                 arrowprops={"facecolor": "black", "width": 4, "headwidth": 12,
                             "headlength": 10})
 
 
-def _scale_bar(ax: Axes) -> None:
+def scale_bar(ax: Axes) -> None:
     """Draw a scale bar of a round length (≈ 1/5 of the map width) at the bottom right."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()

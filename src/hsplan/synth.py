@@ -47,13 +47,13 @@ from hsplan import schema
 from hsplan._rounding import allocate, controlled_round, ipf
 from hsplan._synth_geo import (
     COUNTY_SEATS_GCJ02,
-    _is_community,
-    _kind,
-    _largest,
-    _seat_point,
-    _seat_village,
-    _township_polygons,
-    _village_points,
+    is_community,
+    largest_part,
+    seat_point,
+    seat_village,
+    township_kind_of_code,
+    township_polygons,
+    village_points,
 )
 from hsplan._synth_roads import ROAD_CLASSES, roads_from_region, save_roads
 from hsplan.errors import Problem, raise_if_errors
@@ -140,10 +140,10 @@ def synthesize(
     rng = np.random.default_rng(seed)
     metric_crs = gpd.GeoSeries([county.geometry], crs=WGS84).estimate_utm_crs()
     boundary = gpd.GeoSeries([county.geometry], crs=WGS84).to_crs(metric_crs).iloc[0]
-    seat = _seat_point(county, boundary, metric_crs)
+    seat = seat_point(county, boundary, metric_crs)
 
-    town_polys = _township_polygons(boundary, seat, towns, rng, p)
-    village_pts = _village_points(town_polys, towns, villages, seat, rng)
+    town_polys = township_polygons(boundary, seat, towns, rng, p)
+    village_pts = village_points(town_polys, towns, villages, seat, rng)
     areas = _areas_table(county, towns, villages, town_polys, village_pts, metric_crs)
 
     pop = _population(census, towns, villages, years, rng, p)
@@ -257,7 +257,7 @@ def _areas_table(county: pd.Series, towns: pd.DataFrame, villages: pd.DataFrame,
     geoms: list[BaseGeometry] = [metric_county]
     for (_, t), poly in zip(towns.iterrows(), town_polys, strict=True):
         row = {str(k): v for k, v in t.items()}
-        row["urban_rural"] = "urban" if _kind(t["code"]) == "street" else "rural"
+        row["urban_rural"] = "urban" if township_kind_of_code(t["code"]) == "street" else "rural"
         row["area_km2"] = round(poly.area / 1e6, 2)
         row["lon"] = row["lat"] = None
         row["crs"] = None
@@ -265,7 +265,7 @@ def _areas_table(county: pd.Series, towns: pd.DataFrame, villages: pd.DataFrame,
         geoms.append(poly)
     for _, v in villages.iterrows():
         row = {str(k): val for k, val in v.items()}
-        row["urban_rural"] = "urban" if _is_community(v["code"]) else "rural"
+        row["urban_rural"] = "urban" if is_community(v["code"]) else "rural"
         row["area_km2"] = None
         row["crs"] = "WGS84"
         rows.append(row)
@@ -294,7 +294,7 @@ def _population(census: pd.Series, towns: pd.DataFrame, villages: pd.DataFrame,
     county_code = str(census["area_code"])
     total = int(census["total"])
     band_totals = census[bands].to_numpy(dtype=np.int64)
-    kinds = np.array([_kind(c) for c in towns["code"]])
+    kinds = np.array([township_kind_of_code(c) for c in towns["code"]])
     weight = np.where(kinds == "street", p.street_pop_weight,
                       np.where(kinds == "town", 1.0, p.ethnic_township_pop_weight))
     weight = weight * rng.lognormal(0, 0.2, len(towns))
@@ -307,7 +307,7 @@ def _population(census: pd.Series, towns: pd.DataFrame, villages: pd.DataFrame,
         if not vs:
             continue
         w = rng.lognormal(0, p.village_pop_sigma, len(vs))
-        seat_code = _seat_village(vs)
+        seat_code = seat_village(vs)
         w[vs.index(seat_code)] = w.max() * 1.6
         for v, wi in zip(vs, w / w.sum(), strict=True):
             vshare[v] = float(wi)
@@ -323,7 +323,7 @@ def _population(census: pd.Series, towns: pd.DataFrame, villages: pd.DataFrame,
     # urban residents: streets first, then the towns' communities
     comm_pop = np.array([
         sum(vshare.get(v, 0.0) for v in villages[villages["parent_code"] == c]["code"]
-            if _is_community(v)) for c in towns["code"]]) * town_tot
+            if is_community(v)) for c in towns["code"]]) * town_tot
     urban_w = np.where(kinds == "street", town_tot * 10.0, comm_pop + 1e-9)
     urban_total = int(census["urban"]) if not pd.isna(census.get("urban")) else int(
         town_tot[kinds == "street"].sum())
@@ -434,7 +434,7 @@ def _facilities(county: pd.Series, towns: pd.DataFrame, villages: pd.DataFrame,
         spread_m=1500, opened=2002, **county_run)
 
     town_codes = [str(c) for c in towns["code"]]
-    rural = [c for c in town_codes if _kind(c) != "street"]
+    rural = [c for c in town_codes if township_kind_of_code(c) != "street"]
     central = set()
     if rural:
         biggest = max(rural, key=lambda c: int(pop20.get(c, 0)))
@@ -443,9 +443,9 @@ def _facilities(county: pd.Series, towns: pd.DataFrame, villages: pd.DataFrame,
     tcm_hall = _uneven(len(town_codes), 0.8, rng)
     for i, (code, name) in enumerate(zip(towns["code"], towns["name"], strict=True)):
         vs = villages[villages["parent_code"] == code]["code"].tolist()
-        anchor = village_pts[_seat_village(vs)] if vs else poly_of[code].representative_point()
+        anchor = village_pts[seat_village(vs)] if vs else poly_of[code].representative_point()
         depts = ["全科医学科", "预防保健科"]
-        if _kind(code) == "street":
+        if township_kind_of_code(code) == "street":
             depts += ["中医馆"] * bool(tcm_hall[i]) + ["发热诊室"] * bool(fever[i])
             add("chc", f"{name}社区卫生服务中心", code, anchor, code, spread_m=300,
                 grade="未定级", opened=2008, **county_run, departments=depts)
@@ -461,12 +461,12 @@ def _facilities(county: pd.Series, towns: pd.DataFrame, villages: pd.DataFrame,
 
     for code in town_codes:
         vs = villages[villages["parent_code"] == code]["code"].tolist()
-        seat_v = _seat_village(vs) if vs else None
+        seat_v = seat_village(vs) if vs else None
         for v in vs:
             if v == seat_v:
                 continue
             vname = _short(str(villages.loc[villages["code"] == v, "name"].iloc[0]))
-            if _kind(code) == "street" and _is_community(v):
+            if township_kind_of_code(code) == "street" and is_community(v):
                 add("station", f"{vname}社区卫生服务站", v, village_pts[v], code, spread_m=150,
                     grade="未定级", **county_run, opened=2012)
             elif int(pop20.get(v, 0)) >= 800 or rng.random() < 0.5:
@@ -483,11 +483,11 @@ def _facilities(county: pd.Series, towns: pd.DataFrame, villages: pd.DataFrame,
         spread_m=2000, grade="未定级", opened=2015, **private, departments=["康复医学科"])
     add("outpatient", f"{short}博仁门诊部", seat_town, seat, seat_town, spread_m=1500,
         opened=2016, **private, departments=["口腔科", "医学检验科"])
-    seats = [(c, _seat_village(villages[villages["parent_code"] == c]["code"].tolist()))
+    seats = [(c, seat_village(villages[villages["parent_code"] == c]["code"].tolist()))
              for c in town_codes if (villages["parent_code"] == c).any()]
     for k in range(p.private_clinics):
         code, v = seats[int(rng.integers(len(seats)))] if k % 3 == 2 else (
-            seat_town, _seat_village(villages[villages["parent_code"] == seat_town][
+            seat_town, seat_village(villages[villages["parent_code"] == seat_town][
                 "code"].tolist()) if (villages["parent_code"] == seat_town).any() else None)
         anchor = village_pts[v] if v else seat
         kind = "中医诊所" if k % 4 == 0 else "口腔诊所" if k % 4 == 1 else "诊所"
@@ -524,7 +524,7 @@ def _near(anchor: Point, poly: BaseGeometry, spread_m: float,
         pt = Point(anchor.x + rng.normal(0, spread_m / 2), anchor.y + rng.normal(0, spread_m / 2))
         if inner.contains(pt):
             return pt
-    return _largest(inner).representative_point()
+    return largest_part(inner).representative_point()
 
 
 # --- resources ----------------------------------------------------------------------------

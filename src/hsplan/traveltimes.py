@@ -68,7 +68,7 @@ def _progress(enabled: bool, description: str, total: int) -> Iterator[Callable[
         yield lambda n: bar.advance(task, n)
 
 
-def _lonlat_or_xy(points: Points, what: str) -> tuple[FloatArray, str | None]:
+def lonlat_or_xy(points: Points, what: str) -> tuple[FloatArray, str | None]:
     """Return the (n, 2) coordinates of `points` and their CRS (None = caller's `crs`)."""
     problems: list[Problem] = []
     crs: str | None = None
@@ -110,11 +110,11 @@ def _lonlat_or_xy(points: Points, what: str) -> tuple[FloatArray, str | None]:
     return xy, crs
 
 
-def _project(groups: Sequence[tuple[Points, str]], network: Network,
+def project_xy(groups: Sequence[tuple[Points, str]], network: Network,
              crs: str) -> tuple[list[FloatArray], str]:
     """Return the points of every group in metres of the network's CRS (or, for a
     straight-line model without one, of the UTM zone of all points), and that CRS."""
-    raw = [_lonlat_or_xy(points, what) for points, what in groups]
+    raw = [lonlat_or_xy(points, what) for points, what in groups]
     target = network.crs
     if not target:
         lonlat = [Transformer.from_crs(c or crs, WGS84, always_xy=True).transform(
@@ -156,7 +156,7 @@ def _snap(network: Network, xy: FloatArray) -> tuple[IntArray, FloatArray]:
 def snap_points(network: Network, points: Points, *, crs: str = WGS84) -> pd.DataFrame:
     """Return, per point, the nearest network node: ``node`` (position in the node arrays),
     ``node_id`` and ``snap_dist_m`` (straight distance to it, metres)."""
-    (xy,), _ = _project([(points, "points")], network, crs)
+    (xy,), _ = project_xy([(points, "points")], network, crs)
     node, dist = _snap(network, xy)
     return pd.DataFrame({"node": node, "node_id": network.node_id[node], "snap_dist_m": dist})
 
@@ -219,7 +219,7 @@ def nearest_facility_times(network: Network, demand: Points, facilities: Points,
     dist_m at the model's speed; snap_dist_m is NaN.
     """
     _check_network(network, mode, "nearest_facility_times")
-    (dem, fac), _ = _project([(demand, "demand points"), (facilities, "facilities")],
+    (dem, fac), _ = project_xy([(demand, "demand points"), (facilities, "facilities")],
                              network, crs)
     if len(fac) == 0:
         raise_if_errors([Problem("nearest_facility_times: no facilities",
@@ -307,7 +307,7 @@ def od_matrix(network: Network, origins: Points, destinations: Points, *,
     if output not in ("long", "sparse"):
         raise_if_errors([Problem("od_matrix, argument output", expected="'long' or 'sparse'",
                                  got=str(output))], context="od_matrix")
-    (org, dst), _ = _project([(origins, "origins"), (destinations, "destinations")],
+    (org, dst), _ = project_xy([(origins, "origins"), (destinations, "destinations")],
                              network, crs)
     limit = np.inf if cutoff_min is None else float(cutoff_min)
     rows: list[IntArray] = []
