@@ -14,7 +14,14 @@ from typer.testing import CliRunner
 from hsplan.cli import app
 from hsplan.errors import HsplanError
 from hsplan.extract import extract_plan
-from hsplan.extract.scoring import quote_overlap, score_seeds, seed_plans, seeds_dir, totals
+from hsplan.extract.scoring import (
+    quote_overlap,
+    score_seeds,
+    scores_markdown,
+    seed_plans,
+    seeds_dir,
+    totals,
+)
 from hsplan.plans import diff_plans, load_plan
 
 UNSEEN = """\
@@ -52,6 +59,9 @@ def test_scores_of_the_five_seeds(capsys: pytest.CaptureFixture[str]) -> None:
     assert table["extracted"].tolist() == table["expected"].tolist()
     assert len(scores) == 25
     assert set(scores["plan"]) == {p.id for p in seed_plans()}
+    # the per-seed table printed in the README is the one measured now
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert scores_markdown(scores) in readme
 
 
 def test_extraction_time_per_seed(capsys: pytest.CaptureFixture[str]) -> None:

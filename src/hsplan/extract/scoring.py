@@ -148,3 +148,29 @@ def totals(scores: pd.DataFrame) -> pd.DataFrame:
     g["recall"] = g["matched"] / g["expected"].where(g["expected"] > 0)
     g["precision"] = g["matched"] / g["extracted"].where(g["extracted"] > 0)
     return g.reset_index()
+
+
+def scores_markdown(scores: pd.DataFrame) -> str:
+    """Return a Markdown table of `score_seeds` output: one row per document, one column
+    per kind, each cell "recall / precision" (— where a document has none of that kind),
+    and a last row with the totals over all documents."""
+    kinds = list(dict.fromkeys(scores["kind"]))
+
+    def cell(expected: float, extracted: float, recall: float, precision: float) -> str:
+        if expected == 0 and extracted == 0:
+            return "—"
+        r = "—" if pd.isna(recall) else f"{recall:.2f}"
+        p = "—" if pd.isna(precision) else f"{precision:.2f}"
+        return f"{r} / {p}"
+
+    lines = ["| document | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
+    for doc, part in sorted(scores.groupby("document"), key=lambda item: str(item[0])):
+        by_kind = part.set_index("kind")
+        cells = [cell(*by_kind.loc[k, ["expected", "extracted", "recall", "precision"]])
+                 for k in kinds]
+        lines.append(f"| {doc} | " + " | ".join(cells) + " |")
+    total = totals(scores).set_index("kind")
+    cells = [cell(*total.loc[k, ["expected", "extracted", "recall", "precision"]])
+             for k in kinds]
+    lines.append("| **all five** | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
