@@ -455,6 +455,14 @@ class ServiceAccess:
         return cls(project.load(), build(mode), mode=mode, year=year, progress=progress,
                    network_factory=build)
 
+    def for_region(self, region: Region) -> ServiceAccess:
+        """Return the same travel-time model applied to another region of the same place —
+        e.g. a scenario that opens, closes or moves facilities. Networks are shared."""
+        other = ServiceAccess(region, self.network(), mode=self.mode, year=self.year,
+                              progress=self.progress, network_factory=self._factory)
+        other._networks = self._networks
+        return other
+
     def network(self, mode: str | None = None) -> Network:
         """Return the travel-time model for `mode` (default: this model's mode)."""
         mode = mode or self.mode

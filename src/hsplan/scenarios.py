@@ -749,7 +749,9 @@ def compare(region: Region, scenario: Scenario, plan: Plan, *, year: int | None 
     The baseline is the region with no change, carried forward to the scenario year like
     the scenario (`apply_scenario` of an empty scenario), so both sides hold the same years.
     Both are evaluated against `plan` in that year: targets with
-    `hsplan.evaluate.evaluate`, norms with `hsplan.norms.check` (with `access` when given),
+    `hsplan.evaluate.evaluate`, norms with `hsplan.norms.check` (with travel times when
+    `access`, a `hsplan.access.ServiceAccess`, is given: each side gets the same road
+    network applied to its own facilities, so a new or moved facility changes coverage),
     needs with `hsplan.needs.needs` from the same base year (the region's latest
     population year) — the scenario's with its ``population`` block laid over
     `assumptions` (`scenario_assumptions`; default: the bundled assumptions) and its
@@ -764,8 +766,10 @@ def compare(region: Region, scenario: Scenario, plan: Plan, *, year: int | None 
     base = apply_scenario(region, Scenario(id="baseline", title="baseline"), year=y)
     indicators = compare_evaluations(evaluate(base, plan, year=y),
                                      evaluate(changed, plan, year=y))
-    norm_b = check(base, plan, year=y, access=access)
-    norm_s = check(changed, plan, year=y, access=access)
+    norm_b = check(base, plan, year=y,
+                   access=None if access is None else access.for_region(base))
+    norm_s = check(changed, plan, year=y,
+                   access=None if access is None else access.for_region(changed))
     norms = compare_tables(norm_b.summary, norm_s.summary, key=["norm_id"],
                            labels=["rule", "description"],
                            values=["checked", "passed", "failed", "status"])

@@ -23,16 +23,17 @@ class FrameFormat(StrEnum):
 
 
 def cell(value: Any) -> str:
-    """Return a table cell: '—' for missing; numbers with 4 significant digits below 1,000
-    and as whole numbers with thousands separators from 1,000 up (never 1.2e+04)."""
+    """Return a table cell: '—' for missing; numbers with 4 significant digits below 1,000,
+    whole from 1,000, with thousands separators from 10,000 (so years stay 2024; never
+    1.2e+04)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
-    if isinstance(value, int):
-        return f"{value:,}"
+    if isinstance(value, float) and abs(value) < 1000:
+        return f"{value:.4g}"
+    if isinstance(value, float | int):
+        return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.0f}"
     return str(value)
 
 

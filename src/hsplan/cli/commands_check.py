@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from hsplan.access import ServiceAccess
 from hsplan.cli._app import app, console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.norms import (
@@ -33,19 +33,6 @@ class CheckFormat(StrEnum):
     xlsx = "xlsx"
 
 
-def _access_from(project: Project) -> Any:
-    """Return `hsplan.access.ServiceAccess.from_project(project)`, or None when the access
-    module is not installed."""
-    try:
-        module = importlib.import_module("hsplan.access")
-    except ImportError:
-        return None
-    service_access = getattr(module, "ServiceAccess", None)
-    if service_access is None:
-        return None
-    return service_access.from_project(project)
-
-
 @app.command("check")
 def check_command(
     project: Annotated[Path, typer.Argument(help="the project folder")],
@@ -63,7 +50,7 @@ def check_command(
     proj = Project.open(project)
     region = proj.load()
     loaded = load_plan(plan, project=proj)
-    access = _access_from(proj) if travel else None
+    access = ServiceAccess.from_project(proj) if travel else None
     result = check(region, loaded, year=year, access=access)
     synthetic = region.synthetic or proj.synthetic
     if fmt is CheckFormat.xlsx:

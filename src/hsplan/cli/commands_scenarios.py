@@ -10,6 +10,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
+from hsplan.access import ServiceAccess
 from hsplan.cli._app import app, console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.plans import load_plan
@@ -44,13 +45,17 @@ def compare_command(
     = CompareFormat.table,
     out: Annotated[Path | None, typer.Option(help="write json/xlsx to this file")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="show unchanged rows too")] = False,
+    travel: Annotated[bool, typer.Option(
+        "--travel/--no-travel",
+        help="check service-circle norms with travel times on the project's roads")] = True,
 ) -> None:
     """Compare a scenario with the baseline: targets, norms and needs side by side."""
     proj = Project.open(project)
     region = proj.load()
     loaded_plan = load_plan(plan, project=proj)
     loaded = load_scenario(scenario)
-    result = compare(region, loaded, loaded_plan, year=year)
+    access = ServiceAccess.from_project(proj) if travel else None
+    result = compare(region, loaded, loaded_plan, year=year, access=access)
     if fmt is CompareFormat.xlsx:
         target = out or proj.outputs_dir / f"compare-{loaded.id}-{loaded_plan.id}-" \
             f"{result.year}.xlsx"

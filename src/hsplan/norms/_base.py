@@ -56,7 +56,7 @@ class Access(Protocol):
 
     def coverage(self, facility: Any, *, minutes: float | None = None,
                  distance_km: float | None = None, mode: str = "drive",
-                 scope: str | None = None) -> pd.DataFrame: ...
+                 scope: Any = None) -> pd.DataFrame: ...
 
 
 
