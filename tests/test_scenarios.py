@@ -261,3 +261,43 @@ def test_cli_compare_bad_scenario(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert isinstance(result.exception, ValidationError)
     assert result.exception.context == "scenario bad.yaml"
+
+
+def test_a_new_ambulance_station_resolves_the_villages_it_now_reaches(
+        tmp_path: Path) -> None:
+    """compare with travel times: the scenario's own facilities are routed on the same roads,
+    so an 急救站 opened at 雄关乡's health centre resolves the rural-radius violations
+    (N26: 20 km or 30 min) of exactly the villages that station now serves."""
+    from hsplan.access import ServiceAccess
+    from hsplan.plans import plan_from_dict
+
+    project = copy_example(tmp_path / "proj")
+    region = project.load()
+    data = dict(load_plan(PLAN).data)
+    data.update(id="n26-only", targets=[], tasks=[], institutions=[], facts=[],
+                norms=[n for n in data["norms"] if n["id"] == "N26"])
+    plan = plan_from_dict(data)
+    fac = region.facilities
+    centre = fac[(fac["subtype"] == "乡镇卫生院") & (fac["name"].str.contains("雄关"))].iloc[0]
+    scenario = scenario_from_dict({
+        "id": "xiongguan-ambulance", "title": "雄关乡急救站", "year": 2025,
+        "changes": [{"op": "open", "id": "A01", "name": "雄关乡急救站", "subtype": "急救站",
+                     "area_code": str(centre["area_code"]), "lon": float(centre["lon"]),
+                     "lat": float(centre["lat"]), "crs": "WGS84", "from": 2024,
+                     "resources": {"ambulances": 2}}]}, file="test", lines={})
+    access = ServiceAccess.from_project(project)
+    result = compare(region, scenario, plan, access=access)
+    changed = result.violations[result.violations["norm_id"] == "N26"]
+    resolved = changed[changed["change"] == "resolved"]
+    assert set(changed["change"]) == {"resolved", "same"}  # nothing new, nothing larger
+    # independently: rural villages outside the norm before, inside it after, served by A01
+    kinds = ["急救中心", "急救站"]
+    before = access.coverage(kinds, minutes=30, distance_km=20, scope="rural")
+    after = access.for_region(apply_scenario(region, scenario, year=2025), year=2025).coverage(
+        kinds, minutes=30, distance_km=20, scope="rural")
+    gained = after[after["covered"].to_numpy() & ~before["covered"].to_numpy()]
+    assert sorted(resolved["area_code"]) == sorted(gained["area_code"])
+    assert set(gained["facility_id"]) == {"A01"}
+    assert "530403202" in {c[:9] for c in gained["area_code"]}  # 雄关乡 itself
+    row = result.norms.set_index("norm_id").loc["N26"]
+    assert row["failed_scenario"] == row["failed_baseline"] - len(resolved)

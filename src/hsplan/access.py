@@ -455,10 +455,11 @@ class ServiceAccess:
         return cls(project.load(), build(mode), mode=mode, year=year, progress=progress,
                    network_factory=build)
 
-    def for_region(self, region: Region) -> ServiceAccess:
+    def for_region(self, region: Region, *, year: int | None = None) -> ServiceAccess:
         """Return the same travel-time model applied to another region of the same place —
-        e.g. a scenario that opens, closes or moves facilities. Networks are shared."""
-        other = ServiceAccess(region, self.network(), mode=self.mode, year=self.year,
+        e.g. a scenario that opens, closes or moves facilities — in `year` (default: that
+        region's latest year with data). Networks are shared."""
+        other = ServiceAccess(region, self.network(), mode=self.mode, year=year,
                               progress=self.progress, network_factory=self._factory)
         other._networks = self._networks
         return other

@@ -767,9 +767,9 @@ def compare(region: Region, scenario: Scenario, plan: Plan, *, year: int | None 
     indicators = compare_evaluations(evaluate(base, plan, year=y),
                                      evaluate(changed, plan, year=y))
     norm_b = check(base, plan, year=y,
-                   access=None if access is None else access.for_region(base))
+                   access=None if access is None else access.for_region(base, year=y))
     norm_s = check(changed, plan, year=y,
-                   access=None if access is None else access.for_region(changed))
+                   access=None if access is None else access.for_region(changed, year=y))
     norms = compare_tables(norm_b.summary, norm_s.summary, key=["norm_id"],
                            labels=["rule", "description"],
                            values=["checked", "passed", "failed", "status"])
