@@ -69,9 +69,17 @@ def _roads(project: Project) -> gpd.GeoDataFrame | None:
     return gpd.read_file(path, layer="roads") if path.exists() else None
 
 
-def _print_report(report: CoverageReport, fmt: FrameFormat, title: str) -> None:
+def _synthetic_banner(sa: ServiceAccess) -> None:
+    if sa.region.synthetic:
+        console.print("[bold red]合成数据 SYNTHETIC DATA[/] — results of a generated example, "
+                      "not of real facilities")
+
+
+def _print_report(report: CoverageReport, fmt: FrameFormat, title: str,
+                  sa: ServiceAccess) -> None:
     attrs = report.points.attrs
     if fmt is FrameFormat.table:
+        _synthetic_banner(sa)
         console.print(f"[bold]{title}[/] — {attrs.get('facility')}, "
                       f"{attrs.get('facilities')} 机构, {attrs.get('year')}年", highlight=False)
         console.print(f"[dim]行程时间模型 {attrs.get('network')}[/]", highlight=False)
@@ -124,7 +132,7 @@ def coverage_cmd(
                              mode=mode.value, scope=scope.value if scope else None,
                              out_dir=_out_dir(project, out), stem="coverage",
                              roads=_roads(project))
-    _print_report(report, fmt, "服务圈覆盖 service-circle coverage")
+    _print_report(report, fmt, "服务圈覆盖 service-circle coverage", sa)
 
 
 @access_app.command("ambulance")
@@ -136,7 +144,7 @@ def ambulance_cmd(project_dir: ProjectArg, year: YearOpt = None, out: OutOpt = N
     sa = ServiceAccess.from_project(project, year=year, progress=fmt is FrameFormat.table)
     report = coverage_report(sa, ambulance=True, out_dir=_out_dir(project, out),
                              stem="ambulance", roads=_roads(project))
-    _print_report(report, fmt, "急救服务半径 ambulance coverage")
+    _print_report(report, fmt, "急救服务半径 ambulance coverage", sa)
 
 
 @access_app.command("fca")
@@ -165,6 +173,7 @@ def fca_cmd(
         print_frame(table, title="fca", fmt=fmt)
         return
     attrs = result.attrs
+    _synthetic_banner(sa)
     console.print(f"[bold]{attrs['method'].upper()} {attrs['supply']}[/] — catchment "
                   f"{attrs['max_min']:g} min, {attrs['facilities']} facilities with "
                   f"{attrs['supply_total']:,.0f} in total, {attrs['year']}年", highlight=False)
