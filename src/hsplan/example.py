@@ -2,8 +2,10 @@
 
 ``python -m hsplan.example [--out DIR] [--force]`` copies the shipped example project to DIR
 (default ``./example-output``), validates it, prints its summary, evaluates it against the
-plan of its seed document (``jiangchuan-2021-2025``), and writes a facility map (PNG), the
-summary workbook and the evaluation workbook (xlsx) into ``DIR/outputs``. The example's data are
+plan of its seed document (``jiangchuan-2021-2025``), checks it against that plan's
+configuration norms (with travel times on the example's roads), and writes a facility map,
+the evaluation chart and the norms map (PNG), the summary workbook and the evaluation
+workbook (xlsx) into ``DIR/outputs``. The example's data are
 synthetic except the division codes, the county boundary and the 2020 census county
 figures (see ``src/hsplan/data/example/jiangchuan/README.md``).
 """
@@ -27,6 +29,8 @@ from rich.table import Table
 from hsplan.errors import DataSourceError, HsplanError, Problem
 from hsplan.evaluate import STATUS_ZH, evaluate, evaluation_to_xlsx, status_counts
 from hsplan.io.checks import check_region
+from hsplan.norms import STATUS_ZH as NORM_STATUS_ZH
+from hsplan.norms import NormResult
 from hsplan.plans import load_plan
 from hsplan.project import Project
 from hsplan.summary import SUMMARY_LABELS, summary
@@ -84,6 +88,9 @@ class ExampleResult:
     summary_xlsx: Path
     evaluation: pd.DataFrame
     evaluation_xlsx: Path
+    evaluation_png: Path
+    norms: NormResult
+    norms_map_png: Path
 
 
 def write_summary_xlsx(frames: dict[str, pd.DataFrame], path: str | Path) -> Path:
@@ -101,9 +108,12 @@ def write_summary_xlsx(frames: dict[str, pd.DataFrame], path: str | Path) -> Pat
 
 def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None,
                 year: int | None = None, force: bool = False) -> ExampleResult:
-    """Return the result of the example job: copy, validate, summarise, evaluate, map,
-    workbooks."""
+    """Return the result of the example job: copy, validate, summarise, evaluate, check the
+    norms, maps, charts, workbooks."""
+    from hsplan.access import ServiceAccess
+    from hsplan.charts import evaluation_chart, violations_map
     from hsplan.maps import facility_map
+    from hsplan.norms import check
     from hsplan.synth import ROADS_NAME
 
     console = console or Console()
@@ -129,10 +139,21 @@ def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None
         progress.update(step, description="对照规划评估 evaluating against the plan …")
         plan = load_plan(EXAMPLE_PLAN)
         results = evaluate(region, plan, year=year)
+        eval_year = int(results.attrs["year"])
         evaluation_xlsx = evaluation_to_xlsx(
-            results, project.outputs_dir / "evaluation.xlsx", plan=plan,
-            year=int(results.attrs["year"]))
-    return ExampleResult(project, problems, frames, map_png, xlsx, results, evaluation_xlsx)
+            results, project.outputs_dir / "evaluation.xlsx", plan=plan, year=eval_year)
+        place = project.name.replace("（合成示例）", "")
+        progress.update(step, description="绘制评估图 drawing the evaluation chart …")
+        evaluation_png = evaluation_chart(
+            results, project.outputs_dir / "evaluation.png",
+            title=f"{place} 对照规划评估（{eval_year}年）",
+            synthetic=region.synthetic or project.synthetic)
+        progress.update(step, description="检查配置标准 checking the norms …")
+        norms = check(region, plan, year=year, access=ServiceAccess.from_project(project))
+        norms_map_png = violations_map(region, norms, project.outputs_dir / "norms_map.png",
+                                       title=f"{place} 资源配置标准未达标分布（{norms.year}年）")
+    return ExampleResult(project, problems, frames, map_png, xlsx, results, evaluation_xlsx,
+                         evaluation_png, norms, norms_map_png)
 
 
 def print_summary(frames: dict[str, pd.DataFrame], console: Console) -> None:
@@ -185,6 +206,13 @@ def report_example(result: ExampleResult, console: Console) -> None:
                   + "  ".join(f"{STATUS_ZH[s]} {n}" for s, n in counts.items() if n))
     console.print(f"[green]✓[/] evaluation {result.evaluation_xlsx}  "
                   f"(details: hsplan evaluate {result.project.root} --plan {EXAMPLE_PLAN})")
+    console.print(f"[green]✓[/] chart    {result.evaluation_png}")
+    norm_counts = result.norms.status_counts()
+    console.print(f"[bold]资源配置标准 {EXAMPLE_PLAN}[/] ({len(result.norms.summary)} norms): "
+                  + "  ".join(f"{NORM_STATUS_ZH[s]} {n}" for s, n in norm_counts.items() if n)
+                  + f"; {len(result.norms.violations)} violations")
+    console.print(f"[green]✓[/] norms map {result.norms_map_png}  "
+                  f"(details: hsplan check {result.project.root} --plan {EXAMPLE_PLAN})")
 
 
 def main(argv: list[str] | None = None) -> int:

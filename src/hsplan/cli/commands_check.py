@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from hsplan.access import ServiceAccess
-from hsplan.cli._app import app, console
+from hsplan.cli._app import app, console, err_console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.norms import (
     FAIL,
@@ -45,6 +45,8 @@ def check_command(
         "--travel/--no-travel",
         help="compute travel times for service-circle norms (default when hsplan.access "
              "is installed)")] = True,
+    map_png: Annotated[Path | None, typer.Option(
+        "--map", help="also write a PNG map of the violations by township")] = None,
 ) -> None:
     """Check a project's region against a plan's configuration norms (资源配置标准)."""
     proj = Project.open(project)
@@ -53,6 +55,14 @@ def check_command(
     access = ServiceAccess.from_project(proj) if travel else None
     result = check(region, loaded, year=year, access=access)
     synthetic = region.synthetic or proj.synthetic
+    if map_png is not None:
+        from hsplan.charts import violations_map
+
+        written = violations_map(region, result, map_png,
+                                 title=f"{proj.name.replace('（合成示例）', '')} "
+                                       f"资源配置标准未达标分布（{result.year}年）")
+        (err_console if fmt is CheckFormat.json and out is None else console).print(
+            f"wrote {written}", highlight=False)
     if fmt is CheckFormat.xlsx:
         target = out or proj.outputs_dir / f"norms-{loaded.id}-{result.year}.xlsx"
         result_to_xlsx(result, target)

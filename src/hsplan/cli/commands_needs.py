@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from hsplan._json import json_records
-from hsplan.cli._app import app, console
+from hsplan.cli._app import app, console, err_console
 from hsplan.cli._output import FrameFormat, emit_json, print_frame
 from hsplan.needs import COLUMNS_ZH, load_assumptions, needs, needs_to_xlsx
 from hsplan.plans import load_plan
@@ -47,12 +47,22 @@ def needs_command(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Workbook path for --format xlsx "
         "(default PROJECT/outputs/needs-PLAN-YEAR.xlsx).")] = None,
+    chart: Annotated[Path | None, typer.Option(
+        "--chart", help="Also write a PNG: population pyramid and bed/staff needs.")] = None,
 ) -> None:
     """Beds, staff, ambulances, facilities and 托位 needed by YEAR, with formulas and gaps."""
     proj = Project.open(project)
     the_plan = load_plan(plan, project=proj)
-    result = needs(proj.load(), the_plan, year=year, assumptions=load_assumptions(assumptions),
+    region = proj.load()
+    result = needs(region, the_plan, year=year, assumptions=load_assumptions(assumptions),
                    method=method.value)
+    if chart is not None:
+        from hsplan.charts import needs_chart
+
+        written = needs_chart(result, chart, synthetic=region.synthetic or proj.synthetic,
+                              title=f"{result.area_name} {result.year}年需要量 — {the_plan.title}")
+        (err_console if fmt is NeedsFormat.json else console).print(f"wrote {written}",
+                                                                     highlight=False)
     if fmt is NeedsFormat.json:
         payload = {
             "plan": the_plan.id, "area_code": result.area_code, "area_name": result.area_name,

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hsplan.cli._app import app, console
+from hsplan.cli._app import app, console, err_console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.evaluate import (
     AT_RISK,
@@ -136,6 +136,9 @@ def evaluate_command(
     fmt: Annotated[EvalFormat, typer.Option("--format", help="table, json or xlsx")]
     = EvalFormat.table,
     out: Annotated[Path | None, typer.Option(help="write to this file")] = None,
+    chart: Annotated[Path | None, typer.Option(
+        "--chart", help="also write a PNG bar chart of the progress toward each target")]
+    = None,
 ) -> None:
     """Evaluate a project's region against a plan's targets (traffic lights)."""
     proj = Project.open(project)
@@ -144,6 +147,15 @@ def evaluate_command(
     results = evaluate(region, loaded, year=year, level=level.value)
     eval_year = int(results.attrs["year"])
     synthetic = region.synthetic or proj.synthetic
+    if chart is not None:
+        from hsplan.charts import evaluation_chart
+
+        place = proj.name.replace("（合成示例）", "")
+        written = evaluation_chart(results, chart, synthetic=synthetic,
+                                   title=f"{place} 对照《{loaded.title}》评估（{eval_year}年）")
+        # JSON on standard output stays parseable: the note goes to standard error
+        (err_console if fmt is EvalFormat.json and out is None else console).print(
+            f"wrote {written}", highlight=False)
     if fmt is EvalFormat.xlsx:
         target = out or proj.outputs_dir / f"evaluation-{loaded.id}-{eval_year}.xlsx"
         evaluation_to_xlsx(results, target, plan=loaded, year=eval_year)
