@@ -56,10 +56,11 @@ def needs_command(
     region = proj.load()
     result = needs(region, the_plan, year=year, assumptions=load_assumptions(assumptions),
                    method=method.value)
+    synthetic = region.synthetic or proj.synthetic
     if chart is not None:
         from hsplan.charts import needs_chart
 
-        written = needs_chart(result, chart, synthetic=region.synthetic or proj.synthetic,
+        written = needs_chart(result, chart, synthetic=synthetic,
                               title=f"{result.area_name} {result.year}年需要量 — {the_plan.title}")
         (err_console if fmt is NeedsFormat.json else console).print(f"wrote {written}",
                                                                      highlight=False)
@@ -67,7 +68,7 @@ def needs_command(
         payload = {
             "plan": the_plan.id, "area_code": result.area_code, "area_name": result.area_name,
             "base_year": result.base_year, "year": result.year, "method": result.method,
-            "notes": result.notes, "explain": result.explain,
+            "synthetic": synthetic, "notes": result.notes, "explain": result.explain,
             "needs": json_records(result.table),
         }
         emit_json(payload, None)
@@ -88,4 +89,5 @@ def needs_command(
     frame = frame.rename(columns=COLUMNS_ZH)
     print_frame(frame, title=f"{result.area_name} {result.year}年需要量 — {the_plan.title}",
                 fmt=FrameFormat.table,
-                caption=f"基年 {result.base_year}; 公式与输入: --format json 或 xlsx")
+                caption=f"基年 {result.base_year}; 公式与输入: --format json 或 xlsx"
+                + ("; 合成数据 SYNTHETIC DATA" if synthetic else ""))
