@@ -7,8 +7,9 @@ import time
 
 import pytest
 
+from hsplan.extract import extract_plan
 from hsplan.extract._text import collapse
-from hsplan.extract.tasks import institutions, tasks
+from hsplan.extract.tasks import _same_institution, institutions, tasks
 from plan_helpers import SEED_PLANS, recall
 from plan_helpers import seed_plan as plan
 from plan_helpers import seed_text as seed
@@ -81,7 +82,10 @@ def test_institutions_from_bed_and_grade_tables_and_prose() -> None:
     assert got[0]["quote"] == "区人民医院 万达新区 1000"
 
 
-TASK_FLOORS = {"jiangchuan-2021-2025": 0.75, "leshan-shizhong-2021-2025": 0.75}
+# recall floors; and at most this many extracted tasks per expected one (sub-points of a
+# measure and background lists are not tasks: seed 001 gave 100 for 44 before)
+TASK_FLOORS = {"kangbashi-2021-2025": 0.92, "leshan-shizhong-2021-2025": 0.92,
+               "ganzhou-jkq-2023-2025": 0.95}
 
 
 @pytest.mark.parametrize("doc", sorted(SEED_PLANS))
@@ -93,13 +97,15 @@ def test_task_recall_on_seed(doc: str) -> None:
     r = recall(plan(doc)["tasks"], got)
     print(f"{SEED_PLANS[doc]}: task recall {r:.2f} ({len(got)} extracted, "
           f"{len(plan(doc)['tasks'])} in the plan), {elapsed:.2f}s")
-    assert r >= TASK_FLOORS.get(SEED_PLANS[doc], 0.9)
+    assert r >= TASK_FLOORS.get(SEED_PLANS[doc], 1.0)
+    assert len(got) <= len(plan(doc)["tasks"])
     flat = collapse(text)
     assert all(t["quote"] in flat for t in got)
     assert elapsed < 1.0
 
 
-@pytest.mark.parametrize("doc", ["002_041e161165b26347.txt", "003_e14da291fa1a9871.txt",
+@pytest.mark.parametrize("doc", ["000_a2a2a54b8113ffa6.txt", "002_041e161165b26347.txt",
+                                 "003_e14da291fa1a9871.txt",
                                  "004_18377352c194759e.txt"])
 def test_institution_recall_on_seed(doc: str) -> None:
     got = institutions(seed(doc))
@@ -107,3 +113,66 @@ def test_institution_recall_on_seed(doc: str) -> None:
     print(f"{SEED_PLANS[doc]}: institution recall {r:.2f}")
     assert r == 1.0
     assert len(got) == len(plan(doc)["institutions"])
+
+
+# invented: another county's plan, worded unlike the seeds — sub-points (一是…), a
+# background section, safeguards, a named hospital held to a standard, a building project
+UNSEEN = """某某县“十四五”卫生健康服务体系建设规划
+一、发展现状
+(一)主要成效
+1.服务网络逐步健全。一是县人民医院门诊综合楼投入使用。二是乡镇卫生院标准化建设全面完成。
+二、重点任务
+(一)夯实基层服务网底。
+1.推进乡镇卫生院提档升级。一是改善业务用房条件。二是充实医疗设备。到2024年底,完成8所乡镇卫生院业务用房改造。
+2.加强村级医疗服务能力。每个村卫生室至少配备1名康复指导员。
+(二)提升县级医院能力。
+1.建设县域医疗中心。到2025年,力争桃源县人民医院达到县医院医疗服务能力推荐标准。加快推进桃源县中医医院门诊住院综合楼建设项目。
+2.完善公共卫生人员配置。县疾控中心专业技术人员占编制总额的比例不低于85%。
+三、保障措施
+(一)加强组织领导。各乡镇要把规划实施纳入重要议事日程。
+(二)强化经费保障。县财政要统筹安排资金。
+"""
+
+
+def test_unseen_plan_tasks_skip_sub_points_background_headings_and_safeguards() -> None:
+    got = [(t["title"], t["deadline"], t["quote"]) for t in tasks(UNSEEN)]
+    assert got == [
+        ("推进乡镇卫生院提档升级", "2024-12-31",
+         "1.推进乡镇卫生院提档升级。一是改善业务用房条件。二是充实医疗设备。"
+         "到2024年底,完成8所乡镇卫生院业务用房改造。"),
+        ("加强村级医疗服务能力", "2025-12-31",
+         "2.加强村级医疗服务能力。每个村卫生室至少配备1名康复指导员。"),
+        ("建设县域医疗中心", "2025-12-31",
+         "1.建设县域医疗中心。到2025年,力争桃源县人民医院达到县医院医疗服务能力推荐标准。"
+         "加快推进桃源县中医医院门诊住院综合楼建设项目。"),
+        ("桃源县中医医院门诊住院综合楼建设项目", "2025-12-31",
+         "加快推进桃源县中医医院门诊住院综合楼建设项目"),
+        ("完善公共卫生人员配置", "2025-12-31",
+         "2.完善公共卫生人员配置。县疾控中心专业技术人员占编制总额的比例不低于85%。"),
+    ]
+
+
+def test_unseen_plan_named_institutions_without_figures() -> None:
+    got = [(i["name"], i["subtype"], i["grade"], i["beds"], i["quote"])
+           for i in institutions(UNSEEN)]
+    assert got == [
+        ("桃源县人民医院", "综合医院", None, None,
+         "力争桃源县人民医院达到县医院医疗服务能力推荐标准"),
+        ("桃源县中医医院", "中医医院", None, None, "加快推进桃源县中医医院门诊住院综合楼建设项目"),
+    ]
+
+
+def test_unseen_plan_extracts_whole() -> None:
+    plan = extract_plan(UNSEEN).plan
+    assert [(n["rule"], n["quote"]) for n in plan["norms"]] == [
+        ("text", "每个村卫生室至少配备1名康复指导员"),
+        ("text", "县疾控中心专业技术人员占编制总额的比例不低于85%")]
+    assert (len(plan["institutions"]), len(plan["tasks"])) == (2, 5)
+
+
+def test_same_institution_names() -> None:
+    assert _same_institution("江川区人民医院", "区人民医院")
+    assert _same_institution("玉溪市江川区人民医院", "江川区人民医院")
+    assert _same_institution("区第二人民(肿瘤)医院", "区肿瘤医院")
+    assert not _same_institution("区人民医院", "区中医医院")
+    assert not _same_institution("江川区人民医院星云分院", "江川区人民医院")

@@ -116,6 +116,7 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
         "institutions": _call("tasks", "institutions", prose_text),
         "tasks": _call("tasks", "tasks", prose_text),
     }
+    found["targets"] = _not_norms(found["targets"], found["norms"])
     for t in found["targets"]:
         t.setdefault("source_kind", "prose")
     items = _renumber(tables.targets, found)
@@ -161,6 +162,27 @@ def _call(module: str, function: str, text: str) -> list[dict[str, Any]]:
         return []
     fn: Callable[[str], list[dict[str, Any]]] | None = getattr(mod, function, None)
     return [dict(item) for item in fn(text)] if fn is not None else []
+
+
+# rules about which facilities exist or what they have; a figure per population or a share of
+# resources is also an indicator, and stays a target as well
+_FACILITY_RULES = {"text", "presence", "department_share", "count_per_population",
+                   "per_facility_minimum"}
+
+
+def _not_norms(targets: list[dict[str, Any]],
+               norms: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The prose targets that do not restate a facility-configuration norm: a clause read
+    both as a target and as such a norm (60%以上的二级以上综合医院开设精神(心理)科门诊,
+    设立1个安宁疗护病区) is a norm (`_FACILITY_RULES`)."""
+    quotes = [_WS.sub("", str(n.get("quote", ""))) for n in norms if n["rule"] in _FACILITY_RULES]
+    out = []
+    for t in targets:
+        q = _WS.sub("", str(t.get("quote", "")))
+        if q and any(n and (n in q or q in n) for n in quotes):
+            continue
+        out.append(t)
+    return out
 
 
 def _without_spans(text: str, spans: list[tuple[int, int]]) -> str:

@@ -23,7 +23,7 @@ _WS = re.compile(r"\s+")
 # recognised by `heading`; sentences end at 。！？；; and at paragraph breaks.
 _SENT_END = re.compile(r"(?<=[。！？；;])")
 _HEAD = re.compile(
-    r"^(?P<mark>第[一二三四五六七八九十百]+[章节]|[一二三四五六七八九十]+、|"
+    r"^(?:[·•●]\s*)?(?P<mark>第[一二三四五六七八九十百]+[章节]|[一二三四五六七八九十]+、|"
     r"[(（][一二三四五六七八九十]+[)）]|专栏\s*\d+)\s*(?P<title>[^。，,；;：:]{0,40}?)"
     r"(?=\s|$|。)"
 )

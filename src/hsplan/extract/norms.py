@@ -140,19 +140,28 @@ def prose_norms(text: str) -> list[dict[str, Any]]:
     """
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str, str]] = set()
+    seen_text: set[str] = set()
     for sent in sentences(text):
         for cell in sent.text.split(" | "):
             cell = cell.strip(" |")
             if not cell or len(cell) > 800 or len(re.findall(r"预期性|约束性", cell)) > 1:
                 continue
+            checkable: list[str] = []
             for finder in _FINDERS:
                 for rule, params, span in finder(cell):
                     quote = _clause_span(cell, span)
+                    checkable.append(quote)
                     key = (rule, repr(sorted(params.items())), quote)
                     if key in seen:
                         continue
                     seen.add(key)
                     out.append({"rule": rule, "params": params, "quote": quote, "note": None})
+            for quote, reason in _text_norms(cell, sent.section):
+                if any(quote in q or q in quote for q in checkable) or quote in seen_text:
+                    continue
+                seen_text.add(quote)
+                out.append({"rule": "text", "params": {"reason": reason}, "quote": quote,
+                            "note": None})
     for i, item in enumerate(out, 1):
         item["id"] = f"N{i:02d}"
     return out
@@ -446,12 +455,19 @@ def _share(s: str) -> Found:
 _DEPT_VERB = r"设置|设立|开设|建成|建设|设有|实现|配备"
 
 
+# optional or encouraged (有条件的, 鼓励, 可根据需求), a means (为依托), a target share (比例达到
+# 65%), observation beds (a bed share), or one named institution (区人民医院设置…: a task)
+_NOT_DEPT_RULE = re.compile(r"有条件的|鼓励|支持|可根据|根据需|为依托|比例达到|观察床|"
+                            r"(?<![级各])(?:区|县|市)(?:第.人民|人民|中医|妇幼|疾病|精神)"
+                            r"(?![^，,；;。]*等)")
+
+
 def _department_share(s: str) -> Found:
     out: Found = []
     for clause_m in re.finditer(r"[^，,；;。]+", s):
         clause = clause_m.group(0)
         dept = _department(clause)
-        if dept is None:
+        if dept is None or _NOT_DEPT_RULE.search(clause):
             continue
         dept_at = min((m.start() for p, _ in _DEPARTMENTS for m in re.finditer(p, clause)),
                       default=len(clause))
@@ -503,6 +519,56 @@ def _per_facility(s: str) -> Found:
                 continue
             out.append(("per_facility_minimum", {"facility": fac, "resource": column,
                                                  "min": clean_number(n)}, m.span()))
+    return out
+
+
+# --- norms that cannot be checked from the model ----------------------------------------------
+
+# configuration statements: a quantified subject (每个…, 每万人…, 所有…, 至少1所…) with a
+# configuration verb, a share of posts (占编制…不低于X%), a reserve (预留), an ownership or
+# licensing rule. Each becomes a `text` norm when no checkable rule reads the same clause.
+_TEXT_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?:^|为|按照?|实现|保证|确保)?每(?:个|一个|\s*\d+(?:\.\d+)?\s*万?|[千万])?\s*"
+                r"(?:[^，,；;。每]{0,24}?)(?:配备|配置|设置|设立|核定|培养|有医师|接受|开展)"),
+     "a per-facility, per-area or per-population configuration of a resource, post or "
+     "activity that is not a column of the model"),
+    (re.compile(r"占[^，,；;。]{0,16}?(?:编制|比例)[^，,；;。]{0,12}?(?:不得低于|不低于|不少于|不超过)"
+                r"\s*\d+(?:\.\d+)?\s*%|所占编制不得低于"),
+     "a share of authorised posts (编制) or of staff groups that the model does not record"),
+    (re.compile(r"预留[^，,；;。]{0,16}?(?:床位|指标)|床位[^，,；;。]{0,20}?预留"),
+     "a planning reserve for facilities not yet built, not a count of existing resources"),
+    (re.compile(r"至少(?:要)?有?\s*(?:1|一)\s*[所家个处][^，,；;。]{0,20}?(?:设置|设立|承担)|"
+                r"(?:至少|确定至少)\s*(?:设|设置|设立)?\s*(?:1|一)\s*[个处家所][^，,；;。]{2,14}?"
+                r"(?:点|病区|机构)$|^设立\s*(?:1|一)\s*[个处][^，,；;。]{2,10}病区"),
+     "a count of designated facilities, wards or points that the model does not record as "
+     "a facility kind or department"),
+    (re.compile(r"^(?:所有|全部|各级各类|全区|全市|全县)[^，,；;。]{0,24}?(?:医疗卫生机构|医院|"
+                r"卫生服务中心|卫生院|公共卫生机构)[^，,；;。]{0,8}?(?:均|严格|100%)?\s*"
+                r"(?:设置|设立|落实|有)"),
+     "a configuration every facility of a kind must have, of a department, post or practice "
+     "that the model does not record"),
+    (re.compile(r"原则上由政府(?:主办|举办)|不受规划布局限制|按照服务人口、业务量"),
+     "an ownership, licensing or staffing principle without a figure"),
+    (re.compile(r"\d+\s*%以上的县[(（]市、?区[)）]建成|设置全覆盖$|普遍建成"),
+     "a share of areas or facilities reaching a designation the model does not record"),
+)
+_NOT_NORM = re.compile(r"人次|覆盖率|知晓率|满意度|签约|[^\d]\d{4}\s*年$")
+
+
+def _text_norms(cell: str, section: str | None) -> list[tuple[str, str]]:
+    """(quote, reason) for each clause of `cell` that states a configuration norm (see
+    `_TEXT_FORMS`); the caller drops those a checkable rule already read."""
+    if section and re.search(r"背景|基础|成就|成绩|现状|回顾|问题|面临", section):
+        return []
+    out: list[tuple[str, str]] = []
+    for m in re.finditer(r"[^，,；;。]+", cell):
+        clause = m.group(0).strip()
+        if len(clause) < 6 or _NOT_NORM.search(clause):
+            continue
+        for pattern, reason in _TEXT_FORMS:
+            if pattern.search(clause):
+                out.append((clause, reason))
+                break
     return out
 
 

@@ -37,7 +37,7 @@ from hsplan.extract.prose import prose_targets
 _MARK = (r"(?:(?<=^)|(?<=[\s。；;：:|·]))(?P<mark>\d{1,2}\s*[.．](?!\d)|"
          r"[(（][一二三四五六七八九十]{1,3}[)）]"
          r"|[一二三四五六七八九十]{1,3}是)")
-_ITEM = re.compile(_MARK + r"\s*(?P<title>[^。：:；;|〔]{4,40}?)(?P<end>[。：:；;]|(?=\s))")
+_ITEM = re.compile(_MARK + r"\s*(?P<title>[^。：:；;|〔]{4,48}?)(?P<end>[。：:；;]|(?=\s))")
 _UNITS = re.compile(r"[〔(（]\s*(?:责任单位|牵头单位)\s*[:：]\s*"
                     r"(?P<u>[^〕)）]*(?:[(（][^)）]*[)）][^〕)）]*)*)"
                     r"(?:[〕)）]|$)")
@@ -63,9 +63,16 @@ def tasks(text: str) -> list[dict[str, Any]]:
     measures = _measures(flat, sents, end_date)
     out += measures
     out += _project_rows(flat, measures, end_date)
+    known_quotes = {t["quote"] for t in out}
+    out += [t for t in _project_sentences(sents, end_date) if t["quote"] not in known_quotes]
     if re.search(r"(?:^|\n)\s*第[一二三四五六七八九十]+章", text):
+        headed = _heading_tasks(text, flat, sents, end_date)
+        # numbered measures under a heading task are its sub-points
+        spans = [(a, b) for _t, a, b in headed]
+        out = [t for t in out if t not in measures
+               or not any(a < flat.find(t["quote"]) < b for a, b in spans)]
         known = {t["quote"] for t in out}
-        out += [t for t in _heading_tasks(text, flat, sents, end_date) if t["quote"] not in known]
+        out += [t for t, _a, _b in headed if t["quote"] not in known]
     out.sort(key=lambda t: flat.find(t["quote"]))
     for i, item in enumerate(out, 1):
         item["id"] = f"K{i:02d}"
@@ -144,11 +151,25 @@ def _is_units(cell: str) -> bool:
     return bool(names) and all(looks_like_unit(n) for n in names)
 
 
+def _mark_level(mark: str) -> int:
+    """Depth of a numbering mark: (一) 0, 1. 1, 一是 2 (finer marks number sub-points)."""
+    if mark.endswith("是"):
+        return 2
+    return 0 if mark[0] in "(（" else 1
+
+
 def _measures(flat: str, sents: list[Any], end_date: str | None) -> list[dict[str, Any]]:
+    """Numbered measures. An item is a task unless it is
+    - a heading whose body is only its finer-numbered items (``(一)推进…建设。1.…``);
+    - a sub-point (``一是…``) inside a numbered measure (``1.…。一是…二是…``);
+    - background, problems, general requirements or safeguards (保障措施, 组织实施) —
+      by its section or its own title."""
     items = [m for m in _ITEM.finditer(flat) if not re.search(r"\d{3,}|%", m.group("title"))]
+    items, bounds = _task_items(items, flat, sents)
+    bounds += [h.start() for h in re.finditer(r"(?:^|(?<=\s))[一二三四五六七八九十]+、", flat)]
     out: list[dict[str, Any]] = []
-    for k, m in enumerate(items):
-        nxt = items[k + 1].start() if k + 1 < len(items) else len(flat)
+    for m in items:
+        nxt = min((b for b in bounds if b > m.start()), default=len(flat))
         body_end = min(nxt, m.start() + 1500)
         bar = flat.find(" | ", m.start(), body_end)
         if bar != -1:
@@ -170,9 +191,42 @@ def _measures(flat: str, sents: list[Any], end_date: str | None) -> list[dict[st
             quote = flat[m.start():m.end()].strip()
         if len(title) < 4 or re.match(r"[的和与及]", title):
             continue
-        out.append(_task(title, quote, _section_at(sents, m.start()), lead, support, body,
+        out.append(_task(title, quote, _section_at(sents, m.end()), lead, support, body,
                          end_date))
     return out
+
+
+def _task_items(items: list[re.Match[str]], flat: str,
+                sents: list[Any]) -> tuple[list[re.Match[str]], list[int]]:
+    """The numbered items that are tasks (see `_measures`), and where the body of each ends:
+    the start of every item that is not a sub-point."""
+    levels = [_mark_level(m.group("mark")) for m in items]
+    sections = [(_section_at(sents, m.end()) or "").replace(m.group("title"), "")
+                for m in items]
+    sub_point = [False] * len(items)
+    for k in range(len(items)):
+        if levels[k] == 2:
+            # a sub-point when a coarser item of the same section precedes it
+            parent = next((j for j in range(k - 1, -1, -1) if levels[j] < 2), None)
+            sub_point[k] = parent is not None and sections[parent] == sections[k]
+    kept = [k for k in range(len(items)) if not sub_point[k]
+            and not _NOT_MEASURE_SECTION.search(sections[k])
+            and not _NOT_MEASURE_TITLE.match(items[k].group("title"))]
+    keep: list[re.Match[str]] = []
+    for n, k in enumerate(kept):
+        m = items[k]
+        if n + 1 < len(kept) and levels[kept[n + 1]] > levels[k]:
+            between = flat[m.end():items[kept[n + 1]].start()]
+            if len(re.sub(r"[\s。：:；;，,·]", "", between)) < 4:
+                continue  # a heading over finer-numbered items
+        keep.append(m)
+    return keep, [items[k].start() for k in range(len(items)) if not sub_point[k]]
+
+
+_NOT_MEASURE_SECTION = re.compile(r"背景|存在的?问题|面临|形势|成绩|成就|发展基础|工作基础|"
+                                  r"现状|回顾|保障措施|保障机制|组织实施|实施保障|起草|解读|主要内容")
+_NOT_MEASURE_TITLE = re.compile(r"(?:总体要求|指导思想|基本原则|组织实施|保障措施)[。：:]?$|"
+                                r".{2,12}[,，]包括")
 
 
 _NOT_TASK_SECTION = re.compile(r"背景|总体要求|指导思想|基本原则|发展目标|规划目标|"
@@ -180,11 +234,25 @@ _NOT_TASK_SECTION = re.compile(r"背景|总体要求|指导思想|基本原则|�
                                r"面临|问题|形势|现状|目录")
 
 
+_COMMA_HEADING = re.compile(r"^([一二三四五六七八九十]+、|第[一二三四五六七八九十]+节)\s*"
+                            r"([^。；;：:，,]{2,40}[，,][^。；;：:，,]{2,40})$")
+
+
+def _heading_of(line: str) -> tuple[str, str] | None:
+    """(mark, title) of a heading line, also when the title holds a comma
+    (``二、健全中西医协作机制，推动中西医协调发展``)."""
+    from hsplan.extract._text import heading
+
+    c = _COMMA_HEADING.match(line)
+    return heading(line) or ((c.group(1), c.group(2)) if c else None)
+
+
 def _heading_tasks(text: str, flat: str, sents: list[Any],
-                   end_date: str | None) -> list[dict[str, Any]]:
+                   end_date: str | None) -> list[tuple[dict[str, Any], int, int]]:
     """In a document organised in chapters (第X章), each leaf heading (一、… / 第X节 … with
-    body text under it) of a chapter that sets out work is one task."""
-    from hsplan.extract._text import _level, heading
+    body text under it) of a chapter that sets out work is one task; returned with the span
+    of its body in `flat` (up to the next heading of the same or a higher level)."""
+    from hsplan.extract._text import _level
 
     heads: list[tuple[int, str, int]] = []  # (level, line, position in flat)
     cursor = 0
@@ -197,14 +265,15 @@ def _heading_tasks(text: str, flat: str, sents: list[Any],
         if pos == -1:
             continue
         cursor = pos + len(line)
-        h = heading(line)
+        h = _heading_of(line)
         if h and h[1] and len(line) <= 45 and not re.search(r"[。\t]|\d+$", line) \
-                and line.endswith(h[1]):
+                and (line.endswith(h[1]) or re.fullmatch(r"[^，,；;：:]{2,}[，,][^，,；;：:]{2,}",
+                                                         line[line.find(h[1]):])):
             heads.append((_level(h[0]), line, pos))
             body_after.append(False)
         elif heads:
             body_after[-1] = True
-    out: list[dict[str, Any]] = []
+    out: list[tuple[dict[str, Any], int, int]] = []
     chapter = ""
     for k, (level, line, pos) in enumerate(heads):
         if level == 0:
@@ -214,9 +283,64 @@ def _heading_tasks(text: str, flat: str, sents: list[Any],
             continue
         if k + 1 < len(heads) and heads[k + 1][0] > level and not body_after[k]:
             continue
-        h = heading(line)
-        title = h[1] if h else line
-        out.append(_task(title, line, _section_at(sents, pos), [], [], "", end_date))
+        h = _heading_of(line)
+        title = line[line.find(h[1]):] if h else line
+        end = next((p for lv, _l, p in heads[k + 1:] if lv <= level), len(flat))
+        out.append((_task(title, line, _section_at(sents, pos), [], [], "", end_date),
+                    pos, end))
+    return out
+
+
+# a named institution: a place name (or 区/县/市 alone) before the kind of institution —
+# 江川区人民医院, 区第二人民(肿瘤)医院, 茅桥镇中心卫生院; not 乡(镇)卫生院 or 综合医院
+_NAMED_INST = re.compile(
+    r"(?:[\u4e00-\u9fff]{2,7}?(?:区|县|市)|区|县|市)(?:第[一二三四五六七八九十]人民"
+    r"(?:[(（][^)）]{1,4}[)）])?医院|人民医院|中医医院|妇幼保健院|疾病预防控制中心)|"
+    r"[\u4e00-\u9fff]{2,3}?镇中心卫生院"
+)
+_LEAD_VERB = re.compile(r"^(?:力争|争取|将|新建|完成|积极|推进|加快|建设|规划|做好|支持|推动|启动|"
+                        r"并|在|由|对|使|以|和|及|实施)+")
+_BUILD_WORK = re.compile(r"新建|改扩建|扩建|迁建|搬迁|建设项目|项目建设|项目二期|改造升级|建成|"
+                         r"设置\S{1,8}(?:中心|科|病区)$|布局建设")
+
+
+def _project_sentences(sents: list[Any], end_date: str | None) -> list[dict[str, Any]]:
+    """Construction projects of named institutions written in prose (``新建江川区疾病预防控制中心
+    检验大楼``, ``将茅桥镇中心卫生院建成二级乙等综合医院``): one task per clause naming an
+    institution, with the clauses after it that name none, when they state building work."""
+    out: list[dict[str, Any]] = []
+    for sent in sents:
+        text = sent.text
+        if " | " in text or len(text) > 300 or not _NAMED_INST.search(text):
+            continue
+        if _NOT_MEASURE_SECTION.search(sent.section or ""):
+            continue
+        spans: list[list[int]] = []
+        for off, clause in _clause_spans(text):
+            if _NAMED_INST.search(clause) or not spans:
+                spans.append([off, off + len(clause)])
+            else:
+                spans[-1][1] = off + len(clause)
+        for a, b in spans:
+            quote = text[a:b].strip(" ，,。；;")
+            if not _NAMED_INST.search(quote) or not _BUILD_WORK.search(quote) \
+                    or re.search(r"为抓手|为依托|为主体|依托|合作", quote):
+                continue
+            title = re.sub(r"^(?:(?:到|至)?\s*20\d\d\s*年(?:底|末)?(?:前)?[，,]?|力争|积极|"
+                           r"加快|推进|“十四五”期间[，,]?|十四五期间[，,]?)+", "",
+                           re.split(r"[，,]", quote)[0]) or quote
+            out.append(_task(title, quote, sent.section, [], [], quote, end_date))
+    return out
+
+
+def _clause_spans(text: str) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    start = 0
+    for m in re.finditer(r"[，,；;。]", text):
+        out.append((start, text[start:m.start()]))
+        start = m.end()
+    if start < len(text):
+        out.append((start, text[start:]))
     return out
 
 
@@ -285,6 +409,7 @@ def institutions(text: str) -> list[dict[str, Any]]:
     def add(name: str, quote: str, *, grade_base: str | None = None,
             grade_target: str | None = None, beds_base: int | None = None,
             beds_target: int | None = None, campus: str | None = None) -> None:
+        name = next((k for k in found if _same_institution(k, name)), name)
         item = found.setdefault(name, {"name": name, "subtype": _subtype(name), "grade": None,
                                        "beds": None, "campus": None, "quote": quote})
         if grade_base or grade_target:
@@ -302,10 +427,65 @@ def institutions(text: str) -> list[dict[str, Any]]:
 
     _table_institutions(text, add)
     _prose_institutions(text, add)
+    _named_institutions(text, add)
     out = list(found.values())
     for i, item in enumerate(out, 1):
         item["id"] = f"I{i:02d}"
     return out
+
+
+def _same_institution(a: str, b: str) -> bool:
+    """江川区人民医院, 区人民医院 and 玉溪市江川区人民医院 name one institution: the shorter
+    name ends the longer one, and starts with 区/县/市 or follows a place name's 市/区/县;
+    区第二人民(肿瘤)医院 is also called 区肿瘤医院."""
+    for x, y in ((_alias(a), b), (a, _alias(b)), (a, b)):
+        short, long_ = sorted((x, y), key=len)
+        if short == long_ or (long_.endswith(short) and (
+                short[0] in "区县市" or long_[-len(short) - 1] in "省市州区县")):
+            return True
+    return False
+
+
+def _alias(name: str) -> str:
+    m = _ALIAS.match(name)
+    return m.group(1) + m.group(2) + m.group(3) if m else name
+
+
+_ALIAS = re.compile(r"^(.*?(?:区|县|市))[^(（]*[(（]([^)）]{1,4})[)）](医院)$")
+_BUILD_BEFORE = re.compile(r"新建|建设|推进|完成|改扩建|迁建|扩建|启动")
+_STANDARD = re.compile(r"(?:基本)?达到[^，,。；;]{0,30}?(?:标准|服务能力)")
+_CAMPUS = re.compile(r"^[\u4e00-\u9fff]{2}(?:分院|院区)")
+
+
+def _named_institutions(text: str, add: Any) -> None:
+    """Named institutions (`_NAMED_INST`) without bed or grade figures: first those held to a
+    service-capability standard (``力争江川区人民医院基本达到《县医院医疗服务能力推荐标准》要求``),
+    then those with a construction project (``新建江川区疾病预防控制中心检验大楼``; a branch
+    campus, ``江川区人民医院星云分院``, is an institution of its own)."""
+    sents = [s for s in sentences(text) if " | " not in s.text]
+    for pass_ in ("standard", "project"):
+        for sent in sents:
+            if _NOT_MEASURE_SECTION.search(sent.section or ""):
+                continue
+            for _off, clause in _clause_spans(sent.text):
+                clause = clause.strip()
+                m = _NAMED_INST.search(clause)
+                if m is None or len(clause) > 120 or re.search(r"依托|为主体|合作|为抓手",
+                                                                 clause):
+                    continue
+                rest = clause[m.end():]
+                name = _LEAD_VERB.sub("", m.group(0))
+                if len(name) < 4:
+                    continue
+                if pass_ == "standard" and _STANDARD.match(rest):
+                    add(name, clause)
+                elif pass_ == "project" and _BUILD_WORK.search(clause) \
+                        and _BUILD_BEFORE.search(clause[:m.end() - len(name)]):
+                    campus = _CAMPUS.match(rest)
+                    if campus:
+                        add(name + campus.group(0), clause, campus=campus.group(0))
+                    else:
+                        add(name, clause)
 
 
 def _table_institutions(text: str, add: Any) -> None:
