@@ -275,6 +275,22 @@ def test_evaluate_earlier_year_and_township_level() -> None:
     assert list(town.loc[town["target_id"] == "T1", "area_code"]) == ["530403"]
 
 
+def test_evaluate_township_level_on_a_region_without_townships() -> None:
+    region = small_region()
+    county_only = region.replace(areas=region.areas[region.areas["level"] == "county"])
+    results = evaluate(county_only, small_plan(), level="township").set_index("target_id")
+    assert list(results["area_code"]) == ["530403"] * 5
+    # both beds targets (township-level indicator) carry the level error, once per target
+    for target_id in ("T2", "T3"):
+        assert results.loc[target_id, "status"] == NOT_EVALUABLE
+        assert results.loc[target_id, "reason"] == (
+            "no value of beds_per_1k up to 2023: the region has no areas of level 'township' "
+            "(levels present: county). Fix: import the areas table with that level, or "
+            "compute at a level that is present.")
+    # life expectancy is a county indicator: unaffected
+    assert (results.loc["T1", "status"], results.loc["T1", "value"]) == (MET, 78.0)
+
+
 def test_json_and_xlsx_outputs(tmp_path: Path) -> None:
     plan = small_plan()
     results = evaluate(small_region(), plan)
@@ -353,3 +369,75 @@ def test_cli_evaluate_table_xlsx_and_errors(tmp_path: Path) -> None:
                               str(out)])
     assert isinstance(bad.exception, HsplanError)
     assert str(bad.exception) == "--out needs --format json or xlsx. Fix: add --format xlsx."
+
+
+# --- golden output: the bundled example against every built-in plan ----------------------------
+# tests/data/golden/ holds the frames evaluate() gave before it was made fast (see its
+# SOURCE.md); rewrite them with `python tests/test_evaluate.py --write-golden`.
+
+GOLDEN = Path(__file__).parent / "data" / "golden"
+BUILTIN_PLANS = ("jiangchuan-2021-2025", "kangbashi-2021-2025", "leshan-shizhong-2021-2025",
+                 "liaocheng-2024-2025", "ganzhou-jkq-2023-2025", "national-norms")
+GOLDEN_CASES = [(plan, level, None) for plan in BUILTIN_PLANS for level in ("county", "township")
+                ] + [("jiangchuan-2021-2025", "township", 2021)]
+
+
+def _golden_name(plan: str, level: str, year: int | None) -> str:
+    return f"evaluate_{plan}_{level}" + (f"_{year}" if year is not None else "")
+
+
+def _example_region() -> Region:
+    from hsplan.example import example_project_path
+
+    return Project.open(example_project_path()).load()
+
+
+def _via_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as the golden CSV holds it (written and read back the same way)."""
+    import io
+
+    return pd.read_csv(io.StringIO(frame.to_csv(index=False)), keep_default_na=False,
+                       na_values=[""])
+
+
+@pytest.fixture(scope="module")
+def example_region() -> Region:
+    return _example_region()
+
+
+@pytest.mark.parametrize(("plan_id", "level", "year"), GOLDEN_CASES)
+def test_evaluate_matches_the_golden_output(example_region: Region, plan_id: str, level: str,
+                                            year: int | None) -> None:
+    from hsplan.plans import load_plan
+
+    name = _golden_name(plan_id, level, year)
+    results = evaluate(example_region, load_plan(plan_id), level=level, year=year)
+    assert results.attrs["year"] == (year or 2023)
+    dtypes = json.loads((GOLDEN / "dtypes.json").read_text(encoding="utf-8"))[name]
+    assert {c: str(t) for c, t in results.dtypes.items()} == dtypes
+    expected = pd.read_csv(GOLDEN / f"{name}.csv", keep_default_na=False, na_values=[""])
+    pd.testing.assert_frame_equal(_via_csv(results), expected, check_exact=False, rtol=1e-12,
+                                  atol=0.0)
+
+
+def _write_golden() -> None:
+    from hsplan.plans import load_plan
+
+    region = _example_region()
+    GOLDEN.mkdir(parents=True, exist_ok=True)
+    path = GOLDEN / "dtypes.json"
+    dtypes = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    for plan_id, level, year in GOLDEN_CASES:
+        name = _golden_name(plan_id, level, year)
+        results = evaluate(region, load_plan(plan_id), level=level, year=year)
+        results.to_csv(GOLDEN / f"{name}.csv", index=False)
+        dtypes[name] = {c: str(t) for c, t in results.dtypes.items()}
+    path.write_text(json.dumps(dtypes, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                    encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--write-golden"]:
+        _write_golden()

@@ -382,3 +382,114 @@ def test_facility_without_a_resources_row_is_named(region: Region) -> None:
     # 前卫镇 without F4: 150 + 50 = 200 beds; the value stands, the gap is named
     assert (row.status, row.numerator) == ("ok", 200)
     assert row.missing == "no resources row with 实有床位 (beds) for F4 in 2021"
+
+
+def test_duplicate_rows_unknown_ids_and_unplaced_facilities(region: Region) -> None:
+    # F1 has a second 2021 row (20 beds), F99 is not a facility of the region, and F9 sits
+    # in the county itself, so no township holds it
+    extra_res = pd.DataFrame([{"facility_id": "F1", "year": 2021, "beds": 20},
+                              {"facility_id": "F99", "year": 2021, "beds": 1000},
+                              {"facility_id": "F9", "year": 2021, "beds": 70}])
+    f9 = pd.DataFrame([{"id": "F9", "name": "江川区第二人民医院", "subtype": "综合医院",
+                        "area_code": COUNTY}])
+    changed = region.replace(resources=pd.concat([region.resources, extra_res]),
+                             facilities=pd.concat([region.facilities, f9]))
+    county = compute(changed, "beds_per_1k", year=2021).iloc[0]
+    assert county.numerator == 570 + 20 + 70  # F99 counts nowhere
+    assert county.missing == ""
+    town = _by_area(compute(changed, "beds_per_1k", year=2021, level="township"))
+    assert town[TOWN_A].numerator == 340 + 20
+    assert town[TOWN_A].missing == "facilities not placed in any area of this level: F9"
+    assert town[TOWN_C].missing == ("population of 530403103 missing for 2021; facilities "
+                                    "not placed in any area of this level: F9")
+
+
+def test_reported_id_wins_over_the_chinese_name(region: Region) -> None:
+    by_id = pd.DataFrame([{"area_code": COUNTY, "year": 2021,
+                           "indicator": "life_expectancy_years", "value": 81.0}])
+    changed = region.replace(reported=pd.concat([region.reported, by_id]))
+    assert compute(changed, "life_expectancy_years", year=2021).iloc[0].value == 81.0
+
+
+def test_compute_all_rows_equal_compute_one_by_one(region: Region, catalog: Catalog) -> None:
+    # compute_all shares one prepared region across indicators; compute prepares afresh
+    out = compute_all(region, year=2021, level="township", include_reported=True)
+    assert len(out) == 3 * len(catalog)
+    for ind in catalog:
+        rows = out[out["indicator"] == ind.id].drop(columns=["indicator", "name_zh"])
+        single = compute(region, ind.id, year=2021, level="township")
+        pd.testing.assert_frame_equal(rows.reset_index(drop=True), single)
+
+
+# --- golden output: compute_all on the bundled example ----------------------------------------
+# tests/data/golden/ holds the frames compute_all() gave before it was made fast (see its
+# SOURCE.md); rewrite them with `python tests/test_indicators.py --write-golden`.
+
+GOLDEN = Path(__file__).parent / "data" / "golden"
+GOLDEN_YEARS = (2019, 2020, 2021, 2022, 2023)
+
+
+def _example_region() -> Region:
+    from hsplan.example import example_project_path
+    from hsplan.project import Project
+
+    return Project.open(example_project_path()).load()
+
+
+def _compute_all_years(region: Region, level: str) -> pd.DataFrame:
+    """compute_all for every golden year, one frame; reported indicators too except at village
+    level (where the example reports nothing: every row would say so)."""
+    frames = [compute_all(region, year=y, level=level, include_reported=level != "village")
+              .assign(year=y) for y in GOLDEN_YEARS]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _via_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as the golden CSV holds it (written and read back the same way)."""
+    import io
+
+    return pd.read_csv(io.StringIO(frame.to_csv(index=False)), keep_default_na=False,
+                       na_values=[""])
+
+
+@pytest.fixture(scope="module")
+def example_region() -> Region:
+    return _example_region()
+
+
+@pytest.mark.parametrize("level", ["county", "township", "village"])
+def test_compute_all_matches_the_golden_output(example_region: Region, level: str) -> None:
+    import json
+
+    name = f"compute_all_{level}"
+    frame = _compute_all_years(example_region, level)
+    dtypes = json.loads((GOLDEN / "dtypes.json").read_text(encoding="utf-8"))[name]
+    assert {c: str(t) for c, t in frame.dtypes.items()} == dtypes
+    expected = pd.read_csv(GOLDEN / f"{name}.csv.gz", keep_default_na=False, na_values=[""])
+    assert len(expected) == {"county": 780, "township": 6240, "village": 23180}[level]
+    pd.testing.assert_frame_equal(_via_csv(frame), expected, check_exact=False, rtol=1e-12,
+                                  atol=0.0)
+
+
+def _write_golden() -> None:
+    import json
+
+    region = _example_region()
+    GOLDEN.mkdir(parents=True, exist_ok=True)
+    path = GOLDEN / "dtypes.json"
+    dtypes = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    for level in ("county", "township", "village"):
+        name = f"compute_all_{level}"
+        frame = _compute_all_years(region, level)
+        frame.to_csv(GOLDEN / f"{name}.csv.gz", index=False,
+                     compression={"method": "gzip", "mtime": 0})
+        dtypes[name] = {c: str(t) for c, t in frame.dtypes.items()}
+    path.write_text(json.dumps(dtypes, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                    encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--write-golden"]:
+        _write_golden()

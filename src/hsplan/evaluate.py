@@ -62,7 +62,6 @@ JSON output (`evaluation_to_json`, stable)::
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -72,8 +71,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hsplan._indicator_values import Prepared, values_of
 from hsplan._json import json_value
 from hsplan.errors import HsplanError
+from hsplan.indicators import Catalog, load_catalog
 from hsplan.model import Region
 from hsplan.plans import COMPARISON_OPS, Milestone, Plan, Target, resolved_target_value
 
@@ -352,56 +353,65 @@ class _IndicatorInfo:
     known: bool = False
 
 
-def _indicators_module() -> Any:
-    try:
-        return importlib.import_module("hsplan.indicators")
-    except ImportError:
-        return None
-
-
-def _indicator_info(module: Any, catalog: Any, indicator: str) -> _IndicatorInfo:
-    if catalog is None:
-        return _IndicatorInfo()
+def _indicator_info(catalog: Catalog, indicator: str) -> _IndicatorInfo:
     try:
         entry = catalog.get(indicator)
-    except (KeyError, HsplanError):
+    except HsplanError:
         return _IndicatorInfo()
-    if entry is None:
-        return _IndicatorInfo()
-    levels = tuple(getattr(entry, "levels", None) or ("county",))
-    return _IndicatorInfo(direction=str(getattr(entry, "direction", "none") or "none"),
-                          unit=getattr(entry, "unit", None),
-                          kind=str(getattr(entry, "kind", "computed")), levels=levels,
+    return _IndicatorInfo(direction=entry.direction or "none", unit=entry.unit,
+                          kind=entry.kind, levels=tuple(entry.levels or ("county",)),
                           known=True)
 
 
 _Series = tuple[dict[str, dict[int, float]], dict[str, str], dict[str, str]]
 
 
-def _series(region: Region, indicator: str, *, level: str, years: list[int], module: Any,
-            catalog: Any, info: _IndicatorInfo) -> _Series:
+class _PreparedLevels:
+    """The region prepared for indicator computation once per level, on first use; an
+    HsplanError (an unknown or absent level) is kept and raised again on every use."""
+
+    def __init__(self, region: Region) -> None:
+        self.region = region
+        self._by_level: dict[str, Prepared | HsplanError] = {}
+
+    def get(self, level: str) -> Prepared:
+        """Return the region prepared at `level` (raises HsplanError as `Prepared` does)."""
+        if level not in self._by_level:
+            try:
+                self._by_level[level] = Prepared(self.region, level)
+            except HsplanError as exc:
+                self._by_level[level] = exc
+        found = self._by_level[level]
+        if isinstance(found, HsplanError):
+            raise found
+        return found
+
+
+def _series(region: Region, indicator: str, *, level: str, years: list[int],
+            catalog: Catalog, info: _IndicatorInfo, prepared: _PreparedLevels) -> _Series:
     """Values of `indicator` by area code and year, the area names, and what is missing
     (by area code, for the latest year)."""
     values: dict[str, dict[int, float]] = {}
     names: dict[str, str] = {}
     missing: dict[str, str] = {}
-    if module is not None and info.known:
+    if info.known:
+        entry = catalog.get(indicator)
         for y in years:
             try:
-                frame = module.compute(region, indicator, year=y, level=level, catalog=catalog)
+                result = values_of(prepared.get(level), entry, y)
             except HsplanError as exc:
                 missing = {code: str(exc) for code in names} or {"": str(exc)}
                 continue
-            for row in frame.to_dict(orient="records"):
-                code = str(row["area_code"])
-                names.setdefault(code, str(row["area_name"]))
-                if row["value"] is not None and not pd.isna(row["value"]):
-                    values.setdefault(code, {})[y] = float(row["value"])
+            for code, name, value, why in zip(result.codes, result.names, result.value,
+                                              result.missing, strict=True):
+                names.setdefault(code, name)
+                if not math.isnan(value):
+                    values.setdefault(code, {})[y] = value
                     missing.pop(code, None)
-                elif row.get("missing"):
-                    missing[code] = str(row["missing"])
+                elif why:
+                    missing[code] = why
         return values, names, missing
-    # no catalog: read the indicator as reported
+    # not in the catalog: read the indicator as reported
     reported = region.reported
     rows = reported[reported["indicator"] == indicator]
     areas = region.areas
@@ -445,11 +455,12 @@ def evaluate(region: Region, plan: Plan, *, year: int | None = None,
     if year is None:
         year = years[-1] if years else plan.period_end
     years_upto = [y for y in years if y <= year]
-    module = _indicators_module()
-    catalog = module.load_catalog() if module is not None else None
+    catalog = load_catalog()
+    prepared = _PreparedLevels(region)
+    default_area: tuple[str, str] | None = None
     rows: list[dict[str, Any]] = []
     for index, target in enumerate(plan.targets):
-        info = _indicator_info(module, catalog, target.indicator) if target.indicator \
+        info = _indicator_info(catalog, target.indicator) if target.indicator \
             else _IndicatorInfo()
         lvl = level if level in info.levels else "county"
         values: dict[str, dict[int, float]] = {}
@@ -457,11 +468,11 @@ def evaluate(region: Region, plan: Plan, *, year: int | None = None,
         missing: dict[str, str] = {}
         if target.indicator is not None and target.target.op != "text":
             values, names, missing = _series(region, target.indicator, level=lvl,
-                                             years=years_upto, module=module, catalog=catalog,
-                                             info=info)
+                                             years=years_upto, catalog=catalog, info=info,
+                                             prepared=prepared)
         if not names:
-            code, name = _default_area(region, plan)
-            names = {code: name}
+            default_area = default_area or _default_area(region, plan)
+            names = {default_area[0]: default_area[1]}
         for code, name in names.items():
             points = values.get(code, {})
             value_year = max(points) if points else None

@@ -13,7 +13,9 @@ pass a filter, a count of such facilities (optionally only those having a depart
 `reported` table.
 
 `compute` returns one row per area of a level (county, township, village …): facilities are
-placed in an area by walking up ``areas.parent_code`` from their ``area_code``.
+placed in an area by walking up ``areas.parent_code`` from their ``area_code``. The
+computation itself is in `hsplan._indicator_values`: each call prepares the region once per
+level and reuses it for every indicator and year.
 """
 
 from __future__ import annotations
@@ -30,23 +32,17 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 import jsonschema
-import numpy as np
 import pandas as pd
 import yaml
 
 from hsplan import schema
+from hsplan._indicator_values import RESULT_COLUMNS, Prepared, table_of, values_of
 from hsplan.errors import DataSourceError, HsplanError, Problem, raise_if_errors
 from hsplan.model import Region
 
 TermKind = Literal["sum", "count", "count_with_department", "population"]
-Status = Literal["ok", "no data"]
 
-RESULT_COLUMNS = (
-    "area_code", "area_name", "value", "numerator", "denominator", "unit", "status", "missing",
-)
 GRADE_RANK = {"一级": 1, "二级": 2, "三级": 3}
-_LIST_SEPARATORS = re.compile(r"[、,;，；]")
-_MAX_IDS_SHOWN = 5
 
 
 # --- catalog entries -----------------------------------------------------------------------
@@ -151,7 +147,7 @@ class Term:
             return "number of facilities"
         if self.kind == "count_with_department":
             return "number of facilities with " + " or ".join(self.names)
-        table = schema.POPULATION if self.kind == "population" else _table_of(self.names[0])
+        table = schema.POPULATION if self.kind == "population" else table_of(self.names[0])
         labels = []
         for name in self.names:
             zh = table.column(name).zh if table is not None and name in table.column_ids else ""
@@ -468,7 +464,7 @@ def _semantic_problems(entry: dict[str, Any], file_name: str, line: int | None) 
                 bad(f"formula.{side}.count_with_department", "a department of hsplan.schema",
                     str(name), f"use one of {'、'.join(schema.DEPARTMENTS)}")
         if kind == "sum":
-            tables = {_table_of(n).name for n in names if _table_of(n) is not None}  # type: ignore[union-attr]
+            tables = {table_of(n).name for n in names if table_of(n) is not None}  # type: ignore[union-attr]
             if len(tables) > 1:
                 bad(f"formula.{side}.sum", "columns of one table", ", ".join(names),
                     "sum resources columns and utilisation columns in separate terms")
@@ -579,10 +575,7 @@ def compute(region: Region, indicator_id: str, *, year: int, level: str = "count
     """
     cat = catalog or load_catalog()
     indicator = cat.get(indicator_id)
-    areas = _areas_of_level(region, level)
-    if indicator.formula is None:
-        return _reported(region, indicator, areas, year)
-    return _computed(region, indicator, indicator.formula, areas, year, level)
+    return values_of(Prepared(region, level), indicator, year).to_frame()
 
 
 def compute_all(region: Region, *, year: int, level: str = "county",
@@ -591,203 +584,19 @@ def compute_all(region: Region, *, year: int, level: str = "county",
     """Return every computable indicator (and reported ones if asked) for every area of
     `level`: the columns of `compute` preceded by ``indicator`` (id) and ``name_zh``."""
     cat = catalog or load_catalog()
-    frames = []
-    for ind in cat:
-        if ind.computable or include_reported:
-            frame = compute(region, ind.id, year=year, level=level, catalog=cat)
-            frame.insert(0, "name_zh", ind.name_zh)
-            frame.insert(0, "indicator", ind.id)
-            frames.append(frame)
-    if not frames:
+    chosen = [ind for ind in cat if ind.computable or include_reported]
+    if not chosen:
         return pd.DataFrame(columns=["indicator", "name_zh", *RESULT_COLUMNS])
-    return pd.concat(frames, ignore_index=True)
-
-
-def _areas_of_level(region: Region, level: str) -> pd.DataFrame:
-    if level not in schema.AREA_LEVELS:
-        raise HsplanError(
-            f"level {level!r}: expected one of {', '.join(schema.AREA_LEVELS)}. "
-            "Fix: pass e.g. level='county' or level='township'."
-        )
-    areas = region.areas
-    chosen = areas.loc[areas["level"] == level, ["code", "name"]]
-    if chosen.empty:
-        present = sorted(set(areas["level"].dropna()))
-        raise HsplanError(
-            f"the region has no areas of level {level!r} (levels present: "
-            f"{', '.join(present) or 'none'}). Fix: import the areas table with that level, "
-            "or compute at a level that is present."
-        )
-    return (pd.DataFrame({"area_code": chosen["code"].astype(str),
-                          "area_name": chosen["name"].astype(str)})
-            .sort_values("area_code").reset_index(drop=True))
-
-
-def _reported(region: Region, indicator: Indicator, areas: pd.DataFrame,
-              year: int) -> pd.DataFrame:
-    rep = region.reported
-    keys = [indicator.id, *indicator.names]
-    rows = rep[(rep["year"] == year) & rep["indicator"].isin(keys)].dropna(subset=["value"])
-    rank = {k: i for i, k in enumerate(keys)}
-    rows = rows.assign(_rank=rows["indicator"].map(rank)).sort_values("_rank")
-    first = rows.drop_duplicates("area_code").set_index("area_code")["value"]
-    out = []
-    for code, name in zip(areas["area_code"], areas["area_name"], strict=True):
-        if code in first.index:
-            out.append(_row(code, name, float(first[code]), np.nan, np.nan, indicator, []))
-        else:
-            out.append(_row(code, name, np.nan, np.nan, np.nan, indicator, [
-                f"no reported value of {indicator.name_zh} ({indicator.id}) for {code} in {year}"
-            ]))
-    return pd.DataFrame(out, columns=list(RESULT_COLUMNS))
-
-
-def _computed(region: Region, indicator: Indicator, formula: Formula, areas: pd.DataFrame,
-              year: int, level: str) -> pd.DataFrame:
-    facilities = _placed_facilities(region, level, year)
-    num = _evaluate(region, formula.numerator, formula.filter & formula.numerator_filter,
-                    facilities, areas, year)
-    den = _evaluate(region, formula.denominator, formula.filter & formula.denominator_filter,
-                    facilities, areas, year)
-    out = []
-    for i, (code, name) in enumerate(zip(areas["area_code"], areas["area_name"], strict=True)):
-        n_val, n_missing, n_notes = num[i]
-        d_val, d_missing, d_notes = den[i]
-        missing = list(dict.fromkeys([*n_missing, *d_missing]))
-        notes = list(dict.fromkeys([*n_notes, *d_notes]))
-        value = np.nan
-        if not missing:
-            if d_val == 0:
-                missing.append(f"{formula.denominator.describe()} is 0 in {code}")
-            else:
-                value = formula.factor * n_val / d_val
-        out.append(_row(code, name, value, n_val, d_val, indicator, missing, notes))
-    return pd.DataFrame(out, columns=list(RESULT_COLUMNS))
-
-
-def _row(code: str, name: str, value: float, numerator: float, denominator: float,
-         indicator: Indicator, missing: list[str], notes: list[str] | None = None
-         ) -> dict[str, Any]:
-    status: Status = "no data" if missing else "ok"
-    return {
-        "area_code": code, "area_name": name,
-        "value": np.nan if missing else value,
-        "numerator": numerator, "denominator": denominator, "unit": indicator.unit,
-        "status": status, "missing": "; ".join([*missing, *(notes or [])]),
+    prepared = Prepared(region, level)
+    results = [values_of(prepared, ind, year) for ind in chosen]
+    columns: dict[str, list[Any]] = {
+        "indicator": [ind.id for ind, r in zip(chosen, results, strict=True) for _ in r.codes],
+        "name_zh": [ind.name_zh for ind, r in zip(chosen, results, strict=True)
+                    for _ in r.codes],
     }
-
-
-Evaluated = tuple[float, list[str], list[str]]  # value, missing (blocks), notes (informative)
-
-
-def _evaluate(region: Region, term: Term, flt: FacilityFilter, facilities: pd.DataFrame,
-              areas: pd.DataFrame, year: int) -> list[Evaluated]:
-    """Return, per area (in `areas` order), the term's value and what is missing."""
-    if term.kind == "population":
-        return _population(region, term, areas, year)
-    codes = list(areas["area_code"])
-    if facilities.empty:
-        return [(np.nan, ["no facilities"], []) for _ in codes]
-    chosen = facilities[flt.mask(facilities)]
-    unplaced = chosen[chosen["_area"].isna()]
-    placed_note = []
-    if not unplaced.empty:
-        placed_note = [f"facilities not placed in any area of this level: "
-                       f"{_ids(unplaced['id'])}"]
-    if term.kind in ("count", "count_with_department"):
-        active = chosen[chosen["_active"]]
-        if term.kind == "count_with_department":
-            wanted = set(term.names)
-            has = [bool(wanted & set(_split_list(d))) for d in active["departments"]]
-            active = active.loc[pd.Series(has, index=active.index, dtype=bool)]
-        counts = active.groupby("_area").size()
-        return [(float(counts.get(code, 0)), [], placed_note) for code in codes]
-    return _sum(region, term, chosen, codes, year, placed_note)
-
-
-def _sum(region: Region, term: Term, chosen: pd.DataFrame, codes: list[str], year: int,
-         placed_note: list[str]) -> list[Evaluated]:
-    table = _table_of(term.names[0])
-    assert table is not None  # checked when the catalog loads
-    frame = region.resources if table.name == "resources" else region.utilisation
-    rows = frame[frame["year"] == year]
-    if rows.empty:
-        return [(np.nan, [f"no {table.name} for {year}"], []) for _ in codes]
-    cols = list(term.names)
-    if rows[cols].isna().all().all():
-        return [(np.nan, [f"no values of {term.describe()} in {table.name} for {year}"], [])
-                for _ in codes]
-    per_column = rows.groupby(rows["facility_id"].astype(str))[cols].sum(min_count=1)
-    per_facility = per_column.sum(axis=1, min_count=1)
-    chosen = chosen.assign(_value=chosen["id"].astype(str).map(per_facility))
-    totals = chosen.groupby("_area")["_value"].sum()
-    lacking = chosen[chosen["_value"].isna() & chosen["_active"]]
-    lacking_by_area = {code: ids for code, ids in lacking.groupby("_area")["id"]}
-    out: list[Evaluated] = []
-    for code in codes:
-        notes = list(placed_note)
-        if code in lacking_by_area:
-            notes.append(f"no {table.name} row with {term.describe()} for "
-                         f"{_ids(lacking_by_area[code])} in {year}")
-        out.append((float(totals.get(code, 0.0)), [], notes))
-    return out
-
-
-def _population(region: Region, term: Term, areas: pd.DataFrame, year: int
-                ) -> list[Evaluated]:
-    pop = region.population
-    rows = pop[pop["year"] == year]
-    cols = list(term.names)
-    per_area = rows.groupby(rows["area_code"].astype(str))[cols].sum(min_count=len(cols))
-    values = per_area.sum(axis=1, min_count=len(cols)) if not per_area.empty else pd.Series(
-        dtype="float64")
-    children = region.areas.groupby(region.areas["parent_code"].astype(str))["code"].apply(
-        lambda s: [str(c) for c in s])
-    label = "population" if cols == ["total"] else f"population ({'+'.join(cols)})"
-    out: list[Evaluated] = []
-    for code in areas["area_code"]:
-        value = values.get(code, np.nan)
-        if pd.isna(value) and code in children.index:
-            kids = children[code]
-            kid_values = [values.get(k, np.nan) for k in kids]
-            if kids and not any(pd.isna(v) for v in kid_values):
-                value = float(sum(kid_values))
-        if pd.isna(value):
-            out.append((np.nan, [f"{label} of {code} missing for {year}"], []))
-        else:
-            out.append((float(value), [], []))
-    return out
-
-
-def _placed_facilities(region: Region, level: str, year: int) -> pd.DataFrame:
-    """Return facilities with ``_area`` (the code of their area at `level`, NA when none)
-    and ``_active`` (open in `year`)."""
-    fac = pd.DataFrame(region.facilities.drop(columns="geometry", errors="ignore")).copy()
-    if fac.empty:
-        return fac
-    fac["category"] = fac["category"].fillna(fac["subtype"].map(schema.FACILITY_SUBTYPES))
-    areas = region.areas
-    parent = dict(zip(areas["code"].astype(str), areas["parent_code"], strict=True))
-    lvl = dict(zip(areas["code"].astype(str), areas["level"], strict=True))
-
-    @functools.cache
-    def ancestor(code: str) -> str | None:
-        seen = set()
-        current: Any = code
-        while isinstance(current, str) and current in lvl and current not in seen:
-            if lvl[current] == level:
-                return current
-            seen.add(current)
-            nxt = parent.get(current)
-            current = None if pd.isna(nxt) else str(nxt)
-        return None
-
-    fac["_area"] = [ancestor(str(c)) if not pd.isna(c) else None for c in fac["area_code"]]
-    opened = pd.to_numeric(fac["opened"], errors="coerce")
-    closed = pd.to_numeric(fac["closed"], errors="coerce")
-    fac["_active"] = ((opened.isna() | (opened <= year)) & (closed.isna() | (closed > year))
-                      ).astype(bool)
-    return fac
+    for name in RESULT_COLUMNS:
+        columns[name] = [v for r in results for v in r.column(name)]
+    return pd.DataFrame(columns)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -801,13 +610,6 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
-def _table_of(column: str) -> schema.Table | None:
-    for table in (schema.RESOURCES, schema.UTILISATION):
-        if column in table.column_ids and column not in ("facility_id", "year"):
-            return table
-    return None
-
-
 def _grade_rank(grade: Any) -> int:
     if not isinstance(grade, str):
         return 0
@@ -815,19 +617,6 @@ def _grade_rank(grade: Any) -> int:
         if grade.startswith(prefix):
             return rank
     return 0
-
-
-def _split_list(value: Any) -> list[str]:
-    if not isinstance(value, str):
-        return []
-    return [v.strip() for v in _LIST_SEPARATORS.split(value) if v.strip()]
-
-
-def _ids(ids: pd.Series) -> str:
-    values = [str(v) for v in ids]
-    shown = ", ".join(values[:_MAX_IDS_SHOWN])
-    more = len(values) - _MAX_IDS_SHOWN
-    return shown + (f" and {more} more" if more > 0 else "")
 
 
 __all__ = [
