@@ -17,6 +17,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
+
+# groups of `hsplan --help`, in the order a planner meets them
+PANEL_PROJECT = "项目 Project"
+PANEL_DATA = "数据 Data"
+PANEL_PLAN = "规划与评估 Plans and evaluation"
+PANEL_ACCESS = "可及性 Access"
 err_console = Console(stderr=True)
 
 

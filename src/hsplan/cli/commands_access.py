@@ -19,13 +19,13 @@ from hsplan.access import (
     points_layer,
     save_access_gpkg,
 )
-from hsplan.cli._app import app, console
+from hsplan.cli._app import PANEL_ACCESS, app, console
 from hsplan.cli._output import FrameFormat, print_frame
 from hsplan.project import Project
 
 access_app = typer.Typer(help="Access to care: service circles, ambulance radii, "
                               "floating catchments (可及性).", no_args_is_help=True)
-app.add_typer(access_app, name="access")
+app.add_typer(access_app, name="access", rich_help_panel=PANEL_ACCESS)
 
 
 class Mode(StrEnum):

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from hsplan.access import ServiceAccess
-from hsplan.cli._app import app, console, err_console
+from hsplan.cli._app import PANEL_PLAN, app, console, err_console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.norms import (
     FAIL,
@@ -33,7 +33,7 @@ class CheckFormat(StrEnum):
     xlsx = "xlsx"
 
 
-@app.command("check")
+@app.command("check", rich_help_panel=PANEL_PLAN)
 def check_command(
     project: Annotated[Path, typer.Argument(help="the project folder")],
     plan: Annotated[str, typer.Option("--plan", help="a plan id or a YAML file")],

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from hsplan.cli._app import app, console
+from hsplan.cli._app import PANEL_DATA, app, console
 from hsplan.errors import Problem, ValidationError
 from hsplan.io import import_tables, validate_project, validate_tables, write_template
 from hsplan.project import Project
@@ -28,7 +28,7 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-@app.command("template")
+@app.command("template", rich_help_panel=PANEL_DATA)
 def template_command(
     directory: Annotated[Path, typer.Argument(help="Folder to write the template into.")],
     fmt: Annotated[TemplateFormat, typer.Option(
@@ -42,7 +42,7 @@ def template_command(
     console.print(f"template written: [bold]{path}[/]")
 
 
-@app.command("validate")
+@app.command("validate", rich_help_panel=PANEL_DATA)
 def validate_command(
     project: Annotated[Path, typer.Argument(help="Project folder (with hsplan.toml).")],
     file: Annotated[Path | None, typer.Argument(
@@ -57,7 +57,7 @@ def validate_command(
         raise typer.Exit(1)
 
 
-@app.command("import")
+@app.command("import", rich_help_panel=PANEL_DATA)
 def import_command(
     project: Annotated[Path, typer.Argument(help="Project folder (with hsplan.toml).")],
     file: Annotated[Path, typer.Argument(

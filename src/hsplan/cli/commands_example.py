@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from hsplan.cli._app import app, console
+from hsplan.cli._app import PANEL_DATA, PANEL_PROJECT, app, console
 from hsplan.example import DEFAULT_OUT, print_summary, report_example, run_example
 from hsplan.project import Project
 from hsplan.summary import summary as region_summary
@@ -17,7 +17,7 @@ from hsplan.summary import to_json_dict
 from hsplan.synth import synthesize_project
 
 
-@app.command("synth")
+@app.command("synth", rich_help_panel=PANEL_PROJECT)
 def synth(
     directory: Annotated[Path, typer.Argument(help="Folder of the new project.")],
     county: Annotated[str, typer.Option("--county", help="6-digit county code.")] = "530403",
@@ -33,7 +33,7 @@ def synth(
                   f"years {', '.join(map(str, region.years))}", highlight=False)
 
 
-@app.command("summary")
+@app.command("summary", rich_help_panel=PANEL_DATA)
 def summary(
     project_dir: Annotated[Path, typer.Argument(help="Project folder.", metavar="PROJECT")],
     year: Annotated[int | None, typer.Option("--year", help="Year (default: latest).")] = None,
@@ -60,7 +60,7 @@ def summary(
             console.print(f"[green]✓[/] map written to {map_png}", highlight=False)
 
 
-@app.command("example")
+@app.command("example", rich_help_panel=PANEL_PROJECT)
 def example(
     out: Annotated[Path, typer.Option("--out", help="Folder to copy the example into.")] = (
         DEFAULT_OUT),

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from hsplan.cli._app import app, console
+from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.cli._output import print_frame
 from hsplan.extract import extract_plan
 
@@ -19,7 +19,7 @@ class PlanFormat(StrEnum):
     json = "json"
 
 
-@app.command("extract")
+@app.command("extract", rich_help_panel=PANEL_PLAN)
 def extract_command(
     document: Annotated[Path, typer.Argument(help="The plan document: .txt, .docx, .pdf or "
                                                   ".html.")],

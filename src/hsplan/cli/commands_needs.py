@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from hsplan._json import json_records
-from hsplan.cli._app import app, console, err_console
+from hsplan.cli._app import PANEL_PLAN, app, console, err_console
 from hsplan.cli._output import FrameFormat, emit_json, print_frame
 from hsplan.needs import COLUMNS_ZH, load_assumptions, needs, needs_to_xlsx
 from hsplan.plans import load_plan
@@ -32,7 +32,7 @@ _TABLE_COLUMNS = ["item", "value_needed", "current_value", "plan_target", "gap",
 _NUMBERS = ("value_needed", "current_value", "gap", "gap_per_year")
 
 
-@app.command("needs")
+@app.command("needs", rich_help_panel=PANEL_PLAN)
 def needs_command(
     project: Annotated[Path, typer.Argument(help="Project folder.")],
     plan: Annotated[str, typer.Option("--plan", help="Plan id or YAML file.")],

@@ -9,7 +9,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from hsplan.cli._app import app, console
+from hsplan.cli._app import PANEL_ACCESS, app, console
 from hsplan.cli._output import FrameFormat, print_frame
 from hsplan.network import (
     Network,
@@ -23,7 +23,7 @@ from hsplan.project import Project
 from hsplan.traveltimes import travel_times_from_project
 
 network_app = typer.Typer(help="Road networks (路网) for travel times.", no_args_is_help=True)
-app.add_typer(network_app, name="network")
+app.add_typer(network_app, name="network", rich_help_panel=PANEL_ACCESS)
 
 
 def _by_class(net: Network, speeds: Path | None) -> pd.DataFrame:
@@ -61,7 +61,7 @@ def build(
                 caption=f"saved to {out}")
 
 
-@app.command("traveltimes")
+@app.command("traveltimes", rich_help_panel=PANEL_ACCESS)
 def traveltimes(
     project_dir: Annotated[Path, typer.Argument(help="Project folder.", metavar="PROJECT")],
     subtype: Annotated[list[str] | None, typer.Option(

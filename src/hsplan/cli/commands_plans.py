@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hsplan.cli._app import app, console, err_console
+from hsplan.cli._app import PANEL_PLAN, app, console, err_console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.evaluate import (
     AT_RISK,
@@ -28,7 +28,7 @@ from hsplan.plans import diff_plans, list_plans, load_plan, plan_to_yaml
 from hsplan.project import Project
 
 plans_app = typer.Typer(help="List, show and compare plans (规划).", no_args_is_help=True)
-app.add_typer(plans_app, name="plans")
+app.add_typer(plans_app, name="plans", rich_help_panel=PANEL_PLAN)
 
 STATUS_STYLE = {MET: "green", ON_TRACK: "cyan", AT_RISK: "yellow", OFF_TRACK: "red",
                 NOT_EVALUABLE: "dim"}
@@ -127,7 +127,7 @@ def plans_diff(
     console.print(table)
 
 
-@app.command("evaluate")
+@app.command("evaluate", rich_help_panel=PANEL_PLAN)
 def evaluate_command(
     project: Annotated[Path, typer.Argument(help="the project folder")],
     plan: Annotated[str, typer.Option("--plan", help="a plan id or a YAML file")],

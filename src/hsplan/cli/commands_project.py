@@ -11,11 +11,11 @@ import typer
 from rich.table import Table
 
 from hsplan import reference
-from hsplan.cli._app import app, console
+from hsplan.cli._app import PANEL_PROJECT, app, console
 from hsplan.project import init_project
 
 
-@app.command("init")
+@app.command("init", rich_help_panel=PANEL_PROJECT)
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder of the new project.")],
     county: Annotated[str, typer.Option("--county", help="6-digit county code (区县代码), "
@@ -46,7 +46,7 @@ def init(
         console.print(f"[yellow]![/] {warning}", highlight=False)
 
 
-@app.command("counties")
+@app.command("counties", rich_help_panel=PANEL_PROJECT)
 def counties(
     search: Annotated[str | None, typer.Option("--search", "-s", help="Text in the code, "
                                                "name, city or province.")] = None,

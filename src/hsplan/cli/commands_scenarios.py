@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from hsplan.access import ServiceAccess
-from hsplan.cli._app import app, console
+from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.plans import load_plan
 from hsplan.project import Project
@@ -33,7 +33,7 @@ def _table(frame: pd.DataFrame, title: str, columns: dict[str, str]) -> Table:
     return table
 
 
-@app.command("compare")
+@app.command("compare", rich_help_panel=PANEL_PLAN)
 def compare_command(
     project: Annotated[Path, typer.Argument(help="the project folder")],
     scenario: Annotated[Path, typer.Option("--scenario", help="a scenario YAML file")],

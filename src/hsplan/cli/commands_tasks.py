@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from hsplan._json import json_records
-from hsplan.cli._app import app, console
+from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.errors import HsplanError
 from hsplan.plans import load_plan
@@ -46,7 +46,7 @@ def _as_of(text: str) -> dt.date:
                           "Fix: e.g. --as-of 2024-12-31.") from exc
 
 
-@app.command("tasks")
+@app.command("tasks", rich_help_panel=PANEL_PLAN)
 def tasks_command(
     project: Annotated[Path, typer.Argument(help="the project folder")],
     plan: Annotated[str, typer.Option("--plan", help="a plan id or a YAML file")],
