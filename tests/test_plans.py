@@ -343,3 +343,39 @@ def test_six_builtin_plans_five_naming_their_seed_file_all_valid() -> None:
     assert sorted(i["source"] for i in listed if i["source"].endswith(".txt")) == seeds
     assert len(seeds) == 5
     assert [i["problems"] for i in listed] == [0] * 6
+
+
+def test_each_missing_field_is_named_and_a_close_indicator_id_suggested(
+        tmp_path: Path) -> None:
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: x\ntitle: t\ntargets:\n  - id: T1\n    indicator: beds_per_1kk\n"
+                    "    target: {op: '>=', value: 3}\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        load_plan(path)
+    messages = [str(p) for p in info.value.errors]
+    for field_name in ("kind", "region", "period", "source"):
+        assert sum(f"missing field '{field_name}'" in m for m in messages) == 1
+    assert sum("missing field 'name'" in m for m in messages) == 1
+    assert sum("missing field 'quote'" in m for m in messages) == 1
+    assert any("got 'beds_per_1kk'. Fix: did you mean beds_per_1k?" in m for m in messages)
+
+
+def test_cli_prints_problems_without_markup(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from hsplan.cli import main
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: x\ntitle: t\n", encoding="utf-8")
+    argv = sys.argv
+    sys.argv = ["hsplan", "plans", "show", str(path)]
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            main()
+    finally:
+        sys.argv = argv
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert "missing field 'kind'" in err and "[red]" not in err and "✗" in err

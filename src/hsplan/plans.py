@@ -14,9 +14,11 @@ listing every problem, each with the file, the YAML line, the entry and the fix.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import importlib
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -483,8 +485,10 @@ def _schema_problem(err: jsonschema.ValidationError, data: dict[str, Any], file:
     kind = err.validator
     schema_path = [str(p) for p in err.schema_path]
     if kind == "required":
+        # jsonschema reports each missing property as its own error, named in the message
+        named = re.match(r"'(.+)' is a required property", err.message)
         missing = [k for k in err.validator_value if not (isinstance(inst, dict) and k in inst)]
-        name = missing[0] if missing else "?"
+        name = named.group(1) if named else (missing[0] if missing else "?")
         if "then" in schema_path and isinstance(inst, dict) and "op" in inst:
             return Problem(f"op {inst['op']!r} needs {name!r}", **where,
                            expected=f"a number in {name}",
@@ -634,9 +638,11 @@ def _semantic_problems(data: dict[str, Any], file: str,
         op = spec.get("op")
         indicator = t.get("indicator")
         if catalog is not None and isinstance(indicator, str) and indicator not in catalog:
+            close = difflib.get_close_matches(indicator, sorted(catalog), n=1)
+            hint = f"did you mean {close[0]}? Or use" if close else "use"
             add(("targets", i, "indicator"), "unknown indicator", got=indicator,
                 expected="an id of the indicator catalog",
-                fix="use an id from `hsplan indicators list` (docs/indicators.md), or add "
+                fix=f"{hint} an id from `hsplan indicators list` (docs/indicators.md), or add "
                     "the indicator to src/hsplan/data/indicators/")
         if "per_year" in spec and not isinstance(base.get("year"), int) \
                 and not isinstance(data.get("baseline_year"), int):

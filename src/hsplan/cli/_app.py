@@ -6,6 +6,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from hsplan.errors import HsplanError, ValidationError
 
@@ -33,9 +34,9 @@ def report_error(exc: HsplanError) -> int:
         err_console.print(f"[bold red]{exc.context}: {len(errors)} problem"
                           f"{'s' if len(errors) != 1 else ''} found[/]")
         for p in errors:
-            err_console.print(f"  [red]✗[/] {p}", markup=False, highlight=False)
+            err_console.print(Text("  ✗ ", style="red") + Text(str(p)), highlight=False)
         for p in exc.warnings:
-            err_console.print(f"  [yellow]![/] {p}", markup=False, highlight=False)
+            err_console.print(Text("  ! ", style="yellow") + Text(str(p)), highlight=False)
         return 1
     err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
     return 2
