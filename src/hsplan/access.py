@@ -755,7 +755,7 @@ def coverage_map(sa: ServiceAccess, points: pd.DataFrame, facilities: gpd.GeoDat
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from hsplan.maps import north_arrow, scale_bar, use_cjk_font
+    from hsplan.maps import north_arrow, save_figure, scale_bar, use_cjk_font
 
     use_cjk_font()
     areas = sa.region.areas
@@ -834,11 +834,7 @@ def coverage_map(sa: ServiceAccess, points: pd.DataFrame, facilities: gpd.GeoDat
     if synthetic:
         fig.text(0.5, 0.05, "合成示例数据：乡镇边界、村居位置与人口、机构与道路为模型生成",
                  ha="center", fontsize=8.5, color="#8b0000")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=dpi)
 
 
 def _short_name(name: str) -> str:

@@ -37,7 +37,7 @@ from matplotlib.ticker import FuncFormatter
 
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.evaluate import AT_RISK, MET, NOT_EVALUABLE, OFF_TRACK, ON_TRACK, STATUS_ZH
-from hsplan.maps import north_arrow, scale_bar, use_cjk_font
+from hsplan.maps import county_in_metres, north_arrow, save_figure, scale_bar, use_cjk_font
 from hsplan.model import Region
 
 # the traffic lights of the CLI (cli/commands_plans.py STATUS_STYLE), as hex colours
@@ -102,14 +102,6 @@ def _wrap(text: str, width: int = LABEL_WIDTH, lines: int = 2) -> str:
 
 def _titled(title: str, synthetic: bool) -> str:
     return f"{title}{SYNTHETIC_TITLE}" if synthetic and "合成" not in title else title
-
-
-def _save(fig: Figure, path: str | Path, dpi: int) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
-    return path
 
 
 def _directions(indicators: pd.Series) -> dict[str, str]:
@@ -271,7 +263,7 @@ def evaluation_chart(results: pd.DataFrame, path: str | Path, *, title: str,
     at 100 %, value and target printed at the bar end; not-evaluable targets are counted in
     the footnote. With `synthetic` the title gets "（合成数据）" and a footnote says so.
     """
-    return _save(evaluation_figure(results, title=title, synthetic=synthetic), path, dpi)
+    return save_figure(evaluation_figure(results, title=title, synthetic=synthetic), path, dpi=dpi)
 
 
 # --- population and needs ----------------------------------------------------------------------
@@ -368,7 +360,7 @@ def population_pyramid(projection: pd.DataFrame, path: str | Path, *, base_year:
     """
     fig = pyramid_figure(projection, base_year=base_year, target_year=target_year,
                          title=title, synthetic=synthetic)
-    return _save(fig, path, dpi)
+    return save_figure(fig, path, dpi=dpi)
 
 
 def needs_bars(table: pd.DataFrame) -> pd.DataFrame:
@@ -477,7 +469,7 @@ def needs_chart(result: Any, path: str | Path, *, title: str | None = None,
     (grey) and value needed by the target year (blue), the plan's target under each label
     and the gap (缺, red; 余, green) beside the bars.
     """
-    return _save(needs_figure(result, title=title, synthetic=synthetic), path, dpi)
+    return save_figure(needs_figure(result, title=title, synthetic=synthetic), path, dpi=dpi)
 
 
 # --- norms map ---------------------------------------------------------------------------------
@@ -548,16 +540,8 @@ def _count_bins(top: int) -> list[int]:
 def violations_figure(region: Region, result: Any, *, title: str) -> Figure:
     """Return the norm-violations map as a matplotlib Figure (see `violations_map`)."""
     areas = region.areas
-    county = areas[areas["level"] == "county"]
-    problems = []
-    if county.empty or county.geometry.isna().all():
-        problems.append(Problem("region, table areas, level county, column geometry",
-                                expected="the county boundary polygon", got="none",
-                                fix="import the boundary or use hsplan.reference"))
-    raise_if_errors(problems, context="violations_map")
-    use_cjk_font()
-    crs = county.estimate_utm_crs()
-    county_m = county.to_crs(crs)
+    county_m = county_in_metres(region, context="violations_map")
+    crs = county_m.crs
     towns = violations_by_area(region, result)
     towns = towns[towns.geometry.notna()
                   & towns.geometry.geom_type.isin(["Polygon", "MultiPolygon"])].to_crs(crs)
@@ -648,4 +632,4 @@ def violations_map(region: Region, result: Any, path: str | Path, *, title: str,
     arrow, scale bar and a Chinese legend as in `hsplan.maps.facility_map`. Violations of
     the county as a whole are counted in the footnote.
     """
-    return _save(violations_figure(region, result, title=title), path, dpi)
+    return save_figure(violations_figure(region, result, title=title), path, dpi=dpi)

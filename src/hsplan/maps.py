@@ -20,6 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from hsplan.errors import Problem, raise_if_errors
@@ -89,16 +90,8 @@ def facility_map(region: Region, path: str | Path, *, title: str,
     footnote, so a synthetic map cannot be mistaken for a real one.
     """
     areas = region.areas
-    county = areas[areas["level"] == "county"]
-    problems = []
-    if county.empty or county.geometry.isna().all():
-        problems.append(Problem("region, table areas, level county, column geometry",
-                                expected="the county boundary polygon", got="none",
-                                fix="import the boundary or use hsplan.reference"))
-    raise_if_errors(problems, context="facility_map")
-    use_cjk_font()
-    crs = county.estimate_utm_crs()
-    county_m = county.to_crs(crs)
+    county_m = county_in_metres(region, context="facility_map")
+    crs = county_m.crs
     towns = areas[(areas["level"] == "township") & areas.geometry.notna()]
     towns_m = towns[towns.geometry.geom_type.isin(["Polygon", "MultiPolygon"])].to_crs(crs)
     fac = region.facilities[region.facilities.geometry.notna()].to_crs(crs)
@@ -152,6 +145,24 @@ def facility_map(region: Region, path: str | Path, *, title: str,
                  "2020年普查人口为真实数据", ha="center", fontsize=8.5, color="#8b0000")
     fig.text(0.98, 0.09, f"坐标系 {crs.name}", ha="right",
              fontsize=7, color="#666666")
+    return save_figure(fig, path, dpi=dpi)
+
+
+def county_in_metres(region: Region, *, context: str) -> gpd.GeoDataFrame:
+    """Return the region's county row(s) in their UTM zone (metres), ready to draw, with the
+    CJK font set; raise when the region has no county boundary polygon."""
+    county = region.areas[region.areas["level"] == "county"]
+    if county.empty or county.geometry.isna().all():
+        raise_if_errors([Problem("region, table areas, level county, column geometry",
+                                 expected="the county boundary polygon", got="none",
+                                 fix="import the boundary or use hsplan.reference")],
+                        context=context)
+    use_cjk_font()
+    return county.to_crs(county.estimate_utm_crs())
+
+
+def save_figure(fig: Figure, path: str | Path, *, dpi: int = 150) -> Path:
+    """Write `fig` to a PNG at `path` (folders created), close it, and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
