@@ -30,6 +30,7 @@ import jsonschema
 import pandas as pd
 import yaml
 
+from hsplan._yaml import yaml_with_lines
 from hsplan.errors import DataSourceError, Problem, ValidationError
 
 PLANS_PACKAGE_DIR = "data/plans"
@@ -374,50 +375,10 @@ def _read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataSourceError(f"{path}: cannot read the plan file ({exc}).") from exc
-    loader = _PlanLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ValidationError([Problem(
-            f"not valid YAML ({problem})", file=path.name, row=line,
-            fix="check indentation and quote values that start with > < : or contain ': ' "
-                "(e.g. op: \">=\")")], context=f"plan {path.name}") from exc
-    finally:
-        loader.dispose()
-    lines: dict[tuple[Any, ...], int] = {}
-    if node is not None:
-        _node_lines(node, (), lines)
-    return data, lines
-
-
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _PlanLoader(_BaseLoader):  # type: ignore[misc]
-    """SafeLoader that keeps dates as the ISO text written (the schema checks them)."""
-
-
-_PlanLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _node_lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            out[(*path, key)] = key_node.start_mark.line + 1
-            _node_lines(value_node, (*path, key), out)
-            out[(*path, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _node_lines(item, (*path, i), out)
+    return yaml_with_lines(
+        text, file=path.name, context=f"plan {path.name}",
+        fix="check indentation and quote values that start with > < : or contain ': ' "
+            "(e.g. op: \">=\")")
 
 
 # --- validation ----------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from shapely.geometry import Point
 
 from hsplan import schema
 from hsplan._json import json_value
+from hsplan._yaml import yaml_with_lines
 from hsplan.coords import to_wgs84
 from hsplan.errors import DataSourceError, HsplanError, Problem, ValidationError
 from hsplan.model import WGS84, Region
@@ -182,35 +183,8 @@ def _change(i: int, entry: dict[str, Any], lines: dict[tuple[Any, ...], int]) ->
 
 def _read_yaml(text: str, file: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Return the YAML data and the line of every node path (keys and list indexes)."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ValidationError([Problem(
-            f"not valid YAML ({problem})", file=file,
-            row=mark.line + 1 if mark is not None else None,
-            fix="check the indentation; quote codes such as \"530403001\"")],
-            context=f"scenario {file}") from exc
-    finally:
-        loader.dispose()
-    lines: dict[tuple[Any, ...], int] = {}
-    if node is not None:
-        _node_lines(node, (), lines)
-    return data, lines
-
-
-def _node_lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            _node_lines(value_node, (*path, key_node.value), out)
-            out[(*path, key_node.value)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _node_lines(item, (*path, i), out)
+    return yaml_with_lines(text, file=file, context=f"scenario {file}", loader=yaml.SafeLoader,
+                           fix="check the indentation; quote codes such as \"530403001\"")
 
 
 def _is_wrapper(err: jsonschema.ValidationError) -> bool:
