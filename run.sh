@@ -50,7 +50,7 @@ case "${1:-}" in
     setup
     shift
     echo "== ruff"
-    "$VENV/bin/ruff" check src tests $(ls -d benchmarks 2>/dev/null)
+    "$VENV/bin/ruff" check src tests benchmarks scripts
     echo "== mypy"
     "$VENV/bin/mypy"
     echo "== pytest"

@@ -2,10 +2,10 @@
 
 Not imported by hsplan and not run by the tests. Usage, from the repository root::
 
-    .venv/bin/python src/hsplan/data/reference/build.py /path/to/shared/data
+    .venv/bin/python scripts/build_reference_data.py /path/to/shared/data
 
-It writes the files listed in SOURCE.md beside itself and prints the measurements quoted
-there (sizes, area change of the simplified boundaries).
+It writes the files listed in src/hsplan/data/reference/SOURCE.md into that folder and
+prints the measurements quoted there (sizes, area change of the simplified boundaries).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 import pyogrio
 import pyproj
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "src" / "hsplan" / "data" / "reference"
 SIMPLIFY_TOLERANCE_DEG = 0.0005  # about 50 m
 COORDINATE_DECIMALS = 5  # about 1 m
 
