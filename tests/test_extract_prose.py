@@ -150,4 +150,3 @@ def test_recall_on_seed(doc: str) -> None:
     flat = collapse(text)
     assert all(g["quote"] in flat for g in got)
     assert len({g["id"] for g in got}) == len(got)
-    assert elapsed < 1.0

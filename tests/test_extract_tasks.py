@@ -101,7 +101,6 @@ def test_task_recall_on_seed(doc: str) -> None:
     assert len(got) <= len(plan(doc)["tasks"])
     flat = collapse(text)
     assert all(t["quote"] in flat for t in got)
-    assert elapsed < 1.0
 
 
 @pytest.mark.parametrize("doc", ["000_a2a2a54b8113ffa6.txt", "002_041e161165b26347.txt",
