@@ -135,6 +135,9 @@ def test_cli_template(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     ws = openpyxl.load_workbook(tmp_path / "out" / "hsplan_template.xlsx")["区划"]
     assert ws.max_row == 1 + 1 + len(jc.TOWNSHIPS)
+    # by default the same template is written as CSV too, one file per table
+    assert sorted(p.name for p in (tmp_path / "out" / "csv").glob("*.csv")) == sorted(
+        f"{name}.csv" for name in schema.TABLES)
     result = runner.invoke(app, ["template", str(tmp_path / "csv"), "--format", "csv"])
     assert result.exit_code == 0, result.output
     with (tmp_path / "csv" / "areas.csv").open(encoding="utf-8-sig") as fh:

@@ -19,6 +19,7 @@ from hsplan.project import Project
 
 
 class TemplateFormat(StrEnum):
+    both = "both"
     xlsx = "xlsx"
     csv = "csv"
 
@@ -32,14 +33,20 @@ class OutputFormat(StrEnum):
 def template_command(
     directory: Annotated[Path, typer.Argument(help="Folder to write the template into.")],
     fmt: Annotated[TemplateFormat, typer.Option(
-        "--format", "-f", help="xlsx workbook or one CSV per table.")] = TemplateFormat.xlsx,
+        "--format", "-f", help="both (the workbook in DIR and one CSV per table in DIR/csv), "
+        "xlsx or csv (into DIR).")] = TemplateFormat.both,
     project: Annotated[Path | None, typer.Option(
         "--project", "-p", help="Prefill the 区划 sheet with this project's areas.")] = None,
 ) -> None:
-    """Write the Excel (or CSV) data-entry template (数据填报模板)."""
+    """Write the Excel and CSV data-entry template (数据填报模板)."""
     region = Project.open(project).load() if project is not None else None
-    path = write_template(directory, fmt=fmt.value, region=region)
-    console.print(f"template written: [bold]{path}[/]")
+    if fmt is TemplateFormat.both:
+        targets = [(directory, "xlsx"), (directory / "csv", "csv")]
+    else:
+        targets = [(directory, fmt.value)]
+    for folder, kind in targets:
+        path = write_template(folder, fmt=kind, region=region)  # type: ignore[arg-type]
+        console.print(f"template written: [bold]{path}[/]")
 
 
 @app.command("validate", rich_help_panel=PANEL_DATA)
