@@ -6,7 +6,7 @@ import dataclasses
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
@@ -40,12 +40,11 @@ def template_command(
 ) -> None:
     """Write the Excel and CSV data-entry template (数据填报模板)."""
     region = Project.open(project).load() if project is not None else None
-    if fmt is TemplateFormat.both:
-        targets = [(directory, "xlsx"), (directory / "csv", "csv")]
-    else:
-        targets = [(directory, fmt.value)]
+    targets: list[tuple[Path, Literal["xlsx", "csv"]]] = (
+        [(directory, "xlsx"), (directory / "csv", "csv")] if fmt is TemplateFormat.both
+        else [(directory, "xlsx" if fmt is TemplateFormat.xlsx else "csv")])
     for folder, kind in targets:
-        path = write_template(folder, fmt=kind, region=region)  # type: ignore[arg-type]
+        path = write_template(folder, fmt=kind, region=region)
         console.print(f"template written: [bold]{path}[/]")
 
 
