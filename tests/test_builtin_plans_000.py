@@ -17,6 +17,7 @@ from hsplan.plans import load_plan
 from plan_helpers import by_id as _by_id
 from plan_helpers import collapse as _collapse
 from plan_helpers import plan_quotes as _quotes
+from plan_helpers import read_plan
 
 DATA = Path(hsplan.__file__).parent / "data"
 PLAN_PATH = DATA / "plans" / "jiangchuan-2021-2025.yaml"
@@ -26,9 +27,7 @@ EXTRA_PATH = DATA / "indicators" / "extra_000.yaml"
 
 @pytest.fixture(scope="module")
 def plan() -> dict[str, Any]:
-    with PLAN_PATH.open(encoding="utf-8") as f:
-        doc: dict[str, Any] = yaml.safe_load(f)
-    return doc
+    return read_plan("jiangchuan-2021-2025")
 
 
 @pytest.fixture(scope="module")

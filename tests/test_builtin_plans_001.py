@@ -18,6 +18,7 @@ import hsplan
 from plan_helpers import by_id as _by_id
 from plan_helpers import collapse as _collapse
 from plan_helpers import plan_quotes as _quotes
+from plan_helpers import read_plan
 
 DATA = Path(hsplan.__file__).parent / "data"
 PLAN_PATH = DATA / "plans" / "kangbashi-2021-2025.yaml"
@@ -26,9 +27,7 @@ SEED_PATH = DATA / "seeds" / "001_2d33021bfff8d9bb.txt"
 
 @pytest.fixture(scope="module")
 def plan() -> dict[str, Any]:
-    with PLAN_PATH.open(encoding="utf-8") as f:
-        doc: dict[str, Any] = yaml.safe_load(f)
-    return doc
+    return read_plan("kangbashi-2021-2025")
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ import yaml
 from hsplan.plans import Plan, load_plan
 from plan_helpers import collapse as _collapse
 from plan_helpers import plan_quotes as _quotes
+from plan_helpers import read_plan
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "hsplan" / "data"
 SEED = DATA / "seeds" / "003_e14da291fa1a9871.txt"
@@ -31,9 +32,7 @@ def seed_text() -> str:
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, Any]:
-    loaded = yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
+    return read_plan("liaocheng-2024-2025")
 
 
 @pytest.fixture(scope="module")

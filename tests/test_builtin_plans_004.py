@@ -18,6 +18,7 @@ import yaml
 from hsplan.plans import Plan, load_plan
 from plan_helpers import collapse as _collapse
 from plan_helpers import plan_quotes as _quotes
+from plan_helpers import read_plan
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "hsplan" / "data"
 SEED = DATA / "seeds" / "004_18377352c194759e.txt"
@@ -32,9 +33,7 @@ def seed_text() -> str:
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, Any]:
-    loaded = yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
+    return read_plan("ganzhou-jkq-2023-2025")
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ import hsplan
 from hsplan.plans import load_plan
 from plan_helpers import by_id as _by_id
 from plan_helpers import collapse as _collapse
+from plan_helpers import read_plan
 
 DATA = Path(hsplan.__file__).parent / "data"
 PLAN_PATH = DATA / "plans" / "national-norms.yaml"
@@ -26,9 +27,7 @@ SOURCE_PATH = DATA / "seeds" / "NATIONAL_NORMS.md"
 
 @pytest.fixture(scope="module")
 def plan() -> dict[str, Any]:
-    with PLAN_PATH.open(encoding="utf-8") as f:
-        doc: dict[str, Any] = yaml.safe_load(f)
-    return doc
+    return read_plan("national-norms")
 
 
 @pytest.fixture(scope="module")
