@@ -416,8 +416,8 @@ def test_evaluate_matches_the_golden_output(example_region: Region, plan_id: str
     dtypes = json.loads((GOLDEN / "dtypes.json").read_text(encoding="utf-8"))[name]
     assert {c: str(t) for c, t in results.dtypes.items()} == dtypes
     expected = pd.read_csv(GOLDEN / f"{name}.csv", keep_default_na=False, na_values=[""])
-    pd.testing.assert_frame_equal(_via_csv(results), expected, check_exact=False, rtol=1e-12,
-                                  atol=0.0)
+    pd.testing.assert_frame_equal(_via_csv(results), expected, check_exact=False, rtol=1e-9,
+                                  atol=1e-12)  # least-squares slopes differ in the last bits by BLAS
 
 
 def _write_golden() -> None:
