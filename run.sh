@@ -44,7 +44,7 @@ case "${1:-}" in
   example)
     setup
     shift
-    exec "$VENV/bin/python" -m hsplan.example --force "$@"
+    exec "$VENV/bin/python" -m hsplan.cli.example --force "$@"
     ;;
   test)
     setup

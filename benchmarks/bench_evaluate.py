@@ -1,4 +1,5 @@
-"""Benchmark: `hsplan.evaluate.evaluate` and `hsplan.indicators.compute_all`, before and after
+"""Benchmark: `hsplan.evaluation.targets.evaluate` and `hsplan.plans.indicators.compute_all`,
+before and after
 the prepared-region rewrite (one placement of facilities and one set of per-year tables per
 region and level, reused by every indicator and year).
 
@@ -40,12 +41,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hsplan import evaluate as after_evaluate
-from hsplan import indicators as after_indicators
-from hsplan.example import example_project_path
-from hsplan.model import Region
-from hsplan.plans import load_plan
-from hsplan.project import Project
+from hsplan.cli.example import example_project_path
+from hsplan.evaluation import targets as after_evaluate
+from hsplan.plans import indicators as after_indicators
+from hsplan.plans.plan import load_plan
+from hsplan.region.model import Region
+from hsplan.region.project import Project
 
 PLANS = ("jiangchuan-2021-2025", "kangbashi-2021-2025", "leshan-shizhong-2021-2025",
          "liaocheng-2024-2025", "ganzhou-jkq-2023-2025", "national-norms")
@@ -60,7 +61,7 @@ def before_modules(rev: str) -> tuple[ModuleType, ModuleType]:
     for name in ("indicators", "evaluate"):
         text = subprocess.run(["git", "show", f"{rev}:src/hsplan/{name}.py"], cwd=REPO,
                               check=True, capture_output=True, text=True).stdout
-        text = text.replace('"hsplan.indicators"', '"hsplan_before_indicators"')
+        text = text.replace('"hsplan.plans.indicators"', '"hsplan_before_indicators"')
         path = folder / f"hsplan_before_{name}.py"
         path.write_text(text, encoding="utf-8")
         spec = importlib.util.spec_from_file_location(f"hsplan_before_{name}", path)

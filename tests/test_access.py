@@ -12,15 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from hsplan import schema
-from hsplan.access import (
-    ServiceAccess,
-    coverage,
-    coverage_status,
-    coverage_summary,
-    uncovered_points,
-)
-from hsplan.catchments import (
+from hsplan.access.catchments import (
     E2SFCA_STEPS,
     access_by_area,
     enhanced_two_step_fca,
@@ -30,12 +22,20 @@ from hsplan.catchments import (
     step_weight,
     two_step_fca,
 )
+from hsplan.access.coverage import (
+    ServiceAccess,
+    coverage,
+    coverage_status,
+    coverage_summary,
+    uncovered_points,
+)
+from hsplan.access.traveltimes import od_matrix
 from hsplan.cli import app
+from hsplan.cli.example import copy_example
 from hsplan.errors import ValidationError
-from hsplan.example import copy_example
-from hsplan.model import Region
-from hsplan.project import Project
-from hsplan.traveltimes import od_matrix
+from hsplan.region import schema
+from hsplan.region.model import Region
+from hsplan.region.project import Project
 
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning",
                                         "ignore:The inplace keyword")
@@ -166,7 +166,8 @@ def test_gaussian_two_step_fca_equals_pysal_access_with_dai_weight() -> None:
     oracle = _pysal(od, pop, beds)
     floor = np.exp(-0.5)
 
-    def dai(t: float) -> float:  # written out independently of hsplan.catchments.gaussian_weight
+    # written out independently of hsplan.access.catchments.gaussian_weight
+    def dai(t: float) -> float:
         return float((np.exp(-0.5 * (t / 25.0) ** 2) - floor) / (1 - floor))
 
     expected = oracle.two_stage_fca(name="g2sfca", max_cost=25,  # type: ignore[attr-defined]
@@ -372,8 +373,8 @@ def test_ambulance_norms_by_urban_rural(sa: ServiceAccess) -> None:
 def test_unreachable_population_is_reported_not_dropped(example: Project) -> None:
     from scipy.sparse.csgraph import connected_components
 
-    from hsplan.network import network_from_roads
-    from hsplan.traveltimes import snap_points
+    from hsplan.access.network import network_from_roads
+    from hsplan.access.traveltimes import snap_points
 
     roads = gpd.read_file(example.root / "roads.gpkg", layer="roads")
     # keep only roads inside one township: each township becomes its own island

@@ -174,7 +174,7 @@ def test_plan_validates_against_the_plan_schema(plan: dict[str, Any]) -> None:
 
 
 def test_plan_loads_without_problems() -> None:
-    from hsplan.plans import load_plan
+    from hsplan.plans.plan import load_plan
 
     loaded = load_plan(PLAN_PATH)
     assert loaded.id == "kangbashi-2021-2025"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hsplan.plans import Plan, load_plan
+from hsplan.plans.plan import Plan, load_plan
 from plan_helpers import collapse as _collapse
 from plan_helpers import plan_quotes as _quotes
 from plan_helpers import read_plan

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import hsplan
-from hsplan.plans import load_plan
+from hsplan.plans.plan import load_plan
 from plan_helpers import by_id as _by_id
 from plan_helpers import collapse as _collapse
 from plan_helpers import read_plan

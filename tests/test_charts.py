@@ -1,4 +1,4 @@
-"""Tests of hsplan.charts: evaluation bars, population pyramid, needs bars, violations map,
+"""Tests of hsplan.reports.charts: evaluation bars, population pyramid, needs bars, violations map,
 the CLI options that write them and the example job's charts."""
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ from matplotlib.colors import to_hex, to_rgb
 from rich.console import Console
 from typer.testing import CliRunner
 
-from hsplan.charts import (
+from hsplan.cli import app
+from hsplan.cli.example import EXAMPLE_PLAN, ExampleResult, run_example
+from hsplan.demand.needs import NeedsResult, load_assumptions, needs
+from hsplan.errors import ValidationError
+from hsplan.evaluation.targets import AT_RISK, MET, NOT_EVALUABLE, OFF_TRACK, ON_TRACK
+from hsplan.plans.plan import load_plan
+from hsplan.region.model import Region
+from hsplan.reports.charts import (
     PROGRESS_CAP_PCT,
     STATUS_COLOURS,
     evaluation_figure,
@@ -31,13 +38,6 @@ from hsplan.charts import (
     violations_by_area,
     violations_figure,
 )
-from hsplan.cli import app
-from hsplan.errors import ValidationError
-from hsplan.evaluate import AT_RISK, MET, NOT_EVALUABLE, OFF_TRACK, ON_TRACK
-from hsplan.example import EXAMPLE_PLAN, ExampleResult, run_example
-from hsplan.model import Region
-from hsplan.needs import NeedsResult, load_assumptions, needs
-from hsplan.plans import load_plan
 
 
 @pytest.fixture(scope="module")
@@ -318,7 +318,7 @@ def test_example_result_lists_the_charts(example: ExampleResult) -> None:
     assert example.norms_map_png == outputs / "norms_map.png"
     assert example.norms.plan_id == EXAMPLE_PLAN and len(example.norms.violations) == 147
     buffer = io.StringIO()
-    from hsplan.example import report_example
+    from hsplan.cli.example import report_example
 
     report_example(example, Console(file=buffer, width=200))
     printed = buffer.getvalue()

@@ -1,4 +1,4 @@
-"""Tests of hsplan.coords: round trips, agreement with independent implementations, known
+"""Tests of hsplan.region.coords: round trips, agreement with independent implementations, known
 points, the out-of-China rule and `to_wgs84`."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pyproj
 import pytest
 import shapely
 
-from hsplan import coords, reference
 from hsplan.errors import ValidationError
+from hsplan.region import coords, reference
 
 GEOD = pyproj.Geod(ellps="WGS84")
 Grid = tuple[np.ndarray, np.ndarray]

@@ -1,4 +1,4 @@
-"""Tests of hsplan.evaluate: the status of every target operator, and evaluate() on a
+"""Tests of hsplan.evaluation.targets: the status of every target operator, and evaluate() on a
 small hand-built region whose values are computed by hand."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from hsplan.cli import app
 from hsplan.errors import HsplanError
-from hsplan.evaluate import (
+from hsplan.evaluation.targets import (
     AT_RISK,
     COLUMNS,
     MET,
@@ -29,9 +29,9 @@ from hsplan.evaluate import (
     observed_per_year,
     status_counts,
 )
-from hsplan.model import Region
-from hsplan.plans import Baseline, Milestone, Plan, Target, TargetSpec
-from hsplan.project import Project
+from hsplan.plans.plan import Baseline, Milestone, Plan, Target, TargetSpec
+from hsplan.region.model import Region
+from hsplan.region.project import Project
 
 
 def tgt(op: str, *, year: int | None = 2025, base: tuple[int, float | None] | None = None,
@@ -387,7 +387,7 @@ def _golden_name(plan: str, level: str, year: int | None) -> str:
 
 
 def _example_region() -> Region:
-    from hsplan.example import example_project_path
+    from hsplan.cli.example import example_project_path
 
     return Project.open(example_project_path()).load()
 
@@ -408,7 +408,7 @@ def example_region() -> Region:
 @pytest.mark.parametrize(("plan_id", "level", "year"), GOLDEN_CASES)
 def test_evaluate_matches_the_golden_output(example_region: Region, plan_id: str, level: str,
                                             year: int | None) -> None:
-    from hsplan.plans import load_plan
+    from hsplan.plans.plan import load_plan
 
     name = _golden_name(plan_id, level, year)
     results = evaluate(example_region, load_plan(plan_id), level=level, year=year)
@@ -417,11 +417,11 @@ def test_evaluate_matches_the_golden_output(example_region: Region, plan_id: str
     assert {c: str(t) for c, t in results.dtypes.items()} == dtypes
     expected = pd.read_csv(GOLDEN / f"{name}.csv", keep_default_na=False, na_values=[""])
     pd.testing.assert_frame_equal(_via_csv(results), expected, check_exact=False, rtol=1e-9,
-                                  atol=1e-12)  # least-squares slopes differ in the last bits by BLAS
+                                  atol=1e-12)  # least-squares slopes differ by BLAS build
 
 
 def _write_golden() -> None:
-    from hsplan.plans import load_plan
+    from hsplan.plans.plan import load_plan
 
     region = _example_region()
     GOLDEN.mkdir(parents=True, exist_ok=True)

@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from hsplan.cli import app
-from hsplan.evaluate import STATUS_ZH, evaluate
-from hsplan.example import copy_example
-from hsplan.model import Region
-from hsplan.plans import load_plan
+from hsplan.cli.example import copy_example
+from hsplan.evaluation.targets import STATUS_ZH, evaluate
+from hsplan.plans.plan import load_plan
+from hsplan.region.model import Region
 
 SEED_PLAN = "jiangchuan-2021-2025"
 

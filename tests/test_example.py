@@ -1,4 +1,4 @@
-"""Tests of the shipped example project, `python -m hsplan.example` and `hsplan synth`."""
+"""Tests of the shipped example project, `python -m hsplan.cli.example` and `hsplan synth`."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from hsplan.cli import app
+from hsplan.cli.example import EXAMPLE_FILES, copy_example, example_project_path, main
 from hsplan.errors import DataSourceError
-from hsplan.example import EXAMPLE_FILES, copy_example, example_project_path, main
-from hsplan.project import Project
-from hsplan.store import load_region
-from hsplan.synth import ROADS_NAME
+from hsplan.region.project import Project
+from hsplan.region.store import load_region
+from hsplan.region.synth import ROADS_NAME
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("synth") / "jiangchuan"
     result = CliRunner().invoke(app, ["synth", str(root), "--county", "530403", "--seed", "0"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("合成数据 SYNTHETIC DATA (hsplan.synth, seed 0)\n")
+    assert result.output.startswith("合成数据 SYNTHETIC DATA (hsplan.region.synth, seed 0)\n")
     return root
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from hsplan.errors import DataSourceError
-from hsplan.extract import extract_plan
-from hsplan.extract.documents import decode_text, read_document
-from hsplan.extract.metadata import document_metadata
-from hsplan.extract.scoring import seed_plans, seeds_dir, table_key
-from hsplan.extract.tables import table_targets
+from hsplan.plans.extract import extract_plan
+from hsplan.plans.extract.documents import decode_text, read_document
+from hsplan.plans.extract.metadata import document_metadata
+from hsplan.plans.extract.scoring import seed_plans, seeds_dir, table_key
+from hsplan.plans.extract.tables import table_targets
 
 TABLE_SEEDS = ["000_a2a2a54b8113ffa6.txt", "001_2d33021bfff8d9bb.txt",
                "002_041e161165b26347.txt"]

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from hsplan.extract._text import collapse
-from hsplan.extract.norms import facility_selector, prose_norms
+from hsplan.plans.extract._text import collapse
+from hsplan.plans.extract.norms import facility_selector, prose_norms
 from plan_helpers import SEED_PLANS, recall
 from plan_helpers import seed_plan as plan
 from plan_helpers import seed_text as seed

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from hsplan.extract._text import (
+from hsplan.plans.extract._text import (
     clauses,
     cn_to_int,
     collapse,
@@ -17,7 +17,7 @@ from hsplan.extract._text import (
     split_units,
     target_year,
 )
-from hsplan.extract.prose import clean_name, prose_targets
+from hsplan.plans.extract.prose import clean_name, prose_targets
 from plan_helpers import SEED_PLANS, recall
 from plan_helpers import seed_plan as plan
 from plan_helpers import seed_text as seed

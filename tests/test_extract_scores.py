@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from hsplan.cli import app
 from hsplan.errors import HsplanError
-from hsplan.extract import extract_plan
-from hsplan.extract.scoring import (
+from hsplan.plans.extract import extract_plan
+from hsplan.plans.extract.scoring import (
     quote_overlap,
     score_seeds,
     scores_markdown,
@@ -22,7 +22,7 @@ from hsplan.extract.scoring import (
     seeds_dir,
     totals,
 )
-from hsplan.plans import diff_plans, load_plan
+from hsplan.plans.plan import diff_plans, load_plan
 
 UNSEEN = """\
 某某市某某县人民政府办公室关于印发某某县“十四五”医疗卫生服务体系规划的通知

@@ -1,13 +1,13 @@
-"""Indicator tables of the seed documents read into targets (hsplan.extract.tables)."""
+"""Indicator tables of the seed documents read into targets (hsplan.plans.extract.tables)."""
 
 from __future__ import annotations
 
 import pytest
 
-from hsplan.extract.documents import document_from_text, read_document
-from hsplan.extract.matching import match_indicator, normalise_name
-from hsplan.extract.scoring import seed_plans, seeds_dir, table_key
-from hsplan.extract.tables import parse_baseline, parse_figure, table_targets
+from hsplan.plans.extract.documents import document_from_text, read_document
+from hsplan.plans.extract.matching import match_indicator, normalise_name
+from hsplan.plans.extract.scoring import seed_plans, seeds_dir, table_key
+from hsplan.plans.extract.tables import parse_baseline, parse_figure, table_targets
 
 SEED_PLANS = {p.source_document: p for p in seed_plans()}
 

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from hsplan.extract import extract_plan
-from hsplan.extract._text import collapse
-from hsplan.extract.tasks import _same_institution, institutions, tasks
+from hsplan.plans.extract import extract_plan
+from hsplan.plans.extract._text import collapse
+from hsplan.plans.extract.tasks import _same_institution, institutions, tasks
 from plan_helpers import SEED_PLANS, recall
 from plan_helpers import seed_plan as plan
 from plan_helpers import seed_text as seed

@@ -1,4 +1,4 @@
-"""Tests of hsplan.indicators: the catalog (data) and computing indicators at any level.
+"""Tests of hsplan.plans.indicators: the catalog (data) and computing indicators at any level.
 
 The region below is built by hand so that every expected value can be recomputed on paper;
 the arithmetic is written next to each assertion.
@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hsplan import schema
 from hsplan.errors import HsplanError, ValidationError
-from hsplan.indicators import Catalog, compute, compute_all, load_catalog
-from hsplan.model import Region, typed
+from hsplan.plans.indicators import Catalog, compute, compute_all, load_catalog
+from hsplan.region import schema
+from hsplan.region.model import Region, typed
 
 COUNTY = "530403"
 TOWN_A = "530403101"  # 江城镇: population 60,000
@@ -224,7 +224,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     messages = [str(p) for p in info.value.errors]
     assert messages[0] == (
         "a.yaml, row 1, column formula.numerator.sum: entry beds_x: expected a column of the "
-        "resources or utilisation table, got 'bedz'. Fix: use a column id of hsplan.schema "
+        "resources or utilisation table, got 'bedz'. Fix: use a column id of hsplan.region.schema "
         "(docs/schema.md), e.g. beds"
     )
     assert messages[1].startswith("b.yaml, row 1, column id: entry Beds: 'Beds' does not match")
@@ -430,8 +430,8 @@ GOLDEN_YEARS = (2019, 2020, 2021, 2022, 2023)
 
 
 def _example_region() -> Region:
-    from hsplan.example import example_project_path
-    from hsplan.project import Project
+    from hsplan.cli.example import example_project_path
+    from hsplan.region.project import Project
 
     return Project.open(example_project_path()).load()
 

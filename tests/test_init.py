@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from hsplan import reference, schema
 from hsplan.cli import app
 from hsplan.errors import DataSourceError
-from hsplan.project import Project, init_project
+from hsplan.region import reference, schema
+from hsplan.region.project import Project, init_project
 
 runner = CliRunner()
 

@@ -1,4 +1,5 @@
-"""Importing workbooks and CSV folders into a project (hsplan.io.importer, `hsplan import`)."""
+"""Importing workbooks and CSV folders into a project (hsplan.region.io.importer, `hsplan
+import`)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from hsplan import coords
 from hsplan.cli import app
 from hsplan.errors import ValidationError
-from hsplan.io import import_tables, validate_tables, write_template
-from hsplan.project import Project
+from hsplan.region import coords
+from hsplan.region.io import import_tables, validate_tables, write_template
+from hsplan.region.project import Project
 
 _spec = importlib.util.spec_from_file_location(
     "jiangchuan", Path(__file__).parent / "data" / "io" / "jiangchuan.py")
@@ -68,7 +69,7 @@ def _workbook(tmp_path: Path, name: str, sheets: dict[str, list[dict[str, Any]]]
 
 def _csv_dir(tmp_path: Path, name: str, sheets: dict[str, list[dict[str, Any]]]) -> Path:
     folder = write_template(tmp_path / name, fmt="csv")
-    from hsplan import schema
+    from hsplan.region import schema
     for sheet, rows in sheets.items():
         table = schema.table(sheet)
         path = folder / f"{table.name}.csv"

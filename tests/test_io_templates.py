@@ -1,4 +1,4 @@
-"""The Excel/CSV data-entry template (hsplan.io.templates, `hsplan template`)."""
+"""The Excel/CSV data-entry template (hsplan.region.io.templates, `hsplan template`)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from hsplan import schema
 from hsplan.cli import app
 from hsplan.errors import HsplanError
-from hsplan.io import read_csv_dir, read_workbook, write_template
-from hsplan.io.templates import REQUIRED_FILL, header_comment
+from hsplan.region import schema
+from hsplan.region.io import read_csv_dir, read_workbook, write_template
+from hsplan.region.io.templates import REQUIRED_FILL, header_comment
 
 _spec = importlib.util.spec_from_file_location(
     "jiangchuan", Path(__file__).parent / "data" / "io" / "jiangchuan.py")
@@ -145,8 +145,8 @@ def test_cli_template(tmp_path: Path) -> None:
 
 
 def test_template_of_an_initialised_project_round_trips(tmp_path: Path) -> None:
-    from hsplan.io import import_tables
-    from hsplan.project import init_project
+    from hsplan.region.io import import_tables
+    from hsplan.region.project import init_project
 
     project = init_project(tmp_path / "jiangchuan", county="530403")
     before = project.load()

@@ -1,4 +1,4 @@
-"""Reading with per-cell validation (hsplan.io.tables) and cross-table checks (io.checks)."""
+"""Reading with per-cell validation (hsplan.region.io.tables) and cross-table checks (io.checks)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from hsplan import coords, schema
 from hsplan.cli import app
 from hsplan.errors import DataSourceError, ValidationError
-from hsplan.io import check_region, read_csv_dir, read_tables
-from hsplan.io.tables import frame_from_rows
+from hsplan.region import coords, schema
+from hsplan.region.io import check_region, read_csv_dir, read_tables
+from hsplan.region.io.tables import frame_from_rows
 
 _spec = importlib.util.spec_from_file_location(
     "jiangchuan", Path(__file__).parent / "data" / "io" / "jiangchuan.py")

@@ -1,4 +1,4 @@
-"""Tests of hsplan.needs and `hsplan needs`: hand-computed bed needs on a small made-up
+"""Tests of hsplan.demand.needs and `hsplan needs`: hand-computed bed needs on a small made-up
 region, the example project's 2025 projection explained line by line, the plan's per-1k
 target path, the CLI."""
 
@@ -14,19 +14,19 @@ import pytest
 from typer.testing import CliRunner
 
 from hsplan.cli import app
-from hsplan.errors import HsplanError
-from hsplan.example import example_project_path
-from hsplan.model import Region
-from hsplan.needs import (
+from hsplan.cli.example import example_project_path
+from hsplan.demand.needs import (
     bed_need,
     default_assumptions_path,
     derive_admission_rates,
     load_assumptions,
     needs,
 )
-from hsplan.plans import Plan, load_plan
-from hsplan.project import Project
-from hsplan.projection import BANDS
+from hsplan.demand.projection import BANDS
+from hsplan.errors import HsplanError
+from hsplan.plans.plan import Plan, load_plan
+from hsplan.region.model import Region
+from hsplan.region.project import Project
 
 MINI_PLAN = """\
 id: mini

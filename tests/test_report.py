@@ -1,4 +1,4 @@
-"""Tests of hsplan.report: the evaluation report (评估报告) as a Word document."""
+"""Tests of hsplan.reports.report: the evaluation report (评估报告) as a Word document."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
 from hsplan.cli import app
+from hsplan.cli.example import EXAMPLE_PLAN, copy_example
 from hsplan.errors import HsplanError, ValidationError
-from hsplan.evaluate import STATUS_ZH, STATUSES, evaluate, status_counts
-from hsplan.example import EXAMPLE_PLAN, copy_example
-from hsplan.norms import check
-from hsplan.plans import load_plan
-from hsplan.project import Project
-from hsplan.report import (
+from hsplan.evaluation.norms import check
+from hsplan.evaluation.targets import STATUS_ZH, STATUSES, evaluate, status_counts
+from hsplan.plans.plan import load_plan
+from hsplan.region.project import Project
+from hsplan.reports.report import (
     HEADINGS,
     SYNTHETIC_MARK,
     TARGET_HEADERS,
@@ -121,7 +121,7 @@ def test_findings_cite_worst_norm_and_coverage(project: Project,
                                                report: tuple[Path, list[str]]) -> None:
     document = docx.Document(str(report[0]))
     findings = "\n".join(_section(document, HEADINGS[6]))
-    from hsplan.access import ServiceAccess
+    from hsplan.access.coverage import ServiceAccess
 
     plan = load_plan(EXAMPLE_PLAN, project=project)
     worst = worst_norms(check(project.load(), plan, access=ServiceAccess.from_project(project)))

@@ -12,16 +12,16 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from hsplan import schema
 from hsplan.cli import app
-from hsplan.coords import gcj02_to_wgs84
+from hsplan.cli.example import copy_example, example_project_path
 from hsplan.errors import ValidationError
-from hsplan.example import copy_example, example_project_path
-from hsplan.indicators import compute
-from hsplan.model import Region
-from hsplan.plans import load_plan
-from hsplan.project import Project
-from hsplan.scenarios import (
+from hsplan.plans.indicators import compute
+from hsplan.plans.plan import load_plan
+from hsplan.region import schema
+from hsplan.region.coords import gcj02_to_wgs84
+from hsplan.region.model import Region
+from hsplan.region.project import Project
+from hsplan.scenarios.scenario import (
     Comparison,
     Scenario,
     apply_scenario,
@@ -268,8 +268,8 @@ def test_a_new_ambulance_station_resolves_the_villages_it_now_reaches(
     """compare with travel times: the scenario's own facilities are routed on the same roads,
     so an 急救站 opened at 雄关乡's health centre resolves the rural-radius violations
     (N26: 20 km or 30 min) of exactly the villages that station now serves."""
-    from hsplan.access import ServiceAccess
-    from hsplan.plans import plan_from_dict
+    from hsplan.access.coverage import ServiceAccess
+    from hsplan.plans.plan import plan_from_dict
 
     project = copy_example(tmp_path / "proj")
     region = project.load()

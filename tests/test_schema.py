@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hsplan import schema
+from hsplan.region import schema
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "schema.md"
 
@@ -12,7 +12,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "schema.md"
 def test_docs_schema_md_is_current() -> None:
     assert DOCS.read_text(encoding="utf-8") == schema.schema_markdown(), (
         "docs/schema.md is stale: regenerate it with "
-        "python -c \"from hsplan.schema import schema_markdown; "
+        "python -c \"from hsplan.region.schema import schema_markdown; "
         "open('docs/schema.md','w').write(schema_markdown())\""
     )
 

@@ -11,9 +11,9 @@ import pytest
 import shapely
 
 from hsplan.errors import DataSourceError
-from hsplan.model import Region, empty
-from hsplan.project import Project
-from hsplan.store import load_region, save_region
+from hsplan.region.model import Region, empty
+from hsplan.region.project import Project
+from hsplan.region.store import load_region, save_region
 
 
 def _region() -> Region:

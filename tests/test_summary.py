@@ -1,4 +1,4 @@
-"""Tests of hsplan.summary, hsplan.maps and the `hsplan summary` command."""
+"""Tests of hsplan.reports.summary, hsplan.reports.maps and the `hsplan summary` command."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from hsplan import maps
 from hsplan.cli import app
+from hsplan.cli.example import example_project_path
 from hsplan.errors import ValidationError
-from hsplan.example import example_project_path
-from hsplan.maps import facility_map
-from hsplan.model import Region
-from hsplan.reference import region_from_county
-from hsplan.store import load_region
-from hsplan.summary import summary, to_json_dict
+from hsplan.region.model import Region
+from hsplan.region.reference import region_from_county
+from hsplan.region.store import load_region
+from hsplan.reports import maps
+from hsplan.reports.maps import facility_map
+from hsplan.reports.summary import summary, to_json_dict
 
 
 @pytest.fixture(scope="module")

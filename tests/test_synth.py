@@ -1,4 +1,4 @@
-"""Tests of hsplan.synth on the real 江川区 (530403) reference region."""
+"""Tests of hsplan.region.synth on the real 江川区 (530403) reference region."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pytest
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from hsplan import schema
 from hsplan.errors import ValidationError
-from hsplan.io.checks import check_region
-from hsplan.model import Region
-from hsplan.reference import census, region_from_county
-from hsplan.synth import (
+from hsplan.region import schema
+from hsplan.region.io.checks import check_region
+from hsplan.region.model import Region
+from hsplan.region.reference import census, region_from_county
+from hsplan.region.synth import (
     BASELINES_2020,
     allocate,
     controlled_round,
@@ -294,7 +294,7 @@ def test_synthetic_region_passes_the_validator(synth: Region) -> None:
     assert check_region(synth) == []
     assert synth.meta["synthetic"] is True
     assert synth.meta["synth_seed"] == 0
-    assert "hsplan.synth.synthesize (seed 0)" in synth.meta["synthetic_note"]
+    assert "hsplan.region.synth.synthesize (seed 0)" in synth.meta["synthetic_note"]
 
 
 def test_same_seed_same_tables_other_seed_other_tables(real: Region, synth: Region) -> None:
@@ -314,7 +314,7 @@ def test_bad_input_is_reported_at_once(real: Region) -> None:
     assert str(info.value) == (
         "synthesize: 2 problems found\n"
         "  - region, table areas, column level: expected exactly one county area, got '0'. "
-        "Fix: build the region with hsplan.reference.region_from_county(CODE)\n"
+        "Fix: build the region with hsplan.region.reference.region_from_county(CODE)\n"
         "  - synth years: expected a list including 2020, got '[2021]'. "
         "Fix: add 2020 (the census year)")
     with pytest.raises(ValidationError, match="expected one row with total and all 18 age"):

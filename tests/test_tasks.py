@@ -20,17 +20,17 @@ import pytest
 from typer.testing import CliRunner
 
 from hsplan.cli import app
+from hsplan.cli.example import copy_example
 from hsplan.errors import ValidationError
-from hsplan.example import copy_example
-from hsplan.io import write_template
-from hsplan.plans import load_plan
-from hsplan.tasks import (
+from hsplan.evaluation.tasks import (
     by_department,
     checkpoints,
     progress_from_file,
     status_counts,
     task_status,
 )
+from hsplan.plans.plan import load_plan
+from hsplan.region.io import write_template
 
 PLAN = load_plan("ganzhou-jkq-2023-2025")
 

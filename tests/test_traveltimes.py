@@ -16,18 +16,23 @@ import pytest
 from pyproj import Geod
 from typer.testing import CliRunner
 
-from hsplan.cli import app
-from hsplan.errors import ValidationError
-from hsplan.example import example_project_path
-from hsplan.network import Network, network_from_osm, network_from_roads, straight_line_network
-from hsplan.project import Project
-from hsplan.traveltimes import (
+from hsplan.access.network import (
+    Network,
+    network_from_osm,
+    network_from_roads,
+    straight_line_network,
+)
+from hsplan.access.traveltimes import (
     ACCESS_SPEED_KMH,
     nearest_facility_times,
     od_matrix,
     snap_points,
     travel_times_from_project,
 )
+from hsplan.cli import app
+from hsplan.cli.example import example_project_path
+from hsplan.errors import ValidationError
+from hsplan.region.project import Project
 from test_network import HELSINKI, TRIANGLE, nx_graph, tiny_osm
 
 

@@ -5,8 +5,8 @@ The package is layered (see README): `io` reads and validates sources, `model`/`
 """
 
 from hsplan.errors import DataSourceError, HsplanError, InfeasibleError, Problem, ValidationError
-from hsplan.model import Region
-from hsplan.project import Project
+from hsplan.region.model import Region
+from hsplan.region.project import Project
 
 __version__ = "0.1.0"
 

@@ -1,4 +1,4 @@
-"""`hsplan access coverage|ambulance|fca`: thin commands over `hsplan.access`."""
+"""`hsplan access coverage|ambulance|fca`: thin commands over `hsplan.access.coverage`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import typer
 
-from hsplan.access import (
+from hsplan.access.coverage import (
     FCA_METHODS,
     SUPPLY_COLUMNS,
     CoverageReport,
@@ -21,7 +21,7 @@ from hsplan.access import (
 )
 from hsplan.cli._app import PANEL_ACCESS, app, console
 from hsplan.cli._output import FrameFormat, print_frame
-from hsplan.project import Project
+from hsplan.region.project import Project
 
 access_app = typer.Typer(help="Access to care: service circles, ambulance radii, "
                               "floating catchments (可及性).", no_args_is_help=True)
@@ -63,7 +63,7 @@ def _out_dir(project: Project, out: Path | None) -> Path:
 
 
 def _roads(project: Project) -> gpd.GeoDataFrame | None:
-    from hsplan.synth import ROADS_NAME
+    from hsplan.region.synth import ROADS_NAME
 
     path = project.root / ROADS_NAME
     return gpd.read_file(path, layer="roads") if path.exists() else None

@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hsplan.access import ServiceAccess
+from hsplan.access.coverage import ServiceAccess
 from hsplan.cli._app import PANEL_PLAN, app, console, err_console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
-from hsplan.norms import (
+from hsplan.evaluation.norms import (
     FAIL,
     NOT_EVALUABLE,
     PASS,
@@ -21,8 +21,8 @@ from hsplan.norms import (
     result_to_json,
     result_to_xlsx,
 )
-from hsplan.plans import load_plan
-from hsplan.project import Project
+from hsplan.plans.plan import load_plan
+from hsplan.region.project import Project
 
 STATUS_STYLE = {PASS: "green", FAIL: "red", NOT_EVALUABLE: "dim"}
 
@@ -43,7 +43,7 @@ def check_command(
     out: Annotated[Path | None, typer.Option(help="write to this file")] = None,
     travel: Annotated[bool, typer.Option(
         "--travel/--no-travel",
-        help="compute travel times for service-circle norms (default when hsplan.access "
+        help="compute travel times for service-circle norms (default when hsplan.access.coverage "
              "is installed)")] = True,
     map_png: Annotated[Path | None, typer.Option(
         "--map", help="also write a PNG map of the violations by township")] = None,
@@ -56,7 +56,7 @@ def check_command(
     result = check(region, loaded, year=year, access=access)
     synthetic = region.synthetic or proj.synthetic
     if map_png is not None:
-        from hsplan.charts import violations_map
+        from hsplan.reports.charts import violations_map
 
         written = violations_map(region, result, map_png,
                                  title=f"{proj.name.replace('（合成示例）', '')} "

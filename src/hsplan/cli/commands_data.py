@@ -14,8 +14,8 @@ from rich.text import Text
 
 from hsplan.cli._app import PANEL_DATA, app, console
 from hsplan.errors import Problem, ValidationError
-from hsplan.io import import_tables, validate_project, validate_tables, write_template
-from hsplan.project import Project
+from hsplan.region.io import import_tables, validate_project, validate_tables, write_template
+from hsplan.region.project import Project
 
 
 class TemplateFormat(StrEnum):

@@ -10,11 +10,11 @@ from typing import Annotated
 import typer
 
 from hsplan.cli._app import PANEL_DATA, PANEL_PROJECT, app, console
-from hsplan.example import DEFAULT_OUT, print_summary, report_example, run_example
-from hsplan.project import Project
-from hsplan.summary import summary as region_summary
-from hsplan.summary import to_json_dict
-from hsplan.synth import synthesize_project
+from hsplan.cli.example import DEFAULT_OUT, print_summary, report_example, run_example
+from hsplan.region.project import Project
+from hsplan.region.synth import synthesize_project
+from hsplan.reports.summary import summary as region_summary
+from hsplan.reports.summary import to_json_dict
 
 
 @app.command("synth", rich_help_panel=PANEL_PROJECT)
@@ -28,7 +28,7 @@ def synth(
     project = synthesize_project(directory, county=county, seed=seed)
     region = project.load()
     console.print("[bold red]合成数据 SYNTHETIC DATA[/] "
-                  f"(hsplan.synth, seed {seed})", highlight=False)
+                  f"(hsplan.region.synth, seed {seed})", highlight=False)
     console.print(f"[green]✓[/] created {project.root}: {len(region.facilities)} facilities, "
                   f"years {', '.join(map(str, region.years))}", highlight=False)
 
@@ -52,7 +52,7 @@ def summary(
     else:
         print_summary(frames, console)
     if map_png is not None:
-        from hsplan.maps import facility_map
+        from hsplan.reports.maps import facility_map
 
         used = int(frames["about"]["year"].iloc[0])
         facility_map(region, map_png, title=f"{project.name} 医疗卫生机构分布（{used}年）")

@@ -1,5 +1,5 @@
 """`hsplan extract DOCUMENT`: read a plan document into a plan file (thin over
-`hsplan.extract`)."""
+`hsplan.plans.extract`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import typer
 
 from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.cli._output import print_frame
-from hsplan.extract import extract_plan
+from hsplan.plans.extract import extract_plan
 
 
 class PlanFormat(StrEnum):

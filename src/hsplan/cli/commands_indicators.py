@@ -10,8 +10,8 @@ import typer
 
 from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
-from hsplan.indicators import compute, describe_formula, load_catalog
-from hsplan.project import Project
+from hsplan.plans.indicators import compute, describe_formula, load_catalog
+from hsplan.region.project import Project
 
 indicators_app = typer.Typer(help="The indicator catalog (指标目录).", no_args_is_help=True)
 app.add_typer(indicators_app, name="indicators", rich_help_panel=PANEL_PLAN)

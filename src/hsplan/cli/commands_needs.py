@@ -11,9 +11,9 @@ import typer
 from hsplan._json import json_records
 from hsplan.cli._app import PANEL_PLAN, app, console, err_console
 from hsplan.cli._output import FrameFormat, emit_json, print_frame
-from hsplan.needs import COLUMNS_ZH, load_assumptions, needs, needs_to_xlsx
-from hsplan.plans import load_plan
-from hsplan.project import Project
+from hsplan.demand.needs import COLUMNS_ZH, load_assumptions, needs, needs_to_xlsx
+from hsplan.plans.plan import load_plan
+from hsplan.region.project import Project
 
 
 class NeedsFormat(StrEnum):
@@ -58,7 +58,7 @@ def needs_command(
                    method=method.value)
     synthetic = region.synthetic or proj.synthetic
     if chart is not None:
-        from hsplan.charts import needs_chart
+        from hsplan.reports.charts import needs_chart
 
         written = needs_chart(result, chart, synthetic=synthetic,
                               title=f"{result.area_name} {result.year}年需要量 — {the_plan.title}")

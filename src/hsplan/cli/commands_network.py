@@ -9,9 +9,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from hsplan.cli._app import PANEL_ACCESS, app, console
-from hsplan.cli._output import FrameFormat, print_frame
-from hsplan.network import (
+from hsplan.access.network import (
     Network,
     load_network,
     load_speeds,
@@ -19,8 +17,10 @@ from hsplan.network import (
     save_network,
     straight_line_network,
 )
-from hsplan.project import Project
-from hsplan.traveltimes import travel_times_from_project
+from hsplan.access.traveltimes import travel_times_from_project
+from hsplan.cli._app import PANEL_ACCESS, app, console
+from hsplan.cli._output import FrameFormat, print_frame
+from hsplan.region.project import Project
 
 network_app = typer.Typer(help="Road networks (路网) for travel times.", no_args_is_help=True)
 app.add_typer(network_app, name="network", rich_help_panel=PANEL_ACCESS)

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from hsplan.cli._app import PANEL_PLAN, app, console, err_console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
-from hsplan.evaluate import (
+from hsplan.evaluation.targets import (
     AT_RISK,
     MET,
     NOT_EVALUABLE,
@@ -24,8 +24,8 @@ from hsplan.evaluate import (
     evaluation_to_xlsx,
     status_counts,
 )
-from hsplan.plans import diff_plans, list_plans, load_plan, plan_to_yaml
-from hsplan.project import Project
+from hsplan.plans.plan import diff_plans, list_plans, load_plan, plan_to_yaml
+from hsplan.region.project import Project
 
 plans_app = typer.Typer(help="List, show and compare plans (规划).", no_args_is_help=True)
 app.add_typer(plans_app, name="plans", rich_help_panel=PANEL_PLAN)
@@ -148,7 +148,7 @@ def evaluate_command(
     eval_year = int(results.attrs["year"])
     synthetic = region.synthetic or proj.synthetic
     if chart is not None:
-        from hsplan.charts import evaluation_chart
+        from hsplan.reports.charts import evaluation_chart
 
         place = proj.name.replace("（合成示例）", "")
         written = evaluation_chart(results, chart, synthetic=synthetic,

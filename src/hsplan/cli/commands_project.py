@@ -10,9 +10,9 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from hsplan import reference
 from hsplan.cli._app import PANEL_PROJECT, app, console
-from hsplan.project import init_project
+from hsplan.region import reference
+from hsplan.region.project import init_project
 
 
 @app.command("init", rich_help_panel=PANEL_PROJECT)

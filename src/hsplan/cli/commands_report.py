@@ -1,4 +1,5 @@
-"""`hsplan report`: the evaluation report (评估报告) as a Word document, over `hsplan.report`."""
+"""`hsplan report`: the evaluation report (评估报告) as a Word document, over
+`hsplan.reports.report`."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from hsplan.cli._app import PANEL_PLAN, app, console
-from hsplan.plans import load_plan
-from hsplan.project import Project
-from hsplan.report import write_report
+from hsplan.plans.plan import load_plan
+from hsplan.region.project import Project
+from hsplan.reports.report import write_report
 
 
 class Kind(StrEnum):

@@ -10,12 +10,12 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from hsplan.access import ServiceAccess
+from hsplan.access.coverage import ServiceAccess
 from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
-from hsplan.plans import load_plan
-from hsplan.project import Project
-from hsplan.scenarios import compare, load_scenario
+from hsplan.plans.plan import load_plan
+from hsplan.region.project import Project
+from hsplan.scenarios.scenario import compare, load_scenario
 
 
 class CompareFormat(StrEnum):

@@ -14,9 +14,7 @@ from hsplan._json import json_records
 from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.errors import HsplanError
-from hsplan.plans import load_plan
-from hsplan.project import Project
-from hsplan.tasks import (
+from hsplan.evaluation.tasks import (
     DONE,
     DUE_SOON,
     LATE,
@@ -28,6 +26,8 @@ from hsplan.tasks import (
     task_status,
     tasks_to_xlsx,
 )
+from hsplan.plans.plan import load_plan
+from hsplan.region.project import Project
 
 STYLE = {LATE: "red", DUE_SOON: "yellow", NO_REPORT: "dim", DONE: "green"}
 

@@ -14,8 +14,8 @@ import geopandas as gpd
 import openpyxl
 import pandas as pd
 
-from hsplan.model import WGS84, Region
-from hsplan.project import Project
+from hsplan.region.model import WGS84, Region
+from hsplan.region.project import Project
 
 HERE = Path(__file__).parent
 POLYGON = gpd.read_file(HERE / "jiangchuan_530403.geojson").geometry.iloc[0]

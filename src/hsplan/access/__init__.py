@@ -1,0 +1,10 @@
+"""Access: who can reach care, and how fast.
+
+- `network` — road networks from OSM or roads layers, and the straight-line model;
+- `traveltimes` — snapping, nearest-facility times and OD matrices;
+- `service` — the travel times of a project's demand points to its facilities (`ServiceAccess`);
+- `coverage` — coverage within a time, service circles, isochrones;
+- `catchments` — floating catchments (2SFCA, E2SFCA, Gaussian 2SFCA).
+"""
+
+__all__ = ["catchments", "coverage", "network", "service", "traveltimes"]

@@ -1,0 +1,346 @@
+"""Floating-catchment access: supply (beds, doctors …) per person that each demand point
+can reach — 2SFCA (Luo & Wang 2003), enhanced 2SFCA with stepwise weights (Luo & Qi 2009)
+and Gaussian 2SFCA (Dai 2010).
+
+Pure functions on a long origin–destination frame ``[demand, supply, travel_min]`` (travel
+time measured from the demand point to the supply point) or a demand × supply matrix;
+independent of how the times were made. `hsplan.access.coverage.ServiceAccess.fca` feeds them
+project travel times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hsplan.errors import Problem, raise_if_errors
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+WeightFn = Callable[[FloatArray], FloatArray]
+
+OD_COLUMNS = ("demand", "supply", "travel_min")
+#: Luo & Qi (2009) step weights: (upper bound of the travel-time zone in minutes, weight).
+E2SFCA_STEPS: tuple[tuple[float, float], ...] = ((10.0, 1.0), (20.0, 0.68), (30.0, 0.22))
+FCA_COLUMNS = ("demand", "pop", "supply_per_person", "supply_per_1k", "supply_points",
+               "in_catchment")
+_MAX_PROBLEMS_PER_KIND = 10
+
+
+def floating_catchment(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.ArrayLike,
+                       supply: pd.Series | npt.ArrayLike, *, weight: WeightFn,
+                       max_min: float | None = None) -> pd.DataFrame:
+    """Return the weighted two-step floating-catchment access of each demand point, in
+    supply units per person (``supply_per_person``) and per 1,000 persons
+    (``supply_per_1k``).
+
+    Parameters
+    ----------
+    od
+        Travel times from demand to supply points: a long frame with columns ``demand``,
+        ``supply``, ``travel_min`` (pairs not listed, NaN or inf are unreachable), or a
+        demand × supply matrix (a DataFrame indexed by demand id with supply ids as
+        columns, or an array ordered like `demand_pop` × `supply`).
+    demand_pop
+        Population of each demand point (persons), indexed by demand id.
+    supply
+        Supply at each supply point (beds, doctors …), indexed by supply id.
+    weight
+        Distance-decay function of travel time (minutes → weight ≥ 0), applied
+        element-wise to an array.
+    max_min
+        Catchment size in minutes (pairs with ``travel_min > max_min`` get weight 0);
+        None for no cut-off.
+
+    Returns
+    -------
+    One row per demand point (in the order of `demand_pop`): ``demand``, ``pop``,
+    ``supply_per_person``, ``supply_per_1k``, ``supply_points`` (supply points inside the
+    catchment with a weight > 0) and ``in_catchment`` (at least one). The supply-to-demand
+    ratio of each supply point is in ``result.attrs["supply_ratio"]`` (a Series).
+
+    Notes
+    -----
+    Step 1, at each supply point j: R_j = S_j / Σ_i P_i · w(t_ij) over demand points i with
+    t_ij ≤ d₀. Step 2, at each demand point i: A_i = Σ_j R_j · w(t_ij) over supply points j
+    with t_ij ≤ d₀. A supply point with no demand in its catchment has no ratio and adds
+    nothing. With w ≡ 1 this is the 2SFCA of Luo & Wang (2003); any other `weight` gives
+    the generalised form (Luo & Qi 2009; Dai 2010). The same rule as PySAL ``access``
+    (``Access.two_stage_fca``): travel time is demand → supply in both steps, the cut-off
+    is inclusive.
+    """
+    arrays = _od_arrays(od, demand_pop, supply, max_min=max_min)
+    i, j, t, pop, sup, demand_ids, supply_ids = arrays
+    keep = np.isfinite(t)
+    if max_min is not None:
+        keep &= t <= max_min
+    i, j, t = i[keep], j[keep], t[keep]
+    w = np.asarray(weight(t), dtype=float)
+    if w.shape != t.shape or not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise_if_errors([Problem("weight function", expected="finite weights ≥ 0 for every "
+                                 "travel time", got=_sample_bad(w),
+                                 fix="return a non-negative, finite weight for each time")],
+                        context="floating catchment")
+    demand_w = np.bincount(j, weights=pop[i] * w, minlength=len(sup))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(demand_w > 0, sup / np.where(demand_w > 0, demand_w, 1.0), np.nan)
+    contrib = w * np.nan_to_num(ratio[j], nan=0.0)
+    access = np.bincount(i, weights=contrib, minlength=len(pop))
+    points = np.bincount(i, weights=(w > 0).astype(float), minlength=len(pop)).astype(int)
+    out = pd.DataFrame({
+        "demand": demand_ids,
+        "pop": pop,
+        "supply_per_person": access,
+        "supply_per_1k": access * 1000.0,
+        "supply_points": points,
+        "in_catchment": points > 0,
+    })
+    out.attrs["supply_ratio"] = pd.Series(ratio, index=pd.Index(supply_ids, name="supply"),
+                                          name="supply_per_person")
+    return out
+
+
+def two_step_fca(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.ArrayLike,
+                 supply: pd.Series | npt.ArrayLike, *, max_min: float) -> pd.DataFrame:
+    """Return the two-step floating-catchment (2SFCA) access of each demand point, in supply
+    units per person and per 1,000 persons (columns as `floating_catchment`).
+
+    Notes
+    -----
+    Luo, W. & Wang, F. (2003). Measures of spatial accessibility to health care in a GIS
+    environment: synthesis and a case study in the Chicago region. *Environment and
+    Planning B* 30(6), 865–884. Binary catchment: every supply point within `max_min`
+    minutes counts in full, none beyond. R_j = S_j / Σ_{t_ij ≤ d₀} P_i and
+    A_i = Σ_{t_ij ≤ d₀} R_j; Σ_i P_i A_i equals the supply that has demand in reach.
+    """
+    _check_positive("max_min", max_min)
+    return floating_catchment(od, demand_pop, supply, weight=np.ones_like, max_min=max_min)
+
+
+def step_weight(steps: Sequence[tuple[float, float]]) -> WeightFn:
+    """Return the step-decay function of `steps` ((upper minutes, weight) pairs): a time
+    t gets the weight of the first zone whose upper bound is ≥ t, and 0 beyond the last."""
+    bounds = np.array([float(b) for b, _ in steps])
+    weights = np.array([float(w) for _, w in steps] + [0.0])
+    order = np.argsort(bounds, kind="stable")
+    bounds, weights = bounds[order], np.append(weights[:-1][order], 0.0)
+
+    def weight(t: FloatArray) -> FloatArray:
+        return np.asarray(weights[np.searchsorted(bounds, t, side="left")], dtype=float)
+
+    return weight
+
+
+def enhanced_two_step_fca(od: pd.DataFrame | npt.ArrayLike,
+                          demand_pop: pd.Series | npt.ArrayLike,
+                          supply: pd.Series | npt.ArrayLike, *,
+                          steps: Sequence[tuple[float, float]] = E2SFCA_STEPS) -> pd.DataFrame:
+    """Return the enhanced two-step floating-catchment (E2SFCA) access of each demand point,
+    in supply units per person and per 1,000 persons (columns as `floating_catchment`).
+
+    Notes
+    -----
+    Luo, W. & Qi, Y. (2009). An enhanced two-step floating catchment area (E2SFCA) method
+    for measuring spatial accessibility to primary care physicians. *Health & Place* 15(4),
+    1100–1107. Travel-time zones 0–10, 10–20 and 20–30 minutes carry the weights 1.00,
+    0.68 and 0.22 (a Gaussian with β = 100); the catchment ends at the last zone's upper
+    bound. Zone bounds are inclusive (10 min falls in the first zone), as in PySAL
+    ``access.weights.step_fn``.
+    """
+    problems = []
+    if not steps:
+        problems.append(Problem("steps", expected="at least one (minutes, weight) pair",
+                                got="[]", fix="use the default E2SFCA_STEPS"))
+    for k, (bound, w) in enumerate(steps):
+        if not (np.isfinite(bound) and bound > 0 and np.isfinite(w) and w >= 0):
+            problems.append(Problem(f"steps[{k}]", expected="minutes > 0 and a weight ≥ 0",
+                                    got=f"({bound}, {w})",
+                                    fix="give zones as (upper minutes, weight) pairs"))
+    raise_if_errors(problems, context="enhanced_two_step_fca")
+    max_min = max(float(b) for b, _ in steps)
+    return floating_catchment(od, demand_pop, supply, weight=step_weight(steps),
+                              max_min=max_min)
+
+
+def gaussian_weight(max_min: float) -> WeightFn:
+    """Return Dai's (2010) Gaussian decay for catchment `max_min` minutes: 1 at 0 min,
+    0 at `max_min`, (e^(−½(t/d₀)²) − e^(−½)) / (1 − e^(−½)) in between, 0 beyond."""
+    floor = np.exp(-0.5)
+
+    def weight(t: FloatArray) -> FloatArray:
+        t = np.asarray(t, dtype=float)
+        g = (np.exp(-0.5 * (t / max_min) ** 2) - floor) / (1.0 - floor)
+        return np.where(t <= max_min, np.clip(g, 0.0, None), 0.0)
+
+    return weight
+
+
+def gaussian_two_step_fca(od: pd.DataFrame | npt.ArrayLike,
+                          demand_pop: pd.Series | npt.ArrayLike,
+                          supply: pd.Series | npt.ArrayLike, *, max_min: float) -> pd.DataFrame:
+    """Return the Gaussian two-step floating-catchment (G2SFCA) access of each demand point,
+    in supply units per person and per 1,000 persons (columns as `floating_catchment`).
+
+    Notes
+    -----
+    Dai, D. (2010). Black residential segregation, disparities in spatial access to health
+    care facilities, and late-stage breast cancer diagnosis in metropolitan Detroit.
+    *Health & Place* 16(5), 1038–1052. Weight
+    G(t, d₀) = (e^(−½(t/d₀)²) − e^(−½)) / (1 − e^(−½)) for t ≤ d₀, else 0 (`gaussian_weight`).
+    """
+    _check_positive("max_min", max_min)
+    return floating_catchment(od, demand_pop, supply, weight=gaussian_weight(max_min),
+                              max_min=max_min)
+
+
+def access_by_area(fca: pd.DataFrame, area_of: pd.Series | Mapping[Any, Any]) -> pd.DataFrame:
+    """Return population-weighted floating-catchment access per area, in supply units per
+    person and per 1,000 persons: ``area``, ``pop``, ``supply_per_person``,
+    ``supply_per_1k``, ``points``, ``pop_out_of_catchment``.
+
+    `fca` is the result of a floating-catchment function; `area_of` maps each demand id to
+    its area (a Series indexed by demand id, or a mapping). Notes: A_area =
+    Σ_i P_i A_i / Σ_i P_i over the demand points of the area; an area of zero population
+    gets the plain mean of its points. Every demand point must have an area.
+    """
+    mapping = area_of if isinstance(area_of, pd.Series) else pd.Series(dict(area_of))
+    area = fca["demand"].map(mapping)
+    missing = fca.loc[area.isna(), "demand"].tolist()
+    raise_if_errors([Problem("demand points without an area", column="demand",
+                             expected="an area for every demand point",
+                             got=", ".join(map(str, missing[:5])),
+                             fix="map every demand id to its area")] if missing else [],
+                    context="access_by_area")
+    df = pd.DataFrame({"area": area, "pop": fca["pop"].astype(float),
+                       "a": fca["supply_per_person"].astype(float),
+                       "out": (~fca["in_catchment"].astype(bool)) * fca["pop"].astype(float)})
+    df["pa"] = df["pop"] * df["a"]
+    g = df.groupby("area", sort=True)
+    pop = g["pop"].sum()
+    mean = g["a"].mean()
+    weighted = (g["pa"].sum() / pop.where(pop > 0)).fillna(mean)
+    out = pd.DataFrame({"area": pop.index, "pop": pop.to_numpy(),
+                        "supply_per_person": weighted.to_numpy(),
+                        "supply_per_1k": weighted.to_numpy() * 1000.0,
+                        "points": g.size().to_numpy(),
+                        "pop_out_of_catchment": g["out"].sum().to_numpy()})
+    return out.reset_index(drop=True)
+
+
+def _check_positive(name: str, value: float) -> None:
+    ok = isinstance(value, int | float | np.number) and np.isfinite(value) and value > 0
+    raise_if_errors([] if ok else [Problem(name, expected="a number of minutes > 0",
+                                           got=str(value), fix=f"pass {name}=30, say")],
+                    context="floating catchment")
+
+
+def _sample_bad(values: FloatArray) -> str:
+    bad = values[~np.isfinite(values) | (values < 0)] if values.size else values
+    return ", ".join(f"{v:g}" for v in bad[:3]) if bad.size else f"shape {values.shape}"
+
+
+def _ids_and_values(values: pd.Series | npt.ArrayLike, name: str,
+                    problems: list[Problem]) -> tuple[list[Any], FloatArray]:
+    if isinstance(values, pd.Series):
+        ids = list(values.index)
+        raw = values
+    else:
+        raw = pd.Series(np.asarray(values, dtype=object).ravel())
+        ids = list(range(len(raw)))
+    nums = pd.to_numeric(raw, errors="coerce").astype(float).to_numpy()
+    bad = np.flatnonzero(~np.isfinite(nums) | (nums < 0))
+    for k in bad[:_MAX_PROBLEMS_PER_KIND]:
+        problems.append(Problem(f"{name} of {ids[k]}", sheet=name, row=int(k) + 1,
+                                column=name, expected="a number ≥ 0",
+                                got=str(raw.iloc[k]), fix=f"give every {name} as a number ≥ 0"))
+    _more(problems, len(bad), name, name)
+    dups = pd.Index(ids)[pd.Index(ids).duplicated()].unique().tolist()
+    if dups:
+        problems.append(Problem(f"{name}: duplicate ids", sheet=name, column="index",
+                                expected="each id once", got=", ".join(map(str, dups[:5])),
+                                fix="add up the values of the same point first"))
+    return ids, np.nan_to_num(nums, nan=0.0)
+
+
+def _more(problems: list[Problem], n: int, sheet: str, column: str) -> None:
+    if n > _MAX_PROBLEMS_PER_KIND:
+        problems.append(Problem(f"{n - _MAX_PROBLEMS_PER_KIND} more rows like these",
+                                sheet=sheet, column=column))
+
+
+def _od_arrays(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.ArrayLike,
+               supply: pd.Series | npt.ArrayLike, *, max_min: float | None
+               ) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray,
+                          list[Any], list[Any]]:
+    """Validate the inputs of a floating catchment; return (i, j, travel_min, pop, supply,
+    demand ids, supply ids) with i, j positions into pop and supply."""
+    problems: list[Problem] = []
+    demand_ids, pop = _ids_and_values(demand_pop, "pop", problems)
+    supply_ids, sup = _ids_and_values(supply, "supply", problems)
+    if max_min is not None and not (np.isfinite(max_min) and max_min > 0):
+        problems.append(Problem("max_min", expected="a number of minutes > 0",
+                                got=str(max_min), fix="pass max_min=30, say"))
+    if isinstance(od, pd.DataFrame) and set(OD_COLUMNS) <= set(od.columns):
+        i_pos = pd.Index(demand_ids).get_indexer(od["demand"])
+        j_pos = pd.Index(supply_ids).get_indexer(od["supply"])
+        t_raw = pd.to_numeric(od["travel_min"], errors="coerce").astype(float).to_numpy()
+        for col, pos, known in (("demand", i_pos, "pop"), ("supply", j_pos, "supply")):
+            bad = np.flatnonzero(pos < 0)
+            for k in bad[:_MAX_PROBLEMS_PER_KIND]:
+                problems.append(Problem(f"unknown {col} point", sheet="od", row=int(k) + 1,
+                                        column=col, expected=f"an id of {known}",
+                                        got=str(od[col].iloc[k]),
+                                        fix=f"give {known} a value for every {col} id in od"))
+            _more(problems, len(bad), "od", col)
+        not_num = np.isnan(t_raw) & od["travel_min"].notna().to_numpy()
+        bad_t = np.flatnonzero(not_num | (t_raw < 0))
+        for k in bad_t[:_MAX_PROBLEMS_PER_KIND]:
+            problems.append(Problem("travel time", sheet="od", row=int(k) + 1,
+                                    column="travel_min", expected="minutes ≥ 0 (NaN or inf "
+                                    "for unreachable)", got=str(od["travel_min"].iloc[k]),
+                                    fix="compute travel times demand → supply in minutes"))
+        _more(problems, len(bad_t), "od", "travel_min")
+        known_pair = (i_pos >= 0) & (j_pos >= 0)
+        pair = np.where(known_pair, i_pos.astype(np.int64) * max(len(sup), 1) + j_pos, -1)
+        dup = pd.Index(pair).duplicated(keep="first") & known_pair
+        for k in np.flatnonzero(dup)[:_MAX_PROBLEMS_PER_KIND]:
+            problems.append(Problem("repeated demand–supply pair", sheet="od", row=int(k) + 1,
+                                    column="supply", expected="each pair once",
+                                    got=f"{od['demand'].iloc[k]} → {od['supply'].iloc[k]}",
+                                    fix="keep the shortest time of each pair"))
+        raise_if_errors(problems, context="floating catchment")
+        return (i_pos.astype(np.int64), j_pos.astype(np.int64), np.asarray(t_raw, dtype=float),
+                pop, sup, demand_ids, supply_ids)
+    if isinstance(od, pd.DataFrame):
+        rows = pd.Index(demand_ids).get_indexer(od.index).astype(np.int64)
+        cols = pd.Index(supply_ids).get_indexer(od.columns).astype(np.int64)
+        if (rows < 0).any() or (cols < 0).any():
+            problems.append(Problem("od", expected="a long frame with columns demand, supply, "
+                                    "travel_min, or a matrix indexed by demand ids with supply "
+                                    "ids as columns", got=f"columns {list(od.columns)[:5]}",
+                                    fix="rename the columns or pass the matrix"))
+            raise_if_errors(problems, context="floating catchment")
+        matrix = od.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    else:
+        matrix = np.asarray(od, dtype=float)
+        if matrix.shape != (len(pop), len(sup)):
+            problems.append(Problem("od matrix", expected=f"shape ({len(pop)}, {len(sup)}) "
+                                    "(demand points × supply points)", got=str(matrix.shape),
+                                    fix="order the matrix like demand_pop and supply"))
+            raise_if_errors(problems, context="floating catchment")
+        rows = np.arange(len(pop), dtype=np.int64)
+        cols = np.arange(len(sup), dtype=np.int64)
+    neg = np.argwhere(matrix < 0)
+    for r, c in neg[:_MAX_PROBLEMS_PER_KIND]:
+        problems.append(Problem("travel time", sheet="od", row=int(r) + 1,
+                                column=str(c), expected="minutes ≥ 0 (NaN or inf for "
+                                "unreachable)", got=str(matrix[r, c]),
+                                fix="compute travel times demand → supply in minutes"))
+    _more(problems, len(neg), "od", "travel_min")
+    raise_if_errors(problems, context="floating catchment")
+    ii, jj = np.nonzero(np.isfinite(matrix))
+    return (rows[ii], cols[jj], matrix[ii, jj], pop, sup, demand_ids, supply_ids)

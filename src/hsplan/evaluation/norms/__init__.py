@@ -1,0 +1,258 @@
+"""Check a region against a plan's configuration norms (资源配置标准): per norm, pass or fail.
+
+`check(region, plan)` evaluates every norm of the plan on the region in one year and
+returns a `NormResult`: ``summary`` (one row per norm) and ``violations`` (one row per area
+or facility that misses a norm, with the shortfall in the rule's unit and the plan's
+quote). Rule types are those of ``docs/plan-format.md`` ("Norms"); each has one function
+in `hsplan.evaluation.norms._rules`, registered in `RULES`; an unknown rule is an error naming it.
+
+Columns
+-------
+- ``summary``: norm_id, rule, name (the plan's), description (Chinese, generated from the
+  parameters, e.g. ``每3万城市人口1辆救护车``), checked, passed, failed, not_evaluable
+  (counts of areas, facilities or villages), status (pass · fail · not evaluable), reason,
+  quote.
+- ``violations``: norm_id, rule, area_code, area_name, area_level, facility_id,
+  facility_name, expected, actual, shortfall (a number ≥ 0 in `unit`), unit (e.g. 辆救护车),
+  shortfall_text (``缺 2 辆救护车`` / ``超 10 张床位``), detail, quote.
+
+Rule semantics
+--------------
+- **presence** — each area of ``area_level`` (county / township / village) has at least
+  ``min_count`` open facilities of the kind inside it. ``where.area_kind`` keeps streets
+  (街道: the name ends in 街道) or towns (镇, 乡, 苏木); ``where.urban_rural`` the areas
+  of that class; ``where.min_pop`` the areas with at least that many residents in the year.
+  A 村卫生室 norm is about 行政村: villages that are urban communities (居民委员会, 居委会,
+  社区) are not checked, and a village where a township health centre (乡镇卫生院,
+  中心乡镇卫生院, 社区卫生服务中心, 街道卫生院) stands is exempt — the centre stands in the
+  village when its ``area_code`` is the village, or when it is placed at the township and
+  the village is the township's village nearest to it (within `SEAT_RADIUS_M`).
+- **count_per_population** — facilities per population: "1 per 30–100k" asks for
+  ceil(P / per_pop_max) … max(1, floor(P / per_pop_min)) facilities. For community
+  health centres and stations (`STREET_SUBTYPES`) P is the population of the streets of
+  the area (they serve streets, towns have 卫生院); otherwise the area's population.
+- **resource_per_population** — the sum of a resource over the facilities of the area (all
+  facilities, or those of ``facility``) against the population: at least P × min / per_pop
+  (or min_count per per_pop), at most P × max / per_pop. With ``scope`` urban or rural,
+  P is the urban or rural population (``population.urban``/``rural`` of the area, else the
+  populations of its villages, else townships, summed by their ``urban_rural`` class) and
+  only facilities standing in areas of that class count.
+- **share** — 100 × numerator / denominator. Per facility when the norm has a top-level
+  ``facility`` and neither side has its own (TCM beds ≥ 5 % of *a* general hospital's
+  beds); otherwise summed over the region's county (negative-pressure ambulances ≥ 30 % of
+  all ambulances; private beds ≥ 25 % of all beds). A side is a resource sum or, without
+  ``resource``, a count of facilities.
+- **department_share** — the share of facilities of the kind that have the department
+  (a 发热门诊 counts as a 发热诊室). At 100 % every lacking facility is a violation; below,
+  one row for the county lists the lacking facilities.
+- **per_facility_minimum** / **per_facility_ratio** — each open facility of the kind.
+- **bed_efficiency** — a facility with occupancy < ``max_occupancy_pct`` and average stay
+  > ``min_alos_days`` in the year must not add beds: a violation when its beds (实有床位)
+  grew over the region's own previous year (so a scenario that adds beds is flagged).
+- **max_alos** — average stay ≤ ``max_alos_days``.
+- **service_circle** — needs travel times: `check(..., access=...)` with an object that
+  has ``coverage(facility, *, minutes, distance_km, mode, scope)`` (one row per village:
+  ``area_code, name, level, township_code, pop, travel_min, dist_m, covered, reachable``;
+  `hsplan.access.coverage.ServiceAccess`). A village is covered when it is reachable within
+  ``minutes`` *or* ``distance_km`` (the documents say "半径不超过5千米或…15分钟以内");
+  the norm passes when the covered population share ≥ ``min_share_pct`` (100 when not
+  stated). Each uncovered village is a violation.
+- **text** — not evaluable, with the plan's reason.
+
+Facilities count when open in the year (``opened`` ≤ year < ``closed``). Shortfalls are
+whole units (ceil) for counts of things; ``shortfall`` is always ≥ 0 and
+``shortfall_text`` says whether it is missing (缺) or excess (超).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from hsplan._json import json_value
+from hsplan.errors import HsplanError, Problem, raise_if_errors
+from hsplan.evaluation.norms._base import (
+    COLUMNS_ZH,
+    FAIL,
+    NOT_EVALUABLE,
+    PASS,
+    STATUS_ZH,
+    STATUSES,
+    SUMMARY_COLUMNS,
+    VIOLATION_COLUMNS,
+    Access,
+    _as_list,
+    _Context,
+    facility_mask,
+    facility_zh,
+    grade_rank,
+)
+from hsplan.evaluation.norms._rules import RULES, describe
+from hsplan.plans.plan import Plan
+from hsplan.region import schema
+from hsplan.region.model import Region
+
+
+@dataclass(frozen=True)
+class NormResult:
+    """The check of a plan's norms on a region in one year.
+
+    `summary`: one row per norm (`SUMMARY_COLUMNS`); `violations`: one row per area or
+    facility that misses a norm (`VIOLATION_COLUMNS`), shortfall in the rule's unit.
+    """
+
+    plan_id: str
+    year: int
+    summary: pd.DataFrame
+    violations: pd.DataFrame
+
+    def status_counts(self) -> dict[str, int]:
+        """Return the number of norms per status, in `STATUSES` order (zeros included)."""
+        counts = self.summary["status"].value_counts()
+        return {s: int(counts.get(s, 0)) for s in STATUSES}
+
+
+_RESOURCE_PARAMS = ("resource", "numerator", "denominator")
+
+
+def _problems(plan: Plan) -> list[Problem]:
+    """Return every norm whose rule is unknown or that names an unknown resource column."""
+    problems = []
+    known = set(schema.RESOURCES.column_ids) - {"facility_id", "year"}
+    for n in plan.norms:
+        if n.rule not in RULES:
+            problems.append(Problem(
+                f"norm {n.id}: unknown rule", file=plan.path.name if plan.path else plan.id,
+                column="rule", expected="one of " + ", ".join(RULES), got=n.rule,
+                fix="use a rule type of docs/plan-format.md (Norms)"))
+            continue
+        for key in _RESOURCE_PARAMS:
+            value = n.params.get(key)
+            if isinstance(value, dict):
+                value = value.get("resource")
+            for col in _as_list(value):
+                if col not in known:
+                    problems.append(Problem(
+                        f"norm {n.id}: unknown resource", file=plan.path.name if plan.path
+                        else plan.id, column=key, expected="a column of the resources table",
+                        got=col, fix="use a resources column of docs/schema.md"))
+    return problems
+
+
+def default_year(region: Region) -> int:
+    """Return the year `check` uses by default: the latest year with resources, else the
+    latest year with any yearly data."""
+    years = sorted({int(y) for y in region.resources["year"].dropna().unique()})
+    if years:
+        return years[-1]
+    if region.years:
+        return region.years[-1]
+    raise HsplanError("the region has no yearly data (population, resources, utilisation). "
+                      "Fix: import the yearly tables first (hsplan import).")
+
+
+def check(region: Region, plan: Plan, *, year: int | None = None,
+          access: Access | None = None) -> NormResult:
+    """Return the plan's norms checked on `region` in `year`: a summary and the violations.
+
+    Parameters
+    ----------
+    region : the region model (not modified).
+    plan : a loaded plan; every norm of it gets one summary row.
+    year : the year checked (default `default_year`); bed growth is against ``year − 1``.
+    access : travel times for service-circle norms (see the module docstring); without
+        it those norms are "not evaluable".
+
+    Notes
+    -----
+    Rule semantics are in the module docstring; norms come from docs/plan-format.md.
+    Raises `ValidationError` listing every norm with an unknown rule or resource.
+    """
+    raise_if_errors(_problems(plan), context=f"plan {plan.id} norms")
+    when = default_year(region) if year is None else int(year)
+    ctx = _Context(region, when, access)
+    summary: list[dict[str, Any]] = []
+    violations: list[dict[str, Any]] = []
+    for norm in plan.norms:
+        out = RULES[norm.rule](ctx, norm)
+        status = out.status or (FAIL if out.failed else PASS if out.passed else NOT_EVALUABLE)
+        reasons = list(dict.fromkeys(out.reasons))
+        if status == NOT_EVALUABLE and not reasons:
+            reasons.append("nothing to check in the region")
+        summary.append({
+            "norm_id": norm.id, "rule": norm.rule, "name": norm.name or "",
+            "description": describe(norm),
+            "checked": out.checked, "passed": out.passed, "failed": out.failed,
+            "not_evaluable": out.not_evaluable, "status": status,
+            "reason": "; ".join(reasons), "quote": norm.quote,
+        })
+        violations += out.rows
+    vio = pd.DataFrame(violations, columns=VIOLATION_COLUMNS)
+    vio["shortfall"] = vio["shortfall"].astype(float)
+    return NormResult(plan_id=plan.id, year=when,
+                      summary=pd.DataFrame(summary, columns=SUMMARY_COLUMNS), violations=vio)
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def result_to_json(result: NormResult, *, project: str | None, synthetic: bool
+                   ) -> dict[str, Any]:
+    """Return the check as JSON: ``{plan, project, year, synthetic, summary, violations}``."""
+    def records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+        return [{c: json_value(row[c]) for c in columns}
+                for row in frame.to_dict(orient="records")]
+    return {"plan": result.plan_id, "project": project, "year": result.year,
+            "synthetic": synthetic, "summary": records(result.summary, SUMMARY_COLUMNS),
+            "violations": records(result.violations, VIOLATION_COLUMNS)}
+
+
+def result_to_xlsx(result: NormResult, path: str | Path) -> Path:
+    """Write the check to an Excel workbook (sheets 汇总 and 违规明细, Chinese headers);
+    return the path. The file is written whole or not at all."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    fills = {PASS: "C6EFCE", FAIL: "FFC7CE", NOT_EVALUABLE: "EDEDED"}
+    path = Path(path)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None  # a new workbook always has one sheet
+    ws.title = "汇总"
+    sheets = ((ws, result.summary, SUMMARY_COLUMNS),
+              (wb.create_sheet("违规明细"), result.violations, VIOLATION_COLUMNS))
+    for sheet, frame, columns in sheets:
+        sheet.append([COLUMNS_ZH[c] for c in columns])
+        for c in sheet[1]:
+            c.font = Font(bold=True)
+        for row in frame.to_dict(orient="records"):
+            values = [json_value(row[c]) for c in columns]
+            if "status" in columns:
+                values[columns.index("status")] = STATUS_ZH[str(row["status"])]
+            sheet.append(values)
+            if "status" in columns:
+                sheet.cell(sheet.max_row, columns.index("status") + 1).fill = PatternFill(
+                    "solid", fgColor=fills[str(row["status"])])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+__all__ = [
+    "FAIL", "NOT_EVALUABLE", "PASS", "RULES", "STATUSES", "STATUS_ZH", "Access", "NormResult",
+    "check", "default_year", "describe", "facility_mask", "facility_zh", "grade_rank",
+    "result_to_json", "result_to_xlsx",
+]
+

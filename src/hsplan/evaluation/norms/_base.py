@@ -1,0 +1,366 @@
+"""Shared plumbing of the norms check: vocabulary, the prepared region, facility selectors."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pandas as pd
+
+from hsplan.plans.plan import Norm
+from hsplan.region import schema
+from hsplan.region.model import Region
+
+PASS = "pass"
+FAIL = "fail"
+NOT_EVALUABLE = "not evaluable"
+STATUSES = (PASS, FAIL, NOT_EVALUABLE)
+STATUS_ZH = {PASS: "达标", FAIL: "未达标", NOT_EVALUABLE: "无法评估"}
+
+SEAT_RADIUS_M = 2000.0
+TOWNSHIP_CENTRES = ("乡镇卫生院", "中心乡镇卫生院", "社区卫生服务中心", "街道卫生院")
+STREET_SUBTYPES = ("社区卫生服务中心", "社区卫生服务站", "街道卫生院")
+DEPARTMENT_EQUIVALENTS = {"发热诊室": ("发热诊室", "发热门诊")}
+_EPS = 1e-9
+
+SUMMARY_COLUMNS = [
+    "norm_id", "rule", "name", "description", "checked", "passed", "failed", "not_evaluable",
+    "status", "reason", "quote",
+]
+VIOLATION_COLUMNS = [
+    "norm_id", "rule", "area_code", "area_name", "area_level", "facility_id",
+    "facility_name", "expected", "actual", "shortfall", "unit", "shortfall_text", "detail",
+    "quote",
+]
+COLUMNS_ZH = {
+    "norm_id": "规范编号", "rule": "规则类型", "name": "名称", "description": "规范内容",
+    "checked": "检查数",
+    "passed": "达标数", "failed": "未达标数", "not_evaluable": "无法评估数", "status": "结论",
+    "reason": "说明", "quote": "规划原文", "area_code": "区划代码", "area_name": "区划名称",
+    "area_level": "区划级别", "facility_id": "机构编码", "facility_name": "机构名称",
+    "expected": "标准", "actual": "现状", "shortfall": "差额", "unit": "单位",
+    "shortfall_text": "差距", "detail": "明细",
+}
+
+_MEASURE = {"beds": "张", "staff": "人", "equipment": "台", "ambulances": "辆",
+            "childcare_places": "个"}
+_ADMIN_ZH = {"县属": "县办", "市属": "市办", "省属": "省属", "乡镇": "乡镇办", "村": "村办"}
+_GRADE_LEVEL = {"一级": 1, "二级": 2, "三级": 3}
+_GRADE_SUB = {"甲等": 2, "乙等": 1}
+_COMMUNITY_MARKS = ("居民委员会", "居委会")
+
+
+class Access(Protocol):
+    """What `check` needs for service-circle norms (`hsplan.access.coverage.ServiceAccess`)."""
+
+    def coverage(self, facility: Any, *, minutes: float | None = None,
+                 distance_km: float | None = None, mode: str = "drive",
+                 scope: Any = None) -> pd.DataFrame: ...
+
+
+
+@dataclass
+class _Outcome:
+    """What one rule function found: counts, violation rows and reasons."""
+
+    checked: int = 0
+    passed: int = 0
+    failed: int = 0
+    not_evaluable: int = 0
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    status: str | None = None  # set when the counts alone do not decide
+
+    def add(self, ok: bool | None) -> None:
+        self.checked += 1
+        if ok is None:
+            self.not_evaluable += 1
+        elif ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+
+
+# --- the region, prepared once per check ------------------------------------------------------
+
+
+class _Context:
+    """The region's tables arranged for the rules: areas, populations, facilities, year."""
+
+    def __init__(self, region: Region, year: int, access: Access | None) -> None:
+        self.region = region
+        self.year = year
+        self.access = access
+        areas = pd.DataFrame(region.areas.drop(columns="geometry", errors="ignore"))
+        self.codes = [str(c) for c in areas["code"]]
+        self.name = dict(zip(self.codes, areas["name"].astype(str), strict=True))
+        self.level = dict(zip(self.codes, areas["level"].astype(str), strict=True))
+        self.parent = {c: (None if pd.isna(p) else str(p))
+                       for c, p in zip(self.codes, areas["parent_code"], strict=True)}
+        self.klass = {c: (None if pd.isna(k) else str(k))
+                      for c, k in zip(self.codes, areas["urban_rural"], strict=True)}
+        self.point = {c: (float(x), float(y)) for c, x, y in
+                      zip(self.codes, areas["lon"], areas["lat"], strict=True)
+                      if not (pd.isna(x) or pd.isna(y))}
+        self.children: dict[str, list[str]] = {}
+        for c in self.codes:
+            p = self.parent[c]
+            if p is not None and p in self.name:
+                self.children.setdefault(p, []).append(c)
+        pop = region.population
+        rows = pop[pop["year"] == year]
+        self.pop_rows = {str(r["area_code"]): r for r in rows.to_dict(orient="records")}
+        self._pop_cache: dict[str, float | None] = {}
+        self.facilities = self._facilities()
+        res = region.resources
+        self.res_years = {int(y) for y in res["year"].dropna().unique()}
+        self.res = res[res["year"] == year].set_index(res[res["year"] == year]["facility_id"]
+                                                      .astype(str))
+        prev = res[res["year"] == year - 1]
+        self.res_prev = prev.set_index(prev["facility_id"].astype(str))
+        util = region.utilisation
+        cur = util[util["year"] == year]
+        self.util = cur.set_index(cur["facility_id"].astype(str))
+
+    def _facilities(self) -> pd.DataFrame:
+        fac = pd.DataFrame(self.region.facilities.drop(columns="geometry", errors="ignore"))
+        fac = fac.copy()
+        fac["id"] = fac["id"].astype(str)
+        fac["category"] = fac["category"].fillna(fac["subtype"].map(schema.FACILITY_SUBTYPES))
+        opened = pd.to_numeric(fac["opened"], errors="coerce")
+        closed = pd.to_numeric(fac["closed"], errors="coerce")
+        active = (opened.isna() | (opened <= self.year)) & (closed.isna() | (closed > self.year))
+        fac = fac[active.astype(bool)].copy()
+        fac["_chain"] = [self.chain(None if pd.isna(c) else str(c)) for c in fac["area_code"]]
+        return fac.reset_index(drop=True)
+
+    def chain(self, code: str | None) -> list[str]:
+        """Return `code` and its ancestors that are in the areas table, nearest first."""
+        out: list[str] = []
+        while code is not None and code in self.name and code not in out:
+            out.append(code)
+            code = self.parent[code]
+        return out
+
+    def areas_of(self, level: str) -> list[str]:
+        """Return the codes of the areas of `level`; for county, the roots when none."""
+        codes = [c for c in self.codes if self.level[c] == level]
+        if not codes and level == "county":
+            codes = [c for c in self.codes if self.parent[c] not in self.name]
+        return codes
+
+    def pop(self, code: str, column: str = "total") -> float | None:
+        """Return the population of `code` in the year (persons), summing its children
+        when the area has no row of its own; None when unknown."""
+        key = f"{code}:{column}"
+        if key in self._pop_cache:
+            return self._pop_cache[key]
+        value: float | None = None
+        row = self.pop_rows.get(code)
+        if row is not None and not pd.isna(row[column]):
+            value = float(row[column])
+        elif column == "total" and self.children.get(code):
+            kids = [self.pop(k) for k in self.children[code]]
+            value = None if any(k is None for k in kids) else float(sum(k for k in kids if k))
+        self._pop_cache[key] = value
+        return value
+
+    def area_class(self, code: str | None) -> str | None:
+        """Return urban/rural of an area, from itself or its nearest classified ancestor."""
+        for c in self.chain(code):
+            if self.klass[c] is not None:
+                return self.klass[c]
+        return None
+
+    def scoped_pop(self, code: str, scope: str) -> float | None:
+        """Return the urban or rural population of area `code` (persons), None if unknown."""
+        row = self.pop_rows.get(code)
+        if row is not None and not pd.isna(row[scope]):
+            return float(row[scope])
+        for level in ("village", "township"):
+            parts = [c for c in self.descendants(code) if self.level[c] == level]
+            if not parts:
+                continue
+            values = [(self.pop(c), self.area_class(c)) for c in parts]
+            if all(v is not None and k is not None for v, k in values):
+                return float(sum(v for v, k in values if k == scope and v is not None))
+        return None
+
+    def descendants(self, code: str) -> list[str]:
+        out: list[str] = []
+        stack = list(self.children.get(code, []))
+        while stack:
+            c = stack.pop()
+            out.append(c)
+            stack.extend(self.children.get(c, []))
+        return out
+
+    def township_kind(self, code: str) -> str | None:
+        """Return "street" (街道), "town" (镇, 乡, 苏木) or None for other units."""
+        name = self.name.get(code, "")
+        if name.endswith("街道") or name.endswith("街道办事处"):
+            return "street"
+        if name.endswith(("镇", "乡", "苏木")):
+            return "town"
+        return None
+
+    def in_area(self, fac: pd.DataFrame, code: str) -> pd.DataFrame:
+        return fac[[code in chain for chain in fac["_chain"]]]
+
+    def select(self, selector: Any) -> pd.DataFrame:
+        """Return the open facilities that a plan `facility` selector picks."""
+        return self.facilities[facility_mask(self.facilities, selector)]
+
+    def value(self, facility_id: str, resource: Any, *, previous: bool = False) -> float:
+        """Return a facility's resource (a column or the sum of a list) in the year; NaN
+        when the facility has no resources row or no value."""
+        frame = self.res_prev if previous else self.res
+        if facility_id not in frame.index:
+            return math.nan
+        row = frame.loc[facility_id]
+        if isinstance(row, pd.DataFrame):
+            row = row.iloc[0]
+        values = [row[c] for c in _columns(resource)]
+        present = [float(v) for v in values if not pd.isna(v)]
+        return float(sum(present)) if present else math.nan
+
+    def facility_name(self, facility_id: str) -> str:
+        hit = self.facilities.loc[self.facilities["id"] == facility_id, "name"]
+        return str(hit.iloc[0]) if len(hit) else ""
+
+    def violation(self, norm: Norm, *, area: str | None = None, facility: str | None = None,
+                  expected: str, actual: str, shortfall: float, unit: str, excess: bool = False,
+                  detail: str = "") -> dict[str, Any]:
+        if facility is not None and area is None:
+            hit = self.facilities.loc[self.facilities["id"] == facility, "area_code"]
+            area = None if hit.empty or pd.isna(hit.iloc[0]) else str(hit.iloc[0])
+        amount = _fmt(shortfall)
+        return {
+            "norm_id": norm.id, "rule": norm.rule, "area_code": area,
+            "area_name": self.name.get(area, "") if area else "",
+            "area_level": self.level.get(area, "") if area else "",
+            "facility_id": facility, "facility_name": self.facility_name(facility) if facility
+            else "", "expected": expected, "actual": actual, "shortfall": float(shortfall),
+            "unit": unit, "shortfall_text": f"{'超' if excess else '缺'} {amount} {unit}",
+            "detail": detail, "quote": norm.quote,
+        }
+
+
+# --- facility selectors ---------------------------------------------------------------------
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def grade_rank(grade: Any) -> int:
+    """Return a hospital grade's rank: 10 × level (一/二/三级) + 2 甲等 / 1 乙等; 0 unrated."""
+    if not isinstance(grade, str):
+        return 0
+    for prefix, level in _GRADE_LEVEL.items():
+        if grade.startswith(prefix):
+            return 10 * level + _GRADE_SUB.get(grade[len(prefix):], 0)
+    return 0
+
+
+def facility_mask(facilities: pd.DataFrame, selector: Any) -> pd.Series:
+    """Return which rows of `facilities` a plan `facility` selector picks (bool Series).
+
+    A selector is a sub-type, a list of sub-types, or a mapping with ``subtype``,
+    ``category``, ``ownership``, ``government_run``, ``admin_level``, ``grade_min``
+    (docs/plan-format.md); ``grade_min: 二级`` passes 二级, 二级乙等, 二级甲等 and 三级 …;
+    ``grade_min: 二级甲等`` passes 二级甲等 and 三级 ….
+    """
+    ok = pd.Series(True, index=facilities.index)
+    if selector is None:
+        return ok
+    spec: dict[str, Any] = selector if isinstance(selector, dict) else {"subtype": selector}
+    for column in ("subtype", "category", "ownership", "admin_level"):
+        values = _as_list(spec.get(column))
+        if values:
+            ok &= facilities[column].isin(values).fillna(False).astype(bool)
+    if spec.get("government_run") is not None:
+        gov = facilities["government_run"].fillna(False).astype(bool)
+        ok &= gov if spec["government_run"] else ~gov
+    if spec.get("grade_min"):
+        ranks = facilities["grade"].map(grade_rank).astype(int)
+        ok &= ranks >= grade_rank(spec["grade_min"])
+    return ok
+
+
+def facility_zh(selector: Any) -> str:
+    """Return a selector in Chinese, e.g. ``二级及以上政府办综合医院``."""
+    if selector is None:
+        return "各类医疗卫生机构"
+    spec: dict[str, Any] = selector if isinstance(selector, dict) else {"subtype": selector}
+    parts = []
+    if spec.get("grade_min"):
+        parts.append(f"{spec['grade_min']}及以上")
+    if spec.get("government_run"):
+        parts.append("政府办")
+    elif spec.get("government_run") is False:
+        parts.append("非政府办")
+    for level in _as_list(spec.get("admin_level")):
+        parts.append(_ADMIN_ZH.get(level, level))
+    parts += _as_list(spec.get("ownership"))
+    kinds = _as_list(spec.get("subtype")) or _as_list(spec.get("category"))
+    parts.append("/".join(kinds))
+    return "".join(parts)
+
+
+def _columns(resource: Any) -> list[str]:
+    return _as_list(resource)
+
+
+def _resource_zh(resource: Any) -> str:
+    return "+".join(schema.RESOURCES.column(c).zh for c in _columns(resource))
+
+
+def _measure(resource: Any) -> str:
+    first = _columns(resource)[0]
+    if first in ("ambulances", "ambulances_negative_pressure"):
+        return _MEASURE["ambulances"]
+    if first == "childcare_places":
+        return _MEASURE["childcare_places"]
+    if first in schema.BED_COLUMNS:
+        return _MEASURE["beds"]
+    if first in schema.STAFF_COLUMNS:
+        return _MEASURE["staff"]
+    return _MEASURE["equipment"]
+
+
+def _resource_unit(resource: Any) -> str:
+    return f"{_measure(resource)}{_resource_zh(resource)}"
+
+
+def _fmt(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    if float(x).is_integer():
+        return f"{int(x)}"
+    return f"{x:.4g}"
+
+
+def _per_pop_zh(per_pop: float) -> str:
+    if per_pop >= 10000 and per_pop % 10000 == 0:
+        n = int(per_pop // 10000)
+        return "万" if n == 1 else f"{n}万"
+    if per_pop >= 1000 and per_pop % 1000 == 0:
+        n = int(per_pop // 1000)
+        return "千" if n == 1 else f"{n}千"
+    return _fmt(per_pop)
+
+
+def _ceil(x: float) -> int:
+    return math.ceil(x - 1e-9)
+
+
+def _floor(x: float) -> int:
+    return math.floor(x + 1e-9)
+
+

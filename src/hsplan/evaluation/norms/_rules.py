@@ -1,0 +1,674 @@
+"""One function per norm rule type (docs/plan-format.md "Norms"), registered in `RULES`.
+
+Each takes the prepared region (`_Context`) and a `Norm` and returns an `_Outcome`: how
+many areas or facilities were checked, passed, failed or could not be judged, the
+violation rows and the reasons. Semantics: the docstring of `hsplan.evaluation.norms`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from hsplan.errors import HsplanError
+from hsplan.evaluation.norms._base import (
+    _COMMUNITY_MARKS,
+    _EPS,
+    DEPARTMENT_EQUIVALENTS,
+    FAIL,
+    NOT_EVALUABLE,
+    PASS,
+    SEAT_RADIUS_M,
+    STREET_SUBTYPES,
+    TOWNSHIP_CENTRES,
+    _as_list,
+    _ceil,
+    _Context,
+    _floor,
+    _fmt,
+    _measure,
+    _Outcome,
+    _per_pop_zh,
+    _resource_unit,
+    _resource_zh,
+    facility_mask,
+    facility_zh,
+)
+from hsplan.plans.plan import Norm
+
+# --- descriptions ---------------------------------------------------------------------------
+
+_SCOPE_ZH = {"urban": "城市", "rural": "农村", "all": "", None: ""}
+_LEVEL_ZH = {"county": "县(区)", "township": "乡镇(街道)", "village": "行政村"}
+
+
+def describe(norm: Norm) -> str:
+    """Return the norm in Chinese words, e.g. ``每3万城市人口1辆救护车``."""
+    p = norm.params
+    rule = norm.rule
+    if rule == "presence":
+        where = p.get("where") or {}
+        kinds = {"street": "街道", "town": "乡(镇)"}
+        level = kinds.get(str(where.get("area_kind")), _LEVEL_ZH[p["area_level"]])
+        cond = f"常住人口{_fmt(where['min_pop'])}人以上的" if "min_pop" in where else ""
+        cls = _SCOPE_ZH.get(where.get("urban_rural"), "")
+        return f"每个{cond}{cls}{level}至少{p.get('min_count', 1)}所{facility_zh(p['facility'])}"
+    if rule == "count_per_population":
+        lo, hi = p.get("per_pop_min"), p.get("per_pop_max")
+        band = (f"{_per_pop_zh(float(lo))}—{_per_pop_zh(float(hi))}" if lo and hi
+                else _per_pop_zh(float(lo or hi or 0)))
+        return f"每{band}居民设置1所{facility_zh(p['facility'])}"
+    if rule == "resource_per_population":
+        scope = _SCOPE_ZH.get(p.get("scope"), "")
+        amount = (f"{_fmt(p['min'])}—{_fmt(p['max'])}" if "min" in p and "max" in p else
+                  f"{_fmt(p.get('min', p.get('min_count', p.get('max'))))}")
+        bound = "不超过" if "max" in p and "min" not in p else ""
+        who = f"（{facility_zh(p['facility'])}）" if p.get("facility") else ""
+        return (f"每{_per_pop_zh(p['per_pop'])}{scope}人口{bound}{amount}"
+                f"{_measure(p['resource'])}{_resource_zh(p['resource'])}{who}")
+    if rule == "share":
+        return (f"{_side_zh(p['numerator'])}占{_side_zh(p['denominator'])}的"
+                f"{_pct_band(p)}" + (f"（{facility_zh(p['facility'])}）"
+                                     if p.get("facility") else ""))
+    if rule == "department_share":
+        return f"{_fmt(p['min_pct'])}%的{facility_zh(p['facility'])}设置{p['department']}"
+    if rule == "per_facility_minimum":
+        return (f"每所{facility_zh(p['facility'])}至少{_fmt(p['min'])}"
+                f"{_measure(p['resource'])}{_resource_zh(p['resource'])}")
+    if rule == "per_facility_ratio":
+        band = (f"{_fmt(p['min'])}—{_fmt(p['max'])}" if "min" in p and "max" in p else
+                f"≥{_fmt(p['min'])}" if "min" in p else f"≤{_fmt(p['max'])}")
+        return (f"{facility_zh(p['facility'])}{_resource_zh(p['numerator'])}与"
+                f"{_resource_zh(p['denominator'])}之比{band}")
+    if rule == "bed_efficiency":
+        return (f"{facility_zh(p.get('facility'))}床位使用率低于"
+                f"{_fmt(p.get('max_occupancy_pct', 75))}%且平均住院日高于"
+                f"{_fmt(p.get('min_alos_days', 9))}天的，不再增加床位")
+    if rule == "max_alos":
+        return f"{facility_zh(p.get('facility'))}平均住院日不超过{_fmt(p['max_alos_days'])}天"
+    if rule == "service_circle":
+        reach = " 或 ".join([*([f"{_fmt(p['minutes'])}分钟"] if "minutes" in p else []),
+                            *([f"{_fmt(p['distance_km'])}千米"] if "distance_km" in p else [])])
+        scope = _SCOPE_ZH.get(p.get("scope"), "")
+        return (f"{scope}{_fmt(p.get('min_share_pct', 100))}%人口在{reach}内可达"
+                f"{facility_zh(p['facility'])}")
+    if rule == "text":
+        return norm.quote
+    return norm.quote
+
+
+def _side_zh(side: dict[str, Any]) -> str:
+    if side.get("resource"):
+        who = facility_zh(side["facility"]) if side.get("facility") else ""
+        return f"{who}{_resource_zh(side['resource'])}"
+    return f"{facility_zh(side.get('facility'))}数"
+
+
+def _pct_band(p: dict[str, Any]) -> str:
+    if "min_pct" in p and "max_pct" in p:
+        return f"{_fmt(p['min_pct'])}%—{_fmt(p['max_pct'])}%"
+    if "min_pct" in p:
+        return f"不低于{_fmt(p['min_pct'])}%"
+    return f"不高于{_fmt(p['max_pct'])}%"
+
+
+# --- the rules ------------------------------------------------------------------------------
+
+Rule = Callable[[_Context, Norm], _Outcome]
+
+
+def _presence(ctx: _Context, norm: Norm) -> _Outcome:
+    p = norm.params
+    level = str(p["area_level"])
+    where = p.get("where") or {}
+    need = int(p.get("min_count", 1))
+    chosen = ctx.select(p["facility"])
+    label = facility_zh(p["facility"])
+    subtypes = set(_as_list(p["facility"] if not isinstance(p["facility"], dict)
+                            else p["facility"].get("subtype")))
+    village_clinic = level == "village" and subtypes == {"村卫生室"}
+    out = _Outcome()
+    skipped_communities = 0
+    exempted: list[str] = []
+    exempt = _seat_villages(ctx) if village_clinic else {}
+    for code in _filtered_areas(ctx, ctx.areas_of(level), where, out):
+        if village_clinic and any(m in ctx.name[code] for m in _COMMUNITY_MARKS):
+            skipped_communities += 1
+            continue
+        if code in exempt:
+            out.add(True)
+            exempted.append(code)
+            continue
+        have = len(chosen[chosen["area_code"].astype(str) == code]) if level == "village" \
+            else len(ctx.in_area(chosen, code))
+        out.add(have >= need)
+        if have < need:
+            out.rows.append(ctx.violation(
+                norm, area=code, expected=f"≥ {need} 所{label}", actual=f"{have} 所",
+                shortfall=need - have, unit=f"所{label}"))
+    if skipped_communities:
+        out.reasons.append(f"{skipped_communities} 居委会 (urban communities) not checked: "
+                           "the norm is about 行政村")
+    if exempted:
+        out.reasons.append(f"{len(exempted)} village(s) exempt, a township health centre "
+                           f"stands there: {_list(exempted)}")
+    return out
+
+
+def _seat_villages(ctx: _Context) -> dict[str, str]:
+    """Return village code → id of the township health centre that stands in it."""
+    out: dict[str, str] = {}
+    centres = ctx.select(list(TOWNSHIP_CENTRES))
+    for row in centres.to_dict(orient="records"):
+        code = None if pd.isna(row["area_code"]) else str(row["area_code"])
+        if code is None or code not in ctx.name:
+            continue
+        if ctx.level[code] == "village":
+            out[code] = str(row["id"])
+            continue
+        if ctx.level[code] != "township" or pd.isna(row["lon"]) or pd.isna(row["lat"]):
+            continue
+        best, best_m = None, SEAT_RADIUS_M
+        for v in ctx.children.get(code, []):
+            if ctx.level[v] != "village" or v not in ctx.point:
+                continue
+            d = _distance_m((float(row["lon"]), float(row["lat"])), ctx.point[v])
+            if d <= best_m:
+                best, best_m = v, d
+        if best is not None:
+            out[best] = str(row["id"])
+    return out
+
+
+def _distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in metres between two (lon, lat) points (haversine)."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+
+
+def _filtered_areas(ctx: _Context, codes: list[str], where: dict[str, Any],
+                    out: _Outcome) -> list[str]:
+    kept = []
+    unknown_pop = []
+    for code in codes:
+        kind = where.get("area_kind")
+        if kind is not None:
+            township = next((c for c in ctx.chain(code) if ctx.level[c] == "township"), None)
+            if township is None or ctx.township_kind(township) != kind:
+                continue
+        if where.get("urban_rural") and ctx.area_class(code) != where["urban_rural"]:
+            continue
+        if "min_pop" in where:
+            pop = ctx.pop(code)
+            if pop is None:
+                out.add(None)
+                unknown_pop.append(code)
+                continue
+            if pop < float(where["min_pop"]):
+                continue
+        kept.append(code)
+    if unknown_pop:
+        out.reasons.append(f"no population for {ctx.year} of {_list(unknown_pop)}")
+    return kept
+
+
+def _list(items: list[str], limit: int = 5) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _count_per_population(ctx: _Context, norm: Norm) -> _Outcome:
+    p = norm.params
+    where = p.get("where") or {}
+    chosen = ctx.select(p["facility"])
+    label = facility_zh(p["facility"])
+    subtypes = set(_as_list(p["facility"] if not isinstance(p["facility"], dict)
+                            else p["facility"].get("subtype")))
+    streets_only = bool(subtypes) and subtypes <= set(STREET_SUBTYPES) and "area_kind" not in where
+    lo, hi = p.get("per_pop_min"), p.get("per_pop_max")
+    out = _Outcome()
+    for code in _filtered_areas(ctx, ctx.areas_of(str(p.get("area_level", "county"))), where,
+                                out):
+        parts = [code]
+        if streets_only:
+            parts = [c for c in [code, *ctx.descendants(code)]
+                     if ctx.level[c] == "township" and ctx.township_kind(c) == "street"]
+            if not parts:
+                continue
+        pops = [ctx.pop(c) for c in parts]
+        if any(v is None for v in pops):
+            out.add(None)
+            out.reasons.append(f"no population for {ctx.year} of {code}")
+            continue
+        served = float(sum(v for v in pops if v is not None))
+        have = len(ctx.in_area(chosen, code)) if not streets_only else sum(
+            len(ctx.in_area(chosen, c)) for c in parts)
+        need_min = _ceil(served / hi) if hi else 0
+        need_max = max(1, _floor(served / lo)) if lo else None
+        expected = f"{need_min}–{need_max} 所" if need_max is not None else f"≥ {need_min} 所"
+        whose = "街道常住人口" if streets_only else "常住人口"
+        actual = f"{have} 所（{whose} {_fmt(served)} 人）"
+        if have < need_min:
+            out.add(False)
+            out.rows.append(ctx.violation(norm, area=code, expected=expected, actual=actual,
+                                          shortfall=need_min - have, unit=f"所{label}"))
+        elif need_max is not None and have > need_max:
+            out.add(False)
+            out.rows.append(ctx.violation(norm, area=code, expected=expected, actual=actual,
+                                          shortfall=have - need_max, unit=f"所{label}",
+                                          excess=True))
+        else:
+            out.add(True)
+    if out.checked == 0 and streets_only:
+        out.reasons.append("no street (街道) in the region")
+    return out
+
+
+def _sum_resource(ctx: _Context, chosen: pd.DataFrame, resource: Any) -> tuple[float, list[str]]:
+    """Return the sum of `resource` over `chosen` and the ids that have no value."""
+    total, missing = 0.0, []
+    for fid in chosen["id"]:
+        v = ctx.value(str(fid), resource)
+        if math.isnan(v):
+            missing.append(str(fid))
+        else:
+            total += v
+    return total, missing
+
+
+def _no_resources(ctx: _Context, out: _Outcome) -> bool:
+    if ctx.year not in ctx.res_years:
+        out.status = NOT_EVALUABLE
+        out.reasons.append(f"no resources data for {ctx.year}")
+        return True
+    return False
+
+
+def _resource_per_population(ctx: _Context, norm: Norm) -> _Outcome:
+    p = norm.params
+    out = _Outcome()
+    if _no_resources(ctx, out):
+        return out
+    scope = p.get("scope") or "all"
+    per_pop = float(p["per_pop"])
+    unit = _resource_unit(p["resource"])
+    chosen = ctx.select(p.get("facility"))
+    for code in ctx.areas_of("county"):
+        pop = ctx.pop(code) if scope == "all" else ctx.scoped_pop(code, scope)
+        if pop is None:
+            out.add(None)
+            out.reasons.append(f"no {'' if scope == 'all' else scope + ' '}population of "
+                               f"{code} for {ctx.year}")
+            continue
+        inside = ctx.in_area(chosen, code)
+        if scope != "all":
+            classes = [ctx.area_class(None if pd.isna(c) else str(c)) for c in inside["area_code"]]
+            inside = inside[[k == scope for k in classes]]
+        actual, missing = _sum_resource(ctx, inside, p["resource"])
+        if missing:
+            out.reasons.append(f"no {_resource_zh(p['resource'])} for {_list(missing)} "
+                               f"in {ctx.year} (counted as 0)")
+        whose = f"{_SCOPE_ZH[scope]}常住人口 {_fmt(pop)} 人"
+        ok = True
+        for bound in ("min", "min_count", "max"):
+            if bound not in p:
+                continue
+            limit = pop * float(p[bound]) / per_pop
+            if bound == "max" and actual > _floor(limit):
+                ok = False
+                out.rows.append(ctx.violation(
+                    norm, area=code, expected=f"≤ {_floor(limit)} {unit}（{whose}）",
+                    actual=f"{_fmt(actual)}", shortfall=actual - _floor(limit), unit=unit,
+                    excess=True))
+            elif bound != "max" and actual < limit - _EPS:
+                ok = False
+                out.rows.append(ctx.violation(
+                    norm, area=code, expected=f"≥ {_ceil(limit)} {unit}（{whose}）",
+                    actual=f"{_fmt(actual)}", shortfall=_ceil(limit) - actual, unit=unit))
+        out.add(ok)
+    return out
+
+
+def _side(ctx: _Context, base: Any, side: dict[str, Any]) -> tuple[pd.DataFrame, Any]:
+    """Return the facilities a share side covers and its resource (None = count)."""
+    chosen = ctx.facilities[facility_mask(ctx.facilities, base)
+                            & facility_mask(ctx.facilities, side.get("facility"))]
+    return chosen, side.get("resource")
+
+
+def _share_check(ctx: _Context, norm: Norm, out: _Outcome, *, num: float, den: float,
+                 unit: str, area: str | None = None, facility: str | None = None) -> None:
+    p = norm.params
+    if den <= 0:
+        out.add(None)
+        where = facility or area
+        out.reasons.append(f"denominator is 0 for {where}")
+        return
+    pct = 100.0 * num / den
+    actual = f"{pct:.2f}%（{_fmt(num)}/{_fmt(den)}）"
+    expected = _pct_band(p)
+    ok = True
+    if "min_pct" in p and pct < float(p["min_pct"]) - _EPS:
+        ok = False
+        need = _ceil(float(p["min_pct"]) * den / 100.0)
+        out.rows.append(ctx.violation(norm, area=area, facility=facility, expected=expected,
+                                      actual=actual, shortfall=need - num, unit=unit))
+    if "max_pct" in p and pct > float(p["max_pct"]) + _EPS:
+        ok = False
+        allowed = _floor(float(p["max_pct"]) * den / 100.0)
+        out.rows.append(ctx.violation(norm, area=area, facility=facility, expected=expected,
+                                      actual=actual, shortfall=num - allowed, unit=unit,
+                                      excess=True))
+    out.add(ok)
+
+
+def _share(ctx: _Context, norm: Norm) -> _Outcome:
+    p = norm.params
+    out = _Outcome()
+    num_side, den_side = p["numerator"], p["denominator"]
+    uses_resources = bool(num_side.get("resource") or den_side.get("resource"))
+    if uses_resources and _no_resources(ctx, out):
+        return out
+    num_fac, num_res = _side(ctx, p.get("facility"), num_side)
+    den_fac, den_res = _side(ctx, p.get("facility"), den_side)
+    unit = (_resource_unit(num_res) if num_res
+            else f"所{facility_zh(num_side.get('facility'))}")
+    per_facility = (p.get("facility") is not None and num_res and den_res
+                    and not num_side.get("facility") and not den_side.get("facility"))
+    if per_facility:
+        for fid in den_fac["id"]:
+            num, den = ctx.value(str(fid), num_res), ctx.value(str(fid), den_res)
+            if math.isnan(num) or math.isnan(den):
+                out.add(None)
+                out.reasons.append(f"no resources row for {fid} in {ctx.year}")
+                continue
+            _share_check(ctx, norm, out, num=num, den=den, unit=unit, facility=str(fid))
+        if out.checked == 0:
+            out.reasons.append(f"no {facility_zh(p['facility'])} in the region")
+        return out
+    for code in ctx.areas_of("county"):
+        nf, df = ctx.in_area(num_fac, code), ctx.in_area(den_fac, code)
+        num = _sum_resource(ctx, nf, num_res)[0] if num_res else float(len(nf))
+        den = _sum_resource(ctx, df, den_res)[0] if den_res else float(len(df))
+        _share_check(ctx, norm, out, num=num, den=den, unit=unit, area=code)
+    return out
+
+
+def _department_share(ctx: _Context, norm: Norm) -> _Outcome:
+    p = norm.params
+    dept = str(p["department"])
+    accepted = set(DEPARTMENT_EQUIVALENTS.get(dept, (dept,)))
+    chosen = ctx.select(p["facility"])
+    label = facility_zh(p["facility"])
+    out = _Outcome()
+    if chosen.empty:
+        out.reasons.append(f"no {label} in the region")
+        return out
+    has = [bool(accepted & set(_split(d))) for d in chosen["departments"]]
+    lacking = chosen[[not h for h in has]]
+    n, k = len(chosen), sum(has)
+    min_pct = float(p["min_pct"])
+    pct = 100.0 * k / n
+    if min_pct >= 100:
+        for fid in chosen["id"]:
+            ok = str(fid) not in set(lacking["id"])
+            out.add(ok)
+            if not ok:
+                out.rows.append(ctx.violation(
+                    norm, facility=str(fid), expected=f"设置{dept}", actual=f"未设{dept}",
+                    shortfall=1, unit=f"个{dept}"))
+        return out
+    out.checked, out.passed, out.failed = n, k, n - k
+    if pct >= min_pct - _EPS:
+        out.status = PASS
+        return out
+    out.status = FAIL
+    need = _ceil(min_pct * n / 100.0)
+    for code in ctx.areas_of("county"):
+        out.rows.append(ctx.violation(
+            norm, area=code, expected=f"≥ {_fmt(min_pct)}%（{need}/{n} 所）",
+            actual=f"{pct:.1f}%（{k}/{n} 所）", shortfall=need - k, unit=f"所{label}",
+            detail="未设置: " + "、".join(str(x) for x in lacking["name"])))
+    return out
+
+
+def _split(value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return []
+    for sep in (",", ";", "，", "；"):
+        value = value.replace(sep, "、")
+    return [v.strip() for v in value.split("、") if v.strip()]
+
+
+def _per_facility_minimum(ctx: _Context, norm: Norm) -> _Outcome:
+    p = norm.params
+    out = _Outcome()
+    if _no_resources(ctx, out):
+        return out
+    unit = _resource_unit(p["resource"])
+    minimum = float(p["min"])
+    chosen = ctx.select(p["facility"])
+    missing = []
+    for fid in chosen["id"]:
+        v = ctx.value(str(fid), p["resource"])
+        if math.isnan(v):
+            out.add(None)
+            missing.append(str(fid))
+            continue
+        out.add(v >= minimum - _EPS)
+        if v < minimum - _EPS:
+            out.rows.append(ctx.violation(norm, facility=str(fid), expected=f"≥ {_fmt(minimum)}",
+                                          actual=_fmt(v), shortfall=_ceil(minimum - v),
+                                          unit=unit))
+    if missing:
+        out.reasons.append(f"no {_resource_zh(p['resource'])} for {_list(missing)} in {ctx.year}")
+    if chosen.empty:
+        out.reasons.append(f"no {facility_zh(p['facility'])} in the region")
+    return out
+
+
+def _per_facility_ratio(ctx: _Context, norm: Norm) -> _Outcome:
+    p = norm.params
+    out = _Outcome()
+    if _no_resources(ctx, out):
+        return out
+    unit = _resource_unit(p["numerator"])
+    chosen = ctx.select(p["facility"])
+    for fid in chosen["id"]:
+        num, den = ctx.value(str(fid), p["numerator"]), ctx.value(str(fid), p["denominator"])
+        if math.isnan(num) or math.isnan(den) or den <= 0:
+            out.add(None)
+            out.reasons.append(f"no {_resource_zh(p['denominator'])} for {fid} in {ctx.year}")
+            continue
+        ratio = num / den
+        actual = f"{ratio:.3g}（{_fmt(num)}/{_fmt(den)}）"
+        ok = True
+        if "min" in p and ratio < float(p["min"]) - _EPS:
+            ok = False
+            out.rows.append(ctx.violation(
+                norm, facility=str(fid), expected=f"≥ {_fmt(p['min'])}", actual=actual,
+                shortfall=_ceil(float(p["min"]) * den) - num, unit=unit))
+        if "max" in p and ratio > float(p["max"]) + _EPS:
+            ok = False
+            out.rows.append(ctx.violation(
+                norm, facility=str(fid), expected=f"≤ {_fmt(p['max'])}", actual=actual,
+                shortfall=num - _floor(float(p["max"]) * den), unit=unit, excess=True))
+        out.add(ok)
+    if chosen.empty:
+        out.reasons.append(f"no {facility_zh(p['facility'])} in the region")
+    return out
+
+
+def _stay(ctx: _Context, fid: str) -> tuple[float, float]:
+    """Return (occupancy %, average stay days) of a facility in the year; NaN if unknown."""
+    if fid not in ctx.util.index:
+        return math.nan, math.nan
+    row = ctx.util.loc[fid]
+    if isinstance(row, pd.DataFrame):
+        row = row.iloc[0]
+    occ = row["occupancy_pct"]
+    if pd.isna(occ) and not pd.isna(row["bed_days_open"]) and row["bed_days_open"] > 0 \
+            and not pd.isna(row["bed_days_occupied"]):
+        occ = 100.0 * row["bed_days_occupied"] / row["bed_days_open"]
+    alos = row["alos_days"]
+    if pd.isna(alos) and not pd.isna(row["discharges"]) and row["discharges"] > 0 \
+            and not pd.isna(row["discharged_bed_days"]):
+        alos = row["discharged_bed_days"] / row["discharges"]
+    return (math.nan if pd.isna(occ) else float(occ)), (math.nan if pd.isna(alos) else float(alos))
+
+
+def _no_utilisation(ctx: _Context, out: _Outcome) -> bool:
+    if ctx.util.empty:
+        out.status = NOT_EVALUABLE
+        out.reasons.append(f"no utilisation data for {ctx.year}")
+        return True
+    return False
+
+
+def _bed_efficiency(ctx: _Context, norm: Norm) -> _Outcome:
+    p = norm.params
+    out = _Outcome()
+    if _no_utilisation(ctx, out) or _no_resources(ctx, out):
+        return out
+    max_occ = float(p.get("max_occupancy_pct", 75))
+    min_alos = float(p.get("min_alos_days", 9))
+    chosen = ctx.select(p.get("facility"))
+    if chosen.empty:
+        out.reasons.append(f"no {facility_zh(p.get('facility'))} in the region")
+    for fid in chosen["id"]:
+        fid = str(fid)
+        occ, alos = _stay(ctx, fid)
+        if math.isnan(occ) or math.isnan(alos):
+            out.add(None)
+            out.reasons.append(f"no occupancy or stay for {fid} in {ctx.year}")
+            continue
+        if not (occ < max_occ and alos > min_alos):
+            out.add(True)
+            continue
+        beds, before = ctx.value(fid, "beds"), ctx.value(fid, "beds", previous=True)
+        if math.isnan(beds) or math.isnan(before):
+            out.add(None)
+            out.reasons.append(f"no beds of {fid} for {ctx.year - 1} and {ctx.year}")
+            continue
+        grew = beds - before
+        out.add(grew <= 0)
+        if grew > 0:
+            out.rows.append(ctx.violation(
+                norm, facility=fid, expected=f"不再增加床位（使用率 {occ:.1f}% < {_fmt(max_occ)}%，"
+                f"平均住院日 {alos:.2f} 天 > {_fmt(min_alos)} 天）",
+                actual=f"{_fmt(before)} → {_fmt(beds)} 张（{ctx.year - 1}–{ctx.year}）",
+                shortfall=grew, unit="张床位", excess=True))
+    return out
+
+
+def _max_alos(ctx: _Context, norm: Norm) -> _Outcome:
+    p = norm.params
+    out = _Outcome()
+    if _no_utilisation(ctx, out):
+        return out
+    limit = float(p["max_alos_days"])
+    chosen = ctx.select(p.get("facility"))
+    if chosen.empty:
+        out.reasons.append(f"no {facility_zh(p.get('facility'))} in the region")
+    for fid in chosen["id"]:
+        alos = _stay(ctx, str(fid))[1]
+        if math.isnan(alos):
+            out.add(None)
+            out.reasons.append(f"no average stay for {fid} in {ctx.year}")
+            continue
+        out.add(alos <= limit + _EPS)
+        if alos > limit + _EPS:
+            out.rows.append(ctx.violation(norm, facility=str(fid), expected=f"≤ {_fmt(limit)} 天",
+                                          actual=f"{alos:.2f} 天", shortfall=round(alos - limit, 4),
+                                          unit="天", excess=True))
+    return out
+
+
+def _service_circle(ctx: _Context, norm: Norm) -> _Outcome:
+    p = norm.params
+    out = _Outcome()
+    if ctx.access is None:
+        out.status = NOT_EVALUABLE
+        out.reasons.append("needs travel times (run with travel times: hsplan access …)")
+        return out
+    minutes, km = p.get("minutes"), p.get("distance_km")
+    scope = p.get("scope")
+    try:
+        cov = ctx.access.coverage(p["facility"], minutes=minutes, distance_km=km,
+                                  mode=str(p.get("mode", "drive")),
+                                  scope=None if scope in (None, "all") else scope)
+    except HsplanError as exc:
+        out.status = NOT_EVALUABLE
+        out.reasons.append(f"travel times unavailable: {exc}")
+        return out
+    covered = _covered(cov, minutes, km)
+    pop = pd.to_numeric(cov["pop"], errors="coerce").fillna(0.0).astype(float)
+    total = float(pop.sum())
+    share = 100.0 * float(pop[covered].sum()) / total if total > 0 else math.nan
+    need = float(p.get("min_share_pct", 100))
+    reach = " 或 ".join([*([f"≤ {_fmt(minutes)} 分钟"] if minutes else []),
+                        *([f"≤ {_fmt(km)} 千米"] if km else [])])
+    for i, row in enumerate(cov.to_dict(orient="records")):
+        out.checked += 1
+        if covered.iloc[i]:
+            out.passed += 1
+            continue
+        out.failed += 1
+        if not bool(row.get("reachable", True)):
+            actual = "不可达"
+        else:
+            actual = f"{float(row['travel_min']):.1f} 分钟，{float(row['dist_m']) / 1000:.1f} 千米"
+        out.rows.append(ctx.violation(norm, area=str(row["area_code"]), expected=reach,
+                                      actual=actual, shortfall=float(pop.iloc[i]),
+                                      unit="人（未覆盖人口）"))
+    if math.isnan(share):
+        out.status = NOT_EVALUABLE
+        out.reasons.append("no population at the demand points")
+        return out
+    out.status = PASS if share >= need - _EPS else FAIL
+    out.reasons.append(f"covered population {share:.1f}% (norm ≥ {_fmt(need)}%)")
+    if out.status == PASS:
+        out.rows = []
+    return out
+
+
+def _covered(cov: pd.DataFrame, minutes: float | None, km: float | None) -> pd.Series:
+    """Return which demand points are within `minutes` or `km` (and reachable)."""
+    reachable = cov["reachable"].fillna(False).astype(bool) if "reachable" in cov else \
+        pd.Series(True, index=cov.index)
+    ok = pd.Series(False, index=cov.index)
+    if minutes is not None and "travel_min" in cov:
+        ok |= pd.to_numeric(cov["travel_min"], errors="coerce").le(float(minutes)).fillna(False)
+    if km is not None and "dist_m" in cov:
+        ok |= pd.to_numeric(cov["dist_m"], errors="coerce").le(float(km) * 1000).fillna(False)
+    if "covered" in cov:
+        ok |= cov["covered"].fillna(False).astype(bool)
+    return (ok & reachable).reset_index(drop=True)
+
+
+def _text(ctx: _Context, norm: Norm) -> _Outcome:
+    out = _Outcome(status=NOT_EVALUABLE)
+    reason = norm.params.get("reason", "cannot be checked from the model")
+    out.reasons.append(f"text norm: {reason}")
+    return out
+
+
+RULES: dict[str, Rule] = {
+    "presence": _presence,
+    "count_per_population": _count_per_population,
+    "resource_per_population": _resource_per_population,
+    "share": _share,
+    "department_share": _department_share,
+    "per_facility_minimum": _per_facility_minimum,
+    "per_facility_ratio": _per_facility_ratio,
+    "bed_efficiency": _bed_efficiency,
+    "max_alos": _max_alos,
+    "service_circle": _service_circle,
+    "text": _text,
+}
+

@@ -1,0 +1,463 @@
+"""Indicator values computed on a prepared region (the engine of `hsplan.plans.indicators`).
+
+`Prepared` holds a region made ready for one area level: the areas of the level, the
+facilities placed in them (by walking up ``areas.parent_code``), the yearly tables as arrays
+grouped by facility or area, and each filter mask, department set and per-year sum once
+derived. `values_of` computes one catalog indicator for one year on it. `compute`,
+`compute_all` (`hsplan.plans.indicators`) and `hsplan.evaluation.targets.evaluate` build one
+`Prepared` per
+call and level and reuse it across indicators and years, so the per-region work is done
+once; nothing is cached beyond the call and the region is never mutated.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+import numpy as np
+import pandas as pd
+
+from hsplan.errors import HsplanError
+from hsplan.region import schema
+from hsplan.region.model import Region
+
+if TYPE_CHECKING:
+    from hsplan.plans.indicators import FacilityFilter, Formula, Indicator, Term
+
+Status = Literal["ok", "no data"]
+RESULT_COLUMNS = (
+    "area_code", "area_name", "value", "numerator", "denominator", "unit", "status", "missing",
+)
+_LIST_SEPARATORS = re.compile(r"[、,;，；]")
+_MAX_IDS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Values:
+    """The result of one indicator for one year, column by column (`RESULT_COLUMNS`)."""
+
+    codes: list[str]
+    names: list[str]
+    value: list[float]
+    numerator: list[float]
+    denominator: list[float]
+    unit: str
+    status: list[Status]
+    missing: list[str]
+
+    def column(self, name: str) -> list[Any]:
+        if name == "area_code":
+            return self.codes
+        if name == "area_name":
+            return self.names
+        if name == "unit":
+            return [self.unit] * len(self.codes)
+        return cast(list[Any], getattr(self, name))
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({name: self.column(name) for name in RESULT_COLUMNS})
+
+
+Evaluated = tuple[float, list[str], list[str]]  # value, missing (blocks), notes (informative)
+
+
+class Yearly:
+    """A yearly model table as arrays: each row's year and group (a facility or an area,
+    looked up by the `key` column in `groups`; -1 when not there), and its numeric columns
+    as floats (NaN = no value), each converted on first use."""
+
+    def __init__(self, frame: pd.DataFrame, key: str, groups: dict[str, int]) -> None:
+        self.frame = frame
+        self.groups = groups
+        self.year = frame["year"].to_numpy(dtype=float, na_value=np.nan)
+        self.group = np.array([-1 if pd.isna(k) else groups.get(str(k), -1)
+                               for k in frame[key]], dtype=np.int64)
+        self._columns: dict[str, np.ndarray] = {}
+        self._rows: dict[int, np.ndarray] = {}
+
+    def numeric(self, column: str) -> bool:
+        """True when `column` holds numbers (summed here; other columns are left to pandas)."""
+        return column != "year" and pd.api.types.is_numeric_dtype(self.frame[column])
+
+    def rows(self, year: int) -> np.ndarray:
+        """Which rows belong to `year`."""
+        if year not in self._rows:
+            self._rows[year] = self.year == year
+        return self._rows[year]
+
+    def column(self, column: str) -> np.ndarray:
+        """The column as floats, NaN where it has no value."""
+        if column not in self._columns:
+            self._columns[column] = self.frame[column].to_numpy(dtype=float, na_value=np.nan)
+        return self._columns[column]
+
+    def has_value(self, column: str, year: int) -> bool:
+        """True when some row of `year` has a value in `column`."""
+        return bool((~np.isnan(self.column(column)) & self.rows(year)).any())
+
+    def sums(self, column: str, year: int, *, min_count: int) -> np.ndarray:
+        """Per group, the sum of the column's values in `year`; NaN for a group with fewer
+        than `min_count` values (pandas' ``groupby(...).sum(min_count=...)``)."""
+        values = self.column(column)
+        ok = self.rows(year) & ~np.isnan(values) & (self.group >= 0)
+        n = len(self.groups)
+        totals = np.bincount(self.group[ok], weights=values[ok], minlength=n)
+        counts = np.bincount(self.group[ok], minlength=n)
+        return np.where(counts >= min_count, totals, np.nan)
+
+
+class Prepared:
+    """A region made ready for computing indicators at one level: the areas of the level,
+    the facilities placed in them, and per-year tables, each derived once and kept.
+
+    Built by `compute` / `compute_all` / `hsplan.evaluation.targets` for one call and dropped after;
+    nothing here outlives the call or mutates the region.
+    """
+
+    def __init__(self, region: Region, level: str) -> None:
+        areas = _areas_of_level(region, level)
+        self.region = region
+        self.level = level
+        self.codes: list[str] = list(areas["area_code"])
+        self.names: list[str] = list(areas["area_name"])
+        self.slot = {code: i for i, code in enumerate(dict.fromkeys(self.codes))}
+        self._active: dict[int, np.ndarray] = {}
+        self._open_years: tuple[np.ndarray, np.ndarray] | None = None
+        self._masks: dict[FacilityFilter, np.ndarray] = {}
+        self._departments: dict[tuple[str, ...], np.ndarray] = {}
+        self._sums: dict[tuple[str, int, Term], np.ndarray | str] = {}
+        self._population: dict[tuple[int, tuple[str, ...]], list[Evaluated]] = {}
+        self._reported: dict[int, dict[str, dict[str, float]]] | None = None
+
+    @functools.cached_property
+    def facilities(self) -> pd.DataFrame:
+        """The facilities with ``_area``, their area at this level (see `_placed_facilities`)."""
+        return _placed_facilities(self.region, self.level)
+
+    @functools.cached_property
+    def ids(self) -> list[str]:
+        """The facility ids as text, in facility order."""
+        return [str(i) for i in self.facilities["id"]] if not self.facilities.empty else []
+
+    @functools.cached_property
+    def area_slot(self) -> np.ndarray:
+        """Per facility, the slot of its area in `slot`; -1 when not placed at this level."""
+        if self.facilities.empty:
+            return np.zeros(0, np.int64)
+        return np.array([-1 if pd.isna(a) else self.slot[a] for a in self.facilities["_area"]],
+                        dtype=np.int64)
+
+    @functools.cached_property
+    def _unique_ids(self) -> dict[str, int]:
+        return {fid: i for i, fid in enumerate(dict.fromkeys(self.ids))}
+
+    @functools.cached_property
+    def id_group(self) -> np.ndarray:
+        """Per facility, the group of its id in `tables` (one group per distinct id)."""
+        return np.array([self._unique_ids[fid] for fid in self.ids], dtype=np.int64)
+
+    @functools.cached_property
+    def tables(self) -> dict[str, Yearly]:
+        """`resources` and `utilisation` as arrays, grouped by facility id."""
+        return {name: Yearly(getattr(self.region, name), "facility_id", self._unique_ids)
+                for name in ("resources", "utilisation")}
+
+    @functools.cached_property
+    def pop(self) -> Yearly:
+        """`population` as arrays, grouped by area code."""
+        pop = self.region.population
+        return Yearly(pop, "area_code", {code: i for i, code in enumerate(
+            dict.fromkeys(str(c) for c in pop["area_code"] if not pd.isna(c)))})
+
+    @functools.cached_property
+    def children(self) -> dict[str, list[str]]:
+        """The codes of each area's child areas, by parent code."""
+        children: dict[str, list[str]] = {}
+        areas = self.region.areas
+        for code, parent in zip(areas["code"], areas["parent_code"], strict=True):
+            if not pd.isna(parent):
+                children.setdefault(str(parent), []).append(str(code))
+        return children
+
+    def active(self, year: int) -> np.ndarray:
+        """Which facilities are open in `year` (``opened`` ≤ year < ``closed``)."""
+        if year not in self._active:
+            if self._open_years is None:
+                opened, closed = (pd.to_numeric(self.facilities[c], errors="coerce").to_numpy(
+                    dtype=float, na_value=np.nan) for c in ("opened", "closed"))
+                self._open_years = (opened, closed)
+            opened, closed = self._open_years
+            self._active[year] = ((np.isnan(opened) | (opened <= year))
+                                  & (np.isnan(closed) | (closed > year)))
+        return self._active[year]
+
+    def mask(self, flt: FacilityFilter) -> np.ndarray:
+        """Which facilities pass `flt`."""
+        if flt not in self._masks:
+            self._masks[flt] = flt.mask(self.facilities).to_numpy(bool)
+        return self._masks[flt]
+
+    def has_department(self, names: tuple[str, ...]) -> np.ndarray:
+        """Which facilities have at least one of the departments `names`."""
+        if names not in self._departments:
+            wanted = set(names)
+            self._departments[names] = np.array(
+                [bool(wanted & set(_split_list(d))) for d in self.facilities["departments"]],
+                dtype=bool)
+        return self._departments[names]
+
+    def facility_sums(self, term: Term, table: str, year: int) -> np.ndarray | str:
+        """Per facility, the sum of the term's columns over its rows of `year` (NaN where no
+        row has a value); or, when no row of the year has a value, what is missing."""
+        key = (table, year, term)
+        if key not in self._sums:
+            yearly = self.tables[table]
+            cols = list(term.names)
+            result: np.ndarray | str
+            if not yearly.rows(year).any():
+                result = f"no {table} for {year}"
+            elif not all(yearly.numeric(c) for c in cols):  # left to pandas, as given
+                rows = yearly.frame[yearly.rows(year)]
+                if rows[cols].isna().all().all():
+                    result = f"no values of {term.describe()} in {table} for {year}"
+                else:
+                    per = rows.groupby(rows["facility_id"].astype(str))[cols].sum(min_count=1)
+                    result = per.reindex(self.ids).sum(axis=1, min_count=1).to_numpy(
+                        dtype=float, na_value=np.nan)
+            elif not any(yearly.has_value(c, year) for c in cols):
+                result = f"no values of {term.describe()} in {table} for {year}"
+            else:
+                stacked = np.vstack([yearly.sums(c, year, min_count=1)[self.id_group]
+                                     for c in cols])
+                result = np.where(np.isnan(stacked).all(axis=0), np.nan,
+                                  np.nansum(stacked, axis=0))
+            self._sums[key] = result
+        return self._sums[key]
+
+    def population(self, term: Term, year: int) -> list[Evaluated]:
+        """Per area, the population term in `year` (own row, else the sum of the children)."""
+        key = (year, term.names)
+        if key not in self._population:
+            self._population[key] = self._compute_population(term, year)
+        return self._population[key]
+
+    def _compute_population(self, term: Term, year: int) -> list[Evaluated]:
+        cols = list(term.names)
+        per_column = [self.pop.sums(c, year, min_count=len(cols)) for c in cols]
+        per_area = np.where(np.isnan(np.vstack(per_column)).any(axis=0), np.nan,
+                            np.sum(per_column, axis=0))
+        groups = self.pop.groups
+
+        def value_of(code: str) -> float:
+            return float(per_area[groups[code]]) if code in groups else np.nan
+
+        label = "population" if cols == ["total"] else f"population ({'+'.join(cols)})"
+        out: list[Evaluated] = []
+        for code in self.codes:
+            value = value_of(code)
+            if np.isnan(value) and code in self.children:
+                kid_values = [value_of(k) for k in self.children[code]]
+                if not any(np.isnan(v) for v in kid_values):
+                    value = float(sum(kid_values))
+            if np.isnan(value):
+                out.append((np.nan, [f"{label} of {code} missing for {year}"], []))
+            else:
+                out.append((value, [], []))
+        return out
+
+    def reported(self, year: int) -> dict[str, dict[str, float]]:
+        """Reported values of `year`: indicator key → area code → value (first row wins)."""
+        if self._reported is None:
+            rep = self.region.reported.dropna(subset=["value", "year"])
+            by_year: dict[int, dict[str, dict[str, float]]] = {}
+            for y, key, code, value in zip(rep["year"], rep["indicator"], rep["area_code"],
+                                           rep["value"], strict=True):
+                by_key = by_year.setdefault(int(y), {})
+                by_key.setdefault(str(key), {}).setdefault(code, float(value))
+            self._reported = by_year
+        return self._reported.get(year, {})
+
+
+def _areas_of_level(region: Region, level: str) -> pd.DataFrame:
+    if level not in schema.AREA_LEVELS:
+        raise HsplanError(
+            f"level {level!r}: expected one of {', '.join(schema.AREA_LEVELS)}. "
+            "Fix: pass e.g. level='county' or level='township'."
+        )
+    areas = region.areas
+    chosen = areas.loc[areas["level"] == level, ["code", "name"]]
+    if chosen.empty:
+        present = sorted(set(areas["level"].dropna()))
+        raise HsplanError(
+            f"the region has no areas of level {level!r} (levels present: "
+            f"{', '.join(present) or 'none'}). Fix: import the areas table with that level, "
+            "or compute at a level that is present."
+        )
+    return (pd.DataFrame({"area_code": chosen["code"].astype(str),
+                          "area_name": chosen["name"].astype(str)})
+            .sort_values("area_code").reset_index(drop=True))
+
+
+def values_of(prepared: Prepared, indicator: Indicator, year: int) -> Values:
+    """Return the indicator's `compute` result for `year` on a prepared region."""
+    if indicator.formula is None:
+        return _reported(prepared, indicator, year)
+    return _computed(prepared, indicator, indicator.formula, year)
+
+
+def _reported(prepared: Prepared, indicator: Indicator, year: int) -> Values:
+    by_key = prepared.reported(year)
+    rank = {k: i for i, k in enumerate([indicator.id, *indicator.names])}
+    first: dict[str, float] = {}
+    for key in sorted(rank, key=rank.__getitem__):
+        for code, value in by_key.get(key, {}).items():
+            first.setdefault(code, value)
+    values: list[float] = []
+    status: list[Status] = []
+    missing: list[str] = []
+    for code in prepared.codes:
+        status.append("ok" if code in first else "no data")
+        if code in first:
+            values.append(first[code])
+            missing.append("")
+        else:
+            values.append(np.nan)
+            missing.append(f"no reported value of {indicator.name_zh} ({indicator.id}) for "
+                           f"{code} in {year}")
+    nans = [np.nan] * len(values)
+    return Values(prepared.codes, prepared.names, values, nans, list(nans), indicator.unit,
+                   status, missing)
+
+
+def _computed(prepared: Prepared, indicator: Indicator, formula: Formula, year: int
+              ) -> Values:
+    num = _evaluate(prepared, formula.numerator, formula.filter & formula.numerator_filter,
+                    year)
+    den = _evaluate(prepared, formula.denominator, formula.filter & formula.denominator_filter,
+                    year)
+    values: list[float] = []
+    nums: list[float] = []
+    dens: list[float] = []
+    status: list[Status] = []
+    missings: list[str] = []
+    for code, (n_val, n_missing, n_notes), (d_val, d_missing, d_notes) in zip(
+            prepared.codes, num, den, strict=True):
+        missing = list(dict.fromkeys([*n_missing, *d_missing]))
+        notes = list(dict.fromkeys([*n_notes, *d_notes]))
+        value = np.nan
+        if not missing:
+            if d_val == 0:
+                missing.append(f"{formula.denominator.describe()} is 0 in {code}")
+            else:
+                value = formula.factor * n_val / d_val
+        values.append(np.nan if missing else value)
+        nums.append(n_val)
+        dens.append(d_val)
+        status.append("no data" if missing else "ok")
+        missings.append("; ".join([*missing, *notes]))
+    return Values(prepared.codes, prepared.names, values, nums, dens, indicator.unit,
+                   status, missings)
+
+
+def _evaluate(prepared: Prepared, term: Term, flt: FacilityFilter, year: int
+              ) -> list[Evaluated]:
+    """Return, per area (in `prepared.codes` order), the term's value and what is missing."""
+    if term.kind == "population":
+        return prepared.population(term, year)
+    codes = prepared.codes
+    if prepared.facilities.empty:
+        return [(np.nan, ["no facilities"], []) for _ in codes]
+    chosen = prepared.mask(flt)
+    unplaced = chosen & (prepared.area_slot < 0)
+    placed_note = []
+    if unplaced.any():
+        placed_note = [f"facilities not placed in any area of this level: "
+                       f"{_ids([prepared.ids[i] for i in np.flatnonzero(unplaced)])}"]
+    slots = [prepared.slot[code] for code in codes]
+    if term.kind in ("count", "count_with_department"):
+        active = chosen & prepared.active(year)
+        if term.kind == "count_with_department":
+            active &= prepared.has_department(term.names)
+        counts = _per_slot(prepared, active)
+        return [(float(counts[s]), [], placed_note) for s in slots]
+    table = table_of(term.names[0])
+    assert table is not None  # checked when the catalog loads
+    sums = prepared.facility_sums(term, table.name, year)
+    if isinstance(sums, str):
+        return [(np.nan, [sums], []) for _ in codes]
+    has_value = ~np.isnan(sums)
+    totals = _per_slot(prepared, chosen & has_value, np.where(has_value, sums, 0.0))
+    lacking = chosen & ~has_value & prepared.active(year) & (prepared.area_slot >= 0)
+    lacking_by_slot: dict[int, list[str]] = {}
+    for i in np.flatnonzero(lacking):
+        lacking_by_slot.setdefault(int(prepared.area_slot[i]), []).append(prepared.ids[i])
+    out: list[Evaluated] = []
+    for s in slots:
+        notes = list(placed_note)
+        if s in lacking_by_slot:
+            notes.append(f"no {table.name} row with {term.describe()} for "
+                         f"{_ids(lacking_by_slot[s])} in {year}")
+        out.append((float(totals[s]), [], notes))
+    return out
+
+
+def _per_slot(prepared: Prepared, chosen: np.ndarray,
+              weights: np.ndarray | None = None) -> np.ndarray:
+    """Sum `weights` (or count) over the chosen placed facilities, per area slot."""
+    keep = chosen & (prepared.area_slot >= 0)
+    return np.bincount(prepared.area_slot[keep],
+                       weights=None if weights is None else weights[keep],
+                       minlength=len(prepared.slot))
+
+
+def _placed_facilities(region: Region, level: str) -> pd.DataFrame:
+    """Return facilities with ``_area`` (the code of their area at `level`, None when none)."""
+    fac = pd.DataFrame(region.facilities.drop(columns="geometry", errors="ignore")).copy()
+    if fac.empty:
+        return fac
+    fac["category"] = fac["category"].fillna(fac["subtype"].map(schema.FACILITY_SUBTYPES))
+    areas = region.areas
+    parent = dict(zip(areas["code"].astype(str), areas["parent_code"], strict=True))
+    lvl = dict(zip(areas["code"].astype(str), areas["level"], strict=True))
+
+    @functools.cache
+    def ancestor(code: str) -> str | None:
+        seen = set()
+        current: Any = code
+        while isinstance(current, str) and current in lvl and current not in seen:
+            if lvl[current] == level:
+                return current
+            seen.add(current)
+            nxt = parent.get(current)
+            current = None if pd.isna(nxt) else str(nxt)
+        return None
+
+    fac["_area"] = [ancestor(str(c)) if not pd.isna(c) else None for c in fac["area_code"]]
+    return fac
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def table_of(column: str) -> schema.Table | None:
+    for table in (schema.RESOURCES, schema.UTILISATION):
+        if column in table.column_ids and column not in ("facility_id", "year"):
+            return table
+    return None
+
+
+def _split_list(value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return []
+    return [v.strip() for v in _LIST_SEPARATORS.split(value) if v.strip()]
+
+
+def _ids(ids: Iterable[Any]) -> str:
+    values = [str(v) for v in ids]
+    shown = ", ".join(values[:_MAX_IDS_SHOWN])
+    more = len(values) - _MAX_IDS_SHOWN
+    return shown + (f" and {more} more" if more > 0 else "")

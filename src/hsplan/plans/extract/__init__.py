@@ -1,0 +1,337 @@
+"""Extract a plan (targets, norms, institutions, tasks) from a plan document.
+
+`extract_plan` reads a document (.txt, .docx, .pdf, .html, or text given directly), finds
+its metadata (`metadata`), reads its indicator tables (`tables`), hands the running text
+outside the tables to the prose extractors (`prose.prose_targets`, `norms.prose_norms`,
+`tasks.tasks`, `tasks.institutions`), links every target to the indicator catalog
+(`matching`) and assembles one plan dict in the format of docs/plan-format.md, validated
+with `hsplan.plans.plan.validate_plan_data`. The `ExtractResult` also carries a summary: counts
+per kind, the targets whose name matched no catalog indicator (with candidates), and the
+sentences and table rows that looked like targets but produced nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from hsplan.errors import DataSourceError, HsplanError, ValidationError
+from hsplan.plans.extract.documents import Document, document_from_text, read_document
+from hsplan.plans.extract.matching import match_indicator
+from hsplan.plans.extract.metadata import Metadata, document_metadata
+from hsplan.plans.extract.tables import TableResult, review_note, table_targets
+from hsplan.plans.plan import Plan, plan_from_dict, validate_plan_data
+
+__all__ = ["ExtractResult", "extract_document", "extract_plan", "unparsed_sentences"]
+
+SECTIONS = ("targets", "norms", "institutions", "tasks")
+_PREFIX = {"targets": "P", "norms": "N", "institutions": "I", "tasks": "K"}
+_WS = re.compile(r"\s+")
+_TARGET_LIKE = re.compile(r"(?<!截)(到|至|力争)\s*((?:19|20)\d\d)\s*年")
+_OTHER_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*\s*年)")
+
+
+@dataclass
+class ExtractResult:
+    """What `extract_plan` found: the plan dict, the document it came from, its metadata,
+    and the summary (`counts`, `unmatched` targets, `unparsed` sentences and rows, `notes`
+    about metadata the document does not state)."""
+
+    plan: dict[str, Any]
+    document: Document
+    metadata: Metadata
+    counts: dict[str, int] = field(default_factory=dict)
+    unmatched: list[dict[str, Any]] = field(default_factory=list)
+    unparsed: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+    def to_plan(self) -> Plan:
+        """Return the extracted plan as a `hsplan.plans.plan.Plan` (for `diff_plans`)."""
+        return plan_from_dict(self.plan)
+
+    def to_yaml(self) -> str:
+        """Return the plan as YAML text (loadable by `hsplan.plans.plan.load_plan`)."""
+        return yaml.safe_dump(self.plan, allow_unicode=True, sort_keys=False, width=100)
+
+    def to_json(self) -> str:
+        """Return the plan as JSON text."""
+        return json.dumps(self.plan, ensure_ascii=False, indent=2)
+
+    def counts_frame(self) -> pd.DataFrame:
+        """Return one row per item kind: kind, count."""
+        return pd.DataFrame([{"kind": k, "count": v} for k, v in self.counts.items()],
+                            columns=["kind", "count"])
+
+    def unmatched_frame(self) -> pd.DataFrame:
+        """Return one row per target without a catalog indicator: id, name, candidates."""
+        return pd.DataFrame(self.unmatched, columns=["id", "name", "candidates"])
+
+    def unparsed_frame(self) -> pd.DataFrame:
+        """Return one row per sentence or table row that looked like a target but gave
+        nothing: where (text or table caption), reason, quote."""
+        return pd.DataFrame(self.unparsed, columns=["where", "reason", "quote"])
+
+
+def extract_plan(path_or_text: str | Path, *, plan_id: str | None = None) -> ExtractResult:
+    """Return the `ExtractResult` of a plan document given as a path or as its text.
+
+    A `Path`, or a string naming an existing file, is read with `read_document`; any other
+    string is taken as the document's text. Raises `DataSourceError` for an unreadable,
+    empty or garbled document, and `HsplanError` when nothing plan-like is found in it.
+    """
+    if isinstance(path_or_text, Path) or _names_a_file(path_or_text):
+        doc = read_document(path_or_text)
+    else:
+        doc = document_from_text(path_or_text)
+    return extract_document(doc, plan_id=plan_id)
+
+
+def _names_a_file(text: str) -> bool:
+    if "\n" in text or len(text) >= 1024:
+        return False
+    path = Path(text)
+    return path.is_file() or path.suffix.lower() in (".txt", ".docx", ".pdf", ".html", ".htm")
+
+
+def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractResult:
+    """Return the `ExtractResult` of an already read `Document` (see `extract_plan`)."""
+    meta = document_metadata(doc.text, name=doc.name)
+    tables = table_targets(doc, period_end=meta.period_end, baseline_year=meta.baseline_year)
+    baseline_year = meta.baseline_year
+    if baseline_year is None and tables.baseline_years:
+        baseline_year = min(tables.baseline_years)
+    prose_text = _without_spans(doc.text, tables.spans)
+    found = {
+        "targets": _call("prose", "prose_targets", prose_text),
+        "norms": _call("norms", "prose_norms", prose_text),
+        "institutions": _call("tasks", "institutions", prose_text),
+        "tasks": _call("tasks", "tasks", prose_text),
+    }
+    found["targets"] = _not_norms(found["targets"], found["norms"])
+    for t in found["targets"]:
+        t.setdefault("source_kind", "prose")
+    items = _renumber(tables.targets, found)
+    _link_indicators(items["targets"])
+    if not any(items[s] for s in SECTIONS):
+        raise HsplanError(
+            f"{doc.name}: no targets, norms, institutions or tasks found: expected a plan "
+            "document (规划 / 行动计划 / 实施方案) with an indicator table or sentences such as "
+            "“到2025年，每千人口床位数达到6张”. Fix: check that this is the plan itself, not "
+            "a notice or an index page.")
+    start, end = _period(meta, items["targets"])
+    result = ExtractResult(plan={}, document=doc, metadata=meta)
+    plan: dict[str, Any] = {
+        "id": plan_id or _plan_id(meta, start, end),
+        "title": meta.title,
+        "kind": meta.kind,
+        "region": {"code": meta.region_code, "name": meta.region_name or "(未识别)",
+                   "level": meta.region_level or "county"},
+        "period": {"start": start, "end": end},
+        "baseline_year": baseline_year,
+        "issuer": meta.issuer,
+        "date": meta.date,
+        "source": {"document": doc.name,
+                   "note": f"extracted by hsplan extract from {doc.format} "
+                           f"({len(tables.grids)} indicator table(s))"},
+        **items,
+    }
+    result.dropped = _validate(plan, doc.name)
+    result.plan = plan
+    _summarise(result, tables, prose_text)
+    return result
+
+
+# --- assembling ------------------------------------------------------------------------------
+
+
+def _call(module: str, function: str, text: str) -> list[dict[str, Any]]:
+    """Run the prose extractor `hsplan.plans.extract.<module>.<function>` on `text`; an empty
+    list while that extractor is not installed."""
+    try:
+        mod = importlib.import_module(f"hsplan.plans.extract.{module}")
+    except ImportError:
+        return []
+    fn: Callable[[str], list[dict[str, Any]]] | None = getattr(mod, function, None)
+    return [dict(item) for item in fn(text)] if fn is not None else []
+
+
+# rules about which facilities exist or what they have; a figure per population or a share of
+# resources is also an indicator, and stays a target as well
+_FACILITY_RULES = {"text", "presence", "department_share", "count_per_population",
+                   "per_facility_minimum"}
+
+
+def _not_norms(targets: list[dict[str, Any]],
+               norms: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The prose targets that do not restate a facility-configuration norm: a clause read
+    both as a target and as such a norm (60%以上的二级以上综合医院开设精神(心理)科门诊,
+    设立1个安宁疗护病区) is a norm (`_FACILITY_RULES`)."""
+    quotes = [_WS.sub("", str(n.get("quote", ""))) for n in norms if n["rule"] in _FACILITY_RULES]
+    out = []
+    for t in targets:
+        q = _WS.sub("", str(t.get("quote", "")))
+        if q and any(n and (n in q or q in n) for n in quotes):
+            continue
+        out.append(t)
+    return out
+
+
+def _without_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with the indicator tables cut out (each replaced by a line break), so that
+    prose extractors do not read table rows as sentences."""
+    out = []
+    pos = 0
+    for a, b in sorted(spans):
+        if a < pos:
+            continue
+        out += [text[pos:a], "\n"]
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _renumber(table_targets: list[dict[str, Any]],
+              found: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Give every prose item an id unique in the plan (P01 …, N01 …, I01 …, K01 …) and
+    keep `parent` references pointing at the renamed targets."""
+    out: dict[str, list[dict[str, Any]]] = {"targets": list(table_targets)}
+    for section in SECTIONS:
+        items = found[section]
+        renamed: dict[str, str] = {}
+        for n, item in enumerate(items, start=1):
+            new = f"{_PREFIX[section]}{n:02d}"
+            if item.get("id") is not None:
+                renamed[str(item["id"])] = new
+            item["id"] = new
+        for item in items:
+            if section == "targets" and item.get("parent") is not None:
+                item["parent"] = renamed.get(str(item["parent"]))
+        out[section] = out.get(section, []) + items
+    return out
+
+
+def _link_indicators(targets: list[dict[str, Any]]) -> None:
+    """Fill `indicator` from the catalog where an extractor left it out."""
+    for t in targets:
+        if "indicator" in t and t["indicator"] is not None:
+            continue
+        match = match_indicator(str(t.get("name", "")))
+        t["indicator"] = match.indicator
+        if match.indicator is None and not t.get("note"):
+            t["note"] = review_note(match)
+
+
+def _period(meta: Metadata, targets: list[dict[str, Any]]) -> tuple[int, int]:
+    years = [t["target"].get("year") for t in targets if isinstance(t.get("target"), dict)]
+    years = [y for y in years if isinstance(y, int)]
+    start = meta.period_start
+    end = meta.period_end or (max(years) if years else None)
+    if start is None:
+        start = int(meta.date[:4]) if meta.date else (min(years) if years else end)
+    if start is None or end is None:
+        raise DataSourceError(
+            f"{meta.title}: no plan period found: expected 十四五, a year range such as "
+            "(2023-2025年) or target years (到2025年). Fix: check that this is a plan "
+            "document; give the period in the plan file by hand.")
+    return int(start), int(max(start, end))
+
+
+def _plan_id(meta: Metadata, start: int, end: int) -> str:
+    return f"extracted-{meta.region_code or 'region'}-{start}-{end}"
+
+
+def _validate(plan: dict[str, Any], name: str) -> list[str]:
+    """Validate `plan`; drop the entries the validator rejects (an extractor bug must not
+    lose the whole plan) and return what was dropped, each with the reason."""
+    dropped: list[str] = []
+    for _ in range(3):
+        try:
+            validate_plan_data(plan, file=name, lines={})
+            return dropped
+        except ValidationError as exc:
+            bad: dict[tuple[str, str], str] = {}
+            for p in exc.errors:
+                m = re.match(r"^(targets|norms|institutions|tasks|facts)\[([^\]]+)\]",
+                             p.column or "")
+                if m is None:
+                    raise
+                bad.setdefault((m.group(1), m.group(2)), str(p))
+            for (section, ident), reason in bad.items():
+                entries = plan.get(section) or []
+                keep = [e for k, e in enumerate(entries)
+                        if str(e.get("id")) != ident and f"{k + 1}" != ident]
+                plan[section] = keep
+                dropped.append(reason)
+            for t in plan.get("targets") or []:
+                ids = {str(x.get("id")) for x in plan.get("targets") or []}
+                if t.get("parent") is not None and t["parent"] not in ids:
+                    t["parent"] = None
+    validate_plan_data(plan, file=name, lines={})
+    return dropped
+
+
+# --- the summary -----------------------------------------------------------------------------
+
+
+def _summarise(result: ExtractResult, tables: TableResult, prose_text: str) -> None:
+    plan = result.plan
+    targets = plan["targets"]
+    result.counts = {
+        "table targets": sum(1 for t in targets if t.get("source_kind") == "table"),
+        "prose targets": sum(1 for t in targets if t.get("source_kind") != "table"),
+        "norms": len(plan["norms"]), "institutions": len(plan["institutions"]),
+        "tasks": len(plan["tasks"]),
+    }
+    for t in targets:
+        if t.get("indicator") is None:
+            match = match_indicator(str(t["name"]))
+            result.unmatched.append({
+                "id": t["id"], "name": t["name"],
+                "candidates": ", ".join(f"{i} ({s:.2f})" for i, s in match.candidates)})
+    result.unparsed = [{"where": f"table {u.table}" if u.table else "table",
+                        "reason": u.reason, "quote": u.quote} for u in tables.unparsed]
+    quotes = [str(e.get("quote", "")) for s in SECTIONS for e in plan[s]]
+    result.unparsed += [{"where": "text", "reason": "names a target year and a number, "
+                                                    "but no target was read from it",
+                         "quote": s}
+                        for s in unparsed_sentences(prose_text, quotes,
+                                                    min_year=plan["period"]["start"])]
+    result.unparsed += [{"where": "validation", "reason": "dropped", "quote": d}
+                        for d in result.dropped]
+    meta = result.metadata
+    if not meta.title_found:
+        result.notes.append(f"title not found in the document; the file name "
+                            f"{meta.title!r} is used")
+    if meta.region_code is None:
+        result.notes.append("region not recognised: no county or city name in the title")
+    if meta.period_start is None:
+        result.notes.append(f"period not stated; taken from the target years: "
+                            f"{plan['period']['start']}–{plan['period']['end']}")
+
+
+def unparsed_sentences(text: str, quotes: list[str], *, min_year: int = 0) -> list[str]:
+    """Return the sentences of `text` that look like targets — a target year ≥ `min_year`
+    (到2025年) and another number — but overlap none of `quotes` (whitespace collapsed)."""
+    covered = [_WS.sub(" ", q).strip() for q in quotes if q]
+    out = []
+    for raw in re.split(r"(?<=[。；;！？])|\n", text):
+        sentence = _WS.sub(" ", raw).strip()
+        if not sentence or not any(int(m.group(2)) >= min_year
+                                   for m in _TARGET_LIKE.finditer(sentence)):
+            continue
+        rest = _TARGET_LIKE.sub("", sentence)
+        if not _OTHER_NUMBER.search(rest):
+            continue
+        if any(q in sentence or sentence in q for q in covered if len(q) >= 4):
+            continue
+        out.append(sentence)
+    return out

@@ -1,0 +1,559 @@
+"""Tasks (numbered measures, key projects, task-division tables) and key institutions
+(bed and grade targets), as plan-format dicts (docs/plan-format.md).
+
+`tasks(text)` reads three forms:
+
+- numbered measures (``1.完善疾病预防控制体系。…〔责任单位:区疾控中心、区社管局〕``,
+  ``(一)科学配置医疗资源。…(责任单位:…)``, ``一是…``): the title is the text up to the first
+  。/:, ``责任单位`` lists the units (the first leads, the rest support);
+- task-division tables (``序号 | 工作任务 | 牵头部门 | 配合部门 | …``): one task per
+  (任务, 牵头, 配合) triple of cells;
+- key-project annexes (``序号 | 重点项目 | 建设目标 | 备注``): one task per row; a project
+  whose title repeats a measure's title takes that measure's units.
+
+Deadlines and milestones come from ``2023年底前,…`` / ``到2024年初,…`` phrases in the task
+text; without one the deadline is the end of the year the document aims at.
+
+`institutions(text)` reads bed-configuration and grade-target table rows (``区人民医院 万达
+新区 1000``, ``1 区人民医院 三级乙等 启动三级甲等创建``) and prose (``…妇幼保健院创建为二级
+甲等妇幼保健机构``, ``按二级甲等医院标准有序推进苏稽新区医院项目建设``, ``…医院床位80张``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hsplan.plans.extract._text import (
+    NUM,
+    collapse,
+    looks_like_unit,
+    sentences,
+    split_units,
+    target_year,
+)
+from hsplan.plans.extract.prose import prose_targets
+
+_MARK = (r"(?:(?<=^)|(?<=[\s。；;：:|·]))(?P<mark>\d{1,2}\s*[.．](?!\d)|"
+         r"[(（][一二三四五六七八九十]{1,3}[)）]"
+         r"|[一二三四五六七八九十]{1,3}是)")
+_ITEM = re.compile(_MARK + r"\s*(?P<title>[^。：:；;|〔]{4,48}?)(?P<end>[。：:；;]|(?=\s))")
+_UNITS = re.compile(r"[〔(（]\s*(?:责任单位|牵头单位)\s*[:：]\s*"
+                    r"(?P<u>[^〕)）]*(?:[(（][^)）]*[)）][^〕)）]*)*)"
+                    r"(?:[〕)）]|$)")
+_DATE = re.compile(
+    r"(?:到|至|于|力争|争取)?\s*(?P<y>20\d\d)\s*年(?P<when>底|末|初|上半年|前)?(?:前)?"
+)
+
+
+def tasks(text: str) -> list[dict[str, Any]]:
+    """Return the tasks of `text` as plan-format dicts, in document order.
+
+    Each dict has ``id`` (K01 …), ``title``, ``section``, ``lead`` and ``support`` (unit
+    names; empty when the document names none), ``deadline`` (ISO date), ``milestones``
+    ([{date, value, unit, text}]), ``target`` (the first measurable target text, or None)
+    and the verbatim ``quote``.
+    """
+    flat = collapse(text)
+    year = target_year(flat)
+    end_date = f"{year}-12-31" if year else None
+    sents = sentences(text)
+    out: list[dict[str, Any]] = []
+    out += _division_tables(flat, sents, end_date)
+    measures = _measures(flat, sents, end_date)
+    out += measures
+    out += _project_rows(flat, measures, end_date)
+    known_quotes = {t["quote"] for t in out}
+    out += [t for t in _project_sentences(sents, end_date) if t["quote"] not in known_quotes]
+    if re.search(r"(?:^|\n)\s*第[一二三四五六七八九十]+章", text):
+        headed = _heading_tasks(text, flat, sents, end_date)
+        # numbered measures under a heading task are its sub-points
+        spans = [(a, b) for _t, a, b in headed]
+        out = [t for t in out if t not in measures
+               or not any(a < flat.find(t["quote"]) < b for a, b in spans)]
+        known = {t["quote"] for t in out}
+        out += [t for t, _a, _b in headed if t["quote"] not in known]
+    out.sort(key=lambda t: flat.find(t["quote"]))
+    for i, item in enumerate(out, 1):
+        item["id"] = f"K{i:02d}"
+    return out
+
+
+def _section_at(sents: list[Any], pos: int) -> str | None:
+    section = None
+    for s in sents:
+        if s.start > pos:
+            break
+        section = s.section
+    return section
+
+
+def _task(title: str, quote: str, section: str | None, lead: list[str], support: list[str],
+          body: str, end_date: str | None) -> dict[str, Any]:
+    milestones = _milestones(body)
+    deadline = max((m["date"] for m in milestones), default=end_date)
+    found = prose_targets(body) if re.search(r"\d|提高|提升|降低|全覆盖", body) else []
+    return {
+        "title": title, "section": section, "lead": lead, "support": support,
+        "deadline": deadline, "milestones": milestones,
+        "target": found[0]["quote"] if found else None, "quote": quote,
+    }
+
+
+def _milestones(body: str) -> list[dict[str, Any]]:
+    """``2023年底前,建立…;2025年底前,建立…`` → one milestone per dated clause."""
+    out = []
+    for m in _DATE.finditer(body):
+        if m.group("when") is None and not re.match(r"到|至|于|力争|争取", m.group(0)):
+            continue
+        rest = body[m.end():]
+        rest = re.sub(r"^[，,\s]+", "", rest)
+        text_part = re.split(r"[。；;〔(（]", rest)[0].strip()
+        if len(text_part) < 4:
+            continue
+        y = m.group("y")
+        date = f"{y}-01-01" if m.group("when") == "初" else (
+            f"{y}-06-30" if m.group("when") == "上半年" else f"{y}-12-31")
+        v = re.search(r"(?P<v>" + NUM + r")\s*(?P<u>%|名|人|个|所|张|级|辆|家)", text_part)
+        out.append({"date": date, "value": float(v.group("v")) if v else None,
+                    "unit": v.group("u") if v else None, "text": text_part})
+    for ms in out:
+        if ms["value"] is not None and float(ms["value"]).is_integer():
+            ms["value"] = int(ms["value"])
+    return out
+
+
+def _division_tables(flat: str, sents: list[Any], end_date: str | None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    pattern = r"牵头(?:部门|单位)\s*\|\s*(?:配合|协同|参与)(?:部门|单位)\s*\|"
+    for header in re.finditer(pattern, flat):
+        start = header.end()
+        nxt = flat.find("牵头", start)
+        stop = nxt if nxt != -1 else len(flat)
+        cells = [c.strip() for c in flat[start:stop].split("|")]
+        i = 0
+        while i + 2 < len(cells):
+            title, lead, support = cells[i], cells[i + 1], cells[i + 2]
+            if title and not re.fullmatch(r"\d+", title) and not _is_units(title) \
+                    and _is_units(lead) and _is_units(support):
+                quote = f"{title} | {lead} | {support}"
+                if quote in flat:
+                    out.append(_task(title, quote, _section_at(sents, header.start()),
+                                     split_units(lead), split_units(support), "", end_date))
+                i += 3
+            else:
+                i += 1
+    return out
+
+
+def _is_units(cell: str) -> bool:
+    names = split_units(cell)
+    return bool(names) and all(looks_like_unit(n) for n in names)
+
+
+def _mark_level(mark: str) -> int:
+    """Depth of a numbering mark: (一) 0, 1. 1, 一是 2 (finer marks number sub-points)."""
+    if mark.endswith("是"):
+        return 2
+    return 0 if mark[0] in "(（" else 1
+
+
+def _measures(flat: str, sents: list[Any], end_date: str | None) -> list[dict[str, Any]]:
+    """Numbered measures. An item is a task unless it is
+    - a heading whose body is only its finer-numbered items (``(一)推进…建设。1.…``);
+    - a sub-point (``一是…``) inside a numbered measure (``1.…。一是…二是…``);
+    - background, problems, general requirements or safeguards (保障措施, 组织实施) —
+      by its section or its own title."""
+    items = [m for m in _ITEM.finditer(flat) if not re.search(r"\d{3,}|%", m.group("title"))]
+    items, bounds = _task_items(items, flat, sents)
+    bounds += [h.start() for h in re.finditer(r"(?:^|(?<=\s))[一二三四五六七八九十]+、", flat)]
+    out: list[dict[str, Any]] = []
+    for m in items:
+        nxt = min((b for b in bounds if b > m.start()), default=len(flat))
+        body_end = min(nxt, m.start() + 1500)
+        bar = flat.find(" | ", m.start(), body_end)
+        if bar != -1:
+            body_end = bar
+        body = flat[m.start():body_end]
+        units = _UNITS.search(body)
+        lead: list[str] = []
+        support: list[str] = []
+        if units:
+            body = body[:units.end()]
+            names = split_units(re.split(r"[，,]\s*排第一位|[，,]\s*下同", units.group("u"))[0])
+            lead, support = names[:1], names[1:]
+        title = m.group("title").strip()
+        if m.group("end") in ("。", "：", ":") or units:
+            quote = body.strip()
+        else:
+            continue
+        if not units and len(body) > 400:
+            quote = flat[m.start():m.end()].strip()
+        if len(title) < 4 or re.match(r"[的和与及]", title):
+            continue
+        out.append(_task(title, quote, _section_at(sents, m.end()), lead, support, body,
+                         end_date))
+    return out
+
+
+def _task_items(items: list[re.Match[str]], flat: str,
+                sents: list[Any]) -> tuple[list[re.Match[str]], list[int]]:
+    """The numbered items that are tasks (see `_measures`), and where the body of each ends:
+    the start of every item that is not a sub-point."""
+    levels = [_mark_level(m.group("mark")) for m in items]
+    sections = [(_section_at(sents, m.end()) or "").replace(m.group("title"), "")
+                for m in items]
+    sub_point = [False] * len(items)
+    for k in range(len(items)):
+        if levels[k] == 2:
+            # a sub-point when a coarser item of the same section precedes it
+            parent = next((j for j in range(k - 1, -1, -1) if levels[j] < 2), None)
+            sub_point[k] = parent is not None and sections[parent] == sections[k]
+    kept = [k for k in range(len(items)) if not sub_point[k]
+            and not _NOT_MEASURE_SECTION.search(sections[k])
+            and not _NOT_MEASURE_TITLE.match(items[k].group("title"))]
+    keep: list[re.Match[str]] = []
+    for n, k in enumerate(kept):
+        m = items[k]
+        if n + 1 < len(kept) and levels[kept[n + 1]] > levels[k]:
+            between = flat[m.end():items[kept[n + 1]].start()]
+            if len(re.sub(r"[\s。：:；;，,·]", "", between)) < 4:
+                continue  # a heading over finer-numbered items
+        keep.append(m)
+    return keep, [items[k].start() for k in range(len(items)) if not sub_point[k]]
+
+
+_NOT_MEASURE_SECTION = re.compile(r"背景|存在的?问题|面临|形势|成绩|成就|发展基础|工作基础|"
+                                  r"现状|回顾|保障措施|保障机制|组织实施|实施保障|起草|解读|主要内容")
+_NOT_MEASURE_TITLE = re.compile(r"(?:总体要求|指导思想|基本原则|组织实施|保障措施)[。：:]?$|"
+                                r".{2,12}[,，]包括")
+
+
+_NOT_TASK_SECTION = re.compile(r"背景|总体要求|指导思想|基本原则|发展目标|规划目标|"
+                               r"主要目标|发展基础|"
+                               r"面临|问题|形势|现状|目录")
+
+
+_COMMA_HEADING = re.compile(r"^([一二三四五六七八九十]+、|第[一二三四五六七八九十]+节)\s*"
+                            r"([^。；;：:，,]{2,40}[，,][^。；;：:，,]{2,40})$")
+
+
+def _heading_of(line: str) -> tuple[str, str] | None:
+    """(mark, title) of a heading line, also when the title holds a comma
+    (``二、健全中西医协作机制，推动中西医协调发展``)."""
+    from hsplan.plans.extract._text import heading
+
+    c = _COMMA_HEADING.match(line)
+    return heading(line) or ((c.group(1), c.group(2)) if c else None)
+
+
+def _heading_tasks(text: str, flat: str, sents: list[Any],
+                   end_date: str | None) -> list[tuple[dict[str, Any], int, int]]:
+    """In a document organised in chapters (第X章), each leaf heading (一、… / 第X节 … with
+    body text under it) of a chapter that sets out work is one task; returned with the span
+    of its body in `flat` (up to the next heading of the same or a higher level)."""
+    from hsplan.plans.extract._text import _level
+
+    heads: list[tuple[int, str, int]] = []  # (level, line, position in flat)
+    cursor = 0
+    body_after: list[bool] = []
+    for raw in text.splitlines():
+        line = collapse(raw)
+        if not line:
+            continue
+        pos = flat.find(line, cursor)
+        if pos == -1:
+            continue
+        cursor = pos + len(line)
+        h = _heading_of(line)
+        if h and h[1] and len(line) <= 45 and not re.search(r"[。\t]|\d+$", line) \
+                and (line.endswith(h[1]) or re.fullmatch(r"[^，,；;：:]{2,}[，,][^，,；;：:]{2,}",
+                                                         line[line.find(h[1]):])):
+            heads.append((_level(h[0]), line, pos))
+            body_after.append(False)
+        elif heads:
+            body_after[-1] = True
+    out: list[tuple[dict[str, Any], int, int]] = []
+    chapter = ""
+    for k, (level, line, pos) in enumerate(heads):
+        if level == 0:
+            chapter = line
+            continue
+        if not chapter or _NOT_TASK_SECTION.search(chapter + line) or not body_after[k]:
+            continue
+        if k + 1 < len(heads) and heads[k + 1][0] > level and not body_after[k]:
+            continue
+        h = _heading_of(line)
+        title = line[line.find(h[1]):] if h else line
+        end = next((p for lv, _l, p in heads[k + 1:] if lv <= level), len(flat))
+        out.append((_task(title, line, _section_at(sents, pos), [], [], "", end_date),
+                    pos, end))
+    return out
+
+
+# a named institution: a place name (or 区/县/市 alone) before the kind of institution —
+# 江川区人民医院, 区第二人民(肿瘤)医院, 茅桥镇中心卫生院; not 乡(镇)卫生院 or 综合医院
+_NAMED_INST = re.compile(
+    r"(?:[\u4e00-\u9fff]{2,7}?(?:区|县|市)|区|县|市)(?:第[一二三四五六七八九十]人民"
+    r"(?:[(（][^)）]{1,4}[)）])?医院|人民医院|中医医院|妇幼保健院|疾病预防控制中心)|"
+    r"[\u4e00-\u9fff]{2,3}?镇中心卫生院"
+)
+_LEAD_VERB = re.compile(r"^(?:力争|争取|将|新建|完成|积极|推进|加快|建设|规划|做好|支持|推动|启动|"
+                        r"并|在|由|对|使|以|和|及|实施)+")
+_BUILD_WORK = re.compile(r"新建|改扩建|扩建|迁建|搬迁|建设项目|项目建设|项目二期|改造升级|建成|"
+                         r"设置\S{1,8}(?:中心|科|病区)$|布局建设")
+
+
+def _project_sentences(sents: list[Any], end_date: str | None) -> list[dict[str, Any]]:
+    """Construction projects of named institutions written in prose (``新建江川区疾病预防控制中心
+    检验大楼``, ``将茅桥镇中心卫生院建成二级乙等综合医院``): one task per clause naming an
+    institution, with the clauses after it that name none, when they state building work."""
+    out: list[dict[str, Any]] = []
+    for sent in sents:
+        text = sent.text
+        if " | " in text or len(text) > 300 or not _NAMED_INST.search(text):
+            continue
+        if _NOT_MEASURE_SECTION.search(sent.section or ""):
+            continue
+        spans: list[list[int]] = []
+        for off, clause in _clause_spans(text):
+            if _NAMED_INST.search(clause) or not spans:
+                spans.append([off, off + len(clause)])
+            else:
+                spans[-1][1] = off + len(clause)
+        for a, b in spans:
+            quote = text[a:b].strip(" ，,。；;")
+            if not _NAMED_INST.search(quote) or not _BUILD_WORK.search(quote) \
+                    or re.search(r"为抓手|为依托|为主体|依托|合作", quote):
+                continue
+            title = re.sub(r"^(?:(?:到|至)?\s*20\d\d\s*年(?:底|末)?(?:前)?[，,]?|力争|积极|"
+                           r"加快|推进|“十四五”期间[，,]?|十四五期间[，,]?)+", "",
+                           re.split(r"[，,]", quote)[0]) or quote
+            out.append(_task(title, quote, sent.section, [], [], quote, end_date))
+    return out
+
+
+def _clause_spans(text: str) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    start = 0
+    for m in re.finditer(r"[，,；;。]", text):
+        out.append((start, text[start:m.start()]))
+        start = m.end()
+    if start < len(text):
+        out.append((start, text[start:]))
+    return out
+
+
+def _project_rows(flat: str, measures: list[dict[str, Any]],
+                  end_date: str | None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    header = re.search(r"序号\s*\|\s*(?:重点)?项目(?:名称)?\s*\|\s*"
+                       r"(?:建设目标|建设内容|主要内容)", flat)
+    if not header:
+        return out
+    by_title = {t["title"]: t for t in measures}
+    row = re.compile(r"(?:(?<=\| )|(?<=^))(?P<n>\d{1,3}) \| (?P<title>[^|]{2,60}?) \| "
+                     r"(?P<goal>[^|]*?) \|")
+    for m in row.finditer(flat, header.end()):
+        title = m.group("title").strip()
+        goal = m.group("goal").strip()
+        quote = f"{m.group('n')} | {title} | {goal}".strip()
+        quote = quote if quote in flat else f"{m.group('n')} | {title}"
+        same = by_title.get(title)
+        lead = list(same["lead"]) if same else []
+        support = list(same["support"]) if same else []
+        out.append(_task(title, quote, "附件 重点项目清单", lead, support, goal, end_date))
+    return out
+
+
+# --- institutions -----------------------------------------------------------------------------
+
+_INST_SUFFIX = (r"(?:人民医院|中医医院|中西医结合医院|妇幼保健院|妇幼保健计划生育服务中心|"
+                r"肿瘤医院|精神病医院|慢性病医院|中心卫生院|卫生院|疾病预防控制中心|医院)")
+_INST = re.compile(r"(?P<name>[\u4e00-\u9fff]{1,14}?" + _INST_SUFFIX + r")")
+_GRADE = r"(?:[一二三]级[甲乙丙]等|[一二三]级)"
+_GENERIC = re.compile(r"^(?:各|所有|公立|二级|三级|一级|综合|有条件|全区|全市|定点|社会办|非公立|"
+                      r"县级|市级|区级|民营|专科|中医|基层|本地|上级|其他|城市|农村|乡镇|乡|镇|"
+                      r"县办|市办|政府办|亚|牵头|医共体|新建|建设|推进)")
+
+
+def _subtype(name: str) -> str:
+    for suffix, sub in (("中西医结合医院", "中西医结合医院"), ("中医医院", "中医医院"),
+                        ("妇幼保健", "妇幼保健院"), ("中心卫生院", "中心乡镇卫生院"),
+                        ("卫生院", "乡镇卫生院"), ("疾病预防控制中心", "疾病预防控制中心"),
+                        ("精神病医院", "精神病医院"), ("肿瘤医院", "专科医院"),
+                        ("慢性病医院", "专科医院")):
+        if suffix in name:
+            return sub
+    return "综合医院"
+
+
+def _clean_inst(name: str) -> str | None:
+    name = re.sub(r"^(?:将|把|推动|支持|加快|积极|有序|推进|完成|实现|其中|依托|"
+                  r"由|以|在|按|对|使|和|及|、)+",
+                  "", name)
+    if len(name) < 4 or _GENERIC.match(name) or re.search(r"[的等和及与]", name):
+        return None
+    return name
+
+
+def institutions(text: str) -> list[dict[str, Any]]:
+    """Return the key institutions of `text` with their bed and grade targets.
+
+    Each dict has ``id`` (I01 …), ``name``, ``subtype`` (schema sub-type read from the
+    name), ``grade`` ({baseline, target} or None), ``beds`` ({baseline, target} or None),
+    ``campus`` and the verbatim ``quote`` of the first row or sentence naming it.
+    """
+    found: dict[str, dict[str, Any]] = {}
+
+    def add(name: str, quote: str, *, grade_base: str | None = None,
+            grade_target: str | None = None, beds_base: int | None = None,
+            beds_target: int | None = None, campus: str | None = None) -> None:
+        name = next((k for k in found if _same_institution(k, name)), name)
+        item = found.setdefault(name, {"name": name, "subtype": _subtype(name), "grade": None,
+                                       "beds": None, "campus": None, "quote": quote})
+        if grade_base or grade_target:
+            g = item["grade"] or {"baseline": None, "target": None}
+            g["baseline"] = g["baseline"] or grade_base
+            g["target"] = g["target"] or grade_target
+            item["grade"] = g
+        if beds_base is not None or beds_target is not None:
+            b = item["beds"] or {"baseline": None, "target": None}
+            b["baseline"] = b["baseline"] if b["baseline"] is not None else beds_base
+            b["target"] = b["target"] if b["target"] is not None else beds_target
+            item["beds"] = b
+        if campus and not item["campus"]:
+            item["campus"] = campus
+
+    _table_institutions(text, add)
+    _prose_institutions(text, add)
+    _named_institutions(text, add)
+    out = list(found.values())
+    for i, item in enumerate(out, 1):
+        item["id"] = f"I{i:02d}"
+    return out
+
+
+def _same_institution(a: str, b: str) -> bool:
+    """江川区人民医院, 区人民医院 and 玉溪市江川区人民医院 name one institution: the shorter
+    name ends the longer one, and starts with 区/县/市 or follows a place name's 市/区/县;
+    区第二人民(肿瘤)医院 is also called 区肿瘤医院."""
+    for x, y in ((_alias(a), b), (a, _alias(b)), (a, b)):
+        short, long_ = sorted((x, y), key=len)
+        if short == long_ or (long_.endswith(short) and (
+                short[0] in "区县市" or long_[-len(short) - 1] in "省市州区县")):
+            return True
+    return False
+
+
+def _alias(name: str) -> str:
+    m = _ALIAS.match(name)
+    return m.group(1) + m.group(2) + m.group(3) if m else name
+
+
+_ALIAS = re.compile(r"^(.*?(?:区|县|市))[^(（]*[(（]([^)）]{1,4})[)）](医院)$")
+_BUILD_BEFORE = re.compile(r"新建|建设|推进|完成|改扩建|迁建|扩建|启动")
+_STANDARD = re.compile(r"(?:基本)?达到[^，,。；;]{0,30}?(?:标准|服务能力)")
+_CAMPUS = re.compile(r"^[\u4e00-\u9fff]{2}(?:分院|院区)")
+
+
+def _named_institutions(text: str, add: Any) -> None:
+    """Named institutions (`_NAMED_INST`) without bed or grade figures: first those held to a
+    service-capability standard (``力争江川区人民医院基本达到《县医院医疗服务能力推荐标准》要求``),
+    then those with a construction project (``新建江川区疾病预防控制中心检验大楼``; a branch
+    campus, ``江川区人民医院星云分院``, is an institution of its own)."""
+    sents = [s for s in sentences(text) if " | " not in s.text]
+    for pass_ in ("standard", "project"):
+        for sent in sents:
+            if _NOT_MEASURE_SECTION.search(sent.section or ""):
+                continue
+            for _off, clause in _clause_spans(sent.text):
+                clause = clause.strip()
+                m = _NAMED_INST.search(clause)
+                if m is None or len(clause) > 120 or re.search(r"依托|为主体|合作|为抓手",
+                                                                 clause):
+                    continue
+                rest = clause[m.end():]
+                name = _LEAD_VERB.sub("", m.group(0))
+                if len(name) < 4:
+                    continue
+                if pass_ == "standard" and _STANDARD.match(rest):
+                    add(name, clause)
+                elif pass_ == "project" and _BUILD_WORK.search(clause) \
+                        and _BUILD_BEFORE.search(clause[:m.end() - len(name)]):
+                    campus = _CAMPUS.match(rest)
+                    if campus:
+                        add(name + campus.group(0), clause, campus=campus.group(0))
+                    else:
+                        add(name, clause)
+
+
+def _table_institutions(text: str, add: Any) -> None:
+    lines = text.splitlines()
+    title = ""
+    for line in lines:
+        if not line.strip():
+            continue
+        if re.match(r"\s*表\s*\d", line):
+            title = line
+            continue
+        cells = [c.strip() for c in re.split(r"\t+|\s{2,}", line.strip()) if c.strip()]
+        if len(cells) < 2 or len(cells) > 6:
+            continue
+        name_i = next((i for i, c in enumerate(cells) if re.fullmatch(
+            r"[\u4e00-\u9fff]{1,16}" + _INST_SUFFIX + r"(?:\s*[(（][^)）]*[)）])?", c)), None)
+        if name_i is None:
+            continue
+        name = _clean_inst(re.sub(r"\s*[(（].*$", "", cells[name_i]))
+        if name is None:
+            continue
+        quote = collapse(" ".join(cells))
+        if quote not in collapse(text):
+            quote = collapse(line)
+        grades = [c for c in cells[name_i + 1:] if re.search(_GRADE, c)]
+        last = cells[-1]
+        if "床位" in title and re.fullmatch(r"\d{2,5}", last):
+            campus = " ".join(cells[name_i + 1:-1]) or None
+            add(name, quote, beds_target=int(last), campus=campus,
+                grade_target=None)
+        elif (grades and "等级" in title) or (len(grades) >= 1 and "级" in title):
+            base = re.search(_GRADE, grades[0]).group(0) if len(grades) > 1 else None  # type: ignore[union-attr]
+            tgt_m = re.search(_GRADE, grades[-1])
+            add(name, quote, grade_base=base, grade_target=tgt_m.group(0) if tgt_m else None)
+
+
+def _prose_institutions(text: str, add: Any) -> None:
+    for sent in sentences(text):
+        for clause in re.split(r"[，,；;。]", sent.text):
+            if " | " in clause or len(clause) > 200:
+                continue
+            # 临清市、莘县、冠县、茌平区妇幼保健院创建为二级甲等妇幼保健机构
+            m = re.search(r"(?P<names>[\u4e00-\u9fff、]{2,40}?" + _INST_SUFFIX + r")"
+                          r"(?:[(（][^)）]*[)）])?(?:创建为|创建|争创|达到|建成|晋升为|升级为)\s*"
+                          r"(?P<grade>" + _GRADE + r")", clause)
+            if m:
+                names = m.group("names")
+                suffix_m = re.search(_INST_SUFFIX + r"$", names)
+                parts = names.split("、")
+                for p in parts:
+                    full = p if re.search(_INST_SUFFIX + "$", p) else (
+                        p + suffix_m.group(0) if suffix_m else p)
+                    name = _clean_inst(full)
+                    if name:
+                        add(name, clause.strip(), grade_target=m.group("grade"))
+            m = re.search(r"按(?P<grade>" + _GRADE + r")医院标准[^，,。]{0,8}?(?P<name>"
+                          r"[\u4e00-\u9fff]{2,14}?" + _INST_SUFFIX + ")", clause)
+            if m:
+                name = _clean_inst(m.group("name"))
+                if name:
+                    add(name, clause.strip(), grade_target=m.group("grade"))
+            m = re.search(r"(?P<name>[\u4e00-\u9fff]{2,16}?" + _INST_SUFFIX + r")[^，,。\d]{0,12}?"
+                          r"床位\s*(?P<n>\d{2,5})\s*张", clause)
+            if m:
+                name = _clean_inst(m.group("name"))
+                if name:
+                    future = re.search(r"新建|设置|规划|到\s*20\d\d|达到|扩建|增加", clause)
+                    if future:
+                        add(name, clause.strip(), beds_target=int(m.group("n")))
+                    else:
+                        add(name, clause.strip(), beds_base=int(m.group("n")))

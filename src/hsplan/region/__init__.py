@@ -1,0 +1,17 @@
+"""The region: what a health commission holds about its territory, and how it is stored.
+
+Modules, in the order data flows:
+
+- `schema` — the tables (areas, population, facilities, resources, utilisation, reported,
+  progress), their columns, Chinese headers, units and allowed values;
+- `model` — `Region`, the typed frames of one region;
+- `store`, `project` — the project folder and its GeoPackage store (atomic writes);
+- `reference` — bundled national divisions, the 2020 census and county boundaries;
+- `coords` — WGS84 / GCJ-02 / BD-09 conversion;
+- `io` — Excel/CSV templates, reading, cross-table checks and import;
+- `synth` — the seeded generator of synthetic regions (the worked example is one).
+
+Nothing here imports from plans, analysis or delivery.
+"""
+
+__all__ = ["coords", "io", "model", "project", "reference", "schema", "store", "synth"]

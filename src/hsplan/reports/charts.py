@@ -1,0 +1,638 @@
+"""Charts of results that people would rather see than read (PNG via matplotlib).
+
+- `evaluation_chart` — one horizontal bar per evaluable target of
+`hsplan.evaluation.targets.evaluate`:
+  progress toward the target in %, coloured by the traffic light, a line at 100 %.
+- `population_pyramid` — the projected population by age band and sex (base year outline,
+  target year filled), from `hsplan.demand.needs.NeedsResult.projection`.
+- `needs_chart` — the pyramid beside the needs table's bed and staff rows (current vs
+  needed, the plan's target in the label).
+- `violations_map` — townships coloured by their number of norm violations
+  (`hsplan.evaluation.norms.check`), violating villages and facilities marked in red.
+
+Each chart has a `*_figure` builder that returns the matplotlib `Figure` (for tests and
+notebooks) and a writer that saves it and returns the path. Fonts, north arrow and scale
+bar come from `hsplan.reports.maps`; a chart of synthetic data gets "（合成数据）" in its title and
+a
+footnote, like the maps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
+
+from hsplan.errors import Problem, raise_if_errors
+from hsplan.evaluation.targets import AT_RISK, MET, NOT_EVALUABLE, OFF_TRACK, ON_TRACK, STATUS_ZH
+from hsplan.region.model import Region
+from hsplan.reports.maps import county_in_metres, north_arrow, save_figure, scale_bar, use_cjk_font
+
+# the traffic lights of the CLI (cli/commands_plans.py STATUS_STYLE), as hex colours
+STATUS_COLOURS = {MET: "#2e9e44", ON_TRACK: "#17a2b8", AT_RISK: "#f0a30a",
+                  OFF_TRACK: "#d62728", NOT_EVALUABLE: "#bdbdbd"}
+SEVERITY = {OFF_TRACK: 0, AT_RISK: 1, ON_TRACK: 2, MET: 3}
+PROGRESS_CAP_PCT = 150.0
+SYNTHETIC_TITLE = "（合成数据）"
+SYNTHETIC_NOTE = ("合成示例数据：机构、资源与服务量为模型生成，仅区划代码、县界、"
+                  "2020年普查人口为真实数据")
+LABEL_WIDTH = 18
+VIOLATION_RED = "#c62828"
+PROGRESS_COLUMNS = ["target_id", "area_name", "label", "nature", "status", "colour",
+                    "progress_pct", "value_text", "target_text"]
+_LESS_OPS = ("<=", "<", "down")
+_NO_LINE_START = ")）、，,。：:"
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _num(x: float) -> str:
+    """A number for people: separators from 100 up, two significant digits below 1."""
+    a = abs(x)
+    if a >= 100:
+        return f"{x:,.0f}"
+    if a >= 10:
+        text = f"{x:.1f}"
+    elif a >= 1:
+        text = f"{x:.2f}"
+    elif a > 0:
+        text = f"{x:.2g}"
+        return text if "e" not in text else f"{x:.1e}"
+    else:
+        return "0"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _missing(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or bool(pd.isna(x))
+
+
+def _wrap(text: str, width: int = LABEL_WIDTH, lines: int = 2) -> str:
+    """`text` cut into lines of `width` characters (Chinese has no spaces to break at), at
+    most `lines` lines, the rest replaced by …."""
+    if len(text) > width:  # balance the lines: 19 characters at width 18 → 10 + 9
+        width = min(width, math.ceil(len(text) / min(lines, math.ceil(len(text) / width))))
+    parts: list[str] = []
+    rest = text
+    while rest:
+        cut = min(width, len(rest))
+        while 1 < cut < len(rest) and rest[cut] in _NO_LINE_START:
+            cut -= 1  # keep a closing bracket or comma with the text before it
+        parts.append(rest[:cut])
+        rest = rest[cut:]
+    parts = parts or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: width - 1] + "…"
+    return "\n".join(parts)
+
+
+def _titled(title: str, synthetic: bool) -> str:
+    return f"{title}{SYNTHETIC_TITLE}" if synthetic and "合成" not in title else title
+
+
+def _directions(indicators: pd.Series) -> dict[str, str]:
+    """The catalog direction (up/down/none) of each indicator id in `indicators`."""
+    from hsplan.plans.indicators import load_catalog
+
+    catalog = load_catalog()
+    return {i: catalog.get(i).direction for i in indicators.dropna().unique() if i in catalog}
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+
+def progress_pct(op: str, value: float, *, target: float | None = None,
+                 low: float | None = None, high: float | None = None,
+                 direction: str = "none") -> float | None:
+    """Return the progress of `value` toward a target in % (100 = the target is reached).
+
+    Notes
+    -----
+    More-is-better ops (``>=``, ``>``, ``up``): value ÷ target × 100; less-is-better
+    (``<=``, ``<``, ``down``): target ÷ value × 100, so less is better and a value of 0 is
+    complete; ``range``: 100 inside the band, value ÷ low below it, high ÷ value above it;
+    ``=``/``approx``: value ÷ target; ``keep`` follows the catalog `direction`. Ratios of
+    the form 1:x come as x (the catalog computes them so). None when there is no numeric
+    target; a target of 0 is 100 when the value satisfies it, else 0.
+    """
+    if op == "range":
+        if low is not None and value < low:
+            return 100.0 * value / low if low > 0 else 0.0
+        if high is not None and value > high:
+            return 100.0 * high / value if value > 0 else 0.0
+        return 100.0
+    if target is None:
+        return None
+    less = op in _LESS_OPS or (op == "keep" and direction == "down")
+    if target <= 0:
+        ok = value <= target if less else value >= target
+        return 100.0 if ok else 0.0
+    if less:
+        return math.inf if value <= 0 else 100.0 * target / value
+    return 100.0 * value / target
+
+
+def _float(x: Any) -> float | None:
+    return None if _missing(x) else float(x)
+
+
+def _target_text(row: Mapping[Any, Any]) -> str:
+    ratio = str(row.get("unit") or "") == "1:x"
+    prefix = "1:" if ratio else ""
+    unit = "" if ratio or _missing(row.get("unit")) else str(row["unit"])
+    unit = unit if unit in ("", "%", "‰") else f" {unit}"
+    op = str(row["op"])
+    if op == "range":
+        return f"{prefix}{_num(row['target_low'])}–{prefix}{_num(row['target_high'])}{unit}"
+    if _missing(row.get("target")):
+        return {"up": "上升", "down": "下降"}.get(op, op)
+    words = {">=": "≥", "<=": "≤", "approx": "≈", "up": "高于基期", "down": "低于基期",
+             "keep": "保持"}
+    return f"{words.get(op, op)}{prefix}{_num(float(row['target']))}{unit}"
+
+
+def target_progress(results: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per evaluable result, in chart order, with its progress in %.
+
+    Columns `PROGRESS_COLUMNS`: the label (target id and Chinese name, wrapped; the area
+    name at township level), status and its colour (`STATUS_COLOURS`), ``progress_pct``
+    (`progress_pct`; None without a numeric target), value and target as text. Order:
+    约束性 targets first, then by status severity (off track, at risk, on track, met), then
+    as in `results`.
+    """
+    evaluable = results[(results["status"] != NOT_EVALUABLE) & results["value"].notna()]
+    directions = _directions(evaluable["indicator"])
+    per_target = evaluable.groupby("target_id")["area_code"].nunique()
+    rows = []
+    for order, row in enumerate(evaluable.to_dict(orient="records")):
+        value = float(row["value"])
+        pct = progress_pct(str(row["op"]), value, target=_float(row["target"]),
+                           low=_float(row["target_low"]), high=_float(row["target_high"]),
+                           direction=directions.get(str(row["indicator"]), "none"))
+        name = f"{row['target_id']} {row['name']}"
+        if per_target.get(row["target_id"], 1) > 1:
+            name += f"·{row['area_name']}"
+        ratio = str(row.get("unit") or "") == "1:x"
+        rows.append({
+            "target_id": row["target_id"], "area_name": row["area_name"], "label": _wrap(name),
+            "nature": row["nature"], "status": row["status"],
+            "colour": STATUS_COLOURS[str(row["status"])], "progress_pct": pct,
+            "value_text": ("1:" if ratio else "") + _num(value), "target_text": _target_text(row),
+            "_key": (0 if row["nature"] == "约束性" else 1, SEVERITY[str(row["status"])], order),
+        })
+    rows.sort(key=lambda r: r["_key"])
+    return pd.DataFrame(rows, columns=[*PROGRESS_COLUMNS, "_key"]).drop(columns="_key")
+
+
+def evaluation_figure(results: pd.DataFrame, *, title: str, synthetic: bool = False) -> Figure:
+    """Return the evaluation chart as a matplotlib Figure (see `evaluation_chart`)."""
+    use_cjk_font()
+    bars = target_progress(results)
+    n_not = int((results["status"] == NOT_EVALUABLE).sum() + (
+        (results["status"] != NOT_EVALUABLE) & results["value"].isna()).sum())
+    n = len(bars)
+    fig, ax = plt.subplots(figsize=(12, 1.8 + 0.42 * max(n, 3)))
+    ys = list(range(n))
+    # without a numeric target (up/down judged by the trend) a met target is a full bar
+    widths = [min(PROGRESS_CAP_PCT, float(p)) if not _missing(p) else
+              (100.0 if s == MET else 0.0) for p, s in zip(bars["progress_pct"],
+                                                            bars["status"], strict=True)]
+    # a 0 % bar is drawn 0.8 % wide so that its colour shows; its text says 0 %
+    ax.barh(ys, [max(w, 0.8) for w in widths], color=list(bars["colour"]), height=0.66,
+            zorder=3, edgecolor="white", linewidth=0.5)
+    ax.axvline(100, color="#333333", linewidth=1.2, linestyle="--", zorder=4)
+    for y, width, pct, rec in zip(ys, widths, bars["progress_pct"],
+                                  bars.to_dict(orient="records"), strict=True):
+        pct_text = "—" if _missing(pct) else (f"≥{PROGRESS_CAP_PCT:.0f}%" if
+                                              float(pct) > PROGRESS_CAP_PCT else f"{pct:.0f}%")
+        ax.text(width + 1.5, y, f"{pct_text}  现状 {rec['value_text']} / 目标 {rec['target_text']}",
+                va="center", ha="left", fontsize=8.5, color="#333333", zorder=5,
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none",
+                      "alpha": 0.8})
+    ax.set_yticks(ys, list(bars["label"]), fontsize=9)
+    for tick, nature in zip(ax.get_yticklabels(), bars["nature"], strict=True):
+        if nature == "约束性":
+            tick.set_fontweight("bold")
+    ax.set_ylim(n - 0.4, -0.6)
+    ax.set_xlim(0, PROGRESS_CAP_PCT + 90)
+    ax.set_xticks([0, 25, 50, 75, 100, 125, 150])
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f}%"))
+    ax.set_xlabel("目标完成进度（现状 ÷ 目标；“≤”类目标为 目标 ÷ 现状）", fontsize=9)
+    ax.grid(axis="x", color="#e0e0e0", zorder=0)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    counts = bars["status"].value_counts()
+    handles: list[Any] = [
+        Patch(color=STATUS_COLOURS[s], label=f"{STATUS_ZH[s]}（{int(counts.get(s, 0))}）")
+        for s in (MET, ON_TRACK, AT_RISK, OFF_TRACK)]
+    handles.append(Line2D([], [], color="#333333", linestyle="--", label="目标线 100%"))
+    ax.legend(handles=handles, loc="lower right", fontsize=9, frameon=True, framealpha=0.9)
+    ax.set_title(_titled(title, synthetic), fontsize=14, pad=12)
+    notes = [f"未绘出无法评估的目标 {n_not} 项（无数据、文字目标或无量化目标）；"
+             f"进度超过 {PROGRESS_CAP_PCT:.0f}% 的条形截断；区间目标在区间内为 100%；"
+             "粗体为约束性指标"]
+    if synthetic:
+        notes.append(SYNTHETIC_NOTE)
+    fig.text(0.01, 0.005, "\n".join(notes), ha="left", va="bottom", fontsize=8.5,
+             color="#8b0000" if synthetic else "#555555")
+    fig.tight_layout(rect=(0, 0.04 + 0.1 / max(n, 3), 1, 1))
+    return fig
+
+
+def evaluation_chart(results: pd.DataFrame, path: str | Path, *, title: str,
+                     synthetic: bool = False, dpi: int = 150) -> Path:
+    """Write a PNG bar chart of `results` (progress toward each target in %) to `path`;
+    return the path.
+
+    `results` is the frame of `hsplan.evaluation.targets.evaluate`. One bar per evaluable target,
+    length = `progress_pct` (capped at `PROGRESS_CAP_PCT`), colour = status, a dashed line
+    at 100 %, value and target printed at the bar end; not-evaluable targets are counted in
+    the footnote. With `synthetic` the title gets "（合成数据）" and a footnote says so.
+    """
+    return save_figure(evaluation_figure(results, title=title, synthetic=synthetic), path, dpi=dpi)
+
+
+# --- population and needs ----------------------------------------------------------------------
+
+
+def _band_label(band: str) -> str:
+    """``age_05_09`` → ``5–9``, ``age_85p`` → ``85+``."""
+    parts = band.removeprefix("age_").split("_")
+    if len(parts) == 1:
+        return f"{int(parts[0].rstrip('p'))}+"
+    return f"{int(parts[0])}–{int(parts[1])}"
+
+
+def _pyramid_frame(projection: pd.DataFrame, year: int) -> pd.DataFrame:
+    part = projection[(projection["year"] == year) & (projection["age_band"] != "total")]
+    bands = list(dict.fromkeys(part["age_band"]))
+    return part.groupby("age_band")[["male", "female"]].sum().reindex(bands)
+
+
+def _check_years(projection: pd.DataFrame, years: tuple[int, ...]) -> None:
+    have = sorted(int(y) for y in projection["year"].unique())
+    problems = [Problem(f"year {y} is not in the projection", file="projection", column="year",
+                        expected="one of " + ", ".join(map(str, have)), got=str(y),
+                        fix="choose a year from the base year to the target year")
+                for y in years if y not in have]
+    raise_if_errors(problems, context="population_pyramid")
+
+
+def draw_pyramid(ax: Axes, projection: pd.DataFrame, *, base_year: int,
+                 target_year: int) -> None:
+    """Draw the population pyramid on `ax`: men left (negative), women right, in persons.
+
+    The target year is filled (bars labelled ``{year}年 男``/``女``), the base year is an
+    outline on top of it.
+    """
+    _check_years(projection, (base_year, target_year))
+    target = _pyramid_frame(projection, target_year)
+    base = _pyramid_frame(projection, base_year).reindex(target.index)
+    ys = list(range(len(target)))
+    ax.barh(ys, -target["male"], height=0.82, color="#5b8db8", label=f"{target_year}年 男")
+    ax.barh(ys, target["female"], height=0.82, color="#d9778b", label=f"{target_year}年 女")
+    ax.barh(ys, -base["male"], height=0.82, fill=False, edgecolor="#1b2f45", linewidth=1.0,
+            label=f"{base_year}年 男")
+    ax.barh(ys, base["female"], height=0.82, fill=False, edgecolor="#4a1622", linewidth=1.0,
+            label=f"{base_year}年 女")
+    ax.set_yticks(ys, [_band_label(str(b)) for b in target.index], fontsize=8.5)
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    limit = float(max(target.max().max(), base.max().max())) * 1.12
+    ax.set_xlim(-limit, limit)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{abs(x):,.0f}"))
+    ax.set_xlabel("人口（人）", fontsize=9)
+    ax.set_ylabel("年龄组（岁）", fontsize=9)
+    ax.text(0.02, 0.98, "男", transform=ax.transAxes, ha="left", va="top", fontsize=12,
+            color="#1b2f45")
+    ax.text(0.98, 0.98, "女", transform=ax.transAxes, ha="right", va="top", fontsize=12,
+            color="#4a1622")
+    tot_t = float(target.to_numpy().sum())
+    tot_b = float(base.to_numpy().sum())
+    handles = [Patch(color="#5b8db8", label=f"{target_year}年 男"),
+               Patch(color="#d9778b", label=f"{target_year}年 女"),
+               Patch(fill=False, edgecolor="#333333", label=f"{base_year}年（轮廓）")]
+    ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(1.0, 0.93), fontsize=8.5,
+              frameon=False,
+              title=f"{base_year}年 {tot_b:,.0f} 人 → {target_year}年 {tot_t:,.0f} 人",
+              title_fontsize=8.5)
+    ax.grid(axis="x", color="#e6e6e6", zorder=0)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def pyramid_figure(projection: pd.DataFrame, *, base_year: int, target_year: int, title: str,
+                   synthetic: bool = False) -> Figure:
+    """Return the population pyramid as a matplotlib Figure (see `population_pyramid`)."""
+    use_cjk_font()
+    fig, ax = plt.subplots(figsize=(9, 7.5))
+    draw_pyramid(ax, projection, base_year=base_year, target_year=target_year)
+    ax.set_title(_titled(title, synthetic), fontsize=14, pad=12)
+    if synthetic:
+        fig.text(0.5, 0.005, SYNTHETIC_NOTE, ha="center", va="bottom", fontsize=8.5,
+                 color="#8b0000")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+def population_pyramid(projection: pd.DataFrame, path: str | Path, *, base_year: int,
+                       target_year: int, title: str, synthetic: bool = False,
+                       dpi: int = 150) -> Path:
+    """Write a PNG population pyramid (persons by age band and sex) to `path`; return it.
+
+    `projection` is `hsplan.demand.needs.NeedsResult.projection` (columns area_code, year,
+    age_band, male, female, pop; the ``total`` band is left out, several areas are
+    summed). Men left, women right; `target_year` filled, `base_year` as an outline.
+    """
+    fig = pyramid_figure(projection, base_year=base_year, target_year=target_year,
+                         title=title, synthetic=synthetic)
+    return save_figure(fig, path, dpi=dpi)
+
+
+def needs_bars(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the bed (张) and staff (人) rows of a needs table, beds first, in table order.
+
+    Columns: item, unit, label (the resource; the basis of the need — the plan target's
+    indicator or the method; the plan target), value_needed,
+    current_value, plan_target, gap. The population row (常住人口) is not a resource and
+    is left out.
+    """
+    part = table[table["unit"].isin(["张", "人"]) & (table["item"] != "常住人口")
+                 & table["value_needed"].notna()].copy()
+    part["_order"] = [0 if u == "张" else 1 for u in part["unit"]]
+    part = part.sort_values("_order", kind="stable").drop(columns="_order")
+    labels = []
+    for item, method, target in zip(part["item"], part["method"], part["plan_target"],
+                                    strict=True):
+        main, _, basis = str(item).partition("（")
+        lines = [_wrap(main, width=16, lines=1), _wrap(basis.rstrip("）") or str(method),
+                                                       width=20, lines=1)]
+        if isinstance(target, str) and target not in ("", "—") and "规划目标" in str(method):
+            lines.append("规划目标 " + target.replace(">=", "≥").replace("<=", "≤"))
+        labels.append("\n".join(lines))
+    part["label"] = labels
+    return part[["item", "unit", "label", "value_needed", "current_value", "plan_target",
+                 "gap"]].reset_index(drop=True)
+
+
+def _draw_needs(ax: Axes, rows: pd.DataFrame, unit: str) -> None:
+    ys = [float(i) for i in range(len(rows))]
+    h = 0.38
+    current = [0.0 if _missing(v) else float(v) for v in rows["current_value"]]
+    needed = [float(v) for v in rows["value_needed"]]
+    ax.barh([y - h / 2 for y in ys], current, height=h, color="#9e9e9e", label="现有量")
+    ax.barh([y + h / 2 for y in ys], needed, height=h, color="#1f6fb4", label="需要量")
+    top = max([*current, *needed, 1.0])
+    for y, cur, need, gap, raw in zip(ys, current, needed, rows["gap"], rows["current_value"],
+                                      strict=True):
+        ax.text(cur + top * 0.01, y - h / 2, "无数据" if _missing(raw) else _num(cur),
+                va="center", fontsize=7.5, color="#555555")
+        gap_text = "" if _missing(gap) else (f"  缺 {_num(float(gap))}" if gap > 0.5 else
+                                             f"  余 {_num(-float(gap))}" if gap < -0.5 else "")
+        ax.text(need + top * 0.01, y + h / 2, _num(need), va="center", fontsize=7.5,
+                color="#1f3b57")
+        if gap_text:
+            ax.text(max(cur, need) + top * 0.1, y, gap_text, va="center", fontsize=8,
+                    color=VIOLATION_RED if gap > 0 else "#2e7d32", fontweight="bold")
+    ax.set_yticks(ys, list(rows["label"]), fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, top * 1.3)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.set_xlabel(f"{'床位（张）' if unit == '张' else '人员（人）'}", fontsize=9)
+    ax.grid(axis="x", color="#e6e6e6")
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def needs_figure(result: Any, *, title: str | None = None, synthetic: bool = False) -> Figure:
+    """Return the needs chart (pyramid + bed and staff bars) as a Figure (see `needs_chart`)."""
+    use_cjk_font()
+    rows = needs_bars(result.table)
+    beds = rows[rows["unit"] == "张"]
+    staff = rows[rows["unit"] == "人"]
+    n = max(len(rows), 8)
+    fig = plt.figure(figsize=(17, 2.5 + 0.62 * n))
+    ratios = [max(len(beds), 1) + 1.5, max(len(staff), 1) + 1.5]
+    grid = fig.add_gridspec(2, 2, width_ratios=[1, 1.35], height_ratios=ratios, wspace=0.45,
+                            hspace=0.25)
+    pyramid_ax = fig.add_subplot(grid[:, 0])
+    draw_pyramid(pyramid_ax, result.projection, base_year=result.base_year,
+                 target_year=result.year)
+    method = {"cohort": "队列要素法", "growth": "增长率法"}.get(result.method, result.method)
+    pyramid_ax.set_title(f"人口预测 {result.base_year}→{result.year}年（{method}）",
+                         fontsize=11)
+    for i, (part, unit) in enumerate(((beds, "张"), (staff, "人"))):
+        ax = fig.add_subplot(grid[i, 1])
+        if part.empty:
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, "无" + ("床位" if unit == "张" else "人员") + "需要量",
+                    ha="center", transform=ax.transAxes)
+            continue
+        _draw_needs(ax, part, unit)
+        ax.set_title(f"{'床位' if unit == '张' else '卫生人员'}：现有量与{result.year}年需要量",
+                     fontsize=11)
+        if i == 0:
+            ax.legend(loc="lower right", fontsize=8.5, frameon=False)
+    heading = title or f"{result.area_name} {result.year}年需要量"
+    fig.suptitle(_titled(heading, synthetic), fontsize=14)
+    notes = [f"需要量按规划目标 × {result.year}年预测人口（或卫生服务需求法、配置规范）计算；"
+             f"现有量为 {result.base_year} 年；缺 = 需要量 − 现有量"]
+    if synthetic:
+        notes.append(SYNTHETIC_NOTE)
+    fig.text(0.01, 0.003, "\n".join(notes), ha="left", va="bottom", fontsize=8.5,
+             color="#8b0000" if synthetic else "#555555")
+    fig.subplots_adjust(left=0.05, right=0.97, top=0.93, bottom=0.06 + 0.2 / n)
+    return fig
+
+
+def needs_chart(result: Any, path: str | Path, *, title: str | None = None,
+                synthetic: bool = False, dpi: int = 150) -> Path:
+    """Write a PNG of `result` (a `hsplan.demand.needs.NeedsResult`) to `path`; return the path.
+
+    Left panel: the population pyramid (base year outline, target year filled). Right
+    panels: the needs table's bed (张) and staff (人) rows as grouped bars — current value
+    (grey) and value needed by the target year (blue), the plan's target under each label
+    and the gap (缺, red; 余, green) beside the bars.
+    """
+    return save_figure(needs_figure(result, title=title, synthetic=synthetic), path, dpi=dpi)
+
+
+# --- norms map ---------------------------------------------------------------------------------
+
+
+def _township_of(areas: pd.DataFrame) -> dict[str, str]:
+    """Map each area code to the code of its township (itself for a township)."""
+    level = dict(zip(areas["code"].astype(str), areas["level"].astype(str), strict=True))
+    parent = dict(zip(areas["code"].astype(str), areas["parent_code"], strict=True))
+    out: dict[str, str] = {}
+    for code in level:
+        node: Any = code
+        for _ in range(6):
+            if node is None or _missing(node) or str(node) not in level:
+                break
+            if level[str(node)] == "township":
+                out[code] = str(node)
+                break
+            node = parent.get(str(node))
+    return out
+
+
+def violations_by_area(region: Region, result: Any) -> gpd.GeoDataFrame:
+    """Return the townships with their number of norm violations (rows of `result`).
+
+    Columns: code, name, n_violations (all violations whose area is the township or lies
+    in it), n_villages (distinct violating villages in it), n_facilities (distinct
+    violating facilities in it), geometry (WGS84). Violations of the county as a whole are
+    not in any township (see `county_violations`).
+    """
+    areas = region.areas
+    towns = areas[(areas["level"] == "township")].copy()
+    township = _township_of(areas)
+    viol = result.violations
+    codes = [township.get(str(c)) if not _missing(c) else None for c in viol["area_code"]]
+    viol = viol.assign(_town=codes)
+    n_all = viol["_town"].value_counts()
+    n_vil = viol[viol["area_level"] == "village"].groupby("_town")["area_code"].nunique()
+    n_fac = viol[viol["facility_id"].notna()].groupby("_town")["facility_id"].nunique()
+    codes_t = towns["code"].astype(str)
+    towns["n_violations"] = [int(n_all.get(c, 0)) for c in codes_t]
+    towns["n_villages"] = [int(n_vil.get(c, 0)) for c in codes_t]
+    towns["n_facilities"] = [int(n_fac.get(c, 0)) for c in codes_t]
+    return gpd.GeoDataFrame(
+        towns[["code", "name", "n_violations", "n_villages", "n_facilities", "geometry"]],
+        geometry="geometry", crs=areas.crs).reset_index(drop=True)
+
+
+def county_violations(region: Region, result: Any) -> pd.DataFrame:
+    """Return the violations that belong to no township (the county as a whole)."""
+    township = _township_of(region.areas)
+    inside = [not _missing(c) and str(c) in township for c in result.violations["area_code"]]
+    return result.violations[[not i for i in inside]].reset_index(drop=True)
+
+
+def _count_bins(top: int) -> list[int]:
+    """Class edges for counts 0…top: 0 alone, then classes of a round width (1, 2, 5, 10 …)
+    so that there are at most five."""
+    if top <= 0:
+        return [0, 1]
+    step = next(m * 10 ** e for e in range(7) for m in (1, 2, 5) if m * 10 ** e * 5 >= top)
+    edges = [0, 1]
+    while edges[-1] <= top:
+        edges.append(edges[-1] + step)
+    return edges
+
+
+def violations_figure(region: Region, result: Any, *, title: str) -> Figure:
+    """Return the norm-violations map as a matplotlib Figure (see `violations_map`)."""
+    areas = region.areas
+    county_m = county_in_metres(region, context="violations_map")
+    crs = county_m.crs
+    towns = violations_by_area(region, result)
+    towns = towns[towns.geometry.notna()
+                  & towns.geometry.geom_type.isin(["Polygon", "MultiPolygon"])].to_crs(crs)
+    viol = result.violations
+
+    fig, ax = plt.subplots(figsize=(11, 9))
+    edges = _count_bins(int(towns["n_violations"].max()) if len(towns) else 0)
+    base = plt.get_cmap("Purples")  # not red: the violating places are marked red on it
+    colours = ["#f7f4ec"] + [base(0.15 + 0.6 * i / max(len(edges) - 3, 1))
+                             for i in range(len(edges) - 2)]
+    cmap = ListedColormap(colours)
+    norm = BoundaryNorm(edges, cmap.N)
+    if not towns.empty:
+        towns.plot(ax=ax, column="n_violations", cmap=cmap, norm=norm, edgecolor="#9a8f7a",
+                   linewidth=0.8, zorder=1)
+        for rec, geom in zip(towns.to_dict(orient="records"), towns.geometry, strict=True):
+            pt = geom.representative_point()
+            ax.annotate(f"{rec['name']}\n{rec['n_violations']} 条", (pt.x, pt.y), ha="center",
+                        va="center", fontsize=9.5, color="#3e3426", zorder=7,
+                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none",
+                              "alpha": 0.85})
+    county_m.boundary.plot(ax=ax, color="#333333", linewidth=1.6, zorder=3)
+
+    handles: list[Any] = []
+    villages = areas[(areas["level"] == "village") & areas.geometry.notna()]
+    per_village = viol[viol["area_level"] == "village"]["area_code"].astype(str).value_counts()
+    vil = villages[villages["code"].astype(str).isin(per_village.index)]
+    ok = villages[~villages["code"].astype(str).isin(per_village.index)]
+    if not ok.empty:
+        ok_pts = ok.to_crs(crs).geometry.representative_point()
+        ax.scatter(ok_pts.x, ok_pts.y, s=12, c="#8c8c8c", edgecolors="white", linewidths=0.4,
+                   zorder=4)
+        handles.append(Line2D([], [], linestyle="", marker="o", color="#8c8c8c",
+                              markeredgecolor="white", markersize=5,
+                              label=f"达标的村（{len(ok)}）"))
+    if not vil.empty:
+        vil_m = vil.to_crs(crs)
+        pts = vil_m.geometry.representative_point()
+        counts = [int(per_village[str(c)]) for c in vil_m["code"]]
+        ax.scatter(pts.x, pts.y, s=[18 + 14 * c for c in counts], c=VIOLATION_RED,
+                   alpha=0.8, edgecolors="white", linewidths=0.6, zorder=5)
+        handles.append(Line2D([], [], linestyle="", marker="o", color=VIOLATION_RED,
+                              markeredgecolor="white", markersize=7,
+                              label=f"未达标的村（{len(vil)}，大小示条数）"))
+    fac_ids = viol["facility_id"].dropna().astype(str).unique()
+    fac = region.facilities[region.facilities["id"].astype(str).isin(fac_ids)
+                            & region.facilities.geometry.notna()]
+    if not fac.empty:
+        fac_m = fac.to_crs(crs)
+        ax.scatter(fac_m.geometry.x, fac_m.geometry.y, s=90, marker="X", c=VIOLATION_RED,
+                   edgecolors="black", linewidths=0.7, zorder=6)
+        handles.append(Line2D([], [], linestyle="", marker="X", color=VIOLATION_RED,
+                              markeredgecolor="black", markersize=9,
+                              label=f"未达标的机构（{len(fac)}）"))
+    for lo, hi, colour in zip(edges[:-1], edges[1:], colours, strict=True):
+        label = f"{lo} 条" if hi - lo == 1 else f"{lo}–{hi - 1} 条"
+        handles.append(Patch(facecolor=colour, edgecolor="#9a8f7a", label=label))
+    handles.append(Line2D([], [], color="#333333", linewidth=1.6, label="县（区）界"))
+    ax.legend(handles=handles, title="乡镇（街道）违规条数", loc="upper left",
+              bbox_to_anchor=(1.0, 0.8), fontsize=9, title_fontsize=10, frameon=False)
+
+    synthetic = region.synthetic
+    ax.set_title(_titled(title, synthetic), fontsize=14, pad=12)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    north_arrow(ax)
+    scale_bar(ax)
+    whole = county_violations(region, result)
+    notes = [f"{result.plan_id} · {result.year}年 · 违规 {len(viol)} 条，其中全县（区）层面 "
+             f"{len(whole)} 条" + (f"（{'、'.join(dict.fromkeys(whole['norm_id']))}）"
+                                   if len(whole) else "")]
+    if synthetic:
+        notes.append("合成示例数据：乡镇边界、机构位置与规模为模型生成，仅区划代码、县界、"
+                     "2020年普查人口为真实数据")
+    fig.text(0.5, 0.06, "\n".join(notes), ha="center", fontsize=8.5,
+             color="#8b0000" if synthetic else "#555555")
+    fig.text(0.98, 0.09, f"坐标系 {crs.name}", ha="right", fontsize=7, color="#666666")
+    return fig
+
+
+def violations_map(region: Region, result: Any, path: str | Path, *, title: str,
+                   dpi: int = 150) -> Path:
+    """Write a PNG map of the norm violations of `result` to `path`; return the path.
+
+    `result` is the `hsplan.evaluation.norms.NormResult` of `check(region, …)`. Townships are
+    coloured
+    by their number of violations (`violations_by_area`), violating villages (sized by
+    their number of violations) and facilities are marked red; county boundary, north
+    arrow, scale bar and a Chinese legend as in `hsplan.reports.maps.facility_map`. Violations of
+    the county as a whole are counted in the footnote.
+    """
+    return save_figure(violations_figure(region, result, title=title), path, dpi=dpi)

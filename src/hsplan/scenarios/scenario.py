@@ -1,0 +1,778 @@
+"""Scenarios: what-if changes to a project's region, applied without touching the project.
+
+A scenario file (YAML, format: ``docs/scenarios.md``, JSON Schema:
+``src/hsplan/data/scenario.schema.json``) lists changes — open, close or move a facility,
+add or remove beds, staff or equipment at a facility from a given year — and may carry
+population assumptions for the projection. `load_scenario` reads and validates a file and
+raises one `ValidationError` listing every problem; `apply_scenario` returns a new
+`Region` with the changes made (the input is never mutated); `compare` evaluates the
+baseline and the scenario side by side: plan targets (`hsplan.evaluation.targets`), configuration
+norms (`hsplan.evaluation.norms.check`) and needs (`hsplan.demand.needs.needs`).
+
+The scenario year
+-----------------
+A scenario is evaluated in one year: ``year`` of the file, or the `year` argument, or the
+latest year with data. When that year is later than the latest year of the resources (or
+population) table, the latest year's rows are copied forward as the scenario year, so that
+resource and per-capita indicators exist in that year; the population is held at its
+latest figures there (projecting it with the scenario's ``population`` assumptions is the
+job of `hsplan.demand.needs`). A change ``from`` a year applies to that year and every later year
+present (including the copied scenario year); ``from`` defaults to the scenario year.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources as package_resources
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import jsonschema
+import numpy as np
+import pandas as pd
+import yaml
+from shapely.geometry import Point
+
+from hsplan._json import json_value
+from hsplan._yaml import yaml_with_lines
+from hsplan.errors import DataSourceError, HsplanError, Problem, ValidationError
+from hsplan.plans.plan import Plan
+from hsplan.region import schema
+from hsplan.region.coords import to_wgs84
+from hsplan.region.model import WGS84, Region
+
+SCHEMA_FILE = "data/scenario.schema.json"
+OPS = ("open", "close", "move", "add", "remove")
+RESOURCE_COLUMNS: tuple[str, ...] = tuple(
+    c.id for c in schema.RESOURCES.columns if c.id not in ("facility_id", "year"))
+_RESOURCE_BY_ZH: dict[str, str] = {
+    c.zh: c.id for c in schema.RESOURCES.columns if c.id in RESOURCE_COLUMNS}
+
+
+# --- the scenario model ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of a scenario: its operation, its 1-based position and its fields.
+
+    `resources` maps resource column ids (`schema.RESOURCES`) to counts; Chinese headers
+    written in the file are already translated to ids.
+    """
+
+    op: str
+    index: int
+    facility: str | None = None
+    from_year: int | None = None
+    resources: dict[str, int] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None
+
+    def describe(self) -> str:
+        """Return a one-line Chinese/English description of the change."""
+        res = "、".join(f"{_resource_zh(k)} {v}" for k, v in self.resources.items())
+        since = f" from {self.from_year}" if self.from_year is not None else ""
+        if self.op == "open":
+            return (f"新建 open {self.fields.get('subtype')} {self.fields.get('name')}"
+                    f"{since}" + (f" ({res})" if res else ""))
+        if self.op == "close":
+            return f"关闭 close {self.facility}{since}"
+        if self.op == "move":
+            return (f"迁址 move {self.facility} to {self.fields.get('lon')}, "
+                    f"{self.fields.get('lat')} ({self.fields.get('crs', 'WGS84')})")
+        verb = "增加 add" if self.op == "add" else "减少 remove"
+        return f"{verb} {res} at {self.facility}{since}"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: id, title, changes, scenario year and population assumptions."""
+
+    id: str
+    title: str
+    changes: tuple[Change, ...] = ()
+    year: int | None = None
+    region_code: str | None = None
+    population: dict[str, Any] | None = None
+    description: str | None = None
+    path: Path | None = None
+    data: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def file(self) -> str:
+        """The file name used in messages (``scenario`` when built in memory)."""
+        return self.path.name if self.path is not None else "scenario"
+
+    def changes_frame(self) -> pd.DataFrame:
+        """Return one row per change: index, op, facility, from_year, description."""
+        rows = [{"index": c.index, "op": c.op, "facility": c.facility or c.fields.get("id"),
+                 "from_year": c.from_year, "description": c.describe()} for c in self.changes]
+        return pd.DataFrame(rows, columns=["index", "op", "facility", "from_year",
+                                           "description"])
+
+
+# --- reading and validating ------------------------------------------------------------------
+
+
+@cache
+def scenario_schema() -> dict[str, Any]:
+    """Return the scenario JSON Schema (draft 2020-12) as a dict."""
+    text = package_resources.files("hsplan").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Return the validated `Scenario` of a YAML file.
+
+    Raises `ValidationError` listing every problem at once — each with the file, the YAML
+    line, the entry and field (``changes[2].resources.beds``), what was expected, what
+    came and the fix — and `DataSourceError` when the file cannot be read.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataSourceError(f"{path}: cannot read the scenario file ({exc}). "
+                              "Fix: check the path.") from exc
+    data, lines = _read_yaml(text, path.name)
+    return scenario_from_dict(data, file=path.name, lines=lines, path=path)
+
+
+def scenario_from_dict(data: Any, *, file: str = "scenario",
+                       lines: dict[tuple[Any, ...], int] | None = None,
+                       path: Path | None = None) -> Scenario:
+    """Return the validated `Scenario` of already parsed scenario data (see `load_scenario`).
+    """
+    lines = lines or {}
+    if not isinstance(data, dict):
+        raise ValidationError([Problem(
+            "the file is not a scenario", file=file, row=1,
+            expected="a YAML mapping with id, title and changes", got=type(data).__name__,
+            fix="start from the example in docs/scenarios.md")], context=f"scenario {file}")
+    validator = jsonschema.Draft202012Validator(scenario_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path])
+    problems = [_schema_problem(err, data, file, lines) for err in errors
+                if not _is_wrapper(err)]
+    if not problems:
+        problems = _semantic_problems(data, file, lines)
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise ValidationError(problems, context=f"scenario {file}")
+    changes = tuple(_change(i, entry, lines) for i, entry in enumerate(data.get("changes", [])))
+    population = data.get("population")
+    return Scenario(id=data["id"], title=data["title"], changes=changes,
+                    year=data.get("year"), region_code=data.get("region"),
+                    population=dict(population) if population else None,
+                    description=data.get("description"), path=path, data=data)
+
+
+def _change(i: int, entry: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> Change:
+    res = {_RESOURCE_BY_ZH.get(k, k): int(v) for k, v in (entry.get("resources") or {}).items()}
+    rest = {k: v for k, v in entry.items() if k not in ("op", "facility", "from", "resources")}
+    return Change(op=entry["op"], index=i + 1, facility=entry.get("facility"),
+                  from_year=entry.get("from"), resources=res, fields=rest,
+                  line=lines.get(("changes", i)))
+
+
+def _read_yaml(text: str, file: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """Return the YAML data and the line of every node path (keys and list indexes)."""
+    return yaml_with_lines(text, file=file, context=f"scenario {file}", loader=yaml.SafeLoader,
+                           fix="check the indentation; quote codes such as \"530403001\"")
+
+
+def _is_wrapper(err: jsonschema.ValidationError) -> bool:
+    """True for the if/then wrapper errors whose sub-errors are reported on their own."""
+    return err.validator in ("allOf", "if", "then", "$ref")
+
+
+def _label(path: tuple[Any, ...]) -> str:
+    """``changes[2].resources.beds`` for the path ('changes', 1, 'resources', 'beds')."""
+    out = ""
+    for key in path:
+        out += f"[{key + 1}]" if isinstance(key, int) else (("." if out else "") + str(key))
+    return out or "(top level)"
+
+
+def _line(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> int | None:
+    for n in range(len(path), -1, -1):
+        if path[:n] in lines:
+            return lines[path[:n]]
+    return None
+
+
+def _got(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+_TYPE_WORDS = {"string": "text", "number": "a number", "integer": "a whole number",
+               "object": "a mapping", "array": "a list", "null": "null", "boolean": "true/false"}
+
+
+def _schema_problem(err: jsonschema.ValidationError, data: dict[str, Any], file: str,
+                    lines: dict[tuple[Any, ...], int]) -> Problem:
+    path = tuple(err.absolute_path)
+    inst = err.instance
+    kind = err.validator
+    where: dict[str, Any] = {"file": file, "row": _line(lines, path), "column": _label(path)}
+    if kind == "required":
+        missing = [k for k in err.validator_value if not (isinstance(inst, dict) and k in inst)]
+        name = missing[0] if missing else "?"
+        op = inst.get("op") if isinstance(inst, dict) else None
+        return Problem(f"missing field {name!r}" + (f" (op {op} needs it)" if op else ""),
+                       **where, fix=f"add `{name}: …` (docs/scenarios.md)")
+    if kind == "additionalProperties":
+        known = list(err.schema.get("properties", {}))
+        extra = sorted(set(inst) - set(known))
+        name = extra[0] if extra else "?"
+        key_path = (*path, name)
+        return Problem(f"unknown field {name!r}", file=file, row=_line(lines, key_path),
+                       column=_label(key_path),
+                       fix=_closest_fix(name, known, "remove it or correct the spelling; "
+                                        f"known fields: {', '.join(known)}"))
+    if kind == "propertyNames" or (kind == "enum" and "propertyNames" in [
+            str(p) for p in err.schema_path]):
+        key_path = (*path, str(inst))
+        return Problem("unknown resource", file=file, row=_line(lines, key_path),
+                       column=_label(key_path),
+                       expected="a resources column id or Chinese header (docs/schema.md)",
+                       got=_got(inst), fix=_closest_fix(
+                           str(inst), [*RESOURCE_COLUMNS, *_RESOURCE_BY_ZH],
+                           "use a column of the resources table"))
+    if kind in ("enum", "const"):
+        choices = err.validator_value if kind == "enum" else [err.validator_value]
+        shown = ", ".join(str(c) for c in choices)
+        return Problem("value not allowed", **where, expected=f"one of {shown}",
+                       got=_got(inst), fix=_closest_fix(str(inst), [str(c) for c in choices],
+                                                        "use one of the listed values"))
+    if kind == "type":
+        wanted = err.validator_value if isinstance(err.validator_value, list) \
+            else [err.validator_value]
+        return Problem("wrong type", **where,
+                       expected=" or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in wanted),
+                       got=_got(inst), fix="write numbers without units, codes in quotes")
+    if kind == "pattern":
+        expected = ("lower-case letters, digits and hyphens, e.g. new-chc-2024"
+                    if path == ("id",) else
+                    "a 6-, 9- or 12-digit division code in quotes, e.g. \"530403001\"")
+        return Problem("value not in the expected form", **where, expected=expected,
+                       got=_got(inst), fix="correct the value")
+    if kind in ("minimum", "maximum"):
+        words = "≥" if kind == "minimum" else "≤"
+        return Problem("number out of range", **where,
+                       expected=f"a number {words} {err.validator_value}", got=_got(inst),
+                       fix="correct the number (remove counts with op: remove)"
+                       if kind == "minimum" and path[-2:-1] == ("resources",)
+                       else "correct the number")
+    if kind in ("minLength", "minProperties"):
+        return Problem("empty value", **where, expected="a non-empty value", got=_got(inst),
+                       fix="fill it in or remove the field")
+    return Problem(err.message, **where, fix="see docs/scenarios.md")
+
+
+def _closest_fix(word: str, candidates: list[str], default: str) -> str:
+    guess = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f"did you mean {guess[0]}?" if guess else default
+
+
+def _semantic_problems(data: dict[str, Any], file: str,
+                       lines: dict[tuple[Any, ...], int]) -> list[Problem]:
+    problems: list[Problem] = []
+    opened: dict[str, int] = {}
+    for i, entry in enumerate(data.get("changes", [])):
+        res = entry.get("resources") or {}
+        ids = [_RESOURCE_BY_ZH.get(k, k) for k in res]
+        for name in sorted({n for n in ids if ids.count(n) > 1}):
+            path = ("changes", i, "resources")
+            problems.append(Problem(
+                f"resource {name} is given twice (by its id and its Chinese header)",
+                file=file, row=_line(lines, path), column=_label(path),
+                fix="keep one of the two"))
+        new_id = entry.get("id") if entry.get("op") == "open" else None
+        if new_id is not None:
+            if new_id in opened:
+                path = ("changes", i, "id")
+                problems.append(Problem(
+                    f"facility id {new_id!r} is opened twice (also changes[{opened[new_id]}])",
+                    file=file, row=_line(lines, path), column=_label(path),
+                    fix="give each new facility its own id"))
+            else:
+                opened[new_id] = i + 1
+    return problems
+
+
+# --- applying --------------------------------------------------------------------------------
+
+
+def scenario_year(region: Region, scenario: Scenario, *, year: int | None = None) -> int:
+    """Return the year a scenario is evaluated in: `year`, else the file's ``year``, else
+    the latest year with data in the region."""
+    if year is not None:
+        return int(year)
+    if scenario.year is not None:
+        return int(scenario.year)
+    years = region.years
+    if not years:
+        raise HsplanError(f"{scenario.file}: the region has no yearly data, so the scenario "
+                          "year is unknown. Fix: add `year: …` to the scenario or pass --year.")
+    return years[-1]
+
+
+def apply_scenario(region: Region, scenario: Scenario, *, year: int | None = None) -> Region:
+    """Return a new `Region` with the scenario's changes made; `region` is not mutated.
+
+    The scenario year is `scenario_year`. Resource and population rows of the latest year
+    are copied forward as the scenario year when it is later (module docstring). Changes
+    apply in file order, each from its ``from`` year (default: the scenario year) to every
+    later year present:
+
+    - ``open``: a new facility (coordinates converted to WGS84, category from the
+      sub-type, ``opened`` = from) with its ``resources`` in each year;
+    - ``close``: ``closed`` = from; its resources and utilisation rows from then on are
+      removed (a closed facility has no beds);
+    - ``move``: new coordinates (and ``area_code`` when given);
+    - ``add``/``remove``: counts added to or subtracted from the facility's resources.
+
+    ``meta["scenario"]`` records the scenario (id, title, year, changes, notes) and
+    ``meta["population_assumptions"]`` the ``population`` block for `hsplan.demand.needs`.
+    Raises one `ValidationError` listing every change that cannot be applied (unknown
+    facility or area, a count that would fall below 0 …).
+    """
+    y = scenario_year(region, scenario, year=year)
+    file = scenario.file
+    problems: list[Problem] = []
+    notes: list[str] = []
+
+    facilities = pd.DataFrame(region.facilities).copy()
+    res = region.resources.copy()
+    util = region.utilisation.copy()
+    pop = region.population.copy()
+
+    res, note = _carry_forward(res, y, "resources")
+    notes += note
+    pop, note = _carry_forward(pop, y, "population")
+    notes += note
+
+    code = region.meta.get("county_code")
+    if scenario.region_code and code and str(code) != scenario.region_code \
+            and not scenario.region_code.startswith(str(code)):
+        problems.append(Problem(
+            "the scenario is written for another region", file=file,
+            row=_line(_lines(scenario), ("region",)), column="region",
+            expected=f"{code} (the project's county)", got=scenario.region_code,
+            fix="use the scenario with the project it was written for, or correct `region`"))
+
+    area_codes = set(region.areas["code"].astype(str))
+    for change in scenario.changes:
+        def problem(message: str, key: str | None = None, _c: Change = change,
+                    **kw: Any) -> None:
+            path: tuple[Any, ...] = ("changes", _c.index - 1) + ((key,) if key else ())
+            problems.append(Problem(message, file=file, row=_line(_lines(scenario), path)
+                                    or _c.line, column=_label(path), **kw))
+
+        start = change.from_year if change.from_year is not None else y
+        if start > y:
+            notes.append(f"changes[{change.index}] ({change.describe()}) starts after the "
+                         f"scenario year {y} and has no effect in it")
+        known = set(facilities["id"].astype(str))
+        if change.op != "open" and change.facility not in known:
+            problem("unknown facility", "facility", expected="a facility id (机构编码) of the "
+                    "project or of a facility opened earlier in the scenario",
+                    got=change.facility, fix="check the id with `hsplan summary` or the 机构 "
+                    "sheet")
+            continue
+        if change.op == "open":
+            facilities, res = _open(facilities, res, change, start, known, area_codes, problem)
+        elif change.op == "close":
+            mask = facilities["id"].astype(str) == change.facility
+            facilities.loc[mask, "closed"] = start
+            res = res[~((res["facility_id"].astype(str) == change.facility)
+                        & (res["year"] >= start))]
+            util = util[~((util["facility_id"].astype(str) == change.facility)
+                          & (util["year"] >= start))]
+        elif change.op == "move":
+            facilities = _move(facilities, change, area_codes, problem)
+        else:
+            res = _add_remove(res, facilities, change, start, problem)
+
+    if problems:
+        raise ValidationError(problems, context=f"scenario {file}")
+    geo = gpd.GeoDataFrame(facilities, geometry="geometry", crs=WGS84)
+    out = region.replace(facilities=geo, resources=res, utilisation=util, population=pop)
+    out.meta["scenario"] = {"id": scenario.id, "title": scenario.title, "year": y,
+                            "changes": [c.describe() for c in scenario.changes],
+                            "notes": notes}
+    out.meta["population_assumptions"] = dict(scenario.population or {})
+    return out
+
+
+def _lines(scenario: Scenario) -> dict[tuple[Any, ...], int]:
+    """Line numbers of the scenario file's nodes (re-read; empty when built in memory)."""
+    if scenario.path is None or not scenario.path.is_file():
+        return {}
+    return _read_yaml(scenario.path.read_text(encoding="utf-8"), scenario.file)[1]
+
+
+def _carry_forward(frame: pd.DataFrame, year: int, name: str) -> tuple[pd.DataFrame, list[str]]:
+    """Copy the latest year's rows of `frame` as `year` when `year` is later."""
+    years = frame["year"].dropna()
+    if years.empty or int(years.max()) >= year:
+        return frame, []
+    latest = int(years.max())
+    copied = frame[frame["year"] == latest].copy()
+    copied["year"] = year
+    note = f"{name} of {latest} copied forward as {year}"
+    return pd.concat([frame, copied], ignore_index=True), [note]
+
+
+def _point(fields: dict[str, Any]) -> tuple[float, float]:
+    lon, lat = to_wgs84(float(fields["lon"]), float(fields["lat"]), fields.get("crs", "WGS84"))
+    return float(lon), float(lat)
+
+
+def _open(facilities: pd.DataFrame, res: pd.DataFrame, change: Change, start: int,
+          known: set[str], area_codes: set[str], problem: Any) -> tuple[pd.DataFrame,
+                                                                      pd.DataFrame]:
+    f = change.fields
+    new_id = str(f.get("id") or _next_id(known))
+    ok = True
+    if new_id in known:
+        problem("facility id already in use", "id", expected="a new facility id",
+                got=new_id, fix="choose another id or leave `id` out (S01, S02 … are used)")
+        ok = False
+    if str(f["area_code"]) not in area_codes:
+        problem("unknown area", "area_code", expected="an area code (区划代码) of the project",
+                got=str(f["area_code"]), fix="use the code of the township or village the "
+                "facility is in (`hsplan summary`)")
+        ok = False
+    if not ok:
+        return facilities, res
+    lon, lat = _point(f)
+    row = {"id": new_id, "name": f["name"], "subtype": f["subtype"],
+           "category": schema.FACILITY_SUBTYPES[f["subtype"]],
+           "ownership": f.get("ownership"), "government_run": f.get("government_run"),
+           "admin_level": f.get("admin_level"), "grade": f.get("grade"),
+           "area_code": str(f["area_code"]), "lon": lon, "lat": lat, "crs": "WGS84",
+           "departments": "、".join(f.get("departments") or []) or None,
+           "opened": start, "closed": None, "geometry": Point(lon, lat)}
+    facilities = pd.concat([facilities, pd.DataFrame([row])], ignore_index=True)
+    years = sorted(int(y) for y in res["year"].dropna().unique() if int(y) >= start)
+    if change.resources and years:
+        rows = [{"facility_id": new_id, "year": y, **change.resources} for y in years]
+        res = pd.concat([res, pd.DataFrame(rows)], ignore_index=True)
+    return facilities, res
+
+
+def _next_id(known: set[str]) -> str:
+    n = 1
+    while f"S{n:02d}" in known:
+        n += 1
+    return f"S{n:02d}"
+
+
+def _move(facilities: pd.DataFrame, change: Change, area_codes: set[str],
+          problem: Any) -> pd.DataFrame:
+    f = change.fields
+    if "area_code" in f and str(f["area_code"]) not in area_codes:
+        problem("unknown area", "area_code", expected="an area code (区划代码) of the project",
+                got=str(f["area_code"]), fix="use the code of the new township or village")
+        return facilities
+    lon, lat = _point(f)
+    out = facilities.copy()
+    mask = out["id"].astype(str) == change.facility
+    index = out.index[mask]
+    out.loc[mask, "lon"] = lon
+    out.loc[mask, "lat"] = lat
+    out.loc[mask, "crs"] = "WGS84"
+    if "area_code" in f:
+        out.loc[mask, "area_code"] = str(f["area_code"])
+    for i in index:
+        out.at[i, "geometry"] = Point(lon, lat)
+    return out
+
+
+def _add_remove(res: pd.DataFrame, facilities: pd.DataFrame, change: Change, start: int,
+                problem: Any) -> pd.DataFrame:
+    fid = str(change.facility)
+    fac = facilities[facilities["id"].astype(str) == fid].iloc[0]
+    closed = fac["closed"]
+    if closed is not None and not pd.isna(closed) and int(closed) <= start:
+        problem(f"facility {fid} is closed from {int(closed)}", "facility",
+                fix=f"change it before {int(closed)} or drop this change")
+        return res
+    out = res.copy()
+    years = sorted(int(y) for y in out["year"].dropna().unique() if int(y) >= start)
+    sign = 1 if change.op == "add" else -1
+    for y in years:
+        mask = (out["facility_id"].astype(str) == fid) & (out["year"] == y)
+        if not mask.any():
+            if sign < 0:
+                problem(f"facility {fid} has no resources row in {y}", "facility",
+                        fix="import its resources first or drop this change")
+                continue
+            out = pd.concat([out, pd.DataFrame([{"facility_id": fid, "year": y}])],
+                            ignore_index=True)
+            mask = (out["facility_id"].astype(str) == fid) & (out["year"] == y)
+        for col, n in change.resources.items():
+            current = out.loc[mask, col].iloc[0]
+            base = 0 if current is None or pd.isna(current) else int(current)
+            new = base + sign * n
+            if new < 0:
+                problem(f"{fid} has {base} {_resource_zh(col)} in {y}; removing {n} leaves "
+                        f"{new}", "resources", expected=f"at most {base}", got=str(n),
+                        fix=f"remove at most {base}")
+                continue
+            out.loc[mask, col] = new
+    return out
+
+
+def _resource_zh(col: str) -> str:
+    return schema.RESOURCES.column(col).zh if col in RESOURCE_COLUMNS else col
+
+
+# --- comparing baseline and scenario ---------------------------------------------------------
+
+
+INDICATOR_COLUMNS = [
+    "target_id", "indicator", "name", "area_code", "area_name", "unit", "op", "target",
+    "value_baseline", "value_scenario", "change", "status_baseline", "status_scenario",
+    "status_changed",
+]
+
+
+def compare_evaluations(baseline: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFrame:
+    """Return the two `hsplan.evaluation.targets.evaluate` frames side by side, one row per target
+    (per area): values (indicator unit), change = scenario − baseline, both statuses.
+
+    Rows keep the baseline's order; a target only one side has is kept with NA values on
+    the other side.
+    """
+    keys = ["target_id", "area_code"]
+    left = baseline.rename(columns={"value": "value_baseline", "status": "status_baseline"})
+    right = scenario[[*keys, "value", "status", "target"]].rename(columns={
+        "value": "value_scenario", "status": "status_scenario", "target": "target_scenario"})
+    merged = _outer(left, right, keys)
+    vb = pd.to_numeric(merged["value_baseline"], errors="coerce").astype("float64")
+    vs = pd.to_numeric(merged["value_scenario"], errors="coerce").astype("float64")
+    merged["value_baseline"] = vb
+    merged["value_scenario"] = vs
+    merged["change"] = vs - vb
+    merged["target"] = merged["target"].where(merged["target"].notna(),
+                                              merged["target_scenario"])
+    merged["status_changed"] = (merged["status_baseline"].astype(object)
+                                != merged["status_scenario"].astype(object))
+    return merged[INDICATOR_COLUMNS].reset_index(drop=True)
+
+
+def _outer(left: pd.DataFrame, right: pd.DataFrame, key: list[str],
+           suffixes: tuple[str, str] = ("_x", "_y")) -> pd.DataFrame:
+    """Outer merge on `key` in the left frame's row order, right-only rows last."""
+    merged = left.assign(_left=range(len(left))).merge(
+        right.assign(_right=range(len(right))), on=key, how="outer", suffixes=suffixes)
+    merged = merged.sort_values(["_left", "_right"], na_position="last", kind="stable")
+    return merged.drop(columns=["_left", "_right"]).reset_index(drop=True)
+
+
+def compare_tables(baseline: pd.DataFrame, scenario: pd.DataFrame, *, key: list[str],
+                   labels: list[str], values: list[str]) -> pd.DataFrame:
+    """Return two result tables side by side on `key`.
+
+    `labels` (descriptive columns) appear once, from the baseline or else the scenario;
+    each column of `values` twice (``<col>_baseline``, ``<col>_scenario``), numeric ones
+    with ``<col>_change`` = scenario − baseline; ``changed`` says whether any value
+    differs. Rows keep the baseline's order; rows of one side only get NA on the other.
+    """
+    b = baseline.reindex(columns=[*key, *labels, *values])
+    s = scenario.reindex(columns=[*key, *labels, *values])
+    merged = _outer(b, s, key, suffixes=("_baseline", "_scenario"))
+    out = merged[key].copy()
+    for col in labels:
+        out[col] = merged[f"{col}_baseline"].where(merged[f"{col}_baseline"].notna(),
+                                                   merged[f"{col}_scenario"])
+    changed = pd.Series(False, index=merged.index)
+    for col in values:
+        lb, ls = merged[f"{col}_baseline"], merged[f"{col}_scenario"]
+        out[f"{col}_baseline"], out[f"{col}_scenario"] = lb, ls
+        numeric = pd.api.types.is_numeric_dtype(b[col]) or pd.api.types.is_numeric_dtype(s[col])
+        if numeric:
+            nb = pd.to_numeric(lb, errors="coerce").astype("float64")
+            ns = pd.to_numeric(ls, errors="coerce").astype("float64")
+            out[f"{col}_change"] = ns - nb
+            same = np.isclose(nb.fillna(np.inf), ns.fillna(np.inf), rtol=0, atol=1e-9)
+            changed |= pd.Series(~same, index=merged.index)
+        else:
+            ob = lb.astype(object).where(lb.notna(), None)
+            os_ = ls.astype(object).where(ls.notna(), None)
+            changed |= pd.Series([x != y for x, y in zip(ob, os_, strict=True)],
+                                 index=merged.index)
+    out["changed"] = changed.astype(bool)
+    return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Baseline and scenario side by side, in the scenario year.
+
+    - `indicators`: `compare_evaluations` of the plan's targets;
+    - `norms`: the norm summaries of `hsplan.evaluation.norms.check` side by side on ``norm_id``
+      (checked, passed, failed, status);
+    - `violations`: the norm violations side by side (norm, area, facility): shortfall in
+      the rule's unit, and ``change``: new, resolved, smaller, larger or same;
+    - `needs`: the tables of `hsplan.demand.needs.needs` side by side on ``item`` (value needed,
+      current value, gap; in each row's unit);
+    - `changes`: the scenario's changes (`Scenario.changes_frame`);
+    - `notes`: what `apply_scenario` noted (rows copied forward, changes not yet in effect).
+    """
+
+    scenario_id: str
+    scenario_title: str
+    plan_id: str
+    plan_title: str
+    year: int
+    indicators: pd.DataFrame
+    norms: pd.DataFrame
+    violations: pd.DataFrame
+    needs: pd.DataFrame
+    changes: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Return the result tables by name: changes, indicators, norms, violations, needs."""
+        return {"changes": self.changes, "indicators": self.indicators, "norms": self.norms,
+                "violations": self.violations, "needs": self.needs}
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the comparison as a JSON-ready dict (NaN/NA as null)."""
+        doc: dict[str, Any] = {"scenario": self.scenario_id, "title": self.scenario_title,
+                               "plan": self.plan_id, "year": self.year,
+                               "notes": list(self.notes)}
+        for name, frame in self.frames().items():
+            doc[name] = [{str(k): json_value(v) for k, v in row.items()}
+                         for row in frame.to_dict(orient="records")]
+        return doc
+
+    def to_xlsx(self, path: str | Path) -> Path:
+        """Write the comparison to a workbook — sheets 情景 (scenario, plan, year, notes,
+        changes), 指标, 配置标准, 违规变化, 需求 — and return the path."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        head = pd.DataFrame({"项目": ["情景", "规划", "年份", *["说明"] * len(self.notes)],
+                             "内容": [f"{self.scenario_id} {self.scenario_title}",
+                                    f"{self.plan_id} {self.plan_title}", str(self.year),
+                                    *self.notes]})
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            head.to_excel(writer, sheet_name="情景", index=False)
+            _plain(self.changes).to_excel(writer, sheet_name="情景", index=False,
+                                          startrow=len(head) + 2)
+            for name, frame in (("指标", self.indicators), ("配置标准", self.norms),
+                                ("违规变化", self.violations), ("需求", self.needs)):
+                _plain(frame).to_excel(writer, sheet_name=name, index=False)
+        return path
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return `frame` with NA as None and only Excel-writable scalars."""
+    out = frame.copy()
+    for col in out.columns:
+        out[col] = [json_value(v) for v in out[col]]
+        out[col] = [json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+                    for v in out[col]]
+    return out
+
+
+_POPULATION_FIELDS = {"tfr": "tfr", "net_migration": "net_migration_per_year",
+                      "growth_rate_pct": "growth_rate_pct", "e0_male": "e0_male",
+                      "e0_female": "e0_female", "urban_share_change_pp": "urban_share_change_pp"}
+
+
+def scenario_assumptions(assumptions: Any, population: dict[str, Any] | None) -> Any:
+    """Return `assumptions` (`hsplan.demand.needs.Assumptions`) with the scenario's ``population``
+    block laid over its demography: tfr, net_migration (→ net_migration_per_year, persons
+    per year), growth_rate_pct, e0_male, e0_female, urban_share_change_pp."""
+    if not population:
+        return assumptions
+    changes = {_POPULATION_FIELDS[k]: v for k, v in population.items()
+               if k in _POPULATION_FIELDS}
+    demography = dataclasses.replace(assumptions.demography, **changes)
+    return dataclasses.replace(assumptions, demography=demography)
+
+
+def _change_word(before: Any, after: Any) -> str:
+    b = None if before is None or pd.isna(before) else float(before)
+    a = None if after is None or pd.isna(after) else float(after)
+    if b is None and a is None:
+        return "same"
+    if b is None:
+        return "new"
+    if a is None:
+        return "resolved"
+    return "same" if math.isclose(a, b, abs_tol=1e-9) else ("smaller" if a < b else "larger")
+
+
+def compare(region: Region, scenario: Scenario, plan: Plan, *, year: int | None = None,
+            assumptions: Any = None, access: Any = None) -> Comparison:
+    """Return the baseline and the scenario side by side (`Comparison`) in the scenario year.
+
+    The baseline is the region with no change, carried forward to the scenario year like
+    the scenario (`apply_scenario` of an empty scenario), so both sides hold the same years.
+    Both are evaluated against `plan` in that year: targets with
+    `hsplan.evaluation.targets.evaluate`, norms with `hsplan.evaluation.norms.check` (with travel
+    times when
+    `access`, a `hsplan.access.coverage.ServiceAccess`, is given: each side gets the same road
+    network applied to its own facilities, so a new or moved facility changes coverage),
+    needs with `hsplan.demand.needs.needs` from the same base year (the region's latest
+    population year) — the scenario's with its ``population`` block laid over
+    `assumptions` (`scenario_assumptions`; default: the bundled assumptions) and its
+    ``method`` (cohort, growth) when it gives one.
+    """
+    from hsplan.demand.needs import load_assumptions, needs
+    from hsplan.evaluation.norms import check
+    from hsplan.evaluation.targets import evaluate
+
+    y = scenario_year(region, scenario, year=year)
+    changed = apply_scenario(region, scenario, year=y)
+    base = apply_scenario(region, Scenario(id="baseline", title="baseline"), year=y)
+    indicators = compare_evaluations(evaluate(base, plan, year=y),
+                                     evaluate(changed, plan, year=y))
+    norm_b = check(base, plan, year=y,
+                   access=None if access is None else access.for_region(base, year=y))
+    norm_s = check(changed, plan, year=y,
+                   access=None if access is None else access.for_region(changed, year=y))
+    norms = compare_tables(norm_b.summary, norm_s.summary, key=["norm_id"],
+                           labels=["rule", "description"],
+                           values=["checked", "passed", "failed", "status"])
+    vkey = ["norm_id", "area_code", "facility_id"]
+    violations = compare_tables(
+        _keyed(norm_b.violations, vkey), _keyed(norm_s.violations, vkey), key=vkey,
+        labels=["rule", "area_name", "facility_name", "unit"], values=["shortfall"])
+    violations["change"] = [_change_word(b, a) for b, a in zip(
+        violations["shortfall_baseline"], violations["shortfall_scenario"], strict=True)]
+    base_assumptions = assumptions if assumptions is not None else load_assumptions()
+    need_b = needs(region, plan, year=y, assumptions=base_assumptions)
+    population = scenario.population or {}
+    need_s = needs(changed, plan, year=y,
+                   assumptions=scenario_assumptions(base_assumptions, population),
+                   method=population.get("method", "cohort"), base_year=need_b.base_year)
+    need_table = compare_tables(need_b.table, need_s.table, key=["item"],
+                                labels=["method", "unit"],
+                                values=["value_needed", "current_value", "gap"])
+    return Comparison(scenario_id=scenario.id, scenario_title=scenario.title,
+                      plan_id=plan.id, plan_title=plan.title, year=y,
+                      indicators=indicators, norms=norms, violations=violations,
+                      needs=need_table, changes=scenario.changes_frame(),
+                      notes=tuple(changed.meta["scenario"]["notes"]))
+
+
+def _keyed(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """Violations with NA keys made comparable ("" for no area / no facility)."""
+    out = frame.copy()
+    for col in key:
+        out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str)
+    return out
