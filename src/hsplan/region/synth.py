@@ -58,7 +58,7 @@ from hsplan.region._synth_geo import (
 )
 from hsplan.region._synth_roads import ROAD_CLASSES, roads_from_region, save_roads
 from hsplan.region.model import WGS84, Region
-from hsplan.region.project import Project, init_project
+from hsplan.region.project import ROADS_NAME, Project, init_project
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -142,7 +142,8 @@ def synthesize(
     boundary = gpd.GeoSeries([county.geometry], crs=WGS84).to_crs(metric_crs).iloc[0]
     seat = seat_point(county, boundary, metric_crs)
 
-    town_polys = township_polygons(boundary, seat, towns, rng, p)
+    town_polys = township_polygons(boundary, seat, towns, rng,
+                                   street_zone_share=p.street_zone_share)
     village_pts = village_points(town_polys, towns, villages, seat, rng)
     areas = _areas_table(county, towns, villages, town_polys, village_pts, metric_crs)
 
@@ -839,4 +840,3 @@ def synthesize_project(root: str | Path, *, county: str = "530403", seed: int = 
     return project
 
 
-ROADS_NAME = "roads.gpkg"

@@ -52,7 +52,7 @@ _COMMUNITY_MARKS = ("居民委员会", "居委会")
 
 
 class Access(Protocol):
-    """What `check` needs for service-circle norms (`hsplan.access.coverage.ServiceAccess`)."""
+    """What `check` needs for service-circle norms (`hsplan.access.service.ServiceAccess`)."""
 
     def coverage(self, facility: Any, *, minutes: float | None = None,
                  distance_km: float | None = None, mode: str = "drive",
