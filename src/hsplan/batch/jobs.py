@@ -159,6 +159,17 @@ class JobRecord:
     province: str = ""
     city: str = ""
     county_code: str = ""
+    worker_peak_mib: float = 0.0  # the worker process's peak resident memory so far
+
+
+def _peak_mib() -> float:
+    """Return this process's peak resident set size in MiB (0 where unknown)."""
+    try:
+        import resource
+
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
+    except (ImportError, OSError):  # pragma: no cover - non-Unix
+        return 0.0
 
 
 def _parquet_ready(frame: pd.DataFrame, source: CountySource) -> pd.DataFrame:
@@ -211,7 +222,7 @@ def run_county(source: CountySource, jobs: tuple[str, ...], plan_ref: str, out_d
                ) -> None:
         records.append(JobRecord(source.key, job, status, error, round(seconds, 4), rows,
                                  digest, part, run_id, source.name, source.province,
-                                 source.city, source.county_code))
+                                 source.city, source.county_code, _peak_mib()))
 
     start = time.perf_counter()
     try:

@@ -95,12 +95,15 @@ def sources_from_projects(folder: str | Path) -> list[CountySource]:
 def sources_from_codes(codes: list[str], *, synthetic: bool = False, seed: int = 0
                        ) -> list[CountySource]:
     """Return one source per code: a county code (6 digits), or a province (2 digits) or
-    city (4 digits) code meaning all its counties in the bundled census with townships;
-    built from the census (`synthetic` False) or by the generator (seed `seed`)."""
+    city (4 digits) code meaning all its counties in the bundled division table (with a
+    boundary and census figures when `synthetic`); built from the census (`synthetic`
+    False) or by the generator (seed `seed`)."""
     from hsplan.region.reference import counties
 
     table = counties()
     usable = table[table["in_nbs2023"].astype(bool)]
+    if synthetic:  # the generator needs the county's boundary and census
+        usable = usable[usable["has_boundary"].astype(bool) & usable["census_total"].notna()]
     problems: list[Problem] = []
     chosen: dict[str, object] = {}
     for raw in codes:

@@ -129,10 +129,14 @@ def build_command(
 
     if counties.strip().lower() == "all":
         table = all_counties()
-        codes = sorted(str(c) for c in table[table["in_nbs2023"].astype(bool)]["code"])
+        keep = table["in_nbs2023"].astype(bool) & table["has_boundary"].astype(bool) & \
+            table["census_total"].notna()
+        codes = sorted(str(c) for c in table[keep]["code"])
+        console.print(f"全国 {len(table)} 个普查县区中 {len(codes)} 个有乡镇、边界与普查数据，"
+                      "其余无法生成。")
     else:
         codes = [s.county_code for s in sources_from_codes(
-            [c for c in counties.split(",") if c.strip()])]
+            [c for c in counties.split(",") if c.strip()], synthetic=True)]
     spec = executor_spec(workers=workers, dask_local=dask_local, scheduler=scheduler,
                          serial=serial)
     console.print(f"生成 {len(codes)} 个合成县区项目 · {spec.describe()}")
