@@ -247,10 +247,10 @@ def successor_counties(code: str) -> list[str]:
     stem = info["name"][:-1] if len(info["name"]) > 2 else info["name"]
     table = _county_table()
     # each part made plain bool: codes missing from the census are NA (pyarrow strings)
-    code = table["code"].astype("string")
+    codes = table["code"].astype("string")
     keep = (table["in_nbs2023"].fillna(False).astype(bool)
-            & code.str.startswith(c[:4]).fillna(False).astype(bool)
-            & (code != c).fillna(False).astype(bool))
+            & codes.str.startswith(c[:4]).fillna(False).astype(bool)
+            & (codes != c).fillna(False).astype(bool))
     same_city = table[keep]
     return [f"{r.name} ({r.code})" for r in same_city.itertuples() if str(r.name).startswith(stem)]
 
