@@ -181,8 +181,10 @@ def scenarios_page(request: Request, scenario: str | None = None,
             doc = views.comparison_doc(state, chosen, plan)
         except HsplanError as exc:
             return error_page(request, "scenarios", exc)
+    from hsplan.evaluation.targets import STATUS_ZH
+
     return render(request, "scenarios.html", "scenarios",
-                  {"files": files, "chosen": chosen, "doc": doc})
+                  {"files": files, "chosen": chosen, "doc": doc, "target_status_zh": STATUS_ZH})
 
 
 @router.get("/data", response_class=HTMLResponse)

@@ -156,9 +156,10 @@ var hsplan = (function () {
       townLayer.bringToBack();
       var classes = [];
       var lo = null;
+      var d = choice === "violations" ? 0 : 2;
       br.concat([null]).forEach(function (b, i) {
-        var label = (lo === null ? "< " + fmt(b, choice === "violations" ? 0 : 2) :
-          (b === null ? "≥ " + fmt(lo, choice === "violations" ? 0 : 2) : fmt(lo, 2) + " – " + fmt(b, 2)));
+        var label = (lo === null ? "< " + fmt(b, d) :
+          (b === null ? "≥ " + fmt(lo, d) : fmt(lo, d) + " – " + fmt(b, d)));
         if (br.length === 0) { label = "—"; }
         classes.push({colour: palette[Math.min(i, 4)], label: label});
         lo = b;
