@@ -40,7 +40,7 @@ def serve_command(
     except ImportError as exc:  # pragma: no cover - the web extra is a runtime dependency
         raise HsplanError(f"hsplan serve needs fastapi and uvicorn ({exc}). "
                           "Fix: pip install -e . (they are hsplan dependencies).") from exc
-    web_app = create_app(project, plan=plan)
+    web_app = create_app(project, plan=plan, warm=True)
     state = web_app.state.project
     shown = f"[{host}]" if ":" in host else host
     console.print(f"[bold]{state.project.name}[/] · 规划 {state.plan().id}", highlight=False)

@@ -10,14 +10,16 @@ workbook is valid.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from hsplan.errors import Problem, ValidationError
@@ -40,9 +42,21 @@ def state_of(request: Request) -> ProjectState:
     return request.app.state.project  # type: ignore[no-any-return]
 
 
+def _json(request: Request, build: Callable[[], Any]) -> Response:
+    """Return the document `build` makes as JSON, encoded once per project state and
+    address (path and query): repeated requests send the cached bytes."""
+    key = ("json", request.url.path, str(request.query_params))
+
+    def encode() -> bytes:
+        return json.dumps(build(), ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False).encode("utf-8")
+
+    return Response(state_of(request).cached(key, encode), media_type="application/json")
+
+
 @router.get("/project", summary="The served project: name, years, plan, scenarios")
-def get_project(request: Request) -> dict[str, Any]:
-    return views.project_doc(state_of(request))
+def get_project(request: Request) -> Response:
+    return _json(request, lambda: views.project_doc(state_of(request)))
 
 
 @router.get("/plans", summary="Built-in plans and the project's own (hsplan plans list)")
@@ -116,43 +130,47 @@ def get_indicator_values(
 
 @router.get("/evaluate", summary="Targets with traffic lights (hsplan evaluate --format json)")
 def get_evaluate(request: Request, plan: PlanQ = None, year: YearQ = None,
-                 level: Literal["county", "township"] = "county") -> dict[str, Any]:
-    return views.evaluation_doc(state_of(request), plan, year=year, level=level)
+                 level: Literal["county", "township"] = "county") -> Response:
+    return _json(request, lambda: views.evaluation_doc(state_of(request), plan, year=year,
+                                                       level=level))
 
 
 @router.get("/evaluate/{target_id}",
             summary="One target: trend, target path, townships, definition")
 def get_target(request: Request, target_id: str, plan: PlanQ = None,
-               year: YearQ = None) -> dict[str, Any]:
-    return views.target_doc(state_of(request), target_id, plan, year=year)
+               year: YearQ = None) -> Response:
+    return _json(request, lambda: views.target_doc(state_of(request), target_id, plan,
+                                                   year=year))
 
 
 @router.get("/check", summary="Configuration norms (hsplan check --format json)")
-def get_check(request: Request, plan: PlanQ = None, year: YearQ = None) -> dict[str, Any]:
-    return views.norms_doc(state_of(request), plan, year=year)
+def get_check(request: Request, plan: PlanQ = None, year: YearQ = None) -> Response:
+    return _json(request, lambda: views.norms_doc(state_of(request), plan, year=year))
 
 
 @router.get("/needs", summary="Needs by a target year (hsplan needs --format json)")
 def get_needs(request: Request, plan: PlanQ = None,
               year: Annotated[int | None, Query(description="target year (default: the "
                                                 "plan's end)")] = None,
-              method: Literal["cohort", "growth"] = "cohort") -> dict[str, Any]:
-    return views.needs_doc(state_of(request), plan, year=year, method=method)
+              method: Literal["cohort", "growth"] = "cohort") -> Response:
+    return _json(request, lambda: views.needs_doc(state_of(request), plan, year=year,
+                                                  method=method))
 
 
 @router.get("/access/coverage",
             summary="Service-circle coverage per village and township (hsplan access coverage)")
 def get_coverage(request: Request, subtype: str | None = None, category: str | None = None,
-                 minutes: Annotated[float, Query(gt=0, le=240)] = 15.0) -> dict[str, Any]:
-    return views.coverage_doc(state_of(request), subtype=subtype, category=category,
-                              minutes=minutes)
+                 minutes: Annotated[float, Query(gt=0, le=240)] = 15.0) -> Response:
+    return _json(request, lambda: views.coverage_doc(state_of(request), subtype=subtype,
+                                                     category=category, minutes=minutes))
 
 
 @router.get("/tasks", summary="Tasks as of a date (hsplan tasks --format json)")
 def get_tasks(request: Request, plan: PlanQ = None,
               as_of: Annotated[str | None, Query(description="YYYY-MM-DD (default today)")]
-              = None) -> dict[str, Any]:
-    return views.tasks_doc(state_of(request), plan, as_of=views.as_of_arg(as_of))
+              = None) -> Response:
+    return _json(request, lambda: views.tasks_doc(state_of(request), plan,
+                                                  as_of=views.as_of_arg(as_of)))
 
 
 @router.get("/scenarios", summary="Scenario files in PROJECT/scenarios")
@@ -174,18 +192,19 @@ def get_scenarios(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/scenarios/{name}", summary="A scenario beside the baseline (hsplan compare)")
 def get_scenario(request: Request, name: str, plan: PlanQ = None,
-                 year: YearQ = None) -> dict[str, Any]:
-    return views.comparison_doc(state_of(request), name, plan, year=year)
+                 year: YearQ = None) -> Response:
+    return _json(request, lambda: views.comparison_doc(state_of(request), name, plan,
+                                                       year=year))
 
 
 @router.get("/geo/{layer}", summary="Map layer as GeoJSON (WGS84)")
-def get_layer(request: Request, layer: str, year: YearQ = None) -> dict[str, Any]:
+def get_layer(request: Request, layer: str, year: YearQ = None) -> Response:
     state = state_of(request)
     if layer not in LAYERS:
         raise views.bad("path parameter layer", "unknown map layer",
                         expected=", ".join(LAYERS), got=layer,
                         fix="e.g. /api/v1/geo/townships", status=404)
-    return state.layer(layer, year=views.year_arg(state, year))
+    return _json(request, lambda: state.layer(layer, year=views.year_arg(state, year)))
 
 
 # --- files ------------------------------------------------------------------------------------

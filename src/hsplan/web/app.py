@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import shutil
 import tempfile
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,12 +16,32 @@ from fastapi.staticfiles import StaticFiles
 
 from hsplan.web import api, pages
 from hsplan.web.errors import install_error_handlers
-from hsplan.web.state import ProjectState
+from hsplan.web.state import LAYERS, ProjectState
 
 HERE = Path(__file__).parent
+log = logging.getLogger("hsplan.web")
 
 
-def create_app(project_path: str | Path, *, plan: str | None = None) -> FastAPI:
+def warm_up(state: ProjectState) -> None:
+    """Compute the results the pages show first (errors are left for the requests)."""
+    from hsplan.errors import HsplanError
+    from hsplan.web import views
+
+    steps = [lambda: views.evaluation_doc(state, None),
+             lambda: views.evaluation_doc(state, None, level="township"),
+             lambda: views.norms_doc(state, None),
+             lambda: views.tasks_doc(state, None, as_of=dt.date.today()),
+             lambda: views.coverage_doc(state),
+             *(lambda name=name: state.layer(name) for name in LAYERS)]
+    for step in steps:
+        try:
+            step()
+        except HsplanError as exc:  # shown to the user by the page that needs it
+            log.info("warm-up skipped a step: %s", exc)
+
+
+def create_app(project_path: str | Path, *, plan: str | None = None,
+               warm: bool = False) -> FastAPI:
     """Return the web app serving the project in folder `project_path`.
 
     Pages (Chinese by default) at ``/``, ``/indicator/{target_id}``, ``/map``, ``/norms``,
@@ -26,7 +49,8 @@ def create_app(project_path: str | Path, *, plan: str | None = None) -> FastAPI:
     ``/docs`` and ``/openapi.json``); vendored scripts and styles at ``/static``. `plan` is
     the plan shown by default (an id or a YAML file; default: the project's own plan for
     its county, else the built-in one). The project is opened now, so a wrong folder fails
-    before the server starts.
+    before the server starts. With `warm`, a background thread computes the overview, norms,
+    tasks and map results at start-up, so the first visitor does not wait for them.
     """
     state = ProjectState(project_path, plan=plan)
     state.plan()  # a plan that does not load fails here, not on the first request
@@ -34,6 +58,9 @@ def create_app(project_path: str | Path, *, plan: str | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            threading.Thread(target=warm_up, args=(state,), daemon=True,
+                             name="hsplan-warm").start()
         yield
         shutil.rmtree(files_dir, ignore_errors=True)
 

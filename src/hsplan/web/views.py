@@ -97,12 +97,20 @@ def evaluation_doc(state: ProjectState, plan: str | None, *, year: int | None = 
                    level: str = "county") -> dict[str, Any]:
     """Return the evaluation document: `evaluation_to_json` plus status counts and, per
     row, the traffic-light colour, 完成进度 and 时间进度 in % (`tiles`, 约束性 first)."""
+
+    name = plan_arg(state, plan)
+    chosen = year_arg(state, year)
+    return state.cached(("evaluation_doc", name, chosen, level),
+                        lambda: _evaluation_doc(state, name, chosen, level))
+
+
+def _evaluation_doc(state: ProjectState, name: str, year: int | None,
+                    level: str) -> dict[str, Any]:
     from hsplan.evaluation.targets import STATUS_ZH, evaluation_to_json, status_counts
     from hsplan.reports.charts import STATUS_COLOURS, progress_pct
 
-    name = plan_arg(state, plan)
     loaded = state.plan(name)
-    results = state.evaluation(name, year=year_arg(state, year), level=level)
+    results = state.evaluation(name, year=year, level=level)
     eval_year = int(results.attrs["year"])
     doc = evaluation_to_json(results, plan=loaded, project=state.project.name, year=eval_year,
                              synthetic=state.synthetic())
@@ -155,6 +163,20 @@ def target_doc(state: ProjectState, target_id: str, plan: str | None, *,
                year: int | None = None) -> dict[str, Any]:
     """Return one target in detail: its evaluation row, the yearly values (trend), the
     target path (baseline → milestones → target), the township rows and the definition."""
+    name = plan_arg(state, plan)
+    chosen = year_arg(state, year)
+    doc = evaluation_doc(state, plan, year=chosen)
+    if not any(r["target_id"] == target_id for r in doc["results"]):
+        raise bad("path parameter target_id", "unknown target",
+                  expected="a target id of plan " + doc["plan"] + ": "
+                  + ", ".join(r["target_id"] for r in doc["results"]),
+                  got=target_id, fix="pick a target from the overview", status=404)
+    return state.cached(("target_doc", target_id, name, chosen),
+                        lambda: _target_doc(state, target_id, plan, chosen))
+
+
+def _target_doc(state: ProjectState, target_id: str, plan: str | None,
+                year: int | None) -> dict[str, Any]:
     from hsplan.plans.indicators import describe_formula, load_catalog
 
     doc = evaluation_doc(state, plan, year=year)
@@ -206,10 +228,16 @@ def norms_doc(state: ProjectState, plan: str | None, *, year: int | None = None
               ) -> dict[str, Any]:
     """Return `result_to_json` of the norm check, its counts, and the violations grouped
     by township (county-level and facility rows under their township or the county)."""
-    from hsplan.evaluation.norms import STATUS_ZH, result_to_json
 
     name = plan_arg(state, plan)
-    result = state.norms(name, year=year_arg(state, year))
+    chosen = year_arg(state, year)
+    return state.cached(("norms_doc", name, chosen), lambda: _norms_doc(state, name, chosen))
+
+
+def _norms_doc(state: ProjectState, name: str, year: int | None) -> dict[str, Any]:
+    from hsplan.evaluation.norms import STATUS_ZH, result_to_json
+
+    result = state.norms(name, year=year)
     doc = result_to_json(result, project=state.project.name, synthetic=state.synthetic())
     doc["plan_title"] = state.plan(name).title
     doc["counts"] = {k: int(v) for k, v in result.status_counts().items()}
@@ -260,6 +288,13 @@ def needs_doc(state: ProjectState, plan: str | None, *, year: int | None = None,
         raise bad("query parameter year", "target year out of range",
                   expected=f"a year after the first year with data ({state.years()[0]})",
                   got=year, fix=f"e.g. year={loaded.period_end}")
+    return state.cached(("needs_doc", name, year, method),
+                        lambda: _needs_doc(state, name, year, method))
+
+
+def _needs_doc(state: ProjectState, name: str, year: int | None,
+               method: Literal["cohort", "growth"]) -> dict[str, Any]:
+    loaded = state.plan(name)
     result = state.needs(name, year=year, method=method)
     return {"plan": loaded.id, "area_code": result.area_code, "area_name": result.area_name,
             "base_year": result.base_year, "year": result.year, "method": result.method,
@@ -271,7 +306,6 @@ def coverage_doc(state: ProjectState, *, subtype: str | None = None,
                  category: str | None = None, minutes: float = 15.0) -> dict[str, Any]:
     """Return service-circle coverage: the summary per township and urban/rural, the
     population by status and the demand points (villages) with whether each is covered."""
-    from hsplan.access.coverage import coverage_status, coverage_summary
 
     region = state.region()
     known_sub = set(region.facilities["subtype"].dropna().astype(str))
@@ -284,6 +318,14 @@ def coverage_doc(state: ProjectState, *, subtype: str | None = None,
         raise bad("query parameter category", "no facility of this category in the project",
                   expected=", ".join(sorted(known_cat)), got=category,
                   fix="use a facility category the project holds")
+    return state.cached(("coverage_doc", subtype, category, float(minutes)),
+                        lambda: _coverage_doc(state, subtype, category, minutes))
+
+
+def _coverage_doc(state: ProjectState, subtype: str | None, category: str | None,
+                  minutes: float) -> dict[str, Any]:
+    from hsplan.access.coverage import coverage_status, coverage_summary
+
     points = state.coverage(subtype=subtype, category=category, minutes=minutes)
     keep = ["area_code", "name", "township_code", "township_name", "urban_rural", "pop",
             "travel_min", "dist_m", "facility_id", "facility_name", "covered", "reachable"]
@@ -298,9 +340,15 @@ def coverage_doc(state: ProjectState, *, subtype: str | None = None,
 
 
 def tasks_doc(state: ProjectState, plan: str | None, *, as_of: dt.date) -> dict[str, Any]:
-    from hsplan.evaluation.tasks import STATUS_ZH, status_counts
 
     name = plan_arg(state, plan)
+    return state.cached(("tasks_doc", name, as_of.isoformat()),
+                        lambda: _tasks_doc(state, name, as_of))
+
+
+def _tasks_doc(state: ProjectState, name: str, as_of: dt.date) -> dict[str, Any]:
+    from hsplan.evaluation.tasks import STATUS_ZH, status_counts
+
     status, departments = state.tasks(name, as_of=as_of)
     return {"plan": state.plan(name).id, "plan_title": state.plan(name).title,
             "project": state.project.name, "as_of": as_of.isoformat(),
@@ -311,7 +359,15 @@ def tasks_doc(state: ProjectState, plan: str | None, *, as_of: dt.date) -> dict[
 def comparison_doc(state: ProjectState, scenario: str, plan: str | None, *,
                    year: int | None = None) -> dict[str, Any]:
     name = plan_arg(state, plan)
-    result = state.comparison(scenario, name, year=year_arg(state, year))
+    chosen = year_arg(state, year)
+    state.scenario_path(scenario)  # an unknown file fails before the cache
+    return state.cached(("comparison_doc", scenario, name, chosen),
+                        lambda: _comparison_doc(state, scenario, name, chosen))
+
+
+def _comparison_doc(state: ProjectState, scenario: str, name: str,
+                    year: int | None) -> dict[str, Any]:
+    result = state.comparison(scenario, name, year=year)
     doc = result.to_json()
     doc["file"] = scenario
     doc["plan_title"] = result.plan_title

@@ -94,6 +94,19 @@ var hsplan = (function () {
         }
       }).addTo(map);
       map.fitBounds(layer.getBounds());
+      var legend = L.control({position: "bottomright"});
+      legend.onAdd = function () {
+        var div = L.DomUtil.create("div", "map-legend");
+        var lo = null, rows = [];
+        br.concat([null]).forEach(function (b, i) {
+          var label = lo === null ? "< " + fmt(b) : (b === null ? "≥ " + fmt(lo) : fmt(lo) + " – " + fmt(b));
+          rows.push('<div><span class="sw" style="background:' + BLUES[Math.min(i, 4)] + '"></span>' + esc(label) + "</div>");
+          lo = b;
+        });
+        div.innerHTML = "<b>" + esc(row.unit || "") + "</b>" + (br.length ? rows.join("") : "");
+        return div;
+      };
+      legend.addTo(map);
     });
   }
 
