@@ -8,10 +8,10 @@ jiangchuan-2021-2025) as a separate process on 127.0.0.1 and a free port, then:
 
 1. **cold**: each page and API call once, in order, on a fresh server — the time of the
    first computation of each result (evaluation, norms with travel times, scenario …);
-2. **warm**: `--clients` threads, each with its own HTTP connection, request every address
-   of `URLS` `--rounds` times in a shuffled order (a bounded loop: clients × rounds ×
-   len(URLS) requests). Results are cached per project state, so this measures the web
-   layer: routing, JSON encoding and template rendering.
+2. **warm**: one client, then `--clients` threads, each with its own HTTP connection,
+   request every address of `URLS` `--rounds` times in a shuffled order (a bounded loop:
+   clients × rounds × len(URLS) requests). Results are cached per project state, so this
+   measures the web layer: routing, JSON encoding and template rendering.
 
 No peer computes these pages, so there is no ratio; the figure to watch is the warm p95
 (a page "in well under a second") and requests/s. Prints Markdown tables; every response
@@ -67,7 +67,41 @@ def start_server(project: Path, port: int) -> subprocess.Popen[bytes]:
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def warm_run(base: str, clients: int, rounds: int) -> tuple[dict[str, list[float]], float]:
+    """Return ({address: latencies in ms}, wall seconds) of `clients` threads, each asking
+    every address `rounds` times in a shuffled order over its own connection."""
+    times: dict[str, list[float]] = {u: [] for u in URLS}
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def client_loop(seed: int) -> None:
+        rng = random.Random(seed)
+        with httpx.Client(base_url=base, timeout=300) as c:
+            for _ in range(rounds):
+                order = URLS[:]
+                rng.shuffle(order)
+                for url in order:
+                    t0 = time.perf_counter()
+                    r = c.get(url)
+                    ms = (time.perf_counter() - t0) * 1000
+                    with lock:
+                        times[url].append(ms)
+                        if r.status_code != 200:
+                            failures.append(f"{url}: {r.status_code}")
+
+    threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    if failures:
+        raise SystemExit(f"{len(failures)} failed requests, e.g. {failures[:3]}")
+    return times, wall
 
 
 def main() -> None:
@@ -89,50 +123,26 @@ def main() -> None:
                 cold[url] = (time.perf_counter() - t0) * 1000
                 if r.status_code != 200:
                     raise SystemExit(f"{url}: HTTP {r.status_code} {r.text[:300]}")
-        times: dict[str, list[float]] = {u: [] for u in URLS}
-        failures: list[str] = []
-        lock = threading.Lock()
-
-        def client_loop(seed: int) -> None:
-            rng = random.Random(seed)
-            with httpx.Client(base_url=base, timeout=300) as c:
-                for _ in range(args.rounds):
-                    order = URLS[:]
-                    rng.shuffle(order)
-                    for url in order:
-                        t0 = time.perf_counter()
-                        r = c.get(url)
-                        ms = (time.perf_counter() - t0) * 1000
-                        with lock:
-                            times[url].append(ms)
-                            if r.status_code != 200:
-                                failures.append(f"{url}: {r.status_code}")
-
-        threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(args.clients)]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - t0
-        if failures:
-            raise SystemExit(f"{len(failures)} failed requests, e.g. {failures[:3]}")
+        runs = {n: warm_run(base, n, args.rounds) for n in sorted({1, args.clients})}
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    total = sum(len(v) for v in times.values())
-    every = [ms for v in times.values() for ms in v]
-    print(f"## hsplan serve, example project, {args.clients} clients × {args.rounds} rounds × "
-          f"{len(URLS)} addresses = {total} requests\n")
-    print(f"warm: **{total / wall:,.0f} requests/s**, p50 {statistics.median(every):.1f} ms, "
-          f"p95 {pct(every, 95):.1f} ms, max {max(every):.1f} ms (wall {wall:.1f} s)\n")
-    print("| address | cold ms (first request) | warm p50 ms | warm p95 ms |")
+    print(f"## hsplan serve, example project ({len(URLS)} addresses, {args.rounds} rounds "
+          "per client)\n")
+    print("| clients | requests | requests/s | p50 ms | p95 ms | max ms |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n, (times, wall) in runs.items():
+        every = [ms for v in times.values() for ms in v]
+        print(f"| {n} | {len(every)} | {len(every) / wall:,.0f} | "
+              f"{statistics.median(every):.1f} | {pct(every, 95):.1f} | {max(every):.1f} |")
+    times = runs[args.clients][0]
+    print(f"\n| address | cold ms (first request) | p50 ms, {args.clients} clients | "
+          f"p95 ms, {args.clients} clients |")
     print("|---|---:|---:|---:|")
     for url in URLS:
         v = times[url]
         print(f"| `{url}` | {cold[url]:,.0f} | {statistics.median(v):.1f} | "
               f"{pct(v, 95):.1f} |")
-
 
 if __name__ == "__main__":
     main()
