@@ -222,6 +222,10 @@ def test_coverage(client: TestClient, project: Project) -> None:
     assert [s["pop_covered"] for s in doc["summary"]] == list(summary["pop_covered"])
     assert sum(not p["covered"] for p in doc["points"]) == int((~points["covered"]).sum())
     assert doc["minutes"] == 10 and "roads" in doc["network"]
+    iso = ServiceAccess.from_project(project).isochrones({"subtype": ["乡镇卫生院"]}, [10])
+    (area,) = doc["service_area"]["features"]
+    assert area["properties"]["area_km2"] == pytest.approx(float(iso["area_km2"].iloc[0]))
+    assert area["geometry"]["type"] in ("Polygon", "MultiPolygon")
     errors = assert_error(client.get("/api/v1/access/coverage", params={"subtype": "卫生所"}),
                           400, "query parameter subtype")
     assert "乡镇卫生院" in errors[0]["expected"]

@@ -45,6 +45,7 @@ pytestmark = pytest.mark.skipif(
 selenium = pytest.importorskip("selenium")
 
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
@@ -229,8 +230,9 @@ def test_overview_filter_by_category(visits: Live) -> None:
     wanted = set(results.loc[results["category"] == category, "target_id"])
     assert wanted
     Select(driver.find_element(By.ID, "filter-category")).select_by_value(category)
-    WebDriverWait(driver, WAIT_S).until(lambda d: int(
-        d.find_element(By.ID, "tiles").get_attribute("data-count")) == len(wanted))
+    # htmx replaces #tiles: an element found mid-swap may go stale, so look again
+    WebDriverWait(driver, WAIT_S, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: int(d.find_element(By.ID, "tiles").get_attribute("data-count")) == len(wanted))
     shown = {t.get_attribute("data-target-id")
              for t in driver.find_elements(By.CSS_SELECTOR, "#tiles .tile")}
     assert shown == wanted
@@ -264,6 +266,7 @@ def test_map_draws_townships_villages_and_facilities(visits: Live) -> None:
     assert count(".hsplan-village") == villages
     assert count(".hsplan-village.uncovered") == uncovered
     assert count(".hsplan-road") > 0
+    assert count(".hsplan-service-area") == 1  # the 15-minute circle of 基层医疗卫生机构
     # colour the townships by an indicator: the fills change, the count stays
     select = Select(driver.find_element(By.ID, "map-colour"))
     before = [p.get_attribute("fill") for p in

@@ -302,7 +302,8 @@ def import_doc(state: ProjectState, filename: str, data: bytes, *,
                             "warnings": [problem_json(p) for p in problems
                                          if p.severity != "error"]}
         try:
-            report = import_tables(state.project, path)
+            with state.import_lock:
+                report = import_tables(state.project, path)
         except ValidationError as exc:
             return 422, {"status": 422, "imported": False, "file": name,
                          "errors": [problem_json(p) for p in exc.errors],

@@ -42,7 +42,7 @@ ZH: dict[str, str] = {
     "lang": "English", "error": "出错了", "page_not_found": "页面不存在",
     "report_wait": "生成报告需要一些时间。", "all_in_circle": "所有村均在服务圈内",
     "indicator_colour": "指标", "item": "项目", "gap": "缺口", "current": "现有",
-    "unit": "单位",
+    "unit": "单位", "service_area": "15分钟服务圈（道路行程）",
 }
 
 EN: dict[str, str] = {
@@ -84,6 +84,7 @@ EN: dict[str, str] = {
     "report_wait": "Writing the report takes a while.",
     "all_in_circle": "Every village is within the circle", "indicator_colour": "Indicator",
     "item": "Item", "gap": "Gap", "current": "Current", "unit": "Unit",
+    "service_area": "15-minute service circle (by road)",
 }
 
 TABLES = {"zh": ZH, "en": EN}

@@ -55,6 +55,7 @@ class ProjectState:
         self._cache_state: tuple[Any, ...] | None = None
         self.plan_id = plan if plan is not None else self.default_plan_id()
         self.computed = 0  # how many results were computed (not served from the cache)
+        self.import_lock = threading.Lock()  # one import at a time
 
     # --- state and cache -------------------------------------------------------------------
 
@@ -179,15 +180,18 @@ class ProjectState:
                  minutes: float = 15.0) -> pd.DataFrame:
         """Return `ServiceAccess.coverage` per demand point for a kind of facility within
         `minutes` (default 基层医疗卫生机构 within 15 minutes)."""
-        selector: dict[str, Any] = {}
-        if subtype:
-            selector["subtype"] = [subtype]
-        if category:
-            selector["category"] = [category]
-        if not selector:
-            selector = {"category": ["基层医疗卫生机构"]}
+        selector = _selector(subtype, category)
         key = ("coverage", subtype, category, float(minutes))
         return self.cached(key, lambda: self.access().coverage(selector, minutes=minutes))
+
+    def service_area(self, *, subtype: str | None = None, category: str | None = None,
+                     minutes: float = 15.0) -> dict[str, Any]:
+        """Return the service circle — the `ServiceAccess.isochrones` polygon of the same
+        facilities within `minutes` on the roads — as GeoJSON (WGS84)."""
+        selector = _selector(subtype, category)
+        key = ("service_area", subtype, category, float(minutes))
+        return self.cached(key, lambda: _geojson(self.access().isochrones(
+            selector, [minutes])))
 
     def tasks(self, plan: str | None = None, *, as_of: dt.date) -> tuple[pd.DataFrame,
                                                                          pd.DataFrame]:
@@ -278,6 +282,15 @@ class ProjectState:
             return _geojson(roads[keep].to_crs(4326))
         raise HsplanError(f"map layer {name!r}: expected one of {', '.join(LAYERS)}. "
                           f"Fix: ask for /api/v1/geo/townships.")
+
+
+def _selector(subtype: str | None, category: str | None) -> dict[str, Any]:
+    selector: dict[str, Any] = {}
+    if subtype:
+        selector["subtype"] = [subtype]
+    if category:
+        selector["category"] = [category]
+    return selector or {"category": ["基层医疗卫生机构"]}
 
 
 LAYERS = ("county", "townships", "villages", "facilities", "roads")

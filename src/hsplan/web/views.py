@@ -305,7 +305,8 @@ def _needs_doc(state: ProjectState, name: str, year: int | None,
 def coverage_doc(state: ProjectState, *, subtype: str | None = None,
                  category: str | None = None, minutes: float = 15.0) -> dict[str, Any]:
     """Return service-circle coverage: the summary per township and urban/rural, the
-    population by status and the demand points (villages) with whether each is covered."""
+    population by status, the demand points (villages) with whether each is covered, and
+    the service circle itself (``service_area``, the isochrone polygon as GeoJSON)."""
 
     region = state.region()
     known_sub = set(region.facilities["subtype"].dropna().astype(str))
@@ -334,6 +335,8 @@ def _coverage_doc(state: ProjectState, subtype: str | None, category: str | None
             "facility": points.attrs.get("facility"),
             "facilities": json_value(points.attrs.get("facilities")),
             "minutes": minutes, "synthetic": state.synthetic(),
+            "service_area": state.service_area(subtype=subtype, category=category,
+                                               minutes=minutes),
             "summary": json_records(coverage_summary(points)),
             "status": json_records(coverage_status(points)),
             "points": json_records(points, [c for c in keep if c in points.columns])}

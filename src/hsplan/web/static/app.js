@@ -188,6 +188,9 @@ var hsplan = (function () {
     ]).then(function (res) {
       state.townships = res[0]; state.evaluation = res[4]; state.norms = res[5]; state.coverage = res[6];
       var roads = L.geoJSON(res[1], {style: {className: "hsplan-road", color: "#9e9e9e", weight: 1}}).addTo(map);
+      L.geoJSON(state.coverage.service_area, {style: {className: "hsplan-service-area",
+        color: "#2e9e44", weight: 1, dashArray: "4 3", fillColor: "#2e9e44", fillOpacity: 0.12,
+        interactive: false}}).addTo(map);
       var covered = {};
       state.coverage.points.forEach(function (p) { covered[p.area_code] = p; });
       var nUncovered = 0;
@@ -223,7 +226,8 @@ var hsplan = (function () {
         return {colour: FACILITY_COLOURS[k], label: k, circle: true};
       })) + "<b>" + esc(t.villages) + "</b>" + legendRows([
         {colour: "#cfd8dc", label: t.villages, circle: true},
-        {colour: "#d62728", label: t.uncovered + " (" + nUncovered + ")", circle: true}]) +
+        {colour: "#d62728", label: t.uncovered + " (" + nUncovered + ")", circle: true},
+        {colour: "rgba(46,158,68,.25)", label: t.service_area}]) +
         '<p class="muted small">' + esc(state.coverage.network || "") + "</p>";
       colourTownships();
       map.fitBounds(L.geoJSON(state.townships).getBounds());
