@@ -189,7 +189,7 @@ var hsplan = (function () {
       state.townships = res[0]; state.evaluation = res[4]; state.norms = res[5]; state.coverage = res[6];
       var roads = L.geoJSON(res[1], {style: {className: "hsplan-road", color: "#9e9e9e", weight: 1}}).addTo(map);
       L.geoJSON(state.coverage.service_area, {style: {className: "hsplan-service-area",
-        color: "#2e9e44", weight: 1, dashArray: "4 3", fillColor: "#2e9e44", fillOpacity: 0.12,
+        stroke: false, fillColor: "#2e9e44", fillOpacity: 0.22,
         interactive: false}}).addTo(map);
       var covered = {};
       state.coverage.points.forEach(function (p) { covered[p.area_code] = p; });
