@@ -24,6 +24,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -521,6 +522,70 @@ def _geomean(values: pd.Series) -> float:
     return float(np.exp(np.mean(np.log(arr))))
 
 
+# --- for people ------------------------------------------------------------------------
+
+COLUMNS_ZH = {
+    "group": "机构组", "unit": "机构", "te_crs": "综合技术效率(CRS)",
+    "te_vrs": "纯技术效率(VRS)", "te_nirs": "NIRS效率", "scale": "规模效率",
+    "rts": "规模报酬", "rts_zh": "规模报酬", "te": "技术效率", "super": "超效率",
+    "efficient": "DEA有效", "rank": "排名", "variable": "投入产出项", "variable_zh": "投入产出项",
+    "kind": "类别", "original": "原值", "radial": "径向调整", "slack": "松弛",
+    "target": "目标值", "change": "调整量", "change_pct": "调整比例(%)",
+    "peer": "参照机构", "weight": "权重λ", "period_from": "起始年", "period_to": "终止年",
+    "effch": "技术效率变化effch", "techch": "技术进步techch", "pech": "纯技术效率变化pech",
+    "sech": "规模效率变化sech", "tfpch": "全要素生产率变化tfpch", "note": "说明",
+}
+FORMATS = {c: "0.000" for c in ("te_crs", "te_vrs", "te_nirs", "scale", "te", "super",
+                                 "weight", *MALMQUIST_COLUMNS)}
+FORMATS.update({"original": "#,##0.0", "radial": "#,##0.0", "slack": "#,##0.0",
+                "target": "#,##0.0", "change": "#,##0.0", "change_pct": "0.0"})
+
+
+def efficiency_frames(dea: dict[str, DEAResult],
+                      malmquist: dict[str, MalmquistResult] | None = None
+                      ) -> dict[str, pd.DataFrame]:
+    """Return DEA and Malmquist results by unit group as frames for people (English column
+    ids, headers in `COLUMNS_ZH`): 效率, 松弛与目标, 参照, Malmquist, Malmquist年度均值, 说明."""
+    def stack(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        parts = [f.assign(group=g)[["group", *f.columns]] for g, f in frames.items()
+                 if not f.empty]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+    out: dict[str, pd.DataFrame] = {}
+    if dea:
+        scores = stack({g: r.scores for g, r in dea.items()})
+        scores["efficient"] = scores["efficient"].map({True: "是", False: "否"})
+        out["效率"] = scores.drop(columns=["rts", "te_nirs"])
+        slacks = stack({g: r.slacks for g, r in dea.items()})
+        slacks["kind"] = slacks["kind"].map({"input": "投入", "output": "产出"})
+        out["松弛与目标"] = slacks.drop(columns=["variable"])
+        out["参照"] = stack({g: r.peers for g, r in dea.items()})
+    if malmquist:
+        out["Malmquist"] = stack({g: r.indices for g, r in malmquist.items()})
+        means = stack({g: r.period_means for g, r in malmquist.items()})
+        units = stack({g: r.unit_means for g, r in malmquist.items()})
+        out["Malmquist年度均值"] = means
+        out["Malmquist机构均值"] = units
+    notes = []
+    for g, r in dea.items():
+        notes += [f"{g}：{r.describe()}", *(f"{g}：{n}" for n in r.notes)]
+    for g, m in (malmquist or {}).items():
+        o = "投入导向" if m.orientation == "input" else "产出导向"
+        notes.append(f"{g}：Malmquist 指数（{o}，DEAP 2.1 / Färe et al. 1994）；"
+                     "tfpch = effch × techch，effch = pech × sech；>1 表示改善；均值为几何平均")
+    out["说明"] = pd.DataFrame({"note": notes})
+    return out
+
+
+def efficiency_to_xlsx(dea: dict[str, DEAResult], path: str | Path,
+                       malmquist: dict[str, MalmquistResult] | None = None) -> Path:
+    """Write the DEA (and Malmquist) results to an Excel workbook; return the path."""
+    from hsplan.allocation._xlsx import write_workbook
+
+    return write_workbook(efficiency_frames(dea, malmquist), path, headers=COLUMNS_ZH,
+                          formats=FORMATS)
+
+
 # --- facilities of a region as DEA units -----------------------------------------------
 
 
@@ -591,6 +656,7 @@ def facility_table(region: Region, *, years: Sequence[int], inputs: Sequence[str
 
 
 __all__ = [
+    "COLUMNS_ZH",
     "DEA",
     "DEFAULT_INPUTS",
     "DEFAULT_OUTPUTS",
@@ -600,6 +666,8 @@ __all__ = [
     "Malmquist",
     "MalmquistResult",
     "column_zh",
+    "efficiency_frames",
+    "efficiency_to_xlsx",
     "facility_table",
     "sample_notes",
 ]
