@@ -230,3 +230,56 @@ def test_example_missing_utilisation_is_located(region) -> None:  # type: ignore
     with pytest.raises(ValidationError) as err:
         DEA.from_region(region.replace(utilisation=util), year=2023, groups=["医院"])
     assert "H002" in str(err.value) and "出院人数" in str(err.value)
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+def test_cli_efficiency_table_json_xlsx_chart(tmp_path: Path) -> None:
+    import json
+
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from hsplan.cli import app
+    from hsplan.cli.example import example_project_path
+
+    runner = CliRunner()
+    args = ["efficiency", str(example_project_path()), "--year", "2023",
+            "--malmquist", "2019-2023"]
+    chart = tmp_path / "efficiency.png"
+    shown = runner.invoke(app, [*args, "--chart", str(chart)], env={"COLUMNS": "220"})
+    assert shown.exit_code == 0, shown.output
+    for text in ("医院", "卫生院", "综合技术效率", "纯技术效率", "规模报酬", "超效率",
+                 "参照机构", "投入冗余", "Malmquist", "全要素生产率变化", "经验法则"):
+        assert text in shown.output, text
+    assert chart.stat().st_size > 20_000
+    as_json = runner.invoke(app, [*args, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    doc = json.loads(as_json.output)
+    assert set(doc["groups"]) == {"医院", "卫生院"}
+    health_centres = doc["groups"]["卫生院"]
+    assert len(health_centres["scores"]) == 6
+    direct = DEA.from_region(_region(), year=2023, groups=["卫生院"]).solve().scores
+    assert [r["te_crs"] for r in health_centres["scores"]] == pytest.approx(
+        direct["te_crs"].tolist(), abs=1e-12)
+    means = health_centres["malmquist"]["period_means"]
+    assert [m["period_to"] for m in means] == [2020, 2021, 2022, 2023]
+    out = tmp_path / "eff.xlsx"
+    written = runner.invoke(app, [*args, "--pooled", "--format", "xlsx", "--out", str(out)])
+    assert written.exit_code == 0, written.output
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[:3] == ["效率", "松弛与目标", "参照"]
+    sheet = book["效率"]
+    assert sheet["A1"].value == "机构组" and sheet["A2"].value == "医院+卫生院"
+    assert sheet.max_row == 1 + 10
+    bad = runner.invoke(app, [*args, "--inputs", "beds,病床"])
+    assert bad.exit_code != 0
+    assert isinstance(bad.exception, ValidationError) and "病床" in str(bad.exception)
+
+
+def _region():  # type: ignore[no-untyped-def]
+    from hsplan.cli.example import example_project_path
+    from hsplan.region.project import Project
+
+    return Project.open(example_project_path()).load()

@@ -245,3 +245,68 @@ def test_unknown_resource_is_reported(region) -> None:  # type: ignore[no-untype
         Equity.from_region(region, year=2023, resources=["beds", "床位"], group="nope")
     text = str(err.value)
     assert "床位" in text and "nope" in text
+
+
+# --- the command line, workbook and charts ----------------------------------------------
+
+
+def test_cli_equity_table_json_xlsx_and_charts(tmp_path: Path) -> None:
+    import json
+
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from hsplan.cli import app
+    from hsplan.cli.example import example_project_path
+
+    runner = CliRunner()
+    args = ["equity", str(example_project_path()), "--year", "2023", "--resource",
+            "beds,doctors,nurses", "--by", "population,area", "--group", "urban_rural"]
+    lorenz, hrad = tmp_path / "lorenz.png", tmp_path / "hrad.png"
+    shown = runner.invoke(app, [*args, "--chart", str(lorenz), "--map", str(hrad)],
+                          env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    for text in ("基尼系数", "泰尔T组间贡献率", "按人口", "按面积", "执业(助理)医师数", "星云街道",
+                 "HRAD/PAD", "泰尔指数T（按人口）分组分解", "城镇", "农村", "合成数据"):
+        assert text in shown.output, text
+    assert lorenz.stat().st_size > 20_000 and hrad.stat().st_size > 20_000
+    as_json = runner.invoke(app, [*args, "--format", "json", "--log-base", "10"])
+    assert as_json.exit_code == 0, as_json.output
+    doc = json.loads(as_json.output)
+    assert doc["log_base"] == "10" and doc["synthetic"] is True
+    rows = {(r["resource"], r["weights"], r["index"]): r for r in doc["indices"]}
+    natural = Equity.from_region(_example(), year=2023).solve().indices
+    t_nat = natural[(natural["resource"] == "beds") & (natural["weights"] == "population")
+                    & (natural["index"] == "theil_T")]["value"].iloc[0]
+    assert rows[("beds", "population", "theil_T")]["value"] == pytest.approx(
+        t_nat / math.log(10), abs=1e-12)
+    assert len(doc["agglomeration"]) == 3 * 8
+    out = tmp_path / "equity.xlsx"
+    written = runner.invoke(app, [*args, "--format", "xlsx", "--out", str(out)])
+    assert written.exit_code == 0, written.output
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["指数", "分组分解", "集聚度", "洛伦兹曲线", "地区", "说明"]
+    sheet = book["指数"]
+    assert [c.value for c in sheet[1]][:4] == ["资源", "权重", "指数", "数值"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A2"].value == "床位数" and sheet["C2"].value == "基尼系数"
+
+
+def _example():  # type: ignore[no-untyped-def]
+    from hsplan.cli.example import example_project_path
+    from hsplan.region.project import Project
+
+    return Project.open(example_project_path()).load()
+
+
+def test_report_section_data() -> None:
+    from hsplan.reports.allocation_charts import allocation_section_data
+
+    data = allocation_section_data(_example())
+    assert data["year"] == 2023 and data["equity_status"] == "已评估"
+    assert data["equity_text"][0].startswith("床位数：按人口基尼系数 0.615")
+    assert data["efficiency_status"] == {"医院": "已评估", "卫生院": "已评估"}
+    assert set(data["malmquist"]) == {"医院", "卫生院"}
+    region = _example()
+    empty = allocation_section_data(region.replace(resources=region.resources.iloc[0:0]))
+    assert empty["equity_status"].startswith("无法评估")
