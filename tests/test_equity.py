@@ -104,7 +104,6 @@ def test_ipea_population_weighted_theil(ipea: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_pysal_inequality_oracle(seed: int) -> None:
-    inequality = pytest.importorskip("inequality")
     from inequality.gini import Gini
     from inequality.theil import Theil, TheilD
 
@@ -114,7 +113,6 @@ def test_pysal_inequality_oracle(seed: int) -> None:
     groups = rng.integers(0, int(rng.integers(2, 7)), size=n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert inequality is not None
         assert gini(x).value == pytest.approx(Gini(x).g, abs=1e-12)
         assert theil(x).total == pytest.approx(Theil(x).T, abs=1e-12)
         peer = TheilD(x, groups)

@@ -258,7 +258,7 @@ def theil(resource: Sequence[float] | np.ndarray | pd.Series,
         zero = [names[i] for i in np.flatnonzero((r <= 0) & (w > 0))]
         if zero:
             raise ValidationError([Problem(
-                f"{'、'.join(map(str, zero))}", expected="resource > 0 in every area with "
+                _names(zero), expected="resource > 0 in every area with "
                 "weight > 0 (Theil L takes log(Pᵢ/Yᵢ))", got="0",
                 fix="use Theil T, or leave these areas out")], context="泰尔指数L")
     y = r / r.sum()
@@ -511,7 +511,7 @@ class Equity:
                            if pd.isna(a) or pd.isna(b)]
                 if missing or r.sum() <= 0 or w.sum() <= 0:
                     what = ("缺少" + ("人口" if basis == "population" else "面积") + "或资源数："
-                            + "、".join(missing)) if missing else "资源合计为0"
+                            + _names(missing)) if missing else "资源合计为0"
                     for index in ("gini", "theil_T", "theil_L"):
                         rows.append({**base_row, "index": index, "value": math.nan,
                                      "status": "无法评估", "note": what})
@@ -567,6 +567,12 @@ class Equity:
 
 
 _GROUP_ZH = {"urban": "城镇", "rural": "农村"}
+
+
+def _names(names: Sequence[Any], limit: int = 10) -> str:
+    """Return up to `limit` names joined by 、, then how many more."""
+    shown = "、".join(str(n) for n in names[:limit])
+    return shown + (f" 等 {len(names)} 个" if len(names) > limit else "")
 
 INDEX_ZH = {"gini": "基尼系数", "theil_T": "泰尔指数T", "theil_L": "泰尔指数L"}
 COLUMNS_ZH = {

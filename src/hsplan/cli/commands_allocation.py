@@ -189,7 +189,10 @@ def _print_equity(result: EquityResult, *, title: str, synthetic: bool) -> None:
         console.print(f"[yellow]无法评估[/] {rec['resource_zh']} {WEIGHT_ZH.get(rec['weights'])}："
                       f"{rec['note']}", highlight=False)
     aggl = result.agglomeration
-    for res, part in aggl.groupby("resource", sort=False):
+    if aggl.empty:
+        console.print("[yellow]无法评估[/] 集聚度与密度指数：每个地区都需要常住人口、面积和资源数",
+                      highlight=False)
+    for res, part in ([] if aggl.empty else aggl.groupby("resource", sort=False)):
         label = idx.loc[idx["resource"] == res, "resource_zh"].iloc[0]
         frame = pd.DataFrame({
             "地区": part["label"], "资源数": part["count"].map(lambda v: f"{v:,.0f}"),
