@@ -3,6 +3,7 @@ the identities and invariances the models must keep."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -283,3 +284,14 @@ def _region():  # type: ignore[no-untyped-def]
     from hsplan.region.project import Project
 
     return Project.open(example_project_path()).load()
+
+
+def test_vrs_super_efficiency_can_be_infeasible(firms: pd.DataFrame) -> None:
+    r = DEA.from_frame(firms, inputs=["input1", "input2"], outputs=["output"], unit="dmus",
+                       rts="vrs").solve()
+    s = r.scores.set_index("unit")
+    # DMU3 makes the largest output: without it no VRS combination reaches its output
+    assert math.isnan(s.loc["DMU3", "super"]) and s.loc["DMU3", "rank"] == 1
+    assert s.loc["DMU4", "super"] == pytest.approx(1.428571, abs=1e-6)
+    # DMU1 is on the VRS frontier only weakly (slack 0.5 in input2): not DEA-efficient
+    assert s.loc["DMU1", "te"] == pytest.approx(1.0) and not s.loc["DMU1", "efficient"]

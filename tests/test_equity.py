@@ -308,3 +308,21 @@ def test_report_section_data() -> None:
     region = _example()
     empty = allocation_section_data(region.replace(resources=region.resources.iloc[0:0]))
     assert empty["equity_status"].startswith("无法评估")
+
+
+def test_facility_count_and_indicator_numerator(region) -> None:  # type: ignore[no-untyped-def]
+    result = Equity.from_region(region, year=2023,
+                                resources=["facilities", "primary_beds_per_1k"]).solve()
+    areas = result.areas
+    fac = region.facilities
+    opened = pd.to_numeric(fac["opened"], errors="coerce")
+    closed = pd.to_numeric(fac["closed"], errors="coerce")
+    open_2023 = ~(opened > 2023).fillna(False) & ~(closed <= 2023).fillna(False)
+    assert areas["facilities"].sum() == int(open_2023.sum())
+    # an indicator id means its numerator, with its facility filter (基层 beds only)
+    primary = fac.loc[fac["category"] == "基层医疗卫生机构", "id"]
+    res = region.resources
+    beds = res[(res["year"] == 2023) & res["facility_id"].isin(primary)]["beds"].sum()
+    assert areas["primary_beds_per_1k"].sum() == beds
+    label = result.indices.set_index("resource")["resource_zh"]
+    assert label["primary_beds_per_1k"].iloc[0] == "每千人口基层医疗卫生机构床位数（分子）"

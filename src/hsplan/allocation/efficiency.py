@@ -193,7 +193,9 @@ class DEAResult:
     - `scores`: one row per unit: ``unit``, ``te_crs`` (CCR), ``te_vrs`` (BCC), ``te_nirs``,
       ``scale`` (= te_crs / te_vrs), ``rts`` (crs | irs | drs), ``rts_zh``, ``te`` (the
       score under the model's returns to scale), ``super`` (super-efficiency, NaN when
-      infeasible), ``efficient`` (te = 1 and no slack: DEA-efficient), ``rank``.
+      infeasible, as VRS super-efficiency can be), ``efficient`` (te = 1 and no slack:
+      DEA-efficient), ``rank`` (efficient units by super-efficiency, an infeasible one
+      first; then the others by te).
     - `slacks`: one row per unit × input/output: ``unit``, ``variable``, ``variable_zh``,
       ``kind`` (input | output), ``original``, ``radial`` (radial movement), ``slack``,
       ``target``, ``change`` (target − original; negative = excess input,

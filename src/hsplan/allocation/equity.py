@@ -54,6 +54,7 @@ RESOURCES: dict[str, tuple[str, str]] = {
     "health_workers": ("卫生人员数", "health_workers_per_1k"),
     "health_tech": ("卫生技术人员数", "health_tech_staff_per_1k"),
     "pharmacists": ("药师(士)数", "pharmacists_per_1k"),
+    "facilities": ("医疗卫生机构数", ""),
 }
 
 
@@ -425,7 +426,8 @@ class Equity:
                     base: float = math.e, catalog: Catalog | None = None) -> Equity:
         """Return the model for the areas of `level` of `region` in `year`.
 
-        A resource is a name of `RESOURCES` (beds, doctors, nurses, gps …), a catalog
+        A resource is a name of `RESOURCES` (beds, doctors, nurses, gps, facilities — the
+        number of facilities open in `year` — …), a catalog
         indicator id (its numerator is used, with its facility filter), or a column of the
         `resources` or `utilisation` table (summed over all facilities). `group` is a column
         of the areas table (``urban_rural`` by default) used for the Theil decomposition.
@@ -443,7 +445,8 @@ class Equity:
                     got=name, fix="see `hsplan indicators list`"))
                 continue
             indicators[name] = ind
-            labels[name] = RESOURCES[name][0] if name in RESOURCES else ind.name_zh
+            labels[name] = (RESOURCES[name][0] if name in RESOURCES
+                            else f"{ind.name_zh}（分子）" if name in cat else ind.name_zh)
         areas = region.areas
         if group is not None and group not in areas.columns:
             problems.append(Problem(f"--group {group}", expected="a column of the 区划 table "
@@ -655,6 +658,12 @@ def equity_to_xlsx(result: EquityResult, path: str | Path) -> Path:
 def _resource_indicator(name: str, catalog: Catalog) -> Indicator | None:
     """Return an indicator whose numerator is the resource `name` (None when unknown)."""
     source: Indicator | None = None
+    if name == "facilities":
+        return Indicator(id="_r_facilities", name_zh=RESOURCES[name][0], name_en=name, unit="",
+                         kind="computed", direction="none", definition="", source="",
+                         levels=("county", "township", "village"), formula=Formula(
+                             numerator=Term("count", ()),
+                             denominator=Term("population", ("total",)), factor=1.0))
     if name in RESOURCES:
         source = catalog.indicators.get(RESOURCES[name][1])
     elif name in catalog and catalog.get(name).formula is not None:

@@ -101,7 +101,8 @@ def equity_command(
         "--year", help="Year (default: the latest year with resources).")] = None,
     resource: Annotated[str, typer.Option(
         "--resource", help="Resources, comma-separated: beds, doctors, nurses, gps, "
-        "health_workers, health_tech, pharmacists, an indicator id or a 资源 column.")
+        "health_workers, health_tech, pharmacists, facilities, an indicator id or a 资源 "
+        "column.")
     ] = "beds,doctors,nurses",
     by: Annotated[str, typer.Option(
         "--by", help="Weights: population, area or both (comma-separated).")
