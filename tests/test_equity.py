@@ -297,17 +297,27 @@ def _example():  # type: ignore[no-untyped-def]
     return Project.open(example_project_path()).load()
 
 
-def test_report_section_data() -> None:
-    from hsplan.reports.allocation_charts import allocation_section_data
+def test_report_section_data(tmp_path: Path) -> None:
+    from hsplan.reports.allocation_charts import (
+        allocation_section_charts,
+        allocation_section_data,
+    )
 
     data = allocation_section_data(_example())
     assert data["year"] == 2023 and data["equity_status"] == "已评估"
     assert data["equity_text"][0].startswith("床位数：按人口基尼系数 0.615")
     assert data["efficiency_status"] == {"医院": "已评估", "卫生院": "已评估"}
     assert set(data["malmquist"]) == {"医院", "卫生院"}
+    headers, rows = data["equity_table"]
+    assert headers[2] == "基尼系数" and rows[0][:3] == ["床位数", "按人口", "0.6153"]
+    headers, rows = data["efficiency_table"]
+    assert [r[0] for r in rows] == ["医院", "卫生院"] and rows[1][1] == "6"
+    charts = allocation_section_charts(_example(), data, tmp_path)
+    assert set(charts) == {"lorenz", "agglomeration", "efficiency"}
     region = _example()
     empty = allocation_section_data(region.replace(resources=region.resources.iloc[0:0]))
     assert empty["equity_status"].startswith("无法评估")
+    assert empty["efficiency_status"]["医院"].startswith("无法评估")
 
 
 def test_facility_count_and_indicator_numerator(region) -> None:  # type: ignore[no-untyped-def]

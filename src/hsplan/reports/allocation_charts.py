@@ -8,7 +8,8 @@
 - `efficiency_chart` — DEA scores (CRS, VRS, scale) per facility by unit group, and the
   Malmquist index means per year when given.
 - `allocation_section_data` — what the evaluation report's equity and efficiency section
-  needs: tables, sentences (Chinese), and 无法评估 with the reason when the data do not allow.
+  needs: tables, sentences (Chinese), and 无法评估 with the reason when the data do not allow;
+  `allocation_section_charts` writes its PNGs.
 
 Each chart has a ``*_figure`` builder returning the matplotlib Figure and a writer that saves
 it and returns the path; a chart of synthetic data says so in its title and footnote.
@@ -16,6 +17,7 @@ it and returns the path; a chart of synthetic data says so in its title and foot
 
 from __future__ import annotations
 
+import contextlib
 import math
 from pathlib import Path
 from typing import Any
@@ -241,6 +243,8 @@ def allocation_section_data(region: Region, *, year: int | None = None,
     """Return what the report's 资源配置公平性与效率 section needs.
 
     Keys: ``year``; ``equity`` (`EquityResult` or None), ``equity_text`` (sentences),
+    ``equity_table`` and ``efficiency_table`` ((headers, rows) of text, ready for a Word
+    table),
     ``equity_status`` (已评估 | 无法评估: reason); ``dea`` (group → `DEAResult`),
     ``malmquist`` (group → `MalmquistResult`), ``efficiency_text``, ``efficiency_status``
     (one per group). Nothing is raised for missing data: it becomes 无法评估 with what is
@@ -251,7 +255,9 @@ def allocation_section_data(region: Region, *, year: int | None = None,
     if not years:
         return {"year": None, "equity": None, "equity_text": [],
                 "equity_status": "无法评估：项目没有资源数据", "dea": {}, "malmquist": {},
-                "efficiency_text": [], "efficiency_status": {}}
+                "efficiency_text": [], "efficiency_status": {g: "无法评估：项目没有资源数据"
+                                                             for g in groups},
+                "equity_table": _equity_table(None), "efficiency_table": ([], [])}
     year = year or max(years)
     first = first_year or min(years)
     out: dict[str, Any] = {"year": year}
@@ -282,7 +288,71 @@ def allocation_section_data(region: Region, *, year: int | None = None,
         except HsplanError as exc:
             status[g] = f"无法评估：{str(exc).splitlines()[0]}"
     out.update(dea=dea, malmquist=malm, efficiency_text=text, efficiency_status=status)
+    out["equity_table"] = _equity_table(out["equity"])
+    out["efficiency_table"] = _efficiency_table(dea, malm)
     return out
+
+
+def allocation_section_charts(region: Region, data: dict[str, Any], folder: str | Path
+                              ) -> dict[str, Path]:
+    """Write the section's PNGs into `folder` and return them by name (``lorenz``,
+    ``agglomeration``, ``efficiency``); a chart whose data are 无法评估 is left out."""
+    folder = Path(folder)
+    year = data.get("year")
+    written: dict[str, Path] = {}
+    eq = data.get("equity")
+    if eq is not None and not eq.lorenz.empty:
+        written["lorenz"] = lorenz_chart(eq, folder / "equity_lorenz.png",
+                                         title=f"{year}年卫生资源配置洛伦兹曲线",
+                                         synthetic=region.synthetic)
+    if eq is not None and not eq.agglomeration.empty and region.areas.geometry.notna().any():
+        # without a county boundary to draw on there is no map; the table still says it
+        with contextlib.suppress(HsplanError):
+            written["agglomeration"] = agglomeration_map(
+                region, eq, folder / "equity_hrad.png", title=f"{year}年卫生资源集聚度")
+    if data.get("dea"):
+        written["efficiency"] = efficiency_chart(
+            data["dea"], folder / "efficiency.png", data.get("malmquist") or None,
+            title=f"{year}年医疗卫生机构效率", synthetic=region.synthetic)
+    return written
+
+
+def _equity_table(eq: EquityResult | None) -> tuple[list[str], list[list[str]]]:
+    """(headers, rows) of the equity indices: one row per resource × weights."""
+    headers = ["资源", "权重", "基尼系数", "泰尔指数T", "T组间贡献率", "泰尔指数L"]
+    rows: list[list[str]] = []
+    if eq is None:
+        return headers, rows
+    for (_res, basis), part in eq.indices.groupby(["resource", "weights"], sort=False):
+        got = {r["index"]: r for r in part.to_dict(orient="records")}
+
+        def val(key: str, got: dict[Any, Any] = got) -> str:
+            r = got.get(key)
+            return f"{r['value']:.4f}" if r and r["status"] == "ok" else "无法评估"
+
+        t = got.get("theil_T")
+        share = (f"{t['between_share'] * 100:.1f}%" if t and t["status"] == "ok"
+                 and not pd.isna(t["between_share"]) else "—")
+        rows.append([str(part["resource_zh"].iloc[0]), WEIGHT_ZH.get(str(basis), str(basis)),
+                     val("gini"), val("theil_T"), share, val("theil_L")])
+    return headers, rows
+
+
+def _efficiency_table(dea: dict[str, DEAResult], malm: dict[str, MalmquistResult]
+                      ) -> tuple[list[str], list[list[str]]]:
+    """(headers, rows) of the DEA summary: one row per unit group."""
+    from statistics import geometric_mean
+
+    headers = ["机构组", "机构数", "综合技术效率均值", "纯技术效率均值", "规模效率均值",
+               "DEA有效数", "全要素生产率指数"]
+    rows = []
+    for g, r in dea.items():
+        s = r.scores
+        tfp = (f"{geometric_mean(malm[g].period_means['tfpch'].tolist()):.3f}" if g in malm
+               else "—")
+        rows.append([g, str(len(s)), f"{s['te_crs'].mean():.3f}", f"{s['te_vrs'].mean():.3f}",
+                     f"{s['scale'].mean():.3f}", str(int(s["efficient"].sum())), tfp])
+    return headers, rows
 
 
 def _equity_sentences(eq: EquityResult) -> list[str]:
@@ -323,6 +393,7 @@ def _malmquist_sentence(group: str, m: MalmquistResult) -> str:
 
 
 __all__ = [
-    "agglomeration_figure", "agglomeration_map", "allocation_section_data",
+    "agglomeration_figure", "agglomeration_map", "allocation_section_charts",
+    "allocation_section_data",
     "efficiency_chart", "efficiency_figure", "lorenz_chart", "lorenz_figure",
 ]
