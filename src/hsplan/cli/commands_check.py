@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hsplan.access.coverage import ServiceAccess
+from hsplan.access.service import ServiceAccess
 from hsplan.cli._app import PANEL_PLAN, app, console, err_console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.evaluation.norms import (

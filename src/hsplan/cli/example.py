@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import numbers
-import shutil
 import sys
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -26,55 +24,20 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from hsplan.errors import DataSourceError, HsplanError, Problem
+from hsplan.errors import HsplanError, Problem
 from hsplan.evaluation.norms import STATUS_ZH as NORM_STATUS_ZH
 from hsplan.evaluation.norms import NormResult
 from hsplan.evaluation.targets import STATUS_ZH, evaluate, evaluation_to_xlsx, status_counts
 from hsplan.plans.plan import load_plan
+from hsplan.region.example import (
+    EXAMPLE_PLAN,
+    copy_example,
+)
 from hsplan.region.io.checks import check_region
 from hsplan.region.project import Project
 from hsplan.reports.summary import SUMMARY_LABELS, summary
 
-EXAMPLE_NAME = "jiangchuan"
-EXAMPLE_PLAN = "jiangchuan-2021-2025"
-EXAMPLE_FILES = ("hsplan.toml", "region.gpkg", "roads.gpkg", "README.md",
-                 "scenarios/new-chc-200-beds.yaml")
-# the plan document the example region answers to, copied into the project's documents/
-EXAMPLE_DOCUMENT = "000_a2a2a54b8113ffa6.txt"
 DEFAULT_OUT = Path("example-output")
-
-
-def example_project_path() -> Path:
-    """Return the folder of the shipped example project (inside the installed package)."""
-    path = Path(str(resources.files("hsplan") / "data" / "example" / EXAMPLE_NAME))
-    if not (path / "hsplan.toml").exists():
-        raise DataSourceError(f"{path}: the example project is missing from the installed "
-                              "package. Fix: reinstall hsplan (pip install -e .).")
-    return path
-
-
-def copy_example(directory: str | Path, *, force: bool = False) -> Project:
-    """Return the example project copied into folder `directory` (created if needed).
-
-    Refuses a folder that already holds a project, so nothing is overwritten, unless
-    `force` is set: then a folder holding an hsplan project is deleted first.
-    """
-    target = Path(directory)
-    if force and (target / "hsplan.toml").exists():
-        shutil.rmtree(target)
-    if (target / "hsplan.toml").exists() or (target / "region.gpkg").exists():
-        raise DataSourceError(
-            f"{target}: expected a folder without a project, got an existing hsplan project. "
-            "Fix: choose another folder (--out DIR), or add --force to replace it.")
-    target.mkdir(parents=True, exist_ok=True)
-    source = example_project_path()
-    for name in EXAMPLE_FILES:
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source / name, target / name)
-    documents = target / "documents"
-    documents.mkdir(exist_ok=True)
-    shutil.copy2(source.parent.parent / "seeds" / EXAMPLE_DOCUMENT, documents / EXAMPLE_DOCUMENT)
-    return Project.open(target)
 
 
 @dataclass
@@ -110,9 +73,9 @@ def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None
                 year: int | None = None, force: bool = False) -> ExampleResult:
     """Return the result of the example job: copy, validate, summarise, evaluate, check the
     norms, maps, charts, workbooks."""
-    from hsplan.access.coverage import ServiceAccess
+    from hsplan.access.service import ServiceAccess
     from hsplan.evaluation.norms import check
-    from hsplan.region.synth import ROADS_NAME
+    from hsplan.region.project import ROADS_NAME
     from hsplan.reports.charts import evaluation_chart, violations_map
     from hsplan.reports.maps import facility_map
 
