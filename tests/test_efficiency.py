@@ -198,7 +198,7 @@ def test_bad_data_reported_all_at_once() -> None:
 
 @pytest.fixture(scope="module")
 def region():  # type: ignore[no-untyped-def]
-    from hsplan.cli.example import example_project_path
+    from hsplan.region.example import example_project_path
     from hsplan.region.project import Project
 
     return Project.open(example_project_path()).load()
@@ -243,7 +243,7 @@ def test_cli_efficiency_table_json_xlsx_chart(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from hsplan.cli import app
-    from hsplan.cli.example import example_project_path
+    from hsplan.region.example import example_project_path
 
     runner = CliRunner()
     args = ["efficiency", str(example_project_path()), "--year", "2023",
@@ -280,7 +280,7 @@ def test_cli_efficiency_table_json_xlsx_chart(tmp_path: Path) -> None:
 
 
 def _region():  # type: ignore[no-untyped-def]
-    from hsplan.cli.example import example_project_path
+    from hsplan.region.example import example_project_path
     from hsplan.region.project import Project
 
     return Project.open(example_project_path()).load()

@@ -195,7 +195,7 @@ def test_bad_input_is_reported_with_place() -> None:
 
 @pytest.fixture(scope="module")
 def region():  # type: ignore[no-untyped-def]
-    from hsplan.cli.example import example_project_path
+    from hsplan.region.example import example_project_path
     from hsplan.region.project import Project
 
     return Project.open(example_project_path()).load()
@@ -255,7 +255,7 @@ def test_cli_equity_table_json_xlsx_and_charts(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from hsplan.cli import app
-    from hsplan.cli.example import example_project_path
+    from hsplan.region.example import example_project_path
 
     runner = CliRunner()
     args = ["equity", str(example_project_path()), "--year", "2023", "--resource",
@@ -291,7 +291,7 @@ def test_cli_equity_table_json_xlsx_and_charts(tmp_path: Path) -> None:
 
 
 def _example():  # type: ignore[no-untyped-def]
-    from hsplan.cli.example import example_project_path
+    from hsplan.region.example import example_project_path
     from hsplan.region.project import Project
 
     return Project.open(example_project_path()).load()
