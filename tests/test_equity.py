@@ -336,3 +336,10 @@ def test_facility_count_and_indicator_numerator(region) -> None:  # type: ignore
     assert areas["primary_beds_per_1k"].sum() == beds
     label = result.indices.set_index("resource")["resource_zh"]
     assert label["primary_beds_per_1k"].iloc[0] == "每千人口基层医疗卫生机构床位数（分子）"
+
+
+def test_region_without_county_row(region) -> None:  # type: ignore[no-untyped-def]
+    towns_only = region.replace(areas=region.areas[region.areas["level"] != "county"])
+    result = Equity.from_region(towns_only, year=2023, resources=["beds"]).solve()
+    full = Equity.from_region(region, year=2023, resources=["beds"]).solve()
+    assert result.indices["value"].tolist() == pytest.approx(full.indices["value"].tolist())
