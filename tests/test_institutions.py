@@ -228,3 +228,26 @@ def test_cli_table_json_xlsx_and_map(tmp_path: Path) -> None:
     res = runner.invoke(app, ["institutions", str(project.root), "--plan",
                               "jiangchuan-2021-2025", "--match", "I02"])
     assert res.exit_code != 0 and "I01=H001" in str(res.exception)
+
+
+def test_a_scenario_changes_an_institution_and_compare_shows_it(tmp_path: Path) -> None:
+    from hsplan.region.example import copy_example
+    from hsplan.scenarios.scenario import compare, load_scenario
+
+    project = copy_example(tmp_path / "p")
+    path = tmp_path / "trauma.yaml"
+    path.write_text(
+        "id: trauma-centre\ntitle: 区人民医院建成创伤中心\nyear: 2025\nchanges:\n"
+        "  - op: fact\n    facility: H001\n    from: 2024\n    fact: 中心\n    value: 创伤中心\n"
+        "    status: 建成\n", encoding="utf-8")
+    scenario = load_scenario(path)
+    result = compare(project.load(), scenario, load_plan("jiangchuan-2021-2025"))
+    rows = result.institutions.set_index(["institution_id", "aspect", "item"])
+    row = rows.loc[("I01", "能力", "创伤中心")]
+    assert (row["status_baseline"], row["status_scenario"]) == (OFF_TRACK, MET)
+    assert bool(row["changed"])
+    assert not rows.loc[("I01", "能力", "胸痛中心"), "changed"]
+    res = runner.invoke(app, ["compare", str(project.root), "--scenario", str(path), "--plan",
+                              "jiangchuan-2021-2025"])
+    assert res.exit_code == 0, res.output
+    assert "重点机构" in res.output and "创伤中心" in res.output
