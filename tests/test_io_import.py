@@ -240,8 +240,8 @@ EXPECTED_ERRORS = [
     "bad.xlsx, sheet 上报指标, row 2, column 数值: required value missing: expected a number, "
     "got ''. Fix: fill in the cell, or delete the row if it is not needed",
     "bad.xlsx, sheet 机构2: unknown sheet: expected one of 区划, 人口, 机构, 资源, 服务量, "
-    "上报指标, 任务进展, got '机构2'. Fix: rename the sheet to 机构, or delete it if it holds "
-    "no data for hsplan",
+    "上报指标, 任务进展, 机构建设进展, got '机构2'. Fix: rename the sheet to 机构, or delete it if "
+    "it holds no data for hsplan",
     "bad.xlsx, sheet 机构, row 5, column 所在区划代码: unknown area code: expected a 区划代码 of "
     "the 区划 table, got '530403999'. Fix: add the area to the 区划 table, or correct the code",
     "bad.xlsx, sheet 资源, row 4, column 机构编码: unknown facility: expected a 机构编码 of the "

@@ -144,8 +144,8 @@ def test_gb18030_csv_and_unknown_file(tmp_path: Path) -> None:
     assert result.tables["population"]["total"].tolist() == [252_000]
     assert [str(p) for p in result.problems] == [
         "populaton.csv: unknown file: expected one of 区划, 人口, 机构, 资源, 服务量, 上报指标, "
-        "任务进展, got 'populaton'. Fix: rename the file to population, or delete it if it "
-        "holds no data for hsplan"]
+        "任务进展, 机构建设进展, got 'populaton'. Fix: rename the file to population, or delete "
+        "it if it holds no data for hsplan"]
     with pytest.raises(ValidationError, match=r"^csv: 1 problem found"):
         result.raise_if_errors(context="csv")
 

@@ -101,6 +101,18 @@ def plans_show(
     for row in frame.to_dict(orient="records"):
         table.add_row(*(cell(row[c]) for c in cols))
     console.print(table)
+    if loaded.institutions:
+        inst = Table(title="重点机构 institutions")
+        for header in ("编号", "机构", "床位目标", "等级目标", "能力与定位"):
+            inst.add_column(header, overflow="fold")
+        for i in loaded.institutions:
+            beds = f"{i.beds_kind}{i.beds_target:,}张" if i.beds_target is not None else "—"
+            grade = f"{i.grade_baseline or '—'} → {i.grade_action}{i.grade_target}" \
+                if i.grade_target else "—"
+            other = "、".join([*i.capabilities, *([i.designation] if i.designation else [])])
+            inst.add_row(i.id, i.name + (f"（{i.campus}）" if i.campus else ""), beds, grade,
+                         other or "—")
+        console.print(inst)
     console.print(f"{len(loaded.norms)} norms, {len(loaded.institutions)} institutions, "
                   f"{len(loaded.tasks)} tasks")
 

@@ -81,6 +81,14 @@ def compare_command(
         "target_id": "编号", "name": "指标", "unit": "单位", "value_baseline": "现状",
         "value_scenario": "情景", "change": "变化", "status_baseline": "现状结论",
         "status_scenario": "情景结论"}))
+    inst = result.institutions
+    if len(inst):
+        moved_inst = inst if show_all else inst[inst["changed"]]
+        console.print(_table(moved_inst, f"重点机构 institutions ({len(moved_inst)} of "
+                             f"{len(inst)} shown)", {
+            "institution_id": "编号", "facility_name": "机构", "aspect": "方面", "item": "目标",
+            "value_baseline": "现状", "value_scenario": "情景", "status_baseline": "现状结论",
+            "status_scenario": "情景结论"}))
     norms = result.norms if show_all else result.norms[result.norms["changed"]]
     console.print(_table(norms, f"配置标准 norms ({len(norms)} of {len(result.norms)} shown)", {
         "norm_id": "编号", "description": "规范", "failed_baseline": "现状不达标",

@@ -112,7 +112,12 @@ class Norm:
 
 @dataclass(frozen=True)
 class Institution:
-    """A key institution with its bed and grade targets."""
+    """A key institution with its bed, grade, capability and designation targets.
+
+    ``grade_action`` is what the plan asks of the grade: 达到 (reach it, the default),
+    启动创建 (start the application) or 力争 (aspirational); ``beds_kind`` which beds the
+    target counts: 编制 (approved, the default: plans set 编制床位) or 实有 (open).
+    """
 
     id: str
     name: str
@@ -124,6 +129,12 @@ class Institution:
     beds_target: int | None = None
     campus: str | None = None
     note: str | None = None
+    facility_id: str | None = None
+    grade_action: str = "达到"
+    beds_kind: str = "编制"
+    capabilities: tuple[str, ...] = ()
+    designation: str | None = None
+    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -739,7 +750,12 @@ def _institution(i: dict[str, Any]) -> Institution:
     return Institution(id=i["id"], name=i["name"], quote=i["quote"], subtype=i.get("subtype"),
                        grade_baseline=grade.get("baseline"), grade_target=grade.get("target"),
                        beds_baseline=beds.get("baseline"), beds_target=beds.get("target"),
-                       campus=i.get("campus"), note=i.get("note"))
+                       campus=i.get("campus"), note=i.get("note"),
+                       facility_id=i.get("facility_id"),
+                       grade_action=grade.get("action") or "达到",
+                       beds_kind=beds.get("kind") or "编制",
+                       capabilities=tuple(i.get("capabilities") or ()),
+                       designation=i.get("designation"), year=i.get("year"))
 
 
 def _fmt(x: float | None) -> str:

@@ -85,6 +85,7 @@ class Region:
     utilisation: pd.DataFrame = field(default_factory=lambda: empty("utilisation"))
     reported: pd.DataFrame = field(default_factory=lambda: empty("reported"))
     progress: pd.DataFrame = field(default_factory=lambda: empty("progress"))
+    facts: pd.DataFrame = field(default_factory=lambda: empty("facts"))
     meta: dict[str, Any] = field(default_factory=dict)
 
     def tables(self) -> dict[str, pd.DataFrame]:

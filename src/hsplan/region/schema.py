@@ -401,8 +401,49 @@ PROGRESS = Table(
     ),
 )
 
+#: what a facility fact records (one row per facility, year, fact and value)
+FACT_KINDS = ("等级", "中心", "重点专科", "科室", "定位", "医共体", "专科联盟", "院区")
+FACT_KIND_ALIASES = {"grade": "等级", "centre": "中心", "center": "中心",
+                     "key_specialty": "重点专科", "department": "科室", "designation": "定位",
+                     "county_alliance": "医共体", "specialty_alliance": "专科联盟",
+                     "campus": "院区"}
+#: how far a fact has come: planned → applied → under review → passed/built (or revoked)
+FACT_STATUSES = ("规划", "申报", "评审中", "通过", "建成", "撤销")
+FACT_ROLES = ("牵头", "成员")
+
+FACTS = Table(
+    name="facts",
+    zh="机构建设进展",
+    description="Facts about a facility that change over the years: its grade and the state "
+                "of a grade application, centres (胸痛、卒中 …), key specialties and departments "
+                "it has, its designation (县域医疗卫生次中心 …), its membership of a 医共体 or "
+                "专科联盟 (as 牵头 or 成员, value = the alliance's name) and its campuses. A row "
+                "holds from its year until a later row for the same facility, fact and value.",
+    key=("facility_id", "year", "fact", "value"),
+    columns=(
+        Column("facility_id", "机构编码", "str", required=True, aliases=("机构代码",)),
+        Column("year", "年份", "year", required=True),
+        Column("fact", "事项", "choice", required=True, choices=FACT_KINDS,
+               choice_aliases=FACT_KIND_ALIASES, example="等级"),
+        Column("value", "内容", "str", required=True,
+               description="the grade (三级甲等), the centre or department, the designation, "
+                           "the alliance's name or the campus", example="三级甲等"),
+        Column("status", "进展", "choice", choices=FACT_STATUSES,
+               choice_aliases={"applied": "申报", "review": "评审中", "passed": "通过",
+                               "built": "建成", "planned": "规划", "revoked": "撤销"},
+               description="empty = in place (通过/建成)", example="评审中"),
+        Column("role", "角色", "choice", choices=FACT_ROLES,
+               choice_aliases={"lead": "牵头", "member": "成员"},
+               description="for 医共体 / 专科联盟: 牵头 or 成员"),
+        Column("beds", "床位", "int", unit="beds", min=0,
+               description="for 院区: the campus's beds"),
+        Column("note", "备注", "str"),
+    ),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (AREAS, POPULATION, FACILITIES, RESOURCES, UTILISATION, REPORTED, PROGRESS)
+    t.name: t for t in (AREAS, POPULATION, FACILITIES, RESOURCES, UTILISATION, REPORTED,
+                        PROGRESS, FACTS)
 }
 YEARLY_TABLES = ("population", "resources", "utilisation", "reported")
 

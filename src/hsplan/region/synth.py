@@ -152,6 +152,7 @@ def synthesize(
                              metric_crs, rng, p)
     resources = _resources(facilities, pop, census, years, rng, p)
     utilisation = _utilisation(facilities, resources, pop, years, rng, p)
+    facts = _facts(facilities, str(county["name"]), years)
 
     meta = {
         **region.meta,
@@ -166,7 +167,7 @@ def synthesize(
         "synth_years": list(years),
     }
     out = region.replace(areas=areas, population=pop, facilities=facilities,
-                         resources=resources, utilisation=utilisation)
+                         resources=resources, utilisation=utilisation, facts=facts)
     out.meta = meta
     return out
 
@@ -526,6 +527,49 @@ def _near(anchor: Point, poly: BaseGeometry, spread_m: float,
         if inner.contains(pt):
             return pt
     return largest_part(inner).representative_point()
+
+
+# --- facts: the service network and institution building ---------------------------------
+
+
+def _facts(facilities: gpd.GeoDataFrame, county_name: str, years: tuple[int, ...]
+           ) -> pd.DataFrame:
+    """Return the facts table of the synthetic county, by rule (no random draws, so the
+    other tables do not change): a 紧密型县域医共体 led by the county's general hospital with
+    every government-run 卫生院, 社区卫生服务中心 and 村卫生室 as members from the plan's
+    first year; the largest 中心乡镇卫生院 designated 县域医疗卫生次中心; the hospitals'
+    grades as passed in the first year; and the lead hospital's 五大中心 at different stages
+    (as seed 000 plans them)."""
+    first, start = min(years), max(min(years), 2021)
+    alliance = f"{county_name}紧密型县域医共体"
+    rows: list[dict[str, Any]] = []
+    gov = facilities[facilities["government_run"].fillna(False).astype(bool)]
+    general = gov[(gov["subtype"] == "综合医院") & gov["name"].str.endswith("人民医院")]
+    lead = str(general.iloc[0]["id"]) if len(general) else None
+    if lead is not None:
+        rows.append({"facility_id": lead, "year": start, "fact": "医共体", "value": alliance,
+                     "role": "牵头"})
+        public = facilities[facilities["ownership"] == "公立"]
+        members = public[public["subtype"].isin(["乡镇卫生院", "中心乡镇卫生院", "街道卫生院",
+                                                 "社区卫生服务中心", "村卫生室"])]
+        rows += [{"facility_id": str(f), "year": start, "fact": "医共体", "value": alliance,
+                  "role": "成员"} for f in members["id"]]
+        for centre, year, status in (("胸痛中心", start + 1, "通过"),
+                                     ("卒中中心", start + 2, "评审中"),
+                                     ("危重孕产妇救治中心", start, "建成"),
+                                     ("危重儿童和新生儿救治中心", start + 1, "建成")):
+            if year <= max(years):
+                rows.append({"facility_id": lead, "year": year, "fact": "中心", "value": centre,
+                             "status": status})
+    centres = gov[gov["subtype"] == "中心乡镇卫生院"]
+    if len(centres) and max(years) >= start + 1:
+        rows.append({"facility_id": str(centres.iloc[0]["id"]), "year": start + 1,
+                     "fact": "定位", "value": "县域医疗卫生次中心", "status": "通过"})
+    graded = facilities[facilities["grade"].notna() & (facilities["grade"] != "未定级")]
+    rows += [{"facility_id": str(f), "year": first, "fact": "等级", "value": str(g),
+              "status": "通过"} for f, g in zip(graded["id"], graded["grade"], strict=True)]
+    return pd.DataFrame(rows, columns=["facility_id", "year", "fact", "value", "status",
+                                       "role", "beds", "note"])
 
 
 # --- resources ----------------------------------------------------------------------------

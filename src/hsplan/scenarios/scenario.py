@@ -48,7 +48,7 @@ from hsplan.region.coords import to_wgs84
 from hsplan.region.model import WGS84, Region
 
 SCHEMA_FILE = "data/scenario.schema.json"
-OPS = ("open", "close", "move", "add", "remove")
+OPS = ("open", "close", "move", "add", "remove", "fact")
 RESOURCE_COLUMNS: tuple[str, ...] = tuple(
     c.id for c in schema.RESOURCES.columns if c.id not in ("facility_id", "year"))
 _RESOURCE_BY_ZH: dict[str, str] = {
@@ -86,6 +86,10 @@ class Change:
         if self.op == "move":
             return (f"迁址 move {self.facility} to {self.fields.get('lon')}, "
                     f"{self.fields.get('lat')} ({self.fields.get('crs', 'WGS84')})")
+        if self.op == "fact":
+            status = self.fields.get("status") or ""
+            return (f"登记 fact {self.facility} {self.fields.get('fact')} "
+                    f"{self.fields.get('value')} {status}{since}").replace("  ", " ")
         verb = "增加 add" if self.op == "add" else "减少 remove"
         return f"{verb} {res} at {self.facility}{since}"
 
@@ -338,7 +342,9 @@ def apply_scenario(region: Region, scenario: Scenario, *, year: int | None = Non
     - ``close``: ``closed`` = from; its resources and utilisation rows from then on are
       removed (a closed facility has no beds);
     - ``move``: new coordinates (and ``area_code`` when given);
-    - ``add``/``remove``: counts added to or subtracted from the facility's resources.
+    - ``add``/``remove``: counts added to or subtracted from the facility's resources;
+    - ``fact``: a row of the ``facts`` table from then on (a grade passed or applied for, a
+      centre, a designation such as 县域医疗卫生次中心, a 医共体 membership, a campus).
 
     ``meta["scenario"]`` records the scenario (id, title, year, changes, notes) and
     ``meta["population_assumptions"]`` the ``population`` block for `hsplan.demand.needs`.
@@ -351,6 +357,7 @@ def apply_scenario(region: Region, scenario: Scenario, *, year: int | None = Non
     notes: list[str] = []
 
     facilities = pd.DataFrame(region.facilities).copy()
+    facts = region.facts.copy()
     res = region.resources.copy()
     util = region.utilisation.copy()
     pop = region.population.copy()
@@ -399,13 +406,19 @@ def apply_scenario(region: Region, scenario: Scenario, *, year: int | None = Non
                           & (util["year"] >= start))]
         elif change.op == "move":
             facilities = _move(facilities, change, area_codes, problem)
+        elif change.op == "fact":
+            row = {"facility_id": change.facility, "year": start,
+                   **{k: change.fields.get(k) for k in ("fact", "value", "status", "role",
+                                                        "beds", "note")}}
+            facts = pd.concat([facts, pd.DataFrame([row])], ignore_index=True)
         else:
             res = _add_remove(res, facilities, change, start, problem)
 
     if problems:
         raise ValidationError(problems, context=f"scenario {file}")
     geo = gpd.GeoDataFrame(facilities, geometry="geometry", crs=WGS84)
-    out = region.replace(facilities=geo, resources=res, utilisation=util, population=pop)
+    out = region.replace(facilities=geo, resources=res, utilisation=util, population=pop,
+                         facts=facts)
     out.meta["scenario"] = {"id": scenario.id, "title": scenario.title, "year": y,
                             "changes": [c.describe() for c in scenario.changes],
                             "notes": notes}
@@ -642,10 +655,13 @@ class Comparison:
     needs: pd.DataFrame
     changes: pd.DataFrame
     notes: tuple[str, ...] = ()
+    institutions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """Return the result tables by name: changes, indicators, norms, violations, needs."""
-        return {"changes": self.changes, "indicators": self.indicators, "norms": self.norms,
+        """Return the result tables by name: changes, indicators, institutions, norms,
+        violations, needs."""
+        return {"changes": self.changes, "indicators": self.indicators,
+                "institutions": self.institutions, "norms": self.norms,
                 "violations": self.violations, "needs": self.needs}
 
     def to_json(self) -> dict[str, Any]:
@@ -671,8 +687,9 @@ class Comparison:
             head.to_excel(writer, sheet_name="情景", index=False)
             _plain(self.changes).to_excel(writer, sheet_name="情景", index=False,
                                           startrow=len(head) + 2)
-            for name, frame in (("指标", self.indicators), ("配置标准", self.norms),
-                                ("违规变化", self.violations), ("需求", self.needs)):
+            for name, frame in (("指标", self.indicators), ("重点机构", self.institutions),
+                                ("配置标准", self.norms), ("违规变化", self.violations),
+                                ("需求", self.needs)):
                 _plain(frame).to_excel(writer, sheet_name=name, index=False)
         return path
 
@@ -733,6 +750,7 @@ def compare(region: Region, scenario: Scenario, plan: Plan, *, year: int | None 
     ``method`` (cohort, growth) when it gives one.
     """
     from hsplan.demand.needs import load_assumptions, needs
+    from hsplan.evaluation.institutions import evaluate_institutions
     from hsplan.evaluation.norms import check
     from hsplan.evaluation.targets import evaluate
 
@@ -741,6 +759,11 @@ def compare(region: Region, scenario: Scenario, plan: Plan, *, year: int | None 
     base = apply_scenario(region, Scenario(id="baseline", title="baseline"), year=y)
     indicators = compare_evaluations(evaluate(base, plan, year=y),
                                      evaluate(changed, plan, year=y))
+    institutions = compare_tables(
+        _keyed(evaluate_institutions(base, plan, year=y), ["aspect", "item"]),
+        _keyed(evaluate_institutions(changed, plan, year=y), ["aspect", "item"]),
+        key=["institution_id", "aspect", "item"], labels=["name", "facility_name"],
+        values=["value", "status"])
     norm_b = check(base, plan, year=y,
                    access=None if access is None else access.for_region(base, year=y))
     norm_s = check(changed, plan, year=y,
@@ -767,7 +790,7 @@ def compare(region: Region, scenario: Scenario, plan: Plan, *, year: int | None 
                       plan_id=plan.id, plan_title=plan.title, year=y,
                       indicators=indicators, norms=norms, violations=violations,
                       needs=need_table, changes=scenario.changes_frame(),
-                      notes=tuple(changed.meta["scenario"]["notes"]))
+                      notes=tuple(changed.meta["scenario"]["notes"]), institutions=institutions)
 
 
 def _keyed(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:

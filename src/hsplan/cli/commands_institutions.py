@@ -1,0 +1,122 @@
+"""`hsplan institutions`: the plan's key institutions (重点机构) — beds, grade, centres and
+designation against their targets — and the service network (医共体, 次中心)."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from hsplan.cli._app import PANEL_PLAN, app, console
+from hsplan.errors import HsplanError
+
+STYLE = {"met": "green", "on track": "cyan", "at risk": "yellow", "off track": "red",
+         "not evaluable": "dim"}
+
+
+class InstitutionsFormat(StrEnum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+def _confirmed(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise HsplanError(f"--match {pair!r}: expected 规划机构编号=机构编码, e.g. "
+                              "--match I01=H001.")
+        key, value = pair.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _shown(value: object) -> str:
+    """Return a cell: — for none, whole numbers with separators, text as it is."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.1f}".removesuffix(".0")
+    return str(value)
+
+
+@app.command("institutions", rich_help_panel=PANEL_PLAN)
+def institutions_command(
+    project: Annotated[Path, typer.Argument(help="项目文件夹")],
+    plan: Annotated[str, typer.Option("--plan", help="规划编号或 YAML 文件")],
+    year: Annotated[int | None, typer.Option(help="评估年份（默认：最近有资源数据的年份）")]
+    = None,
+    match: Annotated[list[str] | None, typer.Option(
+        "--match", help="确认的对应关系：规划机构编号=机构编码，可重复")] = None,
+    fmt: Annotated[InstitutionsFormat, typer.Option("--format", help="table、json 或 xlsx")]
+    = InstitutionsFormat.table,
+    out: Annotated[Path | None, typer.Option(help="json/xlsx 写出到此文件")] = None,
+    map_png: Annotated[Path | None, typer.Option("--map", help="写出服务网络图（PNG）")] = None,
+) -> None:
+    """重点机构建设：规划点名机构的床位、等级、中心与定位目标，及医共体、次中心服务网络。"""
+    from hsplan._json import json_records
+    from hsplan.evaluation.institutions import (
+        alliances,
+        evaluate_institutions,
+        institutions_to_xlsx,
+        network_indicators,
+    )
+    from hsplan.evaluation.targets import STATUS_ZH
+    from hsplan.plans.plan import load_plan
+    from hsplan.region.project import Project
+
+    proj = Project.open(project)
+    loaded = load_plan(plan, project=proj)
+    region = proj.load()
+    results = evaluate_institutions(region, loaded, year=year, confirmed=_confirmed(match or []))
+    used = int(results.attrs["year"])
+    network = network_indicators(region, year=used)
+    members = alliances(region, year=used)
+    if map_png is not None:
+        from hsplan.reports.network_map import network_map
+
+        console.print(f"已写出 {network_map(region, map_png, year=used)}")
+    if fmt is InstitutionsFormat.xlsx:
+        target = out or proj.outputs_dir / f"institutions-{loaded.id}-{used}.xlsx"
+        written = institutions_to_xlsx(results, network, members, target, plan=loaded)
+        console.print(f"已写出 {written}")
+        return
+    if fmt is InstitutionsFormat.json:
+        doc = {"plan": loaded.id, "project": proj.name, "year": used,
+               "institutions": json_records(results), "network": json_records(network),
+               "members": json_records(members)}
+        text = json.dumps(doc, ensure_ascii=False, indent=2)
+        if out is None:
+            print(text)
+        else:
+            out.write_text(text + "\n", encoding="utf-8")
+            console.print(f"已写出 {out}")
+        return
+    title = f"重点机构建设（{loaded.title}，{used}年）"
+    title += "（合成数据）" if region.synthetic else ""
+    table = Table(title=title, show_lines=False)
+    for header in ("编号", "对应机构", "方面", "目标", "现状", "状态", "说明"):
+        table.add_column(header, overflow="fold")
+    for row in results.itertuples():
+        status = str(row.status)
+        value = _shown(row.value)
+        table.add_row(str(row.institution_id), _shown(row.facility_name), str(row.aspect),
+                      str(row.item or ""), value,
+                      f"[{STYLE.get(status, '')}]{STATUS_ZH.get(status, status)}[/]",
+                      str(row.reason))
+    console.print(table)
+    unmatched = results[results["aspect"] == "匹配"]
+    matched = results.drop_duplicates("institution_id")
+    console.print(f"{len(matched)} 个规划机构：{len(matched) - len(unmatched)} 个已对应机构"
+                  f"（按名称对应的请核对，可用 --match 确认），{len(unmatched)} 个未匹配。")
+    net = Table(title="服务网络")
+    for header in ("指标", "数值", "说明"):
+        net.add_column(header, overflow="fold")
+    for row in network.itertuples():
+        shown = "无法评估" if _shown(row.value) == "—" else _shown(row.value)
+        net.add_row(str(row.indicator), shown, str(row.reason or ""))
+    console.print(net)

@@ -1,0 +1,501 @@
+"""Key institutions (重点机构): each plan institution bound to a facility, and its bed, grade,
+capability and designation targets evaluated with the statuses of the indicator targets.
+
+Matching (`match_institutions`): an explicit facility id (in the plan, or given by the
+caller as confirmed matches) wins; else the facility whose name is the institution's name,
+or ends with it (江川区人民医院 for the 区人民医院 a plan names), of a compatible
+type; an ambiguous or missing match is reported as unmatched with the reason — never bound
+silently, and every match says how it was made so a planner can confirm it.
+
+Evaluation (`evaluate_institutions`), one row per institution and aspect:
+
+- **床位**: approved (编制, the default: the plans' 表 set 编制床位) or open (实有) beds of the
+  facility in the year against the target, by `hsplan.evaluation.targets.assess` — the same
+  statuses, trend and reasons as an indicator target — with 完成进度 = (现状 − 基期) /
+  (目标 − 基期) and 时间进度 = elapsed share of the plan period;
+- **等级**: the grade in force in the year (the ``facts`` table's 等级 rows with status
+  通过 or empty, else the facility's grade) on the official order 一级 < 二级乙等 < 二级甲等 <
+  三级乙等 < 三级甲等 (a bare 二级 is any 二级). 达到 is met when the grade is reached; 启动创建
+  when an application (申报/评审中/通过) exists; 力争 is aspirational (never 偏离目标);
+- **能力**: each centre, key specialty or department the plan names, met when a 中心 /
+  重点专科 / 科室 fact (通过/建成 or empty) or the facility's departments has it;
+- **定位**: the designation (县域医疗卫生次中心 …) as a 定位 fact.
+
+Missing data is never a finding: a facility with no beds rows, no grade and no facts gets
+无法评估 with what to enter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from hsplan.evaluation.targets import (
+    AT_RISK,
+    MET,
+    NOT_EVALUABLE,
+    OFF_TRACK,
+    ON_TRACK,
+    STATUS_ZH,
+    assess,
+)
+from hsplan.plans.plan import Baseline, Institution, Plan, Target, TargetSpec
+from hsplan.region.model import Region
+
+IN_PLACE = (None, "", "通过", "建成")
+IN_PROGRESS = ("规划", "申报", "评审中")
+APPLIED = ("申报", "评审中", "通过")
+COLUMNS = ["institution_id", "name", "facility_id", "facility_name", "match", "aspect", "item",
+           "baseline", "value", "target", "target_year", "status", "completion_pct",
+           "time_pct", "aspirational", "reason", "quote"]
+MATCH_COLUMNS = ["institution_id", "name", "subtype", "facility_id", "facility_name",
+                 "facility_subtype", "match", "reason"]
+_PREFIX = re.compile(r"^(?:[\u4e00-\u9fa5]{1,6}?(?:省|市|区|县|旗|镇|乡|街道))")
+_GRADE_STEP = {"甲等": 3, "乙等": 2, "丙等": 1}
+_COMPATIBLE = {"中心乡镇卫生院": {"乡镇卫生院", "中心乡镇卫生院"},
+               "乡镇卫生院": {"乡镇卫生院", "中心乡镇卫生院"}}
+
+
+def grade_rank(grade: Any) -> int | None:
+    """Return a grade's place on the official order (一级 = 10 … 三级甲等 = 33; 未定级 0), or
+    None for no grade. A bare level (二级) ranks below its 等次 (二级乙等 = 22)."""
+    if not isinstance(grade, str) or not grade.strip():
+        return None
+    grade = grade.strip()
+    if grade == "未定级":
+        return 0
+    level = {"一级": 1, "二级": 2, "三级": 3}.get(grade[:2])
+    if level is None:
+        return None
+    return level * 10 + _GRADE_STEP.get(grade[2:], 0)
+
+
+def grade_reaches(current: Any, target: str) -> bool:
+    """Return whether grade `current` reaches `target` (二级 is reached by any 二级 grade)."""
+    have, want = grade_rank(current), grade_rank(target)
+    # a bare level ranks lowest in its level, so any grade of that level reaches it
+    return have is not None and want is not None and have >= want
+
+
+# --- matching -----------------------------------------------------------------------------
+
+
+def _core(name: str) -> str:
+    return _PREFIX.sub("", name.replace("（", "(").split("(")[0].strip())
+
+
+def match_institutions(region: Region, plan: Plan, *,
+                       confirmed: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Return one row per plan institution: the facility it is bound to and how
+    (``match``: 规划指定 / 已确认 / 名称一致 / 名称相符 / 未匹配) with the reason
+    (`MATCH_COLUMNS`). `confirmed` maps institution ids to facility ids a planner confirmed."""
+    facs = region.facilities
+    by_id = {str(i): r for i, r in zip(facs["id"], facs.itertuples(), strict=True)}
+    rows = []
+    for inst in plan.institutions:
+        fid, how, reason = _match_one(inst, facs, by_id, (confirmed or {}).get(inst.id))
+        fac = by_id.get(fid) if fid else None
+        rows.append({"institution_id": inst.id, "name": inst.name, "subtype": inst.subtype,
+                     "facility_id": fid, "facility_name": getattr(fac, "name", None),
+                     "facility_subtype": getattr(fac, "subtype", None), "match": how,
+                     "reason": reason})
+    return pd.DataFrame(rows, columns=MATCH_COLUMNS)
+
+
+def _match_one(inst: Institution, facs: pd.DataFrame, by_id: Mapping[str, Any],
+               confirmed: str | None) -> tuple[str | None, str, str]:
+    for given, how in ((confirmed, "已确认"), (inst.facility_id, "规划指定")):
+        if given:
+            if given in by_id:
+                return given, how, f"机构编码 {given}"
+            return None, "未匹配", f"指定的机构编码 {given} 不在本区域的机构表中"
+    names = facs["name"].astype("string").fillna("")
+    ok_types = _COMPATIBLE.get(inst.subtype or "", {inst.subtype} if inst.subtype else None)
+    typed = facs["subtype"].isin(list(ok_types)) if ok_types else pd.Series(True, facs.index)
+    target_core = _core(inst.name)
+    for how, mask in (
+            ("名称一致", names == inst.name),
+            ("名称相符", names.str.endswith(inst.name) | names.map(
+                lambda n: bool(target_core) and _core(str(n)) == target_core))):
+        hits = facs[mask & typed.fillna(False).astype(bool)]
+        if len(hits) == 1:
+            row = hits.iloc[0]
+            return (str(row["id"]), how,
+                    f"按名称与类型匹配：{row['name']}（{row['subtype']}），请确认")
+        if len(hits) > 1:
+            listed = "、".join(f"{n}（{i}）" for n, i in zip(hits["name"], hits["id"], strict=True))
+            return None, "未匹配", f"名称相符的机构不止一个：{listed}；请在规划中写明 facility_id"
+    kind = f"类型为{inst.subtype}的" if inst.subtype else ""
+    return None, "未匹配", f"本区域没有名称相符的{kind}机构；请登记该机构或在规划中写明 facility_id"
+
+
+# --- evaluation ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Facts:
+    """The facts of one facility up to the evaluation year."""
+
+    frame: pd.DataFrame
+
+    def of(self, kind: str | tuple[str, ...]) -> pd.DataFrame:
+        kinds = (kind,) if isinstance(kind, str) else kind
+        return self.frame[self.frame["fact"].isin(list(kinds))]
+
+    def latest(self, kind: str, value: str | None = None) -> pd.Series | None:
+        rows = self.of(kind)
+        if value is not None:
+            rows = rows[rows["value"] == value]
+        if rows.empty:
+            return None
+        return rows.sort_values("year", kind="stable").iloc[-1]
+
+
+def _status_word(status: str | None) -> str:
+    return "" if status is None or pd.isna(status) else str(status)
+
+
+def evaluate_institutions(region: Region, plan: Plan, *, year: int | None = None,
+                          confirmed: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Return one row per institution and aspect (床位, 等级, 能力, 定位) with the status,
+    完成进度 and 时间进度 (%, None where the plan gives no baseline) and the reason
+    (`COLUMNS`); an unmatched institution is one 无法评估 row saying why. ``attrs["year"]``
+    is the evaluation year (default: the latest year of the resources table)."""
+    if year is None:
+        years = region.resources["year"].dropna()
+        year = int(years.max()) if len(years) else plan.period_end
+    matches = match_institutions(region, plan, confirmed=confirmed).set_index("institution_id")
+    rows: list[dict[str, Any]] = []
+    for inst in plan.institutions:
+        m = matches.loc[inst.id]
+        base = {"institution_id": inst.id, "name": inst.name, "facility_id": m["facility_id"],
+                "facility_name": m["facility_name"], "match": m["match"], "quote": inst.quote,
+                "target_year": inst.year or plan.period_end}
+        if m["facility_id"] is None or pd.isna(m["facility_id"]):
+            rows.append({**base, "aspect": "匹配", "item": "", "status": NOT_EVALUABLE,
+                         "reason": f"未匹配到机构：{m['reason']}"})
+            continue
+        fid = str(m["facility_id"])
+        facts_all = region.facts[region.facts["facility_id"].astype("string") == fid]
+        facts = _Facts(facts_all[facts_all["year"] <= year])
+        fac = region.facilities[region.facilities["id"] == fid].iloc[0]
+        if inst.beds_target is not None:
+            rows.append({**base, **_beds_row(region, plan, inst, fid, year)})
+        if inst.grade_target:
+            rows.append({**base, **_grade_row(plan, inst, fac, facts, year)})
+        for capability in inst.capabilities:
+            rows.append({**base, **_capability_row(plan, inst, fac, facts, capability, year)})
+        if inst.designation:
+            rows.append({**base, **_designation_row(plan, inst, facts, year)})
+        if not (inst.beds_target is not None or inst.grade_target or inst.capabilities
+                or inst.designation):
+            rows.append({**base, "aspect": "建设", "item": "", "status": NOT_EVALUABLE,
+                         "reason": "规划未给出可核查的床位、等级、能力或定位目标（见原文）"})
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame["aspirational"] = frame["aspirational"].map(lambda v: v is True).astype(bool)
+    frame.attrs["year"] = year
+    return frame
+
+
+def _time_pct(plan: Plan, year: int, target_year: int) -> float | None:
+    start = plan.period_start - 1  # the plans' 基期 is the year before the period
+    if target_year <= start:
+        return None
+    return round(100.0 * min(max(year - start, 0), target_year - start) / (target_year - start),
+                 1)
+
+
+def _beds_row(region: Region, plan: Plan, inst: Institution, fid: str, year: int
+              ) -> dict[str, Any]:
+    column = "beds_approved" if inst.beds_kind == "编制" else "beds"
+    res = region.resources[region.resources["facility_id"].astype("string") == fid]
+    series = {int(y): float(v) for y, v in zip(res["year"], res[column], strict=True)
+              if pd.notna(v) and pd.notna(y)}
+    target_year = inst.year or plan.period_end
+    item = f"{inst.beds_kind}床位（张）" + (f"，{inst.campus}" if inst.campus else "")
+    out: dict[str, Any] = {"aspect": "床位", "item": item, "target": float(inst.beds_target or 0),
+                           "time_pct": _time_pct(plan, year, target_year)}
+    now = {y: v for y, v in series.items() if y <= year}
+    if not now:
+        return {**out, "status": NOT_EVALUABLE,
+                "reason": f"缺少该机构{year}年及以前的{inst.beds_kind}床位数；请在资源表填报"
+                          f"“{'编制床位' if column == 'beds_approved' else '实有床位'}”"}
+    value_year = max(now)
+    value = now[value_year]
+    base_year = plan.period_start - 1
+    base_value = float(inst.beds_baseline) if inst.beds_baseline is not None else \
+        series.get(base_year)
+    target = Target(id=f"{inst.id}-beds", indicator="institution_beds", name=inst.name,
+                    target=TargetSpec(op=">=", year=target_year, value=float(inst.beds_target
+                                                                              or 0)),
+                    quote=inst.quote, unit="张",
+                    baseline=Baseline(year=base_year, value=base_value))
+    result = assess(target, value=value, year=year, series=now, direction="up",
+                    default_year=plan.period_end)
+    completion = None
+    if base_value is not None and inst.beds_target is not None and \
+            inst.beds_target != base_value:
+        completion = round(100.0 * (value - base_value) / (inst.beds_target - base_value), 1)
+    reason = f"{value_year}年{value:,.0f}张，目标{target_year}年{inst.beds_target:,}张" \
+        f"（{STATUS_ZH[result.status]}）"
+    if base_value is None:
+        reason += f"；基期（{base_year}年）床位无数据，完成进度无法计算"
+    return {**out, "baseline": base_value, "value": value, "status": result.status,
+            "completion_pct": completion, "reason": reason}
+
+
+def _by_time(plan: Plan, year: int, target_year: int, what: str) -> tuple[str, str]:
+    """Status of something not yet done: 偏离目标 at or after the target year, 进度滞后 past
+    half of the time, else 进度正常."""
+    if year >= target_year:
+        return OFF_TRACK, f"{what}，已到目标年{target_year}年"
+    share = _time_pct(plan, year, target_year) or 0.0
+    if share >= 50.0:
+        return AT_RISK, f"{what}，时间已过{share:.0f}%"
+    return ON_TRACK, f"{what}，距目标年{target_year}年还有{target_year - year}年"
+
+
+def _grade_row(plan: Plan, inst: Institution, fac: pd.Series, facts: _Facts, year: int
+               ) -> dict[str, Any]:
+    target = str(inst.grade_target)
+    target_year = inst.year or plan.period_end
+    action = inst.grade_action or "达到"
+    graded = facts.of("等级")
+    passed = graded[graded["status"].map(_status_word).isin(["", "通过"])]
+    current = passed.sort_values("year", kind="stable").iloc[-1]["value"] if len(passed) else \
+        fac.get("grade")
+    current = None if current is None or pd.isna(current) else str(current)
+    applied = graded[graded["status"].map(_status_word).isin(APPLIED)
+                     & graded["value"].map(lambda g: grade_reaches(g, target)).astype(bool)]
+    item = f"{action}{target}"
+    out: dict[str, Any] = {"aspect": "等级", "item": item, "baseline": None, "value": None,
+                           "time_pct": _time_pct(plan, year, target_year),
+                           "aspirational": action == "力争"}
+    out["baseline"] = inst.grade_baseline
+    out["value"] = current
+    if current is None and graded.empty:
+        return {**out, "status": NOT_EVALUABLE,
+                "reason": "缺少该机构的等级；请在机构表填报“医院等级”，"
+                          "或在机构建设进展表登记等级评审"}
+    if current is not None and grade_reaches(current, target):
+        return {**out, "status": MET, "reason": f"现为{current}，已达到{target}"}
+    if len(applied):
+        last = applied.sort_values("year", kind="stable").iloc[-1]
+        word = _status_word(last["status"])
+        if action == "启动创建":
+            return {**out, "status": MET,
+                    "reason": f"{int(last['year'])}年已{word}{last['value']}（规划要求启动创建）"}
+        return {**out, "status": ON_TRACK,
+                "reason": f"现为{current or '未定级'}，{int(last['year'])}年{word}{last['value']}"}
+    status, reason = _by_time(plan, year, target_year,
+                              f"现为{current or '未定级'}，尚无{target}的申报记录")
+    if action == "力争" and status == OFF_TRACK:
+        status, reason = AT_RISK, reason + "（力争目标，不计为偏离）"
+    return {**out, "status": status, "reason": reason}
+
+
+def _has(text: Any, wanted: str) -> bool:
+    """Return whether a fact or department names `wanted` (胸痛中心 ~ 胸痛)."""
+    if text is None or pd.isna(text):
+        return False
+    core = wanted.removesuffix("中心").removesuffix("科")
+    return wanted in str(text) or (len(core) >= 2 and core in str(text))
+
+
+def _capability_row(plan: Plan, inst: Institution, fac: pd.Series, facts: _Facts,
+                    capability: str, year: int) -> dict[str, Any]:
+    target_year = inst.year or plan.period_end
+    out: dict[str, Any] = {"aspect": "能力", "item": capability, "target": None,
+                           "time_pct": _time_pct(plan, year, target_year)}
+    kinds = facts.of(("中心", "重点专科", "科室"))
+    mine = kinds[kinds["value"].map(lambda v: _has(v, capability)).astype(bool)]
+    done = mine[mine["status"].map(_status_word).isin(["", "通过", "建成"])]
+    departments = fac.get("departments")
+    dept_list = list(departments) if isinstance(departments, list | tuple) else \
+        ([] if departments is None or (isinstance(departments, float) and pd.isna(departments))
+         else [str(departments)])
+    if len(done) or any(_has(d, capability) for d in dept_list):
+        when = f"{int(done['year'].min())}年起" if len(done) else "科室设置中"
+        return {**out, "status": MET, "value": "已建成", "reason": f"{when}已有{capability}"}
+    going = mine[mine["status"].map(_status_word).isin(IN_PROGRESS)]
+    if len(going):
+        last = going.sort_values("year", kind="stable").iloc[-1]
+        return {**out, "status": ON_TRACK, "value": _status_word(last["status"]),
+                "reason": f"{int(last['year'])}年{_status_word(last['status'])}"}
+    # a centre or specialty is only known absent when the facility's centres are recorded;
+    # a department, when its departments are
+    centre_like = capability.endswith(("中心", "专科"))
+    recorded = facts.of(("中心", "重点专科")) if centre_like else facts.of("科室")
+    if recorded.empty and (centre_like or not dept_list):
+        what = "中心与重点专科" if centre_like else "科室"
+        return {**out, "status": NOT_EVALUABLE,
+                "reason": f"缺少该机构的{what}记录；请在机构建设进展表登记"}
+    status, reason = _by_time(plan, year, target_year, f"尚无{capability}的建设记录")
+    return {**out, "status": status, "value": "未建", "reason": reason}
+
+
+def _designation_row(plan: Plan, inst: Institution, facts: _Facts, year: int
+                     ) -> dict[str, Any]:
+    wanted = str(inst.designation)
+    target_year = inst.year or plan.period_end
+    out: dict[str, Any] = {"aspect": "定位", "item": wanted,
+                           "time_pct": _time_pct(plan, year, target_year)}
+    rows = facts.of("定位")
+    mine = rows[rows["value"].map(lambda v: _has(v, wanted)).astype(bool)]
+    if len(mine):
+        last = mine.sort_values("year", kind="stable").iloc[-1]
+        word = _status_word(last["status"])
+        if word in ("", "通过", "建成"):
+            return {**out, "status": MET, "value": "已确定",
+                    "reason": f"{int(last['year'])}年起为{wanted}"}
+        if word != "撤销":
+            return {**out, "status": ON_TRACK, "value": word,
+                    "reason": f"{int(last['year'])}年{word}"}
+    if facts.frame.empty:
+        return {**out, "status": NOT_EVALUABLE,
+                "reason": "缺少该机构的建设进展记录；请在机构建设进展表登记“定位”"}
+    status, reason = _by_time(plan, year, target_year, f"尚未确定为{wanted}")
+    return {**out, "status": status, "value": "未确定", "reason": reason}
+
+
+# --- the service network: 医共体, 次中心 --------------------------------------------------
+
+
+def alliances(region: Region, *, year: int) -> pd.DataFrame:
+    """Return the members of every 医共体 and 专科联盟 in `year` (the latest membership row
+    of each facility and alliance up to the year, 撤销 dropped): ``alliance``, ``kind``,
+    ``facility_id``, ``facility_name``, ``subtype``, ``area_code``, ``role``, ``since``."""
+    facts = region.facts
+    rows = facts[facts["fact"].isin(["医共体", "专科联盟"]) & (facts["year"] <= year)]
+    rows = rows.sort_values("year", kind="stable").drop_duplicates(
+        ["facility_id", "fact", "value"], keep="last")
+    rows = rows[rows["status"].map(_status_word) != "撤销"]
+    facs = region.facilities.set_index("id")
+    out = pd.DataFrame({
+        "alliance": rows["value"].astype("string").to_numpy(),
+        "kind": rows["fact"].astype("string").to_numpy(),
+        "facility_id": rows["facility_id"].astype("string").to_numpy(),
+        "facility_name": rows["facility_id"].map(facs["name"]).astype("string").to_numpy(),
+        "subtype": rows["facility_id"].map(facs["subtype"]).astype("string").to_numpy(),
+        "area_code": rows["facility_id"].map(facs["area_code"]).astype("string").to_numpy(),
+        "role": rows["role"].astype("string").fillna("成员").to_numpy(),
+        "since": rows["year"].astype("Int64").to_numpy(),
+    })
+    return out.sort_values(["alliance", "role", "facility_id"], ascending=[True, False, True],
+                           kind="stable").reset_index(drop=True)
+
+
+PRIMARY_SUBTYPES = ("乡镇卫生院", "中心乡镇卫生院", "街道卫生院", "社区卫生服务中心")
+
+
+def network_indicators(region: Region, *, year: int) -> pd.DataFrame:
+    """Return the service-network indicators the seeds use, for `year`: the share of
+    卫生院 and 社区卫生服务中心 in a 医共体 (%), the number of 县域医疗卫生次中心 and their
+    beds, and the members' share of the county's admissions (%) where utilisation has
+    admissions; each row says its numerator and denominator, or why it cannot be computed
+    (``value`` None, 无法评估)."""
+    facs = region.facilities
+    open_ = facs[(facs["opened"].isna() | (facs["opened"] <= year))
+                 & (facs["closed"].isna() | (facs["closed"] > year))]
+    members = alliances(region, year=year)
+    county_members = set(members.loc[members["kind"] == "医共体", "facility_id"])
+    primary = open_[open_["subtype"].isin(PRIMARY_SUBTYPES)]
+    rows: list[dict[str, Any]] = []
+    if region.facts.empty:
+        reason = "缺少机构建设进展表（医共体成员与次中心定位）"
+        for name in ("卫生院和社区卫生服务中心纳入医共体比例（%）", "县域医疗卫生次中心数（个）",
+                     "县域医疗卫生次中心床位（张）", "医共体成员住院人次占比（%）"):
+            rows.append({"indicator": name, "value": None, "numerator": None,
+                         "denominator": None, "status": NOT_EVALUABLE, "reason": reason})
+        return pd.DataFrame(rows)
+    n_in = int(primary["id"].isin(county_members).sum())
+    rows.append({"indicator": "卫生院和社区卫生服务中心纳入医共体比例（%）",
+                 "value": round(100.0 * n_in / len(primary), 1) if len(primary) else None,
+                 "numerator": n_in, "denominator": len(primary),
+                 "status": "ok" if len(primary) else NOT_EVALUABLE,
+                 "reason": "" if len(primary) else "没有卫生院或社区卫生服务中心"})
+    desig = region.facts[(region.facts["fact"] == "定位") & (region.facts["year"] <= year)]
+    desig = desig[desig["value"].map(lambda v: _has(v, "次中心")).astype(bool)
+                  & desig["status"].map(_status_word).isin(["", "通过", "建成"])]
+    sub_ids = sorted(set(desig["facility_id"].astype(str)) & set(open_["id"].astype(str)))
+    res = region.resources[region.resources["year"] == year]
+    beds = res[res["facility_id"].isin(sub_ids)]["beds"]
+    rows.append({"indicator": "县域医疗卫生次中心数（个）", "value": float(len(sub_ids)),
+                 "numerator": len(sub_ids), "denominator": None, "status": "ok", "reason": ""})
+    rows.append({"indicator": "县域医疗卫生次中心床位（张）",
+                 "value": float(beds.sum()) if len(beds) == len(sub_ids) else None,
+                 "numerator": float(beds.sum()), "denominator": None,
+                 "status": "ok" if len(beds) == len(sub_ids) else NOT_EVALUABLE,
+                 "reason": "" if len(beds) == len(sub_ids) else f"缺少{year}年次中心床位"})
+    util = region.utilisation[region.utilisation["year"] == year]
+    adm = util["admissions"] if "admissions" in util else pd.Series(dtype=float)
+    if util.empty or adm.notna().sum() == 0:
+        rows.append({"indicator": "医共体成员住院人次占比（%）", "value": None,
+                     "numerator": None, "denominator": None, "status": NOT_EVALUABLE,
+                     "reason": f"缺少{year}年住院人次"})
+    else:
+        total = float(adm.sum())
+        mem = float(util.loc[util["facility_id"].isin(county_members), "admissions"].sum())
+        rows.append({"indicator": "医共体成员住院人次占比（%）",
+                     "value": round(100.0 * mem / total, 1) if total else None,
+                     "numerator": mem, "denominator": total, "status": "ok", "reason": ""})
+    return pd.DataFrame(rows)
+
+
+COLUMNS_ZH = {"institution_id": "编号", "name": "规划机构", "facility_id": "机构编码",
+              "facility_name": "对应机构", "match": "匹配方式", "aspect": "方面", "item": "目标",
+              "baseline": "基期", "value": "现状", "target": "目标值", "target_year": "目标年",
+              "status": "状态", "completion_pct": "完成进度（%）", "time_pct": "时间进度（%）",
+              "aspirational": "力争", "reason": "说明", "quote": "原文"}
+
+
+def institutions_to_xlsx(results: pd.DataFrame, network: pd.DataFrame, members: pd.DataFrame,
+                         path: Any, *, plan: Plan) -> Any:
+    """Write the institutions' evaluation, the network indicators and the alliance members
+    to an xlsx workbook (Chinese headers and statuses, frozen header, filter); return the
+    path (written to a temporary name and moved into place)."""
+    import os
+    from pathlib import Path
+
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    fills = {MET: "C6EFCE", ON_TRACK: "DDEBF7", AT_RISK: "FFEB9C", OFF_TRACK: "FFC7CE",
+             NOT_EVALUABLE: "EDEDED"}
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    shown = results.assign(status=results["status"].map(lambda s: STATUS_ZH.get(s, s)),
+                           aspirational=results["aspirational"].map({True: "是", False: ""}))
+    sheets = {
+        "重点机构建设": shown.rename(columns=COLUMNS_ZH),
+        "服务网络指标": network.rename(columns={"indicator": "指标", "value": "数值",
+                                            "numerator": "分子", "denominator": "分母",
+                                            "status": "状态", "reason": "说明"}),
+        "医共体与联盟成员": members.rename(columns={
+            "alliance": "名称", "kind": "类型", "facility_id": "机构编码",
+            "facility_name": "机构名称", "subtype": "机构类型", "area_code": "所在区划",
+            "role": "角色", "since": "起始年份"}),
+    }
+    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+            ws = writer.sheets[name]
+            ws.freeze_panes = "A2"
+            ws.auto_filter.ref = ws.dimensions
+            for k, col in enumerate(frame.columns, start=1):
+                width = max([len(str(col)) * 2] + [len(str(v)) for v in frame[col].head(100)])
+                ws.column_dimensions[get_column_letter(k)].width = min(max(width, 8), 60)
+            for cell in ws[1]:
+                cell.font = Font(bold=True)
+        ws = writer.sheets["重点机构建设"]
+        status_col = list(COLUMNS).index("status") + 1
+        for row, status in enumerate(results["status"], start=2):
+            ws.cell(row=row, column=status_col).fill = PatternFill(
+                "solid", fgColor=fills.get(status, "FFFFFF"))
+    os.replace(tmp, path)
+    return path
