@@ -276,7 +276,7 @@ def test_area_layers(client: TestClient, project: Project, layer: str, level: st
 
 
 def test_facility_and_road_layers(client: TestClient, project: Project) -> None:
-    from hsplan.access.coverage import ServiceAccess
+    from hsplan.access.service import ServiceAccess
 
     facilities = client.get("/api/v1/geo/facilities").json()["features"]
     open_now = ServiceAccess.from_project(project).facilities(None)

@@ -242,7 +242,7 @@ def test_overview_filter_by_category(visits: Live) -> None:
 
 
 def test_map_draws_townships_villages_and_facilities(visits: Live) -> None:
-    from hsplan.access.coverage import ServiceAccess
+    from hsplan.access.service import ServiceAccess
 
     driver = visits.driver
     driver.get(visits.base + "/map")
