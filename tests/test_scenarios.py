@@ -171,7 +171,7 @@ def test_bad_file_reports_every_problem() -> None:
         "resources column id or Chinese header (docs/schema.md), got 'bed'. Fix: did you " \
         "mean beds?" in messages
     assert "bad.yaml, row 12, column changes[2].op: value not allowed: expected one of open, " \
-        "close, move, add, remove, got 'shut'. Fix: use one of the listed values" in messages
+        "close, move, add, remove, fact, got 'shut'. Fix: use one of the listed values" in messages
     assert "bad.yaml, row 18, column population.tfr: wrong type: expected a number, got " \
         "'1.3'. Fix: write numbers without units, codes in quotes" in messages
 
@@ -228,7 +228,7 @@ def small_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_comparison_to_xlsx(comparison: Comparison, tmp_path: Path) -> None:
     out = comparison.to_xlsx(tmp_path / "compare.xlsx")
     wb = openpyxl.load_workbook(out, read_only=True)
-    assert wb.sheetnames == ["情景", "指标", "配置标准", "违规变化", "需求"]
+    assert wb.sheetnames == ["情景", "指标", "重点机构", "配置标准", "违规变化", "需求"]
     rows = list(wb["指标"].iter_rows(values_only=True))
     assert rows[0][:3] == ("target_id", "indicator", "name")
     assert len(rows) == len(comparison.indicators) + 1
