@@ -19,7 +19,7 @@ from hsplan.access.coverage import (
     points_layer,
     save_access_gpkg,
 )
-from hsplan.cli._app import PANEL_ACCESS, app, console
+from hsplan.cli._app import PANEL_ACCESS, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
 from hsplan.region.project import Project
 
@@ -52,7 +52,8 @@ FCA_HEADERS = {"name": "乡镇", "pop": "人口", "supply_per_1k": "每千人口
                "points": "村居数", "pop_out_of_catchment": "集水区外人口"}
 
 ProjectArg = Annotated[Path, typer.Argument(help="project folder (with hsplan.toml)")]
-YearOpt = Annotated[int | None, typer.Option("--year", help="year (default: latest)")]
+YearOpt = Annotated[int | None, typer.Option("--year", min=YEAR_MIN, max=YEAR_MAX,
+    help="year (default: latest)")]
 OutOpt = Annotated[Path | None, typer.Option(
     "--out", help="folder for CSV, GeoPackage and map (default PROJECT/outputs/access)")]
 FormatOpt = Annotated[FrameFormat, typer.Option("--format", help="table, json or csv")]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import numbers
+import os
+import secrets
 import shutil
 import sys
 from dataclasses import dataclass
@@ -25,14 +27,17 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
+from rich.text import Text
 
+from hsplan._files import TEMP_MARK, remove, xlsx_writer
 from hsplan.errors import DataSourceError, HsplanError, Problem
 from hsplan.evaluation.norms import STATUS_ZH as NORM_STATUS_ZH
 from hsplan.evaluation.norms import NormResult
 from hsplan.evaluation.targets import STATUS_ZH, evaluate, evaluation_to_xlsx, status_counts
 from hsplan.plans.plan import load_plan
+from hsplan.region._lock import project_lock
 from hsplan.region.io.checks import check_region
-from hsplan.region.project import Project
+from hsplan.region.project import MADE_BY, Project, build_project
 from hsplan.reports.summary import SUMMARY_LABELS, summary
 
 EXAMPLE_NAME = "jiangchuan"
@@ -53,28 +58,99 @@ def example_project_path() -> Path:
     return path
 
 
+# what the example job writes into outputs/: --force replaces a folder holding only these
+EXAMPLE_OUTPUTS = ("facility_map.png", "summary.xlsx", "evaluation.xlsx", "evaluation.png",
+                   "norms_map.png")
+
+
+def _example_files(root: Path) -> set[str]:
+    """Return the relative paths (files and folders) an example copy may hold."""
+    known = {".hsplan.lock", "documents", "outputs", f"documents/{EXAMPLE_DOCUMENT}"}
+    for name in EXAMPLE_FILES:
+        parts = Path(name).parts
+        known |= {"/".join(parts[:i]) for i in range(1, len(parts) + 1)}
+    known |= {f"outputs/{name}" for name in EXAMPLE_OUTPUTS}
+    return known
+
+
+def _refuse_unless_example(target: Path) -> None:
+    """Raise unless `target` is an example copy hsplan made: ``hsplan.toml`` with the
+    ``made_by`` marker, and no file the example does not write (the planner's notes)."""
+    try:
+        project = Project.open(target)
+    except HsplanError as exc:
+        raise DataSourceError(
+            f"{target}: --force replaces only a folder hsplan made, and this one's "
+            f"hsplan.toml cannot be read ({str(exc).splitlines()[0]}). Fix: choose another "
+            "folder (--out DIR).") from exc
+    if project.made_by != MADE_BY:
+        raise DataSourceError(
+            f"{target}: --force replaces only a folder hsplan made (hsplan.toml with "
+            f"made_by = \"{MADE_BY}\"), and this one was not. Fix: choose another folder "
+            "(--out DIR), or move the folder away yourself.")
+    known = _example_files(target)
+    unknown = sorted(str(p.relative_to(target)) for p in target.rglob("*")
+                     if str(p.relative_to(target)) not in known and not _is_temp(p))
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
+        raise DataSourceError(
+            f"{target}: --force replaces only an example copy, and this folder holds files "
+            f"the example did not write ({shown}). Fix: move those files away, or choose "
+            "another folder (--out DIR).")
+
+
+def _is_temp(path: Path) -> bool:
+    return TEMP_MARK in path.name
+
+
 def copy_example(directory: str | Path, *, force: bool = False) -> Project:
     """Return the example project copied into folder `directory` (created if needed).
 
-    Refuses a folder that already holds a project, so nothing is overwritten, unless
-    `force` is set: then a folder holding an hsplan project is deleted first.
+    One transaction: the copy is made in a hidden folder beside `directory` and renamed into
+    place, so a killed copy never leaves a truncated ``region.gpkg``. Refuses a folder that
+    already holds a project, unless `force` is set and the folder is an example copy hsplan
+    made (``made_by`` marker, no unknown files): then it is replaced.
     """
     target = Path(directory)
-    if force and (target / "hsplan.toml").exists():
-        shutil.rmtree(target)
+    source = example_project_path()
+
+    def build(staging: Path) -> Project:
+        for name in EXAMPLE_FILES:
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / name, staging / name)
+        documents = staging / "documents"
+        documents.mkdir(exist_ok=True)
+        shutil.copy2(source.parent.parent / "seeds" / EXAMPLE_DOCUMENT,
+                     documents / EXAMPLE_DOCUMENT)
+        project = Project.open(staging)
+        project.made_by = MADE_BY
+        project.write_config()
+        return project
+
+    if force and target.is_dir() and any(target.iterdir()):
+        _refuse_unless_example(target)
+        with project_lock(target, command="hsplan example --force"):
+            tag = f"{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+            staging, old = (target.parent / f".{target.name}{tag}",
+                            target.parent / f".{target.name}{tag}-old")
+            try:
+                staging.mkdir()
+                build(staging)
+                os.replace(target, old)  # the old copy is set aside only once the new one
+                try:  # is complete, then swapped in
+                    os.replace(staging, target)
+                except OSError:
+                    os.replace(old, target)
+                    raise
+                remove(old)
+            finally:
+                remove(staging)
+        return Project.open(target)
     if (target / "hsplan.toml").exists() or (target / "region.gpkg").exists():
         raise DataSourceError(
             f"{target}: expected a folder without a project, got an existing hsplan project. "
             "Fix: choose another folder (--out DIR), or add --force to replace it.")
-    target.mkdir(parents=True, exist_ok=True)
-    source = example_project_path()
-    for name in EXAMPLE_FILES:
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source / name, target / name)
-    documents = target / "documents"
-    documents.mkdir(exist_ok=True)
-    shutil.copy2(source.parent.parent / "seeds" / EXAMPLE_DOCUMENT, documents / EXAMPLE_DOCUMENT)
-    return Project.open(target)
+    return build_project(target, build)
 
 
 @dataclass
@@ -96,10 +172,9 @@ class ExampleResult:
 def write_summary_xlsx(frames: dict[str, pd.DataFrame], path: str | Path) -> Path:
     """Write the summary frames to an xlsx workbook (one sheet each, Chinese headers)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     sheets = {"about": "说明", "population": "人口", "facilities": "机构",
               "resources": "床位与人员"}
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    with xlsx_writer(path) as writer:
         for name, df in frames.items():
             df.rename(columns=SUMMARY_LABELS).to_excel(writer, sheet_name=sheets.get(name, name),
                                                        index=False)
@@ -160,9 +235,11 @@ def print_summary(frames: dict[str, pd.DataFrame], console: Console) -> None:
     """Print the summary frames as Rich tables with Chinese headers."""
     about = frames["about"].iloc[0]
     flag = "  [bold red]合成数据 SYNTHETIC DATA[/]" if bool(about["synthetic"]) else ""
-    console.print(f"[bold]{about['region']}[/] ({about['county_code']}), {about['year']}年{flag}")
+    console.print(Text(str(about["region"]), style="bold") + Text(
+        f" ({about['county_code']}), {about['year']}年") + Text.from_markup(flag),
+        highlight=False)
     if bool(about["synthetic"]):
-        console.print(f"[dim]{about['note']}[/]", highlight=False)
+        console.print(Text(str(about["note"]), style="dim"), highlight=False)
     res = frames["resources"]
     counts = ["name", "pop", "beds", "doctors", "nurses", "pharmacists", "gps", "staff_total"]
     rates = ["name", "beds_per_1k", "doctors_per_1k", "nurses_per_1k", "pharmacists_per_1k",
@@ -171,12 +248,12 @@ def print_summary(frames: dict[str, pd.DataFrame], console: Console) -> None:
     parts = [("人口", frames["population"][pop_cols]), ("机构", frames["facilities"]),
              ("床位与人员", res[counts]), ("每千（万）人口床位与人员", res[rates])]
     for title, df in parts:
-        table = Table(title=title)
+        table = Table(title=title)  # fixed Chinese titles
         for col in df.columns:
             table.add_column(SUMMARY_LABELS.get(col, col), overflow="fold",
                              justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
         for rec in df.itertuples(index=False):
-            table.add_row(*[_cell(v) for v in rec])
+            table.add_row(*[Text(_cell(v)) for v in rec])
         console.print(table)
 
 
@@ -194,7 +271,8 @@ def _cell(value: object) -> str:
 
 def report_example(result: ExampleResult, console: Console) -> None:
     """Print what the example job did and found."""
-    console.print(f"[green]✓[/] example project copied to {result.project.root}")
+    console.print(Text("✓ ", style="green") + Text(
+        f"example project copied to {result.project.root}"), highlight=False)
     errors = [p for p in result.problems if p.severity == "error"]
     console.print(f"[green]✓[/] validated: {len(errors)} errors, "
                   f"{len(result.problems) - len(errors)} warnings")

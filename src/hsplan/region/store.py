@@ -144,20 +144,25 @@ def check_stored(df: pd.DataFrame, table: schema.Table, *, file: str) -> list[Pr
                     math.isfinite).astype(bool)
             expected = ("a number" + (f" ≥ {low:g}" if low is not None else "") +
                         (f" and ≤ {high:,g}" if high is not None else ""))
-            for i in bad[bad.fillna(False).astype(bool)].index[:MAX_STORED_PROBLEMS]:
-                add(df.index.get_loc(i), col, values.loc[i], expected, "not a valid number")
+            for i in _positions(bad):
+                add(i, col, values.iloc[i], expected, "not a valid number")
         elif col.kind == "choice":
             text = values.astype("string")
             allowed = set(col.choices)
             bad = text.notna() & ~text.isin(allowed) & (text.str.strip() != "")
-            for i in bad[bad.fillna(False).astype(bool)].index[:MAX_STORED_PROBLEMS]:
-                add(df.index.get_loc(i), col, values.loc[i], "one of " + ", ".join(
+            for i in _positions(bad):
+                add(i, col, values.iloc[i], "one of " + ", ".join(
                     col.choices[:12]), "not an allowed value")
         if col.id in table.key:
             missing = values.isna()
-            for i in missing[missing].index[:MAX_STORED_PROBLEMS]:
-                add(df.index.get_loc(i), col, "", "a value (key column)", "missing key")
+            for i in _positions(missing):
+                add(i, col, "", "a value (key column)", "missing key")
     return problems[:MAX_STORED_PROBLEMS]
+
+
+def _positions(mask: pd.Series) -> list[int]:
+    flags = mask.astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return [int(i) for i in flags.nonzero()[0][:MAX_STORED_PROBLEMS]]
 
 
 def _for_gpkg(df: pd.DataFrame) -> pd.DataFrame:

@@ -171,12 +171,13 @@ def check_county(read: ReadResult, county: str | None) -> list[Problem]:
         if frame is None or col_id not in frame.columns:
             continue
         table = schema.table(name)
-        for rec in frame.to_dict("records"):
+        for rec in frame.drop(columns="geometry", errors="ignore").to_dict("records"):
             code = rec.get(col_id)
             if code is None or pd.isna(code) or _area_in_county(str(code), county):
                 continue
             foreign[str(code)[:6]] = foreign.get(str(code)[:6], 0) + 1
-            row = source.rows.get(row_key(rec, table)) if source is not None else None
+            row = source.rows.get(row_key({str(k): v for k, v in rec.items()}, table)
+                                  ) if source is not None else None
             problems.append(Problem(
                 "area outside the project's county", file=source.file if source else None,
                 sheet=source.sheet if source else None, row=row,
