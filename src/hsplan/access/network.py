@@ -538,8 +538,12 @@ def network_from_osm(path: str | Path, *, mode: str = "drive",
             raise DataSourceError(
                 f"{path}: expected an .osm.pbf, .osm or .osm.bz2 file, got {path.suffix!r}. "
                 "Fix: download an extract in PBF or OSM XML format.")
-    except (ET.ParseError, OSError, RuntimeError, ValueError) as exc:
-        raise DataSourceError(f"{path}: not a readable OSM file ({exc}).") from exc
+    except DataSourceError:
+        raise
+    except (ET.ParseError, OSError, RuntimeError, ValueError, EOFError, KeyError,
+            TypeError, MemoryError) as exc:  # damaged, truncated or hostile files
+        raise DataSourceError(f"{path}: not a readable OSM file ({type(exc).__name__}: "
+                              f"{str(exc)[:200]}). Fix: download the extract again.") from exc
     return _build(ways, kind="osm", mode=mode, class_speed=class_speed,
                   largest_component=largest_component, source=str(path))
 
