@@ -19,12 +19,12 @@ being believed.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -127,21 +127,28 @@ def check_stored(df: pd.DataFrame, table: schema.Table, *, file: str) -> list[Pr
             continue
         values = df[col.id]
         if col.kind in ("int", "float", "year"):
-            numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-            given = values.notna() & (values.astype("string").str.strip() != "")
+            if values.dtype.kind in "iu":  # integers as stored: only the range to check
+                numbers = values.to_numpy(dtype="float64")
+                given = np.ones(len(values), dtype=bool)
+            else:
+                raw = values.to_numpy(dtype=object)
+                given = np.array([v is not None and not (isinstance(v, float) and v != v)
+                                  and str(v).strip() != "" for v in raw], dtype=bool) \
+                    if values.dtype == object else values.notna().to_numpy()
+                numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64",
+                                                                           na_value=np.nan)
             _, hard = schema.limits(table.name, col)
             low = col.min if col.kind != "year" else 1949
             high = hard if col.kind != "year" else 2100
-            bad = given & numbers.isna()
-            bad |= given & ~numbers.isna() & ~numbers.map(
-                lambda x: math.isfinite(x) and abs(x) <= schema.ABSOLUTE_MAX).astype(bool)
-            if low is not None:
-                bad |= numbers < low
-            if high is not None:
-                bad |= numbers > high
-            if col.kind in ("int", "year"):
-                bad |= ~numbers.isna() & (numbers.round() != numbers) & numbers.map(
-                    math.isfinite).astype(bool)
+            with np.errstate(invalid="ignore"):
+                ok = np.isfinite(numbers) & (np.abs(numbers) <= schema.ABSOLUTE_MAX)
+                if low is not None:
+                    ok &= numbers >= low
+                if high is not None:
+                    ok &= numbers <= high
+                if col.kind in ("int", "year"):
+                    ok &= np.round(numbers) == numbers
+            bad = pd.Series(given & ~ok)
             expected = ("a number" + (f" ≥ {low:g}" if low is not None else "") +
                         (f" and ≤ {high:,g}" if high is not None else ""))
             for i in _positions(bad):

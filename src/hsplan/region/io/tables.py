@@ -499,10 +499,19 @@ def frame_from_rows(table: Table, rows: Sequence[tuple[int, Sequence[Any]]], *, 
     """
     problems: list[Problem] = []
     rows = [(n, cells) for n, cells in rows if not all(is_blank(c) for c in cells)]
+    index = _header_index(table)
+    if rows and not any(not is_blank(c) and _norm_header(as_text(c)) in index
+                        for c in rows[0][1]):
+        problems.append(Problem(
+            "no column of the table in the header row", file=file, sheet=sheet, row=rows[0][0],
+            expected=f"headers of table {table.zh} such as " + ", ".join(
+                c.zh for c in table.columns[:4]),
+            got=", ".join(as_text(c)[:20] for c in rows[0][1][:5] if not is_blank(c)),
+            fix="put the template's header row first (row 1), or delete the file or sheet"))
+        return None, SheetSource(file, sheet, table.name, {}), problems
     if len(rows) < 2:  # empty, or headers only: the table is not in this file
         return None, SheetSource(file, sheet, table.name, {}), problems
     header_row, header_cells = rows[0]
-    index = _header_index(table)
     columns: dict[int, Column] = {}
     headers: dict[str, str] = {}
     for pos, cell in enumerate(header_cells):
