@@ -487,7 +487,11 @@ def _read_xml(path: Path, mode: str, class_speed: dict[str, float]) -> _Ways:
         if tag == "node":
             lon, lat = elem.get("lon"), elem.get("lat")
             if lon is not None and lat is not None:
-                nodes[int(elem.attrib["id"])] = (float(lon), float(lat))
+                x, y = float(lon), float(lat)
+                if not (-180 <= x <= 180 and -90 <= y <= 90):  # also NaN and infinity
+                    raise ValueError(f"node {elem.attrib.get('id')} has coordinates outside "
+                                     f"±180°/±90° ({lon}, {lat})")
+                nodes[int(elem.attrib["id"])] = (x, y)
         elif tag == "way":
             tags = {t.attrib["k"]: t.attrib["v"] for t in elem.iter("tag")}
             if tags.get("highway") in class_speed:

@@ -37,7 +37,7 @@ from hsplan.evaluation.targets import STATUS_ZH, evaluate, evaluation_to_xlsx, s
 from hsplan.plans.plan import load_plan
 from hsplan.region._lock import project_lock
 from hsplan.region.io.checks import check_region
-from hsplan.region.project import MADE_BY, Project, build_project
+from hsplan.region.project import MADE_BY_EXAMPLE, Project, build_project
 from hsplan.reports.summary import SUMMARY_LABELS, summary
 
 EXAMPLE_NAME = "jiangchuan"
@@ -83,11 +83,12 @@ def _refuse_unless_example(target: Path) -> None:
             f"{target}: --force replaces only a folder hsplan made, and this one's "
             f"hsplan.toml cannot be read ({str(exc).splitlines()[0]}). Fix: choose another "
             "folder (--out DIR).") from exc
-    if project.made_by != MADE_BY:
+    if project.made_by != MADE_BY_EXAMPLE:
         raise DataSourceError(
-            f"{target}: --force replaces only a folder hsplan made (hsplan.toml with "
-            f"made_by = \"{MADE_BY}\"), and this one was not. Fix: choose another folder "
-            "(--out DIR), or move the folder away yourself.")
+            f"{target}: --force replaces only a folder hsplan made for the example "
+            f"(hsplan.toml with made_by = \"{MADE_BY_EXAMPLE}\"), and this one is a project "
+            "of its own. Fix: choose another folder (--out DIR); hsplan never deletes a "
+            "project.")
     known = _example_files(target)
     unknown = sorted(str(p.relative_to(target)) for p in target.rglob("*")
                      if str(p.relative_to(target)) not in known and not _is_temp(p))
@@ -123,7 +124,7 @@ def copy_example(directory: str | Path, *, force: bool = False) -> Project:
         shutil.copy2(source.parent.parent / "seeds" / EXAMPLE_DOCUMENT,
                      documents / EXAMPLE_DOCUMENT)
         project = Project.open(staging)
-        project.made_by = MADE_BY
+        project.made_by = MADE_BY_EXAMPLE
         project.write_config()
         return project
 

@@ -37,6 +37,7 @@ from hsplan.region.store import load_region, save_region
 CONFIG_NAME = "hsplan.toml"
 DEFAULT_STORE = "region.gpkg"
 MADE_BY = "hsplan"
+MADE_BY_EXAMPLE = "hsplan example"  # the marker of an example copy, which --force may replace
 MAX_CONFIG_BYTES = 1_000_000
 _CONFIG_FIX = "correct hsplan.toml (see `hsplan init --help` for its keys)"
 

@@ -19,6 +19,7 @@ being believed.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,9 @@ def load_region(path: str | Path) -> Region:
             f"{path}: not a readable GeoPackage ({type(exc).__name__}: {str(exc)[:200]}). "
             "Fix: restore the store from a backup, or import the data again into a new "
             "project.") from exc
-    problems = [p for name, df in raw.items() for p in check_stored(df, schema.TABLES[name],
-                                                                   file=path.name)]
+    problems = _stored_types(path, list(raw))
+    problems += [p for name, df in raw.items() for p in check_stored(df, schema.TABLES[name],
+                                                                    file=path.name)]
     if any(p.severity == "error" for p in problems):
         raise ValidationError(problems, context=f"project store {path.name}")
     tables = {name: typed(df, schema.TABLES[name]) for name, df in raw.items()}
@@ -105,6 +107,38 @@ def load_region(path: str | Path) -> Region:
 
 
 MAX_STORED_PROBLEMS = 200
+
+
+def _stored_types(path: Path, names: list[str]) -> list[Problem]:
+    """Return a problem for every text stored in a number column (SQLite keeps what it is
+    given, and GDAL reads such a cell as empty: it would vanish without a word)."""
+    problems: list[Problem] = []
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return problems
+    try:
+        for name in names:
+            table = schema.TABLES[name]
+            for col in table.columns:
+                if col.kind not in ("int", "float", "year"):
+                    continue
+                try:
+                    rows = con.execute(
+                        f'SELECT "{col.id}" FROM "{name}" WHERE typeof("{col.id}") NOT IN '
+                        f"('integer', 'real', 'null') LIMIT {MAX_STORED_PROBLEMS}").fetchall()
+                except sqlite3.Error:
+                    continue  # a column the store does not have
+                for (value,) in rows:
+                    problems.append(Problem(
+                        f"stored value not valid (text in a number column, table {name})",
+                        file=path.name, sheet=table.zh, column=col.zh, expected="a number",
+                        got=str(value)[:100],
+                        fix="correct the row in the source workbook and import it again, or "
+                            "restore the store from a backup; do not edit region.gpkg by hand"))
+    finally:
+        con.close()
+    return problems
 
 
 def check_stored(df: pd.DataFrame, table: schema.Table, *, file: str) -> list[Problem]:

@@ -179,7 +179,7 @@ def _zip_facts(path: Path) -> dict[str, tuple[list[tuple[str, int, str, int]], b
                         ref = (c1.decode(), int(r1), (c2 or c1).decode(), int(r2 or r1))
                         if ref not in merges:
                             merges.append(ref)
-            facts["/" + info.filename] = (merges, has_formula)
+            facts[info.filename] = (merges, has_formula)
     return facts
 
 
@@ -216,7 +216,7 @@ def read_workbook(path: str | Path, *, coordinate_system: str = "WGS84") -> Read
         for ws in wb.worksheets:
             if ws.title.strip() in IGNORED_SHEETS:
                 continue
-            ws_path = str(getattr(ws, "_worksheet_path", ""))
+            ws_path = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
             merges, has_formula = facts.get(ws_path, ([], False))
             ws.reset_dimensions()  # the declared <dimension> may be stale: read every row
             rows = _sheet_rows(ws, path.name)
@@ -273,7 +273,7 @@ def _uncalculated(path: Path, title: str, ws_path: str,
     wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
         ws = next((w for w in wb.worksheets
-                   if str(getattr(w, "_worksheet_path", "")) == ws_path), None)
+                   if str(getattr(w, "_worksheet_path", "")).lstrip("/") == ws_path), None)
         if ws is None:
             return problems
         ws.reset_dimensions()
@@ -281,7 +281,7 @@ def _uncalculated(path: Path, title: str, ws_path: str,
             cached = by_row.get(i, [])
             for j, value in enumerate(r):
                 if isinstance(value, str) and value.startswith("=") and (
-                        j >= len(cached) or cached[j] is None):
+                        j >= len(cached) or is_blank(cached[j])):
                     problems.append(Problem(
                         "formula without a calculated value", file=path.name, sheet=title,
                         row=i, column=get_column_letter(j + 1),
