@@ -15,11 +15,13 @@ point geometry. A facility's ``category`` is filled from its sub-type
 from __future__ import annotations
 
 import csv
+import functools
 import io as _io
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -588,6 +590,8 @@ def frame_from_rows(table: Table, rows: Sequence[tuple[int, Sequence[Any]]], *, 
         if key_ok:
             records.append(record)
     records = _drop_duplicates(records, table, source, problems)
+    if table.name == "reported":
+        _check_indicators(records, source, problems)
     if table.name == "facilities":
         _fill_category(records, source, problems)
     if table.has_geometry:
@@ -616,6 +620,41 @@ def _drop_duplicates(records: list[dict[str, Any]], table: Table, source: SheetS
         first[key] = rec["_row"]
         kept.append(rec)
     return kept
+
+
+@functools.cache
+def indicator_names() -> frozenset[str]:
+    """Return every id, Chinese name and alias of the bundled indicator catalog (read as
+    data from ``hsplan/data/indicators``; the catalog's code lives in a higher layer)."""
+    import yaml
+
+    names: set[str] = set()
+    folder = resources.files("hsplan") / "data" / "indicators"
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".yaml"):
+            continue
+        for item in yaml.safe_load(entry.read_text(encoding="utf-8")) or []:
+            if isinstance(item, dict):
+                names |= {str(item.get("id")), str(item.get("name_zh"))}
+                names |= {str(a) for a in item.get("aliases") or []}
+    return frozenset(names - {"None"})
+
+
+def _check_indicators(records: list[dict[str, Any]], source: SheetSource,
+                      problems: list[Problem]) -> None:
+    known = indicator_names()
+    for rec in records:
+        name = rec.get("indicator")
+        if name is None or name in known:
+            continue
+        guess = closest(str(name), sorted(known))
+        problems.append(Problem(
+            "unknown indicator (stored as given, but no evaluation will find it)",
+            file=source.file, sheet=source.sheet, row=rec["_row"],
+            column=source.header("indicator"),
+            expected="an indicator id or Chinese name of the catalog (hsplan indicators list)",
+            got=str(name), fix=f"did you mean {guess}?" if guess else
+            "look the indicator up with `hsplan indicators match TEXT`", severity="warning"))
 
 
 def _fill_category(records: list[dict[str, Any]], source: SheetSource,
