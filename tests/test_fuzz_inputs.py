@@ -64,6 +64,7 @@ def test_case(case: Any, results: dict[str, dict[str, Any]]) -> None:
     elif case.expect == "accept":
         assert status == "accepted", f"valid input refused: {message[-1500:]}"
         assert record["check"] is None, record["check"]
+    assert record["check"] is None, record["check"]
     if status == "refused":
         if case.located:
             assert case.located in message, f"message does not name {case.located}: {message}"

@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import typer
 
+from hsplan._files import atomic_path
 from hsplan.access.coverage import (
     FCA_METHODS,
     SUPPLY_COLUMNS,
@@ -185,8 +186,10 @@ def fca_cmd(
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"fca_{attrs['supply']}_{attrs['method']}"
     csv = folder / f"{stem}_points.csv"
-    result.to_csv(csv, index=False, encoding="utf-8-sig")
-    table.to_csv(folder / f"{stem}_townships.csv", index=False, encoding="utf-8-sig")
+    with atomic_path(csv) as tmp:
+        result.to_csv(tmp, index=False, encoding="utf-8-sig")
+    with atomic_path(folder / f"{stem}_townships.csv") as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8-sig")
     gpkg = save_access_gpkg(folder / f"{stem}.gpkg", {"demand_points": points_layer(sa, result)})
     console.print(f"[green]✓[/] points_csv   {csv}", highlight=False)
     console.print(f"[green]✓[/] gpkg         {gpkg}", highlight=False)

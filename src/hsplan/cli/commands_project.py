@@ -56,7 +56,8 @@ def counties(
     """List county codes with their 2020 census population, to find a code for `init`."""
     table = reference.counties(search=search)
     noun = "county" if len(table) == 1 else "counties"
-    out = Table(title=f"{len(table):,} {noun}" + (f" matching {search!r}" if search else ""))
+    out = Table(title=Text(f"{len(table):,} {noun}" + (f" matching {search!r}" if search
+                                                         else "")))
     for col in ("code", "name", "city", "province"):
         out.add_column(col)
     out.add_column("population 2020", justify="right")
@@ -64,7 +65,7 @@ def counties(
         total = row["census_total"]
         out.add_row(
             "(no code)" if pd.isna(row["code"]) else str(row["code"]),
-            str(row["name"]), str(row["city"]), str(row["province"]),
+            Text(str(row["name"])), Text(str(row["city"])), Text(str(row["province"])),
             "—" if pd.isna(total) else f"{int(total):,}",
         )
     console.print(out)

@@ -152,8 +152,7 @@ class Project:
             synthetic = False
         created = proj.get("created", "")
         if problems:
-            raise ValidationError([_in_root(p, root) for p in problems],
-                                  context=f"{root / CONFIG_NAME}")
+            raise ValidationError(problems, context=f"{root / CONFIG_NAME}")
         return cls(root=root, name=name, county_code=county, store_name=store_name,
                    coordinate_system=crs, synthetic=synthetic, created=str(created),
                    made_by=str(proj.get("made_by", "")))
@@ -198,12 +197,6 @@ def _toml_str(value: str) -> str:
         {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch, ch)
         if ch >= " " or ch in "\n\r\t" else f"\\u{ord(ch):04x}" for ch in value)
     return f'"{escaped}"'
-
-
-def _in_root(problem: Problem, root: Path) -> Problem:
-    from dataclasses import replace
-
-    return replace(problem, file=str(root / CONFIG_NAME))
 
 
 def _sweep(project: Project) -> None:

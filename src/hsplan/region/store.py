@@ -123,16 +123,21 @@ def _stored_types(path: Path, names: list[str]) -> list[Problem]:
             for col in table.columns:
                 if col.kind not in ("int", "float", "year"):
                     continue
+                q = f'"{col.id}"'
+                where = (f"typeof({q}) NOT IN ('integer', 'real', 'null')" if col.kind == "float"
+                         else f"typeof({q}) NOT IN ('integer', 'null') AND NOT "
+                              f"(typeof({q}) = 'real' AND {q} = CAST({q} AS INTEGER))")
                 try:
-                    rows = con.execute(
-                        f'SELECT "{col.id}" FROM "{name}" WHERE typeof("{col.id}") NOT IN '
-                        f"('integer', 'real', 'null') LIMIT {MAX_STORED_PROBLEMS}").fetchall()
+                    rows = con.execute(f'SELECT {q} FROM "{name}" WHERE {where} '
+                                       f"LIMIT {MAX_STORED_PROBLEMS}").fetchall()
                 except sqlite3.Error:
                     continue  # a column the store does not have
                 for (value,) in rows:
                     problems.append(Problem(
-                        f"stored value not valid (text in a number column, table {name})",
-                        file=path.name, sheet=table.zh, column=col.zh, expected="a number",
+                        f"stored value not valid (text or a fraction in a "
+                        f"{'whole ' if col.kind != 'float' else ''}number column, table {name})",
+                        file=path.name, sheet=table.zh, column=col.zh,
+                        expected="a number" if col.kind == "float" else "a whole number",
                         got=str(value)[:100],
                         fix="correct the row in the source workbook and import it again, or "
                             "restore the store from a backup; do not edit region.gpkg by hand"))

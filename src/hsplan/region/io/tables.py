@@ -350,11 +350,14 @@ def decode_text(raw: bytes, *, file: str) -> tuple[str, str]:
                 return raw.decode(encoding), label
             except UnicodeDecodeError:
                 continue
-        if len(raw) >= 2 and raw[1:2] == b"\x00":
+        for encoding in ("utf-16-le", "utf-16-be"):  # UTF-16 saved without its BOM
             try:
-                return raw.decode("utf-16-le"), "UTF-16"
+                text = raw.decode(encoding)
             except UnicodeDecodeError:
-                pass
+                continue
+            printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text[:2000])
+            if "\n" in text[:4000] and printable >= 0.98 * len(text[:2000]):
+                return text, "UTF-16"
     raise DataSourceError(
         f"{file}: text in an unknown encoding (tried UTF-8, UTF-8 with BOM, UTF-16, "
         "GB18030). Fix: save the file as CSV UTF-8 (逗号分隔) from Excel or WPS.")
