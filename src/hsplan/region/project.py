@@ -206,7 +206,8 @@ def _sweep(project: Project) -> None:
     from hsplan.region._lock import try_lock
 
     try:
-        sweep_temp_files(project.root)
+        for folder in (project.root, project.root / "outputs"):
+            sweep_temp_files(folder)
         if try_lock(project.root):
             stem = Path(project.store_name).stem
             for stale in project.root.glob(f".{stem}-*.gpkg"):
