@@ -4,7 +4,7 @@ and the runner that feeds each one to hsplan and records what happened.
 Loaded by tests/test_fuzz_inputs.py with importlib (tests/ is not a package), and run as a
 script in a subprocess whose memory is limited with `resource.setrlimit`::
 
-    python tests/fuzz_corpus.py WORK_DIR RESULTS_JSON
+    python tests/fuzz_corpus.py WORK_DIR RESULTS_JSON [MEMORY_BYTES [--shard=I/N] [CASE_ID …]]
 
 Every case builds its input (small, generated from the case's own seeded generator) in its
 own folder, runs the command or reader a planner would run, and records one outcome:
@@ -955,14 +955,16 @@ def corpus() -> list[Case]:
     return cases
 
 
-def main(work: Path, results_path: Path, only: list[str] | None = None) -> None:
-    """Run the corpus (or the cases `only`) under `work`; write one JSON record per case."""
+def main(work: Path, results_path: Path, only: list[str] | None = None, *,
+         shard: tuple[int, int] = (0, 1)) -> None:
+    """Run the corpus (or the cases `only`, or shard i of n) under `work`; write one JSON
+    record per case."""
     pristine = work / "pristine"
     if not pristine.exists():
         _jc().make_project(pristine)
     results: dict[str, dict[str, Any]] = {}
     for i, case in enumerate(corpus()):
-        if only and case.id not in only:
+        if (only and case.id not in only) or i % shard[1] != shard[0]:
             continue
         folder = work / "cases" / case.id
         folder.mkdir(parents=True, exist_ok=True)
@@ -985,4 +987,9 @@ if __name__ == "__main__":
 
     limit = int(sys.argv[3]) if len(sys.argv) > 3 else 1024 ** 3
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-    main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[4:] or None)
+    rest = sys.argv[4:]
+    part = (0, 1)
+    if rest and rest[0].startswith("--shard="):
+        i, n = rest.pop(0).removeprefix("--shard=").split("/")
+        part = (int(i), int(n))
+    main(Path(sys.argv[1]), Path(sys.argv[2]), rest or None, shard=part)

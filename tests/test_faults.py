@@ -106,7 +106,7 @@ def test_import_killed_at_random_moments_leaves_old_or_new_store(tmp_path: Path)
     full_s = time.monotonic() - started
     assert _beds(reference, "F001", 2023) == 777
     killed = 0
-    for _ in range(5):
+    for _ in range(4):
         proc = _hsplan("import", str(root), str(book))
         killed += _kill_after(proc, rng.uniform(0.3 * full_s, 1.05 * full_s))
         project = Project.open(root)  # sweeps what the killed process left
@@ -129,7 +129,7 @@ def test_synth_killed_at_random_moments_leaves_nothing_or_a_whole_project(
     whole = _hsplan("synth", str(tmp_path / "whole"))
     assert whole.wait(timeout=600) == 0, whole.stderr.read() if whole.stderr else ""
     full_s = time.monotonic() - started
-    for i in range(3):
+    for i in range(2):
         target = tmp_path / f"s{i}"
         proc = _hsplan("synth", str(target))
         _kill_after(proc, rng.uniform(0.3 * full_s, 1.05 * full_s))
@@ -147,23 +147,22 @@ def test_synth_killed_at_random_moments_leaves_nothing_or_a_whole_project(
 
 @pytest.mark.slow
 def test_example_killed_during_its_copy_leaves_no_truncated_store(tmp_path: Path) -> None:
+    from hsplan.cli.example import copy_example
+
     rng = random.Random(13)
     for i in range(3):
         out = tmp_path / f"e{i}"
         proc = subprocess.Popen([sys.executable, "-m", "hsplan.cli.example", "--out", str(out)],
                                 env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        _kill_after(proc, rng.uniform(1.0, 6.0))
-        if out.exists():
-            project = Project.open(out)
-            assert len(project.load().facilities) == 92  # never "disk image is malformed"
-            again = subprocess.run(
-                [sys.executable, "-m", "hsplan.cli.example", "--out", str(out), "--force"],
-                env=_env(), capture_output=True, timeout=600)
-            assert again.returncode == 0, again.stderr.decode()
+        _kill_after(proc, rng.uniform(1.0, 8.0))
+        if out.exists():  # renamed into place: the copy is whole
+            assert len(Project.open(out).load().facilities) == 92  # never "malformed"
+            again = copy_example(out, force=True)  # outputs of the killed run are known files
         else:
-            assert _temp_files(tmp_path) == [] or proc.returncode == -signal.SIGKILL
-    assert not [p for p in tmp_path.iterdir() if "hsplan-tmp" in p.name and
-                not _stale_pid_gone(p)]
+            again = copy_example(out)
+        assert len(again.load().facilities) == 92
+    assert [p.name for p in tmp_path.iterdir() if "hsplan-tmp" in p.name
+            and not _stale_pid_gone(p)] == []
 
 
 def _stale_pid_gone(path: Path) -> bool:

@@ -39,16 +39,24 @@ def test_corpus_covers_every_input_kind() -> None:
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    work = tmp_path_factory.mktemp("fuzz")
-    out = work / "results.json"
     env = dict(os.environ)
     env["PYTHONPATH"] = str(HERE.parent / "src") + os.pathsep + env.get("PYTHONPATH", "")
     env["OPENBLAS_NUM_THREADS"] = "1"
     env["MPLBACKEND"] = "Agg"
-    done = subprocess.run([sys.executable, str(HERE / "fuzz_corpus.py"), str(work), str(out),
-                           str(MEMORY_LIMIT)], env=env, capture_output=True, timeout=3600)
-    assert done.returncode == 0, done.stderr.decode()[-3000:]
-    data: dict[str, dict[str, Any]] = json.loads(out.read_text(encoding="utf-8"))
+    shards = max(1, min(4, os.cpu_count() or 1))
+    procs = []
+    for i in range(shards):  # one memory-limited subprocess per core, each a share of cases
+        work = tmp_path_factory.mktemp(f"fuzz{i}")
+        out = work / "results.json"
+        procs.append((out, subprocess.Popen(
+            [sys.executable, str(HERE / "fuzz_corpus.py"), str(work), str(out),
+             str(MEMORY_LIMIT), f"--shard={i}/{shards}"], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)))
+    data: dict[str, dict[str, Any]] = {}
+    for out, proc in procs:
+        _, err = proc.communicate(timeout=3600)
+        assert proc.returncode == 0, err.decode()[-3000:]
+        data.update(json.loads(out.read_text(encoding="utf-8")))
     return data
 
 
