@@ -426,6 +426,11 @@ def _foreign_county(work: Path) -> Path:
     return workbook(work / "kangbashi.xlsx", sheets)
 
 
+def _xml_text(text: str) -> bytes:
+    """Return `text` as openpyxl writes it in sheet XML (character references)."""
+    return "".join(f"&#{ord(c)};" for c in text).encode()
+
+
 def _dimension(data: bytes) -> bytes:
     return re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B2"/>', data)
 
@@ -478,9 +483,8 @@ def _xlsx_structure_cases() -> list[Case]:
                                                   "resources": BASE["资源"]})),
              located="input.xlsx"),
         Case("xlsx-column-twice", "xlsx", "refuse", import_case(
-            _xml_edit("资源", lambda d: d.replace(b"\xe5\x8d\xab\xe7\x94\x9f\xe4\xba\xba"
-                                                b"\xe5\x91\x98", "实有床位".encode(), 1))),
-             located="input.xlsx"),
+            _xml_edit("资源", lambda d: d.replace(_xml_text("卫生人员"), _xml_text("实有床位"),
+                                                1))), located="input.xlsx"),
         Case("xlsx-another-county", "xlsx", "refuse", import_case(_foreign_county),
              located="kangbashi.xlsx"),
         Case("xlsx-600-columns", "xlsx", "either", import_case(_wide), located="input.xlsx"),

@@ -345,19 +345,19 @@ def decode_text(raw: bytes, *, file: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
     else:
+        head = raw[:4000]
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        if max(odd, even) > 0.1 * (len(head) // 2) and min(odd, even) == 0:
+            encoding = "utf-16-le" if odd > even else "utf-16-be"  # UTF-16 without its BOM
+            try:
+                return raw.decode(encoding), "UTF-16"
+            except UnicodeDecodeError:
+                pass
         for encoding, label in (("utf-8", "UTF-8"), ("gb18030", "GB18030")):
             try:
                 return raw.decode(encoding), label
             except UnicodeDecodeError:
                 continue
-        for encoding in ("utf-16-le", "utf-16-be"):  # UTF-16 saved without its BOM
-            try:
-                text = raw.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text[:2000])
-            if "\n" in text[:4000] and printable >= 0.98 * len(text[:2000]):
-                return text, "UTF-16"
     raise DataSourceError(
         f"{file}: text in an unknown encoding (tried UTF-8, UTF-8 with BOM, UTF-16, "
         "GB18030). Fix: save the file as CSV UTF-8 (逗号分隔) from Excel or WPS.")
