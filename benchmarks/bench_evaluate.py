@@ -41,10 +41,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hsplan.cli.example import example_project_path
 from hsplan.evaluation import targets as after_evaluate
 from hsplan.plans import indicators as after_indicators
 from hsplan.plans.plan import load_plan
+from hsplan.region.example import example_project_path
 from hsplan.region.model import Region
 from hsplan.region.project import Project
 

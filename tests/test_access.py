@@ -23,17 +23,17 @@ from hsplan.access.catchments import (
     two_step_fca,
 )
 from hsplan.access.coverage import (
-    ServiceAccess,
     coverage,
     coverage_status,
     coverage_summary,
     uncovered_points,
 )
+from hsplan.access.service import ServiceAccess
 from hsplan.access.traveltimes import od_matrix
 from hsplan.cli import app
-from hsplan.cli.example import copy_example
 from hsplan.errors import ValidationError
 from hsplan.region import schema
+from hsplan.region.example import copy_example
 from hsplan.region.model import Region
 from hsplan.region.project import Project
 

@@ -18,11 +18,12 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from hsplan.cli import app
-from hsplan.cli.example import EXAMPLE_PLAN, ExampleResult, run_example
+from hsplan.cli.example import ExampleResult, run_example
 from hsplan.demand.needs import NeedsResult, load_assumptions, needs
 from hsplan.errors import ValidationError
 from hsplan.evaluation.targets import AT_RISK, MET, NOT_EVALUABLE, OFF_TRACK, ON_TRACK
 from hsplan.plans.plan import load_plan
+from hsplan.region.example import EXAMPLE_PLAN
 from hsplan.region.model import Region
 from hsplan.reports.charts import (
     PROGRESS_CAP_PCT,

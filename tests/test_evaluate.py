@@ -387,7 +387,7 @@ def _golden_name(plan: str, level: str, year: int | None) -> str:
 
 
 def _example_region() -> Region:
-    from hsplan.cli.example import example_project_path
+    from hsplan.region.example import example_project_path
 
     return Project.open(example_project_path()).load()
 

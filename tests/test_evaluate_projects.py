@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from hsplan.cli import app
-from hsplan.cli.example import copy_example
 from hsplan.evaluation.targets import STATUS_ZH, evaluate
 from hsplan.plans.plan import load_plan
+from hsplan.region.example import copy_example
 from hsplan.region.model import Region
 
 SEED_PLAN = "jiangchuan-2021-2025"

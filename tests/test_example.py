@@ -10,8 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from hsplan.cli import app
-from hsplan.cli.example import EXAMPLE_FILES, copy_example, example_project_path, main
+from hsplan.cli.example import main
 from hsplan.errors import DataSourceError
+from hsplan.region.example import EXAMPLE_FILES, copy_example, example_project_path
 from hsplan.region.project import Project
 from hsplan.region.store import load_region
 from hsplan.region.synth import ROADS_NAME

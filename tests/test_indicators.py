@@ -430,7 +430,7 @@ GOLDEN_YEARS = (2019, 2020, 2021, 2022, 2023)
 
 
 def _example_region() -> Region:
-    from hsplan.cli.example import example_project_path
+    from hsplan.region.example import example_project_path
     from hsplan.region.project import Project
 
     return Project.open(example_project_path()).load()

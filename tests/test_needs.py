@@ -14,7 +14,6 @@ import pytest
 from typer.testing import CliRunner
 
 from hsplan.cli import app
-from hsplan.cli.example import example_project_path
 from hsplan.demand.needs import (
     bed_need,
     default_assumptions_path,
@@ -25,6 +24,7 @@ from hsplan.demand.needs import (
 from hsplan.demand.projection import BANDS
 from hsplan.errors import HsplanError
 from hsplan.plans.plan import Plan, load_plan
+from hsplan.region.example import example_project_path
 from hsplan.region.model import Region
 from hsplan.region.project import Project
 

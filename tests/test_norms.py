@@ -13,7 +13,6 @@ import pytest
 from typer.testing import CliRunner
 
 from hsplan.cli import app, commands_check
-from hsplan.cli.example import copy_example
 from hsplan.errors import ValidationError
 from hsplan.evaluation.norms import (
     FAIL,
@@ -27,6 +26,7 @@ from hsplan.evaluation.norms import (
     grade_rank,
 )
 from hsplan.plans.plan import Norm, builtin_plans, load_plan
+from hsplan.region.example import copy_example
 from hsplan.region.model import Region
 
 DATA = Path(__file__).parent / "data" / "norms"
@@ -410,7 +410,7 @@ def test_cli_travel_uses_service_access_unless_told_not_to(example: tuple[Path, 
     args = ["check", str(root), "--plan", "leshan-shizhong-2021-2025", "--format", "json"]
 
     class Uncovered:
-        """Every village 40 minutes away (a stand-in for hsplan.access.coverage.ServiceAccess)."""
+        """Every village 40 minutes away (a stand-in for hsplan.access.service.ServiceAccess)."""
 
         projects: ClassVar[list[str]] = []
 
@@ -435,7 +435,7 @@ def test_cli_travel_uses_service_access_unless_told_not_to(example: tuple[Path, 
 
 
 def test_service_circles_with_the_project_travel_times(example: tuple[Path, Region]) -> None:
-    import hsplan.access.coverage as access_module
+    import hsplan.access.service as access_module
     from hsplan.region.project import Project
 
     root, region = example

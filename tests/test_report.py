@@ -13,11 +13,11 @@ from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
 from hsplan.cli import app
-from hsplan.cli.example import EXAMPLE_PLAN, copy_example
 from hsplan.errors import HsplanError, ValidationError
 from hsplan.evaluation.norms import check
 from hsplan.evaluation.targets import STATUS_ZH, STATUSES, evaluate, status_counts
 from hsplan.plans.plan import load_plan
+from hsplan.region.example import EXAMPLE_PLAN, copy_example
 from hsplan.region.project import Project
 from hsplan.reports.report import (
     HEADINGS,
@@ -121,7 +121,7 @@ def test_findings_cite_worst_norm_and_coverage(project: Project,
                                                report: tuple[Path, list[str]]) -> None:
     document = docx.Document(str(report[0]))
     findings = "\n".join(_section(document, HEADINGS[6]))
-    from hsplan.access.coverage import ServiceAccess
+    from hsplan.access.service import ServiceAccess
 
     plan = load_plan(EXAMPLE_PLAN, project=project)
     worst = worst_norms(check(project.load(), plan, access=ServiceAccess.from_project(project)))

@@ -13,12 +13,12 @@ import yaml
 from typer.testing import CliRunner
 
 from hsplan.cli import app
-from hsplan.cli.example import copy_example, example_project_path
 from hsplan.errors import ValidationError
 from hsplan.plans.indicators import compute
 from hsplan.plans.plan import load_plan
 from hsplan.region import schema
 from hsplan.region.coords import gcj02_to_wgs84
+from hsplan.region.example import copy_example, example_project_path
 from hsplan.region.model import Region
 from hsplan.region.project import Project
 from hsplan.scenarios.scenario import (
@@ -268,7 +268,7 @@ def test_a_new_ambulance_station_resolves_the_villages_it_now_reaches(
     """compare with travel times: the scenario's own facilities are routed on the same roads,
     so an 急救站 opened at 雄关乡's health centre resolves the rural-radius violations
     (N26: 20 km or 30 min) of exactly the villages that station now serves."""
-    from hsplan.access.coverage import ServiceAccess
+    from hsplan.access.service import ServiceAccess
     from hsplan.plans.plan import plan_from_dict
 
     project = copy_example(tmp_path / "proj")

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from hsplan.cli import app
-from hsplan.cli.example import example_project_path
 from hsplan.errors import ValidationError
+from hsplan.region.example import example_project_path
 from hsplan.region.model import Region
 from hsplan.region.reference import region_from_county
 from hsplan.region.store import load_region

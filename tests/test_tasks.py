@@ -20,7 +20,6 @@ import pytest
 from typer.testing import CliRunner
 
 from hsplan.cli import app
-from hsplan.cli.example import copy_example
 from hsplan.errors import ValidationError
 from hsplan.evaluation.tasks import (
     by_department,
@@ -30,6 +29,7 @@ from hsplan.evaluation.tasks import (
     task_status,
 )
 from hsplan.plans.plan import load_plan
+from hsplan.region.example import copy_example
 from hsplan.region.io import write_template
 
 PLAN = load_plan("ganzhou-jkq-2023-2025")

@@ -30,8 +30,8 @@ from hsplan.access.traveltimes import (
     travel_times_from_project,
 )
 from hsplan.cli import app
-from hsplan.cli.example import example_project_path
 from hsplan.errors import ValidationError
+from hsplan.region.example import example_project_path
 from hsplan.region.project import Project
 from test_network import HELSINKI, TRIANGLE, nx_graph, tiny_osm
 

@@ -1,14 +1,29 @@
 """hsplan — planning and monitoring a region's health service system (区域医疗卫生服务体系).
 
-The package is layered (see README): `io` reads and validates sources, `model`/`store`/
-`project` hold the region, analysis modules compute from it, `cli` delivers.
+The package's sub-packages are families, in the order data flows (imports only point down):
+
+- `hsplan.region` — the region's tables, the project store, reference data, import, generator;
+- `hsplan.plans` — plan files, the indicator catalog and its computation, extraction;
+- analyses: `hsplan.evaluation` (targets, norms, tasks), `hsplan.demand` (projection, needs),
+  `hsplan.access` (networks, travel times, coverage, catchments), `hsplan.allocation`;
+- `hsplan.scenarios`, which composes the analyses;
+- delivery: `hsplan.reports` (report, charts, maps), `hsplan.cli`.
+
+`Project`, `Region` and the errors are importable from here; the region classes are loaded
+on first use, so ``import hsplan`` stays light.
 """
 
-from hsplan.errors import DataSourceError, HsplanError, InfeasibleError, Problem, ValidationError
-from hsplan.region.model import Region
-from hsplan.region.project import Project
+from __future__ import annotations
 
-__version__ = "0.1.0"
+from typing import TYPE_CHECKING, Any
+
+from hsplan.errors import DataSourceError, HsplanError, InfeasibleError, Problem, ValidationError
+
+if TYPE_CHECKING:
+    from hsplan.region.model import Region
+    from hsplan.region.project import Project
+
+__version__ = "0.2.0"
 
 __all__ = [
     "DataSourceError",
@@ -20,3 +35,15 @@ __all__ = [
     "ValidationError",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Region":
+        from hsplan.region.model import Region
+
+        return Region
+    if name == "Project":
+        from hsplan.region.project import Project
+
+        return Project
+    raise AttributeError(f"module 'hsplan' has no attribute {name!r}")

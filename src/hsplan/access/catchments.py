@@ -4,7 +4,7 @@ and Gaussian 2SFCA (Dai 2010).
 
 Pure functions on a long origin–destination frame ``[demand, supply, travel_min]`` (travel
 time measured from the demand point to the supply point) or a demand × supply matrix;
-independent of how the times were made. `hsplan.access.coverage.ServiceAccess.fca` feeds them
+independent of how the times were made. `hsplan.access.service.ServiceAccess.fca` feeds them
 project travel times.
 """
 

@@ -42,8 +42,8 @@ from hsplan.access.network import (
     straight_line_network,
     utm_crs,
 )
-from hsplan.errors import DataSourceError, Problem, raise_if_errors
-from hsplan.region.project import Project
+from hsplan.errors import Problem, raise_if_errors
+from hsplan.region.project import ROADS_NAME, Project
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -385,7 +385,6 @@ def travel_times_from_project(project: Project, *, subtypes: Sequence[str] | Non
     straight-line model when the project has none.
     """
     from hsplan.region import schema
-    from hsplan.region.synth import ROADS_NAME
 
     region = project.load()
     areas = region.areas
@@ -428,13 +427,8 @@ def travel_times_from_project(project: Project, *, subtypes: Sequence[str] | Non
                                  got="0", fix="widen subtypes/categories/facility_ids")],
                         context="travel_times_from_project")
     if network is None:
-        roads_path = project.root / ROADS_NAME
-        if roads_path.exists():
-            try:
-                roads = gpd.read_file(roads_path, layer="roads")
-            except Exception as exc:
-                raise DataSourceError(f"{roads_path}: not a readable roads layer ({exc}).") \
-                    from exc
+        roads = project.roads_layer()
+        if roads is not None:
             network = network_from_roads(roads, mode=mode, source=ROADS_NAME)
         else:
             network = straight_line_network(mode=mode)

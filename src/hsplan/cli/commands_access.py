@@ -11,18 +11,17 @@ import pandas as pd
 import typer
 
 from hsplan._files import atomic_path
-from hsplan.access.coverage import (
+from hsplan.access.service import (
     FCA_METHODS,
     SUPPLY_COLUMNS,
-    CoverageReport,
     ServiceAccess,
-    coverage_report,
     points_layer,
     save_access_gpkg,
 )
 from hsplan.cli._app import PANEL_ACCESS, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
 from hsplan.region.project import Project
+from hsplan.reports.coverage import CoverageReport, coverage_report
 
 access_app = typer.Typer(help="Access to care: service circles, ambulance radii, "
                               "floating catchments (可及性).", no_args_is_help=True)
@@ -65,7 +64,7 @@ def _out_dir(project: Project, out: Path | None) -> Path:
 
 
 def _roads(project: Project) -> gpd.GeoDataFrame | None:
-    from hsplan.region.synth import ROADS_NAME
+    from hsplan.region.project import ROADS_NAME
 
     path = project.root / ROADS_NAME
     return gpd.read_file(path, layer="roads") if path.exists() else None

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from hsplan.access.coverage import ServiceAccess
+from hsplan.access.service import ServiceAccess
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.evaluation.norms import (

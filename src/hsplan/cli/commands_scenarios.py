@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from hsplan.access.coverage import ServiceAccess
+from hsplan.access.service import ServiceAccess
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.plans.plan import load_plan

@@ -63,7 +63,8 @@ from hsplan.demand.projection import (
     projection_steps,
 )
 from hsplan.errors import DataSourceError, HsplanError, Problem, raise_if_errors
-from hsplan.plans.indicators import FacilityFilter, compute, load_catalog
+from hsplan.plans.catalog import FacilityFilter, load_catalog
+from hsplan.plans.indicators import compute
 from hsplan.plans.plan import Plan
 from hsplan.region import reference, schema
 from hsplan.region.model import Region

@@ -75,7 +75,7 @@ from hsplan._files import save_workbook
 from hsplan._json import json_value
 from hsplan.errors import HsplanError
 from hsplan.plans._indicator_values import Prepared, values_of
-from hsplan.plans.indicators import Catalog, load_catalog
+from hsplan.plans.catalog import Catalog, load_catalog
 from hsplan.plans.plan import COMPARISON_OPS, Milestone, Plan, Target, resolved_target_value
 from hsplan.region.model import Region
 

@@ -16,17 +16,15 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 
 from hsplan.errors import HsplanError
+from hsplan.plans.catalog import FacilityFilter, Formula, Indicator, Term, table_of
 from hsplan.region import schema
 from hsplan.region.model import Region
-
-if TYPE_CHECKING:
-    from hsplan.plans.indicators import FacilityFilter, Formula, Indicator, Term
 
 Status = Literal["ok", "no data"]
 RESULT_COLUMNS = (
@@ -441,13 +439,6 @@ def _placed_facilities(region: Region, level: str) -> pd.DataFrame:
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def table_of(column: str) -> schema.Table | None:
-    for table in (schema.RESOURCES, schema.UTILISATION):
-        if column in table.column_ids and column not in ("facility_id", "year"):
-            return table
-    return None
 
 
 def _split_list(value: Any) -> list[str]:

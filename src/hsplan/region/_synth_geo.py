@@ -4,7 +4,7 @@ points (see `hsplan.region.synth`)."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -18,9 +18,6 @@ from shapely.ops import polylabel
 
 from hsplan.region.coords import gcj02_to_wgs84
 from hsplan.region.model import WGS84
-
-if TYPE_CHECKING:
-    from hsplan.region.synth import SynthParams
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -94,14 +91,16 @@ def _voronoi_cells(points: FloatArray, zone: BaseGeometry) -> list[BaseGeometry]
 
 
 def township_polygons(boundary: BaseGeometry, seat: Point, towns: pd.DataFrame,
-                       rng: np.random.Generator, p: SynthParams) -> list[BaseGeometry]:
-    """Return one polygon per township (metric CRS), a partition of `boundary`."""
+                       rng: np.random.Generator, *, street_zone_share: float
+                       ) -> list[BaseGeometry]:
+    """Return one polygon per township (metric CRS), a partition of `boundary`; the streets
+    (街道) share a zone round the seat of `street_zone_share` of the county's area."""
     kinds = [township_kind_of_code(c) for c in towns["code"]]
     n_street = kinds.count("street")
     n_rural = len(kinds) - n_street
     zone = shapely.Polygon()
     if n_street:
-        radius = math.sqrt(p.street_zone_share * boundary.area / math.pi)
+        radius = math.sqrt(street_zone_share * boundary.area / math.pi)
         angles = np.sort(rng.uniform(0, 2 * math.pi, 9))
         ring = [(seat.x + radius * r * math.cos(a), seat.y + radius * r * math.sin(a))
                 for a, r in zip(angles, rng.uniform(0.7, 1.25, 9), strict=True)]

@@ -34,6 +34,9 @@ from hsplan.region.model import Region
 from hsplan.region.schema import CRS_ALIASES, CRS_NAMES
 from hsplan.region.store import load_region, save_region
 
+#: the project's road network file (a GeoPackage with layer ``roads``)
+ROADS_NAME = "roads.gpkg"
+
 CONFIG_NAME = "hsplan.toml"
 DEFAULT_STORE = "region.gpkg"
 MADE_BY = "hsplan"
@@ -72,6 +75,31 @@ class Project:
         path = self.root / "outputs"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def road_source(self) -> tuple[str, Path | None]:
+        """Return where the project's roads come from: ("roads", its ``roads.gpkg``), else
+        ("osm", the first OSM extract in the folder: ``*.osm.pbf``, ``*.osm``, ``*.osm.bz2``),
+        else ("none", None) — the straight-line model."""
+        roads = self.root / ROADS_NAME
+        if roads.exists():
+            return "roads", roads
+        osm = sorted(p for pattern in ("*.osm.pbf", "*.osm", "*.osm.bz2")
+                     for p in self.root.glob(pattern))
+        return ("osm", osm[0]) if osm else ("none", None)
+
+    def roads_layer(self) -> Any:
+        """Return the ``roads`` layer of the project's ``roads.gpkg`` (a GeoDataFrame), or
+        None when the project has no roads file."""
+        path = self.root / ROADS_NAME
+        if not path.exists():
+            return None
+        import geopandas as gpd
+
+        try:
+            return gpd.read_file(path, layer="roads")
+        except Exception as exc:
+            raise DataSourceError(f"{path}: not a readable roads layer ({exc}). "
+                                  "Fix: re-export the layer as GeoPackage layer 'roads'.") from exc
 
     @classmethod
     def open(cls, root: str | Path) -> Project:

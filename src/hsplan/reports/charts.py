@@ -108,7 +108,7 @@ def _titled(title: str, synthetic: bool) -> str:
 
 def _directions(indicators: pd.Series) -> dict[str, str]:
     """The catalog direction (up/down/none) of each indicator id in `indicators`."""
-    from hsplan.plans.indicators import load_catalog
+    from hsplan.plans.catalog import load_catalog
 
     catalog = load_catalog()
     return {i: catalog.get(i).direction for i in indicators.dropna().unique() if i in catalog}

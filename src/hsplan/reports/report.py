@@ -78,10 +78,10 @@ def _pct(x: Any) -> str:
 class ReportData:
     """Everything the report shows: the results of the analyses, unformatted.
 
-    `coverage` / `ambulance` are `hsplan.access.coverage.CoverageReport` objects (None when travel
+    `coverage` / `ambulance` are `hsplan.reports.coverage.CoverageReport` objects (None when travel
     times were not computed); `needs` a `hsplan.demand.needs.NeedsResult`; `tasks` the
     `task_status` frame and `departments` its `by_department` counts; `access` the
-    `hsplan.access.coverage.ServiceAccess` model used (None without travel times).
+    `hsplan.access.service.ServiceAccess` model used (None without travel times).
     """
 
     project: Project
@@ -140,10 +140,11 @@ def report_data(project: Project, plan: Plan, *, year: int | None = None,
     Needs: `needs` by the plan's end year with the bundled assumptions. Tasks: `task_status`
     as of 31 December of the evaluation year.
     """
-    from hsplan.access.coverage import ServiceAccess, coverage_report
+    from hsplan.access.service import ServiceAccess
     from hsplan.demand.needs import load_assumptions, needs
     from hsplan.evaluation import norms as norms_mod
     from hsplan.evaluation.tasks import by_department, task_status
+    from hsplan.reports.coverage import coverage_report
 
     _check_args(kind, year)
     step = progress or (lambda _label: None)
@@ -478,7 +479,7 @@ def _norms(doc: Any, data: ReportData, charts: Path) -> None:
 
 
 def _access(doc: Any, data: ReportData, charts: Path) -> None:
-    from hsplan.access.coverage import coverage_map
+    from hsplan.reports.coverage import coverage_map
 
     doc.add_heading(HEADINGS[3], level=1)
     if data.coverage is None or data.ambulance is None:

@@ -725,7 +725,7 @@ def compare(region: Region, scenario: Scenario, plan: Plan, *, year: int | None 
     Both are evaluated against `plan` in that year: targets with
     `hsplan.evaluation.targets.evaluate`, norms with `hsplan.evaluation.norms.check` (with travel
     times when
-    `access`, a `hsplan.access.coverage.ServiceAccess`, is given: each side gets the same road
+    `access`, a `hsplan.access.service.ServiceAccess`, is given: each side gets the same road
     network applied to its own facilities, so a new or moved facility changes coverage),
     needs with `hsplan.demand.needs.needs` from the same base year (the region's latest
     population year) — the scenario's with its ``population`` block laid over

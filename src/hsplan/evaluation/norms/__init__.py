@@ -53,7 +53,7 @@ Rule semantics
 - **service_circle** — needs travel times: `check(..., access=...)` with an object that
   has ``coverage(facility, *, minutes, distance_km, mode, scope)`` (one row per village:
   ``area_code, name, level, township_code, pop, travel_min, dist_m, covered, reachable``;
-  `hsplan.access.coverage.ServiceAccess`). A village is covered when it is reachable within
+  `hsplan.access.service.ServiceAccess`). A village is covered when it is reachable within
   ``minutes`` *or* ``distance_km`` (the documents say "半径不超过5千米或…15分钟以内");
   the norm passes when the covered population share ≥ ``min_share_pct`` (100 when not
   stated). Each uncovered village is a violation.

@@ -52,7 +52,7 @@ _COMMUNITY_MARKS = ("居民委员会", "居委会")
 
 
 class Access(Protocol):
-    """What `check` needs for service-circle norms (`hsplan.access.coverage.ServiceAccess`)."""
+    """What `check` needs for service-circle norms (`hsplan.access.service.ServiceAccess`)."""
 
     def coverage(self, facility: Any, *, minutes: float | None = None,
                  distance_km: float | None = None, mode: str = "drive",
@@ -206,7 +206,8 @@ class _Context:
         return None
 
     def in_area(self, fac: pd.DataFrame, code: str) -> pd.DataFrame:
-        return fac[[code in chain for chain in fac["_chain"]]]
+        # .loc: with no facility, frame[[]] would select no columns, .loc[[]] no rows
+        return fac.loc[[code in chain for chain in fac["_chain"]]]
 
     def select(self, selector: Any) -> pd.DataFrame:
         """Return the open facilities that a plan `facility` selector picks."""

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from hsplan.plans.indicators import Catalog, load_catalog
+from hsplan.plans.catalog import Catalog, load_catalog
 
 ACCEPT_SCORE = 0.9
 REVIEW_LIMIT = 3

@@ -1,0 +1,385 @@
+"""`ServiceAccess`: a region tied to its travel-time model, answering the planner's access
+questions — who lives within 15 minutes of a primary-care facility, which villages meet the
+ambulance radius norms, how many beds per 1,000 each village can reach.
+
+The travel-time model is the project's road network (``roads.gpkg`` or an OSM extract, see
+`hsplan.region.project.Project.road_source`), else the straight-line model; demand points are
+`hsplan.region.points.demand_points`. `hsplan.evaluation.norms` calls
+`ServiceAccess.coverage` for the ``service_circle`` rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hsplan.access.catchments import (
+    E2SFCA_STEPS,
+    access_by_area,
+    enhanced_two_step_fca,
+    gaussian_two_step_fca,
+    two_step_fca,
+)
+from hsplan.access.coverage import ISOCHRONE_MINUTES, Combine, _short_repr, coverage, isochrones
+from hsplan.access.network import Network
+from hsplan.access.traveltimes import nearest_facility_times, od_matrix
+from hsplan.errors import Problem, raise_if_errors
+from hsplan.plans.catalog import GRADE_RANK, FacilityFilter
+from hsplan.region import schema
+from hsplan.region.model import WGS84, Region
+from hsplan.region.points import demand_points
+from hsplan.region.project import Project
+from hsplan.region.store import write_gpkg
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+WeightFn = Callable[[FloatArray], FloatArray]
+
+# --- the project path: ServiceAccess -------------------------------------------------------
+
+Scope = Literal["urban", "rural"]
+FacilitySelector = str | Sequence[str] | Mapping[str, Any]
+SUPPLY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "beds": ("beds",),
+    "doctors": ("doctors_licensed", "doctors_assistant"),
+    "nurses": ("nurses",),
+    "gps": ("gps",),
+}
+FCA_METHODS = ("2sfca", "e2sfca", "g2sfca")
+#: Ambulance radius norms (《关于进一步完善院前医疗急救服务的指导意见》 2020):
+#: urban 5 km / 15 min, rural 20 km / 30 min; the plan documents accept either condition.
+AMBULANCE_NORMS: dict[str, tuple[float, float]] = {"urban": (15.0, 5.0), "rural": (30.0, 20.0)}
+_SELECTOR_KEYS = ("subtype", "category", "ownership", "government_run", "admin_level",
+                  "grade_min")
+
+
+def facility_filter(facility: FacilitySelector) -> FacilityFilter:
+    """Return the `FacilityFilter` of a plan-style facility selector: a sub-type
+    (``乡镇卫生院``), a list of sub-types, or a mapping with ``subtype``, ``category``,
+    ``ownership``, ``government_run``, ``admin_level``, ``grade_min`` (docs/plan-format.md);
+    every value is checked against `hsplan.region.schema` and all problems are raised at once."""
+    raw: dict[str, Any]
+    if isinstance(facility, str):
+        raw = {"subtype": [facility]}
+    elif isinstance(facility, Mapping):
+        raw = dict(facility)
+    else:
+        raw = {"subtype": list(facility)}
+    problems: list[Problem] = []
+    for key in raw:
+        if key not in _SELECTOR_KEYS:
+            problems.append(Problem(f"facility selector, field {key!r}",
+                                    expected="one of " + ", ".join(_SELECTOR_KEYS), got=key,
+                                    fix="see docs/plan-format.md, facility selectors"))
+    checks = (("subtype", schema.FACILITY_SUBTYPES), ("category", schema.FACILITY_CATEGORIES),
+              ("ownership", schema.OWNERSHIP), ("admin_level", schema.ADMIN_LEVELS))
+    for key, allowed in checks:
+        values = raw.get(key)
+        values = [values] if isinstance(values, str) else list(values or [])
+        raw[key] = values or None
+        for value in values:
+            if value not in allowed:
+                problems.append(Problem(f"facility selector, {key}",
+                                        expected="one of " + "、".join(allowed), got=str(value),
+                                        fix=f"use a {key} of docs/schema.md"))
+    grade = raw.get("grade_min")
+    if grade is not None and grade not in GRADE_RANK:
+        problems.append(Problem("facility selector, grade_min",
+                                expected="一级, 二级 or 三级", got=str(grade)))
+    if not raw.get("subtype") and not raw.get("category"):
+        problems.append(Problem("facility selector", expected="a subtype or a category",
+                                got=_short_repr(facility),
+                                fix="e.g. 乡镇卫生院, or {category: 基层医疗卫生机构}"))
+    raise_if_errors(problems, context="facility selector")
+    return FacilityFilter.from_dict({k: v for k, v in raw.items() if v is not None})
+
+
+class ServiceAccess:
+    """Access to care in a region over a travel-time model: service-circle coverage,
+    ambulance radii, isochrones and floating-catchment supply per 1,000 persons.
+
+    `network` is a `hsplan.access.network.Network` for `mode` (a road network or the
+    straight-line model). Demand points are the region's villages with a point and a
+    population in `year` (default: the latest year with village population); when the
+    villages lack either, the townships (their representative point) are used, and
+    ``demand_level`` says which. Facilities count when they are open in the year
+    (opened ≤ year < closed) and have a location.
+    """
+
+    def __init__(self, region: Region, network: Network, *, mode: str = "drive",
+                 year: int | None = None, progress: bool = False,
+                 network_factory: Callable[[str], Network] | None = None) -> None:
+        self.region = region
+        self.mode = mode
+        self.progress = progress
+        self._networks: dict[str, Network] = {network.mode: network}
+        self._factory = network_factory
+        if network.mode != mode:
+            raise_if_errors([Problem("ServiceAccess, argument mode",
+                                     expected=f"{network.mode!r}, the network's mode",
+                                     got=mode, fix="build the network for that mode")],
+                            context="ServiceAccess")
+        self.points, self.demand_level, self.year = demand_points(region, year)
+
+    @classmethod
+    def from_project(cls, project: Project, *, mode: str = "drive", year: int | None = None,
+                     progress: bool = False) -> ServiceAccess:
+        """Return the access model of a project: its ``roads.gpkg`` when present, else an
+        OSM extract in the project folder (``*.osm.pbf``, ``*.osm``, ``*.osm.bz2``), else
+        the straight-line model (labelled as such in every result)."""
+        from hsplan.access.network import (
+            network_from_osm,
+            network_from_roads,
+            straight_line_network,
+        )
+
+        kind, path = project.road_source()
+
+        def build(for_mode: str) -> Network:
+            if kind == "roads" and path is not None:
+                return network_from_roads(project.roads_layer(), mode=for_mode,
+                                          source=path.name)
+            if kind == "osm" and path is not None:
+                return network_from_osm(path, mode=for_mode)
+            return straight_line_network(mode=for_mode)
+
+        return cls(project.load(), build(mode), mode=mode, year=year, progress=progress,
+                   network_factory=build)
+
+    def for_region(self, region: Region, *, year: int | None = None) -> ServiceAccess:
+        """Return the same travel-time model applied to another region of the same place —
+        e.g. a scenario that opens, closes or moves facilities — in `year` (default: that
+        region's latest year with data). Networks are shared."""
+        other = ServiceAccess(region, self.network(), mode=self.mode, year=year,
+                              progress=self.progress, network_factory=self._factory)
+        other._networks = self._networks
+        return other
+
+    def network(self, mode: str | None = None) -> Network:
+        """Return the travel-time model for `mode` (default: this model's mode)."""
+        mode = mode or self.mode
+        if mode not in self._networks:
+            if self._factory is None:
+                raise_if_errors([Problem("argument mode", expected=f"{self.mode!r} (the only "
+                                         "network given)", got=mode,
+                                         fix="use ServiceAccess.from_project, or pass a "
+                                         "network for that mode")], context="ServiceAccess")
+                raise AssertionError  # unreachable: raise_if_errors raised
+            self._networks[mode] = self._factory(mode)
+        return self._networks[mode]
+
+    def facilities(self, facility: FacilitySelector | None = None, *,
+                   year: int | None = None) -> gpd.GeoDataFrame:
+        """Return the facilities that match `facility` (all when None), are open in the year
+        and have a location (WGS84)."""
+        year = year or self.year
+        facs = self.region.facilities
+        keep = facility_filter(facility).mask(facs) if facility is not None else \
+            pd.Series(True, index=facs.index)
+        keep &= (facs["opened"].isna() | (facs["opened"] <= year)).fillna(True).astype(bool)
+        keep &= (facs["closed"].isna() | (facs["closed"] > year)).fillna(True).astype(bool)
+        keep &= facs.geometry.notna() & ~facs.geometry.is_empty
+        return facs[keep.astype(bool)].reset_index(drop=True)
+
+    def ambulance_bases(self, *, year: int | None = None) -> gpd.GeoDataFrame:
+        """Return the ambulance bases: facilities whose resources have ambulances > 0 in the
+        year, with their ``ambulances`` count."""
+        year = year or self.year
+        res = self.region.resources
+        res = res[(res["year"] == year) & (res["ambulances"].fillna(0) > 0)]
+        counts = res.groupby("facility_id")["ambulances"].sum()
+        facs = self.facilities(None, year=year)
+        facs = facs[facs["id"].isin(counts.index)].reset_index(drop=True)
+        facs["ambulances"] = facs["id"].map(counts).astype(int).to_numpy()
+        return facs
+
+    def coverage(self, facility: FacilitySelector | gpd.GeoDataFrame, *,
+                 minutes: float | npt.ArrayLike | None = None,
+                 distance_km: float | npt.ArrayLike | None = None, mode: str = "drive",
+                 scope: Scope | None = None, combine: Combine = "either",
+                 year: int | None = None) -> pd.DataFrame:
+        """Return, per demand point, whether its nearest facility of the kind is within
+        `minutes` / `distance_km`: ``area_code``, ``name``, ``level``, ``township_code``,
+        ``township_name``, ``urban_rural``, ``pop`` (persons), ``travel_min``, ``dist_m``
+        (metres along the route), ``facility_id``, ``facility_name``, the thresholds,
+        ``within_min``, ``within_km``, ``covered``, ``reachable``.
+
+        `facility` is a plan-style selector (`facility_filter`) or a frame of facilities
+        (e.g. `ambulance_bases`). `scope` keeps only urban or rural points (by the
+        village's 城乡分类). `combine` as in `coverage`. ``attrs`` carry the year, the
+        network label, the facility count and the selector in words.
+
+        Notes
+        -----
+        This is the ``service_circle`` norm of a plan (docs/plan-format.md): the share of
+        the population whose nearest facility of the kind is reachable within the circle.
+        With no facility of the kind, every point is unreachable (share 0), not an error.
+        """
+        year = year or self.year
+        if isinstance(facility, gpd.GeoDataFrame):
+            facs, described = facility.reset_index(drop=True), "given facilities"
+        else:
+            facs = self.facilities(facility, year=year)
+            described = facility_filter(facility).describe()
+        network = self.network(mode)
+        points = self.points
+        if scope is not None:
+            if scope not in ("urban", "rural"):
+                raise_if_errors([Problem("argument scope", expected="urban, rural or None",
+                                         got=str(scope))], context="coverage")
+            points = points[points["urban_rural"] == scope].reset_index(drop=True)
+        times = self._times(network, points, facs)
+        out = coverage(times, minutes=minutes, distance_km=distance_km, combine=combine)
+        out.attrs.update({"year": year, "network": network.label,
+                          "network_kind": network.kind, "facilities": len(facs),
+                          "facility": described, "demand_level": self.demand_level,
+                          "scope": scope or "all"})
+        return out
+
+    def ambulance_coverage(self, *, year: int | None = None,
+                           norms: Mapping[str, tuple[float, float]] | None = None
+                           ) -> pd.DataFrame:
+        """Return, per demand point, coverage by the nearest ambulance base under the
+        ambulance radius norms: urban points 15 min or 5 km, rural points 30 min or 20 km
+        (`AMBULANCE_NORMS`, either condition); columns as `coverage`.
+
+        Notes
+        -----
+        Bases are facilities with ambulances > 0 in the year (`ambulance_bases`). A point
+        of unknown 城乡分类 is held to the stricter urban norm. Driving times.
+        """
+        year = year or self.year
+        norms = dict(norms or AMBULANCE_NORMS)
+        ur = self.points["urban_rural"].fillna("urban").to_numpy()
+        minutes = np.where(ur == "rural", norms["rural"][0], norms["urban"][0])
+        km = np.where(ur == "rural", norms["rural"][1], norms["urban"][1])
+        bases = self.ambulance_bases(year=year)
+        out = self.coverage(bases, minutes=minutes, distance_km=km, mode="drive", year=year)
+        out.attrs["facility"] = f"ambulance bases ({len(bases)}: ambulances > 0 in {year})"
+        return out
+
+    def isochrones(self, facility: FacilitySelector | gpd.GeoDataFrame,
+                   minutes: Sequence[float] = ISOCHRONE_MINUTES, *, mode: str = "drive",
+                   year: int | None = None) -> gpd.GeoDataFrame:
+        """Return the isochrone polygons (WGS84, cumulative bands) of the facilities of a
+        kind; see the module function `isochrones` for the method."""
+        facs = facility.reset_index(drop=True) if isinstance(facility, gpd.GeoDataFrame) \
+            else self.facilities(facility, year=year)
+        return isochrones(self.network(mode), facs.geometry, minutes)
+
+    def fca(self, supply: str = "beds", *, method: str = "2sfca", max_min: float = 30.0,
+            facility: FacilitySelector | None = None, year: int | None = None,
+            mode: str = "drive") -> pd.DataFrame:
+        """Return floating-catchment access per demand point, in supply units per 1,000
+        persons (``supply_per_1k``) and per person, with the point's township and
+        urban/rural class; ``attrs["by_township"]`` holds the population-weighted values
+        per township (`access_by_area`) and ``attrs["total"]`` the county value.
+
+        `supply` is ``beds``, ``doctors`` (执业医师 + 执业助理医师), ``nurses`` or ``gps``,
+        summed from the year's resources of the selected facilities. `method` is
+        ``2sfca`` (Luo & Wang 2003, catchment `max_min`), ``e2sfca`` (Luo & Qi 2009 steps,
+        catchment 30 min) or ``g2sfca`` (Dai 2010, catchment `max_min`).
+        """
+        year = year or self.year
+        problems: list[Problem] = []
+        if supply not in SUPPLY_COLUMNS:
+            problems.append(Problem("argument supply", expected=" or ".join(SUPPLY_COLUMNS),
+                                    got=supply))
+        if method not in FCA_METHODS:
+            problems.append(Problem("argument method", expected=" or ".join(FCA_METHODS),
+                                    got=method))
+        if not (np.isfinite(max_min) and max_min > 0):
+            problems.append(Problem("argument max_min", expected="minutes > 0",
+                                    got=str(max_min)))
+        raise_if_errors(problems, context="fca")
+        facs = self.facilities(facility, year=year)
+        res = self.region.resources
+        res = res[res["year"] == year].set_index("facility_id")
+        cols = list(SUPPLY_COLUMNS[supply])
+        amount = res[cols].astype(float).fillna(0.0).sum(axis=1)
+        facs = facs.assign(supply=facs["id"].map(amount).fillna(0.0).to_numpy())
+        facs = facs[facs["supply"] > 0].reset_index(drop=True)
+        cutoff = max(b for b, _ in E2SFCA_STEPS) if method == "e2sfca" else max_min
+        network = self.network(mode)
+        points = self.points
+        pop = pd.Series(points["pop"].astype(float).to_numpy())
+        sup = pd.Series(facs["supply"].to_numpy(dtype=float))
+        if len(facs):
+            od = od_matrix(network, points.geometry, facs.geometry, cutoff_min=cutoff,
+                           progress=self.progress)
+            od = od.rename(columns={"origin": "demand", "destination": "supply"})
+        else:
+            od = pd.DataFrame({"demand": pd.Series([], dtype=int),
+                               "supply": pd.Series([], dtype=int), "travel_min": []})
+        if method == "2sfca":
+            result = two_step_fca(od, pop, sup, max_min=max_min)
+        elif method == "e2sfca":
+            result = enhanced_two_step_fca(od, pop, sup)
+        else:
+            result = gaussian_two_step_fca(od, pop, sup, max_min=max_min)
+        info = points[["area_code", "name", "level", "township_code", "township_name",
+                       "urban_rural"]].reset_index(drop=True)
+        out = pd.concat([info, result.drop(columns=["demand"])], axis=1)
+        by_town = access_by_area(result, pd.Series(points["township_code"].to_numpy()))
+        names = points.drop_duplicates("township_code").set_index("township_code")
+        by_town.insert(1, "name", by_town["area"].map(names["township_name"]).to_numpy())
+        total = access_by_area(result, pd.Series(["total"] * len(points)))
+        out.attrs.update({"year": year, "network": network.label, "supply": supply,
+                          "method": method, "max_min": cutoff, "facilities": len(facs),
+                          "supply_total": float(sup.sum()),
+                          "by_township": by_town.rename(columns={"area": "township_code"}),
+                          "total": total})
+        return out
+
+    def _times(self, network: Network, points: gpd.GeoDataFrame,
+               facs: gpd.GeoDataFrame) -> pd.DataFrame:
+        base = points[["area_code", "name", "level", "township_code", "township_name",
+                       "urban_rural", "pop"]].reset_index(drop=True)
+        if facs.empty or points.empty:
+            times = pd.DataFrame({"travel_min": np.full(len(points), np.inf),
+                                  "dist_m": np.full(len(points), np.nan),
+                                  "facility_index": np.full(len(points), -1),
+                                  "reachable": np.zeros(len(points), dtype=bool)})
+        else:
+            times = nearest_facility_times(network, points.geometry, facs.geometry,
+                                           progress=self.progress)
+        idx = times["facility_index"].to_numpy()
+        hit = pd.Series(idx >= 0)
+
+        def pick(col: str) -> pd.Series:
+            if facs.empty:
+                return pd.Series(pd.NA, index=base.index, dtype="string")
+            values = facs[col].astype("string").to_numpy()
+            return pd.Series(values[np.clip(idx, 0, None)], dtype="string").where(hit)
+
+        base["travel_min"] = times["travel_min"].to_numpy(dtype=float)
+        base["dist_m"] = times["dist_m"].to_numpy(dtype=float)
+        base["facility_id"] = pick("id")
+        base["facility_name"] = pick("name")
+        base["reachable"] = times["reachable"].to_numpy(dtype=bool)
+        return base
+
+
+# --- outputs: GeoPackage, CSV, map ---------------------------------------------------------
+
+
+def points_layer(sa: ServiceAccess, result: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return the per-point `result` of `sa` (coverage or fca) as a WGS84 point layer."""
+    geom = sa.points.set_index("area_code").geometry
+    return gpd.GeoDataFrame(result.reset_index(drop=True),
+                            geometry=geom.reindex(result["area_code"]).values, crs=WGS84)
+
+
+def save_access_gpkg(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Path:
+    """Write the layers (e.g. demand_points, facilities, isochrones) to one GeoPackage
+    atomically (all or nothing); return the path."""
+    return write_gpkg(path, layers)
+
+
+AMBULANCE_NORMS_MIN = tuple(m for m, _ in AMBULANCE_NORMS.values())

@@ -1,0 +1,575 @@
+"""The indicator catalog: one entry per indicator, its definition as data.
+
+The catalog is data (``src/hsplan/data/indicators/*.yaml``, format in ``docs/indicators.md``,
+JSON Schema ``src/hsplan/data/indicator.schema.json``): one entry per indicator with its
+official Chinese name, English name, aliases, unit, direction, statistical definition and —
+for ``kind: computed`` — a formula over the model tables::
+
+    value = factor × numerator / denominator
+
+where each side is the sum of `resources`/`utilisation` column(s) over the facilities that
+pass a filter, a count of such facilities (optionally only those having a department), or a
+`population` column. ``kind: reported`` indicators are measured elsewhere and read from the
+`reported` table. Values are computed by `hsplan.plans.indicators`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import jsonschema
+import pandas as pd
+import yaml
+
+from hsplan.errors import DataSourceError, HsplanError, Problem, raise_if_errors
+from hsplan.region import schema
+
+TermKind = Literal["sum", "count", "count_with_department", "population"]
+
+GRADE_RANK = {"一级": 1, "二级": 2, "三级": 3}
+
+
+def table_of(column: str) -> schema.Table | None:
+    """Return the model table (resources or utilisation) a formula column belongs to."""
+    for table in (schema.RESOURCES, schema.UTILISATION):
+        if column in table.column_ids and column not in ("facility_id", "year"):
+            return table
+    return None
+
+
+# --- catalog entries -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FacilityFilter:
+    """Which facilities a formula term counts or sums over; every given field must match.
+
+    `any_of` holds alternatives of which at least one must pass as well (used for "县办公立医院
+    or 基层医疗卫生机构"); `all_of` holds filters that must all pass (made by ``a & b``).
+    Values are schema vocabulary (`hsplan.region.schema`).
+    """
+
+    subtype: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    ownership: tuple[str, ...] = ()
+    government_run: bool | None = None
+    admin_level: tuple[str, ...] = ()
+    grade_min: str | None = None
+    any_of: tuple[FacilityFilter, ...] = ()
+    all_of: tuple[FacilityFilter, ...] = ()
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any] | None) -> FacilityFilter:
+        """Return the filter described by a catalog ``filter`` mapping (None = all)."""
+        raw = raw or {}
+        return cls(
+            subtype=_as_tuple(raw.get("subtype")),
+            category=_as_tuple(raw.get("category")),
+            ownership=_as_tuple(raw.get("ownership")),
+            government_run=raw.get("government_run"),
+            admin_level=_as_tuple(raw.get("admin_level")),
+            grade_min=raw.get("grade_min"),
+            any_of=tuple(cls.from_dict(f) for f in raw.get("any", [])),
+        )
+
+    def __and__(self, other: FacilityFilter) -> FacilityFilter:
+        """Return the filter that passes what both filters pass."""
+        if other == FacilityFilter():
+            return self
+        if self == FacilityFilter():
+            return other
+        return FacilityFilter(all_of=(self, other))
+
+    def mask(self, facilities: pd.DataFrame) -> pd.Series:
+        """Return a boolean Series: which rows of `facilities` pass this filter."""
+        ok = pd.Series(True, index=facilities.index)
+        for column, values in (("subtype", self.subtype), ("category", self.category),
+                               ("ownership", self.ownership),
+                               ("admin_level", self.admin_level)):
+            if values:
+                ok &= facilities[column].isin(values).fillna(False).astype(bool)
+        if self.government_run is not None:
+            gov = facilities["government_run"].fillna(False).astype(bool)
+            ok &= gov if self.government_run else ~gov
+        if self.grade_min is not None:
+            ok &= facilities["grade"].map(_grade_rank).astype(int) >= GRADE_RANK[self.grade_min]
+        if self.any_of:
+            alt = pd.Series(False, index=facilities.index)
+            for f in self.any_of:
+                alt |= f.mask(facilities)
+            ok &= alt
+        for f in self.all_of:
+            ok &= f.mask(facilities)
+        return ok
+
+    def describe(self) -> str:
+        """Return the filter in words, e.g. ``subtype in 综合医院/中医医院, grade ≥ 二级``."""
+        parts: list[str] = []
+        for label, values in (("subtype", self.subtype), ("category", self.category),
+                              ("ownership", self.ownership), ("admin_level", self.admin_level)):
+            if values:
+                parts.append(f"{label} in {'/'.join(values)}")
+        if self.government_run is not None:
+            parts.append("government-run" if self.government_run else "not government-run")
+        if self.grade_min:
+            parts.append(f"grade ≥ {self.grade_min}")
+        if self.any_of:
+            parts.append("(" + " or ".join(f.describe() for f in self.any_of) + ")")
+        parts += [f.describe() for f in self.all_of]
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One side of a formula: ``sum`` of columns, ``count`` of facilities, facilities having a
+    department (``count_with_department``), or ``population`` column(s)."""
+
+    kind: TermKind
+    names: tuple[str, ...]
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Term:
+        """Return the term of a catalog mapping such as ``{sum: beds}``."""
+        ((kind, value),) = raw.items()
+        return cls(kind=cast(TermKind, kind), names=_as_tuple(value))
+
+    def describe(self) -> str:
+        """Return the term in words, with Chinese column headers, e.g. ``实有床位 (beds)``."""
+        if self.kind == "count":
+            return "number of facilities"
+        if self.kind == "count_with_department":
+            return "number of facilities with " + " or ".join(self.names)
+        table = schema.POPULATION if self.kind == "population" else table_of(self.names[0])
+        labels = []
+        for name in self.names:
+            zh = table.column(name).zh if table is not None and name in table.column_ids else ""
+            labels.append(f"{zh} ({name})" if zh else name)
+        return " + ".join(labels)
+
+
+@dataclass(frozen=True)
+class Formula:
+    """``factor × numerator / denominator`` over facilities passing the filters."""
+
+    numerator: Term
+    denominator: Term
+    factor: float
+    filter: FacilityFilter = FacilityFilter()
+    numerator_filter: FacilityFilter = FacilityFilter()
+    denominator_filter: FacilityFilter = FacilityFilter()
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Formula:
+        """Return the formula of a catalog ``formula`` mapping."""
+        return cls(
+            numerator=Term.from_dict(raw["numerator"]),
+            denominator=Term.from_dict(raw["denominator"]),
+            factor=float(raw["factor"]),
+            filter=FacilityFilter.from_dict(raw.get("filter")),
+            numerator_filter=FacilityFilter.from_dict(raw.get("numerator_filter")),
+            denominator_filter=FacilityFilter.from_dict(raw.get("denominator_filter")),
+        )
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One catalog entry (see ``docs/indicators.md`` for the fields)."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    unit: str
+    kind: Literal["computed", "reported"]
+    direction: Literal["up", "down", "none"]
+    definition: str
+    source: str
+    aliases: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ("county",)
+    formula: Formula | None = None
+    ratio_form: str | None = None
+    note: str | None = None
+    file: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The Chinese name followed by every alias."""
+        return (self.name_zh, *self.aliases)
+
+    @property
+    def computable(self) -> bool:
+        """True when the indicator is computed from the model (``kind: computed``)."""
+        return self.formula is not None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The indicator catalog: entries by id, and name matching for document extraction."""
+
+    indicators: dict[str, Indicator]
+
+    def __iter__(self) -> Iterator[Indicator]:
+        return iter(self.indicators.values())
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def __contains__(self, indicator_id: object) -> bool:
+        return indicator_id in self.indicators
+
+    def get(self, indicator_id: str) -> Indicator:
+        """Return the entry with this id; raise HsplanError naming close ids when unknown."""
+        try:
+            return self.indicators[indicator_id]
+        except KeyError:
+            close = difflib.get_close_matches(indicator_id, list(self.indicators), n=3)
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            raise HsplanError(
+                f"unknown indicator {indicator_id!r}: expected an id of the indicator catalog."
+                f"{hint} Fix: use an id listed in docs/indicators.md."
+            ) from None
+
+    @property
+    def computable(self) -> list[Indicator]:
+        """The entries with a formula, in catalog order."""
+        return [i for i in self if i.computable]
+
+    def match(self, name: str, *, limit: int = 5, cutoff: float = 0.6) -> list[tuple[str, float]]:
+        """Return catalog ids whose name or alias matches `name`, best first, with a score 0–1.
+
+        Notes
+        -----
+        Score 1.0: the name equals a Chinese name or alias exactly. 0.95: equal after
+        normalising width, spacing, brackets and a trailing unit such as ``(张)``. 0.9: equal
+        after also dropping the words 每 / 人口 / 常住 / 拥有 / 数 / 的. Below that, the
+        `difflib` similarity of the core forms × 0.85, kept when the similarity ≥ `cutoff`.
+        """
+        best: dict[str, float] = {}
+
+        def keep(indicator_id: str, score: float) -> None:
+            if score > best.get(indicator_id, 0.0):
+                best[indicator_id] = score
+
+        text = name.strip()
+        norm = _normalise(text)
+        core = _core(norm)
+        for ind in self:
+            for candidate in ind.names:
+                if candidate == text:
+                    keep(ind.id, 1.0)
+                    continue
+                c_norm = _normalise(candidate)
+                if c_norm == norm:
+                    keep(ind.id, 0.95)
+                    continue
+                c_core = _core(c_norm)
+                if c_core == core:
+                    keep(ind.id, 0.9)
+                    continue
+                ratio = difflib.SequenceMatcher(None, core, c_core).ratio()
+                if ratio >= cutoff:
+                    keep(ind.id, round(0.85 * ratio, 4))
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        return ranked[:limit]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per indicator: id, name_zh, name_en, unit, kind, direction, levels,
+        formula (as text), definition, source, file."""
+        rows = []
+        for ind in self:
+            rows.append({
+                "id": ind.id, "name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit,
+                "kind": ind.kind, "direction": ind.direction, "levels": ", ".join(ind.levels),
+                "formula": describe_formula(ind), "definition": ind.definition,
+                "source": ind.source, "file": ind.file,
+            })
+        return pd.DataFrame(rows)
+
+
+def describe_formula(indicator: Indicator) -> str:
+    """Return the formula of an indicator in words ("" for reported indicators)."""
+    f = indicator.formula
+    if f is None:
+        return ""
+    num = f.numerator.describe()
+    den = f.denominator.describe()
+    scope_n = (f.filter & f.numerator_filter).describe()
+    scope_d = (f.filter & f.denominator_filter).describe()
+    if scope_n and f.numerator.kind != "population":
+        num += f" [{scope_n}]"
+    if scope_d and f.denominator.kind != "population":
+        den += f" [{scope_d}]"
+    factor = f"{f.factor:g}"
+    return f"{num} / {den}" + ("" if factor == "1" else f" × {factor}")
+
+
+# --- loading and validation ---------------------------------------------------------------
+
+
+def _data_dir() -> Path:
+    return Path(str(importlib_resources.files("hsplan") / "data"))
+
+
+def catalog_dir() -> Path:
+    """Return the folder of the built-in catalog files (``hsplan/data/indicators``)."""
+    return _data_dir() / "indicators"
+
+
+@functools.cache
+def _json_schema() -> dict[str, Any]:
+    path = _data_dir() / "indicator.schema.json"
+    with path.open(encoding="utf-8") as fh:
+        loaded: dict[str, Any] = json.load(fh)
+    return loaded
+
+
+def load_catalog(directory: str | Path | None = None) -> Catalog:
+    """Return the indicator catalog merged from every ``*.yaml`` file of `directory`.
+
+    `directory` defaults to the built-in catalog. Results are cached per directory.
+
+    Raises
+    ------
+    ValidationError
+        listing every problem at once: YAML that does not parse, entries that break the
+        JSON Schema, formula columns / sub-types / departments unknown to `hsplan.region.schema`,
+        and ids or names used twice (naming both files).
+    DataSourceError
+        when the folder does not exist or holds no ``*.yaml`` file.
+    """
+    folder = Path(directory) if directory is not None else catalog_dir()
+    return _load_catalog_cached(folder.resolve())
+
+
+@functools.lru_cache(maxsize=8)
+def _load_catalog_cached(folder: Path) -> Catalog:
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        raise DataSourceError(
+            f"{folder}: expected a folder of indicator catalog *.yaml files, found none. "
+            "Fix: reinstall hsplan or point to the folder that holds the catalog."
+        )
+    validator = jsonschema.Draft202012Validator(_json_schema())
+    problems: list[Problem] = []
+    entries: list[tuple[dict[str, Any], str, int]] = []
+    for path in files:
+        problems_before = len(problems)
+        raw, lines = _read_yaml(path, problems)
+        if len(problems) > problems_before:
+            continue
+        for error in sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path)):
+            problems.append(_schema_problem(path.name, error, raw, lines))
+        if not isinstance(raw, list):
+            continue
+        for index, entry in enumerate(raw):
+            line = lines[index] if index < len(lines) else None
+            if isinstance(entry, dict):
+                problems += _semantic_problems(entry, path.name, line)
+                entries.append((entry, path.name, line or 0))
+    problems += _duplicate_problems(entries)
+    raise_if_errors(problems, context="indicator catalog")
+    indicators = {}
+    for entry, file_name, _line in entries:
+        ind = _indicator_from_dict(entry, file_name)
+        indicators[ind.id] = ind
+    return Catalog(indicators=indicators)
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, list[int]]:
+    """Return the parsed YAML and the line number of each top-level list item."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = yaml.safe_load(text)
+        node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(Problem(
+            "the file is not valid YAML", file=path.name,
+            row=mark.line + 1 if mark is not None else None,
+            got=str(getattr(exc, "problem", exc)),
+            fix="check indentation and quote values that contain ': ' or start with '['",
+        ))
+        return None, []
+    lines = []
+    if isinstance(node, yaml.SequenceNode):
+        lines = [item.start_mark.line + 1 for item in node.value]
+    return raw, lines
+
+
+def _schema_problem(file_name: str, error: jsonschema.ValidationError, raw: Any,
+                    lines: list[int]) -> Problem:
+    path = list(error.absolute_path)
+    row = None
+    where = ""
+    if path and isinstance(path[0], int):
+        index = path[0]
+        row = lines[index] if index < len(lines) else None
+        entry = raw[index] if isinstance(raw, list) and index < len(raw) else None
+        entry_id = entry.get("id") if isinstance(entry, dict) else None
+        where = f"entry {entry_id}" if entry_id else f"entry {index + 1}"
+        path = path[1:]
+    column = ".".join(str(p) for p in path) or None
+    message = f"{where}: {error.message}" if where else error.message
+    return Problem(
+        message, file=file_name, row=row, column=column,
+        fix="follow the entry format of docs/indicators.md "
+            "(JSON Schema src/hsplan/data/indicator.schema.json)",
+    )
+
+
+_FILTER_VOCAB: dict[str, tuple[str, ...]] = {
+    "subtype": tuple(schema.FACILITY_SUBTYPES),
+    "category": tuple(schema.FACILITY_CATEGORIES),
+    "ownership": schema.OWNERSHIP,
+    "admin_level": schema.ADMIN_LEVELS,
+}
+
+
+def _semantic_problems(entry: dict[str, Any], file_name: str, line: int | None) -> list[Problem]:
+    """Check formula columns, filter values and levels against `hsplan.region.schema`."""
+    problems: list[Problem] = []
+    formula = entry.get("formula")
+    if not isinstance(formula, dict):
+        return problems
+    entry_id = entry.get("id", "?")
+
+    def bad(column: str, expected: str, got: str, fix: str) -> None:
+        problems.append(Problem(f"entry {entry_id}", file=file_name, row=line, column=column,
+                                expected=expected, got=got, fix=fix))
+
+    measure_cols = set(schema.RESOURCES.column_ids) | set(schema.UTILISATION.column_ids)
+    measure_cols -= {"facility_id", "year"}
+    pop_cols = set(schema.POPULATION.column_ids) - {"area_code", "year"}
+    for side in ("numerator", "denominator"):
+        term = formula.get(side)
+        if not isinstance(term, dict) or len(term) != 1:
+            continue
+        ((kind, value),) = term.items()
+        names = [value] if isinstance(value, str) else list(value or [])
+        for name in names:
+            if kind == "sum" and name not in measure_cols:
+                bad(f"formula.{side}.sum", "a column of the resources or utilisation table",
+                    str(name),
+                    "use a column id of hsplan.region.schema (docs/schema.md), e.g. beds")
+            elif kind == "population" and name not in pop_cols:
+                bad(f"formula.{side}.population", "a column of the population table",
+                    str(name), "use total (常住人口) or another population column id")
+            elif kind == "count_with_department" and name not in schema.DEPARTMENTS:
+                bad(f"formula.{side}.count_with_department", "a department of hsplan.region.schema",
+                    str(name), f"use one of {'、'.join(schema.DEPARTMENTS)}")
+        if kind == "sum":
+            tables = {table_of(n).name for n in names if table_of(n) is not None}  # type: ignore[union-attr]
+            if len(tables) > 1:
+                bad(f"formula.{side}.sum", "columns of one table", ", ".join(names),
+                    "sum resources columns and utilisation columns in separate terms")
+    for key in ("filter", "numerator_filter", "denominator_filter"):
+        flt = formula.get(key)
+        if isinstance(flt, dict):
+            for column, expected, got in _filter_problems(flt, f"formula.{key}"):
+                bad(column, expected, got, "use the Chinese values of hsplan.region.schema")
+    return problems
+
+
+def _filter_problems(flt: dict[str, Any], prefix: str) -> list[tuple[str, str, str]]:
+    out = []
+    for key, vocab in _FILTER_VOCAB.items():
+        for value in _as_tuple(flt.get(key)):
+            if value not in vocab:
+                out.append((f"{prefix}.{key}", f"one of {'、'.join(vocab)}", str(value)))
+    for i, sub in enumerate(flt.get("any", []) or []):
+        if isinstance(sub, dict):
+            out += _filter_problems(sub, f"{prefix}.any.{i}")
+    return out
+
+
+def _duplicate_problems(entries: list[tuple[dict[str, Any], str, int]]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen_ids: dict[str, tuple[str, int]] = {}
+    seen_names: dict[str, tuple[str, str, int]] = {}
+    for entry, file_name, line in entries:
+        entry_id = entry.get("id")
+        if isinstance(entry_id, str):
+            if entry_id in seen_ids:
+                first_file, first_line = seen_ids[entry_id]
+                problems.append(Problem(
+                    f"duplicate indicator id {entry_id!r}: also in {first_file}, row {first_line}",
+                    file=file_name, row=line, column="id",
+                    fix="give each indicator one entry; rename or delete one of the two",
+                ))
+            else:
+                seen_ids[entry_id] = (file_name, line)
+        names = [entry.get("name_zh"), *(entry.get("aliases") or [])]
+        for name in dict.fromkeys(n for n in names if isinstance(n, str)):
+            if name in seen_names and seen_names[name][0] != entry_id:
+                other_id, other_file, other_line = seen_names[name]
+                problems.append(Problem(
+                    f"entry {entry_id}: name {name!r} is also a name of {other_id} "
+                    f"({other_file}, row {other_line})",
+                    file=file_name, row=line, column="aliases",
+                    fix="a Chinese name may belong to one indicator only; remove one",
+                ))
+            else:
+                seen_names.setdefault(name, (str(entry_id), file_name, line))
+    return problems
+
+
+def _indicator_from_dict(entry: dict[str, Any], file_name: str) -> Indicator:
+    formula = entry.get("formula")
+    return Indicator(
+        id=entry["id"], name_zh=entry["name_zh"], name_en=entry["name_en"], unit=entry["unit"],
+        kind=entry["kind"], direction=entry["direction"], definition=entry["definition"],
+        source=entry["source"], aliases=tuple(entry.get("aliases") or ()),
+        levels=tuple(entry.get("levels") or ("county",)),
+        formula=Formula.from_dict(formula) if formula else None,
+        ratio_form=entry.get("ratio_form"), note=entry.get("note"), file=file_name,
+    )
+
+
+# --- name normalisation -------------------------------------------------------------------
+
+_UNIT_SUFFIX = re.compile(r"\((张|人|个|辆|%|‰|岁|/10万|1/10万|次|日|天|台)\)$")
+_PUNCT = re.compile(r"[\s()\[\]【】、,，:：;；\"'“”‘’·—\-]+")
+_CORE_WORDS = re.compile(r"每|常住|人口|拥有|数|的|下同|其中|含")
+
+
+def _normalise(name: str) -> str:
+    """Return `name` in NFKC form, without spaces and without a trailing unit in brackets."""
+    text = unicodedata.normalize("NFKC", name)
+    text = re.sub(r"\s+", "", text)
+    text = _UNIT_SUFFIX.sub("", text)
+    return text.lower()
+
+
+def _core(normalised: str) -> str:
+    """Return a normalised name without punctuation and filler words (每, 人口, 数 …)."""
+    text = _PUNCT.sub("", normalised)
+    text = re.sub(r"(千|万|十万|百万)人(?!员)", r"\1", text)
+    return _CORE_WORDS.sub("", text)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def _grade_rank(grade: Any) -> int:
+    if not isinstance(grade, str):
+        return 0
+    for prefix, rank in GRADE_RANK.items():
+        if grade.startswith(prefix):
+            return rank
+    return 0

@@ -1,0 +1,121 @@
+"""The package's layers: every import points down the families, and no module imports in a circle.
+
+The families and their order are those of DESIGN.md (sources → region → plans → analysis →
+delivery). Imports are read from the source (ast), including those inside functions and
+under ``TYPE_CHECKING``: a lazy import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "hsplan"
+
+# family → layer; a module may import its own family and any family of a lower layer.
+# Analysis families share a layer and may not import one another (scenarios compose them).
+LAYERS: dict[str, int] = {
+    "errors": 0, "_json": 0, "_yaml": 0, "_i18n": 0,
+    "region": 1,
+    "plans": 2,
+    "evaluation": 3, "demand": 3, "access": 3, "allocation": 3,
+    "scenarios": 4,
+    "reports": 5,
+    "cli": 6, "web": 6, "server": 6, "batch": 6,
+}
+# delivery families may use one another in this direction only
+DELIVERY_ORDER = ["web", "server", "batch", "cli"]
+SKIP = {"__init__", "__main__"}  # the package root re-exports lazily; __main__ runs the CLI
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(SRC.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = _module_name(path) if path.name == "__init__.py" else \
+        _module_name(path).rsplit(".", 1)[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("hsplan")}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            if mod == "hsplan" or mod.startswith("hsplan."):
+                # `from hsplan.x import y` may import the submodule hsplan.x.y
+                found |= {f"{mod}.{a.name}" for a in node.names} if mod.count(".") < 2 else {mod}
+                found.add(mod)
+    return found
+
+
+def _family(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+MODULES = {_module_name(p): p for p in SRC.rglob("*.py")}
+
+
+def test_every_family_has_a_layer() -> None:
+    families = {_family(m) for m in MODULES} - {None, *SKIP}
+    assert families <= set(LAYERS), sorted(families - set(LAYERS))
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_imports_point_down(module: str) -> None:
+    family = _family(module)
+    if family is None or family in SKIP:
+        return
+    bad = []
+    for target in sorted(_imports(MODULES[module])):
+        other = _family(target)
+        if other is None or other == family or other not in LAYERS:
+            continue
+        if LAYERS[other] < LAYERS[family] or LAYERS[other] == LAYERS[family] == 0:
+            continue
+        if (LAYERS[other] == LAYERS[family] == 6
+                and DELIVERY_ORDER.index(other) < DELIVERY_ORDER.index(family)):
+            continue
+        bad.append(target)
+    assert not bad, f"{module} imports upward or sideways: {bad}"
+
+
+def test_no_import_cycles() -> None:
+    graph: dict[str, set[str]] = {}
+    for module, path in MODULES.items():
+        graph[module] = {t for t in _imports(path) if t in MODULES and t != module
+                         and not module.startswith(t + ".")}
+    # a package __init__ that lists its submodules is not a cycle with them
+    for module in graph:
+        graph[module] = {t for t in graph[module] if t + "." not in module + "."}
+    seen: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        seen[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if seen.get(nxt) == 1:
+                cycles.append([*stack[stack.index(nxt):], nxt])
+            elif nxt not in seen:
+                visit(nxt)
+        stack.pop()
+        seen[node] = 2
+
+    for node in sorted(graph):
+        if node not in seen:
+            visit(node)
+    assert not cycles, cycles
