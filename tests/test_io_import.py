@@ -52,7 +52,7 @@ CLEAN: dict[str, list[dict[str, Any]]] = {
     ],
     "服务量": [{"机构编码": "F001", "年份": 2023, "入院人数": 25_100, "出院人数": 25_000,
                 "实际开放总床日数": 189_800, "实际占用总床日数": 170_000}],
-    "上报指标": [{"区划代码": "530403", "年份": 2023, "指标编码": "life_expectancy",
+    "上报指标": [{"区划代码": "530403", "年份": 2023, "指标编码": "life_expectancy_years",
                   "数值": 78.6, "单位": "岁"}],
 }
 
@@ -209,7 +209,7 @@ MISTAKES: dict[str, list[dict[str, Any]]] = {
     ],
     "服务量": [{"机构编码": "F001", "年份": 2023, "实际开放总床日数": 182_500,
                 "实际占用总床日数": 240_000}],
-    "上报指标": [{"区划代码": "530403", "年份": 2023, "指标编码": "life_expectancy",
+    "上报指标": [{"区划代码": "530403", "年份": 2023, "指标编码": "life_expectancy_years",
                   "数值": None}],
 }
 
@@ -282,7 +282,8 @@ def test_mistakes_are_all_reported_at_once_and_nothing_is_written(
     assert str(info.value).startswith("import bad.xlsx: 17 problems found\n")
     assert project.store_path.read_bytes() == before
     assert project.store_path.stat().st_mtime_ns == mtime
-    assert sorted(p.name for p in project.root.iterdir()) == ["hsplan.toml", "region.gpkg"]
+    assert sorted(p.name for p in project.root.iterdir()
+                  if p.name != ".hsplan.lock") == ["hsplan.toml", "region.gpkg"]
 
 
 def test_validate_file_reports_without_importing(project: Project, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "hsplan"
 # family → layer; a module may import its own family and any family of a lower layer.
 # Analysis families share a layer and may not import one another (scenarios compose them).
 LAYERS: dict[str, int] = {
-    "errors": 0, "_json": 0, "_yaml": 0, "_i18n": 0,
+    "errors": 0, "_json": 0, "_yaml": 0, "_i18n": 0, "_files": 0,
     "region": 1,
     "plans": 2,
     "evaluation": 3, "demand": 3, "access": 3, "allocation": 3,

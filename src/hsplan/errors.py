@@ -67,15 +67,49 @@ class Problem:
         return asdict(self)
 
 
+MAX_SHOWN_PER_KIND = 50
+
+
+def summarise(problems: Iterable[Problem], *, per_kind: int = MAX_SHOWN_PER_KIND,
+              ) -> tuple[list[Problem], dict[str, int]]:
+    """Return the problems to show (the first `per_kind` of each kind, a kind being the
+    message and severity) and the number left out of each kind, so that a sheet with 50,000
+    bad rows prints a readable list and a count instead of 100,000 lines."""
+    shown: list[Problem] = []
+    counts: dict[tuple[str, str], int] = {}
+    omitted: dict[str, int] = {}
+    for p in problems:
+        kind = (p.severity, p.message)
+        counts[kind] = counts.get(kind, 0) + 1
+        if counts[kind] <= per_kind:
+            shown.append(p)
+        else:
+            label = f"{p.message} ({p.severity})"
+            omitted[label] = omitted.get(label, 0) + 1
+    return shown, omitted
+
+
+def omitted_lines(omitted: dict[str, int]) -> list[str]:
+    """Return one line per kind of problem left out by `summarise`."""
+    return [f"… and {n:,} more of the kind: {kind}. Fix the ones shown, then check again."
+            for kind, n in omitted.items()]
+
+
 class ValidationError(HsplanError):
-    """Input that cannot be accepted; carries every problem found, not just the first."""
+    """Input that cannot be accepted; carries every problem found, not just the first.
+
+    The message lists at most `MAX_SHOWN_PER_KIND` problems of each kind and counts the rest;
+    `problems` keeps them all.
+    """
 
     def __init__(self, problems: Iterable[Problem], *, context: str = "input") -> None:
         self.problems: list[Problem] = list(problems)
         self.context = context
         n = len(self.errors)
-        lines = [f"{context}: {n} problem{'s' if n != 1 else ''} found"]
-        lines += [f"  - {p}" for p in self.errors]
+        shown, omitted = summarise(self.errors)
+        lines = [f"{context}: {n:,} problem{'s' if n != 1 else ''} found"]
+        lines += [f"  - {p}" for p in shown]
+        lines += [f"  {line}" for line in omitted_lines(omitted)]
         super().__init__("\n".join(lines))
 
     @property

@@ -487,7 +487,11 @@ def _read_xml(path: Path, mode: str, class_speed: dict[str, float]) -> _Ways:
         if tag == "node":
             lon, lat = elem.get("lon"), elem.get("lat")
             if lon is not None and lat is not None:
-                nodes[int(elem.attrib["id"])] = (float(lon), float(lat))
+                x, y = float(lon), float(lat)
+                if not (-180 <= x <= 180 and -90 <= y <= 90):  # also NaN and infinity
+                    raise ValueError(f"node {elem.attrib.get('id')} has coordinates outside "
+                                     f"±180°/±90° ({lon}, {lat})")
+                nodes[int(elem.attrib["id"])] = (x, y)
         elif tag == "way":
             tags = {t.attrib["k"]: t.attrib["v"] for t in elem.iter("tag")}
             if tags.get("highway") in class_speed:
@@ -538,8 +542,12 @@ def network_from_osm(path: str | Path, *, mode: str = "drive",
             raise DataSourceError(
                 f"{path}: expected an .osm.pbf, .osm or .osm.bz2 file, got {path.suffix!r}. "
                 "Fix: download an extract in PBF or OSM XML format.")
-    except (ET.ParseError, OSError, RuntimeError, ValueError) as exc:
-        raise DataSourceError(f"{path}: not a readable OSM file ({exc}).") from exc
+    except DataSourceError:
+        raise
+    except (ET.ParseError, OSError, RuntimeError, ValueError, EOFError, KeyError,
+            TypeError, MemoryError) as exc:  # damaged, truncated or hostile files
+        raise DataSourceError(f"{path}: not a readable OSM file ({type(exc).__name__}: "
+                              f"{str(exc)[:200]}). Fix: download the extract again.") from exc
     return _build(ways, kind="osm", mode=mode, class_speed=class_speed,
                   largest_component=largest_component, source=str(path))
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hsplan._files import inert_workbook
 from hsplan.batch.run import read_manifest, read_parts
 from hsplan.errors import Problem, raise_if_errors
 
@@ -167,6 +168,7 @@ def rollup_to_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, *, by: str
                             c.number_format = "0.0"
             for cell in ws[1]:
                 cell.font = Font(bold=True)
+        inert_workbook(writer.book)  # names that look like formulas stay text
     os.replace(tmp, path)
     return path
 

@@ -1,4 +1,9 @@
-"""The Typer application and the one place CLI errors are turned into messages."""
+"""The Typer application and the one place CLI errors are turned into messages.
+
+Every name, path and message from data is printed as `rich.text.Text`, never as markup, so a
+folder or area called ``[/]`` or ``[bold]…`` is printed literally. Many problems are capped
+per kind (`hsplan.errors.summarise`) and the rest counted.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from hsplan.errors import HsplanError, ValidationError
+from hsplan.errors import HsplanError, ValidationError, omitted_lines, summarise
 
 app = typer.Typer(
     name="hsplan",
@@ -26,19 +31,27 @@ PANEL_PLAN = "规划与评估 Plans and evaluation"
 PANEL_ACCESS = "可及性 Access"
 err_console = Console(stderr=True)
 
+# ranges of the options every command shares (a year of the planning horizon)
+YEAR_MIN = 1949
+YEAR_MAX = 2100
+
 
 def report_error(exc: HsplanError) -> int:
     """Print an hsplan error for a person; return the exit code (1 input, 2 other)."""
     if isinstance(exc, ValidationError):
         errors = exc.errors
-        err_console.print(f"[bold red]{exc.context}: {len(errors)} problem"
-                          f"{'s' if len(errors) != 1 else ''} found[/]")
-        for p in errors:
-            err_console.print(Text("  ✗ ", style="red") + Text(str(p)), highlight=False)
-        for p in exc.warnings:
-            err_console.print(Text("  ! ", style="yellow") + Text(str(p)), highlight=False)
+        err_console.print(Text(f"{exc.context}: {len(errors):,} problem"
+                               f"{'s' if len(errors) != 1 else ''} found", style="bold red"),
+                          highlight=False)
+        shown, omitted = summarise(exc.problems)
+        for p in shown:
+            mark = Text("  ✗ ", style="red") if p.severity == "error" else Text(
+                "  ! ", style="yellow")
+            err_console.print(mark + Text(str(p)), highlight=False)
+        for line in omitted_lines(omitted):
+            err_console.print(Text("  " + line, style="dim"), highlight=False)
         return 1
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+    err_console.print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False)
     return 2
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 from rich.table import Table
+from rich.text import Text
 
 from hsplan._json import json_records
 from hsplan.cli._app import console
@@ -43,8 +44,11 @@ def emit_json(doc: Any, out: Path | None) -> None:
     if out is None:
         print(text)
         return
-    out.write_text(text + "\n", encoding="utf-8")
-    console.print(f"wrote {out}")
+    from hsplan._files import atomic_path
+
+    with atomic_path(out) as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
+    console.print(Text(f"wrote {out}"), highlight=False)
 
 
 def refuse_out_for_table(out: Path | None) -> None:
@@ -63,10 +67,10 @@ def print_frame(df: pd.DataFrame, *, title: str, fmt: FrameFormat = FrameFormat.
     if fmt is FrameFormat.csv:
         print(df.to_csv(index=False), end="")
         return
-    table = Table(title=title, caption=caption)
+    table = Table(title=Text(title), caption=None if caption is None else Text(caption))
     for col in df.columns:
         numeric = pd.api.types.is_numeric_dtype(df[col])
         table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
     for row in df.itertuples(index=False):
-        table.add_row(*(cell(v) for v in row))
+        table.add_row(*(Text(cell(v)) for v in row))
     console.print(table)

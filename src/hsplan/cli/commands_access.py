@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import typer
 
+from hsplan._files import atomic_path
 from hsplan.access.service import (
     FCA_METHODS,
     SUPPLY_COLUMNS,
@@ -17,7 +18,7 @@ from hsplan.access.service import (
     points_layer,
     save_access_gpkg,
 )
-from hsplan.cli._app import PANEL_ACCESS, app, console
+from hsplan.cli._app import PANEL_ACCESS, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
 from hsplan.region.project import Project
 from hsplan.reports.coverage import CoverageReport, coverage_report
@@ -51,7 +52,8 @@ FCA_HEADERS = {"name": "乡镇", "pop": "人口", "supply_per_1k": "每千人口
                "points": "村居数", "pop_out_of_catchment": "集水区外人口"}
 
 ProjectArg = Annotated[Path, typer.Argument(help="project folder (with hsplan.toml)")]
-YearOpt = Annotated[int | None, typer.Option("--year", help="year (default: latest)")]
+YearOpt = Annotated[int | None, typer.Option("--year", min=YEAR_MIN, max=YEAR_MAX,
+    help="year (default: latest)")]
 OutOpt = Annotated[Path | None, typer.Option(
     "--out", help="folder for CSV, GeoPackage and map (default PROJECT/outputs/access)")]
 FormatOpt = Annotated[FrameFormat, typer.Option("--format", help="table, json or csv")]
@@ -183,8 +185,10 @@ def fca_cmd(
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"fca_{attrs['supply']}_{attrs['method']}"
     csv = folder / f"{stem}_points.csv"
-    result.to_csv(csv, index=False, encoding="utf-8-sig")
-    table.to_csv(folder / f"{stem}_townships.csv", index=False, encoding="utf-8-sig")
+    with atomic_path(csv) as tmp:
+        result.to_csv(tmp, index=False, encoding="utf-8-sig")
+    with atomic_path(folder / f"{stem}_townships.csv") as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8-sig")
     gpkg = save_access_gpkg(folder / f"{stem}.gpkg", {"demand_points": points_layer(sa, result)})
     console.print(f"[green]✓[/] points_csv   {csv}", highlight=False)
     console.print(f"[green]✓[/] gpkg         {gpkg}", highlight=False)

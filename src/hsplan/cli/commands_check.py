@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from hsplan.access.service import ServiceAccess
-from hsplan.cli._app import PANEL_PLAN, app, console, err_console
+from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.evaluation.norms import (
     FAIL,
@@ -37,7 +38,8 @@ class CheckFormat(StrEnum):
 def check_command(
     project: Annotated[Path, typer.Argument(help="the project folder")],
     plan: Annotated[str, typer.Option("--plan", help="a plan id or a YAML file")],
-    year: Annotated[int | None, typer.Option(help="year checked (default: latest)")] = None,
+    year: Annotated[int | None, typer.Option(min=YEAR_MIN, max=YEAR_MAX,
+        help="year checked (default: latest)")] = None,
     fmt: Annotated[CheckFormat, typer.Option("--format", help="table, json or xlsx")]
     = CheckFormat.table,
     out: Annotated[Path | None, typer.Option(help="write to this file")] = None,
@@ -66,7 +68,7 @@ def check_command(
     if fmt is CheckFormat.xlsx:
         target = out or proj.outputs_dir / f"norms-{loaded.id}-{result.year}.xlsx"
         result_to_xlsx(result, target)
-        console.print(f"wrote {target}")
+        console.print(Text(f"wrote {target}"), highlight=False)
         return
     if fmt is CheckFormat.json:
         emit_json(result_to_json(result, project=proj.name, synthetic=synthetic), out)
@@ -75,15 +77,16 @@ def check_command(
     title = f"{loaded.title} · {proj.name} · {result.year} · 资源配置标准"
     if synthetic:
         title += " · 合成数据 (synthetic)"
-    summary = Table(title=title)
+    summary = Table(title=Text(title))
     for col in ("编号", "规则", "规范内容", "检查", "达标", "未达标", "无法评估", "结论", "说明"):
         summary.add_column(col, overflow="fold")
     for row in result.summary.to_dict(orient="records"):
         status = str(row["status"])
         style = STATUS_STYLE[status]
-        summary.add_row(row["norm_id"], row["rule"], row["description"], str(row["checked"]),
+        summary.add_row(Text(str(row["norm_id"])), Text(str(row["rule"])),
+                        Text(str(row["description"])), str(row["checked"]),
                         str(row["passed"]), str(row["failed"]), str(row["not_evaluable"]),
-                        f"[{style}]{STATUS_ZH[status]}[/]", row["reason"])
+                        f"[{style}]{STATUS_ZH[status]}[/]", Text(str(row["reason"] or "")))
     console.print(summary)
     counts = result.status_counts()
     console.print(" · ".join(f"[{STATUS_STYLE[s]}]{STATUS_ZH[s]} {n}[/]"
@@ -98,6 +101,8 @@ def check_command(
         area = f"{cell(row['area_name'])} ({cell(row['area_code'])})" if row["area_code"] else "—"
         facility = (f"{row['facility_name']} ({row['facility_id']})"
                     if isinstance(row["facility_id"], str) else "—")
-        details.add_row(row["norm_id"], area, facility, row["expected"], row["actual"],
-                        f"[red]{row['shortfall_text']}[/]", row["detail"] or "")
+        details.add_row(Text(str(row["norm_id"])), Text(area), Text(facility),
+                        Text(str(row["expected"])), Text(str(row["actual"])),
+                        Text(str(row["shortfall_text"]), style="red"),
+                        Text(str(row["detail"] or "")))
     console.print(details)

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hsplan.cli._app import PANEL_DATA, app, console
-from hsplan.errors import Problem, ValidationError
+from hsplan.errors import Problem, ValidationError, omitted_lines, summarise
 from hsplan.region.io import import_tables, validate_project, validate_tables, write_template
 from hsplan.region.project import Project
 
@@ -82,7 +82,7 @@ def import_command(
                 "problems": [_problem_dict(p) for p in report.warnings]}
         console.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
         return
-    table = Table(title=f"imported {report.file} → {report.store}")
+    table = Table(title=Text(f"imported {report.file} → {report.store}"))
     for header in ("表 table", "读入 read", "新增 added", "替换 replaced", "删除 removed",
                    "替换年份 years"):
         table.add_column(header)
@@ -110,9 +110,12 @@ def _print_problems(problems: list[Problem], fmt: OutputFormat) -> None:
     table = Table(title=f"{n_errors} error(s), {len(problems) - n_errors} warning(s)")
     for header in ("", "文件 file", "工作表 sheet", "行 row", "列 column", "问题 problem"):
         table.add_column(header)
-    for p in problems:
+    shown, omitted = summarise(problems)
+    for p in shown:
         bare = dataclasses.replace(p, file=None, sheet=None, row=None, column=None)
         mark = "[red]✗[/]" if p.severity == "error" else "[yellow]![/]"
         table.add_row(mark, Text(p.file or ""), Text(p.sheet or ""),
                       "" if p.row is None else str(p.row), Text(p.column or ""), Text(str(bare)))
     console.print(table)
+    for line in omitted_lines(omitted):
+        console.print(Text(line), highlight=False)

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
-from hsplan.cli._app import PANEL_DATA, PANEL_PROJECT, app, console
+from hsplan.cli._app import PANEL_DATA, PANEL_PROJECT, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli.example import DEFAULT_OUT, print_summary, report_example, run_example
 from hsplan.region.project import Project
 from hsplan.region.synth import synthesize_project
@@ -21,7 +22,8 @@ from hsplan.reports.summary import to_json_dict
 def synth(
     directory: Annotated[Path, typer.Argument(help="Folder of the new project.")],
     county: Annotated[str, typer.Option("--county", help="6-digit county code.")] = "530403",
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the random generator.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1,
+                                      help="Seed of the random generator.")] = 0,
 ) -> None:
     """Create a project with SYNTHETIC data around one county's real codes, boundary and
     census (init + synth)."""
@@ -29,14 +31,16 @@ def synth(
     region = project.load()
     console.print("[bold red]合成数据 SYNTHETIC DATA[/] "
                   f"(hsplan.region.synth, seed {seed})", highlight=False)
-    console.print(f"[green]✓[/] created {project.root}: {len(region.facilities)} facilities, "
-                  f"years {', '.join(map(str, region.years))}", highlight=False)
+    console.print(Text("✓ ", style="green") + Text(
+        f"created {project.root}: {len(region.facilities)} facilities, "
+        f"years {', '.join(map(str, region.years))}"), highlight=False)
 
 
 @app.command("summary", rich_help_panel=PANEL_DATA)
 def summary(
     project_dir: Annotated[Path, typer.Argument(help="Project folder.", metavar="PROJECT")],
-    year: Annotated[int | None, typer.Option("--year", help="Year (default: latest).")] = None,
+    year: Annotated[int | None, typer.Option("--year", min=YEAR_MIN, max=YEAR_MAX,
+        help="Year (default: latest).")] = None,
     map_png: Annotated[Path | None, typer.Option("--map", help="Also write a facility map "
                                                   "(PNG) to this file.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
@@ -57,7 +61,8 @@ def summary(
         used = int(frames["about"]["year"].iloc[0])
         facility_map(region, map_png, title=f"{project.name} 医疗卫生机构分布（{used}年）")
         if fmt == "table":
-            console.print(f"[green]✓[/] map written to {map_png}", highlight=False)
+            console.print(Text("✓ ", style="green") + Text(f"map written to {map_png}"),
+                          highlight=False)
 
 
 @app.command("example", rich_help_panel=PANEL_PROJECT)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.cli._output import print_frame
@@ -37,12 +38,15 @@ def extract_command(
     if output is None:
         print(text, end="")
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    from hsplan._files import atomic_path
+
+    with atomic_path(output) as tmp:
+        tmp.write_text(text, encoding="utf-8")
     meta = result.metadata
-    console.print(f"[bold]{meta.title}[/] · {result.plan['region']['name']} "
-                  f"({result.plan['region']['code'] or '—'}) · {meta.kind} · "
-                  f"{result.plan['period']['start']}–{result.plan['period']['end']}")
+    console.print(Text(str(meta.title), style="bold") + Text(
+        f" · {result.plan['region']['name']} ({result.plan['region']['code'] or '—'}) · "
+        f"{meta.kind} · {result.plan['period']['start']}–{result.plan['period']['end']}"),
+        highlight=False)
     print_frame(result.counts_frame(), title="提取结果 extracted items")
     if result.unmatched:
         print_frame(result.unmatched_frame(), title="未匹配指标 targets without a catalog "
@@ -50,5 +54,5 @@ def extract_command(
     if result.unparsed:
         print_frame(result.unparsed_frame(), title="未解析 looked like targets, gave nothing")
     for note in result.notes:
-        console.print(f"[yellow]![/] {note}")
-    console.print(f"wrote {output}")
+        console.print(Text("! ", style="yellow") + Text(str(note)), highlight=False)
+    console.print(Text(f"wrote {output}"), highlight=False)

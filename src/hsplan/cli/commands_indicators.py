@@ -8,7 +8,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from hsplan.cli._app import PANEL_PLAN, app, console
+from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
 from hsplan.plans.indicators import compute, describe_formula, load_catalog
 from hsplan.region.project import Project
@@ -67,7 +67,8 @@ def indicators_match(
 def indicators_compute(
     project: Annotated[Path, typer.Argument(help="Project folder.")],
     indicator: Annotated[str, typer.Argument(help="Indicator id.")],
-    year: Annotated[int | None, typer.Option(help="Year; default the latest with data.")] = None,
+    year: Annotated[int | None, typer.Option(min=YEAR_MIN, max=YEAR_MAX,
+        help="Year; default the latest with data.")] = None,
     level: Annotated[str, typer.Option(help="county, township or village")] = "county",
     fmt: Annotated[FrameFormat, typer.Option("--format")] = FrameFormat.table,
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from hsplan._json import json_records
-from hsplan.cli._app import PANEL_PLAN, app, console, err_console
+from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
 from hsplan.cli._output import FrameFormat, emit_json, print_frame
 from hsplan.demand.needs import COLUMNS_ZH, load_assumptions, needs, needs_to_xlsx
 from hsplan.plans.plan import load_plan
@@ -36,7 +36,8 @@ _NUMBERS = ("value_needed", "current_value", "gap", "gap_per_year")
 def needs_command(
     project: Annotated[Path, typer.Argument(help="Project folder.")],
     plan: Annotated[str, typer.Option("--plan", help="Plan id or YAML file.")],
-    year: Annotated[int, typer.Option("--year", help="Target year, e.g. 2025.")],
+    year: Annotated[int, typer.Option("--year", min=YEAR_MIN, max=YEAR_MAX,
+        help="Target year, e.g. 2025.")],
     assumptions: Annotated[Path | None, typer.Option(
         "--assumptions", help="Assumptions YAML (default: the bundled default.yaml).")] = None,
     method: Annotated[ProjectionMethod, typer.Option(

@@ -18,7 +18,7 @@ from hsplan.access.network import (
     straight_line_network,
 )
 from hsplan.access.traveltimes import travel_times_from_project
-from hsplan.cli._app import PANEL_ACCESS, app, console
+from hsplan.cli._app import PANEL_ACCESS, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
 from hsplan.region.project import Project
 
@@ -75,7 +75,8 @@ def traveltimes(
                                                   "this OSM file.")] = None,
     straight_line: Annotated[bool, typer.Option(
         "--straight-line", help="Use the straight-line model (distance × 1.3).")] = False,
-    year: Annotated[int | None, typer.Option("--year", help="Year (default: latest).")] = None,
+    year: Annotated[int | None, typer.Option("--year", min=YEAR_MIN, max=YEAR_MAX,
+        help="Year (default: latest).")] = None,
     fmt: Annotated[FrameFormat, typer.Option("--format", help="table, json or csv.")] = (
         FrameFormat.table),
 ) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hsplan.cli._app import PANEL_PLAN, app, console, err_console
+from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.evaluation.targets import (
     AT_RISK,
@@ -143,7 +143,8 @@ def plans_diff(
 def evaluate_command(
     project: Annotated[Path, typer.Argument(help="the project folder")],
     plan: Annotated[str, typer.Option("--plan", help="a plan id or a YAML file")],
-    year: Annotated[int | None, typer.Option(help="evaluation year (default: latest)")] = None,
+    year: Annotated[int | None, typer.Option(min=YEAR_MIN, max=YEAR_MAX,
+        help="evaluation year (default: latest)")] = None,
     level: Annotated[Level, typer.Option(help="county or township")] = Level.county,
     fmt: Annotated[EvalFormat, typer.Option("--format", help="table, json or xlsx")]
     = EvalFormat.table,

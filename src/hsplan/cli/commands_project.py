@@ -9,6 +9,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from hsplan.cli._app import PANEL_PROJECT, app, console
 from hsplan.region import reference
@@ -31,10 +32,10 @@ def init(
     area = county_rows["area_km2"].iloc[0] if len(county_rows) else None
     total = region.population["total"].iloc[0] if len(region.population) else None
 
-    summary = Table(title=f"hsplan project {project.name}", show_header=False)
+    summary = Table(title=Text(f"hsplan project {project.name}"), show_header=False)
     summary.add_column("item")
     summary.add_column("value", justify="right")
-    summary.add_row("folder", str(project.root))
+    summary.add_row("folder", Text(str(project.root)))
     summary.add_row("county code", str(project.county_code))
     summary.add_row("townships (乡镇街道)", f"{int(levels.get('township', 0)):,}")
     summary.add_row("villages (村居)", f"{int(levels.get('village', 0)):,}")
@@ -43,7 +44,7 @@ def init(
     summary.add_row("area (km²)", "—" if area is None or pd.isna(area) else f"{float(area):,.1f}")
     console.print(summary)
     for warning in region.meta.get("warnings", []):
-        console.print(f"[yellow]![/] {warning}", highlight=False)
+        console.print(Text("! ", style="yellow") + Text(str(warning)), highlight=False)
 
 
 @app.command("counties", rich_help_panel=PANEL_PROJECT)
@@ -55,7 +56,8 @@ def counties(
     """List county codes with their 2020 census population, to find a code for `init`."""
     table = reference.counties(search=search)
     noun = "county" if len(table) == 1 else "counties"
-    out = Table(title=f"{len(table):,} {noun}" + (f" matching {search!r}" if search else ""))
+    out = Table(title=Text(f"{len(table):,} {noun}" + (f" matching {search!r}" if search
+                                                         else "")))
     for col in ("code", "name", "city", "province"):
         out.add_column(col)
     out.add_column("population 2020", justify="right")
@@ -63,7 +65,7 @@ def counties(
         total = row["census_total"]
         out.add_row(
             "(no code)" if pd.isna(row["code"]) else str(row["code"]),
-            str(row["name"]), str(row["city"]), str(row["province"]),
+            Text(str(row["name"])), Text(str(row["city"])), Text(str(row["province"])),
             "—" if pd.isna(total) else f"{int(total):,}",
         )
     console.print(out)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from hsplan.cli._app import PANEL_PLAN, app, console
+from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.plans.plan import load_plan
 from hsplan.region.project import Project
 from hsplan.reports.report import write_report
@@ -25,7 +25,8 @@ class Kind(StrEnum):
 def report_command(
     project: Annotated[Path, typer.Argument(help="the project folder")],
     plan: Annotated[str, typer.Option("--plan", help="a plan id or a YAML file")],
-    year: Annotated[int | None, typer.Option(help="evaluation year (default: latest)")] = None,
+    year: Annotated[int | None, typer.Option(min=YEAR_MIN, max=YEAR_MAX,
+        help="evaluation year (default: latest)")] = None,
     kind: Annotated[Kind, typer.Option("--kind", help="中期评估 or 终期评估")] = Kind.mid,
     out: Annotated[Path | None, typer.Option(
         "--out", help="the .docx to write (default PROJECT/outputs/report-PLAN-YEAR.docx)")]

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from hsplan.access.service import ServiceAccess
-from hsplan.cli._app import PANEL_PLAN, app, console
+from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.plans.plan import load_plan
 from hsplan.region.project import Project
@@ -39,6 +39,7 @@ def compare_command(
     scenario: Annotated[Path, typer.Option("--scenario", help="a scenario YAML file")],
     plan: Annotated[str, typer.Option("--plan", help="a plan id or a YAML file")],
     year: Annotated[int | None, typer.Option(
+        min=YEAR_MIN, max=YEAR_MAX,
         help="scenario year (default: the file's year, else the latest year with data)")]
     = None,
     fmt: Annotated[CompareFormat, typer.Option("--format", help="table, json or xlsx")]

@@ -23,7 +23,9 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
+from rich.text import Text
 
+from hsplan._files import xlsx_writer
 from hsplan.errors import HsplanError, Problem
 from hsplan.evaluation.norms import STATUS_ZH as NORM_STATUS_ZH
 from hsplan.evaluation.norms import NormResult
@@ -59,10 +61,9 @@ class ExampleResult:
 def write_summary_xlsx(frames: dict[str, pd.DataFrame], path: str | Path) -> Path:
     """Write the summary frames to an xlsx workbook (one sheet each, Chinese headers)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     sheets = {"about": "说明", "population": "人口", "facilities": "机构",
               "resources": "床位与人员"}
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    with xlsx_writer(path) as writer:
         for name, df in frames.items():
             df.rename(columns=SUMMARY_LABELS).to_excel(writer, sheet_name=sheets.get(name, name),
                                                        index=False)
@@ -123,9 +124,11 @@ def print_summary(frames: dict[str, pd.DataFrame], console: Console) -> None:
     """Print the summary frames as Rich tables with Chinese headers."""
     about = frames["about"].iloc[0]
     flag = "  [bold red]合成数据 SYNTHETIC DATA[/]" if bool(about["synthetic"]) else ""
-    console.print(f"[bold]{about['region']}[/] ({about['county_code']}), {about['year']}年{flag}")
+    console.print(Text(str(about["region"]), style="bold") + Text(
+        f" ({about['county_code']}), {about['year']}年") + Text.from_markup(flag),
+        highlight=False)
     if bool(about["synthetic"]):
-        console.print(f"[dim]{about['note']}[/]", highlight=False)
+        console.print(Text(str(about["note"]), style="dim"), highlight=False)
     res = frames["resources"]
     counts = ["name", "pop", "beds", "doctors", "nurses", "pharmacists", "gps", "staff_total"]
     rates = ["name", "beds_per_1k", "doctors_per_1k", "nurses_per_1k", "pharmacists_per_1k",
@@ -134,12 +137,12 @@ def print_summary(frames: dict[str, pd.DataFrame], console: Console) -> None:
     parts = [("人口", frames["population"][pop_cols]), ("机构", frames["facilities"]),
              ("床位与人员", res[counts]), ("每千（万）人口床位与人员", res[rates])]
     for title, df in parts:
-        table = Table(title=title)
+        table = Table(title=title)  # fixed Chinese titles
         for col in df.columns:
             table.add_column(SUMMARY_LABELS.get(col, col), overflow="fold",
                              justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
         for rec in df.itertuples(index=False):
-            table.add_row(*[_cell(v) for v in rec])
+            table.add_row(*[Text(_cell(v)) for v in rec])
         console.print(table)
 
 
@@ -157,7 +160,8 @@ def _cell(value: object) -> str:
 
 def report_example(result: ExampleResult, console: Console) -> None:
     """Print what the example job did and found."""
-    console.print(f"[green]✓[/] example project copied to {result.project.root}")
+    console.print(Text("✓ ", style="green") + Text(
+        f"example project copied to {result.project.root}"), highlight=False)
     errors = [p for p in result.problems if p.severity == "error"]
     console.print(f"[green]✓[/] validated: {len(errors)} errors, "
                   f"{len(result.problems) - len(errors)} warnings")

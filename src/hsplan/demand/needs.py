@@ -48,6 +48,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from hsplan._files import xlsx_writer
+from hsplan._yaml import yaml_with_lines
 from hsplan.demand.projection import (
     BANDS,
     TOTAL_BAND,
@@ -203,7 +205,12 @@ def load_assumptions(path: str | Path | None = None) -> Assumptions:
     """
     file_path = Path(path) if path is not None else default_assumptions_path()
     try:
-        raw = yaml.safe_load(file_path.read_text(encoding="utf-8"))
+        raw, _ = yaml_with_lines(file_path.read_text(encoding="utf-8"), file=file_path.name,
+                                 context=f"assumptions {file_path.name}",
+                                 fix="check the indentation against data/assumptions/default.yaml")
+    except UnicodeDecodeError as exc:
+        raise DataSourceError(f"{file_path}: not UTF-8 text ({exc}). Fix: save the file as "
+                              "UTF-8.") from exc
     except OSError as exc:
         raise DataSourceError(
             f"{file_path}: cannot read the assumptions file ({exc.strerror}). "
@@ -649,8 +656,7 @@ def needs_to_xlsx(result: NeedsResult, path: str | Path) -> Path:
     目标路径 (per-population targets × projected population per year).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    with xlsx_writer(path) as writer:
         result.table.rename(columns=COLUMNS_ZH).to_excel(writer, sheet_name="需要量", index=False)
         result.projection.to_excel(writer, sheet_name="人口预测", index=False)
         pd.DataFrame({"说明": result.explain + result.notes}).to_excel(

@@ -71,6 +71,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hsplan._files import save_workbook
 from hsplan._json import json_value
 from hsplan.errors import HsplanError
 from hsplan.plans._indicator_values import Prepared, values_of
@@ -577,6 +578,4 @@ def evaluation_to_xlsx(results: pd.DataFrame, path: str | Path, *, plan: Plan,
     summary.append(["评估结论", "指标数"])
     for status, n in status_counts(results).items():
         summary.append([STATUS_ZH[status], n])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return save_workbook(wb, path)

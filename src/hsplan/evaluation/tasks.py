@@ -51,6 +51,7 @@ from typing import Any
 
 import pandas as pd
 
+from hsplan._files import xlsx_writer
 from hsplan.errors import DataSourceError, Problem, ValidationError
 from hsplan.plans.plan import Plan, Task
 from hsplan.region import schema
@@ -395,8 +396,7 @@ def tasks_to_xlsx(status: pd.DataFrame, departments: pd.DataFrame, path: str | P
     """Write the task status (sheet 任务进度, Chinese headers) and the department counts
     (sheet 部门汇总) to a workbook; return the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    with xlsx_writer(path) as writer:
         pd.DataFrame({"项目": ["规划", "截至日期"], "内容": [plan.title, as_of]}).to_excel(
             writer, sheet_name="说明", index=False)
         out = status.drop(columns="status").rename(columns=COLUMNS_ZH)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,6 +13,7 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial import distance_matrix
 from shapely.geometry import LineString
 
+from hsplan._files import atomic_path
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.region._synth_geo import seat_point, seat_village
 from hsplan.region.model import WGS84, Region
@@ -116,14 +116,6 @@ def _bent_line(a: tuple[float, float], b: tuple[float, float],
 def save_roads(roads: gpd.GeoDataFrame, path: str | Path) -> Path:
     """Write the road layer to a GeoPackage (layer ``roads``) atomically; return the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}-tmp.gpkg")
-    if tmp.exists():
-        tmp.unlink()
-    try:
+    with atomic_path(path) as tmp:
         pyogrio.write_dataframe(roads, tmp, layer="roads", driver="GPKG")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path

@@ -7,18 +7,31 @@
       region.gpkg        the validated model (open it in QGIS)
       plans/             the project's own plan files (YAML), optional
       outputs/           what commands write (reports, maps), created on demand
+      .hsplan.lock       the writers' lock (`hsplan.region._lock`), made on first write
+
+Opening a project checks ``hsplan.toml`` (every problem at once, naming the file and the
+key) and sweeps the temporary files a killed command left behind. A project is created as
+a transaction (`create_project`): every file is built in a hidden folder beside the target
+and the folder is renamed into place, so a killed ``init`` or ``synth`` leaves no
+half-made project.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from hsplan.errors import DataSourceError
+from hsplan._files import TEMP_MARK, atomic_path, remove, sweep_temp_files
+from hsplan.errors import DataSourceError, Problem, ValidationError
 from hsplan.region.model import Region
+from hsplan.region.schema import CRS_ALIASES, CRS_NAMES
 from hsplan.region.store import load_region, save_region
 
 #: the project's road network file (a GeoPackage with layer ``roads``)
@@ -26,6 +39,10 @@ ROADS_NAME = "roads.gpkg"
 
 CONFIG_NAME = "hsplan.toml"
 DEFAULT_STORE = "region.gpkg"
+MADE_BY = "hsplan"
+MADE_BY_EXAMPLE = "hsplan example"  # the marker of an example copy, which --force may replace
+MAX_CONFIG_BYTES = 1_000_000
+_CONFIG_FIX = "correct hsplan.toml (see `hsplan init --help` for its keys)"
 
 
 @dataclass
@@ -39,6 +56,7 @@ class Project:
     coordinate_system: str = "WGS84"
     synthetic: bool = False
     created: str = field(default_factory=lambda: date.today().isoformat())
+    made_by: str = MADE_BY
 
     @property
     def config_path(self) -> Path:
@@ -85,29 +103,87 @@ class Project:
 
     @classmethod
     def open(cls, root: str | Path) -> Project:
-        """Open the project in folder `root` (which must hold ``hsplan.toml``)."""
+        """Open the project in folder `root` (which must hold ``hsplan.toml``); raise one
+        `ValidationError` with every problem of ``hsplan.toml``."""
         root = Path(root)
         config = root / CONFIG_NAME
-        if not config.exists():
+        if not config.is_file():
             raise DataSourceError(
                 f"{root}: not an hsplan project (no {CONFIG_NAME}). "
                 f"Fix: create one with `hsplan init {root} --county CODE`."
             )
+        if config.stat().st_size > MAX_CONFIG_BYTES:
+            raise DataSourceError(f"{config}: too large for a settings file. Fix: "
+                                  f"{_CONFIG_FIX}.")
         try:
             data: dict[str, Any] = tomllib.loads(config.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise DataSourceError(f"{config}: not valid TOML ({exc}).") from exc
-        proj = data.get("project", {})
-        store = data.get("data", {})
-        return cls(
-            root=root,
-            name=str(proj.get("name", root.name)),
-            county_code=proj.get("county_code"),
-            store_name=str(store.get("store", DEFAULT_STORE)),
-            coordinate_system=str(store.get("coordinate_system", "WGS84")),
-            synthetic=bool(proj.get("synthetic", False)),
-            created=str(proj.get("created", "")),
-        )
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            raise DataSourceError(f"{config}: not valid TOML ({exc}). Fix: {_CONFIG_FIX}."
+                                  ) from exc
+        project = cls._from_config(root, data)
+        _sweep(project)
+        return project
+
+    @classmethod
+    def _from_config(cls, root: Path, data: dict[str, Any]) -> Project:
+        problems: list[Problem] = []
+
+        def section(name: str) -> dict[str, Any]:
+            value = data.get(name, {})
+            if isinstance(value, dict):
+                return value
+            problems.append(Problem(f"[{name}] must be a table", file=CONFIG_NAME, column=name,
+                                    expected=f"a [{name}] section", got=str(value)[:60],
+                                    fix=_CONFIG_FIX))
+            return {}
+
+        def text(sec: dict[str, Any], sec_name: str, key: str, default: str | None,
+                 ) -> str | None:
+            value = sec.get(key, default)
+            if value is None or isinstance(value, str):
+                return value
+            problems.append(Problem("not text", file=CONFIG_NAME, column=f"{sec_name}.{key}",
+                                    expected="text in quotes", got=str(value)[:60],
+                                    fix=_CONFIG_FIX))
+            return default
+
+        proj, store = section("project"), section("data")
+        name = text(proj, "project", "name", root.name) or root.name
+        county = text(proj, "project", "county_code", None)
+        if county is not None and not (county.isdigit() and len(county) == 6):
+            problems.append(Problem("not a county code", file=CONFIG_NAME,
+                                    column="project.county_code", expected="6 digits",
+                                    got=county, fix=_CONFIG_FIX))
+            county = None
+        store_name = text(store, "data", "store", DEFAULT_STORE) or DEFAULT_STORE
+        store_path = Path(store_name)
+        if (store_path.is_absolute() or ".." in store_path.parts or store_name.strip() == ""
+                or store_path.suffix.lower() != ".gpkg" or "\x00" in store_name):
+            problems.append(Problem(
+                "store outside the project", file=CONFIG_NAME, column="data.store",
+                expected="a .gpkg file name inside the project folder, e.g. region.gpkg",
+                got=store_name, fix='write store = "region.gpkg"'))
+            store_name = DEFAULT_STORE
+        crs_text = text(store, "data", "coordinate_system", "WGS84") or "WGS84"
+        crs = crs_text if crs_text in CRS_NAMES else CRS_ALIASES.get(crs_text.strip().lower())
+        if crs is None:
+            problems.append(Problem(
+                "unknown coordinate system", file=CONFIG_NAME, column="data.coordinate_system",
+                expected="one of " + ", ".join(CRS_NAMES), got=crs_text,
+                fix='write coordinate_system = "WGS84" (or GCJ-02 for 高德/腾讯, BD-09 for 百度)'))
+            crs = "WGS84"
+        synthetic = proj.get("synthetic", False)
+        if not isinstance(synthetic, bool):
+            problems.append(Problem("not true or false", file=CONFIG_NAME,
+                                    column="project.synthetic", expected="true or false",
+                                    got=str(synthetic)[:60], fix=_CONFIG_FIX))
+            synthetic = False
+        created = proj.get("created", "")
+        if problems:
+            raise ValidationError(problems, context=f"{root / CONFIG_NAME}")
+        return cls(root=root, name=name, county_code=county, store_name=store_name,
+                   coordinate_system=crs, synthetic=synthetic, created=str(created),
+                   made_by=str(proj.get("made_by", "")))
 
     def write_config(self) -> Path:
         """Write ``hsplan.toml`` from this object's settings."""
@@ -122,6 +198,7 @@ class Project:
         lines += [
             f"created = {_toml_str(self.created)}",
             f"synthetic = {'true' if self.synthetic else 'false'}",
+            f"made_by = {_toml_str(self.made_by or MADE_BY)}",
             "",
             "[data]",
             f"store = {_toml_str(self.store_name)}",
@@ -130,7 +207,8 @@ class Project:
             f"coordinate_system = {_toml_str(self.coordinate_system)}",
             "",
         ]
-        self.config_path.write_text("\n".join(lines), encoding="utf-8")
+        with atomic_path(self.config_path) as tmp:
+            tmp.write_text("\n".join(lines), encoding="utf-8")
         return self.config_path
 
     def load(self) -> Region:
@@ -143,8 +221,96 @@ class Project:
 
 
 def _toml_str(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(
+        {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch, ch)
+        if ch >= " " or ch in "\n\r\t" else f"\\u{ord(ch):04x}" for ch in value)
     return f'"{escaped}"'
+
+
+def _sweep(project: Project) -> None:
+    """Remove temporary files that killed commands left in the project (their process is
+    gone), including the ``.region-*.gpkg`` names of earlier hsplan versions when no writer
+    holds the lock."""
+    from hsplan.region._lock import try_lock
+
+    try:
+        for folder in (project.root, project.root / "outputs"):
+            sweep_temp_files(folder)
+        if try_lock(project.root):
+            stem = Path(project.store_name).stem
+            for stale in project.root.glob(f".{stem}-*.gpkg"):
+                remove(stale)
+    except OSError:
+        pass  # a read-only project: nothing to sweep, nothing written either
+
+
+@contextmanager
+def create_project(root: str | Path) -> Iterator[Path]:
+    """Yield a hidden staging folder in which to build a new project for folder `root`;
+    when the block ends without an exception, the staging folder becomes `root` (one
+    atomic rename when `root` is new or empty). On an exception, or when the process is
+    killed, `root` is untouched and the staging folder is removed (now, or by the next
+    `create_project` beside it).
+
+    A `root` holding other files (the planner's notes) receives the new files one by one,
+    ``hsplan.toml`` last: the project exists only once everything else is in place. A
+    `root` that already holds a project is refused, so nothing is overwritten.
+    """
+    root = Path(root)
+    _refuse_existing(root)
+    parent = root.parent if str(root.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    sweep_temp_files(parent, prefix=root.name)
+    staging = parent / f".{root.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+    staging.mkdir()
+    try:
+        yield staging
+        _refuse_existing(root)
+        try:
+            if root.is_dir() and any(root.iterdir()):
+                names = sorted(p.name for p in staging.iterdir())
+                clash = [n for n in names if (root / n).exists()]
+                if clash:
+                    raise DataSourceError(
+                        f"{root}: would replace {', '.join(clash)}, which hsplan did not "
+                        "make. Fix: choose a new folder, or move those files away.")
+                for name in sorted(names, key=lambda n: n == CONFIG_NAME):
+                    os.replace(staging / name, root / name)
+            else:
+                os.replace(staging, root)  # an empty folder is replaced atomically
+        except OSError as exc:
+            raise DataSourceError(
+                f"{root}: the new project cannot be moved into place ({exc}). Fix: choose an "
+                "empty or new folder.") from exc
+    finally:
+        remove(staging)
+
+
+def _refuse_existing(root: Path) -> None:
+    if not root.exists():
+        return
+    if not root.is_dir():
+        raise DataSourceError(f"{root}: expected a folder, got a file. Fix: choose another "
+                              "folder.")
+    existing = sorted(p.name for p in root.iterdir())
+    if not existing:
+        return
+    is_project = any(n in (CONFIG_NAME, DEFAULT_STORE) for n in existing)
+    if is_project:
+        shown = " and ".join(n for n in existing if n in (CONFIG_NAME, DEFAULT_STORE))
+        raise DataSourceError(
+            f"{root}: expected a folder without a project, got an existing hsplan project "
+            f"({shown} already there). Fix: choose another folder, or delete those files "
+            "first if you really want to start again.")
+
+
+def build_project(root: str | Path, build: Callable[[Path], Project]) -> Project:
+    """Return the project that `build` makes in a staging folder, moved into `root` as one
+    transaction (see `create_project`)."""
+    with create_project(root) as staging:
+        project = build(staging)
+    del project
+    return Project.open(root)
 
 
 def init_project(root: str | Path, *, county: str, name: str | None = None) -> Project:
@@ -157,17 +323,13 @@ def init_project(root: str | Path, *, county: str, name: str | None = None) -> P
     """
     from hsplan.region.reference import region_from_county
 
-    root = Path(root)
-    existing = [p.name for p in (root / CONFIG_NAME, root / DEFAULT_STORE) if p.exists()]
-    if existing:
-        raise DataSourceError(
-            f"{root}: expected a folder without a project, got an existing hsplan project "
-            f"({' and '.join(existing)} already there). Fix: choose another folder, or "
-            "delete those files first if you really want to start again."
-        )
     region = region_from_county(county)
-    project = Project(root=root, name=name or str(region.meta["name"]),
-                      county_code=str(region.meta["county_code"]))
-    project.save(region)
-    project.write_config()
-    return project
+
+    def build(staging: Path) -> Project:
+        project = Project(root=staging, name=name or str(region.meta["name"]),
+                          county_code=str(region.meta["county_code"]))
+        project.save(region)
+        project.write_config()
+        return project
+
+    return build_project(root, build)

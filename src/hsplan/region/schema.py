@@ -492,3 +492,37 @@ def schema_markdown() -> str:
     lines += [f"| {sub} | {cat} |" for sub, cat in FACILITY_SUBTYPES.items()]
     lines.append("")
     return "\n".join(lines)
+
+
+# --- plausibility ------------------------------------------------------------------------
+# (plausible maximum, impossible above) of one row's value, by table and unit. A value above
+# the first is possible but unusual (a warning asks to check it); above the second it is a
+# typing or unit error (an error). A county has 0.1–3 million people; the largest Chinese
+# hospital has about 10,000 beds and 20,000 staff (国家卫生健康统计年鉴).
+_LIMITS: dict[tuple[str, str], tuple[float, float]] = {
+    ("areas", "km²"): (50_000, 2_000_000),
+    ("population", "persons"): (20_000_000, 200_000_000),
+    ("resources", "beds"): (5_000, 50_000),
+    ("resources", "persons"): (20_000, 200_000),
+    ("resources", "units"): (500, 10_000),
+    ("resources", "vehicles"): (500, 10_000),
+    ("resources", "places"): (5_000, 100_000),
+    ("utilisation", "visits"): (20_000_000, 500_000_000),
+    ("utilisation", "persons"): (1_000_000, 20_000_000),
+    ("utilisation", "bed-days"): (5_000_000, 100_000_000),
+    ("utilisation", "days"): (60, 3_650),
+}
+# any number a cell may hold at all (finite, exact in a float64 and an int64)
+ABSOLUTE_MAX = 1e15
+
+
+def limits(table_name: str, col: Column) -> tuple[float | None, float | None]:
+    """Return (plausible maximum, impossible above) of a numeric column of table
+    `table_name`, or (None, the column's own maximum) when the schema sets no range."""
+    found = _LIMITS.get((table_name, col.unit))
+    if found is None:
+        return None, col.max
+    plausible, hard = found
+    if col.max is not None:
+        hard = min(hard, col.max)
+    return plausible, hard

@@ -6,25 +6,31 @@ the region's metadata as key/JSON-value rows.
 
 Every write is all or nothing: the whole model is written to a temporary file beside the
 store and moved over it with `os.replace`, which is atomic on POSIX and Windows. A write
-that fails (bad data, full disk, Ctrl-C) leaves the previous store byte for byte as it was.
-Counties are small (thousands of rows), so rewriting the file is cheaper than keeping
+that fails (bad data, full disk, Ctrl-C, kill -9) leaves the previous store byte for byte as
+it was. Counties are small (thousands of rows), so rewriting the file is cheaper than keeping
 SQLite transactions consistent across pyogrio's separate connections.
+
+Every read is checked (`check_stored`): the store is a file anyone can edit in QGIS or
+SQLite, so a value no import would accept (−500 beds, text in a number column, an unknown
+choice, NaN) is reported as a `ValidationError` naming the table, row and column instead of
+being believed.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
-from hsplan.errors import DataSourceError
+from hsplan._files import atomic_path
+from hsplan.errors import DataSourceError, Problem, ValidationError
 from hsplan.region import schema
 from hsplan.region.model import Region, typed
 
@@ -42,12 +48,7 @@ def write_gpkg(path: str | Path, layers: Mapping[str, pd.DataFrame], *,
     `os.replace`, so a failed write leaves any earlier file exactly as it was.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # pyogrio creates the file itself
-    try:
+    with atomic_path(path) as tmp:
         for name, frame in layers.items():
             out = _for_gpkg(frame)
             kinds = set(frame.geom_type.dropna()) if isinstance(frame, gpd.GeoDataFrame) else set()
@@ -61,10 +62,6 @@ def write_gpkg(path: str | Path, layers: Mapping[str, pd.DataFrame], *,
             meta_df = pd.DataFrame({"key": list(meta), "value": [
                 json.dumps(v, ensure_ascii=False) for v in meta.values()]})
             pyogrio.write_dataframe(meta_df, tmp, layer=META_LAYER, driver="GPKG")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 
@@ -92,15 +89,126 @@ def load_region(path: str | Path) -> Region:
         )
     try:
         layers = {str(row[0]) for row in pyogrio.list_layers(path)}
-    except Exception as exc:  # pyogrio raises DataSourceError subclasses of its own
-        raise DataSourceError(f"{path}: not a readable GeoPackage ({exc})") from exc
-    tables: dict[str, pd.DataFrame] = {}
-    for name, table in schema.TABLES.items():
-        if name not in layers:
+        raw = {name: pyogrio.read_dataframe(path, layer=name)
+               for name in schema.TABLES if name in layers}
+        meta = read_gpkg_meta(path)
+    except Exception as exc:  # pyogrio/GDAL errors of a damaged or foreign file
+        raise DataSourceError(
+            f"{path}: not a readable GeoPackage ({type(exc).__name__}: {str(exc)[:200]}). "
+            "Fix: restore the store from a backup, or import the data again into a new "
+            "project.") from exc
+    problems = _stored_types(path, list(raw))
+    problems += [p for name, df in raw.items() for p in check_stored(df, schema.TABLES[name],
+                                                                    file=path.name)]
+    if any(p.severity == "error" for p in problems):
+        raise ValidationError(problems, context=f"project store {path.name}")
+    tables = {name: typed(df, schema.TABLES[name]) for name, df in raw.items()}
+    return Region(**tables, meta=meta)  # type: ignore[arg-type]
+
+
+MAX_STORED_PROBLEMS = 200
+
+
+def _stored_types(path: Path, names: list[str]) -> list[Problem]:
+    """Return a problem for every text stored in a number column (SQLite keeps what it is
+    given, and GDAL reads such a cell as empty: it would vanish without a word)."""
+    problems: list[Problem] = []
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return problems
+    try:
+        for name in names:
+            table = schema.TABLES[name]
+            for col in table.columns:
+                if col.kind not in ("int", "float", "year"):
+                    continue
+                q = f'"{col.id}"'
+                where = (f"typeof({q}) NOT IN ('integer', 'real', 'null')" if col.kind == "float"
+                         else f"typeof({q}) NOT IN ('integer', 'null') AND NOT "
+                              f"(typeof({q}) = 'real' AND {q} = CAST({q} AS INTEGER))")
+                try:
+                    rows = con.execute(f'SELECT {q} FROM "{name}" WHERE {where} '
+                                       f"LIMIT {MAX_STORED_PROBLEMS}").fetchall()
+                except sqlite3.Error:
+                    continue  # a column the store does not have
+                for (value,) in rows:
+                    problems.append(Problem(
+                        f"stored value not valid (text or a fraction in a "
+                        f"{'whole ' if col.kind != 'float' else ''}number column, table {name})",
+                        file=path.name, sheet=table.zh, column=col.zh,
+                        expected="a number" if col.kind == "float" else "a whole number",
+                        got=str(value)[:100],
+                        fix="correct the row in the source workbook and import it again, or "
+                            "restore the store from a backup; do not edit region.gpkg by hand"))
+    finally:
+        con.close()
+    return problems
+
+
+def check_stored(df: pd.DataFrame, table: schema.Table, *, file: str) -> list[Problem]:
+    """Return a problem for every stored value an import would refuse (vectorised, cheap):
+    text in a number column, NaN or infinity, a value below the column's minimum or above
+    its impossible limit, a choice outside the list, a missing key."""
+    problems: list[Problem] = []
+
+    def add(i: int, col: schema.Column, got: object, expected: str, message: str) -> None:
+        key = ", ".join(f"{table.column(k).zh} {df[k].iloc[i]}" for k in table.key
+                        if k in df.columns)
+        problems.append(Problem(
+            f"stored value not valid ({message}; row {key or i + 1})", file=file,
+            sheet=table.zh, row=i + 1, column=col.zh, expected=expected, got=str(got)[:100],
+            fix="correct the row in the source workbook and import it again, or restore "
+                "the store from a backup; do not edit region.gpkg by hand"))
+
+    for col in table.columns:
+        if col.id not in df.columns:
             continue
-        df = pyogrio.read_dataframe(path, layer=name)
-        tables[name] = typed(df, table)
-    return Region(**tables, meta=read_gpkg_meta(path))  # type: ignore[arg-type]
+        values = df[col.id]
+        if col.kind in ("int", "float", "year"):
+            if values.dtype.kind in "iu":  # integers as stored: only the range to check
+                numbers = values.to_numpy(dtype="float64")
+                given = np.ones(len(values), dtype=bool)
+            else:
+                raw = values.to_numpy(dtype=object)
+                given = np.array([v is not None and not (isinstance(v, float) and v != v)
+                                  and str(v).strip() != "" for v in raw], dtype=bool) \
+                    if values.dtype == object else values.notna().to_numpy()
+                numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64",
+                                                                           na_value=np.nan)
+            _, hard = schema.limits(table.name, col)
+            low = col.min if col.kind != "year" else 1949
+            high = hard if col.kind != "year" else 2100
+            with np.errstate(invalid="ignore"):
+                ok = np.isfinite(numbers) & (np.abs(numbers) <= schema.ABSOLUTE_MAX)
+                if low is not None:
+                    ok &= numbers >= low
+                if high is not None:
+                    ok &= numbers <= high
+                if col.kind in ("int", "year"):
+                    ok &= np.round(numbers) == numbers
+            bad = pd.Series(given & ~ok)
+            expected = ("a number" + (f" ≥ {low:g}" if low is not None else "") +
+                        (f" and ≤ {high:,g}" if high is not None else ""))
+            for i in _positions(bad):
+                add(i, col, values.iloc[i], expected, "not a valid number")
+        elif col.kind == "choice":
+            text = values.astype("string")
+            allowed = set(col.choices)
+            bad = text.notna() & ~text.isin(allowed) & (text.str.strip() != "")
+            for i in _positions(bad):
+                add(i, col, values.iloc[i], "one of " + ", ".join(
+                    col.choices[:12]), "not an allowed value")
+        if col.id in table.key:
+            missing = values.isna()
+            for i in _positions(missing):
+                add(i, col, "", "a value (key column)", "missing key")
+    return problems[:MAX_STORED_PROBLEMS]
+
+
+def _positions(mask: pd.Series) -> list[int]:
+    flags = mask.astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return [int(i) for i in flags.nonzero()[0][:MAX_STORED_PROBLEMS]]
 
 
 def _for_gpkg(df: pd.DataFrame) -> pd.DataFrame:

@@ -43,7 +43,7 @@ import pandas as pd
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from hsplan.errors import Problem, raise_if_errors
+from hsplan.errors import Problem, ValidationError, raise_if_errors
 from hsplan.region import schema
 from hsplan.region._rounding import allocate, controlled_round, ipf
 from hsplan.region._synth_geo import (
@@ -58,7 +58,7 @@ from hsplan.region._synth_geo import (
 )
 from hsplan.region._synth_roads import ROAD_CLASSES, roads_from_region, save_roads
 from hsplan.region.model import WGS84, Region
-from hsplan.region.project import ROADS_NAME, Project, init_project
+from hsplan.region.project import ROADS_NAME, Project
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -875,18 +875,35 @@ def _utilisation(facilities: gpd.GeoDataFrame, resources: pd.DataFrame, pop: pd.
 def synthesize_project(root: str | Path, *, county: str = "530403", seed: int = 0) -> Project:
     """Return a new project in folder `root`: `hsplan.region.project.init_project` for `county`,
     then its region filled in by `synthesize` (seed `seed`) and the synthetic road layer
-    written to ``roads.gpkg``. Refuses a folder that already holds a project."""
-    project = init_project(root, county=county)
-    region = synthesize(project.load(), seed=seed)
-    project.name = f"{project.name}（合成示例）"
-    project.synthetic = True
-    villages = region.areas[region.areas["level"] == "village"]
-    if len(villages) and villages.geometry.notna().all():
-        # roads join the villages; a county without bundled villages keeps the
-        # straight-line model (stated in every access result)
-        save_roads(roads_from_region(region, seed=seed), project.root / ROADS_NAME)
-    project.save(region)
-    project.write_config()
-    return project
+    written to ``roads.gpkg``. Refuses a folder that already holds a project.
+
+    One transaction (`hsplan.region.project.create_project`): the census region, the
+    synthetic tables, the roads and ``hsplan.toml`` are built in a hidden folder and moved
+    into place together, so a failure or a kill leaves no half-made project.
+    """
+    from hsplan.region.project import build_project
+    from hsplan.region.reference import region_from_county
+
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
+        raise ValidationError([Problem(
+            "seed out of range", column="--seed", expected="a whole number from 0 to "
+            "4294967295", got=str(seed), fix="give --seed 0, 1, 2 …")], context="synth")
+    census = region_from_county(county)
+
+    def build(staging: Path) -> Project:
+        project = Project(root=staging, name=f"{census.meta['name']}（合成示例）",
+                          county_code=str(census.meta["county_code"]), synthetic=True)
+        project.save(census)  # read back as `init` stores it, then filled in
+        region = synthesize(project.load(), seed=seed)
+        villages = region.areas[region.areas["level"] == "village"]
+        if len(villages) and villages.geometry.notna().all():
+            # roads join the villages; a county without bundled villages keeps the
+            # straight-line model (stated in every access result)
+            save_roads(roads_from_region(region, seed=seed), staging / ROADS_NAME)
+        project.save(region)
+        project.write_config()
+        return project
+
+    return build_project(root, build)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from hsplan._files import atomic_path
 from hsplan.access.coverage import coverage_status, coverage_summary, uncovered_points
 from hsplan.access.service import (
     AMBULANCE_NORMS_MIN,
@@ -187,9 +188,11 @@ def coverage_report(sa: ServiceAccess, facility: FacilitySelector | None = None,
         out.mkdir(parents=True, exist_ok=True)
         layer = points_layer(sa, points)
         files["points_csv"] = out / f"{stem}_points.csv"
-        points.to_csv(files["points_csv"], index=False, encoding="utf-8-sig")
+        with atomic_path(files["points_csv"]) as tmp:
+            points.to_csv(tmp, index=False, encoding="utf-8-sig")
         files["summary_csv"] = out / f"{stem}_summary.csv"
-        summary.to_csv(files["summary_csv"], index=False, encoding="utf-8-sig")
+        with atomic_path(files["summary_csv"]) as tmp:
+            summary.to_csv(tmp, index=False, encoding="utf-8-sig")
         layers: dict[str, gpd.GeoDataFrame] = {"demand_points": layer}
         if len(facs):
             layers["facilities"] = facs

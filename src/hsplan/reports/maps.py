@@ -23,6 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from hsplan._files import atomic_path
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.region.model import Region
 
@@ -164,9 +165,12 @@ def county_in_metres(region: Region, *, context: str) -> gpd.GeoDataFrame:
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = 150) -> Path:
     """Write `fig` to a PNG at `path` (folders created), close it, and return the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:  # a killed or failed run never leaves half a PNG
+            fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".")
+                        or "png")
+    finally:
+        plt.close(fig)
     return path
 
 

@@ -39,6 +39,7 @@ import pandas as pd
 import yaml
 from shapely.geometry import Point
 
+from hsplan._files import xlsx_writer
 from hsplan._json import json_value
 from hsplan._yaml import yaml_with_lines
 from hsplan.errors import DataSourceError, HsplanError, Problem, ValidationError
@@ -678,12 +679,11 @@ class Comparison:
         """Write the comparison to a workbook — sheets 情景 (scenario, plan, year, notes,
         changes), 指标, 配置标准, 违规变化, 需求 — and return the path."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         head = pd.DataFrame({"项目": ["情景", "规划", "年份", *["说明"] * len(self.notes)],
                              "内容": [f"{self.scenario_id} {self.scenario_title}",
                                     f"{self.plan_id} {self.plan_title}", str(self.year),
                                     *self.notes]})
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        with xlsx_writer(path) as writer:
             head.to_excel(writer, sheet_name="情景", index=False)
             _plain(self.changes).to_excel(writer, sheet_name="情景", index=False,
                                           startrow=len(head) + 2)

@@ -66,14 +66,13 @@ whole units (ceil) for counts of things; ``shortfall`` is always ≥ 0 and
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from hsplan._files import save_workbook
 from hsplan._json import json_value
 from hsplan.errors import HsplanError, Problem, raise_if_errors
 from hsplan.evaluation.norms._base import (
@@ -238,16 +237,7 @@ def result_to_xlsx(result: NormResult, path: str | Path) -> Path:
             if "status" in columns:
                 sheet.cell(sheet.max_row, columns.index("status") + 1).fill = PatternFill(
                     "solid", fgColor=fills[str(row["status"])])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return save_workbook(wb, path)
 
 
 __all__ = [

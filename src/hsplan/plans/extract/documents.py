@@ -67,6 +67,10 @@ def read_document(path: str | Path) -> Document:
         raise DataSourceError(f"{path}: no such file. Fix: give the path of a plan document "
                               "(.txt, .docx, .pdf or .html).")
     kind = SUFFIXES.get(path.suffix.lower())
+    if path.stat().st_size > MAX_DOCUMENT_BYTES:
+        raise DataSourceError(
+            f"{path.name}: too large for a plan document ({path.stat().st_size / 2**20:,.0f} "
+            f"MB; at most {MAX_DOCUMENT_BYTES / 2**20:,.0f} MB). Fix: save the plan text alone.")
     if kind is None:
         raise DataSourceError(
             f"{path.name}: expected a plan document ending in .txt, .docx, .pdf or .html, "
@@ -150,28 +154,28 @@ def _read_docx(path: Path) -> Document:
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise DataSourceError(f"{path.name}: reading .docx needs python-docx. Fix: "
                               "pip install python-docx") from exc
-    try:
-        d: DocxDocument = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises several kinds on a broken file
-        raise DataSourceError(f"{path.name}: not a readable Word .docx file ({exc}). Fix: "
-                              "open it in Word or WPS and save it again as .docx.") from exc
     paragraphs: list[str] = []
     tables: list[DocTable] = []
-    for block in d.iter_inner_content():
-        if isinstance(block, Paragraph):
-            paragraphs.append(block.text)
-        elif isinstance(block, Table):
-            rows = []
-            for row in block.rows:
-                cells: list[str] = []
-                previous: Any = None
-                for c in row.cells:
-                    if c._tc is previous:  # a horizontally merged cell spans grid columns
-                        continue
-                    previous = c._tc
-                    cells.append(c.text.strip())
-                rows.append(tuple(cells))
-            tables.append(DocTable(tuple(rows), _caption_from(paragraphs)))
+    try:
+        d: DocxDocument = docx.Document(str(path))
+        for block in d.iter_inner_content():
+            if isinstance(block, Paragraph):
+                paragraphs.append(block.text)
+            elif isinstance(block, Table):
+                rows = []
+                for row in block.rows:
+                    cells: list[str] = []
+                    previous: Any = None
+                    for c in row.cells:
+                        if c._tc is previous:  # a horizontally merged cell spans grid columns
+                            continue
+                        previous = c._tc
+                        cells.append(c.text.strip())
+                    rows.append(tuple(cells))
+                tables.append(DocTable(tuple(rows), _caption_from(paragraphs)))
+    except Exception as exc:  # python-docx and lxml raise several kinds on a broken file
+        raise DataSourceError(f"{path.name}: not a readable Word .docx file ({exc}). Fix: "
+                              "open it in Word or WPS and save it again as .docx.") from exc
     return Document(path.name, "docx", "\n".join(paragraphs), tuple(tables))
 
 
@@ -313,6 +317,10 @@ class _HtmlReader(HTMLParser):
         col = t["col"]
         while col in t["active"]:
             col += 1
+        if col >= MAX_TABLE_COLUMNS:  # a hostile or broken table: the rest is not a plan's
+            t["col"] = col + 1
+            return
+        cell["colspan"] = min(cell["colspan"], MAX_TABLE_COLUMNS - col)
         t["row"][col] = text
         if cell["rowspan"] > 1:  # repeat the text in the rows it spans (as Word does)
             for k in range(cell["colspan"]):
@@ -340,9 +348,15 @@ class _HtmlReader(HTMLParser):
         t["row"] = None
 
 
+MAX_TABLE_COLUMNS = 200
+MAX_SPAN = 500
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+
+
 def _int(value: str | None) -> int:
+    """Return a row or column span: 1 … `MAX_SPAN` (a span of 10⁶ is clamped, not built)."""
     try:
-        return max(1, int(value or 1))
+        return min(MAX_SPAN, max(1, int(str(value or 1).strip()[:9])))
     except ValueError:
         return 1
 

@@ -7,6 +7,7 @@ message and the fix); the caller turns errors into `Problem` records with the lo
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +22,10 @@ LIST_SEPARATORS = re.compile(r"[、,;，；]")
 _TRUE = {"是", "有", "true", "yes", "y", "1", "t"}
 _FALSE = {"否", "无", "false", "no", "n", "0", "f"}
 _MAX_LISTED_CHOICES = 12
+EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!",
+                "#GETTING_DATA", "#SPILL!", "#CALC!")
+MAX_TEXT_CHARS = 2_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Chinese labels of choices stored as English ids, shown in messages and the template.
 _CHOICE_LABELS: dict[tuple[str, ...], dict[str, str]] = {
     tuple(schema.AREA_LEVELS): schema.AREA_LEVELS,
@@ -110,6 +115,20 @@ def closest(word: str, candidates: list[str], *, cutoff: float = 0.5) -> str | N
 def parse_cell(value: Any, col: Column) -> Any:
     """Return the parsed value of a non-blank cell for `col`, or a `CellError`."""
     kind = col.kind
+    if isinstance(value, str):
+        if value.strip() in EXCEL_ERRORS:
+            return CellError(f"Excel error value {value.strip()}", expected_text(col),
+                             "correct the formula in Excel, or type the value itself")
+        if _CONTROL.search(value):
+            return CellError("control character in the cell (e.g. NUL)", expected_text(col),
+                             "retype the cell; it holds invisible characters copied from "
+                             "another program")
+        if len(value) > MAX_TEXT_CHARS:
+            return CellError(f"text longer than {MAX_TEXT_CHARS:,} characters",
+                             expected_text(col), "shorten the text")
+    if isinstance(value, float) and not math.isfinite(value):
+        return CellError("not a finite number", expected_text(col),
+                         "enter a number (not NaN or infinity)")
     if kind in ("int", "year"):
         return _parse_int(value, col)
     if kind == "float":
@@ -139,12 +158,35 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
-    text = as_text(value).replace(",", "").replace("，", "").replace(" ", "")
-    try:
-        return float(text)
-    except ValueError:
+        try:
+            number = float(value)
+        except OverflowError:
+            return None
+    else:
+        text = as_text(value).replace(",", "").replace("，", "").replace(" ", "")
+        if len(text) > 64:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    if not math.isfinite(number) or abs(number) > schema.ABSOLUTE_MAX:
         return None
+    return number
+
+
+def _huge(value: Any, col: Column) -> CellError | None:
+    """Return an error for a number that parses but is not finite or is astronomically large
+    (NaN, inf, 1e20), else None."""
+    try:
+        number = float(value if isinstance(value, int | float) else
+                       as_text(value).replace(",", "").replace(" ", "")[:64])
+    except (ValueError, OverflowError):
+        return None
+    if math.isfinite(number) and abs(number) <= schema.ABSOLUTE_MAX:
+        return None
+    return CellError("not a plausible number (NaN, infinity or far too large)",
+                     expected_text(col), "enter the value as plain digits; check its unit")
 
 
 def _parse_int(value: Any, col: Column) -> Any:
@@ -156,6 +198,8 @@ def _parse_int(value: Any, col: Column) -> Any:
                              "enter the year as four digits, e.g. 2023")
         return int(number)
     number = _number(value)
+    if number is None and (huge := _huge(value, col)) is not None:
+        return huge
     if number is None or not number.is_integer():
         return CellError("not a whole number", expected_text(col),
                          "enter digits only (no 约, units, ranges or decimals)")
@@ -169,6 +213,8 @@ def _parse_int(value: Any, col: Column) -> Any:
 
 def _parse_float(value: Any, col: Column) -> Any:
     number = _number(value)
+    if number is None and (huge := _huge(value, col)) is not None:
+        return huge
     if number is None:
         return CellError("not a number", expected_text(col),
                          "enter digits only (no units or words)")

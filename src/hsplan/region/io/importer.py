@@ -1,6 +1,9 @@
 """Importing a workbook or CSV folder into a project: read, validate, merge, check, save.
 
-The import is all or nothing. The file is read and every cell checked
+The import is all or nothing, and one at a time. It holds the project's writer lock
+(`hsplan.region._lock.project_lock`) from reading the store to writing it, so two imports
+at once are serialised (or the second is told who holds the lock) and neither loses the
+other's rows. The file is read and every cell checked
 (`hsplan.region.io.tables`), the tables are merged into the project's region, the merged region
 is checked across tables (`hsplan.region.io.checks`), and only when no problem is an error is it
 written with `Project.save` (atomic). Otherwise one `ValidationError` carries every
@@ -25,6 +28,7 @@ import pandas as pd
 
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.region import schema
+from hsplan.region._lock import project_lock
 from hsplan.region.io.checks import check_region
 from hsplan.region.io.tables import ReadResult, read_tables, row_key
 from hsplan.region.model import Region, typed
@@ -134,8 +138,54 @@ def _read_and_merge(project: Project, path: str | Path,
                     ) -> tuple[ReadResult, Region, dict[str, TableChange], list[Problem]]:
     read = read_tables(path, coordinate_system=project.coordinate_system)
     merged, changes = merge_tables(load_or_empty(project), read.tables)
-    problems = [*read.problems, *check_region(merged, incoming=read.sources)]
+    problems = [*read.problems, *check_county(read, project.county_code)]
+    if not read.tables and not any(p.severity == "error" for p in problems):
+        problems.append(Problem(
+            "no table to import", file=Path(path).name,
+            expected="a sheet or CSV file named after a table (区划, 人口, 机构, 资源 …) with a "
+                     "header row and data rows",
+            got="no data rows", fix="fill in the template (`hsplan template`) and import it"))
+    problems += check_region(merged, incoming=read.sources)
     return read, merged, changes, problems
+
+
+def _area_in_county(code: str, county: str) -> bool:
+    """Return True for an area code inside the county, or of one of its parents."""
+    if code.startswith(county):
+        return True
+    trimmed = code.rstrip("0")
+    return len(code) in (2, 4, 6) and county.startswith(trimmed) and bool(trimmed)
+
+
+def check_county(read: ReadResult, county: str | None) -> list[Problem]:
+    """Return an error for every area code read that lies outside the project's county
+    (a workbook of another county would otherwise replace this county's years)."""
+    if not county:
+        return []
+    problems: list[Problem] = []
+    foreign: dict[str, int] = {}
+    for name, col_id in (("areas", "code"), ("population", "area_code"),
+                         ("facilities", "area_code"), ("reported", "area_code")):
+        frame = read.tables.get(name)
+        source = read.sources.get(name)
+        if frame is None or col_id not in frame.columns:
+            continue
+        table = schema.table(name)
+        for rec in frame.drop(columns="geometry", errors="ignore").to_dict("records"):
+            code = rec.get(col_id)
+            if code is None or pd.isna(code) or _area_in_county(str(code), county):
+                continue
+            foreign[str(code)[:6]] = foreign.get(str(code)[:6], 0) + 1
+            row = source.rows.get(row_key({str(k): v for k, v in rec.items()}, table)
+                                  ) if source is not None else None
+            problems.append(Problem(
+                "area outside the project's county", file=source.file if source else None,
+                sheet=source.sheet if source else None, row=row,
+                column=source.header(col_id) if source else col_id,
+                expected=f"a code of county {county} (starting {county})", got=str(code),
+                fix="import this workbook into the project of its own county "
+                    f"(`hsplan init DIR --county {min(foreign)}`), or correct the code"))
+    return problems
 
 
 def validate_tables(project: Project, path: str | Path) -> list[Problem]:
@@ -154,8 +204,9 @@ def import_tables(project: Project, path: str | Path) -> ImportReport:
 
     Raises `ValidationError` with every problem (and writes nothing) if any is an error.
     """
-    _, merged, changes, problems = _read_and_merge(project, path)
-    raise_if_errors(problems, context=f"import {Path(path).name}")
-    store = project.save(merged)
+    with project_lock(project.root, command=f"hsplan import {Path(path).name}"):
+        _, merged, changes, problems = _read_and_merge(project, path)
+        raise_if_errors(problems, context=f"import {Path(path).name}")
+        store = project.save(merged)
     return ImportReport(Path(path).name, store, changes,
                         [p for p in problems if p.severity == "warning"])

@@ -15,10 +15,13 @@ point geometry. A facility's ``category`` is filled from its sub-type
 from __future__ import annotations
 
 import csv
+import functools
 import io as _io
+import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -98,14 +101,88 @@ def read_tables(path: str | Path, *, coordinate_system: str = "WGS84") -> ReadRe
         return read_csv_dir(path, coordinate_system=coordinate_system)
     if not path.exists():
         raise DataSourceError(f"{path}: file not found. Fix: check the path.")
-    if path.suffix.lower() == ".csv":
+    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
         return _read_csv_files([path], coordinate_system=coordinate_system)
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return read_workbook(path, coordinate_system=coordinate_system)
+    if path.suffix.lower() in (".xls", ".et", ".ods", ".numbers"):
+        raise DataSourceError(
+            f"{path}: a {path.suffix} workbook, which hsplan does not read. Fix: open it in "
+            "Excel or WPS and save it as Excel 工作簿 (.xlsx).")
     raise DataSourceError(
         f"{path}: not a workbook or CSV file (suffix {path.suffix or 'none'}). "
         "Fix: save it as .xlsx, or give a folder of <table>.csv files."
     )
+
+
+MAX_INPUT_BYTES = 100 * 1024 * 1024
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+MAX_ROWS = 300_000
+MAX_COLUMNS = 500
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise DataSourceError(
+            f"{path.name}: file too large ({size / 2**20:,.0f} MB; at most "
+            f"{MAX_INPUT_BYTES / 2**20:,.0f} MB). Fix: split it into several files, one per "
+            "table or year, and import them one after another.")
+
+
+def _sniff_excel(path: Path) -> None:
+    """Raise `DataSourceError` naming what the file really is when it is not an .xlsx zip."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK"):
+        return
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        what = "an old Excel 97-2003 workbook (.xls) or an encrypted workbook"
+        fix = "open it in Excel or WPS and save it as Excel 工作簿 (.xlsx), without a password"
+    elif not head:
+        what = "an empty file (0 bytes)"
+        fix = "export the workbook again"
+    elif head.lstrip(b"\xef\xbb\xbf\xff\xfe").startswith((b"<", b"<\x00")):
+        what = "an HTML or XML file saved with an Excel name"
+        fix = "open it in Excel and save it as Excel 工作簿 (.xlsx)"
+    else:
+        what = "a text (CSV) file saved with an Excel name"
+        fix = f"rename it to {path.stem}.csv, or open it in Excel and save it as .xlsx"
+    raise DataSourceError(f"{path.name}: not a readable Excel workbook: {what}. Fix: {fix}.")
+
+
+def _zip_facts(path: Path) -> dict[str, tuple[list[tuple[str, int, str, int]], bool]]:
+    """Return, per worksheet XML path of the workbook, its merged ranges and whether it holds
+    formulas; raise `DataSourceError` for a zip bomb or a damaged archive."""
+    facts: dict[str, tuple[list[tuple[str, int, str, int]], bool]] = {}
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        unpacked = sum(i.file_size for i in infos)
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise DataSourceError(
+                f"{path.name}: the workbook unpacks to {unpacked / 2**20:,.0f} MB (at most "
+                f"{MAX_UNPACKED_BYTES / 2**20:,.0f} MB). Fix: split it into smaller workbooks.")
+        for info in infos:
+            if not (info.filename.startswith("xl/worksheets/") and
+                    info.filename.endswith(".xml")):
+                continue
+            merges: list[tuple[str, int, str, int]] = []
+            has_formula = False
+            tail = b""
+            with zf.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    data = tail + chunk
+                    has_formula = has_formula or _FORMULA_RE.search(data) is not None
+                    tail = data[-200:]
+                    for m in _MERGE_RE.finditer(data):
+                        c1, r1, c2, r2 = m.groups()
+                        ref = (c1.decode(), int(r1), (c2 or c1).decode(), int(r2 or r1))
+                        if ref not in merges:
+                            merges.append(ref)
+            facts[info.filename] = (merges, has_formula)
+    return facts
 
 
 def read_workbook(path: str | Path, *, coordinate_system: str = "WGS84") -> ReadResult:
@@ -113,25 +190,127 @@ def read_workbook(path: str | Path, *, coordinate_system: str = "WGS84") -> Read
 
     Sheets are matched by Chinese table name (区划, 人口, 机构 …) or English name; the
     sheets 说明 and 选项 of the template are skipped. Row 1 holds the headers.
+
+    The workbook is read as Excel shows it: every row and column that holds a value, whatever
+    the file's declared dimension says; a formula by its cached value (a formula never
+    calculated, as scripts write them, is an error naming the cell); a merged cell's value in
+    every cell of the range; Excel error values (#DIV/0! …) as errors.
     """
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    from openpyxl.utils import column_index_from_string
 
     path = Path(path)
+    _check_size(path)
+    _sniff_excel(path)
     try:
+        facts = _zip_facts(path)
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+    except DataSourceError:
+        raise
+    except Exception as exc:  # zipfile, XML and openpyxl errors of a damaged file
         raise DataSourceError(
-            f"{path.name}: not a readable Excel workbook ({exc}). Fix: save it as .xlsx."
+            f"{path.name}: not a readable Excel workbook ({type(exc).__name__}: "
+            f"{str(exc)[:200]}). Fix: open it in Excel or WPS and save it again as .xlsx."
         ) from exc
     sheets: list[tuple[str, list[tuple[int, list[Any]]]]] = []
+    problems: list[Problem] = []
     try:
         for ws in wb.worksheets:
-            rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
+            if ws.title.strip() in IGNORED_SHEETS:
+                continue
+            ws_path = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
+            merges, has_formula = facts.get(ws_path, ([], False))
+            ws.reset_dimensions()  # the declared <dimension> may be stale: read every row
+            rows = _sheet_rows(ws, path.name)
+            if has_formula:
+                problems += _uncalculated(path, ws.title, ws_path, rows)
+            for c1, r1, c2, r2 in merges:
+                _fill_merge(rows, column_index_from_string(c1), r1,
+                            column_index_from_string(c2), r2)
             sheets.append((ws.title, rows))
+    except DataSourceError:
+        raise
+    except Exception as exc:  # a truncated or malformed sheet XML
+        raise DataSourceError(
+            f"{path.name}: a sheet cannot be read ({type(exc).__name__}: {str(exc)[:200]}). "
+            "Fix: open it in Excel or WPS and save it again as .xlsx.") from exc
     finally:
         wb.close()
-    return _read_sheets(path.name, sheets, coordinate_system=coordinate_system)
+    result = _read_sheets(path.name, sheets, coordinate_system=coordinate_system)
+    result.problems[:0] = problems
+    return result
+
+
+def _sheet_rows(ws: Any, file: str) -> list[tuple[int, list[Any]]]:
+    rows: list[tuple[int, list[Any]]] = []
+    for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
+        if i > MAX_ROWS + 1:
+            raise DataSourceError(
+                f"{file}, sheet {ws.title}: more than {MAX_ROWS:,} rows. Fix: split the "
+                "table into several workbooks (e.g. one per year).")
+        cells = list(r)
+        if len(cells) > MAX_COLUMNS:
+            extra = [c for c in cells[MAX_COLUMNS:] if not is_blank(c)]
+            if extra:
+                raise DataSourceError(
+                    f"{file}, sheet {ws.title}, row {i}: more than {MAX_COLUMNS} columns. "
+                    "Fix: delete the columns that do not belong to the table.")
+            cells = cells[:MAX_COLUMNS]
+        while cells and cells[-1] is None:
+            cells.pop()
+        rows.append((i, cells))
+    while rows and not rows[-1][1]:
+        rows.pop()
+    return rows
+
+
+def _uncalculated(path: Path, title: str, ws_path: str,
+                  rows: list[tuple[int, list[Any]]]) -> list[Problem]:
+    """Return an error for every formula cell without a cached value (never calculated)."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    by_row = dict(rows)
+    problems: list[Problem] = []
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = next((w for w in wb.worksheets
+                   if str(getattr(w, "_worksheet_path", "")).lstrip("/") == ws_path), None)
+        if ws is None:
+            return problems
+        ws.reset_dimensions()
+        for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
+            cached = by_row.get(i, [])
+            for j, value in enumerate(r):
+                if isinstance(value, str) and value.startswith("=") and (
+                        j >= len(cached) or is_blank(cached[j])):
+                    problems.append(Problem(
+                        "formula without a calculated value", file=path.name, sheet=title,
+                        row=i, column=get_column_letter(j + 1),
+                        expected="a value (or a formula Excel has calculated)",
+                        got=value[:100],
+                        fix="open the workbook in Excel or WPS, let it calculate, and save it; "
+                            "or paste the values only"))
+    finally:
+        wb.close()
+    return problems
+
+
+def _fill_merge(rows: list[tuple[int, list[Any]]], c1: int, r1: int, c2: int, r2: int) -> None:
+    by_row = {n: cells for n, cells in rows}
+    top = by_row.get(r1)
+    if top is None or c1 - 1 >= len(top):
+        return
+    value = top[c1 - 1]
+    for n in range(r1, min(r2, r1 + MAX_ROWS) + 1):
+        cells = by_row.get(n)
+        if cells is None:
+            continue
+        for c in range(c1, min(c2, MAX_COLUMNS) + 1):
+            while len(cells) < c:
+                cells.append(None)
+            if cells[c - 1] is None:
+                cells[c - 1] = value
 
 
 def read_csv_dir(path: str | Path, *, coordinate_system: str = "WGS84") -> ReadResult:
@@ -148,20 +327,97 @@ def read_csv_dir(path: str | Path, *, coordinate_system: str = "WGS84") -> ReadR
     return _read_csv_files(files, coordinate_system=coordinate_system)
 
 
-def _read_csv_files(files: Iterable[Path], *, coordinate_system: str) -> ReadResult:
-    sheets: list[tuple[str, list[tuple[int, list[Any]]]]] = []
-    for file in files:
-        raw = file.read_bytes()
+CSV_SEPARATORS = (",", "\t", ";", "|", "，")
+
+
+def decode_text(raw: bytes, *, file: str) -> tuple[str, str]:
+    """Return the text of a CSV file and the encoding it was read with: UTF-8 with or
+    without BOM, UTF-16 with BOM, else GB18030 (as Excel saves CSV in China); raise
+    `DataSourceError` naming the encodings tried when none fits."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            text = raw.decode("utf-8-sig")
+            return raw.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError:
-            text = raw.decode("gb18030", errors="replace")
-        reader = csv.reader(_io.StringIO(text, newline=""))
-        rows = [(reader.line_num, list(r)) for r in reader]
-        sheets.append((file.stem, rows))
+            pass
+    elif raw.startswith(b"\xef\xbb\xbf"):
+        try:
+            return raw.decode("utf-8-sig"), "UTF-8 (BOM)"
+        except UnicodeDecodeError:
+            pass
+    else:
+        head = raw[:4000]
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        if max(odd, even) > 0.1 * (len(head) // 2) and min(odd, even) == 0:
+            encoding = "utf-16-le" if odd > even else "utf-16-be"  # UTF-16 without its BOM
+            try:
+                return raw.decode(encoding), "UTF-16"
+            except UnicodeDecodeError:
+                pass
+        for encoding, label in (("utf-8", "UTF-8"), ("gb18030", "GB18030")):
+            try:
+                return raw.decode(encoding), label
+            except UnicodeDecodeError:
+                continue
+    raise DataSourceError(
+        f"{file}: text in an unknown encoding (tried UTF-8, UTF-8 with BOM, UTF-16, "
+        "GB18030). Fix: save the file as CSV UTF-8 (逗号分隔) from Excel or WPS.")
+
+
+def _separator(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    counts = {sep: first.count(sep) for sep in CSV_SEPARATORS}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > 0 else ","
+
+
+def _csv_rows(file: Path, problems: list[Problem]) -> list[tuple[int, list[Any]]] | None:
+    _check_size(file)
+    raw = file.read_bytes()
+    if not raw.strip():
+        problems.append(Problem(
+            "empty file", file=file.name, expected="a header line and data lines",
+            got=f"{len(raw)} bytes", fix="export the table again, or delete the file"))
+        return None
+    text, _ = decode_text(raw, file=file.name)
+    sep = _separator(text)
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
+    rows: list[tuple[int, list[Any]]] = []
+    line = 1
+    try:
+        for r in reader:
+            if len(rows) > MAX_ROWS:
+                raise DataSourceError(
+                    f"{file.name}: more than {MAX_ROWS:,} lines. Fix: split the table into "
+                    "several files (e.g. one per year).")
+            rows.append((line, r[:MAX_COLUMNS]))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append(Problem(
+            f"not readable as CSV ({exc})", file=file.name, row=reader.line_num or line,
+            expected=f"lines of values separated by {sep!r}, quotes closed, each value "
+                     f"under {csv.field_size_limit():,} characters",
+            fix="check the quotes on that line, or save the file again as CSV from Excel"))
+        return None
+    return rows
+
+
+def _read_csv_files(files: Iterable[Path], *, coordinate_system: str) -> ReadResult:
     result = ReadResult({}, [], {})
-    for stem, rows in sheets:
-        part = _read_sheets(f"{stem}.csv", [(stem, rows)], coordinate_system=coordinate_system,
+    seen: dict[str, str] = {}
+    for file in files:
+        rows = _csv_rows(file, result.problems)
+        if rows is None:
+            continue
+        table = _find_table(file.stem)
+        if table is not None and table.name in seen:
+            result.problems.append(Problem(
+                "table given twice", file=file.name, expected=f"one file for table {table.zh}",
+                got=f"{seen[table.name]} and {file.name}",
+                fix=f"merge the rows into {seen[table.name]} and delete {file.name}"))
+            continue
+        if table is not None:
+            seen[table.name] = file.name
+        part = _read_sheets(file.name, [(file.stem, rows)], coordinate_system=coordinate_system,
                             csv_file=True)
         result.tables.update(part.tables)
         result.problems.extend(part.problems)
@@ -248,10 +504,19 @@ def frame_from_rows(table: Table, rows: Sequence[tuple[int, Sequence[Any]]], *, 
     """
     problems: list[Problem] = []
     rows = [(n, cells) for n, cells in rows if not all(is_blank(c) for c in cells)]
+    index = _header_index(table)
+    if rows and not any(not is_blank(c) and _norm_header(as_text(c)) in index
+                        for c in rows[0][1]):
+        problems.append(Problem(
+            "no column of the table in the header row", file=file, sheet=sheet, row=rows[0][0],
+            expected=f"headers of table {table.zh} such as " + ", ".join(
+                c.zh for c in table.columns[:4]),
+            got=", ".join(as_text(c)[:20] for c in rows[0][1][:5] if not is_blank(c)),
+            fix="put the template's header row first (row 1), or delete the file or sheet"))
+        return None, SheetSource(file, sheet, table.name, {}), problems
     if len(rows) < 2:  # empty, or headers only: the table is not in this file
         return None, SheetSource(file, sheet, table.name, {}), problems
     header_row, header_cells = rows[0]
-    index = _header_index(table)
     columns: dict[int, Column] = {}
     headers: dict[str, str] = {}
     for pos, cell in enumerate(header_cells):
@@ -311,10 +576,25 @@ def frame_from_rows(table: Table, rows: Sequence[tuple[int, Sequence[Any]]], *, 
                 key_ok = key_ok and col.id not in table.key
                 record["_bad"].add(col.id)
                 parsed = None
+            elif col.kind in ("int", "float"):
+                plausible, hard = schema.limits(table.name, col)
+                if hard is not None and parsed > hard:
+                    problems.append(Problem(
+                        "impossible value", **where, expected=f"at most {hard:,g}",
+                        got=as_text(value), fix="check the value and its unit (a typing error?)"))
+                    record["_bad"].add(col.id)
+                    parsed = None
+                elif plausible is not None and parsed > plausible:
+                    problems.append(Problem(
+                        "implausibly large value (imported; please check)", **where,
+                        expected=f"usually at most {plausible:,g}", got=as_text(value),
+                        fix="check the value and its unit", severity="warning"))
             record[col.id] = parsed
         if key_ok:
             records.append(record)
     records = _drop_duplicates(records, table, source, problems)
+    if table.name == "reported":
+        _check_indicators(records, source, problems)
     if table.name == "facilities":
         _fill_category(records, source, problems)
     if table.has_geometry:
@@ -343,6 +623,41 @@ def _drop_duplicates(records: list[dict[str, Any]], table: Table, source: SheetS
         first[key] = rec["_row"]
         kept.append(rec)
     return kept
+
+
+@functools.cache
+def indicator_names() -> frozenset[str]:
+    """Return every id, Chinese name and alias of the bundled indicator catalog (read as
+    data from ``hsplan/data/indicators``; the catalog's code lives in a higher layer)."""
+    import yaml
+
+    names: set[str] = set()
+    folder = resources.files("hsplan") / "data" / "indicators"
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".yaml"):
+            continue
+        for item in yaml.safe_load(entry.read_text(encoding="utf-8")) or []:
+            if isinstance(item, dict):
+                names |= {str(item.get("id")), str(item.get("name_zh"))}
+                names |= {str(a) for a in item.get("aliases") or []}
+    return frozenset(names - {"None"})
+
+
+def _check_indicators(records: list[dict[str, Any]], source: SheetSource,
+                      problems: list[Problem]) -> None:
+    known = indicator_names()
+    for rec in records:
+        name = rec.get("indicator")
+        if name is None or name in known:
+            continue
+        guess = closest(str(name), sorted(known))
+        problems.append(Problem(
+            "unknown indicator (stored as given, but no evaluation will find it)",
+            file=source.file, sheet=source.sheet, row=rec["_row"],
+            column=source.header("indicator"),
+            expected="an indicator id or Chinese name of the catalog (hsplan indicators list)",
+            got=str(name), fix=f"did you mean {guess}?" if guess else
+            "look the indicator up with `hsplan indicators match TEXT`", severity="warning"))
 
 
 def _fill_category(records: list[dict[str, Any]], source: SheetSource,

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from hsplan._files import save_workbook
 from hsplan.errors import HsplanError
 from hsplan.region import schema
 from hsplan.region.io._cells import expected_text
@@ -184,4 +185,4 @@ def _write_workbook(path: Path, prefill: dict[str, list[list[Any]]]) -> None:
         ws.freeze_panes = "A2"
         for row_values in prefill.get(table.name, []):
             ws.append(row_values)
-    wb.save(path)
+    save_workbook(wb, path)
