@@ -24,7 +24,12 @@ import pandas as pd
 import yaml
 
 from hsplan.errors import DataSourceError, HsplanError, ValidationError
-from hsplan.plans.extract.documents import Document, document_from_text, read_document
+from hsplan.plans.extract.documents import (
+    Document,
+    document_from_text,
+    read_document,
+    verbatim,
+)
 from hsplan.plans.extract.matching import match_indicator
 from hsplan.plans.extract.metadata import Metadata, document_metadata
 from hsplan.plans.extract.tables import TableResult, review_note, table_targets
@@ -121,6 +126,11 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
         t.setdefault("source_kind", "prose")
     items = _renumber(tables.targets, found)
     _link_indicators(items["targets"])
+    if doc.original is not None:  # read in simplified characters, quoted as written
+        for section in SECTIONS:
+            for item in items[section]:
+                if item.get("quote"):
+                    item["quote"] = verbatim(doc, str(item["quote"]))
     if not any(items[s] for s in SECTIONS):
         raise HsplanError(
             f"{doc.name}: no targets, norms, institutions or tasks found: expected a plan "

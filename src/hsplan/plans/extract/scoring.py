@@ -5,13 +5,14 @@ are the expected answer for extraction from the seed texts (src/hsplan/data/seed
 
 Matching rules
 --------------
-* **table targets** match when the names are equal (after removing whitespace and
-  NFKC-normalising width) and the figures are equal: baseline value, target operator,
-  value, low, high, relative_pct, per_year, text and target year.
+* **table targets** match when the names are equal (after removing whitespace,
+  NFKC-normalising width and converting traditional characters to simplified) and the
+  figures are equal: baseline value, target operator, value, low, high, relative_pct,
+  per_year, text and target year.
 * **prose targets, norms, institutions, tasks** match by quote overlap: the share of the
   shorter quote's character bigrams that also occur in the other quote (whitespace
-  collapsed, NFKC), at least `QUOTE_OVERLAP` (0.6). A quote contained in the other
-  scores 1.
+  collapsed, NFKC, simplified characters), at least `QUOTE_OVERLAP` (0.6). A quote
+  contained in the other scores 1.
 * Each reference item matches at most one extracted item and vice versa (pairs taken
   best score first).
 
@@ -29,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from hsplan.plans.extract.documents import to_simplified
 from hsplan.plans.plan import Plan, builtin_plans, builtin_plans_dir, load_plan
 
 QUOTE_OVERLAP = 0.6
@@ -40,7 +42,7 @@ _FIGURES = ("op", "value", "low", "high", "relative_pct", "per_year", "text", "y
 
 
 def _norm_text(text: str) -> str:
-    return _WS.sub("", unicodedata.normalize("NFKC", text))
+    return to_simplified(_WS.sub("", unicodedata.normalize("NFKC", text)))
 
 
 def quote_overlap(a: str, b: str) -> float:
@@ -173,4 +175,49 @@ def scores_markdown(scores: pd.DataFrame) -> str:
     cells = [cell(*total.loc[k, ["expected", "extracted", "recall", "precision"]])
              for k in kinds]
     lines.append("| **all five** | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def score_formats(extract: Callable[[Path], dict[str, Any]], folder: Path, *,
+                  formats: Iterable[str] = ("txt", "docx", "html", "pdf", "traditional"),
+                  plans: Iterable[Plan] | None = None) -> pd.DataFrame:
+    """Return `score_seeds` rows for every seed written in each of `formats` (``txt`` is
+    the seed itself; the others are made by `hsplan.plans.extract.render` into `folder`,
+    reused when already there), with a ``format`` column."""
+    from hsplan.plans.extract.render import render
+
+    frames = []
+    for plan in plans if plans is not None else seed_plans():
+        seed = seeds_dir() / plan.source_document
+        for fmt in formats:
+            path = seed
+            if fmt != "txt":
+                suffix = ".txt" if fmt == "traditional" else f".{fmt}"
+                path = folder / f"{seed.stem}.{fmt}{suffix}"
+                if not path.is_file():
+                    render(seed.read_text(encoding="utf-8"), fmt, path)
+            frame = score_plan(extract(path), plan.data)
+            frame["document"] = plan.source_document
+            frame.insert(0, "format", fmt)
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def formats_markdown(scores: pd.DataFrame) -> str:
+    """Return a Markdown table of `score_formats` output: one row per format, one column
+    per kind, each cell "recall / precision" summed over the seeds (`totals`)."""
+    kinds = list(dict.fromkeys(scores["kind"]))
+    names = {"txt": "plain text (seed)", "docx": "Word .docx (tables, heading styles)",
+             "html": "HTML (rowspan/colspan, one <p> per paragraph)",
+             "pdf": "PDF (ruled tables continued over a page break)",
+             "traditional": "traditional characters (text)"}
+    lines = ["| format | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
+    for fmt, part in scores.groupby("format", sort=False):
+        total = totals(part).set_index("kind")
+        cells = []
+        for k in kinds:
+            r, p = total.loc[k, "recall"], total.loc[k, "precision"]
+            cells.append(f"{'—' if pd.isna(r) else f'{r:.2f}'} / "
+                         f"{'—' if pd.isna(p) else f'{p:.2f}'}")
+        lines.append(f"| {names.get(str(fmt), str(fmt))} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -497,7 +497,8 @@ def _table_institutions(text: str, add: Any) -> None:
         if re.match(r"\s*表\s*\d", line):
             title = line
             continue
-        cells = [c.strip() for c in re.split(r"\t+|\s{2,}", line.strip()) if c.strip()]
+        cells = [c.strip() for c in re.split(r"\t+|\s{2,}|\s*\|\s*", line.strip())
+                 if c.strip()]
         if len(cells) < 2 or len(cells) > 6:
             continue
         name_i = next((i for i, c in enumerate(cells) if re.fullmatch(
