@@ -124,6 +124,7 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
     found["targets"] = _not_norms(found["targets"], found["norms"])
     for t in found["targets"]:
         t.setdefault("source_kind", "prose")
+    _units_notes(found["tasks"])
     items = _renumber(tables.targets, found)
     _link_indicators(items["targets"])
     if doc.original is not None:  # read in simplified characters, quoted as written
@@ -172,6 +173,23 @@ def _call(module: str, function: str, text: str) -> list[dict[str, Any]]:
         return []
     fn: Callable[[str], list[dict[str, Any]]] | None = getattr(mod, function, None)
     return [dict(item) for item in fn(text)] if fn is not None else []
+
+
+_UNITS_FROM = {
+    "division table": "牵头/配合单位取自任务分工表中与本任务对应的一行",
+    "division table chapter": "牵头单位取自任务分工表中本章各项任务共同的牵头单位",
+    "measure": "牵头/配合单位取自本项目对应的正文措施",
+    "plan lead": "牵头单位取自文件确定的计划牵头单位",
+}
+
+
+def _units_notes(tasks: list[dict[str, Any]]) -> None:
+    """Turn each task's ``units_from`` (how its units were found) into its ``note`` when
+    the units were inferred rather than written beside the task."""
+    for t in tasks:
+        how = t.pop("units_from", None)
+        if how in _UNITS_FROM and not t.get("note"):
+            t["note"] = f"{_UNITS_FROM[how]} (inferred: {how})"
 
 
 # rules about which facilities exist or what they have; a figure per population or a share of

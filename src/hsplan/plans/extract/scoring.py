@@ -77,6 +77,13 @@ def _pairs(expected: list[dict[str, Any]], extracted: list[dict[str, Any]],
            score: Callable[[dict[str, Any], dict[str, Any]], float],
            threshold: float) -> int:
     """Return the number of one-to-one matches, best-scoring pairs first."""
+    return len(_matched_pairs(expected, extracted, score, threshold))
+
+
+def _matched_pairs(expected: list[dict[str, Any]], extracted: list[dict[str, Any]],
+                   score: Callable[[dict[str, Any], dict[str, Any]], float],
+                   threshold: float) -> list[tuple[int, int]]:
+    """Return the one-to-one matches (expected index, extracted index), best pairs first."""
     candidates = []
     for i, e in enumerate(expected):
         for j, x in enumerate(extracted):
@@ -85,11 +92,13 @@ def _pairs(expected: list[dict[str, Any]], extracted: list[dict[str, Any]],
                 candidates.append((s, i, j))
     used_e: set[int] = set()
     used_x: set[int] = set()
+    pairs = []
     for _s, i, j in sorted(candidates, key=lambda c: -c[0]):
         if i not in used_e and j not in used_x:
             used_e.add(i)
             used_x.add(j)
-    return len(used_e)
+            pairs.append((i, j))
+    return pairs
 
 
 def _items(plan: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -221,3 +230,27 @@ def formats_markdown(scores: pd.DataFrame) -> str:
                          f"{'—' if pd.isna(p) else f'{p:.2f}'}")
         lines.append(f"| {names.get(str(fmt), str(fmt))} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def lead_scores(extracted: dict[str, Any], expected: dict[str, Any]) -> dict[str, int]:
+    """Return how many of the reference plan's tasks that name a lead department were
+    extracted with the same lead: ``with_lead`` (reference tasks with a lead), ``matched``
+    (of those, extracted: quote overlap as in `score_plan`) and ``right_lead`` (of those,
+    the first lead is the same department: names compared after
+    `hsplan.plans.extract.departments` normalisation over both plans' names, so 区发改局
+    and 区发展和改革局 are one)."""
+    from hsplan.plans.extract.departments import Departments
+
+    exp = [t for t in expected.get("tasks") or [] if t.get("lead")]
+    got = list(extracted.get("tasks") or [])
+    pairs = _matched_pairs(exp, got, lambda e, x: quote_overlap(str(e.get("quote", "")),
+                                                                str(x.get("quote", ""))),
+                           QUOTE_OVERLAP)
+    deps = Departments.from_names(str(n) for t in [*exp, *got]
+                                  for n in [*(t.get("lead") or []), *(t.get("support") or [])])
+    right = 0
+    for i, j in pairs:
+        lead = got[j].get("lead") or []
+        if lead and deps.canonical(str(lead[0]))[0] == deps.canonical(str(exp[i]["lead"][0]))[0]:
+            right += 1
+    return {"with_lead": len(exp), "matched": len(pairs), "right_lead": right}

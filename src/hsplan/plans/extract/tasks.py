@@ -22,6 +22,7 @@ text; without one the deadline is the end of the year the document aims at.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from hsplan.plans.extract._text import (
@@ -32,6 +33,7 @@ from hsplan.plans.extract._text import (
     split_units,
     target_year,
 )
+from hsplan.plans.extract.departments import Departments
 from hsplan.plans.extract.prose import prose_targets
 
 _MARK = (r"(?:(?<=^)|(?<=[\s。；;：:|·]))(?P<mark>\d{1,2}\s*[.．](?!\d)|"
@@ -74,9 +76,87 @@ def tasks(text: str) -> list[dict[str, Any]]:
         known = {t["quote"] for t in out}
         out += [t for t, _a, _b in headed if t["quote"] not in known]
     out.sort(key=lambda t: flat.find(t["quote"]))
+    _assign_units(out, flat)
     for i, item in enumerate(out, 1):
         item["id"] = f"K{i:02d}"
     return out
+
+
+_PLAN_LEAD = re.compile(r"(?P<u>[\u4e00-\u9fff]{2,16}?)作为(?:本|全)?(?:计划|规划|方案|行动)?牵头"
+                        r"(?:责任)?(?:单位|部门)")
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"[\s\d|()（）、，,。:：;；“”《》]", "", text)
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _overlap(name: str, context: str) -> float:
+    """The share of `name`'s character bigrams found in `context` (0–1)."""
+    b = _bigrams(name)
+    return len(b & _bigrams(context)) / len(b) if b else 0.0
+
+
+def _assign_units(out: list[dict[str, Any]], flat: str) -> None:
+    """Give the tasks that name no units the units the document assigns them elsewhere,
+    and normalise every department name (`departments.Departments`).
+
+    In order: the task-division table row whose task the task's own heading or title
+    names (bigram overlap ≥ 0.6: ``专栏1 疾病预防控制体系能力提升工程`` → the row
+    ``改革完善疾病预防控制体系``); the measure a key project restates (overlap ≥ 0.5); the
+    lead all rows of the division-table chapter the task's section names share; the unit
+    the document names as the plan's lead (``区社管局作为计划牵头责任单位``). Each task
+    records how its units were found in ``units_from`` (``text`` when it names them)."""
+    rows = [t for t in out if t.get("units_from") == "division table"]
+    measures = [t for t in out if t["lead"] and t.get("units_from") is None]
+    for t in out:
+        if t["lead"]:
+            t.setdefault("units_from", "text")
+    groups: dict[str, Counter[str]] = {}
+    for r in rows:
+        groups.setdefault(str(r.get("group") or ""), Counter())[r["lead"][0]] += 1
+    plan_lead = _PLAN_LEAD.search(flat)
+    df = Counter(b for r in rows for b in _bigrams(r["title"]))
+    for t in out:
+        if t["lead"]:
+            continue
+        section = str(t.get("section") or "")
+        contexts = [t["title"], section.split(" ")[-1] + t["title"], section[-40:]]
+        found: tuple[dict[str, Any], str] | None = None
+        for context in contexts:
+            best = max(rows, key=lambda r: _overlap(r["title"], context), default=None)
+            if best is not None and _overlap(best["title"], context) >= 0.6:
+                found = (best, "division table")
+                break
+        if found is None and t.get("units_from") == "project":
+            for field, threshold in (("title", 0.5), ("quote", 0.6)):
+                best = max(measures, key=lambda m: _overlap(t["title"], m[field]),
+                           default=None)
+                if best is not None and _overlap(t["title"], best[field]) >= threshold:
+                    found = (best, "measure")
+                    break
+        if found is None and rows:
+            heading = section.split(" ")[-1]
+            named = [r for r in rows if any(df[b] == 1 for b in
+                                            _bigrams(r["title"]) & _bigrams(heading))]
+            if len(named) == 1:
+                found = (named[0], "division table")
+        if found is not None:
+            t["lead"], t["support"] = list(found[0]["lead"]), list(found[0]["support"])
+            t["units_from"] = found[1]
+            continue
+        group = next((g for g in groups if g and _overlap(g, section) >= 0.8), None)
+        if group is not None:
+            t["lead"] = [groups[group].most_common(1)[0][0]]
+            t["units_from"] = "division table chapter"
+        elif plan_lead is not None:
+            t["lead"] = split_units(plan_lead.group("u"))[-1:]
+            t["units_from"] = "plan lead"
+    deps = Departments.from_names(n for t in out for n in [*t["lead"], *t["support"]])
+    for t in out:
+        t["lead"] = deps.canonical_list(t["lead"])
+        t["support"] = [n for n in deps.canonical_list(t["support"]) if n not in t["lead"]]
+        t.pop("group", None)
 
 
 def _section_at(sents: list[Any], pos: int) -> str | None:
@@ -132,16 +212,21 @@ def _division_tables(flat: str, sents: list[Any], end_date: str | None) -> list[
         stop = nxt if nxt != -1 else len(flat)
         cells = [c.strip() for c in flat[start:stop].split("|")]
         i = 0
+        group = None
         while i + 2 < len(cells):
             title, lead, support = cells[i], cells[i + 1], cells[i + 2]
             if title and not re.fullmatch(r"\d+", title) and not _is_units(title) \
                     and _is_units(lead) and _is_units(support):
                 quote = f"{title} | {lead} | {support}"
                 if quote in flat:
-                    out.append(_task(title, quote, _section_at(sents, header.start()),
-                                     split_units(lead), split_units(support), "", end_date))
+                    task = _task(title, quote, group or _section_at(sents, header.start()),
+                                 split_units(lead), split_units(support), "", end_date)
+                    task.update(units_from="division table", group=group)
+                    out.append(task)
                 i += 3
             else:
+                if cells[i] and not re.fullmatch(r"\d+", cells[i]):
+                    group = cells[i]
                 i += 1
     return out
 
@@ -362,7 +447,10 @@ def _project_rows(flat: str, measures: list[dict[str, Any]],
         same = by_title.get(title)
         lead = list(same["lead"]) if same else []
         support = list(same["support"]) if same else []
-        out.append(_task(title, quote, "附件 重点项目清单", lead, support, goal, end_date))
+        task = _task(title, quote, "附件 重点项目清单", lead, support, goal, end_date)
+        if not lead:
+            task["units_from"] = "project"
+        out.append(task)
     return out
 
 
