@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from hsplan.cli._app import PANEL_PLAN, app, console
+from hsplan.cli._app import PANEL_PLAN, app, console, err_console
 from hsplan.cli._output import print_frame
-from hsplan.plans.extract import extract_plan
+from hsplan.plans.extract import ExtractResult, extract_plan, extract_plans
 
 
 class PlanFormat(StrEnum):
@@ -30,15 +30,31 @@ def extract_command(
     plan_id: Annotated[str | None, typer.Option("--id", help="Plan id (default: "
                                                 "extracted-<region code>-<start>-<end>).")]
     = None,
+    split: Annotated[bool, typer.Option("--split", help="A document holding several plans: "
+                                        "write one plan file per plan (<output>-1.yaml, "
+                                        "<output>-2.yaml …) instead of refusing it.")]
+    = False,
 ) -> None:
     """Extract a plan (targets, norms, institutions, tasks) from a plan document (规划文本)."""
-    result = extract_plan(document, plan_id=plan_id)
-    text = result.to_yaml() if fmt is PlanFormat.yaml else result.to_json() + "\n"
+    results = extract_plans(document, plan_id=plan_id) if split else \
+        [extract_plan(document, plan_id=plan_id)]
+    texts = [r.to_yaml() if fmt is PlanFormat.yaml else r.to_json() + "\n" for r in results]
     if output is None:
-        print(text, end="")
+        print(("---\n" if fmt is PlanFormat.yaml else "").join(texts), end="")
+        for result in results:
+            for note in result.notes:
+                err_console.print(f"[yellow]![/] {result.document.name}: {note}")
         return
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    paths = [output] if len(results) == 1 else \
+        [output.with_name(f"{output.stem}-{k}{output.suffix}") for k in range(1, len(results) + 1)]
+    for result, text, path in zip(results, texts, paths, strict=True):
+        path.write_text(text, encoding="utf-8")
+        _summary(result)
+        console.print(f"wrote {path}")
+
+
+def _summary(result: ExtractResult) -> None:
     meta = result.metadata
     console.print(f"[bold]{meta.title}[/] · {result.plan['region']['name']} "
                   f"({result.plan['region']['code'] or '—'}) · {meta.kind} · "
@@ -51,4 +67,3 @@ def extract_command(
         print_frame(result.unparsed_frame(), title="未解析 looked like targets, gave nothing")
     for note in result.notes:
         console.print(f"[yellow]![/] {note}")
-    console.print(f"wrote {output}")

@@ -28,14 +28,16 @@ from hsplan.plans.extract.documents import (
     Document,
     document_from_text,
     read_document,
+    split_document,
     verbatim,
 )
 from hsplan.plans.extract.matching import match_indicator
-from hsplan.plans.extract.metadata import Metadata, document_metadata
+from hsplan.plans.extract.metadata import Metadata, document_metadata, plan_starts
 from hsplan.plans.extract.tables import TableResult, review_note, table_targets
 from hsplan.plans.plan import Plan, plan_from_dict, validate_plan_data
 
-__all__ = ["ExtractResult", "extract_document", "extract_plan", "unparsed_sentences"]
+__all__ = ["ExtractResult", "extract_document", "extract_plan", "extract_plans",
+           "unparsed_sentences"]
 
 SECTIONS = ("targets", "norms", "institutions", "tasks")
 _PREFIX = {"targets": "P", "norms": "N", "institutions": "I", "tasks": "K"}
@@ -91,13 +93,40 @@ def extract_plan(path_or_text: str | Path, *, plan_id: str | None = None) -> Ext
 
     A `Path`, or a string naming an existing file, is read with `read_document`; any other
     string is taken as the document's text. Raises `DataSourceError` for an unreadable,
-    empty or garbled document, and `HsplanError` when nothing plan-like is found in it.
+    empty or garbled document, and `HsplanError` when nothing plan-like is found in it or
+    when it holds several plans (`metadata.plan_starts`; read those with `extract_plans`).
     """
-    if isinstance(path_or_text, Path) or _names_a_file(path_or_text):
-        doc = read_document(path_or_text)
-    else:
-        doc = document_from_text(path_or_text)
+    doc = _read(path_or_text)
+    starts = plan_starts(doc.text)
+    if len(starts) > 1:
+        found = "; ".join(f"《{title}》 (line {doc.text.count(chr(10), 0, at) + 1})"
+                          for at, title in starts)
+        raise HsplanError(
+            f"{doc.name}: the document holds {len(starts)} plans: {found}; expected one "
+            "plan per document (read as one, their targets and tasks would be merged under "
+            "one title). Fix: extract them one by one with hsplan extract --split (one plan "
+            "file each), or cut the document into one file per plan.")
     return extract_document(doc, plan_id=plan_id)
+
+
+def extract_plans(path_or_text: str | Path, *,
+                  plan_id: str | None = None) -> list[ExtractResult]:
+    """Return one `ExtractResult` per plan a document holds (`metadata.plan_starts`): the
+    document cut before each plan's title after the first (see `extract_plan`); ids get
+    ``-1``, ``-2`` … after `plan_id` when it is given."""
+    doc = _read(path_or_text)
+    starts = plan_starts(doc.text)
+    if len(starts) <= 1:
+        return [extract_document(doc, plan_id=plan_id)]
+    parts = split_document(doc, [at for at, _title in starts[1:]])
+    return [extract_document(part, plan_id=f"{plan_id}-{k}" if plan_id else None)
+            for k, part in enumerate(parts, start=1)]
+
+
+def _read(path_or_text: str | Path) -> Document:
+    if isinstance(path_or_text, Path) or _names_a_file(path_or_text):
+        return read_document(path_or_text)
+    return document_from_text(path_or_text)
 
 
 def _names_a_file(text: str) -> bool:
@@ -132,7 +161,8 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
             for item in items[section]:
                 if item.get("quote"):
                     item["quote"] = verbatim(doc, str(item["quote"]))
-    if not any(items[s] for s in SECTIONS):
+    metadata_only = not any(items[s] for s in SECTIONS)
+    if metadata_only and not (meta.title_found and (meta.region_code or meta.period_end)):
         raise HsplanError(
             f"{doc.name}: no targets, norms, institutions or tasks found: expected a plan "
             "document (规划 / 行动计划 / 实施方案) with an indicator table or sentences such as "
@@ -158,6 +188,11 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
     result.dropped = _validate(plan, doc.name)
     result.plan = plan
     _summarise(result, tables, prose_text)
+    if metadata_only:
+        result.notes.insert(0, "warning: no targets, norms, institutions or tasks found; "
+                               "only the metadata (title, region, period, issuer) is written. "
+                               "Check that the document is the whole plan, not its opening "
+                               "page or a notice.")
     return result
 
 

@@ -16,6 +16,7 @@ read.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -639,3 +640,18 @@ def document_from_html(html: str, *, name: str = "(html)") -> Document:
         elif line:
             blocks.append(replace(blocks_from_text(line)[0], where=f"line {k}"))
     return document_from_blocks(name, "html", blocks)
+
+
+def split_document(doc: Document, starts: list[int]) -> list[Document]:
+    """Return `doc` cut at the text offsets `starts` (the first part from the start of the
+    document): one `Document` per part, named ``<name> #k``, with the tables inside it."""
+    cuts = [0, *sorted(s for s in starts if s > 0), len(doc.text)]
+    parts = []
+    for k, (a, b) in enumerate(itertools.pairwise(cuts), start=1):
+        inside = [(t, (x - a, y - a)) for t, (x, y) in zip(doc.tables, doc.table_spans,
+                                                           strict=False) if a <= x < b]
+        original = doc.original[a:b] if doc.original is not None else None
+        parts.append(Document(f"{doc.name} #{k}", doc.format, doc.text[a:b],
+                              tuple(t for t, _s in inside), (), tuple(s for _t, s in inside),
+                              original))
+    return parts
