@@ -30,6 +30,10 @@ def extract_command(
     plan_id: Annotated[str | None, typer.Option("--id", help="Plan id (default: "
                                                 "extracted-<region code>-<start>-<end>).")]
     = None,
+    sources: Annotated[Path | None, typer.Option("--sources", help="Also write where each "
+                                                 "item came from and its confidence (CSV: id, "
+                                                 "kind, where, confidence, why, quote).")]
+    = None,
     split: Annotated[bool, typer.Option("--split", help="A document holding several plans: "
                                         "write one plan file per plan (<output>-1.yaml, "
                                         "<output>-2.yaml …) instead of refusing it.")]
@@ -48,10 +52,16 @@ def extract_command(
     output.parent.mkdir(parents=True, exist_ok=True)
     paths = [output] if len(results) == 1 else \
         [output.with_name(f"{output.stem}-{k}{output.suffix}") for k in range(1, len(results) + 1)]
-    for result, text, path in zip(results, texts, paths, strict=True):
+    for k, (result, text, path) in enumerate(zip(results, texts, paths, strict=True), 1):
         path.write_text(text, encoding="utf-8")
         _summary(result)
         console.print(f"wrote {path}")
+        if sources is not None:
+            where = sources if len(results) == 1 else \
+                sources.with_name(f"{sources.stem}-{k}{sources.suffix}")
+            where.parent.mkdir(parents=True, exist_ok=True)
+            result.sources_frame().to_csv(where, index=False, encoding="utf-8-sig")
+            console.print(f"wrote {where}")
 
 
 def _summary(result: ExtractResult) -> None:
@@ -65,5 +75,9 @@ def _summary(result: ExtractResult) -> None:
                                                     "indicator (review)")
     if result.unparsed:
         print_frame(result.unparsed_frame(), title="未解析 looked like targets, gave nothing")
+    review = result.review_frame()
+    if not review.empty:
+        print_frame(review, title=f"待复核 low-confidence items ({len(review)} of "
+                                  f"{len(result.sources)}; check against the source)")
     for note in result.notes:
         console.print(f"[yellow]![/] {note}")

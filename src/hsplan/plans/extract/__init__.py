@@ -36,12 +36,14 @@ from hsplan.plans.extract.metadata import Metadata, document_metadata, plan_star
 from hsplan.plans.extract.tables import TableResult, review_note, table_targets
 from hsplan.plans.plan import Plan, plan_from_dict, validate_plan_data
 
-__all__ = ["ExtractResult", "extract_document", "extract_plan", "extract_plans",
+__all__ = ["REVIEW_BELOW", "ExtractResult", "extract_document", "extract_plan", "extract_plans",
            "unparsed_sentences"]
 
 SECTIONS = ("targets", "norms", "institutions", "tasks")
 _PREFIX = {"targets": "P", "norms": "N", "institutions": "I", "tasks": "K"}
 _WS = re.compile(r"\s+")
+REVIEW_BELOW = 0.6
+SOURCE_COLUMNS = ["id", "kind", "where", "confidence", "why", "quote"]
 _TARGET_LIKE = re.compile(r"(?<!截)(到|至|力争)\s*((?:19|20)\d\d)\s*年")
 _OTHER_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*\s*年)")
 
@@ -60,6 +62,7 @@ class ExtractResult:
     unparsed: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
 
     def to_plan(self) -> Plan:
         """Return the extracted plan as a `hsplan.plans.plan.Plan` (for `diff_plans`)."""
@@ -81,6 +84,18 @@ class ExtractResult:
     def unmatched_frame(self) -> pd.DataFrame:
         """Return one row per target without a catalog indicator: id, name, candidates."""
         return pd.DataFrame(self.unmatched, columns=["id", "name", "candidates"])
+
+    def sources_frame(self) -> pd.DataFrame:
+        """Return one row per extracted item: id, kind, where (``table 2 row 4``,
+        ``page 3``, ``line 40``; None when its quote was not found), confidence (0–1), why
+        (what lowered it) and quote."""
+        return pd.DataFrame(self.sources, columns=SOURCE_COLUMNS)
+
+    def review_frame(self) -> pd.DataFrame:
+        """Return the `sources_frame` rows with confidence below `REVIEW_BELOW` (0.6), the
+        items a person should check against the source text."""
+        frame = self.sources_frame()
+        return frame[frame["confidence"] < REVIEW_BELOW].reset_index(drop=True)
 
     def unparsed_frame(self) -> pd.DataFrame:
         """Return one row per sentence or table row that looked like a target but gave
@@ -188,6 +203,7 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
     result.dropped = _validate(plan, doc.name)
     result.plan = plan
     _summarise(result, tables, prose_text)
+    result.sources = _sources(doc, plan)
     if metadata_only:
         result.notes.insert(0, "warning: no targets, norms, institutions or tasks found; "
                                "only the metadata (title, region, period, issuer) is written. "
@@ -340,6 +356,86 @@ def _validate(plan: dict[str, Any], name: str) -> list[str]:
                     t["parent"] = None
     validate_plan_data(plan, file=name, lines={})
     return dropped
+
+
+# --- where each item came from, and how sure the reading is -----------------------------------
+
+_BASE_CONFIDENCE = {"table targets": 0.9, "prose targets": 0.75, "norms": 0.7,
+                    "institutions": 0.8, "tasks": 0.8}
+
+
+class _Locator:
+    """Finds a quote (whitespace collapsed, as extractors quote) in a document's text."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        source = doc.original if doc.original is not None else doc.text
+        flat: list[str] = []
+        self.offsets: list[int] = []
+        space = False
+        for i, ch in enumerate(source):
+            if ch.isspace():
+                if not space:
+                    flat.append(" ")
+                    self.offsets.append(i)
+                space = True
+            else:
+                flat.append(ch)
+                self.offsets.append(i)
+                space = False
+        self.flat = "".join(flat)
+
+    def where(self, quote: str) -> str | None:
+        quote = _WS.sub(" ", quote).strip()
+        k = self.flat.find(quote) if quote else -1
+        if k < 0:  # a row quoted cell by cell: its first cell of some length
+            first = next((c for c in quote.split(" | ") if len(c) >= 4), "")
+            k = self.flat.find(first) if first else -1
+        return self.doc.where(self.offsets[k]) if k >= 0 else None
+
+
+def _sources(doc: Document, plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per item of `plan`: where its quote stands in `doc`, and a confidence 0–1
+    lowered for each reason to doubt the reading (`why`)."""
+    locate = _Locator(doc)
+    rows = []
+    for section in SECTIONS:
+        for item in plan[section]:
+            kind = section
+            if section == "targets":
+                kind = "table targets" if item.get("source_kind") == "table" \
+                    else "prose targets"
+            score = _BASE_CONFIDENCE[kind]
+            why: list[str] = []
+            quote = str(item.get("quote") or "")
+            where = locate.where(quote)
+            note = str(item.get("note") or "")
+            if where is None:
+                score -= 0.2
+                why.append("quote not found in the document text")
+            if section == "targets" and item.get("indicator") is None:
+                score -= 0.25
+                why.append("no catalog indicator matched the name")
+            if kind == "prose targets" and len(str(item.get("name", ""))) > 24:
+                score -= 0.2
+                why.append("a long name: the indicator may be cut wrongly from the sentence")
+            if section == "tasks":
+                if "(inferred: division table chapter)" in note or "(inferred: plan lead)" in note:
+                    score -= 0.3
+                    why.append("lead department inferred from the chapter or the plan")
+                elif "(inferred:" in note:
+                    score -= 0.15
+                    why.append("units inferred from a matching row or measure")
+                elif not item.get("lead"):
+                    score -= 0.1
+                    why.append("no lead department named")
+            if section == "institutions" and "goal being worked towards" in note:
+                score -= 0.1
+                why.append("grade target is a goal being worked towards")
+            rows.append({"id": item.get("id"), "kind": kind, "where": where,
+                         "confidence": round(min(0.99, max(0.05, score)), 2),
+                         "why": "; ".join(why), "quote": quote})
+    return rows
 
 
 # --- the summary -----------------------------------------------------------------------------

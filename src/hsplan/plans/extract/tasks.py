@@ -496,10 +496,13 @@ def institutions(text: str) -> list[dict[str, Any]]:
 
     def add(name: str, quote: str, *, grade_base: str | None = None,
             grade_target: str | None = None, beds_base: int | None = None,
-            beds_target: int | None = None, campus: str | None = None) -> None:
+            beds_target: int | None = None, campus: str | None = None,
+            note: str | None = None) -> None:
         name = next((k for k in found if _same_institution(k, name)), name)
         item = found.setdefault(name, {"name": name, "subtype": _subtype(name), "grade": None,
                                        "beds": None, "campus": None, "quote": quote})
+        if note:
+            item["note"] = "; ".join(x for x in (item.get("note"), note) if x)
         if grade_base or grade_target:
             g = item["grade"] or {"baseline": None, "target": None}
             g["baseline"] = g["baseline"] or grade_base
@@ -608,7 +611,11 @@ def _table_institutions(text: str, add: Any) -> None:
         elif (grades and "等级" in title) or (len(grades) >= 1 and "级" in title):
             base = re.search(_GRADE, grades[0]).group(0) if len(grades) > 1 else None  # type: ignore[union-attr]
             tgt_m = re.search(_GRADE, grades[-1])
-            add(name, quote, grade_base=base, grade_target=tgt_m.group(0) if tgt_m else None)
+            started = re.search(r"启动|开始|申报|争创|力争|创建", grades[-1])
+            note = (f"{collapse(title)}: {grades[-1]} (the grade is a goal being worked "
+                    "towards, not one reached)") if started else None
+            add(name, quote, grade_base=base, grade_target=tgt_m.group(0) if tgt_m else None,
+                note=note)
 
 
 def _prose_institutions(text: str, add: Any) -> None:
