@@ -33,7 +33,8 @@ from hsplan.plans.extract.documents import (
 )
 from hsplan.plans.extract.matching import match_indicator
 from hsplan.plans.extract.metadata import Metadata, document_metadata, plan_starts
-from hsplan.plans.extract.tables import TableResult, review_note, table_targets
+from hsplan.plans.extract.tables import TableResult, raw_tables, review_note, table_targets
+from hsplan.plans.extract.tasks import tasks
 from hsplan.plans.plan import Plan, plan_from_dict, validate_plan_data
 
 __all__ = ["REVIEW_BELOW", "ExtractResult", "extract_document", "extract_plan", "extract_plans",
@@ -163,7 +164,7 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
         "targets": _call("prose", "prose_targets", prose_text),
         "norms": _call("norms", "prose_norms", prose_text),
         "institutions": _call("tasks", "institutions", prose_text),
-        "tasks": _call("tasks", "tasks", prose_text),
+        "tasks": [dict(t) for t in tasks(prose_text, tables=_grids(doc))],
     }
     found["targets"] = _not_norms(found["targets"], found["norms"])
     for t in found["targets"]:
@@ -213,6 +214,24 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
 
 
 # --- assembling ------------------------------------------------------------------------------
+
+
+def _grids(doc: Document) -> list[tuple[tuple[str, ...], ...]]:
+    """The document's tables as rows of cells: the tables its format marks, and for a
+    plain-text document its tab-separated tables."""
+    grids = [t.rows for t in doc.tables]
+    if not doc.tables:
+        for raw in raw_tables(doc.text):
+            if raw.source != "tab":
+                continue
+            rows: list[list[str]] = [[]]
+            for cell in raw.tokens:
+                if cell is None:
+                    rows.append([])
+                else:
+                    rows[-1].append(cell.text)
+            grids.append(tuple(tuple(r) for r in rows if r))
+    return grids
 
 
 def _call(module: str, function: str, text: str) -> list[dict[str, Any]]:

@@ -138,8 +138,12 @@ def sentences(text: str) -> list[Sentence]:
                 body, offset = body[lead:], offset + lead
                 h = heading(body)
                 rest_len = len(body.rstrip()) - len(h[0]) - len(h[1]) if h else 0
-                if not h or not h[1] or rest_len == 1 or (0 < rest_len < 2):
+                # a heading on a line of its own (第一章 规划背景) sets the section too
+                alone = h is not None and bool(h[1]) and raw.strip() == body.strip() \
+                    and not body[len(h[0]):].strip()[len(h[1]):].strip()
+                if not alone and (not h or not h[1] or rest_len == 1 or (0 < rest_len < 2)):
                     break
+                assert h is not None
                 mark, title = h
                 level = _level(mark)
                 levels = {k: v for k, v in levels.items() if k < level}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from hsplan.plans.extract._text import (
@@ -34,6 +35,7 @@ from hsplan.plans.extract._text import (
     target_year,
 )
 from hsplan.plans.extract.departments import Departments
+from hsplan.plans.extract.matching import squash
 from hsplan.plans.extract.prose import prose_targets
 
 _MARK = (r"(?:(?<=^)|(?<=[\s。；;：:|·]))(?P<mark>\d{1,2}\s*[.．](?!\d)|"
@@ -48,13 +50,15 @@ _DATE = re.compile(
 )
 
 
-def tasks(text: str) -> list[dict[str, Any]]:
+def tasks(text: str, *, tables: Sequence[Sequence[Sequence[str]]] = ()) -> list[dict[str, Any]]:
     """Return the tasks of `text` as plan-format dicts, in document order.
 
     Each dict has ``id`` (K01 …), ``title``, ``section``, ``lead`` and ``support`` (unit
     names; empty when the document names none), ``deadline`` (ISO date), ``milestones``
     ([{date, value, unit, text}]), ``target`` (the first measurable target text, or None)
-    and the verbatim ``quote``.
+    and the verbatim ``quote``. `tables` are the document's tables as rows of cells (Word,
+    HTML and PDF tables, tab-separated text tables); those with a task column and a
+    牵头 / 责任 unit column are read by `table_tasks`.
     """
     flat = collapse(text)
     year = target_year(flat)
@@ -75,6 +79,11 @@ def tasks(text: str) -> list[dict[str, Any]]:
                or not any(a < flat.find(t["quote"]) < b for a, b in spans)]
         known = {t["quote"] for t in out}
         out += [t for t, _a, _b in headed if t["quote"] not in known]
+    titles = {squash(t["title"]) for t in out}
+    for t in table_tasks(tables, end_date):
+        if squash(t["title"]) not in titles:
+            titles.add(squash(t["title"]))
+            out.append(t)
     out.sort(key=lambda t: flat.find(t["quote"]))
     _assign_units(out, flat)
     for i, item in enumerate(out, 1):
@@ -157,6 +166,65 @@ def _assign_units(out: list[dict[str, Any]], flat: str) -> None:
         t["lead"] = deps.canonical_list(t["lead"])
         t["support"] = [n for n in deps.canonical_list(t["support"]) if n not in t["lead"]]
         t.pop("group", None)
+
+
+_TASK_COL = re.compile(r"任务|工作内容|具体措施|重点工作|工作事项|项目名称|重点项目|主要内容|"
+                       r"工作措施")
+_LEAD_COL = re.compile(r"^(?:牵头|责任|主责|负责)(?:单位|部门)$")
+_SUPPORT_COL = re.compile(r"^(?:配合|协同|参与|协办)(?:单位|部门)$")
+_TIME_COL = re.compile(r"时限|时间|进度|完成年份|时间安排")
+
+
+def table_tasks(tables: Sequence[Sequence[Sequence[str]]],
+                end_date: str | None) -> list[dict[str, Any]]:
+    """Return one task per row of every task-division table in `tables` (rows of cells):
+    a table whose header names a task column (任务 / 工作内容 / 具体措施 / 重点项目 …) and a
+    unit column (牵头 / 责任 单位 or 部门), in any order, with or without a 配合 / 协同
+    column and a time column (完成时限 / 时间安排). A 责任单位 cell without a 配合 column
+    lists the lead first and the supporting units after it; a chapter cell spanning the
+    task column (more cells than header cells) becomes the task's section. The quote is
+    the row's cells joined by `` | ``."""
+    out: list[dict[str, Any]] = []
+    for rows in tables:
+        header_at = next((k for k, r in enumerate(rows[:3])
+                          if any(_LEAD_COL.match(squash(c)) for c in r)
+                          and any(_TASK_COL.search(squash(c)) for c in r)), None)
+        if header_at is None:
+            continue
+        header = [squash(c) for c in rows[header_at]]
+        task_i = next(i for i, c in enumerate(header) if _TASK_COL.search(c))
+        lead_i = next(i for i, c in enumerate(header) if _LEAD_COL.match(c))
+        support_i = next((i for i, c in enumerate(header) if _SUPPORT_COL.match(c)), None)
+        time_i = next((i for i, c in enumerate(header) if _TIME_COL.search(c)), None)
+        for row in rows[header_at + 1:]:
+            cells = [collapse(c) for c in row]
+            extra = max(0, len(cells) - len(header))
+
+            def at(i: int | None, cells: list[str] = cells, extra: int = extra,
+                   task_i: int = task_i) -> str:
+                if i is None:
+                    return ""
+                k = i + extra if i > task_i else i
+                return cells[k] if k < len(cells) else ""
+
+            body = cells[task_i + extra] if task_i + extra < len(cells) else ""
+            units = split_units(at(lead_i))
+            if not body or not units or not all(looks_like_unit(u) for u in units):
+                continue
+            lead, support = (units, split_units(at(support_i))) if support_i is not None \
+                else (units[:1], units[1:])
+            title = re.split(r"[。：:；;]", body)[0][:48].strip()
+            group = cells[task_i] if extra else None
+            task = _task(title, " | ".join(c for c in cells if c), group, lead, support,
+                         body + " " + at(time_i), end_date)
+            when = _DATE.search(at(time_i))
+            if when and not task["milestones"]:
+                y, w = when.group("y"), when.group("when")
+                task["deadline"] = f"{y}-01-01" if w == "初" else (
+                    f"{y}-06-30" if w == "上半年" else f"{y}-12-31")
+            task["units_from"] = "text"
+            out.append(task)
+    return out
 
 
 def _section_at(sents: list[Any], pos: int) -> str | None:
@@ -371,7 +439,8 @@ def _heading_tasks(text: str, flat: str, sents: list[Any],
         h = _heading_of(line)
         title = line[line.find(h[1]):] if h else line
         end = next((p for lv, _l, p in heads[k + 1:] if lv <= level), len(flat))
-        out.append((_task(title, line, _section_at(sents, pos), [], [], "", end_date),
+        out.append((_task(title, line, _section_at(sents, pos + len(line) + 1), [], [], "",
+                          end_date),
                     pos, end))
     return out
 
