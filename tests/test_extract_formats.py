@@ -102,7 +102,9 @@ def test_pdf_table_continued_on_the_next_page_is_joined(rendered: Path) -> None:
     assert joined, [t.where for t in got.tables]
     # the continuation has no header row of its own: it is read as more rows of the table
     assert [len(t.rows) for t in got.tables] == [len(t.rows) for t in expected.tables]
-    assert [t.rows[0] for t in got.tables] == [t.rows[0] for t in expected.tables]
+    # the same header rows (a header cell spanning columns: blank cells in a PDF)
+    assert [tuple(c for c in t.rows[0] if c) for t in got.tables] == \
+        [t.rows[0] for t in expected.tables]
 
 
 def test_traditional_document_is_matched_in_simplified_and_quoted_as_written(

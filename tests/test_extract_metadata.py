@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from hsplan.cli import app
 from hsplan.errors import HsplanError
-from hsplan.plans.extract import extract_plan, extract_plans
+from hsplan.plans.extract import extract_document, extract_plan, extract_plans
 from hsplan.plans.extract.metadata import find_period, find_region, plan_starts
 from hsplan.plans.extract.scoring import seeds_dir
 
@@ -101,3 +101,30 @@ def test_metadata_only_document_is_written_with_a_warning(tmp_path: Path) -> Non
     assert "warning: no targets" in res.output
     assert yaml.safe_load((tmp_path / "o.yaml").read_text(encoding="utf-8"))["region"][
         "code"] == "530724"
+
+
+def test_title_from_the_title_block_not_a_document_it_cites(tmp_path: Path) -> None:
+    import docx
+
+    from hsplan.plans.extract.documents import document_from_html
+    from hsplan.plans.extract.metadata import find_title
+
+    # a page that links another plan above the title: a line that also reads as a title
+    html = ("<html><body><p>相关文件：云南省玉溪市“十四五”卫生健康规划</p>"
+            "<h1>江川区“十四五”医疗卫生服务体系规划</h1>"
+            "<p>到2025年，全区每千人口医疗卫生机构床位数达到6.5张。</p></body></html>")
+    doc = document_from_html(html, name="t.html")
+    assert find_title(doc.text) == "相关文件：云南省玉溪市“十四五”卫生健康规划"
+    result = extract_document(doc)
+    assert result.plan["title"] == "江川区“十四五”医疗卫生服务体系规划"
+    assert result.plan["region"]["code"] == "530403"
+    d = docx.Document()
+    d.add_paragraph("上级文件：四川省乐山市“十四五”卫生健康发展规划")
+    d.add_heading("乐山市市中区“十四五”医疗卫生服务体系规划", level=0)  # Word's Title style
+    d.add_heading("第一章 规划背景", level=1)
+    d.add_paragraph("到2025年，全区每千人口医疗卫生机构床位数达到9张。")
+    path = tmp_path / "leshan.docx"
+    d.save(str(path))
+    result = extract_plan(path)
+    assert result.plan["title"] == "乐山市市中区“十四五”医疗卫生服务体系规划"
+    assert result.plan["region"]["code"] == "511102"

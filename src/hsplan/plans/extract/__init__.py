@@ -154,7 +154,9 @@ def _names_a_file(text: str) -> bool:
 
 def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractResult:
     """Return the `ExtractResult` of an already read `Document` (see `extract_plan`)."""
-    meta = document_metadata(doc.text, name=doc.name)
+    headings = [b.text for b in doc.blocks[:20] if b.kind == "heading" and b.level == 1
+                and doc.format != "txt"]
+    meta = document_metadata(doc.text, name=doc.name, headings=headings)
     tables = table_targets(doc, period_end=meta.period_end, baseline_year=meta.baseline_year)
     baseline_year = meta.baseline_year
     if baseline_year is None and tables.baseline_years:

@@ -542,6 +542,8 @@ class _HtmlReader(HTMLParser):
                 t["caption"] = ""
             elif tag == "br" and t["cell"] is not None:
                 t["cell"]["text"].append("\n")
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self.text.append(f"\n\x01{tag[1]}\x01")
         elif tag in _BLOCK_TAGS:
             self.text.append("\n")
 
@@ -634,9 +636,13 @@ def document_from_html(html: str, *, name: str = "(html)") -> Document:
     for k, line in enumerate(text.split("\n"), start=1):
         line = re.sub(r"[ \t\u00a0\u3000]+", " ", line).strip()
         m = re.fullmatch(r"\x00(\d+)\x00", line)
+        h = re.match(r"\x01(\d)\x01\s*", line)
         if m:
             table = reader.tables[int(m.group(1))]
             blocks.append(Block("table", "", table.where, table=table))
+        elif h:
+            if line[h.end():]:
+                blocks.append(Block("heading", line[h.end():], f"line {k}", int(h.group(1))))
         elif line:
             blocks.append(replace(blocks_from_text(line)[0], where=f"line {k}"))
     return document_from_blocks(name, "html", blocks)

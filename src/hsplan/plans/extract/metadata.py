@@ -213,9 +213,22 @@ def find_region(title: str | None, text: str) -> tuple[str | None, str | None, s
     return str(best["code"]), name, str(best["level"])
 
 
-def document_metadata(text: str, *, name: str) -> Metadata:
-    """Return the `Metadata` of a document's text (`name` is the fallback title)."""
-    title = find_title(text)
+def title_block(headings: list[str]) -> str | None:
+    """Return the title a document's title block gives — the first of its top-level
+    headings (Word's Title / Heading 1 style, HTML ``<h1>``) that names a plan — or None."""
+    for text in headings:
+        line = _clean(text)
+        if 6 <= len(line) <= 80 and _KIND_END.search(line) and "。" not in line \
+                and not line.startswith(("关于", "附件", "《")) and "的通知" not in line \
+                and not _HEADING_START.match(line):
+            return line
+    return None
+
+
+def document_metadata(text: str, *, name: str, headings: list[str] | None = None) -> Metadata:
+    """Return the `Metadata` of a document's text (`name` is the fallback title;
+    `headings` the document's top-level headings, whose plan title is preferred)."""
+    title = title_block(headings or []) or find_title(text)
     kind = find_kind(title, text)
     issuer, date = find_issuer_and_date(text)
     start, end = find_period(title, text, date)
