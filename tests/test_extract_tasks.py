@@ -217,3 +217,17 @@ def test_sections_follow_the_chapters_not_the_table_of_contents() -> None:
     assert len(chapters) >= 6  # not all under 第八章, the last line of the contents
     task = next(t for t in plan["tasks"] if t["title"] == "加快推进医共体建设进程")
     assert task["section"] == "第四章发展优质均衡的医疗服务体系 第一节加快推进医共体建设进程"
+
+
+def test_task_table_header_spanning_two_columns_as_a_pdf_gives_it() -> None:
+    from hsplan.plans.extract.tasks import table_tasks
+
+    rows = (("序号", "工作任务", "", "牵头部门", "配合部门"),
+            ("1", "总体布局和资源配置", "机构", "区卫生健康局", "区发改局、区财政局"),
+            ("", "", "技术与学科", "区卫生健康局 区科学技术局", "区财政局"),
+            ("", "", "区发展和改革局、区财政局", "区卫生健康局", "区财政局"))  # cells slipped
+    got = [(t["title"], t["section"], t["lead"], t["support"])
+           for t in table_tasks([rows], "2025-12-31")]
+    assert got == [("机构", "总体布局和资源配置", ["区卫生健康局"], ["区发改局", "区财政局"]),
+                   ("技术与学科", "总体布局和资源配置", ["区卫生健康局", "区科学技术局"],
+                    ["区财政局"])]

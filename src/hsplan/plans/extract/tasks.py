@@ -196,25 +196,32 @@ def table_tasks(tables: Sequence[Sequence[Sequence[str]]],
         lead_i = next(i for i, c in enumerate(header) if _LEAD_COL.match(c))
         support_i = next((i for i, c in enumerate(header) if _SUPPORT_COL.match(c)), None)
         time_i = next((i for i, c in enumerate(header) if _TIME_COL.search(c)), None)
+        # a task header spanning columns (blank header cells after it in a PDF)
+        span = 0
+        while task_i + span + 1 < len(header) and not header[task_i + span + 1]:
+            span += 1
+        last_group: str | None = None
         for row in rows[header_at + 1:]:
             cells = [collapse(c) for c in row]
-            extra = max(0, len(cells) - len(header))
+            extra = max(0, len(cells) - len(header)) + span
 
             def at(i: int | None, cells: list[str] = cells, extra: int = extra,
-                   task_i: int = task_i) -> str:
+                   task_i: int = task_i, span_: int = span) -> str:
                 if i is None:
                     return ""
-                k = i + extra if i > task_i else i
+                k = i + extra - span_ if i > task_i else i
                 return cells[k] if k < len(cells) else ""
 
             body = cells[task_i + extra] if task_i + extra < len(cells) else ""
             units = split_units(at(lead_i))
-            if not body or not units or not all(looks_like_unit(u) for u in units):
+            if not body or _is_unit_list(body) or not units \
+                    or not all(looks_like_unit(u) for u in units):
                 continue
             lead, support = (units, split_units(at(support_i))) if support_i is not None \
                 else (units[:1], units[1:])
             title = re.split(r"[。：:；;]", body)[0][:48].strip()
-            group = cells[task_i] if extra else None
+            group = (cells[task_i] or last_group) if extra else None
+            last_group = group
             task = _task(title, " | ".join(c for c in cells if c), group, lead, support,
                          body + " " + at(time_i), end_date)
             when = _DATE.search(at(time_i))
@@ -283,7 +290,7 @@ def _division_tables(flat: str, sents: list[Any], end_date: str | None) -> list[
         group = None
         while i + 2 < len(cells):
             title, lead, support = cells[i], cells[i + 1], cells[i + 2]
-            if title and not re.fullmatch(r"\d+", title) and not _is_units(title) \
+            if title and not re.fullmatch(r"\d+", title) and not _is_unit_list(title) \
                     and _is_units(lead) and _is_units(support):
                 quote = f"{title} | {lead} | {support}"
                 if quote in flat:
@@ -302,6 +309,14 @@ def _division_tables(flat: str, sents: list[Any], end_date: str | None) -> list[
 def _is_units(cell: str) -> bool:
     names = split_units(cell)
     return bool(names) and all(looks_like_unit(n) for n in names)
+
+
+def _is_unit_list(cell: str) -> bool:
+    """A cell that names units, not a task: several units, or one ending as a government
+    body does (技术与学科 ends in 科 but is a task)."""
+    names = split_units(cell)
+    return _is_units(cell) and (len(names) >= 2 or names[0].endswith(
+        ("局", "委", "办", "办公室", "部", "中心", "政府", "分局", "医共体", "小组")))
 
 
 def _mark_level(mark: str) -> int:
