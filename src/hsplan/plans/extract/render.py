@@ -23,9 +23,9 @@ import re
 from pathlib import Path
 
 from hsplan.errors import DataSourceError
-from hsplan.plans.extract._text import looks_like_unit, split_units
 from hsplan.plans.extract.documents import Block, DocTable, blocks_from_text, document_from_text
 from hsplan.plans.extract.tables import raw_tables, table_targets
+from hsplan.plans.extract.tasks import is_unit_list, is_units
 
 FORMATS = ("docx", "html", "pdf", "traditional")
 CJK_FONTS = (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
@@ -37,11 +37,6 @@ _DIVISION = re.compile(r"序号\s*\|\s*(?:工作任务|重点任务|主要任务
 _TOC_LINE = re.compile(r"^\s*第[一二三四五六七八九十]+[章节]")
 
 
-def _is_units(cell: str) -> bool:
-    names = split_units(cell)
-    return bool(names) and all(looks_like_unit(n) for n in names)
-
-
 def division_grid(cells: list[str]) -> tuple[list[list[str]], list[str]]:
     """Return the rows ([序号, 工作任务, 任务, 牵头, 配合]) of a task-division table given
     as its data cells in reading order, and the cells after the last row."""
@@ -50,8 +45,8 @@ def division_grid(cells: list[str]) -> tuple[list[list[str]], list[str]]:
     i = 0
     while i + 2 < len(cells):
         title, lead, support = cells[i:i + 3]
-        if title and not re.fullmatch(r"\d+", title) and not _is_units(title) \
-                and _is_units(lead) and _is_units(support):
+        if title and not re.fullmatch(r"\d+", title) and not is_unit_list(title) \
+                and is_units(lead) and is_units(support):
             if len(prefix) == 1 and not re.fullmatch(r"\d+", prefix[0]):
                 prefix = ["", prefix[0]]
             prefix = ([""] * (2 - len(prefix)) + prefix)[-2:]

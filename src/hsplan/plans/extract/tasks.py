@@ -214,7 +214,7 @@ def table_tasks(tables: Sequence[Sequence[Sequence[str]]],
 
             body = cells[task_i + extra] if task_i + extra < len(cells) else ""
             units = split_units(at(lead_i))
-            if not body or _is_unit_list(body) or not units \
+            if not body or is_unit_list(body) or not units \
                     or not all(looks_like_unit(u) for u in units):
                 continue
             lead, support = (units, split_units(at(support_i))) if support_i is not None \
@@ -290,8 +290,8 @@ def _division_tables(flat: str, sents: list[Any], end_date: str | None) -> list[
         group = None
         while i + 2 < len(cells):
             title, lead, support = cells[i], cells[i + 1], cells[i + 2]
-            if title and not re.fullmatch(r"\d+", title) and not _is_unit_list(title) \
-                    and _is_units(lead) and _is_units(support):
+            if title and not re.fullmatch(r"\d+", title) and not is_unit_list(title) \
+                    and is_units(lead) and is_units(support):
                 quote = f"{title} | {lead} | {support}"
                 if quote in flat:
                     task = _task(title, quote, group or _section_at(sents, header.start()),
@@ -306,16 +306,17 @@ def _division_tables(flat: str, sents: list[Any], end_date: str | None) -> list[
     return out
 
 
-def _is_units(cell: str) -> bool:
+def is_units(cell: str) -> bool:
+    """A cell whose every name reads as a government unit (`looks_like_unit`)."""
     names = split_units(cell)
     return bool(names) and all(looks_like_unit(n) for n in names)
 
 
-def _is_unit_list(cell: str) -> bool:
+def is_unit_list(cell: str) -> bool:
     """A cell that names units, not a task: several units, or one ending as a government
     body does (技术与学科 ends in 科 but is a task)."""
     names = split_units(cell)
-    return _is_units(cell) and (len(names) >= 2 or names[0].endswith(
+    return is_units(cell) and (len(names) >= 2 or names[0].endswith(
         ("局", "委", "办", "办公室", "部", "中心", "政府", "分局", "医共体", "小组")))
 
 
