@@ -93,3 +93,15 @@ def test_tasks_by_department_counts_one_row_per_department(
     support = rows[rows["role"] == "配合"]
     assert "区发改局" not in set(support["department"])
     assert "区发展和改革局" in set(support["department"])
+
+
+def test_aliases_are_kept_beside_the_canonical_names() -> None:
+    result = extract_plan(seeds_dir() / "000_a2a2a54b8113ffa6.txt")
+    assert result.departments["区发展和改革局"] == ["区发改局"]
+    assert result.departments["区委机构编制委员会办公室"] == ["委机构编制委员会办公室"]
+    names = {n for t in result.plan["tasks"] for n in [*t["lead"], *t["support"]]}
+    assert "区发改局" not in names and "区发展和改革局" in names
+    frame = result.departments_frame()
+    assert list(frame.columns) == ["department", "aliases"]
+    liaocheng = extract_plan(seeds_dir() / "003_e14da291fa1a9871.txt")
+    assert liaocheng.departments["市科技局"] == ["科技"]

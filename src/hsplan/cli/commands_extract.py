@@ -75,6 +75,9 @@ def _summary(result: ExtractResult) -> None:
                                                     "indicator (review)")
     if result.unparsed:
         print_frame(result.unparsed_frame(), title="未解析 looked like targets, gave nothing")
+    if result.departments:
+        print_frame(result.departments_frame(), title="部门名称归并 department names "
+                                                      "normalised (aliases as written)")
     review = result.review_frame()
     if not review.empty:
         print_frame(review, title=f"待复核 low-confidence items ({len(review)} of "

@@ -64,6 +64,7 @@ class ExtractResult:
     notes: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
+    departments: dict[str, list[str]] = field(default_factory=dict)
 
     def to_plan(self) -> Plan:
         """Return the extracted plan as a `hsplan.plans.plan.Plan` (for `diff_plans`)."""
@@ -91,6 +92,13 @@ class ExtractResult:
         ``page 3``, ``line 40``; None when its quote was not found), confidence (0–1), why
         (what lowered it) and quote."""
         return pd.DataFrame(self.sources, columns=SOURCE_COLUMNS)
+
+    def departments_frame(self) -> pd.DataFrame:
+        """Return one row per department written more than one way: department (the
+        canonical name the tasks use), aliases (the other names as written, 、-joined)."""
+        return pd.DataFrame([{"department": k, "aliases": "、".join(v)}
+                             for k, v in sorted(self.departments.items())],
+                            columns=["department", "aliases"])
 
     def review_frame(self) -> pd.DataFrame:
         """Return the `sources_frame` rows with confidence below `REVIEW_BELOW` (0.6), the
@@ -172,6 +180,11 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
     for t in found["targets"]:
         t.setdefault("source_kind", "prose")
     _units_notes(found["tasks"])
+    departments: dict[str, list[str]] = {}
+    for t in found["tasks"]:
+        for canonical, written in (t.pop("aliases", None) or {}).items():
+            if written not in departments.setdefault(canonical, []):
+                departments[canonical].append(written)
     items = _renumber(tables.targets, found)
     _link_indicators(items["targets"])
     if doc.original is not None:  # read in simplified characters, quoted as written
@@ -207,6 +220,7 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
     result.plan = plan
     _summarise(result, tables, prose_text)
     result.sources = _sources(doc, plan)
+    result.departments = departments
     if metadata_only:
         result.notes.insert(0, "warning: no targets, norms, institutions or tasks found; "
                                "only the metadata (title, region, period, issuer) is written. "

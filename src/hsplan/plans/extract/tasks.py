@@ -34,7 +34,7 @@ from hsplan.plans.extract._text import (
     split_units,
     target_year,
 )
-from hsplan.plans.extract.departments import Departments
+from hsplan.plans.extract.departments import Departments, split_run_together
 from hsplan.plans.extract.matching import squash
 from hsplan.plans.extract.prose import prose_targets
 
@@ -115,7 +115,8 @@ def _assign_units(out: list[dict[str, Any]], flat: str) -> None:
     ``改革完善疾病预防控制体系``); the measure a key project restates (overlap ≥ 0.5); the
     lead all rows of the division-table chapter the task's section names share; the unit
     the document names as the plan's lead (``区社管局作为计划牵头责任单位``). Each task
-    records how its units were found in ``units_from`` (``text`` when it names them)."""
+    records how its units were found in ``units_from`` (``text`` when it names them), and
+    in ``aliases`` the names as written that were replaced ({canonical: as written})."""
     rows = [t for t in out if t.get("units_from") == "division table"]
     measures = [t for t in out if t["lead"] and t.get("units_from") is None]
     for t in out:
@@ -163,6 +164,9 @@ def _assign_units(out: list[dict[str, Any]], flat: str) -> None:
             t["units_from"] = "plan lead"
     deps = Departments.from_names(n for t in out for n in [*t["lead"], *t["support"]])
     for t in out:
+        written = [*t["lead"], *t["support"]]
+        parts = [p for a in written for p in split_run_together(a)]
+        t["aliases"] = {deps.canonical(p)[0]: p for p in parts if deps.canonical(p)[0] != p}
         t["lead"] = deps.canonical_list(t["lead"])
         t["support"] = [n for n in deps.canonical_list(t["support"]) if n not in t["lead"]]
         t.pop("group", None)
