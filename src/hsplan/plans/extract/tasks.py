@@ -364,6 +364,10 @@ def _measures(flat: str, sents: list[Any], end_date: str | None) -> list[dict[st
             quote = flat[m.start():m.end()].strip()
         if len(title) < 4 or re.match(r"[的和与及]", title):
             continue
+        after = flat[m.end():body_end]
+        if not units and (len(re.sub(r"[\s。：:；;，,]", "", after)) < 4
+                          or re.match(r"\s*包括", after)):
+            continue  # a heading with nothing under it, or a category it lists (4.其他机构。包括…)
         out.append(_task(title, quote, _section_at(sents, m.end()), lead, support, body,
                          end_date))
     return out
