@@ -46,7 +46,7 @@ def division_grid(cells: list[str]) -> tuple[list[list[str]], list[str]]:
     while i + 2 < len(cells):
         title, lead, support = cells[i:i + 3]
         if title and not re.fullmatch(r"\d+", title) and not is_unit_list(title) \
-                and is_units(lead) and is_units(support):
+                and is_unit_list(lead) and is_units(support):
             if len(prefix) == 1 and not re.fullmatch(r"\d+", prefix[0]):
                 prefix = ["", prefix[0]]
             prefix = ([""] * (2 - len(prefix)) + prefix)[-2:]

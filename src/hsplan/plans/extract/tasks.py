@@ -295,7 +295,7 @@ def _division_tables(flat: str, sents: list[Any], end_date: str | None) -> list[
         while i + 2 < len(cells):
             title, lead, support = cells[i], cells[i + 1], cells[i + 2]
             if title and not re.fullmatch(r"\d+", title) and not is_unit_list(title) \
-                    and is_units(lead) and is_units(support):
+                    and is_unit_list(lead) and is_units(support):
                 quote = f"{title} | {lead} | {support}"
                 if quote in flat:
                     task = _task(title, quote, group or _section_at(sents, header.start()),
@@ -321,7 +321,8 @@ def is_unit_list(cell: str) -> bool:
     body does (技术与学科 ends in 科 but is a task)."""
     names = split_units(cell)
     return is_units(cell) and (len(names) >= 2 or names[0].endswith(
-        ("局", "委", "办", "办公室", "部", "中心", "政府", "分局", "医共体", "小组")))
+        ("局", "委", "办", "办公室", "部", "部门", "单位", "中心", "政府", "分局", "医共体",
+         "小组")))
 
 
 def _mark_level(mark: str) -> int:
