@@ -150,3 +150,17 @@ def test_recall_on_seed(doc: str) -> None:
     flat = collapse(text)
     assert all(g["quote"] in flat for g in got)
     assert len({g["id"] for g in got}) == len(got)
+
+
+def test_numbered_list_without_full_stops_gives_one_target_per_item() -> None:
+    text = ("到2025年，全区主要健康指标：1.每千人口医疗卫生机构床位数达到4.3张 "
+            "2.每千人口执业（助理）医师数达到2.8名 3.每万人口全科医生数3.5名\n"
+            "①孕产妇死亡率控制在10/10万以下 ②婴儿死亡率控制在5‰以下")
+    got = [(t["name"], t["target"].get("value"), t["quote"]) for t in prose_targets(text)]
+    assert got[:3] == [
+        ("每千人口医疗卫生机构床位数", 4.3, "每千人口医疗卫生机构床位数达到4.3张"),
+        ("每千人口执业（助理）医师数", 2.8, "每千人口执业（助理）医师数达到2.8名"),
+        ("每万人口全科医生数", 3.5, "每万人口全科医生数3.5名"),
+    ]
+    assert [g[1] for g in got[3:]] == [10, 5]
+    assert all(t["target"]["year"] == 2025 for t in prose_targets(text))

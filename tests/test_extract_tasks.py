@@ -175,3 +175,59 @@ def test_same_institution_names() -> None:
     assert _same_institution("区第二人民(肿瘤)医院", "区肿瘤医院")
     assert not _same_institution("区人民医院", "区中医医院")
     assert not _same_institution("江川区人民医院星云分院", "江川区人民医院")
+
+
+ANNEX_HTML = """<html><body><h1>某某县“十四五”卫生健康事业发展规划</h1>
+<p>到2025年，全县每千人口医疗卫生机构床位数达到6.5张。</p>
+<p>附件 重点任务分工表</p>
+<table><tr><th>序号</th><th colspan=2>重点任务</th><th>责任单位</th><th>完成时限</th></tr>
+<tr><td rowspan=2>1</td><td rowspan=2>完善公共卫生体系</td>
+<td>建设县疾控中心检验楼。新建检验大楼一座</td><td>县卫健局、县发改局、县财政局</td>
+<td>2023年底前</td></tr>
+<tr><td>组建卫生应急队伍</td><td>县卫健局</td><td>2024年</td></tr>
+<tr><td>2</td><td>提升基层能力</td><td>推进乡镇卫生院标准化建设</td>
+<td>县卫生健康局、县发展和改革局</td><td>2025年</td></tr>
+</table></body></html>"""
+
+
+def test_task_table_of_another_layout_gives_tasks_leads_and_deadlines() -> None:
+    from hsplan.plans.extract import extract_document
+    from hsplan.plans.extract.documents import document_from_html
+
+    result = extract_document(document_from_html(ANNEX_HTML, name="annex.html"))
+    got = [(t["title"], t["section"], t["lead"], t["support"], t["deadline"])
+           for t in result.plan["tasks"]]
+    assert got == [
+        ("建设县疾控中心检验楼", "完善公共卫生体系", ["县卫生健康局"],
+         ["县发展和改革局", "县财政局"], "2023-12-31"),
+        ("组建卫生应急队伍", "完善公共卫生体系", ["县卫生健康局"], [], "2024-12-31"),
+        ("推进乡镇卫生院标准化建设", "提升基层能力", ["县卫生健康局"], ["县发展和改革局"],
+         "2025-12-31"),
+    ]
+    where = result.sources_frame().set_index("id")["where"]
+    assert [where[t["id"]] for t in result.plan["tasks"]] == [
+        "table 1 row 2", "table 1 row 3", "table 1 row 4"]
+
+
+def test_sections_follow_the_chapters_not_the_table_of_contents() -> None:
+    from hsplan.plans.extract.scoring import seeds_dir
+
+    plan = extract_plan(seeds_dir() / "002_041e161165b26347.txt").plan
+    chapters = {str(t["section"]).split(" ")[0] for t in plan["tasks"]}
+    assert len(chapters) >= 6  # not all under 第八章, the last line of the contents
+    task = next(t for t in plan["tasks"] if t["title"] == "加快推进医共体建设进程")
+    assert task["section"] == "第四章发展优质均衡的医疗服务体系 第一节加快推进医共体建设进程"
+
+
+def test_task_table_header_spanning_two_columns_as_a_pdf_gives_it() -> None:
+    from hsplan.plans.extract.tasks import table_tasks
+
+    rows = (("序号", "工作任务", "", "牵头部门", "配合部门"),
+            ("1", "总体布局和资源配置", "机构", "区卫生健康局", "区发改局、区财政局"),
+            ("", "", "技术与学科", "区卫生健康局 区科学技术局", "区财政局"),
+            ("", "", "区发展和改革局、区财政局", "区卫生健康局", "区财政局"))  # cells slipped
+    got = [(t["title"], t["section"], t["lead"], t["support"])
+           for t in table_tasks([rows], "2025-12-31")]
+    assert got == [("机构", "总体布局和资源配置", ["区卫生健康局"], ["区发改局", "区财政局"]),
+                   ("技术与学科", "总体布局和资源配置", ["区卫生健康局", "区科学技术局"],
+                    ["区财政局"])]

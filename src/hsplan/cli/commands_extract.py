@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from hsplan.cli._app import PANEL_PLAN, app, console
+from hsplan.cli._app import PANEL_PLAN, app, console, err_console
 from hsplan.cli._output import print_frame
-from hsplan.plans.extract import extract_plan
+from hsplan.plans.extract import ExtractResult, extract_plan, extract_plans
 
 
 class PlanFormat(StrEnum):
@@ -31,17 +31,46 @@ def extract_command(
     plan_id: Annotated[str | None, typer.Option("--id", help="Plan id (default: "
                                                 "extracted-<region code>-<start>-<end>).")]
     = None,
+    sources: Annotated[Path | None, typer.Option("--sources", help="Also write where each "
+                                                 "item came from and its confidence (CSV: id, "
+                                                 "kind, where, confidence, why, quote).")]
+    = None,
+    split: Annotated[bool, typer.Option("--split", help="A document holding several plans: "
+                                        "write one plan file per plan (<output>-1.yaml, "
+                                        "<output>-2.yaml …) instead of refusing it.")]
+    = False,
 ) -> None:
     """Extract a plan (targets, norms, institutions, tasks) from a plan document (规划文本)."""
-    result = extract_plan(document, plan_id=plan_id)
-    text = result.to_yaml() if fmt is PlanFormat.yaml else result.to_json() + "\n"
+    results = extract_plans(document, plan_id=plan_id) if split else \
+        [extract_plan(document, plan_id=plan_id)]
+    texts = [r.to_yaml() if fmt is PlanFormat.yaml else r.to_json() + "\n" for r in results]
     if output is None:
-        print(text, end="")
+        print(("---\n" if fmt is PlanFormat.yaml else "").join(texts), end="")
+        for result in results:
+            for note in result.notes:
+                err_console.print(Text("! ", style="yellow")
+                                  + Text(f"{result.document.name}: {note}"), highlight=False)
         return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    paths = [output] if len(results) == 1 else \
+        [output.with_name(f"{output.stem}-{k}{output.suffix}") for k in range(1, len(results) + 1)]
     from hsplan._files import atomic_path
 
-    with atomic_path(output) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    for k, (result, text, path) in enumerate(zip(results, texts, paths, strict=True), 1):
+        with atomic_path(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+        _summary(result)
+        console.print(Text(f"wrote {path}"), highlight=False)
+        if sources is not None:
+            where = sources if len(results) == 1 else \
+                sources.with_name(f"{sources.stem}-{k}{sources.suffix}")
+            where.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(where) as tmp:
+                result.sources_frame().to_csv(tmp, index=False, encoding="utf-8-sig")
+            console.print(Text(f"wrote {where}"), highlight=False)
+
+
+def _summary(result: ExtractResult) -> None:
     meta = result.metadata
     console.print(Text(str(meta.title), style="bold") + Text(
         f" · {result.plan['region']['name']} ({result.plan['region']['code'] or '—'}) · "
@@ -53,6 +82,12 @@ def extract_command(
                                                     "indicator (review)")
     if result.unparsed:
         print_frame(result.unparsed_frame(), title="未解析 looked like targets, gave nothing")
+    if result.departments:
+        print_frame(result.departments_frame(), title="部门名称归并 department names "
+                                                      "normalised (aliases as written)")
+    review = result.review_frame()
+    if not review.empty:
+        print_frame(review, title=f"待复核 low-confidence items ({len(review)} of "
+                                  f"{len(result.sources)}; check against the source)")
     for note in result.notes:
         console.print(Text("! ", style="yellow") + Text(str(note)), highlight=False)
-    console.print(Text(f"wrote {output}"), highlight=False)

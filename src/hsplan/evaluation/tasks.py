@@ -53,6 +53,7 @@ import pandas as pd
 
 from hsplan._files import xlsx_writer
 from hsplan.errors import DataSourceError, Problem, ValidationError
+from hsplan.plans.extract.departments import canonical_departments
 from hsplan.plans.plan import Plan, Task
 from hsplan.region import schema
 from hsplan.region.model import typed
@@ -360,16 +361,20 @@ def by_department(plan: Plan, status: pd.DataFrame) -> pd.DataFrame:
 
     Columns: department, role, tasks, then one column per status in `STATUS_ORDER` (spaces
     as underscores: late, due_soon, no_report, not_started, on_track, done, cancelled).
+    Department names are normalised across the plan (`hsplan.plans.extract.departments`:
+    区发改局 and 区发展和改革局 are one row, under the fuller name).
     `status` is a `task_status` frame (its task rows are used). Sorted lead before support,
     most late tasks first, then most tasks, then name.
     """
     tasks = status[status["kind"] == "task"].set_index("task_id")["status"].to_dict()
     counts: dict[tuple[str, str], dict[str, int]] = {}
+    # one row per department however the plan writes it (区发改局 = 区发展和改革局)
+    canonical = canonical_departments(u for t in plan.tasks for u in [*t.lead, *t.support])
     for task in plan.tasks:
         if task.id not in tasks:
             continue
         for role, units in (("牵头", task.lead), ("配合", task.support)):
-            for unit in dict.fromkeys(units):
+            for unit in dict.fromkeys(canonical.get(u, u) for u in units):
                 entry = counts.setdefault((unit, role), dict.fromkeys(STATUS_ORDER, 0))
                 entry[tasks[task.id]] += 1
     rows = [{"department": unit, "role": role, "tasks": sum(c.values()),

@@ -24,17 +24,27 @@ import pandas as pd
 import yaml
 
 from hsplan.errors import DataSourceError, HsplanError, ValidationError
-from hsplan.plans.extract.documents import Document, document_from_text, read_document
+from hsplan.plans.extract.documents import (
+    Document,
+    document_from_text,
+    read_document,
+    split_document,
+    verbatim,
+)
 from hsplan.plans.extract.matching import match_indicator
-from hsplan.plans.extract.metadata import Metadata, document_metadata
-from hsplan.plans.extract.tables import TableResult, review_note, table_targets
+from hsplan.plans.extract.metadata import Metadata, document_metadata, plan_starts
+from hsplan.plans.extract.tables import TableResult, raw_tables, review_note, table_targets
+from hsplan.plans.extract.tasks import tasks
 from hsplan.plans.plan import Plan, plan_from_dict, validate_plan_data
 
-__all__ = ["ExtractResult", "extract_document", "extract_plan", "unparsed_sentences"]
+__all__ = ["REVIEW_BELOW", "ExtractResult", "extract_document", "extract_plan", "extract_plans",
+           "unparsed_sentences"]
 
 SECTIONS = ("targets", "norms", "institutions", "tasks")
 _PREFIX = {"targets": "P", "norms": "N", "institutions": "I", "tasks": "K"}
 _WS = re.compile(r"\s+")
+REVIEW_BELOW = 0.6
+SOURCE_COLUMNS = ["id", "kind", "where", "confidence", "why", "quote"]
 _TARGET_LIKE = re.compile(r"(?<!截)(到|至|力争)\s*((?:19|20)\d\d)\s*年")
 _OTHER_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*\s*年)")
 
@@ -53,6 +63,8 @@ class ExtractResult:
     unparsed: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    departments: dict[str, list[str]] = field(default_factory=dict)
 
     def to_plan(self) -> Plan:
         """Return the extracted plan as a `hsplan.plans.plan.Plan` (for `diff_plans`)."""
@@ -75,6 +87,25 @@ class ExtractResult:
         """Return one row per target without a catalog indicator: id, name, candidates."""
         return pd.DataFrame(self.unmatched, columns=["id", "name", "candidates"])
 
+    def sources_frame(self) -> pd.DataFrame:
+        """Return one row per extracted item: id, kind, where (``table 2 row 4``,
+        ``page 3``, ``line 40``; None when its quote was not found), confidence (0–1), why
+        (what lowered it) and quote."""
+        return pd.DataFrame(self.sources, columns=SOURCE_COLUMNS)
+
+    def departments_frame(self) -> pd.DataFrame:
+        """Return one row per department written more than one way: department (the
+        canonical name the tasks use), aliases (the other names as written, 、-joined)."""
+        return pd.DataFrame([{"department": k, "aliases": "、".join(v)}
+                             for k, v in sorted(self.departments.items())],
+                            columns=["department", "aliases"])
+
+    def review_frame(self) -> pd.DataFrame:
+        """Return the `sources_frame` rows with confidence below `REVIEW_BELOW` (0.6), the
+        items a person should check against the source text."""
+        frame = self.sources_frame()
+        return frame[frame["confidence"] < REVIEW_BELOW].reset_index(drop=True)
+
     def unparsed_frame(self) -> pd.DataFrame:
         """Return one row per sentence or table row that looked like a target but gave
         nothing: where (text or table caption), reason, quote."""
@@ -86,13 +117,40 @@ def extract_plan(path_or_text: str | Path, *, plan_id: str | None = None) -> Ext
 
     A `Path`, or a string naming an existing file, is read with `read_document`; any other
     string is taken as the document's text. Raises `DataSourceError` for an unreadable,
-    empty or garbled document, and `HsplanError` when nothing plan-like is found in it.
+    empty or garbled document, and `HsplanError` when nothing plan-like is found in it or
+    when it holds several plans (`metadata.plan_starts`; read those with `extract_plans`).
     """
-    if isinstance(path_or_text, Path) or _names_a_file(path_or_text):
-        doc = read_document(path_or_text)
-    else:
-        doc = document_from_text(path_or_text)
+    doc = _read(path_or_text)
+    starts = plan_starts(doc.text)
+    if len(starts) > 1:
+        found = "; ".join(f"《{title}》 (line {doc.text.count(chr(10), 0, at) + 1})"
+                          for at, title in starts)
+        raise HsplanError(
+            f"{doc.name}: the document holds {len(starts)} plans: {found}; expected one "
+            "plan per document (read as one, their targets and tasks would be merged under "
+            "one title). Fix: extract them one by one with hsplan extract --split (one plan "
+            "file each), or cut the document into one file per plan.")
     return extract_document(doc, plan_id=plan_id)
+
+
+def extract_plans(path_or_text: str | Path, *,
+                  plan_id: str | None = None) -> list[ExtractResult]:
+    """Return one `ExtractResult` per plan a document holds (`metadata.plan_starts`): the
+    document cut before each plan's title after the first (see `extract_plan`); ids get
+    ``-1``, ``-2`` … after `plan_id` when it is given."""
+    doc = _read(path_or_text)
+    starts = plan_starts(doc.text)
+    if len(starts) <= 1:
+        return [extract_document(doc, plan_id=plan_id)]
+    parts = split_document(doc, [at for at, _title in starts[1:]])
+    return [extract_document(part, plan_id=f"{plan_id}-{k}" if plan_id else None)
+            for k, part in enumerate(parts, start=1)]
+
+
+def _read(path_or_text: str | Path) -> Document:
+    if isinstance(path_or_text, Path) or _names_a_file(path_or_text):
+        return read_document(path_or_text)
+    return document_from_text(path_or_text)
 
 
 def _names_a_file(text: str) -> bool:
@@ -104,7 +162,9 @@ def _names_a_file(text: str) -> bool:
 
 def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractResult:
     """Return the `ExtractResult` of an already read `Document` (see `extract_plan`)."""
-    meta = document_metadata(doc.text, name=doc.name)
+    headings = [b.text for b in doc.blocks[:20] if b.kind == "heading" and b.level == 1
+                and doc.format != "txt"]
+    meta = document_metadata(doc.text, name=doc.name, headings=headings)
     tables = table_targets(doc, period_end=meta.period_end, baseline_year=meta.baseline_year)
     baseline_year = meta.baseline_year
     if baseline_year is None and tables.baseline_years:
@@ -114,14 +174,26 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
         "targets": _call("prose", "prose_targets", prose_text),
         "norms": _call("norms", "prose_norms", prose_text),
         "institutions": _call("tasks", "institutions", prose_text),
-        "tasks": _call("tasks", "tasks", prose_text),
+        "tasks": [dict(t) for t in tasks(prose_text, tables=_grids(doc))],
     }
     found["targets"] = _not_norms(found["targets"], found["norms"])
     for t in found["targets"]:
         t.setdefault("source_kind", "prose")
+    _units_notes(found["tasks"])
+    departments: dict[str, list[str]] = {}
+    for t in found["tasks"]:
+        for canonical, written in (t.pop("aliases", None) or {}).items():
+            if written not in departments.setdefault(canonical, []):
+                departments[canonical].append(written)
     items = _renumber(tables.targets, found)
     _link_indicators(items["targets"])
-    if not any(items[s] for s in SECTIONS):
+    if doc.original is not None:  # read in simplified characters, quoted as written
+        for section in SECTIONS:
+            for item in items[section]:
+                if item.get("quote"):
+                    item["quote"] = verbatim(doc, str(item["quote"]))
+    metadata_only = not any(items[s] for s in SECTIONS)
+    if metadata_only and not (meta.title_found and (meta.region_code or meta.period_end)):
         raise HsplanError(
             f"{doc.name}: no targets, norms, institutions or tasks found: expected a plan "
             "document (规划 / 行动计划 / 实施方案) with an indicator table or sentences such as "
@@ -147,10 +219,35 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
     result.dropped = _validate(plan, doc.name)
     result.plan = plan
     _summarise(result, tables, prose_text)
+    result.sources = _sources(doc, plan)
+    result.departments = departments
+    if metadata_only:
+        result.notes.insert(0, "warning: no targets, norms, institutions or tasks found; "
+                               "only the metadata (title, region, period, issuer) is written. "
+                               "Check that the document is the whole plan, not its opening "
+                               "page or a notice.")
     return result
 
 
 # --- assembling ------------------------------------------------------------------------------
+
+
+def _grids(doc: Document) -> list[tuple[tuple[str, ...], ...]]:
+    """The document's tables as rows of cells: the tables its format marks, and for a
+    plain-text document its tab-separated tables."""
+    grids = [t.rows for t in doc.tables]
+    if not doc.tables:
+        for raw in raw_tables(doc.text):
+            if raw.source != "tab":
+                continue
+            rows: list[list[str]] = [[]]
+            for cell in raw.tokens:
+                if cell is None:
+                    rows.append([])
+                else:
+                    rows[-1].append(cell.text)
+            grids.append(tuple(tuple(r) for r in rows if r))
+    return grids
 
 
 def _call(module: str, function: str, text: str) -> list[dict[str, Any]]:
@@ -162,6 +259,23 @@ def _call(module: str, function: str, text: str) -> list[dict[str, Any]]:
         return []
     fn: Callable[[str], list[dict[str, Any]]] | None = getattr(mod, function, None)
     return [dict(item) for item in fn(text)] if fn is not None else []
+
+
+_UNITS_FROM = {
+    "division table": "牵头/配合单位取自任务分工表中与本任务对应的一行",
+    "division table chapter": "牵头单位取自任务分工表中本章各项任务共同的牵头单位",
+    "measure": "牵头/配合单位取自本项目对应的正文措施",
+    "plan lead": "牵头单位取自文件确定的计划牵头单位",
+}
+
+
+def _units_notes(tasks: list[dict[str, Any]]) -> None:
+    """Turn each task's ``units_from`` (how its units were found) into its ``note`` when
+    the units were inferred rather than written beside the task."""
+    for t in tasks:
+        how = t.pop("units_from", None)
+        if how in _UNITS_FROM and not t.get("note"):
+            t["note"] = f"{_UNITS_FROM[how]} (inferred: {how})"
 
 
 # rules about which facilities exist or what they have; a figure per population or a share of
@@ -277,6 +391,86 @@ def _validate(plan: dict[str, Any], name: str) -> list[str]:
                     t["parent"] = None
     validate_plan_data(plan, file=name, lines={})
     return dropped
+
+
+# --- where each item came from, and how sure the reading is -----------------------------------
+
+_BASE_CONFIDENCE = {"table targets": 0.9, "prose targets": 0.75, "norms": 0.7,
+                    "institutions": 0.8, "tasks": 0.8}
+
+
+class _Locator:
+    """Finds a quote (whitespace collapsed, as extractors quote) in a document's text."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        source = doc.original if doc.original is not None else doc.text
+        flat: list[str] = []
+        self.offsets: list[int] = []
+        space = False
+        for i, ch in enumerate(source):
+            if ch.isspace():
+                if not space:
+                    flat.append(" ")
+                    self.offsets.append(i)
+                space = True
+            else:
+                flat.append(ch)
+                self.offsets.append(i)
+                space = False
+        self.flat = "".join(flat)
+
+    def where(self, quote: str) -> str | None:
+        quote = _WS.sub(" ", quote).strip()
+        k = self.flat.find(quote) if quote else -1
+        if k < 0:  # a row quoted cell by cell: its first cell of some length
+            first = next((c for c in quote.split(" | ") if len(c) >= 4), "")
+            k = self.flat.find(first) if first else -1
+        return self.doc.where(self.offsets[k]) if k >= 0 else None
+
+
+def _sources(doc: Document, plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per item of `plan`: where its quote stands in `doc`, and a confidence 0–1
+    lowered for each reason to doubt the reading (`why`)."""
+    locate = _Locator(doc)
+    rows = []
+    for section in SECTIONS:
+        for item in plan[section]:
+            kind = section
+            if section == "targets":
+                kind = "table targets" if item.get("source_kind") == "table" \
+                    else "prose targets"
+            score = _BASE_CONFIDENCE[kind]
+            why: list[str] = []
+            quote = str(item.get("quote") or "")
+            where = locate.where(quote)
+            note = str(item.get("note") or "")
+            if where is None:
+                score -= 0.2
+                why.append("quote not found in the document text")
+            if section == "targets" and item.get("indicator") is None:
+                score -= 0.25
+                why.append("no catalog indicator matched the name")
+            if kind == "prose targets" and len(str(item.get("name", ""))) > 24:
+                score -= 0.2
+                why.append("a long name: the indicator may be cut wrongly from the sentence")
+            if section == "tasks":
+                if "(inferred: division table chapter)" in note or "(inferred: plan lead)" in note:
+                    score -= 0.3
+                    why.append("lead department inferred from the chapter or the plan")
+                elif "(inferred:" in note:
+                    score -= 0.15
+                    why.append("units inferred from a matching row or measure")
+                elif not item.get("lead"):
+                    score -= 0.1
+                    why.append("no lead department named")
+            if section == "institutions" and "goal being worked towards" in note:
+                score -= 0.1
+                why.append("grade target is a goal being worked towards")
+            rows.append({"id": item.get("id"), "kind": kind, "where": where,
+                         "confidence": round(min(0.99, max(0.05, score)), 2),
+                         "why": "; ".join(why), "quote": quote})
+    return rows
 
 
 # --- the summary -----------------------------------------------------------------------------

@@ -138,8 +138,12 @@ def sentences(text: str) -> list[Sentence]:
                 body, offset = body[lead:], offset + lead
                 h = heading(body)
                 rest_len = len(body.rstrip()) - len(h[0]) - len(h[1]) if h else 0
-                if not h or not h[1] or rest_len == 1 or (0 < rest_len < 2):
+                # a heading on a line of its own (第一章 规划背景) sets the section too
+                alone = h is not None and bool(h[1]) and raw.strip() == body.strip() \
+                    and not body[len(h[0]):].strip()[len(h[1]):].strip()
+                if not alone and (not h or not h[1] or rest_len == 1 or (0 < rest_len < 2)):
                     break
+                assert h is not None
                 mark, title = h
                 level = _level(mark)
                 levels = {k: v for k, v in levels.items() if k < level}
@@ -166,17 +170,25 @@ def _level(mark: str) -> int:
     return 3
 
 
+_ITEM_START = re.compile(r"\s(?=(?:\d{1,2}[.．、](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])\S)")
+_ITEM_MARK = re.compile(r"^(?:\d{1,2}[.．、](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])\s*")
+
+
 def clauses(sentence: str) -> list[tuple[int, str]]:
-    """Return the clauses of `sentence` as (offset, text), split at ，,：: outside brackets."""
+    """Return the clauses of `sentence` as (offset, text), split at ，,：: outside brackets
+    and before each numbered item (``1.…4.3张 2.…2.8名``: a list written without 。 is one
+    clause per item, its number mark left out)."""
     out: list[tuple[int, str]] = []
     depth = 0
     start = 0
+    items = {m.start() for m in _ITEM_START.finditer(sentence)} \
+        if _ITEM_START.search(sentence) and len(_ITEM_START.findall(sentence)) >= 2 else set()
     for i, ch in enumerate(sentence):
         if ch in "(（〔[【":
             depth += 1
         elif ch in ")）〕]】":
             depth = max(0, depth - 1)
-        elif ch in "，,：:；;。" and depth == 0:
+        elif (ch in "，,：:；;。" or i in items) and depth == 0:
             out.append((start, sentence[start:i]))
             start = i + 1
     out.append((start, sentence[start:]))
@@ -184,6 +196,9 @@ def clauses(sentence: str) -> list[tuple[int, str]]:
     for off, part in out:
         lead = len(part) - len(part.lstrip())
         part = part.strip()
+        mark = _ITEM_MARK.match(part) if items else None
+        if mark:
+            lead, part = lead + mark.end(), part[mark.end():]
         if part:
             result.append((off + lead, part))
     return result

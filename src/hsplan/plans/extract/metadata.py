@@ -103,16 +103,22 @@ def find_kind(title: str | None, text: str) -> str:
 def find_period(title: str | None, text: str,
                 date: str | None = None) -> tuple[int | None, int | None]:
     """Return (start, end) years of the plan period: ``十四五`` → (2021, 2025),
-    ``(2023-2025年)`` → (2023, 2025), from the title first, then the text; else from the
+    ``(2023-2025年)`` → (2023, 2025), from the title first, then the text (the latest period
+    named, 十四五 before the 十三五 it looks back on; see the code notes); else from the
     year the text most often aims at (``到2025年``) and the year of issue (`date`, or the
     first full date the text names); (None, None) when none of these is stated."""
+    limit = int(date[:4]) + 1 if date else None
     for source in (title or "", text[:20000]):
-        m = _RANGE.search(source)
-        if m and int(m.group(1)) < int(m.group(2)):
-            return int(m.group(1)), int(m.group(2))
-        for word, period in FIVE_YEAR_PLANS.items():
-            if word in source:
-                return period
+        found = [(int(m.group(1)), int(m.group(2))) for m in _RANGE.finditer(source)
+                 if int(m.group(1)) < int(m.group(2))]
+        found += [period for word, period in FIVE_YEAR_PLANS.items() if word in source]
+        if found:
+            # the plan's own period is the latest one it names (a 十四五 plan looks back
+            # on 十三五), the longest of those ending that year (十四五 over a 2023–2025
+            # step), and none that starts after the year of issue
+            usable = [p for p in found if limit is None or p[0] <= limit] or found
+            end = max(p[1] for p in usable)
+            return min(p for p in usable if p[1] == end)
     aims = Counter(int(y) for y in re.findall(r"(?:到|至)\s*((?:19|20)\d\d)\s*年", text))
     if not aims:
         return None, None
@@ -207,9 +213,22 @@ def find_region(title: str | None, text: str) -> tuple[str | None, str | None, s
     return str(best["code"]), name, str(best["level"])
 
 
-def document_metadata(text: str, *, name: str) -> Metadata:
-    """Return the `Metadata` of a document's text (`name` is the fallback title)."""
-    title = find_title(text)
+def title_block(headings: list[str]) -> str | None:
+    """Return the title a document's title block gives — the first of its top-level
+    headings (Word's Title / Heading 1 style, HTML ``<h1>``) that names a plan — or None."""
+    for text in headings:
+        line = _clean(text)
+        if 6 <= len(line) <= 80 and _KIND_END.search(line) and "。" not in line \
+                and not line.startswith(("关于", "附件", "《")) and "的通知" not in line \
+                and not _HEADING_START.match(line):
+            return line
+    return None
+
+
+def document_metadata(text: str, *, name: str, headings: list[str] | None = None) -> Metadata:
+    """Return the `Metadata` of a document's text (`name` is the fallback title;
+    `headings` the document's top-level headings, whose plan title is preferred)."""
+    title = title_block(headings or []) or find_title(text)
     kind = find_kind(title, text)
     issuer, date = find_issuer_and_date(text)
     start, end = find_period(title, text, date)
@@ -219,3 +238,49 @@ def document_metadata(text: str, *, name: str) -> Metadata:
     return Metadata(title=title or name, title_found=title is not None, kind=kind,
                     region_code=code, region_name=region, region_level=level, issuer=issuer,
                     date=date, period_start=start, period_end=end, baseline_year=baseline)
+
+
+_HEADING_START = re.compile(r"^(第[一二三四五六七八九十百]+[章节]|[一二三四五六七八九十]+、|"
+                            r"[(（][一二三四五六七八九十]+[)）]|\d{1,2}\s*[.．、]|附件|附表|关于|《)")
+MIN_PLAN_CHARS = 300
+
+
+def _title_key(title: str) -> str:
+    key = re.sub(r"[\s“”\"'‘’《》]", "", title)
+    return re.sub(r"[(（](?:征求意见稿|草案|试行|送审稿)[)）]$", "", key)
+
+
+def plan_starts(text: str) -> list[tuple[int, str]]:
+    """Return (offset, title) of each plan a document holds: every line that reads as a
+    plan title (as `find_title`: ends in 规划 / 实施方案 / 行动计划, no 。, not a notice,
+    annex or heading) naming a plan not named by an earlier such line, with at least 300
+    characters of text after it. One entry for a document that holds one plan (its title
+    repeated in the notice that issues it, or in an annex, counts once); none when no
+    line reads as a plan title."""
+    out: list[tuple[int, str]] = []
+    keys: list[str] = []
+    pos = 0
+    prev = ("", 0)
+    for raw in text.split("\n"):
+        line = _clean(raw)
+        offset = pos
+        pos += len(raw) + 1
+        before, prev = prev, (line, offset) if line else prev
+        if before[0] and len(line) <= 20 and len(before[0]) <= 30 and _KIND_END.search(line) \
+                and not re.search(r"[。,，:：;；、|]|\d{4}年", before[0]) \
+                and not _KIND_END.search(before[0]) and not _HEADING_START.match(before[0]) \
+                and re.search(r"[\u4e00-\u9fa5]$", before[0]):
+            line, offset = before[0] + line, before[1]  # a title wrapped over two lines
+        if not (6 <= len(line) <= 60) or "。" in line or "|" in raw or "\t" in raw \
+                or not _KIND_END.search(line) or _HEADING_START.match(line) \
+                or "的通知" in line or re.search(r"[，,；;：:]", line):
+            continue
+        key = _title_key(line)
+        if any(key in k or k in key for k in keys):
+            continue
+        keys.append(key)
+        out.append((offset, line))
+    kept = [(o, t) for k, (o, t) in enumerate(out)
+            if len(re.sub(r"\s", "", text[o:out[k + 1][0] if k + 1 < len(out) else len(text)]))
+            >= MIN_PLAN_CHARS + len(t)]
+    return kept

@@ -5,13 +5,14 @@ are the expected answer for extraction from the seed texts (src/hsplan/data/seed
 
 Matching rules
 --------------
-* **table targets** match when the names are equal (after removing whitespace and
-  NFKC-normalising width) and the figures are equal: baseline value, target operator,
-  value, low, high, relative_pct, per_year, text and target year.
+* **table targets** match when the names are equal (after removing whitespace,
+  NFKC-normalising width and converting traditional characters to simplified) and the
+  figures are equal: baseline value, target operator, value, low, high, relative_pct,
+  per_year, text and target year.
 * **prose targets, norms, institutions, tasks** match by quote overlap: the share of the
   shorter quote's character bigrams that also occur in the other quote (whitespace
-  collapsed, NFKC), at least `QUOTE_OVERLAP` (0.6). A quote contained in the other
-  scores 1.
+  collapsed, NFKC, simplified characters), at least `QUOTE_OVERLAP` (0.6). A quote
+  contained in the other scores 1.
 * Each reference item matches at most one extracted item and vice versa (pairs taken
   best score first).
 
@@ -29,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from hsplan.plans.extract.documents import to_simplified
 from hsplan.plans.plan import Plan, builtin_plans, builtin_plans_dir, load_plan
 
 QUOTE_OVERLAP = 0.6
@@ -40,7 +42,7 @@ _FIGURES = ("op", "value", "low", "high", "relative_pct", "per_year", "text", "y
 
 
 def _norm_text(text: str) -> str:
-    return _WS.sub("", unicodedata.normalize("NFKC", text))
+    return to_simplified(_WS.sub("", unicodedata.normalize("NFKC", text)))
 
 
 def quote_overlap(a: str, b: str) -> float:
@@ -75,6 +77,13 @@ def _pairs(expected: list[dict[str, Any]], extracted: list[dict[str, Any]],
            score: Callable[[dict[str, Any], dict[str, Any]], float],
            threshold: float) -> int:
     """Return the number of one-to-one matches, best-scoring pairs first."""
+    return len(_matched_pairs(expected, extracted, score, threshold))
+
+
+def _matched_pairs(expected: list[dict[str, Any]], extracted: list[dict[str, Any]],
+                   score: Callable[[dict[str, Any], dict[str, Any]], float],
+                   threshold: float) -> list[tuple[int, int]]:
+    """Return the one-to-one matches (expected index, extracted index), best pairs first."""
     candidates = []
     for i, e in enumerate(expected):
         for j, x in enumerate(extracted):
@@ -83,11 +92,13 @@ def _pairs(expected: list[dict[str, Any]], extracted: list[dict[str, Any]],
                 candidates.append((s, i, j))
     used_e: set[int] = set()
     used_x: set[int] = set()
+    pairs = []
     for _s, i, j in sorted(candidates, key=lambda c: -c[0]):
         if i not in used_e and j not in used_x:
             used_e.add(i)
             used_x.add(j)
-    return len(used_e)
+            pairs.append((i, j))
+    return pairs
 
 
 def _items(plan: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -174,3 +185,72 @@ def scores_markdown(scores: pd.DataFrame) -> str:
              for k in kinds]
     lines.append("| **all five** | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def score_formats(extract: Callable[[Path], dict[str, Any]], folder: Path, *,
+                  formats: Iterable[str] = ("txt", "docx", "html", "pdf", "traditional"),
+                  plans: Iterable[Plan] | None = None) -> pd.DataFrame:
+    """Return `score_seeds` rows for every seed written in each of `formats` (``txt`` is
+    the seed itself; the others are made by `hsplan.plans.extract.render` into `folder`,
+    reused when already there), with a ``format`` column."""
+    from hsplan.plans.extract.render import render
+
+    frames = []
+    for plan in plans if plans is not None else seed_plans():
+        seed = seeds_dir() / plan.source_document
+        for fmt in formats:
+            path = seed
+            if fmt != "txt":
+                suffix = ".txt" if fmt == "traditional" else f".{fmt}"
+                path = folder / f"{seed.stem}.{fmt}{suffix}"
+                if not path.is_file():
+                    render(seed.read_text(encoding="utf-8"), fmt, path)
+            frame = score_plan(extract(path), plan.data)
+            frame["document"] = plan.source_document
+            frame.insert(0, "format", fmt)
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def formats_markdown(scores: pd.DataFrame) -> str:
+    """Return a Markdown table of `score_formats` output: one row per format, one column
+    per kind, each cell "recall / precision" summed over the seeds (`totals`)."""
+    kinds = list(dict.fromkeys(scores["kind"]))
+    names = {"txt": "plain text (seed)", "docx": "Word .docx (tables, heading styles)",
+             "html": "HTML (rowspan/colspan, one <p> per paragraph)",
+             "pdf": "PDF (ruled tables continued over a page break)",
+             "traditional": "traditional characters (text)"}
+    lines = ["| format | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
+    for fmt, part in scores.groupby("format", sort=False):
+        total = totals(part).set_index("kind")
+        cells = []
+        for k in kinds:
+            r, p = total.loc[k, "recall"], total.loc[k, "precision"]
+            cells.append(f"{'—' if pd.isna(r) else f'{r:.2f}'} / "
+                         f"{'—' if pd.isna(p) else f'{p:.2f}'}")
+        lines.append(f"| {names.get(str(fmt), str(fmt))} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def lead_scores(extracted: dict[str, Any], expected: dict[str, Any]) -> dict[str, int]:
+    """Return how many of the reference plan's tasks that name a lead department were
+    extracted with the same lead: ``with_lead`` (reference tasks with a lead), ``matched``
+    (of those, extracted: quote overlap as in `score_plan`) and ``right_lead`` (of those,
+    the first lead is the same department: names compared after
+    `hsplan.plans.extract.departments` normalisation over both plans' names, so 区发改局
+    and 区发展和改革局 are one)."""
+    from hsplan.plans.extract.departments import Departments
+
+    exp = [t for t in expected.get("tasks") or [] if t.get("lead")]
+    got = list(extracted.get("tasks") or [])
+    pairs = _matched_pairs(exp, got, lambda e, x: quote_overlap(str(e.get("quote", "")),
+                                                                str(x.get("quote", ""))),
+                           QUOTE_OVERLAP)
+    deps = Departments.from_names(str(n) for t in [*exp, *got]
+                                  for n in [*(t.get("lead") or []), *(t.get("support") or [])])
+    right = 0
+    for i, j in pairs:
+        lead = got[j].get("lead") or []
+        if lead and deps.canonical(str(lead[0]))[0] == deps.canonical(str(exp[i]["lead"][0]))[0]:
+            right += 1
+    return {"with_lead": len(exp), "matched": len(pairs), "right_lead": right}

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hsplan.plans.extract.documents import DocTable, Document
@@ -779,8 +779,17 @@ def table_targets(doc: Document, *, period_end: int | None = None,
     year); `baseline_year` the baseline year of relative targets (``比基期降低10%``).
     """
     result = TableResult()
-    sources: list[tuple[RawTable, str | None]] = [(t, doc.text) for t in raw_tables(doc.text)]
-    sources += [(marked_table(t), None) for t in doc.tables]
+    marked = list(doc.table_spans)
+
+    def in_marked(span: tuple[int, int] | None) -> bool:
+        return span is not None and any(a < span[1] and span[0] < b for a, b in marked)
+
+    sources: list[tuple[RawTable, str | None]] = [(t, doc.text) for t in raw_tables(doc.text)
+                                                  if not in_marked(t.span)]
+    spans = marked + [None] * (len(doc.tables) - len(marked))
+    sources += [(replace(marked_table(t), span=span), None)
+                for t, span in zip(doc.tables, spans, strict=True)]
+    sources.sort(key=lambda item: item[0].span[0] if item[0].span else 0)
     next_id = first_id
     for table, text in sources:
         layout = _layout(table.tokens)

@@ -22,6 +22,8 @@ text; without one the deadline is the end of the year the document aims at.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from hsplan.plans.extract._text import (
@@ -32,6 +34,8 @@ from hsplan.plans.extract._text import (
     split_units,
     target_year,
 )
+from hsplan.plans.extract.departments import Departments, split_run_together
+from hsplan.plans.extract.matching import squash
 from hsplan.plans.extract.prose import prose_targets
 
 _MARK = (r"(?:(?<=^)|(?<=[\s。；;：:|·]))(?P<mark>\d{1,2}\s*[.．](?!\d)|"
@@ -46,13 +50,15 @@ _DATE = re.compile(
 )
 
 
-def tasks(text: str) -> list[dict[str, Any]]:
+def tasks(text: str, *, tables: Sequence[Sequence[Sequence[str]]] = ()) -> list[dict[str, Any]]:
     """Return the tasks of `text` as plan-format dicts, in document order.
 
     Each dict has ``id`` (K01 …), ``title``, ``section``, ``lead`` and ``support`` (unit
     names; empty when the document names none), ``deadline`` (ISO date), ``milestones``
     ([{date, value, unit, text}]), ``target`` (the first measurable target text, or None)
-    and the verbatim ``quote``.
+    and the verbatim ``quote``. `tables` are the document's tables as rows of cells (Word,
+    HTML and PDF tables, tab-separated text tables); those with a task column and a
+    牵头 / 责任 unit column are read by `table_tasks`.
     """
     flat = collapse(text)
     year = target_year(flat)
@@ -73,9 +79,162 @@ def tasks(text: str) -> list[dict[str, Any]]:
                or not any(a < flat.find(t["quote"]) < b for a, b in spans)]
         known = {t["quote"] for t in out}
         out += [t for t, _a, _b in headed if t["quote"] not in known]
+    titles = {squash(t["title"]) for t in out}
+    for t in table_tasks(tables, end_date):
+        if squash(t["title"]) not in titles:
+            titles.add(squash(t["title"]))
+            out.append(t)
     out.sort(key=lambda t: flat.find(t["quote"]))
+    _assign_units(out, flat)
     for i, item in enumerate(out, 1):
         item["id"] = f"K{i:02d}"
+    return out
+
+
+_PLAN_LEAD = re.compile(r"(?P<u>[\u4e00-\u9fff]{2,16}?)作为(?:本|全)?(?:计划|规划|方案|行动)?牵头"
+                        r"(?:责任)?(?:单位|部门)")
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"[\s\d|()（）、，,。:：;；“”《》]", "", text)
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _overlap(name: str, context: str) -> float:
+    """The share of `name`'s character bigrams found in `context` (0–1)."""
+    b = _bigrams(name)
+    return len(b & _bigrams(context)) / len(b) if b else 0.0
+
+
+def _assign_units(out: list[dict[str, Any]], flat: str) -> None:
+    """Give the tasks that name no units the units the document assigns them elsewhere,
+    and normalise every department name (`departments.Departments`).
+
+    In order: the task-division table row whose task the task's own heading or title
+    names (bigram overlap ≥ 0.6: ``专栏1 疾病预防控制体系能力提升工程`` → the row
+    ``改革完善疾病预防控制体系``); the measure a key project restates (overlap ≥ 0.5); the
+    lead all rows of the division-table chapter the task's section names share; the unit
+    the document names as the plan's lead (``区社管局作为计划牵头责任单位``). Each task
+    records how its units were found in ``units_from`` (``text`` when it names them), and
+    in ``aliases`` the names as written that were replaced ({canonical: as written})."""
+    rows = [t for t in out if t.get("units_from") == "division table"]
+    measures = [t for t in out if t["lead"] and t.get("units_from") is None]
+    for t in out:
+        if t["lead"]:
+            t.setdefault("units_from", "text")
+    groups: dict[str, Counter[str]] = {}
+    for r in rows:
+        groups.setdefault(str(r.get("group") or ""), Counter())[r["lead"][0]] += 1
+    plan_lead = _PLAN_LEAD.search(flat)
+    df = Counter(b for r in rows for b in _bigrams(r["title"]))
+    for t in out:
+        if t["lead"]:
+            continue
+        section = str(t.get("section") or "")
+        contexts = [t["title"], section.split(" ")[-1] + t["title"], section[-40:]]
+        found: tuple[dict[str, Any], str] | None = None
+        for context in contexts:
+            best = max(rows, key=lambda r: _overlap(r["title"], context), default=None)
+            if best is not None and _overlap(best["title"], context) >= 0.6:
+                found = (best, "division table")
+                break
+        if found is None and t.get("units_from") == "project":
+            for field, threshold in (("title", 0.5), ("quote", 0.6)):
+                best = max(measures, key=lambda m: _overlap(t["title"], m[field]),
+                           default=None)
+                if best is not None and _overlap(t["title"], best[field]) >= threshold:
+                    found = (best, "measure")
+                    break
+        if found is None and rows:
+            heading = section.split(" ")[-1]
+            named = [r for r in rows if any(df[b] == 1 for b in
+                                            _bigrams(r["title"]) & _bigrams(heading))]
+            if len(named) == 1:
+                found = (named[0], "division table")
+        if found is not None:
+            t["lead"], t["support"] = list(found[0]["lead"]), list(found[0]["support"])
+            t["units_from"] = found[1]
+            continue
+        group = next((g for g in groups if g and _overlap(g, section) >= 0.8), None)
+        if group is not None:
+            t["lead"] = [groups[group].most_common(1)[0][0]]
+            t["units_from"] = "division table chapter"
+        elif plan_lead is not None:
+            t["lead"] = split_units(plan_lead.group("u"))[-1:]
+            t["units_from"] = "plan lead"
+    deps = Departments.from_names(n for t in out for n in [*t["lead"], *t["support"]])
+    for t in out:
+        written = [*t["lead"], *t["support"]]
+        parts = [p for a in written for p in split_run_together(a)]
+        t["aliases"] = {deps.canonical(p)[0]: p for p in parts if deps.canonical(p)[0] != p}
+        t["lead"] = deps.canonical_list(t["lead"])
+        t["support"] = [n for n in deps.canonical_list(t["support"]) if n not in t["lead"]]
+        t.pop("group", None)
+
+
+_TASK_COL = re.compile(r"任务|工作内容|具体措施|重点工作|工作事项|项目名称|重点项目|主要内容|"
+                       r"工作措施")
+_LEAD_COL = re.compile(r"^(?:牵头|责任|主责|负责)(?:单位|部门)$")
+_SUPPORT_COL = re.compile(r"^(?:配合|协同|参与|协办)(?:单位|部门)$")
+_TIME_COL = re.compile(r"时限|时间|进度|完成年份|时间安排")
+
+
+def table_tasks(tables: Sequence[Sequence[Sequence[str]]],
+                end_date: str | None) -> list[dict[str, Any]]:
+    """Return one task per row of every task-division table in `tables` (rows of cells):
+    a table whose header names a task column (任务 / 工作内容 / 具体措施 / 重点项目 …) and a
+    unit column (牵头 / 责任 单位 or 部门), in any order, with or without a 配合 / 协同
+    column and a time column (完成时限 / 时间安排). A 责任单位 cell without a 配合 column
+    lists the lead first and the supporting units after it; a chapter cell spanning the
+    task column (more cells than header cells) becomes the task's section. The quote is
+    the row's cells joined by `` | ``."""
+    out: list[dict[str, Any]] = []
+    for rows in tables:
+        header_at = next((k for k, r in enumerate(rows[:3])
+                          if any(_LEAD_COL.match(squash(c)) for c in r)
+                          and any(_TASK_COL.search(squash(c)) for c in r)), None)
+        if header_at is None:
+            continue
+        header = [squash(c) for c in rows[header_at]]
+        task_i = next(i for i, c in enumerate(header) if _TASK_COL.search(c))
+        lead_i = next(i for i, c in enumerate(header) if _LEAD_COL.match(c))
+        support_i = next((i for i, c in enumerate(header) if _SUPPORT_COL.match(c)), None)
+        time_i = next((i for i, c in enumerate(header) if _TIME_COL.search(c)), None)
+        # a task header spanning columns (blank header cells after it in a PDF)
+        span = 0
+        while task_i + span + 1 < len(header) and not header[task_i + span + 1]:
+            span += 1
+        last_group: str | None = None
+        for row in rows[header_at + 1:]:
+            cells = [collapse(c) for c in row]
+            extra = max(0, len(cells) - len(header)) + span
+
+            def at(i: int | None, cells: list[str] = cells, extra: int = extra,
+                   task_i: int = task_i, span_: int = span) -> str:
+                if i is None:
+                    return ""
+                k = i + extra - span_ if i > task_i else i
+                return cells[k] if k < len(cells) else ""
+
+            body = cells[task_i + extra] if task_i + extra < len(cells) else ""
+            units = split_units(at(lead_i))
+            if not body or is_unit_list(body) or not units \
+                    or not all(looks_like_unit(u) for u in units):
+                continue
+            lead, support = (units, split_units(at(support_i))) if support_i is not None \
+                else (units[:1], units[1:])
+            title = re.split(r"[。：:；;]", body)[0][:48].strip()
+            group = (cells[task_i] or last_group) if extra else None
+            last_group = group
+            task = _task(title, " | ".join(c for c in cells if c), group, lead, support,
+                         body + " " + at(time_i), end_date)
+            when = _DATE.search(at(time_i))
+            if when and not task["milestones"]:
+                y, w = when.group("y"), when.group("when")
+                task["deadline"] = f"{y}-01-01" if w == "初" else (
+                    f"{y}-06-30" if w == "上半年" else f"{y}-12-31")
+            task["units_from"] = "text"
+            out.append(task)
     return out
 
 
@@ -132,23 +291,38 @@ def _division_tables(flat: str, sents: list[Any], end_date: str | None) -> list[
         stop = nxt if nxt != -1 else len(flat)
         cells = [c.strip() for c in flat[start:stop].split("|")]
         i = 0
+        group = None
         while i + 2 < len(cells):
             title, lead, support = cells[i], cells[i + 1], cells[i + 2]
-            if title and not re.fullmatch(r"\d+", title) and not _is_units(title) \
-                    and _is_units(lead) and _is_units(support):
+            if title and not re.fullmatch(r"\d+", title) and not is_unit_list(title) \
+                    and is_unit_list(lead) and is_units(support):
                 quote = f"{title} | {lead} | {support}"
                 if quote in flat:
-                    out.append(_task(title, quote, _section_at(sents, header.start()),
-                                     split_units(lead), split_units(support), "", end_date))
+                    task = _task(title, quote, group or _section_at(sents, header.start()),
+                                 split_units(lead), split_units(support), "", end_date)
+                    task.update(units_from="division table", group=group)
+                    out.append(task)
                 i += 3
             else:
+                if cells[i] and not re.fullmatch(r"\d+", cells[i]):
+                    group = cells[i]
                 i += 1
     return out
 
 
-def _is_units(cell: str) -> bool:
+def is_units(cell: str) -> bool:
+    """A cell whose every name reads as a government unit (`looks_like_unit`)."""
     names = split_units(cell)
     return bool(names) and all(looks_like_unit(n) for n in names)
+
+
+def is_unit_list(cell: str) -> bool:
+    """A cell that names units, not a task: several units, or one ending as a government
+    body does (技术与学科 ends in 科 but is a task)."""
+    names = split_units(cell)
+    return is_units(cell) and (len(names) >= 2 or names[0].endswith(
+        ("局", "委", "办", "办公室", "部", "部门", "单位", "中心", "政府", "分局", "医共体",
+         "小组")))
 
 
 def _mark_level(mark: str) -> int:
@@ -191,6 +365,10 @@ def _measures(flat: str, sents: list[Any], end_date: str | None) -> list[dict[st
             quote = flat[m.start():m.end()].strip()
         if len(title) < 4 or re.match(r"[的和与及]", title):
             continue
+        after = flat[m.end():body_end]
+        if not units and (len(re.sub(r"[\s。：:；;，,]", "", after)) < 4
+                          or re.match(r"\s*包括", after)):
+            continue  # a heading with nothing under it, or a category it lists (4.其他机构。包括…)
         out.append(_task(title, quote, _section_at(sents, m.end()), lead, support, body,
                          end_date))
     return out
@@ -286,7 +464,8 @@ def _heading_tasks(text: str, flat: str, sents: list[Any],
         h = _heading_of(line)
         title = line[line.find(h[1]):] if h else line
         end = next((p for lv, _l, p in heads[k + 1:] if lv <= level), len(flat))
-        out.append((_task(title, line, _section_at(sents, pos), [], [], "", end_date),
+        out.append((_task(title, line, _section_at(sents, pos + len(line) + 1), [], [], "",
+                          end_date),
                     pos, end))
     return out
 
@@ -362,7 +541,10 @@ def _project_rows(flat: str, measures: list[dict[str, Any]],
         same = by_title.get(title)
         lead = list(same["lead"]) if same else []
         support = list(same["support"]) if same else []
-        out.append(_task(title, quote, "附件 重点项目清单", lead, support, goal, end_date))
+        task = _task(title, quote, "附件 重点项目清单", lead, support, goal, end_date)
+        if not lead:
+            task["units_from"] = "project"
+        out.append(task)
     return out
 
 
@@ -408,10 +590,13 @@ def institutions(text: str) -> list[dict[str, Any]]:
 
     def add(name: str, quote: str, *, grade_base: str | None = None,
             grade_target: str | None = None, beds_base: int | None = None,
-            beds_target: int | None = None, campus: str | None = None) -> None:
+            beds_target: int | None = None, campus: str | None = None,
+            note: str | None = None) -> None:
         name = next((k for k in found if _same_institution(k, name)), name)
         item = found.setdefault(name, {"name": name, "subtype": _subtype(name), "grade": None,
                                        "beds": None, "campus": None, "quote": quote})
+        if note:
+            item["note"] = "; ".join(x for x in (item.get("note"), note) if x)
         if grade_base or grade_target:
             g = item["grade"] or {"baseline": None, "target": None}
             g["baseline"] = g["baseline"] or grade_base
@@ -497,7 +682,8 @@ def _table_institutions(text: str, add: Any) -> None:
         if re.match(r"\s*表\s*\d", line):
             title = line
             continue
-        cells = [c.strip() for c in re.split(r"\t+|\s{2,}", line.strip()) if c.strip()]
+        cells = [c.strip() for c in re.split(r"\t+|\s{2,}|\s*\|\s*", line.strip())
+                 if c.strip()]
         if len(cells) < 2 or len(cells) > 6:
             continue
         name_i = next((i for i, c in enumerate(cells) if re.fullmatch(
@@ -519,7 +705,11 @@ def _table_institutions(text: str, add: Any) -> None:
         elif (grades and "等级" in title) or (len(grades) >= 1 and "级" in title):
             base = re.search(_GRADE, grades[0]).group(0) if len(grades) > 1 else None  # type: ignore[union-attr]
             tgt_m = re.search(_GRADE, grades[-1])
-            add(name, quote, grade_base=base, grade_target=tgt_m.group(0) if tgt_m else None)
+            started = re.search(r"启动|开始|申报|争创|力争|创建", grades[-1])
+            note = (f"{collapse(title)}: {grades[-1]} (the grade is a goal being worked "
+                    "towards, not one reached)") if started else None
+            add(name, quote, grade_base=base, grade_target=tgt_m.group(0) if tgt_m else None,
+                note=note)
 
 
 def _prose_institutions(text: str, add: Any) -> None:
