@@ -11,7 +11,6 @@ import typer
 
 from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.cli._output import print_frame
-from hsplan.plans.extract import extract_plan
 
 
 class PlanFormat(StrEnum):
@@ -32,6 +31,8 @@ def extract_command(
     = None,
 ) -> None:
     """Extract a plan (targets, norms, institutions, tasks) from a plan document (规划文本)."""
+    from hsplan.plans.extract import extract_plan
+
     result = extract_plan(document, plan_id=plan_id)
     text = result.to_yaml() if fmt is PlanFormat.yaml else result.to_json() + "\n"
     if output is None:

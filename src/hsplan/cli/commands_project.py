@@ -6,13 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
 from hsplan.cli._app import PANEL_PROJECT, app, console
-from hsplan.region import reference
-from hsplan.region.project import init_project
 
 
 @app.command("init", rich_help_panel=PANEL_PROJECT)
@@ -24,6 +21,10 @@ def init(
                                              "the county's name.")] = None,
 ) -> None:
     """Create a project for one county from the bundled national reference data."""
+    import pandas as pd
+
+    from hsplan.region.project import init_project
+
     project = init_project(directory, county=county, name=name)
     region = project.load()
     levels = region.areas["level"].value_counts()
@@ -53,6 +54,10 @@ def counties(
     limit: Annotated[int, typer.Option("--limit", help="Rows shown at most.")] = 50,
 ) -> None:
     """List county codes with their 2020 census population, to find a code for `init`."""
+    import pandas as pd
+
+    from hsplan.region import reference
+
     table = reference.counties(search=search)
     noun = "county" if len(table) == 1 else "counties"
     out = Table(title=f"{len(table):,} {noun}" + (f" matching {search!r}" if search else ""))

@@ -665,7 +665,7 @@ def _semantic_problems(data: dict[str, Any], file: str,
 def _catalog_ids() -> set[str] | None:
     """Return the ids of the indicator catalog, or None when no catalog is installed."""
     try:
-        indicators: Any = importlib.import_module("hsplan.plans.indicators")
+        indicators: Any = importlib.import_module("hsplan.plans.catalog")
         catalog = indicators.load_catalog()
     except Exception:  # a broken catalog is reported by its own loader, not here
         return None
