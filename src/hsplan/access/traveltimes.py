@@ -259,8 +259,8 @@ def _nearest_sources(network: Network, node: IntArray, minutes: FloatArray, metr
     virtual = up >= nn
     step_m[has[virtual]] = metres[up[virtual] - nn]
     road, road_up = has[~virtual], up[~virtual]
-    # the reversed edge pred → node is the original edge node → pred
-    step_m[road] = np.asarray(network.graph_length_m[road, road_up]).ravel()
+    # the node was reached over the reversed edge pred → node (the road node → pred)
+    step_m[road] = np.asarray(network.reverse_length_m[road_up, road]).ravel()
     path_m = _path_lengths(pred, step_m)[:nn]
     src = np.asarray(src_all, dtype=np.int64)[:nn] - nn
     src[src < 0] = -1
