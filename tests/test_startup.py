@@ -72,3 +72,70 @@ def test_example_output_folder_matches_the_example_job() -> None:
     from hsplan.cli import commands_example, example
 
     assert commands_example.DEFAULT_OUT == example.DEFAULT_OUT
+
+
+# --- validated plans and catalog, remembered by content ---------------------------------
+
+
+def test_a_valid_plan_is_remembered_and_reads_back_equal(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from hsplan.plans import plan as plan_mod
+    from hsplan.plans.plan import builtin_plans_dir, load_plan
+
+    monkeypatch.setenv("HSPLAN_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("HSPLAN_NO_CACHE", raising=False)
+    source = builtin_plans_dir() / "national-norms.yaml"
+    fresh = load_plan(source)
+    assert list((tmp_path / "validated").glob("*.pickle"))  # the plan (and the catalog)
+    # a second read does not parse or validate: both would fail now
+    monkeypatch.setattr(plan_mod, "_read_yaml", _boom)
+    monkeypatch.setattr(plan_mod, "validate_plan_data", _boom)
+    assert load_plan(source) == fresh
+
+
+def test_a_changed_or_invalid_plan_is_validated_anew(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from hsplan.errors import ValidationError
+    from hsplan.plans.plan import builtin_plans_dir, load_plan
+
+    monkeypatch.setenv("HSPLAN_CACHE_DIR", str(tmp_path / "cache"))
+    text = (builtin_plans_dir() / "national-norms.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    load_plan(path)
+    # the same file, now broken: its key changes, so it is read and its problems reported
+    path.write_text(text.replace("kind:", "kind_typo:", 1), encoding="utf-8")
+    for _ in range(2):  # and nothing invalid is stored: the second read reports them again
+        with pytest.raises(ValidationError):
+            load_plan(path)
+    # the first, valid content was stored (with the catalog's); no entry for the broken one
+    stored = {p.stem for p in (tmp_path / "cache" / "validated").glob("*.pickle")}
+    from hsplan.plans import _validated
+    from hsplan.plans.catalog import catalog_dir
+
+    broken = _validated.content_key("plan", [path, *sorted(catalog_dir().glob("*.yaml"))])
+    assert stored and broken not in stored
+
+
+def test_the_catalog_is_remembered_by_content(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from hsplan.plans import catalog as catalog_mod
+
+    monkeypatch.setenv("HSPLAN_CACHE_DIR", str(tmp_path))
+    catalog_mod._load_catalog_cached.cache_clear()
+    try:
+        fresh = catalog_mod.load_catalog()
+        monkeypatch.setattr(catalog_mod, "_load_catalog_files", _boom)
+        catalog_mod._load_catalog_cached.cache_clear()
+        again = catalog_mod.load_catalog()
+        assert again.to_frame().equals(fresh.to_frame())
+        monkeypatch.setenv("HSPLAN_NO_CACHE", "1")  # off: the loader runs (and here fails)
+        catalog_mod._load_catalog_cached.cache_clear()
+        with pytest.raises(AssertionError, match="must not run"):
+            catalog_mod.load_catalog()
+    finally:
+        catalog_mod._load_catalog_cached.cache_clear()
+
+
+def _boom(*args: object, **kwargs: object) -> None:
+    raise AssertionError("must not run: the cache should have answered")
