@@ -40,6 +40,7 @@ E2SFCA_STEPS: tuple[tuple[float, float], ...] = ((10.0, 1.0), (20.0, 0.68), (30.
 FCA_COLUMNS = ("demand", "pop", "supply_per_person", "supply_per_1k", "supply_points",
                "in_catchment")
 _MAX_PROBLEMS_PER_KIND = 10
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 def floating_catchment(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.ArrayLike,
@@ -319,17 +320,20 @@ def _positions(column: pd.Series, ids: pd.Index) -> IndexArray:
     return lookup[codes]
 
 
-def _repeated_pairs(i: IndexArray, j: IndexArray, n_i: int, n_j: int) -> IntArray:
-    """Return the rows (ascending) whose (i, j) pair, both known (≥ 0), came earlier.
+def _repeated_pairs(i: IndexArray, j: IndexArray, n_i: int, n_j: int, *,
+                    all_known: bool = False) -> IntArray:
+    """Return the rows (ascending) whose (i, j) pair, both known (≥ 0), came earlier
+    (`all_known`: the caller found no unknown position).
 
     No hashing: a table in (i, j) order (as `od_matrix` writes it) is checked in one pass;
     otherwise pairs are counted over the n_i × n_j cells when there are not many more cells
     than rows, and only a table with repeats (or too many cells) is sorted to name them.
     """
-    known = (i >= 0) & (j >= 0)
+    known = np.ones(len(i), dtype=bool) if all_known else (i >= 0) & (j >= 0)
     wide = np.int64 if n_i * n_j >= 2**31 - 1 else np.int32
-    key = i.astype(wide) * max(n_j, 1) + j.astype(wide)  # int32 when the cells fit
-    if known.all():
+    key: npt.NDArray[Any] = i.astype(wide) * max(n_j, 1)  # int32 when the cells fit
+    key += j
+    if all_known or known.all():
         if len(key) < 2 or bool(np.all(key[1:] > key[:-1])):
             return np.zeros(0, dtype=np.int64)
         counted = key
@@ -368,22 +372,30 @@ def _od_arrays(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.Arr
         else:
             t_raw = pd.to_numeric(t_col, errors="coerce").astype(float).to_numpy()
             not_num = np.isnan(t_raw) & t_col.notna().to_numpy()
+        unknown = False
         for col, pos, known in (("demand", i_pos, "pop"), ("supply", j_pos, "supply")):
-            bad = np.flatnonzero(pos < 0)
+            # one reduction first: the index arrays of a clean table are not scanned twice
+            bad = np.flatnonzero(pos < 0) if len(pos) and pos.min() < 0 else _NONE
+            unknown |= len(bad) > 0
             for k in bad[:_MAX_PROBLEMS_PER_KIND]:
                 problems.append(Problem(f"unknown {col} point", sheet="od", row=int(k) + 1,
                                         column=col, expected=f"an id of {known}",
                                         got=str(od[col].iloc[k]),
                                         fix=f"give {known} a value for every {col} id in od"))
             _more(problems, len(bad), "od", col)
-        bad_t = np.flatnonzero(t_raw < 0 if not_num is None else not_num | (t_raw < 0))
+        if not_num is None:  # fmin skips NaN (unreachable): one reduction, no mask
+            negative = len(t_raw) > 0 and bool(np.fmin.reduce(t_raw) < 0)
+            bad_t = np.flatnonzero(t_raw < 0) if negative else _NONE
+        else:
+            bad_t = np.flatnonzero(not_num | (t_raw < 0))
         for k in bad_t[:_MAX_PROBLEMS_PER_KIND]:
             problems.append(Problem("travel time", sheet="od", row=int(k) + 1,
                                     column="travel_min", expected="minutes ≥ 0 (NaN or inf "
                                     "for unreachable)", got=str(od["travel_min"].iloc[k]),
                                     fix="compute travel times demand → supply in minutes"))
         _more(problems, len(bad_t), "od", "travel_min")
-        for k in _repeated_pairs(i_pos, j_pos, len(pop), len(sup))[:_MAX_PROBLEMS_PER_KIND]:
+        for k in _repeated_pairs(i_pos, j_pos, len(pop), len(sup),
+                                 all_known=not unknown)[:_MAX_PROBLEMS_PER_KIND]:
             problems.append(Problem("repeated demand–supply pair", sheet="od", row=int(k) + 1,
                                     column="supply", expected="each pair once",
                                     got=f"{od['demand'].iloc[k]} → {od['supply'].iloc[k]}",
