@@ -7,11 +7,11 @@ test suite).
 Each command runs `--repeat` times in a fresh interpreter (``python -m hsplan ...``, the
 same as the installed ``hsplan`` script); the script prints per command the median and the
 min–max of the wall seconds and of the CPU seconds (user + system of the child, from
-``getrusage``), beside ``python -c pass`` for the interpreter's own start. With
-`--before-rev`, the same commands run on the ``src/`` of that commit (unpacked with ``git
-archive`` into a temporary folder) and the ratio before / after is printed. Last, the ten
-modules with the largest cumulative import time under ``python -X importtime`` for
-``hsplan --help`` (one run).
+``getrusage``; on a shared machine the CPU seconds are the steadier figure), beside
+``python -c pass`` for the interpreter's own start. With `--before-rev`, the same commands
+run on the ``src/`` of that commit (unpacked with ``git archive`` into a temporary folder)
+and the ratios before / after are printed. Last, the ten modules with the largest
+cumulative import time under ``python -X importtime`` for ``hsplan --help`` (one run).
 """
 
 from __future__ import annotations
@@ -95,16 +95,18 @@ def main(argv: list[str] | None = None) -> int:
         head = "| command | wall s, median (min–max) | CPU s, median (min–max) |"
         line = "|---|---:|---:|"
         if before_src is not None:
-            head += f" before ({args.before_rev}) wall s | before / after (wall) |"
-            line += "---:|---:|"
+            head += (f" before ({args.before_rev}) wall s | before CPU s | "
+                     "before / after (wall) | before / after (CPU) |")
+            line += "---:|---:|---:|---:|"
         print(f"{args.repeat} runs each\n\n{head}\n{line}", flush=True)
         for label, cmd in COMMANDS:
             walls, cpus = run(cmd, ROOT / "src", args.repeat)
             row = f"| `{label}` | {spread(walls)} | {spread(cpus)} |"
             if before_src is not None:
-                old, _ = run(cmd, before_src, args.repeat)
-                row += (f" {spread(old)} | "
-                        f"{statistics.median(old) / statistics.median(walls):.1f}× |")
+                old, old_cpu = run(cmd, before_src, args.repeat)
+                row += (f" {spread(old)} | {spread(old_cpu)} | "
+                        f"{statistics.median(old) / statistics.median(walls):.1f}× | "
+                        f"{statistics.median(old_cpu) / statistics.median(cpus):.1f}× |")
             print(row, flush=True)
     print("\nlargest cumulative imports of `hsplan --help` (-X importtime, one run):")
     for name, seconds in importtime_top(ROOT / "src"):

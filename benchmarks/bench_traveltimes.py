@@ -411,8 +411,11 @@ def _spread(times: list[float]) -> str:
             if len(times) > 1 else f"{times[0]:.3f}")
 
 
+SLOW = ("networkx", "pandana")
+
+
 def scaling(sizes: list[int], peers: list[str], repeat: int, n_facilities: int,
-            cache: Path, big_repeat: int) -> None:
+            cache: Path, big_repeat: int, slow_repeat: int) -> None:
     """Print the scaling table: per size and side, wall seconds (median, min–max of the
     runs), peak RSS of the side's process, and the ratio side / hsplan (cold)."""
     _cached_network(cache)
@@ -422,8 +425,9 @@ def scaling(sizes: list[int], peers: list[str], repeat: int, n_facilities: int,
         runs: dict[str, dict[str, Any]] = {}
         for side, warm in [("hsplan", False), ("hsplan", True), *[(p, False) for p in peers]]:
             label = "hsplan (cached network)" if warm else side
+            runs_of_side = min(reps, slow_repeat) if side in SLOW else reps
             cmd = [sys.executable, __file__, "_side", side, "--points", str(n),
-                   "--facilities", str(n_facilities), "--repeat", str(reps),
+                   "--facilities", str(n_facilities), "--repeat", str(runs_of_side),
                    "--cache", str(cache)] + (["--warm"] if warm else [])
             if warm:  # one cold call first, then `reps` calls on the cached network
                 cmd[cmd.index("--repeat") + 1] = str(reps + 1)
@@ -472,6 +476,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--big-repeat", type=int, default=2,
                         help="scaling: runs at 1 M points and more")
+    parser.add_argument("--slow-repeat", type=int, default=1,
+                        help="scaling: runs of networkx and pandana (minutes each)")
     parser.add_argument("--peer", action="store_true", help="national: also run networkx")
     parser.add_argument("--peers", nargs="*", default=["scipy", "networkx", "igraph",
                                                        "pandana"])
@@ -488,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         national(args.peer, args.points, args.facilities)
     elif args.case == "scaling":
         scaling(args.sizes, args.peers, args.repeat, args.facilities, args.cache,
-                args.big_repeat)
+                args.big_repeat, args.slow_repeat)
     else:
         run_side(args.side, args.points, args.facilities, args.repeat, args.cache, args.warm)
     return 0
