@@ -6,16 +6,30 @@ prints the median of `--repeat` wall times and the ratio peer / hsplan (> 1: hsp
     python benchmarks/bench_traveltimes.py helsinki      # vs networkx, OSMnx, pyrosm
     python benchmarks/bench_traveltimes.py national      # ~1 M edges, 1 M points, 10 k facilities
     python benchmarks/bench_traveltimes.py national --peer   # also networkx on the same graph
+    python benchmarks/bench_traveltimes.py scaling --sizes 10000 100000 1000000 \
+        --peers scipy networkx igraph pandana --repeat 5
 
-Needs networkx, osmnx and pyrosm besides hsplan (pip install networkx osmnx pyrosm).
+`scaling`: the national network (`national_network`) with 10 k facilities and 10 k / 100 k /
+1 M demand points; every side runs in its own process (`python bench_traveltimes.py _side
+...`) so that its peak RSS is its own, and every side computes the same answer — per point,
+the minutes to the nearest facility including both access legs (and, where the peer can
+name it, which facility) — which the parent asserts equal to hsplan's before printing.
+
+Needs networkx, osmnx and pyrosm besides hsplan (pip install networkx osmnx pyrosm); the
+scaling peers need python-igraph and pandana (pip install igraph pandana).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
+import pickle
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -208,19 +222,281 @@ def national(peer: bool, n_points: int, n_facilities: int) -> None:
               f"median network part {np.median(network_min):.1f} min")
 
 
+# ---------------------------------------------------------------------------- scaling
+
+ACCESS_M_PER_MIN = 20.0 * 1000 / 60  # drive access legs: 20 km/h
+DETOUR = 1.3
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cached_network(cache: Path) -> Network:
+    """Return the national network, generated once and kept as arrays in `cache`."""
+    path = cache / "national-network.pkl"
+    if path.exists():
+        with path.open("rb") as f:
+            return Network(**pickle.load(f))
+    net = national_network()
+    cache.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as f:
+        pickle.dump({k.name: getattr(net, k.name) for k in dataclasses.fields(net)}, f)
+    return net
+
+
+def _inputs(net: Network, n_points: int, n_facilities: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(1)
+    dem = np.column_stack([rng.uniform(net.x.min(), net.x.max(), n_points),
+                           rng.uniform(net.y.min(), net.y.max(), n_points)])
+    fac = np.column_stack([rng.uniform(net.x.min(), net.x.max(), n_facilities),
+                           rng.uniform(net.y.min(), net.y.max(), n_facilities)])
+    return dem, fac
+
+
+def _fresh(net: Network) -> Network:
+    """Return a copy of `net` with nothing cached (no k-d tree, no CSR)."""
+    return Network(**{k.name: getattr(net, k.name) for k in dataclasses.fields(net)})
+
+
+def side_hsplan(net: Network, dem: np.ndarray, fac: np.ndarray, warm: bool
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """hsplan: `nearest_facility_times` (also computes dist_m, the route length)."""
+    out = nearest_facility_times(net if warm else _fresh(net), dem, fac, crs=net.crs)
+    return out["travel_min"].to_numpy(), out["facility_index"].to_numpy()
+
+
+def _edges(net: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the edges u, v, minutes as given: the national network has no parallel edges
+    (`run_side` checks, outside the timing), so summing duplicates (csr_matrix's rule) and
+    keeping the fastest (hsplan's) agree."""
+    return net.u, net.v, net.travel_min
+
+
+def side_scipy(net: Network, dem: np.ndarray, fac: np.ndarray, warm: bool
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """scipy used directly, as a competent user writes it: cKDTree snap (workers=-1), the
+    reversed CSR built by csr_matrix((w, (v, u))) with one virtual node per facility joined
+    by its access leg, one csgraph.dijkstra(min_only=True)."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import dijkstra
+    from scipy.spatial import cKDTree
+
+    n, k = net.n_nodes, len(fac)
+    tree = cKDTree(np.column_stack([net.x, net.y]))
+    d_dist, d_node = tree.query(dem, workers=-1)
+    f_dist, f_node = tree.query(fac, workers=-1)
+    f_min = f_dist * DETOUR / ACCESS_M_PER_MIN
+    u, v, w = _edges(net)
+    rows = np.concatenate([v, n + np.arange(k)])
+    cols = np.concatenate([u, f_node])
+    graph = sp.csr_matrix((np.concatenate([w, f_min]), (rows, cols)), shape=(n + k, n + k))
+    t, _, src = dijkstra(graph, directed=True, indices=n + np.arange(k), min_only=True,
+                         return_predecessors=True)
+    travel = d_dist * DETOUR / ACCESS_M_PER_MIN + t[d_node]
+    return travel, src[d_node] - n
+
+
+def side_networkx(net: Network, dem: np.ndarray, fac: np.ndarray, warm: bool
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """networkx: DiGraph of the reversed edges plus a virtual node per facility,
+    multi_source_dijkstra (returns the path, hence the facility), cKDTree snap."""
+    import networkx as nx
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(np.column_stack([net.x, net.y]))
+    d_dist, d_node = tree.query(dem)
+    f_dist, f_node = tree.query(fac)
+    g = nx.DiGraph()
+    g.add_nodes_from(range(net.n_nodes))
+    u, v, w = _edges(net)
+    g.add_weighted_edges_from(zip(v.tolist(), u.tolist(), w.tolist(), strict=True))
+    virtual = [("f", i) for i in range(len(fac))]
+    g.add_weighted_edges_from(zip(virtual, f_node.tolist(),
+                                  (f_dist * DETOUR / ACCESS_M_PER_MIN).tolist(), strict=True))
+    dist, paths = nx.multi_source_dijkstra(g, set(virtual), weight="weight")
+    nodes = d_node.tolist()
+    t = np.array([dist[x] for x in nodes])
+    src = np.array([paths[x][0][1] for x in nodes])
+    return d_dist * DETOUR / ACCESS_M_PER_MIN + t, src
+
+
+def side_igraph(net: Network, dem: np.ndarray, fac: np.ndarray, warm: bool
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """python-igraph: the reversed graph plus one super-source joined to every facility's
+    node by its access leg, one single-source Dijkstra (igraph has no multi-source search;
+    the facility is not named), cKDTree snap."""
+    import igraph as ig
+    from scipy.spatial import cKDTree
+
+    n = net.n_nodes
+    tree = cKDTree(np.column_stack([net.x, net.y]))
+    d_dist, d_node = tree.query(dem)
+    f_dist, f_node = tree.query(fac)
+    u, v, w = _edges(net)
+    src = np.full(len(fac), n)
+    edges = np.column_stack([np.concatenate([v, src]), np.concatenate([u, f_node])])
+    g = ig.Graph(n=n + 1, edges=edges, directed=True)
+    weights = np.concatenate([w, f_dist * DETOUR / ACCESS_M_PER_MIN])
+    t = np.asarray(g.distances(source=[n], weights=weights, mode="out")[0])
+    return d_dist * DETOUR / ACCESS_M_PER_MIN + t[d_node], np.full(len(dem), -2)
+
+
+def side_pandana(net: Network, dem: np.ndarray, fac: np.ndarray, warm: bool
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """pandana: contraction hierarchies; build (Network) and query (set_pois +
+    nearest_pois) timed apart (printed to stderr). Facilities enter as one-way virtual
+    nodes behind their access leg; pandana rounds impedances to 1/1000 of their unit, so
+    they are given in milli-minutes (results to ~1e-6 min); points snap with cKDTree to
+    the road nodes (pandana's get_node_ids would also see the virtual nodes)."""
+    import pandana
+    import pandas as pd
+    from scipy.spatial import cKDTree
+
+    n, k = net.n_nodes, len(fac)
+    tree = cKDTree(np.column_stack([net.x, net.y]))
+    f_dist, f_node = tree.query(fac)
+    x = np.concatenate([net.x, fac[:, 0]])
+    y = np.concatenate([net.y, fac[:, 1]])
+    u, v, w = _edges(net)
+    scale = 1000.0
+    start = time.perf_counter()
+    pn = pandana.Network(pd.Series(x), pd.Series(y),
+                         pd.Series(np.concatenate([u, f_node])),
+                         pd.Series(np.concatenate([v, n + np.arange(k)])),
+                         pd.DataFrame({"t": np.concatenate([w, f_dist * DETOUR
+                                                            / ACCESS_M_PER_MIN]) * scale}),
+                         twoway=False)
+    build = time.perf_counter() - start
+    start = time.perf_counter()
+    far = 1e6
+    pn.set_pois("f", far, 1, pd.Series(fac[:, 0]), pd.Series(fac[:, 1]))
+    nearest = pn.nearest_pois(far, "f", num_pois=1, include_poi_ids=True)
+    d_dist, d_node = tree.query(dem)
+    t = nearest[1].to_numpy()[d_node] / scale
+    poi = nearest["poi1"].to_numpy()[d_node]
+    query = time.perf_counter() - start
+    print(json.dumps({"pandana_build_s": build, "pandana_query_s": query}), file=sys.stderr)
+    return d_dist * DETOUR / ACCESS_M_PER_MIN + t, np.where(np.isfinite(poi), poi, -1)
+
+
+SIDES: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
+    "hsplan": side_hsplan, "scipy": side_scipy, "networkx": side_networkx,
+    "igraph": side_igraph, "pandana": side_pandana}
+
+
+def run_side(side: str, n_points: int, n_facilities: int, repeat: int, cache: Path,
+             warm: bool) -> None:
+    """Child process: time one side `repeat` times; print a JSON line, save the answer."""
+    net = _cached_network(cache)
+    dem, fac = _inputs(net, n_points, n_facilities)
+    key = net.u * net.n_nodes + net.v
+    assert len(np.unique(key)) == len(key), "parallel edges: the sides would differ"
+    del key
+    rss_inputs = _rss_mib()
+    fn = SIDES[side]
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn(net, dem, fac, warm)
+        times.append(time.perf_counter() - start)
+    assert result is not None
+    np.savez(cache / f"answer-{side}-{n_points}.npz", travel=result[0], facility=result[1])
+    print(json.dumps({"side": side, "points": n_points, "times": times,
+                      "rss_inputs_mib": rss_inputs, "rss_peak_mib": _rss_mib()}))
+
+
+def _spread(times: list[float]) -> str:
+    return (f"{statistics.median(times):.3f} ({min(times):.3f}–{max(times):.3f})"
+            if len(times) > 1 else f"{times[0]:.3f}")
+
+
+SLOW = ("networkx", "pandana")
+
+
+def scaling(sizes: list[int], peers: list[str], repeat: int, n_facilities: int,
+            cache: Path, big_repeat: int, slow_repeat: int) -> None:
+    """Print the scaling table: per size and side, wall seconds (median, min–max of the
+    runs), peak RSS of the side's process, and the ratio side / hsplan (cold)."""
+    _cached_network(cache)
+    rows = []
+    for n in sizes:
+        reps = repeat if n < 1_000_000 else big_repeat
+        runs: dict[str, dict[str, Any]] = {}
+        for side, warm in [("hsplan", False), ("hsplan", True), *[(p, False) for p in peers]]:
+            label = "hsplan (cached network)" if warm else side
+            runs_of_side = min(reps, slow_repeat) if side in SLOW else reps
+            cmd = [sys.executable, __file__, "_side", side, "--points", str(n),
+                   "--facilities", str(n_facilities), "--repeat", str(runs_of_side),
+                   "--cache", str(cache)] + (["--warm"] if warm else [])
+            if warm:  # one cold call first, then `reps` calls on the cached network
+                cmd[cmd.index("--repeat") + 1] = str(reps + 1)
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                print(f"{label} at {n:,}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
+                continue
+            info = json.loads(done.stdout.strip().splitlines()[-1])
+            if warm:
+                info["times"] = info["times"][1:]
+            extra = [line for line in done.stderr.splitlines() if line.startswith("{")]
+            if extra:
+                info.update(json.loads(extra[-1]))
+            runs[label] = info
+            ours = np.load(cache / f"answer-hsplan-{n}.npz")
+            theirs = np.load(cache / f"answer-{side}-{n}.npz")
+            tol = 1e-5 if side == "pandana" else 1e-9  # pandana keeps float32 impedances
+            np.testing.assert_allclose(theirs["travel"], ours["travel"], rtol=tol, atol=tol)
+            named = theirs["facility"] >= 0
+            same = ours["facility"][named] == theirs["facility"][named]
+            if named.any():  # a differing facility must be a tie in minutes
+                assert same.mean() > 0.999, f"{side}: facility differs on {1 - same.mean():.2%}"
+            rows.append((n, label, info, float(same.mean()) if named.any() else None))
+    base = {n: statistics.median(info["times"]) for n, label, info, _ in rows
+            if label == "hsplan"}
+    print("| points | side | wall s, median (min–max) | runs | peak RSS MiB (inputs) | "
+          "side / hsplan | same facility |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for n, label, info, same in rows:
+        med = statistics.median(info["times"])
+        extra = ""
+        if "pandana_build_s" in info:
+            extra = (f" (last run: build {info['pandana_build_s']:.2f} s, query "
+                     f"{info['pandana_query_s']:.2f} s)")
+        print(f"| {n:,} | {label}{extra} | {_spread(info['times'])} | {len(info['times'])} | "
+              f"{info['rss_peak_mib']:,.0f} ({info['rss_inputs_mib']:,.0f}) | "
+              f"{med / base[n]:.2f}× | "
+              f"{'—' if same is None else f'{same:.4%}'} |", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("case", choices=("helsinki", "national"))
+    parser.add_argument("case", choices=("helsinki", "national", "scaling", "_side"))
+    parser.add_argument("side", nargs="?", choices=tuple(SIDES), help="_side: which side")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--big-repeat", type=int, default=2,
+                        help="scaling: runs at 1 M points and more")
+    parser.add_argument("--slow-repeat", type=int, default=1,
+                        help="scaling: runs of networkx and pandana (minutes each)")
     parser.add_argument("--peer", action="store_true", help="national: also run networkx")
+    parser.add_argument("--peers", nargs="*", default=["scipy", "networkx", "igraph",
+                                                       "pandana"])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--facilities", type=int, default=10_000)
+    parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--cache", type=Path,
+                        default=Path(tempfile.gettempdir()) / "hsplan-bench-traveltimes")
     args = parser.parse_args(argv)
     if args.case == "helsinki":
         helsinki(args.repeat)
-    else:
+    elif args.case == "national":
         national(args.peer, args.points, args.facilities)
+    elif args.case == "scaling":
+        scaling(args.sizes, args.peers, args.repeat, args.facilities, args.cache,
+                args.big_repeat, args.slow_repeat)
+    else:
+        run_side(args.side, args.points, args.facilities, args.repeat, args.cache, args.warm)
     return 0
 
 

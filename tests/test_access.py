@@ -224,6 +224,48 @@ def test_negative_supply_and_bad_catchment_are_errors() -> None:
     ]
 
 
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_repeated_pairs_are_named_whatever_the_row_order(shuffle: bool) -> None:
+    od, pop, beds = _generated(n_demand=30, n_supply=8)
+    again = od.iloc[[5, 100, 5]].assign(travel_min=[1.0, 2.0, 3.0])
+    od = pd.concat([od, again], ignore_index=True)
+    if shuffle:
+        od = od.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    with pytest.raises(ValidationError) as info:
+        two_step_fca(od, pop, beds, max_min=30)
+    repeated = [p for p in info.value.errors if "repeated" in str(p)]
+    # each of the three extra rows is named once, at its own row (the first stays valid)
+    assert len(repeated) == 3
+    rows = [int(str(p).split("row ")[1].split(",")[0]) - 1 for p in repeated]
+    keys = list(zip(od["demand"], od["supply"], strict=True))
+    for r in rows:
+        assert keys[r] in keys[:r]
+    assert sorted(rows) == rows
+
+
+def test_repeated_pairs_among_many_cells_are_found_by_sorting() -> None:
+    pop = pd.Series(1.0, index=[f"D{k}" for k in range(3000)])
+    beds = pd.Series(1.0, index=[f"S{k}" for k in range(3000)])  # 9 M cells, 4 rows
+    od = pd.DataFrame({"demand": ["D9", "D1", "D9", "D2"], "supply": ["S7", "S1", "S7", "S2"],
+                       "travel_min": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(ValidationError) as info:
+        two_step_fca(od, pop, beds, max_min=30)
+    assert [str(p) for p in info.value.errors] == [
+        "sheet od, row 3, column supply: repeated demand–supply pair: expected each pair once, "
+        "got 'D9 → S7'. Fix: keep the shortest time of each pair"]
+
+
+def test_categorical_and_missing_ids_in_the_od_table() -> None:
+    od, pop, beds = _generated(n_demand=50, n_supply=6)
+    plain = two_step_fca(od, pop, beds, max_min=30)
+    cat = od.astype({"demand": "category", "supply": "category"})
+    pd.testing.assert_frame_equal(two_step_fca(cat, pop, beds, max_min=30), plain)
+    od.loc[4, "demand"] = None
+    with pytest.raises(ValidationError) as info:
+        two_step_fca(od, pop, beds, max_min=30)
+    assert [str(p).split(":")[0] for p in info.value.errors] == ["sheet od, row 5, column demand"]
+
+
 # --- coverage ------------------------------------------------------------------------------
 
 

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from hsplan.cli import app, commands_check
+from hsplan.access import service as access_service
+from hsplan.cli import app
 from hsplan.errors import ValidationError
 from hsplan.evaluation.norms import (
     FAIL,
@@ -425,7 +426,8 @@ def test_cli_travel_uses_service_access_unless_told_not_to(example: tuple[Path, 
                                  "pop": [871], "travel_min": [40.0], "dist_m": [30000.0],
                                  "covered": [False], "reachable": [True]})
 
-    monkeypatch.setattr(commands_check, "ServiceAccess", Uncovered)
+    # the command imports ServiceAccess when it runs (lazy CLI imports): replace it at source
+    monkeypatch.setattr(access_service, "ServiceAccess", Uncovered)
     doc = json.loads(runner.invoke(app, args).stdout)
     n04 = next(s for s in doc["summary"] if s["norm_id"] == "N04")
     assert (n04["status"], n04["reason"]) == (FAIL, "covered population 0.0% (norm ≥ 100%)")

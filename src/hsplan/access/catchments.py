@@ -6,6 +6,16 @@ Pure functions on a long origin–destination frame ``[demand, supply, travel_mi
 time measured from the demand point to the supply point) or a demand × supply matrix;
 independent of how the times were made. `hsplan.access.service.ServiceAccess.fca` feeds them
 project travel times.
+
+Speed (`benchmarks/bench_fca.py`): the id columns of a long OD table are factorised once
+(a hash of each row's id, in C for Arrow strings) and only the distinct ids are looked up, so
+the table never becomes Python objects; everything after works on int32 positions. One pass
+keeps the pairs inside the catchment, two ``np.bincount`` sums do the two steps (the binary
+2SFCA without any weight array). Repeated pairs are found without hashing (a table in
+demand–supply order, as `od_matrix` writes it, is checked in one pass). Values stay float64:
+float32 would save memory traffic but not exactness (a demand sum over a catchment of 10⁵
+pairs in float32 is off by ~10⁻³ relative, and the results are checked against PySAL
+``access`` at 10⁻¹⁰), so only the positions are narrowed.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ from hsplan.errors import Problem, raise_if_errors
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+IndexArray = npt.NDArray[np.int32] | npt.NDArray[np.int64]
 WeightFn = Callable[[FloatArray], FloatArray]
 
 OD_COLUMNS = ("demand", "supply", "travel_min")
@@ -29,6 +40,7 @@ E2SFCA_STEPS: tuple[tuple[float, float], ...] = ((10.0, 1.0), (20.0, 0.68), (30.
 FCA_COLUMNS = ("demand", "pop", "supply_per_person", "supply_per_1k", "supply_points",
                "in_catchment")
 _MAX_PROBLEMS_PER_KIND = 10
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 def floating_catchment(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.ArrayLike,
@@ -73,35 +85,59 @@ def floating_catchment(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series |
     (``Access.two_stage_fca``): travel time is demand → supply in both steps, the cut-off
     is inclusive.
     """
-    arrays = _od_arrays(od, demand_pop, supply, max_min=max_min)
-    i, j, t, pop, sup, demand_ids, supply_ids = arrays
-    keep = np.isfinite(t)
-    if max_min is not None:
-        keep &= t <= max_min
-    i, j, t = i[keep], j[keep], t[keep]
-    w = np.asarray(weight(t), dtype=float)
-    if w.shape != t.shape or not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise_if_errors([Problem("weight function", expected="finite weights ≥ 0 for every "
-                                 "travel time", got=_sample_bad(w),
-                                 fix="return a non-negative, finite weight for each time")],
-                        context="floating catchment")
-    demand_w = np.bincount(j, weights=pop[i] * w, minlength=len(sup))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(demand_w > 0, sup / np.where(demand_w > 0, demand_w, 1.0), np.nan)
-    contrib = w * np.nan_to_num(ratio[j], nan=0.0)
-    access = np.bincount(i, weights=contrib, minlength=len(pop))
-    points = np.bincount(i, weights=(w > 0).astype(float), minlength=len(pop)).astype(int)
+    return _catchment(od, demand_pop, supply, weight=weight, max_min=max_min)
+
+
+def _catchment(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.ArrayLike,
+               supply: pd.Series | npt.ArrayLike, *, weight: WeightFn | None,
+               max_min: float | None) -> pd.DataFrame:
+    """Return `floating_catchment`; ``weight=None`` is the binary catchment (w ≡ 1), summed
+    without weights."""
+    i, j, t, pop, sup, demand_ids, supply_ids = _od_arrays(od, demand_pop, supply,
+                                                           max_min=max_min)
+    # one pass picks the pairs inside the catchment; everything after works on those only
+    keep = t <= max_min if max_min is not None else np.isfinite(t)
+    if not keep.all():
+        i, j = i[keep], j[keep]
+        t = t[keep] if weight is not None else t
+    del keep
+    if weight is None:
+        demand_w = np.asarray(np.bincount(j, weights=pop[i], minlength=len(sup)),
+                              dtype=np.float64)
+        ratio = _ratio(sup, demand_w)
+        access = np.bincount(i, weights=np.nan_to_num(ratio, nan=0.0)[j], minlength=len(pop))
+        points = np.bincount(i, minlength=len(pop))
+    else:
+        w = np.asarray(weight(t), dtype=float)
+        if w.shape != t.shape or not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise_if_errors([Problem("weight function", expected="finite weights ≥ 0 for "
+                                     "every travel time", got=_sample_bad(w),
+                                     fix="return a non-negative, finite weight for each time")],
+                            context="floating catchment")
+        demand_w = np.asarray(np.bincount(j, weights=pop[i] * w, minlength=len(sup)),
+                              dtype=np.float64)
+        ratio = _ratio(sup, demand_w)
+        w_ratio = np.nan_to_num(ratio, nan=0.0)[j]
+        w_ratio *= w
+        access = np.bincount(i, weights=w_ratio, minlength=len(pop))
+        points = np.bincount(i[w > 0], minlength=len(pop))
     out = pd.DataFrame({
         "demand": demand_ids,
         "pop": pop,
         "supply_per_person": access,
         "supply_per_1k": access * 1000.0,
-        "supply_points": points,
+        "supply_points": points.astype(int),
         "in_catchment": points > 0,
     })
     out.attrs["supply_ratio"] = pd.Series(ratio, index=pd.Index(supply_ids, name="supply"),
                                           name="supply_per_person")
     return out
+
+
+def _ratio(sup: FloatArray, demand_w: FloatArray) -> FloatArray:
+    """Return S_j / Σ_i P_i w_ij per supply point (NaN where no demand is in reach)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(demand_w > 0, sup / np.where(demand_w > 0, demand_w, 1.0), np.nan)
 
 
 def two_step_fca(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.ArrayLike,
@@ -118,7 +154,7 @@ def two_step_fca(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.A
     A_i = Σ_{t_ij ≤ d₀} R_j; Σ_i P_i A_i equals the supply that has demand in reach.
     """
     _check_positive("max_min", max_min)
-    return floating_catchment(od, demand_pop, supply, weight=np.ones_like, max_min=max_min)
+    return _catchment(od, demand_pop, supply, weight=None, max_min=max_min)
 
 
 def step_weight(steps: Sequence[tuple[float, float]]) -> WeightFn:
@@ -244,13 +280,13 @@ def _sample_bad(values: FloatArray) -> str:
 
 
 def _ids_and_values(values: pd.Series | npt.ArrayLike, name: str,
-                    problems: list[Problem]) -> tuple[list[Any], FloatArray]:
+                    problems: list[Problem]) -> tuple[pd.Index, FloatArray]:
     if isinstance(values, pd.Series):
-        ids = list(values.index)
+        ids = values.index
         raw = values
     else:
         raw = pd.Series(np.asarray(values, dtype=object).ravel())
-        ids = list(range(len(raw)))
+        ids = pd.RangeIndex(len(raw))
     nums = pd.to_numeric(raw, errors="coerce").astype(float).to_numpy()
     bad = np.flatnonzero(~np.isfinite(nums) | (nums < 0))
     for k in bad[:_MAX_PROBLEMS_PER_KIND]:
@@ -258,7 +294,7 @@ def _ids_and_values(values: pd.Series | npt.ArrayLike, name: str,
                                 column=name, expected="a number ≥ 0",
                                 got=str(raw.iloc[k]), fix=f"give every {name} as a number ≥ 0"))
     _more(problems, len(bad), name, name)
-    dups = pd.Index(ids)[pd.Index(ids).duplicated()].unique().tolist()
+    dups = [] if ids.is_unique else ids[ids.duplicated()].unique().tolist()
     if dups:
         problems.append(Problem(f"{name}: duplicate ids", sheet=name, column="index",
                                 expected="each id once", got=", ".join(map(str, dups[:5])),
@@ -272,10 +308,52 @@ def _more(problems: list[Problem], n: int, sheet: str, column: str) -> None:
                                 sheet=sheet, column=column))
 
 
+def _positions(column: pd.Series, ids: pd.Index) -> IndexArray:
+    """Return the position of each value of `column` in `ids` (-1 when absent), int32.
+
+    The column is factorised once (a hash of each distinct id; for Arrow strings in C) and
+    only its distinct values are looked up among `ids`, so a long OD table is never
+    converted to Python objects.
+    """
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    lookup = np.append(ids.get_indexer(uniques), -1).astype(np.int32)
+    return lookup[codes]
+
+
+def _repeated_pairs(i: IndexArray, j: IndexArray, n_i: int, n_j: int, *,
+                    all_known: bool = False) -> IntArray:
+    """Return the rows (ascending) whose (i, j) pair, both known (≥ 0), came earlier
+    (`all_known`: the caller found no unknown position).
+
+    No hashing: a table in (i, j) order (as `od_matrix` writes it) is checked in one pass;
+    otherwise pairs are counted over the n_i × n_j cells when there are not many more cells
+    than rows, and only a table with repeats (or too many cells) is sorted to name them.
+    """
+    known = np.ones(len(i), dtype=bool) if all_known else (i >= 0) & (j >= 0)
+    wide = np.int64 if n_i * n_j >= 2**31 - 1 else np.int32
+    key: npt.NDArray[Any] = i.astype(wide) * max(n_j, 1)  # int32 when the cells fit
+    key += j
+    if all_known or known.all():
+        if len(key) < 2 or bool(np.all(key[1:] > key[:-1])):
+            return np.zeros(0, dtype=np.int64)
+        counted = key
+    else:
+        counted = key[known]
+        key = np.where(known, key, -1)
+    if n_i * n_j <= 4 * len(key) + 1024 and (
+            len(counted) == 0 or int(np.bincount(counted).max()) <= 1):
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(key, kind="stable")
+    k = key[order]
+    again = np.zeros(len(k), dtype=bool)
+    again[1:] = (k[1:] == k[:-1]) & (k[1:] >= 0)
+    return np.sort(order[again]).astype(np.int64)
+
+
 def _od_arrays(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.ArrayLike,
                supply: pd.Series | npt.ArrayLike, *, max_min: float | None
-               ) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray,
-                          list[Any], list[Any]]:
+               ) -> tuple[IndexArray, IndexArray, FloatArray, FloatArray, FloatArray,
+                          pd.Index, pd.Index]:
     """Validate the inputs of a floating catchment; return (i, j, travel_min, pop, supply,
     demand ids, supply ids) with i, j positions into pop and supply."""
     problems: list[Problem] = []
@@ -285,39 +363,48 @@ def _od_arrays(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.Arr
         problems.append(Problem("max_min", expected="a number of minutes > 0",
                                 got=str(max_min), fix="pass max_min=30, say"))
     if isinstance(od, pd.DataFrame) and set(OD_COLUMNS) <= set(od.columns):
-        i_pos = pd.Index(demand_ids).get_indexer(od["demand"])
-        j_pos = pd.Index(supply_ids).get_indexer(od["supply"])
-        t_raw = pd.to_numeric(od["travel_min"], errors="coerce").astype(float).to_numpy()
+        i_pos = _positions(od["demand"], demand_ids)
+        j_pos = _positions(od["supply"], supply_ids)
+        t_col = od["travel_min"]
+        if t_col.dtype == np.float64:
+            t_raw = t_col.to_numpy()
+            not_num = None
+        else:
+            t_raw = pd.to_numeric(t_col, errors="coerce").astype(float).to_numpy()
+            not_num = np.isnan(t_raw) & t_col.notna().to_numpy()
+        unknown = False
         for col, pos, known in (("demand", i_pos, "pop"), ("supply", j_pos, "supply")):
-            bad = np.flatnonzero(pos < 0)
+            # one reduction first: the index arrays of a clean table are not scanned twice
+            bad = np.flatnonzero(pos < 0) if len(pos) and pos.min() < 0 else _NONE
+            unknown |= len(bad) > 0
             for k in bad[:_MAX_PROBLEMS_PER_KIND]:
                 problems.append(Problem(f"unknown {col} point", sheet="od", row=int(k) + 1,
                                         column=col, expected=f"an id of {known}",
                                         got=str(od[col].iloc[k]),
                                         fix=f"give {known} a value for every {col} id in od"))
             _more(problems, len(bad), "od", col)
-        not_num = np.isnan(t_raw) & od["travel_min"].notna().to_numpy()
-        bad_t = np.flatnonzero(not_num | (t_raw < 0))
+        if not_num is None:  # fmin skips NaN (unreachable): one reduction, no mask
+            negative = len(t_raw) > 0 and bool(np.fmin.reduce(t_raw) < 0)
+            bad_t = np.flatnonzero(t_raw < 0) if negative else _NONE
+        else:
+            bad_t = np.flatnonzero(not_num | (t_raw < 0))
         for k in bad_t[:_MAX_PROBLEMS_PER_KIND]:
             problems.append(Problem("travel time", sheet="od", row=int(k) + 1,
                                     column="travel_min", expected="minutes ≥ 0 (NaN or inf "
                                     "for unreachable)", got=str(od["travel_min"].iloc[k]),
                                     fix="compute travel times demand → supply in minutes"))
         _more(problems, len(bad_t), "od", "travel_min")
-        known_pair = (i_pos >= 0) & (j_pos >= 0)
-        pair = np.where(known_pair, i_pos.astype(np.int64) * max(len(sup), 1) + j_pos, -1)
-        dup = pd.Index(pair).duplicated(keep="first") & known_pair
-        for k in np.flatnonzero(dup)[:_MAX_PROBLEMS_PER_KIND]:
+        for k in _repeated_pairs(i_pos, j_pos, len(pop), len(sup),
+                                 all_known=not unknown)[:_MAX_PROBLEMS_PER_KIND]:
             problems.append(Problem("repeated demand–supply pair", sheet="od", row=int(k) + 1,
                                     column="supply", expected="each pair once",
                                     got=f"{od['demand'].iloc[k]} → {od['supply'].iloc[k]}",
                                     fix="keep the shortest time of each pair"))
         raise_if_errors(problems, context="floating catchment")
-        return (i_pos.astype(np.int64), j_pos.astype(np.int64), np.asarray(t_raw, dtype=float),
-                pop, sup, demand_ids, supply_ids)
+        return i_pos, j_pos, t_raw, pop, sup, demand_ids, supply_ids
     if isinstance(od, pd.DataFrame):
-        rows = pd.Index(demand_ids).get_indexer(od.index).astype(np.int64)
-        cols = pd.Index(supply_ids).get_indexer(od.columns).astype(np.int64)
+        rows = demand_ids.get_indexer(od.index).astype(np.int64)
+        cols = supply_ids.get_indexer(od.columns).astype(np.int64)
         if (rows < 0).any() or (cols < 0).any():
             problems.append(Problem("od", expected="a long frame with columns demand, supply, "
                                     "travel_min, or a matrix indexed by demand ids with supply "

@@ -46,6 +46,7 @@ import scipy.sparse as sp
 import shapely
 from pyproj import Transformer
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from hsplan.errors import DataSourceError, Problem, raise_if_errors
 from hsplan.region.store import META_LAYER, read_gpkg_meta, write_gpkg
@@ -224,14 +225,34 @@ class Network:
 
     @cached_property
     def _arcs(self) -> tuple[IntArray, IntArray]:
-        """Edge positions kept in the CSR (the fastest of parallel edges), and its indptr."""
-        order = np.lexsort((self.travel_min, self.v, self.u))
-        u, v = self.u[order], self.v[order]
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-        keep = order[first].astype(np.int64)
-        indptr = np.searchsorted(self.u[keep], np.arange(self.n_nodes + 1)).astype(np.int64)
-        return keep, indptr
+        """Edge positions kept in the CSR (the fastest of parallel edges; the first listed
+        among equally fast ones) in (u, v) order, and the CSR's indptr.
+
+        The standard CSR construction: edges ordered by row and column (no sort when they
+        already are, as `_build` leaves them; else one stable integer sort on u·n + v),
+        rows counted with a bincount; parallel edges keep their minimum (not their sum).
+        """
+        n = self.n_nodes
+        key = self.u.astype(np.int64) * max(n, 1) + self.v
+        if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):
+            order = np.arange(len(key), dtype=np.int64)
+        else:
+            order = np.argsort(key, kind="stable").astype(np.int64)
+            key = key[order]
+        dup = key[1:] == key[:-1]
+        if dup.any():
+            start = np.ones(len(key), dtype=bool)
+            start[1:] = ~dup
+            run = np.cumsum(start) - 1
+            t = self.travel_min[order]
+            fastest = np.fmin.reduceat(t, np.flatnonzero(start))
+            cand = np.flatnonzero((t == fastest[run]) | np.isnan(fastest[run]))
+            first = np.ones(len(cand), dtype=bool)
+            first[1:] = run[cand[1:]] != run[cand[:-1]]
+            order = order[cand[first]]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.u[order], minlength=n), out=indptr[1:])
+        return order, indptr
 
     @cached_property
     def graph(self) -> sp.csr_matrix:
@@ -249,9 +270,39 @@ class Network:
                              shape=(self.n_nodes, self.n_nodes))
 
     @cached_property
+    def _reverse(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """The reversed CSR of travel minutes (v → u) and, on the same structure, the edge
+        lengths in metres: one CSR of edge positions, turned column-major in C (a counting
+        sort, O(edges)), then two gathers."""
+        keep, indptr = self._arcs
+        n = self.n_nodes
+        position = sp.csr_matrix((np.arange(1, len(keep) + 1, dtype=np.float64), self.v[keep],
+                                  indptr), shape=(n, n)).tocsc()
+        edge = keep[position.data.astype(np.int64) - 1]
+        minutes = sp.csr_matrix((self.travel_min[edge], position.indices, position.indptr),
+                                shape=(n, n))
+        metres = sp.csr_matrix((self.length_m[edge], position.indices, position.indptr),
+                               shape=(n, n))
+        return minutes, metres
+
+    @property
     def reverse_graph(self) -> sp.csr_matrix:
-        """Return the CSR matrix of travel minutes with every edge reversed (v → u)."""
-        return sp.csr_matrix(self.graph.transpose().tocsr())
+        """Return the CSR matrix of travel minutes with every edge reversed (v → u), built
+        once per network."""
+        return self._reverse[0]
+
+    @property
+    def reverse_length_m(self) -> sp.csr_matrix:
+        """Return the lengths in metres of the edges of `reverse_graph` (same structure)."""
+        return self._reverse[1]
+
+    @cached_property
+    def kdtree(self) -> cKDTree:
+        """Return the k-d tree of the node coordinates (x, y in metres), built once per
+        network and shared by every snap (exact answers do not need median splits: the
+        sliding-midpoint build is about twice as fast and queries as fast)."""
+        return cKDTree(np.column_stack([self.x, self.y]), balanced_tree=False,
+                       compact_nodes=False)
 
     def nodes_frame(self) -> gpd.GeoDataFrame:
         """Return the nodes as a WGS84 point layer: node_id, lon, lat, x, y."""

@@ -26,6 +26,7 @@ from hsplan.access.catchments import (
     gaussian_two_step_fca,
     two_step_fca,
 )
+from hsplan.access.choices import FCA_METHODS, SUPPLY_COLUMNS
 from hsplan.access.coverage import ISOCHRONE_MINUTES, Combine, _short_repr, coverage, isochrones
 from hsplan.access.network import Network
 from hsplan.access.traveltimes import nearest_facility_times, od_matrix
@@ -45,13 +46,6 @@ WeightFn = Callable[[FloatArray], FloatArray]
 
 Scope = Literal["urban", "rural"]
 FacilitySelector = str | Sequence[str] | Mapping[str, Any]
-SUPPLY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "beds": ("beds",),
-    "doctors": ("doctors_licensed", "doctors_assistant"),
-    "nurses": ("nurses",),
-    "gps": ("gps",),
-}
-FCA_METHODS = ("2sfca", "e2sfca", "g2sfca")
 #: Ambulance radius norms (《关于进一步完善院前医疗急救服务的指导意见》 2020):
 #: urban 5 km / 15 min, rural 20 km / 30 min; the plan documents accept either condition.
 AMBULANCE_NORMS: dict[str, tuple[float, float]] = {"urban": (15.0, 5.0), "rural": (30.0, 20.0)}

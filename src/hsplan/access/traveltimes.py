@@ -52,6 +52,10 @@ Points: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | pd.DataFrame | npt.ArrayL
 ACCESS_SPEED_KMH: dict[str, float] = {"walk": 5.0, "drive": 20.0}
 ACCESS_DETOUR_FACTOR = 1.3
 OD_CHUNK = 256
+#: side of the grid that orders points before snapping (≤ 256, so a cell key fits 16 bits)
+SNAP_GRID = 256
+#: fewer points than this are snapped as given (sorting them would cost more than it saves)
+SNAP_SORT_MIN = 4096
 
 
 @contextmanager
@@ -143,14 +147,45 @@ def _check_network(network: Network, mode: str | None, where: str) -> None:
             context=where)
 
 
-def _snap(network: Network, xy: FloatArray) -> tuple[IntArray, FloatArray]:
+def spatial_order(xy: FloatArray, *, side: int = SNAP_GRID) -> IntArray:
+    """Return the positions of `xy` in spatial order: row by row of a `side` × `side` grid
+    over the points' extent (serpentine, so consecutive cells touch), in input order within
+    a cell. One stable sort of a 16-bit cell key (a radix sort)."""
+    if len(xy) < 2:
+        return np.arange(len(xy), dtype=np.int64)
+    lo = xy.min(axis=0)
+    span = np.maximum(xy.max(axis=0) - lo, 1e-9)
+    ix = np.minimum((xy[:, 0] - lo[0]) * (side / span[0]), side - 1).astype(np.uint16)
+    iy = np.minimum((xy[:, 1] - lo[1]) * (side / span[1]), side - 1).astype(np.uint16)
+    odd = (iy & 1).astype(bool)
+    ix[odd] = side - 1 - ix[odd]
+    key = iy * np.uint16(side) + ix
+    return np.argsort(key, kind="stable").astype(np.int64)
+
+
+def _snap(network: Network, xy: FloatArray, *, workers: int = -1) -> tuple[IntArray, FloatArray]:
+    """Return the nearest node of every point and its distance in metres.
+
+    The network's k-d tree is built once (`Network.kdtree`); the points are queried in
+    spatial order (`spatial_order`: neighbouring queries walk the same branches of the
+    tree, which keeps them in cache) on all cores (``workers=-1``), and the answers put
+    back in input order: the same nodes and distances as querying them as given.
+    """
     if network.n_nodes == 0:
         raise_if_errors([Problem("snapping: the network has no nodes",
                                  expected="a road network", got=network.kind)],
                         context="snap_points")
-    tree = cKDTree(np.column_stack([network.x, network.y]))
-    dist, node = tree.query(xy, k=1)
-    return np.asarray(node, dtype=np.int64), np.asarray(dist, dtype=np.float64)
+    tree = network.kdtree
+    if len(xy) < SNAP_SORT_MIN:
+        dist, node = tree.query(xy, k=1, workers=workers)
+        return np.asarray(node, dtype=np.int64), np.asarray(dist, dtype=np.float64)
+    order = spatial_order(xy)
+    dist_s, node_s = tree.query(xy[order], k=1, workers=workers)
+    node = np.empty(len(xy), dtype=np.int64)
+    dist = np.empty(len(xy), dtype=np.float64)
+    node[order] = node_s
+    dist[order] = dist_s
+    return node, dist
 
 
 def snap_points(network: Network, points: Points, *, crs: str = WGS84) -> pd.DataFrame:
@@ -191,6 +226,45 @@ def _path_lengths(pred: IntArray, step_m: FloatArray) -> FloatArray:
         ptr[active] = ptr[up]
         active = active[ptr[active] >= 0]
     return acc
+
+
+def _access_m_per_min(network: Network, speed_kmh: float | None) -> float:
+    """Return the metres per minute of the access legs (validated by `_access`)."""
+    speed = ACCESS_SPEED_KMH[network.mode] if speed_kmh is None else float(speed_kmh)
+    return speed * M_PER_MIN_AT_1_KMH
+
+
+def _nearest_sources(network: Network, node: IntArray, minutes: FloatArray, metres: FloatArray,
+                     limit: float) -> tuple[FloatArray, FloatArray, IntArray]:
+    """Return, per network node, the minutes to its nearest source, the metres along that
+    route and the source's position in `node` (-1 when none is within `limit`).
+
+    Sources are facilities at `node`, `minutes` and `metres` away from it (their access
+    legs). One Dijkstra (``min_only=True``) on the network's cached reversed CSR with one
+    virtual node per source joined to its network node; route metres by pointer jumping
+    over the predecessor tree.
+    """
+    nn = network.n_nodes
+    rev = network.reverse_graph
+    k = len(node)
+    indptr = np.concatenate([rev.indptr, rev.indptr[-1] + np.arange(1, k + 1)])
+    aug = sp.csr_matrix((np.concatenate([rev.data, minutes]),
+                         np.concatenate([rev.indices, node]), indptr), shape=(nn + k, nn + k))
+    t_all, pred_all, src_all = dijkstra(aug, directed=True, indices=nn + np.arange(k),
+                                        min_only=True, return_predecessors=True, limit=limit)
+    pred = np.asarray(pred_all, dtype=np.int64)
+    step_m = np.zeros(nn + k)
+    has = np.flatnonzero(pred[:nn] >= 0)
+    up = pred[has]
+    virtual = up >= nn
+    step_m[has[virtual]] = metres[up[virtual] - nn]
+    road, road_up = has[~virtual], up[~virtual]
+    # the node was reached over the reversed edge pred → node (the road node → pred)
+    step_m[road] = np.asarray(network.reverse_length_m[road_up, road]).ravel()
+    path_m = _path_lengths(pred, step_m)[:nn]
+    src = np.asarray(src_all, dtype=np.int64)[:nn] - nn
+    src[src < 0] = -1
+    return np.asarray(t_all[:nn], dtype=np.float64), path_m, src
 
 
 def nearest_facility_times(network: Network, demand: Points, facilities: Points, *,
@@ -240,47 +314,34 @@ def nearest_facility_times(network: Network, demand: Points, facilities: Points,
             f_node, f_snap = _snap(network, fac)
             step(1)
             f_m, f_min = _access(network, f_snap, access_speed_kmh, access_detour_factor)
-            d_m, d_min = _access(network, snap, access_speed_kmh, access_detour_factor)
+            d_m_per_min = _access_m_per_min(network, access_speed_kmh)
             on = np.ones(len(fac), dtype=bool) if max_snap_m is None else f_snap <= max_snap_m
-            off = np.nonzero(~on)[0].tolist()
-            sources = np.nonzero(on)[0]
-            nn = network.n_nodes
-            rev = network.reverse_graph
-            k = len(sources)
-            indptr = np.concatenate([rev.indptr, rev.indptr[-1] + np.arange(1, k + 1)])
-            aug = sp.csr_matrix((np.concatenate([rev.data, f_min[sources]]),
-                                 np.concatenate([rev.indices, f_node[sources]]), indptr),
-                                shape=(nn + k, nn + k))
+            off = np.flatnonzero(~on).tolist()
+            sources = np.flatnonzero(on)
             limit = np.inf if cutoff_min is None else float(cutoff_min)
-            t_node, pred, src = dijkstra(aug, directed=True, indices=nn + np.arange(k),
-                                         min_only=True, return_predecessors=True, limit=limit)
-            step(1)
-            pred = np.asarray(pred, dtype=np.int64)
-            step_m = np.zeros(nn + k)
-            has = np.nonzero((pred >= 0) & (np.arange(nn + k) < nn))[0]
-            from_virtual = has[pred[has] >= nn]
-            step_m[from_virtual] = f_m[sources[pred[from_virtual] - nn]]
-            via_road = has[pred[has] < nn]
-            # the reversed edge pred → node is the original edge node → pred
-            step_m[via_road] = np.asarray(
-                network.graph_length_m[via_road, pred[via_road]]).ravel()
-            path_m = _path_lengths(pred, step_m)
-            step(1)
-        travel = d_min + t_node[d_node]
-        dist = d_m + path_m[d_node]
-        src_node = np.asarray(src, dtype=np.int64)[d_node]
-        fac_index = np.full(n, -1, dtype=np.int64)
-        found = src_node >= nn
-        fac_index[found] = sources[src_node[found] - nn]
+            t_node, path_m, src_fac = _nearest_sources(network, f_node[sources],
+                                                       f_min[sources], f_m[sources], limit)
+            step(2)
+        # per point: gathers from the per-node answers, sums in place (no other full copies)
+        dist = snap * access_detour_factor
+        travel = dist / d_m_per_min
+        travel += t_node[d_node]
+        dist += path_m[d_node]
+        fac_index = src_fac[d_node]
+        fac_index[fac_index >= 0] = sources[fac_index[fac_index >= 0]]
         if max_snap_m is not None:
-            travel = np.where(snap > max_snap_m, np.inf, travel)
+            travel[snap > max_snap_m] = np.inf
     if cutoff_min is not None:
-        travel = np.where(travel > cutoff_min, np.inf, travel)
+        travel[travel > cutoff_min] = np.inf
     reachable = np.isfinite(travel)
-    out = pd.DataFrame({
-        "travel_min": travel, "dist_m": np.where(reachable, dist, np.nan),
-        "facility_index": np.where(reachable, fac_index, -1).astype(np.int64),
-        "reachable": reachable, "snap_dist_m": snap, "network_kind": network.kind})
+    if not reachable.all():
+        dist[~reachable] = np.nan
+        fac_index[~reachable] = -1
+    kind = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8),
+                                     dtype=pd.CategoricalDtype([network.kind]))
+    out = pd.DataFrame({"travel_min": travel, "dist_m": dist, "facility_index": fac_index,
+                        "reachable": reachable, "snap_dist_m": snap, "network_kind": kind},
+                       copy=False)
     out.attrs["network"] = network.label
     out.attrs["facilities_off_network"] = off
     return out

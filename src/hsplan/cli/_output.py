@@ -6,15 +6,16 @@ import json
 import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
-from hsplan._json import json_records
 from hsplan.cli._app import console
 from hsplan.errors import HsplanError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class FrameFormat(StrEnum):
@@ -27,6 +28,9 @@ def cell(value: Any) -> str:
     """Return a table cell: '—' for missing; numbers with 4 significant digits below 1,000,
     whole from 1,000, with thousands separators from 10,000 (so years stay 2024; never
     1.2e+04)."""
+    import pandas as pd  # loaded already by whoever made the value; imported here so that
+    # importing this module (for `hsplan --help`) does not load pandas
+
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, bool):
@@ -60,6 +64,10 @@ def refuse_out_for_table(out: Path | None) -> None:
 def print_frame(df: pd.DataFrame, *, title: str, fmt: FrameFormat = FrameFormat.table,
                 caption: str | None = None) -> None:
     """Print `df` as a Rich table, a JSON list of records, or CSV on standard output."""
+    import pandas as pd
+
+    from hsplan._json import json_records
+
     if fmt is FrameFormat.json:
         records = json_records(df)
         print(json.dumps(records, ensure_ascii=False, indent=2))

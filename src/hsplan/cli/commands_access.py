@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import geopandas as gpd
-import pandas as pd
 import typer
 
 from hsplan._files import atomic_path
-from hsplan.access.service import (
-    FCA_METHODS,
-    SUPPLY_COLUMNS,
-    ServiceAccess,
-    points_layer,
-    save_access_gpkg,
-)
+from hsplan.access.choices import FCA_METHODS, SUPPLY_COLUMNS
 from hsplan.cli._app import PANEL_ACCESS, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
-from hsplan.region.project import Project
-from hsplan.reports.coverage import CoverageReport, coverage_report
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from hsplan.access.service import ServiceAccess
+    from hsplan.region.project import Project
+    from hsplan.reports.coverage import CoverageReport
+
 
 access_app = typer.Typer(help="Access to care: service circles, ambulance radii, "
                               "floating catchments (可及性).", no_args_is_help=True)
@@ -64,6 +62,8 @@ def _out_dir(project: Project, out: Path | None) -> Path:
 
 
 def _roads(project: Project) -> gpd.GeoDataFrame | None:
+    import geopandas as gpd
+
     from hsplan.region.project import ROADS_NAME
 
     path = project.root / ROADS_NAME
@@ -121,6 +121,10 @@ def coverage_cmd(
 ) -> None:
     """Population within T minutes / D km of a kind of facility, per township and
     urban/rural, with the villages outside (default: 基层医疗卫生机构 within 15 minutes)."""
+    from hsplan.access.service import ServiceAccess
+    from hsplan.region.project import Project
+    from hsplan.reports.coverage import coverage_report
+
     project = Project.open(project_dir)
     selector: dict[str, Any] = {}
     if category:
@@ -141,6 +145,10 @@ def ambulance_cmd(project_dir: ProjectArg, year: YearOpt = None, out: OutOpt = N
                   fmt: FormatOpt = FrameFormat.table) -> None:
     """Population within the ambulance radius norms (urban 15 min or 5 km, rural 30 min or
     20 km) of a facility with ambulances, per township and urban/rural."""
+    from hsplan.access.service import ServiceAccess
+    from hsplan.region.project import Project
+    from hsplan.reports.coverage import coverage_report
+
     project = Project.open(project_dir)
     sa = ServiceAccess.from_project(project, year=year, progress=fmt is FrameFormat.table)
     report = coverage_report(sa, ambulance=True, out_dir=_out_dir(project, out),
@@ -161,6 +169,11 @@ def fca_cmd(
     year: YearOpt = None, out: OutOpt = None, fmt: FormatOpt = FrameFormat.table,
 ) -> None:
     """Floating-catchment access (supply per 1,000 persons) per village and township."""
+    import pandas as pd
+
+    from hsplan.access.service import ServiceAccess, points_layer, save_access_gpkg
+    from hsplan.region.project import Project
+
     project = Project.open(project_dir)
     sa = ServiceAccess.from_project(project, mode=mode.value, year=year,
                                     progress=fmt is FrameFormat.table)

@@ -10,22 +10,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from hsplan.access.service import ServiceAccess
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
-from hsplan.evaluation.norms import (
-    FAIL,
-    NOT_EVALUABLE,
-    PASS,
-    STATUS_ZH,
-    check,
-    result_to_json,
-    result_to_xlsx,
-)
-from hsplan.plans.plan import load_plan
-from hsplan.region.project import Project
-
-STATUS_STYLE = {PASS: "green", FAIL: "red", NOT_EVALUABLE: "dim"}
 
 
 class CheckFormat(StrEnum):
@@ -51,6 +37,20 @@ def check_command(
         "--map", help="also write a PNG map of the violations by township")] = None,
 ) -> None:
     """Check a project's region against a plan's configuration norms (资源配置标准)."""
+    from hsplan.access.service import ServiceAccess
+    from hsplan.evaluation.norms import (
+        FAIL,
+        NOT_EVALUABLE,
+        PASS,
+        STATUS_ZH,
+        check,
+        result_to_json,
+        result_to_xlsx,
+    )
+    from hsplan.plans.plan import load_plan
+    from hsplan.region.project import Project
+
+    STATUS_STYLE = {PASS: "green", FAIL: "red", NOT_EVALUABLE: "dim"}
     proj = Project.open(project)
     region = proj.load()
     loaded = load_plan(plan, project=proj)

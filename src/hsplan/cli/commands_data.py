@@ -14,8 +14,6 @@ from rich.text import Text
 
 from hsplan.cli._app import PANEL_DATA, app, console
 from hsplan.errors import Problem, ValidationError, omitted_lines, summarise
-from hsplan.region.io import import_tables, validate_project, validate_tables, write_template
-from hsplan.region.project import Project
 
 
 class TemplateFormat(StrEnum):
@@ -39,6 +37,9 @@ def template_command(
         "--project", "-p", help="Prefill the 区划 sheet with this project's areas.")] = None,
 ) -> None:
     """Write the Excel and CSV data-entry template (数据填报模板)."""
+    from hsplan.region.io import write_template
+    from hsplan.region.project import Project
+
     region = Project.open(project).load() if project is not None else None
     targets: list[tuple[Path, Literal["xlsx", "csv"]]] = (
         [(directory, "xlsx"), (directory / "csv", "csv")] if fmt is TemplateFormat.both
@@ -56,6 +57,9 @@ def validate_command(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
 ) -> None:
     """Check the project's data, or a file against the project (nothing is imported)."""
+    from hsplan.region.io import validate_project, validate_tables
+    from hsplan.region.project import Project
+
     proj = Project.open(project)
     problems = validate_tables(proj, file) if file is not None else validate_project(proj)
     _print_problems(problems, fmt)
@@ -71,6 +75,9 @@ def import_command(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
 ) -> None:
     """Import a workbook or CSV folder into the project (all or nothing)."""
+    from hsplan.region.io import import_tables
+    from hsplan.region.project import Project
+
     try:
         report = import_tables(Project.open(project), file)
     except ValidationError as exc:

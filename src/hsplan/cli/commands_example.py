@@ -11,12 +11,10 @@ import typer
 from rich.text import Text
 
 from hsplan.cli._app import PANEL_DATA, PANEL_PROJECT, YEAR_MAX, YEAR_MIN, app, console
-from hsplan.cli.example import DEFAULT_OUT, print_summary, report_example, run_example
-from hsplan.region.project import Project
-from hsplan.region.synth import synthesize_project
-from hsplan.reports.summary import summary as region_summary
-from hsplan.reports.summary import to_json_dict
 
+# the example's output folder, as hsplan.cli.example.DEFAULT_OUT (not imported: it loads the
+# analysis stack; tests/test_startup.py checks that the two agree)
+DEFAULT_OUT = Path("example-output")
 
 @app.command("synth", rich_help_panel=PANEL_PROJECT)
 def synth(
@@ -27,6 +25,8 @@ def synth(
 ) -> None:
     """Create a project with SYNTHETIC data around one county's real codes, boundary and
     census (init + synth)."""
+    from hsplan.region.synth import synthesize_project
+
     project = synthesize_project(directory, county=county, seed=seed)
     region = project.load()
     console.print("[bold red]合成数据 SYNTHETIC DATA[/] "
@@ -46,6 +46,11 @@ def summary(
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """Print a project's population, facilities, beds and staff per population."""
+    from hsplan.cli.example import print_summary
+    from hsplan.region.project import Project
+    from hsplan.reports.summary import summary as region_summary
+    from hsplan.reports.summary import to_json_dict
+
     if fmt not in ("table", "json"):
         raise typer.BadParameter(f"expected table or json, got {fmt!r}", param_hint="--format")
     project = Project.open(project_dir)
@@ -73,4 +78,6 @@ def example(
         False),
 ) -> None:
     """Run the worked example (synthetic 江川区): copy, validate, summarise, evaluate, map."""
+    from hsplan.cli.example import report_example, run_example
+
     report_example(run_example(out, console=console, force=force), console)

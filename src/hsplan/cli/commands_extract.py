@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
 
 from hsplan.cli._app import PANEL_PLAN, app, console, err_console
 from hsplan.cli._output import print_frame
-from hsplan.plans.extract import ExtractResult, extract_plan, extract_plans
+
+if TYPE_CHECKING:
+    from hsplan.plans.extract import ExtractResult
 
 
 class PlanFormat(StrEnum):
@@ -41,6 +43,8 @@ def extract_command(
     = False,
 ) -> None:
     """Extract a plan (targets, norms, institutions, tasks) from a plan document (规划文本)."""
+    from hsplan.plans.extract import extract_plan, extract_plans
+
     results = extract_plans(document, plan_id=plan_id) if split else \
         [extract_plan(document, plan_id=plan_id)]
     texts = [r.to_yaml() if fmt is PlanFormat.yaml else r.to_json() + "\n" for r in results]

@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
-from hsplan.plans.indicators import compute, describe_formula, load_catalog
-from hsplan.region.project import Project
 
 indicators_app = typer.Typer(help="The indicator catalog (指标目录).", no_args_is_help=True)
 app.add_typer(indicators_app, name="indicators", rich_help_panel=PANEL_PLAN)
@@ -25,6 +22,8 @@ def indicators_list(
     fmt: Annotated[FrameFormat, typer.Option("--format")] = FrameFormat.table,
 ) -> None:
     """List catalog indicators: id, Chinese name, unit, kind, levels."""
+    from hsplan.plans.indicators import load_catalog
+
     frame = load_catalog().to_frame()
     if kind:
         frame = frame[frame["kind"] == kind]
@@ -39,6 +38,8 @@ def indicators_list(
 @indicators_app.command("show")
 def indicators_show(indicator: Annotated[str, typer.Argument(help="Indicator id.")]) -> None:
     """Show one indicator: names, unit, formula, definition and source."""
+    from hsplan.plans.catalog import describe_formula, load_catalog
+
     ind = load_catalog().get(indicator)
     console.print(f"[bold]{ind.id}[/]  {ind.name_zh} — {ind.name_en}", highlight=False)
     for label, value in (
@@ -56,6 +57,10 @@ def indicators_match(
     fmt: Annotated[FrameFormat, typer.Option("--format")] = FrameFormat.table,
 ) -> None:
     """Find the catalog indicators a name written in a plan means, best first."""
+    import pandas as pd
+
+    from hsplan.plans.indicators import load_catalog
+
     catalog = load_catalog()
     rows = [{"id": i, "score": s, "name_zh": catalog.get(i).name_zh}
             for i, s in catalog.match(name)]
@@ -73,6 +78,9 @@ def indicators_compute(
     fmt: Annotated[FrameFormat, typer.Option("--format")] = FrameFormat.table,
 ) -> None:
     """Compute one indicator for every area of a level, with numerator and denominator."""
+    from hsplan.plans.indicators import compute, load_catalog
+    from hsplan.region.project import Project
+
     proj = Project.open(project)
     region = proj.load()
     years = region.years

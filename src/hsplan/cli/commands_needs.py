@@ -8,12 +8,8 @@ from typing import Annotated
 
 import typer
 
-from hsplan._json import json_records
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
 from hsplan.cli._output import FrameFormat, emit_json, print_frame
-from hsplan.demand.needs import COLUMNS_ZH, load_assumptions, needs, needs_to_xlsx
-from hsplan.plans.plan import load_plan
-from hsplan.region.project import Project
 
 
 class NeedsFormat(StrEnum):
@@ -52,6 +48,11 @@ def needs_command(
         "--chart", help="Also write a PNG: population pyramid and bed/staff needs.")] = None,
 ) -> None:
     """Beds, staff, ambulances, facilities and 托位 needed by YEAR, with formulas and gaps."""
+    from hsplan._json import json_records
+    from hsplan.demand.needs import COLUMNS_ZH, load_assumptions, needs, needs_to_xlsx
+    from hsplan.plans.plan import load_plan
+    from hsplan.region.project import Project
+
     proj = Project.open(project)
     the_plan = load_plan(plan, project=proj)
     region = proj.load()

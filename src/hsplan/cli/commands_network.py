@@ -4,23 +4,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from hsplan.access.network import (
-    Network,
-    load_network,
-    load_speeds,
-    network_from_osm,
-    save_network,
-    straight_line_network,
-)
-from hsplan.access.traveltimes import travel_times_from_project
 from hsplan.cli._app import PANEL_ACCESS, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
-from hsplan.region.project import Project
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from hsplan.access.network import Network
+
 
 network_app = typer.Typer(help="Road networks (路网) for travel times.", no_args_is_help=True)
 app.add_typer(network_app, name="network", rich_help_panel=PANEL_ACCESS)
@@ -28,6 +23,10 @@ app.add_typer(network_app, name="network", rich_help_panel=PANEL_ACCESS)
 
 def _by_class(net: Network, speeds: Path | None) -> pd.DataFrame:
     """Edges, kilometres and mean speed per road class (for the summary table)."""
+    import pandas as pd
+
+    from hsplan.access.network import load_speeds
+
     names = load_speeds(speeds).set_index("highway")["name_zh"]
     frame = pd.DataFrame({"road_class": net.road_class.astype(str), "length_m": net.length_m,
                           "speed_kmh": net.speed_kmh})
@@ -54,6 +53,8 @@ def build(
         FrameFormat.table),
 ) -> None:
     """Build a road network from OpenStreetMap and save it as a GeoPackage."""
+    from hsplan.access.network import network_from_osm, save_network
+
     net = network_from_osm(osm_file, mode=mode, speeds=speeds,
                            largest_component=not all_components)
     save_network(net, out)
@@ -81,6 +82,10 @@ def traveltimes(
         FrameFormat.table),
 ) -> None:
     """Travel time (minutes) from every village to its nearest selected facility."""
+    from hsplan.access.network import load_network, network_from_osm, straight_line_network
+    from hsplan.access.traveltimes import travel_times_from_project
+    from hsplan.region.project import Project
+
     if sum(x is not None and x is not False for x in (network_file, osm_file,
                                                         straight_line or None)) > 1:
         raise typer.BadParameter("give at most one of --network, --osm, --straight-line")

@@ -12,27 +12,10 @@ from rich.table import Table
 
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
-from hsplan.evaluation.targets import (
-    AT_RISK,
-    MET,
-    NOT_EVALUABLE,
-    OFF_TRACK,
-    ON_TRACK,
-    STATUS_ZH,
-    evaluate,
-    evaluation_to_json,
-    evaluation_to_xlsx,
-    status_counts,
-)
-from hsplan.plans.plan import diff_plans, list_plans, load_plan, plan_to_yaml
-from hsplan.region.project import Project
 
 plans_app = typer.Typer(help="List, show and compare plans (规划).", no_args_is_help=True)
 app.add_typer(plans_app, name="plans", rich_help_panel=PANEL_PLAN)
 
-STATUS_STYLE = {MET: "green", ON_TRACK: "cyan", AT_RISK: "yellow", OFF_TRACK: "red",
-                NOT_EVALUABLE: "dim"}
-STATUS_LIGHT = {MET: "●", ON_TRACK: "●", AT_RISK: "●", OFF_TRACK: "●", NOT_EVALUABLE: "○"}
 
 
 class ListFormat(StrEnum):
@@ -63,7 +46,14 @@ def plans_list(
     fmt: Annotated[ListFormat, typer.Option("--format", help="table or json")] = ListFormat.table,
 ) -> None:
     """List the built-in plans (and a project's own plans)."""
-    infos = list_plans(Project.open(project) if project is not None else None)
+    from hsplan.plans.plan import list_plans
+
+    proj = None
+    if project is not None:  # the region model (geopandas) only when a project is listed
+        from hsplan.region.project import Project
+
+        proj = Project.open(project)
+    infos = list_plans(proj)
     if fmt is ListFormat.json:
         typer.echo(json.dumps([i.to_dict() for i in infos], ensure_ascii=False, indent=2))
         return
@@ -85,6 +75,8 @@ def plans_show(
     = ShowFormat.yaml,
 ) -> None:
     """Print a plan (validated) as YAML, JSON or a table of its targets."""
+    from hsplan.plans.plan import load_plan, plan_to_yaml
+
     loaded = load_plan(plan)
     if fmt is ShowFormat.yaml:
         typer.echo(plan_to_yaml(loaded), nl=False)
@@ -124,6 +116,8 @@ def plans_diff(
     fmt: Annotated[ListFormat, typer.Option("--format", help="table or json")] = ListFormat.table,
 ) -> None:
     """Compare two plans: targets by indicator (which is stricter), norms and tasks."""
+    from hsplan.plans.plan import diff_plans, load_plan
+
     a, b = load_plan(plan_a), load_plan(plan_b)
     frame = diff_plans(a, b)
     if fmt is ListFormat.json:
@@ -154,6 +148,24 @@ def evaluate_command(
     = None,
 ) -> None:
     """Evaluate a project's region against a plan's targets (traffic lights)."""
+    from hsplan.evaluation.targets import (
+        AT_RISK,
+        MET,
+        NOT_EVALUABLE,
+        OFF_TRACK,
+        ON_TRACK,
+        STATUS_ZH,
+        evaluate,
+        evaluation_to_json,
+        evaluation_to_xlsx,
+        status_counts,
+    )
+    from hsplan.plans.plan import load_plan
+    from hsplan.region.project import Project
+
+    STATUS_STYLE = {MET: "green", ON_TRACK: "cyan", AT_RISK: "yellow", OFF_TRACK: "red",
+                    NOT_EVALUABLE: "dim"}
+    STATUS_LIGHT = {MET: "●", ON_TRACK: "●", AT_RISK: "●", OFF_TRACK: "●", NOT_EVALUABLE: "○"}
     proj = Project.open(project)
     region = proj.load()
     loaded = load_plan(plan, project=proj)

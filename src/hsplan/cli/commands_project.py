@@ -6,14 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from hsplan.cli._app import PANEL_PROJECT, app, console
-from hsplan.region import reference
-from hsplan.region.project import init_project
 
 
 @app.command("init", rich_help_panel=PANEL_PROJECT)
@@ -25,6 +22,10 @@ def init(
                                              "the county's name.")] = None,
 ) -> None:
     """Create a project for one county from the bundled national reference data."""
+    import pandas as pd
+
+    from hsplan.region.project import init_project
+
     project = init_project(directory, county=county, name=name)
     region = project.load()
     levels = region.areas["level"].value_counts()
@@ -54,6 +55,10 @@ def counties(
     limit: Annotated[int, typer.Option("--limit", help="Rows shown at most.")] = 50,
 ) -> None:
     """List county codes with their 2020 census population, to find a code for `init`."""
+    import pandas as pd
+
+    from hsplan.region import reference
+
     table = reference.counties(search=search)
     noun = "county" if len(table) == 1 else "counties"
     out = Table(title=Text(f"{len(table):,} {noun}" + (f" matching {search!r}" if search

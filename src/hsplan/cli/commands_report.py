@@ -11,9 +11,6 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
-from hsplan.plans.plan import load_plan
-from hsplan.region.project import Project
-from hsplan.reports.report import write_report
 
 
 class Kind(StrEnum):
@@ -35,6 +32,10 @@ def report_command(
         "--travel/--no-travel", help="compute travel times (norms, 服务可及性)")] = True,
 ) -> None:
     """Write the mid-term or final evaluation report (中期/终期评估报告) as a .docx."""
+    from hsplan.plans.plan import load_plan
+    from hsplan.region.project import Project
+    from hsplan.reports.report import write_report
+
     proj = Project.open(project)
     loaded = load_plan(plan, project=proj)
     if out is None:

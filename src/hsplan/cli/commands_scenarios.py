@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
-from hsplan.access.service import ServiceAccess
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
-from hsplan.plans.plan import load_plan
-from hsplan.region.project import Project
-from hsplan.scenarios.scenario import compare, load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 
 class CompareFormat(StrEnum):
@@ -51,6 +50,11 @@ def compare_command(
         help="check service-circle norms with travel times on the project's roads")] = True,
 ) -> None:
     """Compare a scenario with the baseline: targets, norms and needs side by side."""
+    from hsplan.access.service import ServiceAccess
+    from hsplan.plans.plan import load_plan
+    from hsplan.region.project import Project
+    from hsplan.scenarios.scenario import compare, load_scenario
+
     proj = Project.open(project)
     region = proj.load()
     loaded_plan = load_plan(plan, project=proj)

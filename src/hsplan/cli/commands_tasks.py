@@ -10,26 +10,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from hsplan._json import json_records
 from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.errors import HsplanError
-from hsplan.evaluation.tasks import (
-    DONE,
-    DUE_SOON,
-    LATE,
-    NO_REPORT,
-    STATUS_ZH,
-    by_department,
-    progress_from_file,
-    status_counts,
-    task_status,
-    tasks_to_xlsx,
-)
-from hsplan.plans.plan import load_plan
-from hsplan.region.project import Project
-
-STYLE = {LATE: "red", DUE_SOON: "yellow", NO_REPORT: "dim", DONE: "green"}
 
 
 class TasksFormat(StrEnum):
@@ -59,6 +42,23 @@ def tasks_command(
     milestones: Annotated[bool, typer.Option(help="show a row per milestone")] = True,
 ) -> None:
     """Track the plan's tasks: late, due soon, on track, done — per task and department."""
+    from hsplan._json import json_records
+    from hsplan.evaluation.tasks import (
+        DONE,
+        DUE_SOON,
+        LATE,
+        NO_REPORT,
+        STATUS_ZH,
+        by_department,
+        progress_from_file,
+        status_counts,
+        task_status,
+        tasks_to_xlsx,
+    )
+    from hsplan.plans.plan import load_plan
+    from hsplan.region.project import Project
+
+    STYLE = {LATE: "red", DUE_SOON: "yellow", NO_REPORT: "dim", DONE: "green"}
     proj = Project.open(project)
     loaded = load_plan(plan, project=proj)
     date = _as_of(as_of)

@@ -24,14 +24,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources as importlib_resources
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-import jsonschema
-import pandas as pd
 import yaml
 
 from hsplan.errors import DataSourceError, HsplanError, Problem, raise_if_errors
+from hsplan.plans import _validated
 from hsplan.region import schema
+
+if TYPE_CHECKING:  # loaded where used: reading a valid plan needs neither
+    import jsonschema
+    import pandas as pd
 
 TermKind = Literal["sum", "count", "count_with_department", "population"]
 
@@ -91,6 +94,8 @@ class FacilityFilter:
 
     def mask(self, facilities: pd.DataFrame) -> pd.Series:
         """Return a boolean Series: which rows of `facilities` pass this filter."""
+        import pandas as pd
+
         ok = pd.Series(True, index=facilities.index)
         for column, values in (("subtype", self.subtype), ("category", self.category),
                                ("ownership", self.ownership),
@@ -283,6 +288,8 @@ class Catalog:
     def to_frame(self) -> pd.DataFrame:
         """Return one row per indicator: id, name_zh, name_en, unit, kind, direction, levels,
         formula (as text), definition, source, file."""
+        import pandas as pd
+
         rows = []
         for ind in self:
             rows.append({
@@ -357,6 +364,15 @@ def _load_catalog_cached(folder: Path) -> Catalog:
             f"{folder}: expected a folder of indicator catalog *.yaml files, found none. "
             "Fix: reinstall hsplan or point to the folder that holds the catalog."
         )
+    # a valid catalog is remembered by the content of its files (hsplan.plans._validated)
+    return _validated.cached(_validated.content_key("catalog", files),
+                             lambda: _load_catalog_files(files))
+
+
+def _load_catalog_files(files: list[Path]) -> Catalog:
+    """Return the catalog of `files`, parsed and validated (every problem at once)."""
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(_json_schema())
     problems: list[Problem] = []
     entries: list[tuple[dict[str, Any], str, int]] = []

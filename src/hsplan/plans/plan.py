@@ -24,14 +24,17 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-import pandas as pd
 import yaml
 
 from hsplan._yaml import yaml_with_lines
 from hsplan.errors import DataSourceError, Problem, ValidationError
+from hsplan.plans import _validated
+
+if TYPE_CHECKING:  # loaded where used: reading a valid plan needs neither
+    import jsonschema
+    import pandas as pd
 
 PLANS_PACKAGE_DIR = "data/plans"
 SCHEMA_FILE = "data/plan.schema.json"
@@ -189,6 +192,8 @@ class Plan:
         """Return one row per target: id, indicator, name, category, unit, nature, baseline
         (year, value), target (year, op, value, low, high, relative_pct, per_year, text),
         milestones (``2023:60; 2024:80``), aspirational, parent, quote."""
+        import pandas as pd
+
         rows = []
         for t in self.targets:
             b = t.baseline or Baseline()
@@ -207,6 +212,8 @@ class Plan:
 
     def norms_frame(self) -> pd.DataFrame:
         """Return one row per norm: id, rule, params (JSON text), quote."""
+        import pandas as pd
+
         rows = [{"id": n.id, "rule": n.rule,
                  "params": json.dumps(n.params, ensure_ascii=False, sort_keys=True),
                  "quote": n.quote} for n in self.norms]
@@ -214,6 +221,8 @@ class Plan:
 
     def institutions_frame(self) -> pd.DataFrame:
         """Return one row per key institution: grade and beds (baseline, target), in beds."""
+        import pandas as pd
+
         rows = [asdict(i) for i in self.institutions]
         cols = [f.name for f in Institution.__dataclass_fields__.values()]
         return pd.DataFrame(rows, columns=cols)
@@ -221,6 +230,8 @@ class Plan:
     def tasks_frame(self) -> pd.DataFrame:
         """Return one row per task: id, title, section, lead and support (joined by 、),
         deadline (ISO date), target, quote."""
+        import pandas as pd
+
         rows = [{"id": k.id, "title": k.title, "section": k.section, "lead": "、".join(k.lead),
                  "support": "、".join(k.support), "deadline": k.deadline, "target": k.target,
                  "quote": k.quote} for k in self.tasks]
@@ -305,17 +316,21 @@ def list_plans(project: Any = None) -> list[PlanInfo]:
 
 def _info(path: Path, origin: str) -> PlanInfo:
     try:
-        data = _read_yaml(path)[0]
-    except ValidationError as exc:
-        return PlanInfo(id=path.stem, title="", region="", period="", kind="", source="",
-                        n_targets=0, n_norms=0, n_institutions=0, n_tasks=0, path=str(path),
-                        origin=origin, problems=len(exc.errors))
-    d = data if isinstance(data, dict) else {}
-    try:
-        validate_plan_data(d, file=path.name, lines={})
+        d = _checked_data(path)  # a valid file: remembered by content
         problems = 0
-    except ValidationError as exc:
-        problems = len(exc.errors)
+    except ValidationError:
+        try:
+            data = _read_yaml(path)[0]
+        except ValidationError as exc:
+            return PlanInfo(id=path.stem, title="", region="", period="", kind="", source="",
+                            n_targets=0, n_norms=0, n_institutions=0, n_tasks=0,
+                            path=str(path), origin=origin, problems=len(exc.errors))
+        d = data if isinstance(data, dict) else {}
+        try:
+            validate_plan_data(d, file=path.name, lines={})
+            problems = 0
+        except ValidationError as exc:
+            problems = len(exc.errors)
     region, period, source = _dict(d.get("region")), _dict(d.get("period")), _dict(d.get("source"))
 
     def count(key: str) -> int:
@@ -369,15 +384,36 @@ def load_plan(path_or_id: str | Path, *, project: Any = None) -> Plan:
     `DataSourceError` when the plan cannot be found or read.
     """
     path = resolve_plan_path(path_or_id, project=project)
-    data, lines = _read_yaml(path)
-    if not isinstance(data, dict):
-        raise ValidationError([Problem("the file is not a plan", file=path.name, row=1,
-                                       expected="a YAML mapping with id, title, kind …",
-                                       got=type(data).__name__,
-                                       fix="start from `hsplan plans show national-norms`")],
-                              context=f"plan {path.name}")
-    validate_plan_data(data, file=path.name, lines=lines)
-    return plan_from_dict(data, path=path)
+    return plan_from_dict(_checked_data(path), path=path)
+
+
+def _checked_data(path: Path) -> dict[str, Any]:
+    """Return the data of the plan file `path` when it is valid; raise `ValidationError`
+    listing its problems otherwise.
+
+    A valid file is remembered by its content (with the catalog's files, whose ids the
+    checks use, and the validating code: `hsplan.plans._validated`), so the next command
+    that reads it skips parsing and validation.
+    """
+
+    def read_and_validate() -> dict[str, Any]:
+        data, lines = _read_yaml(path)
+        if not isinstance(data, dict):
+            raise ValidationError([Problem("the file is not a plan", file=path.name, row=1,
+                                           expected="a YAML mapping with id, title, kind …",
+                                           got=type(data).__name__,
+                                           fix="start from `hsplan plans show national-norms`")],
+                                  context=f"plan {path.name}")
+        validate_plan_data(data, file=path.name, lines=lines)
+        return data
+
+    catalog: Any = importlib.import_module("hsplan.plans.catalog")
+    catalog_files = sorted(Path(catalog.catalog_dir()).glob("*.yaml"))
+    try:
+        key = _validated.content_key("plan", [path, *catalog_files])
+    except OSError as exc:
+        raise DataSourceError(f"{path}: cannot read the plan file ({exc}).") from exc
+    return _validated.cached(key, read_and_validate)
 
 
 def _read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
@@ -409,6 +445,8 @@ def validate_plan_data(data: dict[str, Any], *, file: str,
 
 
 def _schema_errors(data: dict[str, Any]) -> list[jsonschema.ValidationError]:
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(plan_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     return errors
@@ -676,7 +714,7 @@ def _semantic_problems(data: dict[str, Any], file: str,
 def _catalog_ids() -> set[str] | None:
     """Return the ids of the indicator catalog, or None when no catalog is installed."""
     try:
-        indicators: Any = importlib.import_module("hsplan.plans.indicators")
+        indicators: Any = importlib.import_module("hsplan.plans.catalog")
         catalog = indicators.load_catalog()
     except Exception:  # a broken catalog is reported by its own loader, not here
         return None
@@ -863,6 +901,8 @@ def diff_plans(a: Plan, b: Plan) -> pd.DataFrame:
     (resource, facility, department …) and compared by their thresholds; tasks by title.
     `presence` is ``both``, ``a only`` or ``b only``.
     """
+    import pandas as pd
+
     rows: list[dict[str, Any]] = []
     by_a: dict[str, Target] = {}
     by_b: dict[str, Target] = {}
