@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_DATA, PANEL_PROJECT, app, console
 from hsplan.cli.example import DEFAULT_OUT, print_summary, report_example, run_example
 from hsplan.region.project import Project
@@ -17,11 +18,13 @@ from hsplan.reports.summary import summary as region_summary
 from hsplan.reports.summary import to_json_dict
 
 
-@app.command("synth", rich_help_panel=PANEL_PROJECT)
+@app.command("synth", rich_help_panel=PANEL_PROJECT,
+    help=_("Create a project with SYNTHETIC data around one county's real codes, boundary "
+        'and census (init + synth).'))
 def synth(
-    directory: Annotated[Path, typer.Argument(help="Folder of the new project.")],
-    county: Annotated[str, typer.Option("--county", help="6-digit county code.")] = "530403",
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the random generator.")] = 0,
+    directory: Annotated[Path, typer.Argument(help=_("Folder of the new project."))],
+    county: Annotated[str, typer.Option("--county", help=_("6-digit county code."))] = "530403",
+    seed: Annotated[int, typer.Option("--seed", help=_("Seed of the random generator."))] = 0,
 ) -> None:
     """Create a project with SYNTHETIC data around one county's real codes, boundary and
     census (init + synth)."""
@@ -33,13 +36,14 @@ def synth(
                   f"years {', '.join(map(str, region.years))}", highlight=False)
 
 
-@app.command("summary", rich_help_panel=PANEL_DATA)
+@app.command("summary", rich_help_panel=PANEL_DATA,
+    help=_("Print a project's population, facilities, beds and staff per population."))
 def summary(
-    project_dir: Annotated[Path, typer.Argument(help="Project folder.", metavar="PROJECT")],
-    year: Annotated[int | None, typer.Option("--year", help="Year (default: latest).")] = None,
-    map_png: Annotated[Path | None, typer.Option("--map", help="Also write a facility map "
-                                                  "(PNG) to this file.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    project_dir: Annotated[Path, typer.Argument(help=_("Project folder."), metavar="PROJECT")],
+    year: Annotated[int | None, typer.Option("--year", help=_("Year (default: latest)."))] = None,
+    map_png: Annotated[Path | None, typer.Option("--map", help=_("Also write a facility map "
+                                                  "(PNG) to this file."))] = None,
+    fmt: Annotated[str, typer.Option("--format", help=_("table or json."))] = "table",
 ) -> None:
     """Print a project's population, facilities, beds and staff per population."""
     if fmt not in ("table", "json"):
@@ -60,11 +64,13 @@ def summary(
             console.print(f"[green]✓[/] map written to {map_png}", highlight=False)
 
 
-@app.command("example", rich_help_panel=PANEL_PROJECT)
+@app.command("example", rich_help_panel=PANEL_PROJECT,
+    help=_('Run the worked example (synthetic 江川区): copy, validate, summarise, evaluate, '
+        'map.'))
 def example(
-    out: Annotated[Path, typer.Option("--out", help="Folder to copy the example into.")] = (
+    out: Annotated[Path, typer.Option("--out", help=_("Folder to copy the example into."))] = (
         DEFAULT_OUT),
-    force: Annotated[bool, typer.Option("--force", help="Replace an earlier example copy.")] = (
+    force: Annotated[bool, typer.Option("--force", help=_("Replace an earlier example copy."))] = (
         False),
 ) -> None:
     """Run the worked example (synthetic 江川区): copy, validate, summarise, evaluate, map."""

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.cli._output import print_frame
 from hsplan.plans.extract import extract_plan
@@ -19,16 +20,18 @@ class PlanFormat(StrEnum):
     json = "json"
 
 
-@app.command("extract", rich_help_panel=PANEL_PLAN)
+@app.command("extract", rich_help_panel=PANEL_PLAN,
+    help=_('Extract a plan (targets, norms, institutions, tasks) from a plan document '
+        '(规划文本).'))
 def extract_command(
-    document: Annotated[Path, typer.Argument(help="The plan document: .txt, .docx, .pdf or "
-                                                  ".html.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the plan "
-                                                "here (default: print it).")] = None,
-    fmt: Annotated[PlanFormat, typer.Option("--format", help="Plan file format.")]
+    document: Annotated[Path, typer.Argument(help=_("The plan document: .txt, .docx, .pdf or "
+                                                  ".html."))],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=_("Write the plan "
+                                                "here (default: print it)."))] = None,
+    fmt: Annotated[PlanFormat, typer.Option("--format", help=_("Plan file format."))]
     = PlanFormat.yaml,
-    plan_id: Annotated[str | None, typer.Option("--id", help="Plan id (default: "
-                                                "extracted-<region code>-<start>-<end>).")]
+    plan_id: Annotated[str | None, typer.Option("--id", help=_("Plan id (default: "
+                                                "extracted-<region code>-<start>-<end>)."))]
     = None,
 ) -> None:
     """Extract a plan (targets, norms, institutions, tasks) from a plan document (规划文本)."""
@@ -51,4 +54,4 @@ def extract_command(
         print_frame(result.unparsed_frame(), title="未解析 looked like targets, gave nothing")
     for note in result.notes:
         console.print(f"[yellow]![/] {note}")
-    console.print(f"wrote {output}")
+    console.print(_("wrote {path}").format(path=output))
