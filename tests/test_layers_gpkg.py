@@ -62,5 +62,5 @@ def test_chinese_aliases_and_descriptions(gpkg: tuple[Path, ServiceAccess]) -> N
     assert described["isochrones"].startswith("等时圈")
     assert ext == [("gpkg_schema",)]
     towns = pyogrio.read_dataframe(path, layer="townships")
-    assert len(towns) == 6 and towns["covered_pct"].between(0, 100).all()
+    assert len(towns) == 8 and towns["covered_pct"].between(0, 100).all()
     assert towns.loc[towns["name"] == "雄关乡", "covered_pct"].iloc[0] == pytest.approx(0.0)

@@ -51,6 +51,15 @@ def num(x: Any, row: Mapping[Any, Any], *, with_unit: bool = False) -> str:
     return format_number(x, unit_of(row), with_unit=with_unit)
 
 
+def delta(x: Any, unit: str, *, sign: bool = False) -> str:
+    """Return a difference in `unit`: percentages as 个百分点 (``20.4 个百分点``), other
+    units with the unit (``0.25 人/万人``)."""
+    if unit in ("%", "‰"):
+        word = "个百分点" if unit == "%" else "个千分点"
+        return f"{format_number(x, unit, sign=sign)} {word}"
+    return format_number(x, unit, with_unit=True, sign=sign)
+
+
 def target_text(row: Mapping[Any, Any], *, with_unit: bool = False) -> str:
     """Return the target as people write it: ``≥ 7.00``, ``80.0—90.0``, ``提高``, its text."""
     op = str(row.get("op"))
@@ -144,12 +153,12 @@ def explain(row: Mapping[Any, Any], *, with_value: bool = True) -> str:
     obs, req = _f(row.get("observed_per_year")), _f(row.get("required_per_year"))
     parts = [f"现状 {value}"] if with_value else []
     if gap is not None:
-        parts.append(f"距目标差 {format_number(gap, unit, with_unit=True)}")
+        parts.append(f"距目标差 {delta(gap, unit)}")
     if obs is not None and req is not None:
-        parts.append(f"近年年均变化 {format_number(obs, unit, sign=True)}，"
-                     f"需年均 {format_number(req, unit, sign=True)}")
+        parts.append(f"近年年均变化 {delta(obs, unit, sign=True)}，"
+                     f"需年均 {delta(req, unit, sign=True)}")
     elif obs is not None:
-        parts.append(f"近年年均变化 {format_number(obs, unit, sign=True)}")
+        parts.append(f"近年年均变化 {delta(obs, unit, sign=True)}")
     if status == OFF_TRACK and (obs is None or abs(obs) < 1e-12):
         parts.append("近年无改善")
     return "，".join(parts)
@@ -186,10 +195,10 @@ def explain_long(row: Mapping[Any, Any], year: int) -> str:
             and status != MET:
         vy = _f(row.get("value_year")) or year
         projected = value + obs * (ty - vy)
-        text += (f"按近年年均变化 {format_number(obs, unit, sign=True)} 推算，{int(ty)}年约为 "
+        text += (f"按近年年均变化 {delta(obs, unit, sign=True)} 推算，{int(ty)}年约为 "
                  f"{num(projected, row, with_unit=True)}")
         if req is not None:
-            text += f"；如期达标须年均变化 {format_number(req, unit, sign=True)}"
+            text += f"；如期达标须年均变化 {delta(req, unit, sign=True)}"
         text += "。"
     verdict = {MET: "已达到目标。", ON_TRACK: "按现有趋势可如期实现。",
                AT_RISK: "按现有趋势难以如期实现，进度滞后。",

@@ -57,7 +57,14 @@ from hsplan.reports._render import (
     to_docx,
     to_html,
 )
-from hsplan.reports.progress import completion_pct, explain, explain_long, target_text, time_pct
+from hsplan.reports.progress import (
+    completion_pct,
+    delta,
+    explain,
+    explain_long,
+    target_text,
+    time_pct,
+)
 
 __all__ = ["ANNEXES", "HEADINGS", "KINDS", "SYNTHETIC_MARK", "TARGET_HEADERS", "ReportData",
            "achievements", "chinese_only", "format_value", "problems", "recommendations",
@@ -427,11 +434,10 @@ def recommendations(data: ReportData) -> list[str]:
         gap = abs(float(r["target"]) - float(r["value"]))
         verb = "降低" if str(r["op"]) in ("<=", "<", "down") else "提高"
         out.append(f"{verb}{_name(r)}：由现状 {format_number(r['value'], unit, with_unit=True)}"
-                   f"{verb}到 {target_text(r, with_unit=True)}，还差 "
-                   f"{format_number(gap, unit, with_unit=True)}，{end}年前每年需"
-                   f"{verb} {format_number(gap / left, unit, with_unit=True)}"
+                   f"{verb}到 {target_text(r, with_unit=True)}，还差 {delta(gap, unit)}，"
+                   f"{end}年前每年需{verb} {delta(gap / left, unit)}"
                    + ("" if is_missing(r["observed_per_year"]) else
-                      f"（近年年均变化 {format_number(r['observed_per_year'], unit, sign=True)}）")
+                      f"（近年年均变化 {delta(r['observed_per_year'], unit, sign=True)}）")
                    + "。")
     worst = worst_norms(data.norms, top=2)
     vio = data.norms.violations
