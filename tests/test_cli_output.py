@@ -59,3 +59,13 @@ def test_compare_uses_the_status_words_of_evaluate(project: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "off track" not in result.stdout and "at risk" not in result.stdout
     assert any(word in result.stdout for word in ("进度滞后", "偏离目标", "已达标"))
+
+
+def test_plans_diff_side_by_side() -> None:
+    result = _run("plans", "diff", EXAMPLE_PLAN, "national-norms")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[0] == "A = jiangchuan-2021-2025（玉溪市江川区“十四五”医疗卫生服务体系规划）"
+    assert "仅 A 有" in result.stdout and "更严格" in result.stdout
+    assert "T01 ≥ 7" in result.stdout and "a only" not in result.stdout

@@ -126,13 +126,35 @@ def plans_diff(
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
         typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"A = {a.id}   B = {b.id}")
-    cols = ["kind", "key", "presence", "op_a", "value_a", "op_b", "value_b", "stricter", "note"]
-    for col in cols:
-        table.add_column(col)
-    for row in frame.to_dict(orient="records"):
-        table.add_row(*(cell(row[c]) for c in cols))
-    console.print(table)
+    console.print(f"A = {a.id}（{a.title}）\nB = {b.id}（{b.title}）", highlight=False)
+    kinds = {"target": _("targets"), "norm": _("norms"), "task": _("tasks")}
+    presence = {"a only": _("only in A"), "b only": _("only in B"), "both": _("in both")}
+    stricter = {"a": "A", "b": "B", "same": _("same"), "—": "—"}
+    for kind, part in frame.groupby("kind", sort=False):
+        table = Table(title=f"{kinds.get(str(kind), str(kind))}（{len(part)}）",
+                      show_lines=False)
+        table.add_column(_("item"), overflow="fold", ratio=2)
+        table.add_column(_("where"), no_wrap=True)
+        table.add_column("A", overflow="fold", ratio=1)
+        table.add_column("B", overflow="fold", ratio=1)
+        table.add_column(_("stricter"), no_wrap=True)
+        for row in part.to_dict(orient="records"):
+            name = row["name_a"] if isinstance(row["name_a"], str) else row["name_b"]
+            side_a = "" if row["presence"] == "b only" else \
+                f"{row['id_a']} {_op(row['op_a'])}{cell(row['value_a'])}".strip()
+            side_b = "" if row["presence"] == "a only" else \
+                f"{row['id_b']} {_op(row['op_b'])}{cell(row['value_b'])}".strip()
+            table.add_row(str(name if isinstance(name, str) else row["key"]),
+                          presence.get(str(row["presence"]), str(row["presence"])),
+                          side_a.replace(" —", ""), side_b.replace(" —", ""),
+                          stricter.get(str(row["stricter"]), str(row["stricter"])))
+        console.print(table)
+
+
+def _op(op: Any) -> str:
+    if not isinstance(op, str) or not op:
+        return ""
+    return {">=": "≥ ", "<=": "≤ ", "approx": "≈ "}.get(op, f"{op} ")
 
 
 @app.command("evaluate", rich_help_panel=PANEL_PLAN,
