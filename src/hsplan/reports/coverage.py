@@ -42,8 +42,10 @@ def coverage_map(sa: ServiceAccess, points: pd.DataFrame, facilities: gpd.GeoDat
 def coverage_figure(sa: ServiceAccess, points: pd.DataFrame, facilities: gpd.GeoDataFrame, *,
                     title: str, bands: gpd.GeoDataFrame | None = None,
                     circles_km: float | npt.ArrayLike | None = None,
-                    roads: gpd.GeoDataFrame | None = None) -> Any:
-    """Return the map of a coverage result as a matplotlib Figure: township
+                    roads: gpd.GeoDataFrame | None = None,
+                    figsize: tuple[float, float] = (11.0, 9.0)) -> Any:
+    """Return the map of a coverage result as a matplotlib Figure (`figsize` in inches; the
+    labels are placed for that size): township
     polygons, roads, isochrone bands or distance circles round the facilities, the
     facilities, covered villages in green and uncovered ones in red with their names.
 
@@ -62,7 +64,7 @@ def coverage_figure(sa: ServiceAccess, points: pd.DataFrame, facilities: gpd.Geo
     use_cjk_font()
     areas = sa.region.areas
     crs = sa.points.estimate_utm_crs()
-    fig, ax = plt.subplots(figsize=(11, 9))
+    fig, ax = plt.subplots(figsize=figsize)
     towns = areas[(areas["level"] == "township") & areas.geometry.notna()]
     towns = towns[towns.geometry.geom_type.isin(["Polygon", "MultiPolygon"])].to_crs(crs)
     if not towns.empty:
@@ -132,7 +134,8 @@ def coverage_figure(sa: ServiceAccess, points: pd.DataFrame, facilities: gpd.Geo
     # labels never under another label or a marker (left out when no place is free)
     place_labels(ax, list(layer.geometry.x[bad]), list(layer.geometry.y[bad]),
                  [_short_name(str(n)) for n in layer["name"][bad]], fontsize=7.5,
-                 color="#a50f15", zorder=9)
+                 color="#a50f15", zorder=9,
+                 avoid=list(zip(layer.geometry.x[ok], layer.geometry.y[ok], strict=True)))
     network = network_zh(str(points.attrs.get("network", "")))
     fig.text(0.5, 0.07, f"行程时间模型：{network}", ha="center", fontsize=8, color="#555555")
     if synthetic:

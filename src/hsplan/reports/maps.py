@@ -183,6 +183,9 @@ def print_figure(fig: Figure, path: str | Path, *, width_cm: float, max_height_c
     path.parent.mkdir(parents=True, exist_ok=True)
     for note in list(fig.texts):  # footnotes: the report says it in its own captions
         note.remove()
+    w0, h0 = fig.get_size_inches()
+    if w0 > width_cm / 2.54:  # draw at print size: the map fills the width, text stays legible
+        fig.set_size_inches(width_cm / 2.54, h0 * width_cm / 2.54 / w0)
     texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     sizes = {id(t): float(t.get_fontsize()) for t in texts}
     printed_cm, smallest = width_cm, min_pt
@@ -204,7 +207,7 @@ def print_figure(fig: Figure, path: str | Path, *, width_cm: float, max_height_c
 
 
 def place_labels(ax: Axes, xs: Any, ys: Any, labels: Any, *, marker_px: float = 6.0,
-                 **style: Any) -> int:
+                 avoid: Any = (), **style: Any) -> int:
     """Label points without hiding labels under one another or under the points' markers:
     each label tries eight positions round its point and is left out when none is free;
     return the number of labels drawn.
@@ -212,13 +215,15 @@ def place_labels(ax: Axes, xs: Any, ys: Any, labels: Any, *, marker_px: float = 
     Notes
     -----
     A greedy repel (as map labelling engines do it, simplified): boxes are measured with
-    the figure's renderer in display pixels; markers are squares of `marker_px` half-width.
+    the figure's renderer in display pixels; markers are squares of `marker_px` half-width;
+    `avoid` holds more (x, y) markers in data coordinates that labels must not cover.
     """
     fig = ax.figure
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     points: Any = ax.transData.transform(list(zip(xs, ys, strict=True))) if len(xs) else []
+    others: Any = ax.transData.transform(list(avoid)) if len(avoid) else []
     taken = [(px - marker_px, py - marker_px, px + marker_px, py + marker_px)
-             for px, py in points]
+             for px, py in [*points, *others]]
     offsets = [(5, 5), (5, -5), (-5, 5), (-5, -5), (0, 9), (0, -9), (9, 0), (-9, 0)]
     drawn = 0
     for (px, py), label in zip(points, labels, strict=True):

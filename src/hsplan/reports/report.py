@@ -718,6 +718,7 @@ def _access(data: ReportData, figs: _Figures) -> list[Block]:
                           "覆盖率"], rows, aligns="lrrrr", widths=[4.2, 2.4, 3.0, 3.0, 2.4],
                          caption=figs.next_table(f"{label[3:]}人口覆盖情况"))
         fig = coverage_figure(data.access, rep.points, rep.facilities, bands=rep.isochrones,
+                              figsize=(6.4, 5.6),
                               title=f"{data.area_name}{label[3:]}"
                                     f"（{rep.points.attrs.get('year')}年）")
         blocks += figs.add(fig, stem, f"{label[3:]}覆盖范围")
