@@ -133,10 +133,10 @@ def _not_evaluable(row: Mapping[Any, Any]) -> str:
     if op == "text":
         return "定性目标，需结合工作进展评估"
     if _f(row.get("value")) is None:
-        return "缺少现状数据，无法评估"
+        return "缺少现状数据"
     if op in ("up", "down") and _f(row.get("baseline_value")) is None:
         return "缺少基期值和逐年数据，无法判断变化方向"
-    return "数据不足，无法评估"
+    return "数据不足"
 
 
 def explain(row: Mapping[Any, Any], *, with_value: bool = True) -> str:
