@@ -6,8 +6,9 @@
 #   bash run.sh example   set up, then run the main job on the bundled example region
 #   bash run.sh test      set up, then run the checks and the test suite
 #
-# Needs only Python ≥ 3.11 with pip (and, for CJK chart labels, Debian/Ubuntu's apt as
-# root; without it charts still render, with a warning about missing glyphs).
+# Needs only Python ≥ 3.11 with pip (and, for CJK chart labels and PDF reports, Debian/Ubuntu's
+# apt as root; without it charts still render, with a warning about missing glyphs, and
+# reports are written as Word and HTML).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -24,6 +25,21 @@ setup() {
   "$VENV/bin/python" -m pip install --quiet -e ".[test]"
   install_cjk_fonts
   install_chromium
+  install_libreoffice
+}
+
+install_libreoffice() {
+  # `hsplan report --format pdf` converts the Word report with LibreOffice (Writer, headless).
+  if command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1; then
+    return 0
+  fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing LibreOffice Writer (libreoffice-writer-nogui) for PDF reports"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >/dev/null 2>&1 \
+      || echo "warning: could not install LibreOffice; hsplan report --format pdf is unavailable"
+  else
+    echo "warning: LibreOffice not found; install libreoffice-writer for PDF reports"
+  fi
 }
 
 install_cjk_fonts() {

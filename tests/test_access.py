@@ -526,7 +526,7 @@ def test_cli_coverage_writes_tables_gpkg_and_map(example: Project, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "合计" in result.output and "服务圈外村居" in result.output
     layers = sorted(str(r[0]) for r in pyogrio.list_layers(out / "coverage.gpkg"))
-    assert layers == ["demand_points", "facilities", "isochrones"]
+    assert layers == ["demand_points", "facilities", "isochrones", "townships"]
     points = gpd.read_file(out / "coverage.gpkg", layer="demand_points")
     assert {"travel_min", "covered", "reachable", "pop"} <= set(points.columns)
     assert len(points) == 76

@@ -284,7 +284,7 @@ def test_cli_evaluate_chart(example: ExampleResult, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["evaluate", root, "--plan", EXAMPLE_PLAN,
                                       "--chart", str(out)])
     assert result.exit_code == 0, result.output
-    assert f"wrote {out}" in result.output.replace("\n", "")
+    assert f"已写入 {out}" in result.output.replace("\n", "")
     assert _png_shape(out)[1] > 1500
     # with JSON on standard output the note goes to standard error: stdout stays JSON
     out2 = tmp_path / "eval2.png"
@@ -292,7 +292,7 @@ def test_cli_evaluate_chart(example: ExampleResult, tmp_path: Path) -> None:
                                       "json", "--chart", str(out2)])
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)["results"]) == 58
-    assert f"wrote {out2}" in result.stderr.replace("\n", "")
+    assert f"已写入 {out2}" in result.stderr.replace("\n", "")
 
 
 def test_cli_needs_chart(example: ExampleResult, tmp_path: Path) -> None:
@@ -300,7 +300,7 @@ def test_cli_needs_chart(example: ExampleResult, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["needs", str(example.project.root), "--plan",
                                       EXAMPLE_PLAN, "--year", "2025", "--chart", str(out)])
     assert result.exit_code == 0, result.output
-    assert f"wrote {out}" in result.output.replace("\n", "")
+    assert f"已写入 {out}" in result.output.replace("\n", "")
     assert out.stat().st_size > 150_000
 
 
@@ -309,7 +309,7 @@ def test_cli_check_map(example: ExampleResult, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["check", str(example.project.root), "--plan",
                                       EXAMPLE_PLAN, "--map", str(out)])
     assert result.exit_code == 0, result.output
-    assert f"wrote {out}" in result.output.replace("\n", "")
+    assert f"已写入 {out}" in result.output.replace("\n", "")
     assert out.stat().st_size > 150_000 and "违规明细 (147)" in result.output
 
 

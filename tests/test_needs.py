@@ -244,7 +244,7 @@ def test_cli_needs_table_explain_json_and_xlsx(tmp_path: Path) -> None:
     written = runner.invoke(app, [*args, "--format", "xlsx", "--output", str(out)])
     assert written.exit_code == 0, written.output
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["需要量", "人口预测", "预测说明", "目标路径"]
+    assert book.sheetnames == ["需要量", "人口预测", "预测说明", "目标路径", "说明"]
     sheet = book["需要量"]
     assert [c.value for c in sheet[1]][:3] == ["项目", "方法", "公式"]
     assert sheet["A2"].value == "常住人口"

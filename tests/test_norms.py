@@ -391,7 +391,7 @@ def test_cli_check_table_json_xlsx(example: tuple[Path, Region], tmp_path: Path)
                                "--no-travel", "--format", "xlsx", "--out", str(xlsx)])
     assert done.exit_code == 0, done.output
     wb = openpyxl.load_workbook(xlsx)
-    assert wb.sheetnames == ["汇总", "违规明细"]
+    assert wb.sheetnames == ["汇总", "违规明细", "说明"]
     assert wb["汇总"].max_row == 47 and wb["违规明细"].max_row == 20
     assert wb["汇总"]["A1"].value == "规范编号" and wb["违规明细"]["J1"].value == "差额"
 

@@ -1,9 +1,10 @@
-"""Tests of hsplan.reports.report: the evaluation report (评估报告) as a Word document."""
+"""Tests of hsplan.reports.report: the evaluation report (评估报告) as a submittable document."""
 
 from __future__ import annotations
 
+import re
 import shutil
-import subprocess
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +15,28 @@ from typer.testing import CliRunner
 
 from hsplan.cli import app
 from hsplan.errors import HsplanError, ValidationError
-from hsplan.evaluation.norms import check
 from hsplan.evaluation.targets import STATUS_ZH, STATUSES, evaluate, status_counts
 from hsplan.plans.plan import load_plan
 from hsplan.region.example import EXAMPLE_PLAN, copy_example
 from hsplan.region.project import Project
+from hsplan.reports._render import soffice
 from hsplan.reports.report import (
+    ANNEXES,
     HEADINGS,
+    LATIN_ALLOWED,
     SYNTHETIC_MARK,
     TARGET_HEADERS,
+    chinese_only,
     format_value,
+    report_blocks,
+    report_data,
     worst_norms,
     write_report,
 )
+
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z²]{2,}")
+SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
+FILE_OR_COMMAND = re.compile(r"\.(txt|yaml|yml|csv|xlsx|gpkg|docx|json|py|png)\b|hsplan|--[a-z]")
 
 
 @pytest.fixture(scope="module")
@@ -58,50 +68,104 @@ def _section(document: Any, heading: str) -> list[str]:
     return texts[start + 1: rest[0] if rest else len(texts)]
 
 
-def test_format_value() -> None:
-    assert format_value(6.753196) == "6.753"
+def _all_text(document: Any) -> list[str]:
+    texts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            texts += [c.text for c in row.cells]
+    return texts
+
+
+def test_format_value_never_scientific() -> None:
+    assert format_value(6.753196, "人/万人") == "6.75"
+    assert format_value(62.5, "%") == "62.5"
+    assert format_value(256175, "人") == "256,175"
+    assert format_value(2.557e5) == "255,700"
     assert format_value(float("nan")) == "—"
     assert format_value(None) == "—"
-    assert format_value(256175) == "2.562e+05"
+    assert "e" not in format_value(1.5e-7, "张/千人")
 
 
-def test_report_structure(project: Project, report: tuple[Path, list[str]]) -> None:
+def test_chinese_only() -> None:
+    assert chinese_only("民政部 行政区划代码 2025-12-31 (MCA 2025), township name cross-check") \
+        == "民政部 行政区划代码 2025-12-31"
+    assert chinese_only("天地图 county boundaries (simplified)") == "天地图"
+    assert chinese_only("配备CT和MRI") == "配备CT和MRI"
+    assert chinese_only("常住人口 256175 人") == "常住人口 256,175 人"
+
+
+def test_page_setup_styles_and_fields(report: tuple[Path, list[str]]) -> None:
     path, steps = report
     document = docx.Document(str(path))
-    assert _headings(document) == list(HEADINGS)
-    assert steps[0] == "一、总体情况 / 二、主要指标" and "四、服务可及性" in steps
-    title = next(p.text for p in document.paragraphs if _style(p) == "Title")
+    assert steps[0] == "主要指标" and "服务可及性" in steps
+    for section in document.sections:  # A4
+        assert round(section.page_width.cm, 1) == 21.0
+        assert round(section.page_height.cm, 1) == 29.7
+    body = document.styles["Normal"].element.rPr.rFonts
+    assert body.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert document.styles["Heading 1"].element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    assert document.styles["Heading 2"].element.rPr.rFonts.get(qn("w:eastAsia")) == "楷体_GB2312"
+    assert document.styles["Title"].element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml").decode()
+        footers = "".join(z.read(n).decode() for n in z.namelist() if "footer" in n)
+    assert re.search(r"<w:instrText[^>]*> TOC \\o", xml)
+    assert "PAGE" in footers and "fldChar" in footers
+    assert 'w:start="1"' in xml  # body pages numbered from 1 after cover and 目录
+    # every table repeats its header row across pages
+    assert document.tables
+    for table in document.tables:
+        trpr = table.rows[0]._tr.trPr
+        assert trpr is not None and trpr.find(qn("w:tblHeader")) is not None
+
+
+def test_structure(report: tuple[Path, list[str]]) -> None:
+    document = docx.Document(str(report[0]))
+    assert _headings(document) == [*HEADINGS, *ANNEXES]
+    title = next(p.text for p in document.paragraphs if _style(p) == "Title"
+                 and p.text.startswith("《"))
     assert title == "《玉溪市江川区“十四五”医疗卫生服务体系规划》中期评估报告"
-    # the evaluation, the norms map, two coverage maps and the needs chart
-    assert len(document.inline_shapes) == 5
-    # synthetic notice: in red on the cover and in the header of every section
+    # completion chart, trends, norms map, two coverage maps, pyramid
+    assert len(document.inline_shapes) >= 6
     cover = next(p for p in document.paragraphs if p.text == SYNTHETIC_MARK)
     assert str(cover.runs[0].font.color.rgb) == "C62828"
     assert all(s.header.paragraphs[0].text.startswith(SYNTHETIC_MARK) for s in document.sections)
-    body = document.styles["Normal"].element.rPr.rFonts
-    assert body.get(qn("w:eastAsia")) == "宋体"
-    heading = document.styles["Heading 1"].element.rPr.rFonts
-    assert heading.get(qn("w:eastAsia")) == "黑体"
+    texts = [p.text for p in document.paragraphs]
+    # 落款: issuer and date right after the 附件 list, before 附件1
+    sign = len(texts) - 1 - texts[::-1].index("玉溪市江川区卫生健康局")  # also on the cover
+    assert texts[sign - 1].startswith("附件：1．数据来源与评估方法")
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", texts[sign + 1])
+    assert sign < texts.index(ANNEXES[0])
+
+
+def test_no_english_no_scientific_no_files(report: tuple[Path, list[str]]) -> None:
+    document = docx.Document(str(report[0]))
+    for text in _all_text(document):
+        words = set(LATIN_WORD.findall(text)) - LATIN_ALLOWED
+        assert not words, (words, text)
+        assert not SCIENTIFIC.search(text), text
+        assert not FILE_OR_COMMAND.search(text), text
 
 
 def test_targets_table_matches_evaluate(project: Project,
                                         report: tuple[Path, list[str]]) -> None:
     document = docx.Document(str(report[0]))
-    region = project.load()
     plan = load_plan(EXAMPLE_PLAN, project=project)
-    results = evaluate(region, plan)
+    results = evaluate(project.load(), plan)
     table = next(t for t in document.tables
                  if tuple(c.text for c in t.rows[0].cells) == TARGET_HEADERS)
     assert len(table.rows) == len(plan.targets) + 1 == len(results) + 1
-    rows = [[c.text for c in r.cells] for r in table.rows[1:]]
-    assert [r[0] for r in rows] == list(results["target_id"])
-    assert [r[4] for r in rows] == [format_value(v) for v in results["value"]]
-    assert [r[7] for r in rows] == [STATUS_ZH[s] for s in results["status"]]
-    t01 = next(r for r in rows if r[0] == "T01")
-    assert t01[4] == "6.753" and t01[5] == "≥ 7" and t01[7] == "进度滞后"
-    # status cells are shaded: off track red, met green
-    fills = {r[7]: table.rows[k + 1].cells[7]._tc.get_or_add_tcPr().xpath("./w:shd")[0].get(
-        qn("w:fill")) for k, r in enumerate(rows)}
+    rows = {r.cells[1].text: [c.text for c in r.cells] for r in table.rows[1:]}
+    t01 = rows["每万人口公共卫生人员数"]
+    # 6.753 ≥ 7 by 2025, base 6.50 in 2020: 完成进度 (6.753 − 6.5) ÷ (7 − 6.5) = 50.6 %
+    assert t01[2:8] == ["人/万人", "6.50", "6.75", "≥ 7.00", "50.6%", "进度滞后"]
+    assert "距目标差 0.25 人/万人" in t01[8]
+    assert [r[7] for r in rows.values()].count("偏离目标") == 8
+    # numbers are right-aligned
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    assert table.rows[1].cells[4].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    fills = {r.cells[7].text: r.cells[7]._tc.tcPr.xpath("./w:shd")[0].get(qn("w:fill"))
+             for r in table.rows[1:]}
     assert fills["偏离目标"] == "FFC7CE" and fills["已达标"] == "C6EFCE"
 
 
@@ -110,44 +174,70 @@ def test_status_counts_in_overview(project: Project, report: tuple[Path, list[st
     counts = status_counts(evaluate(project.load(), load_plan(EXAMPLE_PLAN, project=project)))
     assert counts == {"met": 10, "on track": 2, "at risk": 9, "off track": 8,
                       "not evaluable": 29}
-    text = _section(document, HEADINGS[0])[0]
+    text = _section(document, HEADINGS[2])[0]
     for status in STATUSES:
         assert f"{STATUS_ZH[status]} {counts[status]} 项" in text
     total = document.tables[0].rows[-1].cells
     assert [c.text for c in total] == ["合计", "58", *(str(counts[s]) for s in STATUSES)]
 
 
-def test_findings_cite_worst_norm_and_coverage(project: Project,
-                                               report: tuple[Path, list[str]]) -> None:
+def test_findings_are_specific(project: Project, report: tuple[Path, list[str]]) -> None:
     document = docx.Document(str(report[0]))
-    findings = "\n".join(_section(document, HEADINGS[6]))
     from hsplan.access.service import ServiceAccess
+    from hsplan.evaluation.norms import check
 
     plan = load_plan(EXAMPLE_PLAN, project=project)
     worst = worst_norms(check(project.load(), plan, access=ServiceAccess.from_project(project)))
     top = worst.iloc[0]
     assert (top["norm_id"], top["name"], top["failed"]) == ("N41", "婴幼儿照护15分钟服务圈", 76)
-    assert "N41“婴幼儿照护15分钟服务圈”在 76 个检查对象中 76 个未达标" in findings
-    # the jiangchuan plan has no 约束性 targets; its off-track expected ones are named
-    assert "规划未列出约束性指标。" in findings
-    assert "T04“二级以上综合医院(含中医医院)设置感染性疾病科的比例”现状值 50%" in findings
-    assert "急救服务半径人口覆盖率为 76.4%，最低的是雄关乡（0.0%，未覆盖 12,030 人）" in findings
+    issues = "\n".join(_section(document, HEADINGS[9]))
+    assert "“婴幼儿照护15分钟服务圈”在 76 个检查对象中 76 个未达标" in issues
+    assert "急救服务半径人口覆盖率为 76.4%，最低的是雄关乡（0.0%，未覆盖 12,030 人）" in issues
+    advice = [s for s in _section(document, HEADINGS[10]) if re.match(r"\d+．", s)]
+    assert len(advice) >= 5
+    assert len(set(advice)) == len(advice)  # no repeated stock sentence
+    for sentence in advice:  # every recommendation cites a figure
+        assert re.search(r"\d", sentence.split("．", 1)[1]), sentence
+    assert any("雄关乡" in s and "急救" in s for s in advice)
+    assert any(s.split("．", 1)[1].startswith("提高“") and "每年需提高" in s for s in advice)
+    # percentages move in 个百分点
+    assert any("还差 20.4 个百分点" in s for s in advice)
+    assert "建议分析原因并调整措施" not in "\n".join(advice)
+    effects = _section(document, HEADINGS[8])
+    assert effects[0].startswith("1．10 项指标已达到规划目标")
 
 
-def test_findings_name_off_track_binding_targets(project: Project, tmp_path: Path) -> None:
+def test_binding_targets_lead_problems(project: Project, tmp_path: Path) -> None:
     plan = load_plan("leshan-shizhong-2021-2025", project=project)
     results = evaluate(project.load(), plan)
     binding = results[(results["nature"] == "约束性") & (results["status"] == "off track")]
     assert list(binding["target_id"]) == ["T03", "T04", "T15", "T16"]
     path = write_report(project, plan, tmp_path / "leshan.docx", kind="终期评估", travel=False)
     document = docx.Document(str(path))
-    findings = _section(document, HEADINGS[6])
-    for target_id, name in zip(binding["target_id"], binding["name"], strict=True):
-        assert any(f"约束性指标{target_id}“{name}”" in s and "偏离目标" in s for s in findings)
-    assert "本次未计算行程时间（--no-travel），不评估服务可及性。" in \
-        _section(document, HEADINGS[3])
-    title = next(p.text for p in document.paragraphs if _style(p) == "Title")
+    issues = _section(document, HEADINGS[9])
+    for k, name in enumerate(binding["name"]):
+        assert issues[k].startswith(f"{k + 1}．约束性指标“{name}”偏离目标"), issues[k]
+    assert "本次评估未计算行程时间，不评估服务可及性。" in _section(document, HEADINGS[5])
+    title = next(p.text for p in document.paragraphs if _style(p) == "Title"
+                 and p.text.startswith("《"))
     assert title.endswith("》终期评估报告")
+
+
+def test_figures_are_readable_in_print(project: Project, tmp_path: Path) -> None:
+    data = report_data(project, load_plan(EXAMPLE_PLAN, project=project), travel=False)
+    _blocks, figs = report_blocks(data, tmp_path)
+    assert figs.smallest_pt and min(figs.smallest_pt.values()) >= 7.9, figs.smallest_pt
+
+
+def test_html_version(project: Project, tmp_path: Path) -> None:
+    path = write_report(project, load_plan(EXAMPLE_PLAN, project=project),
+                        tmp_path / "report.html", travel=False)
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "size: A4" in text
+    assert all(h in text for h in HEADINGS)
+    assert "<thead>" in text and "data:image/png;base64," in text
+    body = re.sub(r"<style>.*?</style>|<[^>]+>|data:image[^\"]+", " ", text, flags=re.S)
+    assert not set(LATIN_WORD.findall(body)) - LATIN_ALLOWED - {"DOCTYPE", "html"}
 
 
 def test_bad_arguments(project: Project, tmp_path: Path) -> None:
@@ -157,8 +247,9 @@ def test_bad_arguments(project: Project, tmp_path: Path) -> None:
     assert str(err.value.errors[0]) == ("report, argument kind: expected 中期评估 or "
                                         "终期评估, got '年度评估'. "
                                         "Fix: use --kind 中期评估 or --kind 终期评估")
-    with pytest.raises(HsplanError, match=r"r\.pdf: expected a \.docx file name, got \.pdf"):
-        write_report(project, plan, tmp_path / "r.pdf")
+    with pytest.raises(HsplanError, match=r"r\.odt: expected a \.docx file name, got \.odt"):
+        write_report(project, plan, tmp_path / "r.odt")
+    assert not list(tmp_path.iterdir())
 
 
 def test_cli_writes_default_path(project: Project) -> None:
@@ -166,13 +257,26 @@ def test_cli_writes_default_path(project: Project) -> None:
                                       "--no-travel"])
     assert result.exit_code == 0, result.output
     expected = project.outputs_dir / f"report-{EXAMPLE_PLAN}-2023.docx"
-    assert f"wrote {expected}" in result.output.replace("\n", "")
-    assert _headings(docx.Document(str(expected))) == list(HEADINGS)
+    assert str(expected) in result.output.replace("\n", "")
+    assert _headings(docx.Document(str(expected))) == [*HEADINGS, *ANNEXES]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
-def test_converts_to_pdf(report: tuple[Path, list[str]], tmp_path: Path) -> None:
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(report[0])], check=True, capture_output=True, timeout=120)
-    pdf = tmp_path / "report.pdf"
-    assert pdf.stat().st_size > 100_000
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed")
+def test_pdf(project: Project, tmp_path: Path) -> None:
+    import pdfplumber
+
+    path = write_report(project, load_plan(EXAMPLE_PLAN, project=project),
+                        tmp_path / "report.pdf", travel=False)
+    with pdfplumber.open(str(path)) as pdf:
+        pages = pdf.pages
+        assert all(round(p.width) == 595 and round(p.height) == 842 for p in pages)  # A4
+        toc = pages[1].extract_text()
+        assert "目" in toc and "一、评估背景与依据" in toc
+        # the 目录 carries page numbers that point at the headings
+        line = next(x for x in toc.splitlines() if "三、总体进展" in x)
+        number = int(re.findall(r"(\d+)\s*$", line)[0])
+        assert "三、总体进展" in pages[1 + number].extract_text()
+        assert f"— {number} —" in pages[1 + number].extract_text()
+        for page in pages:  # no empty pages
+            assert len((page.extract_text() or "").strip()) > 20 or page.images
+    assert shutil.which("soffice") or shutil.which("libreoffice")

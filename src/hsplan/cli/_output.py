@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
+from hsplan._i18n import N_, _
+from hsplan._json import json_records
 from hsplan.cli._app import console
 from hsplan.errors import HsplanError
 
@@ -52,7 +54,17 @@ def emit_json(doc: Any, out: Path | None) -> None:
 
     with atomic_path(out) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
-    console.print(Text(f"wrote {out}"), highlight=False)
+    console.print(Text(_("wrote {path}").format(path=out)), highlight=False)
+
+
+def finish_xlsx(path: Path, *, plan: Any = None, year: int | None = None,
+                title: str | None = None) -> Path:
+    """Give an exported workbook hsplan's finish (headers, filter, widths, formats, 说明)."""
+    from hsplan.reports.workbook import finish_workbook
+
+    plan_text = None if plan is None else f"《{plan.title}》" if getattr(plan, "title", None) \
+        else str(plan)
+    return finish_workbook(path, plan=plan_text, year=year, title=title)
 
 
 def refuse_out_for_table(out: Path | None) -> None:
@@ -66,7 +78,6 @@ def print_frame(df: pd.DataFrame, *, title: str, fmt: FrameFormat = FrameFormat.
     """Print `df` as a Rich table, a JSON list of records, or CSV on standard output."""
     import pandas as pd
 
-    from hsplan._json import json_records
 
     if fmt is FrameFormat.json:
         records = json_records(df)
@@ -82,3 +93,22 @@ def print_frame(df: pd.DataFrame, *, title: str, fmt: FrameFormat = FrameFormat.
     for row in df.itertuples(index=False):
         table.add_row(*(Text(cell(v)) for v in row))
     console.print(table)
+
+
+# one status vocabulary for evaluate, compare, check, tasks and report (English ids → words)
+STATUS_WORDS = {
+    "met": N_("met"), "on track": N_("on track"), "at risk": N_("at risk"),
+    "off track": N_("off track"), "not evaluable": N_("not evaluable"),
+    "pass": N_("pass"), "fail": N_("fail"),
+    "late": N_("late"), "due soon": N_("due soon"), "no report": N_("no report"),
+    "not started": N_("not started"), "done": N_("done"), "cancelled": N_("cancelled"),
+}
+
+
+def status_text(status: Any) -> str:
+    """Return a status id (``off track``, ``fail``, ``late`` …) in the reader's language:
+    the same word in every command (偏离目标, 未达标, 滞后 …)."""
+    if status is None or (isinstance(status, float) and math.isnan(status)):
+        return "—"
+    key = str(status)
+    return _(STATUS_WORDS[key]) if key in STATUS_WORDS else key

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hsplan._files import atomic_path
+from hsplan._i18n import _
 from hsplan.access.choices import FCA_METHODS, SUPPLY_COLUMNS
 from hsplan.cli._app import PANEL_ACCESS, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
     from hsplan.reports.coverage import CoverageReport
 
 
-access_app = typer.Typer(help="Access to care: service circles, ambulance radii, "
-                              "floating catchments (可及性).", no_args_is_help=True)
+access_app = typer.Typer(help=_("Access to care: service circles, ambulance radii, "
+                              "floating catchments (可及性)."), no_args_is_help=True)
 app.add_typer(access_app, name="access", rich_help_panel=PANEL_ACCESS)
 
 
@@ -49,12 +50,12 @@ OUTSIDE_HEADERS = {"name": "村居", "township_name": "乡镇", "urban_rural": "
 FCA_HEADERS = {"name": "乡镇", "pop": "人口", "supply_per_1k": "每千人口可及量",
                "points": "村居数", "pop_out_of_catchment": "集水区外人口"}
 
-ProjectArg = Annotated[Path, typer.Argument(help="project folder (with hsplan.toml)")]
+ProjectArg = Annotated[Path, typer.Argument(help=_("project folder (with hsplan.toml)"))]
 YearOpt = Annotated[int | None, typer.Option("--year", min=YEAR_MIN, max=YEAR_MAX,
-    help="year (default: latest)")]
+    help=_("year (default: latest)"))]
 OutOpt = Annotated[Path | None, typer.Option(
-    "--out", help="folder for CSV, GeoPackage and map (default PROJECT/outputs/access)")]
-FormatOpt = Annotated[FrameFormat, typer.Option("--format", help="table, json or csv")]
+    "--out", help=_("folder for CSV, GeoPackage and map (default PROJECT/outputs/access)"))]
+FormatOpt = Annotated[FrameFormat, typer.Option("--format", help=_("table, json or csv"))]
 
 
 def _out_dir(project: Project, out: Path | None) -> Path:
@@ -104,19 +105,21 @@ def _print_report(report: CoverageReport, fmt: FrameFormat, title: str,
         console.print(f"[green]✓[/] {label:<12} {path}", highlight=False)
 
 
-@access_app.command("coverage")
+@access_app.command("coverage",
+    help=_('Population within T minutes / D km of a kind of facility, per township and '
+        'urban/rural, with the villages outside (default: 基层医疗卫生机构 within 15 minutes).'))
 def coverage_cmd(
     project_dir: ProjectArg,
     category: Annotated[list[str] | None, typer.Option(
-        "--category", help="机构类别, e.g. 基层医疗卫生机构 (repeatable)")] = None,
+        "--category", help=_("机构类别, e.g. 基层医疗卫生机构 (repeatable)"))] = None,
     subtype: Annotated[list[str] | None, typer.Option(
-        "--subtype", help="机构类型, e.g. 乡镇卫生院 (repeatable)")] = None,
-    minutes: Annotated[float | None, typer.Option("--minutes", help="service circle in "
-                                                  "minutes (default 15)")] = None,
-    km: Annotated[float | None, typer.Option("--km", help="service radius in km")] = None,
-    mode: Annotated[Mode, typer.Option("--mode", help="drive or walk")] = Mode.drive,
-    scope: Annotated[ScopeOpt | None, typer.Option("--scope", help="urban or rural "
-                                                   "villages only")] = None,
+        "--subtype", help=_("机构类型, e.g. 乡镇卫生院 (repeatable)"))] = None,
+    minutes: Annotated[float | None, typer.Option("--minutes", help=_("service circle in "
+                                                  "minutes (default 15)"))] = None,
+    km: Annotated[float | None, typer.Option("--km", help=_("service radius in km"))] = None,
+    mode: Annotated[Mode, typer.Option("--mode", help=_("drive or walk"))] = Mode.drive,
+    scope: Annotated[ScopeOpt | None, typer.Option("--scope", help=_("urban or rural "
+                                                   "villages only"))] = None,
     year: YearOpt = None, out: OutOpt = None, fmt: FormatOpt = FrameFormat.table,
 ) -> None:
     """Population within T minutes / D km of a kind of facility, per township and
@@ -140,7 +143,9 @@ def coverage_cmd(
     _print_report(report, fmt, "服务圈覆盖 service-circle coverage", sa)
 
 
-@access_app.command("ambulance")
+@access_app.command("ambulance",
+    help=_('Population within the ambulance radius norms (urban 15 min or 5 km, rural 30 min'
+        ' or 20 km) of a facility with ambulances, per township and urban/rural.'))
 def ambulance_cmd(project_dir: ProjectArg, year: YearOpt = None, out: OutOpt = None,
                   fmt: FormatOpt = FrameFormat.table) -> None:
     """Population within the ambulance radius norms (urban 15 min or 5 km, rural 30 min or
@@ -156,16 +161,17 @@ def ambulance_cmd(project_dir: ProjectArg, year: YearOpt = None, out: OutOpt = N
     _print_report(report, fmt, "急救服务半径 ambulance coverage", sa)
 
 
-@access_app.command("fca")
+@access_app.command("fca",
+    help=_('Floating-catchment access (supply per 1,000 persons) per village and township.'))
 def fca_cmd(
     project_dir: ProjectArg,
-    supply: Annotated[Supply, typer.Option("--supply", help="beds, doctors, nurses or gps")
+    supply: Annotated[Supply, typer.Option("--supply", help=_("beds, doctors, nurses or gps"))
                       ] = Supply["beds"],  # type: ignore[valid-type]
-    method: Annotated[Method, typer.Option("--method", help="2sfca, e2sfca or g2sfca")
+    method: Annotated[Method, typer.Option("--method", help=_("2sfca, e2sfca or g2sfca"))
                       ] = Method["2sfca"],  # type: ignore[valid-type]
-    max_min: Annotated[float, typer.Option("--max-min", help="catchment in minutes "
-                                           "(2sfca, g2sfca)")] = 30.0,
-    mode: Annotated[Mode, typer.Option("--mode", help="drive or walk")] = Mode.drive,
+    max_min: Annotated[float, typer.Option("--max-min", help=_("catchment in minutes "
+                                           "(2sfca, g2sfca)"))] = 30.0,
+    mode: Annotated[Mode, typer.Option("--mode", help=_("drive or walk"))] = Mode.drive,
     year: YearOpt = None, out: OutOpt = None, fmt: FormatOpt = FrameFormat.table,
 ) -> None:
     """Floating-catchment access (supply per 1,000 persons) per village and township."""

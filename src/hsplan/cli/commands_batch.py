@@ -17,26 +17,28 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from hsplan._i18n import _
 from hsplan.cli._app import app, console
 from hsplan.cli._output import cell
 from hsplan.errors import HsplanError
 
 PANEL_BATCH = "批量运行 Batch"
 
-batch_app = typer.Typer(help="批量运行：对多个县区执行同一组分析（本机多进程或 Dask 集群）。",
+batch_app = typer.Typer(help=_("批量运行：对多个县区执行同一组分析（本机多进程或 Dask 集群）。"),
                         no_args_is_help=True)
 app.add_typer(batch_app, name="batch", rich_help_panel=PANEL_BATCH)
 
 CountiesOpt = Annotated[str | None, typer.Option(
-    "--counties", help="县区代码，逗号分隔；2 位省代码或 4 位地市代码表示其全部县区")]
+    "--counties", help=_("县区代码，逗号分隔；2 位省代码或 4 位地市代码表示其全部县区"))]
 ProjectsOpt = Annotated[Path | None, typer.Option(
-    "--projects", help="项目文件夹的上级文件夹（其中每个含 hsplan.toml 的文件夹为一个县区）")]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", help="本机进程数（默认：CPU 核数）")]
+    "--projects", help=_("项目文件夹的上级文件夹（其中每个含 hsplan.toml 的文件夹为一个县区）"))]
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", help=_("本机进程数（默认：CPU 核数）"))]
 DaskLocalOpt = Annotated[int | None, typer.Option(
-    "--dask-local", help="启动 Dask 本地集群，N 个工作进程")]
+    "--dask-local", help=_("启动 Dask 本地集群，N 个工作进程"))]
 SchedulerOpt = Annotated[str | None, typer.Option(
-    "--scheduler", help="已有 Dask 调度器地址，如 tcp://127.0.0.1:8786")]
-SerialOpt = Annotated[bool, typer.Option("--serial", help="单进程串行运行（调试用）")]
+    "--scheduler", help=_("已有 Dask 调度器地址，如 tcp://127.0.0.1:8786"))]
+SerialOpt = Annotated[bool, typer.Option("--serial", help=_("单进程串行运行（调试用）"))]
 
 
 def _progress(label: str) -> tuple[Progress, object]:
@@ -47,21 +49,22 @@ def _progress(label: str) -> tuple[Progress, object]:
     return bar, task
 
 
-@batch_app.command("run")
+@batch_app.command(
+    "run", help=_("对多个县区运行评估、配置标准核查、需求测算和服务圈覆盖，每县一个结果分区。"))
 def run_command(
-    out: Annotated[Path, typer.Argument(help="输出文件夹（结果分区、清单、汇总）")],
+    out: Annotated[Path, typer.Argument(help=_("输出文件夹（结果分区、清单、汇总）"))],
     counties: CountiesOpt = None,
     projects: ProjectsOpt = None,
-    plan: Annotated[str, typer.Option("--plan", help="规划编号或 YAML 文件")] = "national-norms",
+    plan: Annotated[str, typer.Option("--plan", help=_("规划编号或 YAML 文件"))] = "national-norms",
     jobs: Annotated[str, typer.Option(
-        "--jobs", help="作业，逗号分隔：validate, evaluate, check, needs, coverage, report")]
+        "--jobs", help=_("作业，逗号分隔：validate, evaluate, check, needs, coverage, report"))]
     = "evaluate,check,coverage",
     synthetic: Annotated[bool, typer.Option(
-        "--synthetic", help="按县区代码现场生成合成区域（用于全国规模演练；结果标注合成数据）")]
+        "--synthetic", help=_("按县区代码现场生成合成区域（用于全国规模演练；结果标注合成数据）"))]
     = False,
-    seed: Annotated[int, typer.Option("--seed", help="合成区域的随机种子")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help=_("合成区域的随机种子"))] = 0,
     resume: Annotated[bool, typer.Option(
-        "--resume", help="只重算失败、缺失或输入已变化的县区")] = False,
+        "--resume", help=_("只重算失败、缺失或输入已变化的县区"))] = False,
     workers: WorkersOpt = None, dask_local: DaskLocalOpt = None,
     scheduler: SchedulerOpt = None, serial: SerialOpt = False,
 ) -> None:
@@ -111,13 +114,14 @@ def run_command(
         raise typer.Exit(1)  # some counties failed: scripts see it in the exit code
 
 
-@batch_app.command("build")
+@batch_app.command(
+    "build", help=_("为每个县区生成合成示例项目（真实区划、普查人口与边界；机构等为模型生成）。"))
 def build_command(
-    out: Annotated[Path, typer.Argument(help="放置合成项目的文件夹（每县一个子文件夹）")],
+    out: Annotated[Path, typer.Argument(help=_("放置合成项目的文件夹（每县一个子文件夹）"))],
     counties: Annotated[str, typer.Option(
         "--counties",
-        help="县区代码，逗号分隔；2 位省代码或 4 位地市代码表示其全部县区；all 表示全国")],
-    seed: Annotated[int, typer.Option("--seed", help="随机种子")] = 0,
+        help=_("县区代码，逗号分隔；2 位省代码或 4 位地市代码表示其全部县区；all 表示全国"))],
+    seed: Annotated[int, typer.Option("--seed", help=_("随机种子"))] = 0,
     workers: WorkersOpt = None, dask_local: DaskLocalOpt = None,
     scheduler: SchedulerOpt = None, serial: SerialOpt = False,
 ) -> None:
@@ -153,16 +157,17 @@ def build_command(
         console.print(f"  ✗ {row.county}：{row.error}", highlight=False)
 
 
-@batch_app.command("rollup")
+@batch_app.command(
+    "rollup", help=_("按省或地市汇总批量结果：各目标、各配置标准的县区状态分布，人口加权覆盖率。"))
 def rollup_command(
-    out: Annotated[Path, typer.Argument(help="批量运行的输出文件夹")],
-    by: Annotated[str, typer.Option("--by", help="汇总层级：province、city 或 county")]
+    out: Annotated[Path, typer.Argument(help=_("批量运行的输出文件夹"))],
+    by: Annotated[str, typer.Option("--by", help=_("汇总层级：province、city 或 county"))]
     = "province",
-    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="写出汇总工作簿")] = None,
-    map_png: Annotated[Path | None, typer.Option("--map", help="写出县区分级设色图（PNG）")]
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help=_("写出汇总工作簿"))] = None,
+    map_png: Annotated[Path | None, typer.Option("--map", help=_("写出县区分级设色图（PNG）"))]
     = None,
     figure: Annotated[str, typer.Option(
-        "--figure", help="地图指标：coverage_pct、targets_met_pct 或 norms_failed")]
+        "--figure", help=_("地图指标：coverage_pct、targets_met_pct 或 norms_failed"))]
     = "coverage_pct",
 ) -> None:
     """按省或地市汇总批量结果：各目标、各配置标准的县区状态分布，人口加权覆盖率。"""

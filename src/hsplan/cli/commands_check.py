@@ -10,8 +10,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
-from hsplan.cli._output import cell, emit_json, refuse_out_for_table
+from hsplan.cli._output import cell, emit_json, finish_xlsx, refuse_out_for_table
 
 
 class CheckFormat(StrEnum):
@@ -20,21 +21,22 @@ class CheckFormat(StrEnum):
     xlsx = "xlsx"
 
 
-@app.command("check", rich_help_panel=PANEL_PLAN)
+@app.command("check", rich_help_panel=PANEL_PLAN,
+    help=_("Check a project's region against a plan's configuration norms (资源配置标准)."))
 def check_command(
-    project: Annotated[Path, typer.Argument(help="the project folder")],
-    plan: Annotated[str, typer.Option("--plan", help="a plan id or a YAML file")],
+    project: Annotated[Path, typer.Argument(help=_("the project folder"))],
+    plan: Annotated[str, typer.Option("--plan", help=_("a plan id or a YAML file"))],
     year: Annotated[int | None, typer.Option(min=YEAR_MIN, max=YEAR_MAX,
-        help="year checked (default: latest)")] = None,
-    fmt: Annotated[CheckFormat, typer.Option("--format", help="table, json or xlsx")]
+        help=_("year checked (default: latest)"))] = None,
+    fmt: Annotated[CheckFormat, typer.Option("--format", help=_("table, json or xlsx"))]
     = CheckFormat.table,
-    out: Annotated[Path | None, typer.Option(help="write to this file")] = None,
+    out: Annotated[Path | None, typer.Option(help=_("write to this file"))] = None,
     travel: Annotated[bool, typer.Option(
         "--travel/--no-travel",
-        help="compute travel times for service-circle norms (default when hsplan.access.coverage "
-             "is installed)")] = True,
+        help=_("compute travel times for service-circle norms (default when hsplan.access.coverage "
+             "is installed)"))] = True,
     map_png: Annotated[Path | None, typer.Option(
-        "--map", help="also write a PNG map of the violations by township")] = None,
+        "--map", help=_("also write a PNG map of the violations by township"))] = None,
 ) -> None:
     """Check a project's region against a plan's configuration norms (资源配置标准)."""
     from hsplan.access.service import ServiceAccess
@@ -64,11 +66,12 @@ def check_command(
                                  title=f"{proj.name.replace('（合成示例）', '')} "
                                        f"资源配置标准未达标分布（{result.year}年）")
         (err_console if fmt is CheckFormat.json and out is None else console).print(
-            f"wrote {written}", highlight=False)
+            _("wrote {path}").format(path=written), highlight=False)
     if fmt is CheckFormat.xlsx:
         target = out or proj.outputs_dir / f"norms-{loaded.id}-{result.year}.xlsx"
         result_to_xlsx(result, target)
-        console.print(Text(f"wrote {target}"), highlight=False)
+        finish_xlsx(target, plan=loaded, year=result.year, title="资源配置标准检查")
+        console.print(Text(_("wrote {path}").format(path=target)), highlight=False)
         return
     if fmt is CheckFormat.json:
         emit_json(result_to_json(result, project=proj.name, synthetic=synthetic), out)

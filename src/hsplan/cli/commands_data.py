@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_DATA, app, console
 from hsplan.errors import Problem, ValidationError, omitted_lines, summarise
 
@@ -27,14 +28,15 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-@app.command("template", rich_help_panel=PANEL_DATA)
+@app.command("template", rich_help_panel=PANEL_DATA,
+    help=_('Write the Excel and CSV data-entry template (数据填报模板).'))
 def template_command(
-    directory: Annotated[Path, typer.Argument(help="Folder to write the template into.")],
+    directory: Annotated[Path, typer.Argument(help=_("Folder to write the template into."))],
     fmt: Annotated[TemplateFormat, typer.Option(
-        "--format", "-f", help="both (the workbook in DIR and one CSV per table in DIR/csv), "
-        "xlsx or csv (into DIR).")] = TemplateFormat.both,
+        "--format", "-f", help=_("both (the workbook in DIR and one CSV per table in DIR/csv), "
+        "xlsx or csv (into DIR)."))] = TemplateFormat.both,
     project: Annotated[Path | None, typer.Option(
-        "--project", "-p", help="Prefill the 区划 sheet with this project's areas.")] = None,
+        "--project", "-p", help=_("Prefill the 区划 sheet with this project's areas."))] = None,
 ) -> None:
     """Write the Excel and CSV data-entry template (数据填报模板)."""
     from hsplan.region.io import write_template
@@ -49,11 +51,12 @@ def template_command(
         console.print(f"template written: [bold]{path}[/]")
 
 
-@app.command("validate", rich_help_panel=PANEL_DATA)
+@app.command("validate", rich_help_panel=PANEL_DATA,
+    help=_("Check the project's data, or a file against the project (nothing is imported)."))
 def validate_command(
-    project: Annotated[Path, typer.Argument(help="Project folder (with hsplan.toml).")],
+    project: Annotated[Path, typer.Argument(help=_("Project folder (with hsplan.toml)."))],
     file: Annotated[Path | None, typer.Argument(
-        help="Workbook or CSV folder to check against the project, without importing.")] = None,
+        help=_("Workbook or CSV folder to check against the project, without importing."))] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
 ) -> None:
     """Check the project's data, or a file against the project (nothing is imported)."""
@@ -67,11 +70,12 @@ def validate_command(
         raise typer.Exit(1)
 
 
-@app.command("import", rich_help_panel=PANEL_DATA)
+@app.command("import", rich_help_panel=PANEL_DATA,
+    help=_('Import a workbook or CSV folder into the project (all or nothing).'))
 def import_command(
-    project: Annotated[Path, typer.Argument(help="Project folder (with hsplan.toml).")],
+    project: Annotated[Path, typer.Argument(help=_("Project folder (with hsplan.toml)."))],
     file: Annotated[Path, typer.Argument(
-        help="Workbook (.xlsx) or folder of <table>.csv files.")],
+        help=_("Workbook (.xlsx) or folder of <table>.csv files."))],
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.text,
 ) -> None:
     """Import a workbook or CSV folder into the project (all or nothing)."""

@@ -10,18 +10,21 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_DATA, PANEL_PROJECT, YEAR_MAX, YEAR_MIN, app, console
 
 # the example's output folder, as hsplan.cli.example.DEFAULT_OUT (not imported: it loads the
 # analysis stack; tests/test_startup.py checks that the two agree)
 DEFAULT_OUT = Path("example-output")
 
-@app.command("synth", rich_help_panel=PANEL_PROJECT)
+@app.command("synth", rich_help_panel=PANEL_PROJECT,
+    help=_("Create a project with SYNTHETIC data around one county's real codes, boundary "
+        'and census (init + synth).'))
 def synth(
-    directory: Annotated[Path, typer.Argument(help="Folder of the new project.")],
-    county: Annotated[str, typer.Option("--county", help="6-digit county code.")] = "530403",
+    directory: Annotated[Path, typer.Argument(help=_("Folder of the new project."))],
+    county: Annotated[str, typer.Option("--county", help=_("6-digit county code."))] = "530403",
     seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1,
-                                      help="Seed of the random generator.")] = 0,
+        help=_("Seed of the random generator."))] = 0,
 ) -> None:
     """Create a project with SYNTHETIC data around one county's real codes, boundary and
     census (init + synth)."""
@@ -36,14 +39,15 @@ def synth(
         f"years {', '.join(map(str, region.years))}"), highlight=False)
 
 
-@app.command("summary", rich_help_panel=PANEL_DATA)
+@app.command("summary", rich_help_panel=PANEL_DATA,
+    help=_("Print a project's population, facilities, beds and staff per population."))
 def summary(
-    project_dir: Annotated[Path, typer.Argument(help="Project folder.", metavar="PROJECT")],
+    project_dir: Annotated[Path, typer.Argument(help=_("Project folder."), metavar="PROJECT")],
     year: Annotated[int | None, typer.Option("--year", min=YEAR_MIN, max=YEAR_MAX,
-        help="Year (default: latest).")] = None,
-    map_png: Annotated[Path | None, typer.Option("--map", help="Also write a facility map "
-                                                  "(PNG) to this file.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+                                             help=_("Year (default: latest)."))] = None,
+    map_png: Annotated[Path | None, typer.Option("--map", help=_("Also write a facility map "
+                                                  "(PNG) to this file."))] = None,
+    fmt: Annotated[str, typer.Option("--format", help=_("table or json."))] = "table",
 ) -> None:
     """Print a project's population, facilities, beds and staff per population."""
     from hsplan.cli.example import print_summary
@@ -70,11 +74,13 @@ def summary(
                           highlight=False)
 
 
-@app.command("example", rich_help_panel=PANEL_PROJECT)
+@app.command("example", rich_help_panel=PANEL_PROJECT,
+    help=_('Run the worked example (synthetic 江川区): copy, validate, summarise, evaluate, '
+        'map.'))
 def example(
-    out: Annotated[Path, typer.Option("--out", help="Folder to copy the example into.")] = (
+    out: Annotated[Path, typer.Option("--out", help=_("Folder to copy the example into."))] = (
         DEFAULT_OUT),
-    force: Annotated[bool, typer.Option("--force", help="Replace an earlier example copy.")] = (
+    force: Annotated[bool, typer.Option("--force", help=_("Replace an earlier example copy."))] = (
         False),
 ) -> None:
     """Run the worked example (synthetic 江川区): copy, validate, summarise, evaluate, map."""

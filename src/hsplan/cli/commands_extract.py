@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.text import Text
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, app, console, err_console
 from hsplan.cli._output import print_frame
 
@@ -22,16 +23,18 @@ class PlanFormat(StrEnum):
     json = "json"
 
 
-@app.command("extract", rich_help_panel=PANEL_PLAN)
+@app.command("extract", rich_help_panel=PANEL_PLAN,
+    help=_('Extract a plan (targets, norms, institutions, tasks) from a plan document '
+        '(规划文本).'))
 def extract_command(
-    document: Annotated[Path, typer.Argument(help="The plan document: .txt, .docx, .pdf or "
-                                                  ".html.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the plan "
-                                                "here (default: print it).")] = None,
-    fmt: Annotated[PlanFormat, typer.Option("--format", help="Plan file format.")]
+    document: Annotated[Path, typer.Argument(help=_("The plan document: .txt, .docx, .pdf or "
+                                                  ".html."))],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=_("Write the plan "
+                                                "here (default: print it)."))] = None,
+    fmt: Annotated[PlanFormat, typer.Option("--format", help=_("Plan file format."))]
     = PlanFormat.yaml,
-    plan_id: Annotated[str | None, typer.Option("--id", help="Plan id (default: "
-                                                "extracted-<region code>-<start>-<end>).")]
+    plan_id: Annotated[str | None, typer.Option("--id", help=_("Plan id (default: "
+                                                "extracted-<region code>-<start>-<end>)."))]
     = None,
     sources: Annotated[Path | None, typer.Option("--sources", help="Also write where each "
                                                  "item came from and its confidence (CSV: id, "

@@ -7,18 +7,20 @@ from typing import Annotated
 
 import typer
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
 
-indicators_app = typer.Typer(help="The indicator catalog (指标目录).", no_args_is_help=True)
+indicators_app = typer.Typer(help=_("The indicator catalog (指标目录)."), no_args_is_help=True)
 app.add_typer(indicators_app, name="indicators", rich_help_panel=PANEL_PLAN)
 
 
-@indicators_app.command("list")
+@indicators_app.command("list",
+    help=_('List catalog indicators: id, Chinese name, unit, kind, levels.'))
 def indicators_list(
-    kind: Annotated[str | None, typer.Option(help="computed or reported")] = None,
+    kind: Annotated[str | None, typer.Option(help=_("computed or reported"))] = None,
     search: Annotated[str | None, typer.Option("--search", "-s",
-                                               help="Text in the id or Chinese name.")] = None,
+                                               help=_("Text in the id or Chinese name."))] = None,
     fmt: Annotated[FrameFormat, typer.Option("--format")] = FrameFormat.table,
 ) -> None:
     """List catalog indicators: id, Chinese name, unit, kind, levels."""
@@ -35,8 +37,9 @@ def indicators_list(
     print_frame(frame[cols].reset_index(drop=True), title=f"{len(frame)} indicators", fmt=fmt)
 
 
-@indicators_app.command("show")
-def indicators_show(indicator: Annotated[str, typer.Argument(help="Indicator id.")]) -> None:
+@indicators_app.command("show",
+    help=_('Show one indicator: names, unit, formula, definition and source.'))
+def indicators_show(indicator: Annotated[str, typer.Argument(help=_("Indicator id."))]) -> None:
     """Show one indicator: names, unit, formula, definition and source."""
     from hsplan.plans.catalog import describe_formula, load_catalog
 
@@ -51,9 +54,10 @@ def indicators_show(indicator: Annotated[str, typer.Argument(help="Indicator id.
         console.print(f"  [cyan]{label:<10}[/] {value}", highlight=False)
 
 
-@indicators_app.command("match")
+@indicators_app.command("match",
+    help=_('Find the catalog indicators a name written in a plan means, best first.'))
 def indicators_match(
-    name: Annotated[str, typer.Argument(help="An indicator name as a plan writes it.")],
+    name: Annotated[str, typer.Argument(help=_("An indicator name as a plan writes it."))],
     fmt: Annotated[FrameFormat, typer.Option("--format")] = FrameFormat.table,
 ) -> None:
     """Find the catalog indicators a name written in a plan means, best first."""
@@ -68,13 +72,14 @@ def indicators_match(
                 title=f"catalog matches for {name}", fmt=fmt)
 
 
-@indicators_app.command("compute")
+@indicators_app.command("compute",
+    help=_('Compute one indicator for every area of a level, with numerator and denominator.'))
 def indicators_compute(
-    project: Annotated[Path, typer.Argument(help="Project folder.")],
-    indicator: Annotated[str, typer.Argument(help="Indicator id.")],
+    project: Annotated[Path, typer.Argument(help=_("Project folder."))],
+    indicator: Annotated[str, typer.Argument(help=_("Indicator id."))],
     year: Annotated[int | None, typer.Option(min=YEAR_MIN, max=YEAR_MAX,
-        help="Year; default the latest with data.")] = None,
-    level: Annotated[str, typer.Option(help="county, township or village")] = "county",
+        help=_("Year; default the latest with data."))] = None,
+    level: Annotated[str, typer.Option(help=_("county, township or village"))] = "county",
     fmt: Annotated[FrameFormat, typer.Option("--format")] = FrameFormat.table,
 ) -> None:
     """Compute one indicator for every area of a level, with numerator and denominator."""

@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
-from hsplan.cli._output import FrameFormat, emit_json, print_frame
+from hsplan.cli._output import FrameFormat, emit_json, finish_xlsx, print_frame
 
 
 class NeedsFormat(StrEnum):
@@ -28,24 +29,26 @@ _TABLE_COLUMNS = ["item", "value_needed", "current_value", "plan_target", "gap",
 _NUMBERS = ("value_needed", "current_value", "gap", "gap_per_year")
 
 
-@app.command("needs", rich_help_panel=PANEL_PLAN)
+@app.command("needs", rich_help_panel=PANEL_PLAN,
+    help=_('Beds, staff, ambulances, facilities and 托位 needed by YEAR, with formulas and '
+        'gaps.'))
 def needs_command(
-    project: Annotated[Path, typer.Argument(help="Project folder.")],
-    plan: Annotated[str, typer.Option("--plan", help="Plan id or YAML file.")],
+    project: Annotated[Path, typer.Argument(help=_("Project folder."))],
+    plan: Annotated[str, typer.Option("--plan", help=_("Plan id or YAML file."))],
     year: Annotated[int, typer.Option("--year", min=YEAR_MIN, max=YEAR_MAX,
-        help="Target year, e.g. 2025.")],
+        help=_("Target year, e.g. 2025."))],
     assumptions: Annotated[Path | None, typer.Option(
-        "--assumptions", help="Assumptions YAML (default: the bundled default.yaml).")] = None,
+        "--assumptions", help=_("Assumptions YAML (default: the bundled default.yaml)."))] = None,
     method: Annotated[ProjectionMethod, typer.Option(
-        "--method", help="Population projection: cohort or growth.")] = ProjectionMethod.cohort,
+        "--method", help=_("Population projection: cohort or growth."))] = ProjectionMethod.cohort,
     fmt: Annotated[NeedsFormat, typer.Option("--format")] = NeedsFormat.table,
     explain: Annotated[bool, typer.Option(
-        "--explain", help="Print the population projection line by line.")] = False,
+        "--explain", help=_("Print the population projection line by line."))] = False,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Workbook path for --format xlsx "
-        "(default PROJECT/outputs/needs-PLAN-YEAR.xlsx).")] = None,
+        "--output", "-o", help=_("Workbook path for --format xlsx "
+        "(default PROJECT/outputs/needs-PLAN-YEAR.xlsx)."))] = None,
     chart: Annotated[Path | None, typer.Option(
-        "--chart", help="Also write a PNG: population pyramid and bed/staff needs.")] = None,
+        "--chart", help=_("Also write a PNG: population pyramid and bed/staff needs."))] = None,
 ) -> None:
     """Beds, staff, ambulances, facilities and 托位 needed by YEAR, with formulas and gaps."""
     from hsplan._json import json_records
@@ -64,8 +67,8 @@ def needs_command(
 
         written = needs_chart(result, chart, synthetic=synthetic,
                               title=f"{result.area_name} {result.year}年需要量 — {the_plan.title}")
-        (err_console if fmt is NeedsFormat.json else console).print(f"wrote {written}",
-                                                                     highlight=False)
+        (err_console if fmt is NeedsFormat.json else console).print(
+            _("wrote {path}").format(path=written), highlight=False)
     if fmt is NeedsFormat.json:
         payload = {
             "plan": the_plan.id, "area_code": result.area_code, "area_name": result.area_name,
@@ -77,7 +80,9 @@ def needs_command(
         return
     if fmt is NeedsFormat.xlsx:
         path = output or proj.outputs_dir / f"needs-{the_plan.id}-{year}.xlsx"
-        console.print(f"wrote {needs_to_xlsx(result, path)}", highlight=False)
+        written = finish_xlsx(needs_to_xlsx(result, path), plan=the_plan, year=year,
+                              title="资源需求测算")
+        console.print(_("wrote {path}").format(path=written), highlight=False)
         return
     if explain:
         for line in result.explain:

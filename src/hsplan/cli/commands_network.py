@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_ACCESS, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from hsplan.access.network import Network
 
 
-network_app = typer.Typer(help="Road networks (路网) for travel times.", no_args_is_help=True)
+network_app = typer.Typer(help=_("Road networks (路网) for travel times."), no_args_is_help=True)
 app.add_typer(network_app, name="network", rich_help_panel=PANEL_ACCESS)
 
 
@@ -39,17 +40,18 @@ def _by_class(net: Network, speeds: Path | None) -> pd.DataFrame:
     return out.sort_values("length_km", ascending=False).reset_index(drop=True)
 
 
-@network_app.command("build")
+@network_app.command("build",
+    help=_('Build a road network from OpenStreetMap and save it as a GeoPackage.'))
 def build(
-    osm_file: Annotated[Path, typer.Argument(help=".osm.pbf, .osm or .osm.bz2 file.",
+    osm_file: Annotated[Path, typer.Argument(help=_(".osm.pbf, .osm or .osm.bz2 file."),
                                              metavar="OSM_FILE")],
-    out: Annotated[Path, typer.Option("--out", help="GeoPackage to write.")],
-    mode: Annotated[str, typer.Option("--mode", help="drive or walk.")] = "drive",
-    speeds: Annotated[Path | None, typer.Option("--speeds", help="Road speed table (CSV); "
-                                                "default: the bundled one.")] = None,
+    out: Annotated[Path, typer.Option("--out", help=_("GeoPackage to write."))],
+    mode: Annotated[str, typer.Option("--mode", help=_("drive or walk."))] = "drive",
+    speeds: Annotated[Path | None, typer.Option("--speeds", help=_("Road speed table (CSV); "
+                                                "default: the bundled one."))] = None,
     all_components: Annotated[bool, typer.Option(
-        "--all-components", help="Keep every component, not only the largest.")] = False,
-    fmt: Annotated[FrameFormat, typer.Option("--format", help="table, json or csv.")] = (
+        "--all-components", help=_("Keep every component, not only the largest."))] = False,
+    fmt: Annotated[FrameFormat, typer.Option("--format", help=_("table, json or csv."))] = (
         FrameFormat.table),
 ) -> None:
     """Build a road network from OpenStreetMap and save it as a GeoPackage."""
@@ -62,23 +64,24 @@ def build(
                 caption=f"saved to {out}")
 
 
-@app.command("traveltimes", rich_help_panel=PANEL_ACCESS)
+@app.command("traveltimes", rich_help_panel=PANEL_ACCESS,
+    help=_('Travel time (minutes) from every village to its nearest selected facility.'))
 def traveltimes(
-    project_dir: Annotated[Path, typer.Argument(help="Project folder.", metavar="PROJECT")],
+    project_dir: Annotated[Path, typer.Argument(help=_("Project folder."), metavar="PROJECT")],
     subtype: Annotated[list[str] | None, typer.Option(
-        "--subtype", help="机构类型 to reach (repeat for several), e.g. 乡镇卫生院.")] = None,
+        "--subtype", help=_("机构类型 to reach (repeat for several), e.g. 乡镇卫生院."))] = None,
     category: Annotated[list[str] | None, typer.Option(
-        "--category", help="机构类别 to reach (repeat), e.g. 医院.")] = None,
-    mode: Annotated[str, typer.Option("--mode", help="drive or walk.")] = "drive",
+        "--category", help=_("机构类别 to reach (repeat), e.g. 医院."))] = None,
+    mode: Annotated[str, typer.Option("--mode", help=_("drive or walk."))] = "drive",
     network_file: Annotated[Path | None, typer.Option(
-        "--network", help="Network GeoPackage from `hsplan network build`.")] = None,
-    osm_file: Annotated[Path | None, typer.Option("--osm", help="Build the network from "
-                                                  "this OSM file.")] = None,
+        "--network", help=_("Network GeoPackage from `hsplan network build`."))] = None,
+    osm_file: Annotated[Path | None, typer.Option("--osm", help=_("Build the network from "
+                                                  "this OSM file."))] = None,
     straight_line: Annotated[bool, typer.Option(
-        "--straight-line", help="Use the straight-line model (distance × 1.3).")] = False,
+        "--straight-line", help=_("Use the straight-line model (distance × 1.3)."))] = False,
     year: Annotated[int | None, typer.Option("--year", min=YEAR_MIN, max=YEAR_MAX,
-        help="Year (default: latest).")] = None,
-    fmt: Annotated[FrameFormat, typer.Option("--format", help="table, json or csv.")] = (
+        help=_("Year (default: latest)."))] = None,
+    fmt: Annotated[FrameFormat, typer.Option("--format", help=_("table, json or csv."))] = (
         FrameFormat.table),
 ) -> None:
     """Travel time (minutes) from every village to its nearest selected facility."""

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
-from hsplan.cli._output import cell, emit_json, refuse_out_for_table
+from hsplan.cli._output import cell, emit_json, finish_xlsx, refuse_out_for_table, status_text
 
-plans_app = typer.Typer(help="List, show and compare plans (规划).", no_args_is_help=True)
+plans_app = typer.Typer(help=_("List, show and compare plans (规划)."), no_args_is_help=True)
 app.add_typer(plans_app, name="plans", rich_help_panel=PANEL_PLAN)
 
 
@@ -40,10 +42,11 @@ class Level(StrEnum):
     township = "township"
 
 
-@plans_app.command("list")
+@plans_app.command("list", help=_("List the built-in plans (and a project's own plans)."))
 def plans_list(
-    project: Annotated[Path | None, typer.Option(help="also list PROJECT/plans/*.yaml")] = None,
-    fmt: Annotated[ListFormat, typer.Option("--format", help="table or json")] = ListFormat.table,
+    project: Annotated[Path | None, typer.Option(help=_("also list PROJECT/plans/*.yaml"))] = None,
+    fmt: Annotated[ListFormat, typer.Option("--format",
+        help=_('table or json'))] = ListFormat.table,
 ) -> None:
     """List the built-in plans (and a project's own plans)."""
     from hsplan.plans.plan import list_plans
@@ -57,21 +60,25 @@ def plans_list(
     if fmt is ListFormat.json:
         typer.echo(json.dumps([i.to_dict() for i in infos], ensure_ascii=False, indent=2))
         return
-    table = Table(title="规划 plans")
-    headers = ("id", "标题", "地区", "期间", "类型", "指标", "规范", "机构", "任务", "来源", "问题")
-    for col in headers:
-        table.add_column(col)
+    table = Table(title=_("plans"), show_lines=False)
+    table.add_column(_("plan id (for --plan)"), no_wrap=True, style="bold")
+    table.add_column(_("title"), overflow="fold", ratio=1)
+    table.add_column(_("period"), no_wrap=True)
+    table.add_column(_("contents"), overflow="fold")
     for i in infos:
-        table.add_row(i.id, i.title, i.region, i.period, i.kind, str(i.n_targets),
-                      str(i.n_norms), str(i.n_institutions), str(i.n_tasks),
-                      i.origin, str(i.problems) if i.problems else "")
+        contents = _("{t} targets · {n} norms · {k} tasks").format(
+            t=i.n_targets, n=i.n_norms, k=i.n_tasks)
+        if i.problems:
+            contents += " · " + _("{p} problems").format(p=i.problems)
+        table.add_row(i.id, f"{i.title}（{i.region}）", i.period, contents)
     console.print(table)
 
 
-@plans_app.command("show")
+@plans_app.command("show",
+    help=_('Print a plan (validated) as YAML, JSON or a table of its targets.'))
 def plans_show(
-    plan: Annotated[str, typer.Argument(help="a plan id or a YAML file")],
-    fmt: Annotated[ShowFormat, typer.Option("--format", help="yaml, json or table")]
+    plan: Annotated[str, typer.Argument(help=_("a plan id or a YAML file"))],
+    fmt: Annotated[ShowFormat, typer.Option("--format", help=_("yaml, json or table"))]
     = ShowFormat.yaml,
 ) -> None:
     """Print a plan (validated) as YAML, JSON or a table of its targets."""
@@ -109,11 +116,13 @@ def plans_show(
                   f"{len(loaded.tasks)} tasks")
 
 
-@plans_app.command("diff")
+@plans_app.command("diff",
+    help=_('Compare two plans: targets by indicator (which is stricter), norms and tasks.'))
 def plans_diff(
-    plan_a: Annotated[str, typer.Argument(help="plan A (id or file), e.g. a district plan")],
-    plan_b: Annotated[str, typer.Argument(help="plan B (id or file), e.g. national-norms")],
-    fmt: Annotated[ListFormat, typer.Option("--format", help="table or json")] = ListFormat.table,
+    plan_a: Annotated[str, typer.Argument(help=_("plan A (id or file), e.g. a district plan"))],
+    plan_b: Annotated[str, typer.Argument(help=_("plan B (id or file), e.g. national-norms"))],
+    fmt: Annotated[ListFormat, typer.Option("--format",
+        help=_('table or json'))] = ListFormat.table,
 ) -> None:
     """Compare two plans: targets by indicator (which is stricter), norms and tasks."""
     from hsplan.plans.plan import diff_plans, load_plan
@@ -124,48 +133,63 @@ def plans_diff(
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
         typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"A = {a.id}   B = {b.id}")
-    cols = ["kind", "key", "presence", "op_a", "value_a", "op_b", "value_b", "stricter", "note"]
-    for col in cols:
-        table.add_column(col)
-    for row in frame.to_dict(orient="records"):
-        table.add_row(*(cell(row[c]) for c in cols))
-    console.print(table)
+    console.print(f"A = {a.id}（{a.title}）\nB = {b.id}（{b.title}）", highlight=False)
+    kinds = {"target": _("targets"), "norm": _("norms"), "task": _("tasks")}
+    presence = {"a only": _("only in A"), "b only": _("only in B"), "both": _("in both")}
+    stricter = {"a": "A", "b": "B", "same": _("same"), "—": "—"}
+    for kind, part in frame.groupby("kind", sort=False):
+        table = Table(title=f"{kinds.get(str(kind), str(kind))}（{len(part)}）",
+                      show_lines=False)
+        table.add_column(_("item"), overflow="fold", ratio=2)
+        table.add_column(_("where"), no_wrap=True)
+        table.add_column("A", overflow="fold", ratio=1)
+        table.add_column("B", overflow="fold", ratio=1)
+        table.add_column(_("stricter"), no_wrap=True)
+        for row in part.to_dict(orient="records"):
+            name = row["name_a"] if isinstance(row["name_a"], str) else row["name_b"]
+            side_a = "" if row["presence"] == "b only" else \
+                f"{row['id_a']} {_op(row['op_a'])}{cell(row['value_a'])}".strip()
+            side_b = "" if row["presence"] == "a only" else \
+                f"{row['id_b']} {_op(row['op_b'])}{cell(row['value_b'])}".strip()
+            table.add_row(str(name if isinstance(name, str) else row["key"]),
+                          presence.get(str(row["presence"]), str(row["presence"])),
+                          side_a.replace(" —", ""), side_b.replace(" —", ""),
+                          stricter.get(str(row["stricter"]), str(row["stricter"])))
+        console.print(table)
 
 
-@app.command("evaluate", rich_help_panel=PANEL_PLAN)
+def _op(op: Any) -> str:
+    if not isinstance(op, str) or not op:
+        return ""
+    return {">=": "≥ ", "<=": "≤ ", "approx": "≈ "}.get(op, f"{op} ")
+
+
+@app.command("evaluate", rich_help_panel=PANEL_PLAN,
+    help=_("Evaluate a project's region against a plan's targets (traffic lights)."))
 def evaluate_command(
-    project: Annotated[Path, typer.Argument(help="the project folder")],
-    plan: Annotated[str, typer.Option("--plan", help="a plan id or a YAML file")],
+    project: Annotated[Path, typer.Argument(help=_("the project folder"))],
+    plan: Annotated[str, typer.Option("--plan", help=_("a plan id or a YAML file"))],
     year: Annotated[int | None, typer.Option(min=YEAR_MIN, max=YEAR_MAX,
-        help="evaluation year (default: latest)")] = None,
-    level: Annotated[Level, typer.Option(help="county or township")] = Level.county,
-    fmt: Annotated[EvalFormat, typer.Option("--format", help="table, json or xlsx")]
+        help=_("evaluation year (default: latest)"))] = None,
+    level: Annotated[Level, typer.Option(help=_("county or township"))] = Level.county,
+    fmt: Annotated[EvalFormat, typer.Option("--format", help=_("table, json or xlsx"))]
     = EvalFormat.table,
-    out: Annotated[Path | None, typer.Option(help="write to this file")] = None,
+    out: Annotated[Path | None, typer.Option(help=_("write to this file"))] = None,
     chart: Annotated[Path | None, typer.Option(
-        "--chart", help="also write a PNG bar chart of the progress toward each target")]
+        "--chart", help=_("also write a PNG bar chart of the progress toward each target"))]
     = None,
+    detail: Annotated[bool, typer.Option(
+        "--detail", help=_("explain each target at length (values, years, progress, trend)"))]
+    = False,
 ) -> None:
     """Evaluate a project's region against a plan's targets (traffic lights)."""
     from hsplan.evaluation.targets import (
-        AT_RISK,
-        MET,
-        NOT_EVALUABLE,
-        OFF_TRACK,
-        ON_TRACK,
-        STATUS_ZH,
         evaluate,
         evaluation_to_json,
         evaluation_to_xlsx,
-        status_counts,
     )
     from hsplan.plans.plan import load_plan
     from hsplan.region.project import Project
-
-    STATUS_STYLE = {MET: "green", ON_TRACK: "cyan", AT_RISK: "yellow", OFF_TRACK: "red",
-                    NOT_EVALUABLE: "dim"}
-    STATUS_LIGHT = {MET: "●", ON_TRACK: "●", AT_RISK: "●", OFF_TRACK: "●", NOT_EVALUABLE: "○"}
     proj = Project.open(project)
     region = proj.load()
     loaded = load_plan(plan, project=proj)
@@ -180,11 +204,12 @@ def evaluate_command(
                                    title=f"{place} 对照《{loaded.title}》评估（{eval_year}年）")
         # JSON on standard output stays parseable: the note goes to standard error
         (err_console if fmt is EvalFormat.json and out is None else console).print(
-            f"wrote {written}", highlight=False)
+            _("wrote {path}").format(path=written), highlight=False)
     if fmt is EvalFormat.xlsx:
         target = out or proj.outputs_dir / f"evaluation-{loaded.id}-{eval_year}.xlsx"
         evaluation_to_xlsx(results, target, plan=loaded, year=eval_year)
-        console.print(f"wrote {target}")
+        finish_xlsx(target, plan=loaded, year=eval_year, title="规划指标评估")
+        console.print(_("wrote {path}").format(path=target))
         return
     if fmt is EvalFormat.json:
         doc = evaluation_to_json(results, plan=loaded, project=proj.name, year=eval_year,
@@ -192,26 +217,47 @@ def evaluate_command(
         emit_json(doc, out)
         return
     refuse_out_for_table(out)
-    title = f"{loaded.title} · {proj.name} · {eval_year}"
-    if synthetic:
-        title += " · 合成数据 (synthetic)"
-    table = Table(title=title)
-    for col in ("", "编号", "指标", "地区", "现状", "目标", "差距", "所需/年", "实际/年", "属性",
-                "结论", "说明"):
-        table.add_column(col)
+    print_evaluation(results, title=f"{loaded.title} · {proj.name} · {eval_year}"
+                     + (" · " + _("synthetic data") if synthetic else ""),
+                     year=eval_year, detail=detail)
+
+
+def print_evaluation(results: Any, *, title: str, year: int, detail: bool = False) -> None:
+    """Print one line per target (light, status, id, name, value and target, a short Chinese
+    explanation); with `detail` the long explanation under each."""
+    from hsplan.evaluation.targets import (
+        AT_RISK,
+        MET,
+        NOT_EVALUABLE,
+        OFF_TRACK,
+        ON_TRACK,
+        status_counts,
+    )
+    from hsplan.reports.progress import explain, explain_long, num, target_text
+
+    STATUS_STYLE = {MET: "green", ON_TRACK: "cyan", AT_RISK: "yellow", OFF_TRACK: "red",
+                    NOT_EVALUABLE: "dim"}
+    STATUS_LIGHT = {MET: "●", ON_TRACK: "●", AT_RISK: "●", OFF_TRACK: "●", NOT_EVALUABLE: "○"}
+
+    console.print(f"[bold]{title}[/]", highlight=False)
     for row in results.to_dict(orient="records"):
         status = str(row["status"])
         style = STATUS_STYLE[status]
-        target_text = row["target_text"] if row["op"] == "text" else (
-            f"{row['op']} {cell(row['target'])}" if row["op"] != "range"
-            else f"{cell(row['target_low'])}–{cell(row['target_high'])}")
-        table.add_row(f"[{style}]{STATUS_LIGHT[status]}[/]", str(row["target_id"]),
-                      str(row["name"]), cell(row["area_name"]), cell(row["value"]),
-                      f"{target_text} ({row['target_year']})", cell(row["gap"]),
-                      cell(row["required_per_year"]), cell(row["observed_per_year"]),
-                      cell(row["nature"]), f"[{style}]{STATUS_ZH[status]}[/]",
-                      cell(row["reason"]))
-    console.print(table)
+        area = "" if row["area_name"] is None or len(results["area_name"].unique()) == 1 \
+            else f"·{row['area_name']}"
+        value = num(row["value"], row, with_unit=True)
+        line = Text()
+        line.append(f"{STATUS_LIGHT[status]} {status_text(status)} ", style=style)
+        line.append(f"{row['target_id']} ", style="dim")
+        line.append(f"{row['name']}{area}", style="bold")
+        line.append(f"  {value} / {target_text(row, with_unit=True)}")
+        if status != NOT_EVALUABLE and status != MET:
+            line.append(f"  {explain(row, with_value=False)}", style="dim")
+        elif status == NOT_EVALUABLE:
+            line.append(f"  {explain(row)}", style="dim")
+        console.print(line, highlight=False)
+        if detail:
+            console.print(Text("    " + explain_long(row, year)), highlight=False)
     counts = status_counts(results)
-    console.print("  ".join(f"[{STATUS_STYLE[s]}]{STATUS_ZH[s]} {s}: {n}[/]"
-                            for s, n in counts.items()))
+    console.print("  ".join(f"[{STATUS_STYLE[s]}]{status_text(s)} {n}[/]"
+                            for s, n in counts.items()), highlight=False)

@@ -10,16 +10,18 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PROJECT, app, console
 
 
-@app.command("init", rich_help_panel=PANEL_PROJECT)
+@app.command("init", rich_help_panel=PANEL_PROJECT,
+    help=_('Create a project for one county from the bundled national reference data.'))
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder of the new project.")],
-    county: Annotated[str, typer.Option("--county", help="6-digit county code (区县代码), "
-                                        "e.g. 530403; find it with `hsplan counties`.")],
-    name: Annotated[str | None, typer.Option("--name", help="Project name; defaults to "
-                                             "the county's name.")] = None,
+    directory: Annotated[Path, typer.Argument(help=_("Folder of the new project."))],
+    county: Annotated[str, typer.Option("--county", help=_("6-digit county code (区县代码), "
+                                        "e.g. 530403; find it with `hsplan counties`."))],
+    name: Annotated[str | None, typer.Option("--name", help=_("Project name; defaults to "
+                                             "the county's name."))] = None,
 ) -> None:
     """Create a project for one county from the bundled national reference data."""
     import pandas as pd
@@ -48,11 +50,12 @@ def init(
         console.print(Text("! ", style="yellow") + Text(str(warning)), highlight=False)
 
 
-@app.command("counties", rich_help_panel=PANEL_PROJECT)
+@app.command("counties", rich_help_panel=PANEL_PROJECT,
+    help=_('List county codes with their 2020 census population, to find a code for `init`.'))
 def counties(
-    search: Annotated[str | None, typer.Option("--search", "-s", help="Text in the code, "
-                                               "name, city or province.")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Rows shown at most.")] = 50,
+    search: Annotated[str | None, typer.Option("--search", "-s", help=_("Text in the code, "
+                                               "name, city or province."))] = None,
+    limit: Annotated[int, typer.Option("--limit", help=_("Rows shown at most."))] = 50,
 ) -> None:
     """List county codes with their 2020 census population, to find a code for `init`."""
     import pandas as pd

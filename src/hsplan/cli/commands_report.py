@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 
 
@@ -18,20 +19,33 @@ class Kind(StrEnum):
     final = "终期评估"
 
 
-@app.command("report", rich_help_panel=PANEL_PLAN)
+class ReportFormat(StrEnum):
+    docx = "docx"
+    pdf = "pdf"
+    html = "html"
+
+
+@app.command("report", rich_help_panel=PANEL_PLAN,
+    help=_("Write the mid-term or final evaluation report (中期/终期评估报告) as Word, PDF "
+           "or HTML."))
 def report_command(
-    project: Annotated[Path, typer.Argument(help="the project folder")],
-    plan: Annotated[str, typer.Option("--plan", help="a plan id or a YAML file")],
+    project: Annotated[Path, typer.Argument(help=_("the project folder"))],
+    plan: Annotated[str, typer.Option("--plan", help=_("a plan id or a YAML file"))],
     year: Annotated[int | None, typer.Option(min=YEAR_MIN, max=YEAR_MAX,
-        help="evaluation year (default: latest)")] = None,
-    kind: Annotated[Kind, typer.Option("--kind", help="中期评估 or 终期评估")] = Kind.mid,
+        help=_("evaluation year (default: latest)"))] = None,
+    kind: Annotated[Kind, typer.Option("--kind", help=_("中期评估 or 终期评估"))] = Kind.mid,
+    fmt: Annotated[ReportFormat, typer.Option(
+        "--format", help=_("docx, pdf (needs LibreOffice) or html"))] = ReportFormat.docx,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="the .docx to write (default PROJECT/outputs/report-PLAN-YEAR.docx)")]
+        "--out", help=_("the file to write (default PROJECT/outputs/report-PLAN-YEAR.docx)"))]
     = None,
     travel: Annotated[bool, typer.Option(
-        "--travel/--no-travel", help="compute travel times (norms, 服务可及性)")] = True,
+        "--travel/--no-travel", help=_("compute travel times (norms, 服务可及性)"))] = True,
+    issuer: Annotated[str | None, typer.Option(
+        "--issuer", help=_("the issuing body signed under the report (default: the "
+                           "area's health bureau)"))] = None,
 ) -> None:
-    """Write the mid-term or final evaluation report (中期/终期评估报告) as a .docx."""
+    """Write the mid-term or final evaluation report (中期/终期评估报告)."""
     from hsplan.plans.plan import load_plan
     from hsplan.region.project import Project
     from hsplan.reports.report import write_report
@@ -40,14 +54,14 @@ def report_command(
     loaded = load_plan(plan, project=proj)
     if out is None:
         when = year if year is not None else (proj.load().years or [loaded.period_end])[-1]
-        out = proj.outputs_dir / f"report-{loaded.id}-{when}.docx"
+        out = proj.outputs_dir / f"report-{loaded.id}-{when}.{fmt.value}"
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
-        task = bar.add_task("评估报告", total=None)
+        task = bar.add_task(_("evaluation report"), total=None)
 
         def step(label: str) -> None:
-            bar.update(task, description=f"评估报告 · {label}")
+            bar.update(task, description=f"{_('evaluation report')} · {label}")
 
         written = write_report(proj, loaded, out, year=year, kind=kind.value, travel=travel,
-                               progress=step)
-    console.print(f"wrote {written}", highlight=False, soft_wrap=True)
+                               fmt=fmt.value, issuer=issuer, progress=step)
+    console.print(_("wrote {path}").format(path=written), highlight=False, soft_wrap=True)

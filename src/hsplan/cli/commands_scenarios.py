@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
-from hsplan.cli._output import cell, emit_json, refuse_out_for_table
+from hsplan.cli._output import cell, emit_json, finish_xlsx, refuse_out_for_table, status_text
 
 if TYPE_CHECKING:
     import pandas as pd
-
 
 
 class CompareFormat(StrEnum):
@@ -28,26 +28,28 @@ def _table(frame: pd.DataFrame, title: str, columns: dict[str, str]) -> Table:
     for header in columns.values():
         table.add_column(header, overflow="fold")
     for row in frame.to_dict(orient="records"):
-        table.add_row(*(cell(row[c]) for c in columns))
+        table.add_row(*(status_text(row[c]) if c.startswith("status") else cell(row[c])
+                        for c in columns))
     return table
 
 
-@app.command("compare", rich_help_panel=PANEL_PLAN)
+@app.command("compare", rich_help_panel=PANEL_PLAN,
+    help=_('Compare a scenario with the baseline: targets, norms and needs side by side.'))
 def compare_command(
-    project: Annotated[Path, typer.Argument(help="the project folder")],
-    scenario: Annotated[Path, typer.Option("--scenario", help="a scenario YAML file")],
-    plan: Annotated[str, typer.Option("--plan", help="a plan id or a YAML file")],
+    project: Annotated[Path, typer.Argument(help=_("the project folder"))],
+    scenario: Annotated[Path, typer.Option("--scenario", help=_("a scenario YAML file"))],
+    plan: Annotated[str, typer.Option("--plan", help=_("a plan id or a YAML file"))],
     year: Annotated[int | None, typer.Option(
         min=YEAR_MIN, max=YEAR_MAX,
-        help="scenario year (default: the file's year, else the latest year with data)")]
+        help=_("scenario year (default: the file's year, else the latest year with data)"))]
     = None,
-    fmt: Annotated[CompareFormat, typer.Option("--format", help="table, json or xlsx")]
+    fmt: Annotated[CompareFormat, typer.Option("--format", help=_("table, json or xlsx"))]
     = CompareFormat.table,
-    out: Annotated[Path | None, typer.Option(help="write json/xlsx to this file")] = None,
-    show_all: Annotated[bool, typer.Option("--all", help="show unchanged rows too")] = False,
+    out: Annotated[Path | None, typer.Option(help=_("write json/xlsx to this file"))] = None,
+    show_all: Annotated[bool, typer.Option("--all", help=_("show unchanged rows too"))] = False,
     travel: Annotated[bool, typer.Option(
         "--travel/--no-travel",
-        help="check service-circle norms with travel times on the project's roads")] = True,
+        help=_("check service-circle norms with travel times on the project's roads"))] = True,
 ) -> None:
     """Compare a scenario with the baseline: targets, norms and needs side by side."""
     from hsplan.access.service import ServiceAccess
@@ -65,7 +67,8 @@ def compare_command(
         target = out or proj.outputs_dir / f"compare-{loaded.id}-{loaded_plan.id}-" \
             f"{result.year}.xlsx"
         result.to_xlsx(target)
-        console.print(f"wrote {target}")
+        finish_xlsx(target, plan=loaded_plan, year=result.year, title=f"情景比较：{loaded.title}")
+        console.print(_("wrote {path}").format(path=target))
         return
     if fmt is CompareFormat.json:
         emit_json(result.to_json(), out)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, app, console, err_console
 from hsplan.errors import HsplanError
 
@@ -21,15 +22,17 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-@app.command("serve", rich_help_panel=PANEL_PLAN)
+@app.command("serve", rich_help_panel=PANEL_PLAN,
+    help=_("Open the dashboard (总览, 指标, 地图, 配置标准, 任务, 情景, 数据) and the JSON "
+           "API (/api/v1) of a project in the browser; Ctrl+C stops it."))
 def serve_command(
-    project: Annotated[Path, typer.Argument(help="the project folder")],
-    host: Annotated[str, typer.Option(help="address to listen on (default: this computer "
-                                            "only)")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port", min=1, max=65535)] = 8000,
+    project: Annotated[Path, typer.Argument(help=_("the project folder"))],
+    host: Annotated[str, typer.Option(help=_("address to listen on (default: this computer "
+                                            "only)"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help=_("port"), min=1, max=65535)] = 8000,
     plan: Annotated[str | None, typer.Option(
-        "--plan", help="the plan shown by default (id or YAML file; default: the "
-                       "project's plan for its county)")] = None,
+        "--plan", help=_("the plan shown by default (id or YAML file; default: the "
+                       "project's plan for its county)"))] = None,
 ) -> None:
     """Open the dashboard (总览, 指标, 地图, 配置标准, 任务, 情景, 数据) and the JSON API
     (/api/v1) of a project in the browser; Ctrl+C stops it."""

@@ -10,8 +10,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from hsplan._i18n import _
+from hsplan._json import json_records
 from hsplan.cli._app import PANEL_PLAN, app, console
-from hsplan.cli._output import cell, emit_json, refuse_out_for_table
+from hsplan.cli._output import cell, emit_json, finish_xlsx, refuse_out_for_table
 from hsplan.errors import HsplanError
 
 
@@ -29,20 +31,21 @@ def _as_of(text: str) -> dt.date:
                           "Fix: e.g. --as-of 2024-12-31.") from exc
 
 
-@app.command("tasks", rich_help_panel=PANEL_PLAN)
+@app.command("tasks", rich_help_panel=PANEL_PLAN,
+    help=_("Track the plan's tasks: late, due soon, on track, done — per task and "
+        'department.'))
 def tasks_command(
-    project: Annotated[Path, typer.Argument(help="the project folder")],
-    plan: Annotated[str, typer.Option("--plan", help="a plan id or a YAML file")],
-    as_of: Annotated[str, typer.Option("--as-of", help="the date of the review, YYYY-MM-DD")],
+    project: Annotated[Path, typer.Argument(help=_("the project folder"))],
+    plan: Annotated[str, typer.Option("--plan", help=_("a plan id or a YAML file"))],
+    as_of: Annotated[str, typer.Option("--as-of", help=_("the date of the review, YYYY-MM-DD"))],
     progress: Annotated[Path | None, typer.Option(
-        help="progress sheet (任务进展) as .xlsx or .csv; default: the project's store")] = None,
-    fmt: Annotated[TasksFormat, typer.Option("--format", help="table, json or xlsx")]
+        help=_("progress sheet (任务进展) as .xlsx or .csv; default: the project's store"))] = None,
+    fmt: Annotated[TasksFormat, typer.Option("--format", help=_("table, json or xlsx"))]
     = TasksFormat.table,
-    out: Annotated[Path | None, typer.Option(help="write json/xlsx to this file")] = None,
-    milestones: Annotated[bool, typer.Option(help="show a row per milestone")] = True,
+    out: Annotated[Path | None, typer.Option(help=_("write json/xlsx to this file"))] = None,
+    milestones: Annotated[bool, typer.Option(help=_("show a row per milestone"))] = True,
 ) -> None:
     """Track the plan's tasks: late, due soon, on track, done — per task and department."""
-    from hsplan._json import json_records
     from hsplan.evaluation.tasks import (
         DONE,
         DUE_SOON,
@@ -72,7 +75,8 @@ def tasks_command(
     if fmt is TasksFormat.xlsx:
         target = out or proj.outputs_dir / f"tasks-{loaded.id}-{date.isoformat()}.xlsx"
         tasks_to_xlsx(status, departments, target, plan=loaded, as_of=date.isoformat())
-        console.print(f"wrote {target}")
+        finish_xlsx(target, plan=loaded, year=date.year, title="重点任务进展")
+        console.print(_("wrote {path}").format(path=target))
         return
     if fmt is TasksFormat.json:
         doc = {"plan": loaded.id, "project": proj.name, "as_of": date.isoformat(),

@@ -38,6 +38,7 @@ from hsplan.region.example import (
 from hsplan.region.io.checks import check_region
 from hsplan.region.project import Project
 from hsplan.reports.summary import SUMMARY_LABELS, summary
+from hsplan.reports.workbook import finish_workbook
 
 DEFAULT_OUT = Path("example-output")
 
@@ -99,13 +100,15 @@ def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None
                                title=f"{project.name.replace('（合成示例）', '')} 医疗卫生机构分布"
                                      f"（{year_used}年）", roads=roads)
         progress.update(step, description="写出汇总表 writing the workbook …")
-        xlsx = write_summary_xlsx(frames, project.outputs_dir / "summary.xlsx")
+        xlsx = finish_workbook(write_summary_xlsx(frames, project.outputs_dir / "summary.xlsx"),
+                               title="区域概况")
         progress.update(step, description="对照规划评估 evaluating against the plan …")
         plan = load_plan(EXAMPLE_PLAN)
         results = evaluate(region, plan, year=year)
         eval_year = int(results.attrs["year"])
-        evaluation_xlsx = evaluation_to_xlsx(
-            results, project.outputs_dir / "evaluation.xlsx", plan=plan, year=eval_year)
+        evaluation_xlsx = finish_workbook(evaluation_to_xlsx(
+            results, project.outputs_dir / "evaluation.xlsx", plan=plan, year=eval_year),
+            plan=f"《{plan.title}》", year=eval_year, title="规划指标评估")
         place = project.name.replace("（合成示例）", "")
         progress.update(step, description="绘制评估图 drawing the evaluation chart …")
         evaluation_png = evaluation_chart(

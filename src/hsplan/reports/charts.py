@@ -636,3 +636,126 @@ def violations_map(region: Region, result: Any, path: str | Path, *, title: str,
     the county as a whole are counted in the footnote.
     """
     return save_figure(violations_figure(region, result, title=title), path, dpi=dpi)
+
+
+# --- figures for print: 完成进度 vs 时间进度, trends -------------------------------------------
+
+PRINT_WIDTH_IN = 6.3  # the report's text width (A4, GB/T 9704 margins: 15.6 cm)
+PRINT_PT = 8.5
+GROUP_ZH = {"resources": "卫生资源", "facilities": "机构设置与服务能力", "services": "医疗服务",
+            "public_health": "公共卫生", "health_status": "健康水平", "financing": "卫生投入",
+            "structure": "体系结构"}
+OTHER_GROUP = "其他指标"
+
+
+def indicator_group(indicator: Any) -> str:
+    """Return the Chinese group of an indicator id: the catalog file it is defined in."""
+    from hsplan.plans.catalog import load_catalog
+
+    catalog = load_catalog()
+    if _missing(indicator) or str(indicator) not in catalog:
+        return OTHER_GROUP
+    stem = Path(catalog.get(str(indicator)).file).stem
+    return GROUP_ZH.get(stem, OTHER_GROUP)
+
+
+def completion_figure(results: pd.DataFrame, *, year: int, title: str,
+                      synthetic: bool = False) -> Figure:
+    """Return a chart of each evaluable target's 完成进度 (bar, coloured by status) against
+    its 时间进度 (black tick), sized for the report's text width.
+
+    `results` is the frame of `evaluate`; 完成进度/时间进度 come from
+    `hsplan.reports.progress.with_progress`. Bars are clipped to −20 %…150 %.
+    """
+    from hsplan.reports.progress import with_progress
+
+    use_cjk_font()
+    frame = with_progress(results, year)
+    rows = frame[(frame["status"] != NOT_EVALUABLE) & frame["completion_pct"].notna()]
+    order = {OFF_TRACK: 0, AT_RISK: 1, ON_TRACK: 2, MET: 3}
+    rows = rows.assign(_o=rows["status"].map(order)).sort_values(
+        ["_o", "completion_pct"], kind="stable")
+    n = max(len(rows), 1)
+    fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 1.3 + 0.24 * n))
+    ys = list(range(len(rows)))
+    done = [max(-20.0, min(PROGRESS_CAP_PCT, float(p))) for p in rows["completion_pct"]]
+    ax.barh(ys, [d if abs(d) > 0.8 else 0.8 for d in done],
+            color=[STATUS_COLOURS[str(s)] for s in rows["status"]], height=0.62, zorder=3)
+    for y, t in zip(ys, rows["time_pct"], strict=True):
+        if not _missing(t):
+            ax.plot([float(t), float(t)], [y - 0.42, y + 0.42], color="black", linewidth=1.6,
+                    zorder=5)
+    for y, d, p in zip(ys, done, rows["completion_pct"], strict=True):
+        text = f"{float(p):.0f}%" if float(p) <= PROGRESS_CAP_PCT else f">{PROGRESS_CAP_PCT:.0f}%"
+        ax.text(max(d, 0) + 2, y, text, va="center", ha="left", fontsize=PRINT_PT, zorder=6)
+    labels = [_wrap(f"{r['name']}", 16, 1) for r in rows.to_dict(orient="records")]
+    ax.set_yticks(ys, labels, fontsize=PRINT_PT)
+    ax.set_ylim(len(rows) - 0.4, -0.6)
+    ax.set_xlim(-20, PROGRESS_CAP_PCT + 25)
+    ax.axvline(0, color="#777777", linewidth=0.8)
+    ax.axvline(100, color="#333333", linewidth=1.0, linestyle="--", zorder=4)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f}%"))
+    ax.tick_params(axis="x", labelsize=PRINT_PT)
+    ax.grid(axis="x", color="#e0e0e0", zorder=0)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    counts = rows["status"].value_counts()
+    handles: list[Any] = [
+        Patch(color=STATUS_COLOURS[s], label=f"{STATUS_ZH[s]}（{int(counts.get(s, 0))}项）")
+        for s in (MET, ON_TRACK, AT_RISK, OFF_TRACK)]
+    handles.append(Line2D([], [], color="black", linewidth=1.6, label="时间进度"))
+    handles.append(Line2D([], [], color="#333333", linestyle="--", label="目标 100%"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.4, -0.6 / n - 0.02),
+              ncol=3, fontsize=PRINT_PT, frameon=False)
+    ax.set_xlabel("完成进度 =（现状值 − 基期值）÷（目标值 − 基期值）", fontsize=PRINT_PT)
+    ax.set_title(_titled(title, synthetic), fontsize=10.5)
+    fig.tight_layout()
+    return fig
+
+
+def trend_figure(results: pd.DataFrame, series: Mapping[str, Mapping[int, float]], *,
+                 year: int, title: str, synthetic: bool = False, ncols: int = 3) -> Figure:
+    """Return small multiples, one per target of `results` with a numeric target: the values
+    by year (`series`: target id → {year: value}), the target path from the base value to the
+    target, the target, and the evaluation year (时间进度) as a vertical line.
+    """
+    use_cjk_font()
+    rows = [r for r in results.to_dict(orient="records") if _float(r.get("target")) is not None
+            and series.get(str(r["target_id"]))]
+    n = max(len(rows), 1)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(PRINT_WIDTH_IN, 0.6 + 1.9 * nrows),
+                             squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        if k >= len(rows):
+            ax.set_axis_off()
+            continue
+        r = rows[k]
+        points = dict(sorted(series[str(r["target_id"])].items()))
+        colour = STATUS_COLOURS[str(r["status"])]
+        ax.plot(list(points), list(points.values()), marker="o", markersize=3, color=colour,
+                linewidth=1.6, zorder=4)
+        target, end = float(r["target"]), int(r["target_year"])
+        base, by = _float(r.get("baseline_value")), _float(r.get("baseline_year"))
+        if base is not None and by is not None:
+            ax.plot([by, end], [base, target], color="#555555", linestyle="--", linewidth=1.0)
+        ax.plot([end], [target], marker="*", markersize=8, color="#333333", zorder=5)
+        ax.axvline(year, color="#999999", linewidth=0.9, linestyle=":")
+        ax.set_title(_wrap(str(r["name"]), 13, 2), fontsize=PRINT_PT)
+        ax.tick_params(labelsize=PRINT_PT - 0.5)
+        lo = min([*points, int(by) if by is not None else end])
+        ax.set_xticks(sorted({lo, year, end}))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f}"))
+        unit = str(r.get("unit") or "")
+        ax.set_ylabel(unit if unit != "1:x" else "", fontsize=PRINT_PT - 0.5)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    handles = [Line2D([], [], color="#333333", marker="o", markersize=3, label="实际值"),
+               Line2D([], [], color="#555555", linestyle="--", label="目标路径（基期→目标年）"),
+               Line2D([], [], color="#333333", marker="*", linestyle="", markersize=8,
+                      label="目标值"),
+               Line2D([], [], color="#999999", linestyle=":", label=f"评估年 {year}（时间进度）")]
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=PRINT_PT, frameon=False)
+    fig.suptitle(_titled(title, synthetic), fontsize=10.5)
+    fig.tight_layout(rect=(0, 0.9 / (0.6 + 1.9 * nrows), 1, 1))
+    return fig

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from hsplan.access.service import (
     points_layer,
     save_access_gpkg,
 )
+from hsplan.reports.layers import clip_to_region, describe_gpkg, township_layer
 
 _BAND_COLOURS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fdae61", "#f46d43")
 
@@ -29,7 +31,22 @@ def coverage_map(sa: ServiceAccess, points: pd.DataFrame, facilities: gpd.GeoDat
                  path: str | Path, *, title: str, bands: gpd.GeoDataFrame | None = None,
                  circles_km: float | npt.ArrayLike | None = None,
                  roads: gpd.GeoDataFrame | None = None, dpi: int = 150) -> Path:
-    """Write a PNG map of a coverage result to `path`; return the path: township
+    """Write a PNG map of a coverage result to `path` (see `coverage_figure`); return the
+    path."""
+    from hsplan.reports.maps import save_figure
+
+    fig = coverage_figure(sa, points, facilities, title=title, bands=bands,
+                          circles_km=circles_km, roads=roads)
+    return save_figure(fig, path, dpi=dpi)
+
+
+def coverage_figure(sa: ServiceAccess, points: pd.DataFrame, facilities: gpd.GeoDataFrame, *,
+                    title: str, bands: gpd.GeoDataFrame | None = None,
+                    circles_km: float | npt.ArrayLike | None = None,
+                    roads: gpd.GeoDataFrame | None = None,
+                    figsize: tuple[float, float] = (11.0, 9.0)) -> Any:
+    """Return the map of a coverage result as a matplotlib Figure (`figsize` in inches; the
+    labels are placed for that size): township
     polygons, roads, isochrone bands or distance circles round the facilities, the
     facilities, covered villages in green and uncovered ones in red with their names.
 
@@ -43,12 +60,12 @@ def coverage_map(sa: ServiceAccess, points: pd.DataFrame, facilities: gpd.GeoDat
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from hsplan.reports.maps import north_arrow, save_figure, scale_bar, use_cjk_font
+    from hsplan.reports.maps import north_arrow, place_labels, scale_bar, use_cjk_font
 
     use_cjk_font()
     areas = sa.region.areas
     crs = sa.points.estimate_utm_crs()
-    fig, ax = plt.subplots(figsize=(11, 9))
+    fig, ax = plt.subplots(figsize=figsize)
     towns = areas[(areas["level"] == "township") & areas.geometry.notna()]
     towns = towns[towns.geometry.geom_type.isin(["Polygon", "MultiPolygon"])].to_crs(crs)
     if not towns.empty:
@@ -95,10 +112,6 @@ def coverage_map(sa: ServiceAccess, points: pd.DataFrame, facilities: gpd.GeoDat
     ax.scatter(layer.geometry.x[bad], layer.geometry.y[bad], s=size[bad],
                c=np.where(reach[bad], "#de2d26", "#54278f"), edgecolors="black",
                linewidths=0.8, zorder=8)
-    for x, y, name in zip(layer.geometry.x[bad], layer.geometry.y[bad], layer["name"][bad],
-                          strict=True):
-        ax.annotate(_short_name(str(name)), (x, y), xytext=(4, 4), textcoords="offset points",
-                    fontsize=7.5, color="#a50f15", zorder=9)
     handles += [Line2D([], [], linestyle="", marker="o", color="#31a354",
                        label=f"覆盖村居（{int(ok.sum())}）"),
                 Line2D([], [], linestyle="", marker="o", color="#de2d26",
@@ -117,12 +130,31 @@ def coverage_map(sa: ServiceAccess, points: pd.DataFrame, facilities: gpd.GeoDat
     ax.set_aspect("equal")
     north_arrow(ax)
     scale_bar(ax)
-    network = points.attrs.get("network", "")
+    ax.set_xlim(ax.get_xlim())
+    ax.set_ylim(ax.get_ylim())
+    # labels never under another label or a marker (left out when no place is free)
+    place_labels(ax, list(layer.geometry.x[bad]), list(layer.geometry.y[bad]),
+                 [_short_name(str(n)) for n in layer["name"][bad]], fontsize=7.5,
+                 color="#a50f15", zorder=9,
+                 avoid=list(zip(layer.geometry.x[ok], layer.geometry.y[ok], strict=True)))
+    network = network_zh(str(points.attrs.get("network", "")))
     fig.text(0.5, 0.07, f"行程时间模型：{network}", ha="center", fontsize=8, color="#555555")
     if synthetic:
         fig.text(0.5, 0.05, "合成示例数据：乡镇边界、村居位置与人口、机构与道路为模型生成",
                  ha="center", fontsize=8.5, color="#8b0000")
-    return save_figure(fig, path, dpi=dpi)
+    return fig
+
+
+def network_zh(text: str) -> str:
+    """Return the travel-time model's description in Chinese (``roads network, mode drive:
+    264 nodes, 564 edges`` → 道路网络（驾车，264 个节点、564 条路段））."""
+    m = re.search(r"mode (\w+): (\d+) nodes, (\d+) edges", text)
+    if m:
+        mode = {"drive": "驾车", "walk": "步行"}.get(m.group(1), m.group(1))
+        return f"道路网络（{mode}，{m.group(2)} 个节点、{m.group(3)} 条路段）"
+    if "straight" in text.lower():
+        return "直线距离模型（直线距离 × 绕行系数）"
+    return text
 
 
 def _short_name(name: str) -> str:
@@ -179,6 +211,8 @@ def coverage_report(sa: ServiceAccess, facility: FacilitySelector | None = None,
             (f"{distance_km:g}公里" if distance_km else "") + "服务圈覆盖"
     bands = sa.isochrones(facs, minutes_bands, mode="drive" if ambulance else mode) \
         if len(facs) else None
+    if bands is not None and not bands.empty:
+        bands = clip_to_region(bands, sa.region.areas)  # no band spills over the county
     summary = coverage_summary(points)
     status = coverage_status(points)
     outside = uncovered_points(points)
@@ -198,7 +232,10 @@ def coverage_report(sa: ServiceAccess, facility: FacilitySelector | None = None,
             layers["facilities"] = facs
         if bands is not None:
             layers["isochrones"] = bands
-        files["gpkg"] = save_access_gpkg(out / f"{stem}.gpkg", layers)
+        towns = summary[summary["group"] == "township"].drop(columns="group")
+        if not towns.empty:
+            layers["townships"] = township_layer(sa.region.areas, towns)
+        files["gpkg"] = describe_gpkg(save_access_gpkg(out / f"{stem}.gpkg", layers))
         name = str(sa.region.meta.get("name", ""))
         files["map_png"] = coverage_map(
             sa, points, facs, out / f"{stem}_map.png",

@@ -12,6 +12,7 @@ import math
 import warnings
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import matplotlib
@@ -172,6 +173,81 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 150) -> Path:
     finally:
         plt.close(fig)
     return path
+
+
+def print_figure(fig: Figure, path: str | Path, *, width_cm: float, max_height_cm: float = 21.0,
+                 min_pt: float = 8.0, dpi: int = 200) -> tuple[Path, float, float]:
+    """Write `fig` as a PNG for print at `width_cm` wide (less when it would be taller than
+    `max_height_cm`), without its figure-level footnotes, enlarging all its text so that
+    none is under `min_pt` points at that size; return the path, the printed width in cm
+    and the smallest text size in pt."""
+    from matplotlib.text import Text
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for note in list(fig.texts):  # footnotes: the report says it in its own captions
+        note.remove()
+    w0, h0 = fig.get_size_inches()
+    if w0 > width_cm / 2.54:  # draw at print size: the map fills the width, text stays legible
+        fig.set_size_inches(width_cm / 2.54, h0 * width_cm / 2.54 / w0)
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    sizes = {id(t): float(t.get_fontsize()) for t in texts}
+    printed_cm, smallest = width_cm, min_pt
+    for _ in range(4):
+        box = fig.get_tightbbox(fig.canvas.get_renderer())  # type: ignore[attr-defined]
+        w_in, h_in = box.width + 0.2, box.height + 0.2  # savefig pads 0.1 in each side
+        printed_cm = min(width_cm, max_height_cm * w_in / h_in)
+        scale = printed_cm / 2.54 / w_in
+        smallest = min(sizes.values(), default=min_pt) * scale
+        if smallest >= min_pt - 0.05:
+            break
+        factor = min_pt / smallest * 1.03
+        for t in texts:
+            sizes[id(t)] *= factor
+            t.set_fontsize(sizes[id(t)])
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return path, printed_cm, smallest
+
+
+def place_labels(ax: Axes, xs: Any, ys: Any, labels: Any, *, marker_px: float = 6.0,
+                 avoid: Any = (), **style: Any) -> int:
+    """Label points without hiding labels under one another or under the points' markers:
+    each label tries eight positions round its point and is left out when none is free;
+    return the number of labels drawn.
+
+    Notes
+    -----
+    A greedy repel (as map labelling engines do it, simplified): boxes are measured with
+    the figure's renderer in display pixels; markers are squares of `marker_px` half-width;
+    `avoid` holds more (x, y) markers in data coordinates that labels must not cover.
+    """
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    points: Any = ax.transData.transform(list(zip(xs, ys, strict=True))) if len(xs) else []
+    others: Any = ax.transData.transform(list(avoid)) if len(avoid) else []
+    taken = [(px - marker_px, py - marker_px, px + marker_px, py + marker_px)
+             for px, py in [*points, *others]]
+    offsets = [(5, 5), (5, -5), (-5, 5), (-5, -5), (0, 9), (0, -9), (9, 0), (-9, 0)]
+    drawn = 0
+    for (px, py), label in zip(points, labels, strict=True):
+        for dx, dy in offsets:
+            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+            va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
+            text = ax.annotate(str(label), (0, 0), xycoords="data", xytext=(dx, dy),
+                               textcoords="offset points", ha=ha, va=va, **style)
+            text.xy = tuple(ax.transData.inverted().transform((px, py)))
+            box = text.get_window_extent(renderer)
+            rect = (box.x0, box.y0, box.x1, box.y1)
+            own = (px - marker_px, py - marker_px, px + marker_px, py + marker_px)
+            clash = any(rect[0] < t[2] and t[0] < rect[2] and rect[1] < t[3] and t[1] < rect[3]
+                        for t in taken if t != own)
+            if not clash:
+                taken.append(rect)
+                drawn += 1
+                break
+            text.remove()
+    return drawn
 
 
 def north_arrow(ax: Axes) -> None:

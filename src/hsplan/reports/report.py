@@ -1,23 +1,24 @@
-"""The evaluation report (评估报告): one Word document that assembles what hsplan computes.
+"""The evaluation report (评估报告): a document a 卫健委 can submit, as Word, PDF or HTML.
 
-`report_data` runs the analyses once — `hsplan.evaluation.targets.evaluate` (targets),
-`hsplan.evaluation.norms.check` (resource-allocation norms), `hsplan.access.coverage` (15-minute
-primary-care
-circle and ambulance radii), `hsplan.demand.needs.needs` (needs by the end of the plan period) and
-`hsplan.evaluation.tasks.task_status` (key tasks) — and `findings` turns the results into factual
-sentences, each citing its figure. `write_report` lays everything out as a .docx with
-python-docx: cover, 一、总体情况 … 七、问题与建议, 附 data sources and method notes, and the
-charts of `hsplan.reports.charts` / `hsplan.access.coverage` embedded as pictures. No analysis
-happens here.
+`report_data` runs the analyses once — `hsplan.evaluation.targets.evaluate` (targets, and
+once per earlier year for the trend charts), `hsplan.evaluation.norms.check`
+(resource-allocation norms), `hsplan.reports.coverage.coverage_report` (15-minute primary
+care circle, ambulance radii), `hsplan.demand.needs.needs` and
+`hsplan.evaluation.tasks.task_status`. `achievements`, `problems` and `recommendations` turn
+the numbers into sentences, each naming the indicator, township or department and citing
+its figure. `report_blocks` lays the document out as blocks (headings, paragraphs,
+tables, figures) that `write_report` renders to .docx (through the styles of the shipped
+template, see `hsplan.reports._word`), .pdf (LibreOffice) or .html.
 
-Chinese text uses the East Asian font slot of Word (``w:eastAsia``): 宋体 for body text and
-黑体 for headings; Word substitutes an installed font when these are absent.
+The text is Chinese throughout: no identifiers, file names or commands; numbers by unit
+(`hsplan._i18n.format_number`), never in scientific notation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
+import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,62 +27,102 @@ from typing import Any
 
 import pandas as pd
 
+from hsplan._i18n import format_count, format_number, format_percent, is_missing
 from hsplan.errors import HsplanError, Problem, raise_if_errors
-from hsplan.evaluation.targets import STATUS_ZH, STATUSES, evaluate, status_counts
+from hsplan.evaluation.targets import (
+    AT_RISK,
+    MET,
+    NOT_EVALUABLE,
+    OFF_TRACK,
+    ON_TRACK,
+    STATUS_ZH,
+    STATUSES,
+    evaluate,
+    status_counts,
+)
 from hsplan.plans.plan import Plan
 from hsplan.region.model import Region
 from hsplan.region.project import Project
+from hsplan.reports._render import (
+    SYNTHETIC_MARK,
+    SYNTHETIC_NOTICE,
+    TEXT_WIDTH_CM,
+    Block,
+    date_text,
+    docx_to_pdf,
+    front_pages,
+    heading_pages,
+    pdf_page_texts,
+    soffice,
+    to_docx,
+    to_html,
+)
+from hsplan.reports.progress import (
+    completion_pct,
+    delta,
+    explain,
+    explain_long,
+    target_text,
+    time_pct,
+)
+
+__all__ = ["ANNEXES", "HEADINGS", "KINDS", "SYNTHETIC_MARK", "TARGET_HEADERS", "ReportData",
+           "achievements", "chinese_only", "format_value", "problems", "recommendations",
+           "report_blocks", "report_data", "worst_norms", "write_report"]
 
 KINDS = ("中期评估", "终期评估")
-BODY_FONT = "宋体"
-HEADING_FONT = "黑体"
-LATIN_FONT = "Times New Roman"
-SYNTHETIC_MARK = "合成数据"
-SYNTHETIC_NOTICE = ("合成数据：本报告的机构、资源、服务量、乡镇边界、村居位置与人口均为模型生成的"
-                    "示例数据，仅用于演示，不反映真实情况。")
-HEADINGS = ("一、总体情况", "二、主要指标完成情况", "三、资源配置标准执行情况", "四、服务可及性",
-            "五、资源需求预测", "六、重点任务进展", "七、问题与建议", "附：数据来源与方法说明")
-TARGET_HEADERS = ("编号", "指标", "单位", "基期值", "现状值", "目标值", "属性", "结论", "说明")
-STATUS_FILL = {"met": "C6EFCE", "on track": "DDEBF7", "at risk": "FFEB9C",
-               "off track": "FFC7CE", "not evaluable": "E7E6E6"}
+FORMATS = ("docx", "pdf", "html")
+HEADINGS = ("一、评估背景与依据", "二、评估方法", "三、总体进展", "四、主要指标完成情况",
+            "五、资源配置标准执行情况", "六、服务可及性", "七、资源需求预测", "八、重点任务进展",
+            "九、主要成效", "十、存在问题", "十一、下一步工作建议")
+ANNEXES = ("附件1　数据来源与评估方法", "附件2　指标评估明细", "附件3　资源配置标准未达标明细",
+           "附件4　服务范围外的村（社区）", "附件5　重点任务进展明细")
+TARGET_HEADERS = ("序号", "指标", "单位", "基期值", "现状值", "目标值", "完成进度", "评估结论",
+                  "说明")
+STATUS_FILL = {MET: "C6EFCE", ON_TRACK: "DDEBF7", AT_RISK: "FFEB9C", OFF_TRACK: "FFC7CE",
+               NOT_EVALUABLE: "E7E6E6"}
 NORM_FILL = {"pass": "C6EFCE", "fail": "FFC7CE", "not evaluable": "E7E6E6"}
-OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "=", "approx": "≈"}
 PRIMARY_CARE = {"category": ["基层医疗卫生机构"]}
 PRIMARY_CARE_MIN = 15.0
-MAX_LISTED = 40  # longest detail table printed in full; longer ones are cut with a note
+# Latin words a Chinese report may carry (units and established abbreviations)
+LATIN_ALLOWED = frozenset({"CT", "MRI", "ICU", "DR", "ECMO", "GDP", "PET", "DSA", "CCU", "NICU",
+                           "PICU", "HIV", "km", "kg", "mg", "ml", "mmHg", "TFR", "CDC", "PCR",
+                           "HPV", "BMI", "EICU", "MDT", "DRG", "DIP", "HIS", "LIS", "PACS",
+                           "km²", "pp", "i", "N", "m", "h"})
+_LATIN_RUN = re.compile(r"\s*[(（][^()（）]*[A-Za-z]{3,}[^()（）]*[)）]|[A-Za-z][A-Za-z .,/&'-]*")
+_BIG_NUMBER = re.compile(r"(?<![\d.])(\d{5,})(?![\d.])")
 
 
-def format_value(x: Any) -> str:
-    """Return a value as the report prints it: 4 significant digits, "—" when missing."""
-    if x is None or (isinstance(x, str) and not x) or (not isinstance(x, str) and pd.isna(x)):
-        return "—"
-    if isinstance(x, str):
-        return x
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    if math.isnan(f):
-        return "—"
-    return f"{f:.4g}"
+# --- the numbers --------------------------------------------------------------------------------
 
 
-def _count(x: Any) -> str:
-    return "—" if x is None or pd.isna(x) else f"{float(x):,.0f}"
+def format_value(x: Any, unit: Any = None) -> str:
+    """Return a value as the report prints it: decimals by `unit`, thousands separators,
+    "—" when missing, never scientific notation (see `hsplan._i18n.format_number`)."""
+    return format_number(x, unit)
 
 
-def _pct(x: Any) -> str:
-    return "—" if x is None or pd.isna(x) else f"{float(x):.1f}%"
+def chinese_only(text: str) -> str:
+    """Return `text` without Latin words (and bracketed asides holding them), keeping the
+    allowed abbreviations (`LATIN_ALLOWED`); long numbers get thousands separators."""
+    def drop(m: re.Match[str]) -> str:
+        word = m.group(0).strip()
+        return m.group(0) if word in LATIN_ALLOWED else ""
+
+    out = _LATIN_RUN.sub(drop, str(text))
+    out = _BIG_NUMBER.sub(lambda m: f"{int(m.group(1)):,}", out)
+    out = re.sub(r"\s{2,}", " ", out).strip(" ,;，；:")
+    return re.sub(r"[（(]\s*[)）]", "", out)
 
 
 @dataclass
 class ReportData:
     """Everything the report shows: the results of the analyses, unformatted.
 
-    `coverage` / `ambulance` are `hsplan.reports.coverage.CoverageReport` objects (None when travel
-    times were not computed); `needs` a `hsplan.demand.needs.NeedsResult`; `tasks` the
-    `task_status` frame and `departments` its `by_department` counts; `access` the
-    `hsplan.access.service.ServiceAccess` model used (None without travel times).
+    `coverage` / `ambulance` are `hsplan.reports.coverage.CoverageReport` objects (None when
+    travel times were not computed); `needs` a `hsplan.demand.needs.NeedsResult`; `tasks`
+    the `task_status` frame and `departments` its `by_department` counts; `series` the
+    value of each target by year (target id → {year: value}).
     """
 
     project: Project
@@ -99,9 +140,11 @@ class ReportData:
     needs: Any
     tasks: pd.DataFrame
     departments: pd.DataFrame
+    series: dict[str, dict[int, float]] = field(default_factory=dict)
     network: str | None = None
     access: Any = None
-    notes: list[str] = field(default_factory=list)
+    issuer: str = ""
+    date: dt.date = field(default_factory=dt.date.today)
 
     @property
     def title(self) -> str:
@@ -114,8 +157,13 @@ class ReportData:
         name = str(self.region.meta.get("name") or self.project.name)
         return name.replace("（合成示例）", "")
 
+    @property
+    def years_left(self) -> int:
+        """Return the whole years from the evaluation year to the plan's end (at least 1)."""
+        return max(1, int(self.plan.period_end) - int(self.year))
 
-def _check_args(kind: str, year: int | None) -> None:
+
+def _check_args(kind: str, year: int | None, fmt: str = "docx") -> None:
     problems = []
     if kind not in KINDS:
         problems.append(Problem("report, argument kind", expected=" or ".join(KINDS), got=kind,
@@ -123,22 +171,33 @@ def _check_args(kind: str, year: int | None) -> None:
     if year is not None and not 1900 <= int(year) <= 2100:
         problems.append(Problem("report, argument year", expected="a year 1900–2100",
                                 got=str(year), fix="e.g. --year 2023"))
+    if fmt not in FORMATS:
+        problems.append(Problem("report, argument format", expected=" or ".join(FORMATS),
+                                got=fmt, fix="use --format docx, pdf or html"))
     raise_if_errors(problems, context="report")
 
 
+def default_issuer(area_name: str) -> str:
+    """Return the usual name of the health authority of `area_name` (县/区 卫生健康局,
+    市/州 卫生健康委员会)."""
+    if area_name.endswith(("市", "州", "盟")):
+        return f"{area_name}卫生健康委员会"
+    return f"{area_name}卫生健康局"
+
+
 def report_data(project: Project, plan: Plan, *, year: int | None = None,
-                kind: str = "中期评估", travel: bool = True,
+                kind: str = "中期评估", travel: bool = True, issuer: str | None = None,
                 progress: Callable[[str], None] | None = None) -> ReportData:
     """Return the results the report shows for `plan` on `project` in `year` (default: the
     latest year with data), computed by the hsplan analysis modules.
 
     Notes
     -----
-    Targets: `evaluate` (county level). Norms: `norms.check` with travel times from
-    `ServiceAccess.from_project` when `travel`. Access: `coverage_report` for 基层医疗卫生机构
-    within 15 minutes and for ambulance bases (urban 15 min / 5 km, rural 30 min / 20 km).
-    Needs: `needs` by the plan's end year with the bundled assumptions. Tasks: `task_status`
-    as of 31 December of the evaluation year.
+    Targets: `evaluate` (county level), and once per earlier data year for the trends.
+    Norms: `norms.check` with travel times from `ServiceAccess.from_project` when `travel`.
+    Access: `coverage_report` for 基层医疗卫生机构 within 15 minutes and for ambulance bases
+    (urban 15 min / 5 km, rural 30 min / 20 km). Needs: `needs` by the plan's end year with
+    the bundled assumptions. Tasks: `task_status` as of 31 December of the evaluation year.
     """
     from hsplan.access.service import ServiceAccess
     from hsplan.demand.needs import load_assumptions, needs
@@ -152,40 +211,58 @@ def report_data(project: Project, plan: Plan, *, year: int | None = None,
     if year is None:
         year = region.years[-1] if region.years else plan.period_end
     year = int(year)
-    step("一、总体情况 / 二、主要指标")
+    step("主要指标")
     evaluation = evaluate(region, plan, year=year)
-    step("三、资源配置标准")
+    series: dict[str, dict[int, float]] = {}
+    for y in [y for y in region.years if y < year] + [year]:
+        frame = evaluation if y == year else evaluate(region, plan, year=y)
+        for r in frame.to_dict(orient="records"):
+            if not is_missing(r["value"]) and not is_missing(r["value_year"]):
+                series.setdefault(str(r["target_id"]), {})[int(r["value_year"])] = float(r["value"])
+    step("资源配置标准")
     access = ServiceAccess.from_project(project, year=year) if travel else None
     norm_result = norms_mod.check(region, plan, year=year, access=access)
     cover = amb = None
     network = None
     if access is not None:
-        step("四、服务可及性")
+        step("服务可及性")
         cover = coverage_report(access, PRIMARY_CARE, minutes=PRIMARY_CARE_MIN)
         amb = coverage_report(access, ambulance=True)
         network = str(cover.points.attrs.get("network", ""))
-    step("五、资源需求预测")
+    step("资源需求预测")
     need = needs(region, plan, year=plan.period_end, assumptions=load_assumptions())
-    step("六、重点任务")
+    step("重点任务")
     as_of = dt.date(year, 12, 31)
     tasks = task_status(plan, region.progress, as_of=as_of)
+    area = str(region.meta.get("name") or project.name).replace("（合成示例）", "")
     return ReportData(
         project=project, region=region, plan=plan, year=year, kind=kind, as_of=as_of,
         synthetic=bool(region.synthetic or project.synthetic), evaluation=evaluation,
         counts=status_counts(evaluation), norms=norm_result, coverage=cover, ambulance=amb,
-        needs=need, tasks=tasks, departments=by_department(plan, tasks), network=network,
-        access=access)
+        needs=need, tasks=tasks, departments=by_department(plan, tasks), series=series,
+        network=network, access=access, issuer=issuer or default_issuer(area))
 
 
-# --- findings -------------------------------------------------------------------------------
+# --- sentences from the numbers -------------------------------------------------------------
 
 
-def _target_phrase(row: pd.Series) -> str:
-    unit = "" if pd.isna(row["unit"]) or row["unit"] in ("1:x",) else str(row["unit"])
-    target = format_value(row["target"])
-    op = OP_TEXT.get(str(row["op"]), str(row["op"]))
-    return (f"{row['target_id']}“{row['name']}”现状值 {format_value(row['value'])}{unit}"
-            f"（{format_value(row['value_year'])}年），目标 {op} {target}{unit}")
+def _name(row: Any) -> str:
+    return f"“{row['name']}”"
+
+
+def _pct(x: Any) -> str:
+    return format_percent(x)
+
+
+def _progress_clause(row: Any, year: int) -> str:
+    done, elapsed = completion_pct(row), time_pct(row, year)
+    if done is None or elapsed is None:
+        return ""
+    return f"完成进度 {_pct(done)}，时间进度 {_pct(elapsed)}"
+
+
+def _date(d: dt.date) -> str:
+    return date_text(d)
 
 
 def worst_norms(norm_result: Any, *, top: int = 3) -> pd.DataFrame:
@@ -202,436 +279,668 @@ def worst_norms(norm_result: Any, *, top: int = 3) -> pd.DataFrame:
     return out[["norm_id", "name", "failed", "checked", "shortfall", "unit"]].head(top)
 
 
-def findings(data: ReportData) -> list[str]:
-    """Return the sentences of 七、问题与建议, each derived from and citing a computed figure.
+def township_violations(data: ReportData) -> pd.DataFrame:
+    """Return one row per township: name, violations (count), villages and facilities
+    concerned, and the norm names most often failed there; most violations first."""
+    from hsplan.reports.charts import _township_of, violations_by_area
 
-    Notes
-    -----
-    In order: off-track and at-risk 约束性 targets (or, when there are none, the off-track
-    expected targets); the norms with the most failures; the townships with the lowest
-    15-minute primary-care and ambulance coverage; late tasks; targets not evaluable for
-    lack of data.
-    """
+    towns = pd.DataFrame(violations_by_area(data.region, data.norms).drop(columns="geometry"))
+    township = _township_of(data.region.areas)
+    vio = data.norms.violations
+    names = dict(zip(data.norms.summary["norm_id"], data.norms.summary["name"], strict=False))
+    vio = vio.assign(_town=[township.get(str(c)) if not is_missing(c) else None
+                            for c in vio["area_code"]])
+    top: dict[str, str] = {}
+    for code, part in vio.groupby("_town"):
+        counts = part["norm_id"].value_counts().head(2)
+        top[str(code)] = "、".join(f"{chinese_only(str(names.get(n) or n))}（{k}）"
+                                  for n, k in counts.items())
+    towns["norms"] = [top.get(str(c), "") for c in towns["code"]]
+    return towns.sort_values(["n_violations", "name"], ascending=[False, True],
+                             kind="stable").reset_index(drop=True)
+
+
+def _coverage_rows(rep: Any) -> tuple[pd.Series | None, pd.DataFrame]:
+    total = rep.summary[rep.summary["group"] == "total"]
+    towns = rep.summary[rep.summary["group"] == "township"]
+    return (total.iloc[0] if not total.empty else None,
+            towns.sort_values("covered_pct", kind="stable"))
+
+
+def achievements(data: ReportData) -> list[str]:
+    """Return the sentences of 主要成效: targets met or on track, full coverage, tasks done —
+    each citing its figure."""
     out: list[str] = []
     ev = data.evaluation
-    binding = ev[(ev["nature"] == "约束性") & ev["status"].isin(("off track", "at risk"))]
-    if not binding.empty:
-        for _, row in binding.iterrows():
-            out.append(f"约束性指标{_target_phrase(row)}，评估结论为“{STATUS_ZH[row['status']]}”，"
-                       "须作为下一阶段的首要任务。")
-    else:
-        n_binding = int((ev["nature"] == "约束性").sum())
-        out.append(f"{n_binding} 项约束性指标中没有偏离目标或进度滞后的指标。"
-                   if n_binding else "规划未列出约束性指标。")
-        off = ev[ev["status"] == "off track"]
-        for _, row in off.head(5).iterrows():
-            out.append(f"指标{_target_phrase(row)}，评估结论为“偏离目标”，建议分析原因并调整措施。")
-        if len(off) > 5:
-            out.append(f"另有 {len(off) - 5} 项指标偏离目标（见二、主要指标完成情况）。")
-    for _, n in worst_norms(data.norms).iterrows():
-        short = f"，合计缺 {_count(n['shortfall'])} {n['unit']}" if n["shortfall"] else ""
-        out.append(f"资源配置标准 {n['norm_id']}“{n['name']}”在 {n['checked']} 个检查对象中 "
-                   f"{n['failed']} 个未达标{short}，建议按标准补齐。")
+    met = ev[ev["status"] == MET]
+    if not met.empty:
+        items = "；".join(f"{_name(r)}{format_number(r['value'], r['unit'], with_unit=True)}"
+                         f"（目标 {target_text(r, with_unit=True)}）"
+                         for r in met.head(6).to_dict(orient="records"))
+        out.append(f"{len(met)} 项指标已达到规划目标：{items}"
+                   + ("等。" if len(met) > 6 else "。"))
+    on = ev[ev["status"] == ON_TRACK]
+    if not on.empty:
+        items = "；".join(f"{_name(r)}{format_number(r['value'], r['unit'], with_unit=True)}，"
+                         f"{_progress_clause(r, data.year)}"
+                         for r in on.head(4).to_dict(orient="records"))
+        out.append(f"{len(on)} 项指标进度正常，按现有趋势可如期实现：{items}。")
     for label, rep in (("15分钟基层医疗服务圈", data.coverage), ("急救服务半径", data.ambulance)):
         if rep is None:
             continue
-        towns = rep.summary[rep.summary["group"] == "township"]
-        total = rep.summary[rep.summary["group"] == "total"]
-        if towns.empty:
+        total, towns = _coverage_rows(rep)
+        if total is None:
             continue
-        low = towns.sort_values("covered_pct", kind="stable").iloc[0]
-        overall = float(total["covered_pct"].iloc[0]) if not total.empty else float("nan")
-        if float(low["covered_pct"]) >= 100.0:
-            out.append(f"{label}覆盖全部常住人口（{_pct(overall)}），各乡镇（街道）均为 100%。")
-        else:
-            out.append(f"{label}人口覆盖率为 {_pct(overall)}，最低的是{low['name']}"
-                       f"（{_pct(low['covered_pct'])}，未覆盖 "
-                       f"{_count(low['pop'] - low['pop_covered'])} 人），建议优先改善其可及性。")
+        full = towns[towns["covered_pct"] >= 99.95]
+        if float(total["covered_pct"]) >= 90.0:
+            out.append(f"{label}覆盖常住人口 {format_count(total['pop_covered'])} 人，覆盖率 "
+                       f"{_pct(total['covered_pct'])}；{len(full)} 个乡镇（街道）实现全覆盖。")
+        elif len(full):
+            out.append(f"{label}在{'、'.join(str(n) for n in full['name'].head(4))}等 {len(full)} "
+                       "个乡镇（街道）实现常住人口全覆盖。")
     tasks = data.tasks[data.tasks["kind"] == "task"]
-    late = tasks[tasks["status"] == "late"]
-    if not late.empty:
-        names = "、".join(f"{r.task_id}“{r.title}”（滞后 {r.days_late} 天）"
-                         for r in late.head(5).itertuples())
-        out.append(f"截至 {data.as_of.isoformat()}，{len(late)} 项重点任务滞后：{names}。")
-    no_report = int((tasks["status"] == "no report").sum())
-    if no_report:
-        out.append(f"截至 {data.as_of.isoformat()}，{no_report} 项重点任务尚无进展报告，"
-                   "建议牵头单位按期报送。")
-    n_ne = data.counts.get("not evaluable", 0)
-    if n_ne:
-        out.append(f"{n_ne} 项指标因缺少数据无法评估，建议补充统计或报送相应数据。")
+    done = tasks[tasks["status"] == "done"]
+    if not done.empty:
+        out.append(f"{len(tasks)} 项重点任务中已完成 {len(done)} 项："
+                   + "、".join(f"“{t}”" for t in done["title"].head(5)) + "。")
+    if not out:
+        out.append(f"截至{data.year}年，{len(ev)} 项规划指标中尚无已达标的指标，"
+                   "各项工作仍需加快推进。")
     return out
 
 
-# --- the Word document --------------------------------------------------------------------
-
-
-def _east_asia(element: Any, name: str, latin: str = LATIN_FONT) -> None:
-    """Set the East Asian (w:eastAsia) and Latin fonts of a run or style element."""
-    from docx.oxml.ns import qn
-
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), name)
-    fonts.set(qn("w:ascii"), latin)
-    fonts.set(qn("w:hAnsi"), latin)
-
-
-def _style_fonts(doc: Any) -> None:
-    from docx.shared import Pt, RGBColor
-
-    normal = doc.styles["Normal"]
-    normal.font.name = LATIN_FONT
-    normal.font.size = Pt(11)
-    _east_asia(normal.element, BODY_FONT)
-    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
-        style = doc.styles[name]
-        style.font.name = LATIN_FONT
-        style.font.color.rgb = RGBColor(0, 0, 0)
-        _east_asia(style.element, HEADING_FONT)
-
-
-def _shade(cell: Any, fill: str) -> None:
-    from docx.oxml.ns import qn
-
-    tcpr = cell._tc.get_or_add_tcPr()
-    shd = tcpr.makeelement(qn("w:shd"), {qn("w:val"): "clear", qn("w:color"): "auto",
-                                         qn("w:fill"): fill})
-    tcpr.append(shd)
-
-
-def _table(doc: Any, headers: tuple[str, ...] | list[str], rows: list[list[str]], *,
-           fills: list[str] | None = None, fill_col: int | None = None,
-           size_pt: float = 9, widths_cm: tuple[float, ...] | None = None) -> Any:
-    from docx.shared import Cm, Pt
-
-    table = doc.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = text
-        _shade(cell, "D9D9D9")
-    for i, values in enumerate(rows):
-        cells = table.add_row().cells
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = text
-        if fills is not None and fill_col is not None and fills[i]:
-            _shade(cells[fill_col], str(fills[i]))
-    if widths_cm is not None:
-        table.autofit = False
-        for column, width in zip(table.columns, widths_cm, strict=True):
-            column.width = Cm(width)
-    for row in table.rows:
-        for k, cell in enumerate(row.cells):
-            if widths_cm is not None:
-                cell.width = Cm(widths_cm[k])
-            for par in cell.paragraphs:
-                for run in par.runs:
-                    run.font.size = Pt(size_pt)
-    return table
-
-
-def _red(paragraph: Any, text: str, *, bold: bool = True, size_pt: float | None = None) -> Any:
-    from docx.shared import Pt, RGBColor
-
-    run = paragraph.add_run(text)
-    run.bold = bold
-    run.font.color.rgb = RGBColor(0xC6, 0x28, 0x28)
-    if size_pt:
-        run.font.size = Pt(size_pt)
-    return run
-
-
-def _picture(doc: Any, path: Path, caption: str) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
-
-    doc.add_picture(str(path), width=Cm(15.5))
-    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    cap = doc.add_paragraph(caption)
-    cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def _cover(doc: Any, data: ReportData) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-    from docx.shared import Pt
-
-    for _ in range(4):
-        doc.add_paragraph()
-    title = doc.add_paragraph(style="Title")
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.add_run(data.title).font.size = Pt(22)
-    plan = data.plan
-    lines = [f"地区：{data.area_name}（{plan.region_code or data.project.county_code or ''}）",
-             f"评估类型：{data.kind}",
-             f"评估年度：{data.year}年（数据截至 {data.year} 年，任务进展截至 "
-             f"{data.as_of.isoformat()}）",
-             f"规划期：{plan.period_start}—{plan.period_end}年",
-             f"规划来源：{plan.issuer + '，' if plan.issuer else ''}{plan.source_document}"
-             f"{'（' + plan.date + '）' if plan.date else ''}",
-             f"生成日期：{dt.date.today().isoformat()}（hsplan 自动生成）"]
-    for line in lines:
-        par = doc.add_paragraph(line)
-        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if data.synthetic:
-        doc.add_paragraph()
-        par = doc.add_paragraph()
-        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _red(par, SYNTHETIC_MARK, size_pt=28)
-        par = doc.add_paragraph()
-        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _red(par, SYNTHETIC_NOTICE, bold=False, size_pt=11)
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-
-def _header(doc: Any, data: ReportData) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    for section in doc.sections:
-        par = section.header.paragraphs[0]
-        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        if data.synthetic:
-            _red(par, f"{SYNTHETIC_MARK} · ", size_pt=9)
-        par.add_run(data.title).font.size = None
-
-
-def _overview(doc: Any, data: ReportData, charts: Path) -> None:
-    from hsplan.reports.charts import evaluation_chart
-
-    doc.add_heading(HEADINGS[0], level=1)
+def problems(data: ReportData) -> list[str]:
+    """Return the sentences of 存在问题: lagging targets (约束性 first), failed norms by
+    township, coverage gaps, late tasks and missing data — each citing its figure."""
+    out: list[str] = []
     ev = data.evaluation
-    evaluable = len(ev) - data.counts["not evaluable"]
-    doc.add_paragraph(
-        f"《{data.plan.title}》共列出 {len(ev)} 项指标，其中 {evaluable} 项可根据 {data.year} "
-        f"年数据评估：" + "，".join(f"{STATUS_ZH[s]} {data.counts[s]} 项" for s in STATUSES) + "。")
+    bad = ev[ev["status"].isin((OFF_TRACK, AT_RISK))]
+    binding = bad[bad["nature"] == "约束性"]
+    for r in binding.to_dict(orient="records"):
+        out.append(f"约束性指标{_name(r)}{STATUS_ZH[r['status']]}：{explain(r)}"
+                   + (f"，{_progress_clause(r, data.year)}" if _progress_clause(r, data.year)
+                      else "") + "。")
+    others = bad[bad["nature"] != "约束性"].copy()
+    if not others.empty:
+        others["_done"] = [completion_pct(r) if completion_pct(r) is not None else 1e9
+                           for r in others.to_dict(orient="records")]
+        others = others.sort_values("_done", kind="stable")
+        n_off = int((others["status"] == OFF_TRACK).sum())
+        n_risk = int((others["status"] == AT_RISK).sum())
+        items = "；".join(f"{_name(r)}{explain(r)}" for r in others.head(5).to_dict(
+            orient="records"))
+        out.append(f"{'预期性' if binding.empty else '其他'}指标中 {n_off} 项偏离目标、"
+                   f"{n_risk} 项进度滞后，差距较大的是：{items}。")
+    worst = worst_norms(data.norms)
+    if not worst.empty:
+        parts = []
+        for n in worst.to_dict(orient="records"):
+            short = (f"，合计缺 {format_count(n['shortfall'])} {chinese_only(str(n['unit']))}"
+                     if n["shortfall"] else "")
+            parts.append(f"“{chinese_only(str(n['name']))}”在 {n['checked']} 个检查对象中 "
+                         f"{n['failed']} 个未达标{short}")
+        towns = township_violations(data)
+        towns = towns[towns["n_violations"] > 0]
+        where = ("；未达标最多的乡镇（街道）是" + "、".join(
+            f"{r['name']}（{r['n_violations']} 条）" for r in towns.head(3).to_dict(
+                orient="records"))) if not towns.empty else ""
+        out.append("资源配置标准执行不到位：" + "；".join(parts) + where + "。")
+    for label, rep in (("15分钟基层医疗服务圈", data.coverage), ("急救服务半径", data.ambulance)):
+        if rep is None:
+            continue
+        total, towns = _coverage_rows(rep)
+        if total is None or towns.empty or float(towns["covered_pct"].iloc[0]) >= 99.95:
+            continue
+        low = towns.iloc[0]
+        out.append(f"{label}人口覆盖率为 {_pct(total['covered_pct'])}，最低的是{low['name']}"
+                   f"（{_pct(low['covered_pct'])}，未覆盖 "
+                   f"{format_count(low['pop'] - low['pop_covered'])} 人）。")
+    tasks = data.tasks[data.tasks["kind"] == "task"]
+    late = tasks[tasks["status"] == "late"]
+    if not late.empty:
+        names = "、".join(f"“{r.title}”（滞后 {format_count(r.days_late)} 天）"
+                         for r in late.head(5).itertuples())
+        out.append(f"截至{_date(data.as_of)}，{len(late)} 项重点任务滞后：{names}。")
+    no_report = int((tasks["status"] == "no report").sum())
+    if no_report:
+        out.append(f"{len(tasks)} 项重点任务中 {no_report} 项截至{_date(data.as_of)}"
+                   "尚无进展报告，任务推进情况无法掌握。")
+    ne = ev[ev["status"] == NOT_EVALUABLE]
+    if len(ne):
+        no_value = ne[ne["value"].isna() & (ne["op"] != "text")]
+        out.append(f"{len(ne)} 项指标无法评估，其中 {len(no_value)} 项缺少统计数据（如"
+                   + "、".join(_name(r) for r in no_value.head(3).to_dict(orient="records"))
+                   + f"），{int((ne['op'] == 'text').sum())} 项为定性目标。")
+    return out
+
+
+def recommendations(data: ReportData) -> list[str]:
+    """Return the sentences of 下一步工作建议: what to raise by how much, where to fill
+    which norm, where to extend coverage, which needs to meet, which departments to press,
+    which data to collect — each naming its indicator, township or department and a figure.
+    """
+    out: list[str] = []
+    ev = data.evaluation
+    left = data.years_left
+    end = int(data.plan.period_end)
+    bad = ev[ev["status"].isin((OFF_TRACK, AT_RISK)) & ev["target"].notna()
+             & ev["value"].notna()].copy()
+    bad["_bind"] = (bad["nature"] != "约束性").astype(int)
+    bad["_done"] = [completion_pct(r) if completion_pct(r) is not None else 1e9
+                    for r in bad.to_dict(orient="records")]
+    bad = bad.sort_values(["_bind", "_done"], kind="stable")
+    for r in bad.head(5).to_dict(orient="records"):
+        unit = str(r["unit"]) if not is_missing(r["unit"]) else ""
+        gap = abs(float(r["target"]) - float(r["value"]))
+        verb = "降低" if str(r["op"]) in ("<=", "<", "down") else "提高"
+        out.append(f"{verb}{_name(r)}：由现状 {format_number(r['value'], unit, with_unit=True)}"
+                   f"{verb}到 {target_text(r, with_unit=True)}，还差 {delta(gap, unit)}，"
+                   f"{end}年前每年需{verb} {delta(gap / left, unit)}"
+                   + ("" if is_missing(r["observed_per_year"]) else
+                      f"（近年年均变化 {delta(r['observed_per_year'], unit, sign=True)}）")
+                   + "。")
+    worst = worst_norms(data.norms, top=2)
+    vio = data.norms.violations
+    for n in worst.to_dict(orient="records"):
+        part = vio[vio["norm_id"] == n["norm_id"]]
+        places = list(dict.fromkeys(str(x) for x in part["area_name"].dropna()))
+        short = (f"，合计补足 {format_count(n['shortfall'])} {chinese_only(str(n['unit']))}"
+                 if n["shortfall"] else "")
+        out.append(f"落实“{chinese_only(str(n['name']))}”标准：{n['failed']} 个检查对象未达标"
+                   f"{short}，优先在{'、'.join(places[:3])}"
+                   f"{'等 ' + str(len(places)) + ' 处' if len(places) > 3 else ''}补齐。")
+    for label, what, rep in (("15分钟基层医疗服务圈", "增设村卫生室或服务点、调整基层机构布局",
+                              data.coverage),
+                             ("急救服务半径", "增设急救站点或急救车辆", data.ambulance)):
+        if rep is None:
+            continue
+        _total, towns = _coverage_rows(rep)
+        low = towns[towns["covered_pct"] < 90.0]
+        if low.empty:
+            continue
+        uncovered = float((low["pop"] - low["pop_covered"]).sum())
+        out.append(f"扩大{label}覆盖：在{'、'.join(str(x) for x in low['name'].head(4))}"
+                   f"{'等 ' + str(len(low)) + ' 个乡镇（街道）' if len(low) > 4 else ''}"
+                   f"{what}，覆盖目前服务范围外的 {format_count(uncovered)} 名常住人口。")
+    table = data.needs.table
+    gaps = table[table["gap"].notna() & (table["gap"] >= 1)
+                 & (table["unit"].isin(("张", "人", "辆")))]
+    gaps = gaps.sort_values("gap", ascending=False, kind="stable").head(3)
+    if not gaps.empty:
+        items = "、".join(f"{chinese_only(str(r['item']))} {format_count(r['gap'])} {r['unit']}"
+                         for r in gaps.to_dict(orient="records"))
+        out.append(f"按{data.needs.year}年常住人口测算，需补充{items}，"
+                   f"{end}年前每年约补充上述数量的 {format_percent(100 / left, decimals=0)}。")
+    tasks = data.tasks[data.tasks["kind"] == "task"]
+    dept = data.departments
+    lead = dept[dept["role"] == "牵头"] if not dept.empty else dept
+    lagging = lead[(lead["late"] > 0) | (lead["no_report"] > 0)] if not lead.empty else lead
+    if not lagging.empty:
+        items = "、".join(f"{r['department']}（滞后 {r['late']} 项、未报告 {r['no_report']} 项）"
+                         for r in lagging.head(3).to_dict(orient="records"))
+        out.append(f"压实牵头单位责任：{items}等单位按季度报送 {len(tasks)} 项重点任务进展，"
+                   "对滞后任务明确完成时限。")
+    ne = ev[(ev["status"] == NOT_EVALUABLE) & ev["value"].isna() & (ev["op"] != "text")]
+    if len(ne):
+        names = "、".join(_name(r) for r in ne.head(3).to_dict(orient="records"))
+        when = "终期" if data.kind == "中期评估" else "下一周期"
+        out.append(f"补齐统计数据：将{names}等 {len(ne)} 项缺少数据的指标纳入年度统计报送，"
+                   f"确保{when}评估时可以评估。")
+    return out
+
+
+# --- document blocks ------------------------------------------------------------------------
+
+
+def _h(level: int, text: str) -> Block:
+    return Block("heading", text, level=level)
+
+
+def _p(text: str, style: str = "") -> Block:
+    return Block("para", text, style=style)
+
+
+def _table(headers: list[str], rows: list[list[str]], *, aligns: str, widths: list[float],
+           caption: str, fills: list[dict[int, str]] | None = None,
+           bold_rows: set[int] | None = None) -> list[Block]:
+    return [Block("caption", caption),
+            Block("table", headers=headers, rows=rows, aligns=list(aligns), widths=widths,
+                  fills=fills, bold_rows=bold_rows)]
+
+
+class _Figures:
+    """Numbers figures and tables, renders charts for print into a folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.figure = 0
+        self.table = 0
+        self.smallest_pt: dict[str, float] = {}
+
+    def next_table(self, title: str) -> str:
+        self.table += 1
+        return f"表{self.table}　{title}"
+
+    def add(self, fig: Any, stem: str, caption: str) -> list[Block]:
+        from hsplan.reports.maps import print_figure
+
+        path, width, smallest = print_figure(fig, self.folder / f"{stem}.png",
+                                             width_cm=TEXT_WIDTH_CM)
+        self.smallest_pt[stem] = smallest
+        self.figure += 1
+        return [Block("figure", path=path, width_cm=width),
+                Block("caption", f"图{self.figure}　{caption}")]
+
+
+def _background(data: ReportData) -> list[Block]:
+    plan = data.plan
+    ev = data.evaluation
+    issued = f"由{plan.issuer}" if plan.issuer else ""
+    when = f"于{plan.date}" if plan.date else ""
+    text = (f"《{plan.title}》{issued}{when}印发，规划期为{plan.period_start}—{plan.period_end}年，"
+            f"共列出 {len(ev)} 项指标、{len(plan.norms)} 条资源配置标准和 {len(plan.tasks)} 项"
+            f"重点任务。")
+    stage = "规划实施中期" if data.kind == "中期评估" else "规划期末"
+    return [_h(1, HEADINGS[0]), _p(text),
+            _p(f"按照规划实施监测评估的要求，在{stage}对规划实施情况开展{data.kind}。本次评估以"
+               f"{data.year}年为评估年度，指标数据截至{data.year}年，重点任务进展截至"
+               f"{_date(data.as_of)}。"),
+            _p(f"评估依据：《{plan.title}》；国家和省有关医疗卫生服务体系规划、资源配置标准；"
+               f"{data.area_name}卫生健康统计数据、机构与人员数据和人口数据。")]
+
+
+def _method(data: ReportData) -> list[Block]:
+    blocks = [_h(1, HEADINGS[1]),
+              _p("（一）指标评估。逐项比较现状值与目标值。完成进度＝（现状值－基期值）÷"
+                 "（目标值－基期值）×100%，无基期值的按现状值与目标值之比计算；时间进度＝"
+                 "（评估年－基期年）÷（目标年－基期年）×100%。结合近年年均变化推算到目标年的"
+                 "数值，评估结论分为：已达标、进度正常（按现有趋势可如期实现）、进度滞后"
+                 "（趋势向好但速度不足）、偏离目标（无改善或目标年已过未达标）、无法评估"
+                 "（缺少数据或为定性目标）。"),
+              _p("（二）资源配置标准。按规划所列标准，逐区域、逐机构检查床位、人员、设备、"
+                 "科室设置与服务半径，统计达标和未达标的检查对象及差距。")]
+    if data.coverage is not None:
+        blocks.append(_p("（三）服务可及性。以村（社区）为需求点、常住人口为权重，按道路网络和"
+                         "分等级车速计算到最近机构的行程时间，统计15分钟基层医疗服务圈和急救"
+                         "服务半径（城镇15分钟或5公里、农村30分钟或20公里）的人口覆盖率。"))
+    else:
+        blocks.append(_p("（三）服务可及性。本次评估未计算行程时间，不评估服务可及性，"
+                         "服务半径类标准列为无法评估。"))
+    blocks.append(_p(f"（四）资源需求预测。以{data.needs.base_year}年为基年预测常住人口，按"
+                     f"卫生服务需求法和规划人口配置标准测算到{data.needs.year}年的床位、人员和"
+                     "车辆需要量，与现有量比较得出缺口。"))
+    return blocks
+
+
+def _overview(data: ReportData, figs: _Figures) -> list[Block]:
+    from hsplan.reports.charts import completion_figure
+
+    ev = data.evaluation
+    c = data.counts
+    evaluable = len(ev) - c[NOT_EVALUABLE]
     rows = []
     for nature in ("约束性", "预期性", "未标注"):
         part = ev[ev["nature"] == nature] if nature != "未标注" else ev[ev["nature"].isna()]
         if part.empty:
             continue
-        c = status_counts(part)
-        rows.append([nature, str(len(part)), *(str(c[s]) for s in STATUSES)])
-    c = data.counts
+        k = status_counts(part)
+        rows.append([nature, str(len(part)), *(str(k[s]) for s in STATUSES)])
     rows.append(["合计", str(len(ev)), *(str(c[s]) for s in STATUSES)])
-    _table(doc, ["指标属性", "指标数", *(STATUS_ZH[s] for s in STATUSES)], rows, size_pt=10)
-    path = evaluation_chart(ev, charts / "evaluation.png", synthetic=data.synthetic,
-                            title=f"{data.area_name} 规划指标进展（{data.year}年）")
-    _picture(doc, path, "图1 规划指标进展（按目标完成程度，颜色为评估结论）")
+    blocks = [_h(1, HEADINGS[2]),
+              _p(f"规划共列出 {len(ev)} 项指标，其中 {evaluable} 项可依据{data.year}年数据评估："
+                 + "，".join(f"{STATUS_ZH[s]} {c[s]} 项" for s in STATUSES) + "。"
+                 + (f"可评估指标中已达标和进度正常的占 "
+                    f"{format_percent(100 * (c[MET] + c[ON_TRACK]) / evaluable)}。"
+                    if evaluable else ""))]
+    blocks += _table(["指标属性", "指标数", *(STATUS_ZH[s] for s in STATUSES)], rows,
+                     aligns="lrrrrrr", widths=[2.6, 1.8, 2.2, 2.2, 2.2, 2.2, 2.4],
+                     caption=figs.next_table("规划指标评估结论汇总（项）"),
+                     bold_rows={len(rows) - 1})
+    if evaluable:
+        fig = completion_figure(ev, year=data.year, synthetic=data.synthetic,
+                                title=f"{data.area_name}规划指标完成进度与时间进度（{data.year}年）")
+        blocks += figs.add(fig, "completion", "规划指标完成进度与时间进度")
+    return blocks
 
 
-def _targets(doc: Any, data: ReportData) -> None:
-    doc.add_heading(HEADINGS[1], level=1)
-    doc.add_paragraph("下表按评估结论排序：约束性指标中偏离目标、进度滞后的在前。现状值为 "
-                      f"{data.year} 年及以前最近一年的数值；“说明”为判断依据。")
+def _targets(data: ReportData, figs: _Figures) -> list[Block]:
+    from hsplan.reports.charts import OTHER_GROUP, indicator_group, trend_figure
+
+    blocks = [_h(1, HEADINGS[3]),
+              _p("表中按评估结论排列，偏离目标和进度滞后的在前；现状值为评估年及以前最近一年的"
+                 "数值，完成进度的计算方法见“二、评估方法”，逐项说明见附件2。")]
     rows, fills = [], []
-    for _, r in data.evaluation.iterrows():
-        target = format_value(r["target"]) if r["op"] not in ("text",) else str(r["target_text"])
-        if r["op"] in ("up", "down") and pd.isna(r["target"]):
-            target = "提高" if r["op"] == "up" else "降低"
-        elif r["op"] == "range":
-            target = f"{format_value(r['target_low'])}—{format_value(r['target_high'])}"
-        elif not pd.isna(r["target"]):
-            target = f"{OP_TEXT.get(str(r['op']), r['op'])} {target}"
-        rows.append([str(r["target_id"]), str(r["name"]), format_value(r["unit"]),
-                     format_value(r["baseline_value"]), format_value(r["value"]), target,
-                     format_value(r["nature"]), STATUS_ZH[r["status"]], str(r["reason"])])
-        fills.append(STATUS_FILL[r["status"]])
-    _table(doc, TARGET_HEADERS, rows, fills=fills, fill_col=7, size_pt=8,
-           widths_cm=(1.1, 3.2, 1.3, 1.2, 1.2, 1.5, 1.1, 1.4, 4.5))
+    order = {OFF_TRACK: 0, AT_RISK: 1, ON_TRACK: 2, MET: 3, NOT_EVALUABLE: 4}
+    ev = data.evaluation.assign(_o=data.evaluation["status"].map(order)).sort_values(
+        "_o", kind="stable")
+    for k, r in enumerate(ev.to_dict(orient="records"), start=1):
+        unit = "" if is_missing(r["unit"]) else str(r["unit"])
+        done = completion_pct(r)
+        rows.append([str(k), str(r["name"]) + ("（约束性）" if r["nature"] == "约束性" else ""),
+                     unit if unit != "1:x" else "比值",
+                     format_value(r["baseline_value"], unit), format_value(r["value"], unit),
+                     target_text(r), "—" if done is None else _pct(done),
+                     STATUS_ZH[r["status"]], explain(r, with_value=False)])
+        fills.append({7: STATUS_FILL[r["status"]]})
+    blocks += _table(list(TARGET_HEADERS), rows, aligns="clcrrrrcl",
+                     widths=[0.8, 3.4, 1.5, 1.3, 1.3, 1.6, 1.4, 1.3, 3.0],
+                     caption=figs.next_table(f"主要指标完成情况（{data.year}年）"), fills=fills)
+    ev_all = data.evaluation
+    has_series = pd.Series([len(data.series.get(str(t), {})) >= 2 for t in ev_all["target_id"]],
+                           index=ev_all.index)
+    with_trend = ev_all[has_series & ev_all["target"].notna()]
+    if not with_trend.empty:
+        groups = with_trend.assign(_g=[indicator_group(i) for i in with_trend["indicator"]])
+        blocks.append(_p("下图按指标类别给出各指标逐年数值、由基期值到目标值的目标路径和评估年"
+                         "（时间进度）位置，线条颜色为评估结论。"))
+        for k, (group, part) in enumerate(sorted(
+                groups.groupby("_g"), key=lambda g: (g[0] == OTHER_GROUP, -len(g[1])))):
+            for start in range(0, len(part), 9):
+                chunk = part.iloc[start:start + 9]
+                fig = trend_figure(chunk, data.series, year=data.year, synthetic=data.synthetic,
+                                   title=f"{group}指标变化趋势")
+                blocks += figs.add(fig, f"trend-{k}-{start}", f"{group}指标变化趋势")
+    return blocks
 
 
-def _norms(doc: Any, data: ReportData, charts: Path) -> None:
+def _norms(data: ReportData, figs: _Figures) -> list[Block]:
     from hsplan.evaluation.norms import STATUS_ZH as NORM_ZH
-    from hsplan.reports.charts import violations_map
+    from hsplan.reports.charts import violations_figure
 
-    doc.add_heading(HEADINGS[2], level=1)
     result = data.norms
     counts = result.status_counts()
-    doc.add_paragraph(f"规划共列出 {len(result.summary)} 条资源配置标准，{result.year} 年检查结果："
-                      + "，".join(f"{NORM_ZH[s]} {n} 条" for s, n in counts.items())
-                      + f"；未达标明细 {len(result.violations)} 条。"
-                      + ("" if data.coverage is not None else
-                         "未计算行程时间（--no-travel），服务半径类标准无法评估。"))
-    doc.add_heading("（一）分标准检查结果", level=2)
-    rows = [[str(r.norm_id), str(r.name or r.description), str(r.checked), str(r.passed),
-             str(r.failed), NORM_ZH[r.status]] for r in result.summary.itertuples()]
-    _table(doc, ["编号", "标准", "检查数", "达标", "未达标", "结论"], rows,
-           fills=[NORM_FILL[s] for s in result.summary["status"]], fill_col=5, size_pt=8,
-           widths_cm=(1.2, 8.3, 1.6, 1.6, 1.6, 2.2))
-    doc.add_heading("（二）未达标明细", level=2)
-    vio = result.violations
-    if vio.empty:
-        doc.add_paragraph("无未达标项。")
+    blocks = [_h(1, HEADINGS[4]),
+              _p(f"规划共列出 {len(result.summary)} 条资源配置标准，{result.year}年检查结果："
+                 + "，".join(f"{NORM_ZH[s]} {n} 条" for s, n in counts.items())
+                 + f"；未达标的检查对象共 {len(result.violations)} 个（明细见附件3）。"
+                 + ("" if data.coverage is not None else
+                    "本次未计算行程时间，服务半径类标准无法评估。")),
+              _h(2, "（一）未达标的标准")]
+    failed = result.summary[result.summary["status"] == "fail"]
+    rows = [[str(k), chinese_only(str(r.name or r.description)), str(r.checked), str(r.passed),
+             str(r.failed)] for k, r in enumerate(failed.itertuples(), start=1)]
+    if rows:
+        blocks += _table(["序号", "标准", "检查对象", "达标", "未达标"], rows, aligns="clrrr",
+                         widths=[1.0, 9.4, 1.8, 1.6, 1.8],
+                         caption=figs.next_table("未达标的资源配置标准（个）"))
     else:
-        vrows = [[str(v.norm_id), format_value(v.area_name),
-                  format_value(v.facility_name), str(v.expected), str(v.actual),
-                  str(v.shortfall_text)] for v in vio.head(MAX_LISTED).itertuples()]
-        _table(doc, ["编号", "区域", "机构", "标准", "现状", "差距"], vrows, size_pt=8,
-               widths_cm=(1.2, 2.6, 2.8, 3.6, 2.6, 3.7))
-        if len(vio) > MAX_LISTED:
-            doc.add_paragraph(f"（仅列出前 {MAX_LISTED} 条，共 {len(vio)} 条；完整明细见 "
-                              "hsplan check --format xlsx。）")
-    path = violations_map(data.region, result, charts / "violations.png",
-                          title=f"{data.area_name} 资源配置标准未达标分布（{result.year}年）")
-    _picture(doc, path, "图2 资源配置标准未达标分布")
+        blocks.append(_p("所有可检查的标准均已达标。"))
+    blocks.append(_h(2, "（二）分乡镇（街道）情况"))
+    towns = township_violations(data)
+    trows = [[str(r["name"]), str(r["n_violations"]), str(r["n_villages"]),
+              str(r["n_facilities"]), r["norms"] or "—"] for r in towns.to_dict(orient="records")]
+    from hsplan.reports.charts import county_violations
+
+    whole = county_violations(data.region, result)
+    blocks.append(_p(f"按乡镇（街道）汇总，未达标条目最多的是{towns['name'].iloc[0]}"
+                     f"（{towns['n_violations'].iloc[0]} 条）；另有 {len(whole)} 条为全"
+                     f"{'区' if data.area_name.endswith('区') else '县'}层面的标准。")
+                  if len(towns) and towns["n_violations"].iloc[0] > 0 else
+                  _p("各乡镇（街道）均无未达标条目。"))
+    blocks += _table(["乡镇（街道）", "未达标条目", "涉及村（社区）", "涉及机构",
+                      "主要未达标标准（条）"], trows, aligns="lrrrl",
+                     widths=[2.6, 1.8, 2.0, 1.6, 7.6],
+                     caption=figs.next_table("各乡镇（街道）资源配置标准未达标情况"))
+    fig = violations_figure(data.region, result,
+                            title=f"{data.area_name}资源配置标准未达标分布（{result.year}年）")
+    blocks += figs.add(fig, "violations", "资源配置标准未达标分布")
+    return blocks
 
 
-def _access(doc: Any, data: ReportData, charts: Path) -> None:
-    from hsplan.reports.coverage import coverage_map
+def _access(data: ReportData, figs: _Figures) -> list[Block]:
+    from hsplan.reports.coverage import coverage_figure
 
-    doc.add_heading(HEADINGS[3], level=1)
+    blocks = [_h(1, HEADINGS[5])]
     if data.coverage is None or data.ambulance is None:
-        doc.add_paragraph("本次未计算行程时间（--no-travel），不评估服务可及性。")
-        return
-    figure = 3
-    for label, rep, kind in (
-            ("（一）15分钟基层医疗服务圈", data.coverage, "基层医疗卫生机构 15 分钟车程"),
+        blocks.append(_p("本次评估未计算行程时间，不评估服务可及性。"))
+        return blocks
+    for label, rep, kind, stem in (
+            ("（一）15分钟基层医疗服务圈", data.coverage, "基层医疗卫生机构15分钟车程",
+             "coverage"),
             ("（二）急救服务半径", data.ambulance,
-             "急救站点：城镇 15 分钟或 5 公里、农村 30 分钟或 20 公里")):
-        doc.add_heading(label, level=2)
-        total = rep.summary[rep.summary["group"] == "total"].iloc[0]
-        doc.add_paragraph(f"标准：{kind}；参与计算的机构 {len(rep.facilities)} 个，需求点 "
-                          f"{int(total['points'])} 个村（社区），常住人口 "
-                          f"{_count(total['pop'])} 人，覆盖 {_count(total['pop_covered'])} 人"
-                          f"（{_pct(total['covered_pct'])}）。")
-        rows = [[str(r.name), str(r.points), _count(r.pop), _count(r.pop_covered),
-                 _pct(r.covered_pct)] for r in rep.summary.itertuples()]
-        _table(doc, ["乡镇（街道）/城乡", "村居数", "人口", "覆盖人口", "覆盖率"], rows, size_pt=9)
+             "急救站点城镇15分钟或5公里、农村30分钟或20公里", "ambulance")):
+        blocks.append(_h(2, label))
+        total, _towns = _coverage_rows(rep)
+        if total is None:
+            continue
         out = rep.uncovered
-        if out.empty:
-            doc.add_paragraph("所有村（社区）均在服务范围内。")
-        else:
-            doc.add_paragraph(f"服务范围外的村（社区）{len(out)} 个：")
-            orows = [[str(r.name), str(r.township_name), _count(r.pop),
-                      format_value(round(float(r.travel_min), 1)) if not pd.isna(r.travel_min)
-                      else "不可达", str(r.facility_name) if isinstance(r.facility_name, str)
-                      else "—"] for r in out.head(MAX_LISTED).itertuples()]
-            _table(doc, ["村（社区）", "乡镇（街道）", "人口", "行程（分钟）", "最近机构"], orows,
-                   size_pt=8)
-        stem = "coverage" if rep is data.coverage else "ambulance"
-        path = coverage_map(data.access, rep.points, rep.facilities,
-                            charts / f"{stem}.png", bands=rep.isochrones,
-                            title=f"{data.area_name} {label[3:]}"
-                                  f"（{rep.points.attrs.get('year')}年）")
-        _picture(doc, path, f"图{figure} {label[3:]}覆盖")
-        figure += 1
+        blocks.append(_p(f"标准为{kind}。参与计算的机构 {len(rep.facilities)} 个，需求点 "
+                         f"{format_count(total['points'])} 个村（社区），常住人口 "
+                         f"{format_count(total['pop'])} 人，覆盖 "
+                         f"{format_count(total['pop_covered'])} 人，覆盖率 "
+                         f"{_pct(total['covered_pct'])}；服务范围外的村（社区）{len(out)} 个"
+                         + ("（见附件4）。" if len(out) else "。")))
+        rows = [[str(r.name), format_count(r.points), format_count(r.pop),
+                 format_count(r.pop_covered), _pct(r.covered_pct)]
+                for r in rep.summary.itertuples()]
+        rows = [[("合计" if x == "合计" else x) for x in row] for row in rows]
+        blocks += _table(["乡镇（街道）/城乡", "村（社区）", "常住人口（人）", "覆盖人口（人）",
+                          "覆盖率"], rows, aligns="lrrrr", widths=[4.2, 2.4, 3.0, 3.0, 2.4],
+                         caption=figs.next_table(f"{label[3:]}人口覆盖情况"))
+        fig = coverage_figure(data.access, rep.points, rep.facilities, bands=rep.isochrones,
+                              figsize=(6.4, 5.6),
+                              title=f"{data.area_name}{label[3:]}"
+                                    f"（{rep.points.attrs.get('year')}年）")
+        blocks += figs.add(fig, stem, f"{label[3:]}覆盖范围")
+    return blocks
 
 
-def _needs(doc: Any, data: ReportData, charts: Path) -> None:
-    from hsplan.reports.charts import needs_chart
+def _needs(data: ReportData, figs: _Figures) -> list[Block]:
+    from hsplan.reports.charts import pyramid_figure
 
-    doc.add_heading(HEADINGS[4], level=1)
     result = data.needs
-    doc.add_paragraph(f"以 {result.base_year} 年为基年，按{result.method}方法预测常住人口，测算到 "
-                      f"{result.year} 年（规划期末）的资源需要量；“缺口”为需要量减现有量。")
-    rows = [[str(r.item), format_value(r.value_needed), format_value(r.current_value),
-             format_value(r.plan_target), format_value(r.gap), str(r.unit)]
-            for r in result.table.itertuples()]
-    _table(doc, ["项目", "需要量", "现有量", "规划目标", "缺口", "单位"], rows, size_pt=8)
-    path = needs_chart(result, charts / "needs.png", synthetic=data.synthetic,
-                       title=f"{result.area_name} {result.year}年需要量 — {data.plan.title}")
-    _picture(doc, path, "图5 人口结构与床位、人员需要量")
+    table = result.table
+    blocks = [_h(1, HEADINGS[6]),
+              _p(f"以{result.base_year}年为基年，按队列要素法预测常住人口，测算到{result.year}年"
+                 "（规划期末）的资源需要量；缺口为需要量减现有量，负数表示现有量已超过需要量。")]
+    rows = []
+    for r in table.to_dict(orient="records"):
+        unit = str(r["unit"])
+        rows.append([chinese_only(str(r["item"])), chinese_only(str(r["method"])) or "—",
+                     format_count(r["value_needed"]), format_count(r["current_value"]),
+                     format_count(r["gap"]), unit])
+    blocks += _table(["项目", "测算方法", "需要量", "现有量", "缺口", "单位"], rows,
+                     aligns="llrrrc", widths=[5.0, 3.8, 1.9, 1.9, 1.7, 1.3],
+                     caption=figs.next_table(f"{result.year}年资源需要量测算"))
+    fig = pyramid_figure(result.projection, base_year=result.base_year,
+                                    target_year=result.year, synthetic=data.synthetic,
+                                    title=f"{result.area_name}人口结构预测")
+    blocks += figs.add(fig, "pyramid", f"{result.base_year}年与{result.year}年人口结构")
+    return blocks
 
 
-def _tasks(doc: Any, data: ReportData) -> None:
+def _tasks(data: ReportData, figs: _Figures) -> list[Block]:
     from hsplan.evaluation.tasks import STATUS_ORDER
     from hsplan.evaluation.tasks import STATUS_ZH as TASK_ZH
     from hsplan.evaluation.tasks import status_counts as task_counts
 
-    doc.add_heading(HEADINGS[5], level=1)
     counts = task_counts(data.tasks)
-    doc.add_paragraph(f"规划共 {sum(counts.values())} 项重点任务，截至 {data.as_of.isoformat()}："
-                      + "，".join(f"{TASK_ZH[s]} {n} 项" for s, n in counts.items() if n) + "。")
-    tasks = data.tasks[data.tasks["kind"] == "task"]
-    rows = [[str(r["task_id"]), str(r["title"]), str(r["lead"]), str(r["deadline"]),
-             TASK_ZH[str(r["status"])], format_value(r["days_late"])]
-            for r in tasks.head(MAX_LISTED).to_dict(orient="records")]
-    doc.add_heading("（一）任务进展（滞后的在前）", level=2)
-    _table(doc, ["编号", "任务", "牵头单位", "时限", "进度", "滞后天数"], rows, size_pt=8)
-    if len(tasks) > MAX_LISTED:
-        doc.add_paragraph(f"（仅列出前 {MAX_LISTED} 项，共 {len(tasks)} 项；"
-                          "完整列表见 hsplan tasks。）")
-    doc.add_heading("（二）牵头单位任务统计", level=2)
+    blocks = [_h(1, HEADINGS[7]),
+              _p(f"规划共 {sum(counts.values())} 项重点任务，截至{_date(data.as_of)}："
+                 + "，".join(f"{TASK_ZH[s]} {n} 项" for s, n in counts.items() if n)
+                 + "。按牵头单位统计如下，逐项进展见附件5。")]
     dept = data.departments
     lead = dept[dept["role"] == "牵头"] if not dept.empty else dept
+    shown = [s for s in STATUS_ORDER if not lead.empty and lead[s.replace(" ", "_")].sum() > 0]
     drows = [[str(r["department"]), str(r["tasks"]),
-              *(str(r[s.replace(" ", "_")]) for s in STATUS_ORDER)] for _, r in lead.iterrows()]
-    _table(doc, ["牵头单位", "任务数", *(TASK_ZH[s] for s in STATUS_ORDER)], drows, size_pt=8)
+              *(str(r[s.replace(" ", "_")]) for s in shown)] for r in lead.to_dict(
+                  orient="records")]
+    width = max(1.2, 8.6 / max(len(shown), 1))
+    blocks += _table(["牵头单位", "任务数", *(TASK_ZH[s] for s in shown)], drows,
+                     aligns="l" + "r" * (1 + len(shown)),
+                     widths=[5.6, 1.4, *([width] * len(shown))],
+                     caption=figs.next_table("重点任务进展（按牵头单位，项）"))
+    return blocks
 
 
-def _appendix(doc: Any, data: ReportData) -> None:
-    doc.add_heading(HEADINGS[7], level=1)
+def _numbered(heading: str, sentences: list[str]) -> list[Block]:
+    return [_h(1, heading), *(_p(f"{k}．{s}") for k, s in enumerate(sentences, start=1))]
+
+
+def _annex_sources(data: ReportData) -> list[Block]:
     ev = data.evaluation
     computed = int((ev["source"] == "computed").sum())
     reported = int((ev["source"] == "reported").sum())
-    missing = int((ev["source"] == "no data").sum())
-    sources = data.region.meta.get("sources") or []
-    lines = [
-        f"规划文本：{data.plan.source_document}（hsplan 规划 {data.plan.id}）。",
-        f"指标现状值：{computed} 项由 hsplan 根据机构、资源、服务量与人口数据计算，{reported} 项为"
-        f"报送值，{missing} 项无数据。",
-        "评估结论：按目标值与年均变化趋势判断（已达标、进度正常、进度滞后、偏离目标、无法评估），"
-        "规则见 hsplan.evaluation.targets。",
-        "资源配置标准：按规划所列标准逐区域、逐机构检查（hsplan.evaluation.norms）。",
-        "行程时间模型：" + (data.network or "未计算（--no-travel）") + "。",
-        "资源需求：人口预测与需要量公式见 hsplan needs --format xlsx（默认假设 "
-        "data/assumptions/default.yaml）。",
-        "区划与人口底数来源：" + ("；".join(str(s) for s in sources) or "项目数据") + "。",
-    ]
-    for line in lines:
-        doc.add_paragraph(line, style="List Bullet")
+    missing = len(ev) - computed - reported
+    sources = [chinese_only(str(s)) for s in (data.region.meta.get("sources") or [])]
+    lines = [f"1．规划文本：《{data.plan.title}》。",
+             f"2．指标现状值：{computed} 项根据机构、床位、人员、服务量与人口数据计算，"
+             f"{reported} 项为有关部门报送值，{missing} 项无数据。",
+             "3．区划与人口：" + ("；".join(s for s in sources if s) or "本地统计数据") + "。",
+             "4．行程时间：" + ("按道路网络和道路等级车速计算，无道路的路段按直线距离和步行"
+                               "或慢速行驶估算。" if data.network else "本次未计算。"),
+             f"5．人口预测：队列要素法，以{data.needs.base_year}年人口为基数，按生育、死亡和"
+             "迁移假设逐年推算；床位需要量按卫生服务需求法（住院率、平均住院日、病床使用率）"
+             "测算。",
+             "6．评估结论的判定规则见正文“二、评估方法”。"]
+    blocks = [Block("pagebreak"), _h(1, ANNEXES[0]), *(_p(x) for x in lines)]
     if data.synthetic:
-        _red(doc.add_paragraph(), SYNTHETIC_NOTICE, bold=False)
-        note = data.region.meta.get("synthetic_note")
-        if note:
-            doc.add_paragraph(str(note))
+        blocks.append(_p(SYNTHETIC_NOTICE, style="synthetic"))
+    return blocks
+
+
+def _annex_targets(data: ReportData, figs: _Figures) -> list[Block]:
+    rows = []
+    for k, r in enumerate(data.evaluation.to_dict(orient="records"), start=1):
+        rows.append([str(k), str(r["name"]), STATUS_ZH[r["status"]],
+                     explain_long(r, data.year)])
+    return [Block("pagebreak"), _h(1, ANNEXES[1]),
+            *_table(["序号", "指标", "评估结论", "评估说明"], rows, aligns="clcl",
+                    widths=[0.9, 4.0, 1.7, 9.0],
+                    caption=figs.next_table("指标评估明细"))]
+
+
+def _annex_norms(data: ReportData, figs: _Figures) -> list[Block]:
+    vio = data.norms.violations
+    names = dict(zip(data.norms.summary["norm_id"], data.norms.summary["name"], strict=False))
+    rows = [[str(k), chinese_only(str(names.get(v.norm_id) or "")),
+             "—" if is_missing(v.area_name) else str(v.area_name),
+             "—" if is_missing(v.facility_name) else str(v.facility_name),
+             chinese_only(str(v.expected)), chinese_only(str(v.actual)),
+             chinese_only(str(v.shortfall_text))]
+            for k, v in enumerate(vio.itertuples(), start=1)]
+    blocks: list[Block] = [Block("pagebreak"), _h(1, ANNEXES[2])]
+    if not rows:
+        return [*blocks, _p("无未达标项。")]
+    return [*blocks, *_table(["序号", "标准", "区域", "机构", "标准要求", "现状", "差距"], rows,
+                             aligns="cllllll", widths=[0.9, 3.0, 1.8, 2.4, 3.0, 2.2, 2.3],
+                             caption=figs.next_table("资源配置标准未达标明细"))]
+
+
+def _annex_uncovered(data: ReportData, figs: _Figures) -> list[Block]:
+    blocks: list[Block] = [Block("pagebreak"), _h(1, ANNEXES[3])]
+    if data.coverage is None or data.ambulance is None:
+        return [*blocks, _p("本次评估未计算行程时间。")]
+    for label, rep in (("15分钟基层医疗服务圈", data.coverage), ("急救服务半径", data.ambulance)):
+        out = rep.uncovered
+        if out.empty:
+            blocks.append(_p(f"{label}：所有村（社区）均在服务范围内。"))
+            continue
+        rows = [[str(k), str(r.name), str(r.township_name), format_count(r.pop),
+                 "不可达" if is_missing(r.travel_min) else format_number(r.travel_min, "分钟"),
+                 str(r.facility_name) if isinstance(r.facility_name, str) else "—"]
+                for k, r in enumerate(out.itertuples(), start=1)]
+        blocks += _table(["序号", "村（社区）", "乡镇（街道）", "常住人口（人）",
+                          "行程时间（分钟）", "最近的机构"], rows, aligns="cllrrl",
+                         widths=[0.9, 3.2, 2.6, 2.4, 2.4, 4.1],
+                         caption=figs.next_table(f"{label}服务范围外的村（社区）"))
+    return blocks
+
+
+def _annex_tasks(data: ReportData, figs: _Figures) -> list[Block]:
+    from hsplan.evaluation.tasks import STATUS_ZH as TASK_ZH
+
+    tasks = data.tasks[data.tasks["kind"] == "task"]
+    rows = []
+    for k, r in enumerate(tasks.to_dict(orient="records"), start=1):
+        late = r["days_late"]
+        rows.append([str(k), str(r["title"]), str(r["lead"]), str(r["deadline"]),
+                     "—" if is_missing(r["reported_pct"]) else _pct(r["reported_pct"]),
+                     TASK_ZH[str(r["status"])],
+                     "—" if is_missing(late) or not late else format_count(late)])
+    return [Block("pagebreak"), _h(1, ANNEXES[4]),
+            *_table(["序号", "任务", "牵头单位", "完成时限", "报告进度", "状态", "滞后天数"], rows,
+                    aligns="cllcrcr", widths=[0.9, 4.2, 4.2, 2.2, 1.5, 1.4, 1.2],
+                    caption=figs.next_table("重点任务进展明细"))]
+
+
+def report_blocks(data: ReportData, folder: Path) -> tuple[list[Block], _Figures]:
+    """Return the document as blocks (charts rendered into `folder`) and the figure
+    counter (which records the smallest printed text size of each chart)."""
+    figs = _Figures(folder)
+    blocks: list[Block] = []
+    blocks += _background(data)
+    blocks += _method(data)
+    blocks += _overview(data, figs)
+    blocks += _targets(data, figs)
+    blocks += _norms(data, figs)
+    blocks += _access(data, figs)
+    blocks += _needs(data, figs)
+    blocks += _tasks(data, figs)
+    blocks += _numbered(HEADINGS[8], achievements(data))
+    blocks += _numbered(HEADINGS[9], problems(data))
+    blocks += _numbered(HEADINGS[10], recommendations(data))
+    annex_names = [a.split("　", 1)[1] for a in ANNEXES]
+    blocks.append(_p("附件：" + "　".join(f"{k}．{n}" for k, n in enumerate(annex_names, 1)),
+                     style="annexlist"))
+    blocks.append(_p(data.issuer, style="signature"))
+    blocks.append(_p(_date(data.date), style="signature"))
+    blocks += _annex_sources(data)
+    blocks += _annex_targets(data, figs)
+    blocks += _annex_norms(data, figs)
+    blocks += _annex_uncovered(data, figs)
+    blocks += _annex_tasks(data, figs)
+    return blocks, figs
+
+
+# --- rendering --------------------------------------------------------------------------------
 
 
 def write_report(project: Project, plan: Plan, path: str | Path, *, year: int | None = None,
-                 kind: str = "中期评估", travel: bool = True,
+                 kind: str = "中期评估", travel: bool = True, fmt: str | None = None,
+                 issuer: str | None = None,
                  progress: Callable[[str], None] | None = None) -> Path:
-    """Write the evaluation report (.docx) of `plan` on `project` to `path`; return the path.
+    """Write the evaluation report of `plan` on `project` to `path` (.docx, .pdf or .html,
+    from `fmt` or the suffix); return the path.
 
-    Sections: cover, 一、总体情况 … 七、问题与建议 and 附 (see `HEADINGS`), with the charts
-    embedded. `progress` is called with the name of each section as it is built. The file
-    is written to a temporary name beside `path` and moved into place (atomic).
-
-    Notes
-    -----
-    The numbers come from `report_data`; the sentences of 七 from `findings`.
+    The .docx uses the styles of the shipped template; its 目录 is a TOC field that Word
+    refreshes on opening. The .pdf is the .docx converted by LibreOffice twice: the first
+    PDF gives each heading's page, which the 目录 of the second carries. The file is
+    written beside `path` under a temporary name and moved into place.
     """
-    from docx import Document
-
     target = Path(path)
-    if target.suffix.lower() != ".docx":
-        raise HsplanError(f"{target}: expected a .docx file name, got {target.suffix or 'none'}."
-                          " Fix: e.g. --out outputs/report.docx.")
-    data = report_data(project, plan, year=year, kind=kind, travel=travel, progress=progress)
+    suffix = target.suffix.lower().lstrip(".")
+    fmt = fmt or suffix
+    if fmt not in FORMATS or suffix != fmt:
+        raise HsplanError(f"{target}: expected a .{fmt if fmt in FORMATS else 'docx'} file name,"
+                          f" got {target.suffix or 'none'}. Fix: e.g. --out outputs/report.docx,"
+                          " report.pdf or report.html.")
+    _check_args(kind, year, fmt)
+    if fmt == "pdf" and soffice() is None:
+        docx_to_pdf(target, target.parent)  # raises the clear message
+    data = report_data(project, plan, year=year, kind=kind, travel=travel, issuer=issuer,
+                       progress=progress)
     step = progress or (lambda _label: None)
-    doc = Document()
-    _style_fonts(doc)
-    _cover(doc, data)
-    _header(doc, data)
-    with tempfile.TemporaryDirectory(prefix="hsplan-report-") as tmp:
-        charts = Path(tmp)
-        step("图表：指标进展")
-        _overview(doc, data, charts)
-        _targets(doc, data)
-        step("图表：未达标分布")
-        _norms(doc, data, charts)
-        step("图表：可及性地图")
-        _access(doc, data, charts)
-        step("图表：需要量")
-        _needs(doc, data, charts)
-    _tasks(doc, data)
-    doc.add_heading(HEADINGS[6], level=1)
-    for k, sentence in enumerate(findings(data), start=1):
-        doc.add_paragraph(f"{k}. {sentence}")
-    _appendix(doc, data)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = target.with_name(f".{target.name}.tmp")
-    doc.save(str(tmp_path))
-    tmp_path.replace(target)
+    with tempfile.TemporaryDirectory(prefix="hsplan-report-") as tmp:
+        folder = Path(tmp)
+        step("图表")
+        blocks, _figs = report_blocks(data, folder)
+        tmp_out = folder / f"report.{fmt}"
+        if fmt == "html":
+            to_html(blocks, data, tmp_out)
+        else:
+            docx = folder / "report.docx"
+            to_docx(blocks, data, docx)
+            if fmt == "pdf":
+                step("目录页码")
+                texts = pdf_page_texts(docx_to_pdf(docx, folder))
+                heads = [b.text for b in blocks if b.kind == "heading" and b.level <= 2]
+                pages = heading_pages(texts, heads, front_pages=front_pages(texts))
+                to_docx(blocks, data, docx, toc_pages=pages)
+                (folder / "report.pdf").unlink()
+                docx_to_pdf(docx, folder)
+        partial = target.with_name(f".{target.name}.tmp")
+        shutil.copyfile(tmp_out, partial)
+        partial.replace(target)
     return target

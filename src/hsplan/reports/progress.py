@@ -1,0 +1,206 @@
+"""Return each evaluated target's 完成进度, 时间进度 and a Chinese explanation of its verdict.
+
+Works on the frame of `hsplan.evaluation.targets.evaluate`. When that frame already carries
+完成进度/时间进度 columns (``completion_pct``/``time_pct``) they are used; otherwise they are
+computed here:
+
+- 完成进度 (%) = (现状值 − 基期值) ÷ (目标值 − 基期值) × 100 for targets with a base value
+  different from the target; 现状值 ÷ 目标值 × 100 (目标值 ÷ 现状值 for “≤” targets) without
+  one; 100 for a range target whose value lies in the range.
+- 时间进度 (%) = (评估年 − 基期年) ÷ (目标年 − 基期年) × 100, between 0 and 100.
+
+`explain` writes the short form (one line in a terminal, one cell in the report table),
+`explain_long` the annex form; both from the numbers only (no English reason text).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from hsplan._i18n import format_number, is_missing
+from hsplan.evaluation.targets import AT_RISK, MET, NOT_EVALUABLE, OFF_TRACK, ON_TRACK
+
+OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "=", "approx": "≈"}
+COMPLETION_COLUMNS = ("completion_pct", "完成进度")
+TIME_COLUMNS = ("time_pct", "时间进度")
+_LESS = ("<=", "<", "down")
+
+
+def _f(x: Any) -> float | None:
+    if is_missing(x):
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def unit_of(row: Mapping[Any, Any]) -> str:
+    """Return the row's unit ('' when missing)."""
+    u = row.get("unit")
+    return "" if is_missing(u) else str(u)
+
+
+def num(x: Any, row: Mapping[Any, Any], *, with_unit: bool = False) -> str:
+    """Return a value of `row`'s indicator formatted by its unit."""
+    return format_number(x, unit_of(row), with_unit=with_unit)
+
+
+def delta(x: Any, unit: str, *, sign: bool = False) -> str:
+    """Return a difference in `unit`: percentages as 个百分点 (``20.4 个百分点``), other
+    units with the unit (``0.25 人/万人``)."""
+    if unit in ("%", "‰"):
+        word = "个百分点" if unit == "%" else "个千分点"
+        return f"{format_number(x, unit, sign=sign)} {word}"
+    return format_number(x, unit, with_unit=True, sign=sign)
+
+
+def target_text(row: Mapping[Any, Any], *, with_unit: bool = False) -> str:
+    """Return the target as people write it: ``≥ 7.00``, ``80.0—90.0``, ``提高``, its text."""
+    op = str(row.get("op"))
+    if op == "text":
+        return str(row.get("target_text") or "—")
+    if op == "range":
+        return (f"{num(row.get('target_low'), row)}—"
+                f"{num(row.get('target_high'), row, with_unit=with_unit)}")
+    target = _f(row.get("target"))
+    if target is None:
+        return {"up": "提高", "down": "降低", "keep": "保持"}.get(op, "—")
+    words = {"up": "≥", "down": "≤", "keep": "≈"}
+    return f"{OP_TEXT.get(op, words.get(op, op))} {num(target, row, with_unit=with_unit)}"
+
+
+def completion_pct(row: Mapping[Any, Any]) -> float | None:
+    """Return the 完成进度 of a target in % (None when it cannot be computed)."""
+    for col in COMPLETION_COLUMNS:
+        if col in row and _f(row[col]) is not None:
+            return _f(row[col])
+    value, op = _f(row.get("value")), str(row.get("op"))
+    if value is None or op == "text":
+        return None
+    if op == "range":
+        low, high = _f(row.get("target_low")), _f(row.get("target_high"))
+        if low is None or high is None:
+            return None
+        if low <= value <= high:
+            return 100.0
+        edge = low if value < low else high
+        return 100.0 * min(value, edge) / max(value, edge) if max(value, edge) > 0 else None
+    target, base = _f(row.get("target")), _f(row.get("baseline_value"))
+    if target is None:
+        return 100.0 if row.get("status") == MET else None
+    if base is not None and abs(target - base) > 1e-12:
+        return 100.0 * (value - base) / (target - base)
+    if op in _LESS:
+        return 100.0 * target / value if value > 0 else 100.0
+    return 100.0 * value / target if target else None
+
+
+def time_pct(row: Mapping[Any, Any], year: int) -> float | None:
+    """Return the 时间进度 of a target in evaluation year `year`, in % (0–100)."""
+    for col in TIME_COLUMNS:
+        if col in row and _f(row[col]) is not None:
+            return _f(row[col])
+    start, end = _f(row.get("baseline_year")), _f(row.get("target_year"))
+    if start is None or end is None or end <= start:
+        return None
+    return max(0.0, min(100.0, 100.0 * (year - start) / (end - start)))
+
+
+def with_progress(results: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Return `results` with ``completion_pct`` and ``time_pct`` (in %) filled in."""
+    out = results.copy()
+    records = out.to_dict(orient="records")
+    out["completion_pct"] = [completion_pct(r) for r in records]
+    out["time_pct"] = [time_pct(r, year) for r in records]
+    return out
+
+
+def _gap(row: Mapping[Any, Any]) -> float | None:
+    value, target = _f(row.get("value")), _f(row.get("target"))
+    if value is None or target is None:
+        return None
+    return abs(target - value)
+
+
+def _not_evaluable(row: Mapping[Any, Any]) -> str:
+    op = str(row.get("op"))
+    if op == "text":
+        return "定性目标，需结合工作进展评估"
+    if _f(row.get("value")) is None:
+        return "缺少现状数据"
+    if op in ("up", "down") and _f(row.get("baseline_value")) is None:
+        return "缺少基期值和逐年数据，无法判断变化方向"
+    return "数据不足"
+
+
+def explain(row: Mapping[Any, Any], *, with_value: bool = True) -> str:
+    """Return a short Chinese explanation of a target's verdict, citing its numbers
+    (``with_value=False`` leaves out the current value, for tables that show it)."""
+    status = str(row.get("status"))
+    if status == NOT_EVALUABLE:
+        return _not_evaluable(row)
+    unit = unit_of(row)
+    value = num(row.get("value"), row, with_unit=True)
+    if status == MET:
+        return f"现状 {value}，已达到目标" if with_value else "已达到目标"
+    gap = _gap(row)
+    obs, req = _f(row.get("observed_per_year")), _f(row.get("required_per_year"))
+    parts = [f"现状 {value}"] if with_value else []
+    if gap is not None:
+        parts.append(f"距目标差 {delta(gap, unit)}")
+    if obs is not None and req is not None:
+        parts.append(f"近年年均变化 {delta(obs, unit, sign=True)}，"
+                     f"需年均 {delta(req, unit, sign=True)}")
+    elif obs is not None:
+        parts.append(f"近年年均变化 {delta(obs, unit, sign=True)}")
+    if status == OFF_TRACK and (obs is None or abs(obs) < 1e-12):
+        parts.append("近年无改善")
+    return "，".join(parts)
+
+
+def explain_long(row: Mapping[Any, Any], year: int) -> str:
+    """Return the annex explanation of a target: values, years, 完成进度, 时间进度, trend."""
+    status = str(row.get("status"))
+    unit = unit_of(row)
+    bits = []
+    value = _f(row.get("value"))
+    if value is not None:
+        vy = _f(row.get("value_year"))
+        bits.append(f"现状值 {num(value, row, with_unit=True)}"
+                    + (f"（{int(vy)}年）" if vy is not None else ""))
+    base = _f(row.get("baseline_value"))
+    if base is not None:
+        by = _f(row.get("baseline_year"))
+        bits.append(f"基期值 {num(base, row, with_unit=True)}"
+                    + (f"（{int(by)}年）" if by is not None else ""))
+    ty = _f(row.get("target_year"))
+    bits.append(f"目标 {target_text(row, with_unit=True)}"
+                + (f"（{int(ty)}年）" if ty is not None else ""))
+    text = "，".join(bits) + "。"
+    if status == NOT_EVALUABLE:
+        return text + _not_evaluable(row) + "。"
+    done, elapsed = completion_pct(row), time_pct(row, year)
+    if done is not None and elapsed is not None:
+        text += f"完成进度 {format_number(done, '%', with_unit=True)}，时间进度 " \
+                f"{format_number(elapsed, '%', with_unit=True)}。"
+    obs, req = _f(row.get("observed_per_year")), _f(row.get("required_per_year"))
+    target = _f(row.get("target"))
+    if obs is not None and value is not None and target is not None and ty is not None \
+            and status != MET:
+        vy = _f(row.get("value_year")) or year
+        projected = value + obs * (ty - vy)
+        text += (f"按近年年均变化 {delta(obs, unit, sign=True)} 推算，{int(ty)}年约为 "
+                 f"{num(projected, row, with_unit=True)}")
+        if req is not None:
+            text += f"；如期达标须年均变化 {delta(req, unit, sign=True)}"
+        text += "。"
+    verdict = {MET: "已达到目标。", ON_TRACK: "按现有趋势可如期实现。",
+               AT_RISK: "按现有趋势难以如期实现，进度滞后。",
+               OFF_TRACK: "未向目标方向改善或目标年已过未达标，偏离目标。"}
+    return text + verdict.get(status, "")

@@ -1,0 +1,71 @@
+"""Terminal output that fits: at 80 columns every plan id is whole, evaluate gives one line
+per target in Chinese, compare speaks the same status words as evaluate."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hsplan.plans.plan import list_plans, load_plan
+from hsplan.region.example import EXAMPLE_PLAN, copy_example
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args: str, columns: int = 80) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": str(columns), "PYTHONPATH": str(ROOT / "src")}
+    env.pop("HSPLAN_LANG", None)
+    return subprocess.run([sys.executable, "-m", "hsplan", *args], capture_output=True,
+                          text=True, env=env, timeout=600, check=False)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_example(tmp_path_factory.mktemp("cli") / "jiangchuan").root
+
+
+def test_plans_list_shows_every_id_whole_at_80_columns() -> None:
+    result = _run("plans", "list")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for info in list_plans(None):
+        assert any(info.id in line for line in lines), info.id
+    assert "规划编号（用于 --plan）" in result.stdout
+
+
+def test_evaluate_one_line_per_target(project: Path) -> None:
+    result = _run("evaluate", str(project), "--plan", EXAMPLE_PLAN)
+    assert result.returncode == 0, result.stderr
+    plan = load_plan(EXAMPLE_PLAN)
+    entries = [line for line in result.stdout.splitlines() if line[:1] in ("●", "○")]
+    assert len(entries) == len(plan.targets) == 58
+    assert any(line.startswith("● 进度滞后 T01 每万人口公共卫生人员数") for line in entries)
+    assert "6.75 人/万人 / ≥ 7.00 人/万人" in result.stdout.replace("\n", "")
+    assert "off track" not in result.stdout and "at risk" not in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("已达标 10")
+    detail = _run("evaluate", str(project), "--plan", EXAMPLE_PLAN, "--detail")
+    assert "完成进度 50.6%，时间进度 60.0%" in detail.stdout.replace("\n", "")
+
+
+def test_compare_uses_the_status_words_of_evaluate(project: Path) -> None:
+    result = _run("compare", str(project), "--scenario",
+                  str(project / "scenarios" / "new-chc-200-beds.yaml"), "--plan",
+                  EXAMPLE_PLAN, "--no-travel", columns=160)
+    assert result.returncode == 0, result.stderr
+    assert "off track" not in result.stdout and "at risk" not in result.stdout
+    assert any(word in result.stdout for word in ("进度滞后", "偏离目标", "已达标"))
+
+
+def test_plans_diff_side_by_side() -> None:
+    result = _run("plans", "diff", EXAMPLE_PLAN, "national-norms")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[0] == "A = jiangchuan-2021-2025（玉溪市江川区“十四五”医疗卫生服务体系规划）"
+    assert "仅 A 有" in result.stdout and "更严格" in result.stdout
+    assert "T01 ≥ 7" in result.stdout and "a only" not in result.stdout

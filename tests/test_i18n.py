@@ -1,0 +1,113 @@
+"""Tests of hsplan._i18n and the message catalog: Chinese by default, English on request,
+every user-facing string of the CLI translated, one status vocabulary, numbers one way."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import typer
+
+from hsplan import __version__
+from hsplan._i18n import LOCALE_DIR, format_number, format_percent
+from hsplan.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _catalog_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("i18n_catalog",
+                                                  ROOT / "scripts" / "i18n_catalog.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "COLUMNS": "100", "PYTHONPATH": str(ROOT / "src"), **(env or {})}
+    full.pop("HSPLAN_LANG", None) if env is None or "HSPLAN_LANG" not in env else None
+    return subprocess.run([sys.executable, "-m", "hsplan", *args], capture_output=True,
+                          text=True, env=full, timeout=300, check=False)
+
+
+def test_catalog_translates_every_message_of_the_code() -> None:
+    pytest.importorskip("babel")
+    script = _catalog_script()
+    catalog = script.load()
+    assert script.missing(catalog) == []
+    # the compiled catalog that ships is the .po compiled (nothing stale)
+    assert (LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "hsplan.mo").read_bytes() == \
+        script.compile_mo(catalog)
+
+
+def test_every_help_text_is_chinese() -> None:
+    command = typer.main.get_command(app)
+    untranslated: list[str] = []
+
+    def walk(cmd: object, path: str) -> None:
+        help_text = getattr(cmd, "help", None) or ""
+        if not CJK.search(help_text):
+            untranslated.append(f"{path}: {help_text!r}")
+        for param in getattr(cmd, "params", []):
+            text = getattr(param, "help", None)
+            if text is not None and not CJK.search(text):
+                untranslated.append(f"{path} {param.name}: {text!r}")
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, f"{path} {name}")
+
+    walk(command, "hsplan")
+    assert untranslated == []
+
+
+def test_help_is_chinese_by_default_and_english_on_request() -> None:
+    zh = _run("--help")
+    assert zh.returncode == 0
+    assert "区域医疗卫生服务体系的规划与监测评估" in zh.stdout
+    assert "显示本帮助并退出" in zh.stdout and "规划与评估" in zh.stdout
+    assert "Show this message" not in zh.stdout
+    en = _run("--lang", "en", "evaluate", "--help")
+    assert "Evaluate a project's region against a plan's targets" in en.stdout
+    assert "Show this message and exit." in en.stdout
+    env = _run("plans", "--help", env={"HSPLAN_LANG": "en"})
+    assert "List, show and compare plans" in env.stdout
+
+
+def test_version() -> None:
+    result = _run("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"hsplan {__version__}"
+
+
+def test_one_status_vocabulary() -> None:
+    from hsplan.cli._output import status_text
+    from hsplan.evaluation.norms import STATUS_ZH as NORMS_ZH
+    from hsplan.evaluation.targets import STATUS_ZH as TARGETS_ZH
+    from hsplan.evaluation.tasks import STATUS_ZH as TASKS_ZH
+
+    # the CLI says what the report and the workbooks say, for every status id
+    for table in (TARGETS_ZH, NORMS_ZH):
+        for status, word in table.items():
+            assert status_text(status) == word, status
+    assert status_text("late") == TASKS_ZH["late"] == "滞后"
+    assert status_text("off track") == "偏离目标" and status_text("at risk") == "进度滞后"
+
+
+def test_numbers_one_way() -> None:
+    assert format_number(256175, "人") == "256,175"
+    assert format_number(2.557e5) == "255,700"
+    assert format_number(6.753196, "人/万人", with_unit=True) == "6.75 人/万人"
+    assert format_number(62.5, "%", with_unit=True) == "62.5%"
+    assert format_number(1.3412, "1:x", with_unit=True) == "1:1.34"
+    assert format_number(-0.001, "%") == "0.0"
+    assert format_number(0.06183, "人/万人", sign=True) == "+0.06"
+    assert format_number(float("nan")) == "—"
+    assert format_percent(76.4239) == "76.4%"
+    for x in (1e-9, 3.2e12, 123456789.123):
+        assert "e" not in format_number(x).lower()
