@@ -12,7 +12,6 @@ from rich.table import Table
 from rich.text import Text
 
 from hsplan._i18n import N_, _
-from hsplan._json import json_records
 from hsplan.cli._app import console
 from hsplan.errors import HsplanError
 
@@ -78,6 +77,7 @@ def print_frame(df: pd.DataFrame, *, title: str, fmt: FrameFormat = FrameFormat.
     """Print `df` as a Rich table, a JSON list of records, or CSV on standard output."""
     import pandas as pd
 
+    from hsplan._json import json_records
 
     if fmt is FrameFormat.json:
         records = json_records(df)

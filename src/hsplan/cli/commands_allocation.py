@@ -5,39 +5,23 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
-from hsplan._json import json_records
-from hsplan.allocation.efficiency import (
-    DEA,
-    DEFAULT_INPUTS,
-    DEFAULT_OUTPUTS,
-    UNIT_GROUPS,
-    DEAResult,
-    Malmquist,
-    MalmquistResult,
-    column_zh,
-    efficiency_to_xlsx,
-)
-from hsplan.allocation.equity import (
-    GINI_FORMULA,
-    HRAD_FORMULA,
-    LOG_ZH,
-    THEIL_L_FORMULA,
-    THEIL_T_FORMULA,
-    WEIGHT_ZH,
-    Equity,
-    EquityResult,
-    equity_to_xlsx,
-)
 from hsplan.cli._app import app, console, err_console
 from hsplan.cli._output import emit_json, print_frame
 from hsplan.errors import HsplanError, Problem, ValidationError
-from hsplan.region.model import Region
-from hsplan.region.project import Project
+
+if TYPE_CHECKING:
+    from hsplan.allocation.efficiency import DEAResult, MalmquistResult
+    from hsplan.allocation.equity import EquityResult
+    from hsplan.region.model import Region
+
+#: defaults of `hsplan.allocation.efficiency` (a test keeps them equal), here so that
+#: the help text needs no import of the analysis stack
+DEFAULT_INPUTS = ("beds", "doctors", "nurses")
+DEFAULT_OUTPUTS = ("visits", "discharges")
 
 PANEL_ALLOCATION = "公平与效率 Allocation"
 
@@ -124,6 +108,9 @@ def equity_command(
         "--map", help="Also write the HRAD/PAD map by area (PNG).")] = None,
 ) -> None:
     """Gini and Lorenz curves by population and area, Theil T/L split urban/rural, HRAD/PAD."""
+    from hsplan.allocation.equity import Equity, equity_to_xlsx
+    from hsplan.region.project import Project
+
     proj = Project.open(project)
     region = proj.load()
     the_year = year or _latest_year(region)
@@ -156,6 +143,14 @@ def equity_command(
 
 
 def _equity_json(result: EquityResult, synthetic: bool) -> dict[str, Any]:
+    from hsplan._json import json_records
+    from hsplan.allocation.equity import (
+        GINI_FORMULA,
+        HRAD_FORMULA,
+        THEIL_L_FORMULA,
+        THEIL_T_FORMULA,
+    )
+
     return {
         "year": result.year, "level": result.level, "group_by": result.group_by,
         "log_base": result.log_base, "synthetic": synthetic,
@@ -169,6 +164,17 @@ def _equity_json(result: EquityResult, synthetic: bool) -> dict[str, Any]:
 
 
 def _print_equity(result: EquityResult, *, title: str, synthetic: bool) -> None:
+    import pandas as pd
+
+    from hsplan.allocation.equity import (
+        GINI_FORMULA,
+        HRAD_FORMULA,
+        LOG_ZH,
+        THEIL_L_FORMULA,
+        THEIL_T_FORMULA,
+        WEIGHT_ZH,
+    )
+
     idx = result.indices
     rows = []
     for (_res, basis), part in idx.groupby(["resource", "weights"], sort=False):
@@ -242,7 +248,7 @@ def efficiency_command(
     year: Annotated[int | None, typer.Option(
         "--year", help="Year (default: the latest year with resources).")] = None,
     units: Annotated[str, typer.Option(
-        "--units", help="Unit groups, each its own frontier: " + "、".join(UNIT_GROUPS)
+        "--units", help="Unit groups, each its own frontier: 医院、卫生院、社区卫生服务中心"
         + " (comma-separated).")] = "医院,卫生院",
     pooled: Annotated[bool, typer.Option(
         "--pooled", help="Evaluate all the unit groups against one common frontier.")
@@ -269,6 +275,13 @@ def efficiency_command(
 ) -> None:
     """DEA efficiency of hospitals and 卫生院 (CCR/BCC, slacks, targets, super-efficiency)
     and Malmquist productivity over years."""
+    from hsplan.allocation.efficiency import (
+        DEA,
+        Malmquist,
+        efficiency_to_xlsx,
+    )
+    from hsplan.region.project import Project
+
     proj = Project.open(project)
     region = proj.load()
     the_year = year or _latest_year(region)
@@ -327,6 +340,8 @@ def efficiency_command(
 
 
 def _dea_json(r: DEAResult, m: MalmquistResult | None) -> dict[str, Any]:
+    from hsplan._json import json_records
+
     doc: dict[str, Any] = {
         "model": r.describe(), "orientation": r.orientation, "rts": r.rts,
         "inputs": list(r.inputs), "outputs": list(r.outputs), "notes": r.notes,
@@ -340,6 +355,8 @@ def _dea_json(r: DEAResult, m: MalmquistResult | None) -> dict[str, Any]:
 
 
 def _print_dea(group: str, r: DEAResult, *, title: str, synthetic: bool) -> None:
+    import pandas as pd
+
     s = r.scores.sort_values("rank")
     peers = {u: "、".join(f"{p}({w:.2f})" for p, w in zip(part["peer"], part["weight"],
                                                           strict=True))
@@ -368,6 +385,10 @@ def _print_dea(group: str, r: DEAResult, *, title: str, synthetic: bool) -> None
 
 
 def _print_malmquist(group: str, m: MalmquistResult) -> None:
+    import pandas as pd
+
+    from hsplan.allocation.efficiency import column_zh
+
     names = {"effch": "技术效率变化", "techch": "技术进步", "pech": "纯技术效率变化",
              "sech": "规模效率变化", "tfpch": "全要素生产率变化"}
     means = m.period_means

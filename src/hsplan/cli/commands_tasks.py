@@ -11,7 +11,6 @@ import typer
 from rich.table import Table
 
 from hsplan._i18n import _
-from hsplan._json import json_records
 from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.cli._output import cell, emit_json, finish_xlsx, refuse_out_for_table
 from hsplan.errors import HsplanError
@@ -46,6 +45,7 @@ def tasks_command(
     milestones: Annotated[bool, typer.Option(help=_("show a row per milestone"))] = True,
 ) -> None:
     """Track the plan's tasks: late, due soon, on track, done — per task and department."""
+    from hsplan._json import json_records
     from hsplan.evaluation.tasks import (
         DONE,
         DUE_SOON,
