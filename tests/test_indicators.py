@@ -493,3 +493,19 @@ if __name__ == "__main__":
 
     if sys.argv[1:] == ["--write-golden"]:
         _write_golden()
+
+
+# --- issue 10: compute honours the catalog's levels ------------------------------------------
+
+
+def test_compute_honours_the_catalog_levels(region: Region, catalog: Catalog) -> None:
+    # ambulances per 10,000 serve the whole county: no township value (before: a value per
+    # township, 6 of 8 townships "off track" against the county target)
+    assert catalog.get("ambulances_per_10k").levels == ("county",)
+    town = compute(region, "ambulances_per_10k", year=2021, level="township")
+    assert set(town["status"]) == {"not applicable"}
+    assert town["value"].isna().all()
+    assert town["missing"].iloc[0].startswith("不适用：每万人口急救车辆数")
+    # a township indicator is still computed per township
+    beds = compute(region, "beds_per_1k", year=2021, level="township")
+    assert "not applicable" not in set(beds["status"])

@@ -72,7 +72,11 @@ def test_every_norm_of_the_plan_gets_a_result(baseline: NormResult) -> None:
         if norm.rule == "text":
             assert row["status"] == NOT_EVALUABLE
             assert row["reason"] == f"text norm: {norm.params['reason']}"
-        if norm.rule == "service_circle":
+        if norm.rule == "service_circle" and norm.params["facility"] == "托育机构":
+            # the example has no 托育机构 rows: what to enter, before any travel time
+            assert row["status"] == NOT_EVALUABLE
+            assert row["reason"].startswith("无法评估：缺少托育机构数据")
+        elif norm.rule == "service_circle":
             assert (row["status"], row["reason"]) == (NOT_EVALUABLE, NEEDS_TRAVEL)
     assert baseline.status_counts() == {PASS: 16, FAIL: 10, NOT_EVALUABLE: 20}
 
@@ -442,6 +446,9 @@ def test_service_circles_with_the_project_travel_times(example: tuple[Path, Regi
     access = access_module.ServiceAccess.from_project(Project.open(root))
     result = check(region, load_plan("jiangchuan-2021-2025"), access=access)
     circles = result.summary[result.summary["rule"] == "service_circle"]
+    # N41 (托育机构, none entered in the example) is 无法评估, not 76 violations (issue 10)
+    assert circles.set_index("norm_id").loc["N41", "status"] == NOT_EVALUABLE
+    circles = circles[circles["norm_id"] != "N41"]
     assert set(circles["status"]) <= {PASS, FAIL}
     villages = set(region.areas.loc[region.areas["level"] == "village", "code"])
     pop = region.population[region.population["year"] == 2023].set_index("area_code")["total"]
@@ -453,3 +460,39 @@ def test_service_circles_with_the_project_travel_times(example: tuple[Path, Regi
         # each uncovered village's shortfall is its population
         assert all(float(pop[c]) == s for c, s in zip(v["area_code"], v["shortfall"],
                                                        strict=True))
+
+
+# --- issue 10: absent data is 无法评估, never a violation ------------------------------------
+
+
+def test_a_kind_never_entered_is_not_evaluable_not_a_violation() -> None:
+    """N41-like: a 15-minute 托育机构 circle on a region with no 托育机构 rows. Before, every
+    village was a violation (76 on the example); now the norm is 无法评估 and says what to
+    enter — until the project declares 托育机构 surveyed, when none found is a finding."""
+    norm = Norm(id="N41", rule="service_circle", quote="婴幼儿照护“15 分钟服务圈”",
+                params={"facility": "托育机构", "minutes": 15})
+    plan = load_plan(DATA / "handmade.yaml")
+    plan = dataclasses.replace(plan, norms=(norm,))
+    region = handmade_region()
+    result = check(region, plan, access=FakeAccess())
+    row = result.summary.iloc[0]
+    assert row["status"] == NOT_EVALUABLE
+    assert row["reason"].startswith("无法评估：缺少托育机构数据")
+    assert result.violations.empty
+    # "facilities" complete does not cover 托育机构 (not 医疗卫生机构) ...
+    declared = dataclasses.replace(region, meta={"complete": ["facilities"]})
+    assert check(declared, plan, access=FakeAccess()).summary.iloc[0]["status"] == \
+        NOT_EVALUABLE
+    # ... declaring 托育机构 surveyed does: the circle is then checked
+    surveyed = dataclasses.replace(region, meta={"complete": ["facilities", "托育机构"]})
+    assert check(surveyed, plan, access=FakeAccess()).summary.iloc[0]["reason"] != \
+        row["reason"]
+
+
+def test_a_region_without_facilities_has_no_facility_findings() -> None:
+    region = handmade_region()
+    empty = region.replace(facilities=region.facilities.iloc[0:0],
+                           resources=region.resources.iloc[0:0])
+    result = check(empty, load_plan(DATA / "handmade.yaml"), access=FakeAccess())
+    assert set(result.summary["status"]) == {NOT_EVALUABLE}
+    assert result.violations.empty

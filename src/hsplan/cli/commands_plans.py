@@ -15,6 +15,7 @@ from hsplan.cli._output import cell, emit_json, refuse_out_for_table
 from hsplan.evaluation.targets import (
     AT_RISK,
     MET,
+    NOT_APPLICABLE,
     NOT_EVALUABLE,
     OFF_TRACK,
     ON_TRACK,
@@ -31,8 +32,9 @@ plans_app = typer.Typer(help="List, show and compare plans (规划).", no_args_i
 app.add_typer(plans_app, name="plans", rich_help_panel=PANEL_PLAN)
 
 STATUS_STYLE = {MET: "green", ON_TRACK: "cyan", AT_RISK: "yellow", OFF_TRACK: "red",
-                NOT_EVALUABLE: "dim"}
-STATUS_LIGHT = {MET: "●", ON_TRACK: "●", AT_RISK: "●", OFF_TRACK: "●", NOT_EVALUABLE: "○"}
+                NOT_EVALUABLE: "dim", NOT_APPLICABLE: "dim"}
+STATUS_LIGHT = {MET: "●", ON_TRACK: "●", AT_RISK: "●", OFF_TRACK: "●", NOT_EVALUABLE: "○",
+                NOT_APPLICABLE: "·"}
 
 
 class ListFormat(StrEnum):

@@ -26,7 +26,8 @@ from hsplan.plans.catalog import FacilityFilter, Formula, Indicator, Term, table
 from hsplan.region import schema
 from hsplan.region.model import Region
 
-Status = Literal["ok", "no data"]
+Status = Literal["ok", "no data", "not applicable"]
+LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3, "village": 4}
 RESULT_COLUMNS = (
     "area_code", "area_name", "value", "numerator", "denominator", "unit", "status", "missing",
 )
@@ -300,8 +301,26 @@ def _areas_of_level(region: Region, level: str) -> pd.DataFrame:
             .sort_values("area_code").reset_index(drop=True))
 
 
+def applies_at(indicator: Indicator, level: str) -> bool:
+    """True when `indicator` is meaningful at area `level`: a level its catalog ``levels``
+    name, or one above them (a county indicator also sums to a city); never a level below
+    the finest it names (a county-wide ratio such as ambulances per 10,000 is no township
+    measure)."""
+    finest = max(LEVEL_RANK.get(lv, 2) for lv in indicator.levels)
+    return LEVEL_RANK.get(level, 2) <= finest
+
+
 def values_of(prepared: Prepared, indicator: Indicator, year: int) -> Values:
-    """Return the indicator's `compute` result for `year` on a prepared region."""
+    """Return the indicator's `compute` result for `year` on a prepared region; every row
+    ``not applicable`` (value NaN, the reason in ``missing``) at a level below the finest
+    of the indicator's catalog ``levels`` (`applies_at`)."""
+    if not applies_at(indicator, prepared.level):
+        n = len(prepared.codes)
+        why = (f"不适用：{indicator.name_zh} ({indicator.id}) 只在 "
+               f"{'、'.join(indicator.levels)} 级有意义，不按 {prepared.level} 计算")
+        nans = [float("nan")] * n
+        return Values(prepared.codes, prepared.names, list(nans), list(nans), list(nans),
+                      indicator.unit, cast(list[Status], ["not applicable"] * n), [why] * n)
     if indicator.formula is None:
         return _reported(prepared, indicator, year)
     return _computed(prepared, indicator, indicator.formula, year)

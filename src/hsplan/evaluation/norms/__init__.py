@@ -59,6 +59,12 @@ Rule semantics
   stated). Each uncovered village is a violation.
 - **text** — not evaluable, with the plan's reason.
 
+Absent data is never a finding: a norm about facilities of a kind that was never entered
+(no row, and the kind not declared complete in ``region.meta["complete"]``, see
+`hsplan.plans.requirements`) is not evaluable, with what to enter — e.g. N41's 托育机构
+service circle on a project without 托育机构 — and a project with no facilities at all
+gets no facility violations.
+
 Facilities count when open in the year (``opened`` ≤ year < ``closed``). Shortfalls are
 whole units (ceil) for counts of things; ``shortfall`` is always ≥ 0 and
 ``shortfall_text`` says whether it is missing (缺) or excess (超).
@@ -88,12 +94,18 @@ from hsplan.evaluation.norms._base import (
     Access,
     _as_list,
     _Context,
+    _Outcome,
     facility_mask,
     facility_zh,
     grade_rank,
 )
 from hsplan.evaluation.norms._rules import RULES, describe
-from hsplan.plans.plan import Plan
+from hsplan.plans.plan import Norm, Plan
+from hsplan.plans.requirements import (
+    facilities_entered,
+    facility_kinds_of,
+    missing_facilities_text,
+)
 from hsplan.region import schema
 from hsplan.region.model import Region
 
@@ -156,6 +168,19 @@ def default_year(region: Region) -> int:
                       "Fix: import the yearly tables first (hsplan import).")
 
 
+def _absent_input(region: Region, norm: Norm) -> str | None:
+    """Why `norm` cannot be checked because its facilities were never entered (None when
+    the data can speak for them): absent data is 无法评估, never a violation."""
+    if norm.rule == "text":
+        return None
+    kinds = facility_kinds_of(norm.params.get("facility"))
+    if kinds and not facilities_entered(region, kinds):
+        return missing_facilities_text(kinds)
+    if not facilities_entered(region, ()):
+        return missing_facilities_text(["医疗卫生机构"])
+    return None
+
+
 def check(region: Region, plan: Plan, *, year: int | None = None,
           access: Access | None = None) -> NormResult:
     """Return the plan's norms checked on `region` in `year`: a summary and the violations.
@@ -179,7 +204,11 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
     summary: list[dict[str, Any]] = []
     violations: list[dict[str, Any]] = []
     for norm in plan.norms:
-        out = RULES[norm.rule](ctx, norm)
+        absent = _absent_input(region, norm)
+        if absent is not None:
+            out = _Outcome(status=NOT_EVALUABLE, reasons=[absent])
+        else:
+            out = RULES[norm.rule](ctx, norm)
         status = out.status or (FAIL if out.failed else PASS if out.passed else NOT_EVALUABLE)
         reasons = list(dict.fromkeys(out.reasons))
         if status == NOT_EVALUABLE and not reasons:
