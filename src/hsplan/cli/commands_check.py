@@ -12,6 +12,7 @@ from rich.table import Table
 from hsplan.access.service import ServiceAccess
 from hsplan.cli._app import PANEL_PLAN, app, console, err_console
 from hsplan.cli._output import cell, emit_json, refuse_out_for_table
+from hsplan.errors import HsplanError
 from hsplan.evaluation.norms import (
     FAIL,
     NOT_EVALUABLE,
@@ -52,7 +53,12 @@ def check_command(
     proj = Project.open(project)
     region = proj.load()
     loaded = load_plan(plan, project=proj)
-    access = ServiceAccess.from_project(proj) if travel else None
+    access = None
+    if travel:
+        try:
+            access = ServiceAccess.from_project(proj)
+        except HsplanError as exc:  # e.g. no village points yet: circles are 无法评估
+            err_console.print(f"服务圈规范无法评估（未能计算行程时间）：{exc}", highlight=False)
     result = check(region, loaded, year=year, access=access)
     synthetic = region.synthetic or proj.synthetic
     if map_png is not None:

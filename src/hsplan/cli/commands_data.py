@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hsplan.cli._app import PANEL_DATA, app, console
-from hsplan.errors import Problem, ValidationError
+from hsplan.errors import HsplanError, Problem, ValidationError
 from hsplan.region.io import import_tables, validate_project, validate_tables, write_template
 from hsplan.region.project import Project
 
@@ -59,8 +59,27 @@ def validate_command(
     proj = Project.open(project)
     problems = validate_tables(proj, file) if file is not None else validate_project(proj)
     _print_problems(problems, fmt)
+    if file is None and fmt is OutputFormat.text:
+        _print_supported(proj)
     if any(p.severity == "error" for p in problems):
         raise typer.Exit(1)
+
+
+def _print_supported(proj: Project) -> None:
+    """Print which analyses the project's data supports and what the others lack."""
+    from hsplan.plans.requirements import supported_analyses
+
+    try:
+        support = supported_analyses(proj.load())
+    except HsplanError:
+        return
+    table = Table(title="数据支持的分析 analyses the data supports")
+    for header in ("分析", "可运行", "缺少（请录入）"):
+        table.add_column(header)
+    for row in support.to_dict(orient="records"):
+        table.add_row(str(row["name_zh"]), "✓" if row["supported"] else "✗",
+                      str(row["missing"]) or "—")
+    console.print(table)
 
 
 @app.command("import", rich_help_panel=PANEL_DATA)
