@@ -496,3 +496,76 @@ def test_a_region_without_facilities_has_no_facility_findings() -> None:
     result = check(empty, load_plan(DATA / "handmade.yaml"), access=FakeAccess())
     assert set(result.summary["status"]) == {NOT_EVALUABLE}
     assert result.violations.empty
+
+
+# --- issue 10: one reading of each norm, stated -------------------------------------------------
+
+
+def _one_norm_plan(*norms: Norm) -> Any:
+    return dataclasses.replace(load_plan(DATA / "handmade.yaml"), norms=norms)
+
+
+def test_a_hospital_without_emergency_department_needs_no_observation_beds() -> None:
+    region = handmade_region()
+    ortho = pd.DataFrame([("O1", "测试县骨科医院", "专科医院", "非公立", False, "其他", "二级",
+                           "530499001", 102.30, 24.30, "骨科")],
+                         columns=["id", "name", "subtype", "ownership", "government_run",
+                                  "admin_level", "grade", "area_code", "lon", "lat",
+                                  "departments"])
+    res = pd.DataFrame([{"facility_id": "O1", "year": 2023, "beds": 100,
+                         "beds_emergency_obs": 0}])
+    region = region.replace(facilities=pd.concat([region.facilities, ortho]),
+                            resources=pd.concat([region.resources, res]))
+    norm = Norm(id="N24", rule="share", quote="按医院床位的2%—3%设置急诊科观察床",
+                params={"numerator": {"resource": "beds_emergency_obs"},
+                        "denominator": {"resource": "beds"}, "min_pct": 2, "max_pct": 3,
+                        "facility": {"category": "医院", "department": "急诊科"}})
+    result = check(region, _one_norm_plan(norm))
+    assert "O1" not in set(result.violations["facility_id"])  # before: 缺 2 张 at O1
+    assert set(result.violations["facility_id"]) == {"H1"}   # H1: 8 of 200 > 3 %
+    # the built-in plans say so
+    jc = {n.id: n for n in load_plan("jiangchuan-2021-2025").norms}
+    assert jc["N24"].params["facility"]["department"] == "急诊科"
+
+
+def test_a_sentence_with_or_is_one_norm() -> None:
+    """"每个街道办事处范围或每3万—10万居民规划设置1个社区卫生服务中心": one street with a
+    centre per street fails nothing when the population rule passes, and vice versa."""
+    street = Norm(id="A", rule="presence", quote="每个街道…或每3万—10万居民…",
+                  params={"area_level": "township", "facility": "社区卫生服务中心",
+                          "min_count": 1, "where": {"area_kind": "street"}, "or_norm": "B"})
+    per_pop = Norm(id="B", rule="count_per_population", quote="每个街道…或每3万—10万居民…",
+                   params={"facility": "社区卫生服务中心", "per_pop_min": 30000,
+                           "per_pop_max": 100000, "area_level": "county", "or_norm": "A"})
+    result = check(handmade_region(), _one_norm_plan(street, per_pop)).summary
+    by_id = result.set_index("norm_id")
+    # 测试街道 has C1 (A passes); 70,000 people need ≥ 1 centre per 100,000 (B passes too)
+    assert set(by_id["status"]) == {PASS}
+    assert "“或”关系" in by_id.loc["A", "reason"]
+    plan = load_plan("jiangchuan-2021-2025")
+    jc = {n.id: n for n in plan.norms}
+    assert (jc["N07"].params["or_norm"], jc["N08"].params["or_norm"]) == ("N08", "N07")
+
+
+def test_the_bed_rule_reading_is_a_parameter_and_printed() -> None:
+    # H1: occupancy 70 % < 75 % but stay 8 days ≤ 9; beds 190 → 200
+    region = handmade_region()
+    util = region.utilisation.assign(alos_days=8.0)
+    region = region.replace(utilisation=util)
+    params = {"facility": {"subtype": "综合医院", "ownership": "公立"},
+              "max_occupancy_pct": 75, "min_alos_days": 9}
+    both = Norm(id="N", rule="bed_efficiency", quote="使用率低于75%、平均住院日高于9天",
+                params=params)
+    either = Norm(id="N", rule="bed_efficiency", quote="…", params={**params, "combine": "or"})
+    strict = check(region, _one_norm_plan(both)).summary.iloc[0]
+    assert strict["status"] == PASS
+    assert "读法：使用率低于75%且平均住院日高于9天" in strict["reason"]
+    loose = check(region, _one_norm_plan(either)).summary.iloc[0]
+    assert loose["status"] == FAIL
+    assert "读法：使用率低于75%或平均住院日高于9天" in loose["reason"]
+
+
+def test_a_private_bed_reserve_is_not_a_minimum_of_existing_private_beds() -> None:
+    n06 = {n.id: n for n in load_plan("kangbashi-2021-2025").norms}["N06"]
+    assert n06.rule == "text"
+    assert "不是现有社会办床位必须达到的比例" in n06.params["reason"]

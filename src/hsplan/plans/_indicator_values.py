@@ -3,7 +3,9 @@
 `Prepared` holds a region made ready for one area level: the areas of the level, the
 facilities placed in them (by walking up ``areas.parent_code``), the yearly tables as arrays
 grouped by facility or area, and each filter mask, department set and per-year sum once
-derived. `values_of` computes one catalog indicator for one year on it. `compute`,
+derived. `values_of` computes one catalog indicator for one year on it. 托育机构 are not
+医疗卫生机构: a formula counts or sums them only when its filter names them (or it sums
+托位数). `compute`,
 `compute_all` (`hsplan.plans.indicators`) and `hsplan.evaluation.targets.evaluate` build one
 `Prepared` per
 call and level and reuse it across indicators and years, so the per-region work is done
@@ -27,6 +29,7 @@ from hsplan.region import schema
 from hsplan.region.model import Region
 
 Status = Literal["ok", "no data", "not applicable"]
+CHILDCARE = "托育机构"
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3, "village": 4}
 RESULT_COLUMNS = (
     "area_code", "area_name", "value", "numerator", "denominator", "unit", "status", "missing",
@@ -193,6 +196,13 @@ class Prepared:
             self._active[year] = ((np.isnan(opened) | (opened <= year))
                                   & (np.isnan(closed) | (closed > year)))
         return self._active[year]
+
+    @functools.cached_property
+    def childcare(self) -> np.ndarray:
+        """Which facilities are 托育机构 (registered with 卫健, not 医疗卫生机构)."""
+        if self.facilities.empty or "subtype" not in self.facilities:
+            return np.zeros(len(self.facilities), dtype=bool)
+        return (self.facilities["subtype"].astype(str) == CHILDCARE).to_numpy(bool)
 
     def mask(self, flt: FacilityFilter) -> np.ndarray:
         """Which facilities pass `flt`."""
@@ -370,7 +380,7 @@ def _computed(prepared: Prepared, indicator: Indicator, formula: Formula, year: 
             if d_val == 0:
                 missing.append(f"{formula.denominator.describe()} is 0 in {code}")
             else:
-                value = formula.factor * n_val / d_val
+                value = formula.factor_in(year) * n_val / d_val
         values.append(np.nan if missing else value)
         nums.append(n_val)
         dens.append(d_val)
@@ -389,6 +399,8 @@ def _evaluate(prepared: Prepared, term: Term, flt: FacilityFilter, year: int
     if prepared.facilities.empty:
         return [(np.nan, ["no facilities"], []) for _ in codes]
     chosen = prepared.mask(flt)
+    if not flt.names_subtype(CHILDCARE) and "childcare_places" not in term.names:
+        chosen = chosen & ~prepared.childcare  # 托育机构 are not 医疗卫生机构
     unplaced = chosen & (prepared.area_slot < 0)
     placed_note = []
     if unplaced.any():

@@ -59,6 +59,9 @@ Rule semantics
   stated). Each uncovered village is a violation.
 - **text** — not evaluable, with the plan's reason.
 
+Two norms of one “或” sentence ("每个街道办事处范围或每3万—10万居民…") name each other in
+``or_norm``: when either passes, both pass, and the reading is printed with the result.
+
 Absent data is never a finding: a norm about facilities of a kind that was never entered
 (no row, and the kind not declared complete in ``region.meta["complete"]``, see
 `hsplan.plans.requirements`) is not evaluable, with what to enter — e.g. N41's 托育机构
@@ -181,6 +184,25 @@ def _absent_input(region: Region, norm: Norm) -> str | None:
     return None
 
 
+def _join_or_norms(plan: Plan, summary: list[dict[str, Any]],
+                   violations: list[dict[str, Any]]) -> None:
+    """Read two norms of one “或” sentence as one: when either passes, both pass (the other
+    row says so and loses its violations); changes `summary` and `violations` in place."""
+    rows = {r["norm_id"]: r for r in summary}
+    for norm in plan.norms:
+        other_id = norm.params.get("or_norm")
+        if not other_id or other_id not in rows or norm.id not in rows:
+            continue
+        mine, other = rows[norm.id], rows[other_id]
+        reading = f"与 {other_id} 为“或”关系（原文：{norm.quote}），任一达标即达标"
+        if mine["status"] != PASS and other["status"] == PASS:
+            mine["status"] = PASS
+            mine["reason"] = f"{reading}：{other_id} 已达标; " + mine["reason"]
+            violations[:] = [v for v in violations if v["norm_id"] != norm.id]
+        elif reading not in mine["reason"]:
+            mine["reason"] = f"{reading}; " + mine["reason"]
+
+
 def check(region: Region, plan: Plan, *, year: int | None = None,
           access: Access | None = None) -> NormResult:
     """Return the plan's norms checked on `region` in `year`: a summary and the violations.
@@ -221,6 +243,7 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
             "reason": "; ".join(reasons), "quote": norm.quote,
         })
         violations += out.rows
+    _join_or_norms(plan, summary, violations)
     vio = pd.DataFrame(violations, columns=VIOLATION_COLUMNS)
     vio["shortfall"] = vio["shortfall"].astype(float)
     return NormResult(plan_id=plan.id, year=when,
