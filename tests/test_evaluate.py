@@ -594,3 +594,23 @@ def test_precision_never_coarser_than_the_unit() -> None:
                   decimals=unit_decimals("人/万人")).status != MET
     assert assess(t, value=6.9951, year=2023, series={2023: 6.9951},
                   decimals=unit_decimals("人/万人")).status == MET
+
+
+def test_department_indicators_have_no_baseline_from_today(example_region: Region) -> None:
+    """江川 T04 (感染性疾病科): the seed gives no 2020 baseline ("—"). Departments are one
+    attribute without history, so today's 50 % is not the 2020 baseline, there is no trend
+    (before: 0/year, so 偏离目标 by construction), and 2021 is 无法评估."""
+    from hsplan.plans.plan import load_plan
+
+    plan = load_plan("jiangchuan-2021-2025")
+    t04 = evaluate(example_region, plan).set_index("target_id").loc["T04"]
+    assert pd.isna(t04["baseline_value"]) and pd.isna(t04["baseline_source"])
+    assert pd.isna(t04["observed_per_year"])
+    assert t04["status"] != OFF_TRACK
+    assert "科室没有逐年记录" in t04["reason"]
+    early = evaluate(example_region, plan, year=2021).set_index("target_id").loc["T04"]
+    assert early["status"] == NOT_EVALUABLE
+    # a plan baseline stays the plan's; a region-derived one is flagged
+    by_id = evaluate(example_region, plan).set_index("target_id")
+    assert by_id.loc["T07", "baseline_source"] == "plan"
+    assert by_id.loc["P01", "baseline_source"] == "region"

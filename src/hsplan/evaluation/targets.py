@@ -127,8 +127,8 @@ COLUMNS = [
     "baseline_year", "baseline_value", "value", "value_year", "source", "target_year", "op",
     "target", "target_low", "target_high", "target_text", "milestone_year", "milestone_value",
     "status", "reason", "gap", "required_per_year", "observed_per_year",
-    "completion_pct", "time_pct", "grade", "scope", "duplicate_of", "aspirational",
-    "quote",
+    "completion_pct", "time_pct", "grade", "scope", "duplicate_of", "baseline_source",
+    "aspirational", "quote",
 ]
 COLUMNS_ZH = {
     "target_id": "指标编号", "indicator": "指标编码", "name": "指标名称", "category": "类别",
@@ -140,7 +140,8 @@ COLUMNS_ZH = {
     "status": "评估结论", "reason": "说明", "gap": "差距", "required_per_year": "所需年均变化",
     "observed_per_year": "实际年均变化", "completion_pct": "完成进度(%)",
     "time_pct": "时间进度(%)", "grade": "进度评价", "scope": "评估层级",
-    "duplicate_of": "同一指标(已计入)", "aspirational": "力争", "quote": "规划原文",
+    "duplicate_of": "同一指标(已计入)", "baseline_source": "基期值来源",
+    "aspirational": "力争", "quote": "规划原文",
 }
 
 
@@ -485,6 +486,7 @@ class _IndicatorInfo:
     kind: str = "reported"
     levels: tuple[str, ...] = ("county",)
     known: bool = False
+    department_based: bool = False
 
 
 def _indicator_info(catalog: Catalog, indicator: str) -> _IndicatorInfo:
@@ -494,7 +496,7 @@ def _indicator_info(catalog: Catalog, indicator: str) -> _IndicatorInfo:
         return _IndicatorInfo()
     return _IndicatorInfo(direction=entry.direction or "none", unit=entry.unit,
                           kind=entry.kind, levels=tuple(entry.levels or ("county",)),
-                          known=True)
+                          known=True, department_based=_department_based(entry))
 
 
 _Series = tuple[dict[str, dict[int, float]], dict[str, str], dict[str, str]]
@@ -530,6 +532,16 @@ def _series(region: Region, indicator: str, *, level: str, years: list[int],
     missing: dict[str, str] = {}
     if info.known:
         entry = catalog.get(indicator)
+        if _department_based(entry) and region.years:
+            # departments are one attribute, as of the region's latest data year: they
+            # give no history (no baseline, no trend) and no value for an earlier year
+            known_year = region.years[-1]
+            why = (f"无法评估：{entry.name_zh}按科室设置计算，科室没有逐年记录，只代表 "
+                   f"{known_year} 年；{known_year} 年以前的值（含基期值）无法由数据得出")
+            dept_years = [y for y in years if y == known_year]
+            if not dept_years:
+                missing[""] = why
+            years = dept_years
         for y in years:
             try:
                 result = values_of(prepared.get(level), entry, y)
@@ -562,6 +574,13 @@ def _series(region: Region, indicator: str, *, level: str, years: list[int],
         if not pd.isna(row["value"]):
             values.setdefault(code, {})[int(row["year"])] = float(row["value"])
     return values, names, missing
+
+
+def _department_based(entry: Any) -> bool:
+    """True when an indicator counts facilities by their departments (科室)."""
+    f = entry.formula
+    return f is not None and any(t.kind == "count_with_department"
+                                 for t in (f.numerator, f.denominator))
 
 
 def _default_area(region: Region, plan: Plan) -> tuple[str, str]:
@@ -684,7 +703,11 @@ def evaluate(region: Region, plan: Plan, *, year: int | None = None,
     (``county`` or ``township``: the level the target is judged at) and ``duplicate_of``
     (the id of an earlier target with the same indicator and condition — 表2 repeating 表1,
     a prose sentence repeating the table; such rows keep their own quote and are not counted
-    again by `status_counts`).
+    again by `status_counts`) and ``baseline_source`` (``plan``: the document's figure,
+    ``region``: derived from the region's own data for the baseline year, empty: none).
+    Department-based indicators (科室: 发热诊室, 感染性疾病科, 中医馆 …) have a value for the
+    region's latest data year only — departments carry no history — so no baseline or
+    trend is derived from them and earlier years are 无法评估.
     """
     if level not in LEVELS:
         raise HsplanError(f"level {level!r}: expected one of {', '.join(LEVELS)}. "
@@ -795,6 +818,9 @@ def _row(target: Target, plan: Plan, info: _IndicatorInfo, index: int, code: str
             reason = f"{reason}: {why}"
     else:
         source = "computed" if info.kind == "computed" else "reported"
+        if info.department_based and region_base is None and not (
+                target.baseline and target.baseline.value is not None):
+            reason += "；基期值与趋势无法由数据得出（科室没有逐年记录）"
     base = target.baseline
     spec = target.target
     base_value = base.value if base and base.value is not None else region_base
@@ -820,6 +846,8 @@ def _row(target: Target, plan: Plan, info: _IndicatorInfo, index: int, code: str
         "observed_per_year": result.observed_per_year,
         "completion_pct": prog.completion_pct, "time_pct": prog.time_pct,
         "grade": prog.grade, "scope": scope, "duplicate_of": None,
+        "baseline_source": "plan" if base and base.value is not None
+        else "region" if region_base is not None else None,
         "aspirational": spec.aspirational, "quote": target.quote,
     }
 
