@@ -469,7 +469,10 @@ def test_compute_all_matches_the_golden_output(example_region: Region, level: st
     dtypes = json.loads((GOLDEN / "dtypes.json").read_text(encoding="utf-8"))[name]
     assert {c: str(t) for c, t in frame.dtypes.items()} == dtypes
     expected = pd.read_csv(GOLDEN / f"{name}.csv.gz", keep_default_na=False, na_values=[""])
-    assert len(expected) == {"county": 780, "township": 6240, "village": 23180}[level]
+    # issue 10: 5 more entries (hospital_alos_days, local_admissions_per_100,
+    # public_tcm_only_hospital_beds_per_1k computed; smi_management_rate_pct,
+    # village_doctors_and_aides_per_1k_rural reported)
+    assert len(expected) == {"county": 805, "township": 6440, "village": 23940}[level]
     pd.testing.assert_frame_equal(_via_csv(frame), expected, check_exact=False, rtol=1e-12,
                                   atol=0.0)
 
