@@ -106,7 +106,12 @@ def test_target_figures_match_the_seed(
 
 def test_prose_repeats_of_table_figures_agree(plan: dict[str, Any]) -> None:
     targets = _by_id(plan["targets"])
-    for table_id, prose_id in [("T05", "T21"), ("T06", "T22"), ("T07", "T25"), ("T08", "T29"),
+    # 表1 第6项 says 公立中医医院, the prose 公立中医类医院 (also 中西医结合、民族医医院): two
+    # indicators with one figure, marked as a conflict (issue 10)
+    assert (targets["T07"]["indicator"], targets["T25"]["indicator"]) == (
+        "public_tcm_only_hospital_beds_per_1k", "public_tcm_hospital_beds_per_1k")
+    assert targets["T07"]["conflict"].startswith("T25")
+    for table_id, prose_id in [("T05", "T21"), ("T06", "T22"), ("T08", "T29"),
                                ("T09", "T31"), ("T10", "T33"), ("T11", "T32"), ("T14", "T30"),
                                ("T17", "T52"), ("T18", "T66")]:
         assert targets[table_id]["indicator"] == targets[prose_id]["indicator"]

@@ -90,8 +90,10 @@ def test_target_progress_of_the_example(example: ExampleResult) -> None:
     bars = target_progress(results)
     evaluable = results[results["status"] != NOT_EVALUABLE]
     assert len(bars) == len(evaluable) == 29
-    # sorted by severity: the 8 off-track rows, then 9 at risk, 2 on track, 10 met
-    assert list(bars["status"]) == [OFF_TRACK] * 8 + [AT_RISK] * 9 + [ON_TRACK] * 2 + [MET] * 10
+    # sorted by severity: the 4 off-track rows, then 14 at risk, 2 on track, 9 met (issue 10:
+    # department shares have no history, so no trend makes them off track; 床人比 on
+    # hospitals is 1:1.81 against 1:2.12)
+    assert list(bars["status"]) == [OFF_TRACK] * 4 + [AT_RISK] * 14 + [ON_TRACK] * 2 + [MET] * 9
     t01 = results.set_index("target_id").loc["T01"]
     row = bars.set_index("target_id").loc["T01"]
     assert row["progress_pct"] == pytest.approx(100 * t01["value"] / t01["target"])
@@ -109,7 +111,7 @@ def test_binding_targets_come_first(example: ExampleResult) -> None:
     results = example.evaluation.copy()
     results.loc[results["target_id"] == "T07", "nature"] = "约束性"
     bars = target_progress(results)
-    assert list(bars["target_id"][:2]) == ["T07", "T04"]
+    assert list(bars["target_id"][:2]) == ["T07", "T09"]
     fig = evaluation_figure(results, title="t")
     ax = fig.axes[0]
     labels = ax.get_yticklabels()
@@ -197,8 +199,8 @@ def test_needs_bars_and_figure(needs_result: NeedsResult, tmp_path: Path) -> Non
     table = needs_result.table
     rows = needs_bars(table)
     expected = table[table["unit"].isin(["张", "人"]) & (table["item"] != "常住人口")]
-    assert len(rows) == len(expected) == 20
-    assert list(rows["unit"]) == ["张"] * 7 + ["人"] * 13
+    assert len(rows) == len(expected) == 19   # no staff from 床人比 on all beds (issue 10)
+    assert list(rows["unit"]) == ["张"] * 7 + ["人"] * 12
     assert rows["label"].iloc[0] == "床位\n需求法"
     assert rows["label"].iloc[1] == ("重症医学科床位\n按每千人口重症医学科床位数\n"
                                      "规划目标 ≥0.06 张/千人 (2025)")
@@ -235,8 +237,9 @@ def test_violations_by_township(example: ExampleResult, region: Region) -> None:
         assert row["n_villages"] == inside[inside["area_level"] == "village"][
             "area_code"].nunique()
         assert row["n_facilities"] == inside["facility_id"].dropna().nunique()
-    assert towns.loc["江城镇", "n_violations"] == 43
-    assert towns["n_violations"].sum() + 4 == len(viol) == 147  # 4 for the whole county
+    # issue 10: N41 (托育机构, none entered) is 无法评估, no longer 76 village violations
+    assert towns.loc["江城镇", "n_violations"] == 22
+    assert towns["n_violations"].sum() + 4 == len(viol) == 70  # 4 for the whole county
 
 
 def test_violations_map_colours_townships_by_count(example: ExampleResult,
@@ -248,21 +251,22 @@ def test_violations_map_colours_townships_by_count(example: ExampleResult,
     faces = ax.collections[0].get_facecolor()
     assert len(faces) == len(towns) == 8
     colour = {int(n): to_hex(f) for n, f in zip(towns["n_violations"], faces, strict=True)}
-    bins = {n: (n - 1) // 10 for n in colour}  # classes 1–10, 11–20, … (43 → 41–50)
+    bins = {n: (n - 1) // 5 for n in colour}  # classes 1–5, 6–10, … (22 → 21–25)
     for a in colour:
         for b in colour:
             assert (colour[a] == colour[b]) == (bins[a] == bins[b])
     darkness = {n: 1 - sum(to_rgb(c)) / 3 for n, c in colour.items()}
-    assert darkness[43] > darkness[24] > darkness[16] > darkness[8]
+    assert darkness[22] > darkness[13] > darkness[7]
     legend_box = ax.get_legend()
     assert legend_box is not None
     legend = [t.get_text() for t in legend_box.get_texts()]
-    assert legend[:4] == ["未达标的村（76，大小示条数）", "未达标的机构（10）", "0 条", "1–10 条"]
+    assert legend[:5] == ["达标的村（24）", "未达标的村（52，大小示条数）", "未达标的机构（9）",
+                          "0 条", "1–5 条"]
     labels = {t.get_text() for t in ax.texts}
-    assert "江城镇\n43 条" in labels
+    assert "江城镇\n22 条" in labels
     assert ax.get_title() == "未达标（合成数据）"
     assert fig.texts[0].get_text().startswith(
-        "jiangchuan-2021-2025 · 2023年 · 违规 147 条，其中全县（区）层面 4 条"
+        "jiangchuan-2021-2025 · 2023年 · 违规 70 条，其中全县（区）层面 4 条"
         "（N19、N20、N21、N22）")
     plt.close(fig)
 
@@ -310,14 +314,14 @@ def test_cli_check_map(example: ExampleResult, tmp_path: Path) -> None:
                                       EXAMPLE_PLAN, "--map", str(out)])
     assert result.exit_code == 0, result.output
     assert f"已写入 {out}" in result.output.replace("\n", "")
-    assert out.stat().st_size > 150_000 and "违规明细 (147)" in result.output
+    assert out.stat().st_size > 150_000 and "违规明细 (70)" in result.output
 
 
 def test_example_result_lists_the_charts(example: ExampleResult) -> None:
     outputs = example.project.outputs_dir
     assert example.evaluation_png == outputs / "evaluation.png"
     assert example.norms_map_png == outputs / "norms_map.png"
-    assert example.norms.plan_id == EXAMPLE_PLAN and len(example.norms.violations) == 147
+    assert example.norms.plan_id == EXAMPLE_PLAN and len(example.norms.violations) == 70
     buffer = io.StringIO()
     from hsplan.cli.example import report_example
 
@@ -325,5 +329,5 @@ def test_example_result_lists_the_charts(example: ExampleResult) -> None:
     printed = buffer.getvalue()
     assert f"chart    {outputs / 'evaluation.png'}" in printed
     assert f"norms map {outputs / 'norms_map.png'}" in printed
-    assert "资源配置标准 jiangchuan-2021-2025 (46 norms): 达标 16  未达标 13  无法评估 17; " \
-           "147 violations" in printed
+    assert "资源配置标准 jiangchuan-2021-2025 (46 norms): 达标 16  未达标 12  无法评估 18; " \
+           "70 violations" in printed

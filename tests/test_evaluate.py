@@ -16,18 +16,31 @@ from typer.testing import CliRunner
 from hsplan.cli import app
 from hsplan.errors import HsplanError
 from hsplan.evaluation.targets import (
+    AHEAD_DONE,
+    AS_EXPECTED,
     AT_RISK,
+    BEHIND,
     COLUMNS,
+    DONE,
+    FASTER,
     MET,
+    NOT_APPLICABLE,
+    NOT_DONE,
     NOT_EVALUABLE,
     OFF_TRACK,
     ON_TRACK,
     assess,
+    at_precision,
     evaluate,
     evaluation_to_json,
     evaluation_to_xlsx,
     observed_per_year,
+    progress,
+    published_decimals,
     status_counts,
+    status_counts_by_nature,
+    target_scope,
+    unit_decimals,
 )
 from hsplan.plans.plan import Baseline, Milestone, Plan, Target, TargetSpec
 from hsplan.region.model import Region
@@ -257,7 +270,7 @@ def test_evaluate_county_values_status_and_order() -> None:
                                    "reported value of 婴儿死亡率")
     assert by_id.loc["T5", "status"] == NOT_EVALUABLE
     assert status_counts(results) == {MET: 1, ON_TRACK: 1, AT_RISK: 0, OFF_TRACK: 1,
-                                      NOT_EVALUABLE: 2}
+                                      NOT_EVALUABLE: 2, NOT_APPLICABLE: 0}
 
 
 def test_evaluate_earlier_year_and_township_level() -> None:
@@ -267,27 +280,31 @@ def test_evaluate_earlier_year_and_township_level() -> None:
     assert early.loc["T1", "value"] == pytest.approx(77.9)
     town = evaluate(region, small_plan(), level="township")
     beds = town[town["target_id"] == "T2"].set_index("area_code")
+    # the plan's 3.56 is a county target: judged on the county's 3.4 (on track), never
+    # per township; the townships' values are shown as 不适用 (issue 10: 宁海街道 0.07 vs
+    # 3.56 was 偏离目标)
+    assert beds.loc["530403", "status"] == ON_TRACK
     assert beds.loc["530403101", "value"] == pytest.approx(230 / 60000 * 1000)
     assert beds.loc["530403102", "value"] == pytest.approx(110 / 40000 * 1000)
-    assert beds.loc["530403101", "status"] == MET
-    assert beds.loc["530403102", "status"] == AT_RISK   # 2.75, +0.25/year → 3.25 < 3.56
+    assert beds.loc["530403101", "status"] == NOT_APPLICABLE
+    assert beds.loc["530403102", "status"] == NOT_APPLICABLE
+    assert beds.loc["530403102", "reason"].startswith("不适用：T2 是全县(区)目标")
+    assert list(beds["scope"].unique()) == ["county"]
     # life expectancy is reported for the county only: one county row
     assert list(town.loc[town["target_id"] == "T1", "area_code"]) == ["530403"]
 
 
 def test_evaluate_township_level_on_a_region_without_townships() -> None:
     region = small_region()
-    county_only = region.replace(areas=region.areas[region.areas["level"] == "county"])
+    facilities = region.facilities.assign(area_code="530403")
+    county_only = region.replace(areas=region.areas[region.areas["level"] == "county"],
+                                 facilities=facilities)
     results = evaluate(county_only, small_plan(), level="township").set_index("target_id")
     assert list(results["area_code"]) == ["530403"] * 5
-    # both beds targets (township-level indicator) carry the level error, once per target
-    for target_id in ("T2", "T3"):
-        assert results.loc[target_id, "status"] == NOT_EVALUABLE
-        assert results.loc[target_id, "reason"] == (
-            "no value of beds_per_1k up to 2023: the region has no areas of level 'township' "
-            "(levels present: county). Fix: import the areas table with that level, or "
-            "compute at a level that is present.")
-    # life expectancy is a county indicator: unaffected
+    # county targets are judged on the county whatever the level; with no townships there
+    # are simply no reference rows
+    assert results.loc["T2", "status"] == ON_TRACK
+    assert results.loc["T3", "status"] == OFF_TRACK
     assert (results.loc["T1", "status"], results.loc["T1", "value"]) == (MET, 78.0)
 
 
@@ -304,7 +321,7 @@ def test_json_and_xlsx_outputs(tmp_path: Path) -> None:
     ws = wb["评估结果"]
     assert ws.cell(1, 1).value == "指标编号"
     assert ws.cell(2, COLUMNS.index("status") + 1).value == "偏离目标"
-    assert [c.value for c in wb["汇总"]["B"]][3:] == [1, 1, 0, 1, 2]
+    assert [c.value for c in wb["汇总"]["B"]][3:9] == [1, 1, 0, 1, 2, 0]
 
 
 # --- CLI ---------------------------------------------------------------------------------------
@@ -441,3 +458,159 @@ if __name__ == "__main__":
 
     if sys.argv[1:] == ["--write-golden"]:
         _write_golden()
+
+
+# --- issue 10: progress as Chinese evaluations measure it, precision, scope, duplicates -------
+
+
+def test_completion_time_progress_and_grade_of_t07a_on_the_example(
+        example_region: Region) -> None:
+    """江川 T07a (县办公立医院及基层医疗卫生机构床位): base 2.38 (2020), target 2.45 (2025);
+    the example's 2023 value 2.4202 is 完成进度 (2.4202 − 2.38)/(2.45 − 2.38) = 57.5 % with
+    时间进度 3/5 = 60 % → 滞后于预期 (the old chart showed 现状 ÷ 目标 = 98.8 %)."""
+    from hsplan.plans.plan import load_plan
+
+    results = evaluate(example_region, load_plan("jiangchuan-2021-2025"))
+    row = results.set_index("target_id").loc["T07a"]
+    assert row["completion_pct"] == pytest.approx((row["value"] - 2.38) / (2.45 - 2.38) * 100)
+    assert 57 < row["completion_pct"] < 58
+    assert row["time_pct"] == pytest.approx(60.0)
+    assert row["grade"] == BEHIND
+
+
+@pytest.mark.parametrize(
+    ("value", "year", "grade", "completion"),
+    [
+        (3.50, 2023, BEHIND, 50.0),        # 50 % done, 60 % of the time gone
+        (3.56, 2023, AS_EXPECTED, 60.0),   # exactly 序时进度
+        (3.62, 2023, FASTER, 70.0),        # ≥ 60 + 10
+        (3.80, 2023, AHEAD_DONE, 100.0),   # the final target already met
+        (3.80, 2025, DONE, 100.0),         # the target year: 已完成
+        (3.60, 2025, NOT_DONE, 200 / 3),   # the target year: 未完成
+    ],
+)
+def test_progress_grades(value: float, year: int, grade: str, completion: float) -> None:
+    t = tgt(">=", value=3.8, base=(2020, 3.2))
+    result = assess(t, value=value, year=year, series={year: value})
+    prog = progress(t, result, value=value, base_value=3.2, base_year=2020, target_year=2025,
+                    year=year)
+    assert prog.completion_pct == pytest.approx(completion)
+    assert prog.time_pct == pytest.approx((year - 2020) / 5 * 100)
+    assert prog.grade == grade
+
+
+def test_progress_of_a_target_the_baseline_already_met_and_of_up_targets() -> None:
+    t = tgt(">=", value=1.34, base=(2020, 1.39))   # 医护比 1.39 → ≥ 1.34
+    ok = assess(t, value=1.35, year=2023, series={2023: 1.35})
+    prog = progress(t, ok, value=1.35, base_value=1.39, base_year=2020, target_year=2025,
+                    year=2023)
+    assert (prog.completion_pct, prog.grade) == (None, AHEAD_DONE)
+    up = tgt("up", base=(2020, 60.0))
+    res = assess(up, value=58.0, year=2023, series={2023: 58.0})
+    assert progress(up, res, value=58.0, base_value=60.0, base_year=2020, target_year=2025,
+                    year=2023).grade == BEHIND
+
+
+def test_comparison_at_the_published_precision() -> None:
+    # 3.5551 is published as 3.56: the target ≥ 3.56 is met, with no gap left
+    result = assess(tgt(">=", value=3.56), value=3.5551, year=2023, series={2023: 3.5551})
+    assert result.status == MET
+    assert result.gap == pytest.approx(0.0)
+    assert assess(tgt(">=", value=3.56), value=3.5549, year=2023,
+                  series={2023: 3.5549}).status != MET
+    assert published_decimals(3.56) == 2
+    assert published_decimals(95.0) == 0
+    assert published_decimals(0.033) == 3
+    assert at_precision(94.45, 1) == pytest.approx(94.5)   # half up, not to even
+
+
+def test_down_held_at_a_zero_baseline_is_met() -> None:
+    # 持续稳中有降 with a baseline of 0 (no maternal deaths): staying at 0 is the target
+    result = assess(tgt("down", base=(2020, 0.0)), value=0.0, year=2023,
+                    series={2022: 0.0, 2023: 0.0})
+    assert result.status == MET
+    no_base = assess(tgt("down"), value=0.0, year=2023, series={2022: 0.0, 2023: 0.0})
+    assert no_base.status == MET
+    # above 0 it must still fall
+    assert assess(tgt("down", base=(2020, 0.0)), value=5.0, year=2023,
+                  series={2023: 5.0}).status == OFF_TRACK
+
+
+def test_duplicated_targets_are_counted_once_with_both_quotes(example_region: Region) -> None:
+    from hsplan.plans.plan import load_plan
+
+    results = evaluate(example_region, load_plan("jiangchuan-2021-2025"))
+    dup = results.set_index("target_id")["duplicate_of"].dropna().to_dict()
+    # 表2 repeats 表1's 医师/护士/全科 rows; the prose repeats 表1's 床位 3.56
+    assert dup == {"W01": "T10", "W02": "T11", "W03": "T13", "P01": "T07"}
+    by_id = results.set_index("target_id")
+    assert by_id.loc["W01", "quote"] != by_id.loc["T10", "quote"]   # both quotes kept
+    counts = status_counts(results)
+    assert sum(counts.values()) == len(results) - 4
+
+
+def test_binding_targets_first_in_the_counts() -> None:
+    counts = status_counts_by_nature(evaluate(small_region(), small_plan()))
+    assert list(counts) == ["约束性", "预期性", "未标注"]
+    assert counts["约束性"][OFF_TRACK] == 1
+    assert counts["约束性"][NOT_EVALUABLE] == 1
+
+
+def test_per_street_target_is_met_only_when_every_street_meets_it() -> None:
+    """康巴什 T13 "以街道为单位适龄儿童规划免疫疫苗接种率 ≥95": every street must reach 95 —
+    a county mean of 95.5 over streets at 99 and 92 does not meet it."""
+    from dataclasses import replace
+
+    region = small_region()
+    reported = pd.DataFrame({
+        "area_code": ["530403", "530403101", "530403102"], "year": [2023] * 3,
+        "indicator": ["immunization_coverage_pct"] * 3, "value": [95.5, 99.0, 92.0]})
+    region = region.replace(reported=reported)
+    street = Target(id="T13", indicator="immunization_coverage_pct",
+                    name="以街道为单位适龄儿童规划免疫疫苗接种率", quote="…≥95 约束性",
+                    target=TargetSpec(op=">=", year=2025, value=95.0), nature="约束性")
+    plan = replace(small_plan(), targets=(street,))
+    assert target_scope(street) == "township"
+    county = evaluate(region, plan).set_index("target_id").loc["T13"]
+    assert county["status"] != MET
+    assert county["value"] == pytest.approx(92.0)
+    assert "江城镇" in county["reason"]
+    assert county["scope"] == "township"
+    town = evaluate(region, plan, level="township").set_index("area_code")
+    assert town.loc["530403101", "status"] == MET
+    assert town.loc["530403102", "status"] != MET
+    # no street values: 无法评估, not the county mean
+    only_county = region.replace(reported=reported.iloc[:1])
+    row = evaluate(only_county, plan).iloc[0]
+    assert row["status"] == NOT_EVALUABLE
+    assert row["reason"].startswith("无法评估：目标要求每个乡镇(街道)达到，2/2 个缺少数值")
+
+
+def test_precision_never_coarser_than_the_unit() -> None:
+    # 江川 T01: 每万人口公共卫生人员数 6.753 against a published "7" is 6.75 < 7, not 7
+    t = tgt(">=", value=7.0)
+    assert assess(t, value=6.753, year=2023, series={2023: 6.753}).status != MET
+    assert assess(t, value=6.753, year=2023, series={2023: 6.753},
+                  decimals=unit_decimals("人/万人")).status != MET
+    assert assess(t, value=6.9951, year=2023, series={2023: 6.9951},
+                  decimals=unit_decimals("人/万人")).status == MET
+
+
+def test_department_indicators_have_no_baseline_from_today(example_region: Region) -> None:
+    """江川 T04 (感染性疾病科): the seed gives no 2020 baseline ("—"). Departments are one
+    attribute without history, so today's 50 % is not the 2020 baseline, there is no trend
+    (before: 0/year, so 偏离目标 by construction), and 2021 is 无法评估."""
+    from hsplan.plans.plan import load_plan
+
+    plan = load_plan("jiangchuan-2021-2025")
+    t04 = evaluate(example_region, plan).set_index("target_id").loc["T04"]
+    assert pd.isna(t04["baseline_value"]) and pd.isna(t04["baseline_source"])
+    assert pd.isna(t04["observed_per_year"])
+    assert t04["status"] != OFF_TRACK
+    assert "科室没有逐年记录" in t04["reason"]
+    early = evaluate(example_region, plan, year=2021).set_index("target_id").loc["T04"]
+    assert early["status"] == NOT_EVALUABLE
+    # a plan baseline stays the plan's; a region-derived one is flagged
+    by_id = evaluate(example_region, plan).set_index("target_id")
+    assert by_id.loc["T07", "baseline_source"] == "plan"
+    assert by_id.loc["P01", "baseline_source"] == "region"

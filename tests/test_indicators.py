@@ -175,8 +175,9 @@ def test_seed_000_table_1_names_resolve(catalog: Catalog, name: str, expected: s
 def test_match_normalises_width_spacing_and_unit_suffix(catalog: Catalog) -> None:
     # seed 002 表1 and seed 001 write the names with line-break spaces and units in brackets
     assert catalog.match("每千人口医疗卫生机构床 位数(张)")[0] == ("beds_per_1k", 0.95)
+    # 公立中医医院 is its own indicator, not 公立中医类医院 (issue 10)
     assert catalog.match("每千人口公立中医医院床位 数(张)")[0] == (
-        "public_tcm_hospital_beds_per_1k", 0.95)
+        "public_tcm_only_hospital_beds_per_1k", 0.95)
     # dropping 口 and 数 only (seed 001): core form equal
     assert catalog.match("每千人执业(助理)医师")[0] == ("doctors_per_1k", 0.9)
     # assistant doctors are not the same indicator as licensed doctors
@@ -349,7 +350,9 @@ def test_compute_all_covers_every_computable_indicator(region: Region,
     out = compute_all(region, year=2021)
     assert list(out["indicator"]) == [i.id for i in catalog.computable]
     values = out.set_index("indicator")
-    assert values.loc["staff_to_bed_ratio", "value"] == pytest.approx(753 / 570)
+    # 床人比 on its scope, hospitals (F1, F2, F6): (420 + 200 + 40) / (300 + 150 + 50); the
+    # CDC's and the clinics' staff have no beds (issue 10: before, 753 / 570 over everything)
+    assert values.loc["staff_to_bed_ratio", "value"] == pytest.approx(660 / 500)
     assert values.loc["bed_occupancy_pct", "status"] == "no data"
 
 
@@ -466,7 +469,10 @@ def test_compute_all_matches_the_golden_output(example_region: Region, level: st
     dtypes = json.loads((GOLDEN / "dtypes.json").read_text(encoding="utf-8"))[name]
     assert {c: str(t) for c, t in frame.dtypes.items()} == dtypes
     expected = pd.read_csv(GOLDEN / f"{name}.csv.gz", keep_default_na=False, na_values=[""])
-    assert len(expected) == {"county": 780, "township": 6240, "village": 23180}[level]
+    # issue 10: 5 more entries (hospital_alos_days, local_admissions_per_100,
+    # public_tcm_only_hospital_beds_per_1k computed; smi_management_rate_pct,
+    # village_doctors_and_aides_per_1k_rural reported)
+    assert len(expected) == {"county": 805, "township": 6440, "village": 23940}[level]
     pd.testing.assert_frame_equal(_via_csv(frame), expected, check_exact=False, rtol=1e-12,
                                   atol=0.0)
 
@@ -488,8 +494,121 @@ def _write_golden() -> None:
                     encoding="utf-8")
 
 
+def _write_docs() -> None:
+    from hsplan.plans.catalog import catalog_markdown
+
+    text = DOCS.read_text(encoding="utf-8")
+    head = text.split("## Reference", 1)[0]
+    DOCS.write_text(head + "## Reference\n\n" + catalog_markdown(load_catalog()),
+                    encoding="utf-8")
+
+
+# --- issue 10: compute honours the catalog's levels ------------------------------------------
+
+
+def test_compute_honours_the_catalog_levels(region: Region, catalog: Catalog) -> None:
+    # ambulances per 10,000 serve the whole county: no township value (before: a value per
+    # township, 6 of 8 townships "off track" against the county target)
+    assert catalog.get("ambulances_per_10k").levels == ("county",)
+    town = compute(region, "ambulances_per_10k", year=2021, level="township")
+    assert set(town["status"]) == {"not applicable"}
+    assert town["value"].isna().all()
+    assert town["missing"].iloc[0].startswith("不适用：每万人口急救车辆数")
+    # a township indicator is still computed per township
+    beds = compute(region, "beds_per_1k", year=2021, level="township")
+    assert "not applicable" not in set(beds["status"])
+
+
+# --- issue 10: definitions as data -----------------------------------------------------------
+
+
+def test_docs_reference_is_the_catalog_with_definitions_and_sources(catalog: Catalog) -> None:
+    from hsplan.plans.catalog import catalog_markdown
+
+    text = DOCS.read_text(encoding="utf-8")
+    assert text.split("## Reference\n\n", 1)[1] == catalog_markdown(catalog), \
+        "docs/indicators.md is stale: run python tests/test_indicators.py --write-docs"
+
+
+def test_every_entry_states_its_definition_fields(catalog: Catalog) -> None:
+    from hsplan.plans.catalog import DEFINITION_FIELDS
+
+    for ind in catalog:
+        fields = ind.definition_fields()
+        assert list(fields) == list(DEFINITION_FIELDS)
+        assert fields["source"] == ind.source
+    beds = catalog.get("beds_per_1k").definition_fields()
+    assert (beds["population"], beds["beds"]) == ("常住人口", "实有床位")
+    icu = catalog.get("icu_beds_share_pct")
+    assert icu.definition_fields()["beds"] == "编制床位"      # the norm cites 编制床位
+    assert icu.formula is not None and icu.formula.denominator.names == ("beds_approved",)
+
+
+@pytest.mark.parametrize(("name", "indicator"), [
+    ("医院平均住院日", "hospital_alos_days"),
+    ("出院者平均住院日", "alos_days"),
+    ("严重精神障碍管理率", "smi_management_rate_pct"),
+    ("严重精神障碍患者规范管理率", "smi_managed_pct"),
+    ("每千人口公立中医医院床位数", "public_tcm_only_hospital_beds_per_1k"),
+    ("每千人口公立中医类医院床位数", "public_tcm_hospital_beds_per_1k"),
+    ("每千农村人口乡村医生和卫生员数", "village_doctors_and_aides_per_1k_rural"),
+    ("每千农村人口乡村医生数", "village_doctors_per_1k_rural"),
+    ("年住院率", "admission_rate_pct"),
+])
+def test_two_official_indicators_never_bind_to_one_entry(catalog: Catalog, name: str,
+                                                         indicator: str) -> None:
+    best = catalog.match(name)
+    assert best[0] == (indicator, 1.0)
+    assert all(score < 1.0 for _, score in best[1:])
+
+
+def test_hospital_alos_counts_hospitals_only(region: Region) -> None:
+    util = pd.DataFrame([
+        {"facility_id": "F1", "year": 2021, "discharges": 100, "discharged_bed_days": 900},
+        {"facility_id": "F3", "year": 2021, "discharges": 100, "discharged_bed_days": 500},
+    ])
+    changed = region.replace(utilisation=typed(util, schema.UTILISATION))
+    assert compute(changed, "hospital_alos_days", year=2021).iloc[0].value == pytest.approx(9.0)
+    assert compute(changed, "alos_days", year=2021).iloc[0].value == pytest.approx(7.0)
+
+
+def test_bed_turnover_uses_366_days_in_a_leap_year(region: Region) -> None:
+    rows = [{"facility_id": "F1", "year": y, "discharges": 3660, "bed_days_open": 36600}
+            for y in (2020, 2021)]
+    changed = region.replace(utilisation=typed(pd.DataFrame(rows), schema.UTILISATION))
+    # 平均开放病床 = 36,600 / 366 = 100 in 2020 → 36.6 turnovers; / 365 in 2021 → 36.5
+    assert compute(changed, "bed_turnover_times", year=2020).iloc[0].value == \
+        pytest.approx(36.6)
+    assert compute(changed, "bed_turnover_times", year=2021).iloc[0].value == \
+        pytest.approx(36.5)
+
+
+def test_childcare_centres_are_not_health_facilities(region: Region) -> None:
+    nursery = pd.DataFrame([{"id": "C1", "name": "江城镇托育园", "subtype": "托育机构",
+                             "area_code": TOWN_A}])
+    res = pd.DataFrame([{"facility_id": "C1", "year": 2021, "staff_total": 30,
+                         "childcare_places": 120}])
+    changed = region.replace(facilities=pd.concat([region.facilities, nursery]),
+                             resources=pd.concat([region.resources, res]))
+    before = compute(region, "health_workers_per_1k", year=2021).iloc[0].value
+    assert compute(changed, "health_workers_per_1k", year=2021).iloc[0].value == \
+        pytest.approx(before)
+    assert compute(changed, "childcare_places_per_1k", year=2021).iloc[0].value == \
+        pytest.approx(120 / 100_000 * 1000)
+
+
+def test_fever_sentinel_counts_as_a_fever_clinic(region: Region) -> None:
+    fac = region.facilities.copy()
+    fac.loc[fac["id"] == "F4", "departments"] = "发热哨点、中医馆"
+    value = compute(region.replace(facilities=fac), "fever_clinic_share_pct",
+                    year=2021).iloc[0].value
+    assert value == pytest.approx(100.0)   # F3 发热门诊, F4 发热哨点 (F8 closed in 2020)
+
+
 if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] == ["--write-golden"]:
         _write_golden()
+    if sys.argv[1:] == ["--write-docs"]:
+        _write_docs()

@@ -127,10 +127,12 @@ def test_needs_reproduces_the_hand_computed_bed_need(tmp_path: Path, mini_plan: 
     assert per_1k["value_needed"] == pytest.approx(4 * 1500 / 1000)
     assert per_1k["plan_target"] == ">=4 张/千人 (2025)"
     assert pd.isna(per_1k["current_value"])  # the region has no resources
-    staff = _row(result, "卫生人员（按床人(卫生人员)比）")
-    assert staff["value_needed"] == pytest.approx(6.0 * 1.5)  # the plan's beds × 1.5
-    ambulances = _row(result, "救护车（城乡配置标准）")
-    assert ambulances["value_needed"] == 2  # ⌈600 / 30,000⌉ + ⌈900 / 10,000⌉
+    # 床人比 is hospital staff per hospital bed (issue 10): the beds needed are for every
+    # facility, so no staff figure is derived from them
+    assert "卫生人员（按床人(卫生人员)比）" not in set(result.table["item"])
+    # the national norm (1 per 30,000; no other province's rural 1/10,000): ⌈1,500 / 30,000⌉
+    ambulances = _row(result, "救护车（国家配置标准）")
+    assert ambulances["value_needed"] == 1
     assert result.notes == ["bands split 50/50 by sex (no census sex ratio for this region)",
                             "no 2020 census row for 999999: sexes split 50/50"]
 
@@ -148,8 +150,6 @@ def test_admission_rates_derived_from_utilisation_reproduce_the_base_year(
     assert demand["current_value"] == 10
     assert demand["current_year"] == 2023
     assert demand["gap"] == pytest.approx(300 * 8 / (365 * 0.85) - 10)
-    staff = _row(result, "卫生人员（按床人(卫生人员)比）")
-    assert staff["current_value"] == 12
 
 
 def test_example_2025_projection_is_explained_line_by_line(example_result) -> None:  # type: ignore[no-untyped-def]
@@ -203,8 +203,11 @@ def test_per_1k_target_path_equals_target_times_projected_population(example_res
 def test_example_plan_norms_give_the_ambulance_and_township_rows(example_result) -> None:  # type: ignore[no-untyped-def]
     totals = example_result.projection.query("age_band == 'total'").set_index("year")["pop"]
     amb = _row(example_result, "救护车 ≥1辆/3万人口")  # jiangchuan N21
-    assert amb["value_needed"] == -(-totals[2025] // 30000)
+    assert amb["value_needed"] == -(-totals[2025] // 30000) == 9
     assert amb["current_value"] == 8
+    # one ambulance figure: the plan's own norm, no built-in rural 1/10,000 of another
+    # province beside it (issue 10: 17 from seed 004's norm)
+    assert "救护车（城乡配置标准）" not in set(example_result.table["item"])
     centres = _row(example_result, "乡镇卫生院")
     assert centres["value_needed"] == 6  # 6 乡/镇 of 江川区 (2 街道 excluded)
     assert centres["current_value"] == 6

@@ -73,7 +73,11 @@ def test_every_norm_of_the_plan_gets_a_result(baseline: NormResult) -> None:
         if norm.rule == "text":
             assert row["status"] == NOT_EVALUABLE
             assert row["reason"] == f"text norm: {norm.params['reason']}"
-        if norm.rule == "service_circle":
+        if norm.rule == "service_circle" and norm.params["facility"] == "托育机构":
+            # the example has no 托育机构 rows: what to enter, before any travel time
+            assert row["status"] == NOT_EVALUABLE
+            assert row["reason"].startswith("无法评估：缺少托育机构数据")
+        elif norm.rule == "service_circle":
             assert (row["status"], row["reason"]) == (NOT_EVALUABLE, NEEDS_TRAVEL)
     assert baseline.status_counts() == {PASS: 16, FAIL: 10, NOT_EVALUABLE: 20}
 
@@ -373,7 +377,8 @@ def test_cli_check_table_json_xlsx(example: tuple[Path, Region], tmp_path: Path)
     table = runner.invoke(app, ["check", str(root), "--plan", "jiangchuan-2021-2025",
                                 "--no-travel"], env={"COLUMNS": "200"})
     assert table.exit_code == 0, table.output
-    assert "违规明细 (19)" in table.output and "达标 16 · 未达标 10 · 无法评估 20" in table.output
+    # 18: 江川仁和骨科医院 has no 急诊科, so no 急诊观察床 are asked of it (issue 10)
+    assert "违规明细 (18)" in table.output and "达标 16 · 未达标 10 · 无法评估 20" in table.output
     assert "缺 1 辆救护车" in table.output
 
     out = tmp_path / "check.json"
@@ -382,7 +387,7 @@ def test_cli_check_table_json_xlsx(example: tuple[Path, Region], tmp_path: Path)
     assert done.exit_code == 0, done.output
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert (doc["plan"], doc["year"], doc["synthetic"]) == ("jiangchuan-2021-2025", 2023, True)
-    assert len(doc["summary"]) == 46 and len(doc["violations"]) == 19
+    assert len(doc["summary"]) == 46 and len(doc["violations"]) == 18
     n21 = next(v for v in doc["violations"] if v["norm_id"] == "N21")
     assert (n21["shortfall"], n21["facility_id"], n21["area_code"]) == (1.0, None, "530403")
 
@@ -392,7 +397,7 @@ def test_cli_check_table_json_xlsx(example: tuple[Path, Region], tmp_path: Path)
     assert done.exit_code == 0, done.output
     wb = openpyxl.load_workbook(xlsx)
     assert wb.sheetnames == ["汇总", "违规明细", "说明"]
-    assert wb["汇总"].max_row == 47 and wb["违规明细"].max_row == 20
+    assert wb["汇总"].max_row == 47 and wb["违规明细"].max_row == 19
     assert wb["汇总"]["A1"].value == "规范编号" and wb["违规明细"]["J1"].value == "差额"
 
 
@@ -444,6 +449,9 @@ def test_service_circles_with_the_project_travel_times(example: tuple[Path, Regi
     access = access_module.ServiceAccess.from_project(Project.open(root))
     result = check(region, load_plan("jiangchuan-2021-2025"), access=access)
     circles = result.summary[result.summary["rule"] == "service_circle"]
+    # N41 (托育机构, none entered in the example) is 无法评估, not 76 violations (issue 10)
+    assert circles.set_index("norm_id").loc["N41", "status"] == NOT_EVALUABLE
+    circles = circles[circles["norm_id"] != "N41"]
     assert set(circles["status"]) <= {PASS, FAIL}
     villages = set(region.areas.loc[region.areas["level"] == "village", "code"])
     pop = region.population[region.population["year"] == 2023].set_index("area_code")["total"]
@@ -455,3 +463,112 @@ def test_service_circles_with_the_project_travel_times(example: tuple[Path, Regi
         # each uncovered village's shortfall is its population
         assert all(float(pop[c]) == s for c, s in zip(v["area_code"], v["shortfall"],
                                                        strict=True))
+
+
+# --- issue 10: absent data is 无法评估, never a violation ------------------------------------
+
+
+def test_a_kind_never_entered_is_not_evaluable_not_a_violation() -> None:
+    """N41-like: a 15-minute 托育机构 circle on a region with no 托育机构 rows. Before, every
+    village was a violation (76 on the example); now the norm is 无法评估 and says what to
+    enter — until the project declares 托育机构 surveyed, when none found is a finding."""
+    norm = Norm(id="N41", rule="service_circle", quote="婴幼儿照护“15 分钟服务圈”",
+                params={"facility": "托育机构", "minutes": 15})
+    plan = load_plan(DATA / "handmade.yaml")
+    plan = dataclasses.replace(plan, norms=(norm,))
+    region = handmade_region()
+    result = check(region, plan, access=FakeAccess())
+    row = result.summary.iloc[0]
+    assert row["status"] == NOT_EVALUABLE
+    assert row["reason"].startswith("无法评估：缺少托育机构数据")
+    assert result.violations.empty
+    # "facilities" complete does not cover 托育机构 (not 医疗卫生机构) ...
+    declared = dataclasses.replace(region, meta={"complete": ["facilities"]})
+    assert check(declared, plan, access=FakeAccess()).summary.iloc[0]["status"] == \
+        NOT_EVALUABLE
+    # ... declaring 托育机构 surveyed does: the circle is then checked
+    surveyed = dataclasses.replace(region, meta={"complete": ["facilities", "托育机构"]})
+    assert check(surveyed, plan, access=FakeAccess()).summary.iloc[0]["reason"] != \
+        row["reason"]
+
+
+def test_a_region_without_facilities_has_no_facility_findings() -> None:
+    region = handmade_region()
+    empty = region.replace(facilities=region.facilities.iloc[0:0],
+                           resources=region.resources.iloc[0:0])
+    result = check(empty, load_plan(DATA / "handmade.yaml"), access=FakeAccess())
+    assert set(result.summary["status"]) == {NOT_EVALUABLE}
+    assert result.violations.empty
+
+
+# --- issue 10: one reading of each norm, stated -------------------------------------------------
+
+
+def _one_norm_plan(*norms: Norm) -> Any:
+    return dataclasses.replace(load_plan(DATA / "handmade.yaml"), norms=norms)
+
+
+def test_a_hospital_without_emergency_department_needs_no_observation_beds() -> None:
+    region = handmade_region()
+    ortho = pd.DataFrame([("O1", "测试县骨科医院", "专科医院", "非公立", False, "其他", "二级",
+                           "530499001", 102.30, 24.30, "骨科")],
+                         columns=["id", "name", "subtype", "ownership", "government_run",
+                                  "admin_level", "grade", "area_code", "lon", "lat",
+                                  "departments"])
+    res = pd.DataFrame([{"facility_id": "O1", "year": 2023, "beds": 100,
+                         "beds_emergency_obs": 0}])
+    region = region.replace(facilities=pd.concat([region.facilities, ortho]),
+                            resources=pd.concat([region.resources, res]))
+    norm = Norm(id="N24", rule="share", quote="按医院床位的2%—3%设置急诊科观察床",
+                params={"numerator": {"resource": "beds_emergency_obs"},
+                        "denominator": {"resource": "beds"}, "min_pct": 2, "max_pct": 3,
+                        "facility": {"category": "医院", "department": "急诊科"}})
+    result = check(region, _one_norm_plan(norm))
+    assert "O1" not in set(result.violations["facility_id"])  # before: 缺 2 张 at O1
+    assert set(result.violations["facility_id"]) == {"H1"}   # H1: 8 of 200 > 3 %
+    # the built-in plans say so
+    jc = {n.id: n for n in load_plan("jiangchuan-2021-2025").norms}
+    assert jc["N24"].params["facility"]["department"] == "急诊科"
+
+
+def test_a_sentence_with_or_is_one_norm() -> None:
+    """"每个街道办事处范围或每3万—10万居民规划设置1个社区卫生服务中心": one street with a
+    centre per street fails nothing when the population rule passes, and vice versa."""
+    street = Norm(id="A", rule="presence", quote="每个街道…或每3万—10万居民…",
+                  params={"area_level": "township", "facility": "社区卫生服务中心",
+                          "min_count": 1, "where": {"area_kind": "street"}, "or_norm": "B"})
+    per_pop = Norm(id="B", rule="count_per_population", quote="每个街道…或每3万—10万居民…",
+                   params={"facility": "社区卫生服务中心", "per_pop_min": 30000,
+                           "per_pop_max": 100000, "area_level": "county", "or_norm": "A"})
+    result = check(handmade_region(), _one_norm_plan(street, per_pop)).summary
+    by_id = result.set_index("norm_id")
+    # 测试街道 has C1 (A passes); 70,000 people need ≥ 1 centre per 100,000 (B passes too)
+    assert set(by_id["status"]) == {PASS}
+    assert "“或”关系" in by_id.loc["A", "reason"]
+    plan = load_plan("jiangchuan-2021-2025")
+    jc = {n.id: n for n in plan.norms}
+    assert (jc["N07"].params["or_norm"], jc["N08"].params["or_norm"]) == ("N08", "N07")
+
+
+def test_the_bed_rule_reading_is_a_parameter_and_printed() -> None:
+    # H1: occupancy 70 % < 75 % but stay 8 days ≤ 9; beds 190 → 200
+    region = handmade_region()
+    util = region.utilisation.assign(alos_days=8.0)
+    region = region.replace(utilisation=util)
+    params = {"facility": {"subtype": "综合医院", "ownership": "公立"},
+              "max_occupancy_pct": 75, "min_alos_days": 9}
+    both = Norm(id="N", rule="bed_efficiency", quote="使用率低于75%、平均住院日高于9天",
+                params=params)
+    either = Norm(id="N", rule="bed_efficiency", quote="…", params={**params, "combine": "or"})
+    strict = check(region, _one_norm_plan(both)).summary.iloc[0]
+    assert strict["status"] == PASS
+    assert "读法：使用率低于75%且平均住院日高于9天" in strict["reason"]
+    loose = check(region, _one_norm_plan(either)).summary.iloc[0]
+    assert loose["status"] == FAIL
+    assert "读法：使用率低于75%或平均住院日高于9天" in loose["reason"]
+
+
+def test_a_private_bed_reserve_is_not_a_minimum_of_existing_private_beds() -> None:
+    n06 = {n.id: n for n in load_plan("kangbashi-2021-2025").norms}["N06"]
+    assert n06.rule == "text"
+    assert "不是现有社会办床位必须达到的比例" in n06.params["reason"]

@@ -99,6 +99,7 @@ def print_frame(df: pd.DataFrame, *, title: str, fmt: FrameFormat = FrameFormat.
 STATUS_WORDS = {
     "met": N_("met"), "on track": N_("on track"), "at risk": N_("at risk"),
     "off track": N_("off track"), "not evaluable": N_("not evaluable"),
+    "not applicable": N_("not applicable"),
     "pass": N_("pass"), "fail": N_("fail"),
     "late": N_("late"), "due soon": N_("due soon"), "no report": N_("no report"),
     "not started": N_("not started"), "done": N_("done"), "cancelled": N_("cancelled"),

@@ -80,34 +80,35 @@ def _say(fmt: OutFormat, text: str) -> None:
 
 @app.command("equity", rich_help_panel=PANEL_ALLOCATION)
 def equity_command(
-    project: Annotated[Path, typer.Argument(help="Project folder.")],
+    project: Annotated[Path, typer.Argument(help="项目文件夹。")],
     year: Annotated[int | None, typer.Option(
-        "--year", help="Year (default: the latest year with resources).")] = None,
+        "--year", help="年份（默认：最近有资源数据的年份）。")] = None,
     resource: Annotated[str, typer.Option(
         "--resource", help="Resources, comma-separated: beds, doctors, nurses, gps, "
         "health_workers, health_tech, pharmacists, facilities, an indicator id or a 资源 "
         "column.")
     ] = "beds,doctors,nurses",
     by: Annotated[str, typer.Option(
-        "--by", help="Weights: population, area or both (comma-separated).")
+        "--by", help="权重：population（人口）、area（面积）或两者，逗号分隔。")
     ] = "population,area",
     group: Annotated[str, typer.Option(
         "--group", help="Column of the 区划 table that groups areas for the Theil "
         "decomposition (urban_rural), or none.")] = "urban_rural",
     level: Annotated[str, typer.Option(
-        "--level", help="Area level: township (default), village or county.")] = "township",
+        "--level", help="区域层级：township（乡镇，默认）、village 或 county。")] = "township",
     log_base: Annotated[LogBase, typer.Option(
-        "--log-base", help="Log base of the Theil indices: e (default) or 10.")] = LogBase.e,
+        "--log-base", help="泰尔指数的对数底：e（默认）或 10。")] = LogBase.e,
     fmt: Annotated[OutFormat, typer.Option("--format")] = OutFormat.table,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="File for --format xlsx or json (default for xlsx: "
-        "PROJECT/outputs/equity-YEAR.xlsx).")] = None,
+        "--out", help="--format xlsx 或 json 的输出文件（xlsx 默认："
+        "PROJECT/outputs/equity-YEAR.xlsx）。")] = None,
     chart: Annotated[Path | None, typer.Option(
-        "--chart", help="Also write the Lorenz curves (PNG).")] = None,
+        "--chart", help="同时写出洛伦兹曲线（PNG）。")] = None,
     map_path: Annotated[Path | None, typer.Option(
-        "--map", help="Also write the HRAD/PAD map by area (PNG).")] = None,
+        "--map", help="同时写出各区域 HRAD/PAD 地图（PNG）。")] = None,
 ) -> None:
-    """Gini and Lorenz curves by population and area, Theil T/L split urban/rural, HRAD/PAD."""
+    """卫生资源配置公平性：按人口与面积的基尼系数和洛伦兹曲线、城乡分解的泰尔指数、
+    集聚度 HRAD/PAD。"""
     from hsplan.allocation.equity import Equity, equity_to_xlsx
     from hsplan.region.project import Project
 
@@ -244,14 +245,14 @@ def _years(text: str) -> list[int]:
 
 @app.command("efficiency", rich_help_panel=PANEL_ALLOCATION)
 def efficiency_command(
-    project: Annotated[Path, typer.Argument(help="Project folder.")],
+    project: Annotated[Path, typer.Argument(help="项目文件夹。")],
     year: Annotated[int | None, typer.Option(
-        "--year", help="Year (default: the latest year with resources).")] = None,
+        "--year", help="年份（默认：最近有资源数据的年份）。")] = None,
     units: Annotated[str, typer.Option(
         "--units", help="Unit groups, each its own frontier: 医院、卫生院、社区卫生服务中心"
         + " (comma-separated).")] = "医院,卫生院",
     pooled: Annotated[bool, typer.Option(
-        "--pooled", help="Evaluate all the unit groups against one common frontier.")
+        "--pooled", help="所有机构组共用一个生产前沿面评价。")
     ] = False,
     inputs: Annotated[str, typer.Option(
         "--inputs", help="Inputs: columns of the 资源 table, or doctors.")
@@ -259,19 +260,20 @@ def efficiency_command(
     outputs: Annotated[str, typer.Option(
         "--outputs", help="Outputs: columns of the 服务量 table.")] = ",".join(DEFAULT_OUTPUTS),
     orientation: Annotated[Orientation, typer.Option(
-        "--orientation", help="input (default) or output orientation.")] = Orientation.input,
+        "--orientation", help="导向：input（投入导向，默认）或 output（产出导向）。")
+    ] = Orientation.input,
     rts: Annotated[Returns, typer.Option(
-        "--rts", help="Returns to scale of the slacks and targets: crs (CCR) or vrs (BCC).")
+        "--rts", help="松弛与目标值的规模报酬：crs（CCR）或 vrs（BCC）。")
     ] = Returns.crs,
     malmquist: Annotated[str | None, typer.Option(
-        "--malmquist", help="Also the Malmquist index over these years, e.g. 2019-2023.")
+        "--malmquist", help="同时计算这些年份的 Malmquist 指数，如 2019-2023。")
     ] = None,
     fmt: Annotated[OutFormat, typer.Option("--format")] = OutFormat.table,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="File for --format xlsx or json (default for xlsx: "
-        "PROJECT/outputs/efficiency-YEAR.xlsx).")] = None,
+        "--out", help="--format xlsx 或 json 的输出文件（xlsx 默认："
+        "PROJECT/outputs/efficiency-YEAR.xlsx）。")] = None,
     chart: Annotated[Path | None, typer.Option(
-        "--chart", help="Also write the efficiency chart (PNG).")] = None,
+        "--chart", help="同时写出效率图（PNG）。")] = None,
 ) -> None:
     """DEA efficiency of hospitals and 卫生院 (CCR/BCC, slacks, targets, super-efficiency)
     and Malmquist productivity over years."""

@@ -13,6 +13,7 @@ from rich.text import Text
 from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
 from hsplan.cli._output import cell, emit_json, finish_xlsx, refuse_out_for_table
+from hsplan.errors import HsplanError
 
 
 class CheckFormat(StrEnum):
@@ -56,7 +57,12 @@ def check_command(
     proj = Project.open(project)
     region = proj.load()
     loaded = load_plan(plan, project=proj)
-    access = ServiceAccess.from_project(proj) if travel else None
+    access = None
+    if travel:
+        try:
+            access = ServiceAccess.from_project(proj)
+        except HsplanError as exc:  # e.g. no village points yet: circles are 无法评估
+            err_console.print(f"服务圈规范无法评估（未能计算行程时间）：{exc}", highlight=False)
     result = check(region, loaded, year=year, access=access)
     synthetic = region.synthetic or proj.synthetic
     if map_png is not None:

@@ -6,7 +6,7 @@ import dataclasses
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -14,7 +14,7 @@ from rich.text import Text
 
 from hsplan._i18n import _
 from hsplan.cli._app import PANEL_DATA, app, console
-from hsplan.errors import Problem, ValidationError, omitted_lines, summarise
+from hsplan.errors import HsplanError, Problem, ValidationError, omitted_lines, summarise
 
 
 class TemplateFormat(StrEnum):
@@ -66,8 +66,27 @@ def validate_command(
     proj = Project.open(project)
     problems = validate_tables(proj, file) if file is not None else validate_project(proj)
     _print_problems(problems, fmt)
+    if file is None and fmt is OutputFormat.text:
+        _print_supported(proj)
     if any(p.severity == "error" for p in problems):
         raise typer.Exit(1)
+
+
+def _print_supported(proj: Any) -> None:
+    """Print which analyses the project's data supports and what the others lack."""
+    from hsplan.plans.requirements import supported_analyses
+
+    try:
+        support = supported_analyses(proj.load())
+    except HsplanError:
+        return
+    table = Table(title="数据支持的分析 analyses the data supports")
+    for header in ("分析", "可运行", "缺少（请录入）"):
+        table.add_column(header)
+    for row in support.to_dict(orient="records"):
+        table.add_row(str(row["name_zh"]), "✓" if row["supported"] else "✗",
+                      str(row["missing"]) or "—")
+    console.print(table)
 
 
 @app.command("import", rich_help_panel=PANEL_DATA,

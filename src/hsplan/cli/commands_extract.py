@@ -36,13 +36,13 @@ def extract_command(
     plan_id: Annotated[str | None, typer.Option("--id", help=_("Plan id (default: "
                                                 "extracted-<region code>-<start>-<end>)."))]
     = None,
-    sources: Annotated[Path | None, typer.Option("--sources", help="Also write where each "
-                                                 "item came from and its confidence (CSV: id, "
-                                                 "kind, where, confidence, why, quote).")]
+    sources: Annotated[Path | None, typer.Option("--sources", help=_(
+        "Also write where each item came from and its confidence (CSV: id, kind, where, "
+        "confidence, why, quote)."))]
     = None,
-    split: Annotated[bool, typer.Option("--split", help="A document holding several plans: "
-                                        "write one plan file per plan (<output>-1.yaml, "
-                                        "<output>-2.yaml …) instead of refusing it.")]
+    split: Annotated[bool, typer.Option("--split", help=_(
+        "A document holding several plans: write one plan file per plan (<output>-1.yaml, "
+        "<output>-2.yaml …) instead of refusing it."))]
     = False,
 ) -> None:
     """Extract a plan (targets, norms, institutions, tasks) from a plan document (规划文本)."""

@@ -228,6 +228,7 @@ def print_evaluation(results: Any, *, title: str, year: int, detail: bool = Fals
     from hsplan.evaluation.targets import (
         AT_RISK,
         MET,
+        NOT_APPLICABLE,
         NOT_EVALUABLE,
         OFF_TRACK,
         ON_TRACK,
@@ -236,8 +237,9 @@ def print_evaluation(results: Any, *, title: str, year: int, detail: bool = Fals
     from hsplan.reports.progress import explain, explain_long, num, target_text
 
     STATUS_STYLE = {MET: "green", ON_TRACK: "cyan", AT_RISK: "yellow", OFF_TRACK: "red",
-                    NOT_EVALUABLE: "dim"}
-    STATUS_LIGHT = {MET: "●", ON_TRACK: "●", AT_RISK: "●", OFF_TRACK: "●", NOT_EVALUABLE: "○"}
+                    NOT_EVALUABLE: "dim", NOT_APPLICABLE: "dim"}
+    STATUS_LIGHT = {MET: "●", ON_TRACK: "●", AT_RISK: "●", OFF_TRACK: "●", NOT_EVALUABLE: "○",
+                    NOT_APPLICABLE: "·"}
 
     console.print(f"[bold]{title}[/]", highlight=False)
     for row in results.to_dict(orient="records"):
@@ -251,7 +253,7 @@ def print_evaluation(results: Any, *, title: str, year: int, detail: bool = Fals
         line.append(f"{row['target_id']} ", style="dim")
         line.append(f"{row['name']}{area}", style="bold")
         line.append(f"  {value} / {target_text(row, with_unit=True)}")
-        if status != NOT_EVALUABLE and status != MET:
+        if status not in (NOT_EVALUABLE, NOT_APPLICABLE, MET):
             line.append(f"  {explain(row, with_value=False)}", style="dim")
         elif status == NOT_EVALUABLE:
             line.append(f"  {explain(row)}", style="dim")

@@ -21,12 +21,14 @@ Figures
   demand method. The yearly path (`NeedsResult.path`) is target × projected population of
   each year.
 - **Ratio targets** — a target whose formula divides one resource by another whose need is
-  already known (医护比: nurses = doctors needed × x; 床人比: staff = beds needed × x).
+  already known and on the same facilities (医护比: nurses = doctors needed × x); 床人比 is
+  a hospital ratio, so no staff figure comes from the beds of every facility.
 - **Plan norms** — ``resource_per_population`` (staff or vehicles per N residents of a scope)
   and ``count_per_population`` (one facility per N residents).
-- **Ambulances by the urban/rural norm** (1 per 30k urban, 1 per 10k rural residents, from
-  the assumptions) on the projected urban/rural population, when the plan has no urban/rural
-  ambulance norm of its own; **乡镇卫生院** one per 乡/镇.
+- **Ambulances by the national norm** (1 per 30,000 residents, 国卫医发〔2020〕19号, from the
+  assumptions) on the projected urban/rural population, only when the plan has no
+  ambulance norm of its own (江川: its own 每3万人口1辆; no other province's norm is a
+  default); **乡镇卫生院** one per 乡/镇.
 
 Plan targets are read from the plan (never from code); a plan without a target simply has
 no row for it.
@@ -101,7 +103,7 @@ class ServiceAssumptions:
     outflow_pct: float = 0.0
     inflow_pct: float = 0.0
     ambulance_urban_per_pop: float = 30000
-    ambulance_rural_per_pop: float = 10000
+    ambulance_rural_per_pop: float = 30000
     community_centre_per_pop_min: float = 30000
     community_centre_per_pop_max: float = 100000
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -174,7 +176,7 @@ def _services_from_dict(raw: Any, *, file: str, problems: list[Problem]
     outflow = number("outflow_pct", 0, 100, default=0.0)
     inflow = number("inflow_pct", 0, 100, default=0.0)
     amb_u = number("ambulance_urban_per_pop", 1, 1e7, default=30000)
-    amb_r = number("ambulance_rural_per_pop", 1, 1e7, default=10000)
+    amb_r = number("ambulance_rural_per_pop", 1, 1e7, default=30000)
     community = value_of("community_centre_per_pop") or {"min": 30000, "max": 100000}
     if not (isinstance(community, dict) and all(
             isinstance(community.get(k), (int, float)) and community[k] > 0
@@ -499,7 +501,7 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
             vehicles = cols == ("ambulances",)
             if vehicles:
                 needed = float(math.ceil(needed - 1e-9))
-                has_area_ambulance_norm |= scope in ("urban", "rural")
+                has_area_ambulance_norm = True  # the plan's own norm, whatever its scope
             flt = _filter_of(p.get("facility"))
             current = _current_sum(region, cols, cur_year, flt) if cur_year else None
             scope_zh = {"all": "常住人口", "urban": "城镇人口",
@@ -524,7 +526,17 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
             svc.community_centre_per_pop_min, svc.community_centre_per_pop_max,
             "假设文件 community_centre_per_pop: " + src.get("community_centre_per_pop", ""),
             cur_year, year))
-    if not has_area_ambulance_norm:
+    if not has_area_ambulance_norm and svc.ambulance_urban_per_pop == \
+            svc.ambulance_rural_per_pop:
+        n_all = math.ceil((urban + rural) / svc.ambulance_urban_per_pop - 1e-9)
+        rows.append(_row(
+            "救护车（国家配置标准）", "按人口配置标准 (国家)",
+            f"⌈常住人口 ÷ {svc.ambulance_urban_per_pop:,.0f}⌉",
+            f"{year}年常住人口 {_fmt(urban + rural)} → {n_all}",
+            src.get("ambulance_urban_per_pop", "assumption"), "辆", float(n_all),
+            _current_sum(region, ("ambulances",), cur_year) if cur_year else None, cur_year,
+            "—", year))
+    elif not has_area_ambulance_norm:
         n_urban = math.ceil(urban / svc.ambulance_urban_per_pop - 1e-9)
         n_rural = math.ceil(rural / svc.ambulance_rural_per_pop - 1e-9)
         rows.append(_row(

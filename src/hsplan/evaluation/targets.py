@@ -18,9 +18,23 @@ since the baseline) for ``per_year`` targets, otherwise the target itself.
   milestone is missed although the trend would reach the final target.
 - **off track** — not met and the trend moves away from the target or not at all, or the
   target year has come and the target is not met.
-- **not evaluable** — no value up to the evaluation year, no indicator id, a text target
-  (``op: text``), or a target whose value cannot be known (``up``/``down``/``keep``
+- **not evaluable** (无法评估) — no value up to the evaluation year, no indicator id, a text
+  target (``op: text``), or a target whose value cannot be known (``up``/``down``/``keep``
   without a baseline or a trend, ``relative_pct`` without a baseline value).
+- **not applicable** (不适用) — a township's value of a county target, shown for reference
+  at ``level="township"`` and never compared with the target.
+
+Values are compared at the target's published precision (3.5551 meets ≥ 3.56; see
+`published_decimals`). ``down`` (持续稳中有降) at a baseline of 0 is met by staying at 0.
+
+Level (`target_scope`): a target is judged where the plan puts it — the county unless the
+plan scopes it per township or street ("以街道为单位…", ``level: township``), in which case
+every township must meet it.
+
+Progress (`progress`), beside the trend-based status: 完成进度 = (现状 − 基期)/(目标 − 基期),
+时间进度 = elapsed share of base year → target year, and the grade 提前完成 / 快于预期 /
+符合预期 / 滞后于预期 (已完成 / 未完成 at the target year). Targets repeating an earlier one
+(same indicator, area, condition and year) carry ``duplicate_of`` and are counted once.
 
 Operators (docs/plan-format.md): ``>=``, ``<=``, ``<``, ``>`` compare; ``=`` holds within
 a relative 1e-6; ``approx`` within ±5 % of the value; ``range`` low ≤ value ≤ high;
@@ -44,7 +58,9 @@ Numbers
   of data the plan's baseline is used as the first point when it is earlier.
 
 Rows are sorted: 约束性 (binding) targets that are off track or at risk first, then the
-other off-track and at-risk targets, then the rest, each group in plan order.
+other off-track and at-risk targets, then the rest, each group in plan order (a target's
+township rows follow its own row). `status_counts_by_nature` gives the counts with 约束性
+first.
 
 JSON output (`evaluation_to_json`, stable)::
 
@@ -57,14 +73,18 @@ JSON output (`evaluation_to_json`, stable)::
                   "target": 3.56, "target_low": null, "target_high": null,
                   "target_text": null, "milestone_year": null, "milestone_value": null,
                   "status": "met", "reason": …, "gap": -0.04, "required_per_year": null,
-                  "observed_per_year": 0.05, "aspirational": false, "quote": …}, …]}
+                  "observed_per_year": 0.05, "completion_pct": 133.3, "time_pct": 60.0,
+                  "grade": "提前完成", "scope": "county", "duplicate_of": null,
+                  "aspirational": false, "quote": …}, …]}
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -84,19 +104,32 @@ ON_TRACK = "on track"
 AT_RISK = "at risk"
 OFF_TRACK = "off track"
 NOT_EVALUABLE = "not evaluable"
-STATUSES = (MET, ON_TRACK, AT_RISK, OFF_TRACK, NOT_EVALUABLE)
+NOT_APPLICABLE = "not applicable"
+STATUSES = (MET, ON_TRACK, AT_RISK, OFF_TRACK, NOT_EVALUABLE, NOT_APPLICABLE)
 FAILURES = (OFF_TRACK, AT_RISK)
 STATUS_ZH = {MET: "已达标", ON_TRACK: "进度正常", AT_RISK: "进度滞后", OFF_TRACK: "偏离目标",
-             NOT_EVALUABLE: "无法评估"}
+             NOT_EVALUABLE: "无法评估", NOT_APPLICABLE: "不适用"}
 APPROX_TOLERANCE = 0.05
 LEVELS = ("county", "township")
+NATURE_ORDER = ("约束性", "预期性", "指导性", "")
+
+# progress grades (进度评价), see `progress`
+AHEAD_DONE = "提前完成"
+FASTER = "快于预期"
+AS_EXPECTED = "符合预期"
+BEHIND = "滞后于预期"
+DONE = "已完成"
+NOT_DONE = "未完成"
+GRADES = (AHEAD_DONE, FASTER, AS_EXPECTED, BEHIND, DONE, NOT_DONE)
+FASTER_MARGIN_PP = 10.0
 
 COLUMNS = [
     "target_id", "indicator", "name", "category", "nature", "area_code", "area_name", "unit",
     "baseline_year", "baseline_value", "value", "value_year", "source", "target_year", "op",
     "target", "target_low", "target_high", "target_text", "milestone_year", "milestone_value",
-    "status", "reason", "gap", "required_per_year", "observed_per_year", "aspirational",
-    "quote",
+    "status", "reason", "gap", "required_per_year", "observed_per_year",
+    "completion_pct", "time_pct", "grade", "scope", "duplicate_of", "baseline_source",
+    "aspirational", "quote",
 ]
 COLUMNS_ZH = {
     "target_id": "指标编号", "indicator": "指标编码", "name": "指标名称", "category": "类别",
@@ -106,7 +139,10 @@ COLUMNS_ZH = {
     "op": "目标条件", "target": "目标值", "target_low": "目标下限", "target_high": "目标上限",
     "target_text": "目标描述", "milestone_year": "节点年份", "milestone_value": "节点目标值",
     "status": "评估结论", "reason": "说明", "gap": "差距", "required_per_year": "所需年均变化",
-    "observed_per_year": "实际年均变化", "aspirational": "力争", "quote": "规划原文",
+    "observed_per_year": "实际年均变化", "completion_pct": "完成进度(%)",
+    "time_pct": "时间进度(%)", "grade": "进度评价", "scope": "评估层级",
+    "duplicate_of": "同一指标(已计入)", "baseline_source": "基期值来源",
+    "aspirational": "力争", "quote": "规划原文",
 }
 
 
@@ -119,7 +155,9 @@ class Assessment:
 
     `target_value` is the target's value at its target year in the indicator's unit
     (None for ``range``, text, and ``up``/``down`` without a baseline); `gap`,
-    `required_per_year` and `observed_per_year` as in the module docstring.
+    `required_per_year` and `observed_per_year` as in the module docstring; `reached`
+    says whether the value meets the final target (not only this year's milestone), None
+    when there is no value or no final condition.
     """
 
     status: str
@@ -129,6 +167,53 @@ class Assessment:
     required_per_year: float | None = None
     observed_per_year: float | None = None
     milestone: Milestone | None = None
+    reached: bool | None = None
+
+
+def published_decimals(value: float | None) -> int | None:
+    """Return the number of decimals `value` is published with (3.56 → 2, 95 → 0).
+
+    The shortest decimal form of the float as the plan gives it; a trailing ``.0`` counts
+    as none (YAML reads ``95`` and ``95.0`` alike). None for no value.
+    """
+    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
+        return None
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        exponent = Decimal(text).as_tuple().exponent
+        return max(0, -int(exponent)) if isinstance(exponent, int) else None
+    if text.endswith(".0"):
+        return 0
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def at_precision(x: float, decimals: int | None) -> float:
+    """Return `x` rounded half up to `decimals` (as Chinese statistics round, 四舍五入);
+    `x` unchanged when `decimals` is None."""
+    if decimals is None or math.isnan(x) or math.isinf(x):
+        return x
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(float(x))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+# the decimals Chinese health statistics publish each unit with (《中国卫生健康统计年鉴》:
+# per-1,000 and per-10,000 resource ratios with 2, shares and rates with 1 or 2 — 2 here so
+# that 94.96 % is not read as 95.0 % —, life expectancy with 2, ‰ and 1/10万 rates with 1 or
+# 2, days with 1)
+UNIT_DECIMALS = {
+    "张/千人": 2, "人/千人": 2, "人/万人": 2, "辆/万人": 2, "个/千人": 2, "张/10万人": 2,
+    "人/10万人": 2, "台/百万人": 2, "1:x": 2, "%": 2, "％": 2, "‰": 2, "1/10万": 2, "岁": 2,
+    "日": 1, "天": 1,
+}
+
+
+DEFAULT_DECIMALS = 2
+
+
+def unit_decimals(unit: str | None) -> int:
+    """Return the decimals a value in `unit` is published with (`DEFAULT_DECIMALS` for a
+    unit not in `UNIT_DECIMALS`)."""
+    return UNIT_DECIMALS.get(unit or "", DEFAULT_DECIMALS)
 
 
 @dataclass(frozen=True)
@@ -137,8 +222,24 @@ class _Condition:
     value: float | None = None
     low: float | None = None
     high: float | None = None
+    min_decimals: int | None = None  # the unit's published precision (`UNIT_DECIMALS`)
+
+    @property
+    def decimals(self) -> int | None:
+        """The precision the value is compared at: the target's published decimals, never
+        fewer than its unit's (6.753 is 6.75, not 7, against a published "7"); None for
+        strict < and >, and approx (the unrounded value)."""
+        if self.op in (">=", "<=", "="):
+            found = [published_decimals(self.value)]
+        elif self.op == "range":
+            found = [published_decimals(self.low), published_decimals(self.high)]
+        else:
+            return None
+        known = [d for d in (*found, self.min_decimals) if d is not None]
+        return max(known) if known else None
 
     def holds(self, x: float) -> bool:
+        x = at_precision(x, self.decimals)
         v = self.value
         eps = 1e-9 * max(1.0, abs(v)) if v is not None else 1e-9
         if self.op == "range":
@@ -158,7 +259,18 @@ class _Condition:
         return abs(x - v) <= APPROX_TOLERANCE * abs(v) + eps  # approx
 
     def gap(self, x: float) -> float:
-        """Target − x (range: to the nearest bound, 0 inside)."""
+        """Target − x (range: to the nearest bound, 0 inside); 0 when x meets the target
+        at its published precision."""
+        raw = self._raw_gap(x)
+        if self.op not in (">=", "<=", "=", "range") or not self.holds(x):
+            return raw
+        if self.op == ">=":
+            return min(0.0, raw)   # a surplus stays negative; a rounding shortfall is 0
+        if self.op == "<=":
+            return max(0.0, raw)
+        return 0.0
+
+    def _raw_gap(self, x: float) -> float:
         if self.op == "range":
             if self.low is not None and x < self.low:
                 return self.low - x
@@ -208,13 +320,17 @@ def _comparison_op(op: str, direction: str) -> str:
 
 def assess(target: Target, *, value: float | None, year: int,
            series: Mapping[int, float] | None = None, direction: str = "none",
-           baseline_value: float | None = None, default_year: int | None = None) -> Assessment:
+           baseline_value: float | None = None, default_year: int | None = None,
+           decimals: int | None = 2) -> Assessment:
     """Return the `Assessment` of `target` for a current `value` at evaluation `year`.
 
     `series` maps years to the indicator's values (for the trend; years after `year` are
     ignored); `direction` is the catalog's ``up``/``down``/``none``; `baseline_value`
     replaces a baseline the plan leaves empty (the region's own baseline-year value);
-    `default_year` is the target year when the target gives none (the plan's end).
+    `default_year` is the target year when the target gives none (the plan's end);
+    `decimals` the precision the indicator's unit is published with (`unit_decimals`,
+    2 by default): values are compared at the target's published decimals, never fewer
+    than these.
     The rules are in the module docstring.
     """
     spec = target.target
@@ -239,9 +355,10 @@ def assess(target: Target, *, value: float | None, year: int,
     # the final condition (at the target year)
     final: _Condition | None
     if spec.op == "range":
-        final = _Condition("range", low=spec.low, high=spec.high)
+        final = _Condition("range", low=spec.low, high=spec.high, min_decimals=decimals)
     elif spec.op in ("up", "down"):
-        final = _Condition(">" if spec.op == "up" else "<", base_value) \
+        final = _Condition(_up_down_op(spec.op, base_value, unit=target.unit), base_value,
+                           min_decimals=decimals) \
             if base_value is not None else None
         if final is None and slope is None:
             return Assessment(NOT_EVALUABLE, f"op {spec.op} needs a baseline value or two "
@@ -249,6 +366,9 @@ def assess(target: Target, *, value: float | None, year: int,
         if final is None:
             assert slope is not None
             rising = slope > 0 if spec.op == "up" else slope < 0
+            if spec.op == "down" and slope == 0 and value <= 0:
+                return Assessment(MET, f"{_fmt(value)} held at 0 (持续稳中有降 at the floor; "
+                                  "no baseline value)", observed_per_year=slope, reached=True)
             if rising:
                 return Assessment(MET, f"trend {slope:+.4g}/year (no baseline value)",
                                   observed_per_year=slope)
@@ -259,7 +379,7 @@ def assess(target: Target, *, value: float | None, year: int,
         if kept is None:
             return Assessment(NOT_EVALUABLE, "op keep needs a value or a baseline value",
                               observed_per_year=slope)
-        final = _Condition(_comparison_op("keep", direction), kept)
+        final = _Condition(_comparison_op("keep", direction), kept, min_decimals=decimals)
     else:
         if spec.relative_pct is not None or spec.per_year is not None:
             base_target = target
@@ -275,56 +395,71 @@ def assess(target: Target, *, value: float | None, year: int,
         if t_value is None:
             return Assessment(NOT_EVALUABLE, "the target year is unknown",
                               observed_per_year=slope)
-        final = _Condition(spec.op, t_value)
+        final = _Condition(spec.op, t_value, min_decimals=decimals)
 
     # the condition now
     now = final
     label = f"target {final.text()} by {target_year}"
     if milestone is not None:
-        now = _Condition(_comparison_op(milestone.op or spec.op, direction), milestone.value)
+        now = _Condition(_comparison_op(milestone.op or spec.op, direction), milestone.value,
+                         min_decimals=decimals)
         label = f"{year} milestone {now.text()}"
     elif spec.per_year is not None and target_year is not None and year < target_year:
         base_t = target if plan_base and plan_base.value is not None \
             else _with_baseline(target, base_value)
         now_value = resolved_target_value(base_t, year=year)
         if now_value is not None:
-            now = _Condition(spec.op, now_value)
+            now = _Condition(spec.op, now_value, min_decimals=decimals)
             label = f"{year} trajectory {now.text()}"
 
     target_value = final.value if final.op != "range" else None
     gap = final.gap(value)
+    reached = final.holds(value)
     if now.holds(value):
         return Assessment(MET, f"{_fmt(value)} meets the {label}", target_value, gap, None,
-                          slope, milestone)
+                          slope, milestone, reached)
     if target_year is None or target_year <= year:
         return Assessment(OFF_TRACK, f"{_fmt(value)} misses the {label}; the target year has "
-                          "come", target_value, gap, None, slope, milestone)
+                          "come", target_value, gap, None, slope, milestone, reached)
     years_left = target_year - year
     required = gap / years_left
     if slope is None:
         return Assessment(AT_RISK, f"{_fmt(value)} misses the {label}; one year of data, "
-                          "no trend", target_value, gap, required, None, milestone)
+                          "no trend", target_value, gap, required, None, milestone, reached)
     projected = value + slope * years_left
     toward = slope * gap > 0
     if final.holds(projected):
         if milestone is not None:
             return Assessment(AT_RISK, f"{_fmt(value)} misses the {label}; the trend "
                               f"({slope:+.4g}/year) would reach the target by {target_year}",
-                              target_value, gap, required, slope, milestone)
+                              target_value, gap, required, slope, milestone, reached)
         return Assessment(ON_TRACK, f"{_fmt(value)} not yet at the {label}; the trend "
                           f"({slope:+.4g}/year) reaches it", target_value, gap, required, slope,
-                          milestone)
+                          milestone, reached)
     if toward and final.gap(projected) * gap < 0:
         return Assessment(AT_RISK, f"{_fmt(value)} misses the {label}; the trend "
                           f"({slope:+.4g}/year) overshoots it", target_value, gap, required,
-                          slope, milestone)
+                          slope, milestone, reached)
     if toward:
         return Assessment(AT_RISK, f"{_fmt(value)} misses the {label}; the trend "
                           f"({slope:+.4g}/year) is too slow, {required:+.4g}/year needed",
-                          target_value, gap, required, slope, milestone)
+                          target_value, gap, required, slope, milestone, reached)
     return Assessment(OFF_TRACK, f"{_fmt(value)} misses the {label}; the trend "
                       f"({slope:+.4g}/year) does not move toward it", target_value, gap,
-                      required, slope, milestone)
+                      required, slope, milestone, reached)
+
+
+def _up_down_op(op: str, base_value: float | None, *, unit: str | None) -> str:
+    """The comparison an ``up``/``down`` target makes with its baseline.
+
+    Strictly above (up) or below (down) the baseline — except at a floor or a ceiling,
+    where holding the value is all that can be asked: 持续稳中有降 at a baseline of 0 is met
+    by staying at 0, 逐步提高 of a share already at 100 % by staying at 100 %.
+    """
+    if op == "down":
+        return "<=" if base_value is not None and base_value <= 0 else "<"
+    at_ceiling = base_value is not None and unit in ("%", "％") and base_value >= 100
+    return ">=" if at_ceiling else ">"
 
 
 def _with_baseline(target: Target, value: float | None) -> Target:
@@ -352,6 +487,7 @@ class _IndicatorInfo:
     kind: str = "reported"
     levels: tuple[str, ...] = ("county",)
     known: bool = False
+    department_based: bool = False
 
 
 def _indicator_info(catalog: Catalog, indicator: str) -> _IndicatorInfo:
@@ -361,7 +497,7 @@ def _indicator_info(catalog: Catalog, indicator: str) -> _IndicatorInfo:
         return _IndicatorInfo()
     return _IndicatorInfo(direction=entry.direction or "none", unit=entry.unit,
                           kind=entry.kind, levels=tuple(entry.levels or ("county",)),
-                          known=True)
+                          known=True, department_based=_department_based(entry))
 
 
 _Series = tuple[dict[str, dict[int, float]], dict[str, str], dict[str, str]]
@@ -397,6 +533,16 @@ def _series(region: Region, indicator: str, *, level: str, years: list[int],
     missing: dict[str, str] = {}
     if info.known:
         entry = catalog.get(indicator)
+        if _department_based(entry) and region.years:
+            # departments are one attribute, as of the region's latest data year: they
+            # give no history (no baseline, no trend) and no value for an earlier year
+            known_year = region.years[-1]
+            why = (f"无法评估：{entry.name_zh}按科室设置计算，科室没有逐年记录，只代表 "
+                   f"{known_year} 年；{known_year} 年以前的值（含基期值）无法由数据得出")
+            dept_years = [y for y in years if y == known_year]
+            if not dept_years:
+                missing[""] = why
+            years = dept_years
         for y in years:
             try:
                 result = values_of(prepared.get(level), entry, y)
@@ -431,6 +577,13 @@ def _series(region: Region, indicator: str, *, level: str, years: list[int],
     return values, names, missing
 
 
+def _department_based(entry: Any) -> bool:
+    """True when an indicator counts facilities by their departments (科室)."""
+    f = entry.formula
+    return f is not None and any(t.kind == "count_with_department"
+                                 for t in (f.numerator, f.denominator))
+
+
 def _default_area(region: Region, plan: Plan) -> tuple[str, str]:
     areas = region.areas
     county = areas[areas["level"] == "county"]
@@ -440,14 +593,122 @@ def _default_area(region: Region, plan: Plan) -> tuple[str, str]:
     return str(code), str(region.meta.get("name") or plan.region_name)
 
 
+_PER_TOWNSHIP = re.compile(r"以(街道|乡镇|乡\(镇\)|乡（镇）|镇|社区)为单位|每个(街道|乡镇|镇)")
+SCOPE_ZH = {"county": "全县(区)", "township": "每个乡镇(街道)"}
+
+
+def target_scope(target: Target) -> str:
+    """Return the level a target is judged at: ``township`` when the plan scopes it per
+    township or street, else ``county``.
+
+    The plan's ``level`` field when given; otherwise the document's words: "以街道为单位",
+    "以乡镇为单位", "每个街道" … in the target's name or quote mean every township (street)
+    must meet the target on its own. Everything else is a target for the whole county.
+    """
+    given = getattr(target, "level", None)
+    if given in ("county", "township"):
+        return str(given)
+    text = f"{target.name} {target.quote}"
+    return "township" if _PER_TOWNSHIP.search(text) else "county"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """完成进度, 时间进度 (percent) and the grade of one target; None where undefined."""
+
+    completion_pct: float | None = None
+    time_pct: float | None = None
+    grade: str | None = None
+
+
+def progress(target: Target, assessment: Assessment, *, value: float | None,
+             base_value: float | None, base_year: int | None, target_year: int | None,
+             year: int) -> Progress:
+    """Return the progress of a target as Chinese mid-term evaluations measure it (percent).
+
+    Notes
+    -----
+    完成进度 = (现状值 − 基期值) / (目标值 − 基期值) × 100, for targets with a numeric target
+    and a baseline that does not already meet it; 时间进度 (序时进度) = (评估年 − 基期年) /
+    (目标年 − 基期年) × 100, clipped to 0–100 (year-end data: 2023 in a 2021–2025 plan with
+    base year 2020 is 3/5 = 60 %).
+
+    The grade (进度评价) follows the wording of the national mid-term evaluations of the
+    five-year plans (《“十三五”规划纲要实施中期评估报告》, 2018; the 十四五 mid-term
+    evaluation, 2023), which compare 完成进度 with 时间进度:
+
+    - 提前完成 — the final target is already met before the target year;
+    - 快于预期 — 完成进度 ≥ 时间进度 + `FASTER_MARGIN_PP` (10 percentage points);
+    - 符合预期 — 时间进度 ≤ 完成进度 < 时间进度 + 10 (keeping pace, 序时进度);
+    - 滞后于预期 — 完成进度 < 时间进度;
+    - 已完成 / 未完成 — at or after the target year (the final evaluation's words).
+
+    Both shares are compared at one decimal. ``up``/``down``/``keep`` targets have no
+    完成进度: they are 符合预期 when met now, else 滞后于预期. No grade without a value, or for a
+    numeric target without a baseline that is not yet met.
+    """
+    time_pct = None
+    if base_year is not None and target_year is not None and target_year > base_year:
+        share = (year - base_year) / (target_year - base_year) * 100
+        time_pct = min(100.0, max(0.0, share))
+    if value is None or assessment.status in (NOT_EVALUABLE, NOT_APPLICABLE):
+        return Progress(None, time_pct, None)
+    spec = target.target
+    completion = None
+    t_value = assessment.target_value
+    numeric = spec.op in COMPARISON_OPS
+    if numeric and t_value is not None and base_value is not None and t_value != base_value:
+        base_meets = _Condition(spec.op, t_value, min_decimals=2).holds(base_value)
+        if not base_meets:
+            completion = (value - base_value) / (t_value - base_value) * 100
+    if target_year is not None and year >= target_year:
+        if assessment.reached is None:
+            return Progress(completion, time_pct, None)
+        return Progress(completion, time_pct, DONE if assessment.reached else NOT_DONE)
+    if not numeric and spec.op != "range":
+        grade = AS_EXPECTED if assessment.status == MET else BEHIND
+        return Progress(completion, time_pct, grade)
+    if assessment.reached:
+        return Progress(completion, time_pct, AHEAD_DONE)
+    if completion is None or time_pct is None:
+        return Progress(completion, time_pct, None)
+    c, t = round(completion, 1), round(time_pct, 1)
+    if c >= t + FASTER_MARGIN_PP:
+        grade = FASTER
+    elif c >= t:
+        grade = AS_EXPECTED
+    else:
+        grade = BEHIND
+    return Progress(completion, time_pct, grade)
+
+
+_SEVERITY = {OFF_TRACK: 0, NOT_EVALUABLE: 1, AT_RISK: 2, ON_TRACK: 3, MET: 4}
+
+
 def evaluate(region: Region, plan: Plan, *, year: int | None = None,
              level: str = "county") -> pd.DataFrame:
-    """Return one row per target (per area at township level) with its status, in `COLUMNS`.
+    """Return one row per target (per area where the level asks), with its status, in `COLUMNS`.
 
-    `year` defaults to the latest year with data in the region. At ``level="township"``
-    indicators whose catalog ``levels`` include township get one row per township; the
-    others one row for the county. Values are in the indicator's catalog unit; the status
-    rules are in the module docstring.
+    `year` defaults to the latest year with data in the region. Each target is judged at
+    its own scope (`target_scope`): a county target on the county's value; a target the
+    plan scopes per township or street ("以街道为单位…") on every township's value — at
+    ``level="county"`` as one row for the county that is met only when every township
+    meets it (the worst township's value shown), at ``level="township"`` as one row per
+    township. At ``level="township"`` a county target whose indicator is meaningful per
+    township (catalog ``levels``) also gets one row per township with status
+    ``not applicable`` (不适用) and the township's value for reference. Values are in the
+    indicator's catalog unit; the status rules are in the module docstring.
+
+    Extra columns: ``completion_pct`` (完成进度, %), ``time_pct`` (时间进度, %), ``grade``
+    (进度评价: 提前完成/快于预期/符合预期/滞后于预期/已完成/未完成, see `progress`), ``scope``
+    (``county`` or ``township``: the level the target is judged at) and ``duplicate_of``
+    (the id of an earlier target with the same indicator and condition — 表2 repeating 表1,
+    a prose sentence repeating the table; such rows keep their own quote and are not counted
+    again by `status_counts`) and ``baseline_source`` (``plan``: the document's figure,
+    ``region``: derived from the region's own data for the baseline year, empty: none).
+    Department-based indicators (科室: 发热诊室, 感染性疾病科, 中医馆 …) have a value for the
+    region's latest data year only — departments carry no history — so no baseline or
+    trend is derived from them and earlier years are 无法评估.
     """
     if level not in LEVELS:
         raise HsplanError(f"level {level!r}: expected one of {', '.join(LEVELS)}. "
@@ -458,72 +719,186 @@ def evaluate(region: Region, plan: Plan, *, year: int | None = None,
     years_upto = [y for y in years if y <= year]
     catalog = load_catalog()
     prepared = _PreparedLevels(region)
-    default_area: tuple[str, str] | None = None
     rows: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, ...], str] = {}
     for index, target in enumerate(plan.targets):
-        info = _indicator_info(catalog, target.indicator) if target.indicator \
-            else _IndicatorInfo()
-        lvl = level if level in info.levels else "county"
-        values: dict[str, dict[int, float]] = {}
-        names: dict[str, str] = {}
-        missing: dict[str, str] = {}
-        if target.indicator is not None and target.target.op != "text":
-            values, names, missing = _series(region, target.indicator, level=lvl,
-                                             years=years_upto, catalog=catalog, info=info,
-                                             prepared=prepared)
-        if not names:
-            default_area = default_area or _default_area(region, plan)
-            names = {default_area[0]: default_area[1]}
-        for code, name in names.items():
-            points = values.get(code, {})
-            value_year = max(points) if points else None
-            value = points[value_year] if value_year is not None else None
-            base_year = target.baseline.year if target.baseline else plan.baseline_year
-            region_base = points.get(base_year) if base_year is not None else None
-            result = assess(target, value=value, year=year, series=points,
-                            direction=info.direction, baseline_value=region_base,
-                            default_year=plan.period_end)
-            reason = result.reason
-            if value is None:
-                source = "no data"
-                why = missing.get(code) or missing.get("")
-                if why and result.status == NOT_EVALUABLE and target.target.op != "text":
-                    reason = f"{reason}: {why}"
-            else:
-                source = "computed" if info.kind == "computed" else "reported"
-            base = target.baseline
-            spec = target.target
-            rows.append({
-                "_index": index,
-                "target_id": target.id, "indicator": target.indicator, "name": target.name,
-                "category": target.category, "nature": target.nature, "area_code": code,
-                "area_name": name, "unit": info.unit or target.unit,
-                "baseline_year": base.year if base else None,
-                "baseline_value": base.value if base and base.value is not None
-                else region_base,
-                "value": value, "value_year": value_year, "source": source,
-                "target_year": spec.year if spec.year is not None else plan.period_end,
-                "op": spec.op,
-                "target": result.target_value if result.target_value is not None else spec.value,
-                "target_low": spec.low,
-                "target_high": spec.high, "target_text": spec.text,
-                "milestone_year": result.milestone.year if result.milestone else None,
-                "milestone_value": result.milestone.value if result.milestone else None,
-                "status": result.status, "reason": reason, "gap": result.gap,
-                "required_per_year": result.required_per_year,
-                "observed_per_year": result.observed_per_year,
-                "aspirational": spec.aspirational, "quote": target.quote,
-            })
+        target_rows = _rows_of_target(region, plan, target, index, level=level, year=year,
+                                      years=years_upto, catalog=catalog, prepared=prepared)
+        group = min(_group(r) for r in target_rows)
+        for row in target_rows:
+            row["_group"] = group
+            key = _duplicate_key(target, row)
+            if key is not None:
+                first = seen.setdefault(key, target.id)
+                if first != target.id:
+                    row["duplicate_of"] = first
+        rows += target_rows
 
-    def group(row: dict[str, Any]) -> int:
-        if row["status"] in FAILURES:
-            return 0 if row["nature"] == "约束性" else 1
-        return 2
-
-    rows.sort(key=lambda r: (group(r), r["_index"]))
+    rows.sort(key=lambda r: (r["_group"], r["_index"], r["_sub"]))
     frame = pd.DataFrame(rows, columns=["_index", *COLUMNS]).drop(columns="_index")
     frame.attrs["year"] = year
     return frame.reset_index(drop=True)
+
+
+def _rows_of_target(region: Region, plan: Plan, target: Target, index: int, *, level: str,
+                    year: int, years: list[int], catalog: Catalog,
+                    prepared: _PreparedLevels) -> list[dict[str, Any]]:
+    """The rows of one target at `level` (see `evaluate`)."""
+    info = _indicator_info(catalog, target.indicator) if target.indicator else _IndicatorInfo()
+    scope = target_scope(target)
+    evaluable = target.indicator is not None and target.target.op != "text"
+
+    def series_at(lvl: str) -> _Series:
+        if not evaluable or target.indicator is None:
+            return {}, {}, {}
+        return _series(region, target.indicator, level=lvl, years=years, catalog=catalog,
+                       info=info, prepared=prepared)
+
+    def judged(series: _Series, lvl: str) -> list[dict[str, Any]]:
+        values, names, missing = series
+        if not names and lvl == "county":
+            code, name = _default_area(region, plan)
+            names = {code: name}
+        return [_row(target, plan, info, index, code, name, values.get(code, {}),
+                     missing.get(code) or missing.get(""), year=year, scope=scope)
+                for code, name in names.items()]
+
+    if scope == "township":
+        towns = series_at("township")
+        town_rows = judged(towns, "township") if towns[1] else []
+        if level == "township" and town_rows:
+            return town_rows
+        return [_per_township_county_row(target, plan, info, index, town_rows, towns[2],
+                                         region=region, year=year)]
+    rows = judged(series_at("county"), "county")
+    if level == "township" and "township" in info.levels and evaluable:
+        for row in judged(series_at("township"), "township"):
+            row.update(_not_applicable(row, target))
+            rows.append(row)
+    return rows
+
+
+def _group(row: dict[str, Any]) -> int:
+    if row["status"] in FAILURES:
+        return 0 if row["nature"] == "约束性" else 1
+    return 2
+
+
+def _duplicate_key(target: Target, row: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What makes two targets the same target: indicator, area, condition and year."""
+    if target.indicator is None or target.target.op == "text" or \
+            row["status"] == NOT_APPLICABLE:
+        return None
+    spec = target.target
+    return (target.indicator, row["area_code"], spec.op, _key_number(row["target"]),
+            _key_number(spec.low), _key_number(spec.high), row["target_year"])
+
+
+def _key_number(x: Any) -> float | None:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return round(float(x), 9)
+
+
+def _row(target: Target, plan: Plan, info: _IndicatorInfo, index: int, code: str, name: str,
+         points: dict[int, float], why: str | None, *, year: int, scope: str
+         ) -> dict[str, Any]:
+    """One evaluated row of `target` for area `code` (values by year in `points`)."""
+    value_year = max(points) if points else None
+    value = points[value_year] if value_year is not None else None
+    base_year = target.baseline.year if target.baseline else plan.baseline_year
+    region_base = points.get(base_year) if base_year is not None else None
+    result = assess(target, value=value, year=year, series=points,
+                    direction=info.direction, baseline_value=region_base,
+                    default_year=plan.period_end,
+                    decimals=unit_decimals(info.unit or target.unit))
+    reason = result.reason
+    if value is None:
+        source = "no data"
+        if why and result.status == NOT_EVALUABLE and target.target.op != "text":
+            reason = f"{reason}: {why}"
+    else:
+        source = "computed" if info.kind == "computed" else "reported"
+        if info.department_based and region_base is None and not (
+                target.baseline and target.baseline.value is not None):
+            reason += "；基期值与趋势无法由数据得出（科室没有逐年记录）"
+    base = target.baseline
+    spec = target.target
+    base_value = base.value if base and base.value is not None else region_base
+    target_year = spec.year if spec.year is not None else plan.period_end
+    start_year = base_year if base_year is not None else plan.period_start - 1
+    prog = progress(target, result, value=value, base_value=base_value,
+                    base_year=start_year, target_year=target_year, year=year)
+    return {
+        "_index": index, "_sub": 0,
+        "target_id": target.id, "indicator": target.indicator, "name": target.name,
+        "category": target.category, "nature": target.nature, "area_code": code,
+        "area_name": name, "unit": info.unit or target.unit,
+        "baseline_year": base.year if base else None,
+        "baseline_value": base_value,
+        "value": value, "value_year": value_year, "source": source,
+        "target_year": target_year, "op": spec.op,
+        "target": result.target_value if result.target_value is not None else spec.value,
+        "target_low": spec.low, "target_high": spec.high, "target_text": spec.text,
+        "milestone_year": result.milestone.year if result.milestone else None,
+        "milestone_value": result.milestone.value if result.milestone else None,
+        "status": result.status, "reason": reason, "gap": result.gap,
+        "required_per_year": result.required_per_year,
+        "observed_per_year": result.observed_per_year,
+        "completion_pct": prog.completion_pct, "time_pct": prog.time_pct,
+        "grade": prog.grade, "scope": scope, "duplicate_of": None,
+        "baseline_source": "plan" if base and base.value is not None
+        else "region" if region_base is not None else None,
+        "aspirational": spec.aspirational, "quote": target.quote,
+    }
+
+
+def _not_applicable(row: dict[str, Any], target: Target) -> dict[str, Any]:
+    """The changes that make an informative township row of a county target 不适用."""
+    return {
+        "_sub": 1, "status": NOT_APPLICABLE,
+        "reason": f"不适用：{target.id} 是全县(区)目标，按全县(区)数值评估；"
+                  "本乡镇(街道)数值仅供参考，不与目标比较",
+        "gap": None, "required_per_year": None, "completion_pct": None, "grade": None,
+    }
+
+
+def _per_township_county_row(target: Target, plan: Plan, info: _IndicatorInfo, index: int,
+                             town_rows: list[dict[str, Any]], missing: dict[str, str], *,
+                             region: Region, year: int) -> dict[str, Any]:
+    """The county row of a per-township target: met only when every township meets it."""
+    code, name = _default_area(region, plan)
+    base = _row(target, plan, info, index, code, name, {}, None, year=year, scope="township")
+    base.update({"completion_pct": None, "grade": None, "gap": None,
+                 "observed_per_year": None})
+    if not town_rows:
+        why = missing.get("") or "; ".join(sorted(set(missing.values())))
+        base.update({"status": NOT_EVALUABLE, "source": "no data", "reason": (
+            f"无法评估：目标以乡镇(街道)为单位，须逐个乡镇(街道)评估，缺少各乡镇(街道)的"
+            f"{target.name}数值" + (f"（{why}）" if why else "")
+            + "。请在 reported 表按乡镇(街道)区划代码录入")})
+        return base
+    lacking = [r for r in town_rows if r["value"] is None]
+    if lacking:
+        base.update({"status": NOT_EVALUABLE, "source": "no data", "reason": (
+            f"无法评估：目标要求每个乡镇(街道)达到，{len(lacking)}/{len(town_rows)} 个缺少数值"
+            f"（{'、'.join(str(r['area_name']) for r in lacking[:5])}"
+            f"{' 等' if len(lacking) > 5 else ''}）。请在 reported 表补录")})
+        return base
+    worst = min(town_rows, key=lambda r: (_SEVERITY.get(str(r["status"]), 5),
+                                          -(r["gap"] or 0.0) if _up(info, target)
+                                          else (r["gap"] or 0.0)))
+    n_met = sum(r["status"] == MET for r in town_rows)
+    base.update({k: worst[k] for k in ("value", "value_year", "source", "status", "gap",
+                                       "required_per_year", "observed_per_year",
+                                       "completion_pct", "grade", "baseline_value")})
+    base["reason"] = (f"每个乡镇(街道)须达到：{n_met}/{len(town_rows)} 个已达标；"
+                      f"最差为{worst['area_name']}（{worst['reason']}）")
+    return base
+
+
+def _up(info: _IndicatorInfo, target: Target) -> bool:
+    return target.target.op in (">=", ">", "up") or info.direction == "up"
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -539,9 +914,32 @@ def evaluation_to_json(results: pd.DataFrame, *, plan: Plan, project: str | None
 
 
 def status_counts(results: pd.DataFrame) -> dict[str, int]:
-    """Return the number of rows per status, in `STATUSES` order (zeros included)."""
-    counts = results["status"].value_counts()
+    """Return the number of rows per status, in `STATUSES` order (zeros included).
+
+    A row repeating an earlier target (``duplicate_of`` set: 表2 repeating 表1, prose
+    repeating the table) is not counted again.
+    """
+    counted = results
+    if "duplicate_of" in results.columns:
+        counted = results[results["duplicate_of"].isna()]
+    counts = counted["status"].value_counts()
     return {s: int(counts.get(s, 0)) for s in STATUSES}
+
+
+def status_counts_by_nature(results: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Return `status_counts` per target nature, 约束性 first (then 预期性, 指导性, 未标注).
+
+    Natures with no row are left out; rows without a nature count under ``未标注``.
+    """
+    nature = results["nature"].fillna("").astype(str) if len(results) else \
+        pd.Series([], dtype=str)
+    out: dict[str, dict[str, int]] = {}
+    known = [n for n in NATURE_ORDER if n]
+    for label in (*known, ""):
+        part = results[nature == label] if label else results[~nature.isin(known)]
+        if len(part):
+            out[label or "未标注"] = status_counts(part)
+    return out
 
 
 def evaluation_to_xlsx(results: pd.DataFrame, path: str | Path, *, plan: Plan,
@@ -549,7 +947,7 @@ def evaluation_to_xlsx(results: pd.DataFrame, path: str | Path, *, plan: Plan,
     """Write the evaluation to an Excel workbook with Chinese headers; return the path.
 
     Sheet 评估结果 holds one row per result (status in Chinese); sheet 汇总 the counts
-    per status.
+    per status, then per target nature (约束性 first).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
@@ -578,4 +976,12 @@ def evaluation_to_xlsx(results: pd.DataFrame, path: str | Path, *, plan: Plan,
     summary.append(["评估结论", "指标数"])
     for status, n in status_counts(results).items():
         summary.append([STATUS_ZH[status], n])
+    summary.append([])
+    summary.append(["指标属性", *(STATUS_ZH[s] for s in STATUSES)])
+    for nature, counts in status_counts_by_nature(results).items():
+        summary.append([nature, *counts.values()])
+    summary.append([])
+    summary.append(["说明", "同一指标重复出现（如表2重复表1、正文重复表格）只计一次；"
+                    "完成进度 =（现状值 − 基期值）/（目标值 − 基期值），"
+                    "时间进度 = 已过年数/规划年数"])
     return save_workbook(wb, path)

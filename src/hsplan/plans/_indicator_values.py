@@ -3,7 +3,9 @@
 `Prepared` holds a region made ready for one area level: the areas of the level, the
 facilities placed in them (by walking up ``areas.parent_code``), the yearly tables as arrays
 grouped by facility or area, and each filter mask, department set and per-year sum once
-derived. `values_of` computes one catalog indicator for one year on it. `compute`,
+derived. `values_of` computes one catalog indicator for one year on it. 托育机构 are not
+医疗卫生机构: a formula counts or sums them only when its filter names them (or it sums
+托位数). `compute`,
 `compute_all` (`hsplan.plans.indicators`) and `hsplan.evaluation.targets.evaluate` build one
 `Prepared` per
 call and level and reuse it across indicators and years, so the per-region work is done
@@ -26,7 +28,9 @@ from hsplan.plans.catalog import FacilityFilter, Formula, Indicator, Term, table
 from hsplan.region import schema
 from hsplan.region.model import Region
 
-Status = Literal["ok", "no data"]
+Status = Literal["ok", "no data", "not applicable"]
+CHILDCARE = "托育机构"
+LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3, "village": 4}
 RESULT_COLUMNS = (
     "area_code", "area_name", "value", "numerator", "denominator", "unit", "status", "missing",
 )
@@ -193,6 +197,13 @@ class Prepared:
                                   & (np.isnan(closed) | (closed > year)))
         return self._active[year]
 
+    @functools.cached_property
+    def childcare(self) -> np.ndarray:
+        """Which facilities are 托育机构 (registered with 卫健, not 医疗卫生机构)."""
+        if self.facilities.empty or "subtype" not in self.facilities:
+            return np.zeros(len(self.facilities), dtype=bool)
+        return (self.facilities["subtype"].astype(str) == CHILDCARE).to_numpy(bool)
+
     def mask(self, flt: FacilityFilter) -> np.ndarray:
         """Which facilities pass `flt`."""
         if flt not in self._masks:
@@ -300,8 +311,26 @@ def _areas_of_level(region: Region, level: str) -> pd.DataFrame:
             .sort_values("area_code").reset_index(drop=True))
 
 
+def applies_at(indicator: Indicator, level: str) -> bool:
+    """True when `indicator` is meaningful at area `level`: a level its catalog ``levels``
+    name, or one above them (a county indicator also sums to a city); never a level below
+    the finest it names (a county-wide ratio such as ambulances per 10,000 is no township
+    measure)."""
+    finest = max(LEVEL_RANK.get(lv, 2) for lv in indicator.levels)
+    return LEVEL_RANK.get(level, 2) <= finest
+
+
 def values_of(prepared: Prepared, indicator: Indicator, year: int) -> Values:
-    """Return the indicator's `compute` result for `year` on a prepared region."""
+    """Return the indicator's `compute` result for `year` on a prepared region; every row
+    ``not applicable`` (value NaN, the reason in ``missing``) at a level below the finest
+    of the indicator's catalog ``levels`` (`applies_at`)."""
+    if not applies_at(indicator, prepared.level):
+        n = len(prepared.codes)
+        why = (f"不适用：{indicator.name_zh} ({indicator.id}) 只在 "
+               f"{'、'.join(indicator.levels)} 级有意义，不按 {prepared.level} 计算")
+        nans = [float("nan")] * n
+        return Values(prepared.codes, prepared.names, list(nans), list(nans), list(nans),
+                      indicator.unit, cast(list[Status], ["not applicable"] * n), [why] * n)
     if indicator.formula is None:
         return _reported(prepared, indicator, year)
     return _computed(prepared, indicator, indicator.formula, year)
@@ -351,7 +380,7 @@ def _computed(prepared: Prepared, indicator: Indicator, formula: Formula, year: 
             if d_val == 0:
                 missing.append(f"{formula.denominator.describe()} is 0 in {code}")
             else:
-                value = formula.factor * n_val / d_val
+                value = formula.factor_in(year) * n_val / d_val
         values.append(np.nan if missing else value)
         nums.append(n_val)
         dens.append(d_val)
@@ -370,6 +399,8 @@ def _evaluate(prepared: Prepared, term: Term, flt: FacilityFilter, year: int
     if prepared.facilities.empty:
         return [(np.nan, ["no facilities"], []) for _ in codes]
     chosen = prepared.mask(flt)
+    if not flt.names_subtype(CHILDCARE) and "childcare_places" not in term.names:
+        chosen = chosen & ~prepared.childcare  # 托育机构 are not 医疗卫生机构
     unplaced = chosen & (prepared.area_slot < 0)
     placed_note = []
     if unplaced.any():

@@ -116,6 +116,11 @@ class FacilityFilter:
             ok &= f.mask(facilities)
         return ok
 
+    def names_subtype(self, subtype: str) -> bool:
+        """True when this filter (or a part of it) selects facilities of `subtype` by name."""
+        return subtype in self.subtype or any(
+            f.names_subtype(subtype) for f in (*self.any_of, *self.all_of))
+
     def describe(self) -> str:
         """Return the filter in words, e.g. ``subtype in 综合医院/中医医院, grade ≥ 二级``."""
         parts: list[str] = []
@@ -171,6 +176,7 @@ class Formula:
     filter: FacilityFilter = FacilityFilter()
     numerator_filter: FacilityFilter = FacilityFilter()
     denominator_filter: FacilityFilter = FacilityFilter()
+    per_days_of_year: bool = False
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Formula:
@@ -182,7 +188,16 @@ class Formula:
             filter=FacilityFilter.from_dict(raw.get("filter")),
             numerator_filter=FacilityFilter.from_dict(raw.get("numerator_filter")),
             denominator_filter=FacilityFilter.from_dict(raw.get("denominator_filter")),
+            per_days_of_year=bool(raw.get("per_days_of_year", False)),
         )
+
+    def factor_in(self, year: int) -> float:
+        """Return the factor for `year`: × the days of the year (366 in a leap year) when
+        ``per_days_of_year`` is set (平均开放病床数 = 开放床日数 / 本年日历天数)."""
+        if not self.per_days_of_year:
+            return self.factor
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return self.factor * (366 if leap else 365)
 
 
 @dataclass(frozen=True)
@@ -203,6 +218,7 @@ class Indicator:
     ratio_form: str | None = None
     note: str | None = None
     file: str = ""
+    scope: tuple[tuple[str, str], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -213,6 +229,21 @@ class Indicator:
     def computable(self) -> bool:
         """True when the indicator is computed from the model (``kind: computed``)."""
         return self.formula is not None
+
+    def definition_fields(self) -> dict[str, str]:
+        """Return the official definition's parts (`DEFINITION_FIELDS`, Chinese labels in
+        `DEFINITION_FIELDS_ZH`): numerator, denominator, facilities, staff, 常住/户籍 population,
+        实有/编制 beds, timing (年末数, 全年累计 …) and source.
+
+        What the entry's ``scope`` states wins; the rest is read from the formula (a
+        ``beds`` column is 实有床位, ``beds_approved`` 编制床位; resources are year-end
+        counts, utilisation yearly totals, ``population: total`` 年末常住人口) or, for a
+        reported indicator, marked "—" (see the definition text).
+        """
+        derived = _derived_scope(self)
+        derived.update(dict(self.scope))
+        derived["source"] = self.source
+        return {k: derived.get(k, "—") for k in DEFINITION_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -315,7 +346,79 @@ def describe_formula(indicator: Indicator) -> str:
     if scope_d and f.denominator.kind != "population":
         den += f" [{scope_d}]"
     factor = f"{f.factor:g}"
-    return f"{num} / {den}" + ("" if factor == "1" else f" × {factor}")
+    days = " × 本年天数 (365, 闰年 366)" if f.per_days_of_year else ""
+    return f"{num} / {den}" + ("" if factor == "1" else f" × {factor}") + days
+
+
+DEFINITION_FIELDS = ("numerator", "denominator", "facilities", "staff", "population", "beds",
+                     "timing", "source")
+DEFINITION_FIELDS_ZH = {"numerator": "分子", "denominator": "分母", "facilities": "机构范围",
+                        "staff": "人员口径", "population": "人口口径", "beds": "床位口径",
+                        "timing": "时点", "source": "来源"}
+_STAFF_COLUMNS = frozenset(schema.STAFF_COLUMNS) | {"staff_total", "staff_health_tech"}
+
+
+def _derived_scope(indicator: Indicator) -> dict[str, str]:
+    """The definition fields a formula implies (see `Indicator.definition_fields`)."""
+    f = indicator.formula
+    if f is None:
+        return {}
+    out: dict[str, str] = {"numerator": f.numerator.describe(),
+                           "denominator": f.denominator.describe()}
+    terms = (f.numerator, f.denominator)
+    scope = (f.filter & f.numerator_filter).describe()
+    facility_terms = [t for t in terms if t.kind != "population"]
+    out["facilities"] = scope or ("全部医疗卫生机构" if facility_terms else "—")
+    names = {n for t in terms for n in t.names}
+    staff = [n for n in names if n in _STAFF_COLUMNS]
+    if staff:
+        table = schema.RESOURCES
+        out["staff"] = "、".join(table.column(n).zh for n in sorted(staff)
+                                if n in table.column_ids)
+    pops = [t for t in terms if t.kind == "population"]
+    if pops:
+        out["population"] = "户籍人口" if any("hukou" in t.names for t in pops) else "常住人口"
+    if "beds_approved" in names:
+        out["beds"] = "编制床位"
+    elif any(n.startswith("beds") for n in names):
+        out["beds"] = "实有床位"
+    tables = {table_of(n).name for t in terms if t.kind == "sum"  # type: ignore[union-attr]
+              for n in t.names if table_of(n) is not None}
+    timing = []
+    if "resources" in tables or any(t.kind.startswith("count") for t in terms):
+        timing.append("资源为年末数")
+    if "utilisation" in tables:
+        timing.append("服务量为全年累计")
+    if pops:
+        timing.append("人口为年末数")
+    out["timing"] = "; ".join(timing) or "—"
+    return out
+
+
+def catalog_markdown(catalog: Catalog) -> str:
+    """Return the Reference section of docs/indicators.md: per catalog file, one row per
+    indicator with its definition, the definition fields and its source."""
+    lines: list[str] = []
+    by_file: dict[str, list[Indicator]] = {}
+    for ind in catalog:
+        by_file.setdefault(ind.file, []).append(ind)
+    for file_name in sorted(by_file):
+        lines += ["", f"### {file_name}", "",
+                  "| id | 指标 | unit | dir | levels | definition | 分子 / 分母 | 机构 · 人员 · "
+                  "人口 · 床位 · 时点 | source |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for ind in by_file[file_name]:
+            d = ind.definition_fields()
+            formula = describe_formula(ind) or "reported"
+            parts = " · ".join(d[k] for k in ("facilities", "staff", "population", "beds",
+                                             "timing"))
+            cells = [f"`{ind.id}`", ind.name_zh, ind.unit, ind.direction,
+                     ", ".join(ind.levels), ind.definition,
+                     f"{d['numerator']} / {d['denominator']}" if ind.formula else formula,
+                     parts, ind.source]
+            lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ")
+                                            for c in cells) + " |")
+    return "\n".join(lines).lstrip("\n") + "\n"
 
 
 # --- loading and validation ---------------------------------------------------------------
@@ -546,6 +649,7 @@ def _indicator_from_dict(entry: dict[str, Any], file_name: str) -> Indicator:
         levels=tuple(entry.get("levels") or ("county",)),
         formula=Formula.from_dict(formula) if formula else None,
         ratio_form=entry.get("ratio_form"), note=entry.get("note"), file=file_name,
+        scope=tuple((k, str(v)) for k, v in (entry.get("scope") or {}).items()),
     )
 
 

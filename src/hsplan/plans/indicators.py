@@ -35,7 +35,8 @@ def compute(region: Region, indicator_id: str, *, year: int, level: str = "count
 
     Columns: ``area_code``, ``area_name``, ``value`` (catalog unit, e.g. 张/千人; for
     ``1:x`` ratios the x), ``numerator``, ``denominator`` (persons, beds, facilities …),
-    ``unit``, ``status`` ("ok" | "no data") and ``missing`` (what is missing, "" if nothing).
+    ``unit``, ``status`` ("ok" | "no data" | "not applicable") and ``missing`` (what is
+    missing or why the level does not apply, "" if nothing).
 
     Notes
     -----
@@ -44,7 +45,9 @@ def compute(region: Region, indicator_id: str, *, year: int, level: str = "count
     ``area_code``; facility counts include those open in `year` (``opened`` ≤ year <
     ``closed``). A population term uses the area's own population row, or else the sum over
     its child areas when every child has one. Reported indicators take ``value`` from the
-    `reported` table, matching the id, the Chinese name or an alias. Inputs are not mutated.
+    `reported` table, matching the id, the Chinese name or an alias. At a level below the
+    finest of the entry's catalog ``levels`` every row is ``not applicable`` (a county-wide
+    ratio such as ambulances per 10,000 has no township value). Inputs are not mutated.
     """
     cat = catalog or load_catalog()
     indicator = cat.get(indicator_id)

@@ -75,9 +75,12 @@ BASE_YEAR = 2020
 
 
 # Seed 000 (玉溪市江川区“十四五”医疗卫生服务体系规划), 表1, 2020 column: value, decimals stated,
-# population divisor. 医护比 1.39 and 床人比 1:1.74 are not calibrated: 1.39 contradicts the
-# table's own 3.02 / 2.28 = 1.32, and 1.74 staff per bed is below doctors + nurses +
-# pharmacists alone (1,432 / 871 = 1.64) once village doctors and managers are counted.
+# population divisor. 医护比 1.39 is not calibrated: it contradicts the table's own
+# 3.02 / 2.28 = 1.32. 床人比 1:1.74 is calibrated on its statistical scope, hospitals
+# (医院卫生人员 / 医院实有床位, the 床位与工作人员之比 of 《综合医院组织编制原则》; the catalog's
+# staff_to_bed_ratio): over every facility it could not be, 1.74 staff per bed being below
+# doctors + nurses + pharmacists alone (1,432 / 871 = 1.64) once village doctors count.
+HOSPITAL_STAFF_PER_BED_2020 = 1.74  # 表1 第15项 床人(卫生人员)比 1:1.74
 BASELINES_2020: dict[str, tuple[float, int, int]] = {
     "beds_per_1k": (3.44, 2, 1000),
     "county_public_and_primary_beds_per_1k": (2.38, 2, 1000),
@@ -721,6 +724,7 @@ def _resources(facilities: gpd.GeoDataFrame, pop: pd.DataFrame, census: pd.Serie
     psych = np.minimum(np.where(ch, 1, 0), room - ph_doc)
     lacking_ph = np.flatnonzero(idx("thc") & (ph_doc == 0))
     equipment = _equipment(role)
+    _calibrate_hospital_staff(comp, beds, idx(*_HOSPITAL_ROLES))
 
     growth = p.growth
     comp_growth = {"doctors_licensed": growth["doctors"], "doctors_assistant": growth["doctors"],
@@ -771,6 +775,25 @@ def _resources(facilities: gpd.GeoDataFrame, pop: pd.DataFrame, census: pd.Serie
             row.update({c: int(v(year)[i]) for c, v in equipment.items()})
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _calibrate_hospital_staff(comp: dict[str, IntArray], beds: IntArray,
+                              hospitals: npt.NDArray[np.bool_]) -> None:
+    """Set the hospitals' 2020 other staff (其他人员, neither health technicians nor a
+    baseline of its own) so that 医院卫生人员 / 医院实有床位 is seed 000's 1:1.74 at the
+    decimals stated; changes `comp` in place."""
+    rate = HOSPITAL_STAFF_PER_BED_2020
+    hosp_beds = int(beds[hospitals].sum())
+    if hosp_beds == 0:
+        return
+    staff = sum(comp[c][hospitals] for c in _COMPONENTS)
+    delta = round(rate * hosp_beds) - int(np.sum(staff))  # the nearest whole staff: 1:1.74
+    other = comp["other_staff"]
+    if delta > 0:
+        other[hospitals] += allocate(delta, beds[hospitals])
+    elif delta < 0:
+        other[hospitals] -= allocate(min(-delta, int(other[hospitals].sum())),
+                                     other[hospitals], other[hospitals])
 
 
 def _equipment(role: npt.NDArray[Any]) -> dict[str, Any]:

@@ -38,13 +38,21 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from hsplan.errors import Problem, raise_if_errors
-from hsplan.evaluation.targets import AT_RISK, MET, NOT_EVALUABLE, OFF_TRACK, ON_TRACK, STATUS_ZH
+from hsplan.evaluation.targets import (
+    AT_RISK,
+    MET,
+    NOT_APPLICABLE,
+    NOT_EVALUABLE,
+    OFF_TRACK,
+    ON_TRACK,
+    STATUS_ZH,
+)
 from hsplan.region.model import Region
 from hsplan.reports.maps import county_in_metres, north_arrow, save_figure, scale_bar, use_cjk_font
 
 # the traffic lights of the CLI (cli/commands_plans.py STATUS_STYLE), as hex colours
 STATUS_COLOURS = {MET: "#2e9e44", ON_TRACK: "#17a2b8", AT_RISK: "#f0a30a",
-                  OFF_TRACK: "#d62728", NOT_EVALUABLE: "#bdbdbd"}
+                  OFF_TRACK: "#d62728", NOT_EVALUABLE: "#bdbdbd", NOT_APPLICABLE: "#e8e8e8"}
 SEVERITY = {OFF_TRACK: 0, AT_RISK: 1, ON_TRACK: 2, MET: 3}
 PROGRESS_CAP_PCT = 150.0
 SYNTHETIC_TITLE = "（合成数据）"

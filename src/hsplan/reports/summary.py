@@ -43,7 +43,8 @@ def summary(region: Region, *, year: int | None = None) -> dict[str, pd.DataFram
     doctors = 执业医师 + 执业助理医师, gps_per_10k = GPs / pop × 10,000 (the definitions
     of 《卫生健康统计调查制度》). A facility counts for the township whose code starts its
     own ``area_code`` (a village code's first 9 digits). `year` defaults to the latest
-    year that has both population and resources.
+    year that has both population and resources, else (a census-only project) the latest
+    population year — resources then have no counts or rates, never zeros.
     """
     year = _year(region, year)
     areas = region.areas
@@ -93,9 +94,20 @@ def summary(region: Region, *, year: int | None = None) -> dict[str, pd.DataFram
     cols = ["beds", "doctors", "nurses", "pharmacists", "gps", "staff_total", "health_tech"]
     by_town = res.groupby("township")[cols].sum()
     rows = []
+    no_resources = res.empty  # not entered: no counts and no rates, never zeros
     for code, name, level in [(county_code, county["name"].iloc[0] if not county.empty
                                else "", "county"),
                               *zip(towns["code"], towns["name"], towns["level"], strict=True)]:
+        if no_resources:
+            total = int(pop.loc[code, "total"]) if code in pop.index else 0
+            empty: dict[str, object] = {"area_code": code, "name": name, "level": level,
+                                        "pop": total}
+            for c in cols:
+                empty[c] = None
+                empty["staff_per_1k" if c == "staff_total" else
+                      f"{c}_per_10k" if c == "gps" else f"{c}_per_1k"] = None
+            rows.append(empty)
+            continue
         values = res[cols].sum() if level == "county" else (
             by_town.loc[code] if code in by_town.index else pd.Series(0, index=cols))
         total = int(pop.loc[code, "total"]) if code in pop.index else 0
@@ -118,9 +130,11 @@ def _year(region: Region, year: int | None) -> int:
     res_years = set(region.resources["year"].dropna().astype(int))
     both = sorted(pop_years & res_years)
     problems = []
+    if year is None and not both and pop_years:
+        return max(pop_years)  # census only (hsplan init): the population, no resources
     if year is None and not both:
-        problems.append(Problem("region", expected="a year with both population and resources",
-                                got="none", fix="import population and resources first"))
+        problems.append(Problem("region", expected="a year with population",
+                                got="none", fix="import population first"))
     elif year is not None and year not in pop_years:
         problems.append(Problem(f"summary year {year}",
                                 expected="a year with population data, one of "

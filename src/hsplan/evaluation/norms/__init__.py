@@ -59,6 +59,15 @@ Rule semantics
   stated). Each uncovered village is a violation.
 - **text** — not evaluable, with the plan's reason.
 
+Two norms of one “或” sentence ("每个街道办事处范围或每3万—10万居民…") name each other in
+``or_norm``: when either passes, both pass, and the reading is printed with the result.
+
+Absent data is never a finding: a norm about facilities of a kind that was never entered
+(no row, and the kind not declared complete in ``region.meta["complete"]``, see
+`hsplan.plans.requirements`) is not evaluable, with what to enter — e.g. N41's 托育机构
+service circle on a project without 托育机构 — and a project with no facilities at all
+gets no facility violations.
+
 Facilities count when open in the year (``opened`` ≤ year < ``closed``). Shortfalls are
 whole units (ceil) for counts of things; ``shortfall`` is always ≥ 0 and
 ``shortfall_text`` says whether it is missing (缺) or excess (超).
@@ -87,12 +96,18 @@ from hsplan.evaluation.norms._base import (
     Access,
     _as_list,
     _Context,
+    _Outcome,
     facility_mask,
     facility_zh,
     grade_rank,
 )
 from hsplan.evaluation.norms._rules import RULES, describe
-from hsplan.plans.plan import Plan
+from hsplan.plans.plan import Norm, Plan
+from hsplan.plans.requirements import (
+    facilities_entered,
+    facility_kinds_of,
+    missing_facilities_text,
+)
 from hsplan.region import schema
 from hsplan.region.model import Region
 
@@ -155,6 +170,38 @@ def default_year(region: Region) -> int:
                       "Fix: import the yearly tables first (hsplan import).")
 
 
+def _absent_input(region: Region, norm: Norm) -> str | None:
+    """Why `norm` cannot be checked because its facilities were never entered (None when
+    the data can speak for them): absent data is 无法评估, never a violation."""
+    if norm.rule == "text":
+        return None
+    kinds = facility_kinds_of(norm.params.get("facility"))
+    if kinds and not facilities_entered(region, kinds):
+        return missing_facilities_text(kinds)
+    if not facilities_entered(region, ()):
+        return missing_facilities_text(["医疗卫生机构"])
+    return None
+
+
+def _join_or_norms(plan: Plan, summary: list[dict[str, Any]],
+                   violations: list[dict[str, Any]]) -> None:
+    """Read two norms of one “或” sentence as one: when either passes, both pass (the other
+    row says so and loses its violations); changes `summary` and `violations` in place."""
+    rows = {r["norm_id"]: r for r in summary}
+    for norm in plan.norms:
+        other_id = norm.params.get("or_norm")
+        if not other_id or other_id not in rows or norm.id not in rows:
+            continue
+        mine, other = rows[norm.id], rows[other_id]
+        reading = f"与 {other_id} 为“或”关系（原文：{norm.quote}），任一达标即达标"
+        if mine["status"] != PASS and other["status"] == PASS:
+            mine["status"] = PASS
+            mine["reason"] = f"{reading}：{other_id} 已达标; " + mine["reason"]
+            violations[:] = [v for v in violations if v["norm_id"] != norm.id]
+        elif reading not in mine["reason"]:
+            mine["reason"] = f"{reading}; " + mine["reason"]
+
+
 def check(region: Region, plan: Plan, *, year: int | None = None,
           access: Access | None = None) -> NormResult:
     """Return the plan's norms checked on `region` in `year`: a summary and the violations.
@@ -178,7 +225,11 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
     summary: list[dict[str, Any]] = []
     violations: list[dict[str, Any]] = []
     for norm in plan.norms:
-        out = RULES[norm.rule](ctx, norm)
+        absent = _absent_input(region, norm)
+        if absent is not None:
+            out = _Outcome(status=NOT_EVALUABLE, reasons=[absent])
+        else:
+            out = RULES[norm.rule](ctx, norm)
         status = out.status or (FAIL if out.failed else PASS if out.passed else NOT_EVALUABLE)
         reasons = list(dict.fromkeys(out.reasons))
         if status == NOT_EVALUABLE and not reasons:
@@ -191,6 +242,7 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
             "reason": "; ".join(reasons), "quote": norm.quote,
         })
         violations += out.rows
+    _join_or_norms(plan, summary, violations)
     vio = pd.DataFrame(violations, columns=VIOLATION_COLUMNS)
     vio["shortfall"] = vio["shortfall"].astype(float)
     return NormResult(plan_id=plan.id, year=when,

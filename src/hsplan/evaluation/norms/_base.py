@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -273,9 +274,10 @@ def facility_mask(facilities: pd.DataFrame, selector: Any) -> pd.Series:
     """Return which rows of `facilities` a plan `facility` selector picks (bool Series).
 
     A selector is a sub-type, a list of sub-types, or a mapping with ``subtype``,
-    ``category``, ``ownership``, ``government_run``, ``admin_level``, ``grade_min``
-    (docs/plan-format.md); ``grade_min: 二级`` passes 二级, 二级乙等, 二级甲等 and 三级 …;
-    ``grade_min: 二级甲等`` passes 二级甲等 and 三级 ….
+    ``category``, ``ownership``, ``government_run``, ``admin_level``, ``grade_min``,
+    ``department`` (only facilities having that 科室) (docs/plan-format.md);
+    ``grade_min: 二级`` passes 二级, 二级乙等, 二级甲等 and 三级 …; ``grade_min: 二级甲等``
+    passes 二级甲等 and 三级 ….
     """
     ok = pd.Series(True, index=facilities.index)
     if selector is None:
@@ -291,7 +293,18 @@ def facility_mask(facilities: pd.DataFrame, selector: Any) -> pd.Series:
     if spec.get("grade_min"):
         ranks = facilities["grade"].map(grade_rank).astype(int)
         ok &= ranks >= grade_rank(spec["grade_min"])
+    if spec.get("department"):
+        wanted = set(DEPARTMENT_EQUIVALENTS.get(spec["department"], (spec["department"],)))
+        depts = facilities["departments"] if "departments" in facilities else \
+            pd.Series(None, index=facilities.index)
+        ok &= depts.map(lambda d: bool(wanted & set(_split_departments(d)))).astype(bool)
     return ok
+
+
+def _split_departments(value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return []
+    return [p.strip() for p in re.split(r"[、,;，；]", value) if p.strip()]
 
 
 def facility_zh(selector: Any) -> str:
@@ -302,6 +315,8 @@ def facility_zh(selector: Any) -> str:
     parts = []
     if spec.get("grade_min"):
         parts.append(f"{spec['grade_min']}及以上")
+    if spec.get("department"):
+        parts.append(f"设{spec['department']}的")
     if spec.get("government_run"):
         parts.append("政府办")
     elif spec.get("government_run") is False:

@@ -537,6 +537,12 @@ def _bed_efficiency(ctx: _Context, norm: Norm) -> _Outcome:
         return out
     max_occ = float(p.get("max_occupancy_pct", 75))
     min_alos = float(p.get("min_alos_days", 9))
+    combine = str(p.get("combine", "and"))
+    out.reasons.append(
+        f"读法：使用率低于{_fmt(max_occ)}%" + ("且" if combine == "and" else "或")
+        + f"平均住院日高于{_fmt(min_alos)}天即不再增加床位"
+        + ("（两项同时满足，原文“、”并列；combine: or 为任一项）" if combine == "and"
+           else "（任一项，combine: or）"))
     chosen = ctx.select(p.get("facility"))
     if chosen.empty:
         out.reasons.append(f"no {facility_zh(p.get('facility'))} in the region")
@@ -547,7 +553,8 @@ def _bed_efficiency(ctx: _Context, norm: Norm) -> _Outcome:
             out.add(None)
             out.reasons.append(f"no occupancy or stay for {fid} in {ctx.year}")
             continue
-        if not (occ < max_occ and alos > min_alos):
+        low, long_stay = occ < max_occ, alos > min_alos
+        if not ((low and long_stay) if combine == "and" else (low or long_stay)):
             out.add(True)
             continue
         beds, before = ctx.value(fid, "beds"), ctx.value(fid, "beds", previous=True)
