@@ -49,9 +49,11 @@ from hsplan.region.project import Project
 class _Assigning:
     model: ClassVar[str] = ""
 
-    def __init__(self, data: SitingData, *, k: int | None = None) -> None:
+    def __init__(self, data: SitingData, *, k: int | None = None,
+                 single_source: bool = False) -> None:
         self.data = data
         self.k = k
+        self.single_source = single_source
         self.meta: dict[str, Any] = {}
 
     @classmethod
@@ -60,13 +62,16 @@ class _Assigning:
                          exclude: list[str] | tuple[str, ...] = (),
                          site_cost: PerSite = None, capacity: PerSite = None,
                          demand_ids: list[Any] | None = None,
-                         site_ids: list[Any] | None = None, unit: str = "m") -> Self:
+                         site_ids: list[Any] | None = None, unit: str = "m",
+                         single_source: bool = False) -> Self:
         """Return the model of a cost matrix (demand × sites; DataFrame, array with
-        inf/NaN for unreachable pairs, or sparse matrix of the reachable pairs)."""
+        inf/NaN for unreachable pairs, or sparse matrix of the reachable pairs).
+        `single_source`: with capacities, each demand point goes to one site (as spopt)
+        instead of splitting."""
         data = siting_data(cost, weights, demand_ids=demand_ids, site_ids=site_ids,
                            existing=existing, exclude=exclude, site_cost=site_cost,
                            capacity=capacity, unit=unit, context=cls.model)
-        return cls(data, k=k)
+        return cls(data, k=k, single_source=single_source)
 
     @classmethod
     def from_access(cls, sa: ServiceAccess, facility: FacilitySelector, *,
@@ -171,7 +176,8 @@ class PMedian(_Assigning):
         c = np.r_[c_y, d.weights[rows] * vals]
         sol = solve_milp(c, sp.vstack(blocks, format="csr"), np.concatenate(lower),
                          np.concatenate(upper),
-                         integrality=np.r_[np.ones(m), np.zeros(p)].astype(np.int8),
+                         integrality=np.r_[np.ones(m), np.full(
+                             p, 1 if capacitated and self.single_source else 0)].astype(np.int8),
                          time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap,
                          what="capacitated p-median" if capacitated else self.model)
         new = np.zeros(d.n_sites, dtype=bool)
