@@ -139,7 +139,7 @@ def site_command(
     ] = None,
     subtype: Annotated[str | None, typer.Option(
         "--subtype", help="机构类型 of the new facilities in the scenario (default: the "
-        "first --facility)")] = None,
+        "first --facility; 急救站 with --ambulance)")] = None,
     method: Annotated[Method, typer.Option("--method", help="auto, exact or greedy (with "
                                            "its gap to a proven bound)")] = Method.auto,
     time_limit: Annotated[float | None, typer.Option(
@@ -166,7 +166,7 @@ def site_command(
     if model in (Model.mclp, Model.p_median, Model.p_center) and add is None:
         problems.append(Problem("--add", expected=f"the number of new sites for {model.value}",
                                 got="none", fix="add --add 2"))
-    new_subtype = subtype or (facility[0] if facility else "")
+    new_subtype = subtype or ("急救站" if ambulance else (facility[0] if facility else ""))
     if new_subtype and new_subtype not in schema.FACILITY_SUBTYPES:
         problems.append(Problem("--subtype", expected="a 机构类型 of docs/schema.md",
                                 got=new_subtype))
