@@ -304,3 +304,14 @@ def test_bad_method_and_weights() -> None:
         MCLP.from_cost_matrix(cost, w, radius=1000.0, k=1).solve(method="fast")
     with pytest.raises(ValidationError, match="19 values"):
         MCLP.from_cost_matrix(cost, w[:19], radius=1000.0, k=1)
+
+
+def test_docs_example_runs() -> None:
+    """The Python example of docs/siting.md runs and its assertions hold."""
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "siting.md").read_text("utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "docs/siting.md", "exec"), {})
