@@ -55,23 +55,26 @@ def case(size: str) -> tuple[np.ndarray, np.ndarray, float, int]:
 def run_job(tool: str, model: str, size: str) -> dict[str, Any]:
     """Build and solve one model with one tool; return time, objective."""
     cost, w, radius, p = case(size)
-    import pulp
-    from spopt.locate import MCLP as SM
-    from spopt.locate import PCenter as SC
-    from spopt.locate import PMedian as SPM
-
-    from hsplan.access.siting import MCLP, PCenter, PMedian
-
-    start = time.perf_counter()  # imports above are not timed
+    status = "optimal"
     if tool == "hsplan":
+        from hsplan.access.siting import MCLP, PCenter, PMedian
+
+        start = time.perf_counter()  # imports are not timed
         if model == "mclp":
             res = MCLP.from_cost_matrix(cost, w, radius=radius, k=p).solve(method="exact")
-        elif model == "p-median":
-            res = PMedian.from_cost_matrix(cost, w, k=p).solve()
+        elif model == "p-median":  # auto: exact up to 100,000 pairs, else Lagrangian
+            res = PMedian.from_cost_matrix(cost, w, k=p).solve(method="auto")
         else:
             res = PCenter.from_cost_matrix(cost, w, k=p).solve()
         objective = res.objective
+        status = res.status + (f", gap {res.gap:.3%}" if res.gap else "")
     else:
+        import pulp
+        from spopt.locate import MCLP as SM
+        from spopt.locate import PCenter as SC
+        from spopt.locate import PMedian as SPM
+
+        start = time.perf_counter()
         solver = pulp.PULP_CBC_CMD(msg=False) if tool == "spopt-cbc" else \
             pulp.HiGHS(msg=False)
         if model == "mclp":
@@ -85,7 +88,7 @@ def run_job(tool: str, model: str, size: str) -> dict[str, Any]:
     mem = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return {"tool": tool, "model": model, "size": size, "seconds": took,
-            "peak_mib": mem / 1024, "objective": objective}
+            "peak_mib": mem / 1024, "objective": objective, "status": status}
 
 
 def spawn(tool: str, model: str, size: str, timeout: float) -> dict[str, Any]:
@@ -162,8 +165,9 @@ def main() -> None:
         for row in province():
             print(row)
         return
-    print("| model | size | tool | build+solve s | peak MiB | objective | tool / hsplan |")
-    print("|---|---|---|---:|---:|---:|---:|")
+    print("| model | size | tool | build+solve s | peak MiB | objective | status | "
+          "tool / hsplan |")
+    print("|---|---|---|---:|---:|---:|---|---:|")
     for size in args.sizes:
         for model in args.models:
             base = None
@@ -176,8 +180,8 @@ def main() -> None:
                 cell = f"{secs:.2f}" if secs is not None else r.get("note", "")
                 mem = f"{r['peak_mib']:.0f}" if "peak_mib" in r else ""
                 obj = f"{r['objective']:,.4f}" if "objective" in r else ""
-                print(f"| {model} | {size} | {tool} | {cell} | {mem} | {obj} | {ratio} |",
-                      flush=True)
+                print(f"| {model} | {size} | {tool} | {cell} | {mem} | {obj} | "
+                      f"{r.get('status', '')} | {ratio} |", flush=True)
 
 
 if __name__ == "__main__":

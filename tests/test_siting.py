@@ -315,3 +315,22 @@ def test_docs_example_runs() -> None:
     assert blocks
     for block in blocks:
         exec(compile(block, "docs/siting.md", "exec"), {})
+
+
+def test_p_median_radius_rounds_and_lagrangian() -> None:
+    """The radius formulation (few nearest sites + an "elsewhere" lower bound, grown until
+    unused) gives the optimum of the full model; the Lagrangian mode brackets it."""
+    cost, w = _case(14, 300, 40)
+    full = PMedian.from_cost_matrix(cost, w, k=5)
+    full.nearest = 40  # every pair: the classical formulation
+    exact = full.solve(method="exact")
+    tight = PMedian.from_cost_matrix(cost, w, k=5)
+    tight.nearest = 2
+    rounds = tight.solve(method="exact")
+    assert rounds.reduction["rounds"] > 1
+    assert rounds.objective == pytest.approx(exact.objective, rel=1e-9)
+    lag = PMedian.from_cost_matrix(cost, w, k=5).solve(method="greedy")
+    assert lag.status == "heuristic"
+    assert lag.bound <= exact.objective * (1 + 1e-9)
+    assert lag.objective >= exact.objective * (1 - 1e-9)
+    assert lag.gap == pytest.approx((lag.objective - lag.bound) / lag.objective)

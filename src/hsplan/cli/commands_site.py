@@ -88,7 +88,8 @@ def _solve(model_kind: Model, sa: ServiceAccess, facility: list[str], *, add: in
     if capacity is not None and isinstance(model, PMedian):
         model = PMedian(_with_capacity(problem, capacity), k=add)
         model.meta["problem"] = problem
-    result = model.solve(time_limit_s=time_limit)
+    result = model.solve(method=method.value, time_limit_s=time_limit) \
+        if isinstance(model, PMedian) else model.solve(time_limit_s=time_limit)
     if problem.minutes is not None:
         a = result.assignments
         _, to_existing = nearest_open(problem.data, problem.data.existing)

@@ -10,7 +10,11 @@ variant with opening costs) and `PCenter`, with existing sites fixed open.
 
 Pairs beyond a sparse cost matrix's stored entries (e.g. a cut-off OD) are not allowed;
 without capacities, pairs farther than the nearest existing site are dropped before solving
-(never used by an optimum).
+(never used by an optimum), and each point first may use only its nearest sites or an
+"elsewhere" variable priced at the next site's cost (a relaxation): when no point uses it,
+the solution is optimal; else those points get more sites and the model is solved again
+(the radius formulation of García, Labbé & Marín 2011). Beyond exact reach the Lagrangian
+relaxation gives a solution and a proven bound.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ import scipy.sparse as sp
 from hsplan.access.service import FacilitySelector, ServiceAccess
 from hsplan.access.siting._base import (
     CostInput,
+    FloatArray,
+    IntArray,
     PerSite,
     SitingData,
     SitingResult,
@@ -39,21 +45,26 @@ from hsplan.access.siting._base import (
     totals,
     unreachable_error,
 )
-from hsplan.access.siting._milp import solve_milp
+from hsplan.access.siting._milp import MilpSolution, solve_milp
+from hsplan.access.siting._reduce import lagrangian_p_median
 from hsplan.access.siting.coverage import LSCP
 from hsplan.access.siting.project import siting_problem
-from hsplan.errors import InfeasibleError
+from hsplan.errors import InfeasibleError, Problem, raise_if_errors
 from hsplan.region.project import Project
+
+#: above this many demand–site pairs, ``method="auto"`` uses the Lagrangian heuristic.
+AUTO_EXACT_PAIRS = 100_000
 
 
 class _Assigning:
     model: ClassVar[str] = ""
 
     def __init__(self, data: SitingData, *, k: int | None = None,
-                 single_source: bool = False) -> None:
+                 single_source: bool = False, nearest: int | None = None) -> None:
         self.data = data
         self.k = k
         self.single_source = single_source
+        self.nearest = nearest
         self.meta: dict[str, Any] = {}
 
     @classmethod
@@ -110,15 +121,25 @@ class PMedian(_Assigning):
 
     model = "p-median"
 
-    def solve(self, *, time_limit_s: float | None = None,
+    def solve(self, *, method: str = "auto", time_limit_s: float | None = None,
               mip_rel_gap: float = 0.0) -> SitingResult:
         """Return the chosen sites; the objective is Σ w_i d_ij (plus opening costs for
-        facility location); ``after["mean_cost"]`` is the weighted mean cost."""
+        facility location); ``after["mean_cost"]`` is the weighted mean cost.
+
+        `method`: ``exact`` (HiGHS), ``greedy`` (Lagrangian relaxation with swaps: status
+        heuristic, gap to the proven Lagrangian bound; uncapacitated p-median only) or
+        ``auto`` (exact up to `AUTO_EXACT_PAIRS` demand–site pairs)."""
         start = time.perf_counter()
         d, k = self.data, self.k
         check_k(d, k, self.model)
+        if method not in ("auto", "exact", "greedy"):
+            raise_if_errors([Problem(f"{self.model}: method", expected="auto or exact or "
+                                     "greedy", got=str(method))], context=self.model)
         cap_all = d.capacity if d.capacity is not None else np.full(d.n_sites, np.nan)
         capacitated = not np.isnan(cap_all).all()
+        if k is not None and not capacitated and (
+                method == "greedy" or (method == "auto" and d.cost.nnz > AUTO_EXACT_PAIRS)):
+            return self._solve_lagrangian(k, start)
         usable = d.existing | d.candidates
         rows, cols, vals = d.pairs()
         keep = usable[cols]
@@ -133,56 +154,43 @@ class PMedian(_Assigning):
         if capacitated:
             self._check_capacity(cap_all, k)
         cand_idx = np.nonzero(d.candidates)[0]
-        m, p, n = len(cand_idx), len(rows), d.n_demand
-        y_of = np.full(d.n_sites, -1)
-        y_of[cand_idx] = np.arange(m)
-        xs = m + np.arange(p)
-        blocks = [sp.csr_matrix((np.ones(p), (rows, xs)), shape=(n, m + p))]
-        lower, upper = [np.ones(n)], [np.ones(n)]
-        linked = np.nonzero(y_of[cols] >= 0)[0]
-        if len(linked) and not capacitated:
-            q = len(linked)
-            blocks.append(sp.csr_matrix(
-                (np.r_[np.ones(q), -np.ones(q)],
-                 (np.r_[np.arange(q), np.arange(q)], np.r_[xs[linked], y_of[cols[linked]]])),
-                shape=(q, m + p)))
-            lower.append(np.full(q, -np.inf))
-            upper.append(np.zeros(q))
-        if capacitated:
-            limited = np.nonzero(usable & ~np.isnan(cap_all))[0]
-            row_of = np.full(d.n_sites, -1)
-            row_of[limited] = np.arange(len(limited))
-            sel = row_of[cols] >= 0
-            r = np.r_[row_of[cols[sel]], row_of[limited[y_of[limited] >= 0]]]
-            c = np.r_[xs[sel], y_of[limited[y_of[limited] >= 0]]]
-            v = np.r_[d.weights[rows[sel]], -cap_all[limited[y_of[limited] >= 0]]]
-            blocks.append(sp.csr_matrix((v, (r, c)), shape=(len(limited), m + p)))
-            lower.append(np.full(len(limited), -np.inf))
-            upper.append(np.where(y_of[limited] >= 0, 0.0, cap_all[limited]))
-            # a demand point may only use an open candidate
-            if len(linked):
-                q = len(linked)
-                blocks.append(sp.csr_matrix(
-                    (np.r_[np.ones(q), -np.ones(q)],
-                     (np.r_[np.arange(q), np.arange(q)],
-                      np.r_[xs[linked], y_of[cols[linked]]])), shape=(q, m + p)))
-                lower.append(np.full(q, -np.inf))
-                upper.append(np.zeros(q))
-        if k is not None:
-            blocks.append(sp.csr_matrix(np.r_[np.ones(m), np.zeros(p)][None, :]))
-            lower.append(np.array([float(k)]))
-            upper.append(np.array([float(k)]))
-        c_y = d.site_cost[cand_idx] if k is None else np.zeros(m)
-        c = np.r_[c_y, d.weights[rows] * vals]
-        sol = solve_milp(c, sp.vstack(blocks, format="csr"), np.concatenate(lower),
-                         np.concatenate(upper),
-                         integrality=np.r_[np.ones(m), np.full(
-                             p, 1 if capacitated and self.single_source else 0)].astype(np.int8),
-                         time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap,
-                         what="capacitated p-median" if capacitated else self.model)
+        m, n = len(cand_idx), d.n_demand
+        # radius formulation: each point may use its `limit` nearest sites, or an "elsewhere"
+        # variable at the cost of the next one (a lower bound); when no point uses it the
+        # solution is optimal for the full problem, else those points' limits grow.
+        order = np.lexsort((cols, vals, rows))
+        rows, cols, vals = rows[order], cols[order], vals[order]
+        first_of = np.searchsorted(rows, np.arange(n))
+        rank = np.arange(len(rows)) - first_of[rows]
+        count = np.bincount(rows, minlength=n)
+        open_total = (k if k is not None else m) + int(d.existing.sum())
+        start_limit = max(10, int(np.ceil(3.0 * int(usable.sum()) / max(open_total, 1))))
+        limit = np.full(n, start_limit if self.nearest is None else self.nearest)
+        rounds = 0
+        while True:
+            rounds += 1
+            keep = rank < limit[rows]
+            at = np.minimum(first_of + limit, max(len(vals) - 1, 0))
+            dummy = np.where(count > limit, vals[at], np.inf)
+            sol, p = self._milp(rows[keep], cols[keep], vals[keep], dummy, cand_idx, cap_all,
+                                capacitated, time_limit_s, mip_rel_gap)
+            u = np.zeros(n)
+            has = np.isfinite(dummy)
+            u[has] = sol.x[m + p:]
+            if not (u > 1e-9).any():
+                break
+            if sol.status == "time_limit":
+                if capacitated:
+                    raise InfeasibleError(
+                        f"{self.model}: the time limit came before every demand point was "
+                        "placed among its nearest sites; fix: raise the time limit",
+                        status="time_limit")
+                break  # uncapacitated: the points go to their nearest open site below
+            limit[u > 1e-9] *= 4
+        rows, cols, vals = rows[keep], cols[keep], vals[keep]
         new = np.zeros(d.n_sites, dtype=bool)
         new[cand_idx[sol.x[:m] > 0.5]] = True
-        x = sol.x[m:]
+        x = sol.x[m:m + p]
         order = np.lexsort((-x, rows))
         first = np.ones(p, dtype=bool)
         first[1:] = rows[order][1:] != rows[order][:-1]
@@ -197,18 +205,126 @@ class PMedian(_Assigning):
                                     "site_id": ids[site], "cost": cost})
         after = totals(d, None, cost)
         weighted = float((d.weights[rows] * vals * x).sum())
+        objective, bound, gap = sol.objective, sol.bound, sol.gap
+        if not capacitated:  # each point at its nearest open site (optimal for these sites)
+            near, cost = nearest_open(d, new | d.existing)
+            site = near
+            assignments["site_id"], assignments["cost"] = ids[near], cost
+            after = totals(d, None, cost)
+            weighted = float((d.weights * cost).sum())
+            objective = weighted + (float(d.site_cost[new].sum()) if k is None else 0.0)
+            if sol.status == "optimal":
+                bound, gap = objective, 0.0
+            else:
+                gap = max(0.0, (objective - bound) / objective) if objective > 0 else 0.0
         after["mean_cost"] = weighted / max(float(d.weights.sum()), 1e-300)
         extra: dict[str, Any] = {**self.meta, "weighted_cost": weighted}
         if capacitated:
             load = np.bincount(cols, weights=d.weights[rows] * x, minlength=d.n_sites)
             extra["site_load"] = {d.site_ids[j]: float(load[j]) for j in np.nonzero(load)[0]}
         return SitingResult(model=self.model if k is not None else "facility-location",
-                            status=sol.status, objective=sol.objective, bound=sol.bound,
-                            gap=sol.gap, sites=tuple(ids[new].tolist()),
+                            status=sol.status, objective=objective, bound=bound,
+                            gap=gap, sites=tuple(ids[new].tolist()),
                             open_sites=tuple(ids[new | d.existing].tolist()),
                             assignments=assignments, before=totals(d, None, cost_b),
                             after=after, method="exact", solve_s=time.perf_counter() - start,
-                            reduction={"demand": n, "sites": m, "pairs": p}, extra=extra)
+                            reduction={"demand": n, "sites": m, "pairs": p, "rounds": rounds},
+                            extra=extra)
+
+    def _solve_lagrangian(self, k: int, start: float) -> SitingResult:
+        d = self.data
+        usable = np.nonzero(d.existing | d.candidates)[0]
+        dense = np.full((d.n_demand, len(usable)), np.inf)
+        rows, cols, vals = d.pairs()
+        pos = np.full(d.n_sites, -1)
+        pos[usable] = np.arange(len(usable))
+        sel = pos[cols] >= 0
+        dense[rows[sel], pos[cols[sel]]] = d.weights[rows[sel]] * vals[sel]
+        lonely = np.nonzero(~np.isfinite(dense).any(axis=1))[0]
+        if len(lonely):
+            unreachable_error(d, lonely, "reach no site", self.model)
+        chosen, _, lower = lagrangian_p_median(dense, d.existing[usable], k)
+        new = np.zeros(d.n_sites, dtype=bool)
+        new[usable[chosen]] = True
+        near, cost = nearest_open(d, new | d.existing)
+        _, cost_b = nearest_open(d, d.existing)
+        ids = np.array(d.site_ids, dtype=object)
+        value = float((d.weights * cost).sum())
+        after = totals(d, None, cost)
+        after["mean_cost"] = value / max(float(d.weights.sum()), 1e-300)
+        return SitingResult(model=self.model, status="heuristic", objective=value,
+                            bound=lower, gap=max(0.0, (value - lower) / value) if value else 0.0,
+                            sites=tuple(ids[new].tolist()),
+                            open_sites=tuple(ids[new | d.existing].tolist()),
+                            assignments=pd.DataFrame({"demand_id": d.demand_ids,
+                                                      "weight": d.weights,
+                                                      "site_id": ids[near], "cost": cost}),
+                            before=totals(d, None, cost_b), after=after, method="greedy",
+                            solve_s=time.perf_counter() - start,
+                            reduction={"demand": d.n_demand, "sites": int(d.candidates.sum())},
+                            extra={**self.meta, "weighted_cost": value})
+
+    def _milp(self, rows: IntArray, cols: IntArray, vals: FloatArray, dummy: FloatArray,
+              cand_idx: IntArray, cap_all: FloatArray, capacitated: bool,
+              time_limit_s: float | None, mip_rel_gap: float) -> tuple[MilpSolution, int]:
+        """Solve the p-median MILP on the given pairs, with an "elsewhere" variable at cost
+        `dummy` for each point whose dummy is finite; return the solution and the number
+        of pair variables (variables: y, x pairs, elsewhere)."""
+        d, k = self.data, self.k
+        usable = d.existing | d.candidates
+        m, p, n = len(cand_idx), len(rows), d.n_demand
+        has = np.nonzero(np.isfinite(dummy))[0]
+        e = len(has)
+        y_of = np.full(d.n_sites, -1)
+        y_of[cand_idx] = np.arange(m)
+        xs = m + np.arange(p)
+        blocks = [sp.csr_matrix((np.ones(p + e), (np.r_[rows, has], np.r_[xs, m + p +
+                                                                    np.arange(e)])),
+                                shape=(n, m + p + e))]
+        lower, upper = [np.ones(n)], [np.ones(n)]
+        linked = np.nonzero(y_of[cols] >= 0)[0]
+        if len(linked) and not capacitated:
+            q = len(linked)
+            blocks.append(sp.csr_matrix(
+                (np.r_[np.ones(q), -np.ones(q)],
+                 (np.r_[np.arange(q), np.arange(q)], np.r_[xs[linked], y_of[cols[linked]]])),
+                shape=(q, m + p + e)))
+            lower.append(np.full(q, -np.inf))
+            upper.append(np.zeros(q))
+        if capacitated:
+            limited = np.nonzero(usable & ~np.isnan(cap_all))[0]
+            row_of = np.full(d.n_sites, -1)
+            row_of[limited] = np.arange(len(limited))
+            sel = row_of[cols] >= 0
+            r = np.r_[row_of[cols[sel]], row_of[limited[y_of[limited] >= 0]]]
+            c = np.r_[xs[sel], y_of[limited[y_of[limited] >= 0]]]
+            v = np.r_[d.weights[rows[sel]], -cap_all[limited[y_of[limited] >= 0]]]
+            blocks.append(sp.csr_matrix((v, (r, c)), shape=(len(limited), m + p + e)))
+            lower.append(np.full(len(limited), -np.inf))
+            upper.append(np.where(y_of[limited] >= 0, 0.0, cap_all[limited]))
+            # a demand point may only use an open candidate
+            if len(linked):
+                q = len(linked)
+                blocks.append(sp.csr_matrix(
+                    (np.r_[np.ones(q), -np.ones(q)],
+                     (np.r_[np.arange(q), np.arange(q)],
+                      np.r_[xs[linked], y_of[cols[linked]]])), shape=(q, m + p + e)))
+                lower.append(np.full(q, -np.inf))
+                upper.append(np.zeros(q))
+        if k is not None:
+            blocks.append(sp.csr_matrix(np.r_[np.ones(m), np.zeros(p + e)][None, :]))
+            lower.append(np.array([float(k)]))
+            upper.append(np.array([float(k)]))
+        c_y = d.site_cost[cand_idx] if k is None else np.zeros(m)
+        c = np.r_[c_y, d.weights[rows] * vals, d.weights[has] * dummy[has]]
+        sol = solve_milp(c, sp.vstack(blocks, format="csr"), np.concatenate(lower),
+                         np.concatenate(upper),
+                         integrality=np.r_[np.ones(m), np.full(
+                             p, 1 if capacitated and self.single_source else 0),
+                             np.zeros(e)].astype(np.int8),
+                         time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap,
+                         what="capacitated p-median" if capacitated else self.model)
+        return sol, p
 
     def _check_capacity(self, cap: npt.NDArray[np.float64], k: int | None) -> None:
         d = self.data
