@@ -53,6 +53,7 @@ SITES_HEADERS = {"site_id": "编号", "name": "名称", "township_name": "乡镇
 OUTSIDE_HEADERS = {"name": "村居", "township_name": "乡镇", "urban_rural": "城乡", "pop": "人口",
                    "travel_min": "最近行程(分钟)", "standard_min": "标准(分钟)"}
 AMBULANCE_SUBTYPES = ("急救中心", "急救站")
+URBAN_RURAL_ZH = {"urban": "城镇", "rural": "农村"}
 
 
 def _problem(model: Any) -> SitingProblem:
@@ -259,7 +260,9 @@ def _print(result: SitingResult, problem: SitingProblem, table: pd.DataFrame,
         else:
             view = outside[list(OUTSIDE_HEADERS)].copy()
             view["travel_min"] = view["travel_min"].where(view["travel_min"] < float("inf"))
+            view["urban_rural"] = view["urban_rural"].map(URBAN_RURAL_ZH).fillna("—")
             print_frame(view.round({"travel_min": 1}).rename(columns=OUTSIDE_HEADERS),
-                        title=f"仍在服务标准外的村居 villages still outside ({len(outside)})")
+                        title=f"仍在服务标准外的村居 villages still outside ({len(outside)})",
+                        caption="— 行程超过截断时间（服务标准）或不可达")
     for label, path in files.items():
         console.print(f"[green]✓[/] {label:<10} {path}", highlight=False)
