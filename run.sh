@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # hsplan's two commands. Each sets everything up (a virtual environment in .venv, the
-# package and its dependencies, CJK fonts for charts) and then does its job:
+# package and its dependencies, CJK fonts for charts, chromium for the dashboard's browser
+# tests) and then does its job:
 #
 #   bash run.sh example   set up, then run the main job on the bundled example region
 #   bash run.sh test      set up, then run the checks and the test suite
@@ -22,6 +23,7 @@ setup() {
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
   "$VENV/bin/python" -m pip install --quiet -e ".[test]"
   install_cjk_fonts
+  install_chromium
 }
 
 install_cjk_fonts() {
@@ -37,6 +39,23 @@ install_cjk_fonts() {
   else
     echo "warning: no CJK font found and apt-get is not usable here;" \
          "install a CJK font (e.g. fonts-noto-cjk) for Chinese chart labels"
+  fi
+}
+
+install_chromium() {
+  # The dashboard's browser tests drive Debian's chromium headless through its chromedriver
+  # (selenium; nothing downloads a browser). Without them those tests are skipped.
+  if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+    return 0
+  fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing chromium and chromium-driver (browser tests of hsplan serve)"
+    apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 \
+      || echo "warning: could not install chromium; the browser tests will be skipped"
+  else
+    echo "warning: chromium/chromedriver not found and apt-get is not usable here;" \
+         "the browser tests of hsplan serve will be skipped"
   fi
 }
 

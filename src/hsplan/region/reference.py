@@ -246,8 +246,12 @@ def successor_counties(code: str) -> list[str]:
     info = county(c)
     stem = info["name"][:-1] if len(info["name"]) > 2 else info["name"]
     table = _county_table()
-    same_city = table[table["in_nbs2023"] & table["code"].str.startswith(c[:4])
-                      & (table["code"] != c)]
+    # each part made plain bool: codes missing from the census are NA (pyarrow strings)
+    codes = table["code"].astype("string")
+    keep = (table["in_nbs2023"].fillna(False).astype(bool)
+            & codes.str.startswith(c[:4]).fillna(False).astype(bool)
+            & (codes != c).fillna(False).astype(bool))
+    same_city = table[keep]
     return [f"{r.name} ({r.code})" for r in same_city.itertuples() if str(r.name).startswith(stem)]
 
 

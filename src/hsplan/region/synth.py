@@ -487,7 +487,7 @@ def _facilities(county: pd.Series, towns: pd.DataFrame, villages: pd.DataFrame,
     seats = [(c, seat_village(villages[villages["parent_code"] == c]["code"].tolist()))
              for c in town_codes if (villages["parent_code"] == c).any()]
     for k in range(p.private_clinics):
-        code, v = seats[int(rng.integers(len(seats)))] if k % 3 == 2 else (
+        code, v = seats[int(rng.integers(len(seats)))] if k % 3 == 2 and seats else (
             seat_town, seat_village(villages[villages["parent_code"] == seat_town][
                 "code"].tolist()) if (villages["parent_code"] == seat_town).any() else None)
         anchor = village_pts[v] if v else seat
@@ -538,7 +538,9 @@ def rate_count(rate: float, decimals: int, per: int, pop: int) -> int:
     for cand in (best, best - 1, best + 1):
         if cand >= 0 and abs(cand / pop * per - rate) < 0.5 * 10 ** -decimals:
             return cand
-    raise ValueError(f"no whole count gives {rate} per {per} of {pop}")
+    # a small population has no whole count with exactly that rounded rate (1.58 per
+    # 10,000 of 118,796): the closest count is the calibration's best answer
+    return max(best, 0)
 
 
 _COMPONENTS = ("doctors_licensed", "doctors_assistant", "nurses", "pharmacists", "technicians",
@@ -834,7 +836,11 @@ def synthesize_project(root: str | Path, *, county: str = "530403", seed: int = 
     region = synthesize(project.load(), seed=seed)
     project.name = f"{project.name}（合成示例）"
     project.synthetic = True
-    save_roads(roads_from_region(region, seed=seed), project.root / ROADS_NAME)
+    villages = region.areas[region.areas["level"] == "village"]
+    if len(villages) and villages.geometry.notna().all():
+        # roads join the villages; a county without bundled villages keeps the
+        # straight-line model (stated in every access result)
+        save_roads(roads_from_region(region, seed=seed), project.root / ROADS_NAME)
     project.save(region)
     project.write_config()
     return project

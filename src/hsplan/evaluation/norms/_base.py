@@ -206,7 +206,8 @@ class _Context:
         return None
 
     def in_area(self, fac: pd.DataFrame, code: str) -> pd.DataFrame:
-        return fac[[code in chain for chain in fac["_chain"]]]
+        # .loc: with no facility, frame[[]] would select no columns, .loc[[]] no rows
+        return fac.loc[[code in chain for chain in fac["_chain"]]]
 
     def select(self, selector: Any) -> pd.DataFrame:
         """Return the open facilities that a plan `facility` selector picks."""

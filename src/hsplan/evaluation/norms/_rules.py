@@ -308,7 +308,7 @@ def _resource_per_population(ctx: _Context, norm: Norm) -> _Outcome:
         inside = ctx.in_area(chosen, code)
         if scope != "all":
             classes = [ctx.area_class(None if pd.isna(c) else str(c)) for c in inside["area_code"]]
-            inside = inside[[k == scope for k in classes]]
+            inside = inside.loc[[k == scope for k in classes]]
         actual, missing = _sum_resource(ctx, inside, p["resource"])
         if missing:
             out.reasons.append(f"no {_resource_zh(p['resource'])} for {_list(missing)} "
@@ -410,7 +410,7 @@ def _department_share(ctx: _Context, norm: Norm) -> _Outcome:
         out.reasons.append(f"no {label} in the region")
         return out
     has = [bool(accepted & set(_split(d))) for d in chosen["departments"]]
-    lacking = chosen[[not h for h in has]]
+    lacking = chosen.loc[[not h for h in has]]
     n, k = len(chosen), sum(has)
     min_pct = float(p["min_pct"])
     pct = 100.0 * k / n

@@ -1,0 +1,286 @@
+"""`hsplan batch`: the same results whatever the executor (serial, process pool, Dask
+LocalCluster, a real Dask scheduler with two workers on loopback), resume after a killed run,
+a broken county reported while the others complete, roll-ups and bad options."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from hsplan.batch.executors import ExecutorSpec, executor_spec
+from hsplan.batch.rollup import county_map, county_table, rollup, rollup_to_xlsx
+from hsplan.batch.run import build_projects, read_manifest, read_parts, run_batch
+from hsplan.batch.sources import sources_from_codes, sources_from_projects
+from hsplan.cli import app
+from hsplan.errors import ValidationError
+
+COUNTIES = ["530402", "530403", "150603"]  # 红塔区, 江川区 (玉溪市), 康巴什区 (鄂尔多斯市)
+JOBS = ["validate", "evaluate", "check", "coverage"]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("batch") / "projects"
+    built = build_projects(COUNTIES, folder, seed=0, executor=ExecutorSpec("serial"))
+    assert list(built["status"]) == ["ok"] * 3, built
+    return folder
+
+
+def _results(out: Path) -> dict[str, pd.DataFrame]:
+    return {job: read_parts(out, job) for job in JOBS}
+
+
+@pytest.fixture(scope="module")
+def serial_run(projects: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("serial")
+    result = run_batch(sources_from_projects(projects), out_dir=out, plan="national-norms",
+                       jobs=JOBS, executor=ExecutorSpec("serial"))
+    assert result.failed.empty, result.failed.to_dict("records")
+    assert result.computed == sorted(COUNTIES) and not result.skipped
+    return out
+
+
+def test_serial_run_writes_one_partition_per_county_and_job(serial_run: Path) -> None:
+    for job in JOBS:
+        files = sorted(p.stem for p in (serial_run / "parts" / job).glob("*.parquet"))
+        assert files == sorted(COUNTIES), job
+    manifest = pd.read_parquet(serial_run / "manifest.parquet")
+    assert len(manifest) == len(COUNTIES) * len(JOBS)
+    assert set(manifest["status"]) == {"ok"}
+    evaluation = read_parts(serial_run, "evaluate")
+    assert sorted(evaluation["county"].unique()) == sorted(COUNTIES)
+    assert {"target_id", "status", "province", "city"} <= set(evaluation.columns)
+    coverage = read_parts(serial_run, "coverage")
+    total = coverage[coverage["group"] == "total"]
+    assert len(total) == 3 and (total["pop"] > 0).all()
+    assert (total["network"].str.len() > 0).all()  # the travel-time model is stated
+
+
+def test_results_match_the_library_called_directly(serial_run: Path, projects: Path) -> None:
+    from hsplan.evaluation.targets import evaluate
+    from hsplan.plans.plan import load_plan
+    from hsplan.region.project import Project
+
+    region = Project.open(projects / "530403").load()
+    direct = evaluate(region, load_plan("national-norms"))
+    batch = read_parts(serial_run, "evaluate")
+    batch = batch[batch["county"] == "530403"].reset_index(drop=True)
+    assert list(batch["target_id"]) == list(direct["target_id"])
+    assert list(batch["status"]) == list(direct["status"])
+    pd.testing.assert_series_equal(batch["value"], direct["value"], check_names=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture()
+def dask_cluster() -> object:
+    """A real `dask scheduler` and two `dask worker` processes on loopback."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
+                               "--host", "127.0.0.1", "--port", str(port),
+                               "--dashboard-address", ":0", "--no-show"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        for _ in range(2):
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "1",
+                 "--nthreads", "1", "--host", "127.0.0.1", "--dashboard-address", ":0",
+                 "--no-dashboard"], env=env, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL))
+        from distributed import Client
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", [ExecutorSpec("process", 2), ExecutorSpec("dask", 2)],
+                         ids=["process-pool", "dask-local-cluster"])
+def test_every_executor_gives_identical_tables(spec: ExecutorSpec, projects: Path,
+                                               serial_run: Path, tmp_path: Path) -> None:
+    result = run_batch(sources_from_projects(projects), out_dir=tmp_path, plan="national-norms",
+                       jobs=JOBS, executor=spec)
+    assert result.failed.empty
+    expected = _results(serial_run)
+    for job, frame in _results(tmp_path).items():
+        pd.testing.assert_frame_equal(frame, expected[job], obj=job)
+
+
+@pytest.mark.slow
+def test_a_real_dask_scheduler_and_two_workers_give_identical_tables(
+        dask_cluster: str, projects: Path, serial_run: Path, tmp_path: Path) -> None:
+    spec = executor_spec(scheduler=dask_cluster)
+    result = run_batch(sources_from_projects(projects), out_dir=tmp_path, plan="national-norms",
+                       jobs=JOBS, executor=spec)
+    assert result.failed.empty
+    expected = _results(serial_run)
+    for job, frame in _results(tmp_path).items():
+        pd.testing.assert_frame_equal(frame, expected[job], obj=job)
+
+
+def test_a_broken_county_is_reported_and_the_others_complete(projects: Path,
+                                                             tmp_path: Path) -> None:
+    folder = tmp_path / "projects"
+    shutil.copytree(projects, folder)
+    (folder / "150603" / "region.gpkg").write_bytes(b"not a geopackage")
+    result = run_batch(sources_from_projects(folder), out_dir=tmp_path / "out",
+                       plan="national-norms", jobs=["evaluate", "check"],
+                       executor=ExecutorSpec("serial"))
+    failed = result.failed
+    assert set(failed["county"]) == {"150603"} and len(failed) == 2
+    assert failed["error"].str.startswith("读取失败").all()
+    assert "region.gpkg" in failed["error"].iloc[0]
+    ok = result.manifest[result.manifest["status"] == "ok"]
+    assert sorted(ok["county"].unique()) == ["530402", "530403"]
+
+
+def test_resume_after_a_killed_run_recomputes_only_the_missing_counties(
+        projects: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "projects"
+    for k, code in enumerate(COUNTIES * 2):  # six counties: three copies twice
+        shutil.copytree(projects / code, folder / f"{k}-{code}")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "hsplan", "batch", "run", str(out), "--projects", str(folder),
+           "--jobs", "evaluate", "--serial"]
+    proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = out / "manifest.jsonl"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if log.exists() and len(log.read_text(encoding="utf-8").splitlines()) >= 2:
+            break
+        time.sleep(0.05)
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = read_manifest(out)
+    done = set(before.loc[before["status"] == "ok", "county"])
+    assert 2 <= len(done) <= 6, "the run was killed before or after the window"
+    result = run_batch(sources_from_projects(folder), out_dir=out, plan="national-norms",
+                       jobs=["evaluate"], executor=ExecutorSpec("serial"), resume=True)
+    everything = {p.name for p in folder.iterdir()}
+    assert set(result.computed) == everything - done
+    assert set(result.skipped) == done
+    assert set(result.manifest["status"]) == {"ok"} and len(result.manifest) == 6
+    # changed inputs are recomputed, the rest skipped
+    config = folder / "0-530402" / "hsplan.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    again = run_batch(sources_from_projects(folder), out_dir=out, plan="national-norms",
+                      jobs=["evaluate"], executor=ExecutorSpec("serial"), resume=True)
+    assert again.computed == ["0-530402"] and len(again.skipped) == 5
+
+
+def test_counties_made_on_the_fly_say_synthetic_and_census_only_ones_run(tmp_path: Path
+                                                                          ) -> None:
+    sources = sources_from_codes(["530403"], synthetic=True, seed=0)
+    assert sources[0].kind == "synthetic" and sources[0].city == "玉溪市"
+    result = run_batch(sources, out_dir=tmp_path / "synth", plan="national-norms",
+                       jobs=["evaluate"], executor=ExecutorSpec("serial"))
+    assert result.failed.empty
+    census = sources_from_codes(["150603"])
+    result = run_batch(census, out_dir=tmp_path / "census", plan="national-norms",
+                       jobs=["validate", "evaluate"], executor=ExecutorSpec("serial"))
+    assert result.failed.empty, result.failed.to_dict("records")
+
+
+def test_a_province_code_means_all_its_counties() -> None:
+    sources = sources_from_codes(["64"])  # 宁夏回族自治区
+    assert len(sources) >= 20
+    assert {s.province for s in sources} == {"宁夏回族自治区"}
+    assert all(s.county_code.startswith("64") for s in sources)
+    city = sources_from_codes(["6401"])
+    assert {s.city for s in city} == {"银川市"} and 0 < len(city) < len(sources)
+
+
+def test_rollups_by_province_and_city(serial_run: Path, tmp_path: Path) -> None:
+    counties = county_table(serial_run)
+    assert list(counties["county"]) == sorted(COUNTIES)
+    by_city = rollup(serial_run, by="city")
+    cov = by_city["coverage"].set_index("city")
+    yuxi = counties[counties["city"] == "玉溪市"]
+    assert cov.loc["玉溪市", "counties"] == 2
+    assert cov.loc["玉溪市", "pop"] == yuxi["pop"].sum()
+    expected = 100 * yuxi["pop_covered"].sum() / yuxi["pop"].sum()  # population-weighted
+    assert cov.loc["玉溪市", "coverage_pct"] == pytest.approx(expected, rel=1e-12)
+    targets = rollup(serial_run, by="province")["targets"]
+    evaluation = read_parts(serial_run, "evaluate")
+    assert targets["县区数"].sum() == len(evaluation)
+    xlsx = rollup_to_xlsx(by_city, tmp_path / "r.xlsx", by="city")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(xlsx)
+    assert {"说明", "目标达标情况", "服务圈覆盖", "县区一览"} <= set(wb.sheetnames)
+    ws = wb["服务圈覆盖"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+    assert ws["A1"].value == "省份" and ws["A1"].font.bold
+    png = county_map(serial_run, tmp_path / "map.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_run_and_rollup(projects: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["batch", "run", str(out), "--projects", str(projects),
+                              "--jobs", "evaluate,coverage", "--serial"])
+    assert res.exit_code == 0, res.output
+    assert "计算 3 个县区" in res.output
+    res = runner.invoke(app, ["batch", "rollup", str(out), "--by", "city", "--xlsx",
+                              str(tmp_path / "r.xlsx"), "--map", str(tmp_path / "m.png")])
+    assert res.exit_code == 0, res.output
+    assert "玉溪市" in res.output and (tmp_path / "m.png").exists()
+    res = runner.invoke(app, ["batch", "run", str(out), "--projects", str(projects),
+                              "--jobs", "evaluate,coverage", "--serial", "--resume"])
+    assert res.exit_code == 0 and "跳过 3 个" in res.output
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--counties", "999999"], "999999"),
+    (["--counties", "53", "--projects", "x"], "--counties"),
+    (["--counties", "530403", "--jobs", "evaluate,fly"], "fly"),
+    (["--counties", "530403", "--scheduler", "localhost:1"], "tcp://"),
+    (["--counties", "530403", "--workers", "0"], "--workers"),
+])
+def test_bad_options_get_a_clear_message(args: list[str], expected: str, tmp_path: Path
+                                         ) -> None:
+    res = runner.invoke(app, ["batch", "run", str(tmp_path / "o"), *args])
+    assert res.exit_code != 0
+    assert expected in res.output + str(res.exception or "")
+    assert not isinstance(res.exception, (KeyError, TypeError, AttributeError))
+
+
+def test_sources_errors_are_validation_errors(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError):
+        sources_from_projects(tmp_path / "missing")
+    with pytest.raises(ValidationError):
+        sources_from_codes(["12345"])
