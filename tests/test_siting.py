@@ -334,3 +334,13 @@ def test_p_median_radius_rounds_and_lagrangian() -> None:
     assert lag.bound <= exact.objective * (1 + 1e-9)
     assert lag.objective >= exact.objective * (1 - 1e-9)
     assert lag.gap == pytest.approx((lag.objective - lag.bound) / lag.objective)
+
+
+def test_time_limit_returns_a_solution_with_its_gap() -> None:
+    cost, w = _case(15, 4000, 400)
+    res = MCLP.from_cost_matrix(cost, w, radius=900.0, k=25).solve(method="exact",
+                                                                  time_limit_s=0.01)
+    assert res.status in ("time_limit", "optimal")
+    assert len(res.sites) <= 25
+    if res.status == "time_limit":
+        assert res.bound >= res.objective and res.gap >= 0

@@ -14,7 +14,8 @@ Church & Murray, *Location Covering Models* (2018), as spopt does:
 
 Existing sites are y_j = 1 constants; excluded sites do not exist. Instances are reduced
 before solving (`hsplan.access.siting._reduce`); ``method="greedy"`` (or ``"auto"`` on a
-large instance) returns the greedy solution with its gap to a Lagrangian bound.
+large instance) returns the greedy solution with its gap to a Lagrangian bound — as does
+a time limit reached before HiGHS has any solution (status ``time_limit``).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from hsplan.access.siting._reduce import (
     undominated_columns,
 )
 from hsplan.access.siting.project import siting_problem
-from hsplan.errors import Problem, raise_if_errors
+from hsplan.errors import InfeasibleError, Problem, raise_if_errors
 from hsplan.region.project import Project
 
 METHODS = ("auto", "exact", "greedy")
@@ -211,21 +212,30 @@ class LSCP(_Covering):
         keep = undominated_columns(a, cost)
         a, cost, cand_idx = sp.csr_matrix(a[:, keep]), cost[keep], cand_idx[keep]
         red.update({"demand_reduced": a.shape[0], "sites_reduced": a.shape[1]})
-        if method == "greedy" or (method == "auto" and a.nnz > AUTO_EXACT_PAIRS):
+
+        def greedy(status: str) -> SitingResult:
             cols = greedy_set_cover(a, cost)
             value = float(cost[cols].sum())
             bound = lagrangian_set_cover_bound(a, cost, value)
             if np.allclose(cost, np.round(cost)):
                 bound = float(np.ceil(bound - 1e-9))
             new[cand_idx[cols]] = True
-            return self._result(cover, new, status="heuristic", objective=value,
+            return self._result(cover, new, status=status, objective=value,
                                 bound=bound, gap=(value - bound) / value if value else 0.0,
                                 method="greedy", solve_s=time.perf_counter() - start,
                                 reduction=red)
-        sol = solve_milp(cost, a, np.ones(a.shape[0]), np.full(a.shape[0], np.inf),
-                         integrality=np.ones(a.shape[1], dtype=np.int8),
-                         time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap,
-                         what=self.model)
+
+        if method == "greedy" or (method == "auto" and a.nnz > AUTO_EXACT_PAIRS):
+            return greedy("heuristic")
+        try:
+            sol = solve_milp(cost, a, np.ones(a.shape[0]), np.full(a.shape[0], np.inf),
+                             integrality=np.ones(a.shape[1], dtype=np.int8),
+                             time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap,
+                             what=self.model)
+        except InfeasibleError as exc:
+            if exc.status != "time_limit":
+                raise
+            return greedy("time_limit")  # no MILP solution yet: the greedy and its bound
         new[cand_idx[sol.x > 0.5]] = True
         return self._result(cover, new, status=sol.status, objective=sol.objective,
                             bound=sol.bound, gap=sol.gap, method="exact",
@@ -277,15 +287,19 @@ class MCLP(_Covering):
             return self._result(cover, new, status="optimal", objective=value, bound=value,
                                 gap=0.0, method="exact", solve_s=time.perf_counter() - start,
                                 reduction=red)
-        if method == "greedy" or (method == "auto" and a.nnz > AUTO_EXACT_PAIRS):
+
+        def greedy(status: str) -> SitingResult:
             cols, value = greedy_max_cover(a, w, k)
             bound = lagrangian_max_cover_bound(a, w, k, value)
             new[cand_idx[cols]] = True
             value, bound = base + value, base + max(bound, value)
-            return self._result(cover, new, status="heuristic", objective=value,
+            return self._result(cover, new, status=status, objective=value,
                                 bound=bound, gap=(bound - value) / bound if bound else 0.0,
                                 method="greedy", solve_s=time.perf_counter() - start,
                                 reduction=red)
+
+        if method == "greedy" or (method == "auto" and a.nnz > AUTO_EXACT_PAIRS):
+            return greedy("heuristic")
         # variables: y (m candidates), z (n demand rows); z_i − Σ a_ij y_j ≤ 0; Σ y ≤ k
         coef = sp.hstack([-a, sp.identity(n, format="csr")], format="csr")
         budget = sp.csr_matrix(np.r_[np.ones(m), np.zeros(n)][None, :])
@@ -293,9 +307,15 @@ class MCLP(_Covering):
         lower = np.full(n + 1, -np.inf)
         upper = np.r_[np.zeros(n), k]
         c = np.r_[np.zeros(m), w]
-        sol = solve_milp(c, mat, lower, upper, maximize=True,
-                         integrality=np.r_[np.ones(m), np.zeros(n)].astype(np.int8),
-                         time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, what=self.model)
+        try:
+            sol = solve_milp(c, mat, lower, upper, maximize=True,
+                             integrality=np.r_[np.ones(m), np.zeros(n)].astype(np.int8),
+                             time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap,
+                             what=self.model)
+        except InfeasibleError as exc:
+            if exc.status != "time_limit":
+                raise
+            return greedy("time_limit")  # no MILP solution yet: the greedy and its bound
         new[cand_idx[sol.x[:m] > 0.5]] = True
         return self._result(cover, new, status=sol.status, objective=base + sol.objective,
                             bound=base + sol.bound, gap=sol.gap, method="exact",
