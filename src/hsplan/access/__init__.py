@@ -4,7 +4,9 @@
 - `traveltimes` — snapping, nearest-facility times and OD matrices;
 - `service` — the travel times of a project's demand points to its facilities (`ServiceAccess`);
 - `coverage` — coverage within a time, service circles, isochrones;
-- `catchments` — floating catchments (2SFCA, E2SFCA, Gaussian 2SFCA).
+- `catchments` — floating catchments (2SFCA, E2SFCA, Gaussian 2SFCA);
+- `siting` — where new facilities should go (LSCP, MCLP, p-median, p-center, LSCP-B,
+  capacitated variants), existing facilities fixed.
 """
 
-__all__ = ["catchments", "coverage", "network", "service", "traveltimes"]
+__all__ = ["catchments", "coverage", "network", "service", "siting", "traveltimes"]
