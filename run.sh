@@ -24,8 +24,31 @@ setup() {
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
   "$VENV/bin/python" -m pip install --quiet -e ".[test]"
   install_cjk_fonts
+}
+
+setup_test_services() {
+  # what the test suite needs beyond Python: a headless browser, LibreOffice for PDF reports,
+  # PostgreSQL with PostGIS for the server (each skipped with a reason when it cannot be had)
   install_chromium
   install_libreoffice
+  install_postgres
+}
+
+install_postgres() {
+  # the server's tests start a throwaway PostgreSQL + PostGIS cluster (scripts/pg_test_cluster.sh)
+  if command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+    if ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
+      return 0
+    fi
+  fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing PostgreSQL and PostGIS (server tests)"
+    apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgis >/dev/null 2>&1 \
+      || echo "warning: could not install PostgreSQL/PostGIS; the server tests will be skipped"
+  else
+    echo "warning: PostgreSQL/PostGIS not found; the server tests will be skipped"
+  fi
 }
 
 install_libreoffice() {
@@ -35,6 +58,7 @@ install_libreoffice() {
   fi
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "== installing LibreOffice Writer (libreoffice-writer-nogui) for PDF reports"
+    apt-get update -qq >/dev/null 2>&1 || true
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >/dev/null 2>&1 \
       || echo "warning: could not install LibreOffice; hsplan report --format pdf is unavailable"
   else
@@ -83,6 +107,7 @@ case "${1:-}" in
     ;;
   test)
     setup
+    setup_test_services
     shift
     echo "== ruff"
     "$VENV/bin/ruff" check src tests benchmarks scripts
