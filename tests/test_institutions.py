@@ -251,3 +251,21 @@ def test_a_scenario_changes_an_institution_and_compare_shows_it(tmp_path: Path) 
                               "jiangchuan-2021-2025"])
     assert res.exit_code == 0, res.output
     assert "重点机构" in res.output and "创伤中心" in res.output
+
+
+def test_the_report_has_a_key_institutions_section(tmp_path: Path) -> None:
+    from docx import Document
+
+    from hsplan.region.example import copy_example
+    from hsplan.reports.report import write_report
+
+    project = copy_example(tmp_path / "p")
+    path = write_report(project, load_plan("jiangchuan-2021-2025"), tmp_path / "r.docx",
+                        travel=False)
+    doc = Document(str(path))
+    texts = [p.text for p in doc.paragraphs]
+    start = texts.index("（一）重点机构建设")
+    assert "规划点名的重点机构 4 个" in texts[start + 1]
+    assert "1 个尚未对应到机构" in texts[start + 1]
+    cells = {c.text for table in doc.tables for row in table.rows for c in row.cells}
+    assert {"胸痛中心", "创伤中心", "治未病中心"} <= cells

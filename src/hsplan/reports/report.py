@@ -143,6 +143,7 @@ class ReportData:
     series: dict[str, dict[int, float]] = field(default_factory=dict)
     network: str | None = None
     access: Any = None
+    institutions: pd.DataFrame | None = None
     issuer: str = ""
     date: dt.date = field(default_factory=dt.date.today)
 
@@ -232,6 +233,9 @@ def report_data(project: Project, plan: Plan, *, year: int | None = None,
     step("资源需求预测")
     need = needs(region, plan, year=plan.period_end, assumptions=load_assumptions())
     step("重点任务")
+    from hsplan.evaluation.institutions import evaluate_institutions
+
+    institutions = evaluate_institutions(region, plan, year=year) if plan.institutions else None
     as_of = dt.date(year, 12, 31)
     tasks = task_status(plan, region.progress, as_of=as_of)
     area = str(region.meta.get("name") or project.name).replace("（合成示例）", "")
@@ -240,7 +244,8 @@ def report_data(project: Project, plan: Plan, *, year: int | None = None,
         synthetic=bool(region.synthetic or project.synthetic), evaluation=evaluation,
         counts=status_counts(evaluation), norms=norm_result, coverage=cover, ambulance=amb,
         needs=need, tasks=tasks, departments=by_department(plan, tasks), series=series,
-        network=network, access=access, issuer=issuer or default_issuer(area))
+        network=network, access=access, institutions=institutions,
+        issuer=issuer or default_issuer(area))
 
 
 # --- sentences from the numbers -------------------------------------------------------------
@@ -593,7 +598,8 @@ def _overview(data: ReportData, figs: _Figures) -> list[Block]:
                     f"{format_percent(100 * (c[MET] + c[ON_TRACK]) / evaluable)}。"
                     if evaluable else ""))]
     blocks += _table(["指标属性", "指标数", *(STATUS_ZH[s] for s in STATUSES)], rows,
-                     aligns="lrrrrrr", widths=[2.6, 1.8, 2.2, 2.2, 2.2, 2.2, 2.4],
+                     aligns="lr" + "r" * len(STATUSES),
+                     widths=[2.6, 1.8, *([11.2 / len(STATUSES)] * len(STATUSES))],
                      caption=figs.next_table("规划指标评估结论汇总（项）"),
                      bold_rows={len(rows) - 1})
     if evaluable:
@@ -770,6 +776,40 @@ def _tasks(data: ReportData, figs: _Figures) -> list[Block]:
                      aligns="l" + "r" * (1 + len(shown)),
                      widths=[5.6, 1.4, *([width] * len(shown))],
                      caption=figs.next_table("重点任务进展（按牵头单位，项）"))
+    blocks += _institutions(data, figs)
+    return blocks
+
+
+def _institutions(data: ReportData, figs: _Figures) -> list[Block]:
+    """（一）重点机构建设: each named institution's bed, grade, capability and designation
+    targets with their status (`hsplan.evaluation.institutions`); unmatched ones say why."""
+    inst = data.institutions
+    if inst is None or inst.empty:
+        return []
+    matched = inst[inst["aspect"] != "匹配"]
+    unmatched = inst[inst["aspect"] == "匹配"]
+    counts = matched["status"].value_counts()
+    said = "，".join(f"{STATUS_ZH[s]} {int(counts[s])} 项" for s in STATUS_ZH if s in counts)
+    blocks = [_h(2, "（一）重点机构建设"),
+              _p(f"规划点名的重点机构 {inst['institution_id'].nunique()} 个，"
+                 f"其中 {matched['institution_id'].nunique()} 个已对应到本区域机构，"
+                 f"共 {len(matched)} 项床位、等级、能力或定位目标：{said or '无'}。"
+                 + (f"{unmatched['institution_id'].nunique()} 个尚未对应到机构（多为在建或"
+                    "名称不一致），无法评估。" if len(unmatched) else ""))]
+    rows, fills = [], []
+    for k, r in enumerate(matched.to_dict(orient="records"), start=1):
+        value = r["value"]
+        shown = "—" if is_missing(value) else (format_value(value, "张")
+                                               if isinstance(value, int | float) else str(value))
+        rows.append([str(k), str(r["facility_name"]), str(r["aspect"]), str(r["item"]), shown,
+                     STATUS_ZH.get(str(r["status"]), str(r["status"])),
+                     chinese_only(str(r["reason"]))])
+        fills.append({5: STATUS_FILL.get(str(r["status"]), "FFFFFF")})
+    if rows:
+        blocks += _table(["序号", "机构", "方面", "目标", "现状", "评估结论", "说明"], rows,
+                         aligns="lllllll",
+                         widths=[0.9, 2.8, 1.0, 2.8, 1.4, 1.6, 4.5],
+                         caption=figs.next_table("重点机构建设目标完成情况"), fills=fills)
     return blocks
 
 
