@@ -15,6 +15,7 @@ from hsplan.errors import DataSourceError
 from hsplan.plans.extract import extract_plan
 from hsplan.plans.extract.documents import decode_text, read_document
 from hsplan.plans.extract.metadata import document_metadata
+from hsplan.plans.extract.render import cjk_ttf
 from hsplan.plans.extract.scoring import seed_plans, seeds_dir, table_key
 from hsplan.plans.extract.tables import table_targets
 
@@ -94,52 +95,6 @@ def _write_html(seed: str, path: Path) -> None:
     path.write_text("\n".join(parts), encoding="utf-8")
 
 
-def _cjk_ttf(text: str, path: Path) -> Path:
-    """A TrueType subset of Noto Sans CJK with the glyphs of `text` (fpdf2 cannot embed
-    the CFF outlines of the .ttc so that a PDF reader can read the text back)."""
-    from fontTools import subset
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import TTFont, newTable
-
-    font = TTFont(str(CJK_FONT), fontNumber=2)
-    options = subset.Options()
-    options.notdef_outline = True
-    sub = subset.Subsetter(options)
-    sub.populate(text=text)
-    sub.subset(font)
-    glyphs = font.getGlyphSet()
-    order = font.getGlyphOrder()
-    glyf = newTable("glyf")
-    glyf.glyphOrder = order
-    glyf.glyphs = {}
-    for name in order:
-        pen = TTGlyphPen(glyphs)
-        glyphs[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
-        glyf.glyphs[name] = pen.glyph()
-    font["glyf"] = glyf
-    font["loca"] = newTable("loca")
-    del font["CFF "]
-    if "VORG" in font:
-        del font["VORG"]
-    font.sfntVersion = "\x00\x01\x00\x00"
-    maxp = font["maxp"]
-    maxp.tableVersion = 0x00010000
-    for attr in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs",
-                 "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
-                 "maxComponentElements", "maxPoints", "maxContours", "maxCompositePoints",
-                 "maxCompositeContours", "maxComponentDepth"):
-        setattr(maxp, attr, 1 if attr == "maxZones" else 0)
-    font["head"].indexToLocFormat = 0
-    post = font["post"]
-    post.formatType = 2.0
-    post.extraNames = []
-    post.mapping = {}
-    post.glyphOrder = order
-    font.save(str(path))
-    return path
-
-
 def _write_pdf(seed: str, path: Path, tmp: Path) -> None:
     from fpdf import FPDF
     from fpdf.enums import WrapMode
@@ -150,7 +105,7 @@ def _write_pdf(seed: str, path: Path, tmp: Path) -> None:
     text = intro + "".join((c or "主要指标") + "".join("".join(r) for r in g) for c, g in grids)
     pdf = FPDF(orientation="L")
     pdf.add_page()
-    pdf.add_font("cjk", fname=str(_cjk_ttf(text + "0123456789", tmp / "cjk.ttf")))
+    pdf.add_font("cjk", fname=str(cjk_ttf(text + "0123456789", tmp / "cjk.ttf")))
     pdf.set_font("cjk", size=8)
     pdf.multi_cell(0, 6, intro, new_x="LMARGIN", new_y="NEXT")
     for caption, grid in grids:

@@ -221,7 +221,7 @@ def cjk_font() -> Path:
                           "fonts-noto-cjk")
 
 
-def _cjk_ttf(text: str, path: Path) -> Path:
+def cjk_ttf(text: str, path: Path) -> Path:
     """A TrueType subset of Noto Sans CJK SC with the glyphs of `text` (fpdf2 cannot embed
     the CFF outlines of the .ttc so that a PDF reader reads the text back)."""
     from fontTools import subset
@@ -280,7 +280,7 @@ def write_pdf(blocks: list[Block], path: Path) -> Path:
         if block.table is not None:
             chars |= {ch for row in block.table.rows for c in row for ch in c}
             chars |= set(block.table.caption or "")
-    font = _cjk_ttf("".join(sorted(chars)), path.with_suffix(".ttf"))
+    font = cjk_ttf("".join(sorted(chars)), path.with_suffix(".ttf"))
     pdf = FPDF()
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
