@@ -223,16 +223,9 @@ def _router(engine: Engine) -> APIRouter:
         with ctx(request) as c:
             if not c.scope.can_write:
                 raise _problem(403, "your role may not edit rows", got=c.scope.role)
-            cols = [*sch.key, *(k for k in values if k not in sch.key)]
-            frame, _source, problems = frame_from_rows(
-                sch, [(1, cols), (2, [key.get(k, values.get(k)) for k in cols])],
-                file="request", sheet=sch.zh)
-            errors = [p for p in problems if p.severity == "error"]
-            if errors or frame is None or frame.empty:
-                raise ApiError(422, errors or [Problem("nothing to change", file="values")])
-            parsed = {k: db.region_rows(frame, sch)[0][k] for k in cols}
             t = db.REGION_TABLES[name]
-            match = sa.and_(*(t.c[k] == parsed[k] for k in sch.key),
+            parsed_key = _parse_key(sch, key)
+            match = sa.and_(*(t.c[k] == v for k, v in parsed_key.items()),
                             _scope_clause(c.scope, name))
             current = c.conn.execute(sa.select(t).where(match).with_for_update()).first()
             if current is None:
@@ -246,13 +239,27 @@ def _router(engine: Engine) -> APIRouter:
                     got=f"version {current.version}: {json.dumps(old, ensure_ascii=False)}",
                     fix="reload the row, redo your change on the current values")]) \
                     from None
-            changes = {k: parsed[k] for k in cols if k not in sch.key}
+            # validate the row as it would be, like one row of an imported sheet
+            given = {_column_id(sch, k): v for k, v in values.items()}
+            cols = sch.column_ids
+            merged = [given.get(k, old.get(k)) if k not in sch.key else old[k] for k in cols]
+            frame, _source, problems = frame_from_rows(
+                sch, [(1, cols), (2, merged)], file="request", sheet=sch.zh)
+            errors = [p for p in problems if p.severity == "error"]
+            if errors or frame is None or frame.empty:
+                raise ApiError(422, errors or [Problem("nothing to change", file="values")])
+            parsed = db.region_rows(frame, sch)[0]
+            new_area = parsed.get("area_code") if name == "facilities" else None
+            if new_area is not None and not c.scope.covers_area(str(new_area)):
+                raise _problem(403, "you may not move a facility outside your areas",
+                               where="values area_code", got=str(new_area))
+            changes = {k: parsed[k] for k in given if k not in sch.key}
             new = c.conn.execute(t.update().where(match, t.c.version == version)
                                  .values(**changes, version=t.c.version + 1)
                                  .returning(t)).first()
             assert new is not None  # the row is locked FOR UPDATE above
             new_row = _plain(new._mapping)
-            c.audit("update", name, _key_text(sch, parsed), old, new_row,
+            c.audit("update", name, _key_text(sch, parsed_key), old, new_row,
                     **_where_of(c.conn, name, parsed))
             return new_row
 
@@ -452,6 +459,32 @@ def _table_name(table: str) -> str:
     except KeyError as exc:
         raise _problem(404, "no such table", where="path", got=table,
                        expected=", ".join(schema.TABLES)) from exc
+
+
+def _column_id(sch: schema.Table, header: str) -> str:
+    """Return the column id of a header (id, Chinese header or alias); 422 when unknown."""
+    for col in sch.columns:
+        if header in col.headers:
+            return col.id
+    raise _problem(422, "unknown column", where=f"values {header}",
+                   expected=", ".join(sch.column_ids))
+
+
+def _parse_key(sch: schema.Table, key: dict[str, Any]) -> dict[str, Any]:
+    """Return the key's values typed for SQL (years and counts as int); 404 when a value
+    cannot be one of the table's keys."""
+    out: dict[str, Any] = {}
+    for k in sch.key:
+        value = key[k]
+        if sch.column(k).kind in ("int", "year"):
+            if isinstance(value, str) and value.isdigit():
+                value = int(value)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise _problem(404, "no such row", where=f"key {k}", got=str(value))
+        elif not isinstance(value, str):
+            raise _problem(404, "no such row", where=f"key {k}", got=str(value))
+        out[k] = value
+    return out
 
 
 def _scope_clause(scope: Scope, name: str) -> Any:
