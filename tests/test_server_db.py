@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -70,3 +71,39 @@ def test_import_is_all_or_nothing(pg_url: str, tmp_path: Path) -> None:
     with engine.connect() as conn:
         n = conn.execute(sa.select(sa.func.count()).select_from(db.REGION_TABLES["resources"]))
         assert n.scalar() == len(region.resources)
+
+
+def test_db_and_users_commands(pg_url: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from hsplan.cli import app
+
+    url = pg_url.replace("+psycopg", "")  # the plain URL a person types
+    runner = CliRunner()
+
+    def run(*args: str, stdin: str | None = None) -> Any:
+        return runner.invoke(app, list(args), input=stdin)
+
+    assert run("db", "init", "--db", url).exit_code == 0
+    again = run("db", "init", "--db", url)
+    assert again.exit_code != 0 and "hsplan db upgrade" in str(again.exception)
+    assert run("db", "import", str(example_project_path()), "--db", url).exit_code == 0
+    r = run("users", "add", "chief", "--role", "管理员", "--area", "530403",
+            "--password-stdin", "--db", url, stdin="a long pass phrase\n")
+    assert r.exit_code == 0, r.output
+    bad = run("users", "add", "x", "--role", "boss", "--area", "53x", "--password-stdin",
+              "--db", url, stdin="short\n")
+    assert bad.exit_code != 0 and len(bad.exception.problems) == 2  # type: ignore[union-attr]
+    assert run("users", "disable", "chief", "--db", url).exit_code == 0
+    listed = run("users", "list", "--db", url)
+    assert "chief" in listed.output and "area 530403" in listed.output and "是" in listed.output
+    with db.engine_for(url).connect() as conn:
+        stored = conn.execute(sa.select(db.users.c.password_hash)).scalar_one()
+    assert stored.startswith("$argon2id$") and "long pass" not in stored
+    assert run("db", "export", str(tmp_path / "out"), "--db", url).exit_code == 0
+    out = Project.open(tmp_path / "out").load()
+    want = Project.open(example_project_path()).load()
+    for name in ("facilities", "resources"):
+        pd.testing.assert_frame_equal(
+            _sorted(out.tables()[name], name).drop(columns="geometry", errors="ignore"),
+            _sorted(want.tables()[name], name).drop(columns="geometry", errors="ignore"))

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from hsplan.errors import DataSourceError
 
+TEMPLATE = "hsplan_postgis_template"
+
 
 def find_bindir() -> Path | None:
     """Return the folder of the newest PostgreSQL server binaries with PostGIS, or None."""
@@ -49,6 +51,7 @@ class Cluster:
     folder: Path
     port: int
     user: str = "postgres"
+    _template: bool = False
 
     def url(self, database: str = "hsplan") -> str:
         """Return the SQLAlchemy URL of `database` (psycopg 3 over TCP on 127.0.0.1)."""
@@ -69,9 +72,13 @@ class Cluster:
         return done.stdout
 
     def create_database(self, name: str) -> str:
-        """Create database `name` with the postgis extension; return its URL."""
-        self.psql(f'CREATE DATABASE "{name}"')
-        self.psql("CREATE EXTENSION postgis", database=name)
+        """Create database `name` with the postgis extension (copied from a template made
+        once per cluster); return its URL."""
+        if not self._template:
+            self.psql(f'CREATE DATABASE "{TEMPLATE}"')
+            self.psql("CREATE EXTENSION postgis", database=TEMPLATE)
+            self._template = True
+        self.psql(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
         return self.url(name)
 
     def stop(self) -> None:
