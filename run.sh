@@ -31,24 +31,7 @@ setup_test_services() {
   # PostgreSQL with PostGIS for the server (each skipped with a reason when it cannot be had)
   install_chromium
   install_libreoffice
-  install_postgres
-}
-
-install_postgres() {
-  # the server's tests start a throwaway PostgreSQL + PostGIS cluster (scripts/pg_test_cluster.sh)
-  if command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
-    if ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
-      return 0
-    fi
-  fi
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "== installing PostgreSQL and PostGIS (server tests)"
-    apt-get update -qq >/dev/null 2>&1 || true
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgis >/dev/null 2>&1 \
-      || echo "warning: could not install PostgreSQL/PostGIS; the server tests will be skipped"
-  else
-    echo "warning: PostgreSQL/PostGIS not found; the server tests will be skipped"
-  fi
+  install_postgis
 }
 
 install_libreoffice() {
@@ -96,6 +79,27 @@ install_chromium() {
   else
     echo "warning: chromium/chromedriver not found and apt-get is not usable here;" \
          "the browser tests of hsplan serve will be skipped"
+  fi
+}
+
+install_postgis() {
+  # The server's tests (hsplan serve --db) start a throwaway PostgreSQL + PostGIS cluster
+  # from Debian's packages. Without them those tests are skipped.
+  if ls /usr/share/postgresql/*/extension/postgis--*.sql >/dev/null 2>&1 \
+      && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    return 0
+  fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing PostgreSQL and PostGIS (tests of the hsplan server)"
+    apt-get update -qq >/dev/null 2>&1 || true
+    local pg
+    pg=$(apt-cache depends postgresql 2>/dev/null | sed -n 's/.*Depends: postgresql-\([0-9][0-9]*\)$/\1/p' | head -1)
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql \
+        "postgresql-${pg:-15}-postgis-3" >/dev/null 2>&1 \
+      || echo "warning: could not install PostgreSQL/PostGIS; the server tests will be skipped"
+  else
+    echo "warning: PostgreSQL/PostGIS not found and apt-get is not usable here;" \
+         "the tests of the hsplan server will be skipped"
   fi
 }
 

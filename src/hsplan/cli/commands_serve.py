@@ -26,13 +26,18 @@ def _is_loopback(host: str) -> bool:
     help=_("Open the dashboard (总览, 指标, 地图, 配置标准, 任务, 情景, 数据) and the JSON "
            "API (/api/v1) of a project in the browser; Ctrl+C stops it."))
 def serve_command(
-    project: Annotated[Path, typer.Argument(help=_("the project folder"))],
+    project: Annotated[Path | None, typer.Argument(
+        help=_("the project folder (leave out with --db)"))] = None,
     host: Annotated[str, typer.Option(help=_("address to listen on (default: this computer "
                                             "only)"))] = "127.0.0.1",
     port: Annotated[int, typer.Option(help=_("port"), min=1, max=65535)] = 8000,
     plan: Annotated[str | None, typer.Option(
         "--plan", help=_("the plan shown by default (id or YAML file; default: the "
                        "project's plan for its county)"))] = None,
+    db: Annotated[str | None, typer.Option(
+        "--db", envvar="HSPLAN_DB",
+        help=_("serve the multi-user server over this PostgreSQL database instead "
+               "(postgresql://USER@HOST:PORT/DATABASE; logins, scopes, review, audit)"))] = None,
 ) -> None:
     """Open the dashboard (总览, 指标, 地图, 配置标准, 任务, 情景, 数据) and the JSON API
     (/api/v1) of a project in the browser; Ctrl+C stops it."""
@@ -43,6 +48,17 @@ def serve_command(
     except ImportError as exc:  # pragma: no cover - the web extra is a runtime dependency
         raise HsplanError(f"hsplan serve needs fastapi and uvicorn ({exc}). "
                           "Fix: pip install -e . (they are hsplan dependencies).") from exc
+    if db is not None:
+        from hsplan.server.app import create_server_app
+
+        console.print(f"hsplan server: [bold]http://{host}:{port}/api/v1/server/[/] "
+                      "(log in with a user made by `hsplan users add`; Ctrl+C to stop)",
+                      highlight=False, soft_wrap=True)
+        uvicorn.run(create_server_app(db), host=host, port=port, log_level="warning")
+        return
+    if project is None:
+        raise HsplanError("hsplan serve: give a project folder, or --db URL for the "
+                          "multi-user server. Fix: hsplan serve my-county/")
     web_app = create_app(project, plan=plan, warm=True)
     state = web_app.state.project
     shown = f"[{host}]" if ":" in host else host

@@ -1,0 +1,38 @@
+"""Shared fixtures: a throwaway PostgreSQL + PostGIS cluster for the server tests.
+
+The cluster is started once per test session, only when a test asks for it, and removed
+after. Tests that need it are skipped, with the reason, when the PostgreSQL server binaries
+or PostGIS are not installed (Debian: postgresql, postgresql-15-postgis-3).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    pytest.importorskip("sqlalchemy")
+    pytest.importorskip("geoalchemy2")
+    from hsplan.server import pgcluster
+
+    if pgcluster.find_bindir() is None:
+        pytest.skip("PostgreSQL server binaries with PostGIS not installed "
+                    "(apt-get install postgresql postgresql-15-postgis-3)")
+    cluster = pgcluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Any) -> str:
+    """Return the URL of a new, empty database with PostGIS (one per test)."""
+    return str(pg_cluster.create_database(f"t{next(_names)}"))
