@@ -343,3 +343,23 @@ def test_region_without_county_row(region) -> None:  # type: ignore[no-untyped-d
     result = Equity.from_region(towns_only, year=2023, resources=["beds"]).solve()
     full = Equity.from_region(region, year=2023, resources=["beds"]).solve()
     assert result.indices["value"].tolist() == pytest.approx(full.indices["value"].tolist())
+
+
+def test_the_report_has_an_equity_and_efficiency_section(tmp_path: Path) -> None:
+    from docx import Document
+
+    from hsplan.plans.plan import load_plan
+    from hsplan.region.example import copy_example
+    from hsplan.reports.report import write_report
+
+    project = copy_example(tmp_path / "p")
+    path = write_report(project, load_plan("jiangchuan-2021-2025"), tmp_path / "r.docx",
+                        travel=False)
+    doc = Document(str(path))
+    texts = [p.text for p in doc.paragraphs]
+    start = texts.index("（三）资源配置公平性与效率")
+    section = "\n".join(texts[start:start + 12])
+    assert "基尼系数" in section
+    captions = [t for t in texts if t.startswith("表")]
+    assert any("卫生资源配置公平性" in c for c in captions)
+    assert any("数据包络分析" in c for c in captions)

@@ -690,6 +690,46 @@ def _norms(data: ReportData, figs: _Figures) -> list[Block]:
     fig = violations_figure(data.region, result,
                             title=f"{data.area_name}资源配置标准未达标分布（{result.year}年）")
     blocks += figs.add(fig, "violations", "资源配置标准未达标分布")
+    blocks += _allocation(data, figs)
+    return blocks
+
+
+def _allocation(data: ReportData, figs: _Figures) -> list[Block]:
+    """（三）资源配置公平性与效率: Gini/Theil/HRAD of beds, doctors and nurses across townships
+    and DEA/Malmquist of hospitals and 卫生院 (`hsplan.allocation`); 无法评估 with the reason
+    when the data do not allow it."""
+    from hsplan.reports.allocation_charts import allocation_section_charts, allocation_section_data
+
+    section = allocation_section_data(data.region, year=data.year)
+    blocks = [_h(2, "（三）资源配置公平性与效率")]
+    texts = [chinese_only(s) for s in section.get("equity_text") or []]
+    if texts:
+        blocks += [_p(s) for s in texts]
+    else:
+        blocks.append(_p(f"公平性：{section.get('equity_status') or '无法评估'}。"))
+    headers, rows = section.get("equity_table") or ([], [])
+    if rows:
+        blocks += _table(list(headers), [[str(c) for c in r] for r in rows],
+                         aligns="l" + "r" * (len(headers) - 1),
+                         widths=[16.0 / len(headers)] * len(headers),
+                         caption=figs.next_table("卫生资源配置公平性"))
+    for s in section.get("efficiency_text") or []:
+        blocks.append(_p(chinese_only(s)))
+    for group, status in (section.get("efficiency_status") or {}).items():
+        if str(status).startswith("无法评估"):
+            blocks.append(_p(f"{group}效率：{status}。"))
+    headers, rows = section.get("efficiency_table") or ([], [])
+    if rows:
+        blocks += _table(list(headers), [[str(c) for c in r] for r in rows],
+                         aligns="l" + "r" * (len(headers) - 1),
+                         widths=[16.0 / len(headers)] * len(headers),
+                         caption=figs.next_table("医疗卫生机构效率（数据包络分析）"))
+    charts = allocation_section_charts(data.region, section, figs.folder)
+    for stem, caption in (("lorenz", "卫生资源配置洛伦兹曲线"), ("efficiency", "医疗卫生机构效率")):
+        if stem in charts:
+            figs.figure += 1
+            blocks += [Block("figure", path=charts[stem], width_cm=TEXT_WIDTH_CM),
+                       Block("caption", f"图{figs.figure}　{caption}")]
     return blocks
 
 
