@@ -123,15 +123,19 @@ def _evaluation_doc(state: ProjectState, name: str, year: int | None,
     for row in doc["results"]:
         value, target = _f(row["value"]), _f(row["target"])
         pct = None
-        if value is not None and row["status"] != "not evaluable":
+        if "completion_pct" in row:
+            # 完成进度 as Chinese evaluations measure it: (现状 − 基期)/(目标 − 基期)
+            pct = _f(row["completion_pct"])
+        elif value is not None and row["status"] != "not evaluable":
             pct = progress_pct(str(row["op"]), value, target=target,
                                low=_f(row["target_low"]), high=_f(row["target_high"]))
             pct = None if pct is None or math.isinf(pct) else pct
-        row["colour"] = STATUS_COLOURS[row["status"]]
+        row["colour"] = STATUS_COLOURS.get(row["status"], "#bdbdbd")
         row["status_zh"] = STATUS_ZH[row["status"]]
         row["progress_pct"] = pct
-        row["time_pct"] = time_progress_pct(eval_year, row["baseline_year"] or start,
-                                            row["target_year"])
+        elapsed = _f(row.get("time_pct"))
+        row["time_pct"] = elapsed if elapsed is not None else time_progress_pct(
+            eval_year, row["baseline_year"] or start, row["target_year"])
     doc["results"].sort(key=lambda r: NATURE_ORDER.get(r["nature"] or "", 3))
     doc["categories"] = sorted({r["category"] for r in doc["results"] if r["category"]},
                                key=lambda c: [r["category"] for r in doc["results"]].index(c))
