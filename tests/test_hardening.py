@@ -271,7 +271,7 @@ def test_names_with_markup_are_printed_literally(tmp_path: Path) -> None:
         cli_app.err_console = original
     printed = buffer.getvalue()
     assert "we[/]ird [bold]x: not found" in printed
-    assert "import a[/]b.xlsx: 1 problem found" in printed and "a[/]b.xlsx: bad." in printed
+    assert "import a[/]b.xlsx: 发现 1 个问题" in printed and "a[/]b.xlsx: bad." in printed
 
 
 def test_many_problems_are_capped_and_counted() -> None:

@@ -53,7 +53,7 @@ def _expected(server: Server, user: str, table: str) -> set[tuple[str, ...]]:
     for row in rows:
         if table == "facilities":
             ok = row["id"] in seen_facs
-        elif table in ("resources", "utilisation"):
+        elif table in ("resources", "utilisation", "facts"):
             ok = row["facility_id"] in seen_facs
         elif table == "areas":
             ok = role in READ_ROLES and _covered(areas, row["code"])

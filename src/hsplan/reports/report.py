@@ -317,6 +317,8 @@ def achievements(data: ReportData) -> list[str]:
     each citing its figure."""
     out: list[str] = []
     ev = data.evaluation
+    if "duplicate_of" in ev:  # a target repeated (表2 restating 表1) is counted once
+        ev = ev[ev["duplicate_of"].isna()]
     met = ev[ev["status"] == MET]
     if not met.empty:
         items = "；".join(f"{_name(r)}{format_number(r['value'], r['unit'], with_unit=True)}"
