@@ -60,20 +60,19 @@ def coverage_figure(sa: ServiceAccess, points: pd.DataFrame, facilities: gpd.Geo
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from hsplan.reports.maps import north_arrow, place_labels, scale_bar, use_cjk_font
+    from hsplan.reports.maps import (
+        draw_townships,
+        north_arrow,
+        place_labels,
+        scale_bar,
+        use_cjk_font,
+    )
 
     use_cjk_font()
     areas = sa.region.areas
     crs = sa.points.estimate_utm_crs()
     fig, ax = plt.subplots(figsize=figsize)
-    towns = areas[(areas["level"] == "township") & areas.geometry.notna()]
-    towns = towns[towns.geometry.geom_type.isin(["Polygon", "MultiPolygon"])].to_crs(crs)
-    if not towns.empty:
-        towns.plot(ax=ax, facecolor="#f4f1e8", edgecolor="#9a8f7a", linewidth=0.8)
-        for name, geom in zip(towns["name"], towns.geometry, strict=True):
-            pt = geom.representative_point()
-            ax.annotate(str(name), (pt.x, pt.y), ha="center", va="center", fontsize=9,
-                        color="#5b5142", alpha=0.8, zorder=3)
+    draw_townships(ax, areas, crs)
     handles: list[Any] = []
     if bands is not None and not bands.empty:
         for k, row in enumerate(bands.sort_values("minutes", ascending=False).itertuples()):

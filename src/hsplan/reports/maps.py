@@ -272,3 +272,16 @@ def scale_bar(ax: Axes) -> None:
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
     ax.text(bx + length / 2, by + (y1 - y0) * 0.012, label, ha="center", va="bottom",
             fontsize=9)
+
+
+def draw_townships(ax: Any, areas: Any, crs: Any) -> None:
+    """Draw the township polygons of `areas` (in `crs`) with their names: the base of the
+    coverage, siting and network maps."""
+    towns = areas[(areas["level"] == "township") & areas.geometry.notna()]
+    towns = towns[towns.geometry.geom_type.isin(["Polygon", "MultiPolygon"])].to_crs(crs)
+    if not towns.empty:
+        towns.plot(ax=ax, facecolor="#f4f1e8", edgecolor="#9a8f7a", linewidth=0.8)
+        for name, geom in zip(towns["name"], towns.geometry, strict=True):
+            pt = geom.representative_point()
+            ax.annotate(str(name), (pt.x, pt.y), ha="center", va="center", fontsize=9,
+                        color="#5b5142", alpha=0.8, zorder=3)

@@ -37,7 +37,13 @@ def siting_map(result: SitingResult, problem: SitingProblem, path: str | Path, *
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from hsplan.reports.maps import north_arrow, save_figure, scale_bar, use_cjk_font
+    from hsplan.reports.maps import (
+        draw_townships,
+        north_arrow,
+        save_figure,
+        scale_bar,
+        use_cjk_font,
+    )
 
     use_cjk_font()
     sa = problem.access
@@ -45,14 +51,7 @@ def siting_map(result: SitingResult, problem: SitingProblem, path: str | Path, *
     crs = sa.points.estimate_utm_crs()
     fig, ax = plt.subplots(figsize=(11, 9))
     areas = sa.region.areas
-    towns = areas[(areas["level"] == "township") & areas.geometry.notna()]
-    towns = towns[towns.geometry.geom_type.isin(["Polygon", "MultiPolygon"])].to_crs(crs)
-    if not towns.empty:
-        towns.plot(ax=ax, facecolor="#f4f1e8", edgecolor="#9a8f7a", linewidth=0.8)
-        for name, geom in zip(towns["name"], towns.geometry, strict=True):
-            pt = geom.representative_point()
-            ax.annotate(str(name), (pt.x, pt.y), ha="center", va="center", fontsize=9,
-                        color="#5b5142", alpha=0.8, zorder=3)
+    draw_townships(ax, areas, crs)
     handles: list[Any] = []
     if roads is not None and not roads.empty:
         roads.to_crs(crs).plot(ax=ax, color="#b8a27a", linewidth=0.6, zorder=2.5)
