@@ -87,7 +87,7 @@ PRIMARY_CARE_MIN = 15.0
 # Latin words a Chinese report may carry (units and established abbreviations)
 LATIN_ALLOWED = frozenset({"CT", "MRI", "ICU", "DR", "ECMO", "GDP", "PET", "DSA", "CCU", "NICU",
                            "PICU", "HIV", "km", "kg", "mg", "ml", "mmHg", "TFR", "CDC", "PCR",
-                           "HPV", "BMI", "EICU", "MDT", "DRG", "DIP", "HIS", "LIS", "PACS",
+                           "HPV", "BMI", "EICU", "MDT", "DRG", "DIP", "HIS", "LIS", "PACS", "DEA",
                            "km²", "pp", "i", "N", "m", "h"})
 _LATIN_RUN = re.compile(r"\s*[(（][^()（）]*[A-Za-z]{3,}[^()（）]*[)）]|[A-Za-z][A-Za-z .,/&'-]*")
 _BIG_NUMBER = re.compile(r"(?<![\d.])(\d{5,})(?![\d.])")
