@@ -252,9 +252,24 @@ def test_bad_arguments(project: Project, tmp_path: Path) -> None:
     assert str(err.value.errors[0]) == ("report, argument kind: expected 中期评估 or "
                                         "终期评估, got '年度评估'. "
                                         "Fix: use --kind 中期评估 or --kind 终期评估")
-    with pytest.raises(HsplanError, match=r"r\.odt: expected a \.docx file name, got \.odt"):
+    with pytest.raises(HsplanError,
+                       match=r"r\.odt：报告文件的扩展名应为 \.docx、\.pdf 或 \.html，实际为 \.odt"):
         write_report(project, plan, tmp_path / "r.odt")
     assert not list(tmp_path.iterdir())
+
+
+def test_cli_format_from_out_suffix(project: Project, tmp_path: Path) -> None:
+    """`--out r.html` without `--format` writes HTML (the suffix decides); a suffix that
+    contradicts `--format` is refused in Chinese and nothing is written."""
+    result = CliRunner().invoke(app, ["report", str(project.root), "--plan", EXAMPLE_PLAN,
+                                      "--no-travel", "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    bad = CliRunner().invoke(app, ["report", str(project.root), "--plan", EXAMPLE_PLAN,
+                                   "--no-travel", "--format", "docx",
+                                   "--out", str(tmp_path / "x.html")])
+    assert bad.exit_code != 0 and "扩展名应为 .docx，实际为 .html" in str(bad.exception)
+    assert not (tmp_path / "x.html").exists()
 
 
 def test_cli_writes_default_path(project: Project) -> None:

@@ -34,8 +34,9 @@ def report_command(
     year: Annotated[int | None, typer.Option(min=YEAR_MIN, max=YEAR_MAX,
         help=_("evaluation year (default: latest)"))] = None,
     kind: Annotated[Kind, typer.Option("--kind", help=_("中期评估 or 终期评估"))] = Kind.mid,
-    fmt: Annotated[ReportFormat, typer.Option(
-        "--format", help=_("docx, pdf (needs LibreOffice) or html"))] = ReportFormat.docx,
+    fmt: Annotated[ReportFormat | None, typer.Option(
+        "--format", help=_("docx, pdf (needs LibreOffice) or html (default: from the --out "
+                           "suffix, else docx)"))] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", help=_("the file to write (default PROJECT/outputs/report-PLAN-YEAR.docx)"))]
     = None,
@@ -54,7 +55,7 @@ def report_command(
     loaded = load_plan(plan, project=proj)
     if out is None:
         when = year if year is not None else (proj.load().years or [loaded.period_end])[-1]
-        out = proj.outputs_dir / f"report-{loaded.id}-{when}.{fmt.value}"
+        out = proj.outputs_dir / f"report-{loaded.id}-{when}.{fmt.value if fmt else 'docx'}"
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task(_("evaluation report"), total=None)
@@ -63,5 +64,5 @@ def report_command(
             bar.update(task, description=f"{_('evaluation report')} · {label}")
 
         written = write_report(proj, loaded, out, year=year, kind=kind.value, travel=travel,
-                               fmt=fmt.value, issuer=issuer, progress=step)
+                               fmt=fmt.value if fmt else None, issuer=issuer, progress=step)
     console.print(_("wrote {path}").format(path=written), highlight=False, soft_wrap=True)

@@ -994,9 +994,10 @@ def write_report(project: Project, plan: Plan, path: str | Path, *, year: int | 
     suffix = target.suffix.lower().lstrip(".")
     fmt = fmt or suffix
     if fmt not in FORMATS or suffix != fmt:
-        raise HsplanError(f"{target}: expected a .{fmt if fmt in FORMATS else 'docx'} file name,"
-                          f" got {target.suffix or 'none'}. Fix: e.g. --out outputs/report.docx,"
-                          " report.pdf or report.html.")
+        want = fmt if fmt in FORMATS else "docx、.pdf 或 .html"
+        raise HsplanError(f"{target}：报告文件的扩展名应为 .{want}，实际为 "
+                          f"{target.suffix or '（无）'}。改正：例如 --out outputs/report.docx、"
+                          "report.pdf 或 report.html（--format 可省略，按扩展名判断）。")
     _check_args(kind, year, fmt)
     if fmt == "pdf" and soffice() is None:
         docx_to_pdf(target, target.parent)  # raises the clear message
