@@ -33,7 +33,8 @@ from hsplan.plans.extract.documents import (
 )
 from hsplan.plans.extract.matching import match_indicator
 from hsplan.plans.extract.metadata import Metadata, document_metadata, plan_starts
-from hsplan.plans.extract.tables import TableResult, raw_tables, review_note, table_targets
+from hsplan.plans.extract.rawtables import raw_tables
+from hsplan.plans.extract.tables import TableResult, review_note, table_targets
 from hsplan.plans.extract.tasks import tasks
 from hsplan.plans.plan import Plan, plan_from_dict, validate_plan_data
 

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from hsplan.errors import DataSourceError
 from hsplan.plans.extract.documents import Block, DocTable, blocks_from_text, document_from_text
-from hsplan.plans.extract.tables import raw_tables, table_targets
+from hsplan.plans.extract.rawtables import raw_tables
+from hsplan.plans.extract.tables import table_targets
 from hsplan.plans.extract.tasks import is_unit_list, is_units
 
 FORMATS = ("docx", "html", "pdf", "traditional")
