@@ -111,9 +111,9 @@ def _print_report(report: CoverageReport, fmt: FrameFormat, title: str,
 def coverage_cmd(
     project_dir: ProjectArg,
     category: Annotated[list[str] | None, typer.Option(
-        "--category", help=_("机构类别, e.g. 基层医疗卫生机构 (repeatable)"))] = None,
+        "--category", help=_("facility category, e.g. 基层医疗卫生机构 (repeatable)"))] = None,
     subtype: Annotated[list[str] | None, typer.Option(
-        "--subtype", help=_("机构类型, e.g. 乡镇卫生院 (repeatable)"))] = None,
+        "--subtype", help=_("facility kind, e.g. 乡镇卫生院 (repeatable)"))] = None,
     minutes: Annotated[float | None, typer.Option("--minutes", help=_("service circle in "
                                                   "minutes (default 15)"))] = None,
     km: Annotated[float | None, typer.Option("--km", help=_("service radius in km"))] = None,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from hsplan._i18n import _
 from hsplan.cli._app import app, console, err_console
 from hsplan.cli._output import emit_json, print_frame
 from hsplan.errors import HsplanError, Problem, ValidationError
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 DEFAULT_INPUTS = ("beds", "doctors", "nurses")
 DEFAULT_OUTPUTS = ("visits", "discharges")
 
-PANEL_ALLOCATION = "公平与效率 Allocation"
+PANEL_ALLOCATION = _("Equity and efficiency")
 
 
 class OutFormat(StrEnum):
@@ -78,37 +79,38 @@ def _say(fmt: OutFormat, text: str) -> None:
 # --- equity ----------------------------------------------------------------------------
 
 
-@app.command("equity", rich_help_panel=PANEL_ALLOCATION)
+@app.command("equity", rich_help_panel=PANEL_ALLOCATION,
+    help=_("How fairly health resources are spread: Gini coefficients and Lorenz curves by "
+           "population and by area, the Theil index split urban/rural, agglomeration (HRAD/PAD)."))
 def equity_command(
-    project: Annotated[Path, typer.Argument(help="项目文件夹。")],
+    project: Annotated[Path, typer.Argument(help=_("the project folder"))],
     year: Annotated[int | None, typer.Option(
-        "--year", help="年份（默认：最近有资源数据的年份）。")] = None,
+        "--year", help=_("year (default: the latest year with resource data)"))] = None,
     resource: Annotated[str, typer.Option(
-        "--resource", help="Resources, comma-separated: beds, doctors, nurses, gps, "
-        "health_workers, health_tech, pharmacists, facilities, an indicator id or a 资源 "
-        "column.")
+        "--resource", help=_("resources, comma-separated: beds, doctors, nurses, gps, "
+                             "health_workers, health_tech, pharmacists, facilities, an "
+                             "indicator id or a column of the resources (资源) table"))
     ] = "beds,doctors,nurses",
     by: Annotated[str, typer.Option(
-        "--by", help="权重：population（人口）、area（面积）或两者，逗号分隔。")
+        "--by", help=_("weights: population, area or both, comma-separated"))
     ] = "population,area",
     group: Annotated[str, typer.Option(
-        "--group", help="Column of the 区划 table that groups areas for the Theil "
-        "decomposition (urban_rural), or none.")] = "urban_rural",
+        "--group", help=_("column of the areas (区划) table that groups areas for the Theil "
+                          "decomposition (urban_rural), or none"))] = "urban_rural",
     level: Annotated[str, typer.Option(
-        "--level", help="区域层级：township（乡镇，默认）、village 或 county。")] = "township",
+        "--level", help=_("area level: township (default), village or county"))] = "township",
     log_base: Annotated[LogBase, typer.Option(
-        "--log-base", help="泰尔指数的对数底：e（默认）或 10。")] = LogBase.e,
+        "--log-base", help=_("logarithm base of the Theil index: e (default) or 10"))] = LogBase.e,
     fmt: Annotated[OutFormat, typer.Option("--format")] = OutFormat.table,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="--format xlsx 或 json 的输出文件（xlsx 默认："
-        "PROJECT/outputs/equity-YEAR.xlsx）。")] = None,
+        "--out", help=_("output file of --format xlsx or json (xlsx default: "
+                        "PROJECT/outputs/equity-YEAR.xlsx)"))] = None,
     chart: Annotated[Path | None, typer.Option(
-        "--chart", help="同时写出洛伦兹曲线（PNG）。")] = None,
+        "--chart", help=_("also write the Lorenz curves (PNG)"))] = None,
     map_path: Annotated[Path | None, typer.Option(
-        "--map", help="同时写出各区域 HRAD/PAD 地图（PNG）。")] = None,
+        "--map", help=_("also write a map of HRAD/PAD by area (PNG)"))] = None,
 ) -> None:
-    """卫生资源配置公平性：按人口与面积的基尼系数和洛伦兹曲线、城乡分解的泰尔指数、
-    集聚度 HRAD/PAD。"""
+    """How fairly health resources are spread (Gini, Lorenz, Theil, HRAD/PAD)."""
     from hsplan.allocation.equity import Equity, equity_to_xlsx
     from hsplan.region.project import Project
 
@@ -243,40 +245,43 @@ def _years(text: str) -> list[int]:
     return list(range(a, b + 1))
 
 
-@app.command("efficiency", rich_help_panel=PANEL_ALLOCATION)
+@app.command("efficiency", rich_help_panel=PANEL_ALLOCATION,
+    help=_("Efficiency of hospitals and 卫生院 by data envelopment analysis (CCR/BCC, slacks, "
+           "targets, super-efficiency) and Malmquist productivity over years."))
 def efficiency_command(
-    project: Annotated[Path, typer.Argument(help="项目文件夹。")],
+    project: Annotated[Path, typer.Argument(help=_("the project folder"))],
     year: Annotated[int | None, typer.Option(
-        "--year", help="年份（默认：最近有资源数据的年份）。")] = None,
+        "--year", help=_("year (default: the latest year with resource data)"))] = None,
     units: Annotated[str, typer.Option(
         "--units", help="Unit groups, each its own frontier: 医院、卫生院、社区卫生服务中心"
         + " (comma-separated).")] = "医院,卫生院",
     pooled: Annotated[bool, typer.Option(
-        "--pooled", help="所有机构组共用一个生产前沿面评价。")
+        "--pooled", help=_("evaluate all unit groups against one pooled frontier"))
     ] = False,
     inputs: Annotated[str, typer.Option(
-        "--inputs", help="Inputs: columns of the 资源 table, or doctors.")
+        "--inputs", help=_("inputs: columns of the resources (资源) table, or doctors"))
     ] = ",".join(DEFAULT_INPUTS),
     outputs: Annotated[str, typer.Option(
-        "--outputs", help="Outputs: columns of the 服务量 table.")] = ",".join(DEFAULT_OUTPUTS),
+        "--outputs", help=_("outputs: columns of the utilisation (服务量) table"))
+    ] = ",".join(DEFAULT_OUTPUTS),
     orientation: Annotated[Orientation, typer.Option(
-        "--orientation", help="导向：input（投入导向，默认）或 output（产出导向）。")
+        "--orientation", help=_("orientation: input (default) or output"))
     ] = Orientation.input,
     rts: Annotated[Returns, typer.Option(
-        "--rts", help="松弛与目标值的规模报酬：crs（CCR）或 vrs（BCC）。")
+        "--rts", help=_("returns to scale of slacks and targets: crs (CCR) or vrs (BCC)"))
     ] = Returns.crs,
     malmquist: Annotated[str | None, typer.Option(
-        "--malmquist", help="同时计算这些年份的 Malmquist 指数，如 2019-2023。")
+        "--malmquist", help=_("also compute the Malmquist index over these years, "
+                              "e.g. 2019-2023"))
     ] = None,
     fmt: Annotated[OutFormat, typer.Option("--format")] = OutFormat.table,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="--format xlsx 或 json 的输出文件（xlsx 默认："
-        "PROJECT/outputs/efficiency-YEAR.xlsx）。")] = None,
+        "--out", help=_("output file of --format xlsx or json (xlsx default: "
+                        "PROJECT/outputs/efficiency-YEAR.xlsx)"))] = None,
     chart: Annotated[Path | None, typer.Option(
-        "--chart", help="同时写出效率图（PNG）。")] = None,
+        "--chart", help=_("also write the efficiency chart (PNG)"))] = None,
 ) -> None:
-    """DEA efficiency of hospitals and 卫生院 (CCR/BCC, slacks, targets, super-efficiency)
-    and Malmquist productivity over years."""
+    """Efficiency of hospitals and 卫生院 by DEA, and Malmquist productivity."""
     from hsplan.allocation.efficiency import (
         DEA,
         Malmquist,

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.errors import HsplanError
 
@@ -44,20 +45,25 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-@app.command("institutions", rich_help_panel=PANEL_PLAN)
+@app.command("institutions", rich_help_panel=PANEL_PLAN,
+    help=_("Key institutions: the beds, grade, centre and role targets of the institutions a "
+           "plan names, and the 医共体 / 次中心 service network."))
 def institutions_command(
-    project: Annotated[Path, typer.Argument(help="项目文件夹")],
-    plan: Annotated[str, typer.Option("--plan", help="规划编号或 YAML 文件")],
-    year: Annotated[int | None, typer.Option(help="评估年份（默认：最近有资源数据的年份）")]
+    project: Annotated[Path, typer.Argument(help=_("the project folder"))],
+    plan: Annotated[str, typer.Option("--plan", help=_("a plan id or a YAML file"))],
+    year: Annotated[int | None, typer.Option(help=_("evaluation year (default: the latest year "
+                                                    "with resource data)"))]
     = None,
     match: Annotated[list[str] | None, typer.Option(
-        "--match", help="确认的对应关系：规划机构编号=机构编码，可重复")] = None,
-    fmt: Annotated[InstitutionsFormat, typer.Option("--format", help="table、json 或 xlsx")]
+        "--match", help=_("a confirmed match: plan institution id=facility id "
+                          "(repeatable)"))] = None,
+    fmt: Annotated[InstitutionsFormat, typer.Option("--format", help=_("table, json or xlsx"))]
     = InstitutionsFormat.table,
-    out: Annotated[Path | None, typer.Option(help="json/xlsx 写出到此文件")] = None,
-    map_png: Annotated[Path | None, typer.Option("--map", help="写出服务网络图（PNG）")] = None,
+    out: Annotated[Path | None, typer.Option(help=_("write json/xlsx to this file"))] = None,
+    map_png: Annotated[Path | None, typer.Option("--map", help=_("also write the service "
+                                                                 "network map (PNG)"))] = None,
 ) -> None:
-    """重点机构建设：规划点名机构的床位、等级、中心与定位目标，及医共体、次中心服务网络。"""
+    """Key institutions of a plan and the 医共体 / 次中心 service network."""
     from hsplan._json import json_records
     from hsplan.evaluation.institutions import (
         alliances,

@@ -33,7 +33,8 @@ def report_command(
     plan: Annotated[str, typer.Option("--plan", help=_("a plan id or a YAML file"))],
     year: Annotated[int | None, typer.Option(min=YEAR_MIN, max=YEAR_MAX,
         help=_("evaluation year (default: latest)"))] = None,
-    kind: Annotated[Kind, typer.Option("--kind", help=_("中期评估 or 终期评估"))] = Kind.mid,
+    kind: Annotated[Kind, typer.Option(
+        "--kind", help=_("mid-term (中期评估) or final (终期评估)"))] = Kind.mid,
     fmt: Annotated[ReportFormat | None, typer.Option(
         "--format", help=_("docx, pdf (needs LibreOffice) or html (default: from the --out "
                            "suffix, else docx)"))] = None,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_ACCESS, app, console
 from hsplan.cli._output import FrameFormat, print_frame
 from hsplan.errors import Problem, raise_if_errors
@@ -109,53 +110,64 @@ def _with_capacity(problem: SitingProblem, capacity: float) -> SitingData:
     return problem.data
 
 
-@app.command("site", rich_help_panel=PANEL_ACCESS)
+@app.command("site", rich_help_panel=PANEL_ACCESS,
+    help=_("Where new facilities should go: covering models (mclp, lscp, lscp-b), median and "
+           "centre models, existing facilities fixed; lists the chosen sites, the people newly "
+           "covered and the villages still outside, and writes a GeoPackage, a map and a "
+           "scenario for `hsplan compare`."))
 def site_command(
-    project_dir: Annotated[Path, typer.Argument(help="项目文件夹（含 hsplan.toml）")],
+    project_dir: Annotated[Path, typer.Argument(help=_("project folder (with hsplan.toml)"))],
     model: Annotated[Model, typer.Option(
-        "--model", help="模型：mclp（新增 k 个点覆盖人口最多）、lscp（覆盖全部人口的最少点数）、"
-        "lscp-b（lscp 且双重覆盖最多）、p-median（平均行程最短）、p-center（最远行程最短）")
+        "--model", help=_("model: mclp (k new sites covering the most people), lscp (fewest "
+                          "sites covering everyone), lscp-b (lscp with the most double "
+                          "coverage), p-median (shortest mean travel), p-center (shortest "
+                          "longest travel)"))
     ] = Model.mclp,
     facility: Annotated[list[str] | None, typer.Option(
-        "--facility", help="现有网络的机构类型，如 乡镇卫生院（可重复）")
+        "--facility", help=_("facility kind of the existing network, e.g. 乡镇卫生院 (repeatable)"))
     ] = None,
     add: Annotated[int | None, typer.Option(
-        "--add", help="新增点数（mclp、p-median、p-center）")] = None,
+        "--add", help=_("number of new sites (mclp, p-median, p-center)"))] = None,
     minutes: Annotated[float | None, typer.Option(
-        "--minutes", help="服务标准（分钟，默认 15）")] = None,
+        "--minutes", help=_("service standard in minutes (default 15)"))] = None,
     ambulance: Annotated[bool, typer.Option(
-        "--ambulance", help="按急救服务半径标准：城镇 15 分钟、农村 30 分钟")] = False,
+        "--ambulance", help=_("use the ambulance radius norm: urban 15 minutes, rural 30 "
+                              "minutes"))] = False,
     candidates: Annotated[str, typer.Option(
-        "--candidates", help="候选点：villages（村居）、townships（乡镇驻地）、grid（网格）、"
-        "upgrade（现有机构升级），或 .xlsx/.csv 清单（编号, 名称, 经度, 纬度[, 坐标系, 建设成本, "
-        "服务能力]）")] = "villages",
+        "--candidates", help=_("candidate sites: villages, townships (township seats), grid, "
+                               "upgrade (existing facilities upgraded), or an .xlsx/.csv list "
+                               "(id, name, lon, lat[, coordinate system, cost, capacity])"))
+    ] = "villages",
     crs: Annotated[str, typer.Option(
-        "--crs", help="候选清单的坐标系：WGS84、GCJ-02 或 BD-09")] = "WGS84",
+        "--crs", help=_("coordinate system of the candidate list: WGS84, GCJ-02 or "
+                        "BD-09"))] = "WGS84",
     grid_km: Annotated[float, typer.Option(
-        "--grid-km", help="--candidates grid 的网格间距（公里）")] = 3.0,
+        "--grid-km", help=_("grid spacing of --candidates grid (km)"))] = 3.0,
     exclude: Annotated[list[str] | None, typer.Option(
-        "--exclude", help="不可选的候选点编号（可重复）")] = None,
+        "--exclude", help=_("candidate ids that may not be chosen (repeatable)"))] = None,
     capacity: Annotated[float | None, typer.Option(
-        "--capacity", help="每个点可服务的人数（有容量限制的 mclp / p-median）")
+        "--capacity", help=_("persons each site can serve (capacitated mclp / p-median)"))
     ] = None,
     subtype: Annotated[str | None, typer.Option(
-        "--subtype", help="情景中新机构的机构类型（默认：第一个 --facility；--ambulance 时为"
-        "急救站）")] = None,
+        "--subtype", help=_("facility kind of the new sites in the scenario (default: the first "
+                            "--facility; 急救站 with --ambulance)"))] = None,
     method: Annotated[Method, typer.Option(
-        "--method", help="求解方法：auto、exact（精确）或 greedy（贪心，并给出与下界的差距）")
+        "--method", help=_("solution method: auto, exact or greedy (with its gap to the lower "
+                           "bound)"))
     ] = Method.auto,
     time_limit: Annotated[float | None, typer.Option(
-        "--time-limit", help="求解时限（秒）；到时返回当前最优解及其已证明的差距")] = None,
-    mode: Annotated[str, typer.Option("--mode", help="出行方式：drive 或 walk")] = "drive",
-    year: Annotated[int | None, typer.Option("--year", help="人口年份")] = None,
+        "--time-limit", help=_("time limit of the solver (seconds); on expiry the best solution "
+                               "so far and its proven gap"))] = None,
+    mode: Annotated[str, typer.Option("--mode", help=_("drive or walk"))] = "drive",
+    year: Annotated[int | None, typer.Option("--year", help=_("population year"))] = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="CSV、GeoPackage、地图和情景文件的输出文件夹（默认 PROJECT/outputs/site）")
+        "--out", help=_("output folder of the CSV, GeoPackage, map and scenario (default "
+                        "PROJECT/outputs/site)"))
     ] = None,
-    fmt: Annotated[FrameFormat, typer.Option("--format", help="table、json 或 csv")
+    fmt: Annotated[FrameFormat, typer.Option("--format", help=_("table, json or csv"))
                    ] = FrameFormat.table,
 ) -> None:
-    """新设施选址：覆盖模型（mclp、lscp、lscp-b）、中位与中心模型，现有机构固定；列出选中的点、
-    新覆盖的人口和仍在服务圈外的村居，并写出 GeoPackage、地图和可供 `hsplan compare` 使用的情景。"""
+    """Where new facilities should go (covering, median and centre models)."""
     from hsplan.access.service import ServiceAccess
     from hsplan.access.siting.project import CANDIDATE_KINDS, outside_table, sites_table
     from hsplan.region import schema
