@@ -15,43 +15,136 @@ one of its commands is run, its help is asked or the full command list is printe
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
 import sys
-from typing import Annotated, Any
+from collections.abc import Callable, Sequence
+from enum import Enum
+from importlib.machinery import ModuleSpec
+from types import ModuleType
+from typing import Annotated, Any, cast
 
 import typer
-import typer.rich_utils as _rich
 from rich.console import Console
 from rich.text import Text
 from typer._click import Command, Context
 from typer._click.exceptions import UsageError
-from typer.core import TyperGroup
+from typer.core import TyperGroup, _TyperParameter
 from typer.main import get_command_from_info, get_command_name, get_group_from_info
 
 from hsplan._i18n import _, install, ngettext, set_language
 from hsplan.errors import HsplanError, ValidationError, omitted_lines, summarise
 
 install()
-# Typer computes these at import: give them in the reader's language
-_rich.ARGUMENTS_PANEL_TITLE = _("Arguments")
-_rich.OPTIONS_PANEL_TITLE = _("Options")
-_rich.COMMANDS_PANEL_TITLE = _("Commands")
-_rich.ERRORS_PANEL_TITLE = _("Error")
-_rich.ABORTED_TEXT = _("Aborted.")
-_rich.DEFAULT_STRING = _("[default: {}]")
-_rich.REQUIRED_LONG_STRING = _("[required]")
-_rich.ENVVAR_STRING = _("[env var: {}]")
-_rich.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
-_parameter_help: Any = getattr(_rich, "_get_parameter_help", None)
-if _parameter_help is not None:  # Typer's own --help text is an English literal
-    _typer_parameter_help: Any = _parameter_help
 
-    def _translated_parameter_help(*, param: Any, ctx: Any, markup_mode: Any) -> Any:
+
+def _localise(rich_utils: Any) -> None:
+    """Give Typer's help and error words (computed when `typer.rich_utils` is imported) in the
+    reader's language, and translate parameter help when it is printed."""
+    rich_utils.ARGUMENTS_PANEL_TITLE = _("Arguments")
+    rich_utils.OPTIONS_PANEL_TITLE = _("Options")
+    rich_utils.COMMANDS_PANEL_TITLE = _("Commands")
+    rich_utils.ERRORS_PANEL_TITLE = _("Error")
+    rich_utils.ABORTED_TEXT = _("Aborted.")
+    rich_utils.DEFAULT_STRING = _("[default: {}]")
+    rich_utils.REQUIRED_LONG_STRING = _("[required]")
+    rich_utils.ENVVAR_STRING = _("[env var: {}]")
+    rich_utils.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
+    typer_parameter_help: Any = getattr(rich_utils, "_get_parameter_help", None)
+    if typer_parameter_help is None:
+        return
+
+    def translated_parameter_help(*, param: Any, ctx: Any, markup_mode: Any) -> Any:
         if isinstance(getattr(param, "help", None), str) and param.help:
-            param.help = _(param.help)
-        return _typer_parameter_help(param=param, ctx=ctx, markup_mode=markup_mode)
+            param.help = _(param.help)  # Typer's own --help text is an English literal
+        return typer_parameter_help(param=param, ctx=ctx, markup_mode=markup_mode)
 
-    _rich._get_parameter_help = _translated_parameter_help
+    rich_utils._get_parameter_help = translated_parameter_help
 
+
+class _AfterImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Run `hook` on module `name` right after it is first imported.
+
+    `typer.rich_utils` (Rich's Markdown and Typer's help panels: a tenth of a second) is only
+    imported when Typer prints help or an error, so a command that runs imports it not at
+    all; `_localise` still sees it before its first use.
+    """
+
+    def __init__(self, name: str, hook: Callable[[ModuleType], None]) -> None:
+        self.name = name
+        self.hook = hook
+        self.loader: Any = None
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None,
+                  target: ModuleType | None = None) -> ModuleSpec | None:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        self.loader = spec.loader
+        spec.loader = self
+        return spec
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        return cast(ModuleType | None, self.loader.create_module(spec))
+
+    def exec_module(self, module: ModuleType) -> None:
+        self.loader.exec_module(module)
+        self.hook(module)
+
+
+if "typer.rich_utils" in sys.modules:
+    _localise(sys.modules["typer.rich_utils"])
+else:
+    sys.meta_path.insert(0, _AfterImport("typer.rich_utils", _localise))
+
+
+class _QuickValues:
+    """Typer's coercion of a parameter value, without Pydantic where it changes nothing.
+
+    Typer (0.2x) checks every value with a Pydantic ``TypeAdapter``; importing Pydantic costs
+    a command a tenth of a second. A missing value, a ``str`` value of a ``str`` parameter
+    and a member (or exact value) of an Enum parameter come out of Typer's coercion as they
+    went in, so they are returned here as they are; anything else (paths, numbers, parsers,
+    lists, bad values and their messages) goes to Typer's own coercion, built on first use.
+    """
+
+    def __init__(self, descriptor: Any) -> None:
+        self.descriptor = descriptor
+        self.full: Any = None
+
+    def coerce(self, value: Any, param: Any, ctx: Context) -> Any:
+        multi = param.multiple or param.nargs == -1
+        if value is None:
+            return () if multi else None
+        annotation = self.descriptor.annotation
+        if not multi and self.descriptor.parameter_info.parser is None:
+            if annotation is str and type(value) is str:
+                return value
+            if isinstance(annotation, type) and issubclass(annotation, Enum):
+                if isinstance(value, annotation):
+                    return value
+                if type(value) is str and ctx.token_normalize_func is None:
+                    for member in annotation:
+                        if member.value == value:
+                            return member
+        if self.full is None:
+            from typer._coercion import build_runtime_param
+
+            self.full = build_runtime_param(self.descriptor)
+        return self.full.coerce(value, param=param, ctx=ctx)
+
+
+def _quick_runtime_param(self: Any) -> Any:
+    if self._runtime_param is None:
+        self._runtime_param = _QuickValues(self.type_descriptor)
+    return self._runtime_param
+
+
+if hasattr(_TyperParameter, "get_runtime_param"):  # every parameter, --help's too
+    _TyperParameter.get_runtime_param = _quick_runtime_param  # type: ignore[method-assign]
 
 
 class LazyGroup(TyperGroup):
