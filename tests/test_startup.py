@@ -247,3 +247,55 @@ def test_the_catalog_is_remembered_by_content(tmp_path: Path,
 
 def _boom(*args: object, **kwargs: object) -> None:
     raise AssertionError("must not run: the cache should have answered")
+
+
+# --- Typer's value coercion, without Pydantic where it changes nothing ---------------------
+
+
+def test_quick_coercion_gives_typers_values_and_errors() -> None:
+    """Every parameter of every command, fed its default, a string, each Enum value and a
+    bad value: `_QuickValues` returns what Typer's own (Pydantic) coercion returns, and
+    raises where it raises, with the same message."""
+    from enum import Enum
+
+    import typer
+    from typer._coercion import build_runtime_param
+    from typer.main import get_command
+
+    from hsplan.cli import app
+    from hsplan.cli._app import _QuickValues
+
+    group = get_command(app)
+    ctx = typer.Context(group)
+    seen: set[str] = set()
+
+    def params(cmd: object) -> list[object]:
+        out = list(getattr(cmd, "params", []))
+        if hasattr(cmd, "list_commands"):
+            for name in cmd.list_commands(ctx):
+                out += params(cmd.get_command(ctx, name))
+        return out
+
+    def outcome(runtime: object, value: object, param: object) -> tuple[str, object, object]:
+        try:
+            got = runtime.coerce(value, param=param, ctx=ctx)  # type: ignore[attr-defined]
+            return "value", type(got), got  # the type too: a StrEnum equals its string
+        except Exception as exc:  # the error and its message are compared
+            return type(exc).__name__, None, str(exc)
+
+    for param in params(group):
+        descriptor = getattr(param, "type_descriptor", None)
+        if descriptor is None:
+            continue
+        annotation = descriptor.annotation
+        values: list[object] = [None, param.default, "x", "2024", "-", ""]  # type: ignore[attr-defined]
+        if isinstance(annotation, type) and issubclass(annotation, Enum):
+            values += [*annotation, *(m.value for m in annotation), "not-a-choice"]
+            seen.add("enum")
+        if annotation is str:
+            seen.add("str")
+        for value in values:
+            quick = outcome(_QuickValues(descriptor), value, param)
+            full = outcome(build_runtime_param(descriptor), value, param)
+            assert quick == full, (param.name, value, quick, full)  # type: ignore[attr-defined]
+    assert seen == {"enum", "str"}

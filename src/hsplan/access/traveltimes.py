@@ -316,9 +316,10 @@ def nearest_facility_times(network: Network, demand: Points, facilities: Points,
             # snapped beside the Dijkstra (which holds the GIL; the tree's build and query
             # and the sparse conversions release it): on two cores the fixed costs and
             # the snap overlap the search; the answers are those of doing them in turn
-            tree = pool.submit(lambda: network.kdtree)
-            _ = network.reverse_graph  # built (once per network) while the tree is
-            tree.result()
+            if network.n_nodes:  # (none: `_snap` reports it)
+                tree = pool.submit(lambda: network.kdtree)
+                _ = network.reverse_graph  # built (once per network) while the tree is
+                tree.result()
             f_node, f_snap = _snap(network, fac)
             demand_snap = pool.submit(_snap, network, dem)
             step(1)

@@ -15,8 +15,7 @@ one of its commands is run, its help is asked or the full command list is printe
 from __future__ import annotations
 
 import importlib
-import importlib.abc
-import importlib.machinery
+import importlib.util
 import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
@@ -62,7 +61,7 @@ def _localise(rich_utils: Any) -> None:
     rich_utils._get_parameter_help = translated_parameter_help
 
 
-class _AfterImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+class _AfterImport:
     """Run `hook` on module `name` right after it is first imported.
 
     `typer.rich_utils` (Rich's Markdown and Typer's help panels: a tenth of a second) is only
@@ -80,11 +79,11 @@ class _AfterImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if fullname != self.name:
             return None
         sys.meta_path.remove(self)
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        spec = importlib.util.find_spec(fullname)  # by the finders after this one
         if spec is None or spec.loader is None:
             return spec
         self.loader = spec.loader
-        spec.loader = self
+        spec.loader = cast(Any, self)  # a loader: create_module and exec_module
         return spec
 
     def create_module(self, spec: ModuleSpec) -> ModuleType | None:
@@ -93,6 +92,9 @@ class _AfterImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def exec_module(self, module: ModuleType) -> None:
         self.loader.exec_module(module)
         self.hook(module)
+
+    def __getattr__(self, name: str) -> Any:  # get_source, get_filename … of the real loader
+        return getattr(self.loader, name)
 
 
 if "typer.rich_utils" in sys.modules:
@@ -126,7 +128,8 @@ class _QuickValues:
             if isinstance(annotation, type) and issubclass(annotation, Enum):
                 if isinstance(value, annotation):
                     return value
-                if type(value) is str and ctx.token_normalize_func is None:
+                if type(value) is str and ctx.token_normalize_func is None and \
+                        self.descriptor.parameter_info.case_sensitive:
                     for member in annotation:
                         if member.value == value:
                             return member
@@ -202,7 +205,7 @@ class LazyGroup(TyperGroup):
             matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
             if matches:
                 suggestions = ", ".join(f"{m!r}" for m in matches)
-                exc.message = f"{exc.message.rstrip('.')}. Did you mean {suggestions}?"
+                exc.message = f"{exc.message.rstrip('.。')}. Did you mean {suggestions}?"
             raise
 
 
