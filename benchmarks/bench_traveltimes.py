@@ -468,10 +468,59 @@ def scaling(sizes: list[int], peers: list[str], repeat: int, n_facilities: int,
               f"{'—' if same is None else f'{same:.4%}'} |", flush=True)
 
 
+def _check_same(ours: tuple[np.ndarray, np.ndarray], theirs: tuple[np.ndarray, np.ndarray],
+                side: str) -> float:
+    """Assert `theirs` gives hsplan's minutes (1e-9) and, where it names one, its facility
+    (a differing facility must be a tie: > 99.9 % equal); return the share equal."""
+    np.testing.assert_allclose(theirs[0], ours[0], rtol=1e-9, atol=1e-9, err_msg=side)
+    named = theirs[1] >= -1
+    same = float((ours[1][named] == theirs[1][named]).mean()) if named.any() else float("nan")
+    assert not named.any() or same > 0.999, f"{side}: facility differs on {1 - same:.2%}"
+    return same
+
+
+def paired(sizes: list[int], peers: list[str], repeat: int, n_facilities: int, cache: Path,
+           peer_sizes: dict[str, list[int]]) -> None:
+    """Print per size the ratio peer / hsplan of runs made side by side: in each of
+    `repeat` rounds every side runs once, in turn (the order reversed every other round),
+    in this one process, and the round's ratio is taken; median (min–max) over the rounds.
+    hsplan runs on a fresh network (k-d tree and CSRs built inside the call, like the
+    peers) and again on the cached one; every answer is checked against hsplan's."""
+    net = _cached_network(cache)
+    key = net.u * net.n_nodes + net.v
+    assert len(np.unique(key)) == len(key), "parallel edges: the sides would differ"
+    del key
+    print("| points | side | wall s, median (min–max) | side / hsplan per round, median "
+          "(min–max) | rounds | same facility |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for n in sizes:
+        dem, fac = _inputs(net, n, n_facilities)
+        warm_net = _fresh(net)
+        side_hsplan(warm_net, dem, fac, True)  # fills the cache of `warm_net`
+        sides: list[tuple[str, str, Network, bool]] = [
+            ("hsplan", "hsplan", net, False), ("hsplan (cached network)", "hsplan", warm_net, True)]
+        sides += [(p, p, net, False) for p in peers if n in peer_sizes.get(p, [n])]
+        times: dict[str, list[float]] = {label: [] for label, *_ in sides}
+        same: dict[str, float] = {}
+        for r in range(repeat):
+            answers = {}
+            for label, side, network, warm in (sides if r % 2 == 0 else sides[::-1]):
+                start = time.perf_counter()
+                answers[label] = SIDES[side](network, dem, fac, warm)
+                times[label].append(time.perf_counter() - start)
+            for label, *_ in sides:
+                same[label] = _check_same(answers["hsplan"], answers[label], label)
+        for label, *_ in sides:
+            ratios = [t / h for t, h in zip(times[label], times["hsplan"], strict=True)]
+            share = "—" if np.isnan(same[label]) else f"{same[label]:.4%}"
+            print(f"| {n:,} | {label} | {_spread(times[label])} | {_spread(ratios)}× | "
+                  f"{repeat} | {share} |", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("case", choices=("helsinki", "national", "scaling", "_side"))
+    parser.add_argument("case", choices=("helsinki", "national", "scaling", "paired", "_side"))
     parser.add_argument("side", nargs="?", choices=tuple(SIDES), help="_side: which side")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--big-repeat", type=int, default=2,
@@ -484,6 +533,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--facilities", type=int, default=10_000)
+    parser.add_argument("--networkx-sizes", nargs="+", type=int, default=[10_000],
+                        help="paired: the sizes networkx runs at (minutes a run)")
     parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--cache", type=Path,
                         default=Path(tempfile.gettempdir()) / "hsplan-bench-traveltimes")
@@ -492,6 +543,9 @@ def main(argv: list[str] | None = None) -> int:
         helsinki(args.repeat)
     elif args.case == "national":
         national(args.peer, args.points, args.facilities)
+    elif args.case == "paired":
+        paired(args.sizes, args.peers, args.repeat, args.facilities, args.cache,
+               {"networkx": args.networkx_sizes, "pandana": args.networkx_sizes})
     elif args.case == "scaling":
         scaling(args.sizes, args.peers, args.repeat, args.facilities, args.cache,
                 args.big_repeat, args.slow_repeat)

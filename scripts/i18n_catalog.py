@@ -4,7 +4,9 @@ src/hsplan/locale/zh_CN/LC_MESSAGES/hsplan.po and compile hsplan.mo beside it (B
     python scripts/i18n_catalog.py           # extract + merge + compile
     python scripts/i18n_catalog.py --check   # fail when a message has no translation
 
-New messages arrive with an empty msgstr: translate them in the .po, then run again.
+New messages arrive with an empty msgstr: translate them in the .po, then run again. Once
+every message is translated, the run also renews src/hsplan/cli/_help_text.py (the help
+screens ``hsplan --help`` prints without Typer; ``scripts/cli_help.py`` does only that).
 """
 
 from __future__ import annotations
@@ -101,6 +103,13 @@ def main(argv: list[str]) -> int:
     PO.with_suffix(".mo").write_bytes(compile_mo(fresh))
     gaps = missing(fresh)
     print(f"{PO.relative_to(ROOT)}: {len(fresh)} messages, {len(gaps)} untranslated")
+    if not gaps:  # the top-level help screens `hsplan --help` prints without Typer
+        from hsplan.cli._prerender import help_text_module, help_text_path
+
+        text = help_text_module()
+        if help_text_path().read_text(encoding="utf-8") != text:
+            help_text_path().write_text(text, encoding="utf-8")
+            print(f"{help_text_path().relative_to(ROOT)}: help screens and manifest renewed")
     return 0
 
 

@@ -21,6 +21,7 @@ Points are given as a GeoDataFrame/GeoSeries of points (any CRS), a DataFrame wi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeAlias
 
@@ -309,9 +310,18 @@ def nearest_facility_times(network: Network, demand: Points, facilities: Points,
         snap = np.full(n, np.nan)
         off: list[int] = []
     else:
-        with _progress(progress, "最近机构行程时间 nearest-facility times", 3) as step:
-            d_node, snap = _snap(network, dem)
+        with _progress(progress, "最近机构行程时间 nearest-facility times", 3) as step, \
+                ThreadPoolExecutor(max_workers=1) as pool:
+            # the k-d tree is built beside the reversed CSR, and the demand points are
+            # snapped beside the Dijkstra (which holds the GIL; the tree's build and query
+            # and the sparse conversions release it): on two cores the fixed costs and
+            # the snap overlap the search; the answers are those of doing them in turn
+            if network.n_nodes:  # (none: `_snap` reports it)
+                tree = pool.submit(lambda: network.kdtree)
+                _ = network.reverse_graph  # built (once per network) while the tree is
+                tree.result()
             f_node, f_snap = _snap(network, fac)
+            demand_snap = pool.submit(_snap, network, dem)
             step(1)
             f_m, f_min = _access(network, f_snap, access_speed_kmh, access_detour_factor)
             d_m_per_min = _access_m_per_min(network, access_speed_kmh)
@@ -321,6 +331,7 @@ def nearest_facility_times(network: Network, demand: Points, facilities: Points,
             limit = np.inf if cutoff_min is None else float(cutoff_min)
             t_node, path_m, src_fac = _nearest_sources(network, f_node[sources],
                                                        f_min[sources], f_m[sources], limit)
+            d_node, snap = demand_snap.result()
             step(2)
         # per point: gathers from the per-node answers, sums in place (no other full copies)
         dist = snap * access_detour_factor

@@ -26,8 +26,6 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-import yaml
-
 from hsplan.errors import DataSourceError, HsplanError, Problem, raise_if_errors
 from hsplan.plans import _validated
 from hsplan.region import schema
@@ -504,6 +502,8 @@ def _load_catalog_files(files: list[Path]) -> Catalog:
 
 def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, list[int]]:
     """Return the parsed YAML and the line number of each top-level list item."""
+    import yaml  # a remembered catalog needs no YAML parser
+
     text = path.read_text(encoding="utf-8")
     try:
         raw = yaml.safe_load(text)

@@ -26,9 +26,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from hsplan._yaml import yaml_with_lines
 from hsplan.errors import DataSourceError, Problem, ValidationError
 from hsplan.plans import _validated
 
@@ -422,6 +419,8 @@ def _read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataSourceError(f"{path}: cannot read the plan file ({exc}).") from exc
+    from hsplan._yaml import yaml_with_lines  # a remembered plan needs no YAML parser
+
     return yaml_with_lines(
         text, file=path.name, context=f"plan {path.name}",
         fix="check indentation and quote values that start with > < : or contain ': ' "
@@ -979,4 +978,6 @@ def _target_value_text(t: Target) -> str:
 
 def plan_to_yaml(plan: Plan) -> str:
     """Return the plan as YAML text (the file's data, keys in the documented order)."""
+    import yaml
+
     return yaml.safe_dump(plan.data, allow_unicode=True, sort_keys=False, width=100)
