@@ -38,6 +38,7 @@ from hsplan.evaluation.norms._base import (
     facility_zh,
 )
 from hsplan.plans.plan import Norm
+from hsplan.plans.readings import EMS_NETWORK, MODE_ZH, ems_bases
 
 # --- descriptions ---------------------------------------------------------------------------
 
@@ -90,11 +91,13 @@ def describe(norm: Norm) -> str:
     if rule == "max_alos":
         return f"{facility_zh(p.get('facility'))}平均住院日不超过{_fmt(p['max_alos_days'])}天"
     if rule == "service_circle":
-        reach = " 或 ".join([*([f"{_fmt(p['minutes'])}分钟"] if "minutes" in p else []),
-                            *([f"{_fmt(p['distance_km'])}千米"] if "distance_km" in p else [])])
+        join = " 且 " if p.get("combine") == "both" else " 或 "
+        reach = join.join([*([f"{_fmt(p['minutes'])}分钟"] if "minutes" in p else []),
+                           *([f"{_fmt(p['distance_km'])}千米"] if "distance_km" in p else [])])
         scope = _SCOPE_ZH.get(p.get("scope"), "")
-        return (f"{scope}{_fmt(p.get('min_share_pct', 100))}%人口在{reach}内可达"
-                f"{facility_zh(p['facility'])}")
+        what = "院前急救站点" if p.get("network") == EMS_NETWORK \
+            else facility_zh(p.get("facility"))
+        return f"{scope}{_fmt(p.get('min_share_pct', 100))}%人口在{reach}内可达{what}"
     if rule == "text":
         return norm.quote
     return norm.quote
@@ -599,27 +602,32 @@ def _max_alos(ctx: _Context, norm: Norm) -> _Outcome:
 def _service_circle(ctx: _Context, norm: Norm) -> _Outcome:
     p = norm.params
     out = _Outcome()
+    circle = ctx.readings.circle(norm)
     if ctx.access is None:
         out.status = NOT_EVALUABLE
-        out.reasons.append("needs travel times (run with travel times: hsplan access …)")
+        out.reasons.append("缺少行程时间（需村居位置和人口，以及道路网络或直线距离模型）")
         return out
-    minutes, km = p.get("minutes"), p.get("distance_km")
+    minutes, km = circle.minutes, circle.distance_km
     scope = p.get("scope")
+    facility: Any = p.get("facility")
+    if p.get("network") == EMS_NETWORK:
+        facility = ems_bases(ctx.region, ctx.year, ctx.readings)
     try:
-        cov = ctx.access.coverage(p["facility"], minutes=minutes, distance_km=km,
-                                  mode=str(p.get("mode", "drive")),
+        cov = ctx.access.coverage(facility, minutes=minutes, distance_km=km,
+                                  mode=circle.mode, combine=circle.combine,
                                   scope=None if scope in (None, "all") else scope)
     except HsplanError as exc:
         out.status = NOT_EVALUABLE
-        out.reasons.append(f"travel times unavailable: {exc}")
+        out.reasons.append(f"无法计算行程时间：{exc}")
         return out
-    covered = _covered(cov, minutes, km)
+    covered = _covered(cov, minutes, km, circle.combine)
     pop = pd.to_numeric(cov["pop"], errors="coerce").fillna(0.0).astype(float)
     total = float(pop.sum())
     share = 100.0 * float(pop[covered].sum()) / total if total > 0 else math.nan
-    need = float(p.get("min_share_pct", 100))
-    reach = " 或 ".join([*([f"≤ {_fmt(minutes)} 分钟"] if minutes else []),
-                        *([f"≤ {_fmt(km)} 千米"] if km else [])])
+    need = circle.min_share_pct
+    join = " 或 " if circle.combine == "either" else " 且 "
+    reach = join.join([*([f"≤ {_fmt(minutes)} 分钟"] if minutes else []),
+                       *([f"≤ {_fmt(km)} 千米"] if km else [])])
     for i, row in enumerate(cov.to_dict(orient="records")):
         out.checked += 1
         if covered.iloc[i]:
@@ -633,29 +641,41 @@ def _service_circle(ctx: _Context, norm: Norm) -> _Outcome:
         out.rows.append(ctx.violation(norm, area=str(row["area_code"]), expected=reach,
                                       actual=actual, shortfall=float(pop.iloc[i]),
                                       unit="人（未覆盖人口）"))
+    how = f"出行方式：{MODE_ZH[circle.mode]}（{circle.mode_how}）"
     if math.isnan(share):
         out.status = NOT_EVALUABLE
-        out.reasons.append("no population at the demand points")
+        out.reasons.append(f"缺少{_SCOPE_ZH.get(scope, '')}需求点人口")
         return out
+    out.covered_pct = share
     out.status = PASS if share >= need - _EPS else FAIL
-    out.reasons.append(f"covered population {share:.1f}% (norm ≥ {_fmt(need)}%)")
+    scope_zh = _SCOPE_ZH.get(scope, "")
+    out.reasons.append(f"{scope_zh}覆盖人口 {share:.1f}%（标准 ≥ {_fmt(need)}%；{reach}；{how}）")
     if out.status == PASS:
         out.rows = []
     return out
 
 
-def _covered(cov: pd.DataFrame, minutes: float | None, km: float | None) -> pd.Series:
-    """Return which demand points are within `minutes` or `km` (and reachable)."""
+def _covered(cov: pd.DataFrame, minutes: float | None, km: float | None,
+             combine: str = "either") -> pd.Series:
+    """Return which demand points are within `minutes` or (``combine`` both: and) `km`,
+    and reachable; the access model's own ``covered`` column when it has one."""
     reachable = cov["reachable"].fillna(False).astype(bool) if "reachable" in cov else \
         pd.Series(True, index=cov.index)
-    ok = pd.Series(False, index=cov.index)
-    if minutes is not None and "travel_min" in cov:
-        ok |= pd.to_numeric(cov["travel_min"], errors="coerce").le(float(minutes)).fillna(False)
-    if km is not None and "dist_m" in cov:
-        ok |= pd.to_numeric(cov["dist_m"], errors="coerce").le(float(km) * 1000).fillna(False)
     if "covered" in cov:
-        ok |= cov["covered"].fillna(False).astype(bool)
-    return (ok & reachable).reset_index(drop=True)
+        return (cov["covered"].fillna(False).astype(bool) & reachable).reset_index(drop=True)
+    tests = []
+    if minutes is not None and "travel_min" in cov:
+        tests.append(pd.to_numeric(cov["travel_min"], errors="coerce")
+                     .le(float(minutes)).fillna(False))
+    if km is not None and "dist_m" in cov:
+        tests.append(pd.to_numeric(cov["dist_m"], errors="coerce")
+                     .le(float(km) * 1000).fillna(False))
+    ok = pd.Series(False, index=cov.index)
+    if tests:
+        ok = tests[0]
+        for t in tests[1:]:
+            ok = (ok | t) if combine == "either" else (ok & t)
+    return (ok.astype(bool) & reachable).reset_index(drop=True)
 
 
 def _text(ctx: _Context, norm: Norm) -> _Outcome:
