@@ -279,6 +279,21 @@ class ServiceAccess:
         out.attrs["readings"] = self.readings.line_zh()
         return out
 
+    def ambulance_shares(self, *, year: int | None = None) -> dict[str, Any]:
+        """Return the ambulance-radius coverage in % of the urban, rural and whole
+        population (``urban_pct``, ``rural_pct``, ``total_pct``) with the populations
+        (``urban_pop``, ``rural_pop``, persons) and the ``year``."""
+        from hsplan.access.coverage import coverage_summary
+
+        cov = self.ambulance_coverage(year=year)
+        rows = coverage_summary(cov).set_index("code")
+        out: dict[str, Any] = {"year": int(cov.attrs.get("year", self.year))}
+        for key in ("urban", "rural", "total"):
+            hit = key in rows.index
+            out[f"{key}_pct"] = float(rows.loc[key, "covered_pct"]) if hit else None
+            out[f"{key}_pop"] = float(rows.loc[key, "pop"]) if hit else 0.0
+        return out
+
     def isochrones(self, facility: FacilitySelector | gpd.GeoDataFrame,
                    minutes: Sequence[float] = ISOCHRONE_MINUTES, *, mode: str = "drive",
                    year: int | None = None) -> gpd.GeoDataFrame:

@@ -169,7 +169,7 @@ class Readings:
     def _mode(self, norm: Norm) -> tuple[Mode, str]:
         given = norm.params.get("mode")
         if given in ("drive", "walk"):
-            return given, "规范参数 mode"
+            return given, "规范参数"
         if any(w in norm.quote for w in _WALK_WORDS):
             return "walk", "原文含“步行”"
         hit = next((w for w in _DRIVE_WORDS if w in norm.quote), None)

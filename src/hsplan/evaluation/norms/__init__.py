@@ -86,6 +86,7 @@ from hsplan._json import json_value
 from hsplan.errors import HsplanError, Problem, raise_if_errors
 from hsplan.evaluation.norms._base import (
     COLUMNS_ZH,
+    RULE_ZH,
     FAIL,
     NOT_EVALUABLE,
     PASS,
@@ -203,10 +204,10 @@ def _join_or_norms(plan: Plan, summary: list[dict[str, Any]],
         reading = f"与 {other_id} 为“或”关系（原文：{norm.quote}），任一达标即达标"
         if mine["status"] != PASS and other["status"] == PASS:
             mine["status"] = PASS
-            mine["reason"] = f"{reading}：{other_id} 已达标; " + mine["reason"]
+            mine["reason"] = f"{reading}：{other_id} 已达标；" + mine["reason"]
             violations[:] = [v for v in violations if v["norm_id"] != norm.id]
         elif reading not in mine["reason"]:
-            mine["reason"] = f"{reading}; " + mine["reason"]
+            mine["reason"] = f"{reading}；" + mine["reason"]
 
 
 def check(region: Region, plan: Plan, *, year: int | None = None,
@@ -243,14 +244,14 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
         status = out.status or (FAIL if out.failed else PASS if out.passed else NOT_EVALUABLE)
         reasons = list(dict.fromkeys(out.reasons))
         if status == NOT_EVALUABLE and not reasons:
-            reasons.append("nothing to check in the region")
+            reasons.append("本区域没有可检查的对象")
         summary.append({
             "norm_id": norm.id, "rule": norm.rule, "name": norm.name or "",
             "description": describe(norm),
             "checked": out.checked, "passed": out.passed, "failed": out.failed,
             "not_evaluable": out.not_evaluable, "status": status,
             "covered_pct": out.covered_pct,
-            "reason": "; ".join(reasons), "quote": norm.quote,
+            "reason": "；".join(reasons), "quote": norm.quote,
         })
         violations += out.rows
     _join_or_norms(plan, summary, violations)
@@ -307,7 +308,7 @@ def result_to_xlsx(result: NormResult, path: str | Path) -> Path:
 
 
 __all__ = [
-    "FAIL", "NOT_EVALUABLE", "PASS", "RULES", "STATUSES", "STATUS_ZH", "Access", "NormResult",
+    "FAIL", "NOT_EVALUABLE", "PASS", "RULES", "RULE_ZH", "STATUSES", "STATUS_ZH", "Access", "NormResult",
     "check", "default_year", "describe", "facility_mask", "facility_zh", "grade_rank",
     "result_to_json", "result_to_xlsx",
 ]

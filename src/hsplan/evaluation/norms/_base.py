@@ -19,6 +19,12 @@ FAIL = "fail"
 NOT_EVALUABLE = "not evaluable"
 STATUSES = (PASS, FAIL, NOT_EVALUABLE)
 STATUS_ZH = {PASS: "达标", FAIL: "未达标", NOT_EVALUABLE: "无法评估"}
+#: The rule types in words (the ``rule`` ids stay English in JSON).
+RULE_ZH = {"presence": "设置", "count_per_population": "按人口设置", "share": "比例",
+           "resource_per_population": "按人口配置", "department_share": "科室设置",
+           "per_facility_minimum": "每机构下限", "per_facility_ratio": "每机构比例",
+           "bed_efficiency": "床位效率", "max_alos": "平均住院日", "service_circle": "服务圈",
+           "text": "定性"}
 
 SEAT_RADIUS_M = 2000.0
 TOWNSHIP_CENTRES = ("乡镇卫生院", "中心乡镇卫生院", "社区卫生服务中心", "街道卫生院")

@@ -153,11 +153,9 @@ def _presence(ctx: _Context, norm: Norm) -> _Outcome:
                 norm, area=code, expected=f"≥ {need} 所{label}", actual=f"{have} 所",
                 shortfall=need - have, unit=f"所{label}"))
     if skipped_communities:
-        out.reasons.append(f"{skipped_communities} 居委会 (urban communities) not checked: "
-                           "the norm is about 行政村")
+        out.reasons.append(f"{skipped_communities} 个居委会（社区）不检查：该标准针对行政村")
     if exempted:
-        out.reasons.append(f"{len(exempted)} village(s) exempt, a township health centre "
-                           f"stands there: {_list(exempted)}")
+        out.reasons.append(f"{len(exempted)} 个村为乡镇卫生院所在地，免设：{_list(exempted)}")
     return out
 
 
@@ -216,13 +214,13 @@ def _filtered_areas(ctx: _Context, codes: list[str], where: dict[str, Any],
                 continue
         kept.append(code)
     if unknown_pop:
-        out.reasons.append(f"no population for {ctx.year} of {_list(unknown_pop)}")
+        out.reasons.append(f"缺少{ctx.year}年常住人口：{_list(unknown_pop)}")
     return kept
 
 
 def _list(items: list[str], limit: int = 5) -> str:
-    shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+    shown = "、".join(items[:limit])
+    return shown + (f" 等 {len(items)} 个" if len(items) > limit else "")
 
 
 def _count_per_population(ctx: _Context, norm: Norm) -> _Outcome:
@@ -246,7 +244,7 @@ def _count_per_population(ctx: _Context, norm: Norm) -> _Outcome:
         pops = [ctx.pop(c) for c in parts]
         if any(v is None for v in pops):
             out.add(None)
-            out.reasons.append(f"no population for {ctx.year} of {code}")
+            out.reasons.append(f"缺少{ctx.year}年常住人口：{ctx.name.get(code, code)}")
             continue
         served = float(sum(v for v in pops if v is not None))
         have = len(ctx.in_area(chosen, code)) if not streets_only else sum(
@@ -268,7 +266,7 @@ def _count_per_population(ctx: _Context, norm: Norm) -> _Outcome:
         else:
             out.add(True)
     if out.checked == 0 and streets_only:
-        out.reasons.append("no street (街道) in the region")
+        out.reasons.append("本区域没有街道")
     return out
 
 
@@ -287,7 +285,7 @@ def _sum_resource(ctx: _Context, chosen: pd.DataFrame, resource: Any) -> tuple[f
 def _no_resources(ctx: _Context, out: _Outcome) -> bool:
     if ctx.year not in ctx.res_years:
         out.status = NOT_EVALUABLE
-        out.reasons.append(f"no resources data for {ctx.year}")
+        out.reasons.append(f"缺少{ctx.year}年资源数据（床位、人员、设备）")
         return True
     return False
 
@@ -305,8 +303,8 @@ def _resource_per_population(ctx: _Context, norm: Norm) -> _Outcome:
         pop = ctx.pop(code) if scope == "all" else ctx.scoped_pop(code, scope)
         if pop is None:
             out.add(None)
-            out.reasons.append(f"no {'' if scope == 'all' else scope + ' '}population of "
-                               f"{code} for {ctx.year}")
+            out.reasons.append(f"缺少{ctx.year}年{_SCOPE_ZH.get(scope, '')}常住人口："
+                               f"{ctx.name.get(code, code)}")
             continue
         inside = ctx.in_area(chosen, code)
         if scope != "all":
@@ -314,8 +312,8 @@ def _resource_per_population(ctx: _Context, norm: Norm) -> _Outcome:
             inside = inside.loc[[k == scope for k in classes]]
         actual, missing = _sum_resource(ctx, inside, p["resource"])
         if missing:
-            out.reasons.append(f"no {_resource_zh(p['resource'])} for {_list(missing)} "
-                               f"in {ctx.year} (counted as 0)")
+            out.reasons.append(f"{_list(missing)} 缺少{ctx.year}年{_resource_zh(p['resource'])}"
+                               "（按 0 计）")
         whose = f"{_SCOPE_ZH[scope]}常住人口 {_fmt(pop)} 人"
         ok = True
         for bound in ("min", "min_count", "max"):
@@ -350,7 +348,7 @@ def _share_check(ctx: _Context, norm: Norm, out: _Outcome, *, num: float, den: f
     if den <= 0:
         out.add(None)
         where = facility or area
-        out.reasons.append(f"denominator is 0 for {where}")
+        out.reasons.append(f"{where}：分母为 0")
         return
     pct = 100.0 * num / den
     actual = f"{pct:.2f}%（{_fmt(num)}/{_fmt(den)}）"
@@ -388,11 +386,11 @@ def _share(ctx: _Context, norm: Norm) -> _Outcome:
             num, den = ctx.value(str(fid), num_res), ctx.value(str(fid), den_res)
             if math.isnan(num) or math.isnan(den):
                 out.add(None)
-                out.reasons.append(f"no resources row for {fid} in {ctx.year}")
+                out.reasons.append(f"缺少{ctx.year}年资源数据：{ctx.facility_name(str(fid)) or fid}")
                 continue
             _share_check(ctx, norm, out, num=num, den=den, unit=unit, facility=str(fid))
         if out.checked == 0:
-            out.reasons.append(f"no {facility_zh(p['facility'])} in the region")
+            out.reasons.append(f"本区域没有{facility_zh(p['facility'])}")
         return out
     for code in ctx.areas_of("county"):
         nf, df = ctx.in_area(num_fac, code), ctx.in_area(den_fac, code)
@@ -410,7 +408,7 @@ def _department_share(ctx: _Context, norm: Norm) -> _Outcome:
     label = facility_zh(p["facility"])
     out = _Outcome()
     if chosen.empty:
-        out.reasons.append(f"no {label} in the region")
+        out.reasons.append(f"本区域没有{label}")
         return out
     has = [bool(accepted & set(_split(d))) for d in chosen["departments"]]
     lacking = chosen.loc[[not h for h in has]]
@@ -469,9 +467,9 @@ def _per_facility_minimum(ctx: _Context, norm: Norm) -> _Outcome:
                                           actual=_fmt(v), shortfall=_ceil(minimum - v),
                                           unit=unit))
     if missing:
-        out.reasons.append(f"no {_resource_zh(p['resource'])} for {_list(missing)} in {ctx.year}")
+        out.reasons.append(f"{_list(missing)} 缺少{ctx.year}年{_resource_zh(p['resource'])}")
     if chosen.empty:
-        out.reasons.append(f"no {facility_zh(p['facility'])} in the region")
+        out.reasons.append(f"本区域没有{facility_zh(p['facility'])}")
     return out
 
 
@@ -486,7 +484,7 @@ def _per_facility_ratio(ctx: _Context, norm: Norm) -> _Outcome:
         num, den = ctx.value(str(fid), p["numerator"]), ctx.value(str(fid), p["denominator"])
         if math.isnan(num) or math.isnan(den) or den <= 0:
             out.add(None)
-            out.reasons.append(f"no {_resource_zh(p['denominator'])} for {fid} in {ctx.year}")
+            out.reasons.append(f"缺少{ctx.year}年{_resource_zh(p['denominator'])}：{ctx.facility_name(str(fid)) or fid}")
             continue
         ratio = num / den
         actual = f"{ratio:.3g}（{_fmt(num)}/{_fmt(den)}）"
@@ -503,7 +501,7 @@ def _per_facility_ratio(ctx: _Context, norm: Norm) -> _Outcome:
                 shortfall=num - _floor(float(p["max"]) * den), unit=unit, excess=True))
         out.add(ok)
     if chosen.empty:
-        out.reasons.append(f"no {facility_zh(p['facility'])} in the region")
+        out.reasons.append(f"本区域没有{facility_zh(p['facility'])}")
     return out
 
 
@@ -528,7 +526,7 @@ def _stay(ctx: _Context, fid: str) -> tuple[float, float]:
 def _no_utilisation(ctx: _Context, out: _Outcome) -> bool:
     if ctx.util.empty:
         out.status = NOT_EVALUABLE
-        out.reasons.append(f"no utilisation data for {ctx.year}")
+        out.reasons.append(f"缺少{ctx.year}年医疗服务数据（病床使用率、出院人数等）")
         return True
     return False
 
@@ -548,13 +546,13 @@ def _bed_efficiency(ctx: _Context, norm: Norm) -> _Outcome:
            else "（任一项，combine: or）"))
     chosen = ctx.select(p.get("facility"))
     if chosen.empty:
-        out.reasons.append(f"no {facility_zh(p.get('facility'))} in the region")
+        out.reasons.append(f"本区域没有{facility_zh(p.get('facility'))}")
     for fid in chosen["id"]:
         fid = str(fid)
         occ, alos = _stay(ctx, fid)
         if math.isnan(occ) or math.isnan(alos):
             out.add(None)
-            out.reasons.append(f"no occupancy or stay for {fid} in {ctx.year}")
+            out.reasons.append(f"缺少{ctx.year}年病床使用率或平均住院日：{ctx.facility_name(str(fid)) or fid}")
             continue
         low, long_stay = occ < max_occ, alos > min_alos
         if not ((low and long_stay) if combine == "and" else (low or long_stay)):
@@ -563,7 +561,7 @@ def _bed_efficiency(ctx: _Context, norm: Norm) -> _Outcome:
         beds, before = ctx.value(fid, "beds"), ctx.value(fid, "beds", previous=True)
         if math.isnan(beds) or math.isnan(before):
             out.add(None)
-            out.reasons.append(f"no beds of {fid} for {ctx.year - 1} and {ctx.year}")
+            out.reasons.append(f"缺少{ctx.year - 1}、{ctx.year}年床位数：{ctx.facility_name(str(fid)) or fid}")
             continue
         grew = beds - before
         out.add(grew <= 0)
@@ -584,12 +582,12 @@ def _max_alos(ctx: _Context, norm: Norm) -> _Outcome:
     limit = float(p["max_alos_days"])
     chosen = ctx.select(p.get("facility"))
     if chosen.empty:
-        out.reasons.append(f"no {facility_zh(p.get('facility'))} in the region")
+        out.reasons.append(f"本区域没有{facility_zh(p.get('facility'))}")
     for fid in chosen["id"]:
         alos = _stay(ctx, str(fid))[1]
         if math.isnan(alos):
             out.add(None)
-            out.reasons.append(f"no average stay for {fid} in {ctx.year}")
+            out.reasons.append(f"缺少{ctx.year}年平均住院日：{ctx.facility_name(str(fid)) or fid}")
             continue
         out.add(alos <= limit + _EPS)
         if alos > limit + _EPS:
@@ -680,8 +678,7 @@ def _covered(cov: pd.DataFrame, minutes: float | None, km: float | None,
 
 def _text(ctx: _Context, norm: Norm) -> _Outcome:
     out = _Outcome(status=NOT_EVALUABLE)
-    reason = norm.params.get("reason", "cannot be checked from the model")
-    out.reasons.append(f"text norm: {reason}")
+    out.reasons.append("定性要求，模型中没有对应数据，需人工核对（规划编码说明见 hsplan plans show）")
     return out
 
 
