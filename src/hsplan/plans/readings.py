@@ -149,7 +149,8 @@ class Readings:
 
     def circle(self, norm: Norm) -> Circle:
         """Return how a ``service_circle`` norm is read: its thresholds, ``combine``
-        (default: ``either`` when the quote joins them with 或, else ``both``), and its
+        (default: ``both`` when the quote states both thresholds without 或, else
+        ``either``), and its
         mode (the norm's ``mode``; else from the quote's words — 步行 walk, 车程/救护车
         drive; else the plan's ``travel_mode``, stated)."""
         p = norm.params
@@ -157,8 +158,10 @@ class Readings:
         combine: Combine
         if p.get("combine") in ("either", "both"):
             combine = p["combine"]
-        else:
-            combine = "either" if "或" in norm.quote or not (minutes and km) else "both"
+        else:  # the quote's words: both thresholds stated without 或 → both must hold
+            q = norm.quote
+            stated = "分钟" in q and ("千米" in q or "公里" in q)
+            combine = "both" if minutes and km and stated and "或" not in q else "either"
         mode, how = self._mode(norm)
         return Circle(scope=str(p.get("scope") or "all"),
                       minutes=None if minutes is None else float(minutes),
@@ -329,13 +332,35 @@ def urban_rural_population(region: Region, year: int, readings: Readings, *,
             c = parent.get(c)
         return False
 
-    for lvl, word in (("village", "村居（社区）"), ("township", "乡镇街道")):
-        parts = [c for c in codes if level[c] == lvl and inside(c)]
-        if parts and all(c in totals and classes.get(c) for c in parts):
-            urban = sum(totals[c] for c in parts if classes[c] == "urban")
-            rural = sum(totals[c] for c in parts if classes[c] == "rural")
-            return UrbanRuralPopulation(urban, rural, lvl,
-                                        f"{len(parts)} 个{word}常住人口按城乡划分合计")
+    towns = [c for c in codes if level[c] == "township" and inside(c)]
+    villages: dict[str, list[str]] = {}
+    for c in codes:
+        if level[c] == "village" and parent.get(c) in level:
+            villages.setdefault(str(parent[c]), []).append(c)
+    urban = rural = 0.0
+    n_vill = n_town = 0
+    for town in towns:
+        kids = villages.get(town, [])
+        kid_sum = sum(totals.get(k, 0.0) for k in kids)
+        whole = totals.get(town)
+        if kids and all(k in totals and classes.get(k) for k in kids) and (
+                whole is None or abs(kid_sum - whole) <= 0.005 * whole):
+            urban += sum(totals[k] for k in kids if classes[k] == "urban")
+            rural += sum(totals[k] for k in kids if classes[k] == "rural")
+            n_vill += len(kids)
+        elif whole is not None and classes.get(town):
+            urban += whole if classes[town] == "urban" else 0.0
+            rural += whole if classes[town] == "rural" else 0.0
+            n_town += 1
+        else:
+            break
+    else:
+        if towns:
+            parts = [f"{n_vill} 个村居（社区）" if n_vill else "",
+                     f"{n_town} 个乡镇街道" if n_town else ""]
+            return UrbanRuralPopulation(urban, rural, "village" if n_vill else "township",
+                                        "、".join(p for p in parts if p)
+                                        + "常住人口按城乡划分合计")
     own = area_code or next((c for c in codes if level[c] == "county"), None)
     row = rows[rows["area_code"].astype(str) == own] if own else rows.iloc[0:0]
     if len(row) and not (pd.isna(row["urban"].iloc[0]) or pd.isna(row["rural"].iloc[0])):

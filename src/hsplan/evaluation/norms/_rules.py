@@ -656,10 +656,10 @@ def _service_circle(ctx: _Context, norm: Norm) -> _Outcome:
 def _covered(cov: pd.DataFrame, minutes: float | None, km: float | None,
              combine: str = "either") -> pd.Series:
     """Return which demand points are within `minutes` or (``combine`` both: and) `km`,
-    and reachable; the access model's own ``covered`` column when it has one."""
+    and reachable; the access model's own ``covered`` column when it has no times."""
     reachable = cov["reachable"].fillna(False).astype(bool) if "reachable" in cov else \
         pd.Series(True, index=cov.index)
-    if "covered" in cov:
+    if "covered" in cov and not {"travel_min", "dist_m"} & set(cov.columns):
         return (cov["covered"].fillna(False).astype(bool) & reachable).reset_index(drop=True)
     tests = []
     if minutes is not None and "travel_min" in cov:
