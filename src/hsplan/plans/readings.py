@@ -139,7 +139,7 @@ class Readings:
         if tm.get("default"):
             how = f"规划原文：{tm['quote']}" if tm.get("quote") else "规划参数 travel_mode"
         else:
-            how = "规划未说明，hsplan 默认（可在规划 readings.travel_mode 中改）"
+            how = "规划未说明，按驾车计（默认）"
         return cls(plan_id=plan.id if plan else "national-defaults", ems=ems,
                    urban_rural_by=by, urban_rural_quote=str(ur.get("quote") or ""),
                    travel_mode=mode, travel_mode_how=how,

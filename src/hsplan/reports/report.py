@@ -233,7 +233,7 @@ def report_data(project: Project, plan: Plan, *, year: int | None = None,
         except HsplanError as exc:  # no demand points: 无法评估, never an abort
             missing["access"] = access_missing_text(exc)
     else:
-        missing["access"] = "本次未计算行程时间（--no-travel）"
+        missing["access"] = "本次评估未计算行程时间"
     norm_result = norms_mod.check(region, plan, year=year, access=access)
     cover = amb = None
     network = None
@@ -825,7 +825,7 @@ def _access(data: ReportData, figs: _Figures) -> list[Block]:
         if total is None:
             continue
         out = rep.uncovered
-        blocks.append(_p(f"标准为{kind}。参与计算的机构 {len(rep.facilities)} 个，需求点 "
+        blocks.append(_p(f"标准：{kind}。参与计算的机构 {len(rep.facilities)} 个，需求点 "
                          f"{format_count(total['points'])} 个村（社区），常住人口 "
                          f"{format_count(total['pop'])} 人，覆盖 "
                          f"{format_count(total['pop_covered'])} 人，覆盖率 "
