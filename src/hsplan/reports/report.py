@@ -741,11 +741,12 @@ def _norms(data: ReportData, figs: _Figures) -> list[Block]:
         blocks.append(_p("所有可检查的标准均已达标。"))
     blocks.append(_h(2, "（二）分乡镇（街道）情况"))
     if counts.get("pass", 0) + counts.get("fail", 0) == 0:
-        reasons = result.summary[result.summary["status"] == "not evaluable"]["reason"]
+        s = result.summary
+        reasons = s[(s["status"] == "not evaluable") & (s["rule"] != "text")]["reason"]
         common = reasons.value_counts().head(3)
         blocks.append(_p("各乡镇（街道）无法评估：" + "；".join(
-            f"{_no_prefix(chinese_only(str(r))) or '缺少数据'}（{n} 条）"
-            for r, n in common.items()) + "。"))
+            f"{_no_prefix(chinese_only(str(r).replace(' complete ', ''))) or '缺少数据'}"
+            f"（{n} 条）" for r, n in common.items()) + "。"))
         blocks += _allocation(data, figs)
         return blocks
     towns = township_violations(data)

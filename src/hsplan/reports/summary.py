@@ -122,6 +122,7 @@ def summary(region: Region, *, year: int | None = None) -> dict[str, pd.DataFram
             row[rate_name] = round(int(values[c]) / total * per, 2) if total else None
         rows.append(row)
     resources = pd.DataFrame(rows)
+    resources["pop"] = resources["pop"].astype("Int64")  # None (not entered) stays empty
     return {"about": about, "population": population, "facilities": facilities,
             "resources": resources}
 

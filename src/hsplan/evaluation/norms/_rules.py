@@ -678,7 +678,7 @@ def _covered(cov: pd.DataFrame, minutes: float | None, km: float | None,
 
 def _text(ctx: _Context, norm: Norm) -> _Outcome:
     out = _Outcome(status=NOT_EVALUABLE)
-    out.reasons.append("定性要求，模型中没有对应数据，需人工核对（规划编码说明见 hsplan plans show）")
+    out.reasons.append("定性要求，模型中没有对应数据，需人工核对")
     return out
 
 
