@@ -186,7 +186,8 @@ def test_bed_efficiency_uses_the_region_own_previous_year(example: tuple[Path, R
     kept = check(inefficient.replace(resources=res), plan)
     assert (kept.summary["status"].tolist(), kept.violations.empty) == ([PASS], True)
     assert check(region.replace(utilisation=region.utilisation.iloc[0:0]), plan
-                 ).summary["reason"].tolist() == ["缺少2023年医疗服务数据（病床使用率、出院人数等）"]
+                 ).summary["reason"].tolist() == [
+        "缺少2023年医疗服务数据（病床使用率、出院人数等）"]
 
 
 # --- a hand-made region, one case per rule type --------------------------------------------------

@@ -47,7 +47,8 @@ def test_the_plan_reading_follows_the_seed_words() -> None:
     readings = Readings.from_plan(load_plan(EXAMPLE_PLAN))
     assert SEED_WORDS in readings.ems.quote
     line = readings.line_zh()
-    assert line.startswith("读法（jiangchuan-2021-2025）— 急救站点：急救中心/急救站、县（区）属医院、")
+    assert line.startswith(
+        "读法（jiangchuan-2021-2025）— 急救站点：急救中心/急救站、县（区）属医院、")
     assert "乡镇卫生院/中心乡镇卫生院/街道卫生院/社区卫生服务中心" in line
     assert "城乡划分：按村居（社区）的城乡分类" in line
     circles = readings.ambulance_circles()

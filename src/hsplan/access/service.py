@@ -286,12 +286,12 @@ class ServiceAccess:
         from hsplan.access.coverage import coverage_summary
 
         cov = self.ambulance_coverage(year=year)
-        rows = coverage_summary(cov).set_index("code")
+        rows = {str(r["code"]): r for r in coverage_summary(cov).to_dict(orient="records")}
         out: dict[str, Any] = {"year": int(cov.attrs.get("year", self.year))}
         for key in ("urban", "rural", "total"):
-            hit = key in rows.index
-            out[f"{key}_pct"] = float(rows.loc[key, "covered_pct"]) if hit else None
-            out[f"{key}_pop"] = float(rows.loc[key, "pop"]) if hit else 0.0
+            row = rows.get(key)
+            out[f"{key}_pct"] = float(row["covered_pct"]) if row is not None else None
+            out[f"{key}_pop"] = float(row["pop"]) if row is not None else 0.0
         return out
 
     def isochrones(self, facility: FacilitySelector | gpd.GeoDataFrame,

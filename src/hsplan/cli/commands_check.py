@@ -43,9 +43,9 @@ def check_command(
     from hsplan.access.service import ServiceAccess
     from hsplan.evaluation.norms import (
         FAIL,
-        RULE_ZH,
         NOT_EVALUABLE,
         PASS,
+        RULE_ZH,
         STATUS_ZH,
         check,
         result_to_json,

@@ -86,10 +86,10 @@ from hsplan._json import json_value
 from hsplan.errors import HsplanError, Problem, raise_if_errors
 from hsplan.evaluation.norms._base import (
     COLUMNS_ZH,
-    RULE_ZH,
     FAIL,
     NOT_EVALUABLE,
     PASS,
+    RULE_ZH,
     STATUS_ZH,
     STATUSES,
     SUMMARY_COLUMNS,
@@ -308,7 +308,8 @@ def result_to_xlsx(result: NormResult, path: str | Path) -> Path:
 
 
 __all__ = [
-    "FAIL", "NOT_EVALUABLE", "PASS", "RULES", "RULE_ZH", "STATUSES", "STATUS_ZH", "Access", "NormResult",
+    "FAIL", "NOT_EVALUABLE", "PASS", "RULES", "RULE_ZH", "STATUSES", "STATUS_ZH", "Access",
+    "NormResult",
     "check", "default_year", "describe", "facility_mask", "facility_zh", "grade_rank",
     "result_to_json", "result_to_xlsx",
 ]

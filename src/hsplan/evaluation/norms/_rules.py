@@ -218,6 +218,11 @@ def _filtered_areas(ctx: _Context, codes: list[str], where: dict[str, Any],
     return kept
 
 
+def _fac(ctx: _Context, fid: Any) -> str:
+    """Return a facility's name (its id when it has none)."""
+    return ctx.facility_name(str(fid)) or str(fid)
+
+
 def _list(items: list[str], limit: int = 5) -> str:
     shown = "、".join(items[:limit])
     return shown + (f" 等 {len(items)} 个" if len(items) > limit else "")
@@ -386,7 +391,7 @@ def _share(ctx: _Context, norm: Norm) -> _Outcome:
             num, den = ctx.value(str(fid), num_res), ctx.value(str(fid), den_res)
             if math.isnan(num) or math.isnan(den):
                 out.add(None)
-                out.reasons.append(f"缺少{ctx.year}年资源数据：{ctx.facility_name(str(fid)) or fid}")
+                out.reasons.append(f"缺少{ctx.year}年资源数据：{_fac(ctx, fid)}")
                 continue
             _share_check(ctx, norm, out, num=num, den=den, unit=unit, facility=str(fid))
         if out.checked == 0:
@@ -484,7 +489,8 @@ def _per_facility_ratio(ctx: _Context, norm: Norm) -> _Outcome:
         num, den = ctx.value(str(fid), p["numerator"]), ctx.value(str(fid), p["denominator"])
         if math.isnan(num) or math.isnan(den) or den <= 0:
             out.add(None)
-            out.reasons.append(f"缺少{ctx.year}年{_resource_zh(p['denominator'])}：{ctx.facility_name(str(fid)) or fid}")
+            out.reasons.append(f"缺少{ctx.year}年{_resource_zh(p['denominator'])}："
+                               f"{_fac(ctx, fid)}")
             continue
         ratio = num / den
         actual = f"{ratio:.3g}（{_fmt(num)}/{_fmt(den)}）"
@@ -552,7 +558,7 @@ def _bed_efficiency(ctx: _Context, norm: Norm) -> _Outcome:
         occ, alos = _stay(ctx, fid)
         if math.isnan(occ) or math.isnan(alos):
             out.add(None)
-            out.reasons.append(f"缺少{ctx.year}年病床使用率或平均住院日：{ctx.facility_name(str(fid)) or fid}")
+            out.reasons.append(f"缺少{ctx.year}年病床使用率或平均住院日：{_fac(ctx, fid)}")
             continue
         low, long_stay = occ < max_occ, alos > min_alos
         if not ((low and long_stay) if combine == "and" else (low or long_stay)):
@@ -561,7 +567,7 @@ def _bed_efficiency(ctx: _Context, norm: Norm) -> _Outcome:
         beds, before = ctx.value(fid, "beds"), ctx.value(fid, "beds", previous=True)
         if math.isnan(beds) or math.isnan(before):
             out.add(None)
-            out.reasons.append(f"缺少{ctx.year - 1}、{ctx.year}年床位数：{ctx.facility_name(str(fid)) or fid}")
+            out.reasons.append(f"缺少{ctx.year - 1}、{ctx.year}年床位数：{_fac(ctx, fid)}")
             continue
         grew = beds - before
         out.add(grew <= 0)
@@ -587,7 +593,7 @@ def _max_alos(ctx: _Context, norm: Norm) -> _Outcome:
         alos = _stay(ctx, str(fid))[1]
         if math.isnan(alos):
             out.add(None)
-            out.reasons.append(f"缺少{ctx.year}年平均住院日：{ctx.facility_name(str(fid)) or fid}")
+            out.reasons.append(f"缺少{ctx.year}年平均住院日：{_fac(ctx, fid)}")
             continue
         out.add(alos <= limit + _EPS)
         if alos > limit + _EPS:
