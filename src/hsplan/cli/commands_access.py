@@ -85,8 +85,7 @@ def _roads(project: Project) -> gpd.GeoDataFrame | None:
 
 def _synthetic_banner(sa: ServiceAccess) -> None:
     if sa.region.synthetic:
-        console.print("[bold red]合成数据 SYNTHETIC DATA[/] — results of a generated example, "
-                      "not of real facilities")
+        console.print("[bold red]合成数据[/] — 示例生成的数据，不是真实机构的结果")
 
 
 def _print_report(report: CoverageReport, fmt: FrameFormat, title: str,
