@@ -403,10 +403,11 @@ def test_ambulance_norms_by_urban_rural(sa: ServiceAccess) -> None:
     assert sorted(bases["id"]) == sorted(with_amb) == ["H001", "H002", "P003", "T005"]
     cov = sa.ambulance_coverage()
     urban = cov["urban_rural"] == "urban"
-    t, d = cov["travel_min"], cov["dist_m"]
-    expected = np.where(urban, (t <= 15) | (d <= 5000), (t <= 30) | (d <= 20000))
+    d = cov["dist_m"]
+    # no plan: the national radius (城市 5 km, 农村 20 km; NN30/NN31 of national-norms)
+    expected = np.where(urban, d <= 5000, d <= 20000) & cov["reachable"]
     assert cov["covered"].tolist() == expected.tolist()
-    assert cov.loc[urban, "threshold_min"].eq(15).all()
+    assert cov.loc[urban, "threshold_km"].eq(5).all()
     assert cov.loc[~urban, "threshold_km"].eq(20).all()
     pop = coverage_summary(cov).set_index("code")["pop"].astype(int).to_dict()
     assert pop["total"] == int(sa.points["pop"].sum()) == pop["urban"] + pop["rural"]
@@ -540,7 +541,7 @@ def test_cli_coverage_writes_tables_gpkg_and_map(example: Project, tmp_path: Pat
                                       str(out), "--format", "csv"])
     assert listed.exit_code == 0, listed.output
     assert "合计" in listed.output
-    assert f"villages outside ({len(outside)})" in result.output and len(outside) > 0
+    assert f"服务圈外村居（{len(outside)} 个）" in result.output and len(outside) > 0
 
 
 def test_cli_ambulance_and_fca(example: Project, tmp_path: Path) -> None:
@@ -548,8 +549,11 @@ def test_cli_ambulance_and_fca(example: Project, tmp_path: Path) -> None:
     amb = runner.invoke(app, ["access", "ambulance", str(example.root), "--out",
                               str(tmp_path), "--format", "json"])
     assert amb.exit_code == 0, amb.output
-    rows = json.loads(amb.output)
+    doc = json.loads(amb.output)
+    rows = doc["summary"]
     assert rows[-1]["name"] == "合计" and rows[-1]["pop"] == 256175
+    assert doc["readings"]["plan"] == "national-defaults"
+    assert doc["readings"]["line_zh"].startswith("读法（national-defaults）— 急救站点：")
     fca = runner.invoke(app, ["access", "fca", str(example.root), "--supply", "beds",
                               "--method", "g2sfca", "--max-min", "30", "--out", str(tmp_path)])
     assert fca.exit_code == 0, fca.output

@@ -237,9 +237,10 @@ def test_violations_by_township(example: ExampleResult, region: Region) -> None:
         assert row["n_villages"] == inside[inside["area_level"] == "village"][
             "area_code"].nunique()
         assert row["n_facilities"] == inside["facility_id"].dropna().nunique()
-    # issue 10: N41 (托育机构, none entered) is 无法评估, no longer 76 village violations
-    assert towns.loc["江城镇", "n_violations"] == 22
-    assert towns["n_violations"].sum() + 4 == len(viol) == 70  # 4 for the whole county
+    # issue 10: N41 (托育机构, none entered) is 无法评估, no longer 76 village violations;
+    # the ambulance radius counts the plan's whole 院前急救 network (卫生院 included)
+    assert towns.loc["江城镇", "n_violations"] == 5
+    assert towns["n_violations"].sum() + 4 == len(viol) == 25  # 4 for the whole county
 
 
 def test_violations_map_colours_townships_by_count(example: ExampleResult,
@@ -251,22 +252,21 @@ def test_violations_map_colours_townships_by_count(example: ExampleResult,
     faces = ax.collections[0].get_facecolor()
     assert len(faces) == len(towns) == 8
     colour = {int(n): to_hex(f) for n, f in zip(towns["n_violations"], faces, strict=True)}
-    bins = {n: (n - 1) // 5 for n in colour}  # classes 1–5, 6–10, … (22 → 21–25)
-    for a in colour:
+    for a in colour:  # at most 5 per township: one class per count
         for b in colour:
-            assert (colour[a] == colour[b]) == (bins[a] == bins[b])
+            assert (colour[a] == colour[b]) == (a == b)
     darkness = {n: 1 - sum(to_rgb(c)) / 3 for n, c in colour.items()}
-    assert darkness[22] > darkness[13] > darkness[7]
+    assert darkness[5] > darkness[3] > darkness[2] > darkness[1] > darkness[0]
     legend_box = ax.get_legend()
     assert legend_box is not None
     legend = [t.get_text() for t in legend_box.get_texts()]
-    assert legend[:5] == ["达标的村（24）", "未达标的村（52，大小示条数）", "未达标的机构（9）",
-                          "0 条", "1–5 条"]
+    assert legend[:5] == ["达标的村（69）", "未达标的村（7，大小示条数）", "未达标的机构（9）",
+                          "0 条", "1 条"]
     labels = {t.get_text() for t in ax.texts}
-    assert "江城镇\n22 条" in labels
+    assert "江城镇\n5 条" in labels
     assert ax.get_title() == "未达标（合成数据）"
     assert fig.texts[0].get_text().startswith(
-        "jiangchuan-2021-2025 · 2023年 · 违规 70 条，其中全县（区）层面 4 条"
+        "jiangchuan-2021-2025 · 2023年 · 违规 25 条，其中全县（区）层面 4 条"
         "（N19、N20、N21、N22）")
     plt.close(fig)
 
@@ -314,14 +314,14 @@ def test_cli_check_map(example: ExampleResult, tmp_path: Path) -> None:
                                       EXAMPLE_PLAN, "--map", str(out)])
     assert result.exit_code == 0, result.output
     assert f"已写入 {out}" in result.output.replace("\n", "")
-    assert out.stat().st_size > 150_000 and "违规明细 (70)" in result.output
+    assert out.stat().st_size > 150_000 and "违规明细 (25)" in result.output
 
 
 def test_example_result_lists_the_charts(example: ExampleResult) -> None:
     outputs = example.project.outputs_dir
     assert example.evaluation_png == outputs / "evaluation.png"
     assert example.norms_map_png == outputs / "norms_map.png"
-    assert example.norms.plan_id == EXAMPLE_PLAN and len(example.norms.violations) == 70
+    assert example.norms.plan_id == EXAMPLE_PLAN and len(example.norms.violations) == 25
     buffer = io.StringIO()
     from hsplan.cli.example import report_example
 
@@ -330,4 +330,4 @@ def test_example_result_lists_the_charts(example: ExampleResult) -> None:
     assert f"chart    {outputs / 'evaluation.png'}" in printed
     assert f"norms map {outputs / 'norms_map.png'}" in printed
     assert "资源配置标准 jiangchuan-2021-2025 (46 norms): 达标 16  未达标 12  无法评估 18; " \
-           "70 violations" in printed
+           "25 violations" in printed

@@ -113,7 +113,7 @@ def test_cli_init(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", str(tmp_path / "jc"), "--county", "530403"])
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())
-    for text in ("江川区", "townships (乡镇街道) │ 8", "villages (村居) │ 76",
+    for text in ("江川区", "乡镇（街道）数 │ 8", "村（社区）数 │ 76",
                  "253,295", "805.9"):
         assert text in out
     assert (tmp_path / "jc" / "hsplan.toml").exists()

@@ -158,6 +158,7 @@ def doc_example_plan() -> dict:
     top["institutions"] = yaml.safe_load(blocks[3])
     top["tasks"] = yaml.safe_load(blocks[4])
     top.update(yaml.safe_load(blocks[5]))  # facts
+    top.update(yaml.safe_load(blocks[6]))  # readings
     return top
 
 

@@ -268,7 +268,7 @@ def test_a_new_ambulance_station_resolves_the_villages_it_now_reaches(
         tmp_path: Path) -> None:
     """compare with travel times: the scenario's own facilities are routed on the same roads,
     so an 急救站 opened at 雄关乡's health centre resolves the rural-radius violations
-    (N26: 20 km or 30 min) of exactly the villages that station now serves."""
+    (N26: 20 km and 30 min) of exactly the villages that station now serves."""
     from hsplan.access.service import ServiceAccess
     from hsplan.plans.plan import plan_from_dict
 
@@ -276,7 +276,11 @@ def test_a_new_ambulance_station_resolves_the_villages_it_now_reaches(
     region = project.load()
     data = dict(load_plan(PLAN).data)
     data.update(id="n26-only", targets=[], tasks=[], institutions=[], facts=[],
-                norms=[n for n in data["norms"] if n["id"] == "N26"])
+                norms=[n for n in data["norms"] if n["id"] == "N26"],
+                # a plan whose 院前急救 network is the 急救中心/站 alone (江川's own reading
+                # also counts the 卫生院, 雄关乡's among them)
+                readings={"ems_network": {"bases": [["急救中心", "急救站"]],
+                                          "quote": "急救中心(站)", "source": "test"}})
     plan = plan_from_dict(data)
     fac = region.facilities
     centre = fac[(fac["subtype"] == "乡镇卫生院") & (fac["name"].str.contains("雄关"))].iloc[0]
@@ -293,9 +297,9 @@ def test_a_new_ambulance_station_resolves_the_villages_it_now_reaches(
     assert set(changed["change"]) == {"resolved", "same"}  # nothing new, nothing larger
     # independently: rural villages outside the norm before, inside it after, served by A01
     kinds = ["急救中心", "急救站"]
-    before = access.coverage(kinds, minutes=30, distance_km=20, scope="rural")
+    before = access.coverage(kinds, minutes=30, distance_km=20, scope="rural", combine="both")
     after = access.for_region(apply_scenario(region, scenario, year=2025), year=2025).coverage(
-        kinds, minutes=30, distance_km=20, scope="rural")
+        kinds, minutes=30, distance_km=20, scope="rural", combine="both")
     gained = after[after["covered"].to_numpy() & ~before["covered"].to_numpy()]
     assert sorted(resolved["area_code"]) == sorted(gained["area_code"])
     assert set(gained["facility_id"]) == {"A01"}

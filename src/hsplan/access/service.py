@@ -32,6 +32,7 @@ from hsplan.access.network import Network
 from hsplan.access.traveltimes import nearest_facility_times, od_matrix
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.plans.catalog import GRADE_RANK, FacilityFilter
+from hsplan.plans.readings import Readings, area_classes, ems_bases
 from hsplan.region import schema
 from hsplan.region.model import WGS84, Region
 from hsplan.region.points import demand_points
@@ -104,12 +105,18 @@ class ServiceAccess:
     villages lack either, the townships (their representative point) are used, and
     ``demand_level`` says which. Facilities count when they are open in the year
     (opened ≤ year < closed) and have a location.
+
+    `readings` (`hsplan.plans.readings.Readings`, default: the national defaults) decide
+    the 城镇/农村 class of each demand point and the ambulance bases and radii; a plan's
+    own are laid on with `with_readings`, so every command reads them from one place.
     """
 
     def __init__(self, region: Region, network: Network, *, mode: str = "drive",
                  year: int | None = None, progress: bool = False,
-                 network_factory: Callable[[str], Network] | None = None) -> None:
+                 network_factory: Callable[[str], Network] | None = None,
+                 readings: Readings | None = None) -> None:
         self.region = region
+        self.readings = readings if readings is not None else Readings.from_plan(None)
         self.mode = mode
         self.progress = progress
         self._networks: dict[str, Network] = {network.mode: network}
@@ -120,6 +127,21 @@ class ServiceAccess:
                                      got=mode, fix="build the network for that mode")],
                             context="ServiceAccess")
         self.points, self.demand_level, self.year = demand_points(region, year)
+        classes = area_classes(region, self.readings)
+        self.points = self.points.assign(urban_rural=pd.array(
+            [classes.get(str(c)) or "urban" for c in self.points["area_code"]],
+            dtype="string"))
+
+    def with_readings(self, readings: Readings) -> ServiceAccess:
+        """Return the same model under a plan's readings (城乡划分, 急救站点, 急救半径);
+        networks are shared."""
+        if readings == self.readings:
+            return self
+        other = ServiceAccess(self.region, self.network(), mode=self.mode, year=self.year,
+                              progress=self.progress, network_factory=self._factory,
+                              readings=readings)
+        other._networks = self._networks
+        return other
 
     @classmethod
     def from_project(cls, project: Project, *, mode: str = "drive", year: int | None = None,
@@ -151,7 +173,8 @@ class ServiceAccess:
         e.g. a scenario that opens, closes or moves facilities — in `year` (default: that
         region's latest year with data). Networks are shared."""
         other = ServiceAccess(region, self.network(), mode=self.mode, year=year,
-                              progress=self.progress, network_factory=self._factory)
+                              progress=self.progress, network_factory=self._factory,
+                              readings=self.readings)
         other._networks = self._networks
         return other
 
@@ -182,16 +205,9 @@ class ServiceAccess:
         return facs[keep.astype(bool)].reset_index(drop=True)
 
     def ambulance_bases(self, *, year: int | None = None) -> gpd.GeoDataFrame:
-        """Return the ambulance bases: facilities whose resources have ambulances > 0 in the
-        year, with their ``ambulances`` count."""
-        year = year or self.year
-        res = self.region.resources
-        res = res[(res["year"] == year) & (res["ambulances"].fillna(0) > 0)]
-        counts = res.groupby("facility_id")["ambulances"].sum()
-        facs = self.facilities(None, year=year)
-        facs = facs[facs["id"].isin(counts.index)].reset_index(drop=True)
-        facs["ambulances"] = facs["id"].map(counts).astype(int).to_numpy()
-        return facs
+        """Return the 院前急救 bases of the readings (`hsplan.plans.readings.ems_bases`):
+        open facilities of the network's kinds with a location, with their ``ambulances``."""
+        return ems_bases(self.region, year or self.year, self.readings)
 
     def coverage(self, facility: FacilitySelector | gpd.GeoDataFrame, *,
                  minutes: float | npt.ArrayLike | None = None,
@@ -236,26 +252,46 @@ class ServiceAccess:
                           "scope": scope or "all"})
         return out
 
-    def ambulance_coverage(self, *, year: int | None = None,
-                           norms: Mapping[str, tuple[float, float]] | None = None
-                           ) -> pd.DataFrame:
-        """Return, per demand point, coverage by the nearest ambulance base under the
-        ambulance radius norms: urban points 15 min or 5 km, rural points 30 min or 20 km
-        (`AMBULANCE_NORMS`, either condition); columns as `coverage`.
+    def ambulance_coverage(self, *, year: int | None = None) -> pd.DataFrame:
+        """Return, per demand point, coverage by the nearest 院前急救 base under the
+        ambulance radius of its class (城镇/农村); columns as `coverage`.
 
         Notes
         -----
-        Bases are facilities with ambulances > 0 in the year (`ambulance_bases`). A point
-        of unknown 城乡分类 is held to the stricter urban norm. Driving times.
+        Bases, radii (minutes, km, 或/且, mode) and the urban/rural class all come from
+        `readings` (`Readings.ambulance_circles`, `ems_bases`, `area_classes`) — the same
+        reading `hsplan check` uses for the plan's ambulance-radius norms, so the urban and
+        rural shares here are the shares of those norms.
         """
         year = year or self.year
-        norms = dict(norms or AMBULANCE_NORMS)
-        ur = self.points["urban_rural"].fillna("urban").to_numpy()
-        minutes = np.where(ur == "rural", norms["rural"][0], norms["urban"][0])
-        km = np.where(ur == "rural", norms["rural"][1], norms["urban"][1])
         bases = self.ambulance_bases(year=year)
-        out = self.coverage(bases, minutes=minutes, distance_km=km, mode="drive", year=year)
-        out.attrs["facility"] = f"ambulance bases ({len(bases)}: ambulances > 0 in {year})"
+        parts = []
+        for scope, circle in self.readings.ambulance_circles().items():
+            part = self.coverage(bases, minutes=circle.minutes, distance_km=circle.distance_km,
+                                 mode=circle.mode, scope=scope,  # type: ignore[arg-type]
+                                 combine=circle.combine, year=year)
+            parts.append(part)
+        out = pd.concat(parts, ignore_index=True).sort_values("area_code", kind="stable")
+        out = out.reset_index(drop=True)
+        out.attrs.update(parts[0].attrs)
+        out.attrs["scope"] = "all"
+        out.attrs["facility"] = f"急救站点 {len(bases)} 个（{self.readings.ems.describe_zh()}）"
+        out.attrs["readings"] = self.readings.line_zh()
+        return out
+
+    def ambulance_shares(self, *, year: int | None = None) -> dict[str, Any]:
+        """Return the ambulance-radius coverage in % of the urban, rural and whole
+        population (``urban_pct``, ``rural_pct``, ``total_pct``) with the populations
+        (``urban_pop``, ``rural_pop``, persons) and the ``year``."""
+        from hsplan.access.coverage import coverage_summary
+
+        cov = self.ambulance_coverage(year=year)
+        rows = {str(r["code"]): r for r in coverage_summary(cov).to_dict(orient="records")}
+        out: dict[str, Any] = {"year": int(cov.attrs.get("year", self.year))}
+        for key in ("urban", "rural", "total"):
+            row = rows.get(key)
+            out[f"{key}_pct"] = float(row["covered_pct"]) if row is not None else None
+            out[f"{key}_pop"] = float(row["pop"]) if row is not None else 0.0
         return out
 
     def isochrones(self, facility: FacilitySelector | gpd.GeoDataFrame,

@@ -56,6 +56,18 @@ YearOpt = Annotated[int | None, typer.Option("--year", min=YEAR_MIN, max=YEAR_MA
 OutOpt = Annotated[Path | None, typer.Option(
     "--out", help=_("folder for CSV, GeoPackage and map (default PROJECT/outputs/access)"))]
 FormatOpt = Annotated[FrameFormat, typer.Option("--format", help=_("table, json or csv"))]
+PlanOpt = Annotated[str | None, typer.Option(
+    "--plan", help=_("plan whose readings apply (急救站点, 城乡划分, 急救半径; default: the "
+                     "national defaults)"))]
+
+
+def _with_plan(sa: ServiceAccess, project: Project, plan: str | None) -> ServiceAccess:
+    """Return `sa` under the readings of `plan` (national defaults when None)."""
+    from hsplan.plans.plan import load_plan
+    from hsplan.plans.readings import Readings
+
+    loaded = load_plan(plan, project=project) if plan else None
+    return sa.with_readings(Readings.from_plan(loaded))
 
 
 def _out_dir(project: Project, out: Path | None) -> Path:
@@ -73,34 +85,46 @@ def _roads(project: Project) -> gpd.GeoDataFrame | None:
 
 def _synthetic_banner(sa: ServiceAccess) -> None:
     if sa.region.synthetic:
-        console.print("[bold red]合成数据 SYNTHETIC DATA[/] — results of a generated example, "
-                      "not of real facilities")
+        console.print("[bold red]合成数据[/] — 示例生成的数据，不是真实机构的结果")
 
 
 def _print_report(report: CoverageReport, fmt: FrameFormat, title: str,
-                  sa: ServiceAccess) -> None:
+                  sa: ServiceAccess, *, mode_how: str | None = None) -> None:
+    import json
+
+    from hsplan._json import json_records
+    from hsplan.access.coverage import URBAN_RURAL_ZH
+
     attrs = report.points.attrs
-    if fmt is FrameFormat.table:
-        _synthetic_banner(sa)
-        console.print(f"[bold]{title}[/] — {attrs.get('facility')}, "
-                      f"{attrs.get('facilities')} 机构, {attrs.get('year')}年", highlight=False)
-        console.print(f"[dim]行程时间模型 {attrs.get('network')}[/]", highlight=False)
     cols = ["group", "code", *SUMMARY_HEADERS]
     summary = report.summary[cols]
+    if fmt is FrameFormat.json:
+        print(json.dumps({"readings": sa.readings.to_dict(), "travel_mode": mode_how,
+                          "summary": json_records(summary)}, ensure_ascii=False, indent=2))
+        return
     if fmt is not FrameFormat.table:
         print_frame(summary, title=title, fmt=fmt)
         return
+    _synthetic_banner(sa)
+    console.print(f"[bold]{title}[/] — {attrs.get('facility')}，{attrs.get('year')}年",
+                  highlight=False)
+    console.print(f"[dim]行程时间模型 {attrs.get('network')}[/]", highlight=False)
+    console.print(sa.readings.line_zh(), highlight=False)
+    if mode_how:
+        console.print(f"出行方式：{mode_how}", highlight=False)
     print_frame(summary.drop(columns=["group", "code"]).rename(columns=SUMMARY_HEADERS),
-                title="按乡镇、城乡 by township and urban/rural")
+                title="按乡镇、城乡")
     print_frame(report.status[list(STATUS_HEADERS)].rename(columns=STATUS_HEADERS),
-                title="人口合计 population by status")
+                title="人口合计（按覆盖状态）")
     outside = report.uncovered[[c for c in OUTSIDE_HEADERS if c in report.uncovered]].round(
         {"travel_min": 1, "dist_m": 0})
+    if "urban_rural" in outside:
+        outside["urban_rural"] = outside["urban_rural"].map(URBAN_RURAL_ZH).fillna("未分类")
     if outside.empty:
-        console.print("[green]✓[/] 所有村居均在服务圈内 every village is covered")
+        console.print("[green]✓[/] 所有村居均在服务圈内")
     else:
         print_frame(outside.rename(columns=OUTSIDE_HEADERS),
-                    title=f"服务圈外村居 villages outside ({len(outside)})")
+                    title=f"服务圈外村居（{len(outside)} 个）")
     for label, path in report.files.items():
         console.print(f"[green]✓[/] {label:<12} {path}", highlight=False)
 
@@ -117,10 +141,12 @@ def coverage_cmd(
     minutes: Annotated[float | None, typer.Option("--minutes", help=_("service circle in "
                                                   "minutes (default 15)"))] = None,
     km: Annotated[float | None, typer.Option("--km", help=_("service radius in km"))] = None,
-    mode: Annotated[Mode, typer.Option("--mode", help=_("drive or walk"))] = Mode.drive,
+    mode: Annotated[Mode | None, typer.Option("--mode", help=_(
+        "drive or walk (default: drive, stated with the result)"))] = None,
     scope: Annotated[ScopeOpt | None, typer.Option("--scope", help=_("urban or rural "
                                                    "villages only"))] = None,
     year: YearOpt = None, out: OutOpt = None, fmt: FormatOpt = FrameFormat.table,
+    plan: PlanOpt = None,
 ) -> None:
     """Population within T minutes / D km of a kind of facility, per township and
     urban/rural, with the villages outside (default: 基层医疗卫生机构 within 15 minutes)."""
@@ -134,31 +160,37 @@ def coverage_cmd(
         selector["category"] = category
     if subtype:
         selector["subtype"] = subtype
-    sa = ServiceAccess.from_project(project, mode=mode.value, year=year,
+    use = mode.value if mode is not None else "drive"
+    how = ("驾车（--mode drive）" if use == "drive" else "步行（--mode walk）") \
+        if mode is not None else "驾车（未指定 --mode，默认驾车）"
+    sa = ServiceAccess.from_project(project, mode=use, year=year,
                                     progress=fmt is FrameFormat.table)
+    sa = _with_plan(sa, project, plan)
     report = coverage_report(sa, selector or None, minutes=minutes, distance_km=km,
-                             mode=mode.value, scope=scope.value if scope else None,
+                             mode=use, scope=scope.value if scope else None,
                              out_dir=_out_dir(project, out), stem="coverage",
                              roads=_roads(project))
-    _print_report(report, fmt, "服务圈覆盖 service-circle coverage", sa)
+    _print_report(report, fmt, "服务圈覆盖", sa, mode_how=how)
 
 
 @access_app.command("ambulance",
-    help=_('Population within the ambulance radius norms (urban 15 min or 5 km, rural 30 min'
-        ' or 20 km) of a facility with ambulances, per township and urban/rural.'))
+    help=_('Population within the ambulance radius of the plan (its 院前急救 bases, '
+        'urban/rural reading and radii; default: the national norms), per township and '
+        'urban/rural.'))
 def ambulance_cmd(project_dir: ProjectArg, year: YearOpt = None, out: OutOpt = None,
-                  fmt: FormatOpt = FrameFormat.table) -> None:
-    """Population within the ambulance radius norms (urban 15 min or 5 km, rural 30 min or
-    20 km) of a facility with ambulances, per township and urban/rural."""
+                  fmt: FormatOpt = FrameFormat.table, plan: PlanOpt = None) -> None:
+    """Population within the ambulance radius of the plan (its 院前急救 bases, urban/rural
+    reading and radii; default: the national norms), per township and urban/rural."""
     from hsplan.access.service import ServiceAccess
     from hsplan.region.project import Project
     from hsplan.reports.coverage import coverage_report
 
     project = Project.open(project_dir)
     sa = ServiceAccess.from_project(project, year=year, progress=fmt is FrameFormat.table)
+    sa = _with_plan(sa, project, plan)
     report = coverage_report(sa, ambulance=True, out_dir=_out_dir(project, out),
                              stem="ambulance", roads=_roads(project))
-    _print_report(report, fmt, "急救服务半径 ambulance coverage", sa)
+    _print_report(report, fmt, "急救服务半径覆盖", sa)
 
 
 @access_app.command("fca",

@@ -45,6 +45,7 @@ def check_command(
         FAIL,
         NOT_EVALUABLE,
         PASS,
+        RULE_ZH,
         STATUS_ZH,
         check,
         result_to_json,
@@ -62,7 +63,10 @@ def check_command(
         try:
             access = ServiceAccess.from_project(proj)
         except HsplanError as exc:  # e.g. no village points yet: circles are 无法评估
-            err_console.print(f"服务圈规范无法评估（未能计算行程时间）：{exc}", highlight=False)
+            err_console.print("服务圈规范无法评估（未能计算行程时间）：缺少村（社区）位置或"
+                              "常住人口，请在区划表录入村（社区）经纬度和常住人口。",
+                              highlight=False)
+            del exc
     result = check(region, loaded, year=year, access=access)
     synthetic = region.synthetic or proj.synthetic
     if map_png is not None:
@@ -86,13 +90,15 @@ def check_command(
     title = f"{loaded.title} · {proj.name} · {result.year} · 资源配置标准"
     if synthetic:
         title += " · 合成数据 (synthetic)"
+    console.print(Text(result.readings_line))
     summary = Table(title=Text(title))
     for col in ("编号", "规则", "规范内容", "检查", "达标", "未达标", "无法评估", "结论", "说明"):
         summary.add_column(col, overflow="fold")
     for row in result.summary.to_dict(orient="records"):
         status = str(row["status"])
         style = STATUS_STYLE[status]
-        summary.add_row(Text(str(row["norm_id"])), Text(str(row["rule"])),
+        summary.add_row(Text(str(row["norm_id"])), Text(RULE_ZH.get(str(row["rule"]),
+                                                                    str(row["rule"]))),
                         Text(str(row["description"])), str(row["checked"]),
                         str(row["passed"]), str(row["failed"]), str(row["not_evaluable"]),
                         f"[{style}]{STATUS_ZH[status]}[/]", Text(str(row["reason"] or "")))
@@ -101,7 +107,7 @@ def check_command(
     console.print(" · ".join(f"[{STATUS_STYLE[s]}]{STATUS_ZH[s]} {n}[/]"
                              for s, n in counts.items()))
     if result.violations.empty:
-        console.print("[green]no violations[/]")
+        console.print("[green]无未达标项[/]")
         return
     details = Table(title=f"违规明细 ({len(result.violations)})")
     for col in ("编号", "区划", "机构", "标准", "现状", "差距", "明细"):

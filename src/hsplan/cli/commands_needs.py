@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,8 +35,8 @@ _NUMBERS = ("value_needed", "current_value", "gap", "gap_per_year")
 def needs_command(
     project: Annotated[Path, typer.Argument(help=_("Project folder."))],
     plan: Annotated[str, typer.Option("--plan", help=_("Plan id or YAML file."))],
-    year: Annotated[int, typer.Option("--year", min=YEAR_MIN, max=YEAR_MAX,
-        help=_("Target year, e.g. 2025."))],
+    year: Annotated[int | None, typer.Option("--year", min=YEAR_MIN, max=YEAR_MAX,
+        help=_("Target year (default: the plan's end year)."))] = None,
     assumptions: Annotated[Path | None, typer.Option(
         "--assumptions", help=_("Assumptions YAML (default: the bundled default.yaml)."))] = None,
     method: Annotated[ProjectionMethod, typer.Option(
@@ -59,8 +59,13 @@ def needs_command(
     proj = Project.open(project)
     the_plan = load_plan(plan, project=proj)
     region = proj.load()
+    year_note = None
+    if year is None:
+        year = int(the_plan.period_end)
+        year_note = f"目标年份：{year}年（规划期末；可用 --year 指定）"
     result = needs(region, the_plan, year=year, assumptions=load_assumptions(assumptions),
                    method=method.value)
+    ambulance = ambulance_status(proj, the_plan)
     synthetic = region.synthetic or proj.synthetic
     if chart is not None:
         from hsplan.reports.charts import needs_chart
@@ -74,7 +79,8 @@ def needs_command(
             "plan": the_plan.id, "area_code": result.area_code, "area_name": result.area_name,
             "base_year": result.base_year, "year": result.year, "method": result.method,
             "synthetic": synthetic, "notes": result.notes, "explain": result.explain,
-            "needs": json_records(result.table),
+            "year_note": year_note, "urban_rural": result.urban_rural,
+            "ambulance_coverage": ambulance, "needs": json_records(result.table),
         }
         emit_json(payload, None)
         return
@@ -94,7 +100,35 @@ def needs_command(
         frame[col] = [cell if cell is None or cell != cell else f"{cell:,.1f}"
                       for cell in frame[col]]
     frame = frame.rename(columns=COLUMNS_ZH)
+    if year_note:
+        console.print(year_note, highlight=False)
     print_frame(frame, title=f"{result.area_name} {result.year}年需要量 — {the_plan.title}",
                 fmt=FrameFormat.table,
-                caption=f"基年 {result.base_year}; 公式与输入: --format json 或 xlsx"
-                + ("; 合成数据 SYNTHETIC DATA" if synthetic else ""))
+                caption=f"基年 {result.base_year}；公式与输入：--format json 或 xlsx"
+                + ("；合成数据" if synthetic else ""))
+    console.print(ambulance["line_zh"], highlight=False)
+    console.print(ambulance["readings"], highlight=False)
+
+
+def ambulance_status(project: Any, plan: Any) -> dict[str, Any]:
+    """Return the current ambulance-radius coverage under the plan's readings (the figure
+    `hsplan check` gives for the plan's ambulance norms) or why it cannot be assessed."""
+    from hsplan.access.service import ServiceAccess
+    from hsplan.errors import HsplanError
+    from hsplan.plans.readings import Readings
+
+    readings = Readings.from_plan(plan)
+    out: dict[str, Any] = {"readings": readings.line_zh(), "status": "ok"}
+    try:
+        sa = ServiceAccess.from_project(project).with_readings(readings)
+    except HsplanError:
+        out.update(status="not evaluable", reason_zh="缺少需求点：请在区划表录入村（社区）"
+                   "经纬度和常住人口", line_zh="急救服务半径覆盖：无法评估（缺少村（社区）位置或"
+                   "常住人口）")
+        return out
+    shares = sa.ambulance_shares()
+    out.update(shares)
+    out["line_zh"] = (f"急救服务半径覆盖（{sa.year}年现状，与 hsplan check 同一读法）：城镇 "
+                      f"{shares['urban_pct']:.1f}%，农村 {shares['rural_pct']:.1f}%"
+                      f"（农村常住人口 {shares['rural_pop']:,.0f} 人）")
+    return out

@@ -35,16 +35,17 @@ def init(
     area = county_rows["area_km2"].iloc[0] if len(county_rows) else None
     total = region.population["total"].iloc[0] if len(region.population) else None
 
-    summary = Table(title=Text(f"hsplan project {project.name}"), show_header=False)
-    summary.add_column("item")
-    summary.add_column("value", justify="right")
-    summary.add_row("folder", Text(str(project.root)))
-    summary.add_row("county code", str(project.county_code))
-    summary.add_row("townships (乡镇街道)", f"{int(levels.get('township', 0)):,}")
-    summary.add_row("villages (村居)", f"{int(levels.get('village', 0)):,}")
-    summary.add_row("census population 2020 (常住人口)",
+    summary = Table(title=Text(f"项目 {project.name}"), show_header=False)
+    summary.add_column("项目")
+    summary.add_column("内容", justify="right")
+    summary.add_row("文件夹", Text(str(project.root)))
+    summary.add_row("区县代码", str(project.county_code))
+    summary.add_row("乡镇（街道）数", f"{int(levels.get('township', 0)):,}")
+    summary.add_row("村（社区）数", f"{int(levels.get('village', 0)):,}")
+    summary.add_row("2020年普查常住人口（人）",
                     "—" if total is None or pd.isna(total) else f"{int(total):,}")
-    summary.add_row("area (km²)", "—" if area is None or pd.isna(area) else f"{float(area):,.1f}")
+    summary.add_row("面积（平方千米）",
+                    "—" if area is None or pd.isna(area) else f"{float(area):,.1f}")
     console.print(summary)
     for warning in region.meta.get("warnings", []):
         console.print(Text("! ", style="yellow") + Text(str(warning)), highlight=False)

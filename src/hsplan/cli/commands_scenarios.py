@@ -77,6 +77,7 @@ def compare_command(
     synthetic = " · 合成数据 (synthetic)" if region.synthetic or proj.synthetic else ""
     console.print(f"[bold]情景 {loaded.id}[/] {loaded.title} · 规划 {loaded_plan.id} · "
                   f"{result.year}{synthetic}", highlight=False)
+    console.print(str(result.readings.get("line_zh", "")), highlight=False)
     console.print(_table(result.changes, "情景变化 changes",
                          {"index": "#", "op": "op", "facility": "机构", "from_year": "起始年",
                           "description": "内容"}))
@@ -100,7 +101,9 @@ def compare_command(
     norms = result.norms if show_all else result.norms[result.norms["changed"]]
     console.print(_table(norms, f"配置标准 norms ({len(norms)} of {len(result.norms)} shown)", {
         "norm_id": "编号", "description": "规范", "failed_baseline": "现状不达标",
-        "failed_scenario": "情景不达标", "status_baseline": "现状", "status_scenario": "情景"}))
+        "failed_scenario": "情景不达标", "covered_pct_baseline": "现状覆盖(%)",
+        "covered_pct_scenario": "情景覆盖(%)", "status_baseline": "现状",
+        "status_scenario": "情景"}))
     vio = result.violations
     moved = vio if show_all else vio[vio["change"] != "same"]
     console.print(_table(moved, f"违规变化 violations ({len(moved)} changed)", {

@@ -140,6 +140,10 @@ def print_summary(frames: dict[str, pd.DataFrame], console: Console) -> None:
     parts = [("人口", frames["population"][pop_cols]), ("机构", frames["facilities"]),
              ("床位与人员", res[counts]), ("每千（万）人口床位与人员", res[rates])]
     for title, df in parts:
+        if df.empty:  # not entered: say so, never an empty table that reads as "none"
+            console.print(f"{title}：无法评估（缺少{title}数据，请用 hsplan import 录入）",
+                          highlight=False)
+            continue
         table = Table(title=title)  # fixed Chinese titles
         for col in df.columns:
             table.add_column(SUMMARY_LABELS.get(col, col), overflow="fold",

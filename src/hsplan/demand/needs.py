@@ -68,6 +68,7 @@ from hsplan.errors import DataSourceError, HsplanError, Problem, raise_if_errors
 from hsplan.plans.catalog import FacilityFilter, load_catalog
 from hsplan.plans.indicators import compute
 from hsplan.plans.plan import Plan
+from hsplan.plans.readings import Readings, urban_rural_population
 from hsplan.region import reference, schema
 from hsplan.region.model import Region
 
@@ -290,6 +291,7 @@ class NeedsResult:
     base_year: int
     year: int
     method: str
+    urban_rural: dict[str, Any] = field(default_factory=dict)
 
 
 def _fmt(x: float | None, digits: int = 0) -> str:
@@ -389,9 +391,8 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
     pop_base = float(totals[base_year])
     at_year = projection[(projection["year"] == year) & (projection["age_band"] != TOTAL_BAND)]
     bands_at_year = dict(zip(at_year["age_band"], at_year["pop"].astype(float), strict=True))
-    share0, share1, urban_how = project_urban_share(
-        pop_table, code, base_year=base_year, target_year=year,
-        change_pp_per_year=demo.urban_share_change_pp)
+    share0, share1, urban_how, split = _urban_share(region, plan, code, base_year, year,
+                                                    demo.urban_share_change_pp)
     urban, rural = pop * share1, pop * (1 - share1)
     res_years = sorted(int(y) for y in region.resources["year"].dropna().unique())
     cur_year = max((y for y in res_years if y <= year), default=None)
@@ -405,8 +406,10 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
         "常住人口", f"人口预测({'队列要素法' if method == 'cohort' else '几何增长法'})",
         "期末人口 = 期初 + 出生 − 死亡 + 净迁入 (逐年)" if method == "cohort"
         else "P(t) = P(基年) × (1 + r)^(t − 基年)",
-        f"{base_year}年 {_fmt(pop_base)} 人; 城镇化率 {share0:.1%} → {share1:.1%} "
-        f"({urban_how})",
+        f"{base_year}年 {_fmt(pop_base)} 人"
+        + (f"（城镇 {_fmt(split.urban)} 人、乡村 {_fmt(split.rural)} 人，{split.basis_zh}）"
+           if split is not None else "")
+        + f"; 城镇化率 {share0:.1%} → {share1:.1%} ({urban_how})",
         f"TFR {demo.tfr:g}, e0 男 {demo.e0_male:g} 女 {demo.e0_female:g}, "
         f"净迁入 {demo.net_migration_per_year:g}/年" if method == "cohort"
         else "几何增长率: " + ("观察值" if demo.growth_rate_pct is None
@@ -562,9 +565,37 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
     path = pd.DataFrame(path_rows, columns=PATH_COLUMNS)
     if shares is None:
         notes.append(f"no 2020 census row for {code}: sexes split 50/50")
+    urban_rural = {"base_year": base_year, "urban_share_base": share0,
+                   "urban_share_target": share1, "how": urban_how,
+                   "urban_base": None if split is None else split.urban,
+                   "rural_base": None if split is None else split.rural,
+                   "basis_zh": None if split is None else split.basis_zh,
+                   "urban_target": urban, "rural_target": rural}
     return NeedsResult(table=table, projection=projection, steps=steps, explain=explain,
                        path=path, notes=notes, area_code=code, area_name=name,
-                       base_year=base_year, year=year, method=method)
+                       base_year=base_year, year=year, method=method, urban_rural=urban_rural)
+
+
+def _urban_share(region: Region, plan: Plan, code: str, base_year: int, year: int,
+                 change_pp: float | None) -> tuple[float, float, str, Any]:
+    """Return (urban share at the base year, at `year`, how, the base-year split), shares
+    0–1: the base year by the plan's urban/rural reading (`hsplan.plans.readings`, the
+    same population `check` and `access` use), moved by the trend of the population
+    table's 城镇人口 share (`project_urban_share`) or `change_pp` per year."""
+    split = urban_rural_population(region, base_year, Readings.from_plan(plan))
+    try:
+        t0, t1, how = project_urban_share(region.population, code, base_year=base_year,
+                                          target_year=year, change_pp_per_year=change_pp)
+    except HsplanError:
+        if split is None or split.total <= 0:
+            raise
+        t0 = t1 = 0.0
+        how = "held at the base year (no 城镇人口 series)"
+    if split is None or split.total <= 0:
+        return t0, t1, how, None
+    s0 = split.urban / split.total
+    s1 = min(1.0, max(0.0, s0 + (t1 - t0)))
+    return s0, s1, f"{how}; 基年城乡按规划读法", split
 
 
 def _zh(columns: tuple[str, ...]) -> str:

@@ -15,7 +15,6 @@ import pandas as pd
 from hsplan._files import atomic_path
 from hsplan.access.coverage import coverage_status, coverage_summary, uncovered_points
 from hsplan.access.service import (
-    AMBULANCE_NORMS_MIN,
     FacilitySelector,
     Scope,
     ServiceAccess,
@@ -193,7 +192,9 @@ def coverage_report(sa: ServiceAccess, facility: FacilitySelector | None = None,
     if ambulance:
         points = sa.ambulance_coverage()
         facs = sa.ambulance_bases()
-        minutes_bands: list[float] = sorted({*AMBULANCE_NORMS_MIN, 5.0, 10.0})
+        minutes_bands: list[float] = sorted(
+            {5.0, 10.0, *(float(c.minutes) for c in sa.readings.ambulance_circles().values()
+                          if c.minutes)})
         circles: Any = None
         title_kind = "急救服务半径覆盖"
     else:

@@ -41,6 +41,7 @@ from hsplan.evaluation.targets import (
     status_counts,
 )
 from hsplan.plans.plan import Plan
+from hsplan.plans.readings import Readings
 from hsplan.region.model import Region
 from hsplan.region.project import Project
 from hsplan.reports._render import (
@@ -146,6 +147,8 @@ class ReportData:
     institutions: pd.DataFrame | None = None
     issuer: str = ""
     date: dt.date = field(default_factory=dt.date.today)
+    readings: Any = None
+    missing: dict[str, str] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -221,7 +224,16 @@ def report_data(project: Project, plan: Plan, *, year: int | None = None,
             if not is_missing(r["value"]) and not is_missing(r["value_year"]):
                 series.setdefault(str(r["target_id"]), {})[int(r["value_year"])] = float(r["value"])
     step("资源配置标准")
-    access = ServiceAccess.from_project(project, year=year) if travel else None
+    readings = Readings.from_plan(plan)
+    missing: dict[str, str] = {}
+    access = None
+    if travel:
+        try:
+            access = ServiceAccess.from_project(project, year=year).with_readings(readings)
+        except HsplanError as exc:  # no demand points: 无法评估, never an abort
+            missing["access"] = access_missing_text(exc)
+    else:
+        missing["access"] = "本次评估未计算行程时间"
     norm_result = norms_mod.check(region, plan, year=year, access=access)
     cover = amb = None
     network = None
@@ -231,7 +243,11 @@ def report_data(project: Project, plan: Plan, *, year: int | None = None,
         amb = coverage_report(access, ambulance=True)
         network = str(cover.points.attrs.get("network", ""))
     step("资源需求预测")
-    need = needs(region, plan, year=plan.period_end, assumptions=load_assumptions())
+    need = None
+    try:
+        need = needs(region, plan, year=plan.period_end, assumptions=load_assumptions())
+    except HsplanError as exc:
+        missing["needs"] = f"缺少人口预测所需数据：{chinese_only(str(exc)) or exc}"
     step("重点任务")
     from hsplan.evaluation.institutions import evaluate_institutions
 
@@ -245,7 +261,16 @@ def report_data(project: Project, plan: Plan, *, year: int | None = None,
         counts=status_counts(evaluation), norms=norm_result, coverage=cover, ambulance=amb,
         needs=need, tasks=tasks, departments=by_department(plan, tasks), series=series,
         network=network, access=access, institutions=institutions,
-        issuer=issuer or default_issuer(area))
+        issuer=issuer or default_issuer(area), readings=readings, missing=missing)
+
+
+def access_missing_text(exc: Exception) -> str:
+    """Return why access cannot be assessed, in Chinese, with what to enter."""
+    text = str(exc)
+    if "no demand points" in text:
+        return ("缺少需求点：村（社区）或乡镇（街道）没有位置（经纬度或边界），"
+                "或没有当年常住人口。请在区划表录入村（社区）经纬度和常住人口")
+    return f"无法计算行程时间：{text}"
 
 
 # --- sentences from the numbers -------------------------------------------------------------
@@ -350,9 +375,13 @@ def achievements(data: ReportData) -> list[str]:
     if not done.empty:
         out.append(f"{len(tasks)} 项重点任务中已完成 {len(done)} 项："
                    + "、".join(f"“{t}”" for t in done["title"].head(5)) + "。")
-    if not out:
-        out.append(f"截至{data.year}年，{len(ev)} 项规划指标中尚无已达标的指标，"
+    evaluable = ev[ev["status"] != NOT_EVALUABLE]
+    if not out and len(evaluable):
+        out.append(f"截至{data.year}年，{len(evaluable)} 项可评估的规划指标中尚无已达标的指标，"
                    "各项工作仍需加快推进。")
+    elif not out:
+        out.append(f"无法评估：{len(ev)} 项规划指标均缺少{data.year}年数据，"
+                   "暂不能总结主要成效（需录入的数据见“存在问题”末条和附件2）。")
     return out
 
 
@@ -409,9 +438,12 @@ def problems(data: ReportData) -> list[str]:
                          for r in late.head(5).itertuples())
         out.append(f"截至{_date(data.as_of)}，{len(late)} 项重点任务滞后：{names}。")
     no_report = int((tasks["status"] == "no report").sum())
-    if no_report:
+    if no_report and no_report < len(tasks):
         out.append(f"{len(tasks)} 项重点任务中 {no_report} 项截至{_date(data.as_of)}"
                    "尚无进展报告，任务推进情况无法掌握。")
+    elif no_report:
+        out.append(f"重点任务进展无法评估：{len(tasks)} 项任务均无进展报告"
+                   "（缺少任务进展表，请按任务录入进展）。")
     ne = ev[ev["status"] == NOT_EVALUABLE]
     if len(ne):
         no_value = ne[ne["value"].isna() & (ne["op"] != "text")]
@@ -469,7 +501,8 @@ def recommendations(data: ReportData) -> list[str]:
         out.append(f"扩大{label}覆盖：在{'、'.join(str(x) for x in low['name'].head(4))}"
                    f"{'等 ' + str(len(low)) + ' 个乡镇（街道）' if len(low) > 4 else ''}"
                    f"{what}，覆盖目前服务范围外的 {format_count(uncovered)} 名常住人口。")
-    table = data.needs.table
+    table = data.needs.table if data.needs is not None else pd.DataFrame(
+        columns=["gap", "unit", "item"])
     gaps = table[table["gap"].notna() & (table["gap"] >= 1)
                  & (table["unit"].isin(("张", "人", "辆")))]
     gaps = gaps.sort_values("gap", ascending=False, kind="stable").head(3)
@@ -482,7 +515,7 @@ def recommendations(data: ReportData) -> list[str]:
     dept = data.departments
     lead = dept[dept["role"] == "牵头"] if not dept.empty else dept
     lagging = lead[(lead["late"] > 0) | (lead["no_report"] > 0)] if not lead.empty else lead
-    if not lagging.empty:
+    if not lagging.empty and (tasks["status"] != "no report").any():
         items = "、".join(f"{r['department']}（滞后 {r['late']} 项、未报告 {r['no_report']} 项）"
                          for r in lagging.head(3).to_dict(orient="records"))
         out.append(f"压实牵头单位责任：{items}等单位按季度报送 {len(tasks)} 项重点任务进展，"
@@ -569,14 +602,44 @@ def _method(data: ReportData) -> list[Block]:
     if data.coverage is not None:
         blocks.append(_p("（三）服务可及性。以村（社区）为需求点、常住人口为权重，按道路网络和"
                          "分等级车速计算到最近机构的行程时间，统计15分钟基层医疗服务圈和急救"
-                         "服务半径（城镇15分钟或5公里、农村30分钟或20公里）的人口覆盖率。"))
+                         f"服务半径（{_ambulance_rule(data)}）的人口覆盖率。"))
     else:
-        blocks.append(_p("（三）服务可及性。本次评估未计算行程时间，不评估服务可及性，"
+        blocks.append(_p(f"（三）服务可及性。无法评估（{_missing(data, 'access')}），"
                          "服务半径类标准列为无法评估。"))
-    blocks.append(_p(f"（四）资源需求预测。以{data.needs.base_year}年为基年预测常住人口，按"
-                     f"卫生服务需求法和规划人口配置标准测算到{data.needs.year}年的床位、人员和"
-                     "车辆需要量，与现有量比较得出缺口。"))
+    if data.readings is not None:
+        blocks.append(_p("规划文字的读法（所有分析共用）：" + chinese_only(
+            data.readings.line_zh().split("— ", 1)[-1]) + "。"))
+    if data.needs is not None:
+        blocks.append(_p(f"（四）资源需求预测。以{data.needs.base_year}年为基年预测常住人口，按"
+                         f"卫生服务需求法和规划人口配置标准测算到{data.needs.year}年的床位、"
+                         "人员和车辆需要量，与现有量比较得出缺口。"))
+    else:
+        blocks.append(_p(f"（四）资源需求预测。无法评估（{_missing(data, 'needs')}）。"))
     return blocks
+
+
+def _no_prefix(text: str) -> str:
+    return text.removeprefix("无法评估：").removeprefix("无法评估")
+
+
+def _missing(data: ReportData, key: str) -> str:
+    return data.missing.get(key) or "缺少所需数据"
+
+
+def _ambulance_rule(data: ReportData) -> str:
+    """Return the ambulance radius and bases as the plan's readings say, in words."""
+    if data.readings is None:
+        return "按国家标准"
+    circles = data.readings.ambulance_circles()
+    radius = "，".join(f"{'城镇' if s == 'urban' else '农村'}{_circle_words(c)}"
+                      for s, c in circles.items())
+    return f"急救站点为{data.readings.ems.describe_zh()}；{radius}"
+
+
+def _circle_words(c: Any) -> str:
+    parts = [*([f"{c.minutes:g}分钟"] if c.minutes else []),
+             *([f"{c.distance_km:g}公里"] if c.distance_km else [])]
+    return ("或" if c.combine == "either" else "且").join(parts)
 
 
 def _overview(data: ReportData, figs: _Figures) -> list[Block]:
@@ -584,7 +647,7 @@ def _overview(data: ReportData, figs: _Figures) -> list[Block]:
 
     ev = data.evaluation
     c = data.counts
-    evaluable = len(ev) - c[NOT_EVALUABLE]
+    evaluable = c[MET] + c[ON_TRACK] + c[AT_RISK] + c[OFF_TRACK]
     rows = []
     for nature in ("约束性", "预期性", "未标注"):
         part = ev[ev["nature"] == nature] if nature != "未标注" else ev[ev["nature"].isna()]
@@ -662,7 +725,7 @@ def _norms(data: ReportData, figs: _Figures) -> list[Block]:
                  + "，".join(f"{NORM_ZH[s]} {n} 条" for s, n in counts.items())
                  + f"；未达标的检查对象共 {len(result.violations)} 个（明细见附件3）。"
                  + ("" if data.coverage is not None else
-                    "本次未计算行程时间，服务半径类标准无法评估。")),
+                    f"服务半径类标准无法评估（{_missing(data, 'access')}）。")),
               _h(2, "（一）未达标的标准")]
     failed = result.summary[result.summary["status"] == "fail"]
     rows = [[str(k), chinese_only(str(r.name or r.description)), str(r.checked), str(r.passed),
@@ -671,9 +734,21 @@ def _norms(data: ReportData, figs: _Figures) -> list[Block]:
         blocks += _table(["序号", "标准", "检查对象", "达标", "未达标"], rows, aligns="clrrr",
                          widths=[1.0, 9.4, 1.8, 1.6, 1.8],
                          caption=figs.next_table("未达标的资源配置标准（个）"))
+    elif counts.get("pass", 0) == 0:
+        blocks.append(_p("没有可以检查的标准：各条标准均无法评估（原因见附件3前的说明与"
+                         "各标准的“说明”）。"))
     else:
         blocks.append(_p("所有可检查的标准均已达标。"))
     blocks.append(_h(2, "（二）分乡镇（街道）情况"))
+    if counts.get("pass", 0) + counts.get("fail", 0) == 0:
+        s = result.summary
+        reasons = s[(s["status"] == "not evaluable") & (s["rule"] != "text")]["reason"]
+        common = reasons.value_counts().head(3)
+        blocks.append(_p("各乡镇（街道）无法评估：" + "；".join(
+            f"{_no_prefix(chinese_only(str(r).replace(' complete ', ''))) or '缺少数据'}"
+            f"（{n} 条）" for r, n in common.items()) + "。"))
+        blocks += _allocation(data, figs)
+        return blocks
     towns = township_violations(data)
     trows = [[str(r["name"]), str(r["n_violations"]), str(r["n_villages"]),
               str(r["n_facilities"]), r["norms"] or "—"] for r in towns.to_dict(orient="records")]
@@ -740,19 +815,18 @@ def _access(data: ReportData, figs: _Figures) -> list[Block]:
 
     blocks = [_h(1, HEADINGS[5])]
     if data.coverage is None or data.ambulance is None:
-        blocks.append(_p("本次评估未计算行程时间，不评估服务可及性。"))
+        blocks.append(_p(f"服务可及性无法评估：{_missing(data, 'access')}。"))
         return blocks
     for label, rep, kind, stem in (
             ("（一）15分钟基层医疗服务圈", data.coverage, "基层医疗卫生机构15分钟车程",
              "coverage"),
-            ("（二）急救服务半径", data.ambulance,
-             "急救站点城镇15分钟或5公里、农村30分钟或20公里", "ambulance")):
+            ("（二）急救服务半径", data.ambulance, _ambulance_rule(data), "ambulance")):
         blocks.append(_h(2, label))
         total, _towns = _coverage_rows(rep)
         if total is None:
             continue
         out = rep.uncovered
-        blocks.append(_p(f"标准为{kind}。参与计算的机构 {len(rep.facilities)} 个，需求点 "
+        blocks.append(_p(f"标准：{kind}。参与计算的机构 {len(rep.facilities)} 个，需求点 "
                          f"{format_count(total['points'])} 个村（社区），常住人口 "
                          f"{format_count(total['pop'])} 人，覆盖 "
                          f"{format_count(total['pop_covered'])} 人，覆盖率 "
@@ -777,6 +851,8 @@ def _needs(data: ReportData, figs: _Figures) -> list[Block]:
     from hsplan.reports.charts import pyramid_figure
 
     result = data.needs
+    if result is None:
+        return [_h(1, HEADINGS[6]), _p(f"资源需求预测无法评估：{_missing(data, 'needs')}。")]
     table = result.table
     blocks = [_h(1, HEADINGS[6]),
               _p(f"以{result.base_year}年为基年，按队列要素法预测常住人口，测算到{result.year}年"
@@ -870,10 +946,12 @@ def _annex_sources(data: ReportData) -> list[Block]:
              f"{reported} 项为有关部门报送值，{missing} 项无数据。",
              "3．区划与人口：" + ("；".join(s for s in sources if s) or "本地统计数据") + "。",
              "4．行程时间：" + ("按道路网络和道路等级车速计算，无道路的路段按直线距离和步行"
-                               "或慢速行驶估算。" if data.network else "本次未计算。"),
-             f"5．人口预测：队列要素法，以{data.needs.base_year}年人口为基数，按生育、死亡和"
-             "迁移假设逐年推算；床位需要量按卫生服务需求法（住院率、平均住院日、病床使用率）"
-             "测算。",
+                               "或慢速行驶估算。" if data.network else
+                               f"无法计算（{_missing(data, 'access')}）。"),
+             (f"5．人口预测：队列要素法，以{data.needs.base_year}年人口为基数，按生育、死亡和"
+              "迁移假设逐年推算；床位需要量按卫生服务需求法（住院率、平均住院日、病床使用率）"
+              "测算。" if data.needs is not None else
+              f"5．人口预测：无法评估（{_missing(data, 'needs')}）。"),
              "6．评估结论的判定规则见正文“二、评估方法”。"]
     blocks = [Block("pagebreak"), _h(1, ANNEXES[0]), *(_p(x) for x in lines)]
     if data.synthetic:
@@ -912,7 +990,7 @@ def _annex_norms(data: ReportData, figs: _Figures) -> list[Block]:
 def _annex_uncovered(data: ReportData, figs: _Figures) -> list[Block]:
     blocks: list[Block] = [Block("pagebreak"), _h(1, ANNEXES[3])]
     if data.coverage is None or data.ambulance is None:
-        return [*blocks, _p("本次评估未计算行程时间。")]
+        return [*blocks, _p(f"无法评估：{_missing(data, 'access')}。")]
     for label, rep in (("15分钟基层医疗服务圈", data.coverage), ("急救服务半径", data.ambulance)):
         out = rep.uncovered
         if out.empty:

@@ -99,9 +99,9 @@ def summary(region: Region, *, year: int | None = None) -> dict[str, pd.DataFram
                                else "", "county"),
                               *zip(towns["code"], towns["name"], towns["level"], strict=True)]:
         if no_resources:
-            total = int(pop.loc[code, "total"]) if code in pop.index else 0
+            known = code in pop.index and not pd.isna(pop.loc[code, "total"])
             empty: dict[str, object] = {"area_code": code, "name": name, "level": level,
-                                        "pop": total}
+                                        "pop": int(pop.loc[code, "total"]) if known else None}
             for c in cols:
                 empty[c] = None
                 empty["staff_per_1k" if c == "staff_total" else
@@ -110,9 +110,10 @@ def summary(region: Region, *, year: int | None = None) -> dict[str, pd.DataFram
             continue
         values = res[cols].sum() if level == "county" else (
             by_town.loc[code] if code in by_town.index else pd.Series(0, index=cols))
-        total = int(pop.loc[code, "total"]) if code in pop.index else 0
+        known = code in pop.index and not pd.isna(pop.loc[code, "total"])
+        total = int(pop.loc[code, "total"]) if known else 0
         row: dict[str, object] = {"area_code": code, "name": name, "level": level,
-                                  "pop": total}
+                                  "pop": total if known else None}
         for c in cols:
             row[c] = int(values[c])
             per = 10_000 if c == "gps" else 1_000
@@ -121,6 +122,7 @@ def summary(region: Region, *, year: int | None = None) -> dict[str, pd.DataFram
             row[rate_name] = round(int(values[c]) / total * per, 2) if total else None
         rows.append(row)
     resources = pd.DataFrame(rows)
+    resources["pop"] = resources["pop"].astype("Int64")  # None (not entered) stays empty
     return {"about": about, "population": population, "facilities": facilities,
             "resources": resources}
 

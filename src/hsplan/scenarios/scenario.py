@@ -657,6 +657,7 @@ class Comparison:
     changes: pd.DataFrame
     notes: tuple[str, ...] = ()
     institutions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    readings: dict[str, Any] = field(default_factory=dict)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Return the result tables by name: changes, indicators, institutions, norms,
@@ -669,7 +670,7 @@ class Comparison:
         """Return the comparison as a JSON-ready dict (NaN/NA as null)."""
         doc: dict[str, Any] = {"scenario": self.scenario_id, "title": self.scenario_title,
                                "plan": self.plan_id, "year": self.year,
-                               "notes": list(self.notes)}
+                               "notes": list(self.notes), "readings": self.readings}
         for name, frame in self.frames().items():
             doc[name] = [{str(k): json_value(v) for k, v in row.items()}
                          for row in frame.to_dict(orient="records")]
@@ -770,7 +771,7 @@ def compare(region: Region, scenario: Scenario, plan: Plan, *, year: int | None 
                    access=None if access is None else access.for_region(changed, year=y))
     norms = compare_tables(norm_b.summary, norm_s.summary, key=["norm_id"],
                            labels=["rule", "description"],
-                           values=["checked", "passed", "failed", "status"])
+                           values=["checked", "passed", "failed", "status", "covered_pct"])
     vkey = ["norm_id", "area_code", "facility_id"]
     violations = compare_tables(
         _keyed(norm_b.violations, vkey), _keyed(norm_s.violations, vkey), key=vkey,
@@ -790,7 +791,8 @@ def compare(region: Region, scenario: Scenario, plan: Plan, *, year: int | None 
                       plan_id=plan.id, plan_title=plan.title, year=y,
                       indicators=indicators, norms=norms, violations=violations,
                       needs=need_table, changes=scenario.changes_frame(),
-                      notes=tuple(changed.meta["scenario"]["notes"]), institutions=institutions)
+                      notes=tuple(changed.meta["scenario"]["notes"]), institutions=institutions,
+                      readings=norm_b.readings)
 
 
 def _keyed(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:

@@ -75,7 +75,7 @@ whole units (ceil) for counts of things; ``shortfall`` is always ≥ 0 and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,7 @@ from hsplan.evaluation.norms._base import (
     FAIL,
     NOT_EVALUABLE,
     PASS,
+    RULE_ZH,
     STATUS_ZH,
     STATUSES,
     SUMMARY_COLUMNS,
@@ -103,6 +104,7 @@ from hsplan.evaluation.norms._base import (
 )
 from hsplan.evaluation.norms._rules import RULES, describe
 from hsplan.plans.plan import Norm, Plan
+from hsplan.plans.readings import Readings
 from hsplan.plans.requirements import (
     facilities_entered,
     facility_kinds_of,
@@ -124,6 +126,12 @@ class NormResult:
     year: int
     summary: pd.DataFrame
     violations: pd.DataFrame
+    readings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def readings_line(self) -> str:
+        """Return the plan's readings in one Chinese line (printed with the result)."""
+        return str(self.readings.get("line_zh", ""))
 
     def status_counts(self) -> dict[str, int]:
         """Return the number of norms per status, in `STATUSES` order (zeros included)."""
@@ -196,10 +204,10 @@ def _join_or_norms(plan: Plan, summary: list[dict[str, Any]],
         reading = f"与 {other_id} 为“或”关系（原文：{norm.quote}），任一达标即达标"
         if mine["status"] != PASS and other["status"] == PASS:
             mine["status"] = PASS
-            mine["reason"] = f"{reading}：{other_id} 已达标; " + mine["reason"]
+            mine["reason"] = f"{reading}：{other_id} 已达标；" + mine["reason"]
             violations[:] = [v for v in violations if v["norm_id"] != norm.id]
         elif reading not in mine["reason"]:
-            mine["reason"] = f"{reading}; " + mine["reason"]
+            mine["reason"] = f"{reading}；" + mine["reason"]
 
 
 def check(region: Region, plan: Plan, *, year: int | None = None,
@@ -221,7 +229,10 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
     """
     raise_if_errors(_problems(plan), context=f"plan {plan.id} norms")
     when = default_year(region) if year is None else int(year)
-    ctx = _Context(region, when, access)
+    readings = Readings.from_plan(plan)
+    if access is not None and hasattr(access, "with_readings"):
+        access = access.with_readings(readings)
+    ctx = _Context(region, when, access, readings)
     summary: list[dict[str, Any]] = []
     violations: list[dict[str, Any]] = []
     for norm in plan.norms:
@@ -233,20 +244,23 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
         status = out.status or (FAIL if out.failed else PASS if out.passed else NOT_EVALUABLE)
         reasons = list(dict.fromkeys(out.reasons))
         if status == NOT_EVALUABLE and not reasons:
-            reasons.append("nothing to check in the region")
+            reasons.append("本区域没有可检查的对象")
         summary.append({
             "norm_id": norm.id, "rule": norm.rule, "name": norm.name or "",
             "description": describe(norm),
             "checked": out.checked, "passed": out.passed, "failed": out.failed,
             "not_evaluable": out.not_evaluable, "status": status,
-            "reason": "; ".join(reasons), "quote": norm.quote,
+            "covered_pct": out.covered_pct,
+            "reason": "；".join(reasons), "quote": norm.quote,
         })
         violations += out.rows
     _join_or_norms(plan, summary, violations)
     vio = pd.DataFrame(violations, columns=VIOLATION_COLUMNS)
     vio["shortfall"] = vio["shortfall"].astype(float)
-    return NormResult(plan_id=plan.id, year=when,
-                      summary=pd.DataFrame(summary, columns=SUMMARY_COLUMNS), violations=vio)
+    frame = pd.DataFrame(summary, columns=SUMMARY_COLUMNS)
+    frame["covered_pct"] = frame["covered_pct"].astype(float)
+    return NormResult(plan_id=plan.id, year=when, summary=frame, violations=vio,
+                      readings=readings.to_dict())
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -259,7 +273,8 @@ def result_to_json(result: NormResult, *, project: str | None, synthetic: bool
         return [{c: json_value(row[c]) for c in columns}
                 for row in frame.to_dict(orient="records")]
     return {"plan": result.plan_id, "project": project, "year": result.year,
-            "synthetic": synthetic, "summary": records(result.summary, SUMMARY_COLUMNS),
+            "synthetic": synthetic, "readings": result.readings,
+            "summary": records(result.summary, SUMMARY_COLUMNS),
             "violations": records(result.violations, VIOLATION_COLUMNS)}
 
 
@@ -293,7 +308,8 @@ def result_to_xlsx(result: NormResult, path: str | Path) -> Path:
 
 
 __all__ = [
-    "FAIL", "NOT_EVALUABLE", "PASS", "RULES", "STATUSES", "STATUS_ZH", "Access", "NormResult",
+    "FAIL", "NOT_EVALUABLE", "PASS", "RULES", "RULE_ZH", "STATUSES", "STATUS_ZH", "Access",
+    "NormResult",
     "check", "default_year", "describe", "facility_mask", "facility_zh", "grade_rank",
     "result_to_json", "result_to_xlsx",
 ]

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from hsplan.plans.plan import Norm
+from hsplan.plans.readings import Readings, area_classes, urban_rural_population
 from hsplan.region import schema
 from hsplan.region.model import Region
 
@@ -18,6 +19,12 @@ FAIL = "fail"
 NOT_EVALUABLE = "not evaluable"
 STATUSES = (PASS, FAIL, NOT_EVALUABLE)
 STATUS_ZH = {PASS: "达标", FAIL: "未达标", NOT_EVALUABLE: "无法评估"}
+#: The rule types in words (the ``rule`` ids stay English in JSON).
+RULE_ZH = {"presence": "设置", "count_per_population": "按人口设置", "share": "比例",
+           "resource_per_population": "按人口配置", "department_share": "科室设置",
+           "per_facility_minimum": "每机构下限", "per_facility_ratio": "每机构比例",
+           "bed_efficiency": "床位效率", "max_alos": "平均住院日", "service_circle": "服务圈",
+           "text": "定性"}
 
 SEAT_RADIUS_M = 2000.0
 TOWNSHIP_CENTRES = ("乡镇卫生院", "中心乡镇卫生院", "社区卫生服务中心", "街道卫生院")
@@ -27,7 +34,7 @@ _EPS = 1e-9
 
 SUMMARY_COLUMNS = [
     "norm_id", "rule", "name", "description", "checked", "passed", "failed", "not_evaluable",
-    "status", "reason", "quote",
+    "status", "covered_pct", "reason", "quote",
 ]
 VIOLATION_COLUMNS = [
     "norm_id", "rule", "area_code", "area_name", "area_level", "facility_id",
@@ -38,7 +45,8 @@ COLUMNS_ZH = {
     "norm_id": "规范编号", "rule": "规则类型", "name": "名称", "description": "规范内容",
     "checked": "检查数",
     "passed": "达标数", "failed": "未达标数", "not_evaluable": "无法评估数", "status": "结论",
-    "reason": "说明", "quote": "规划原文", "area_code": "区划代码", "area_name": "区划名称",
+    "reason": "说明", "quote": "规划原文", "covered_pct": "覆盖人口比例(%)",
+    "area_code": "区划代码", "area_name": "区划名称",
     "area_level": "区划级别", "facility_id": "机构编码", "facility_name": "机构名称",
     "expected": "标准", "actual": "现状", "shortfall": "差额", "unit": "单位",
     "shortfall_text": "差距", "detail": "明细",
@@ -57,7 +65,9 @@ class Access(Protocol):
 
     def coverage(self, facility: Any, *, minutes: float | None = None,
                  distance_km: float | None = None, mode: str = "drive",
-                 scope: Any = None) -> pd.DataFrame: ...
+                 scope: Any = None, combine: Any = "either") -> pd.DataFrame: ...
+
+    def with_readings(self, readings: Readings) -> Access: ...
 
 
 
@@ -72,6 +82,7 @@ class _Outcome:
     rows: list[dict[str, Any]] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     status: str | None = None  # set when the counts alone do not decide
+    covered_pct: float | None = None  # service circles: the covered population share
 
     def add(self, ok: bool | None) -> None:
         self.checked += 1
@@ -89,10 +100,13 @@ class _Outcome:
 class _Context:
     """The region's tables arranged for the rules: areas, populations, facilities, year."""
 
-    def __init__(self, region: Region, year: int, access: Access | None) -> None:
+    def __init__(self, region: Region, year: int, access: Access | None,
+                 readings: Readings | None = None) -> None:
         self.region = region
         self.year = year
         self.access = access
+        self.readings = readings if readings is not None else Readings.from_plan(None)
+        self._classes = area_classes(region, self.readings)
         areas = pd.DataFrame(region.areas.drop(columns="geometry", errors="ignore"))
         self.codes = [str(c) for c in areas["code"]]
         self.name = dict(zip(self.codes, areas["name"].astype(str), strict=True))
@@ -168,25 +182,16 @@ class _Context:
         return value
 
     def area_class(self, code: str | None) -> str | None:
-        """Return urban/rural of an area, from itself or its nearest classified ancestor."""
-        for c in self.chain(code):
-            if self.klass[c] is not None:
-                return self.klass[c]
-        return None
+        """Return urban/rural of an area by the plan's reading (`hsplan.plans.readings`)."""
+        return self._classes.get(code) if code is not None else None
 
     def scoped_pop(self, code: str, scope: str) -> float | None:
-        """Return the urban or rural population of area `code` (persons), None if unknown."""
-        row = self.pop_rows.get(code)
-        if row is not None and not pd.isna(row[scope]):
-            return float(row[scope])
-        for level in ("village", "township"):
-            parts = [c for c in self.descendants(code) if self.level[c] == level]
-            if not parts:
-                continue
-            values = [(self.pop(c), self.area_class(c)) for c in parts]
-            if all(v is not None and k is not None for v, k in values):
-                return float(sum(v for v, k in values if k == scope and v is not None))
-        return None
+        """Return the urban or rural population of area `code` (persons) by the plan's
+        reading (`urban_rural_population`), None if unknown."""
+        split = urban_rural_population(self.region, self.year, self.readings, area_code=code)
+        if split is None:
+            return None
+        return split.urban if scope == "urban" else split.rural
 
     def descendants(self, code: str) -> list[str]:
         out: list[str] = []

@@ -38,6 +38,7 @@ from hsplan.evaluation.norms._base import (
     facility_zh,
 )
 from hsplan.plans.plan import Norm
+from hsplan.plans.readings import EMS_NETWORK, MODE_ZH, ems_bases
 
 # --- descriptions ---------------------------------------------------------------------------
 
@@ -90,11 +91,13 @@ def describe(norm: Norm) -> str:
     if rule == "max_alos":
         return f"{facility_zh(p.get('facility'))}平均住院日不超过{_fmt(p['max_alos_days'])}天"
     if rule == "service_circle":
-        reach = " 或 ".join([*([f"{_fmt(p['minutes'])}分钟"] if "minutes" in p else []),
-                            *([f"{_fmt(p['distance_km'])}千米"] if "distance_km" in p else [])])
+        join = " 且 " if p.get("combine") == "both" else " 或 "
+        reach = join.join([*([f"{_fmt(p['minutes'])}分钟"] if "minutes" in p else []),
+                           *([f"{_fmt(p['distance_km'])}千米"] if "distance_km" in p else [])])
         scope = _SCOPE_ZH.get(p.get("scope"), "")
-        return (f"{scope}{_fmt(p.get('min_share_pct', 100))}%人口在{reach}内可达"
-                f"{facility_zh(p['facility'])}")
+        what = "院前急救站点" if p.get("network") == EMS_NETWORK \
+            else facility_zh(p.get("facility"))
+        return f"{scope}{_fmt(p.get('min_share_pct', 100))}%人口在{reach}内可达{what}"
     if rule == "text":
         return norm.quote
     return norm.quote
@@ -150,11 +153,9 @@ def _presence(ctx: _Context, norm: Norm) -> _Outcome:
                 norm, area=code, expected=f"≥ {need} 所{label}", actual=f"{have} 所",
                 shortfall=need - have, unit=f"所{label}"))
     if skipped_communities:
-        out.reasons.append(f"{skipped_communities} 居委会 (urban communities) not checked: "
-                           "the norm is about 行政村")
+        out.reasons.append(f"{skipped_communities} 个居委会（社区）不检查：该标准针对行政村")
     if exempted:
-        out.reasons.append(f"{len(exempted)} village(s) exempt, a township health centre "
-                           f"stands there: {_list(exempted)}")
+        out.reasons.append(f"{len(exempted)} 个村为乡镇卫生院所在地，免设：{_list(exempted)}")
     return out
 
 
@@ -213,13 +214,18 @@ def _filtered_areas(ctx: _Context, codes: list[str], where: dict[str, Any],
                 continue
         kept.append(code)
     if unknown_pop:
-        out.reasons.append(f"no population for {ctx.year} of {_list(unknown_pop)}")
+        out.reasons.append(f"缺少{ctx.year}年常住人口：{_list(unknown_pop)}")
     return kept
 
 
+def _fac(ctx: _Context, fid: Any) -> str:
+    """Return a facility's name (its id when it has none)."""
+    return ctx.facility_name(str(fid)) or str(fid)
+
+
 def _list(items: list[str], limit: int = 5) -> str:
-    shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+    shown = "、".join(items[:limit])
+    return shown + (f" 等 {len(items)} 个" if len(items) > limit else "")
 
 
 def _count_per_population(ctx: _Context, norm: Norm) -> _Outcome:
@@ -243,7 +249,7 @@ def _count_per_population(ctx: _Context, norm: Norm) -> _Outcome:
         pops = [ctx.pop(c) for c in parts]
         if any(v is None for v in pops):
             out.add(None)
-            out.reasons.append(f"no population for {ctx.year} of {code}")
+            out.reasons.append(f"缺少{ctx.year}年常住人口：{ctx.name.get(code, code)}")
             continue
         served = float(sum(v for v in pops if v is not None))
         have = len(ctx.in_area(chosen, code)) if not streets_only else sum(
@@ -265,7 +271,7 @@ def _count_per_population(ctx: _Context, norm: Norm) -> _Outcome:
         else:
             out.add(True)
     if out.checked == 0 and streets_only:
-        out.reasons.append("no street (街道) in the region")
+        out.reasons.append("本区域没有街道")
     return out
 
 
@@ -284,7 +290,7 @@ def _sum_resource(ctx: _Context, chosen: pd.DataFrame, resource: Any) -> tuple[f
 def _no_resources(ctx: _Context, out: _Outcome) -> bool:
     if ctx.year not in ctx.res_years:
         out.status = NOT_EVALUABLE
-        out.reasons.append(f"no resources data for {ctx.year}")
+        out.reasons.append(f"缺少{ctx.year}年资源数据（床位、人员、设备）")
         return True
     return False
 
@@ -302,8 +308,8 @@ def _resource_per_population(ctx: _Context, norm: Norm) -> _Outcome:
         pop = ctx.pop(code) if scope == "all" else ctx.scoped_pop(code, scope)
         if pop is None:
             out.add(None)
-            out.reasons.append(f"no {'' if scope == 'all' else scope + ' '}population of "
-                               f"{code} for {ctx.year}")
+            out.reasons.append(f"缺少{ctx.year}年{_SCOPE_ZH.get(scope, '')}常住人口："
+                               f"{ctx.name.get(code, code)}")
             continue
         inside = ctx.in_area(chosen, code)
         if scope != "all":
@@ -311,8 +317,8 @@ def _resource_per_population(ctx: _Context, norm: Norm) -> _Outcome:
             inside = inside.loc[[k == scope for k in classes]]
         actual, missing = _sum_resource(ctx, inside, p["resource"])
         if missing:
-            out.reasons.append(f"no {_resource_zh(p['resource'])} for {_list(missing)} "
-                               f"in {ctx.year} (counted as 0)")
+            out.reasons.append(f"{_list(missing)} 缺少{ctx.year}年{_resource_zh(p['resource'])}"
+                               "（按 0 计）")
         whose = f"{_SCOPE_ZH[scope]}常住人口 {_fmt(pop)} 人"
         ok = True
         for bound in ("min", "min_count", "max"):
@@ -347,7 +353,7 @@ def _share_check(ctx: _Context, norm: Norm, out: _Outcome, *, num: float, den: f
     if den <= 0:
         out.add(None)
         where = facility or area
-        out.reasons.append(f"denominator is 0 for {where}")
+        out.reasons.append(f"{where}：分母为 0")
         return
     pct = 100.0 * num / den
     actual = f"{pct:.2f}%（{_fmt(num)}/{_fmt(den)}）"
@@ -385,11 +391,11 @@ def _share(ctx: _Context, norm: Norm) -> _Outcome:
             num, den = ctx.value(str(fid), num_res), ctx.value(str(fid), den_res)
             if math.isnan(num) or math.isnan(den):
                 out.add(None)
-                out.reasons.append(f"no resources row for {fid} in {ctx.year}")
+                out.reasons.append(f"缺少{ctx.year}年资源数据：{_fac(ctx, fid)}")
                 continue
             _share_check(ctx, norm, out, num=num, den=den, unit=unit, facility=str(fid))
         if out.checked == 0:
-            out.reasons.append(f"no {facility_zh(p['facility'])} in the region")
+            out.reasons.append(f"本区域没有{facility_zh(p['facility'])}")
         return out
     for code in ctx.areas_of("county"):
         nf, df = ctx.in_area(num_fac, code), ctx.in_area(den_fac, code)
@@ -407,7 +413,7 @@ def _department_share(ctx: _Context, norm: Norm) -> _Outcome:
     label = facility_zh(p["facility"])
     out = _Outcome()
     if chosen.empty:
-        out.reasons.append(f"no {label} in the region")
+        out.reasons.append(f"本区域没有{label}")
         return out
     has = [bool(accepted & set(_split(d))) for d in chosen["departments"]]
     lacking = chosen.loc[[not h for h in has]]
@@ -466,9 +472,9 @@ def _per_facility_minimum(ctx: _Context, norm: Norm) -> _Outcome:
                                           actual=_fmt(v), shortfall=_ceil(minimum - v),
                                           unit=unit))
     if missing:
-        out.reasons.append(f"no {_resource_zh(p['resource'])} for {_list(missing)} in {ctx.year}")
+        out.reasons.append(f"{_list(missing)} 缺少{ctx.year}年{_resource_zh(p['resource'])}")
     if chosen.empty:
-        out.reasons.append(f"no {facility_zh(p['facility'])} in the region")
+        out.reasons.append(f"本区域没有{facility_zh(p['facility'])}")
     return out
 
 
@@ -483,7 +489,8 @@ def _per_facility_ratio(ctx: _Context, norm: Norm) -> _Outcome:
         num, den = ctx.value(str(fid), p["numerator"]), ctx.value(str(fid), p["denominator"])
         if math.isnan(num) or math.isnan(den) or den <= 0:
             out.add(None)
-            out.reasons.append(f"no {_resource_zh(p['denominator'])} for {fid} in {ctx.year}")
+            out.reasons.append(f"缺少{ctx.year}年{_resource_zh(p['denominator'])}："
+                               f"{_fac(ctx, fid)}")
             continue
         ratio = num / den
         actual = f"{ratio:.3g}（{_fmt(num)}/{_fmt(den)}）"
@@ -500,7 +507,7 @@ def _per_facility_ratio(ctx: _Context, norm: Norm) -> _Outcome:
                 shortfall=num - _floor(float(p["max"]) * den), unit=unit, excess=True))
         out.add(ok)
     if chosen.empty:
-        out.reasons.append(f"no {facility_zh(p['facility'])} in the region")
+        out.reasons.append(f"本区域没有{facility_zh(p['facility'])}")
     return out
 
 
@@ -525,7 +532,7 @@ def _stay(ctx: _Context, fid: str) -> tuple[float, float]:
 def _no_utilisation(ctx: _Context, out: _Outcome) -> bool:
     if ctx.util.empty:
         out.status = NOT_EVALUABLE
-        out.reasons.append(f"no utilisation data for {ctx.year}")
+        out.reasons.append(f"缺少{ctx.year}年医疗服务数据（病床使用率、出院人数等）")
         return True
     return False
 
@@ -545,13 +552,13 @@ def _bed_efficiency(ctx: _Context, norm: Norm) -> _Outcome:
            else "（任一项，combine: or）"))
     chosen = ctx.select(p.get("facility"))
     if chosen.empty:
-        out.reasons.append(f"no {facility_zh(p.get('facility'))} in the region")
+        out.reasons.append(f"本区域没有{facility_zh(p.get('facility'))}")
     for fid in chosen["id"]:
         fid = str(fid)
         occ, alos = _stay(ctx, fid)
         if math.isnan(occ) or math.isnan(alos):
             out.add(None)
-            out.reasons.append(f"no occupancy or stay for {fid} in {ctx.year}")
+            out.reasons.append(f"缺少{ctx.year}年病床使用率或平均住院日：{_fac(ctx, fid)}")
             continue
         low, long_stay = occ < max_occ, alos > min_alos
         if not ((low and long_stay) if combine == "and" else (low or long_stay)):
@@ -560,7 +567,7 @@ def _bed_efficiency(ctx: _Context, norm: Norm) -> _Outcome:
         beds, before = ctx.value(fid, "beds"), ctx.value(fid, "beds", previous=True)
         if math.isnan(beds) or math.isnan(before):
             out.add(None)
-            out.reasons.append(f"no beds of {fid} for {ctx.year - 1} and {ctx.year}")
+            out.reasons.append(f"缺少{ctx.year - 1}、{ctx.year}年床位数：{_fac(ctx, fid)}")
             continue
         grew = beds - before
         out.add(grew <= 0)
@@ -581,12 +588,12 @@ def _max_alos(ctx: _Context, norm: Norm) -> _Outcome:
     limit = float(p["max_alos_days"])
     chosen = ctx.select(p.get("facility"))
     if chosen.empty:
-        out.reasons.append(f"no {facility_zh(p.get('facility'))} in the region")
+        out.reasons.append(f"本区域没有{facility_zh(p.get('facility'))}")
     for fid in chosen["id"]:
         alos = _stay(ctx, str(fid))[1]
         if math.isnan(alos):
             out.add(None)
-            out.reasons.append(f"no average stay for {fid} in {ctx.year}")
+            out.reasons.append(f"缺少{ctx.year}年平均住院日：{_fac(ctx, fid)}")
             continue
         out.add(alos <= limit + _EPS)
         if alos > limit + _EPS:
@@ -599,27 +606,32 @@ def _max_alos(ctx: _Context, norm: Norm) -> _Outcome:
 def _service_circle(ctx: _Context, norm: Norm) -> _Outcome:
     p = norm.params
     out = _Outcome()
+    circle = ctx.readings.circle(norm)
     if ctx.access is None:
         out.status = NOT_EVALUABLE
-        out.reasons.append("needs travel times (run with travel times: hsplan access …)")
+        out.reasons.append("缺少行程时间（需村居位置和人口，以及道路网络或直线距离模型）")
         return out
-    minutes, km = p.get("minutes"), p.get("distance_km")
+    minutes, km = circle.minutes, circle.distance_km
     scope = p.get("scope")
+    facility: Any = p.get("facility")
+    if p.get("network") == EMS_NETWORK:
+        facility = ems_bases(ctx.region, ctx.year, ctx.readings)
     try:
-        cov = ctx.access.coverage(p["facility"], minutes=minutes, distance_km=km,
-                                  mode=str(p.get("mode", "drive")),
+        cov = ctx.access.coverage(facility, minutes=minutes, distance_km=km,
+                                  mode=circle.mode, combine=circle.combine,
                                   scope=None if scope in (None, "all") else scope)
     except HsplanError as exc:
         out.status = NOT_EVALUABLE
-        out.reasons.append(f"travel times unavailable: {exc}")
+        out.reasons.append(f"无法计算行程时间：{exc}")
         return out
-    covered = _covered(cov, minutes, km)
+    covered = _covered(cov, minutes, km, circle.combine)
     pop = pd.to_numeric(cov["pop"], errors="coerce").fillna(0.0).astype(float)
     total = float(pop.sum())
     share = 100.0 * float(pop[covered].sum()) / total if total > 0 else math.nan
-    need = float(p.get("min_share_pct", 100))
-    reach = " 或 ".join([*([f"≤ {_fmt(minutes)} 分钟"] if minutes else []),
-                        *([f"≤ {_fmt(km)} 千米"] if km else [])])
+    need = circle.min_share_pct
+    join = " 或 " if circle.combine == "either" else " 且 "
+    reach = join.join([*([f"≤ {_fmt(minutes)} 分钟"] if minutes else []),
+                       *([f"≤ {_fmt(km)} 千米"] if km else [])])
     for i, row in enumerate(cov.to_dict(orient="records")):
         out.checked += 1
         if covered.iloc[i]:
@@ -633,35 +645,46 @@ def _service_circle(ctx: _Context, norm: Norm) -> _Outcome:
         out.rows.append(ctx.violation(norm, area=str(row["area_code"]), expected=reach,
                                       actual=actual, shortfall=float(pop.iloc[i]),
                                       unit="人（未覆盖人口）"))
+    how = f"出行方式：{MODE_ZH[circle.mode]}（{circle.mode_how}）"
     if math.isnan(share):
         out.status = NOT_EVALUABLE
-        out.reasons.append("no population at the demand points")
+        out.reasons.append(f"缺少{_SCOPE_ZH.get(scope, '')}需求点人口")
         return out
+    out.covered_pct = share
     out.status = PASS if share >= need - _EPS else FAIL
-    out.reasons.append(f"covered population {share:.1f}% (norm ≥ {_fmt(need)}%)")
+    scope_zh = _SCOPE_ZH.get(scope, "")
+    out.reasons.append(f"{scope_zh}覆盖人口 {share:.1f}%（标准 ≥ {_fmt(need)}%；{reach}；{how}）")
     if out.status == PASS:
         out.rows = []
     return out
 
 
-def _covered(cov: pd.DataFrame, minutes: float | None, km: float | None) -> pd.Series:
-    """Return which demand points are within `minutes` or `km` (and reachable)."""
+def _covered(cov: pd.DataFrame, minutes: float | None, km: float | None,
+             combine: str = "either") -> pd.Series:
+    """Return which demand points are within `minutes` or (``combine`` both: and) `km`,
+    and reachable; the access model's own ``covered`` column when it has no times."""
     reachable = cov["reachable"].fillna(False).astype(bool) if "reachable" in cov else \
         pd.Series(True, index=cov.index)
-    ok = pd.Series(False, index=cov.index)
+    if "covered" in cov and not {"travel_min", "dist_m"} & set(cov.columns):
+        return (cov["covered"].fillna(False).astype(bool) & reachable).reset_index(drop=True)
+    tests = []
     if minutes is not None and "travel_min" in cov:
-        ok |= pd.to_numeric(cov["travel_min"], errors="coerce").le(float(minutes)).fillna(False)
+        tests.append(pd.to_numeric(cov["travel_min"], errors="coerce")
+                     .le(float(minutes)).fillna(False))
     if km is not None and "dist_m" in cov:
-        ok |= pd.to_numeric(cov["dist_m"], errors="coerce").le(float(km) * 1000).fillna(False)
-    if "covered" in cov:
-        ok |= cov["covered"].fillna(False).astype(bool)
-    return (ok & reachable).reset_index(drop=True)
+        tests.append(pd.to_numeric(cov["dist_m"], errors="coerce")
+                     .le(float(km) * 1000).fillna(False))
+    ok = pd.Series(False, index=cov.index)
+    if tests:
+        ok = tests[0]
+        for t in tests[1:]:
+            ok = (ok | t) if combine == "either" else (ok & t)
+    return (ok.astype(bool) & reachable).reset_index(drop=True)
 
 
 def _text(ctx: _Context, norm: Norm) -> _Outcome:
     out = _Outcome(status=NOT_EVALUABLE)
-    reason = norm.params.get("reason", "cannot be checked from the model")
-    out.reasons.append(f"text norm: {reason}")
+    out.reasons.append("定性要求，模型中没有对应数据，需人工核对")
     return out
 
 
