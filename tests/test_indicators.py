@@ -605,6 +605,32 @@ def test_fever_sentinel_counts_as_a_fever_clinic(region: Region) -> None:
     assert value == pytest.approx(100.0)   # F3 发热门诊, F4 发热哨点 (F8 closed in 2020)
 
 
+def test_rehab_and_psych_beds_count_rehab_and_psychiatric_hospitals() -> None:
+    # issue 10: 康复/精神 beds counted departments only. 康复病床 = a 康复医院's beds (all 100,
+    # of which 40 are entered as its 康复医学科) + the 综合医院's 康复医学科 20 = 120;
+    # 精神科床位 = the 精神病医院's 80 (no department column entered) + the 综合医院's 10 = 90.
+    # Per 1,000 of 100,000: 1.2 and 0.9 (before: (40 + 20) / 100 = 0.6 and 10 / 100 = 0.1).
+    areas = pd.DataFrame([{"code": COUNTY, "name": "江川区", "level": "county"}])
+    population = pd.DataFrame([{"area_code": COUNTY, "year": 2021, "total": 100_000}])
+    facilities = pd.DataFrame([
+        {"id": "R", "name": "康复医院", "subtype": "康复医院", "area_code": COUNTY},
+        {"id": "P", "name": "精神病医院", "subtype": "精神病医院", "area_code": COUNTY},
+        {"id": "G", "name": "人民医院", "subtype": "综合医院", "area_code": COUNTY},
+    ])
+    resources = pd.DataFrame([
+        {"facility_id": "R", "year": 2021, "beds": 100, "beds_rehab": 40},
+        {"facility_id": "P", "year": 2021, "beds": 80},
+        {"facility_id": "G", "year": 2021, "beds": 300, "beds_rehab": 20, "beds_psych": 10},
+    ])
+    region = Region().replace(areas=areas, population=population, facilities=facilities,
+                              resources=resources)
+    rehab = compute(region, "rehab_beds_per_1k", year=2021).iloc[0]
+    psych = compute(region, "psych_beds_per_1k", year=2021).iloc[0]
+    assert (rehab["numerator"], rehab["value"]) == (120, pytest.approx(1.2))
+    assert (psych["numerator"], psych["value"]) == (90, pytest.approx(0.9))
+    assert rehab["status"] == psych["status"] == "ok"
+
+
 if __name__ == "__main__":
     import sys
 

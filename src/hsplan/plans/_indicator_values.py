@@ -362,8 +362,10 @@ def _reported(prepared: Prepared, indicator: Indicator, year: int) -> Values:
 
 def _computed(prepared: Prepared, indicator: Indicator, formula: Formula, year: int
               ) -> Values:
-    num = _evaluate(prepared, formula.numerator, formula.filter & formula.numerator_filter,
-                    year)
+    parts = [_evaluate(prepared, term, flt, year) for term, flt in formula.numerator_parts()]
+    num = parts[0] if len(parts) == 1 else [
+        (float(sum(p[0] for p in by_area)), [m for p in by_area for m in p[1]],
+         [n for p in by_area for n in p[2]]) for by_area in zip(*parts, strict=True)]
     den = _evaluate(prepared, formula.denominator, formula.filter & formula.denominator_filter,
                     year)
     values: list[float] = []
