@@ -90,11 +90,15 @@ def needs_command(
         for note in result.notes:
             console.print(f"[dim]note: {note}[/]", highlight=False)
     frame = result.table[_TABLE_COLUMNS].copy()
-    for col in _NUMBERS:  # one decimal for people to read; json/xlsx keep full precision
-        frame[col] = [cell if cell is None or cell != cell else f"{cell:,.1f}"
+    for col in _NUMBERS:  # whole units; the yearly gap with one decimal
+        digits = 1 if col == "gap_per_year" else 0
+        frame[col] = [cell if cell is None or cell != cell else f"{cell:,.{digits}f}"
                       for cell in frame[col]]
     frame = frame.rename(columns=COLUMNS_ZH)
     print_frame(frame, title=f"{result.area_name} {result.year}年需要量 — {the_plan.title}",
                 fmt=FrameFormat.table,
                 caption=f"基年 {result.base_year}; 公式与输入: --format json 或 xlsx"
                 + ("; 合成数据 SYNTHETIC DATA" if synthetic else ""))
+    for note in result.notes:
+        if note.startswith("床位需求法") and not explain:
+            console.print(f"[dim]注: {note}[/]", highlight=False)

@@ -119,6 +119,11 @@ class FacilityFilter:
             ok &= ~f.mask(facilities)
         return ok
 
+    def uses_grade(self) -> bool:
+        """True when this filter (or a part of it) selects facilities by grade."""
+        return self.grade_min is not None or any(
+            f.uses_grade() for f in (*self.any_of, *self.all_of, *self.none_of))
+
     def names_subtype(self, subtype: str) -> bool:
         """True when this filter (or a part of it) selects facilities of `subtype` by name."""
         return subtype in self.subtype or any(
