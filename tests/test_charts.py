@@ -199,10 +199,14 @@ def test_needs_bars_and_figure(needs_result: NeedsResult, tmp_path: Path) -> Non
     table = needs_result.table
     rows = needs_bars(table)
     expected = table[table["unit"].isin(["张", "人"]) & (table["item"] != "常住人口")]
-    assert len(rows) == len(expected) == 19   # no staff from 床人比 on all beds (issue 10)
-    assert list(rows["unit"]) == ["张"] * 7 + ["人"] * 12
+    # no staff from 床人比 on all beds (issue 10); the 需求法 by level of care, the current-use
+    # figure beside it and one 推荐值 row for beds and for nurses (issue 10)
+    assert len(rows) == len(expected) == 24
+    assert list(rows["unit"]) == ["张"] * 11 + ["人"] * 13
     assert rows["label"].iloc[0] == "床位\n需求法"
-    assert rows["label"].iloc[1] == ("重症医学科床位\n按每千人口重症医学科床位数\n"
+    assert list(rows["item"].iloc[1:4]) == ["医院及专业公共卫生机构床位（需求法）",
+                                           "基层医疗卫生机构床位（需求法）", "床位（现状利用法）"]
+    assert rows["label"].iloc[4] == ("重症医学科床位\n按每千人口重症医学科床位数\n"
                                      "规划目标 ≥0.06 张/千人 (2025)")
     fig = needs_figure(needs_result, synthetic=True)
     _pyramid, beds, staff = fig.axes
@@ -212,9 +216,11 @@ def test_needs_bars_and_figure(needs_result: NeedsResult, tmp_path: Path) -> Non
         assert [p.get_width() for p in current] == pytest.approx(
             [0.0 if pd.isna(v) else v for v in part["current_value"]])
         assert to_rgb(current[0].get_facecolor()) != to_rgb(needed[0].get_facecolor())
-    demand = rows.iloc[0]  # 床位（需求法）: 913 beds now, 845 needed
-    assert (demand["current_value"], round(demand["value_needed"])) == (913.0, 845)
-    assert "余 68" in [t.get_text().strip() for t in beds.texts]
+    # 床位（需求法）: 913 beds now; 1,548 needed at the national 21.4 % 年住院率 with 外转
+    # not entered (before issue 10: 845 from the county's own admissions, "余 68")
+    demand = rows.iloc[0]
+    assert (demand["current_value"], demand["value_needed"]) == (913.0, 1548)
+    assert "缺 635" in [t.get_text().strip() for t in beds.texts]
     assert fig.get_suptitle() == "江川区 2025年需要量（合成数据）"
     plt.close(fig)
     path = needs_chart(needs_result, tmp_path / "n.png", synthetic=True)

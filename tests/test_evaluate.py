@@ -607,10 +607,45 @@ def test_department_indicators_have_no_baseline_from_today(example_region: Regio
     assert pd.isna(t04["baseline_value"]) and pd.isna(t04["baseline_source"])
     assert pd.isna(t04["observed_per_year"])
     assert t04["status"] != OFF_TRACK
-    assert "科室没有逐年记录" in t04["reason"]
+    assert "基期(2020年)值无法由数据得出：该年无科室设置记录" in t04["reason"]
+    assert t04["reason"].endswith("；无历史数据，趋势无法评估")
     early = evaluate(example_region, plan, year=2021).set_index("target_id").loc["T04"]
     assert early["status"] == NOT_EVALUABLE
+    assert "无历史数据：2021年 H001, H002 的科室设置未记录" in early["reason"]
     # a plan baseline stays the plan's; a region-derived one is flagged
     by_id = evaluate(example_region, plan).set_index("target_id")
     assert by_id.loc["T07", "baseline_source"] == "plan"
     assert by_id.loc["P01", "baseline_source"] == "region"
+
+
+def test_department_indicators_have_a_history_from_the_facts_table(
+        example_region: Region) -> None:
+    """Issue 10: departments recorded per year (facts table, 事项 科室) give department
+    indicators a baseline and a trend. 江川 T05 (乡镇卫生院和社区卫生服务中心设置发热诊室的比例
+    ≥ 80 % by 2025): the example's 8 centres, 5 with a fever clinic in 2023 (62.5 %). Record
+    T003 and T004 from 2020, T002 and T005 from 2022, T006 from 2023, all eight with their
+    other departments since 2020 (2019 not recorded): 2020 2/8 = 25 % (a region-derived
+    baseline, flagged),
+    2021 25 %, 2022 50 %, 2023 62.5 %. Least squares over 2020–2023: +13.75 %/year, which
+    reaches 80 % by 2025 (62.5 + 2 × 13.75 = 90): on track. Before (main): the 2023 share
+    only, no baseline and no trend."""
+    from hsplan.plans.plan import load_plan
+    from hsplan.region import schema
+    from hsplan.region.model import typed
+
+    fever = {"T003": 2020, "T004": 2020, "T002": 2022, "T005": 2022, "T006": 2023}
+    rows = [(fid, y, "科室", "发热门诊" if fid == "T005" else "发热诊室", None)
+            for fid, y in fever.items()]
+    rows += [(fid, 2020, "科室", "全科医学科", None) for fid in ("T001", "T007", "T008")]
+    rows += [(fid, 2020, "科室", "全科医学科", None) for fid in fever]
+    facts = pd.concat([example_region.facts, typed(pd.DataFrame(
+        rows, columns=["facility_id", "year", "fact", "value", "status"]), schema.FACTS)],
+        ignore_index=True)
+    region = example_region.replace(facts=facts)
+    plan = load_plan("jiangchuan-2021-2025")
+    t05 = evaluate(region, plan).set_index("target_id").loc["T05"]
+    assert t05["value"] == pytest.approx(62.5)
+    assert (t05["baseline_value"], t05["baseline_source"]) == (pytest.approx(25.0), "region")
+    assert t05["observed_per_year"] == pytest.approx(13.75)
+    assert t05["status"] == ON_TRACK
+    assert "无历史数据" not in t05["reason"]

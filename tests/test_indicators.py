@@ -277,8 +277,48 @@ def test_department_shares(region: Region) -> None:
     infect = compute(region, "infectious_dept_share_pct", year=2021).iloc[0]
     # 二级+ 综合/中医医院: F1 (感染性疾病科), F2 (none); F6 is 一级
     assert (infect.numerator, infect.denominator, infect.value) == (1, 2, 50.0)
+    # issue 10: the 科室设置 column is the departments of the latest data year (2021); it says
+    # nothing about 2019 (before: today's departments were counted for 2019 too)
     fever_2019 = compute(region, "fever_clinic_share_pct", year=2019).iloc[0]
-    assert (fever_2019.numerator, fever_2019.denominator) == (2, 3)  # F8 still open
+    assert fever_2019.status == "no data" and math.isnan(fever_2019.value)
+    assert fever_2019.missing.startswith("无历史数据：2019年 F3, F4, F8 的科室设置未记录")
+
+
+def _facts(*rows: tuple[str, int, str, str, str | None]) -> pd.DataFrame:
+    return typed(pd.DataFrame(rows, columns=["facility_id", "year", "fact", "value", "status"]),
+                 schema.FACTS)
+
+
+def test_department_and_grade_history_from_the_facts_table(region: Region) -> None:
+    # issue 10: departments and grades recorded per year (a fact holds from its year on)
+    facts = _facts(
+        ("F3", 2018, "科室", "发热门诊", None), ("F4", 2015, "科室", "中医馆", None),
+        ("F8", 2015, "科室", "全科医学科", None), ("F8", 2019, "科室", "发热门诊", None),
+        ("F1", 2019, "科室", "感染性疾病科", None), ("F2", 2015, "科室", "治未病科", None),
+        ("F1", 2018, "等级", "二级甲等", "通过"), ("F2", 2018, "等级", "一级甲等", "通过"),
+        ("F2", 2021, "等级", "二级甲等", "通过"), ("F2", 2019, "等级", "二级甲等", "申报"))
+    with_facts = region.replace(facts=facts)
+    fever = {y: compute(with_facts, "fever_clinic_share_pct", year=y).iloc[0]
+             for y in (2018, 2019, 2021)}
+    # 2018: F3 (发热门诊 since 2018), F4 (none), F8 (from 2019 only) → 1 of 3
+    assert (fever[2018].numerator, fever[2018].denominator) == (1, 3)
+    # 2019: F3 and F8 of 3 (F8 closed in 2020); 2021: F3 of F3, F4 (F8 closed)
+    assert (fever[2019].numerator, fever[2019].denominator) == (2, 3)
+    assert (fever[2021].numerator, fever[2021].denominator) == (1, 2)
+    infect = {y: compute(with_facts, "infectious_dept_share_pct", year=y).iloc[0]
+              for y in (2018, 2020, 2021)}
+    # 二级+ 综合/中医医院: F1 二级 since 2018 (感染性疾病科 from 2019); F2 一级 until its
+    # 二级甲等 passed in 2021 (the 2019 申报 does not count); F6 一级 (static, below 二级)
+    assert (infect[2018].numerator, infect[2018].denominator) == (0, 1)
+    assert (infect[2020].numerator, infect[2020].denominator, infect[2020].value) == (
+        1, 1, 100.0)
+    assert (infect[2021].numerator, infect[2021].denominator, infect[2021].value) == (
+        1, 2, 50.0)
+    # without 等级 facts, a 二级 hospital's grade before the latest year is unknown
+    no_grades = region.replace(facts=facts[facts["fact"] == "科室"])
+    row = compute(no_grades, "infectious_dept_share_pct", year=2020).iloc[0]
+    assert row.status == "no data"
+    assert "F1, F2 的科室设置或医院等级未记录" in row.missing
 
 
 def test_township_level(region: Region) -> None:
@@ -471,8 +511,10 @@ def test_compute_all_matches_the_golden_output(example_region: Region, level: st
     expected = pd.read_csv(GOLDEN / f"{name}.csv.gz", keep_default_na=False, na_values=[""])
     # issue 10: 5 more entries (hospital_alos_days, local_admissions_per_100,
     # public_tcm_only_hospital_beds_per_1k computed; smi_management_rate_pct,
-    # village_doctors_and_aides_per_1k_rural reported)
-    assert len(expected) == {"county": 805, "township": 6440, "village": 23940}[level]
+    # village_doctors_and_aides_per_1k_rural reported); 1 more (nonresident_admissions_pct,
+    # reported: the 流入 of the bed 需求法); department shares before the latest year (2023)
+    # are no data (无历史数据: the example records no 科室 facts)
+    assert len(expected) == {"county": 810, "township": 6480, "village": 23940}[level]
     pd.testing.assert_frame_equal(_via_csv(frame), expected, check_exact=False, rtol=1e-12,
                                   atol=0.0)
 
@@ -603,6 +645,32 @@ def test_fever_sentinel_counts_as_a_fever_clinic(region: Region) -> None:
     value = compute(region.replace(facilities=fac), "fever_clinic_share_pct",
                     year=2021).iloc[0].value
     assert value == pytest.approx(100.0)   # F3 发热门诊, F4 发热哨点 (F8 closed in 2020)
+
+
+def test_rehab_and_psych_beds_count_rehab_and_psychiatric_hospitals() -> None:
+    # issue 10: 康复/精神 beds counted departments only. 康复病床 = a 康复医院's beds (all 100,
+    # of which 40 are entered as its 康复医学科) + the 综合医院's 康复医学科 20 = 120;
+    # 精神科床位 = the 精神病医院's 80 (no department column entered) + the 综合医院's 10 = 90.
+    # Per 1,000 of 100,000: 1.2 and 0.9 (before: (40 + 20) / 100 = 0.6 and 10 / 100 = 0.1).
+    areas = pd.DataFrame([{"code": COUNTY, "name": "江川区", "level": "county"}])
+    population = pd.DataFrame([{"area_code": COUNTY, "year": 2021, "total": 100_000}])
+    facilities = pd.DataFrame([
+        {"id": "R", "name": "康复医院", "subtype": "康复医院", "area_code": COUNTY},
+        {"id": "P", "name": "精神病医院", "subtype": "精神病医院", "area_code": COUNTY},
+        {"id": "G", "name": "人民医院", "subtype": "综合医院", "area_code": COUNTY},
+    ])
+    resources = pd.DataFrame([
+        {"facility_id": "R", "year": 2021, "beds": 100, "beds_rehab": 40},
+        {"facility_id": "P", "year": 2021, "beds": 80},
+        {"facility_id": "G", "year": 2021, "beds": 300, "beds_rehab": 20, "beds_psych": 10},
+    ])
+    region = Region().replace(areas=areas, population=population, facilities=facilities,
+                              resources=resources)
+    rehab = compute(region, "rehab_beds_per_1k", year=2021).iloc[0]
+    psych = compute(region, "psych_beds_per_1k", year=2021).iloc[0]
+    assert (rehab["numerator"], rehab["value"]) == (120, pytest.approx(1.2))
+    assert (psych["numerator"], psych["value"]) == (90, pytest.approx(0.9))
+    assert rehab["status"] == psych["status"] == "ok"
 
 
 if __name__ == "__main__":

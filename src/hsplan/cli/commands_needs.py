@@ -94,10 +94,11 @@ def needs_command(
         for line in result.explain:
             console.print(line, highlight=False)
         for note in result.notes:
-            console.print(f"[dim]note: {note}[/]", highlight=False)
+            console.print(f"[dim]注：{note}[/]", highlight=False)
     frame = result.table[_TABLE_COLUMNS].copy()
-    for col in _NUMBERS:  # one decimal for people to read; json/xlsx keep full precision
-        frame[col] = [cell if cell is None or cell != cell else f"{cell:,.1f}"
+    for col in _NUMBERS:  # whole units; the yearly gap with one decimal
+        digits = 1 if col == "gap_per_year" else 0
+        frame[col] = [cell if cell is None or cell != cell else f"{cell:,.{digits}f}"
                       for cell in frame[col]]
     frame = frame.rename(columns=COLUMNS_ZH)
     if year_note:
@@ -106,6 +107,9 @@ def needs_command(
                 fmt=FrameFormat.table,
                 caption=f"基年 {result.base_year}；公式与输入：--format json 或 xlsx"
                 + ("；合成数据" if synthetic else ""))
+    for note in result.notes:
+        if note.startswith("床位需求法") and not explain:
+            console.print(f"[dim]注：{note}[/]", highlight=False)
     console.print(ambulance["line_zh"], highlight=False)
     console.print(ambulance["readings"], highlight=False)
 

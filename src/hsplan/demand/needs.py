@@ -92,22 +92,30 @@ _HEALTH_CENTRES = ("乡镇卫生院", "中心乡镇卫生院")
 class ServiceAssumptions:
     """Service assumptions of the bed and facility needs (see default.yaml ``services``).
 
-    `admission_rates_per_1k` per band (None: derive from the region); `admission_age_profile`
-    relative rates per band; `alos_days` (None: derive); `target_occupancy_pct`, `outflow_pct`,
-    `inflow_pct` in %; ambulance and community-centre norms in residents per unit.
+    `admission_rates_per_1k` per band (None: the residents' rate spread by
+    `admission_age_profile`); `residents_admission_rate_pct` the residents' 年住院率 (None: the
+    project's reported one, else `national_admission_rate_pct`); `alos_days` (None: derive per
+    level, else `national_alos_days`); `target_occupancy_pct` (hospitals) and
+    `target_occupancy_primary_pct` (基层) in %; `outflow_pct` (外转, % of residents'
+    admissions) and `inflow_pct` (流入, % of local admissions) — None: from the project, else 0;
+    ambulance and community-centre norms in residents per unit.
     """
 
     admission_rates_per_1k: Mapping[str, float] | None
     admission_age_profile: Mapping[str, float]
     alos_days: float | None
     target_occupancy_pct: float
-    outflow_pct: float = 0.0
-    inflow_pct: float = 0.0
+    outflow_pct: float | None = None
+    inflow_pct: float | None = None
     ambulance_urban_per_pop: float = 30000
     ambulance_rural_per_pop: float = 30000
     community_centre_per_pop_min: float = 30000
     community_centre_per_pop_max: float = 100000
     sources: Mapping[str, str] = field(default_factory=dict)
+    residents_admission_rate_pct: float | None = None
+    national_admission_rate_pct: float = 21.4
+    national_alos_days: float = 8.8
+    target_occupancy_primary_pct: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -144,15 +152,15 @@ def _services_from_dict(raw: Any, *, file: str, problems: list[Problem]
                                 fix=fix))
 
     def number(key: str, lo: float, hi: float, *, derive: bool = False,
-               default: float | None = None) -> float | None:
+               default: float | None = None, word: str = "derive") -> float | None:
         value = value_of(key)
         if value is None and default is not None:
             return default
-        if derive and value == "derive":
+        if derive and value == word:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or not lo <= value <= hi:
-            what = f"a number in {lo:g}–{hi:g}" + (' or "derive"' if derive else "")
+            what = f"a number in {lo:g}–{hi:g}" + (f' or "{word}"' if derive else "")
             bad(key, what, value, f"set services.{key}.value to {what}")
             return None
         return float(value)
@@ -174,8 +182,16 @@ def _services_from_dict(raw: Any, *, file: str, problems: list[Problem]
     profile = bands("admission_age_profile", derive=False)
     alos = number("alos_days", 0.1, 365, derive=True)
     occupancy = number("target_occupancy_pct", 1, 200)
-    outflow = number("outflow_pct", 0, 100, default=0.0)
-    inflow = number("inflow_pct", 0, 100, default=0.0)
+    occupancy_primary = number("target_occupancy_primary_pct", 1, 200, default=60.0)
+    outflow = number("outflow_pct", 0, 100, derive=True, word="reported") \
+        if value_of("outflow_pct") is not None else None
+    inflow = number("inflow_pct", 0, 99, derive=True, word="reported") \
+        if value_of("inflow_pct") is not None else None
+    residents_rate = number("residents_admission_rate_pct", 0.1, 100, derive=True,
+                            word="reported") \
+        if value_of("residents_admission_rate_pct") is not None else None
+    national_rate = number("national_admission_rate_pct", 0.1, 100, default=21.4)
+    national_alos = number("national_alos_days", 0.1, 365, default=8.8)
     amb_u = number("ambulance_urban_per_pop", 1, 1e7, default=30000)
     amb_r = number("ambulance_rural_per_pop", 1, 1e7, default=30000)
     community = value_of("community_centre_per_pop") or {"min": 30000, "max": 100000}
@@ -187,7 +203,8 @@ def _services_from_dict(raw: Any, *, file: str, problems: list[Problem]
         community = {"min": 30000, "max": 100000}
     if len(problems) > n_before or profile is None:
         return None
-    assert occupancy is not None and outflow is not None and inflow is not None
+    assert occupancy is not None and occupancy_primary is not None
+    assert national_rate is not None and national_alos is not None
     assert amb_u is not None and amb_r is not None
     sources = {k: str(v["source"]) for k, v in sec.items()
                if isinstance(v, dict) and "source" in v}
@@ -197,6 +214,8 @@ def _services_from_dict(raw: Any, *, file: str, problems: list[Problem]
         ambulance_urban_per_pop=amb_u, ambulance_rural_per_pop=amb_r,
         community_centre_per_pop_min=float(community["min"]),
         community_centre_per_pop_max=float(community["max"]), sources=sources,
+        residents_admission_rate_pct=residents_rate, national_admission_rate_pct=national_rate,
+        national_alos_days=national_alos, target_occupancy_primary_pct=occupancy_primary,
     )
 
 
@@ -241,17 +260,23 @@ def load_assumptions(path: str | Path | None = None) -> Assumptions:
 def bed_need(pop_by_band: Mapping[str, float], *, admission_rates_per_1k: Mapping[str, float],
              alos_days: float, occupancy_pct: float, outflow_pct: float = 0.0,
              inflow_pct: float = 0.0) -> float:
-    """Return the beds needed by the demand method, in beds.
+    """Return the beds needed by the demand method for one level of care, in beds (unrounded).
 
     Notes
     -----
-    beds = Σ_b (rate_b / 1000 × pop_b) × ALOS ÷ (365 × occupancy / 100)
-    × (1 + outflow / 100 − inflow / 100) — 卫生服务需求法 (NATIONAL_NORMS.md §5.1 (a), (b)).
+    residents' admissions R = Σ_b rate_b / 1000 × pop_b; admissions in the county's own
+    facilities A = R × (1 − 外转 / 100) ÷ (1 − 流入 / 100) (外转: share of the residents'
+    admissions treated outside; 流入: share of the local admissions that are non-residents);
+    beds = A × ALOS ÷ (365 × occupancy / 100) — 卫生服务需求法 (NATIONAL_NORMS.md §5.1 (a):
+    [Σ 年龄别人口 × 年龄别住院率 + 外地住院患者数] × 平均住院日 / 365 × 冗余系数; (b)).
     """
-    admissions = sum(admission_rates_per_1k.get(b, 0.0) / 1000 * pop
-                     for b, pop in pop_by_band.items())
-    return admissions * alos_days / (365 * occupancy_pct / 100) \
-        * (1 + outflow_pct / 100 - inflow_pct / 100)
+    if not 0 <= inflow_pct < 100:
+        raise HsplanError(f"bed need: expected 流入 (inflow) in 0–<100 %, got {inflow_pct:g}. "
+                          "Fix: give the share of local admissions that are non-residents.")
+    residents = sum(admission_rates_per_1k.get(b, 0.0) / 1000 * pop
+                    for b, pop in pop_by_band.items())
+    local = residents * (1 - outflow_pct / 100) / (1 - inflow_pct / 100)
+    return local * alos_days / (365 * occupancy_pct / 100)
 
 
 def derive_admission_rates(admissions: float, pop_by_band: Mapping[str, float],
@@ -416,17 +441,25 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
                                else f"{demo.growth_rate_pct:g}%/年"),
         "人", pop, pop_base, base_year, "—", year))
 
-    # beds, demand method
-    beds_demand = _beds_demand_row(region, code, base_year, year, bands_at_year, svc)
-    if beds_demand is not None:
-        row, beds_needed = beds_demand
-        row["current_value"] = _current_sum(region, ("beds",), cur_year) if cur_year else None
-        row["current_year"] = cur_year
-        rows.append(_row(**{k: row[k] for k in ("item", "method", "formula", "inputs",
-                                                 "assumptions", "unit")},
-                         needed=beds_needed, current=row["current_value"],
-                         current_year=cur_year, plan_target="—", year=year))
-        need_by_columns[("beds",)] = (beds_needed, "床位(需求法)")
+    # beds, demand method (by level of care) and the current-use method beside it
+    demand = bed_demand(region, code, base_year=base_year, year=year,
+                        bands_at_year=bands_at_year, pop_at_year=pop, svc=svc)
+    bed_rows = _bed_rows(region, demand, year=year, cur_year=cur_year)
+    rows += bed_rows
+    resource_of: dict[str, tuple[str, ...]] = {}
+    reconcile_notes: dict[tuple[str, ...], str] = {}
+    if demand.outflow_known:
+        resource_of[bed_rows[0]["item"]] = ("beds",)
+    else:
+        reconcile_notes[("beds",)] = (
+            f"床位（需求法） {demand.total}张 未计入推荐值: 外转未录入 (按0计), 其中含到县外住院"
+            "的居民; 录入县域内就诊率 (in_county_visit_rate_pct) 后计入")
+    use_row = _current_use_row(region, code, base_year=base_year, year=year,
+                               pop_at_year=pop, svc=svc, cur_year=cur_year)
+    if use_row is not None:
+        rows.append(use_row)
+    need_by_columns[("beds",)] = (float(demand.total), "床位(需求法)")
+    notes += [f"床位需求法: {n}" for n in demand.notes]
 
     # per-population targets of the plan, then ratio targets
     catalog = load_catalog()
@@ -459,9 +492,11 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
             f"目标 {spec.value:g} {ind.unit}; {year}年{den_zh} {_fmt(scope_pop)}",
             f"规划 {plan.id} 目标 {target.id}", _unit_of(f.numerator.names), needed, current,
             cur_year, _target_text(target, ind.unit), year))
-        if f.numerator_filter == FacilityFilter() and f.filter == FacilityFilter():
+        if f.numerator_filter == FacilityFilter() and f.filter == FacilityFilter() \
+                and not f.numerator_instead:
             # the plan's own per-population target wins over the demand method
             need_by_columns[f.numerator.names] = (needed, ind.name_zh)
+            resource_of[item] = f.numerator.names
         for y in sorted(int(v) for v in totals.index):
             y_pop = float(totals[y]) if den == "total" else float(totals[y]) * (
                 share1 if den == "urban" else 1 - share1)
@@ -481,6 +516,7 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
         spec = target.target
         assert spec.value is not None
         needed = spec.value * base_need / f.factor
+        resource_of[f"{_zh(f.numerator.names)}（按{ind.name_zh}）"] = f.numerator.names
         rows.append(_row(
             f"{_zh(f.numerator.names)}（按{ind.name_zh}）", "按比例配置 (规划目标)",
             f"需要量 = {_zh(f.denominator.names)}需要量 × {spec.value:g}"
@@ -561,7 +597,21 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
             "个", float(n_towns),
             float(_open_count(region, _HEALTH_CENTRES, cur_year)) if cur_year else None,
             cur_year, "—", year))
+    for norm in plan.norms:
+        p = norm.params
+        if norm.rule == "resource_per_population" and p.get("facility") is None \
+                and p.get("resource"):
+            cols = tuple(p["resource"]) if isinstance(p["resource"], list) \
+                else (str(p["resource"]),)
+            resource_of.setdefault(norm.name or norm.id, cols)
+    for r in rows:
+        if str(r["item"]).startswith(("救护车（国家", "救护车（城乡")):
+            resource_of.setdefault(str(r["item"]), ("ambulances",))
+    rows = _recommended(_whole(rows, year=year), resource_of, year=year,
+                        notes=reconcile_notes)
     table = pd.DataFrame(rows, columns=COLUMNS)
+    for r in path_rows:
+        r["needed"] = float(math.ceil(r["needed"] - 1e-9))
     path = pd.DataFrame(path_rows, columns=PATH_COLUMNS)
     if shares is None:
         notes.append(f"no 2020 census row for {code}: sexes split 50/50")
@@ -596,6 +646,81 @@ def _urban_share(region: Region, plan: Plan, code: str, base_year: int, year: in
     s0 = split.urban / split.total
     s1 = min(1.0, max(0.0, s0 + (t1 - t0)))
     return s0, s1, f"{how}; 基年城乡按规划读法", split
+
+
+_WHOLE_UNITS = ("张", "人", "辆", "个", "台")
+
+
+def _whole(rows: list[dict[str, Any]], *, year: int) -> list[dict[str, Any]]:
+    """Rows with whole units: a resource is rounded up (a bed, a person, a vehicle cannot be
+    split; rounding down would leave the need unmet), the population to the nearest person;
+    the gaps follow."""
+    out = []
+    for r in rows:
+        needed = r["value_needed"]
+        if r["unit"] in _WHOLE_UNITS and needed is not None and not pd.isna(needed):
+            needed = float(round(needed)) if r["item"] == "常住人口" \
+                else float(math.ceil(needed - 1e-9))
+        out.append(_row(r["item"], r["method"], r["formula"], r["inputs"], r["assumptions"],
+                        r["unit"], needed, r["current_value"], r["current_year"],
+                        r["plan_target"], year))
+    return out
+
+
+def _recommended(rows: list[dict[str, Any]], resource_of: Mapping[str, tuple[str, ...]], *,
+                 year: int, notes: Mapping[tuple[str, ...], str] | None = None
+                 ) -> list[dict[str, Any]]:
+    """Rows with one 推荐值 row after each resource that several methods estimate.
+
+    Notes
+    -----
+    推荐值 = the largest of the estimates: every plan target (≥) and the demand must be met at
+    once, so the smallest figure that meets all of them is their maximum. The row lists each
+    method's figure and how far it falls short of the recommendation; 现状利用法 (a bed figure
+    from the county's own workload) is shown for comparison and not part of the maximum.
+    """
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, r in enumerate(rows):
+        key = resource_of.get(str(r["item"]))
+        if key is not None and r["value_needed"] is not None and not pd.isna(r["value_needed"]):
+            groups.setdefault(key, []).append(i)
+    after: dict[int, dict[str, Any]] = {}
+    for key, idx in groups.items():
+        if len(idx) < 2 and not (notes and key in notes):
+            continue
+        part = [rows[i] for i in idx]
+        best = max(part, key=lambda r: float(r["value_needed"]))
+        value = float(best["value_needed"])
+        unit = str(best["unit"])
+        used = " 与 ".join(str(r["item"]) for r in part)
+        others = "; ".join(
+            f"{r['item']} {_fmt(float(r['value_needed']))}{unit}"
+            + ("" if float(r["value_needed"]) == value
+               else f" (少 {_fmt(value - float(r['value_needed']))}{unit})")
+            for r in part)
+        reconcile = f"取 {best['item']}: " + ("同时满足规划目标和需求的最小量" if len(part) > 1
+                                              else "唯一计入推荐值的方法")
+        if notes and key in notes:
+            reconcile += "; " + notes[key]
+        if key == ("beds",):
+            use = next((r for r in rows if r["item"] == "床位（现状利用法）"), None)
+            if use is not None:
+                diff = float(use["value_needed"]) - value
+                reconcile += (f"; 对照: 现状利用法 {_fmt(float(use['value_needed']))}张 "
+                              f"(比推荐值{'多' if diff > 0 else '少'} {_fmt(abs(diff))}张, "
+                              "本地机构的"
+                              "现状利用含外地流入、不含县外住院, 与按居民住院率的需求法之差即外转、"
+                              "流入和住院率的差异)")
+        after[idx[-1]] = _row(
+            f"{_zh(key)}（推荐值）", "推荐值 (各方法取大)", f"max({used})", others,
+            reconcile, unit, value, best["current_value"], best["current_year"],
+            str(best["plan_target"]), year)
+    out: list[dict[str, Any]] = []
+    for i, r in enumerate(rows):
+        out.append(r)
+        if i in after:
+            out.append(after[i])
+    return out
 
 
 def _zh(columns: tuple[str, ...]) -> str:
@@ -635,61 +760,252 @@ def _facility_per_pop_row(region: Region, item: str, subtypes: tuple[str, ...], 
         f"每{per_min / 1e4:g}万—{per_max / 1e4:g}万居民1个", year)
 
 
-def _beds_demand_row(region: Region, code: str, base_year: int, year: int,
-                     bands_at_year: Mapping[str, float], svc: ServiceAssumptions
-                     ) -> tuple[dict[str, Any], float] | None:
-    util = region.utilisation
-    u_years = sorted(int(y) for y in util["year"].dropna().unique())
-    how_rates: str
+LEVELS = ("hospital", "primary")
+LEVEL_ZH = {"hospital": "医院及专业公共卫生机构", "primary": "基层医疗卫生机构"}
+
+
+def _level_of(facilities: pd.DataFrame) -> pd.Series:
+    """Level of care of each facility: ``primary`` for 基层医疗卫生机构, else ``hospital``."""
+    category = facilities["category"].fillna(facilities["subtype"].map(schema.FACILITY_SUBTYPES))
+    return pd.Series(["primary" if c == "基层医疗卫生机构" else "hospital" for c in category],
+                     index=facilities.index)
+
+
+def _by_level(region: Region, table: pd.DataFrame, columns: tuple[str, ...]
+              ) -> dict[str, dict[str, float]]:
+    """Column sums of `table` (resources or utilisation rows) per level of care."""
+    fac = region.facilities
+    level = dict(zip(fac["id"], _level_of(fac), strict=True))
+    out: dict[str, dict[str, float]] = {lv: dict.fromkeys(columns, 0.0) for lv in LEVELS}
+    lv_of_row = [level.get(f, "hospital") for f in table["facility_id"]]
+    for col in columns:
+        if col not in table.columns:
+            continue
+        values = table[col].astype(float).fillna(0.0)
+        for lv, v in zip(lv_of_row, values, strict=True):
+            out[lv][col] += float(v)
+    return out
+
+
+def _reported(region: Region, code: str, indicator_id: str, base_year: int
+              ) -> tuple[float, int] | None:
+    """The project's reported value of `indicator_id` for the county: the latest year ≤
+    `base_year` (else the latest), with the year; None when not entered."""
+    rep = region.reported
+    if rep.empty:
+        return None
+    names = set(load_catalog().get(indicator_id).names) | {indicator_id}
+    years = sorted({int(y) for y, k, a in zip(rep["year"], rep["indicator"], rep["area_code"],
+                                              strict=True)
+                    if str(k) in names and str(a) == code and not pd.isna(y)})
+    if not years:
+        return None
+    year = max((y for y in years if y <= base_year), default=years[-1])
+    result = compute(region, indicator_id, year=year, level="county")
+    hit = result[(result["area_code"] == code) & (result["status"] == "ok")]
+    return (float(hit["value"].iloc[0]), year) if len(hit) else None
+
+
+@dataclass(frozen=True)
+class BedDemand:
+    """The bed 需求法 of one target year: residents' admissions, 外转/流入, the admissions of
+    the county's own facilities, and per level of care its share, ALOS, occupancy and beds
+    (whole beds, rounded up per level). `how` says where each input came from; `notes`
+    what was assumed for want of data."""
+
+    residents_admissions: float
+    local_admissions: float
+    outflow_pct: float
+    inflow_pct: float
+    shares: Mapping[str, float]
+    alos_days: Mapping[str, float]
+    occupancy_pct: Mapping[str, float]
+    beds: Mapping[str, int]
+    how: Mapping[str, str]
+    notes: tuple[str, ...]
+    outflow_known: bool = True
+
+    @property
+    def total(self) -> int:
+        """Beds needed at every level, in beds."""
+        return sum(self.beds.values())
+
+
+def bed_demand(region: Region, code: str, *, base_year: int, year: int,
+               bands_at_year: Mapping[str, float], pop_at_year: float,
+               svc: ServiceAssumptions) -> BedDemand:
+    """Return the bed need of `year` by the 卫生服务需求法 (`bed_need` per level of care).
+
+    Notes
+    -----
+    Residents' admissions: the residents' 年住院率 (the project's reported admission_rate_pct,
+    else the national figure of the assumptions) × the county's base-year population,
+    spread over the age bands by the age profile and applied to the projected bands (so
+    ageing raises admissions); or explicit band rates. 外转 = 100 − the reported 县域内就诊率,
+    流入 = the reported 外地患者住院人次占比 (0 when not entered, with a note). The local
+    admissions are split between 医院及专业公共卫生机构 and 基层医疗卫生机构 by their shares
+    of the latest utilisation year, each with its own ALOS and target occupancy.
+    """
+    how: dict[str, str] = {}
+    notes: list[str] = []
     if svc.admission_rates_per_1k is not None:
         rates = dict(svc.admission_rates_per_1k)
-        how_rates = "年龄别住院率: 假设文件"
+        how["rate"] = "年龄别住院率: 假设文件"
     else:
-        if not u_years:
-            return None
+        if svc.residents_admission_rate_pct is not None:
+            rate_pct = svc.residents_admission_rate_pct
+            how["rate"] = f"常住居民年住院率 {rate_pct:g}% (假设文件)"
+        elif (rep := _reported(region, code, "admission_rate_pct", base_year)) is not None:
+            rate_pct = rep[0]
+            how["rate"] = f"常住居民年住院率 {rate_pct:g}% (项目上报 {rep[1]}年)"
+        else:
+            rate_pct = svc.national_admission_rate_pct
+            how["rate"] = (f"常住居民年住院率 {rate_pct:g}% (全国; "
+                           + svc.sources.get("national_admission_rate_pct", "assumption")
+                           .split(" (")[0] + ")")
+            notes.append(f"项目未上报年住院率 (admission_rate_pct): 按全国 {rate_pct:g}% 计")
+        pop = region.population
+        base = pop[(pop["area_code"] == code) & (pop["year"] == base_year)]
+        bands_base = {b: float(base[b].iloc[0]) for b in BANDS} \
+            if len(base) and not any(pd.isna(base[b].iloc[0]) for b in BANDS) else None
+        if bands_base and sum(bands_base.values()) > 0:
+            rates = derive_admission_rates(rate_pct / 100 * sum(bands_base.values()),
+                                           bands_base, svc.admission_age_profile)
+            how["rate"] += f", 按年龄构成分配 (65岁以上 {rates['age_65_69']:.0f}–" \
+                           f"{rates['age_85p']:.0f}‰)"
+        else:
+            rates = dict.fromkeys(BANDS, rate_pct * 10)
+    residents = sum(rates.get(b, 0.0) / 1000 * p for b, p in bands_at_year.items()) \
+        if sum(bands_at_year.values()) > 0 else \
+        sum(rates.values()) / len(rates) / 1000 * pop_at_year
+
+    if svc.outflow_pct is not None:
+        outflow, how["outflow"] = svc.outflow_pct, f"外转 {svc.outflow_pct:g}% (假设文件)"
+    elif (rep := _reported(region, code, "in_county_visit_rate_pct", base_year)) is not None:
+        outflow = max(0.0, 100 - rep[0])
+        how["outflow"] = (f"外转 {outflow:g}% (= 100 − 县域内就诊率 {rep[0]:g}%, "
+                          f"项目上报 {rep[1]}年)")
+    else:
+        outflow, how["outflow"] = 0.0, "外转 0% (未录入县域内就诊率, 假定为0)"
+        notes.append("外转 (县外住院) 未录入 (in_county_visit_rate_pct): 假定为0, 需求法床位偏多")
+    if svc.inflow_pct is not None:
+        inflow, how["inflow"] = svc.inflow_pct, f"流入 {svc.inflow_pct:g}% (假设文件)"
+    elif (rep := _reported(region, code, "nonresident_admissions_pct", base_year)) is not None:
+        inflow = min(rep[0], 99.0)
+        how["inflow"] = f"流入 {inflow:g}% (外地患者住院人次占比, 项目上报 {rep[1]}年)"
+    else:
+        inflow, how["inflow"] = 0.0, "流入 0% (未录入外地患者住院人次占比, 假定为0)"
+        notes.append("流入 (外地患者) 未录入 (nonresident_admissions_pct): 假定为0, 需求法床位偏少")
+    local = residents * (1 - outflow / 100) / (1 - inflow / 100)
+
+    util = region.utilisation
+    u_years = sorted(int(y) for y in util["year"].dropna().unique())
+    shares: dict[str, float] = {"hospital": 1.0, "primary": 0.0}
+    alos: dict[str, float] = {}
+    if u_years:
         u_year = max((y for y in u_years if y <= base_year), default=u_years[-1])
-        admissions = float(util[util["year"] == u_year]["admissions"].fillna(0).sum())
-        pop_rows = region.population[(region.population["area_code"] == code)
-                                     & (region.population["year"] == u_year)]
-        if pop_rows.empty or any(pd.isna(pop_rows[b].iloc[0]) for b in BANDS) \
-                or admissions <= 0:
-            return None
-        pop_bands = {b: float(pop_rows[b].iloc[0]) for b in BANDS}
-        rates = derive_admission_rates(admissions, pop_bands, svc.admission_age_profile)
-        crude = 1000 * admissions / sum(pop_bands.values())
-        how_rates = (f"住院率由{u_year}年入院人数 {_fmt(admissions)} ÷ 常住人口 "
-                     f"{_fmt(sum(pop_bands.values()))} = {crude:.1f}‰ 按年龄构成分配 "
-                     f"(65岁以上 {rates['age_65_69']:.0f}–{rates['age_85p']:.0f}‰)")
-    if svc.alos_days is not None:
-        alos, how_alos = svc.alos_days, f"平均住院日 {svc.alos_days:g} 天 (假设文件)"
-    else:
-        if not u_years:
-            return None
-        last = util[util["year"] == u_years[-1]]
-        discharges = float(last["discharges"].fillna(0).sum())
-        days = float(last["discharged_bed_days"].fillna(0).sum())
-        kind = "出院者占用总床日数"
-        if days <= 0:
-            days, kind = float(last["bed_days_occupied"].fillna(0).sum()), "实际占用总床日数"
-        if discharges <= 0 or days <= 0:
-            return None
-        alos = days / discharges
-        how_alos = (f"平均住院日 {alos:.2f} 天 = {u_years[-1]}年{kind} {_fmt(days)} ÷ "
-                    f"出院人数 {_fmt(discharges)}")
-    admissions_y = sum(rates[b] / 1000 * bands_at_year[b] for b in BANDS)
-    beds = bed_need(bands_at_year, admission_rates_per_1k=rates, alos_days=alos,
-                    occupancy_pct=svc.target_occupancy_pct, outflow_pct=svc.outflow_pct,
-                    inflow_pct=svc.inflow_pct)
-    row = {
-        "item": "床位（需求法）", "method": "卫生服务需求法",
-        "formula": "Σ(年龄别住院率 × 年龄别人口) × 平均住院日 ÷ (365 × 目标病床使用率) "
-                   "× (1 + 外流率 − 流入率)",
-        "inputs": f"{year}年预计住院 {_fmt(admissions_y)} 人次; {how_rates}; {how_alos}",
-        "assumptions": f"目标病床使用率 {svc.target_occupancy_pct:g}%, 外流 "
-                       f"{svc.outflow_pct:g}%, 流入 {svc.inflow_pct:g}%",
-        "unit": "张",
-    }
-    return row, beds
+        sums = _by_level(region, util[util["year"] == u_year],
+                         ("admissions", "discharges", "discharged_bed_days",
+                          "bed_days_occupied"))
+        total_adm = sum(sums[lv]["admissions"] for lv in LEVELS)
+        if total_adm > 0:
+            shares = {lv: sums[lv]["admissions"] / total_adm for lv in LEVELS}
+            how["split"] = (f"按{u_year}年本地入院人数分级: 医院及专业公共卫生机构 "
+                            f"{shares['hospital']:.1%}, 基层 {shares['primary']:.1%}")
+        for lv in LEVELS:
+            days = sums[lv]["discharged_bed_days"] or sums[lv]["bed_days_occupied"]
+            if sums[lv]["discharges"] > 0 and days > 0:
+                alos[lv] = days / sums[lv]["discharges"]
+    if "split" not in how:
+        how["split"] = "无本地入院人数: 全部按医院计"
+        notes.append("无服务量 (入院人数): 需求法床位全部按医院计")
+    for lv in LEVELS:
+        if svc.alos_days is not None:
+            alos[lv] = svc.alos_days
+        elif lv not in alos:
+            alos[lv] = svc.national_alos_days
+            if shares[lv] > 0:
+                notes.append(f"{LEVEL_ZH[lv]}无出院者占用总床日数: 平均住院日按全国 "
+                             f"{svc.national_alos_days:g} 天计")
+    occupancy = {"hospital": svc.target_occupancy_pct,
+                 "primary": svc.target_occupancy_primary_pct}
+    beds = {lv: math.ceil(local * shares[lv] * alos[lv] / (365 * occupancy[lv] / 100) - 1e-9)
+            for lv in LEVELS}
+    return BedDemand(residents_admissions=residents, local_admissions=local,
+                     outflow_pct=outflow, inflow_pct=inflow, shares=shares, alos_days=alos,
+                     occupancy_pct=occupancy, beds=beds, how=how, notes=tuple(notes),
+                     outflow_known=not how["outflow"].endswith("假定为0)"))
+
+
+def _bed_rows(region: Region, demand: BedDemand, *, year: int, cur_year: int | None
+              ) -> list[dict[str, Any]]:
+    """The 需求法 rows: the total and one row per level of care with its current beds."""
+    current: dict[str, float] | None = None
+    if cur_year is not None:
+        res = region.resources[region.resources["year"] == cur_year]
+        current = {lv: v["beds"] for lv, v in _by_level(region, res, ("beds",)).items()}
+    h = demand.how
+    level_text = "; ".join(
+        f"{LEVEL_ZH[lv]} {demand.shares[lv]:.1%}, 平均住院日 {demand.alos_days[lv]:.2f} 天, "
+        f"病床使用率 {demand.occupancy_pct[lv]:g}% → {demand.beds[lv]} 张" for lv in LEVELS)
+
+    rows = [_row(
+        "床位（需求法）", "卫生服务需求法",
+        "常住居民住院人次 × (1 − 外转率) ÷ (1 − 流入率) = 本地住院人次; 分医院/基层: "
+        "本地住院人次 × 占比 × 平均住院日 ÷ (365 × 病床使用率), 各级向上取整后相加",
+        f"{year}年常住居民住院 {_fmt(demand.residents_admissions)} 人次 ({h['rate']}); "
+        f"{h['outflow']}; {h['inflow']} → 本地住院 {_fmt(demand.local_admissions)} 人次; "
+        f"{h['split']}; {level_text}",
+        "病床使用率: 医院 " + f"{demand.occupancy_pct['hospital']:g}% (标准病床使用率), 基层 "
+        f"{demand.occupancy_pct['primary']:g}% (假设, 见 default.yaml)"
+        + ("; " + "; ".join(demand.notes) if demand.notes else ""),
+        "张", float(demand.total), sum(current.values()) if current else None, cur_year, "—",
+        year)]
+    for lv in LEVELS:
+        rows.append(_row(
+            f"{LEVEL_ZH[lv]}床位（需求法）", "卫生服务需求法 (分级)",
+            "本地住院人次 × 占比 × 平均住院日 ÷ (365 × 病床使用率), 向上取整",
+            f"{_fmt(demand.local_admissions)} × {demand.shares[lv]:.1%} × "
+            f"{demand.alos_days[lv]:.2f} ÷ (365 × {demand.occupancy_pct[lv]:g}%)",
+            h["split"], "张", float(demand.beds[lv]), current[lv] if current else None,
+            cur_year, "—", year))
+    return rows
+
+
+def _current_use_row(region: Region, code: str, *, base_year: int, year: int,
+                     pop_at_year: float, svc: ServiceAssumptions, cur_year: int | None
+                     ) -> dict[str, Any] | None:
+    """The beds the local workload of the latest utilisation year needs at the target
+    occupancy, grown with the population (现状利用法; shown beside the 需求法, not a norm)."""
+    util = region.utilisation
+    u_years = sorted(int(y) for y in util["year"].dropna().unique())
+    if not u_years:
+        return None
+    u_year = max((y for y in u_years if y <= base_year), default=u_years[-1])
+    pop = region.population
+    p_u = pop[(pop["area_code"] == code) & (pop["year"] == u_year)]["total"]
+    if p_u.empty or pd.isna(p_u.iloc[0]) or float(p_u.iloc[0]) <= 0:
+        return None
+    growth = pop_at_year / float(p_u.iloc[0])
+    sums = _by_level(region, util[util["year"] == u_year],
+                     ("bed_days_occupied", "discharged_bed_days"))
+    occupancy = {"hospital": svc.target_occupancy_pct,
+                 "primary": svc.target_occupancy_primary_pct}
+    days = {lv: sums[lv]["bed_days_occupied"] or sums[lv]["discharged_bed_days"]
+            for lv in LEVELS}
+    if not any(days.values()):
+        return None
+    beds = {lv: math.ceil(days[lv] * growth / (365 * occupancy[lv] / 100) - 1e-9)
+            for lv in LEVELS}
+    current = _current_sum(region, ("beds",), cur_year) if cur_year else None
+    return _row(
+        "床位（现状利用法）", "现状利用法 (本地机构实际占用床日, 仅供对照)",
+        "实际占用总床日数 × 人口增长 ÷ (365 × 病床使用率), 分医院/基层",
+        f"{u_year}年实际占用床日: 医院及专业公共卫生机构 {_fmt(days['hospital'])}, 基层 "
+        f"{_fmt(days['primary'])}; 人口 × {growth:.4f} → {beds['hospital']} + "
+        f"{beds['primary']} 张",
+        "含外地流入、不含县外住院的本地现状利用; 不是居民需求", "张",
+        float(sum(beds.values())), current, cur_year, "—", year)
 
 
 def needs_to_xlsx(result: NeedsResult, path: str | Path) -> Path:

@@ -533,16 +533,9 @@ def _series(region: Region, indicator: str, *, level: str, years: list[int],
     missing: dict[str, str] = {}
     if info.known:
         entry = catalog.get(indicator)
-        if _department_based(entry) and region.years:
-            # departments are one attribute, as of the region's latest data year: they
-            # give no history (no baseline, no trend) and no value for an earlier year
-            known_year = region.years[-1]
-            why = (f"无法评估：{entry.name_zh}按科室设置计算，科室没有逐年记录，只代表 "
-                   f"{known_year} 年；{known_year} 年以前的值（含基期值）无法由数据得出")
-            dept_years = [y for y in years if y == known_year]
-            if not dept_years:
-                missing[""] = why
-            years = dept_years
+        # departments and grades come from the facts table year by year; where a year has
+        # no record (the facility table's 科室设置/等级 only describe the latest year) the
+        # value of that year is missing (无历史数据), so it gives no baseline and no trend
         for y in years:
             try:
                 result = values_of(prepared.get(level), entry, y)
@@ -706,9 +699,10 @@ def evaluate(region: Region, plan: Plan, *, year: int | None = None,
     a prose sentence repeating the table; such rows keep their own quote and are not counted
     again by `status_counts`) and ``baseline_source`` (``plan``: the document's figure,
     ``region``: derived from the region's own data for the baseline year, empty: none).
-    Department-based indicators (科室: 发热诊室, 感染性疾病科, 中医馆 …) have a value for the
-    region's latest data year only — departments carry no history — so no baseline or
-    trend is derived from them and earlier years are 无法评估.
+    Department-based indicators (科室: 发热诊室, 感染性疾病科, 中医馆 …) and those filtered by
+    grade read the facts table (事项 科室/等级, a fact holds from its year on); the facility
+    table's 科室设置 and 医院等级 describe the latest data year only, so a year without facts
+    has no value (无历史数据): no baseline (— with the reason) and no trend from it.
     """
     if level not in LEVELS:
         raise HsplanError(f"level {level!r}: expected one of {', '.join(LEVELS)}. "
@@ -821,7 +815,10 @@ def _row(target: Target, plan: Plan, info: _IndicatorInfo, index: int, code: str
         source = "computed" if info.kind == "computed" else "reported"
         if info.department_based and region_base is None and not (
                 target.baseline and target.baseline.value is not None):
-            reason += "；基期值与趋势无法由数据得出（科室没有逐年记录）"
+            reason += (f"；基期({base_year}年)值无法由数据得出：该年无科室设置记录（机构表的科室"
+                       "设置只代表最新年份；逐年变化请在 机构建设进展 表填写 事项=科室）")
+        if info.department_based and len(points) < 2:
+            reason += "；无历史数据，趋势无法评估"
     base = target.baseline
     spec = target.target
     base_value = base.value if base and base.value is not None else region_base

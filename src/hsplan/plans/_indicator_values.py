@@ -130,7 +130,9 @@ class Prepared:
         self._active: dict[int, np.ndarray] = {}
         self._open_years: tuple[np.ndarray, np.ndarray] | None = None
         self._masks: dict[FacilityFilter, np.ndarray] = {}
-        self._departments: dict[tuple[str, ...], np.ndarray] = {}
+        self._departments: dict[tuple[tuple[str, ...], int | None],
+                                tuple[np.ndarray, np.ndarray]] = {}
+        self._masks_at: dict[tuple[FacilityFilter, int], tuple[np.ndarray, np.ndarray]] = {}
         self._sums: dict[tuple[str, int, Term], np.ndarray | str] = {}
         self._population: dict[tuple[int, tuple[str, ...]], list[Evaluated]] = {}
         self._reported: dict[int, dict[str, dict[str, float]]] | None = None
@@ -210,14 +212,111 @@ class Prepared:
             self._masks[flt] = flt.mask(self.facilities).to_numpy(bool)
         return self._masks[flt]
 
-    def has_department(self, names: tuple[str, ...]) -> np.ndarray:
-        """Which facilities have at least one of the departments `names`."""
-        if names not in self._departments:
+    @functools.cached_property
+    def static_year(self) -> int | None:
+        """The year the facilities' static attributes (departments, grade) describe: the
+        region's latest data year (None without yearly data)."""
+        years = self.region.years
+        return years[-1] if years else None
+
+    @functools.cached_property
+    def _facts(self) -> dict[str, dict[str, list[tuple[int, str, str]]]]:
+        """Facts by kind (科室, 等级) and facility id: (year, value, status) sorted by year."""
+        out: dict[str, dict[str, list[tuple[int, str, str]]]] = {"科室": {}, "等级": {}}
+        facts = self.region.facts
+        if facts.empty:
+            return out
+        for fid, year, kind, value, status in zip(
+                facts["facility_id"], facts["year"], facts["fact"], facts["value"],
+                facts["status"], strict=True):
+            if kind in out and not pd.isna(year) and not pd.isna(fid):
+                out[str(kind)].setdefault(str(fid), []).append(
+                    (int(year), str(value), "" if pd.isna(status) else str(status)))
+        for by_facility in out.values():
+            for rows in by_facility.values():
+                rows.sort(key=lambda r: r[0])
+        return out
+
+    def has_department(self, names: tuple[str, ...], year: int | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """Which facilities have at least one of the departments `names` in `year`, and
+        for which that cannot be known.
+
+        A facility with 科室 facts has a department from the year of a fact in place
+        (status empty, 通过 or 建成) until a later fact for it (撤销 …); its departments are
+        recorded from its first fact's year on. Without facts, its static ``departments``
+        attribute holds for the region's latest data year (`static_year`) and later; for an
+        earlier year (or one before the first fact) they are unknown (无历史数据).
+        """
+        key = (names, year)
+        if key not in self._departments:
             wanted = set(names)
-            self._departments[names] = np.array(
-                [bool(wanted & set(_split_list(d))) for d in self.facilities["departments"]],
-                dtype=bool)
-        return self._departments[names]
+            static = np.array([bool(wanted & set(_split_list(d)))
+                               for d in self.facilities["departments"]], dtype=bool) \
+                if not self.facilities.empty else np.zeros(0, dtype=bool)
+            facts = self._facts["科室"]
+            has = static.copy()
+            unknown = np.zeros(len(static), dtype=bool)
+            static_ok = year is None or self.static_year is None or year >= self.static_year
+            for i, fid in enumerate(self.ids):
+                rows = facts.get(fid)
+                if rows and year is not None and year < rows[0][0] and not static_ok:
+                    has[i] = False   # before its first 科室 fact: not recorded
+                    unknown[i] = True
+                elif rows and year is not None:
+                    latest: dict[str, str] = {}
+                    for y, value, status in rows:
+                        if y <= year and value in wanted:
+                            latest[value] = status
+                    has[i] = any(st in _IN_PLACE for st in latest.values())
+                elif not static_ok:
+                    has[i] = False
+                    unknown[i] = True
+            self._departments[key] = (has, unknown)
+        return self._departments[key]
+
+    def grades_in(self, year: int) -> tuple[list[Any], list[Any]]:
+        """The facilities' grades in `year`, each unknown one as its lowest and highest
+        possible value (so a filter on grade can tell which facilities depend on it).
+
+        A facility's latest 等级 fact in place (status empty, 通过, 建成) up to `year` gives
+        its grade. Otherwise its static ``grade`` holds from the region's latest data year
+        on; for an earlier year the grade is unknown between 未定级 and the static grade
+        (grades rise: a facility below 二级 now was below it before).
+        """
+        facts = self._facts["等级"]
+        static = list(self.facilities["grade"]) if not self.facilities.empty else []
+        static_ok = self.static_year is None or year >= self.static_year
+        low: list[Any] = []
+        high: list[Any] = []
+        for fid, grade in zip(self.ids, static, strict=True):
+            passed = [v for y, v, st in facts.get(fid, []) if y <= year and st in _IN_PLACE]
+            if passed:
+                low.append(passed[-1])
+                high.append(passed[-1])
+            elif static_ok:
+                low.append(grade)
+                high.append(grade)
+            else:
+                low.append("未定级")
+                high.append(grade)
+        return low, high
+
+    def mask_at(self, flt: FacilityFilter, year: int) -> tuple[np.ndarray, np.ndarray]:
+        """Which facilities pass `flt` in `year`, and for which that cannot be known (a
+        filter on grade, the grade of that year unknown)."""
+        if not flt.uses_grade() or self.facilities.empty:
+            return self.mask(flt), np.zeros(len(self.facilities), dtype=bool)
+        key = (flt, year)
+        if key not in self._masks_at:
+            low, high = self.grades_in(year)
+            frame = self.facilities.copy()
+            frame["grade"] = low
+            at_low = flt.mask(frame).to_numpy(bool)
+            frame["grade"] = high
+            at_high = flt.mask(frame).to_numpy(bool)
+            self._masks_at[key] = (at_low, at_high & ~at_low)
+        return self._masks_at[key]
 
     def facility_sums(self, term: Term, table: str, year: int) -> np.ndarray | str:
         """Per facility, the sum of the term's columns over its rows of `year` (NaN where no
@@ -362,8 +461,10 @@ def _reported(prepared: Prepared, indicator: Indicator, year: int) -> Values:
 
 def _computed(prepared: Prepared, indicator: Indicator, formula: Formula, year: int
               ) -> Values:
-    num = _evaluate(prepared, formula.numerator, formula.filter & formula.numerator_filter,
-                    year)
+    parts = [_evaluate(prepared, term, flt, year) for term, flt in formula.numerator_parts()]
+    num = parts[0] if len(parts) == 1 else [
+        (float(sum(p[0] for p in by_area)), [m for p in by_area for m in p[1]],
+         [n for p in by_area for n in p[2]]) for by_area in zip(*parts, strict=True)]
     den = _evaluate(prepared, formula.denominator, formula.filter & formula.denominator_filter,
                     year)
     values: list[float] = []
@@ -398,21 +499,39 @@ def _evaluate(prepared: Prepared, term: Term, flt: FacilityFilter, year: int
     codes = prepared.codes
     if prepared.facilities.empty:
         return [(np.nan, ["no facilities"], []) for _ in codes]
-    chosen = prepared.mask(flt)
+    chosen, uncertain = prepared.mask_at(flt, year)
     if not flt.names_subtype(CHILDCARE) and "childcare_places" not in term.names:
         chosen = chosen & ~prepared.childcare  # 托育机构 are not 医疗卫生机构
+        uncertain = uncertain & ~prepared.childcare
     unplaced = chosen & (prepared.area_slot < 0)
     placed_note = []
     if unplaced.any():
         placed_note = [f"facilities not placed in any area of this level: "
                        f"{_ids([prepared.ids[i] for i in np.flatnonzero(unplaced)])}"]
     slots = [prepared.slot[code] for code in codes]
+    what = "医院等级"
+    unknown = uncertain & prepared.active(year)
+    if term.kind == "count_with_department":
+        has, dept_unknown = prepared.has_department(term.names, year)
+        unknown = unknown | ((chosen | uncertain) & prepared.active(year) & dept_unknown)
+        what = "科室设置" if not uncertain.any() else "科室设置或医院等级"
+    unknown_by_slot: dict[int, list[str]] = {}
+    for i in np.flatnonzero(unknown & (prepared.area_slot >= 0)):
+        unknown_by_slot.setdefault(int(prepared.area_slot[i]), []).append(prepared.ids[i])
+
+    def no_history(s: int) -> list[str]:
+        if s not in unknown_by_slot:
+            return []
+        return [f"无历史数据：{year}年 {_ids(unknown_by_slot[s])} 的{what}未记录（机构表的"
+                f"{what}只代表 {prepared.static_year} 年；逐年变化请在 机构建设进展 表按年份"
+                "填写 事项=科室/等级）"]
+
     if term.kind in ("count", "count_with_department"):
         active = chosen & prepared.active(year)
         if term.kind == "count_with_department":
-            active &= prepared.has_department(term.names)
+            active &= has
         counts = _per_slot(prepared, active)
-        return [(float(counts[s]), [], placed_note) for s in slots]
+        return [(float(counts[s]), no_history(s), placed_note) for s in slots]
     table = table_of(term.names[0])
     assert table is not None  # checked when the catalog loads
     sums = prepared.facility_sums(term, table.name, year)
@@ -430,7 +549,7 @@ def _evaluate(prepared: Prepared, term: Term, flt: FacilityFilter, year: int
         if s in lacking_by_slot:
             notes.append(f"no {table.name} row with {term.describe()} for "
                          f"{_ids(lacking_by_slot[s])} in {year}")
-        out.append((float(totals[s]), [], notes))
+        out.append((float(totals[s]), no_history(s), notes))
     return out
 
 
@@ -470,6 +589,9 @@ def _placed_facilities(region: Region, level: str) -> pd.DataFrame:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+_IN_PLACE = ("", "通过", "建成")  # fact statuses that mean "in place"
 
 
 def _split_list(value: Any) -> list[str]:

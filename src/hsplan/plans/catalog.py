@@ -67,6 +67,7 @@ class FacilityFilter:
     grade_min: str | None = None
     any_of: tuple[FacilityFilter, ...] = ()
     all_of: tuple[FacilityFilter, ...] = ()
+    none_of: tuple[FacilityFilter, ...] = ()
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> FacilityFilter:
@@ -112,7 +113,14 @@ class FacilityFilter:
             ok &= alt
         for f in self.all_of:
             ok &= f.mask(facilities)
+        for f in self.none_of:
+            ok &= ~f.mask(facilities)
         return ok
+
+    def uses_grade(self) -> bool:
+        """True when this filter (or a part of it) selects facilities by grade."""
+        return self.grade_min is not None or any(
+            f.uses_grade() for f in (*self.any_of, *self.all_of, *self.none_of))
 
     def names_subtype(self, subtype: str) -> bool:
         """True when this filter (or a part of it) selects facilities of `subtype` by name."""
@@ -133,6 +141,7 @@ class FacilityFilter:
         if self.any_of:
             parts.append("(" + " or ".join(f.describe() for f in self.any_of) + ")")
         parts += [f.describe() for f in self.all_of]
+        parts += [f"not ({f.describe()})" for f in self.none_of]
         return ", ".join(p for p in parts if p)
 
 
@@ -175,10 +184,17 @@ class Formula:
     numerator_filter: FacilityFilter = FacilityFilter()
     denominator_filter: FacilityFilter = FacilityFilter()
     per_days_of_year: bool = False
+    #: (facilities, term): these facilities contribute the term instead of the numerator
+    #: (康复医院 count all their beds as 康复病床, not only a 康复医学科's)
+    numerator_instead: tuple[tuple[FacilityFilter, Term], ...] = ()
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Formula:
         """Return the formula of a catalog ``formula`` mapping."""
+        instead = tuple(
+            (FacilityFilter.from_dict(item.get("filter")),
+             Term.from_dict({k: v for k, v in item.items() if k != "filter"}))
+            for item in raw.get("numerator_instead", []) or [])
         return cls(
             numerator=Term.from_dict(raw["numerator"]),
             denominator=Term.from_dict(raw["denominator"]),
@@ -187,7 +203,19 @@ class Formula:
             numerator_filter=FacilityFilter.from_dict(raw.get("numerator_filter")),
             denominator_filter=FacilityFilter.from_dict(raw.get("denominator_filter")),
             per_days_of_year=bool(raw.get("per_days_of_year", False)),
+            numerator_instead=instead,
         )
+
+    def numerator_parts(self) -> list[tuple[Term, FacilityFilter]]:
+        """Return the numerator as (term, facilities) parts whose sum is the numerator: the
+        numerator over the facilities no `numerator_instead` entry takes, then each entry's
+        term over its facilities."""
+        base = self.filter & self.numerator_filter
+        if not self.numerator_instead:
+            return [(self.numerator, base)]
+        others = FacilityFilter(none_of=tuple(f for f, _ in self.numerator_instead))
+        return [(self.numerator, base & others),
+                *((term, base & flt) for flt, term in self.numerator_instead)]
 
     def factor_in(self, year: int) -> float:
         """Return the factor for `year`: × the days of the year (366 in a leap year) when
@@ -341,6 +369,8 @@ def describe_formula(indicator: Indicator) -> str:
     scope_d = (f.filter & f.denominator_filter).describe()
     if scope_n and f.numerator.kind != "population":
         num += f" [{scope_n}]"
+    for flt, term in f.numerator_instead:
+        num += f" (for {flt.describe()}: {term.describe()} instead)"
     if scope_d and f.denominator.kind != "population":
         den += f" [{scope_d}]"
     factor = f"{f.factor:g}"
@@ -361,9 +391,11 @@ def _derived_scope(indicator: Indicator) -> dict[str, str]:
     f = indicator.formula
     if f is None:
         return {}
-    out: dict[str, str] = {"numerator": f.numerator.describe(),
+    numerator = f.numerator.describe() + "".join(
+        f"; {flt.describe()}: {term.describe()}" for flt, term in f.numerator_instead)
+    out: dict[str, str] = {"numerator": numerator,
                            "denominator": f.denominator.describe()}
-    terms = (f.numerator, f.denominator)
+    terms = (f.numerator, f.denominator, *(t for _, t in f.numerator_instead))
     scope = (f.filter & f.numerator_filter).describe()
     facility_terms = [t for t in terms if t.kind != "population"]
     out["facilities"] = scope or ("全部医疗卫生机构" if facility_terms else "—")
@@ -567,8 +599,16 @@ def _semantic_problems(entry: dict[str, Any], file_name: str, line: int | None) 
     measure_cols = set(schema.RESOURCES.column_ids) | set(schema.UTILISATION.column_ids)
     measure_cols -= {"facility_id", "year"}
     pop_cols = set(schema.POPULATION.column_ids) - {"area_code", "year"}
-    for side in ("numerator", "denominator"):
-        term = formula.get(side)
+    sides: list[tuple[str, Any]] = [(s, formula.get(s)) for s in ("numerator", "denominator")]
+    for i, item in enumerate(formula.get("numerator_instead", []) or []):
+        if isinstance(item, dict):
+            sides.append((f"numerator_instead.{i}",
+                          {k: v for k, v in item.items() if k != "filter"}))
+            if isinstance(item.get("filter"), dict):
+                for column, expected, got in _filter_problems(
+                        item["filter"], f"formula.numerator_instead.{i}.filter"):
+                    bad(column, expected, got, "use the Chinese values of hsplan.region.schema")
+    for side, term in sides:
         if not isinstance(term, dict) or len(term) != 1:
             continue
         ((kind, value),) = term.items()

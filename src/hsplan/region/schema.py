@@ -274,13 +274,18 @@ FACILITIES = Table(
         Column("admin_level", "主办级别", "choice", choices=ADMIN_LEVELS,
                description="level of the government that runs it (县属 = 县办)"),
         Column("grade", "医院等级", "choice", choices=GRADES, choice_aliases=GRADE_ALIASES,
-               example="二级甲等"),
+               example="二级甲等",
+               description="the grade as of the latest data year; the grade of each year "
+                           "goes in the facts table (事项 等级)"),
         Column("area_code", "所在区划代码", "code", required=True, code_lengths=(6, 9, 12),
                description="the township or village the facility is in"),
         Column("lon", "经度", "float", unit="degree", min=73, max=136),
         Column("lat", "纬度", "float", unit="degree", min=3, max=54),
         Column("crs", "坐标系", "choice", choices=CRS_NAMES, choice_aliases=CRS_ALIASES),
-        Column("departments", "科室设置", "list", description="departments separated by 、",
+        Column("departments", "科室设置", "list",
+               description="departments separated by 、, as of the latest data year; the "
+                           "departments of earlier years go in the facts table (事项 科室, "
+                           "one row per department and year it was set up)",
                example="发热门诊、中医馆"),
         Column("opened", "开业年份", "year"),
         Column("closed", "停业年份", "year"),

@@ -949,8 +949,9 @@ def _annex_sources(data: ReportData) -> list[Block]:
                                "或慢速行驶估算。" if data.network else
                                f"无法计算（{_missing(data, 'access')}）。"),
              (f"5．人口预测：队列要素法，以{data.needs.base_year}年人口为基数，按生育、死亡和"
-              "迁移假设逐年推算；床位需要量按卫生服务需求法（住院率、平均住院日、病床使用率）"
-              "测算。" if data.needs is not None else
+              "迁移假设逐年推算；床位需要量按卫生服务需求法（常住居民年住院率、外转与流入、"
+              "医院和基层分别的平均住院日与病床使用率）测算，未录入的输入按注明的国家数据或0计；"
+              "同一资源有多种测算时取各方法中的最大值为推荐值。" if data.needs is not None else
               f"5．人口预测：无法评估（{_missing(data, 'needs')}）。"),
              "6．评估结论的判定规则见正文“二、评估方法”。"]
     blocks = [Block("pagebreak"), _h(1, ANNEXES[0]), *(_p(x) for x in lines)]

@@ -50,6 +50,10 @@ INSTRUCTIONS: tuple[str, ...] = (
     " 或 BD-09 (百度地图); 空着时用项目设置 hsplan.toml 中的 coordinate_system。"
     "所有坐标都会转换为 WGS84 保存。",
     "机构类别: 可以空着, 按机构类型自动填写 (如 乡镇卫生院 → 基层医疗卫生机构)。",
+    "上报指标: 指标编码填指标目录的编码或中文名。床位需求法读取县级的 年住院率"
+    " (admission_rate_pct, 常住居民住院人次含县外 / 常住人口 × 100)、县域内就诊率"
+    " (in_county_visit_rate_pct, 外转 = 100 − 该值) 和 外地患者住院人次占比"
+    " (nonresident_admissions_pct, 流入); 未填时用国家数据或按 0 计并注明。",
     "导入: hsplan validate 项目目录 本文件 (只检查), hsplan import 项目目录 本文件 (检查后导入)。"
     "有任何错误时不会导入, 会列出每个错误的工作表、行、列和改法。",
     "",
