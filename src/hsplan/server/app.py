@@ -34,6 +34,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.engine import Connection, Engine
 
 from hsplan.errors import Problem
+from hsplan.plans.plan import Plan, load_plan
 from hsplan.region import schema
 from hsplan.region.io.checks import check_region
 from hsplan.region.io.tables import SheetSource, frame_from_rows, read_workbook
@@ -57,6 +58,11 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+# the pages' inline scripts (chart set-up) and styles (traffic-light colours) need
+# 'unsafe-inline' (Jinja2 escapes every value); the JSON API keeps the strict policy above
+PAGE_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
 
 def _problem(status: int, what: str, *, where: str | None = None, fix: str | None = None,
@@ -79,12 +85,29 @@ class Ctx:
             user_id=self.scope.user_id, user_name=self.scope.user_name, action=action,
             table_name=table, key=key, old=db.to_json(old), new=db.to_json(new),
             request_id=self.request_id, area_code=area_code, facility_id=facility_id))
+        if table in schema.TABLES:  # a region row changed: the pages compute afresh
+            db.bump_data_version(self.conn)
 
 
-def create_server_app(db_url: str, *, engine: Engine | None = None) -> FastAPI:
+def create_server_app(db_url: str, *, engine: Engine | None = None,
+                      plan: str | None = None, pages: bool = True) -> FastAPI:
     """Return the server app over the PostgreSQL database at `db_url` (migrated with
-    ``hsplan db init``)."""
+    ``hsplan db init``): the ``/api/v1/server`` API and, with `pages`, the dashboard's
+    pages scoped to the logged-in user (`hsplan.server.pages`). `plan` is the plan whose
+    tasks departments report on and the pages show (id or YAML file; default the
+    built-in plan of the stored county, else ``national-norms``)."""
+    from hsplan.server import pages as server_pages
+    from hsplan.server import reporting
+
     engine = engine or db.engine_for(db_url)
+    plan_id = reporting.served_plan_id(engine, plan)
+    plan_cache: dict[str, Plan] = {}
+
+    def plan_of() -> Plan:
+        if "plan" not in plan_cache:
+            plan_cache["plan"] = load_plan(plan_id)
+        return plan_cache["plan"]
+
     app = FastAPI(title="hsplan server", version="1", docs_url=None, redoc_url=None,
                   summary="卫生健康规划监测 — 多用户服务端")
     app.state.engine = engine
@@ -99,10 +122,15 @@ def create_server_app(db_url: str, *, engine: Engine | None = None) -> FastAPI:
             response: Response = JSONResponse(error_body(413, [Problem(
                 "request too large", expected=f"≤ {MAX_UPLOAD_BYTES // 1024 // 1024} MB",
                 got=size, fix="send one facility's form at a time")]), status_code=413)
-        elif request.method not in SAFE_METHODS and request.url.path != f"{PREFIX}/login":
+        elif request.method not in SAFE_METHODS and request.url.path.startswith(PREFIX) \
+                and request.url.path != f"{PREFIX}/login":
+            # the API's writes carry the header; the pages' forms carry a csrf field,
+            # checked by each form's handler (hsplan.server.pages)
             response = await _csrf_checked(request, call_next)
         else:
             response = await call_next(request)
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         response.headers["X-Request-ID"] = request.state.request_id
@@ -122,6 +150,9 @@ def create_server_app(db_url: str, *, engine: Engine | None = None) -> FastAPI:
         return await call_next(request)
 
     app.include_router(_router(engine))
+    app.include_router(reporting.reporting_router(engine, plan_of))
+    if pages:
+        server_pages.install_pages(app, engine, plan_id, plan_of)
     return app
 
 
@@ -131,16 +162,21 @@ def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
+@contextmanager
+def open_ctx(engine: Engine, request: Request) -> Iterator[Ctx]:
+    """Yield the request's `Ctx` in one transaction; 401 when the caller is not logged in."""
+    with engine.begin() as conn:
+        session = auth.session_of(conn, request.cookies.get(COOKIE))
+        if session is None:
+            raise _problem(401, "not logged in", fix=f"POST {PREFIX}/login")
+        yield Ctx(conn, load_scope(conn, session.user_id), request.state.request_id)
+
+
 def _router(engine: Engine) -> APIRouter:
     router = APIRouter(prefix=PREFIX)
 
-    @contextmanager
-    def ctx(request: Request) -> Iterator[Ctx]:
-        with engine.begin() as conn:
-            session = auth.session_of(conn, request.cookies.get(COOKIE))
-            if session is None:
-                raise _problem(401, "not logged in", fix=f"POST {PREFIX}/login")
-            yield Ctx(conn, load_scope(conn, session.user_id), request.state.request_id)
+    def ctx(request: Request) -> Any:
+        return open_ctx(engine, request)
 
     # --- sessions ------------------------------------------------------------------------
 
@@ -299,30 +335,8 @@ def _router(engine: Engine) -> APIRouter:
         return JSONResponse(_submit(request, payload), status_code=201)
 
     def _submit(request: Request, payload: Any) -> dict[str, Any]:
-        if not isinstance(payload, dict):
-            raise _problem(422, "expected a JSON object", where="body",
-                           expected='{"facility_id", "year", "resources": {…}, '
-                                    '"utilisation": {…}}')
-        facility_id, year = payload.get("facility_id"), payload.get("year")
         with ctx(request) as c:
-            if c.scope.role not in (REPORTER, "管理员", "规划人员"):
-                raise _problem(403, "your role may not submit facility figures",
-                               got=c.scope.role)
-            if not isinstance(facility_id, str) or not c.scope.covers_facility(c.conn,
-                                                                               facility_id):
-                raise _problem(404, "no such facility in your scope", where="facility_id",
-                               got=str(facility_id))
-            if not isinstance(year, int) or not 1949 <= year <= 2100:
-                raise _problem(422, "invalid year", where="year", expected="1949–2100",
-                               got=str(year))
-            tables = _validate_submission(c.conn, facility_id, year, payload)
-            sub_id = c.conn.execute(db.submissions.insert().values(
-                facility_id=facility_id, year=year, status="已提交",
-                payload=db.to_json(tables), submitted_by=c.scope.user_id)
-                .returning(db.submissions.c.id)).scalar_one()
-            c.audit("submit", "submissions", str(sub_id), None, tables,
-                    **_where_of(c.conn, "resources", {"facility_id": facility_id}))
-            return _submission(c.conn, int(sub_id))
+            return submit_facility(c, payload)
 
     @router.get("/submissions")
     def list_submissions(request: Request, year: int | None = None) -> dict[str, Any]:
@@ -350,46 +364,8 @@ def _router(engine: Engine) -> APIRouter:
 
     def _review(request: Request, sub_id: int, body: dict[str, Any],
                 accept: bool) -> dict[str, Any]:
-        version, comment = body.get("version"), body.get("comment")
-        if not isinstance(version, int):
-            raise _problem(422, "version expected", where="body",
-                           expected="the submission's version as read")
-        if not accept and (not isinstance(comment, str) or not comment.strip()):
-            raise _problem(422, "a returned submission needs a comment", where="comment",
-                           fix="say what the facility should correct")
         with ctx(request) as c:
-            if not c.scope.can_write:
-                raise _problem(403, "your role may not review submissions", got=c.scope.role)
-            fac = db.REGION_TABLES["facilities"]
-            sub = db.submissions
-            row = c.conn.execute(sa.select(sub).where(
-                sub.c.id == sub_id,
-                sub.c.facility_id.in_(sa.select(fac.c.id).where(
-                    c.scope.facility_clause(fac.c.id, fac.c.area_code))))
-                .with_for_update()).first()
-            if row is None:
-                raise _problem(404, "no such submission in your scope", got=str(sub_id))
-            if row.version != version or row.status != "已提交":
-                raise ApiError(409, [Problem(
-                    "submission changed since you read it", file=f"submission {sub_id}",
-                    expected=f"version {version}, status 已提交",
-                    got=f"version {row.version}, status {row.status}",
-                    fix="reload the submission list")])
-            where = _where_of(c.conn, "resources", {"facility_id": row.facility_id})
-            if accept:
-                for name in SUBMITTED_TABLES:
-                    values = (row.payload or {}).get(name)
-                    if values:
-                        _upsert(c, name, {"facility_id": row.facility_id, "year": row.year,
-                                          **values}, where)
-            c.conn.execute(sub.update().where(sub.c.id == sub_id).values(
-                status="已接受" if accept else "已退回", comment=comment,
-                reviewed_by=c.scope.user_id, updated_at=sa.func.now(),
-                version=sub.c.version + 1))
-            c.audit("accept" if accept else "return", "submissions", str(sub_id),
-                    {"status": row.status}, {"status": "已接受" if accept else "已退回",
-                                             "comment": comment}, **where)
-            return _submission(c.conn, sub_id)
+            return review_submission(c, sub_id, body, accept)
 
     @router.post("/submissions/{sub_id}/accept")
     def accept(request: Request, sub_id: int,
@@ -449,6 +425,80 @@ def _router(engine: Engine) -> APIRouter:
             return {"id": user_id, "name": body.get("name")}
 
     return router
+
+
+# --- submissions and their review ------------------------------------------------------------
+
+def submit_facility(c: Ctx, payload: Any) -> dict[str, Any]:
+    """Store a facility's yearly figures (validated like an import) as a submission
+    (已提交); return it."""
+    if not isinstance(payload, dict):
+        raise _problem(422, "expected a JSON object", where="body",
+                       expected='{"facility_id", "year", "resources": {…}, '
+                                '"utilisation": {…}}')
+    facility_id, year = payload.get("facility_id"), payload.get("year")
+    if c.scope.role not in (REPORTER, "管理员", "规划人员"):
+        raise _problem(403, "your role may not submit facility figures",
+                       got=c.scope.role)
+    if not isinstance(facility_id, str) or not c.scope.covers_facility(c.conn,
+                                                                       facility_id):
+        raise _problem(404, "no such facility in your scope", where="facility_id",
+                       got=str(facility_id))
+    if not isinstance(year, int) or not 1949 <= year <= 2100:
+        raise _problem(422, "invalid year", where="year", expected="1949–2100",
+                       got=str(year))
+    tables = _validate_submission(c.conn, facility_id, year, payload)
+    sub_id = c.conn.execute(db.submissions.insert().values(
+        facility_id=facility_id, year=year, status="已提交",
+        payload=db.to_json(tables), submitted_by=c.scope.user_id)
+        .returning(db.submissions.c.id)).scalar_one()
+    c.audit("submit", "submissions", str(sub_id), None, tables,
+            **_where_of(c.conn, "resources", {"facility_id": facility_id}))
+    return _submission(c.conn, int(sub_id))
+
+
+def review_submission(c: Ctx, sub_id: int, body: dict[str, Any],
+                      accept: bool) -> dict[str, Any]:
+    """Accept (the figures enter the region) or return (with a comment) a submission."""
+    version, comment = body.get("version"), body.get("comment")
+    if not isinstance(version, int):
+        raise _problem(422, "version expected", where="body",
+                       expected="the submission's version as read")
+    if not accept and (not isinstance(comment, str) or not comment.strip()):
+        raise _problem(422, "a returned submission needs a comment", where="comment",
+                       fix="say what the facility should correct")
+    if not c.scope.can_write:
+        raise _problem(403, "your role may not review submissions", got=c.scope.role)
+    fac = db.REGION_TABLES["facilities"]
+    sub = db.submissions
+    row = c.conn.execute(sa.select(sub).where(
+        sub.c.id == sub_id,
+        sub.c.facility_id.in_(sa.select(fac.c.id).where(
+            c.scope.facility_clause(fac.c.id, fac.c.area_code))))
+        .with_for_update()).first()
+    if row is None:
+        raise _problem(404, "no such submission in your scope", got=str(sub_id))
+    if row.version != version or row.status != "已提交":
+        raise ApiError(409, [Problem(
+            "submission changed since you read it", file=f"submission {sub_id}",
+            expected=f"version {version}, status 已提交",
+            got=f"version {row.version}, status {row.status}",
+            fix="reload the submission list")])
+    where = _where_of(c.conn, "resources", {"facility_id": row.facility_id})
+    if accept:
+        for name in SUBMITTED_TABLES:
+            values = (row.payload or {}).get(name)
+            if values:
+                _upsert(c, name, {"facility_id": row.facility_id, "year": row.year,
+                                  **values}, where)
+    c.conn.execute(sub.update().where(sub.c.id == sub_id).values(
+        status="已接受" if accept else "已退回", comment=comment,
+        reviewed_by=c.scope.user_id, updated_at=sa.func.now(),
+        version=sub.c.version + 1))
+    c.audit("accept" if accept else "return", "submissions", str(sub_id),
+            {"status": row.status}, {"status": "已接受" if accept else "已退回",
+                                     "comment": comment}, **where)
+    return _submission(c.conn, sub_id)
 
 
 # --- helpers -----------------------------------------------------------------------------------
