@@ -41,7 +41,7 @@ from hsplan.plans.plan import Plan, list_plans, load_plan
 from hsplan.region import schema
 from hsplan.region.model import Region
 from hsplan.server import auth, db, reporting
-from hsplan.server.app import (
+from hsplan.server.records import (
     COOKIE,
     SUBMITTED_TABLES,
     Ctx,

@@ -33,7 +33,7 @@ from hsplan.plans.plan import Plan, Task
 from hsplan.region import schema
 from hsplan.region.io.tables import frame_from_rows
 from hsplan.server import db
-from hsplan.server.app import PREFIX, Ctx, _plain, _problem, _upsert, open_ctx
+from hsplan.server.records import PREFIX, Ctx, _plain, _problem, _upsert, open_ctx
 from hsplan.server.scope import DEPARTMENT, Scope
 from hsplan.web.errors import ApiError
 
