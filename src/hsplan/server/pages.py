@@ -50,7 +50,7 @@ from hsplan.server.records import (
     review_submission,
     submit_facility,
 )
-from hsplan.server.scope import DEPARTMENT, REPORTER, Scope, load_scope
+from hsplan.server.scope import DEPARTMENT, REPORTER, Scope, session_scope
 from hsplan.web import api as web_api
 from hsplan.web import pages as web_pages
 from hsplan.web.errors import ApiError, error_body, problem_json
@@ -205,11 +205,10 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
     def who(request: Request) -> Scope:
         """Set the request's state, navigation, user and CSRF token; return the scope."""
         with engine.connect() as conn:
-            session = auth.session_of(conn, request.cookies.get(COOKIE))
-            if session is None:
-                raise LoginRequired()
-            scope = load_scope(conn, session.user_id)
-            version = db.read_data_version(conn)
+            found = session_scope(conn, request.cookies.get(COOKIE))
+        if found is None:
+            raise LoginRequired()
+        session, scope, version = found
         request.state.project = cache.get(scope, version)
         request.state.nav = nav_of(scope)
         request.state.nav_path = NAV_PATH
@@ -370,12 +369,13 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
             mine = [dict(r._mapping) for r in conn.execute(
                 sa.select(sub).where(sub.c.facility_id.in_(scope.facilities))
                 .order_by(sub.c.id.desc()).limit(50))]
-            progress = db.read_table(conn, "progress")
+            progress = db.read_table(conn, "progress") if scope.departments else None
             tr = db.task_reports
             reports = [dict(r._mapping) for r in conn.execute(
                 sa.select(tr).where(tr.c.department.in_(scope.departments))
                 .order_by(tr.c.id.desc()).limit(50))]
-        tasks = reporting.my_tasks(plan_of(), scope, progress, today=today)
+        tasks = reporting.my_tasks(plan_of(), scope, progress, today=today) \
+            if progress is not None else []
         fields = {name: [c for c in schema.TABLES[name].columns
                          if c.id not in schema.TABLES[name].key]
                   for name in SUBMITTED_TABLES}

@@ -21,8 +21,8 @@ from hsplan.region import schema
 from hsplan.region.io.checks import check_region
 from hsplan.region.io.tables import SheetSource, frame_from_rows, read_workbook
 from hsplan.region.model import Region, typed
-from hsplan.server import auth, db
-from hsplan.server.scope import REPORTER, Scope, load_scope
+from hsplan.server import db
+from hsplan.server.scope import REPORTER, Scope, session_scope
 from hsplan.web.errors import ApiError
 
 COOKIE = "hsplan_session"
@@ -63,10 +63,10 @@ class Ctx:
 def open_ctx(engine: Engine, request: Request) -> Iterator[Ctx]:
     """Yield the request's `Ctx` in one transaction; 401 when the caller is not logged in."""
     with engine.begin() as conn:
-        session = auth.session_of(conn, request.cookies.get(COOKIE))
-        if session is None:
+        found = session_scope(conn, request.cookies.get(COOKIE))
+        if found is None:
             raise _problem(401, "not logged in", fix=f"POST {PREFIX}/login")
-        yield Ctx(conn, load_scope(conn, session.user_id), request.state.request_id)
+        yield Ctx(conn, found[1], request.state.request_id)
 
 
 # --- submissions and their review ------------------------------------------------------------
