@@ -72,7 +72,7 @@ def empty(name: str) -> pd.DataFrame:
     return _empty(name).copy()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _empty(name: str) -> pd.DataFrame:
     table = schema.table(name)
     return typed(pd.DataFrame(columns=table.column_ids), table)
