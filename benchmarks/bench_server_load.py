@@ -115,15 +115,17 @@ def main() -> int:
                 time.sleep(0.2)
         times: dict[str, list[float]] = {"warm-up": [], "browse": [], "submit": []}
         errors: list[str] = []
+        last: dict[str, float] = {}  # when the last request of each kind ended
         lock = threading.Lock()
 
         def timed(c: httpx.Client, kind: str, method: str, path: str,
                   ok: tuple[int, ...] = (200,), **kw: object) -> httpx.Response:
             t0 = time.perf_counter()
             r = c.request(method, path, **kw)  # type: ignore[arg-type]
-            elapsed = time.perf_counter() - t0
+            end = time.perf_counter()
             with lock:
-                times[kind].append(elapsed)
+                times[kind].append(end - t0)
+                last[kind] = max(last.get(kind, 0.0), end)
                 if r.status_code not in ok:
                     errors.append(f"{kind} {method} {path}: {r.status_code} {r.text[:120]}")
             return r
@@ -207,7 +209,10 @@ def main() -> int:
               f"{total / wall:.1f} req/s, {len(errors)} errors "
               f"(load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})")
         for kind in ("browse", "submit"):
-            print(f"  {kind:7s} {_quantiles(times[kind])}")
+            span = last.get(kind, t0) - t0
+            rate = len(times[kind]) / span if span > 0 else 0.0
+            print(f"  {kind:7s} {_quantiles(times[kind])}  ({rate:.1f} req/s over the "
+                  f"{span:.1f} s until its last request ended)")
         for e in errors[:10]:
             print("  error:", e)
         return 1 if errors else 0
