@@ -327,7 +327,7 @@ def _validate_submission(conn: Connection, facility_id: str, year: int,
     if frames:
         fac = db.REGION_TABLES["facilities"]
         # read_table and typed give typed frames already: no Region.replace (it types again)
-        region = Region(meta={}, facilities=db.read_table(  # type: ignore[arg-type]
+        region = Region(meta={}, facilities=db.read_table(
             conn, "facilities", where=fac.c.id == facility_id),
             **{n: typed(f, schema.TABLES[n]) for n, f in frames.items()})
         # the stored region's own problems are not the reporter's: keep the located ones
