@@ -21,7 +21,9 @@ Routes (JSON; errors in the dashboard's one shape {status, errors: [{where, what
 from __future__ import annotations
 
 import json
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -65,6 +67,7 @@ from hsplan.server.records import (  # noqa: F401 (re-exported for callers of th
 from hsplan.server.scope import REPORTER, load_scope
 from hsplan.web.errors import ApiError, error_body, install_error_handlers
 
+TABLE_CACHE_SIZE = 64
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'self'",
     "X-Frame-Options": "DENY",
@@ -146,6 +149,22 @@ def create_server_app(db_url: str, *, engine: Engine | None = None,
     return app
 
 
+def _encoded_table(c: Ctx, name: str, year: int | None) -> bytes:
+    """Return the rows of table `name` in `c`'s scope (with their row versions) as JSON."""
+    where = _scope_clause(c.scope, name)
+    t = db.REGION_TABLES[name]
+    if year is not None and "year" in t.c:
+        where = sa.and_(where, t.c.year == year)
+    frame = db.read_table(c.conn, name, where=where)
+    versions = _versions(c.conn, name, where)
+    rows = db.region_rows(frame, schema.TABLES[name])
+    sch = schema.TABLES[name]
+    for row in rows:
+        row.pop("geometry", None)
+        row["version"] = versions.get(tuple(str(row[k]) for k in sch.key))
+    return json.dumps(rows, ensure_ascii=False, default=str).encode("utf-8")
+
+
 def app_from_env() -> FastAPI:
     """Return `create_server_app` over ``HSPLAN_DB`` (plan ``HSPLAN_PLAN``): the factory
     each uvicorn worker process calls (``hsplan serve --db URL --workers N``)."""
@@ -217,22 +236,26 @@ def _router(engine: Engine) -> APIRouter:
 
     # --- region tables ---------------------------------------------------------------------
 
+    # a table as a scope reads it, encoded once per data version (every region write
+    # changes the version: `db.bump_data_version`)
+    table_cache: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+    cache_lock = threading.Lock()
+
     @router.get("/tables/{table}")
-    def get_table(request: Request, table: str, year: int | None = None) -> list[Any]:
+    def get_table(request: Request, table: str, year: int | None = None) -> Response:
         name = _table_name(table)
         with ctx(request) as c:
-            where = _scope_clause(c.scope, name)
-            t = db.REGION_TABLES[name]
-            if year is not None and "year" in t.c:
-                where = sa.and_(where, t.c.year == year)
-            frame = db.read_table(c.conn, name, where=where)
-            versions = _versions(c.conn, name, where)
-        rows = db.region_rows(frame, schema.TABLES[name])
-        sch = schema.TABLES[name]
-        for row in rows:
-            row.pop("geometry", None)
-            row["version"] = versions.get(tuple(str(row[k]) for k in sch.key))
-        return rows
+            s = c.scope
+            key = (name, year, s.can_read_region, s.areas, s.facilities, c.version)
+            with cache_lock:
+                body = table_cache.get(key)
+            if body is None:
+                body = _encoded_table(c, name, year)
+                with cache_lock:
+                    table_cache[key] = body
+                    while len(table_cache) > TABLE_CACHE_SIZE:
+                        table_cache.popitem(last=False)
+        return Response(body, media_type="application/json")
 
     @router.patch("/tables/{table}")
     def patch_row(request: Request, table: str,

@@ -43,10 +43,12 @@ def _problem(status: int, what: str, *, where: str | None = None, fix: str | Non
 class Ctx:
     """One request's database connection (inside its transaction), caller and request id."""
 
-    def __init__(self, conn: Connection, scope: Scope, request_id: str) -> None:
+    def __init__(self, conn: Connection, scope: Scope, request_id: str, *,
+                 version: str = "") -> None:
         self.conn = conn
         self.scope = scope
         self.request_id = request_id
+        self.version = version  # the region's data version when the request began
 
     def audit(self, action: str, table: str, key: str, old: Any, new: Any, *,
               area_code: str | None = None, facility_id: str | None = None) -> None:
@@ -66,7 +68,7 @@ def open_ctx(engine: Engine, request: Request) -> Iterator[Ctx]:
         found = session_scope(conn, request.cookies.get(COOKIE))
         if found is None:
             raise _problem(401, "not logged in", fix=f"POST {PREFIX}/login")
-        yield Ctx(conn, found[1], request.state.request_id)
+        yield Ctx(conn, found[1], request.state.request_id, version=found[2])
 
 
 # --- submissions and their review ------------------------------------------------------------
