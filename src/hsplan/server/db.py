@@ -220,10 +220,10 @@ def engine_for(url: str) -> Engine:
     if not url.startswith("postgresql+"):
         raise DataSourceError(f"--db {url.split('@')[-1]}: expected a postgresql:// URL. "
                               "Fix: --db postgresql://USER@HOST:PORT/DATABASE.")
-    # a pool big enough for the server's thread pool (40 threads by default), so that
-    # concurrent requests wait on the database, not on a connection
-    return sa.create_engine(url, pool_pre_ping=True, future=True, pool_size=20,
-                            max_overflow=30, pool_timeout=120)
+    # 10 + 20 connections: enough for the thread pool (40 threads) of one worker, and two
+    # workers stay within PostgreSQL's default 100 connections
+    return sa.create_engine(url, pool_pre_ping=True, future=True, pool_size=10,
+                            max_overflow=20, pool_timeout=120)
 
 
 # --- region in and out -----------------------------------------------------------------------
