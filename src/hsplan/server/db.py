@@ -220,8 +220,8 @@ def engine_for(url: str) -> Engine:
     if not url.startswith("postgresql+"):
         raise DataSourceError(f"--db {url.split('@')[-1]}: expected a postgresql:// URL. "
                               "Fix: --db postgresql://USER@HOST:PORT/DATABASE.")
-    # 10 + 20 connections: enough for the thread pool (40 threads) of one worker, and two
-    # workers stay within PostgreSQL's default 100 connections
+    # 10 + 20 connections per process (a request holds one only briefly), so that two
+    # workers stay well within PostgreSQL's default 100 connections
     return sa.create_engine(url, pool_pre_ping=True, future=True, pool_size=10,
                             max_overflow=20, pool_timeout=120)
 
