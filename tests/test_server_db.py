@@ -32,8 +32,8 @@ def test_schema_drives_the_sql_tables() -> None:
 def test_upgrade_then_import_export_round_trip(pg_url: str, tmp_path: Path) -> None:
     engine = db.engine_for(pg_url)
     assert migrate.current(engine) is None
-    assert migrate.upgrade(engine) == "0001"
-    assert migrate.upgrade(engine) == "0001"  # idempotent
+    assert migrate.upgrade(engine) == "0002"
+    assert migrate.upgrade(engine) == "0002"  # idempotent
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT postgis_version()")).scalar()
     project = Project.open(example_project_path())

@@ -38,6 +38,9 @@ def serve_command(
         "--db", envvar="HSPLAN_DB",
         help=_("serve the multi-user server over this PostgreSQL database instead "
                "(postgresql://USER@HOST:PORT/DATABASE; logins, scopes, review, audit)"))] = None,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, max=64,
+        help=_("server processes with --db (each keeps its own cache of results)"))] = 1,
 ) -> None:
     """Open the dashboard (总览, 指标, 地图, 配置标准, 任务, 情景, 数据) and the JSON API
     (/api/v1) of a project in the browser; Ctrl+C stops it."""
@@ -51,10 +54,20 @@ def serve_command(
     if db is not None:
         from hsplan.server.app import create_server_app
 
-        console.print(f"hsplan server: [bold]http://{host}:{port}/api/v1/server/[/] "
-                      "(log in with a user made by `hsplan users add`; Ctrl+C to stop)",
-                      highlight=False, soft_wrap=True)
-        uvicorn.run(create_server_app(db), host=host, port=port, log_level="warning")
+        console.print(f"hsplan server: [bold]http://{host}:{port}/[/] · API "
+                      f"http://{host}:{port}/api/v1/server/ (log in with a user made by "
+                      "`hsplan users add`; Ctrl+C to stop)", highlight=False, soft_wrap=True)
+        if workers > 1:  # each worker process builds the app from the environment
+            import os
+
+            os.environ["HSPLAN_DB"] = db
+            if plan:
+                os.environ["HSPLAN_PLAN"] = plan
+            uvicorn.run("hsplan.server.app:app_from_env", factory=True, workers=workers,
+                        host=host, port=port, log_level="warning")
+        else:
+            uvicorn.run(create_server_app(db, plan=plan), host=host, port=port,
+                        log_level="warning")
         return
     if project is None:
         raise HsplanError("hsplan serve: give a project folder, or --db URL for the "

@@ -5,6 +5,12 @@
 - `migrate`  Alembic migrations (``hsplan db init|upgrade``).
 - `scope`    what a user may see and write: deny by default, area subtrees, facilities.
 - `auth`     argon2 passwords, users, sessions, CSRF tokens, login rate limit.
-- `app`      `create_server_app(db_url)`: login and the ``/api/v1/server`` API.
+- `records`  what the routes share: the request context (transaction, scope, audit), scope
+             clauses, facility submissions and their review.
+- `reporting` departments' task progress with review, reporting periods (deadlines) and who
+             has not reported.
+- `pages`    the dashboard's pages from the database, scoped to the logged-in user (login,
+             总览 … 任务, 填报, 审核, 报送情况).
+- `app`      `create_server_app(db_url)`: login, the ``/api/v1/server`` API and the pages.
 - `pgcluster` a throwaway PostgreSQL cluster for tests and trials.
 """

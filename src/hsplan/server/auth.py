@@ -52,7 +52,8 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """Return the SHA-256 (hex) the store keeps of a session token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -143,12 +144,12 @@ def login(conn: Connection, name: str, password: str, ip: str, *,
     conn.execute(db.login_attempts.insert().values(user_name=name, ip=ip, ok=ok))
     if old_token:
         conn.execute(db.sessions.delete().where(
-            db.sessions.c.token_hash == _token_hash(old_token)))
+            db.sessions.c.token_hash == token_hash(old_token)))
     if not ok or user is None:
         return None
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     conn.execute(db.sessions.insert().values(
-        token_hash=_token_hash(token), user_id=user.id, csrf=csrf,
+        token_hash=token_hash(token), user_id=user.id, csrf=csrf,
         expires_at=sa.func.now() + dt.timedelta(hours=SESSION_HOURS)))
     return token, Session(int(user.id), csrf)
 
@@ -161,7 +162,7 @@ def session_of(conn: Connection, token: str | None) -> Session | None:
     row = conn.execute(
         sa.select(db.sessions.c.user_id, db.sessions.c.csrf)
         .join(db.users, db.users.c.id == db.sessions.c.user_id)
-        .where(db.sessions.c.token_hash == _token_hash(token),
+        .where(db.sessions.c.token_hash == token_hash(token),
                db.sessions.c.expires_at > sa.func.now(), db.users.c.disabled.is_(False))
     ).first()
     return Session(int(row.user_id), str(row.csrf)) if row else None
@@ -170,4 +171,4 @@ def session_of(conn: Connection, token: str | None) -> Session | None:
 def logout(conn: Connection, token: str | None) -> None:
     """End the session of cookie value `token`."""
     if token:
-        conn.execute(db.sessions.delete().where(db.sessions.c.token_hash == _token_hash(token)))
+        conn.execute(db.sessions.delete().where(db.sessions.c.token_hash == token_hash(token)))

@@ -43,6 +43,8 @@ ROLES: dict[str, str] = {
 }
 SCOPE_KINDS = ("area", "facility", "department")
 SUBMISSION_STATUSES = ("草稿", "已提交", "已退回", "已接受")
+PERIOD_KINDS = ("facility", "task")   # a facility's yearly form; a department's task progress
+TASK_STATUSES = ("未开始", "进行中", "已完成", "已延期", "已取消")  # as the progress table
 
 _SQL_TYPES: dict[str, Any] = {
     "str": sa.Text, "code": sa.Text, "choice": sa.Text, "list": sa.Text, "date": sa.Text,
@@ -148,6 +150,69 @@ submissions = sa.Table(
                        name="submission_status"))
 
 
+task_reports = sa.Table(
+    "task_reports", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("task_id", sa.Text, nullable=False, index=True),
+    sa.Column("department", sa.Text, nullable=False, index=True),
+    sa.Column("date", sa.Text, nullable=False),        # as of (YYYY-MM-DD)
+    sa.Column("progress_status", sa.Text, nullable=False),
+    sa.Column("percent", sa.Double, nullable=True),
+    sa.Column("milestone", sa.Integer, nullable=True),  # 1-based milestone reached
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("status", sa.Text, nullable=False),       # review: 已提交 / 已退回 / 已接受
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("submitted_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("reviewed_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.CheckConstraint("status IN ('" + "','".join(SUBMISSION_STATUSES) + "')",
+                       name="task_report_status"),
+    sa.CheckConstraint("progress_status IN ('" + "','".join(TASK_STATUSES) + "')",
+                       name="task_report_progress_status"))
+
+reporting_periods = sa.Table(
+    "reporting_periods", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("year", sa.Integer, nullable=True),       # facility forms: the data year
+    sa.Column("starts", sa.Text, nullable=True),        # task progress: reports dated from
+    sa.Column("due", sa.Text, nullable=False),          # deadline (YYYY-MM-DD, inclusive)
+    sa.Column("area_code", sa.Text, nullable=True),     # the setter's area (audit, scope)
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.UniqueConstraint("kind", "label"),
+    sa.CheckConstraint("kind IN ('" + "','".join(PERIOD_KINDS) + "')", name="period_kind"))
+
+# one row: a token that changes with every write of a region table (page caches key on it)
+data_version = sa.Table(
+    "data_version", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token", sa.Text, nullable=False))
+
+
+def bump_data_version(conn: Connection) -> None:
+    """Mark the region as changed (inside `conn`'s transaction): a new random token."""
+    import uuid
+
+    token = uuid.uuid4().hex
+    done = conn.execute(data_version.update().where(data_version.c.id == 1)
+                        .values(token=token)).rowcount
+    if not done:
+        conn.execute(data_version.insert().values(id=1, token=token))
+
+
+def read_data_version(conn: Connection) -> str:
+    """Return the region's change token ("" before the first write)."""
+    return str(conn.execute(sa.select(data_version.c.token)
+                            .where(data_version.c.id == 1)).scalar() or "")
+
+
 def engine_for(url: str) -> Engine:
     """Return an engine for a ``postgresql://`` URL (psycopg 3 is used for plain URLs)."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
@@ -155,7 +220,10 @@ def engine_for(url: str) -> Engine:
     if not url.startswith("postgresql+"):
         raise DataSourceError(f"--db {url.split('@')[-1]}: expected a postgresql:// URL. "
                               "Fix: --db postgresql://USER@HOST:PORT/DATABASE.")
-    return sa.create_engine(url, pool_pre_ping=True, future=True)
+    # 10 + 20 connections per process (a request holds one only briefly), so that two
+    # workers stay well within PostgreSQL's default 100 connections
+    return sa.create_engine(url, pool_pre_ping=True, future=True, pool_size=10,
+                            max_overflow=20, pool_timeout=120)
 
 
 # --- region in and out -----------------------------------------------------------------------
@@ -203,6 +271,7 @@ def write_region(conn: Connection, region: Region) -> dict[str, int]:
                 conn.execute(sql_table.insert(), rows)
         counts[name] = len(rows)
     conn.execute(meta_table.delete())
+    bump_data_version(conn)
     if region.meta:
         conn.execute(meta_table.insert(), [{"key": k, "value": v}
                                            for k, v in region.meta.items()])

@@ -106,6 +106,37 @@ def load_scope(conn: Connection, user_id: int) -> Scope:
                  tuple(by_kind["facility"]), tuple(by_kind["department"]))
 
 
+def session_scope(conn: Connection, token: str | None) -> tuple[Any, Scope, str] | None:
+    """Return (session, scope, data version) of cookie value `token` in one query (None when
+    the session is absent, expired or its user disabled) — what every request asks first."""
+    from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg
+
+    from hsplan.server import auth
+
+    if not token:
+        return None
+    s, u, sc = db.sessions, db.users, db.user_scopes
+    grants = (sa.select(array_agg(aggregate_order_by(sc.c.kind + ":" + sc.c.value, sc.c.id)))
+              .where(sc.c.user_id == u.c.id).scalar_subquery())
+    version = (sa.select(db.data_version.c.token).where(db.data_version.c.id == 1)
+               .scalar_subquery())
+    row = conn.execute(
+        sa.select(s.c.user_id, s.c.csrf, u.c.name, u.c.role, grants.label("grants"),
+                  version.label("version"))
+        .join_from(s, u, u.c.id == s.c.user_id)
+        .where(s.c.token_hash == auth.token_hash(token), s.c.expires_at > sa.func.now(),
+               u.c.disabled.is_(False))).first()
+    if row is None:
+        return None
+    by_kind: dict[str, list[str]] = {k: [] for k in db.SCOPE_KINDS}
+    for grant in row.grants or []:
+        kind, _, value = str(grant).partition(":")
+        by_kind[kind].append(value)
+    scope = Scope(int(row.user_id), str(row.name), str(row.role), tuple(by_kind["area"]),
+                  tuple(by_kind["facility"]), tuple(by_kind["department"]))
+    return auth.Session(int(row.user_id), str(row.csrf)), scope, str(row.version or "")
+
+
 def facility_area_subquery() -> Any:
     """Return a SELECT of facility ids with their area codes (for joining yearly rows)."""
     fac = db.REGION_TABLES["facilities"]

@@ -39,7 +39,10 @@ YearQ = Annotated[int | None, Query(description="year with data (default: the la
 
 
 def state_of(request: Request) -> ProjectState:
-    return request.app.state.project  # type: ignore[no-any-return]
+    """Return the request's project state (set on the request by a host app, e.g. the
+    server's state scoped to the user; else the app's project)."""
+    return (getattr(request.state, "project", None)  # type: ignore[no-any-return]
+            or request.app.state.project)
 
 
 def _json(request: Request, build: Callable[[], Any]) -> Response:

@@ -66,22 +66,40 @@ def _target_text(row: dict[str, Any]) -> str:
     return f"{words.get(str(op), str(op))} {_fmt(row.get('target'))}"
 
 
-def render(request: Request, name: str, page: str, context: dict[str, Any],
-           status_code: int = 200) -> HTMLResponse:
-    """Render template `name` with the chrome (project, language, navigation)."""
-    state = request.app.state.project
+def state_of(request: Request) -> Any:
+    """Return the project state the request reads: the one a host app set on the request
+    (the server's, scoped to the logged-in user), else the app's own project."""
+    return getattr(request.state, "project", None) or request.app.state.project
+
+
+def chrome(request: Request, page: str) -> dict[str, Any]:
+    """Return the context every page shares: project, language, words, navigation (a host
+    app may set ``request.state.nav``, ``nav_path``, ``user`` and ``csrf``)."""
+    state = state_of(request)
     lang = lang_of(request)
-    words = text(lang)
 
     def status_word(status: str, zh: str | None = None) -> str:
         return STATUS_EN.get(status, status) if lang == "en" else (zh or status)
 
-    base = {"request": request, "page": page, "lang": lang, "t": words, "nav": NAV,
-            "nav_path": NAV_PATH, "project_name": state.project.name,
+    return {"request": request, "page": page, "lang": lang, "t": text(lang),
+            "nav": getattr(request.state, "nav", NAV),
+            "nav_path": getattr(request.state, "nav_path", NAV_PATH),
+            "user": getattr(request.state, "user", None),
+            "csrf": getattr(request.state, "csrf", None),
+            "project_name": state.project.name,
             "synthetic": state.synthetic(), "fmt": _fmt, "target_text": _target_text,
             "status_word": status_word, "other_lang": "en" if lang == "zh" else "zh"}
+
+
+def render(request: Request, name: str, page: str, context: dict[str, Any],
+           status_code: int = 200, *, with_templates: Jinja2Templates | None = None
+           ) -> HTMLResponse:
+    """Render template `name` with the chrome (project, language, navigation)."""
+    lang = lang_of(request)
+    base = chrome(request, page)
     base.update(context)
-    response = templates.TemplateResponse(request, name, base, status_code=status_code)
+    response = (with_templates or templates).TemplateResponse(request, name, base,
+                                                              status_code=status_code)
     if request.query_params.get("lang") in LANGS:
         response.set_cookie("lang", lang, samesite="lax")
     return response
@@ -104,7 +122,7 @@ def set_lang(request: Request, code: str, next: str = "/") -> Response:
 def overview(request: Request, category: str | None = None, nature: str | None = None,
              plan: str | None = None) -> HTMLResponse:
     try:
-        doc = views.evaluation_doc(request.app.state.project, plan)
+        doc = views.evaluation_doc(state_of(request), plan)
     except HsplanError as exc:
         return error_page(request, "overview", exc)
     return render(request, "overview.html", "overview", _overview_context(doc, category, nature))
@@ -113,7 +131,7 @@ def overview(request: Request, category: str | None = None, nature: str | None =
 @router.get("/partials/tiles", response_class=HTMLResponse)
 def tiles(request: Request, category: str | None = None, nature: str | None = None,
           plan: str | None = None) -> HTMLResponse:
-    doc = views.evaluation_doc(request.app.state.project, plan)
+    doc = views.evaluation_doc(state_of(request), plan)
     return render(request, "_tiles.html", "overview", _overview_context(doc, category, nature))
 
 
@@ -128,7 +146,7 @@ def _overview_context(doc: dict[str, Any], category: str | None,
 @router.get("/indicator/{target_id}", response_class=HTMLResponse)
 def indicator(request: Request, target_id: str, plan: str | None = None) -> HTMLResponse:
     try:
-        doc = views.target_doc(request.app.state.project, target_id, plan)
+        doc = views.target_doc(state_of(request), target_id, plan)
     except HsplanError as exc:
         return error_page(request, "overview", exc)
     return render(request, "indicator.html", "overview", {"doc": doc, "row": doc["result"]})
@@ -136,7 +154,7 @@ def indicator(request: Request, target_id: str, plan: str | None = None) -> HTML
 
 @router.get("/map", response_class=HTMLResponse)
 def map_page(request: Request, plan: str | None = None) -> HTMLResponse:
-    state = request.app.state.project
+    state = state_of(request)
     try:
         doc = views.evaluation_doc(state, plan, level="township")
     except HsplanError as exc:
@@ -153,7 +171,7 @@ def map_page(request: Request, plan: str | None = None) -> HTMLResponse:
 @router.get("/norms", response_class=HTMLResponse)
 def norms_page(request: Request, plan: str | None = None) -> HTMLResponse:
     try:
-        doc = views.norms_doc(request.app.state.project, plan)
+        doc = views.norms_doc(state_of(request), plan)
     except HsplanError as exc:
         return error_page(request, "norms", exc)
     return render(request, "norms.html", "norms", {"doc": doc})
@@ -163,7 +181,7 @@ def norms_page(request: Request, plan: str | None = None) -> HTMLResponse:
 def tasks_page(request: Request, as_of: str | None = None,
                plan: str | None = None) -> HTMLResponse:
     try:
-        doc = views.tasks_doc(request.app.state.project, plan, as_of=views.as_of_arg(as_of))
+        doc = views.tasks_doc(state_of(request), plan, as_of=views.as_of_arg(as_of))
     except HsplanError as exc:
         return error_page(request, "tasks", exc)
     return render(request, "tasks.html", "tasks", {"doc": doc})
@@ -172,7 +190,7 @@ def tasks_page(request: Request, as_of: str | None = None,
 @router.get("/scenarios", response_class=HTMLResponse)
 def scenarios_page(request: Request, scenario: str | None = None,
                    plan: str | None = None) -> HTMLResponse:
-    state = request.app.state.project
+    state = state_of(request)
     files = state.scenario_files()
     chosen = scenario or (files[0] if files else None)
     doc = None
@@ -189,7 +207,7 @@ def scenarios_page(request: Request, scenario: str | None = None,
 
 @router.get("/data", response_class=HTMLResponse)
 def data_page(request: Request) -> HTMLResponse:
-    state = request.app.state.project
+    state = state_of(request)
     return render(request, "data.html", "data", {"years": state.years(),
                                                  "plan": state.plan().id})
 
@@ -200,7 +218,7 @@ async def import_partial(
     validate_only: Annotated[bool, Form()] = False,
 ) -> HTMLResponse:
     data = await file.read()
-    status, doc = await run_in_threadpool(import_doc, request.app.state.project,
+    status, doc = await run_in_threadpool(import_doc, state_of(request),
                                           file.filename or "", data,
                                           validate_only=validate_only)
     # htmx swaps only 2xx answers by default: the problems are the page's answer here

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from hsplan._json import json_records, json_value
-from hsplan.errors import Problem
+from hsplan.errors import HsplanError, Problem
 from hsplan.web.errors import ApiError
 from hsplan.web.state import ProjectState
 
@@ -205,7 +205,10 @@ def _target_doc(state: ProjectState, target_id: str, plan: str | None,
                           "unit": ind.unit, "kind": ind.kind, "direction": ind.direction,
                           "formula": describe_formula(ind), "definition": ind.definition,
                           "source": ind.source}
-            series = indicator_series(state, indicator, level="county")
+            try:
+                series = indicator_series(state, indicator, level="county")
+            except HsplanError:  # a region without its county (a township's scope)
+                series = {}
             points = series.get(str(row["area_code"]), {})
             trend = [{"year": y, "value": v} for y, v in sorted(points.items())
                      if year is None or y <= year]

@@ -1,0 +1,522 @@
+"""The dashboard's pages served from the database, each scoped to the logged-in user.
+
+`hsplan serve --db` shows the same pages as `hsplan serve PROJECT` — 总览, 指标, 地图, 配置标准,
+任务 (the `hsplan.web` templates and documents) — over the region *as the user may see it*:
+every table is read with the user's scope in its WHERE (`hsplan.server.scope`), so a
+township planner's overview is computed from its township's rows only. Beside them, the
+server's own pages: 登录 (login), 填报 (a facility reporter's yearly form, a department's
+task progress), 审核 (a planner's review queue) and 报送情况 (reporting periods, deadlines and
+who has not reported).
+
+Computed results are cached per (scope, data version): `DbState` is the web dashboard's
+`ProjectState` over a scoped region read from PostgreSQL, kept in a small LRU; the data
+version is a token every region write changes (`db.bump_data_version`), so an accepted
+submission shows on the next page load. Forms carry the session's CSRF token in a hidden
+``csrf`` field (checked on every POST); the login form uses a double-submit cookie.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import secrets
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlparse
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
+
+from hsplan.errors import Problem
+from hsplan.plans.plan import Plan, list_plans, load_plan
+from hsplan.region import schema
+from hsplan.region.model import Region
+from hsplan.server import auth, db, reporting
+from hsplan.server.records import (
+    COOKIE,
+    SUBMITTED_TABLES,
+    Ctx,
+    _scope_clause,
+    open_ctx,
+    review_submission,
+    submit_facility,
+)
+from hsplan.server.scope import DEPARTMENT, REPORTER, Scope, session_scope
+from hsplan.web import api as web_api
+from hsplan.web import pages as web_pages
+from hsplan.web.errors import ApiError, error_body, problem_json
+from hsplan.web.state import ProjectState
+
+HERE = Path(__file__).parent
+WEB = Path(web_pages.__file__).parent
+templates = Jinja2Templates(directory=[str(HERE / "templates"), str(WEB / "templates")])
+LOGIN_COOKIE = "hsplan_login"
+STATE_CACHE_SIZE = 16
+NAV_PATH = {"overview": "/", "map": "/map", "norms": "/norms", "tasks": "/tasks",
+            "entry": "/entry", "review": "/review", "reporting": "/reporting"}
+READER_PAGES = ("overview", "map", "norms", "tasks")
+
+
+def nav_of(scope: Scope) -> tuple[str, ...]:
+    """Return the pages a role sees in the navigation."""
+    if scope.role in ("管理员", "规划人员"):
+        return (*READER_PAGES, "review", "reporting")
+    if scope.role == "领导":
+        return READER_PAGES
+    return ("entry",)
+
+
+# --- the dashboard's state over a scoped region ---------------------------------------------
+
+class DbProject:
+    """What the dashboard asks of a project, answered from the database: the name, the
+    county, and a loader of the user's scoped region (no roads: straight-line access)."""
+
+    def __init__(self, meta: dict[str, Any], load: Callable[[], Region], root: Path) -> None:
+        self.name = str(meta.get("name") or "hsplan")
+        self.county_code = str(meta.get("county_code") or "") or None
+        self.synthetic = bool(meta.get("synthetic"))
+        self.root = root
+        self.plans_dir = root / "plans"
+        self.store_path = root / "region.gpkg"
+        self.config_path = root / "hsplan.toml"
+        self._load = load
+
+    def load(self) -> Region:
+        return self._load()
+
+    def road_source(self) -> tuple[str, Path | None]:
+        return "none", None
+
+
+class DbState(ProjectState):
+    """The dashboard's `ProjectState` over one user's scoped region at one data version
+    (immutable: a new version makes a new state)."""
+
+    def __init__(self, project: DbProject, plan_id: str) -> None:
+        self.project = project  # type: ignore[assignment]
+        self._lock = threading.RLock()
+        self._key_locks = {}
+        self._cache = {}
+        self._cache_state = None
+        self.plan_id = plan_id
+        self.computed = 0
+        self.import_lock = threading.Lock()
+
+    def state_key(self) -> tuple[Any, ...]:
+        return ("db",)
+
+    def synthetic(self) -> bool:
+        return bool(self.project.synthetic)
+
+    def plans(self) -> list[dict[str, Any]]:
+        return self.cached("plans", lambda: [i.to_dict() for i in list_plans(None)])
+
+    def plan(self, plan: str | None = None) -> Plan:
+        name = plan or self.plan_id
+        return self.cached(("plan", name), lambda: load_plan(name))
+
+    def scenario_files(self) -> list[str]:
+        return []
+
+
+def scoped_region(engine: Engine, scope: Scope) -> Region:
+    """Return the region as `scope` may see it: every table read with the scope's WHERE,
+    in one repeatable-read transaction."""
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, \
+            conn.begin():
+        tables = {name: db.read_table(conn, name, where=_scope_clause(scope, name))
+                  for name in schema.TABLES}
+        meta = {str(r.key): r.value for r in conn.execute(sa.select(db.meta_table))}
+    return Region(**tables, meta=meta)  # type: ignore[arg-type]
+
+
+class StateCache:
+    """The `DbState` of each (scope, data version), the least recently used dropped."""
+
+    def __init__(self, engine: Engine, plan_id: str) -> None:
+        self.engine = engine
+        self.plan_id = plan_id
+        self.root = Path(tempfile.mkdtemp(prefix="hsplan-server-pages-"))
+        self._states: OrderedDict[tuple[Any, ...], DbState] = OrderedDict()
+        self._lock = threading.Lock()
+        self._meta: tuple[str, dict[str, Any]] | None = None
+
+    def get(self, scope: Scope, version: str) -> DbState:
+        readable = scope.can_read_region
+        key = (readable, scope.areas if readable else (), scope.facilities, version)
+        with self._lock:
+            state = self._states.get(key)
+            if state is not None:
+                self._states.move_to_end(key)
+                return state
+            if self._meta is None or self._meta[0] != version:
+                with self.engine.connect() as conn:
+                    meta = {str(r.key): r.value
+                            for r in conn.execute(sa.select(db.meta_table))}
+                self._meta = (version, meta)
+            project = DbProject(self._meta[1], lambda: scoped_region(self.engine, scope),
+                                self.root)
+            state = DbState(project, self.plan_id)
+            self._states[key] = state
+            while len(self._states) > STATE_CACHE_SIZE:
+                self._states.popitem(last=False)
+            return state
+
+
+# --- requests -------------------------------------------------------------------------------
+
+class LoginRequired(Exception):
+    """The request has no live session."""
+
+
+class NoScope(Exception):
+    """The user holds nothing this page shows."""
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def _local(path: str | None) -> str:
+    """Return `path` when it is a path of this site, else ``/`` (no open redirects)."""
+    if not path or not path.startswith("/") or path.startswith("//") \
+            or urlparse(path).netloc:
+        return "/"
+    return path
+
+
+def install_pages(app: FastAPI, engine: Engine, plan_id: str,
+                  plan_of: Callable[[], Plan]) -> None:
+    """Add the pages (and the dashboard API the pages' charts call, under ``/api/v1``) to
+    the server app, scoped to the logged-in user."""
+    cache = StateCache(engine, plan_id)
+    app.state.page_states = cache
+
+    def who(request: Request) -> Scope:
+        """Set the request's state, navigation, user and CSRF token; return the scope."""
+        with engine.connect() as conn:
+            found = session_scope(conn, request.cookies.get(COOKIE))
+        if found is None:
+            raise LoginRequired()
+        session, scope, version = found
+        request.state.project = cache.get(scope, version)
+        request.state.nav = nav_of(scope)
+        request.state.nav_path = NAV_PATH
+        request.state.user = f"{scope.user_name}（{scope.role}）"
+        request.state.csrf = session.csrf
+        request.state.scope = scope
+        return scope
+
+    def reader(request: Request) -> Scope:
+        scope = who(request)
+        if not scope.can_read_region:
+            raise NoScope()
+        if not scope.areas and not scope.facilities:
+            raise NoScope()
+        return scope
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(error_body(401, [Problem(
+                "not logged in", file=request.url.path, fix="log in at /login")]),
+                status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(NoScope)
+    async def _no_scope(request: Request, exc: NoScope) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(error_body(403, [Problem(
+                "your account holds no area to read", file=request.url.path,
+                fix="ask an administrator to grant one")]), status_code=403)
+        scope: Scope | None = getattr(request.state, "scope", None)
+        if scope is not None and scope.role in (DEPARTMENT, REPORTER):
+            return RedirectResponse("/entry", status_code=303)
+        return page(request, "noscope.html", "", {}, status_code=403)
+
+    # the dashboard's pages and the API their charts call, reused from hsplan.web
+    router = APIRouter(dependencies=[Depends(reader)], include_in_schema=False)
+    pages: tuple[tuple[str, Callable[..., Any]], ...] = (
+        ("/", web_pages.overview), ("/partials/tiles", web_pages.tiles),
+        ("/indicator/{target_id}", web_pages.indicator), ("/map", web_pages.map_page),
+        ("/norms", web_pages.norms_page), ("/tasks", web_pages.tasks_page))
+    for path, endpoint in pages:
+        router.add_api_route(path, endpoint, methods=["GET"], response_class=HTMLResponse)
+    apis: tuple[tuple[str, Callable[..., Any]], ...] = (
+        ("/api/v1/project", web_api.get_project), ("/api/v1/evaluate", web_api.get_evaluate),
+        ("/api/v1/evaluate/{target_id}", web_api.get_target),
+        ("/api/v1/check", web_api.get_check), ("/api/v1/tasks", web_api.get_tasks),
+        ("/api/v1/access/coverage", web_api.get_coverage),
+        ("/api/v1/geo/{layer}", web_api.get_layer),
+        ("/api/v1/indicators/{indicator_id}/values", web_api.get_indicator_values))
+    for path, endpoint in apis:
+        router.add_api_route(path, endpoint, methods=["GET"])
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+
+    @app.get("/lang/{code}", include_in_schema=False)
+    def set_lang(request: Request, code: str, next: str = "/") -> Response:
+        return web_pages.set_lang(request, code, _local(next))
+
+    # --- login ------------------------------------------------------------------------
+
+    def login_page(request: Request, *, next_path: str = "/", problems: Any = None,
+                   status_code: int = 200) -> Response:
+        token = secrets.token_urlsafe(24)
+        response = templates.TemplateResponse(request, "login.html", {
+            **_bare_chrome(request), "next": _local(next_path), "login_csrf": token,
+            "problems": problems or []}, status_code=status_code)
+        response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https", path="/login")
+        return response
+
+    @app.get("/login", include_in_schema=False)
+    def get_login(request: Request, next: str = "/") -> Response:
+        return login_page(request, next_path=next)
+
+    @app.post("/login", include_in_schema=False)
+    async def post_login(request: Request) -> Response:
+        form = await _form(request)
+        sent, kept = form.get("login_csrf", ""), request.cookies.get(LOGIN_COOKIE, "")
+        next_path = _local(form.get("next"))
+        if not sent or not kept or not _same(sent, kept):
+            return login_page(request, next_path=next_path, status_code=403, problems=[
+                {"text": "登录表单已过期或来源不明：请重新打开登录页后再登录。"}])
+        ip = request.client.host if request.client else "?"
+
+        def attempt() -> tuple[str, auth.Session] | None:
+            with engine.begin() as conn:
+                return auth.login(conn, form.get("name", ""), form.get("password", ""), ip,
+                                  old_token=request.cookies.get(COOKIE))
+        try:
+            done = await run_in_threadpool(attempt)
+        except auth.RateLimited:
+            return login_page(request, next_path=next_path, status_code=429, problems=[
+                {"text": "登录失败次数过多：请一分钟后再试。"}])
+        if done is None:
+            return login_page(request, next_path=next_path, status_code=401, problems=[
+                {"text": "用户名或密码错误：请检查后重试（一分钟内失败5次将暂停登录）。"}])
+        response = RedirectResponse(next_path, status_code=303)
+        response.set_cookie(COOKIE, done[0], httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https", path="/",
+                            max_age=auth.SESSION_HOURS * 3600)
+        response.delete_cookie(LOGIN_COOKIE, path="/login")
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    async def post_logout(request: Request) -> Response:
+        form = await _form(request)
+
+        def end() -> None:
+            with engine.begin() as conn:
+                session = auth.session_of(conn, request.cookies.get(COOKIE))
+                if session is not None and _same(form.get("csrf", ""), session.csrf):
+                    auth.logout(conn, request.cookies.get(COOKIE))
+        await run_in_threadpool(end)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    # --- forms ------------------------------------------------------------------------
+
+    def posted(request: Request, form: dict[str, str], action: Callable[[Ctx], Any]) -> Any:
+        """Run `action` in the request's transaction when the form's CSRF token is the
+        session's; ApiError (403) otherwise."""
+        with open_ctx(engine, request) as c:
+            session = auth.session_of(c.conn, request.cookies.get(COOKIE))
+            if session is None or not _same(form.get("csrf", ""), session.csrf):
+                raise ApiError(403, [Problem("CSRF token missing or wrong",
+                                             file="form field csrf",
+                                             fix="reload the page and send the form again")])
+            return action(c)
+
+    async def handle(request: Request, action: Callable[[Ctx, dict[str, str]], Any],
+                     again: Callable[..., Response], done_to: str) -> Response:
+        form = await _form(request)
+        await run_in_threadpool(who, request)
+        try:
+            await run_in_threadpool(posted, request, form, lambda c: action(c, form))
+        except ApiError as exc:
+            problems = [problem_json(p) for p in exc.problems]
+            status = exc.status
+            return await run_in_threadpool(lambda: again(
+                request, problems=problems, status_code=status, form=form))
+        return RedirectResponse(f"{done_to}?saved=1", status_code=303)
+
+    # --- 填报: facility yearly form, department task progress -------------------------
+
+    def entry_page(request: Request, *, problems: Any = None, status_code: int = 200,
+                   form: dict[str, str] | None = None) -> Response:
+        scope = who(request)
+        today = dt.date.today()
+        with engine.connect() as conn:
+            fac = db.REGION_TABLES["facilities"]
+            facilities = [{"id": r.id, "name": r.name} for r in conn.execute(
+                sa.select(fac.c.id, fac.c.name).where(fac.c.id.in_(scope.facilities))
+                .order_by(fac.c.id))]
+            sub = db.submissions
+            mine = [dict(r._mapping) for r in conn.execute(
+                sa.select(sub).where(sub.c.facility_id.in_(scope.facilities))
+                .order_by(sub.c.id.desc()).limit(50))]
+            progress = db.read_table(conn, "progress") if scope.departments else None
+            tr = db.task_reports
+            reports = [dict(r._mapping) for r in conn.execute(
+                sa.select(tr).where(tr.c.department.in_(scope.departments))
+                .order_by(tr.c.id.desc()).limit(50))]
+        tasks = reporting.my_tasks(plan_of(), scope, progress, today=today) \
+            if progress is not None else []
+        fields = {name: [c for c in schema.TABLES[name].columns
+                         if c.id not in schema.TABLES[name].key]
+                  for name in SUBMITTED_TABLES}
+        return page(request, "entry.html", "entry", {
+            "facilities": facilities, "submissions": mine, "tasks": tasks,
+            "reports": reports, "fields": fields, "tables": schema.TABLES,
+            "task_statuses": db.TASK_STATUSES, "today": today.isoformat(),
+            "year": today.year - 1, "problems": problems or [], "form": form or {},
+            "saved": request.query_params.get("saved") == "1"}, status_code=status_code)
+
+    @app.get("/entry", include_in_schema=False)
+    def get_entry(request: Request) -> Response:
+        return entry_page(request)
+
+    def facility_payload(form: dict[str, str]) -> dict[str, Any]:
+        year = form.get("year", "")
+        payload: dict[str, Any] = {"facility_id": form.get("facility_id", ""),
+                                   "year": int(year) if year.isdigit() else year}
+        for name in SUBMITTED_TABLES:
+            values = {k.split(".", 1)[1]: v.strip() for k, v in form.items()
+                      if k.startswith(f"{name}.") and v.strip()}
+            if values:
+                payload[name] = values
+        return payload
+
+    @app.post("/entry/facility", include_in_schema=False)
+    async def post_facility(request: Request) -> Response:
+        return await handle(request, lambda c, f: submit_facility(c, facility_payload(f)),
+                            entry_page, "/entry")
+
+    def task_payload(form: dict[str, str]) -> dict[str, Any]:
+        payload: dict[str, Any] = {k: form[k].strip() for k in
+                                   ("task_id", "date", "status", "percent", "milestone",
+                                    "note") if form.get(k, "").strip()}
+        return payload
+
+    @app.post("/entry/task", include_in_schema=False)
+    async def post_task(request: Request) -> Response:
+        return await handle(request, lambda c, f: reporting.submit_task_report(
+            c, plan_of(), task_payload(f), today=dt.date.today()), entry_page, "/entry")
+
+    # --- 审核: the planner's review queue ----------------------------------------------
+
+    def review_page(request: Request, *, problems: Any = None, status_code: int = 200,
+                    form: dict[str, str] | None = None) -> Response:
+        scope = who(request)
+        if not scope.can_write:
+            raise NoScope()
+        with open_ctx(engine, request) as c:
+            fac = db.REGION_TABLES["facilities"]
+            sub = db.submissions
+            rows = c.conn.execute(
+                sa.select(sub, fac.c.name.label("facility_name"))
+                .join(fac, fac.c.id == sub.c.facility_id)
+                .where(sub.c.status == "已提交",
+                       scope.facility_clause(fac.c.id, fac.c.area_code))
+                .order_by(sub.c.id)).all()
+            submissions = [dict(r._mapping) for r in rows]
+            reports = reporting.list_task_reports(c, status="已提交")
+        titles = {t.id: t.title for t in plan_of().tasks}
+        labels = {name: {c.id: c.zh + (f"（{c.unit}）" if c.unit else "")
+                         for c in schema.TABLES[name].columns}
+                  for name in SUBMITTED_TABLES}
+        return page(request, "review.html", "review", {
+            "submissions": submissions, "reports": reports, "titles": titles,
+            "labels": labels, "problems": problems or [],
+            "saved": request.query_params.get("saved") == "1"}, status_code=status_code)
+
+    @app.get("/review", include_in_schema=False)
+    def get_review(request: Request) -> Response:
+        return review_page(request)
+
+    def review_body(form: dict[str, str]) -> dict[str, Any]:
+        version = form.get("version", "")
+        return {"version": int(version) if version.isdigit() else None,
+                "comment": form.get("comment", "").strip() or None}
+
+    @app.post("/review/submission/{sub_id}", include_in_schema=False)
+    async def post_review_submission(request: Request, sub_id: int) -> Response:
+        return await handle(request, lambda c, f: review_submission(
+            c, sub_id, review_body(f), f.get("action") == "accept"), review_page, "/review")
+
+    @app.post("/review/task/{report_id}", include_in_schema=False)
+    async def post_review_task(request: Request, report_id: int) -> Response:
+        return await handle(request, lambda c, f: reporting.review_task_report(
+            c, plan_of(), report_id, review_body(f), f.get("action") == "accept"),
+            review_page, "/review")
+
+    # --- 报送情况: periods, deadlines, who has not reported ------------------------------
+
+    def reporting_page(request: Request, *, problems: Any = None, status_code: int = 200,
+                       form: dict[str, str] | None = None) -> Response:
+        scope = who(request)
+        if not scope.can_write:
+            raise NoScope()
+        chosen = request.query_params.get("period", "")
+        with open_ctx(engine, request) as c:
+            p = db.reporting_periods
+            periods = [dict(r._mapping) for r in c.conn.execute(
+                sa.select(p).order_by(p.c.due.desc(), p.c.id))]
+            doc = None
+            if chosen.isdigit():
+                doc = reporting.reporting_status(c.conn, scope, plan_of(), int(chosen),
+                                                 today=dt.date.today())
+            elif periods:
+                doc = reporting.reporting_status(c.conn, scope, plan_of(), periods[0]["id"],
+                                                 today=dt.date.today())
+        return page(request, "reporting.html", "reporting", {
+            "periods": periods, "doc": doc, "problems": problems or [], "form": form or {},
+            "saved": request.query_params.get("saved") == "1"}, status_code=status_code)
+
+    @app.get("/reporting", include_in_schema=False)
+    def get_reporting(request: Request) -> Response:
+        return reporting_page(request)
+
+    @app.post("/reporting/periods", include_in_schema=False)
+    async def post_period(request: Request) -> Response:
+        def action(c: Ctx, f: dict[str, str]) -> Any:
+            body: dict[str, Any] = {k: f[k].strip() for k in
+                                    ("kind", "label", "year", "starts", "due") if f.get(k)}
+            return reporting.add_period(c, body)
+        return await handle(request, action, reporting_page, "/reporting")
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _bare_chrome(request: Request) -> dict[str, Any]:
+    """The chrome of a page shown before login (no project, no navigation)."""
+    lang = web_pages.lang_of(request)
+    from hsplan.web.i18n import text
+
+    return {"request": request, "page": "login", "lang": lang, "t": text(lang), "nav": (),
+            "nav_path": {}, "user": None, "csrf": None, "project_name": "",
+            "synthetic": False, "other_lang": "en" if lang == "zh" else "zh"}
+
+
+def page(request: Request, name: str, page_id: str, context: dict[str, Any], *,
+         status_code: int = 200) -> Response:
+    """Render a server template with the dashboard's chrome and the pages' CSP."""
+    return web_pages.render(request, name, page_id, context, status_code,
+                            with_templates=templates)

@@ -1,0 +1,254 @@
+"""The dashboard's pages served from PostgreSQL (`hsplan serve --db`): login, each role's
+pages scoped to its areas, the entry forms and review queue with CSRF, and an accepted
+report changing what the 任务 and 总览 pages show.
+
+Oracles: the facilities a user may see come from the region's facilities table (pandas);
+the overview's figures from `hsplan.web` over the same project folder (the single-project
+dashboard), which a planner holding the whole county must match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from hsplan.plans.plan import load_plan
+from hsplan.region.example import example_project_path
+from hsplan.server import db
+from server_helpers import OWN, OWN_FACILITY, PASSWORD, SIBLING_FACILITY, USERS, Server, make_server
+
+PLAN = "jiangchuan-2021-2025"
+READER_PAGES = ("/", "/map", "/norms", "/tasks", "/indicator/T01")
+
+
+@pytest.fixture(scope="module")
+def server(pg_cluster: Any) -> Server:
+    return make_server(pg_cluster.create_database("server_pages"))
+
+
+def login(server: Server, user: str) -> TestClient:
+    """Return a client logged in through the login page (its form and cookie)."""
+    client = TestClient(server.app)
+    page = client.get("/login")
+    assert page.status_code == 200
+    token = re.search(r'name="login_csrf" value="([^"]+)"', page.text)
+    assert token is not None
+    r = client.post("/login", data={"name": user, "password": PASSWORD,
+                                    "login_csrf": token.group(1), "next": "/tasks"},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert r.headers["location"] == "/tasks"
+    return client
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def test_pages_need_a_login(server: Server) -> None:
+    client = TestClient(server.app)
+    for path in (*READER_PAGES, "/entry", "/review", "/reporting"):
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), path
+    assert client.get("/api/v1/evaluate").status_code == 401
+
+
+def test_login_form_refuses_without_its_token_and_wrong_passwords(server: Server) -> None:
+    client = TestClient(server.app)
+    r = client.post("/login", data={"name": "planner-county", "password": PASSWORD})
+    assert r.status_code == 403 and "hsplan_session" not in client.cookies
+    page = client.get("/login")
+    token = csrf_of(page.text.replace("login_csrf", "csrf"))
+    r = client.post("/login", data={"name": "planner-county", "password": "wrong password!",
+                                    "login_csrf": token})
+    assert r.status_code == 401 and "用户名或密码错误" in r.text
+    token = csrf_of(r.text.replace("login_csrf", "csrf"))  # each login page: a new token
+    r = client.post("/login", data={"name": "planner-county", "password": PASSWORD,
+                                    "login_csrf": token, "next": "https://evil.example/"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+
+
+@pytest.mark.parametrize("user", sorted(USERS))
+def test_every_role_gets_its_pages(server: Server, user: str) -> None:
+    role, areas, facilities, departments = USERS[user]
+    client = login(server, user)
+    for path in READER_PAGES:
+        r = client.get(path, follow_redirects=False)
+        if role in ("部门", "机构填报员"):
+            assert r.status_code == 303 and r.headers["location"] == "/entry", (user, path)
+        elif not areas:
+            assert r.status_code == 403 and 'id="no-scope"' in r.text, (user, path)
+        else:
+            assert r.status_code == 200, (user, path, r.text[:300])
+            assert f"{user}（{role}）" in r.text
+            assert "default-src 'self'" in r.headers["content-security-policy"]
+    for path in ("/review", "/reporting"):
+        r = client.get(path, follow_redirects=False)
+        if role in ("管理员", "规划人员"):
+            assert r.status_code == 200, (user, path)
+        else:
+            assert r.status_code in (303, 403), (user, path)
+    r = client.get("/entry")
+    assert r.status_code == 200
+    assert ('id="facility-form"' in r.text) == bool(facilities)
+    assert ('id="task-form"' in r.text) == bool(departments)
+
+
+def _facility_ids(layer: dict[str, Any]) -> set[str]:
+    return {f["properties"]["id"] for f in layer["features"]}
+
+
+def test_pages_read_only_the_users_scope(server: Server) -> None:
+    facs = server.region.facilities
+    own = set(facs.loc[facs["area_code"].astype(str).str.startswith(OWN), "id"].astype(str))
+    assert OWN_FACILITY in own and SIBLING_FACILITY not in own
+    everyone = set(facs["id"].astype(str))
+    county = login(server, "planner-county").get("/api/v1/geo/facilities").json()
+    township = login(server, "leader-own").get("/api/v1/geo/facilities").json()
+    open_ids = _facility_ids(county)
+    assert open_ids <= everyone and len(open_ids) > len(own)
+    assert _facility_ids(township) == own & open_ids
+    # the reporter's form offers its own facility only
+    entry = login(server, "reporter-own").get("/entry").text
+    assert f'value="{OWN_FACILITY}"' in entry and f'value="{SIBLING_FACILITY}"' not in entry
+
+
+def test_county_planner_sees_the_single_project_dashboards_figures(server: Server) -> None:
+    from hsplan.web import create_app
+
+    local = TestClient(create_app(example_project_path())).get("/api/v1/evaluate").json()
+    served = login(server, "planner-county").get("/api/v1/evaluate").json()
+
+    def values(doc: dict[str, Any]) -> dict[str, Any]:
+        return {(r["target_id"], r["area_code"]): (r["value"], r["status"])
+                for r in doc["results"]}
+
+    assert values(served) == values(local)
+
+
+def _task_row_status(html: str, task_id: str) -> str:
+    for row in re.findall(r'<tr class="[^"]*" data-status="([^"]+)">\s*<td>([^<]*)</td>',
+                          html):
+        if row[1] == task_id:
+            return row[0]
+    raise AssertionError(f"task {task_id} not on the page")
+
+
+def test_forms_review_and_the_tasks_page(server: Server) -> None:
+    plan = load_plan(PLAN)
+    task = sorted(t.id for t in plan.tasks if "区财政局" in t.lead)[0]
+    planner = login(server, "planner-county")
+    today = dt.date.today().isoformat()
+    before = _task_row_status(planner.get("/tasks").text, task)
+    assert before != "done"
+    dept = login(server, "dept-finance")
+    entry = dept.get("/entry")
+    form = {"task_id": task, "date": today, "status": "已完成", "percent": "100",
+            "note": "<script>alert(1)</script>"}
+    # without the form's CSRF token: refused, nothing stored
+    r = dept.post("/entry/task", data=form)
+    assert r.status_code == 403
+    r = dept.post("/entry/task", data={**form, "csrf": "forged"})
+    assert r.status_code == 403
+    with server.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(db.task_reports)
+                            ).scalar_one() == 0
+    # planted mistakes: every one shown on the page, nothing stored
+    r = dept.post("/entry/task", data={**form, "percent": "130", "status": "快好了",
+                                       "csrf": csrf_of(entry.text)})
+    assert r.status_code == 422
+    assert "column percent" in r.text and "column status" in r.text
+    r = dept.post("/entry/task", data={**form, "csrf": csrf_of(entry.text)},
+                  follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/entry?saved=1"
+    review = planner.get("/review")
+    assert "<script>alert(1)</script>" not in review.text  # escaped, not executed
+    assert "&lt;script&gt;" in review.text
+    report_id = re.search(r'action="/review/task/(\d+)"', review.text)
+    assert report_id is not None
+    url = f"/review/task/{report_id.group(1)}"
+    r = planner.post(url, data={"action": "accept", "version": "1"})
+    assert r.status_code == 403  # no token
+    # a leader cannot review even with a valid token of its own
+    leader = login(server, "leader-own")
+    r = leader.post(url, data={"action": "accept", "version": "1",
+                               "csrf": csrf_of(leader.get("/").text)})
+    assert r.status_code == 403
+    assert _task_row_status(planner.get("/tasks").text, task) == before
+    r = planner.post(url, data={"action": "accept", "version": "1",
+                                "csrf": csrf_of(review.text)}, follow_redirects=False)
+    assert r.status_code == 303
+    assert _task_row_status(planner.get("/tasks").text, task) == "done"
+    mine = dept.get("/entry").text
+    assert 'data-kind="task" data-status="已接受"' in mine
+
+
+def test_facility_form_review_changes_the_overview(server: Server) -> None:
+    reporter = login(server, "reporter-own")
+    entry = reporter.get("/entry")
+    year = int(server.region.resources["year"].max())
+    res = server.region.resources
+    beds = int(res.loc[(res["facility_id"] == OWN_FACILITY) & (res["year"] == year),
+                       "beds"].iloc[0])
+    planner = login(server, "planner-county")
+
+    def bed_total() -> float:
+        layer = planner.get("/api/v1/geo/facilities").json()
+        return sum(f["properties"]["beds"] or 0 for f in layer["features"])
+
+    total = bed_total()
+    r = reporter.post("/entry/facility", data={
+        "csrf": csrf_of(entry.text), "facility_id": OWN_FACILITY, "year": str(year),
+        "resources.beds": "-5", "resources.nurses": "many"})
+    assert r.status_code == 422 and "column beds" in r.text and "column nurses" in r.text
+    r = reporter.post("/entry/facility", data={
+        "csrf": csrf_of(entry.text), "facility_id": SIBLING_FACILITY, "year": str(year),
+        "resources.beds": "50"})
+    assert r.status_code == 404  # another facility: refused as if it did not exist
+    for decision in ("return", "accept"):
+        r = reporter.post("/entry/facility", data={
+            "csrf": csrf_of(entry.text), "facility_id": OWN_FACILITY, "year": str(year),
+            "resources.beds": str(beds + 100)}, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        review = planner.get("/review")
+        sub = re.findall(r'action="/review/submission/(\d+)"', review.text)[-1]
+        r = planner.post(f"/review/submission/{sub}", data={
+            "action": decision, "version": "1", "comment": "请核对床位数",
+            "csrf": csrf_of(review.text)}, follow_redirects=False)
+        assert r.status_code == 303
+        expected = total + (100 if decision == "accept" else 0)
+        assert bed_total() == pytest.approx(expected)
+
+
+def test_reporting_page_lists_who_has_not_reported(server: Server) -> None:
+    planner = login(server, "planner-own")
+    page = planner.get("/reporting")
+    due = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    r = planner.post("/reporting/periods", data={
+        "csrf": csrf_of(page.text), "kind": "facility", "label": "页面测试年报",
+        "year": "2030", "due": due}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    shown = planner.get("/reporting").text
+    facs = server.region.facilities
+    own = set(facs.loc[facs["area_code"].astype(str).str.startswith(OWN), "id"].astype(str))
+    rows = dict(re.findall(r'data-facility="([^"]+)" data-status="([^"]+)"', shown))
+    assert set(rows) == own and set(rows.values()) == {"逾期未报"}
+    r = planner.post("/reporting/periods", data={
+        "csrf": csrf_of(page.text), "kind": "facility", "label": "", "due": "later"})
+    assert r.status_code == 422 and 'id="problems"' in r.text
+
+
+def test_logout_ends_the_session(server: Server) -> None:
+    client = login(server, "leader-own")
+    page = client.get("/")
+    r = client.post("/logout", data={"csrf": csrf_of(page.text)}, follow_redirects=False)
+    assert r.status_code == 303
+    assert client.get("/", follow_redirects=False).status_code == 303
