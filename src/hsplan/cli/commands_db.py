@@ -7,16 +7,18 @@ from typing import Annotated
 
 import typer
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PROJECT, app, console
 from hsplan.errors import DataSourceError
 
-db_app = typer.Typer(help="服务器数据库（PostgreSQL/PostGIS，供 hsplan serve --db 使用）。",
+db_app = typer.Typer(help=_("The server database (PostgreSQL/PostGIS, for hsplan serve --db)."),
                      no_args_is_help=True)
 app.add_typer(db_app, name="db", rich_help_panel=PANEL_PROJECT)
 
 DbOption = Annotated[str, typer.Option(
     "--db", envvar="HSPLAN_DB",
-    help="数据库地址 postgresql://用户@主机:端口/数据库（或环境变量 HSPLAN_DB）")]
+    help=_("database address postgresql://user@host:port/database (or the HSPLAN_DB environment "
+           "variable)"))]
 
 
 def _engine(url: str):  # type: ignore[no-untyped-def]
@@ -25,45 +27,52 @@ def _engine(url: str):  # type: ignore[no-untyped-def]
     return engine_for(url)
 
 
-@db_app.command("init")
+@db_app.command("init",
+    help=_("Create the tables in an empty database (PostGIS, the region tables, users, audit "
+           "log …)."))
 def db_init(db: DbOption) -> None:
-    """在空数据库中建表（PostGIS、区域数据表、用户、审计日志 …）。"""
+    """Create the tables in an empty database (PostGIS, the region tables, users, audit log …)."""
     from hsplan.server import migrate
 
     engine = _engine(db)
     if migrate.current(engine) is not None:
-        raise DataSourceError(f"database already initialised (revision "
-                              f"{migrate.current(engine)}). Fix: hsplan db upgrade.")
-    console.print(f"database initialised, revision {migrate.upgrade(engine)}")
+        raise DataSourceError(_("database already initialised (revision {rev}). Fix: hsplan "
+                                "db upgrade.").format(rev=migrate.current(engine)))
+    console.print(_("database initialised, revision {rev}").format(rev=migrate.upgrade(engine)))
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade",
+    help=_("Upgrade the database to the latest schema version (nothing to do when it is current)."))
 def db_upgrade(db: DbOption) -> None:
-    """把数据库升级到最新的结构版本（已是最新时不做任何事）。"""
+    """Upgrade the database to the latest schema version (nothing to do when it is current)."""
     from hsplan.server import migrate
 
-    console.print(f"database at revision {migrate.upgrade(_engine(db))}")
+    console.print(_("database at revision {rev}").format(rev=migrate.upgrade(_engine(db))))
 
 
-@db_app.command("import")
-def db_import(project: Annotated[Path, typer.Argument(help="项目文件夹")],
+@db_app.command("import",
+    help=_("Replace the database's region data with a project's (in one transaction)."))
+def db_import(project: Annotated[Path, typer.Argument(help=_("the project folder"))],
               db: DbOption) -> None:
-    """用项目的区域数据替换数据库中的区域数据（一个事务完成）。"""
+    """Replace the database's region data with a project's (in one transaction)."""
     from hsplan.region.project import Project
     from hsplan.server import db as store
     from hsplan.server import migrate
 
     engine = _engine(db)
     if migrate.current(engine) is None:
-        raise DataSourceError("database not initialised. Fix: hsplan db init --db URL.")
+        raise DataSourceError(_("database not initialised. Fix: hsplan db init --db URL."))
     counts = store.import_region(engine, Project.open(project).load())
-    console.print("imported: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    console.print(_("imported: {counts}").format(
+        counts=", ".join(f"{k} {v}" for k, v in counts.items())), highlight=False)
 
 
-@db_app.command("export")
-def db_export(project: Annotated[Path, typer.Argument(help="项目文件夹（不存在时新建）")],
+@db_app.command("export",
+    help=_("Write the database's region data to a project folder (region.gpkg, atomically)."))
+def db_export(project: Annotated[Path, typer.Argument(help=_("the project folder (made when it "
+                                                             "does not exist)"))],
               db: DbOption) -> None:
-    """把数据库中的区域数据写入项目文件夹（region.gpkg，原子写入）。"""
+    """Write the database's region data to a project folder (region.gpkg, atomically)."""
     from hsplan.region.project import CONFIG_NAME, Project
     from hsplan.server import db as store
 
@@ -76,5 +85,5 @@ def db_export(project: Annotated[Path, typer.Argument(help="项目文件夹（�
                          synthetic=bool(region.meta.get("synthetic", False)))
         target.write_config()
     path = target.save(region)
-    console.print(f"exported to {path}: " + ", ".join(
-        f"{k} {len(v)}" for k, v in region.tables().items()))
+    console.print(_("exported to {path}: {counts}").format(path=path, counts=", ".join(
+        f"{k} {len(v)}" for k, v in region.tables().items())), highlight=False)

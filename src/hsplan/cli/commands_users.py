@@ -12,15 +12,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PROJECT, app, console
 from hsplan.cli.commands_db import DbOption, _engine
 
-users_app = typer.Typer(help="服务器用户、角色与权限范围（hsplan serve --db）。",
+users_app = typer.Typer(help=_("Server users, their roles and scopes (hsplan serve --db)."),
                         no_args_is_help=True)
 app.add_typer(users_app, name="users", rich_help_panel=PANEL_PROJECT)
 
 PasswordStdin = Annotated[bool, typer.Option(
-    "--password-stdin", help="从标准输入读取密码（一行）")]
+    "--password-stdin", help=_("read the password from standard input (one line)"))]
 
 
 def _password(stdin: bool) -> str:
@@ -29,20 +30,23 @@ def _password(stdin: bool) -> str:
     return str(typer.prompt("password", hide_input=True, confirmation_prompt=True))
 
 
-@users_app.command("add")
+@users_app.command("add",
+    help=_("Add a user with a role and scopes (a user without a scope sees nothing)."))
 def users_add(
-    name: Annotated[str, typer.Argument(help="登录名")],
+    name: Annotated[str, typer.Argument(help=_("login name"))],
     db: DbOption,
-    role: Annotated[str, typer.Option(help="管理员 / 规划人员 / 领导 / 部门 / 机构填报员")],
+    role: Annotated[str, typer.Option(help=_(
+        "role: 管理员 (admin) / 规划人员 (planner) / 领导 (leadership) / 部门 (department) / "
+        "机构填报员 (facility reporter)"))],
     area: Annotated[list[str] | None, typer.Option(
-        help="用户可访问的区划代码（含下级，可重复）")] = None,
+        help=_("division code the user may access, with everything below it (repeatable)"))] = None,
     facility: Annotated[list[str] | None, typer.Option(
-        help="用户负责填报的机构编码（可重复）")] = None,
+        help=_("facility id the user reports for (repeatable)"))] = None,
     department: Annotated[list[str] | None, typer.Option(
-        help="用户负责报送任务进展的部门（可重复）")] = None,
+        help=_("department whose task progress the user reports (repeatable)"))] = None,
     password_stdin: PasswordStdin = False,
 ) -> None:
-    """新增用户及其角色与权限范围（没有权限范围的用户什么也看不到）。"""
+    """Add a user with a role and scopes (a user without a scope sees nothing)."""
     from hsplan.server.auth import create_user
 
     password = _password(password_stdin)
@@ -50,12 +54,14 @@ def users_add(
         user_id = create_user(conn, name, password, role, areas=tuple(area or ()),
                               facilities=tuple(facility or ()),
                               departments=tuple(department or ()))
-    console.print(f"user {name} added (id {user_id}, {role})")
+    console.print(_("user {name} added (id {id}, {role})").format(name=name, id=user_id,
+                                                                  role=role), highlight=False)
 
 
-@users_app.command("list")
+@users_app.command("list",
+    help=_("List the users with their roles, scopes and whether they are disabled."))
 def users_list(db: DbOption) -> None:
-    """列出用户及其角色、权限范围和是否停用。"""
+    """List the users with their roles, scopes and whether they are disabled."""
     import sqlalchemy as sa
 
     from hsplan.server import db as store
@@ -71,24 +77,26 @@ def users_list(db: DbOption) -> None:
     console.print(table)
 
 
-@users_app.command("disable")
-def users_disable(name: Annotated[str, typer.Argument(help="登录名")],
+@users_app.command("disable",
+    help=_("Disable a user (their sessions end at once)."))
+def users_disable(name: Annotated[str, typer.Argument(help=_("login name"))],
                   db: DbOption) -> None:
-    """停用用户（其会话立即失效）。"""
+    """Disable a user (their sessions end at once)."""
     from hsplan.server.auth import set_disabled
 
     with _engine(db).begin() as conn:
         set_disabled(conn, name, True)
-    console.print(f"user {name} disabled")
+    console.print(_("user {name} disabled").format(name=name), highlight=False)
 
 
-@users_app.command("reset-password")
-def users_reset_password(name: Annotated[str, typer.Argument(help="登录名")],
+@users_app.command("reset-password",
+    help=_("Set a new password for a user (their sessions end at once)."))
+def users_reset_password(name: Annotated[str, typer.Argument(help=_("login name"))],
                          db: DbOption, password_stdin: PasswordStdin = False) -> None:
-    """为用户设置新密码（其会话立即失效）。"""
+    """Set a new password for a user (their sessions end at once)."""
     from hsplan.server.auth import set_password
 
     password = _password(password_stdin)
     with _engine(db).begin() as conn:
         set_password(conn, name, password)
-    console.print(f"password of {name} reset")
+    console.print(_("password of {name} reset").format(name=name), highlight=False)
