@@ -468,7 +468,7 @@ def test_straight_line_model_without_roads(tmp_path: Path) -> None:
     model = ServiceAccess.from_project(project)
     assert model.network().kind == "straight-line"
     cov = model.coverage("乡镇卫生院", distance_km=10)
-    assert "straight-line" in cov.attrs["network"]
+    assert cov.attrs["network"].startswith("直线距离模型（直线距离 × ")
     facs = model.facilities("乡镇卫生院").set_index("id")
     pts = model.points
     geod = Geod(ellps="WGS84")

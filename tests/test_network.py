@@ -379,7 +379,7 @@ def test_straight_line_model_is_labelled() -> None:
     model = straight_line_network()
     assert (model.kind, model.mode, model.detour_factor, model.line_speed_kmh) == (
         "straight-line", "drive", 1.3, 30.0)
-    assert "straight-line model" in model.label
+    assert model.label == "直线距离模型（直线距离 × 1.3 绕行系数，30 千米/小时，驾车）"
     assert straight_line_network(mode="walk").line_speed_kmh == 5.0
     with pytest.raises(ValidationError, match="argument detour_factor: expected a factor ≥ 1"):
         straight_line_network(detour_factor=0.8)

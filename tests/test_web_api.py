@@ -227,7 +227,7 @@ def test_coverage(client: TestClient, project: Project) -> None:
     summary = coverage_summary(points)
     assert [s["pop_covered"] for s in doc["summary"]] == list(summary["pop_covered"])
     assert sum(not p["covered"] for p in doc["points"]) == int((~points["covered"]).sum())
-    assert doc["minutes"] == 10 and "roads" in doc["network"]
+    assert doc["minutes"] == 10 and doc["network"].startswith("道路网络（驾车，")
     iso = ServiceAccess.from_project(project).isochrones({"subtype": ["乡镇卫生院"]}, [10])
     (area,) = doc["service_area"]["features"]
     assert area["properties"]["area_km2"] == pytest.approx(float(iso["area_km2"].iloc[0]))

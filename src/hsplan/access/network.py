@@ -78,6 +78,9 @@ _MAXSPEED = re.compile(r"^(\d+(?:\.\d+)?)\s*(mph|km/h|kmh|kph)?$")
 
 # ---------------------------------------------------------------------------- speeds table
 
+#: travel modes as people read them
+MODE_ZH = {"drive": "驾车", "walk": "步行"}
+
 
 def speeds_path() -> Path:
     """Return the path of the bundled road speed table (``data/road_speeds.csv``)."""
@@ -217,11 +220,13 @@ class Network:
 
     @property
     def label(self) -> str:
-        """Return a one-line description for people (kind, mode, size)."""
+        """Return a one-line description for people, in Chinese (kind, mode, size)."""
+        mode = MODE_ZH.get(self.mode, self.mode)
         if self.kind == "straight-line":
-            return (f"straight-line model (直线距离 × {self.detour_factor:g} 绕行系数, "
-                    f"{self.line_speed_kmh:g} km/h), mode {self.mode}")
-        return f"{self.kind} network, mode {self.mode}: {self.n_nodes} nodes, {self.n_edges} edges"
+            return (f"直线距离模型（直线距离 × {self.detour_factor:g} 绕行系数，"
+                    f"{self.line_speed_kmh:g} 千米/小时，{mode}）")
+        source = "OpenStreetMap " if self.kind == "osm" else ""
+        return f"{source}道路网络（{mode}，{self.n_nodes:,} 个节点、{self.n_edges:,} 条路段）"
 
     @cached_property
     def _arcs(self) -> tuple[IntArray, IntArray]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,24 +134,12 @@ def coverage_figure(sa: ServiceAccess, points: pd.DataFrame, facilities: gpd.Geo
                  [_short_name(str(n)) for n in layer["name"][bad]], fontsize=7.5,
                  color="#a50f15", zorder=9,
                  avoid=list(zip(layer.geometry.x[ok], layer.geometry.y[ok], strict=True)))
-    network = network_zh(str(points.attrs.get("network", "")))
+    network = str(points.attrs.get("network", ""))
     fig.text(0.5, 0.07, f"行程时间模型：{network}", ha="center", fontsize=8, color="#555555")
     if synthetic:
         fig.text(0.5, 0.05, "合成示例数据：乡镇边界、村居位置与人口、机构与道路为模型生成",
                  ha="center", fontsize=8.5, color="#8b0000")
     return fig
-
-
-def network_zh(text: str) -> str:
-    """Return the travel-time model's description in Chinese (``roads network, mode drive:
-    264 nodes, 564 edges`` → 道路网络（驾车，264 个节点、564 条路段））."""
-    m = re.search(r"mode (\w+): (\d+) nodes, (\d+) edges", text)
-    if m:
-        mode = {"drive": "驾车", "walk": "步行"}.get(m.group(1), m.group(1))
-        return f"道路网络（{mode}，{m.group(2)} 个节点、{m.group(3)} 条路段）"
-    if "straight" in text.lower():
-        return "直线距离模型（直线距离 × 绕行系数）"
-    return text
 
 
 def _short_name(name: str) -> str:
