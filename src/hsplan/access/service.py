@@ -123,10 +123,11 @@ class ServiceAccess:
 
     @classmethod
     def from_project(cls, project: Project, *, mode: str = "drive", year: int | None = None,
-                     progress: bool = False) -> ServiceAccess:
+                     progress: bool = False, region: Region | None = None) -> ServiceAccess:
         """Return the access model of a project: its ``roads.gpkg`` when present, else an
         OSM extract in the project folder (``*.osm.pbf``, ``*.osm``, ``*.osm.bz2``), else
-        the straight-line model (labelled as such in every result)."""
+        the straight-line model (labelled as such in every result). `region` is the
+        project's region when the caller has already loaded it (not read again)."""
         from hsplan.access.network import (
             network_from_osm,
             network_from_roads,
@@ -143,7 +144,8 @@ class ServiceAccess:
                 return network_from_osm(path, mode=for_mode)
             return straight_line_network(mode=for_mode)
 
-        return cls(project.load(), build(mode), mode=mode, year=year, progress=progress,
+        return cls(project.load() if region is None else region, build(mode), mode=mode,
+                   year=year, progress=progress,
                    network_factory=build)
 
     def for_region(self, region: Region, *, year: int | None = None) -> ServiceAccess:

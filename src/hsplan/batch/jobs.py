@@ -24,6 +24,10 @@ from hsplan.region.model import Region
 
 JOBS = ("validate", "evaluate", "check", "needs", "coverage", "report")
 DEFAULT_JOBS = ("evaluate", "check", "coverage")
+#: the travel-time model of the access jobs: "auto" (a project's roads where it has them,
+#: else the straight-line model) or "straight" (the straight-line model for every county:
+#: a national screening at one cost per county)
+NETWORKS = ("auto", "straight")
 #: the service circle of the ``coverage`` job: primary care within 15 minutes by road
 COVERAGE_FACILITY = {"category": ["基层医疗卫生机构"]}
 COVERAGE_MINUTES = 15.0
@@ -39,17 +43,18 @@ class CountyContext:
     project: Any
     plan: Plan
     out_dir: Path
+    network: str = "auto"
     _access: Any = field(default=None, repr=False)
 
     def access(self) -> Any:
-        """Return the county's `ServiceAccess`: the project's roads where it has them,
-        else the straight-line model (named in every result)."""
+        """Return the county's `ServiceAccess`: the project's roads where it has them
+        (network "auto"), else the straight-line model (named in every result)."""
         if self._access is None:
             from hsplan.access.network import straight_line_network
             from hsplan.access.service import ServiceAccess
 
-            if self.project is not None:
-                self._access = ServiceAccess.from_project(self.project)
+            if self.project is not None and self.network == "auto":
+                self._access = ServiceAccess.from_project(self.project, region=self.region)
             else:
                 self._access = ServiceAccess(self.region, straight_line_network(mode="drive"))
         return self._access
@@ -203,8 +208,33 @@ def _write_part(frame: pd.DataFrame, path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+_PLANS: dict[tuple[str, str], Plan] = {}
+
+
+def _plan(plan_ref: str, digest: str) -> Plan:
+    """Return the plan `plan_ref`, loaded once per worker process and plan file version
+    (`digest`, the hash of the file: an edited plan is read again)."""
+    from hsplan.plans.plan import load_plan
+
+    key = (plan_ref, digest)
+    if not digest or key not in _PLANS:
+        plan = load_plan(plan_ref)
+        if not digest:
+            return plan
+        _PLANS.clear()
+        _PLANS[key] = plan
+    return _PLANS[key]
+
+
+def input_digest(source: CountySource, plan_digest: str, network: str = "auto") -> str:
+    """Return what a county's results depend on: its inputs, the plan file and (when not
+    the default) the travel-time model, as the manifest's ``input_hash``."""
+    digest = f"{source.input_hash()}-{plan_digest}"
+    return digest if network == "auto" else f"{digest}-{network}"
+
+
 def run_county(source: CountySource, jobs: tuple[str, ...], plan_ref: str, out_dir: str,
-               run_id: str, plan_digest: str = "") -> list[JobRecord]:
+               run_id: str, plan_digest: str = "", network: str = "auto") -> list[JobRecord]:
     """Run `jobs` on one county and write each result to
     ``OUT/parts/<job>/<county>.parquet``; return one manifest record per job.
 
@@ -212,10 +242,8 @@ def run_county(source: CountySource, jobs: tuple[str, ...], plan_ref: str, out_d
     county that cannot be loaded fails every job with the reason; a job that fails does
     not stop the others.
     """
-    from hsplan.plans.plan import load_plan
-
     out = Path(out_dir)
-    digest = f"{source.input_hash()}-{plan_digest}"
+    digest = input_digest(source, plan_digest, network)
     records: list[JobRecord] = []
 
     def record(job: str, status: str, error: str, seconds: float, rows: int, part: str
@@ -226,7 +254,7 @@ def run_county(source: CountySource, jobs: tuple[str, ...], plan_ref: str, out_d
 
     start = time.perf_counter()
     try:
-        plan = load_plan(plan_ref)
+        plan = _plan(plan_ref, plan_digest)
         region, project = source.load()
     except Exception as exc:  # the county cannot be read: every job fails with the reason
         message = _reason(exc)
@@ -234,7 +262,7 @@ def run_county(source: CountySource, jobs: tuple[str, ...], plan_ref: str, out_d
             record(job, "failed", f"读取失败：{message}", time.perf_counter() - start, 0, "")
         return records
     load_seconds = time.perf_counter() - start
-    ctx = CountyContext(source, region, project, plan, out)
+    ctx = CountyContext(source, region, project, plan, out, network)
     for k, job in enumerate(jobs):
         t0 = time.perf_counter()
         try:

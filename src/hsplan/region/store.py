@@ -166,9 +166,13 @@ def check_stored(df: pd.DataFrame, table: schema.Table, *, file: str) -> list[Pr
             continue
         values = df[col.id]
         if col.kind in ("int", "float", "year"):
-            if values.dtype.kind in "iu":  # integers as stored: only the range to check
+            kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else ""
+            if kind in "iu" and kind:  # integers as stored: only the range to check
                 numbers = values.to_numpy(dtype="float64")
                 given = np.ones(len(values), dtype=bool)
+            elif kind == "f":  # plain floats (what GDAL gives): NaN is absent
+                numbers = values.to_numpy(dtype="float64")
+                given = ~np.isnan(numbers)
             else:
                 raw = values.to_numpy(dtype=object)
                 given = np.array([v is not None and not (isinstance(v, float) and v != v)
@@ -187,27 +191,37 @@ def check_stored(df: pd.DataFrame, table: schema.Table, *, file: str) -> list[Pr
                     ok &= numbers <= high
                 if col.kind in ("int", "year"):
                     ok &= np.round(numbers) == numbers
-            bad = pd.Series(given & ~ok)
-            expected = ("a number" + (f" ≥ {low:g}" if low is not None else "") +
-                        (f" and ≤ {high:,g}" if high is not None else ""))
-            for i in _positions(bad):
-                add(i, col, values.iloc[i], expected, "not a valid number")
+            bad_flags = given & ~ok
+            if bad_flags.any():
+                expected = ("a number" + (f" ≥ {low:g}" if low is not None else "") +
+                            (f" and ≤ {high:,g}" if high is not None else ""))
+                for i in _positions(bad_flags):
+                    add(i, col, values.iloc[i], expected, "not a valid number")
         elif col.kind == "choice":
-            text = values.astype("string")
             allowed = set(col.choices)
-            bad = text.notna() & ~text.isin(allowed) & (text.str.strip() != "")
-            for i in _positions(bad):
-                add(i, col, values.iloc[i], "one of " + ", ".join(
-                    col.choices[:12]), "not an allowed value")
+            raw = values.astype(object).to_numpy()
+            flags = np.array([not _absent(v) and str(v) not in allowed and str(v).strip() != ""
+                              for v in raw], dtype=bool)
+            if flags.any():
+                for i in _positions(flags):
+                    add(i, col, values.iloc[i], "one of " + ", ".join(
+                        col.choices[:12]), "not an allowed value")
         if col.id in table.key:
-            missing = values.isna()
-            for i in _positions(missing):
-                add(i, col, "", "a value (key column)", "missing key")
+            missing = values.isna().to_numpy(dtype=bool)
+            if missing.any():
+                for i in _positions(missing):
+                    add(i, col, "", "a value (key column)", "missing key")
     return problems[:MAX_STORED_PROBLEMS]
 
 
-def _positions(mask: pd.Series) -> list[int]:
-    flags = mask.astype("boolean").fillna(False).to_numpy(dtype=bool)
+def _absent(value: object) -> bool:
+    """Return whether a cell is empty (None, NaN or pandas' NA)."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _positions(mask: pd.Series | np.ndarray) -> list[int]:
+    flags = mask if isinstance(mask, np.ndarray) else \
+        mask.astype("boolean").fillna(False).to_numpy(dtype=bool)
     return [int(i) for i in flags.nonzero()[0][:MAX_STORED_PROBLEMS]]
 
 
