@@ -165,6 +165,7 @@ class JobRecord:
     city: str = ""
     county_code: str = ""
     worker_peak_mib: float = 0.0  # the worker process's peak resident memory so far
+    cpu_seconds: float = 0.0  # CPU time of the job in its worker (reading the county: first)
 
 
 def _peak_mib() -> float:
@@ -246,33 +247,37 @@ def run_county(source: CountySource, jobs: tuple[str, ...], plan_ref: str, out_d
     digest = input_digest(source, plan_digest, network)
     records: list[JobRecord] = []
 
-    def record(job: str, status: str, error: str, seconds: float, rows: int, part: str
-               ) -> None:
+    def record(job: str, status: str, error: str, seconds: float, rows: int, part: str,
+               cpu: float = 0.0) -> None:
         records.append(JobRecord(source.key, job, status, error, round(seconds, 4), rows,
                                  digest, part, run_id, source.name, source.province,
-                                 source.city, source.county_code, _peak_mib()))
+                                 source.city, source.county_code, _peak_mib(), round(cpu, 4)))
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     try:
         plan = _plan(plan_ref, plan_digest)
         region, project = source.load()
     except Exception as exc:  # the county cannot be read: every job fails with the reason
         message = _reason(exc)
         for job in jobs:
-            record(job, "failed", f"读取失败：{message}", time.perf_counter() - start, 0, "")
+            record(job, "failed", f"读取失败：{message}", time.perf_counter() - start, 0, "",
+                   time.process_time() - cpu_start)
         return records
     load_seconds = time.perf_counter() - start
+    load_cpu = time.process_time() - cpu_start
     ctx = CountyContext(source, region, project, plan, out, network)
     for k, job in enumerate(jobs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             frame = _parquet_ready(JOB_FUNCTIONS[job](ctx), source)
             part = Path("parts") / job / f"{source.key}.parquet"
             _write_part(frame, out / part)
             record(job, "ok", "", time.perf_counter() - t0 + (load_seconds if k == 0 else 0),
-                   len(frame), str(part))
+                   len(frame), str(part),
+                   time.process_time() - c0 + (load_cpu if k == 0 else 0))
         except Exception as exc:
-            record(job, "failed", _reason(exc), time.perf_counter() - t0, 0, "")
+            record(job, "failed", _reason(exc), time.perf_counter() - t0, 0, "",
+                   time.process_time() - c0)
     return records
 
 

@@ -170,15 +170,24 @@ def default_year(region: Region) -> int:
                       "Fix: import the yearly tables first (hsplan import).")
 
 
-def _absent_input(region: Region, norm: Norm) -> str | None:
+def _absent_input(region: Region, norm: Norm,
+                  entered: dict[tuple[str, ...], bool] | None = None) -> str | None:
     """Why `norm` cannot be checked because its facilities were never entered (None when
-    the data can speak for them): absent data is 无法评估, never a violation."""
+    the data can speak for them): absent data is 无法评估, never a violation. `entered`
+    remembers `facilities_entered` per kinds across the norms of one check."""
     if norm.rule == "text":
         return None
+    memo = {} if entered is None else entered
+
+    def known(kinds: tuple[str, ...]) -> bool:
+        if kinds not in memo:
+            memo[kinds] = facilities_entered(region, kinds)
+        return memo[kinds]
+
     kinds = facility_kinds_of(norm.params.get("facility"))
-    if kinds and not facilities_entered(region, kinds):
+    if kinds and not known(tuple(kinds)):
         return missing_facilities_text(kinds)
-    if not facilities_entered(region, ()):
+    if not known(()):
         return missing_facilities_text(["医疗卫生机构"])
     return None
 
@@ -224,8 +233,9 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
     ctx = _Context(region, when, access)
     summary: list[dict[str, Any]] = []
     violations: list[dict[str, Any]] = []
+    entered: dict[tuple[str, ...], bool] = {}
     for norm in plan.norms:
-        absent = _absent_input(region, norm)
+        absent = _absent_input(region, norm, entered)
         if absent is not None:
             out = _Outcome(status=NOT_EVALUABLE, reasons=[absent])
         else:
