@@ -324,6 +324,12 @@ def test_cli_run_and_rollup(projects: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["batch", "run", str(out), "--projects", str(projects),
                               "--jobs", "evaluate,coverage", "--serial", "--resume"])
     assert res.exit_code == 0 and "跳过 3 个" in res.output
+    # another travel-time model is another input: the coverage is computed again
+    res = runner.invoke(app, ["batch", "run", str(out), "--projects", str(projects),
+                              "--jobs", "coverage", "--serial", "--resume",
+                              "--network", "straight"])
+    assert res.exit_code == 0 and "跳过 0 个" in res.output and "直线距离模型" in res.output
+    assert read_parts(out, "coverage")["network"].str.startswith("straight-line").all()
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -332,6 +338,7 @@ def test_cli_run_and_rollup(projects: Path, tmp_path: Path) -> None:
     (["--counties", "530403", "--jobs", "evaluate,fly"], "fly"),
     (["--counties", "530403", "--scheduler", "localhost:1"], "tcp://"),
     (["--counties", "530403", "--workers", "0"], "--workers"),
+    (["--counties", "530403", "--network", "roads"], "straight"),
 ])
 def test_bad_options_get_a_clear_message(args: list[str], expected: str, tmp_path: Path
                                          ) -> None:

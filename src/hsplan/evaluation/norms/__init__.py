@@ -104,6 +104,7 @@ from hsplan.evaluation.norms._base import (
 from hsplan.evaluation.norms._rules import RULES, describe
 from hsplan.plans.plan import Norm, Plan
 from hsplan.plans.requirements import (
+    entered_kinds,
     facilities_entered,
     facility_kinds_of,
     missing_facilities_text,
@@ -171,18 +172,20 @@ def default_year(region: Region) -> int:
 
 
 def _absent_input(region: Region, norm: Norm,
-                  entered: dict[tuple[str, ...], bool] | None = None) -> str | None:
+                  entered: dict[Any, Any] | None = None) -> str | None:
     """Why `norm` cannot be checked because its facilities were never entered (None when
     the data can speak for them): absent data is 无法评估, never a violation. `entered`
     remembers `facilities_entered` per kinds across the norms of one check."""
     if norm.rule == "text":
         return None
-    memo = {} if entered is None else entered
+    memo: dict[Any, Any] = {} if entered is None else entered
 
     def known(kinds: tuple[str, ...]) -> bool:
         if kinds not in memo:
-            memo[kinds] = facilities_entered(region, kinds)
-        return memo[kinds]
+            if "present" not in memo:
+                memo["present"] = entered_kinds(region)
+            memo[kinds] = facilities_entered(region, kinds, present=memo["present"])
+        return bool(memo[kinds])
 
     kinds = facility_kinds_of(norm.params.get("facility"))
     if kinds and not known(tuple(kinds)):
@@ -233,7 +236,7 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
     ctx = _Context(region, when, access)
     summary: list[dict[str, Any]] = []
     violations: list[dict[str, Any]] = []
-    entered: dict[tuple[str, ...], bool] = {}
+    entered: dict[Any, Any] = {}  # kinds → facilities_entered, "present" → entered_kinds
     for norm in plan.norms:
         absent = _absent_input(region, norm, entered)
         if absent is not None:
