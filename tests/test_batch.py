@@ -81,6 +81,68 @@ def test_results_match_the_library_called_directly(serial_run: Path, projects: P
     pd.testing.assert_series_equal(batch["value"], direct["value"], check_names=False)
 
 
+EXPECTED = Path(__file__).parent / "data" / "batch_expected"
+
+
+def _csv_text(frame: pd.DataFrame) -> str:
+    """The CSV text of tests/data/batch_expected/make_expected.py (floats, 17 digits)."""
+    return frame.to_csv(index=False, lineterminator="\n", float_format="%.17g")
+
+
+def _assert_same_as_reference(frame: pd.DataFrame, name: str) -> None:
+    expected = (EXPECTED / f"{name}.csv").read_text(encoding="utf-8")
+    got = _csv_text(frame)
+    if got != expected:  # show the first differing line, not two whole files
+        pairs = zip(got.splitlines(), expected.splitlines(), strict=False)
+        diff = next(((i, g, e) for i, (g, e) in enumerate(pairs) if g != e), None)
+        pytest.fail(f"{name}: differs from the reference of 549729d at line {diff}"
+                    if diff else f"{name}: {len(got.splitlines())} lines, expected "
+                    f"{len(expected.splitlines())}")
+
+
+def test_results_are_those_of_the_code_before_the_speed_ups(serial_run: Path) -> None:
+    """Evaluate, check and coverage of three counties (their synthetic roads) are, to the
+    last digit, the tables main's code wrote before the national speed-ups
+    (tests/data/batch_expected/SOURCE.md): faster, not different."""
+    for job in ("evaluate", "check", "coverage"):
+        _assert_same_as_reference(read_parts(serial_run, job), job)
+
+
+def test_straight_line_network_gives_the_reference_tables(projects: Path,
+                                                          tmp_path: Path) -> None:
+    """`network="straight"` runs every county on the straight-line model, with the
+    answers the batch gave for a county without roads; the manifest keeps it apart from
+    a roads run (its input hash differs), so resume does not mix them."""
+    result = run_batch(sources_from_projects(projects), out_dir=tmp_path, plan="national-norms",
+                       jobs=["check", "coverage"], executor=ExecutorSpec("serial"),
+                       network="straight")
+    assert result.failed.empty, result.failed.to_dict("records")
+    assert result.manifest["input_hash"].str.endswith("-straight").all()
+    _assert_same_as_reference(read_parts(tmp_path, "check"), "check_straight")
+    _assert_same_as_reference(read_parts(tmp_path, "coverage"), "coverage_straight")
+    assert read_parts(tmp_path, "coverage")["network"].str.startswith("straight-line").all()
+
+
+def test_norm_violations_are_those_of_the_code_before_the_speed_ups(projects: Path) -> None:
+    from hsplan.access.network import straight_line_network
+    from hsplan.access.service import ServiceAccess
+    from hsplan.evaluation.norms import check
+    from hsplan.plans.plan import load_plan
+    from hsplan.region.project import Project
+
+    plan = load_plan("national-norms")
+    roads, lines = [], []
+    for code in sorted(COUNTIES):
+        project = Project.open(projects / code)
+        region = project.load()
+        access = ServiceAccess.from_project(project, region=region)
+        roads.append(check(region, plan, access=access).violations.assign(county=code))
+        straight = ServiceAccess(region, straight_line_network(mode="drive"))
+        lines.append(check(region, plan, access=straight).violations.assign(county=code))
+    _assert_same_as_reference(pd.concat(roads, ignore_index=True), "check_violations")
+    _assert_same_as_reference(pd.concat(lines, ignore_index=True), "check_straight_violations")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -262,6 +324,12 @@ def test_cli_run_and_rollup(projects: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["batch", "run", str(out), "--projects", str(projects),
                               "--jobs", "evaluate,coverage", "--serial", "--resume"])
     assert res.exit_code == 0 and "跳过 3 个" in res.output
+    # another travel-time model is another input: the coverage is computed again
+    res = runner.invoke(app, ["batch", "run", str(out), "--projects", str(projects),
+                              "--jobs", "coverage", "--serial", "--resume",
+                              "--network", "straight"])
+    assert res.exit_code == 0 and "跳过 0 个" in res.output and "直线距离模型" in res.output
+    assert read_parts(out, "coverage")["network"].str.startswith("straight-line").all()
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -270,6 +338,7 @@ def test_cli_run_and_rollup(projects: Path, tmp_path: Path) -> None:
     (["--counties", "530403", "--jobs", "evaluate,fly"], "fly"),
     (["--counties", "530403", "--scheduler", "localhost:1"], "tcp://"),
     (["--counties", "530403", "--workers", "0"], "--workers"),
+    (["--counties", "530403", "--network", "roads"], "straight"),
 ])
 def test_bad_options_get_a_clear_message(args: list[str], expected: str, tmp_path: Path
                                          ) -> None:

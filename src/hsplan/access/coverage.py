@@ -187,11 +187,14 @@ def coverage_summary(points: pd.DataFrame) -> pd.DataFrame:
     ur = df["urban_rural"] if "urban_rural" in df else pd.Series(pd.NA, index=df.index)
     df["urban_rural"] = ur.astype("string").fillna("unknown")
 
+    core = df[["pop", "status"]]  # what a row sums: slicing two columns, not all of them
+
     def rows(group: str, keys: pd.Series, names: pd.Series) -> list[dict[str, Any]]:
         out = []
+        values = keys.to_numpy(dtype=object)
         for key in sorted(keys.unique(), key=lambda k: (k == "unknown", str(k))):
-            part = df[keys == key]
-            out.append(_summary_row(group, str(key), str(names[keys == key].iloc[0]), part))
+            at = np.flatnonzero(values == key)
+            out.append(_summary_row(group, str(key), str(names.iloc[at[0]]), core.iloc[at]))
         return out
 
     ur_names = df["urban_rural"].map(URBAN_RURAL_ZH).fillna(df["urban_rural"])
@@ -199,7 +202,7 @@ def coverage_summary(points: pd.DataFrame) -> pd.DataFrame:
     table = rows("township", df["township_code"], df["township_name"])
     ur_rows = rows("urban_rural", df["urban_rural"], ur_names)
     table += sorted(ur_rows, key=lambda r: ur_order.get(r["code"], 3))
-    table.append(_summary_row("total", "total", "合计", df))
+    table.append(_summary_row("total", "total", "合计", core))
     return _whole_persons(pd.DataFrame(table), points,
                           ("pop", "pop_covered", "pop_uncovered", "pop_unreachable"))
 

@@ -10,6 +10,7 @@ The travel-time model is the project's road network (``roads.gpkg`` or an OSM ex
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -131,6 +132,9 @@ class ServiceAccess:
         self.points = self.points.assign(urban_rural=pd.array(
             [classes.get(str(c)) or "urban" for c in self.points["area_code"]],
             dtype="string"))
+        # nearest-facility times of every demand point, per (mode, selector, year): the
+        # norms ask the same kinds at several radii and scopes (see `coverage`)
+        self._times_cache: dict[tuple[Any, ...], tuple[pd.DataFrame, pd.DataFrame, int]] = {}
 
     def with_readings(self, readings: Readings) -> ServiceAccess:
         """Return the same model under a plan's readings (城乡划分, 急救站点, 急救半径);
@@ -145,10 +149,11 @@ class ServiceAccess:
 
     @classmethod
     def from_project(cls, project: Project, *, mode: str = "drive", year: int | None = None,
-                     progress: bool = False) -> ServiceAccess:
+                     progress: bool = False, region: Region | None = None) -> ServiceAccess:
         """Return the access model of a project: its ``roads.gpkg`` when present, else an
         OSM extract in the project folder (``*.osm.pbf``, ``*.osm``, ``*.osm.bz2``), else
-        the straight-line model (labelled as such in every result)."""
+        the straight-line model (labelled as such in every result). `region` is the
+        project's region when the caller has already loaded it (not read again)."""
         from hsplan.access.network import (
             network_from_osm,
             network_from_roads,
@@ -165,7 +170,8 @@ class ServiceAccess:
                 return network_from_osm(path, mode=for_mode)
             return straight_line_network(mode=for_mode)
 
-        return cls(project.load(), build(mode), mode=mode, year=year, progress=progress,
+        return cls(project.load() if region is None else region, build(mode), mode=mode,
+                   year=year, progress=progress,
                    network_factory=build)
 
     def for_region(self, region: Region, *, year: int | None = None) -> ServiceAccess:
@@ -232,22 +238,28 @@ class ServiceAccess:
         With no facility of the kind, every point is unreachable (share 0), not an error.
         """
         year = year or self.year
+        if scope is not None and scope not in ("urban", "rural"):
+            raise_if_errors([Problem("argument scope", expected="urban, rural or None",
+                                     got=str(scope))], context="coverage")
+        network = self.network(mode)
         if isinstance(facility, gpd.GeoDataFrame):
             facs, described = facility.reset_index(drop=True), "given facilities"
+            n_facs = len(facs)
+            points = self.points
+            if scope is not None:
+                points = points[points["urban_rural"] == scope].reset_index(drop=True)
+            times = self._times(network, points, facs)
         else:
-            facs = self.facilities(facility, year=year)
             described = facility_filter(facility).describe()
-        network = self.network(mode)
-        points = self.points
-        if scope is not None:
-            if scope not in ("urban", "rural"):
-                raise_if_errors([Problem("argument scope", expected="urban, rural or None",
-                                         got=str(scope))], context="coverage")
-            points = points[points["urban_rural"] == scope].reset_index(drop=True)
-        times = self._times(network, points, facs)
+            n_facs, times = self._selector_times(network, facility, year)
+            if scope is not None:
+                keep = (self.points["urban_rural"] == scope).to_numpy(dtype=bool,
+                                                                      na_value=False)
+                times = times[keep]
+            times = times.reset_index(drop=True)
         out = coverage(times, minutes=minutes, distance_km=distance_km, combine=combine)
         out.attrs.update({"year": year, "network": network.label,
-                          "network_kind": network.kind, "facilities": len(facs),
+                          "network_kind": network.kind, "facilities": n_facs,
                           "facility": described, "demand_level": self.demand_level,
                           "scope": scope or "all"})
         return out
@@ -366,6 +378,22 @@ class ServiceAccess:
                           "by_township": by_town.rename(columns={"area": "township_code"}),
                           "total": total})
         return out
+
+    def _selector_times(self, network: Network, facility: FacilitySelector, year: int
+                        ) -> tuple[int, pd.DataFrame]:
+        """Return the number of facilities a selector picks in `year` and every demand
+        point's nearest of them (`_times`), computed once per network, selector and year
+        (a point's nearest facility does not depend on the other points, so a scope is a
+        subset of these rows). The region's facilities table is part of the key."""
+        key = (network.mode, id(network), json.dumps(facility, sort_keys=True,
+                                                     ensure_ascii=False, default=str), year)
+        facilities = self.region.facilities
+        hit = self._times_cache.get(key)
+        if hit is None or hit[0] is not facilities:  # held, so its id cannot be reused
+            facs = self.facilities(facility, year=year)
+            hit = (facilities, self._times(network, self.points, facs), len(facs))
+            self._times_cache[key] = hit
+        return hit[2], hit[1].copy()
 
     def _times(self, network: Network, points: gpd.GeoDataFrame,
                facs: gpd.GeoDataFrame) -> pd.DataFrame:

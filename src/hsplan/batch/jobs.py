@@ -24,6 +24,10 @@ from hsplan.region.model import Region
 
 JOBS = ("validate", "evaluate", "check", "needs", "coverage", "report")
 DEFAULT_JOBS = ("evaluate", "check", "coverage")
+#: the travel-time model of the access jobs: "auto" (a project's roads where it has them,
+#: else the straight-line model) or "straight" (the straight-line model for every county:
+#: a national screening at one cost per county)
+NETWORKS = ("auto", "straight")
 #: the service circle of the ``coverage`` job: primary care within 15 minutes by road
 COVERAGE_FACILITY = {"category": ["基层医疗卫生机构"]}
 COVERAGE_MINUTES = 15.0
@@ -39,17 +43,18 @@ class CountyContext:
     project: Any
     plan: Plan
     out_dir: Path
+    network: str = "auto"
     _access: Any = field(default=None, repr=False)
 
     def access(self) -> Any:
-        """Return the county's `ServiceAccess`: the project's roads where it has them,
-        else the straight-line model (named in every result)."""
+        """Return the county's `ServiceAccess`: the project's roads where it has them
+        (network "auto"), else the straight-line model (named in every result)."""
         if self._access is None:
             from hsplan.access.network import straight_line_network
             from hsplan.access.service import ServiceAccess
 
-            if self.project is not None:
-                self._access = ServiceAccess.from_project(self.project)
+            if self.project is not None and self.network == "auto":
+                self._access = ServiceAccess.from_project(self.project, region=self.region)
             else:
                 self._access = ServiceAccess(self.region, straight_line_network(mode="drive"))
         return self._access
@@ -160,6 +165,7 @@ class JobRecord:
     city: str = ""
     county_code: str = ""
     worker_peak_mib: float = 0.0  # the worker process's peak resident memory so far
+    cpu_seconds: float = 0.0  # CPU time of the job in its worker (reading the county: first)
 
 
 def _peak_mib() -> float:
@@ -203,8 +209,33 @@ def _write_part(frame: pd.DataFrame, path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+_PLANS: dict[tuple[str, str], Plan] = {}
+
+
+def _plan(plan_ref: str, digest: str) -> Plan:
+    """Return the plan `plan_ref`, loaded once per worker process and plan file version
+    (`digest`, the hash of the file: an edited plan is read again)."""
+    from hsplan.plans.plan import load_plan
+
+    key = (plan_ref, digest)
+    if not digest or key not in _PLANS:
+        plan = load_plan(plan_ref)
+        if not digest:
+            return plan
+        _PLANS.clear()
+        _PLANS[key] = plan
+    return _PLANS[key]
+
+
+def input_digest(source: CountySource, plan_digest: str, network: str = "auto") -> str:
+    """Return what a county's results depend on: its inputs, the plan file and (when not
+    the default) the travel-time model, as the manifest's ``input_hash``."""
+    digest = f"{source.input_hash()}-{plan_digest}"
+    return digest if network == "auto" else f"{digest}-{network}"
+
+
 def run_county(source: CountySource, jobs: tuple[str, ...], plan_ref: str, out_dir: str,
-               run_id: str, plan_digest: str = "") -> list[JobRecord]:
+               run_id: str, plan_digest: str = "", network: str = "auto") -> list[JobRecord]:
     """Run `jobs` on one county and write each result to
     ``OUT/parts/<job>/<county>.parquet``; return one manifest record per job.
 
@@ -212,39 +243,41 @@ def run_county(source: CountySource, jobs: tuple[str, ...], plan_ref: str, out_d
     county that cannot be loaded fails every job with the reason; a job that fails does
     not stop the others.
     """
-    from hsplan.plans.plan import load_plan
-
     out = Path(out_dir)
-    digest = f"{source.input_hash()}-{plan_digest}"
+    digest = input_digest(source, plan_digest, network)
     records: list[JobRecord] = []
 
-    def record(job: str, status: str, error: str, seconds: float, rows: int, part: str
-               ) -> None:
+    def record(job: str, status: str, error: str, seconds: float, rows: int, part: str,
+               cpu: float = 0.0) -> None:
         records.append(JobRecord(source.key, job, status, error, round(seconds, 4), rows,
                                  digest, part, run_id, source.name, source.province,
-                                 source.city, source.county_code, _peak_mib()))
+                                 source.city, source.county_code, _peak_mib(), round(cpu, 4)))
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     try:
-        plan = load_plan(plan_ref)
+        plan = _plan(plan_ref, plan_digest)
         region, project = source.load()
     except Exception as exc:  # the county cannot be read: every job fails with the reason
         message = _reason(exc)
         for job in jobs:
-            record(job, "failed", f"读取失败：{message}", time.perf_counter() - start, 0, "")
+            record(job, "failed", f"读取失败：{message}", time.perf_counter() - start, 0, "",
+                   time.process_time() - cpu_start)
         return records
     load_seconds = time.perf_counter() - start
-    ctx = CountyContext(source, region, project, plan, out)
+    load_cpu = time.process_time() - cpu_start
+    ctx = CountyContext(source, region, project, plan, out, network)
     for k, job in enumerate(jobs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             frame = _parquet_ready(JOB_FUNCTIONS[job](ctx), source)
             part = Path("parts") / job / f"{source.key}.parquet"
             _write_part(frame, out / part)
             record(job, "ok", "", time.perf_counter() - t0 + (load_seconds if k == 0 else 0),
-                   len(frame), str(part))
+                   len(frame), str(part),
+                   time.process_time() - c0 + (load_cpu if k == 0 else 0))
         except Exception as exc:
-            record(job, "failed", _reason(exc), time.perf_counter() - t0, 0, "")
+            record(job, "failed", _reason(exc), time.perf_counter() - t0, 0, "",
+                   time.process_time() - c0)
     return records
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from hsplan.batch.executors import ExecutorSpec, open_executor
-from hsplan.batch.jobs import JOBS, JobRecord, run_county
+from hsplan.batch.jobs import JOBS, NETWORKS, JobRecord, input_digest, run_county
 from hsplan.batch.sources import CountySource
 from hsplan.errors import Problem, raise_if_errors
 
@@ -103,17 +103,23 @@ def _done(manifest: pd.DataFrame, out_dir: Path, sources: Sequence[CountySource]
 
 def run_batch(sources: Sequence[CountySource], *, out_dir: str | Path, plan: str,
               jobs: Sequence[str], executor: ExecutorSpec | None = None,
-              resume: bool = False, progress: Progress | None = None) -> BatchResult:
+              resume: bool = False, progress: Progress | None = None,
+              network: str = "auto") -> BatchResult:
     """Return the batch of `jobs` over `sources` against `plan`, written to `out_dir`.
 
     Each county runs in one task of the executor (`run_county`: the library, never the
     CLI); results are one Parquet partition per county and job. A county's failure is
     recorded with its reason and never stops the others. With `resume`, county × job pairs
     already done with the same inputs are skipped. `progress` is called after each county
-    with (done, total, failed, seconds).
+    with (done, total, failed, seconds). `network` is the travel-time model of the access
+    jobs: "auto" (a project's roads where it has them, else straight lines) or "straight"
+    (straight lines everywhere).
     """
     problems = [Problem(f"job {j!r}", expected="one of " + ", ".join(JOBS), got=j)
                 for j in jobs if j not in JOBS]
+    if network not in NETWORKS:
+        problems.append(Problem("network", expected="one of " + ", ".join(NETWORKS),
+                                got=str(network)))
     if not sources:
         problems.append(Problem("counties", expected="at least one county", got="none"))
     keys = [s.key for s in sources]
@@ -133,14 +139,15 @@ def run_batch(sources: Sequence[CountySource], *, out_dir: str | Path, plan: str
     start = time.perf_counter()
 
     def digest_of(source: CountySource) -> str:
-        return f"{source.input_hash()}-{pdigest}"
+        return input_digest(source, pdigest, network)
 
     done = _done(read_manifest(out), out, sources, jobs, digest_of) if resume else {}
     todo = [(s, tuple(j for j in jobs if j not in done.get(s.key, set()))) for s in sources]
     todo = [(s, js) for s, js in todo if js]
     skipped = [s.key for s in sources if s.key not in {t[0].key for t in todo}]
     (out / "batch.json").write_text(json.dumps({
-        "plan": plan, "plan_digest": pdigest, "jobs": list(jobs), "executor": spec.describe(),
+        "plan": plan, "plan_digest": pdigest, "jobs": list(jobs), "network": network,
+        "executor": spec.describe(),
         "counties": len(sources), "run_id": run_id}, ensure_ascii=False, indent=1),
         encoding="utf-8")
     log = (out / MANIFEST_LOG).open("a", encoding="utf-8")
@@ -148,8 +155,8 @@ def run_batch(sources: Sequence[CountySource], *, out_dir: str | Path, plan: str
     computed: list[str] = []
     try:
         with open_executor(spec) as pool:
-            futures = {pool.submit(run_county, s, js, plan, str(out), run_id, pdigest): s
-                       for s, js in todo}
+            futures = {pool.submit(run_county, s, js, plan, str(out), run_id, pdigest,
+                                   network): s for s, js in todo}
             for k, future in enumerate(cf.as_completed(futures), start=1):
                 source = futures[future]
                 try:

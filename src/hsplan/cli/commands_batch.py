@@ -65,6 +65,9 @@ def run_command(
     seed: Annotated[int, typer.Option("--seed", help=_("合成区域的随机种子"))] = 0,
     resume: Annotated[bool, typer.Option(
         "--resume", help=_("只重算失败、缺失或输入已变化的县区"))] = False,
+    network: Annotated[str, typer.Option(
+        "--network", help=_("行程时间模型：auto（项目有路网用路网，否则直线距离）或 straight"
+                            "（一律直线距离，用于全国筛查）"))] = "auto",
     workers: WorkersOpt = None, dask_local: DaskLocalOpt = None,
     scheduler: SchedulerOpt = None, serial: SerialOpt = False,
 ) -> None:
@@ -85,14 +88,15 @@ def run_command(
                          serial=serial)
     job_list = [j.strip() for j in jobs.split(",") if j.strip()]
     console.print(f"{len(sources)} 个县区 · 作业 {'、'.join(job_list)} · 规划 {plan} · "
-                  f"{spec.describe()}" + ("（合成数据）" if synthetic else ""))
+                  f"{spec.describe()}" + (" · 直线距离模型" if network == "straight" else "")
+                  + ("（合成数据）" if synthetic else ""))
     bar, task = _progress("县区")
     with bar:
         def tick(done: int, total: int, failed: int, seconds: float) -> None:
             bar.update(task, completed=done, total=total, failed=failed)  # type: ignore[arg-type]
 
         result = run_batch(sources, out_dir=out, plan=plan, jobs=job_list, executor=spec,
-                           resume=resume, progress=tick)
+                           resume=resume, progress=tick, network=network)
     frames = rollup(out, by="province")
     note = "合成数据：各县区的机构、人员、床位与道路由模型生成，仅用于演练。" if synthetic else ""
     xlsx = rollup_to_xlsx(frames, out / "rollup-province.xlsx", by="province", note=note)

@@ -55,18 +55,29 @@ def facility_kinds_of(selector: Any) -> tuple[str, ...]:
     return ()
 
 
-def facilities_entered(region: Region, kinds: Iterable[str]) -> bool:
+def entered_kinds(region: Region) -> set[str]:
+    """Return the sub-types and categories of the facilities entered in the region (a
+    category missing from a row is its sub-type's)."""
+    fac = region.facilities
+    if not len(fac):
+        return set()
+    subtype = fac["subtype"] if "subtype" in fac else pd.Series(None, index=fac.index)
+    category = fac["category"] if "category" in fac else pd.Series(None, index=fac.index)
+    category = category.fillna(subtype.map(schema.FACILITY_SUBTYPES))
+    return {str(v) for v in (*subtype.dropna(), *category.dropna())}
+
+
+def facilities_entered(region: Region, kinds: Iterable[str], *,
+                       present: set[str] | None = None) -> bool:
     """True when the region's facility data can speak for `kinds` (sub-types or categories):
     some facility of one of them is entered, or the kind (or, for 医疗卫生机构, the whole
-    ``facilities`` table) is declared complete — so none found means none exist."""
+    ``facilities`` table) is declared complete — so none found means none exist.
+    `present` is `entered_kinds` of the region when the caller asks many times."""
     wanted = set(kinds)
     fac = region.facilities
-    if wanted and len(fac):
-        subtype = fac["subtype"] if "subtype" in fac else pd.Series(None, index=fac.index)
-        category = fac["category"] if "category" in fac else pd.Series(None, index=fac.index)
-        category = category.fillna(subtype.map(schema.FACILITY_SUBTYPES))
-        if subtype.isin(wanted).any() or category.isin(wanted).any():
-            return True
+    found = (entered_kinds(region) if present is None else present) if len(fac) else set()
+    if wanted & found:
+        return True
     complete = declared_complete(region)
     if wanted & complete:
         return True

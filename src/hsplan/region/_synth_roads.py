@@ -16,6 +16,7 @@ from shapely.geometry import LineString
 from hsplan._files import atomic_path
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.region._synth_geo import seat_point, seat_village
+from hsplan.region.coords import utm_crs
 from hsplan.region.model import WGS84, Region
 
 IntArray = npt.NDArray[np.int64]
@@ -51,7 +52,7 @@ def roads_from_region(region: Region, *, seed: int = 0,
                                 expected="a point for every village", got="missing points",
                                 fix="run hsplan.region.synth.synthesize first"))
     raise_if_errors(problems, context="roads_from_region")
-    crs = villages.to_crs(WGS84).estimate_utm_crs()
+    crs = utm_crs(villages.to_crs(WGS84))
     pts = villages.to_crs(crs)
     xy = {str(c): (g.x, g.y) for c, g in zip(pts["code"], pts.geometry, strict=True)}
     seat_of = {str(t): seat_village(villages[villages["parent_code"] == t]["code"].tolist())

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from hsplan.region import schema
@@ -42,7 +43,14 @@ def typed(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     columns: dict[str, Any] = {}
     for col in table.columns:
         dtype = _DTYPES[col.kind]
-        values = df[col.id] if col.id in df.columns else pd.Series(pd.NA, index=df.index)
+        if col.id not in df.columns:  # an absent column: all missing, of the column's dtype
+            columns[col.id] = pd.Series([pd.NA] * len(df), dtype=dtype).array
+            continue
+        values = df[col.id]
+        fast = _numeric_fast(values, dtype)
+        if fast is not None:
+            columns[col.id] = fast
+            continue
         if dtype == "Int64":
             values = pd.to_numeric(values, errors="raise").round().astype("Int64")
         elif dtype == "Float64":
@@ -50,11 +58,14 @@ def typed(df: pd.DataFrame, table: Table) -> pd.DataFrame:
         elif dtype == "boolean":
             values = values.astype("boolean")
         else:
-            values = values.astype("string")
-            values = values.where(values != "", pd.NA)
-        columns[col.id] = values
-    # one frame from all columns at once (inserting them one by one costs ~10× more)
-    out = pd.DataFrame(columns, index=df.index)
+            if str(values.dtype) != "string":
+                values = values.astype("string")
+            blank = (values == "").to_numpy(dtype=bool, na_value=False)
+            if blank.any():
+                values = values.where(~blank, pd.NA)
+        columns[col.id] = values.array
+    # one construction: inserting column by column costs more than the conversions
+    out = pd.DataFrame(columns, index=df.index, copy=True)
     if table.has_geometry:
         geometry = df.geometry if isinstance(df, gpd.GeoDataFrame) and "geometry" in df else None
         crs = df.crs if isinstance(df, gpd.GeoDataFrame) else None
@@ -65,6 +76,32 @@ def typed(df: pd.DataFrame, table: Table) -> pd.DataFrame:
             gdf = gdf.to_crs(WGS84)
         return gdf.reset_index(drop=True)
     return out.reset_index(drop=True)
+
+
+def _numeric_fast(values: pd.Series, dtype: str) -> Any:
+    """Return `values` as a nullable ``Int64``/``Float64`` array straight from numpy when
+    they are plain numbers (what a GeoPackage read gives) or already of that dtype; None
+    when the general conversion is needed. Same result as ``to_numeric`` → ``round`` →
+    ``astype``, without pandas' per-call overhead (it counts in a national batch)."""
+    if dtype not in ("Int64", "Float64"):
+        return None
+    if str(values.dtype) == dtype:
+        return values.array.copy()
+    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else ""
+    if kind in "iu" and kind:
+        data = values.to_numpy()
+        if dtype == "Int64":
+            return pd.arrays.IntegerArray(data.astype("int64"), np.zeros(len(data), bool))
+        return pd.arrays.FloatingArray(data.astype("float64"), np.zeros(len(data), bool))
+    if kind != "f":
+        return None
+    data = values.to_numpy(dtype="float64")
+    mask = np.isnan(data)
+    if dtype == "Float64":
+        return pd.arrays.FloatingArray(np.where(mask, 0.0, data), mask)
+    if not np.isfinite(data[~mask]).all():
+        return None  # the general path raises the usual error on an infinity
+    return pd.arrays.IntegerArray(np.round(np.where(mask, 0.0, data)).astype("int64"), mask)
 
 
 def empty(name: str) -> pd.DataFrame:

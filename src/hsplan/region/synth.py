@@ -57,6 +57,7 @@ from hsplan.region._synth_geo import (
     village_points,
 )
 from hsplan.region._synth_roads import ROAD_CLASSES, roads_from_region, save_roads
+from hsplan.region.coords import utm_crs
 from hsplan.region.model import WGS84, Region
 from hsplan.region.project import ROADS_NAME, Project
 
@@ -141,7 +142,7 @@ def synthesize(
     p = _params(params)
     county, towns, villages, census = _inputs(region, years)
     rng = np.random.default_rng(seed)
-    metric_crs = gpd.GeoSeries([county.geometry], crs=WGS84).estimate_utm_crs()
+    metric_crs = utm_crs(gpd.GeoSeries([county.geometry], crs=WGS84))
     boundary = gpd.GeoSeries([county.geometry], crs=WGS84).to_crs(metric_crs).iloc[0]
     seat = seat_point(county, boundary, metric_crs)
 

@@ -106,6 +106,7 @@ from hsplan.evaluation.norms._rules import RULES, describe
 from hsplan.plans.plan import Norm, Plan
 from hsplan.plans.readings import Readings
 from hsplan.plans.requirements import (
+    entered_kinds,
     facilities_entered,
     facility_kinds_of,
     missing_facilities_text,
@@ -178,15 +179,26 @@ def default_year(region: Region) -> int:
                       "Fix: import the yearly tables first (hsplan import).")
 
 
-def _absent_input(region: Region, norm: Norm) -> str | None:
+def _absent_input(region: Region, norm: Norm,
+                  entered: dict[Any, Any] | None = None) -> str | None:
     """Why `norm` cannot be checked because its facilities were never entered (None when
-    the data can speak for them): absent data is 无法评估, never a violation."""
+    the data can speak for them): absent data is 无法评估, never a violation. `entered`
+    remembers `facilities_entered` per kinds across the norms of one check."""
     if norm.rule == "text":
         return None
+    memo: dict[Any, Any] = {} if entered is None else entered
+
+    def known(kinds: tuple[str, ...]) -> bool:
+        if kinds not in memo:
+            if "present" not in memo:
+                memo["present"] = entered_kinds(region)
+            memo[kinds] = facilities_entered(region, kinds, present=memo["present"])
+        return bool(memo[kinds])
+
     kinds = facility_kinds_of(norm.params.get("facility"))
-    if kinds and not facilities_entered(region, kinds):
+    if kinds and not known(tuple(kinds)):
         return missing_facilities_text(kinds)
-    if not facilities_entered(region, ()):
+    if not known(()):
         return missing_facilities_text(["医疗卫生机构"])
     return None
 
@@ -235,8 +247,9 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
     ctx = _Context(region, when, access, readings)
     summary: list[dict[str, Any]] = []
     violations: list[dict[str, Any]] = []
+    entered: dict[Any, Any] = {}  # kinds → facilities_entered, "present" → entered_kinds
     for norm in plan.norms:
-        absent = _absent_input(region, norm)
+        absent = _absent_input(region, norm, entered)
         if absent is not None:
             out = _Outcome(status=NOT_EVALUABLE, reasons=[absent])
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -127,6 +128,7 @@ class _Context:
         rows = pop[pop["year"] == year]
         self.pop_rows = {str(r["area_code"]): r for r in rows.to_dict(orient="records")}
         self._pop_cache: dict[str, float | None] = {}
+        self._masks: dict[str, pd.Series] = {}  # facility selector → mask (see `mask`)
         self.facilities = self._facilities()
         res = region.resources
         self.res_years = {int(y) for y in res["year"].dropna().unique()}
@@ -215,9 +217,17 @@ class _Context:
         # .loc: with no facility, frame[[]] would select no columns, .loc[[]] no rows
         return fac.loc[[code in chain for chain in fac["_chain"]]]
 
+    def mask(self, selector: Any) -> pd.Series:
+        """Return which open facilities a plan `facility` selector picks (bool Series),
+        computed once per selector and check: many norms select the same kinds."""
+        key = json.dumps(selector, sort_keys=True, ensure_ascii=False, default=str)
+        if key not in self._masks:
+            self._masks[key] = facility_mask(self.facilities, selector)
+        return self._masks[key]
+
     def select(self, selector: Any) -> pd.DataFrame:
         """Return the open facilities that a plan `facility` selector picks."""
-        return self.facilities[facility_mask(self.facilities, selector)]
+        return self.facilities[self.mask(selector)]
 
     def value(self, facility_id: str, resource: Any, *, previous: bool = False) -> float:
         """Return a facility's resource (a column or the sum of a list) in the year; NaN

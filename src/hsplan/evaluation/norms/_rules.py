@@ -34,7 +34,6 @@ from hsplan.evaluation.norms._base import (
     _per_pop_zh,
     _resource_unit,
     _resource_zh,
-    facility_mask,
     facility_zh,
 )
 from hsplan.plans.plan import Norm
@@ -342,8 +341,7 @@ def _resource_per_population(ctx: _Context, norm: Norm) -> _Outcome:
 
 def _side(ctx: _Context, base: Any, side: dict[str, Any]) -> tuple[pd.DataFrame, Any]:
     """Return the facilities a share side covers and its resource (None = count)."""
-    chosen = ctx.facilities[facility_mask(ctx.facilities, base)
-                            & facility_mask(ctx.facilities, side.get("facility"))]
+    chosen = ctx.facilities[ctx.mask(base) & ctx.mask(side.get("facility"))]
     return chosen, side.get("resource")
 
 
