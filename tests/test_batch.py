@@ -120,7 +120,7 @@ def test_straight_line_network_gives_the_reference_tables(projects: Path,
     assert result.manifest["input_hash"].str.endswith("-straight").all()
     _assert_same_as_reference(read_parts(tmp_path, "check"), "check_straight")
     _assert_same_as_reference(read_parts(tmp_path, "coverage"), "coverage_straight")
-    assert read_parts(tmp_path, "coverage")["network"].str.startswith("straight-line").all()
+    assert read_parts(tmp_path, "coverage")["network"].str.startswith("直线距离模型").all()
 
 
 def test_norm_violations_are_those_of_the_code_before_the_speed_ups(projects: Path) -> None:
@@ -329,7 +329,7 @@ def test_cli_run_and_rollup(projects: Path, tmp_path: Path) -> None:
                               "--jobs", "coverage", "--serial", "--resume",
                               "--network", "straight"])
     assert res.exit_code == 0 and "跳过 0 个" in res.output and "直线距离模型" in res.output
-    assert read_parts(out, "coverage")["network"].str.startswith("straight-line").all()
+    assert read_parts(out, "coverage")["network"].str.startswith("直线距离模型").all()
 
 
 @pytest.mark.parametrize(("args", "expected"), [
