@@ -22,23 +22,27 @@ from hsplan.cli._app import app, console
 from hsplan.cli._output import cell
 from hsplan.errors import HsplanError
 
-PANEL_BATCH = "批量运行 Batch"
+PANEL_BATCH = _("Batch")
 
-batch_app = typer.Typer(help=_("批量运行：对多个县区执行同一组分析（本机多进程或 Dask 集群）。"),
+batch_app = typer.Typer(help=_("Many counties at once: the same analyses for each (local "
+                               "processes or a Dask cluster)."),
                         no_args_is_help=True)
 app.add_typer(batch_app, name="batch", rich_help_panel=PANEL_BATCH)
 
 CountiesOpt = Annotated[str | None, typer.Option(
-    "--counties", help=_("县区代码，逗号分隔；2 位省代码或 4 位地市代码表示其全部县区"))]
+    "--counties", help=_("county codes, comma-separated; a 2-digit province or 4-digit city "
+                         "code means all its counties"))]
 ProjectsOpt = Annotated[Path | None, typer.Option(
-    "--projects", help=_("项目文件夹的上级文件夹（其中每个含 hsplan.toml 的文件夹为一个县区）"))]
+    "--projects", help=_("folder of project folders (each folder with an hsplan.toml is one "
+                         "county)"))]
 WorkersOpt = Annotated[int | None, typer.Option(
-    "--workers", help=_("本机进程数（默认：CPU 核数）"))]
+    "--workers", help=_("local processes (default: the number of CPU cores)"))]
 DaskLocalOpt = Annotated[int | None, typer.Option(
-    "--dask-local", help=_("启动 Dask 本地集群，N 个工作进程"))]
+    "--dask-local", help=_("start a Dask LocalCluster of N worker processes"))]
 SchedulerOpt = Annotated[str | None, typer.Option(
-    "--scheduler", help=_("已有 Dask 调度器地址，如 tcp://127.0.0.1:8786"))]
-SerialOpt = Annotated[bool, typer.Option("--serial", help=_("单进程串行运行（调试用）"))]
+    "--scheduler", help=_("address of a running Dask scheduler, e.g. tcp://127.0.0.1:8786"))]
+SerialOpt = Annotated[bool, typer.Option("--serial", help=_("run serially in one process (for "
+                                                            "debugging)"))]
 
 
 def _progress(label: str) -> tuple[Progress, object]:
@@ -50,24 +54,32 @@ def _progress(label: str) -> tuple[Progress, object]:
 
 
 @batch_app.command(
-    "run", help=_("对多个县区运行评估、配置标准核查、需求测算和服务圈覆盖，每县一个结果分区。"))
+    "run", help=_("Run evaluation, norm checks, needs and service-circle coverage for many "
+                  "counties, one result partition per county."))
 def run_command(
-    out: Annotated[Path, typer.Argument(help=_("输出文件夹（结果分区、清单、汇总）"))],
+    out: Annotated[Path, typer.Argument(help=_("output folder (result partitions, manifest, "
+                                               "summary)"))],
     counties: CountiesOpt = None,
     projects: ProjectsOpt = None,
-    plan: Annotated[str, typer.Option("--plan", help=_("规划编号或 YAML 文件"))] = "national-norms",
+    plan: Annotated[str, typer.Option("--plan", help=_("a plan id or a YAML file"))
+                    ] = "national-norms",
     jobs: Annotated[str, typer.Option(
-        "--jobs", help=_("作业，逗号分隔：validate, evaluate, check, needs, coverage, report"))]
+        "--jobs", help=_("jobs, comma-separated: validate, evaluate, check, needs, coverage, "
+                         "report"))]
     = "evaluate,check,coverage",
     synthetic: Annotated[bool, typer.Option(
-        "--synthetic", help=_("按县区代码现场生成合成区域（用于全国规模演练；结果标注合成数据）"))]
+        "--synthetic", help=_("generate synthetic regions from the county codes on the fly (for "
+                              "national-scale rehearsal; results marked synthetic)"))]
     = False,
-    seed: Annotated[int, typer.Option("--seed", help=_("合成区域的随机种子"))] = 0,
+    seed: Annotated[int, typer.Option("--seed", help=_("random seed of the synthetic "
+                                                       "regions"))] = 0,
     resume: Annotated[bool, typer.Option(
-        "--resume", help=_("只重算失败、缺失或输入已变化的县区"))] = False,
+        "--resume", help=_("recompute only counties that failed, are missing or whose inputs "
+                           "changed"))] = False,
     network: Annotated[str, typer.Option(
-        "--network", help=_("行程时间模型：auto（项目有路网用路网，否则直线距离）或 straight"
-                            "（一律直线距离，用于全国筛查）"))] = "auto",
+        "--network", help=_("travel-time model: auto (a project's roads when it has them, else "
+                            "straight lines) or straight (straight lines everywhere, for "
+                            "national screening)"))] = "auto",
     workers: WorkersOpt = None, dask_local: DaskLocalOpt = None,
     scheduler: SchedulerOpt = None, serial: SerialOpt = False,
 ) -> None:
@@ -119,13 +131,16 @@ def run_command(
 
 
 @batch_app.command(
-    "build", help=_("为每个县区生成合成示例项目（真实区划、普查人口与边界；机构等为模型生成）。"))
+    "build", help=_("Make a synthetic example project for each county (real divisions, census "
+                    "and boundary; facilities and the rest generated)."))
 def build_command(
-    out: Annotated[Path, typer.Argument(help=_("放置合成项目的文件夹（每县一个子文件夹）"))],
+    out: Annotated[Path, typer.Argument(help=_("folder for the synthetic projects (one "
+                                               "subfolder per county)"))],
     counties: Annotated[str, typer.Option(
         "--counties",
-        help=_("县区代码，逗号分隔；2 位省代码或 4 位地市代码表示其全部县区；all 表示全国"))],
-    seed: Annotated[int, typer.Option("--seed", help=_("随机种子"))] = 0,
+        help=_("county codes, comma-separated; a 2-digit province or 4-digit city code means "
+               "all its counties; all means the whole country"))],
+    seed: Annotated[int, typer.Option("--seed", help=_("random seed"))] = 0,
     workers: WorkersOpt = None, dask_local: DaskLocalOpt = None,
     scheduler: SchedulerOpt = None, serial: SerialOpt = False,
 ) -> None:
@@ -162,16 +177,19 @@ def build_command(
 
 
 @batch_app.command(
-    "rollup", help=_("按省或地市汇总批量结果：各目标、各配置标准的县区状态分布，人口加权覆盖率。"))
+    "rollup", help=_("Roll up batch results by province or city: county status counts per "
+                     "target and norm, population-weighted coverage."))
 def rollup_command(
-    out: Annotated[Path, typer.Argument(help=_("批量运行的输出文件夹"))],
-    by: Annotated[str, typer.Option("--by", help=_("汇总层级：province、city 或 county"))]
+    out: Annotated[Path, typer.Argument(help=_("output folder of a batch run"))],
+    by: Annotated[str, typer.Option("--by", help=_("roll-up level: province, city or county"))]
     = "province",
-    xlsx: Annotated[Path | None, typer.Option("--xlsx", help=_("写出汇总工作簿"))] = None,
-    map_png: Annotated[Path | None, typer.Option("--map", help=_("写出县区分级设色图（PNG）"))]
+    xlsx: Annotated[Path | None, typer.Option(
+        "--xlsx", help=_("write the roll-up workbook"))] = None,
+    map_png: Annotated[Path | None, typer.Option("--map", help=_("write a choropleth of the "
+                                                                 "counties (PNG)"))]
     = None,
     figure: Annotated[str, typer.Option(
-        "--figure", help=_("地图指标：coverage_pct、targets_met_pct 或 norms_failed"))]
+        "--figure", help=_("map figure: coverage_pct, targets_met_pct or norms_failed"))]
     = "coverage_pct",
 ) -> None:
     """按省或地市汇总批量结果：各目标、各配置标准的县区状态分布，人口加权覆盖率。"""
