@@ -333,7 +333,7 @@ def test_example_result_lists_the_charts(example: ExampleResult) -> None:
 
     report_example(example, Console(file=buffer, width=200))
     printed = buffer.getvalue()
-    assert f"chart    {outputs / 'evaluation.png'}" in printed
-    assert f"norms map {outputs / 'norms_map.png'}" in printed
-    assert "资源配置标准 jiangchuan-2021-2025 (46 norms): 达标 16  未达标 12  无法评估 18; " \
-           "25 violations" in printed
+    assert f"进度图   {outputs / 'evaluation.png'}" in printed
+    assert f"标准地图 {outputs / 'norms_map.png'}" in printed
+    assert "资源配置标准 jiangchuan-2021-2025（46 条）：达标 16  未达标 12  无法评估 18；" \
+           "未达标对象 25 个" in printed

@@ -24,7 +24,8 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("synth") / "jiangchuan"
     result = CliRunner().invoke(app, ["synth", str(root), "--county", "530403", "--seed", "0"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("合成数据 SYNTHETIC DATA (hsplan.region.synth, seed 0)\n")
+    assert result.output.startswith("合成数据 — 示例生成的数据，不是真实机构的结果"
+                                    "（hsplan.region.synth，随机种子 0）\n")
     return root
 
 
@@ -86,7 +87,7 @@ def test_main_job_writes_map_and_workbook(tmp_path: Path,
     out = tmp_path / "example-output"
     assert main(["--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "validated: 0 errors" in printed and "合成数据 SYNTHETIC DATA" in printed
+    assert "数据校验：错误 0 个" in printed and "合成数据" in printed
     png = out / "outputs" / "facility_map.png"
     assert png.stat().st_size > 100_000
     sheets = pd.read_excel(out / "outputs" / "summary.xlsx", sheet_name=None)
@@ -100,7 +101,7 @@ def test_main_job_writes_map_and_workbook(tmp_path: Path,
     assert county["每千人口床位数"] == round(int(res["beds"].sum()) / pop * 1000, 2)
     evaluation = pd.read_excel(out / "outputs" / "evaluation.xlsx", sheet_name=None)
     assert len(evaluation["评估结果"]) == 58  # one row per target of jiangchuan-2021-2025
-    assert "对照规划 jiangchuan-2021-2025 评估 (58 targets)" in printed
+    assert "对照规划 jiangchuan-2021-2025 评估（58 项指标）" in printed
     capsys.readouterr()
     assert main(["--out", str(out)]) == 2  # never overwrites
     assert "expected a folder without a project" in capsys.readouterr().err

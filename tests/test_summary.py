@@ -133,7 +133,7 @@ def test_cli_summary_json_and_map(tmp_path: Path) -> None:
     assert (tmp_path / "m.png").stat().st_size > 100_000
     table = runner.invoke(app, ["summary", str(project)])
     assert table.exit_code == 0
-    assert "合成数据 SYNTHETIC DATA" in table.output
+    assert "合成数据 — 示例生成的数据，不是真实机构的结果" in table.output
     assert "│ 江川区   │     3.44 │" not in table.output  # default year is 2023, not 2020
     assert "2023年" in table.output and "每千人口" in table.output
     bad = runner.invoke(app, ["summary", str(project), "--format", "csv"])

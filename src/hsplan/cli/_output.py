@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+#: the mark on every output made from a generated (synthetic) region: a tag for titles and
+#: captions, and the banner line printed before results
+SYNTHETIC_TAG = "合成数据"
+SYNTHETIC_BANNER = "[bold red]合成数据[/] — 示例生成的数据，不是真实机构的结果"
+
+
 class FrameFormat(StrEnum):
     table = "table"
     json = "json"

@@ -12,7 +12,7 @@ from hsplan._files import atomic_path
 from hsplan._i18n import _
 from hsplan.access.choices import FCA_METHODS, SUPPLY_COLUMNS
 from hsplan.cli._app import PANEL_ACCESS, YEAR_MAX, YEAR_MIN, app, console
-from hsplan.cli._output import FrameFormat, print_frame
+from hsplan.cli._output import SYNTHETIC_BANNER, FrameFormat, print_frame
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -85,7 +85,7 @@ def _roads(project: Project) -> gpd.GeoDataFrame | None:
 
 def _synthetic_banner(sa: ServiceAccess) -> None:
     if sa.region.synthetic:
-        console.print("[bold red]合成数据[/] — 示例生成的数据，不是真实机构的结果")
+        console.print(SYNTHETIC_BANNER)
 
 
 def _print_report(report: CoverageReport, fmt: FrameFormat, title: str,

@@ -11,7 +11,7 @@ import typer
 
 from hsplan._i18n import _
 from hsplan.cli._app import app, console, err_console
-from hsplan.cli._output import emit_json, print_frame
+from hsplan.cli._output import SYNTHETIC_TAG, emit_json, print_frame
 from hsplan.errors import HsplanError, Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ def _print_equity(result: EquityResult, *, title: str, synthetic: bool) -> None:
     caption = (f"{GINI_FORMULA}；{THEIL_T_FORMULA}；{THEIL_L_FORMULA}；"
                f"{LOG_ZH.get(result.log_base, result.log_base)}"
                + ("；分组：城乡" if result.group_by else "")
-               + ("；合成数据 SYNTHETIC DATA" if synthetic else ""))
+               + (f"；{SYNTHETIC_TAG}" if synthetic else ""))
     print_frame(pd.DataFrame(rows), title=title, caption=caption)
     unassessed = idx[idx["status"] != "ok"]
     for rec in unassessed.drop_duplicates(["resource", "weights"]).to_dict(orient="records"):
@@ -376,7 +376,7 @@ def _print_dea(group: str, r: DEAResult, *, title: str, synthetic: bool) -> None
         "DEA有效": s["efficient"].map({True: "是", False: "否"}),
         "参照机构(λ)": s["unit"].map(lambda u: peers.get(u, ""))})
     print_frame(frame, title=f"{title} — {group}", caption=r.describe()
-                + ("；合成数据 SYNTHETIC DATA" if synthetic else ""))
+                + (f"；{SYNTHETIC_TAG}" if synthetic else ""))
     sl = r.slacks[r.slacks["change"].abs() > 1e-6]
     if not sl.empty:
         frame = pd.DataFrame({

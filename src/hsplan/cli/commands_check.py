@@ -12,7 +12,7 @@ from rich.text import Text
 
 from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
-from hsplan.cli._output import cell, emit_json, finish_xlsx, refuse_out_for_table
+from hsplan.cli._output import SYNTHETIC_TAG, cell, emit_json, finish_xlsx, refuse_out_for_table
 from hsplan.errors import HsplanError
 
 
@@ -89,7 +89,7 @@ def check_command(
     refuse_out_for_table(out)
     title = f"{loaded.title} · {proj.name} · {result.year} · 资源配置标准"
     if synthetic:
-        title += " · 合成数据 (synthetic)"
+        title += f" · {SYNTHETIC_TAG}"
     console.print(Text(result.readings_line))
     summary = Table(title=Text(title))
     for col in ("编号", "规则", "规范内容", "检查", "达标", "未达标", "无法评估", "结论", "说明"):

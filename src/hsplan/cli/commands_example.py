@@ -12,6 +12,7 @@ from rich.text import Text
 
 from hsplan._i18n import _
 from hsplan.cli._app import PANEL_DATA, PANEL_PROJECT, YEAR_MAX, YEAR_MIN, app, console
+from hsplan.cli._output import SYNTHETIC_BANNER
 
 # the example's output folder, as hsplan.cli.example.DEFAULT_OUT (not imported: it loads the
 # analysis stack; tests/test_startup.py checks that the two agree)
@@ -32,8 +33,8 @@ def synth(
 
     project = synthesize_project(directory, county=county, seed=seed)
     region = project.load()
-    console.print("[bold red]合成数据 SYNTHETIC DATA[/] "
-                  f"(hsplan.region.synth, seed {seed})", highlight=False)
+    console.print(f"{SYNTHETIC_BANNER}（hsplan.region.synth，随机种子 {seed}）",
+                  highlight=False)
     console.print(Text("✓ ", style="green") + Text(
         f"created {project.root}: {len(region.facilities)} facilities, "
         f"years {', '.join(map(str, region.years))}"), highlight=False)

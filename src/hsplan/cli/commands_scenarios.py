@@ -11,7 +11,14 @@ from rich.table import Table
 
 from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
-from hsplan.cli._output import cell, emit_json, finish_xlsx, refuse_out_for_table, status_text
+from hsplan.cli._output import (
+    SYNTHETIC_TAG,
+    cell,
+    emit_json,
+    finish_xlsx,
+    refuse_out_for_table,
+    status_text,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,7 +81,7 @@ def compare_command(
         emit_json(result.to_json(), out)
         return
     refuse_out_for_table(out)
-    synthetic = " · 合成数据 (synthetic)" if region.synthetic or proj.synthetic else ""
+    synthetic = f" · {SYNTHETIC_TAG}" if region.synthetic or proj.synthetic else ""
     console.print(f"[bold]情景 {loaded.id}[/] {loaded.title} · 规划 {loaded_plan.id} · "
                   f"{result.year}{synthetic}", highlight=False)
     console.print(str(result.readings.get("line_zh", "")), highlight=False)

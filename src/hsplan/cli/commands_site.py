@@ -12,7 +12,7 @@ import typer
 
 from hsplan._i18n import _
 from hsplan.cli._app import PANEL_ACCESS, app, console
-from hsplan.cli._output import FrameFormat, print_frame
+from hsplan.cli._output import SYNTHETIC_BANNER, FrameFormat, print_frame
 from hsplan.errors import Problem, raise_if_errors
 
 if TYPE_CHECKING:
@@ -250,8 +250,7 @@ def _print(result: SitingResult, problem: SitingProblem, table: pd.DataFrame,
     from hsplan.reports.siting_map import MODEL_ZH
 
     if sa.region.synthetic:
-        console.print("[bold red]合成数据 SYNTHETIC DATA[/] — results of a generated example, "
-                      "not of real facilities")
+        console.print(SYNTHETIC_BANNER)
     gap = f"，差距 {result.gap:.2%}（证明界 {result.bound:,.4g}）" if result.gap > 0 else ""
     console.print(f"[bold]{MODEL_ZH.get(result.model, result.model)}[/] — {problem.facility}；"
                   f"候选点 {problem.candidates}（{int(problem.data.candidates.sum())}）；"

@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hsplan._files import xlsx_writer
+from hsplan.cli._output import SYNTHETIC_BANNER
 from hsplan.errors import HsplanError, Problem
 from hsplan.evaluation.norms import STATUS_ZH as NORM_STATUS_ZH
 from hsplan.evaluation.norms import NormResult
@@ -123,15 +124,21 @@ def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None
                          evaluation_png, norms, norms_map_png)
 
 
+#: what is generated in a synthetic region and what is real (the note of `hsplan.region.synth`)
+SYNTHETIC_NOTE = ("乡镇边界、村居位置、乡镇和村居人口、机构、资源与服务量为模型生成"
+                  "（hsplan.region.synth）；区划代码、县界和 2020 年普查的全县人口与年龄结构"
+                  "为真实数据。")
+
+
 def print_summary(frames: dict[str, pd.DataFrame], console: Console) -> None:
     """Print the summary frames as Rich tables with Chinese headers."""
     about = frames["about"].iloc[0]
-    flag = "  [bold red]合成数据 SYNTHETIC DATA[/]" if bool(about["synthetic"]) else ""
+    flag = f"  {SYNTHETIC_BANNER}" if bool(about["synthetic"]) else ""
     console.print(Text(str(about["region"]), style="bold") + Text(
         f" ({about['county_code']}), {about['year']}年") + Text.from_markup(flag),
         highlight=False)
     if bool(about["synthetic"]):
-        console.print(Text(str(about["note"]), style="dim"), highlight=False)
+        console.print(Text(SYNTHETIC_NOTE, style="dim"), highlight=False)
     res = frames["resources"]
     counts = ["name", "pop", "beds", "doctors", "nurses", "pharmacists", "gps", "staff_total"]
     rates = ["name", "beds_per_1k", "doctors_per_1k", "nurses_per_1k", "pharmacists_per_1k",
@@ -168,25 +175,25 @@ def _cell(value: object) -> str:
 def report_example(result: ExampleResult, console: Console) -> None:
     """Print what the example job did and found."""
     console.print(Text("✓ ", style="green") + Text(
-        f"example project copied to {result.project.root}"), highlight=False)
+        f"示例项目已复制到 {result.project.root}"), highlight=False)
     errors = [p for p in result.problems if p.severity == "error"]
-    console.print(f"[green]✓[/] validated: {len(errors)} errors, "
-                  f"{len(result.problems) - len(errors)} warnings")
+    console.print(f"[green]✓[/] 数据校验：错误 {len(errors)} 个，"
+                  f"提示 {len(result.problems) - len(errors)} 个")
     print_summary(result.summary, console)
-    console.print(f"[green]✓[/] map      {result.map_png}")
-    console.print(f"[green]✓[/] workbook {result.summary_xlsx}")
+    console.print(f"[green]✓[/] 地图     {result.map_png}", highlight=False)
+    console.print(f"[green]✓[/] 汇总表   {result.summary_xlsx}", highlight=False)
     counts = status_counts(result.evaluation)
-    console.print(f"[bold]对照规划 {EXAMPLE_PLAN} 评估[/] ({len(result.evaluation)} targets): "
+    console.print(f"[bold]对照规划 {EXAMPLE_PLAN} 评估[/]（{len(result.evaluation)} 项指标）："
                   + "  ".join(f"{STATUS_ZH[s]} {n}" for s, n in counts.items() if n))
-    console.print(f"[green]✓[/] evaluation {result.evaluation_xlsx}  "
-                  f"(details: hsplan evaluate {result.project.root} --plan {EXAMPLE_PLAN})")
-    console.print(f"[green]✓[/] chart    {result.evaluation_png}")
+    console.print(f"[green]✓[/] 评估表   {result.evaluation_xlsx}（详见：hsplan evaluate "
+                  f"{result.project.root} --plan {EXAMPLE_PLAN}）", highlight=False)
+    console.print(f"[green]✓[/] 进度图   {result.evaluation_png}", highlight=False)
     norm_counts = result.norms.status_counts()
-    console.print(f"[bold]资源配置标准 {EXAMPLE_PLAN}[/] ({len(result.norms.summary)} norms): "
+    console.print(f"[bold]资源配置标准 {EXAMPLE_PLAN}[/]（{len(result.norms.summary)} 条）："
                   + "  ".join(f"{NORM_STATUS_ZH[s]} {n}" for s, n in norm_counts.items() if n)
-                  + f"; {len(result.norms.violations)} violations")
-    console.print(f"[green]✓[/] norms map {result.norms_map_png}  "
-                  f"(details: hsplan check {result.project.root} --plan {EXAMPLE_PLAN})")
+                  + f"；未达标对象 {len(result.norms.violations)} 个")
+    console.print(f"[green]✓[/] 标准地图 {result.norms_map_png}（详见：hsplan check "
+                  f"{result.project.root} --plan {EXAMPLE_PLAN}）", highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:
