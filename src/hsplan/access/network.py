@@ -49,6 +49,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from hsplan.errors import DataSourceError, Problem, raise_if_errors
+from hsplan.plans.readings import MODE_ZH
 from hsplan.region.store import META_LAYER, read_gpkg_meta, write_gpkg
 
 IntArray = npt.NDArray[np.int64]
@@ -77,9 +78,6 @@ _MAXSPEED = re.compile(r"^(\d+(?:\.\d+)?)\s*(mph|km/h|kmh|kph)?$")
 
 
 # ---------------------------------------------------------------------------- speeds table
-
-#: travel modes as people read them
-MODE_ZH = {"drive": "驾车", "walk": "步行"}
 
 
 def speeds_path() -> Path:
