@@ -143,6 +143,21 @@ def test_township_polygons_partition_the_real_boundary(real: Region, synth: Regi
     assert set(towns["urban_rural"]) == {"urban", "rural"}
 
 
+def test_a_district_of_streets_only_is_partitioned_among_them() -> None:
+    # 成都市武侯区 (510107) has 15 街道 and no 乡镇: the generator used to give the streets a
+    # zone of 6 % of the district (the rest belonged to no township) and one street no land
+    # at all, so that building the county failed on an empty point.
+    real = region_from_county("510107")
+    synth = synthesize(real, seed=0)
+    areas = synth.areas.to_crs(synth.areas.estimate_utm_crs())
+    boundary = areas[areas["level"] == "county"].geometry.iloc[0]
+    towns = areas[areas["level"] == "township"]
+    assert len(towns) == 15 and (towns["code"].str[6] == "0").all()
+    assert (towns.geometry.area > 0.01 * boundary.area / 15).all()
+    assert towns.geometry.area.sum() == pytest.approx(boundary.area, rel=1e-6)
+    assert check_region(synth) == []
+
+
 def test_villages_lie_in_their_township(synth: Region) -> None:
     areas = synth.areas
     polys = areas[areas["level"] == "township"].set_index("code").geometry

@@ -94,12 +94,15 @@ def township_polygons(boundary: BaseGeometry, seat: Point, towns: pd.DataFrame,
                        rng: np.random.Generator, *, street_zone_share: float
                        ) -> list[BaseGeometry]:
     """Return one polygon per township (metric CRS), a partition of `boundary`; the streets
-    (街道) share a zone round the seat of `street_zone_share` of the county's area."""
+    (街道) share a zone round the seat of `street_zone_share` of the county's area, or the
+    whole county when it has no 乡镇."""
     kinds = [township_kind_of_code(c) for c in towns["code"]]
     n_street = kinds.count("street")
     n_rural = len(kinds) - n_street
     zone = shapely.Polygon()
-    if n_street:
+    if n_street and not n_rural:  # a district of streets only: they share the whole county
+        zone = boundary
+    elif n_street:
         radius = math.sqrt(street_zone_share * boundary.area / math.pi)
         angles = np.sort(rng.uniform(0, 2 * math.pi, 9))
         ring = [(seat.x + radius * r * math.cos(a), seat.y + radius * r * math.sin(a))
@@ -118,11 +121,18 @@ def township_polygons(boundary: BaseGeometry, seat: Point, towns: pd.DataFrame,
         ang = np.arctan2(pts[:, 0] - seat.x, pts[:, 1] - seat.y) % (2 * math.pi)
         pts = pts[np.argsort(ang)]
         cells_rural = [c.difference(zone) for c in _voronoi_cells(pts, boundary)]
+        if any(c.is_empty for c in cells_rural):  # a cell wholly inside the streets' zone
+            cells_rural = _voronoi_cells(_spread_points(largest_part(rest), n_rural, rng), rest)
     cells_street: list[BaseGeometry] = []
     if n_street:
         offsets = rng.normal(0, 0.25 * math.sqrt(zone.area), size=(n_street, 2))
         spts = np.array([[seat.x, seat.y]]) + offsets
         cells_street = _voronoi_cells(spts, zone)
+        if any(c.is_empty for c in cells_street):
+            # a seed drawn outside the zone left its street without land (seen in all-street
+            # districts such as 510107): seeds spread inside the zone instead. Only then, so
+            # that every county that had land for each street keeps its seeded layout.
+            cells_street = _voronoi_cells(_spread_points(zone, n_street, rng), zone)
     it_street, it_rural = iter(cells_street), iter(cells_rural)
     return [next(it_street) if k == "street" else next(it_rural) for k in kinds]
 
