@@ -84,3 +84,53 @@ def test_project_config_round_trip(tmp_path: Path) -> None:
 def test_opening_a_folder_that_is_not_a_project(tmp_path: Path) -> None:
     with pytest.raises(DataSourceError, match=r"not an hsplan project \(no hsplan.toml\)"):
         Project.open(tmp_path)
+
+
+# --- the Arrow copy (fast repeated reads of machine-made stores) ------------------------
+
+
+def _frames_equal(a: Region, b: Region) -> None:
+    assert a.meta == b.meta
+    for (name, x), (other, y) in zip(a.tables().items(), b.tables().items(), strict=True):
+        assert name == other and type(x) is type(y), name
+        pd.testing.assert_frame_equal(pd.DataFrame(x), pd.DataFrame(y), check_exact=True)
+        if isinstance(x, gpd.GeoDataFrame):
+            assert x.crs == y.crs and x.geometry.name == y.geometry.name
+
+
+def test_arrow_copy_reads_what_the_geopackage_reads(tmp_path: Path) -> None:
+    from hsplan.region.example import example_project_path
+    from hsplan.region.store import _read_gpkg, arrow_copy_path, write_arrow_copy
+
+    for source in (save_region(_region(), tmp_path / "region.gpkg"),
+                   example_project_path() / "region.gpkg"):
+        path = tmp_path / "copy.gpkg"
+        path.write_bytes(source.read_bytes())
+        write_arrow_copy(path)
+        assert (arrow_copy_path(path) / "areas.arrow").is_file()
+        _frames_equal(load_region(path), _read_gpkg(path))
+
+
+def test_arrow_copy_is_ignored_once_the_store_changes(tmp_path: Path, monkeypatch) -> None:
+    from hsplan.region import store
+    from hsplan.region.store import arrow_copy_path, write_arrow_copy
+
+    path = save_region(_region(), tmp_path / "region.gpkg")
+    write_arrow_copy(path)
+    read_gpkg = store._read_gpkg
+    calls: list[Path] = []
+    monkeypatch.setattr(store, "_read_gpkg", lambda p: calls.append(p) or read_gpkg(p))
+    assert load_region(path).resources["beds"].tolist() == [40, 45]
+    assert calls == []  # the copy answered
+    changed = _region()
+    changed.resources.loc[1, "beds"] = 60
+    save_region(changed, path)  # a new store (an import, an edit): the copy is stale
+    assert load_region(path).resources["beds"].tolist() == [40, 60]
+    assert calls == [path]
+    write_arrow_copy(path)
+    calls.clear()
+    assert load_region(path).resources["beds"].tolist() == [40, 60]
+    assert calls == []
+    (arrow_copy_path(path) / "resources.arrow").write_bytes(b"not arrow")  # damaged
+    assert load_region(path).resources["beds"].tolist() == [40, 60]
+    assert calls == [path]  # a copy that cannot be read is only a cache: the store

@@ -212,7 +212,10 @@ def build_projects(codes: Sequence[str], out_dir: str | Path, *, seed: int = 0,
                    progress: Progress | None = None) -> pd.DataFrame:
     """Return one row per county (``county``, ``status``, ``error``, ``seconds``) after
     making a synthetic project for each county code in ``out_dir/<code>`` (the generator,
-    seed `seed`); existing projects are kept, failures recorded, never fatal."""
+    seed `seed`); existing projects are kept, failures recorded, never fatal.
+
+    Each project gets the Arrow copy of its store (`hsplan.region.store.write_arrow_copy`),
+    which batch runs read ~5x faster than the GeoPackage."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     todo = [c for c in codes if not (out / c / "hsplan.toml").exists()]
@@ -235,13 +238,15 @@ def _build_one(code: str, root: str, seed: int) -> dict[str, object]:
     import shutil
 
     from hsplan.batch.jobs import _reason
+    from hsplan.region.store import write_arrow_copy
     from hsplan.region.synth import synthesize_project
 
     t0 = time.perf_counter()
     tmp = Path(root).with_name(f".{Path(root).name}.building")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        synthesize_project(tmp, county=code, seed=seed)
+        project = synthesize_project(tmp, county=code, seed=seed)
+        write_arrow_copy(project.store_path)  # read thousands of times by batch runs
         os.replace(tmp, root)  # the project appears whole or not at all
         return {"county": code, "status": "ok", "error": "",
                 "seconds": round(time.perf_counter() - t0, 3)}
