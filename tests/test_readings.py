@@ -9,11 +9,13 @@ rural population was 124,930 (check) / 102,753 (access) / 119,902 (needs).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -215,3 +217,29 @@ def test_census_only_report_states_what_it_cannot_assess(census: Path) -> None:
     for k in re.finditer("无法评估[：（]", body):  # every stated 无法评估 says what is missing
         said = body[k.end():k.end() + 60]
         assert re.search(r"缺少|未录入|本次评估未计算|项目没有", said), said
+
+
+def test_a_model_under_other_readings_shares_routes_and_answers_as_a_new_one(
+        project: Project) -> None:
+    """`with_readings` reuses the demand points and the nearest-facility times (a batch
+    check after a coverage computes no route twice) and answers exactly as a model built
+    with those readings from the start: only the 城乡 class and the bases differ."""
+    from hsplan.access.service import ServiceAccess
+
+    region = project.load()
+    # the plan's bases and radii, and 城乡 by township (江川's 街道 hold 村委会 classed 农村)
+    readings = dataclasses.replace(Readings.from_plan(load_plan(EXAMPLE_PLAN)),
+                                   urban_rural_by="township")
+    national = ServiceAccess.from_project(project, region=region)
+    assert readings != national.readings
+    primary = {"category": ["基层医疗卫生机构"]}
+    before = national.coverage(primary, minutes=15)
+    other = national.with_readings(readings)
+    assert other._times_cache is national._times_cache
+    assert (other.points["urban_rural"] != national.points["urban_rural"]).sum() > 0
+    fresh = ServiceAccess(region, national.network(), readings=readings)
+    for scope in (None, "urban", "rural"):
+        pd.testing.assert_frame_equal(other.coverage(primary, minutes=15, scope=scope),
+                                      fresh.coverage(primary, minutes=15, scope=scope))
+    pd.testing.assert_frame_equal(other.ambulance_coverage(), fresh.ambulance_coverage())
+    pd.testing.assert_frame_equal(national.coverage(primary, minutes=15), before)

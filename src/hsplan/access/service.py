@@ -10,6 +10,7 @@ The travel-time model is the project's road network (``roads.gpkg`` or an OSM ex
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -128,23 +129,28 @@ class ServiceAccess:
                                      got=mode, fix="build the network for that mode")],
                             context="ServiceAccess")
         self.points, self.demand_level, self.year = demand_points(region, year)
-        classes = area_classes(region, self.readings)
-        self.points = self.points.assign(urban_rural=pd.array(
-            [classes.get(str(c)) or "urban" for c in self.points["area_code"]],
-            dtype="string"))
+        self.points = self._classed(self.points)
         # nearest-facility times of every demand point, per (mode, selector, year): the
         # norms ask the same kinds at several radii and scopes (see `coverage`)
         self._times_cache: dict[tuple[Any, ...], tuple[pd.DataFrame, pd.DataFrame, int]] = {}
 
+    def _classed(self, points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """Return `points` with their 城镇/农村 class under this model's readings."""
+        classes = area_classes(self.region, self.readings)
+        return points.assign(urban_rural=pd.array(
+            [classes.get(str(c)) or "urban" for c in points["area_code"]], dtype="string"))
+
     def with_readings(self, readings: Readings) -> ServiceAccess:
-        """Return the same model under a plan's readings (城乡划分, 急救站点, 急救半径);
-        networks are shared."""
+        """Return the same model under a plan's readings (城乡划分, 急救站点, 急救半径).
+        The networks, the demand points and their nearest-facility times are shared (the
+        readings change only each point's class and which facilities are 急救站点, and the
+        times are cached per facility selection), so a check after a coverage on the same
+        model computes no route twice."""
         if readings == self.readings:
             return self
-        other = ServiceAccess(self.region, self.network(), mode=self.mode, year=self.year,
-                              progress=self.progress, network_factory=self._factory,
-                              readings=readings)
-        other._networks = self._networks
+        other = copy.copy(self)
+        other.readings = readings
+        other.points = other._classed(self.points)
         return other
 
     @classmethod
@@ -393,7 +399,9 @@ class ServiceAccess:
             facs = self.facilities(facility, year=year)
             hit = (facilities, self._times(network, self.points, facs), len(facs))
             self._times_cache[key] = hit
-        return hit[2], hit[1].copy()
+        out = hit[1].copy()
+        out["urban_rural"] = self.points["urban_rural"].array  # this model's readings
+        return hit[2], out
 
     def _times(self, network: Network, points: gpd.GeoDataFrame,
                facs: gpd.GeoDataFrame) -> pd.DataFrame:
