@@ -20,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import shapely
 
 from hsplan.access.catchments import (
     E2SFCA_STEPS,
@@ -249,20 +250,15 @@ class ServiceAccess:
                                      got=str(scope))], context="coverage")
         network = self.network(mode)
         if isinstance(facility, gpd.GeoDataFrame):
-            facs, described = facility.reset_index(drop=True), "given facilities"
-            n_facs = len(facs)
-            points = self.points
-            if scope is not None:
-                points = points[points["urban_rural"] == scope].reset_index(drop=True)
-            times = self._times(network, points, facs)
+            described = "given facilities"
+            n_facs, times = self._frame_times(network, facility.reset_index(drop=True))
         else:
             described = facility_filter(facility).describe()
             n_facs, times = self._selector_times(network, facility, year)
-            if scope is not None:
-                keep = (self.points["urban_rural"] == scope).to_numpy(dtype=bool,
-                                                                      na_value=False)
-                times = times[keep]
-            times = times.reset_index(drop=True)
+        if scope is not None:
+            keep = (self.points["urban_rural"] == scope).to_numpy(dtype=bool, na_value=False)
+            times = times[keep]
+        times = times.reset_index(drop=True)
         out = coverage(times, minutes=minutes, distance_km=distance_km, combine=combine)
         out.attrs.update({"year": year, "network": network.label,
                           "network_kind": network.kind, "facilities": n_facs,
@@ -398,6 +394,26 @@ class ServiceAccess:
         if hit is None or hit[0] is not facilities:  # held, so its id cannot be reused
             facs = self.facilities(facility, year=year)
             hit = (facilities, self._times(network, self.points, facs), len(facs))
+            self._times_cache[key] = hit
+        out = hit[1].copy()
+        out["urban_rural"] = self.points["urban_rural"].array  # this model's readings
+        return hit[2], out
+
+    def _frame_times(self, network: Network, facs: gpd.GeoDataFrame
+                     ) -> tuple[int, pd.DataFrame]:
+        """Return the number of `facs` (a frame of facilities, e.g. the 院前急救 bases) and
+        every demand point's nearest of them, computed once per network and set of
+        facilities (their ids and coordinates are the key): the urban and the rural
+        ambulance norms ask for the same bases."""
+        xy = shapely.get_coordinates(facs.geometry.to_numpy()) if len(facs) else np.zeros(0)
+        labels = tuple(tuple(facs[c].astype(str)) for c in ("id", "name") if c in facs)
+        key = ("frame", network.mode, id(network), labels, xy.tobytes())
+        hit = self._times_cache.get(key)
+        if hit is None or hit[0] is not self.region.facilities:
+            frames = [k for k in self._times_cache if k[0] == "frame"]
+            for old in frames[:max(0, len(frames) - 7)]:  # a siting loop asks many sets
+                del self._times_cache[old]
+            hit = (self.region.facilities, self._times(network, self.points, facs), len(facs))
             self._times_cache[key] = hit
         out = hit[1].copy()
         out["urban_rural"] = self.points["urban_rural"].array  # this model's readings

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from hsplan.plans.plan import Norm
-from hsplan.plans.readings import Readings, area_classes, urban_rural_population
+from hsplan.plans.readings import Readings, area_classes, ems_bases, urban_rural_population
 from hsplan.region import schema
 from hsplan.region.model import Region
 
@@ -129,6 +129,7 @@ class _Context:
         self.pop_rows = {str(r["area_code"]): r for r in rows.to_dict(orient="records")}
         self._pop_cache: dict[str, float | None] = {}
         self._masks: dict[str, pd.Series] = {}  # facility selector → mask (see `mask`)
+        self._ems_bases: Any = None  # the 院前急救 bases of the year (see `ems_bases`)
         self.facilities = self._facilities()
         res = region.resources
         self.res_years = {int(y) for y in res["year"].dropna().unique()}
@@ -245,6 +246,13 @@ class _Context:
     def facility_name(self, facility_id: str) -> str:
         hit = self.facilities.loc[self.facilities["id"] == facility_id, "name"]
         return str(hit.iloc[0]) if len(hit) else ""
+
+    def ems_bases(self) -> Any:
+        """Return the 院前急救 bases of the year under the readings (`ems_bases`), found
+        once per check (the urban and the rural radius norms ask for the same bases)."""
+        if self._ems_bases is None:
+            self._ems_bases = ems_bases(self.region, self.year, self.readings)
+        return self._ems_bases
 
     def violation(self, norm: Norm, *, area: str | None = None, facility: str | None = None,
                   expected: str, actual: str, shortfall: float, unit: str, excess: bool = False,

@@ -37,7 +37,7 @@ from hsplan.evaluation.norms._base import (
     facility_zh,
 )
 from hsplan.plans.plan import Norm
-from hsplan.plans.readings import EMS_NETWORK, MODE_ZH, ems_bases
+from hsplan.plans.readings import EMS_NETWORK, MODE_ZH
 
 # --- descriptions ---------------------------------------------------------------------------
 
@@ -613,7 +613,7 @@ def _service_circle(ctx: _Context, norm: Norm) -> _Outcome:
     scope = p.get("scope")
     facility: Any = p.get("facility")
     if p.get("network") == EMS_NETWORK:
-        facility = ems_bases(ctx.region, ctx.year, ctx.readings)
+        facility = ctx.ems_bases()
     try:
         cov = ctx.access.coverage(facility, minutes=minutes, distance_km=km,
                                   mode=circle.mode, combine=circle.combine,
