@@ -402,6 +402,17 @@ def test_pages_answer_in_chinese_and_english(client: TestClient, path: str) -> N
     assert not re.search(r"(src|href)=\"https?://", zh.text)  # nothing from outside
 
 
+def test_the_norms_page_states_how_the_plan_is_read(client: TestClient) -> None:
+    # the same 读法 line `hsplan check` prints: which facilities are 院前急救 bases, how a
+    # village is classed 城镇/农村, the ambulance radii with their 或/且
+    page = client.get("/norms", params={"lang": "zh"}).text
+    line = re.search(r'<p[^>]*id="readings"[^>]*>(.*?)</p>', page, re.S)
+    assert line, "no 读法 line on the norms page"
+    text = re.sub(r"<[^>]+>", "", line.group(1))
+    assert text.startswith("读法 急救站点：") and "城乡划分：" in text and "急救服务半径：" in text
+    client.cookies.clear()
+
+
 def test_page_errors_are_pages(client: TestClient) -> None:
     r = client.get("/indicator/T999")
     assert r.status_code == 400 and "unknown target" in r.text and "Traceback" not in r.text
