@@ -87,7 +87,7 @@ def test_example_values_are_the_hand_computed_ones(baseline: NormResult) -> None
     # N21: 256,175 residents / 30,000 = 8.54 -> 9 ambulances; 8 in the region (H001 3,
     # H002 1, 急救站 3, 九溪镇中心卫生院 1).
     assert _row(baseline, "N21")["description"] == "每3万人口1辆救护车"
-    assert v.loc["N21", "expected"] == "≥ 9 辆救护车（常住人口 256175 人）"
+    assert v.loc["N21", "expected"] == "≥ 9 辆救护车（常住人口 256,175 人）"
     assert (v.loc["N21", "actual"], v.loc["N21", "shortfall"]) == ("8", 1.0)
     assert v.loc["N21", "shortfall_text"] == "缺 1 辆救护车"
     # N22: 2 of 8 negative-pressure = 25 %; 30 % x 8 = 2.4 -> 3 -> 1 more.
@@ -317,7 +317,7 @@ def test_hand_made_details(handmade: tuple[NormResult, FakeAccess]) -> None:
     assert x01["reason"] == ("1 个居委会（社区）不检查：该标准针对行政村；"
                              "1 个村为乡镇卫生院所在地，免设：530499201201")
     v = result.violations.set_index("norm_id")
-    assert v.loc["X03", "actual"] == "1 所（街道常住人口 40000 人）"
+    assert v.loc["X03", "actual"] == "1 所（街道常住人口 40,000 人）"
     assert v.loc["X03", "expected"] == "3–4 所"
     assert v.loc["X11", "detail"] == "未设置: 测试街道社区卫生服务中心、乙乡卫生院"
     x16 = _row(result, "X16")
@@ -382,7 +382,24 @@ def test_cli_check_table_json_xlsx(example: tuple[Path, Region], tmp_path: Path)
     assert table.exit_code == 0, table.output
     # 18: 江川仁和骨科医院 has no 急诊科, so no 急诊观察床 are asked of it (issue 10)
     assert "违规明细 (18)" in table.output and "达标 16 · 未达标 10 · 无法评估 20" in table.output
-    assert "缺 1 辆救护车" in table.output
+    assert "缺1辆救护车" in table.output  # spaces beside Chinese dropped in the terminal
+
+    # at 80 columns a norm's words wrap in lines of a readable length: the first 16
+    # characters of every description (7 of every violation's standard) stay on one line
+    narrow = runner.invoke(app, ["check", str(root), "--plan", "jiangchuan-2021-2025",
+                                 "--no-travel"], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.output
+    assert max(len(line) for line in narrow.output.splitlines()) <= 80
+    plan_doc = json.loads(runner.invoke(app, [
+        "check", str(root), "--plan", "jiangchuan-2021-2025", "--no-travel",
+        "--format", "json"]).stdout)
+    flat = narrow.output
+    for row in plan_doc["summary"]:
+        head = row["description"].replace(" ", "")[:16]
+        assert head in flat, head
+    for v in plan_doc["violations"]:
+        head = v["expected"].replace(" ", "")[:7]
+        assert head in flat, head
 
     out = tmp_path / "check.json"
     done = runner.invoke(app, ["check", str(root), "--plan", "jiangchuan-2021-2025",

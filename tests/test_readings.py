@@ -102,7 +102,7 @@ def test_same_ambulance_coverage_and_rural_population_in_every_command(
     # one rural population: the 53 村民委员会 (the 23 社区 are 城镇)
     rural_pop = 102_753
     n19 = next(v for v in check["violations"] if v["norm_id"] == "N19")
-    assert f"农村常住人口 {rural_pop} 人" in n19["expected"]
+    assert f"农村常住人口 {rural_pop:,} 人" in n19["expected"]
     assert by["rural"]["pop"] == rural_pop and amb["rural_pop"] == rural_pop
     assert needs["urban_rural"]["rural_base"] == rural_pop
     assert rep.loc["rural", "pop"] == rural_pop

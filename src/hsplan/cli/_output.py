@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,18 @@ class FrameFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+_CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’]"
+_SPACE_BY_CJK = re.compile(rf"(?<={_CJK}) (?=\S)|(?<=\S) (?={_CJK})|(?<=[≤≥<>=]) (?=\S)")
+
+
+def tight(text: str) -> str:
+    """Return `text` without the single spaces beside Chinese characters and after a
+    comparison sign ("与 N08 为“或”" → "与N08为“或”", "≥ 103 人" → "≥103人"), for a
+    terminal cell: Rich wraps at spaces, so such a space sends
+    the rest of a Chinese sentence (one long "word") to the next line."""
+    return _SPACE_BY_CJK.sub("", text)
 
 
 def cell(value: Any) -> str:

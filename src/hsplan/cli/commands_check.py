@@ -12,7 +12,14 @@ from rich.text import Text
 
 from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
-from hsplan.cli._output import SYNTHETIC_TAG, cell, emit_json, finish_xlsx, refuse_out_for_table
+from hsplan.cli._output import (
+    SYNTHETIC_TAG,
+    cell,
+    emit_json,
+    finish_xlsx,
+    refuse_out_for_table,
+    tight,
+)
 from hsplan.errors import HsplanError
 
 
@@ -91,17 +98,25 @@ def check_command(
     if synthetic:
         title += f" · {SYNTHETIC_TAG}"
     console.print(Text(result.readings_line))
+    # Short columns never wrap; the norm's words and the reason share the one wide column
+    # (the reason on its own line, dimmed), so that at 80 columns a norm reads in lines of
+    # 40 characters, not in a column of 4-character fragments.
     summary = Table(title=Text(title))
-    for col in ("编号", "规则", "规范内容", "检查", "达标", "未达标", "无法评估", "结论", "说明"):
-        summary.add_column(col, overflow="fold")
+    summary.add_column("编号", no_wrap=True)
+    summary.add_column("结论", no_wrap=True)
+    summary.add_column("达标/检查", no_wrap=True, justify="right")
+    summary.add_column("规则", no_wrap=True)
+    summary.add_column("规范内容 / 说明", overflow="fold", ratio=1)
     for row in result.summary.to_dict(orient="records"):
         status = str(row["status"])
         style = STATUS_STYLE[status]
-        summary.add_row(Text(str(row["norm_id"])), Text(RULE_ZH.get(str(row["rule"]),
-                                                                    str(row["rule"]))),
-                        Text(str(row["description"])), str(row["checked"]),
-                        str(row["passed"]), str(row["failed"]), str(row["not_evaluable"]),
-                        f"[{style}]{STATUS_ZH[status]}[/]", Text(str(row["reason"] or "")))
+        words = Text(tight(str(row["description"])))
+        if row["reason"]:
+            words.append("\n" + tight(str(row["reason"])), style="dim")
+        checked = int(row["checked"])
+        summary.add_row(Text(str(row["norm_id"])), f"[{style}]{STATUS_ZH[status]}[/]",
+                        f"{int(row['passed'])}/{checked}" if checked else "—",
+                        Text(RULE_ZH.get(str(row["rule"]), str(row["rule"]))), words)
     console.print(summary)
     counts = result.status_counts()
     console.print(" · ".join(f"[{STATUS_STYLE[s]}]{STATUS_ZH[s]} {n}[/]"
@@ -109,15 +124,23 @@ def check_command(
     if result.violations.empty:
         console.print("[green]无未达标项[/]")
         return
+    # where (区划, then the facility) and what (现状, 标准 and the detail under it) as two
+    # wide columns, so that long texts wrap in lines, not in fragments
     details = Table(title=f"违规明细 ({len(result.violations)})")
-    for col in ("编号", "区划", "机构", "标准", "现状", "差距", "明细"):
-        details.add_column(col, overflow="fold")
+    details.add_column("编号", no_wrap=True)
+    details.add_column("区划 / 机构", overflow="fold", ratio=2)
+    details.add_column("现状 / 标准", overflow="fold", ratio=3)
+    details.add_column("差距", overflow="fold", ratio=2)
     for row in result.violations.to_dict(orient="records"):
-        area = f"{cell(row['area_name'])} ({cell(row['area_code'])})" if row["area_code"] else "—"
-        facility = (f"{row['facility_name']} ({row['facility_id']})"
-                    if isinstance(row["facility_id"], str) else "—")
-        details.add_row(Text(str(row["norm_id"])), Text(area), Text(facility),
-                        Text(str(row["expected"])), Text(str(row["actual"])),
-                        Text(str(row["shortfall_text"]), style="red"),
-                        Text(str(row["detail"] or "")))
+        where = Text(tight(cell(row["area_name"])) if row["area_code"] else "—")
+        if row["area_code"]:
+            where.append(f"\n{row['area_code']}", style="dim")
+        if isinstance(row["facility_id"], str):
+            where.append(tight(f"\n{row['facility_name']}（{row['facility_id']}）"))
+        what = Text("现状：" + tight(str(row["actual"])))
+        what.append("\n标准：" + tight(str(row["expected"])), style="dim")
+        if row["detail"]:
+            what.append("\n" + tight(str(row["detail"])), style="dim")
+        details.add_row(Text(str(row["norm_id"])), where, what,
+                        Text(tight(str(row["shortfall_text"])), style="red"))
     console.print(details)

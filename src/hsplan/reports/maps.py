@@ -193,7 +193,7 @@ def print_figure(fig: Figure, path: str | Path, *, width_cm: float, max_height_c
     texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     sizes = {id(t): float(t.get_fontsize()) for t in texts}
     printed_cm, smallest = width_cm, min_pt
-    for _ in range(4):
+    for _ in range(8):  # enlarging the text widens the figure: repeat until it holds
         box = fig.get_tightbbox(fig.canvas.get_renderer())  # type: ignore[attr-defined]
         w_in, h_in = box.width + 0.2, box.height + 0.2  # savefig pads 0.1 in each side
         printed_cm = min(width_cm, max_height_cm * w_in / h_in)

@@ -378,10 +378,12 @@ def _resource_unit(resource: Any) -> str:
 
 
 def _fmt(x: float | None) -> str:
+    """Return a number of a norm's text: whole numbers as they are, with thousands
+    separators from 10,000 (常住人口 102,753 人; a year stays 2025), else 4 digits."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     if float(x).is_integer():
-        return f"{int(x)}"
+        return f"{int(x):,}" if abs(x) >= 10_000 else f"{int(x)}"
     return f"{x:.4g}"
 
 
