@@ -297,7 +297,7 @@ def _nearest_sources(network: Network, node: IntArray, minutes: FloatArray, metr
     return np.asarray(t_all[:nn], dtype=np.float64), path_m, src
 
 
-def _kind_column(kind: str, n: int) -> pd.Categorical:
+def _kind_column(kind: str, n: int) -> pd.Categorical[Any]:
     """Return the ``network_kind`` column: `kind` `n` times, categorical (one byte a row)."""
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8),
                                      dtype=pd.CategoricalDtype([kind]))
