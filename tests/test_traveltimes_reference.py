@@ -169,3 +169,45 @@ def test_spatial_order_is_a_stable_serpentine_grid_order() -> None:
     col = np.where(cell[:, 1] % 2 == 1, 15 - cell[:, 0], cell[:, 0])
     key = cell[:, 1] * 16 + col
     assert np.array_equal(order, np.lexsort((np.arange(len(xy)), key)))
+
+
+def _simple_csr(rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
+                net: Network) -> sp.csr_matrix:
+    """The CSR of the edges (rows → cols) made the plain way: parallel edges keep the
+    fastest (the first listed among equally fast ones), columns sorted within a row."""
+    order = np.lexsort((np.arange(net.n_edges), net.travel_min, cols, rows))
+    first = np.ones(len(order), dtype=bool)
+    key = rows[order] * net.n_nodes + cols[order]
+    first[1:] = key[1:] != key[:-1]
+    keep = order[first]
+    matrix = sp.csr_matrix((values[keep], (rows[keep], cols[keep])),
+                           shape=(net.n_nodes, net.n_nodes))
+    matrix.sort_indices()
+    return matrix
+
+
+@pytest.mark.parametrize("edges", ["shuffled", "sorted", "sorted without parallel edges"])
+def test_csr_and_reversed_csr_equal_the_plain_construction(edges: str) -> None:
+    net = random_network(11, n_nodes=800)
+    if edges != "shuffled":
+        order = np.lexsort((net.v, net.u))
+        if edges == "sorted without parallel edges":
+            key = net.u[order] * net.n_nodes + net.v[order]
+            order = order[np.r_[True, key[1:] != key[:-1]]]
+        net = Network(kind=net.kind, mode=net.mode, crs=net.crs, node_id=net.node_id,
+                      lon=net.lon, lat=net.lat, x=net.x, y=net.y, u=net.u[order],
+                      v=net.v[order], length_m=net.length_m[order],
+                      speed_kmh=net.speed_kmh[order], travel_min=net.travel_min[order],
+                      road_class=net.road_class[order])
+    expected = {
+        "graph": _simple_csr(net.u, net.v, net.travel_min, net),
+        "graph_length_m": _simple_csr(net.u, net.v, net.length_m, net),
+        "reverse_graph": _simple_csr(net.u, net.v, net.travel_min, net).T.tocsr(),
+        "reverse_length_m": _simple_csr(net.u, net.v, net.length_m, net).T.tocsr(),
+    }
+    for name, plain in expected.items():
+        ours = getattr(net, name)
+        plain.sort_indices()
+        assert np.array_equal(ours.indptr, plain.indptr), name
+        assert np.array_equal(ours.indices, plain.indices), name
+        assert np.array_equal(ours.data, plain.data), name
