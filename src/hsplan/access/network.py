@@ -227,61 +227,73 @@ class Network:
         return f"{source}道路网络（{mode}，{self.n_nodes:,} 个节点、{self.n_edges:,} 条路段）"
 
     @cached_property
-    def _arcs(self) -> tuple[IntArray, IntArray]:
+    def _arcs(self) -> tuple[IntArray | None, IntArray]:
         """Edge positions kept in the CSR (the fastest of parallel edges; the first listed
-        among equally fast ones) in (u, v) order, and the CSR's indptr.
+        among equally fast ones) in (u, v) order — None when that is every edge in the
+        order given — and the CSR's indptr.
 
         The standard CSR construction: edges ordered by row and column (no sort when they
         already are, as `_build` leaves them; else one stable integer sort on u·n + v),
         rows counted with a bincount; parallel edges keep their minimum (not their sum).
         """
         n = self.n_nodes
-        key = self.u.astype(np.int64) * max(n, 1) + self.v
-        if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):
-            order = np.arange(len(key), dtype=np.int64)
-        else:
-            order = np.argsort(key, kind="stable").astype(np.int64)
+        key = self.u.astype(np.int64, copy=False) * max(n, 1) + self.v
+        order: IntArray | None = None
+        if len(key) >= 2 and not bool(np.all(key[1:] >= key[:-1])):
+            order = np.argsort(key, kind="stable").astype(np.int64, copy=False)
             key = key[order]
         dup = key[1:] == key[:-1]
         if dup.any():
             start = np.ones(len(key), dtype=bool)
             start[1:] = ~dup
             run = np.cumsum(start) - 1
-            t = self.travel_min[order]
+            t = self.travel_min if order is None else self.travel_min[order]
             fastest = np.fmin.reduceat(t, np.flatnonzero(start))
             cand = np.flatnonzero((t == fastest[run]) | np.isnan(fastest[run]))
             first = np.ones(len(cand), dtype=bool)
             first[1:] = run[cand[1:]] != run[cand[:-1]]
-            order = order[cand[first]]
+            order = cand[first] if order is None else order[cand[first]]
         indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.u[order], minlength=n), out=indptr[1:])
+        np.cumsum(np.bincount(self.u if order is None else self.u[order], minlength=n),
+                  out=indptr[1:])
         return order, indptr
+
+    def _kept(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """Return a copy of the edge array `values` in the order of the CSR (`_arcs`)."""
+        keep, _ = self._arcs
+        return values.copy() if keep is None else values[keep]
 
     @cached_property
     def graph(self) -> sp.csr_matrix:
         """Return the CSR matrix of travel minutes, ``graph[u, v]`` (fastest parallel edge;
         explicit zeros are edges of zero length)."""
-        keep, indptr = self._arcs
-        return sp.csr_matrix((self.travel_min[keep], self.v[keep], indptr),
+        return sp.csr_matrix((self._kept(self.travel_min), self._kept(self.v), self._arcs[1]),
                              shape=(self.n_nodes, self.n_nodes))
 
     @cached_property
     def graph_length_m(self) -> sp.csr_matrix:
         """Return the CSR matrix of the lengths in metres of the edges in `graph`."""
-        keep, indptr = self._arcs
-        return sp.csr_matrix((self.length_m[keep], self.v[keep], indptr),
+        return sp.csr_matrix((self._kept(self.length_m), self._kept(self.v), self._arcs[1]),
                              shape=(self.n_nodes, self.n_nodes))
 
     @cached_property
     def _reverse(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """The reversed CSR of travel minutes (v → u) and, on the same structure, the edge
         lengths in metres: one CSR of edge positions, turned column-major in C (a counting
-        sort, O(edges)), then two gathers."""
+        sort, O(edges)), then two gathers.
+
+        Positions and index arrays are int32 when they fit, the index type scipy would
+        choose: csr_matrix then takes them as given (int64 ones are scanned and copied
+        down), and the counting sort moves half the bytes.
+        """
         keep, indptr = self._arcs
         n = self.n_nodes
-        position = sp.csr_matrix((np.arange(1, len(keep) + 1, dtype=np.float64), self.v[keep],
-                                  indptr), shape=(n, n)).tocsc()
-        edge = keep[position.data.astype(np.int64) - 1]
+        m = len(self.v) if keep is None else len(keep)
+        itype = np.int32 if max(n, m) < np.iinfo(np.int32).max else np.int64
+        position = sp.csr_matrix((np.arange(m, dtype=itype),
+                                  (self.v if keep is None else self.v[keep]).astype(itype),
+                                  indptr.astype(itype)), shape=(n, n)).tocsc()
+        edge = position.data if keep is None else keep[position.data]
         minutes = sp.csr_matrix((self.travel_min[edge], position.indices, position.indptr),
                                 shape=(n, n))
         metres = sp.csr_matrix((self.length_m[edge], position.indices, position.indptr),
