@@ -356,3 +356,15 @@ def test_roads_connect_every_village(synth: Region) -> None:
     assert (roads["length_m"] > 0).all()
     crs = synth.areas.estimate_utm_crs()
     assert roads.to_crs(crs).length.round(1).tolist() == roads["length_m"].tolist()
+
+
+@pytest.mark.parametrize(("code", "words"), [
+    ("460321", "2020 年普查常住人口 1,549 人，少于合成县所需的 5,000 人"),  # 西沙群岛
+    ("460322", "2020 年普查表没有 460322 的分年龄人口（常住人口 639 人）"),  # 南沙群岛
+])
+def test_counties_the_generator_cannot_model_are_refused_with_the_reason(
+        code: str, words: str) -> None:
+    # the national build met these two as a Python error (a negative allocation; int(NaN))
+    with pytest.raises(ValidationError) as err:
+        synthesize(region_from_county(code), seed=0)
+    assert words in str(err.value)

@@ -632,7 +632,11 @@ def _census_record(row: pd.Series) -> dict[str, Any]:
         record[key] = value(column)
     for sex_key, sex in (("male", "男"), ("female", "女")):
         for band, parts in _CENSUS_BANDS.items():
-            record[f"{sex_key}_{band}"] = int(sum(int(row[f"{sex}_{p}"]) for p in parts))
+            cells = [row[f"{sex}_{p}"] for p in parts]
+            # a county the census table gives no ages for (南沙群岛): the bands are absent
+            record[f"{sex_key}_{band}"] = None if any(pd.isna(c) for c in cells) else \
+                int(sum(int(c) for c in cells))
     for band in _CENSUS_BANDS:
-        record[band] = record[f"male_{band}"] + record[f"female_{band}"]
+        male, female = record[f"male_{band}"], record[f"female_{band}"]
+        record[band] = None if male is None or female is None else male + female
     return record

@@ -43,6 +43,7 @@ import pandas as pd
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from hsplan._i18n import format_number
 from hsplan.errors import Problem, ValidationError, raise_if_errors
 from hsplan.region import schema
 from hsplan.region._rounding import allocate, controlled_round, ipf
@@ -194,6 +195,12 @@ def _params(params: SynthParams | dict[str, Any] | None) -> SynthParams:
     return replace(SynthParams(), **params)
 
 
+#: the smallest county the generator makes (2020 residents): below it the county-level
+#: institutions' minimum staff alone exceed the county's share of doctors and nurses
+#: (西沙群岛 1,549 and 南沙群岛 639 are the only counties below it; the next, 札达县, has 8,454)
+MIN_POPULATION = 5_000
+
+
 def _inputs(
     region: Region, years: tuple[int, ...]
 ) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame, pd.Series]:
@@ -230,7 +237,12 @@ def _inputs(
         rows = region.population[(region.population["area_code"] == code)
                                  & (region.population["year"] == BASE_YEAR)]
         bands = list(schema.AGE_BAND_IDS)
-        if len(rows) != 1 or rows[["total", *bands]].isna().any(axis=None):
+        if len(rows) == 1 and rows[bands].isna().any(axis=None):
+            problems.append(Problem(
+                f"2020 年普查表没有 {code} 的分年龄人口（常住人口 "
+                f"{format_number(rows['total'].iloc[0], '人')} 人）：合成县需要 18 个年龄组",
+                fix="这类县（如三沙市南沙群岛）不生成合成数据"))
+        elif len(rows) != 1 or rows[["total", *bands]].isna().any(axis=None):
             problems.append(Problem(f"region, table population, area {code}, year {BASE_YEAR}",
                                     expected="one row with total and all 18 age bands",
                                     got=f"{len(rows)} rows", fix=fix))
@@ -240,6 +252,12 @@ def _inputs(
                                     got=f"{int(rows[bands].iloc[0].sum())} vs "
                                         f"{int(rows['total'].iloc[0])}",
                                     fix="correct the census row"))
+        elif int(rows["total"].iloc[0]) < MIN_POPULATION:
+            problems.append(Problem(
+                f"2020 年普查常住人口 {int(rows['total'].iloc[0]):,} 人，少于合成县所需的 "
+                f"{MIN_POPULATION:,} 人：按种子 000 的配置规则，县级医院、专业公共卫生机构和"
+                "每个乡镇卫生院的最低人员配备已超过按人口计算的人员总数",
+                fix="这类县（如三沙市西沙群岛）不生成合成数据"))
         else:
             census = rows.iloc[0]
     raise_if_errors(problems, context="synthesize")
