@@ -47,9 +47,27 @@ _STYLE: dict[str, tuple[str, str, str, float]] = {
 
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """Return the family name of an installed CJK font (Noto Sans CJK first), or None."""
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in CJK_FONTS if n in names), None)
+    """Return the family name of an installed CJK font (Noto Sans CJK first), or None.
+
+    Matplotlib keeps the list of system fonts in a cache made the first time it ran; a
+    CJK font installed after that (`bash run.sh` installs fonts-noto-cjk) is not in it.
+    When none is found, the system fonts are scanned again (once per process: the answer
+    is cached) and matplotlib's cache renewed, so the font is used from then on."""
+
+    def first() -> str | None:
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        return next((n for n in CJK_FONTS if n in names), None)
+
+    found = first()
+    if found is None:
+        try:  # matplotlib's own loader, without its cache (it writes a fresh one)
+            font_manager.fontManager = font_manager._load_fontmanager(  # type: ignore[attr-defined]
+                try_read_cache=False)
+            font_manager.findfont = font_manager.fontManager.findfont  # the module's alias
+        except (AttributeError, OSError, RuntimeError):
+            return None
+        found = first()
+    return found
 
 
 def use_cjk_font() -> None:
