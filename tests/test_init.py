@@ -90,6 +90,7 @@ def test_init_jiangchuan(tmp_path: Path) -> None:
     assert float(county_row["area_km2"]) == pytest.approx(805.9, abs=0.1)
 
 
+@pytest.mark.usefixtures("english")
 def test_init_refuses_existing_project(tmp_path: Path) -> None:
     init_project(tmp_path, county="150603")
     before = (tmp_path / "region.gpkg").read_bytes()

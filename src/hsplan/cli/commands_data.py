@@ -134,11 +134,12 @@ def _print_problems(problems: list[Problem], fmt: OutputFormat) -> None:
                                indent=2), highlight=False)
         return
     if not problems:
-        console.print("[green]no problems found[/]")
+        console.print(Text(_("no problems found"), style="green"))
         return
     n_errors = sum(p.severity == "error" for p in problems)
-    table = Table(title=f"{n_errors} error(s), {len(problems) - n_errors} warning(s)")
-    for header in ("", "文件 file", "工作表 sheet", "行 row", "列 column", "问题 problem"):
+    table = Table(title=_("{errors} error(s), {warnings} warning(s)").format(
+        errors=f"{n_errors:,}", warnings=f"{len(problems) - n_errors:,}"))
+    for header in ("", _("file"), _("sheet"), _("row"), _("column"), _("problem")):
         table.add_column(header)
     shown, omitted = summarise(problems)
     for p in shown:
