@@ -27,6 +27,12 @@ Lines = dict[tuple[Any, ...], int]
 # the parser's words for the mistakes people make most, translated in messages
 _PARSER_PROBLEMS = (
     N_("mapping values are not allowed here"), N_("could not find expected ':'"),
+    N_("mapping values are not allowed in this context"),
+    N_("block sequence entries are not allowed in this context"),
+    N_("found a tab character where an indentation space is expected"),
+    N_("did not find expected node content"), N_("did not find expected <document start>"),
+    N_("did not find expected ',' or ']'"), N_("did not find expected ',' or '}'"),
+    N_("found unknown escape character"),
     N_("found character that cannot start any token"),
     N_("found unexpected end of stream"), N_("found undefined alias"),
     N_("found a tab character that violates indentation"),
