@@ -368,6 +368,7 @@ def test_cli_evaluate_json_shape(tmp_path: Path) -> None:
     assert t2["gap"] == pytest.approx(0.16)
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of an error
 def test_cli_evaluate_table_xlsx_and_errors(tmp_path: Path) -> None:
     project = _project(tmp_path)
     runner = CliRunner()

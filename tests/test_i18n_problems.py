@@ -114,10 +114,11 @@ CASES = [
     Case("empty file", _import("资源.csv", ""), 1,
          ("empty file: expected a header line and data lines, got '0 bytes'. Fix: export the "
           "table again, or delete the file",)),
-    Case("area outside the county", _import("人口.csv", "区划代码,年份,常住人口\n110101,2023,100\n"),
-         1, ("area outside the project's county: expected a code of county 530403 (starting "
-             "530403), got '110101'. Fix: import this workbook into the project of its own "
-             "county",)),
+    Case("area outside the county",
+         _import("人口.csv", "区划代码,年份,常住人口\n110101,2023,100\n"), 1,
+         ("area outside the project's county: expected a code of county 530403 (starting "
+          "530403), got '110101'. Fix: import this workbook into the project of its own "
+          "county",)),
     Case("unknown sheet",
          lambda root, d: ["import", str(root), str(_xlsx(d, "w.xlsx", {
              "Sheet1": [["a", "b"], [1, 2]]}))], 1,
@@ -152,6 +153,10 @@ CASES = [
          ("missing field 'kind'", "unknown field 'foo'", "Fix: remove it or correct the "
           "spelling; known fields: ", "period starts after it ends: expected start ≤ end, got "
           "'2030–2025'. Fix: swap start and end"), json=False),
+    Case("bad date option",
+         lambda root, d: ["tasks", str(root), "--plan", "national-norms", "--as-of", "2024-13-01"],
+         2, ("--as-of '2024-13-01': expected a date YYYY-MM-DD. Fix: e.g. --as-of 2024-12-31.",),
+         json=False),
     Case("unknown plan id", lambda root, d: ["plans", "show", "no-such-plan"], 2,
          ("no-such-plan: no such plan file or plan id (built-in and project plans: ",
           "Fix: give the path of a plan YAML file or one of these ids"), json=False),
@@ -247,7 +252,8 @@ def test_problem_table_and_frame_in_chinese(project: Project, tmp_path: Path,
     assert "error(s)" not in out and "file" not in out.replace("资源.csv", "")
     p = Problem("x", file="f.xlsx", sheet="机构", row=17, column="床位数", expected="e", got="g",
                 fix="h")
-    assert str(p) == "文件 f.xlsx，工作表 机构，第 17 行，列 床位数：x：应为 e，实际为 'g'。处理办法：h"
+    assert str(p) == ("文件 f.xlsx，工作表 机构，第 17 行，列 床位数：x：应为 e，实际为 'g'。"
+                      "处理办法：h")
     assert str(ValidationError([p], context="导入 f.xlsx")).splitlines()[0] == \
         "导入 f.xlsx：发现 1 个问题"
 

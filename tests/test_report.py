@@ -34,6 +34,7 @@ from hsplan.reports.report import (
     write_report,
 )
 
+
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z²]{2,}")
 SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
 FILE_OR_COMMAND = re.compile(r"\.(txt|yaml|yml|csv|xlsx|gpkg|docx|json|py|png)\b|hsplan|--[a-z]")
@@ -246,6 +247,7 @@ def test_html_version(project: Project, tmp_path: Path) -> None:
     assert not set(LATIN_WORD.findall(body)) - LATIN_ALLOWED - {"DOCTYPE", "html"}
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of a problem
 def test_bad_arguments(project: Project, tmp_path: Path) -> None:
     plan = load_plan(EXAMPLE_PLAN, project=project)
     with pytest.raises(ValidationError) as err:

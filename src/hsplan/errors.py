@@ -40,7 +40,8 @@ class Problem:
     severity: str = "error"  # "error" blocks an import; "warning" is reported only
 
     def where(self) -> str:
-        """Return where the problem is, in the current language ("文件 X，工作表 Y，第 N 行，列 Z")."""
+        """Return where the problem is in the current language: "文件 X，工作表 Y，第 N 行，
+        列 Z" in Chinese, "X, sheet Y, row N, column Z" in English."""
         parts = []
         if self.file:
             parts.append(_("{file}").format(file=self.file))
