@@ -157,6 +157,15 @@ CASES = [
          lambda root, d: ["tasks", str(root), "--plan", "national-norms", "--as-of", "2024-13-01"],
          2, ("--as-of '2024-13-01': expected a date YYYY-MM-DD. Fix: e.g. --as-of 2024-12-31.",),
          json=False),
+    Case("bad scenario",
+         lambda root, d: ["compare", str(root), "--scenario",
+                          str(Path(__file__).parent / "data" / "scenarios" / "bad.yaml"),
+                          "--plan", "national-norms"], 1,
+         ("bad.yaml, row 1, column id: value not in the expected form: expected lower-case "
+          "letters, digits and hyphens, e.g. new-chc-2024, got 'Bad_Scenario'. Fix: correct "
+          "the value", "missing field 'lat' (op open needs it). Fix: add `lat: …` "
+          "(docs/scenarios.md)", "wrong type: expected a number, got '1.3'. Fix: write numbers "
+          "without units, codes in quotes"), json=False),
     Case("unknown plan id", lambda root, d: ["plans", "show", "no-such-plan"], 2,
          ("no-such-plan: no such plan file or plan id (built-in and project plans: ",
           "Fix: give the path of a plan YAML file or one of these ids"), json=False),
