@@ -41,7 +41,6 @@ from hsplan.reports.charts import (
 )
 
 
-
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> ExampleResult:
     """The example job run once: project copy, evaluation, norms check and the PNGs."""

@@ -34,7 +34,6 @@ from hsplan.reports.report import (
     write_report,
 )
 
-
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z²]{2,}")
 SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
 FILE_OR_COMMAND = re.compile(r"\.(txt|yaml|yml|csv|xlsx|gpkg|docx|json|py|png)\b|hsplan|--[a-z]")

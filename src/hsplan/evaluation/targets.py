@@ -92,8 +92,8 @@ import numpy as np
 import pandas as pd
 
 from hsplan._files import save_workbook
-from hsplan._json import json_value
 from hsplan._i18n import _
+from hsplan._json import json_value
 from hsplan.errors import HsplanError
 from hsplan.plans._indicator_values import Prepared, values_of
 from hsplan.plans.catalog import Catalog, load_catalog

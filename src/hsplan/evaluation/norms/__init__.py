@@ -82,8 +82,8 @@ from typing import Any
 import pandas as pd
 
 from hsplan._files import save_workbook
-from hsplan._json import json_value
 from hsplan._i18n import _
+from hsplan._json import json_value
 from hsplan.errors import HsplanError, Problem, raise_if_errors
 from hsplan.evaluation.norms._base import (
     COLUMNS_ZH,
