@@ -124,6 +124,7 @@ def test_prefilled_areas_round_trip(tmp_path: Path) -> None:
         assert areas[col].tolist() == stored[col].tolist()
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of the error
 def test_unknown_format_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(HsplanError, match="template format 'pdf': expected xlsx or csv"):
         write_template(tmp_path, fmt="pdf")  # type: ignore[arg-type]
