@@ -166,6 +166,10 @@ CASES = [
           "the value", "missing field 'lat' (op open needs it). Fix: add `lat: …` "
           "(docs/scenarios.md)", "wrong type: expected a number, got '1.3'. Fix: write numbers "
           "without units, codes in quotes"), json=False),
+    Case("unknown county", lambda root, d: ["init", str(d / "new"), "--county", "530499"], 2,
+         ("county '530499': expected a 6-digit county code or a county name from the NBS 2023 "
+          "division codes or the 2020 census, got '530499'. Fix: codes starting with 5304: ",
+          "search with `hsplan counties --search NAME`."), json=False),
     Case("unknown plan id", lambda root, d: ["plans", "show", "no-such-plan"], 2,
          ("no-such-plan: no such plan file or plan id (built-in and project plans: ",
           "Fix: give the path of a plan YAML file or one of these ids"), json=False),
