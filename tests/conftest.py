@@ -42,9 +42,18 @@ def pg_url(pg_cluster: Any) -> str:
 @pytest.fixture
 def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Run a test in English (messages, problems, CLI output; subprocesses too), then restore
-    the language: for tests that check the English text of a message."""
-    from hsplan import _i18n
+    the language: for tests that check the English text of a message.
 
+    The command modules are imported first, in the language of the session: their help
+    texts are translated when a module is imported, and a module first imported by an
+    English test would keep English help for the tests that follow."""
+    import importlib
+
+    from hsplan import _i18n
+    from hsplan.cli._help_text import COMMANDS
+
+    for module in sorted(set(COMMANDS.values())):
+        importlib.import_module(f"hsplan.cli.{module}")
     before = _i18n.language()
     monkeypatch.setenv(_i18n.ENV_VAR, "en")
     _i18n.set_language("en")
