@@ -1,4 +1,5 @@
-"""Shared fixtures: a throwaway PostgreSQL + PostGIS cluster for the server tests.
+"""Shared fixtures: a throwaway PostgreSQL + PostGIS cluster for the server tests; `english`
+and `chinese` to run a test in one language.
 
 The cluster is started once per test session, only when a test asks for it, and removed
 after. Tests that need it are skipped, with the reason, when the PostgreSQL server binaries
@@ -36,3 +37,41 @@ def pg_cluster() -> Iterator[Any]:
 def pg_url(pg_cluster: Any) -> str:
     """Return the URL of a new, empty database with PostGIS (one per test)."""
     return str(pg_cluster.create_database(f"t{next(_names)}"))
+
+
+@pytest.fixture
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run a test in English (messages, problems, CLI output; subprocesses too), then restore
+    the language: for tests that check the English text of a message.
+
+    The command modules are imported first, in the language of the session: their help
+    texts are translated when a module is imported, and a module first imported by an
+    English test would keep English help for the tests that follow."""
+    import importlib
+
+    from hsplan import _i18n
+    from hsplan.cli._help_text import COMMANDS
+
+    for module in sorted(set(COMMANDS.values())):
+        importlib.import_module(f"hsplan.cli.{module}")
+    before = _i18n.language()
+    monkeypatch.setenv(_i18n.ENV_VAR, "en")
+    _i18n.set_language("en")
+    try:
+        yield
+    finally:
+        _i18n.set_language(before)
+
+
+@pytest.fixture
+def chinese(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run a test in Chinese (the default), whatever HSPLAN_LANG says, then restore."""
+    from hsplan import _i18n
+
+    before = _i18n.language()
+    monkeypatch.setenv(_i18n.ENV_VAR, "zh")
+    _i18n.set_language("zh")
+    try:
+        yield
+    finally:
+        _i18n.set_language(before)

@@ -928,7 +928,7 @@ def _cli_cases() -> list[Case]:
                   ["synth", "WORK/new", "--seed", "-1"], "--seed"),
         _cli_case("cli-import-into-non-project", "refuse",
                   ["import", "WORK", str(HERE / "data" / "io" / "census2020_530403")],
-                  "not an hsplan project"),
+                  "hsplan.toml"),  # "no hsplan.toml" in every language
         _cli_case("cli-validate-markup-path", "refuse", ["validate", "ODD"], "[/]"),
         _cli_case("cli-import-markup-file", "refuse", ["import", "PROJECT", "ODD/x[/].xlsx"],
                   "[/]"),

@@ -37,8 +37,11 @@ from hsplan.region.example import copy_example
 from hsplan.region.model import Region
 from hsplan.region.project import Project
 
-pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning",
-                                        "ignore:The inplace keyword")
+# these tests check the English text of messages: run them in English (the frame of a
+# problem is translated; tests/test_i18n_problems.py checks the Chinese)
+pytestmark = [pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning",
+                                         "ignore:The inplace keyword"),
+              pytest.mark.usefixtures("english")]
 
 DATA = Path(__file__).parent / "data" / "access"
 

@@ -180,6 +180,7 @@ def test_pyramid_totals_equal_the_projection(needs_result: NeedsResult) -> None:
     plt.close(fig)
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of a problem
 def test_pyramid_png_and_unknown_year(needs_result: NeedsResult, tmp_path: Path) -> None:
     path = population_pyramid(needs_result.projection, tmp_path / "p.png", base_year=2023,
                               target_year=2025, title="人口金字塔", synthetic=True)

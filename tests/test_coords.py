@@ -17,6 +17,10 @@ import shapely
 from hsplan.errors import ValidationError
 from hsplan.region import coords, reference
 
+# these tests check the English text of messages: run them in English (the frame of a
+# problem is translated; tests/test_i18n_problems.py checks the Chinese)
+pytestmark = pytest.mark.usefixtures("english")
+
 GEOD = pyproj.Geod(ellps="WGS84")
 Grid = tuple[np.ndarray, np.ndarray]
 Conversion = Callable[[Any, Any], tuple[Any, Any]]

@@ -6,6 +6,10 @@ import pytest
 
 from hsplan.errors import Problem, ValidationError, raise_if_errors
 
+# these tests check the English text of messages (tests/test_i18n_problems.py checks the
+# Chinese): run them in English
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_problem_message_names_where_what_expected_got_and_fix() -> None:
     p = Problem("bad bed count", file="facilities.xlsx", sheet="机构", row=17, column="床位数",

@@ -368,6 +368,7 @@ def test_cli_evaluate_json_shape(tmp_path: Path) -> None:
     assert t2["gap"] == pytest.approx(0.16)
 
 
+@pytest.mark.usefixtures("chinese")
 def test_cli_evaluate_table_xlsx_and_errors(tmp_path: Path) -> None:
     project = _project(tmp_path)
     runner = CliRunner()
@@ -385,7 +386,7 @@ def test_cli_evaluate_table_xlsx_and_errors(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["evaluate", str(project.root), "--plan", plan, "--out",
                               str(out)])
     assert isinstance(bad.exception, HsplanError)
-    assert str(bad.exception) == "--out needs --format json or xlsx. Fix: add --format xlsx."
+    assert str(bad.exception) == "--out 需要 --format json 或 xlsx。处理办法：加上 --format xlsx。"
 
 
 # --- golden output: the bundled example against every built-in plan ----------------------------

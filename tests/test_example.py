@@ -58,6 +58,7 @@ def test_shipped_example_equals_a_fresh_synth(regenerated: Path) -> None:
                                   pd.DataFrame(roads_fresh.drop(columns="geometry")))
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of the error
 def test_synth_refuses_an_existing_project(regenerated: Path) -> None:
     result = CliRunner().invoke(app, ["synth", str(regenerated)])
     assert result.exit_code != 0

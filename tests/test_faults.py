@@ -175,6 +175,7 @@ def _stale_pid_gone(path: Path) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("english")  # checks the English text of the lock error
 def test_two_concurrent_imports_lose_nothing(tmp_path: Path) -> None:
     root = tmp_path / "p"
     jc.make_project(root)
@@ -195,6 +196,7 @@ def test_two_concurrent_imports_lose_nothing(tmp_path: Path) -> None:
     assert 0 in codes
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of the lock error
 def test_second_writer_is_told_who_holds_the_lock(tmp_path: Path) -> None:
     root = tmp_path / "p"
     jc.make_project(root)

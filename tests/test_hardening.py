@@ -26,6 +26,10 @@ from hsplan.region.io import import_tables
 from hsplan.region.io.tables import read_tables
 from hsplan.region.project import Project, init_project
 
+# these tests check the English text of messages (tests/test_i18n_problems.py checks the
+# Chinese): run them in English
+pytestmark = pytest.mark.usefixtures("english")
+
 HERE = Path(__file__).parent
 _spec = importlib.util.spec_from_file_location("jiangchuan", HERE / "data" / "io" / "jiangchuan.py")
 assert _spec is not None and _spec.loader is not None
@@ -271,7 +275,7 @@ def test_names_with_markup_are_printed_literally(tmp_path: Path) -> None:
         cli_app.err_console = original
     printed = buffer.getvalue()
     assert "we[/]ird [bold]x: not found" in printed
-    assert "import a[/]b.xlsx: 发现 1 个问题" in printed and "a[/]b.xlsx: bad." in printed
+    assert "import a[/]b.xlsx: 1 problem found" in printed and "a[/]b.xlsx: bad." in printed
 
 
 def test_many_problems_are_capped_and_counted() -> None:

@@ -17,6 +17,10 @@ from hsplan.plans.indicators import Catalog, compute, compute_all, load_catalog
 from hsplan.region import schema
 from hsplan.region.model import Region, typed
 
+# these tests check the English text of messages: run them in English (the frame of a
+# problem is translated; tests/test_i18n_problems.py checks the Chinese)
+pytestmark = pytest.mark.usefixtures("english")
+
 COUNTY = "530403"
 TOWN_A = "530403101"  # 江城镇: population 60,000
 TOWN_B = "530403102"  # 前卫镇: population 40,000

@@ -90,6 +90,7 @@ def test_init_jiangchuan(tmp_path: Path) -> None:
     assert float(county_row["area_km2"]) == pytest.approx(805.9, abs=0.1)
 
 
+@pytest.mark.usefixtures("english")
 def test_init_refuses_existing_project(tmp_path: Path) -> None:
     init_project(tmp_path, county="150603")
     before = (tmp_path / "region.gpkg").read_bytes()
@@ -103,6 +104,7 @@ def test_init_refuses_existing_project(tmp_path: Path) -> None:
     assert (tmp_path / "region.gpkg").read_bytes() == before
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of the error
 def test_init_unknown_code_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(DataSourceError, match=r"^county '999999': expected a 6-digit county "):
         init_project(tmp_path / "x", county="999999")
@@ -119,6 +121,7 @@ def test_cli_init(tmp_path: Path) -> None:
     assert (tmp_path / "jc" / "hsplan.toml").exists()
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of the error
 def test_cli_init_unknown_code(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", str(tmp_path / "x"), "--county", "999999"])
     assert result.exit_code != 0

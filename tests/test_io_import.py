@@ -22,6 +22,10 @@ from hsplan.region import coords
 from hsplan.region.io import import_tables, validate_tables, write_template
 from hsplan.region.project import Project
 
+# these tests check the English text of messages (tests/test_i18n_problems.py checks the
+# Chinese): run them in English
+pytestmark = pytest.mark.usefixtures("english")
+
 _spec = importlib.util.spec_from_file_location(
     "jiangchuan", Path(__file__).parent / "data" / "io" / "jiangchuan.py")
 assert _spec is not None and _spec.loader is not None

@@ -44,11 +44,12 @@ def test_sheets_and_headers_follow_the_schema(workbook: openpyxl.Workbook) -> No
         assert ws.freeze_panes == "A2"
 
 
+@pytest.mark.usefixtures("chinese")
 def test_header_comments_and_required_highlight(workbook: openpyxl.Workbook) -> None:
     ws = workbook["资源"]
     beds = ws.cell(row=1, column=schema.RESOURCES.column_ids.index("beds") + 1)
     assert beds.comment.text.splitlines()[:4] == [
-        "id: beds", "选填 optional", "值 value (int): a whole number ≥ 0", "单位 unit: beds"]
+        "id: beds", "选填 optional", "值 value (int): ≥ 0 的整数", "单位 unit: beds"]
     assert "也可用表头 also: 床位数, beds_actual" in beds.comment.text
     facility = ws["A1"]
     assert facility.value == "机构编码"
@@ -57,8 +58,8 @@ def test_header_comments_and_required_highlight(workbook: openpyxl.Workbook) -> 
     assert not beds.font.bold
     level = schema.AREAS.column("level")
     assert header_comment(level).splitlines()[2] == (
-        "值 value (choice): one of 省级 (province), 地级 (city), 县级 (county), 乡级 (township), "
-        "村级 (village)")
+        "值 value (choice): 省级 (province), 地级 (city), 县级 (county), 乡级 (township), "
+        "村级 (village) 之一")
 
 
 def test_choice_columns_have_drop_downs(workbook: openpyxl.Workbook) -> None:
@@ -123,6 +124,7 @@ def test_prefilled_areas_round_trip(tmp_path: Path) -> None:
         assert areas[col].tolist() == stored[col].tolist()
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of the error
 def test_unknown_format_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(HsplanError, match="template format 'pdf': expected xlsx or csv"):
         write_template(tmp_path, fmt="pdf")  # type: ignore[arg-type]

@@ -16,6 +16,10 @@ from hsplan.region import coords, schema
 from hsplan.region.io import check_region, read_csv_dir, read_tables
 from hsplan.region.io.tables import frame_from_rows
 
+# these tests check the English text of messages (tests/test_i18n_problems.py checks the
+# Chinese): run them in English
+pytestmark = pytest.mark.usefixtures("english")
+
 _spec = importlib.util.spec_from_file_location(
     "jiangchuan", Path(__file__).parent / "data" / "io" / "jiangchuan.py")
 assert _spec is not None and _spec.loader is not None

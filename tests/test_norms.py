@@ -30,6 +30,10 @@ from hsplan.plans.plan import Norm, builtin_plans, load_plan
 from hsplan.region.example import copy_example
 from hsplan.region.model import Region
 
+# these tests check the English text of messages: run them in English (the frame of a
+# problem is translated; tests/test_i18n_problems.py checks the Chinese)
+pytestmark = pytest.mark.usefixtures("english")
+
 DATA = Path(__file__).parent / "data" / "norms"
 NEEDS_TRAVEL = "缺少行程时间（需村居位置和人口，以及道路网络或直线距离模型）"
 

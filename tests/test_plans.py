@@ -22,6 +22,10 @@ from hsplan.plans.plan import (
 )
 from hsplan.region.project import Project
 
+# these tests check the English text of messages (tests/test_i18n_problems.py checks the
+# Chinese): run them in English
+pytestmark = pytest.mark.usefixtures("english")
+
 REPO = Path(__file__).resolve().parents[1]
 
 BAD_PLAN = """\

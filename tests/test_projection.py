@@ -25,6 +25,10 @@ from hsplan.demand.projection import (
 from hsplan.errors import HsplanError, ValidationError
 from hsplan.region import reference, schema
 
+# these tests check the English text of messages: run them in English (the frame of a
+# problem is translated; tests/test_i18n_problems.py checks the Chinese)
+pytestmark = pytest.mark.usefixtures("english")
+
 ZERO_MX = {s: dict.fromkeys(BANDS, 0.0) for s in ("male", "female")}
 
 

@@ -9,6 +9,9 @@ import pytest
 from hsplan.errors import DataSourceError
 from hsplan.region import reference, schema
 
+# these tests check the English text of messages: run them in English
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_counties_table() -> None:
     table = reference.counties()

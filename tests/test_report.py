@@ -246,6 +246,7 @@ def test_html_version(project: Project, tmp_path: Path) -> None:
     assert not set(LATIN_WORD.findall(body)) - LATIN_ALLOWED - {"DOCTYPE", "html"}
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of a problem
 def test_bad_arguments(project: Project, tmp_path: Path) -> None:
     plan = load_plan(EXAMPLE_PLAN, project=project)
     with pytest.raises(ValidationError) as err:

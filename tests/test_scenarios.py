@@ -31,6 +31,10 @@ from hsplan.scenarios.scenario import (
     scenario_schema,
 )
 
+# these tests check the English text of messages: run them in English (the frame of a
+# problem is translated; tests/test_i18n_problems.py checks the Chinese)
+pytestmark = pytest.mark.usefixtures("english")
+
 DATA = Path(__file__).parent / "data" / "scenarios"
 DOCS = Path(__file__).parent.parent / "docs" / "scenarios.md"
 PLAN = "jiangchuan-2021-2025"

@@ -144,6 +144,7 @@ def test_candidate_file_in_gcj02(example: Project, sa: ServiceAccess, tmp_path: 
     assert row["lat"] == pytest.approx(pts.geometry.y.iloc[k], abs=2e-5)
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of the error
 def test_cli_errors_are_messages(example: Project, tmp_path: Path) -> None:
     code, out = _run("site", str(example.root), "--model", "mclp", "--facility", "乡镇卫生院",
                      "--out", str(tmp_path))

@@ -15,6 +15,10 @@ from hsplan.region.model import Region, empty
 from hsplan.region.project import Project
 from hsplan.region.store import load_region, save_region
 
+# these tests check the English text of messages (tests/test_i18n_problems.py checks the
+# Chinese): run them in English
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _region() -> Region:
     areas = gpd.GeoDataFrame(

@@ -22,6 +22,10 @@ from hsplan.reports import maps
 from hsplan.reports.maps import facility_map
 from hsplan.reports.summary import summary, to_json_dict
 
+# these tests check the English text of messages: run them in English (the frame of a
+# problem is translated; tests/test_i18n_problems.py checks the Chinese)
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture(scope="module")
 def region() -> Region:

@@ -27,6 +27,10 @@ from hsplan.region.synth import (
     synthesize,
 )
 
+# these tests check the English text of messages: run them in English (the frame of a
+# problem is translated; tests/test_i18n_problems.py checks the Chinese)
+pytestmark = pytest.mark.usefixtures("english")
+
 BANDS = list(schema.AGE_BAND_IDS)
 SEED_000 = (resources.files("hsplan") / "data" / "seeds" / "000_a2a2a54b8113ffa6.txt"
             ).read_text(encoding="utf-8")

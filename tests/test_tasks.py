@@ -32,6 +32,10 @@ from hsplan.plans.plan import load_plan
 from hsplan.region.example import copy_example
 from hsplan.region.io import write_template
 
+# these tests check the English text of messages: run them in English (the frame of a
+# problem is translated; tests/test_i18n_problems.py checks the Chinese)
+pytestmark = pytest.mark.usefixtures("english")
+
 PLAN = load_plan("ganzhou-jkq-2023-2025")
 
 # (任务编号, 日期, 完成比例, 状态) as a planner types them into the template.

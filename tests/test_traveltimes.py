@@ -35,6 +35,10 @@ from hsplan.region.example import example_project_path
 from hsplan.region.project import Project
 from test_network import HELSINKI, TRIANGLE, nx_graph, tiny_osm
 
+# these tests check the English text of messages: run them in English (the frame of a
+# problem is translated; tests/test_i18n_problems.py checks the Chinese)
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture(scope="module")
 def helsinki() -> Network:

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from hsplan._i18n import N_, _
 from hsplan.errors import Problem, ValidationError
 
 MAX_YAML_BYTES = 2_000_000
@@ -23,6 +24,25 @@ MAX_DEPTH = 50
 MAX_NODES = 200_000
 
 Lines = dict[tuple[Any, ...], int]
+# the parser's words for the mistakes people make most, translated in messages
+_PARSER_PROBLEMS = (
+    N_("mapping values are not allowed here"), N_("could not find expected ':'"),
+    N_("mapping values are not allowed in this context"),
+    N_("block sequence entries are not allowed in this context"),
+    N_("found a tab character where an indentation space is expected"),
+    N_("did not find expected node content"), N_("did not find expected <document start>"),
+    N_("did not find expected ',' or ']'"), N_("did not find expected ',' or '}'"),
+    N_("found unknown escape character"),
+    N_("found character that cannot start any token"),
+    N_("found unexpected end of stream"), N_("found undefined alias"),
+    N_("found a tab character that violates indentation"),
+    N_("expected <block end>, but found '<block mapping start>'"),
+    N_("expected <block end>, but found '-'"),
+    N_("expected <block end>, but found '<scalar>'"),
+    N_("did not find expected key"), N_("did not find expected '-' indicator"),
+    N_("found duplicate anchor; first occurrence"),
+    N_("expected a single document in the stream"),
+)
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -44,12 +64,13 @@ def yaml_with_lines(text: str, *, file: str, context: str, fix: str,
     not valid YAML (`fix` says what to check)."""
     if len(text) > MAX_YAML_BYTES:
         raise ValidationError([Problem(
-            "file too large", file=file, expected=f"at most {MAX_YAML_BYTES:,} characters",
-            got=f"{len(text):,} characters", fix=fix)], context=context)
+            _("file too large"), file=file,
+            expected=_("at most {n} characters").format(n=f"{MAX_YAML_BYTES:,}"),
+            got=_("{n} characters").format(n=f"{len(text):,}"), fix=fix)], context=context)
     if "\x00" in text:
         raise ValidationError([Problem(
-            "NUL byte in the text (a binary file?)", file=file, row=text[:text.index("\x00")]
-            .count("\n") + 1, fix=fix)], context=context)
+            _("NUL byte in the text (a binary file?)"), file=file,
+            row=text[:text.index("\x00")].count("\n") + 1, fix=fix)], context=context)
     parser = loader(text)
     try:
         node = parser.get_single_node()
@@ -63,13 +84,16 @@ def yaml_with_lines(text: str, *, file: str, context: str, fix: str,
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
+        if problem in _PARSER_PROBLEMS:
+            problem = _(problem)
         raise ValidationError([Problem(
-            f"not valid YAML ({problem})", file=file,
+            _("not valid YAML ({problem})").format(problem=problem), file=file,
             row=mark.line + 1 if mark is not None else None, fix=fix)],
             context=context) from exc
     except RecursionError as exc:
         raise ValidationError([Problem(
-            "nested too deeply", file=file, expected=f"at most {MAX_DEPTH} levels", fix=fix)],
+            _("nested too deeply"), file=file,
+            expected=_("at most {n} levels").format(n=MAX_DEPTH), fix=fix)],
             context=context) from exc
     finally:
         parser.dispose()
@@ -112,21 +136,22 @@ def _guard(root: yaml.Node, *, file: str, problems: list[Problem]) -> None:
         total = size(root, 0)
     except _Recursive as exc:
         problems.append(Problem(
-            "an alias refers to the value that contains it", file=file,
-            row=exc.node.start_mark.line + 1, expected="values that end",
-            fix="write the values out instead of the alias"))
+            _("an alias refers to the value that contains it"), file=file,
+            row=exc.node.start_mark.line + 1, expected=_("values that end"),
+            fix=_("write the values out instead of the alias")))
         return
     except _TooDeep as exc:
         problems.append(Problem(
-            "nested too deeply", file=file, row=exc.node.start_mark.line + 1,
-            expected=f"at most {MAX_DEPTH} levels of lists and mappings",
-            fix="flatten the document; a plan or scenario needs only a few levels"))
+            _("nested too deeply"), file=file, row=exc.node.start_mark.line + 1,
+            expected=_("at most {n} levels of lists and mappings").format(n=MAX_DEPTH),
+            fix=_("flatten the document; a plan or scenario needs only a few levels")))
         return
     if total > MAX_NODES:
         problems.append(Problem(
-            "document too large once its aliases (&anchor / *alias) are expanded", file=file,
-            expected=f"at most {MAX_NODES:,} values", got=f"more than {MAX_NODES:,}",
-            fix="write the values out instead of repeating aliases"))
+            _("document too large once its aliases (&anchor / *alias) are expanded"),
+            file=file, expected=_("at most {n} values").format(n=f"{MAX_NODES:,}"),
+            got=_("more than {n}").format(n=f"{MAX_NODES:,}"),
+            fix=_("write the values out instead of repeating aliases")))
         return
     seen: set[int] = set()
     stack = [root]
@@ -142,10 +167,11 @@ def _guard(root: yaml.Node, *, file: str, problems: list[Problem]) -> None:
                     line = k.start_mark.line + 1
                     if k.value in keys:
                         problems.append(Problem(
-                            "key given twice", file=file, row=line, column=str(k.value),
-                            expected="each key once in a mapping",
-                            got=f"{k.value} (also on line {keys[k.value]})",
-                            fix="delete one of the two, or merge their values"))
+                            _("key given twice"), file=file, row=line, column=str(k.value),
+                            expected=_("each key once in a mapping"),
+                            got=_("{key} (also on line {line})").format(key=k.value,
+                                                                        line=keys[k.value]),
+                            fix=_("delete one of the two, or merge their values")))
                     else:
                         keys[k.value] = line
                 stack += [k, v]
@@ -158,9 +184,10 @@ def _guard(root: yaml.Node, *, file: str, problems: list[Problem]) -> None:
                 continue
             if not math.isfinite(value):
                 problems.append(Problem(
-                    "not a finite number", file=file, row=node.start_mark.line + 1,
-                    expected="a number", got=str(node.value),
-                    fix="write the number itself; leave the key out when there is no value"))
+                    _("not a finite number"), file=file, row=node.start_mark.line + 1,
+                    expected=_("a number"), got=str(node.value),
+                    fix=_("write the number itself; leave the key out when there is no "
+                          "value")))
 
 
 class _Recursive(Exception):

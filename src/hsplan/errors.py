@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from hsplan._i18n import _, ngettext
+
 
 class HsplanError(Exception):
     """Base class of every error hsplan raises on purpose (the CLI prints these cleanly)."""
@@ -38,30 +40,36 @@ class Problem:
     severity: str = "error"  # "error" blocks an import; "warning" is reported only
 
     def where(self) -> str:
+        """Return where the problem is in the current language: "文件 X，工作表 Y，第 N 行，
+        列 Z" in Chinese, "X, sheet Y, row N, column Z" in English."""
         parts = []
         if self.file:
-            parts.append(self.file)
+            parts.append(_("{file}").format(file=self.file))
         if self.sheet:
-            parts.append(f"sheet {self.sheet}")
+            parts.append(_("sheet {sheet}").format(sheet=self.sheet))
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(_("row {row}").format(row=self.row))
         if self.column:
-            parts.append(f"column {self.column}")
-        return ", ".join(parts)
+            parts.append(_("column {column}").format(column=self.column))
+        return _(", ").join(parts)
 
     def __str__(self) -> str:
-        text = self.message
-        if self.expected is not None:
-            text += f": expected {self.expected}"
-            if self.got is not None:
-                text += f", got {self.got!r}"
+        """Return the problem as one line in the current language (the frame is translated;
+        message, expected and fix are translated where the problem is made)."""
+        if self.expected is not None and self.got is not None:
+            text = _("{message}: expected {expected}, got {got}.").format(
+                message=self.message, expected=self.expected, got=repr(self.got))
+        elif self.expected is not None:
+            text = _("{message}: expected {expected}.").format(
+                message=self.message, expected=self.expected)
         elif self.got is not None:
-            text += f" (got {self.got!r})"
-        text += "."
+            text = _("{message} (got {got}).").format(message=self.message, got=repr(self.got))
+        else:
+            text = _("{message}.").format(message=self.message)
         if self.fix:
-            text += f" Fix: {self.fix}"
+            text += _(" Fix: {fix}").format(fix=self.fix)
         where = self.where()
-        return f"{where}: {text}" if where else text
+        return _("{where}: {text}").format(where=where, text=text) if where else text
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,15 +92,21 @@ def summarise(problems: Iterable[Problem], *, per_kind: int = MAX_SHOWN_PER_KIND
         if counts[kind] <= per_kind:
             shown.append(p)
         else:
-            label = f"{p.message} ({p.severity})"
+            label = _("{message} ({severity})").format(message=p.message,
+                                                       severity=severity_text(p.severity))
             omitted[label] = omitted.get(label, 0) + 1
     return shown, omitted
 
 
 def omitted_lines(omitted: dict[str, int]) -> list[str]:
     """Return one line per kind of problem left out by `summarise`."""
-    return [f"… and {n:,} more of the kind: {kind}. Fix the ones shown, then check again."
-            for kind, n in omitted.items()]
+    return [_("… and {n} more of the kind: {kind}. Fix the ones shown, then check again.")
+            .format(n=f"{n:,}", kind=kind) for kind, n in omitted.items()]
+
+
+def severity_text(severity: str) -> str:
+    """Return "error" or "warning" in the current language."""
+    return _("warning") if severity == "warning" else _("error")
 
 
 class ValidationError(HsplanError):
@@ -102,12 +116,14 @@ class ValidationError(HsplanError):
     `problems` keeps them all.
     """
 
-    def __init__(self, problems: Iterable[Problem], *, context: str = "input") -> None:
+    def __init__(self, problems: Iterable[Problem], *, context: str | None = None) -> None:
+        context = _("input") if context is None else context
         self.problems: list[Problem] = list(problems)
         self.context = context
         n = len(self.errors)
         shown, omitted = summarise(self.errors)
-        lines = [f"{context}: {n:,} problem{'s' if n != 1 else ''} found"]
+        found = ngettext("{n} problem found", "{n} problems found", n).format(n=f"{n:,}")
+        lines = [_("{context}: {found}").format(context=context, found=found)]
         lines += [f"  - {p}" for p in shown]
         lines += [f"  {line}" for line in omitted_lines(omitted)]
         super().__init__("\n".join(lines))
@@ -134,7 +150,7 @@ class DataSourceError(HsplanError):
     unreadable."""
 
 
-def raise_if_errors(problems: Iterable[Problem], *, context: str = "input") -> None:
+def raise_if_errors(problems: Iterable[Problem], *, context: str | None = None) -> None:
     """Raise one `ValidationError` if any problem has severity "error"."""
     problems = list(problems)
     if any(p.severity == "error" for p in problems):

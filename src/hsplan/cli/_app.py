@@ -262,8 +262,9 @@ def report_error(exc: HsplanError) -> int:
     if isinstance(exc, ValidationError):
         errors = exc.errors
         found = ngettext("{n} problem found", "{n} problems found", len(errors))
-        err_console.print(Text(f"{exc.context}: {found.format(n=f'{len(errors):,}')}",
-                               style="bold red"), highlight=False)
+        err_console.print(Text(_("{context}: {found}").format(
+            context=exc.context, found=found.format(n=f"{len(errors):,}")), style="bold red"),
+            highlight=False)
         shown, omitted = summarise(exc.problems)
         for p in shown:
             mark = Text("  ✗ ", style="red") if p.severity == "error" else Text(

@@ -88,7 +88,7 @@ def finish_xlsx(path: Path, *, plan: Any = None, year: int | None = None,
 def refuse_out_for_table(out: Path | None) -> None:
     """Raise when --out is given for table output (only files can be written)."""
     if out is not None:
-        raise HsplanError("--out needs --format json or xlsx. Fix: add --format xlsx.")
+        raise HsplanError(_("--out needs --format json or xlsx. Fix: add --format xlsx."))
 
 
 def print_frame(df: pd.DataFrame, *, title: str, fmt: FrameFormat = FrameFormat.table,

@@ -55,8 +55,9 @@ def _split(text: str) -> list[str]:
 def _latest_year(region: Region) -> int:
     years = sorted(int(y) for y in region.resources["year"].dropna().unique())
     if not years:
-        raise HsplanError("项目没有资源数据 (the 资源 table is empty): expected beds and staff "
-                          "by facility and year. Fix: import the 资源 sheet (hsplan import).")
+        raise HsplanError(_("the project has no resources (the 资源 table is empty): expected "
+                            "beds and staff by facility and year. Fix: import the 资源 sheet "
+                            "(hsplan import)."))
     return years[-1]
 
 
@@ -141,7 +142,7 @@ def equity_command(
         console.print(f"wrote {equity_to_xlsx(result, path)}", highlight=False)
         return
     if out is not None:
-        raise HsplanError("--out needs --format json or xlsx. Fix: add --format xlsx.")
+        raise HsplanError(_("--out needs --format json or xlsx. Fix: add --format xlsx."))
     _print_equity(result, title=title, synthetic=synthetic)
 
 
@@ -237,11 +238,11 @@ def _years(text: str) -> list[int]:
     try:
         a, b = (int(p) for p in text.replace("–", "-").split("-"))
     except ValueError:
-        raise HsplanError(f"--malmquist {text!r}: expected two years such as 2019-2023. "
-                          "Fix: write FIRST-LAST.") from None
+        raise HsplanError(_("--malmquist {text}: expected two years such as 2019-2023. "
+                            "Fix: write FIRST-LAST.").format(text=repr(text))) from None
     if b <= a:
-        raise HsplanError(f"--malmquist {text!r}: expected the first year before the last. "
-                          "Fix: e.g. 2019-2023.")
+        raise HsplanError(_("--malmquist {text}: expected the first year before the last. "
+                            "Fix: e.g. 2019-2023.").format(text=repr(text)))
     return list(range(a, b + 1))
 
 
@@ -317,10 +318,11 @@ def efficiency_command(
             problems += [Problem(f"{name}: {p.message}", expected=p.expected, got=p.got,
                                  fix=p.fix) for p in exc.errors]
     if problems:
-        raise ValidationError(problems, context="效率分析")
+        raise ValidationError(problems, context=_("efficiency analysis"))
     if not dea:
-        raise HsplanError("没有可评价的机构组 (no unit group has ≥ 2 facilities): "
-                          + "；".join(skipped) + ". Fix: choose other --units, or --pooled.")
+        raise HsplanError(_("no unit group has ≥ 2 facilities to evaluate: {skipped}. Fix: "
+                            "choose other --units, or --pooled.").format(
+                                skipped="；".join(skipped)))
     synthetic = region.synthetic or proj.synthetic
     title = f"{proj.name} {the_year}年 医疗卫生机构效率"
     if chart is not None:
@@ -337,7 +339,7 @@ def efficiency_command(
         console.print(f"wrote {efficiency_to_xlsx(dea, path, malm or None)}", highlight=False)
         return
     if out is not None:
-        raise HsplanError("--out needs --format json or xlsx. Fix: add --format xlsx.")
+        raise HsplanError(_("--out needs --format json or xlsx. Fix: add --format xlsx."))
     for g, r in dea.items():
         _print_dea(g, r, title=title, synthetic=synthetic)
         if g in malm:

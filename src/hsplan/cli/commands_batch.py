@@ -90,9 +90,12 @@ def run_command(
     from hsplan.batch.sources import sources_from_codes, sources_from_projects
 
     if (counties is None) == (projects is None):
-        raise HsplanError("batch run: expected exactly one of --counties and --projects, "
-                          f"got {'both' if counties else 'neither'}. Fix: e.g. --counties 53 "
-                          "(all counties of 云南省) or --projects FOLDER.")
+        raise HsplanError(_("batch run: expected exactly one of --counties and --projects, "
+                            "got both. Fix: e.g. --counties 53 (all counties of 云南省) or "
+                            "--projects FOLDER.") if counties else
+                          _("batch run: expected exactly one of --counties and --projects, "
+                            "got neither. Fix: e.g. --counties 53 (all counties of 云南省) or "
+                            "--projects FOLDER."))
     sources = sources_from_projects(projects) if projects is not None else \
         sources_from_codes([c for c in str(counties).split(",") if c.strip()],
                            synthetic=synthetic, seed=seed)

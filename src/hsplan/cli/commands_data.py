@@ -80,8 +80,8 @@ def _print_supported(proj: Any) -> None:
         support = supported_analyses(proj.load())
     except HsplanError:
         return
-    table = Table(title="数据支持的分析 analyses the data supports")
-    for header in ("分析", "可运行", "缺少（请录入）"):
+    table = Table(title=_("analyses the data supports"))
+    for header in (_("analysis"), _("can run"), _("missing (please enter)")):
         table.add_column(header)
     for row in support.to_dict(orient="records"):
         table.add_row(str(row["name_zh"]), "✓" if row["supported"] else "✗",
@@ -112,9 +112,10 @@ def import_command(
                 "problems": [_problem_dict(p) for p in report.warnings]}
         console.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
         return
-    table = Table(title=Text(f"imported {report.file} → {report.store}"))
-    for header in ("表 table", "读入 read", "新增 added", "替换 replaced", "删除 removed",
-                   "替换年份 years"):
+    table = Table(title=Text(_("imported {file} → {store}").format(file=report.file,
+                                                                   store=report.store)))
+    for header in (_("table"), _("read"), _("added"), _("replaced"), _("removed"),
+                   _("years replaced")):
         table.add_column(header)
     for c in report.changes.values():
         table.add_row(c.table, str(c.rows_read), str(c.rows_added), str(c.rows_replaced),
@@ -134,11 +135,12 @@ def _print_problems(problems: list[Problem], fmt: OutputFormat) -> None:
                                indent=2), highlight=False)
         return
     if not problems:
-        console.print("[green]no problems found[/]")
+        console.print(Text(_("no problems found"), style="green"))
         return
     n_errors = sum(p.severity == "error" for p in problems)
-    table = Table(title=f"{n_errors} error(s), {len(problems) - n_errors} warning(s)")
-    for header in ("", "文件 file", "工作表 sheet", "行 row", "列 column", "问题 problem"):
+    table = Table(title=_("{errors} error(s), {warnings} warning(s)").format(
+        errors=f"{n_errors:,}", warnings=f"{len(problems) - n_errors:,}"))
+    for header in ("", _("file"), _("sheet"), _("row"), _("column"), _("problem")):
         table.add_column(header)
     shown, omitted = summarise(problems)
     for p in shown:

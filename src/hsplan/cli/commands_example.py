@@ -57,7 +57,8 @@ def summary(
     from hsplan.reports.summary import to_json_dict
 
     if fmt not in ("table", "json"):
-        raise typer.BadParameter(f"expected table or json, got {fmt!r}", param_hint="--format")
+        raise typer.BadParameter(_("expected table or json, got {fmt}").format(fmt=repr(fmt)),
+                                 param_hint="--format")
     project = Project.open(project_dir)
     region = project.load()
     frames = region_summary(region, year=year)

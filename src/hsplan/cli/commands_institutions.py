@@ -29,8 +29,8 @@ def _confirmed(pairs: list[str]) -> dict[str, str]:
     out = {}
     for pair in pairs:
         if "=" not in pair:
-            raise HsplanError(f"--match {pair!r}: expected 规划机构编号=机构编码, e.g. "
-                              "--match I01=H001.")
+            raise HsplanError(_("--match {pair}: expected 规划机构编号=机构编码, e.g. "
+                                "--match I01=H001.").format(pair=repr(pair)))
         key, value = pair.split("=", 1)
         out[key.strip()] = value.strip()
     return out

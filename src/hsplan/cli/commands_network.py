@@ -91,7 +91,7 @@ def traveltimes(
 
     if sum(x is not None and x is not False for x in (network_file, osm_file,
                                                         straight_line or None)) > 1:
-        raise typer.BadParameter("give at most one of --network, --osm, --straight-line")
+        raise typer.BadParameter(_("give at most one of --network, --osm, --straight-line"))
     network: Network | None = None
     if network_file is not None:
         network = load_network(network_file)

@@ -49,8 +49,9 @@ def serve_command(
 
         from hsplan.web import create_app
     except ImportError as exc:  # pragma: no cover - the web extra is a runtime dependency
-        raise HsplanError(f"hsplan serve needs fastapi and uvicorn ({exc}). "
-                          "Fix: pip install -e . (they are hsplan dependencies).") from exc
+        raise HsplanError(_("hsplan serve needs fastapi and uvicorn ({error}). Fix: pip "
+                            "install -e . (they are hsplan dependencies).").format(
+                                error=exc)) from exc
     if db is not None:
         from hsplan.server.app import create_server_app
 
@@ -70,8 +71,8 @@ def serve_command(
                         log_level="warning")
         return
     if project is None:
-        raise HsplanError("hsplan serve: give a project folder, or --db URL for the "
-                          "multi-user server. Fix: hsplan serve my-county/")
+        raise HsplanError(_("hsplan serve: give a project folder, or --db URL for the "
+                            "multi-user server. Fix: hsplan serve my-county/"))
     web_app = create_app(project, plan=plan, warm=True)
     state = web_app.state.project
     shown = f"[{host}]" if ":" in host else host

@@ -177,14 +177,14 @@ def site_command(
         facility = list(AMBULANCE_SUBTYPES)
     problems: list[Problem] = []
     if not facility:
-        problems.append(Problem("--facility", expected="at least one 机构类型, e.g. 乡镇卫生院",
-                                got="none", fix="add --facility 乡镇卫生院"))
+        problems.append(Problem("--facility", expected=_("at least one 机构类型, e.g. 乡镇卫生院"),
+                                got=_("none"), fix=_("add --facility 乡镇卫生院")))
     if model in (Model.mclp, Model.p_median, Model.p_center) and add is None:
-        problems.append(Problem("--add", expected=f"the number of new sites for {model.value}",
-                                got="none", fix="add --add 2"))
+        problems.append(Problem("--add", expected=_("the number of new sites for {model}").format(
+                                    model=model.value), got=_("none"), fix=_("add --add 2")))
     new_subtype = subtype or ("急救站" if ambulance else (facility[0] if facility else ""))
     if new_subtype and new_subtype not in schema.FACILITY_SUBTYPES:
-        problems.append(Problem("--subtype", expected="a 机构类型 of docs/schema.md",
+        problems.append(Problem("--subtype", expected=_("a 机构类型 of docs/schema.md"),
                                 got=new_subtype))
     raise_if_errors(problems, context="hsplan site")
     facility = facility or []

@@ -26,8 +26,8 @@ def _as_of(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise HsplanError(f"--as-of {text!r}: expected a date YYYY-MM-DD. "
-                          "Fix: e.g. --as-of 2024-12-31.") from exc
+        raise HsplanError(_("--as-of {text}: expected a date YYYY-MM-DD. Fix: e.g. --as-of "
+                            "2024-12-31.").format(text=repr(text))) from exc
 
 
 @app.command("tasks", rich_help_panel=PANEL_PLAN,

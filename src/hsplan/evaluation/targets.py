@@ -92,6 +92,7 @@ import numpy as np
 import pandas as pd
 
 from hsplan._files import save_workbook
+from hsplan._i18n import _
 from hsplan._json import json_value
 from hsplan.errors import HsplanError
 from hsplan.plans._indicator_values import Prepared, values_of
@@ -705,8 +706,9 @@ def evaluate(region: Region, plan: Plan, *, year: int | None = None,
     has no value (无历史数据): no baseline (— with the reason) and no trend from it.
     """
     if level not in LEVELS:
-        raise HsplanError(f"level {level!r}: expected one of {', '.join(LEVELS)}. "
-                          "Fix: use --level county or --level township.")
+        raise HsplanError(_("level {level}: expected one of {names}. Fix: use --level county "
+                            "or --level township.").format(level=repr(level),
+                                                           names=", ".join(LEVELS)))
     years = region.years
     if year is None:
         year = years[-1] if years else plan.period_end

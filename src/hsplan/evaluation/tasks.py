@@ -52,6 +52,7 @@ from typing import Any
 import pandas as pd
 
 from hsplan._files import xlsx_writer
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError, Problem, ValidationError
 from hsplan.plans.extract.departments import canonical_departments
 from hsplan.plans.plan import Plan, Task
@@ -162,12 +163,12 @@ def progress_from_file(path: str | Path) -> tuple[pd.DataFrame, Any]:
         progress_sheets.add(source.sheet)
     problems = [p for p in result.problems if p.sheet is None or p.sheet in progress_sheets]
     if any(p.severity == "error" for p in problems):
-        raise ValidationError(problems, context=f"progress {path.name}")
+        raise ValidationError(problems, context=_("progress {file}").format(file=path.name))
     if "progress" not in result.tables:
-        raise DataSourceError(
-            f"{path.name}: no progress table (expected a sheet {schema.PROGRESS.zh} or a "
-            f"file progress.csv / {schema.PROGRESS.zh}.csv). Fix: fill in the sheet "
-            f"{schema.PROGRESS.zh} of the template (`hsplan template`).")
+        raise DataSourceError(_(
+            "{file}: no progress table (expected a sheet {sheet} or a file progress.csv / "
+            "{sheet}.csv). Fix: fill in the sheet {sheet} of the template (`hsplan template`)."
+        ).format(file=path.name, sheet=schema.PROGRESS.zh))
     return result.tables["progress"], source
 
 
@@ -188,18 +189,22 @@ def check_progress(plan: Plan, progress: pd.DataFrame, *, source: Any = None,
         if task_id is None or pd.isna(task_id) or str(task_id) not in known:
             folded = {i.strip().upper(): i for i in ids}
             guess = [folded[k] for k in [str(task_id).strip().upper()] if k in folded]
+            show = _("list the ids with `hsplan plans show {plan} --format json`").format(
+                plan=plan.id)
             problems.append(Problem(
-                "unknown task", file=file, sheet=sheet, row=row, column="任务编号",
-                expected=f"a task id of plan {plan.id} ({ids[0]} … {ids[-1]})" if ids
-                else f"a task id (plan {plan.id} has no tasks)", got=str(task_id),
-                fix=(f"did you mean {guess[0]}? " if guess else "")
-                + f"list the ids with `hsplan plans show {plan.id} --format json`"))
+                _("unknown task"), file=file, sheet=sheet, row=row, column="任务编号",
+                expected=_("a task id of plan {plan} ({first} … {last})").format(
+                    plan=plan.id, first=ids[0], last=ids[-1]) if ids
+                else _("a task id (plan {plan} has no tasks)").format(plan=plan.id),
+                got=str(task_id),
+                fix=_("did you mean {guess}? {show}").format(guess=guess[0], show=show)
+                if guess else show))
         try:
             _date(date)
         except (TypeError, ValueError):
-            problems.append(Problem("not a date", file=file, sheet=sheet, row=row,
-                                    column="日期", expected="a date YYYY-MM-DD", got=str(date),
-                                    fix="enter the report date as YYYY-MM-DD"))
+            problems.append(Problem(_("not a date"), file=file, sheet=sheet, row=row,
+                                    column="日期", expected=_("a date YYYY-MM-DD"),
+                                    got=str(date), fix=_("enter the report date as YYYY-MM-DD")))
     return problems
 
 
@@ -248,7 +253,8 @@ def task_status(plan: Plan, progress: pd.DataFrame, *, as_of: dt.date | str,
     progress = typed(progress, schema.PROGRESS)
     problems = check_progress(plan, progress, source=source)
     if problems:
-        raise ValidationError(problems, context=f"progress for plan {plan.id}")
+        raise ValidationError(problems,
+                              context=_("progress for plan {plan}").format(plan=plan.id))
     reports = _latest_reports(progress, as_of)
     blocks: list[tuple[tuple[int, int, dt.date, int], list[dict[str, Any]]]] = []
     for order, task in enumerate(plan.tasks):

@@ -26,6 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hsplan._i18n import N_, _
 from hsplan.errors import DataSourceError, Problem, ValidationError
 from hsplan.plans import _validated
 
@@ -366,12 +367,11 @@ def resolve_plan_path(path_or_id: str | Path, *, project: Any = None) -> Path:
                 continue
             if isinstance(data, dict) and data.get("id") == key:
                 return candidate
-    known = ", ".join(info.id for info in list_plans(project)) or "none installed"
-    raise DataSourceError(
-        f"{key}: no such plan file or plan id (built-in and project plans: {known}). "
+    known = ", ".join(info.id for info in list_plans(project)) or _("none installed")
+    raise DataSourceError(_(
+        "{key}: no such plan file or plan id (built-in and project plans: {known}). "
         "Fix: give the path of a plan YAML file or one of these ids "
-        "(`hsplan plans list`)."
-    )
+        "(`hsplan plans list`).").format(key=key, known=known))
 
 
 def load_plan(path_or_id: str | Path, *, project: Any = None) -> Plan:
@@ -396,11 +396,11 @@ def _checked_data(path: Path) -> dict[str, Any]:
     def read_and_validate() -> dict[str, Any]:
         data, lines = _read_yaml(path)
         if not isinstance(data, dict):
-            raise ValidationError([Problem("the file is not a plan", file=path.name, row=1,
-                                           expected="a YAML mapping with id, title, kind …",
-                                           got=type(data).__name__,
-                                           fix="start from `hsplan plans show national-norms`")],
-                                  context=f"plan {path.name}")
+            raise ValidationError([Problem(
+                _("the file is not a plan"), file=path.name, row=1,
+                expected=_("a YAML mapping with id, title, kind …"), got=type(data).__name__,
+                fix=_("start from `hsplan plans show national-norms`"))],
+                context=_("plan {file}").format(file=path.name))
         validate_plan_data(data, file=path.name, lines=lines)
         return data
 
@@ -409,7 +409,8 @@ def _checked_data(path: Path) -> dict[str, Any]:
     try:
         key = _validated.content_key("plan", [path, *catalog_files])
     except OSError as exc:
-        raise DataSourceError(f"{path}: cannot read the plan file ({exc}).") from exc
+        raise DataSourceError(_("{path}: cannot read the plan file ({error}).").format(
+            path=path, error=exc)) from exc
     return _validated.cached(key, read_and_validate)
 
 
@@ -418,13 +419,14 @@ def _read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataSourceError(f"{path}: cannot read the plan file ({exc}).") from exc
+        raise DataSourceError(_("{path}: cannot read the plan file ({error}).").format(
+            path=path, error=exc)) from exc
     from hsplan._yaml import yaml_with_lines  # a remembered plan needs no YAML parser
 
     return yaml_with_lines(
-        text, file=path.name, context=f"plan {path.name}",
-        fix="check indentation and quote values that start with > < : or contain ': ' "
-            "(e.g. op: \">=\")")
+        text, file=path.name, context=_("plan {file}").format(file=path.name),
+        fix=_("check indentation and quote values that start with > < : or contain ': ' "
+              "(e.g. op: \">=\")"))
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -440,7 +442,7 @@ def validate_plan_data(data: dict[str, Any], *, file: str,
     problems += _semantic_problems(data, file, lines)
     problems.sort(key=lambda p: p.row or 0)
     if problems:
-        raise ValidationError(problems, context=f"plan {file}")
+        raise ValidationError(problems, context=_("plan {file}").format(file=file))
 
 
 def _schema_errors(data: dict[str, Any]) -> list[jsonschema.ValidationError]:
@@ -466,7 +468,7 @@ def _label(data: Any, path: tuple[Any, ...]) -> str:
             node = node[key]
         except (KeyError, IndexError, TypeError):
             node = None
-    return "".join(parts) or "(top level)"
+    return "".join(parts) or _("(top level)")
 
 
 def _line(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> int | None:
@@ -499,95 +501,115 @@ def _schema_problem(err: jsonschema.ValidationError, data: dict[str, Any], file:
         missing = [k for k in err.validator_value if not (isinstance(inst, dict) and k in inst)]
         name = named.group(1) if named else (missing[0] if missing else "?")
         if "then" in schema_path and isinstance(inst, dict) and "op" in inst:
-            return Problem(f"op {inst['op']!r} needs {name!r}", **where,
-                           expected=f"a number in {name}",
-                           fix=f"add `{name}: …` or choose another op (plan-format.md)")
+            return Problem(_("op {op} needs {name}").format(op=repr(inst["op"]),
+                                                            name=repr(name)), **where,
+                           expected=_("a number in {name}").format(name=name),
+                           fix=_("add `{name}: …` or choose another op (plan-format.md)")
+                           .format(name=name))
         if "then" in schema_path and path and path[-1] == "params":
             rule = _parent(data, path).get("rule")
-            return Problem(f"rule {rule!r} needs the parameter {name!r}", **where,
-                           fix=f"add `{name}: …` to params (plan-format.md, Norms)")
-        return Problem(f"missing field {name!r}", **where,
-                       fix=f"add `{name}: …` (null if the document does not say)"
-                       if name not in ("id", "quote", "name", "title") else f"add `{name}: …`")
+            return Problem(_("rule {rule} needs the parameter {name}").format(
+                rule=repr(rule), name=repr(name)), **where,
+                fix=_("add `{name}: …` to params (plan-format.md, Norms)").format(name=name))
+        return Problem(_("missing field {name}").format(name=repr(name)), **where,
+                       fix=_("add `{name}: …` (null if the document does not say)").format(
+                           name=name) if name not in ("id", "quote", "name", "title")
+                       else _("add `{name}: …`").format(name=name))
     if kind == "additionalProperties":
         extra = sorted(set(inst) - set(err.schema.get("properties", {})))
         known = ", ".join(err.schema.get("properties", {}))
-        return Problem(f"unknown field {extra[0] if extra else '?'!r}", **where,
-                       fix=f"remove it or correct the spelling; known fields: {known}")
+        return Problem(_("unknown field {name}").format(name=repr(extra[0] if extra else "?")),
+                       **where, fix=_("remove it or correct the spelling; known fields: "
+                                      "{known}").format(known=known))
     if kind == "enum":
         choices = ", ".join(str(c) for c in err.validator_value if c is not None)
         allows_null = None in err.validator_value
-        return Problem("value not allowed", **where,
-                       expected=f"one of {choices}{' or null' if allows_null else ''}",
-                       got=_got(inst), fix="use one of the listed values")
+        return Problem(_("value not allowed"), **where,
+                       expected=(_("one of {names} or null") if allows_null
+                                 else _("one of {names}")).format(names=choices),
+                       got=_got(inst), fix=_("use one of the listed values"))
     if kind == "type":
-        expected = _TYPE_WORDS.get(str(err.validator_value), str(err.validator_value))
+        expected = _type_words(err.validator_value)
         if isinstance(err.validator_value, list):
-            expected = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in err.validator_value)
-        return Problem("wrong type", **where, expected=expected, got=_got(inst),
-                       fix="write numbers without units or text, strings in quotes")
+            expected = _(" or ").join(_type_words(t) for t in err.validator_value)
+        return Problem(_("wrong type"), **where, expected=expected, got=_got(inst),
+                       fix=_("write numbers without units or text, strings in quotes"))
     if kind == "oneOf" and isinstance(inst, dict) and "op" in inst:
         given = [k for k in ("value", "relative_pct", "per_year") if k in inst]
         if not given:
-            return Problem(f"op {inst['op']!r} needs a value", **where,
-                           expected="one of value, relative_pct, per_year",
-                           fix="add `value: …` (or relative_pct / per_year), or use op up/down/"
-                               "text when the document gives no number")
-        return Problem(f"op {inst['op']!r} takes only one of value, relative_pct, per_year",
-                       **where, got=", ".join(given), fix="keep the one the document states")
+            return Problem(_("op {op} needs a value").format(op=repr(inst["op"])), **where,
+                           expected=_("one of value, relative_pct, per_year"),
+                           fix=_("add `value: …` (or relative_pct / per_year), or use op "
+                                 "up/down/text when the document gives no number"))
+        return Problem(_("op {op} takes only one of value, relative_pct, per_year").format(
+            op=repr(inst["op"])), **where, got=", ".join(given),
+            fix=_("keep the one the document states"))
     if kind == "not" and isinstance(inst, dict) and "op" in inst:
-        return Problem(f"op {inst['op']!r} takes no value", **where,
-                       fix="use op '>=' or '<=' with the value, or remove value/low/high")
+        return Problem(_("op {op} takes no value").format(op=repr(inst["op"])), **where,
+                       fix=_("use op '>=' or '<=' with the value, or remove value/low/high"))
     if kind == "anyOf" and "then" in schema_path:
         options = [r["required"][0] for r in err.validator_value]
-        return Problem(f"needs at least one of {', '.join(options)}", **where,
-                       fix="add the threshold the document states")
+        return Problem(_("needs at least one of {names}").format(names=", ".join(options)),
+                       **where, fix=_("add the threshold the document states"))
     if kind == "anyOf":
-        return Problem("facility selector needs subtype or category", **where,
-                       got=_got(inst), fix="add `subtype: …` or `category: …`")
+        return Problem(_("facility selector needs subtype or category"), **where,
+                       got=_got(inst), fix=_("add `subtype: …` or `category: …`"))
     if kind == "pattern":
-        return Problem("value not in the expected form", **where,
-                       expected=_PATTERN_WORDS.get(str(err.validator_value),
-                                                   f"text matching {err.validator_value}"),
-                       got=_got(inst), fix="correct the value")
+        pattern = str(err.validator_value)
+        return Problem(_("value not in the expected form"), **where,
+                       expected=_(_PATTERN_WORDS[pattern]) if pattern in _PATTERN_WORDS
+                       else _("text matching {pattern}").format(pattern=pattern),
+                       got=_got(inst), fix=_("correct the value"))
     if kind == "oneOf":
         description = err.schema.get("description") if isinstance(err.schema, dict) else None
         expected = description or _one_of_words(err.validator_value)
-        return Problem("value not in the expected form", **where, expected=expected,
-                       got=_got(inst), fix="correct the value (plan-format.md)")
+        return Problem(_("value not in the expected form"), **where, expected=expected,
+                       got=_got(inst), fix=_("correct the value (plan-format.md)"))
     if kind == "const":
-        return Problem("value not allowed", **where, expected=_got(err.validator_value),
-                       got=_got(inst), fix=f"write {_got(err.validator_value)}")
+        return Problem(_("value not allowed"), **where, expected=_got(err.validator_value),
+                       got=_got(inst),
+                       fix=_("write {value}").format(value=_got(err.validator_value)))
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         words = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">",
                  "exclusiveMaximum": "<"}[str(kind)]
-        return Problem("number out of range", **where,
-                       expected=f"a number {words} {err.validator_value}", got=_got(inst),
-                       fix="correct the number")
+        return Problem(_("number out of range"), **where,
+                       expected=_("a number {relation} {limit}").format(
+                           relation=words, limit=err.validator_value), got=_got(inst),
+                       fix=_("correct the number"))
     if kind in ("minLength", "minItems", "minProperties"):
-        return Problem("empty value", **where, expected="a non-empty value", got=_got(inst),
-                       fix="fill it in or remove the field")
-    return Problem(err.message, **where, fix="see docs/plan-format.md")
+        return Problem(_("empty value"), **where, expected=_("a non-empty value"),
+                       got=_got(inst), fix=_("fill it in or remove the field"))
+    return Problem(err.message, **where, fix=_("see docs/plan-format.md"))
 
 
-_TYPE_WORDS = {"string": "text", "number": "a number", "integer": "a whole number",
-               "object": "a mapping", "array": "a list", "null": "null", "boolean": "true/false"}
+_TYPE_WORDS = {"string": N_("text"), "number": N_("a number"), "integer": N_("a whole number"),
+               "object": N_("a mapping"), "array": N_("a list"), "null": "null",
+               "boolean": N_("true/false")}
 _PATTERN_WORDS = {
-    "^[a-z0-9]+(-[a-z0-9]+)*$": "lower-case letters, digits and hyphens, e.g. jiangchuan-2021-2025",
-    "^[a-z][a-z0-9_]*$": "a catalog id in snake_case, e.g. beds_per_1k",
-    r"^(\d{6}|\d{9}|\d{12})$": "a 6-, 9- or 12-digit division code in quotes, e.g. \"530403\"",
-    r"^\d{4}-\d{2}-\d{2}$": "an ISO date yyyy-mm-dd",
+    "^[a-z0-9]+(-[a-z0-9]+)*$":
+        N_("lower-case letters, digits and hyphens, e.g. jiangchuan-2021-2025"),
+    "^[a-z][a-z0-9_]*$": N_("a catalog id in snake_case, e.g. beds_per_1k"),
+    r"^(\d{6}|\d{9}|\d{12})$":
+        N_("a 6-, 9- or 12-digit division code in quotes, e.g. \"530403\""),
+    r"^\d{4}-\d{2}-\d{2}$": N_("an ISO date yyyy-mm-dd"),
 }
+
+
+def _type_words(json_type: Any) -> str:
+    """Return a JSON schema type in words, in the current language."""
+    words = _TYPE_WORDS.get(str(json_type))
+    return str(json_type) if words is None or words == "null" else _(words)
 
 
 def _one_of_words(options: list[dict[str, Any]]) -> str:
     words = []
     for o in options:
         if "pattern" in o:
-            words.append(_PATTERN_WORDS.get(o["pattern"], o["pattern"]))
+            words.append(_(_PATTERN_WORDS[o["pattern"]]) if o["pattern"] in _PATTERN_WORDS
+                         else o["pattern"])
         elif "type" in o:
-            words.append(_TYPE_WORDS.get(str(o["type"]), str(o["type"])))
-    return " or ".join(words) or "another form"
+            words.append(_type_words(o["type"]))
+    return _(" or ").join(words) or _("another form")
 
 
 def _parent(data: Any, path: tuple[Any, ...]) -> dict[str, Any]:
@@ -624,8 +646,8 @@ def _semantic_problems(data: dict[str, Any], file: str,
     period = _dict(data.get("period"))
     start, end = _num(period.get("start")), _num(period.get("end"))
     if start is not None and end is not None and start > end:
-        add(("period",), "period starts after it ends", expected="start ≤ end",
-            got=f"{int(start)}–{int(end)}", fix="swap start and end")
+        add(("period",), _("period starts after it ends"), expected=_("start ≤ end"),
+            got=f"{int(start)}–{int(end)}", fix=_("swap start and end"))
 
     seen: dict[str, str] = {}
     for section in SECTIONS:
@@ -634,8 +656,9 @@ def _semantic_problems(data: dict[str, Any], file: str,
             if not isinstance(entry_id, str):
                 continue
             if entry_id in seen:
-                add((section, i, "id"), f"duplicate id {entry_id!r} (also in {seen[entry_id]})",
-                    fix="give every target, norm, institution and task its own id")
+                add((section, i, "id"), _("duplicate id {id} (also in {section})").format(
+                    id=repr(entry_id), section=seen[entry_id]),
+                    fix=_("give every target, norm, institution and task its own id"))
             else:
                 seen[entry_id] = section
 
@@ -648,53 +671,63 @@ def _semantic_problems(data: dict[str, Any], file: str,
         indicator = t.get("indicator")
         if catalog is not None and isinstance(indicator, str) and indicator not in catalog:
             close = difflib.get_close_matches(indicator, sorted(catalog), n=1)
-            hint = f"did you mean {close[0]}? Or use" if close else "use"
-            add(("targets", i, "indicator"), "unknown indicator", got=indicator,
-                expected="an id of the indicator catalog",
-                fix=f"{hint} an id from `hsplan indicators list` (docs/indicators.md), or add "
-                    "the indicator to src/hsplan/data/indicators/")
+            fix = (_("did you mean {guess}? Or use an id from `hsplan indicators list` "
+                     "(docs/indicators.md), or add the indicator to "
+                     "src/hsplan/data/indicators/").format(guess=close[0]) if close else
+                   _("use an id from `hsplan indicators list` (docs/indicators.md), or add "
+                     "the indicator to src/hsplan/data/indicators/"))
+            add(("targets", i, "indicator"), _("unknown indicator"), got=indicator,
+                expected=_("an id of the indicator catalog"), fix=fix)
         if "per_year" in spec and not isinstance(base.get("year"), int) \
                 and not isinstance(data.get("baseline_year"), int):
-            add(("targets", i, "target", "per_year"), "per_year needs a baseline year",
-                fix="add baseline: {year: …} to the target or baseline_year to the plan")
+            add(("targets", i, "target", "per_year"), _("per_year needs a baseline year"),
+                fix=_("add baseline: {mapping} to the target or baseline_year to the plan")
+                .format(mapping="{year: …}"))
         low, high = _num(spec.get("low")), _num(spec.get("high"))
         if op == "range" and low is not None and high is not None and low > high:
-            add(("targets", i, "target", "low"), "range low is above high",
-                expected="low ≤ high", got=f"{_fmt(low)}–{_fmt(high)}", fix="swap low and high")
+            add(("targets", i, "target", "low"), _("range low is above high"),
+                expected=_("low ≤ high"), got=f"{_fmt(low)}–{_fmt(high)}",
+                fix=_("swap low and high"))
         if op != "range" and ("low" in spec or "high" in spec):
             add(("targets", i, "target", "low" if "low" in spec else "high"),
-                f"low/high are only for op 'range' (op is {op!r})",
-                fix="use op: range, or value for a single number")
+                _("low/high are only for op 'range' (op is {op})").format(op=repr(op)),
+                fix=_("use op: range, or value for a single number"))
         if op != "text" and "text" in spec:
-            add(("targets", i, "target", "text"), f"text is only for op 'text' (op is {op!r})",
-                fix="use op: text for a target that is not a number, or remove text")
+            add(("targets", i, "target", "text"),
+                _("text is only for op 'text' (op is {op})").format(op=repr(op)),
+                fix=_("use op: text for a target that is not a number, or remove text"))
         year = spec.get("year")
         if isinstance(year, int) and isinstance(base.get("year"), int) and year < base["year"]:
-            add(("targets", i, "target", "year"), "target year is before the baseline year",
-                expected=f"a year ≥ {base['year']}", got=str(year), fix="correct the year")
+            add(("targets", i, "target", "year"), _("target year is before the baseline year"),
+                expected=_("a year ≥ {year}").format(year=base["year"]), got=str(year),
+                fix=_("correct the year"))
         years = [m.get("year") for m in t.get("milestones", []) if isinstance(m, dict)]
         if len(set(years)) != len(years) or years != sorted(years, key=lambda y: y or 0):
-            add(("targets", i, "milestones"), "milestone years repeat or are out of order",
-                got=_got(years), fix="list one milestone per year, earliest first")
+            add(("targets", i, "milestones"), _("milestone years repeat or are out of order"),
+                got=_got(years), fix=_("list one milestone per year, earliest first"))
         parent = t.get("parent")
         if parent is not None and parent not in target_ids:
-            add(("targets", i, "parent"), f"parent {parent!r} is not a target id of this plan",
-                fix="give the id of the row this sub-row belongs to, or null")
+            add(("targets", i, "parent"),
+                _("parent {parent} is not a target id of this plan").format(
+                    parent=repr(parent)),
+                fix=_("give the id of the row this sub-row belongs to, or null"))
         if parent is not None and parent == t.get("id"):
-            add(("targets", i, "parent"), "a target cannot be its own parent", fix="use null")
+            add(("targets", i, "parent"), _("a target cannot be its own parent"),
+                fix=_("use null"))
 
     for i, n in _entries(data, "norms"):
         params = _dict(n.get("params"))
         lo, hi = _num(params.get("per_pop_min")), _num(params.get("per_pop_max"))
         if lo is not None and hi is not None and lo > hi:
-            add(("norms", i, "params", "per_pop_min"), "per_pop_min is above per_pop_max",
+            add(("norms", i, "params", "per_pop_min"), _("per_pop_min is above per_pop_max"),
                 expected="per_pop_min ≤ per_pop_max", got=f"{_fmt(lo)}, {_fmt(hi)}",
-                fix="per_pop_min is the smaller population served by one facility")
+                fix=_("per_pop_min is the smaller population served by one facility"))
         for a, b in (("min", "max"), ("min_pct", "max_pct")):
             lo, hi = _num(params.get(a)), _num(params.get(b))
             if lo is not None and hi is not None and lo > hi:
-                add(("norms", i, "params", a), f"{a} is above {b}", expected=f"{a} ≤ {b}",
-                    got=f"{_fmt(lo)}, {_fmt(hi)}", fix="swap the two numbers")
+                add(("norms", i, "params", a), _("{a} is above {b}").format(a=a, b=b),
+                    expected=f"{a} ≤ {b}", got=f"{_fmt(lo)}, {_fmt(hi)}",
+                    fix=_("swap the two numbers"))
 
     for section, key in (("tasks", "deadline"), ("", "date")):
         items = list(_entries(data, section)) if section else [(0, data)]
@@ -705,8 +738,8 @@ def _semantic_problems(data: dict[str, Any], file: str,
                 try:
                     dt.date.fromisoformat(value)
                 except ValueError:
-                    add(path, "not a calendar date", expected="an ISO date yyyy-mm-dd",
-                        got=value, fix="correct the day or month")
+                    add(path, _("not a calendar date"), expected=_("an ISO date yyyy-mm-dd"),
+                        got=value, fix=_("correct the day or month"))
     return problems
 
 

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from hsplan._i18n import _
 from hsplan.errors import HsplanError
 
 LOCK_NAME = ".hsplan.lock"
@@ -35,11 +36,12 @@ class ProjectLockedError(HsplanError):
     def __init__(self, root: Path, holder: dict[str, Any]) -> None:
         self.root = root
         self.holder = holder
-        who = (f"pid {holder.get('pid', '?')} ({holder.get('command', 'hsplan')}, since "
-               f"{holder.get('since', '?')})") if holder else "another process"
-        super().__init__(
-            f"{root}: the project is being changed by {who}. Fix: wait for that command to "
-            "finish, then run yours again.")
+        who = _("pid {pid} ({command}, since {since})").format(
+            pid=holder.get("pid", "?"), command=holder.get("command", "hsplan"),
+            since=holder.get("since", "?")) if holder else _("another process")
+        super().__init__(_(
+            "{root}: the project is being changed by {who}. Fix: wait for that command to "
+            "finish, then run yours again.").format(root=root, who=who))
 
 
 def _command() -> str:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from hsplan._files import TEMP_MARK, atomic_path, remove, sweep_temp_files
+from hsplan._i18n import N_, _
 from hsplan.errors import DataSourceError, Problem, ValidationError
 from hsplan.region.model import Region
 from hsplan.region.schema import CRS_ALIASES, CRS_NAMES
@@ -42,7 +43,7 @@ DEFAULT_STORE = "region.gpkg"
 MADE_BY = "hsplan"
 MADE_BY_EXAMPLE = "hsplan example"  # the marker of an example copy, which --force may replace
 MAX_CONFIG_BYTES = 1_000_000
-_CONFIG_FIX = "correct hsplan.toml (see `hsplan init --help` for its keys)"
+_CONFIG_FIX = N_("correct hsplan.toml (see `hsplan init --help` for its keys)")
 
 
 @dataclass
@@ -98,8 +99,9 @@ class Project:
         try:
             return gpd.read_file(path, layer="roads")
         except Exception as exc:
-            raise DataSourceError(f"{path}: not a readable roads layer ({exc}). "
-                                  "Fix: re-export the layer as GeoPackage layer 'roads'.") from exc
+            raise DataSourceError(_(
+                "{path}: not a readable roads layer ({error}). Fix: re-export the layer as "
+                "GeoPackage layer 'roads'.").format(path=path, error=exc)) from exc
 
     @classmethod
     def open(cls, root: str | Path) -> Project:
@@ -108,18 +110,17 @@ class Project:
         root = Path(root)
         config = root / CONFIG_NAME
         if not config.is_file():
-            raise DataSourceError(
-                f"{root}: not an hsplan project (no {CONFIG_NAME}). "
-                f"Fix: create one with `hsplan init {root} --county CODE`."
-            )
+            raise DataSourceError(_(
+                "{root}: not an hsplan project (no {config}). Fix: create one with "
+                "`hsplan init {root} --county CODE`.").format(root=root, config=CONFIG_NAME))
         if config.stat().st_size > MAX_CONFIG_BYTES:
-            raise DataSourceError(f"{config}: too large for a settings file. Fix: "
-                                  f"{_CONFIG_FIX}.")
+            raise DataSourceError(_("{config}: too large for a settings file. Fix: {fix}.")
+                                  .format(config=config, fix=_(_CONFIG_FIX)))
         try:
             data: dict[str, Any] = tomllib.loads(config.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
-            raise DataSourceError(f"{config}: not valid TOML ({exc}). Fix: {_CONFIG_FIX}."
-                                  ) from exc
+            raise DataSourceError(_("{config}: not valid TOML ({error}). Fix: {fix}.").format(
+                config=config, error=exc, fix=_(_CONFIG_FIX))) from exc
         project = cls._from_config(root, data)
         _sweep(project)
         return project
@@ -132,9 +133,10 @@ class Project:
             value = data.get(name, {})
             if isinstance(value, dict):
                 return value
-            problems.append(Problem(f"[{name}] must be a table", file=CONFIG_NAME, column=name,
-                                    expected=f"a [{name}] section", got=str(value)[:60],
-                                    fix=_CONFIG_FIX))
+            problems.append(Problem(_("[{name}] must be a table").format(name=name),
+                                    file=CONFIG_NAME, column=name,
+                                    expected=_("a [{name}] section").format(name=name),
+                                    got=str(value)[:60], fix=_(_CONFIG_FIX)))
             return {}
 
         def text(sec: dict[str, Any], sec_name: str, key: str, default: str | None,
@@ -142,41 +144,44 @@ class Project:
             value = sec.get(key, default)
             if value is None or isinstance(value, str):
                 return value
-            problems.append(Problem("not text", file=CONFIG_NAME, column=f"{sec_name}.{key}",
-                                    expected="text in quotes", got=str(value)[:60],
-                                    fix=_CONFIG_FIX))
+            problems.append(Problem(_("not text"), file=CONFIG_NAME,
+                                    column=f"{sec_name}.{key}",
+                                    expected=_("text in quotes"), got=str(value)[:60],
+                                    fix=_(_CONFIG_FIX)))
             return default
 
         proj, store = section("project"), section("data")
         name = text(proj, "project", "name", root.name) or root.name
         county = text(proj, "project", "county_code", None)
         if county is not None and not (county.isdigit() and len(county) == 6):
-            problems.append(Problem("not a county code", file=CONFIG_NAME,
-                                    column="project.county_code", expected="6 digits",
-                                    got=county, fix=_CONFIG_FIX))
+            problems.append(Problem(_("not a county code"), file=CONFIG_NAME,
+                                    column="project.county_code", expected=_("6 digits"),
+                                    got=county, fix=_(_CONFIG_FIX)))
             county = None
         store_name = text(store, "data", "store", DEFAULT_STORE) or DEFAULT_STORE
         store_path = Path(store_name)
         if (store_path.is_absolute() or ".." in store_path.parts or store_name.strip() == ""
                 or store_path.suffix.lower() != ".gpkg" or "\x00" in store_name):
             problems.append(Problem(
-                "store outside the project", file=CONFIG_NAME, column="data.store",
-                expected="a .gpkg file name inside the project folder, e.g. region.gpkg",
-                got=store_name, fix='write store = "region.gpkg"'))
+                _("store outside the project"), file=CONFIG_NAME, column="data.store",
+                expected=_("a .gpkg file name inside the project folder, e.g. region.gpkg"),
+                got=store_name, fix=_('write store = "region.gpkg"')))
             store_name = DEFAULT_STORE
         crs_text = text(store, "data", "coordinate_system", "WGS84") or "WGS84"
         crs = crs_text if crs_text in CRS_NAMES else CRS_ALIASES.get(crs_text.strip().lower())
         if crs is None:
             problems.append(Problem(
-                "unknown coordinate system", file=CONFIG_NAME, column="data.coordinate_system",
-                expected="one of " + ", ".join(CRS_NAMES), got=crs_text,
-                fix='write coordinate_system = "WGS84" (or GCJ-02 for 高德/腾讯, BD-09 for 百度)'))
+                _("unknown coordinate system"), file=CONFIG_NAME,
+                column="data.coordinate_system",
+                expected=_("one of {names}").format(names=", ".join(CRS_NAMES)), got=crs_text,
+                fix=_('write coordinate_system = "WGS84" (or GCJ-02 for 高德/腾讯, BD-09 for '
+                      '百度)')))
             crs = "WGS84"
         synthetic = proj.get("synthetic", False)
         if not isinstance(synthetic, bool):
-            problems.append(Problem("not true or false", file=CONFIG_NAME,
-                                    column="project.synthetic", expected="true or false",
-                                    got=str(synthetic)[:60], fix=_CONFIG_FIX))
+            problems.append(Problem(_("not true or false"), file=CONFIG_NAME,
+                                    column="project.synthetic", expected=_("true or false"),
+                                    got=str(synthetic)[:60], fix=_(_CONFIG_FIX)))
             synthetic = False
         created = proj.get("created", "")
         if problems:
@@ -271,17 +276,18 @@ def create_project(root: str | Path) -> Iterator[Path]:
                 names = sorted(p.name for p in staging.iterdir())
                 clash = [n for n in names if (root / n).exists()]
                 if clash:
-                    raise DataSourceError(
-                        f"{root}: would replace {', '.join(clash)}, which hsplan did not "
-                        "make. Fix: choose a new folder, or move those files away.")
+                    raise DataSourceError(_(
+                        "{root}: would replace {files}, which hsplan did not make. Fix: "
+                        "choose a new folder, or move those files away.").format(
+                            root=root, files=", ".join(clash)))
                 for name in sorted(names, key=lambda n: n == CONFIG_NAME):
                     os.replace(staging / name, root / name)
             else:
                 os.replace(staging, root)  # an empty folder is replaced atomically
         except OSError as exc:
-            raise DataSourceError(
-                f"{root}: the new project cannot be moved into place ({exc}). Fix: choose an "
-                "empty or new folder.") from exc
+            raise DataSourceError(_(
+                "{root}: the new project cannot be moved into place ({error}). Fix: choose an "
+                "empty or new folder.").format(root=root, error=exc)) from exc
     finally:
         remove(staging)
 
@@ -290,18 +296,18 @@ def _refuse_existing(root: Path) -> None:
     if not root.exists():
         return
     if not root.is_dir():
-        raise DataSourceError(f"{root}: expected a folder, got a file. Fix: choose another "
-                              "folder.")
+        raise DataSourceError(_("{root}: expected a folder, got a file. Fix: choose another "
+                                "folder.").format(root=root))
     existing = sorted(p.name for p in root.iterdir())
     if not existing:
         return
     is_project = any(n in (CONFIG_NAME, DEFAULT_STORE) for n in existing)
     if is_project:
-        shown = " and ".join(n for n in existing if n in (CONFIG_NAME, DEFAULT_STORE))
-        raise DataSourceError(
-            f"{root}: expected a folder without a project, got an existing hsplan project "
-            f"({shown} already there). Fix: choose another folder, or delete those files "
-            "first if you really want to start again.")
+        shown = _(" and ").join(n for n in existing if n in (CONFIG_NAME, DEFAULT_STORE))
+        raise DataSourceError(_(
+            "{root}: expected a folder without a project, got an existing hsplan project "
+            "({files} already there). Fix: choose another folder, or delete those files "
+            "first if you really want to start again.").format(root=root, files=shown))
 
 
 def build_project(root: str | Path, build: Callable[[Path], Project]) -> Project:

@@ -33,6 +33,7 @@ import pyogrio
 import pyproj
 from shapely.geometry.base import BaseGeometry
 
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError
 from hsplan.region import schema
 from hsplan.region.model import WGS84, Region, typed
@@ -211,12 +212,11 @@ def census(county: str) -> dict[str, Any]:
     row = _census_row(county)
     if row is None:
         info = _county_row(county)
-        raise DataSourceError(
-            f"2020 census, county {county}: expected a census row for "
-            f"{info['province']}{info['name']}, got none (the code is newer than the "
-            "2020 census). Fix: enter the population yourself, e.g. from the county's "
-            "statistical yearbook (统计年鉴)."
-        )
+        raise DataSourceError(_(
+            "2020 census, county {county}: expected a census row for {name}, got none (the "
+            "code is newer than the 2020 census). Fix: enter the population yourself, e.g. "
+            "from the county's statistical yearbook (统计年鉴).").format(
+                county=county, name=f"{info['province']}{info['name']}"))
     record = _census_record(row)
     if record["code"] is None and re.fullmatch(r"\d{6}", str(county).strip()):
         record["code"] = str(county).strip()  # a development zone coded since 2020
@@ -232,10 +232,10 @@ def county_boundary(code: str) -> BaseGeometry:
     c = _county_code(code)
     geoms = _boundary_by_code()
     if c not in geoms:
-        raise DataSourceError(
-            f"county boundaries (天地图), county {c}: expected a bundled boundary, got none. "
-            "Fix: import the county boundary yourself as GeoJSON or GeoPackage (WGS84)."
-        )
+        raise DataSourceError(_(
+            "county boundaries (天地图), county {county}: expected a bundled boundary, got "
+            "none. Fix: import the county boundary yourself as GeoJSON or GeoPackage (WGS84)."
+        ).format(county=c))
     return geoms[c]
 
 
@@ -271,7 +271,7 @@ def area_km2(geometry: BaseGeometry) -> float:
     -----
     Karney's algorithm as implemented by PROJ (`pyproj.Geod.geometry_area_perimeter`).
     """
-    area_m2, _ = pyproj.Geod(ellps="WGS84").geometry_area_perimeter(geometry)
+    area_m2 = pyproj.Geod(ellps="WGS84").geometry_area_perimeter(geometry)[0]
     return abs(area_m2) / 1e6
 
 
@@ -310,12 +310,11 @@ def region_from_county(code: str) -> Region:
     info = county(code)
     c = info["code"]
     if c is None:
-        raise DataSourceError(
-            f"county {code!r}: expected a county with a 6-digit code, got the development "
-            f"zone {info['full_name']}, which the census lists without a code. Fix: its "
-            "census figures are available with `hsplan.region.reference.census(name)`; create the "
-            "project from the county that contains it."
-        )
+        raise DataSourceError(_(
+            "county {code}: expected a county with a 6-digit code, got the development zone "
+            "{name}, which the census lists without a code. Fix: its census figures are "
+            "available with `hsplan.region.reference.census(name)`; create the project from "
+            "the county that contains it.").format(code=repr(code), name=info["full_name"]))
     warnings: list[str] = []
     county_row: dict[str, Any] = {
         "code": c, "name": info["name"], "level": "county", "parent_code": info["city_code"],
@@ -396,10 +395,9 @@ def region_from_county(code: str) -> Region:
 def _path(name: str) -> Path:
     path = DATA_DIR / name
     if not path.exists():
-        raise DataSourceError(
-            f"{path}: bundled reference data file missing. Fix: reinstall hsplan "
-            "(`pip install --force-reinstall hsplan`)."
-        )
+        raise DataSourceError(_(
+            "{path}: bundled reference data file missing. Fix: reinstall hsplan "
+            "(`pip install --force-reinstall hsplan`).").format(path=path))
     return path
 
 
@@ -552,15 +550,15 @@ def _county_row(query: str) -> pd.Series:
     if len(hit) > 1:
         options = "; ".join(f"{r.code if isinstance(r.code, str) else '(no code)'} "
                             f"{r.province}{r.city}{r.name}" for r in hit.itertuples())
-        raise DataSourceError(
-            f"county {text!r}: expected one county, got {len(hit)} with this name "
-            f"({options}). Fix: give the 6-digit code or the city and name, e.g. "
-            f"'{hit.iloc[0]['city']}{text}'."
-        )
-    raise DataSourceError(
-        f"county {text!r}: expected a 6-digit county code or a county name from the NBS "
-        f"2023 division codes or the 2020 census, got {text!r}. Fix: {_suggestion(text)}"
-    )
+        raise DataSourceError(_(
+            "county {text}: expected one county, got {n} with this name ({options}). Fix: "
+            "give the 6-digit code or the city and name, e.g. {example}.").format(
+                text=repr(text), n=len(hit), options=options,
+                example=repr(f"{hit.iloc[0]['city']}{text}")))
+    raise DataSourceError(_(
+        "county {text}: expected a 6-digit county code or a county name from the NBS 2023 "
+        "division codes or the 2020 census, got {text}. Fix: {fix}").format(
+            text=repr(text), fix=_suggestion(text)))
 
 
 def _suggestion(text: str) -> str:
@@ -572,19 +570,20 @@ def _suggestion(text: str) -> str:
             if not near.empty:
                 shown = "、".join(f"{r.code} {r.name}" for r in near.head(10).itertuples())
                 more = " …" if len(near) > 10 else ""
-                return (f"codes starting with {prefix}: {shown}{more}; search with "
-                        "`hsplan counties --search NAME`.")
-        return "search for the code with `hsplan counties --search NAME`."
+                return _("codes starting with {prefix}: {shown}; search with `hsplan "
+                         "counties --search NAME`.").format(prefix=prefix, shown=shown + more)
+        return _("search for the code with `hsplan counties --search NAME`.")
     names = [str(n) for n in table["name"].dropna().unique()]
     close = difflib.get_close_matches(text, names, n=5, cutoff=0.5)
     if close:
         options = []
         for n in close:
             for r in table[table["name"] == n].head(3).itertuples():
-                code = r.code if isinstance(r.code, str) else "no code"
+                code = r.code if isinstance(r.code, str) else _("no code")
                 options.append(f"{r.city}{n} ({code})")
-        return f"did you mean {'、'.join(options)}? Or search with `hsplan counties --search`."
-    return "search for the code with `hsplan counties --search NAME`."
+        return _("did you mean {options}? Or search with `hsplan counties --search`.").format(
+            options="、".join(options))
+    return _("search for the code with `hsplan counties --search NAME`.")
 
 
 def _county_code(query: str) -> str:
@@ -594,11 +593,10 @@ def _county_code(query: str) -> str:
         return text
     row = _county_row(text)
     if pd.isna(row["code"]):
-        raise DataSourceError(
-            f"county {text!r}: expected a county with a code, got the development zone "
-            f"{row['province']}{row['city']}{row['name']}, which has none. Fix: use the "
-            "county that contains it."
-        )
+        raise DataSourceError(_(
+            "county {text}: expected a county with a code, got the development zone {name}, "
+            "which has none. Fix: use the county that contains it.").format(
+                text=repr(text), name=f"{row['province']}{row['city']}{row['name']}"))
     return str(row["code"])
 
 

@@ -32,6 +32,7 @@ import pandas as pd
 import pyogrio
 
 from hsplan._files import atomic_path
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError, Problem, ValidationError
 from hsplan.region import schema
 from hsplan.region.model import Region, typed
@@ -101,9 +102,9 @@ def load_region(path: str | Path) -> Region:
     has one that matches it byte for byte: `write_arrow_copy`)."""
     path = Path(path)
     if not path.exists():
-        raise DataSourceError(
-            f"{path}: project store not found. Fix: run `hsplan init` or `hsplan import` first."
-        )
+        raise DataSourceError(_(
+            "{path}: project store not found. Fix: run `hsplan init` or `hsplan import` "
+            "first.").format(path=path))
     copied = _read_arrow_copy(path)
     if copied is not None:
         return copied
@@ -118,15 +119,16 @@ def _read_gpkg(path: Path) -> Region:
                for name in schema.TABLES if name in layers}
         meta = read_gpkg_meta(path)
     except Exception as exc:  # pyogrio/GDAL errors of a damaged or foreign file
-        raise DataSourceError(
-            f"{path}: not a readable GeoPackage ({type(exc).__name__}: {str(exc)[:200]}). "
-            "Fix: restore the store from a backup, or import the data again into a new "
-            "project.") from exc
+        raise DataSourceError(_(
+            "{path}: not a readable GeoPackage ({error}). Fix: restore the store from a "
+            "backup, or import the data again into a new project.").format(
+                path=path, error=f"{type(exc).__name__}: {str(exc)[:200]}")) from exc
     problems = _stored_types(path, list(raw))
     problems += [p for name, df in raw.items() for p in check_stored(df, schema.TABLES[name],
                                                                     file=path.name)]
     if any(p.severity == "error" for p in problems):
-        raise ValidationError(problems, context=f"project store {path.name}")
+        raise ValidationError(problems,
+                              context=_("project store {file}").format(file=path.name))
     tables = {name: typed(df, schema.TABLES[name]) for name, df in raw.items()}
     return Region(**tables, meta=meta)  # type: ignore[arg-type]
 
@@ -254,16 +256,22 @@ def _stored_types(path: Path, names: list[str]) -> list[Problem]:
                     continue  # a column the store does not have
                 for (value,) in rows:
                     problems.append(Problem(
-                        f"stored value not valid (text or a fraction in a "
-                        f"{'whole ' if col.kind != 'float' else ''}number column, table {name})",
+                        (_("stored value not valid (text or a fraction in a number column, "
+                           "table {table})") if col.kind == "float" else
+                         _("stored value not valid (text or a fraction in a whole number "
+                           "column, table {table})")).format(table=name),
                         file=path.name, sheet=table.zh, column=col.zh,
-                        expected="a number" if col.kind == "float" else "a whole number",
-                        got=str(value)[:100],
-                        fix="correct the row in the source workbook and import it again, or "
-                            "restore the store from a backup; do not edit region.gpkg by hand"))
+                        expected=_("a number") if col.kind == "float" else _("a whole number"),
+                        got=str(value)[:100], fix=_stored_fix()))
     finally:
         con.close()
     return problems
+
+
+def _stored_fix() -> str:
+    """Return the fix of a stored value not valid, in the current language."""
+    return _("correct the row in the source workbook and import it again, or restore the "
+             "store from a backup; do not edit region.gpkg by hand")
 
 
 def check_stored(df: pd.DataFrame, table: schema.Table, *, file: str) -> list[Problem]:
@@ -273,13 +281,13 @@ def check_stored(df: pd.DataFrame, table: schema.Table, *, file: str) -> list[Pr
     problems: list[Problem] = []
 
     def add(i: int, col: schema.Column, got: object, expected: str, message: str) -> None:
-        key = ", ".join(f"{table.column(k).zh} {df[k].iloc[i]}" for k in table.key
-                        if k in df.columns)
+        key = _(", ").join(f"{table.column(k).zh} {df[k].iloc[i]}" for k in table.key
+                           if k in df.columns)
         problems.append(Problem(
-            f"stored value not valid ({message}; row {key or i + 1})", file=file,
+            _("stored value not valid ({message}; row {key})").format(
+                message=message, key=key or i + 1), file=file,
             sheet=table.zh, row=i + 1, column=col.zh, expected=expected, got=str(got)[:100],
-            fix="correct the row in the source workbook and import it again, or restore "
-                "the store from a backup; do not edit region.gpkg by hand"))
+            fix=_stored_fix()))
 
     for col in table.columns:
         if col.id not in df.columns:
@@ -300,7 +308,7 @@ def check_stored(df: pd.DataFrame, table: schema.Table, *, file: str) -> list[Pr
                     if values.dtype == object else values.notna().to_numpy()
                 numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64",
                                                                            na_value=np.nan)
-            _, hard = schema.limits(table.name, col)
+            hard = schema.limits(table.name, col)[1]
             low = col.min if col.kind != "year" else 1949
             high = hard if col.kind != "year" else 2100
             with np.errstate(invalid="ignore"):
@@ -313,10 +321,17 @@ def check_stored(df: pd.DataFrame, table: schema.Table, *, file: str) -> list[Pr
                     ok &= np.round(numbers) == numbers
             bad_flags = given & ~ok
             if bad_flags.any():
-                expected = ("a number" + (f" ≥ {low:g}" if low is not None else "") +
-                            (f" and ≤ {high:,g}" if high is not None else ""))
+                if low is not None and high is not None:
+                    expected = _("a number ≥ {low} and ≤ {high}").format(
+                        low=f"{low:g}", high=f"{high:,g}")
+                elif low is not None:
+                    expected = _("a number ≥ {low}").format(low=f"{low:g}")
+                elif high is not None:
+                    expected = _("a number ≤ {high}").format(high=f"{high:,g}")
+                else:
+                    expected = _("a number")
                 for i in _positions(bad_flags):
-                    add(i, col, values.iloc[i], expected, "not a valid number")
+                    add(i, col, values.iloc[i], expected, _("not a valid number"))
         elif col.kind == "choice":
             allowed = set(col.choices)
             raw = values.astype(object).to_numpy()
@@ -324,13 +339,13 @@ def check_stored(df: pd.DataFrame, table: schema.Table, *, file: str) -> list[Pr
                               for v in raw], dtype=bool)
             if flags.any():
                 for i in _positions(flags):
-                    add(i, col, values.iloc[i], "one of " + ", ".join(
-                        col.choices[:12]), "not an allowed value")
+                    add(i, col, values.iloc[i], _("one of {names}").format(
+                        names=", ".join(col.choices[:12])), _("not an allowed value"))
         if col.id in table.key:
             missing = values.isna().to_numpy(dtype=bool)
             if missing.any():
                 for i in _positions(missing):
-                    add(i, col, "", "a value (key column)", "missing key")
+                    add(i, col, "", _("a value (key column)"), _("missing key"))
     return problems[:MAX_STORED_PROBLEMS]
 
 

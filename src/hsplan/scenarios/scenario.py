@@ -40,6 +40,7 @@ import yaml
 from shapely.geometry import Point
 
 from hsplan._files import xlsx_writer
+from hsplan._i18n import N_, _
 from hsplan._json import json_value
 from hsplan._yaml import yaml_with_lines
 from hsplan.errors import DataSourceError, HsplanError, Problem, ValidationError
@@ -144,8 +145,8 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataSourceError(f"{path}: cannot read the scenario file ({exc}). "
-                              "Fix: check the path.") from exc
+        raise DataSourceError(_("{path}: cannot read the scenario file ({error}). Fix: check "
+                                "the path.").format(path=path, error=exc)) from exc
     data, lines = _read_yaml(text, path.name)
     return scenario_from_dict(data, file=path.name, lines=lines, path=path)
 
@@ -158,9 +159,10 @@ def scenario_from_dict(data: Any, *, file: str = "scenario",
     lines = lines or {}
     if not isinstance(data, dict):
         raise ValidationError([Problem(
-            "the file is not a scenario", file=file, row=1,
-            expected="a YAML mapping with id, title and changes", got=type(data).__name__,
-            fix="start from the example in docs/scenarios.md")], context=f"scenario {file}")
+            _("the file is not a scenario"), file=file, row=1,
+            expected=_("a YAML mapping with id, title and changes"), got=type(data).__name__,
+            fix=_("start from the example in docs/scenarios.md"))],
+            context=_("scenario {file}").format(file=file))
     validator = jsonschema.Draft202012Validator(scenario_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path])
     problems = [_schema_problem(err, data, file, lines) for err in errors
@@ -169,7 +171,7 @@ def scenario_from_dict(data: Any, *, file: str = "scenario",
         problems = _semantic_problems(data, file, lines)
     if problems:
         problems.sort(key=lambda p: p.row or 0)
-        raise ValidationError(problems, context=f"scenario {file}")
+        raise ValidationError(problems, context=_("scenario {file}").format(file=file))
     changes = tuple(_change(i, entry, lines) for i, entry in enumerate(data.get("changes", [])))
     population = data.get("population")
     return Scenario(id=data["id"], title=data["title"], changes=changes,
@@ -188,8 +190,9 @@ def _change(i: int, entry: dict[str, Any], lines: dict[tuple[Any, ...], int]) ->
 
 def _read_yaml(text: str, file: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Return the YAML data and the line of every node path (keys and list indexes)."""
-    return yaml_with_lines(text, file=file, context=f"scenario {file}", loader=yaml.SafeLoader,
-                           fix="check the indentation; quote codes such as \"530403001\"")
+    return yaml_with_lines(text, file=file, context=_("scenario {file}").format(file=file),
+                           loader=yaml.SafeLoader,
+                           fix=_("check the indentation; quote codes such as \"530403001\""))
 
 
 def _is_wrapper(err: jsonschema.ValidationError) -> bool:
@@ -202,7 +205,7 @@ def _label(path: tuple[Any, ...]) -> str:
     out = ""
     for key in path:
         out += f"[{key + 1}]" if isinstance(key, int) else (("." if out else "") + str(key))
-    return out or "(top level)"
+    return out or _("(top level)")
 
 
 def _line(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> int | None:
@@ -217,8 +220,15 @@ def _got(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-_TYPE_WORDS = {"string": "text", "number": "a number", "integer": "a whole number",
-               "object": "a mapping", "array": "a list", "null": "null", "boolean": "true/false"}
+_TYPE_WORDS = {"string": N_("text"), "number": N_("a number"), "integer": N_("a whole number"),
+               "object": N_("a mapping"), "array": N_("a list"), "null": "null",
+               "boolean": N_("true/false")}
+
+
+def _type_words(json_type: Any) -> str:
+    """Return a JSON schema type in words, in the current language."""
+    words = _TYPE_WORDS.get(str(json_type))
+    return str(json_type) if words is None or words == "null" else _(words)
 
 
 def _schema_problem(err: jsonschema.ValidationError, data: dict[str, Any], file: str,
@@ -231,60 +241,64 @@ def _schema_problem(err: jsonschema.ValidationError, data: dict[str, Any], file:
         missing = [k for k in err.validator_value if not (isinstance(inst, dict) and k in inst)]
         name = missing[0] if missing else "?"
         op = inst.get("op") if isinstance(inst, dict) else None
-        return Problem(f"missing field {name!r}" + (f" (op {op} needs it)" if op else ""),
-                       **where, fix=f"add `{name}: …` (docs/scenarios.md)")
+        return Problem(_("missing field {name} (op {op} needs it)").format(
+            name=repr(name), op=op) if op else _("missing field {name}").format(name=repr(name)),
+            **where, fix=_("add `{name}: …` (docs/scenarios.md)").format(name=name))
     if kind == "additionalProperties":
         known = list(err.schema.get("properties", {}))
         extra = sorted(set(inst) - set(known))
         name = extra[0] if extra else "?"
         key_path = (*path, name)
-        return Problem(f"unknown field {name!r}", file=file, row=_line(lines, key_path),
-                       column=_label(key_path),
-                       fix=_closest_fix(name, known, "remove it or correct the spelling; "
-                                        f"known fields: {', '.join(known)}"))
+        return Problem(_("unknown field {name}").format(name=repr(name)), file=file,
+                       row=_line(lines, key_path), column=_label(key_path),
+                       fix=_closest_fix(name, known, _(
+                           "remove it or correct the spelling; known fields: {known}").format(
+                               known=", ".join(known))))
     if kind == "propertyNames" or (kind == "enum" and "propertyNames" in [
             str(p) for p in err.schema_path]):
         key_path = (*path, str(inst))
-        return Problem("unknown resource", file=file, row=_line(lines, key_path),
+        return Problem(_("unknown resource"), file=file, row=_line(lines, key_path),
                        column=_label(key_path),
-                       expected="a resources column id or Chinese header (docs/schema.md)",
+                       expected=_("a resources column id or Chinese header (docs/schema.md)"),
                        got=_got(inst), fix=_closest_fix(
                            str(inst), [*RESOURCE_COLUMNS, *_RESOURCE_BY_ZH],
-                           "use a column of the resources table"))
+                           _("use a column of the resources table")))
     if kind in ("enum", "const"):
         choices = err.validator_value if kind == "enum" else [err.validator_value]
         shown = ", ".join(str(c) for c in choices)
-        return Problem("value not allowed", **where, expected=f"one of {shown}",
+        return Problem(_("value not allowed"), **where,
+                       expected=_("one of {names}").format(names=shown),
                        got=_got(inst), fix=_closest_fix(str(inst), [str(c) for c in choices],
-                                                        "use one of the listed values"))
+                                                        _("use one of the listed values")))
     if kind == "type":
         wanted = err.validator_value if isinstance(err.validator_value, list) \
             else [err.validator_value]
-        return Problem("wrong type", **where,
-                       expected=" or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in wanted),
-                       got=_got(inst), fix="write numbers without units, codes in quotes")
+        return Problem(_("wrong type"), **where,
+                       expected=_(" or ").join(_type_words(t) for t in wanted),
+                       got=_got(inst), fix=_("write numbers without units, codes in quotes"))
     if kind == "pattern":
-        expected = ("lower-case letters, digits and hyphens, e.g. new-chc-2024"
+        expected = (_("lower-case letters, digits and hyphens, e.g. new-chc-2024")
                     if path == ("id",) else
-                    "a 6-, 9- or 12-digit division code in quotes, e.g. \"530403001\"")
-        return Problem("value not in the expected form", **where, expected=expected,
-                       got=_got(inst), fix="correct the value")
+                    _("a 6-, 9- or 12-digit division code in quotes, e.g. \"530403001\""))
+        return Problem(_("value not in the expected form"), **where, expected=expected,
+                       got=_got(inst), fix=_("correct the value"))
     if kind in ("minimum", "maximum"):
         words = "≥" if kind == "minimum" else "≤"
-        return Problem("number out of range", **where,
-                       expected=f"a number {words} {err.validator_value}", got=_got(inst),
-                       fix="correct the number (remove counts with op: remove)"
+        return Problem(_("number out of range"), **where,
+                       expected=_("a number {relation} {limit}").format(
+                           relation=words, limit=err.validator_value), got=_got(inst),
+                       fix=_("correct the number (remove counts with op: remove)")
                        if kind == "minimum" and path[-2:-1] == ("resources",)
-                       else "correct the number")
+                       else _("correct the number"))
     if kind in ("minLength", "minProperties"):
-        return Problem("empty value", **where, expected="a non-empty value", got=_got(inst),
-                       fix="fill it in or remove the field")
-    return Problem(err.message, **where, fix="see docs/scenarios.md")
+        return Problem(_("empty value"), **where, expected=_("a non-empty value"),
+                       got=_got(inst), fix=_("fill it in or remove the field"))
+    return Problem(err.message, **where, fix=_("see docs/scenarios.md"))
 
 
 def _closest_fix(word: str, candidates: list[str], default: str) -> str:
     guess = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return f"did you mean {guess[0]}?" if guess else default
+    return _("did you mean {guess}?").format(guess=guess[0]) if guess else default
 
 
 def _semantic_problems(data: dict[str, Any], file: str,
@@ -297,17 +311,18 @@ def _semantic_problems(data: dict[str, Any], file: str,
         for name in sorted({n for n in ids if ids.count(n) > 1}):
             path = ("changes", i, "resources")
             problems.append(Problem(
-                f"resource {name} is given twice (by its id and its Chinese header)",
-                file=file, row=_line(lines, path), column=_label(path),
-                fix="keep one of the two"))
+                _("resource {name} is given twice (by its id and its Chinese header)").format(
+                    name=name), file=file, row=_line(lines, path), column=_label(path),
+                fix=_("keep one of the two")))
         new_id = entry.get("id") if entry.get("op") == "open" else None
         if new_id is not None:
             if new_id in opened:
                 path = ("changes", i, "id")
                 problems.append(Problem(
-                    f"facility id {new_id!r} is opened twice (also changes[{opened[new_id]}])",
+                    _("facility id {id} is opened twice (also changes[{n}])").format(
+                        id=repr(new_id), n=opened[new_id]),
                     file=file, row=_line(lines, path), column=_label(path),
-                    fix="give each new facility its own id"))
+                    fix=_("give each new facility its own id")))
             else:
                 opened[new_id] = i + 1
     return problems
@@ -325,8 +340,9 @@ def scenario_year(region: Region, scenario: Scenario, *, year: int | None = None
         return int(scenario.year)
     years = region.years
     if not years:
-        raise HsplanError(f"{scenario.file}: the region has no yearly data, so the scenario "
-                          "year is unknown. Fix: add `year: …` to the scenario or pass --year.")
+        raise HsplanError(_("{file}: the region has no yearly data, so the scenario year is "
+                            "unknown. Fix: add `year: …` to the scenario or pass --year.").format(
+                                file=scenario.file))
     return years[-1]
 
 
@@ -372,10 +388,12 @@ def apply_scenario(region: Region, scenario: Scenario, *, year: int | None = Non
     if scenario.region_code and code and str(code) != scenario.region_code \
             and not scenario.region_code.startswith(str(code)):
         problems.append(Problem(
-            "the scenario is written for another region", file=file,
+            _("the scenario is written for another region"), file=file,
             row=_line(_lines(scenario), ("region",)), column="region",
-            expected=f"{code} (the project's county)", got=scenario.region_code,
-            fix="use the scenario with the project it was written for, or correct `region`"))
+            expected=_("{code} (the project's county)").format(code=code),
+            got=scenario.region_code,
+            fix=_("use the scenario with the project it was written for, or correct "
+                  "`region`")))
 
     area_codes = set(region.areas["code"].astype(str))
     for change in scenario.changes:
@@ -391,10 +409,10 @@ def apply_scenario(region: Region, scenario: Scenario, *, year: int | None = Non
                          f"scenario year {y} and has no effect in it")
         known = set(facilities["id"].astype(str))
         if change.op != "open" and change.facility not in known:
-            problem("unknown facility", "facility", expected="a facility id (机构编码) of the "
-                    "project or of a facility opened earlier in the scenario",
-                    got=change.facility, fix="check the id with `hsplan summary` or the 机构 "
-                    "sheet")
+            problem(_("unknown facility"), "facility", expected=_(
+                "a facility id (机构编码) of the project or of a facility opened earlier in the "
+                "scenario"), got=change.facility,
+                fix=_("check the id with `hsplan summary` or the 机构 sheet"))
             continue
         if change.op == "open":
             facilities, res = _open(facilities, res, change, start, known, area_codes, problem)
@@ -416,7 +434,7 @@ def apply_scenario(region: Region, scenario: Scenario, *, year: int | None = Non
             res = _add_remove(res, facilities, change, start, problem)
 
     if problems:
-        raise ValidationError(problems, context=f"scenario {file}")
+        raise ValidationError(problems, context=_("scenario {file}").format(file=file))
     geo = gpd.GeoDataFrame(facilities, geometry="geometry", crs=WGS84)
     out = region.replace(facilities=geo, resources=res, utilisation=util, population=pop,
                          facts=facts)
@@ -458,13 +476,14 @@ def _open(facilities: pd.DataFrame, res: pd.DataFrame, change: Change, start: in
     new_id = str(f.get("id") or _next_id(known))
     ok = True
     if new_id in known:
-        problem("facility id already in use", "id", expected="a new facility id",
-                got=new_id, fix="choose another id or leave `id` out (S01, S02 … are used)")
+        problem(_("facility id already in use"), "id", expected=_("a new facility id"),
+                got=new_id, fix=_("choose another id or leave `id` out (S01, S02 … are used)"))
         ok = False
     if str(f["area_code"]) not in area_codes:
-        problem("unknown area", "area_code", expected="an area code (区划代码) of the project",
-                got=str(f["area_code"]), fix="use the code of the township or village the "
-                "facility is in (`hsplan summary`)")
+        problem(_("unknown area"), "area_code",
+                expected=_("an area code (区划代码) of the project"), got=str(f["area_code"]),
+                fix=_("use the code of the township or village the facility is in (`hsplan "
+                      "summary`)"))
         ok = False
     if not ok:
         return facilities, res
@@ -495,8 +514,9 @@ def _move(facilities: pd.DataFrame, change: Change, area_codes: set[str],
           problem: Any) -> pd.DataFrame:
     f = change.fields
     if "area_code" in f and str(f["area_code"]) not in area_codes:
-        problem("unknown area", "area_code", expected="an area code (区划代码) of the project",
-                got=str(f["area_code"]), fix="use the code of the new township or village")
+        problem(_("unknown area"), "area_code",
+                expected=_("an area code (区划代码) of the project"), got=str(f["area_code"]),
+                fix=_("use the code of the new township or village"))
         return facilities
     lon, lat = _point(f)
     out = facilities.copy()
@@ -518,8 +538,9 @@ def _add_remove(res: pd.DataFrame, facilities: pd.DataFrame, change: Change, sta
     fac = facilities[facilities["id"].astype(str) == fid].iloc[0]
     closed = fac["closed"]
     if closed is not None and not pd.isna(closed) and int(closed) <= start:
-        problem(f"facility {fid} is closed from {int(closed)}", "facility",
-                fix=f"change it before {int(closed)} or drop this change")
+        problem(_("facility {id} is closed from {year}").format(id=fid, year=int(closed)),
+                "facility", fix=_("change it before {year} or drop this change").format(
+                    year=int(closed)))
         return res
     out = res.copy()
     years = sorted(int(y) for y in out["year"].dropna().unique() if int(y) >= start)
@@ -528,8 +549,8 @@ def _add_remove(res: pd.DataFrame, facilities: pd.DataFrame, change: Change, sta
         mask = (out["facility_id"].astype(str) == fid) & (out["year"] == y)
         if not mask.any():
             if sign < 0:
-                problem(f"facility {fid} has no resources row in {y}", "facility",
-                        fix="import its resources first or drop this change")
+                problem(_("facility {id} has no resources row in {year}").format(id=fid, year=y),
+                        "facility", fix=_("import its resources first or drop this change"))
                 continue
             out = pd.concat([out, pd.DataFrame([{"facility_id": fid, "year": y}])],
                             ignore_index=True)
@@ -539,9 +560,11 @@ def _add_remove(res: pd.DataFrame, facilities: pd.DataFrame, change: Change, sta
             base = 0 if current is None or pd.isna(current) else int(current)
             new = base + sign * n
             if new < 0:
-                problem(f"{fid} has {base} {_resource_zh(col)} in {y}; removing {n} leaves "
-                        f"{new}", "resources", expected=f"at most {base}", got=str(n),
-                        fix=f"remove at most {base}")
+                problem(_("{id} has {base} {resource} in {year}; removing {n} leaves {left}")
+                        .format(id=fid, base=base, resource=_resource_zh(col), year=y, n=n,
+                                left=new), "resources",
+                        expected=_("at most {limit}").format(limit=base), got=str(n),
+                        fix=_("remove at most {n}").format(n=base))
                 continue
             out.loc[mask, col] = new
     return out

@@ -82,6 +82,7 @@ from typing import Any
 import pandas as pd
 
 from hsplan._files import save_workbook
+from hsplan._i18n import _
 from hsplan._json import json_value
 from hsplan.errors import HsplanError, Problem, raise_if_errors
 from hsplan.evaluation.norms._base import (
@@ -150,9 +151,10 @@ def _problems(plan: Plan) -> list[Problem]:
     for n in plan.norms:
         if n.rule not in RULES:
             problems.append(Problem(
-                f"norm {n.id}: unknown rule", file=plan.path.name if plan.path else plan.id,
-                column="rule", expected="one of " + ", ".join(RULES), got=n.rule,
-                fix="use a rule type of docs/plan-format.md (Norms)"))
+                _("norm {id}: unknown rule").format(id=n.id),
+                file=plan.path.name if plan.path else plan.id,
+                column="rule", expected=_("one of {names}").format(names=", ".join(RULES)),
+                got=n.rule, fix=_("use a rule type of docs/plan-format.md (Norms)")))
             continue
         for key in _RESOURCE_PARAMS:
             value = n.params.get(key)
@@ -161,9 +163,10 @@ def _problems(plan: Plan) -> list[Problem]:
             for col in _as_list(value):
                 if col not in known:
                     problems.append(Problem(
-                        f"norm {n.id}: unknown resource", file=plan.path.name if plan.path
-                        else plan.id, column=key, expected="a column of the resources table",
-                        got=col, fix="use a resources column of docs/schema.md"))
+                        _("norm {id}: unknown resource").format(id=n.id),
+                        file=plan.path.name if plan.path else plan.id, column=key,
+                        expected=_("a column of the resources table"), got=col,
+                        fix=_("use a resources column of docs/schema.md")))
     return problems
 
 
@@ -175,8 +178,8 @@ def default_year(region: Region) -> int:
         return years[-1]
     if region.years:
         return region.years[-1]
-    raise HsplanError("the region has no yearly data (population, resources, utilisation). "
-                      "Fix: import the yearly tables first (hsplan import).")
+    raise HsplanError(_("the region has no yearly data (population, resources, utilisation). "
+                        "Fix: import the yearly tables first (hsplan import)."))
 
 
 def _absent_input(region: Region, norm: Norm,
@@ -239,7 +242,7 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
     Rule semantics are in the module docstring; norms come from docs/plan-format.md.
     Raises `ValidationError` listing every norm with an unknown rule or resource.
     """
-    raise_if_errors(_problems(plan), context=f"plan {plan.id} norms")
+    raise_if_errors(_problems(plan), context=_("plan {plan} norms").format(plan=plan.id))
     when = default_year(region) if year is None else int(year)
     readings = Readings.from_plan(plan)
     if access is not None and hasattr(access, "with_readings"):

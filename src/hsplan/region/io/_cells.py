@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from hsplan._i18n import N_, _
 from hsplan.region import schema
 from hsplan.region.schema import Column
 
@@ -58,8 +59,11 @@ def as_text(value: Any) -> str:
     return str(value).strip()
 
 
+_UNITS = (N_("beds"), N_("days"), N_("degree"))  # the English units of the schema, translated
+
+
 def _unit(col: Column) -> str:
-    return f" ({col.unit})" if col.unit and col.unit not in ("persons",) else ""
+    return f" ({_(col.unit)})" if col.unit and col.unit not in ("persons",) else ""
 
 
 def _num(x: float) -> str:
@@ -71,33 +75,36 @@ def expected_text(col: Column) -> str:
     if col.kind == "int":
         low = _num(col.min) if col.min is not None else None
         if low is not None and col.max is not None:
-            return f"a whole number from {low} to {_num(col.max)}"
-        return f"a whole number ≥ {low}" if low is not None else "a whole number"
+            return _("a whole number from {low} to {high}").format(low=low, high=_num(col.max))
+        return (_("a whole number ≥ {low}").format(low=low) if low is not None
+                else _("a whole number"))
     if col.kind == "float":
         if col.min is not None and col.max is not None:
-            return f"a number from {_num(col.min)} to {_num(col.max)}{_unit(col)}"
+            return _("a number from {low} to {high}").format(
+                low=_num(col.min), high=_num(col.max)) + _unit(col)
         if col.min is not None:
-            return f"a number ≥ {_num(col.min)}{_unit(col)}"
-        return f"a number{_unit(col)}"
+            return _("a number ≥ {low}").format(low=_num(col.min)) + _unit(col)
+        return _("a number") + _unit(col)
     if col.kind == "code":
         lengths = [str(n) for n in col.code_lengths]
-        text = lengths[0] if len(lengths) == 1 else ", ".join(lengths[:-1]) + f" or {lengths[-1]}"
-        return f"a {text}-digit code"
+        text = lengths[0] if len(lengths) == 1 else _("{some} or {last}").format(
+            some=", ".join(lengths[:-1]), last=lengths[-1])
+        return _("a {digits}-digit code").format(digits=text)
     if col.kind == "year":
-        return f"a year from {YEAR_MIN} to {YEAR_MAX}"
+        return _("a year from {low} to {high}").format(low=YEAR_MIN, high=YEAR_MAX)
     if col.kind == "bool":
-        return "是 or 否"
+        return _("是 or 否")
     if col.kind == "date":
-        return "a date as YYYY-MM-DD"
+        return _("a date as YYYY-MM-DD")
     if col.kind == "choice":
         labels = _CHOICE_LABELS.get(col.choices, {})
         shown = [f"{labels[c]} ({c})" if c in labels else c
                  for c in col.choices[:_MAX_LISTED_CHOICES]]
         more = " …" if len(col.choices) > _MAX_LISTED_CHOICES else ""
-        return f"one of {', '.join(shown)}{more}"
+        return _("one of {names}").format(names=", ".join(shown)) + more
     if col.kind == "list":
-        return "values separated by 、"
-    return "text"
+        return _("values separated by 、")
+    return _("text")
 
 
 def closest(word: str, candidates: list[str], *, cutoff: float = 0.5) -> str | None:
@@ -117,18 +124,19 @@ def parse_cell(value: Any, col: Column) -> Any:
     kind = col.kind
     if isinstance(value, str):
         if value.strip() in EXCEL_ERRORS:
-            return CellError(f"Excel error value {value.strip()}", expected_text(col),
-                             "correct the formula in Excel, or type the value itself")
+            return CellError(_("Excel error value {value}").format(value=value.strip()),
+                             expected_text(col),
+                             _("correct the formula in Excel, or type the value itself"))
         if _CONTROL.search(value):
-            return CellError("control character in the cell (e.g. NUL)", expected_text(col),
-                             "retype the cell; it holds invisible characters copied from "
-                             "another program")
+            return CellError(_("control character in the cell (e.g. NUL)"), expected_text(col),
+                             _("retype the cell; it holds invisible characters copied from "
+                               "another program"))
         if len(value) > MAX_TEXT_CHARS:
-            return CellError(f"text longer than {MAX_TEXT_CHARS:,} characters",
-                             expected_text(col), "shorten the text")
+            return CellError(_("text longer than {limit} characters").format(
+                limit=f"{MAX_TEXT_CHARS:,}"), expected_text(col), _("shorten the text"))
     if isinstance(value, float) and not math.isfinite(value):
-        return CellError("not a finite number", expected_text(col),
-                         "enter a number (not NaN or infinity)")
+        return CellError(_("not a finite number"), expected_text(col),
+                         _("enter a number (not NaN or infinity)"))
     if kind in ("int", "year"):
         return _parse_int(value, col)
     if kind == "float":
@@ -145,7 +153,7 @@ def parse_cell(value: Any, col: Column) -> Any:
             return True
         if text in _FALSE:
             return False
-        return CellError("not yes/no", expected_text(col), "enter 是 or 否")
+        return CellError(_("not yes/no"), expected_text(col), _("enter 是 or 否"))
     if kind == "date":
         return _parse_date(value, col)
     if kind == "list":
@@ -185,8 +193,8 @@ def _huge(value: Any, col: Column) -> CellError | None:
         return None
     if math.isfinite(number) and abs(number) <= schema.ABSOLUTE_MAX:
         return None
-    return CellError("not a plausible number (NaN, infinity or far too large)",
-                     expected_text(col), "enter the value as plain digits; check its unit")
+    return CellError(_("not a plausible number (NaN, infinity or far too large)"),
+                     expected_text(col), _("enter the value as plain digits; check its unit"))
 
 
 def _parse_int(value: Any, col: Column) -> Any:
@@ -194,20 +202,21 @@ def _parse_int(value: Any, col: Column) -> Any:
         text = as_text(value).removesuffix("年")
         number = _number(text)
         if number is None or not number.is_integer() or not YEAR_MIN <= number <= YEAR_MAX:
-            return CellError("not a valid year", expected_text(col),
-                             "enter the year as four digits, e.g. 2023")
+            return CellError(_("not a valid year"), expected_text(col),
+                             _("enter the year as four digits, e.g. 2023"))
         return int(number)
     number = _number(value)
     if number is None and (huge := _huge(value, col)) is not None:
         return huge
     if number is None or not number.is_integer():
-        return CellError("not a whole number", expected_text(col),
-                         "enter digits only (no 约, units, ranges or decimals)")
+        return CellError(_("not a whole number"), expected_text(col),
+                         _("enter digits only (no 约, units, ranges or decimals)"))
     if col.min is not None and number < col.min:
-        return CellError("negative count" if col.min == 0 else "out of range", expected_text(col),
-                         "enter a count of 0 or more" if col.min == 0 else "correct the value")
+        return CellError(_("negative count") if col.min == 0 else _("out of range"),
+                         expected_text(col), _("enter a count of 0 or more") if col.min == 0
+                         else _("correct the value"))
     if col.max is not None and number > col.max:
-        return CellError("out of range", expected_text(col), "correct the value")
+        return CellError(_("out of range"), expected_text(col), _("correct the value"))
     return int(number)
 
 
@@ -216,22 +225,22 @@ def _parse_float(value: Any, col: Column) -> Any:
     if number is None and (huge := _huge(value, col)) is not None:
         return huge
     if number is None:
-        return CellError("not a number", expected_text(col),
-                         "enter digits only (no units or words)")
+        return CellError(_("not a number"), expected_text(col),
+                         _("enter digits only (no units or words)"))
     if (col.min is not None and number < col.min) or (col.max is not None and number > col.max):
-        return CellError("out of range", expected_text(col),
-                         "check the value and its unit" + (
-                             "; longitude and latitude are decimal degrees in China"
-                             if col.id in ("lon", "lat") else ""))
+        return CellError(_("out of range"), expected_text(col),
+                         _("check the value and its unit; longitude and latitude are decimal "
+                           "degrees in China") if col.id in ("lon", "lat")
+                         else _("check the value and its unit"))
     return number
 
 
 def _parse_code(value: Any, col: Column) -> Any:
     text = as_text(value)
     if not text.isdigit() or (col.code_lengths and len(text) not in col.code_lengths):
-        return CellError("not a valid code", expected_text(col),
-                         "enter the 统计用区划代码 as digits (6 for a county, 9 for a "
-                         "township, 12 for a village)")
+        return CellError(_("not a valid code"), expected_text(col),
+                         _("enter the 统计用区划代码 as digits (6 for a county, 9 for a "
+                           "township, 12 for a village)"))
     return text
 
 
@@ -249,10 +258,11 @@ def _parse_choice(value: Any, col: Column) -> Any:
     guess = closest(text, candidates)
     if guess is not None:
         target = col.choice_aliases.get(guess, guess)
-        fix = f"did you mean {guess}?" if target == guess else f"did you mean {guess} ({target})?"
+        fix = (_("did you mean {guess}?").format(guess=guess) if target == guess else
+               _("did you mean {guess} ({target})?").format(guess=guess, target=target))
     else:
-        fix = "pick a value from the drop-down list (the 说明 sheet lists them all)"
-    return CellError("not an allowed value", expected_text(col), fix)
+        fix = _("pick a value from the drop-down list (the 说明 sheet lists them all)")
+    return CellError(_("not an allowed value"), expected_text(col), fix)
 
 
 def _parse_date(value: Any, col: Column) -> Any:
@@ -267,4 +277,4 @@ def _parse_date(value: Any, col: Column) -> Any:
             return date(*(int(g) for g in match.groups())).isoformat()
         except ValueError:
             pass
-    return CellError("not a date", expected_text(col), "enter the date as YYYY-MM-DD")
+    return CellError(_("not a date"), expected_text(col), _("enter the date as YYYY-MM-DD"))

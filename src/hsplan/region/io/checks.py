@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from hsplan._i18n import _
 from hsplan.errors import Problem
 from hsplan.region import schema
 from hsplan.region.io.tables import SheetSource, row_key
@@ -62,10 +63,11 @@ class _Reporter:
                 message, file=source.file, sheet=source.sheet, row=source.rows[key],
                 column=source.header(col_id), expected=expected, got=got, fix=fix))
             return
-        key_text = ", ".join(f"{table.column(k).zh} {v}" for k, v in zip(table.key, key,
-                                                                            strict=True))
+        key_text = _(", ").join(f"{table.column(k).zh} {v}" for k, v in zip(table.key, key,
+                                                                               strict=True))
         self.problems.append(Problem(
-            f"table {table.zh} ({key_text}), column {table.column(col_id).zh}: {message}",
+            _("table {table} ({key}), column {column}: {message}").format(
+                table=table.zh, key=key_text, column=table.column(col_id).zh, message=message),
             expected=expected, got=got, fix=fix))
 
 
@@ -102,24 +104,24 @@ def _check_references(region: Region, rep: _Reporter) -> None:
             continue
         if row["level"] in _LEVEL_RANK and _LEVEL_RANK[row["level"]] == top:
             continue
-        rep.add(schema.AREAS, row, "parent_code", "unknown parent area",
-                expected="a 区划代码 of the 区划 table", got=str(parent),
-                fix="add the parent area to the 区划 table, or correct the code")
+        rep.add(schema.AREAS, row, "parent_code", _("unknown parent area"),
+                expected=_("a 区划代码 of the 区划 table"), got=str(parent),
+                fix=_("add the parent area to the 区划 table, or correct the code"))
     for table in (schema.POPULATION, schema.FACILITIES, schema.REPORTED):
         for row in _rows(region.tables()[table.name]):
             code = row["area_code"]
             if code is not None and code not in codes:
-                rep.add(table, row, "area_code", "unknown area code",
-                        expected="a 区划代码 of the 区划 table", got=str(code),
-                        fix="add the area to the 区划 table, or correct the code")
+                rep.add(table, row, "area_code", _("unknown area code"),
+                        expected=_("a 区划代码 of the 区划 table"), got=str(code),
+                        fix=_("add the area to the 区划 table, or correct the code"))
     ids = set(region.facilities["id"].dropna())
     for table in (schema.RESOURCES, schema.UTILISATION):
         for row in _rows(region.tables()[table.name]):
             fid = row["facility_id"]
             if fid is not None and fid not in ids:
-                rep.add(table, row, "facility_id", "unknown facility",
-                        expected="a 机构编码 of the 机构 table", got=str(fid),
-                        fix="add the facility to the 机构 table, or correct the 机构编码")
+                rep.add(table, row, "facility_id", _("unknown facility"),
+                        expected=_("a 机构编码 of the 机构 table"), got=str(fid),
+                        fix=_("add the facility to the 机构 table, or correct the 机构编码"))
 
 
 def _check_containment(region: Region, rep: _Reporter) -> None:
@@ -150,11 +152,12 @@ def _check_containment(region: Region, rep: _Reporter) -> None:
             code = parents.get(code)
         if code is None or code not in polygons or polygons[code].covers(point):
             continue
-        rep.add(schema.FACILITIES, row, "lon", "facility outside its area",
-                expected=f"a point inside {names.get(code, code)} ({code})",
+        rep.add(schema.FACILITIES, row, "lon", _("facility outside its area"),
+                expected=_("a point inside {area} ({code})").format(
+                    area=names.get(code, code), code=code),
                 got=f"{point.x:.6f}, {point.y:.6f}",
-                fix="check 经度/纬度 (not swapped?) and 坐标系 (GCJ-02/BD-09 from map "
-                    "services), or the 所在区划代码")
+                fix=_("check 经度/纬度 (not swapped?) and 坐标系 (GCJ-02/BD-09 from map "
+                      "services), or the 所在区划代码"))
 
 
 def _close(parts: float, total: float) -> bool:
@@ -170,15 +173,17 @@ def _check_population(region: Region, rep: _Reporter) -> None:
             continue
         bands = [row[b] for b in AGE_BAND_IDS]
         if all(b is not None for b in bands) and not _close(sum(bands), total):
-            rep.add(table, row, "total", "age bands do not add up to the total",
-                    expected=f"{total} ± 0.5 % (the 常住人口)", got=str(sum(bands)),
-                    fix="correct the age bands or the 常住人口")
+            rep.add(table, row, "total", _("age bands do not add up to the total"),
+                    expected=_("{total} ± 0.5 % (the 常住人口)").format(total=total),
+                    got=str(sum(bands)), fix=_("correct the age bands or the 常住人口"))
         for a, b in (("male", "female"), ("urban", "rural")):
             if row[a] is not None and row[b] is not None and not _close(row[a] + row[b], total):
-                rep.add(table, row, a, f"{table.column(a).zh} + {table.column(b).zh} "
-                        "do not add up to the total",
-                        expected=f"{total} ± 0.5 % (the 常住人口)", got=str(row[a] + row[b]),
-                        fix=f"correct {table.column(a).zh}, {table.column(b).zh} or 常住人口")
+                rep.add(table, row, a, _("{a} + {b} do not add up to the total").format(
+                        a=table.column(a).zh, b=table.column(b).zh),
+                        expected=_("{total} ± 0.5 % (the 常住人口)").format(total=total),
+                        got=str(row[a] + row[b]),
+                        fix=_("correct {a}, {b} or 常住人口").format(a=table.column(a).zh,
+                                                                   b=table.column(b).zh))
     children: dict[str, list[str]] = {}
     for code, parent in zip(region.areas["code"], region.areas["parent_code"], strict=True):
         if not pd.isna(code) and not pd.isna(parent):
@@ -197,10 +202,10 @@ def _check_population(region: Region, rep: _Reporter) -> None:
         kid_sum = sum(v for v in values if v is not None)
         if not _close(kid_sum, total):
             rep.add(table, rows[(code, year)], "total",
-                    "population of the sub-areas does not add up",
-                    expected=f"{total} ± 0.5 % (this area's 常住人口)",
-                    got=f"{kid_sum} (sum of {len(kids)} sub-areas)",
-                    fix="correct this total or the sub-areas' 常住人口")
+                    _("population of the sub-areas does not add up"),
+                    expected=_("{total} ± 0.5 % (this area's 常住人口)").format(total=total),
+                    got=_("{sum} (sum of {n} sub-areas)").format(sum=kid_sum, n=len(kids)),
+                    fix=_("correct this total or the sub-areas' 常住人口"))
 
 
 def _check_resources(df: pd.DataFrame, rep: _Reporter) -> None:
@@ -210,35 +215,41 @@ def _check_resources(df: pd.DataFrame, rep: _Reporter) -> None:
         parts = [row[c] for c in _STAFF_PARTS if row[c] is not None]
         tech, total = row["staff_health_tech"], row["staff_total"]
         if parts and tech is not None and sum(parts) > tech:
-            rep.add(table, row, "staff_health_tech", "health technicians fewer than their parts",
-                    expected=f"at least {sum(parts)} (执业医师 + 执业助理医师 + 注册护士 + "
-                             "药师(士) + 技师(士))", got=str(tech),
-                    fix="卫生技术人员 includes doctors, nurses, pharmacists and technicians")
+            rep.add(table, row, "staff_health_tech",
+                    _("health technicians fewer than their parts"),
+                    expected=_("at least {n} (执业医师 + 执业助理医师 + 注册护士 + "
+                               "药师(士) + 技师(士))").format(n=sum(parts)), got=str(tech),
+                    fix=_("卫生技术人员 includes doctors, nurses, pharmacists and technicians"))
         if tech is not None and total is not None and tech > total:
-            rep.add(table, row, "staff_total", "total staff fewer than health technicians",
-                    expected=f"at least {tech} (卫生技术人员)", got=str(total),
-                    fix="卫生人员 includes 卫生技术人员, 乡村医生, 管理 and 其他人员")
+            rep.add(table, row, "staff_total", _("total staff fewer than health technicians"),
+                    expected=_("at least {n} (卫生技术人员)").format(n=tech), got=str(total),
+                    fix=_("卫生人员 includes 卫生技术人员, 乡村医生, 管理 and 其他人员"))
         beds = row["beds"]
         for kind in _BED_KINDS:
             if beds is not None and row[kind] is not None and row[kind] > beds:
-                rep.add(table, row, kind, f"more {zh[kind]} than 实有床位",
-                        expected=f"at most {beds} (实有床位)", got=str(row[kind]),
-                        fix=f"{zh[kind]} are part of 实有床位; correct one of them")
+                rep.add(table, row, kind, _("more {kind} than 实有床位").format(kind=zh[kind]),
+                        expected=_("at most {n} (实有床位)").format(n=beds),
+                        got=str(row[kind]),
+                        fix=_("{kind} are part of 实有床位; correct one of them").format(
+                            kind=zh[kind]))
         amb, neg = row["ambulances"], row["ambulances_negative_pressure"]
         if amb is not None and neg is not None and neg > amb:
-            rep.add(table, row, "ambulances_negative_pressure", "more 负压救护车 than 救护车",
-                    expected=f"at most {amb} (救护车)", got=str(neg),
-                    fix="救护车 counts all ambulances including negative-pressure ones")
+            rep.add(table, row, "ambulances_negative_pressure",
+                    _("more 负压救护车 than 救护车"),
+                    expected=_("at most {n} (救护车)").format(n=amb), got=str(neg),
+                    fix=_("救护车 counts all ambulances including negative-pressure ones"))
         doctors = [row[c] for c in ("doctors_licensed", "doctors_assistant")]
         if all(d is None for d in doctors):
             continue
         all_doctors = sum(d for d in doctors if d is not None)
         for kind in _DOCTOR_SUBSETS:
             if row[kind] is not None and row[kind] > all_doctors:
-                rep.add(table, row, kind, f"more {zh[kind]} than 执业(助理)医师",
-                        expected=f"at most {all_doctors} (执业医师 + 执业助理医师)",
+                rep.add(table, row, kind, _("more {kind} than 执业(助理)医师").format(
+                        kind=zh[kind]),
+                        expected=_("at most {n} (执业医师 + 执业助理医师)").format(n=all_doctors),
                         got=str(row[kind]),
-                        fix=f"{zh[kind]} are part of 执业(助理)医师; correct one of them")
+                        fix=_("{kind} are part of 执业(助理)医师; correct one of them").format(
+                            kind=zh[kind]))
 
 
 def _check_utilisation(df: pd.DataFrame, rep: _Reporter) -> None:
@@ -246,11 +257,14 @@ def _check_utilisation(df: pd.DataFrame, rep: _Reporter) -> None:
     for row in _rows(df):
         opened, occupied = row["bed_days_open"], row["bed_days_occupied"]
         if opened is not None and occupied is not None and occupied > MAX_OCCUPANCY_RATIO * opened:
-            rep.add(table, row, "bed_days_occupied", "occupied bed-days exceed 120 % of open ones",
-                    expected=f"at most {MAX_OCCUPANCY_RATIO * opened:g} (1.2 × 实际开放总床日数)",
-                    got=str(occupied), fix="check both bed-day counts (same year, same unit)")
+            rep.add(table, row, "bed_days_occupied",
+                    _("occupied bed-days exceed 120 % of open ones"),
+                    expected=_("at most {n} (1.2 × 实际开放总床日数)").format(
+                        n=f"{MAX_OCCUPANCY_RATIO * opened:g}"),
+                    got=str(occupied), fix=_("check both bed-day counts (same year, same unit)"))
         adm, dis = row["admissions"], row["discharges"]
         if adm is not None and dis is not None and dis > MAX_DISCHARGE_RATIO * adm:
-            rep.add(table, row, "discharges", "discharges exceed 1.5 × admissions",
-                    expected=f"at most {MAX_DISCHARGE_RATIO * adm:g} (1.5 × 入院人数)",
-                    got=str(dis), fix="check 入院人数 and 出院人数")
+            rep.add(table, row, "discharges", _("discharges exceed 1.5 × admissions"),
+                    expected=_("at most {n} (1.5 × 入院人数)").format(
+                        n=f"{MAX_DISCHARGE_RATIO * adm:g}"),
+                    got=str(dis), fix=_("check 入院人数 and 出院人数"))

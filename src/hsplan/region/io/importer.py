@@ -26,6 +26,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from hsplan._i18n import _
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.region import schema
 from hsplan.region._lock import project_lock
@@ -141,10 +142,11 @@ def _read_and_merge(project: Project, path: str | Path,
     problems = [*read.problems, *check_county(read, project.county_code)]
     if not read.tables and not any(p.severity == "error" for p in problems):
         problems.append(Problem(
-            "no table to import", file=Path(path).name,
-            expected="a sheet or CSV file named after a table (区划, 人口, 机构, 资源 …) with a "
-                     "header row and data rows",
-            got="no data rows", fix="fill in the template (`hsplan template`) and import it"))
+            _("no table to import"), file=Path(path).name,
+            expected=_("a sheet or CSV file named after a table (区划, 人口, 机构, 资源 …) with "
+                       "a header row and data rows"),
+            got=_("no data rows"),
+            fix=_("fill in the template (`hsplan template`) and import it")))
     problems += check_region(merged, incoming=read.sources)
     return read, merged, changes, problems
 
@@ -179,12 +181,14 @@ def check_county(read: ReadResult, county: str | None) -> list[Problem]:
             row = source.rows.get(row_key({str(k): v for k, v in rec.items()}, table)
                                   ) if source is not None else None
             problems.append(Problem(
-                "area outside the project's county", file=source.file if source else None,
+                _("area outside the project's county"), file=source.file if source else None,
                 sheet=source.sheet if source else None, row=row,
                 column=source.header(col_id) if source else col_id,
-                expected=f"a code of county {county} (starting {county})", got=str(code),
-                fix="import this workbook into the project of its own county "
-                    f"(`hsplan init DIR --county {min(foreign)}`), or correct the code"))
+                expected=_("a code of county {county} (starting {county})").format(
+                    county=county), got=str(code),
+                fix=_("import this workbook into the project of its own county "
+                      "(`hsplan init DIR --county {county}`), or correct the code").format(
+                          county=min(foreign))))
     return problems
 
 
@@ -205,8 +209,8 @@ def import_tables(project: Project, path: str | Path) -> ImportReport:
     Raises `ValidationError` with every problem (and writes nothing) if any is an error.
     """
     with project_lock(project.root, command=f"hsplan import {Path(path).name}"):
-        _, merged, changes, problems = _read_and_merge(project, path)
-        raise_if_errors(problems, context=f"import {Path(path).name}")
+        _read, merged, changes, problems = _read_and_merge(project, path)
+        raise_if_errors(problems, context=_("import {file}").format(file=Path(path).name))
         store = project.save(merged)
     return ImportReport(Path(path).name, store, changes,
                         [p for p in problems if p.severity == "warning"])

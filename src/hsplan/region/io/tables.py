@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError, Problem, raise_if_errors
 from hsplan.region import schema
 from hsplan.region.coords import to_wgs84
@@ -78,7 +79,7 @@ class ReadResult:
         """Return the problems that are only reported."""
         return [p for p in self.problems if p.severity == "warning"]
 
-    def raise_if_errors(self, *, context: str = "input") -> None:
+    def raise_if_errors(self, *, context: str | None = None) -> None:
         """Raise one `ValidationError` with every problem if any is an error."""
         raise_if_errors(self.problems, context=context)
 
@@ -100,19 +101,21 @@ def read_tables(path: str | Path, *, coordinate_system: str = "WGS84") -> ReadRe
     if path.is_dir():
         return read_csv_dir(path, coordinate_system=coordinate_system)
     if not path.exists():
-        raise DataSourceError(f"{path}: file not found. Fix: check the path.")
+        raise DataSourceError(_("{path}: file not found. Fix: check the path.").format(
+            path=path))
     if path.suffix.lower() in (".csv", ".txt", ".tsv"):
         return _read_csv_files([path], coordinate_system=coordinate_system)
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return read_workbook(path, coordinate_system=coordinate_system)
     if path.suffix.lower() in (".xls", ".et", ".ods", ".numbers"):
-        raise DataSourceError(
-            f"{path}: a {path.suffix} workbook, which hsplan does not read. Fix: open it in "
-            "Excel or WPS and save it as Excel 工作簿 (.xlsx).")
-    raise DataSourceError(
-        f"{path}: not a workbook or CSV file (suffix {path.suffix or 'none'}). "
-        "Fix: save it as .xlsx, or give a folder of <table>.csv files."
-    )
+        raise DataSourceError(_(
+            "{path}: a {suffix} workbook, which hsplan does not read. Fix: open it in "
+            "Excel or WPS and save it as Excel 工作簿 (.xlsx).").format(
+                path=path, suffix=path.suffix))
+    raise DataSourceError(_(
+        "{path}: not a workbook or CSV file (suffix {suffix}). "
+        "Fix: save it as .xlsx, or give a folder of <table>.csv files.").format(
+            path=path, suffix=path.suffix or _("none")))
 
 
 MAX_INPUT_BYTES = 100 * 1024 * 1024
@@ -126,10 +129,11 @@ _FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 def _check_size(path: Path) -> None:
     size = path.stat().st_size
     if size > MAX_INPUT_BYTES:
-        raise DataSourceError(
-            f"{path.name}: file too large ({size / 2**20:,.0f} MB; at most "
-            f"{MAX_INPUT_BYTES / 2**20:,.0f} MB). Fix: split it into several files, one per "
-            "table or year, and import them one after another.")
+        raise DataSourceError(_(
+            "{file}: file too large ({size} MB; at most {limit} MB). Fix: split it into "
+            "several files, one per table or year, and import them one after another.").format(
+                file=path.name, size=f"{size / 2**20:,.0f}",
+                limit=f"{MAX_INPUT_BYTES / 2**20:,.0f}"))
 
 
 def _sniff_excel(path: Path) -> None:
@@ -139,18 +143,21 @@ def _sniff_excel(path: Path) -> None:
     if head.startswith(b"PK"):
         return
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        what = "an old Excel 97-2003 workbook (.xls) or an encrypted workbook"
-        fix = "open it in Excel or WPS and save it as Excel 工作簿 (.xlsx), without a password"
+        what = _("an old Excel 97-2003 workbook (.xls) or an encrypted workbook")
+        fix = _("open it in Excel or WPS and save it as Excel 工作簿 (.xlsx), without a "
+                "password")
     elif not head:
-        what = "an empty file (0 bytes)"
-        fix = "export the workbook again"
+        what = _("an empty file (0 bytes)")
+        fix = _("export the workbook again")
     elif head.lstrip(b"\xef\xbb\xbf\xff\xfe").startswith((b"<", b"<\x00")):
-        what = "an HTML or XML file saved with an Excel name"
-        fix = "open it in Excel and save it as Excel 工作簿 (.xlsx)"
+        what = _("an HTML or XML file saved with an Excel name")
+        fix = _("open it in Excel and save it as Excel 工作簿 (.xlsx)")
     else:
-        what = "a text (CSV) file saved with an Excel name"
-        fix = f"rename it to {path.stem}.csv, or open it in Excel and save it as .xlsx"
-    raise DataSourceError(f"{path.name}: not a readable Excel workbook: {what}. Fix: {fix}.")
+        what = _("a text (CSV) file saved with an Excel name")
+        fix = _("rename it to {name}.csv, or open it in Excel and save it as .xlsx").format(
+            name=path.stem)
+    raise DataSourceError(_("{file}: not a readable Excel workbook: {what}. Fix: {fix}.").format(
+        file=path.name, what=what, fix=fix))
 
 
 def _zip_facts(path: Path) -> dict[str, tuple[list[tuple[str, int, str, int]], bool]]:
@@ -161,9 +168,11 @@ def _zip_facts(path: Path) -> dict[str, tuple[list[tuple[str, int, str, int]], b
         infos = zf.infolist()
         unpacked = sum(i.file_size for i in infos)
         if unpacked > MAX_UNPACKED_BYTES:
-            raise DataSourceError(
-                f"{path.name}: the workbook unpacks to {unpacked / 2**20:,.0f} MB (at most "
-                f"{MAX_UNPACKED_BYTES / 2**20:,.0f} MB). Fix: split it into smaller workbooks.")
+            raise DataSourceError(_(
+                "{file}: the workbook unpacks to {size} MB (at most {limit} MB). Fix: split "
+                "it into smaller workbooks.").format(
+                    file=path.name, size=f"{unpacked / 2**20:,.0f}",
+                    limit=f"{MAX_UNPACKED_BYTES / 2**20:,.0f}"))
         for info in infos:
             if not (info.filename.startswith("xl/worksheets/") and
                     info.filename.endswith(".xml")):
@@ -208,10 +217,10 @@ def read_workbook(path: str | Path, *, coordinate_system: str = "WGS84") -> Read
     except DataSourceError:
         raise
     except Exception as exc:  # zipfile, XML and openpyxl errors of a damaged file
-        raise DataSourceError(
-            f"{path.name}: not a readable Excel workbook ({type(exc).__name__}: "
-            f"{str(exc)[:200]}). Fix: open it in Excel or WPS and save it again as .xlsx."
-        ) from exc
+        raise DataSourceError(_(
+            "{file}: not a readable Excel workbook ({error}). Fix: open it in Excel or WPS "
+            "and save it again as .xlsx.").format(
+                file=path.name, error=f"{type(exc).__name__}: {str(exc)[:200]}")) from exc
     sheets: list[tuple[str, list[tuple[int, list[Any]]]]] = []
     problems: list[Problem] = []
     try:
@@ -231,9 +240,10 @@ def read_workbook(path: str | Path, *, coordinate_system: str = "WGS84") -> Read
     except DataSourceError:
         raise
     except Exception as exc:  # a truncated or malformed sheet XML
-        raise DataSourceError(
-            f"{path.name}: a sheet cannot be read ({type(exc).__name__}: {str(exc)[:200]}). "
-            "Fix: open it in Excel or WPS and save it again as .xlsx.") from exc
+        raise DataSourceError(_(
+            "{file}: a sheet cannot be read ({error}). Fix: open it in Excel or WPS and save "
+            "it again as .xlsx.").format(
+                file=path.name, error=f"{type(exc).__name__}: {str(exc)[:200]}")) from exc
     finally:
         wb.close()
     result = _read_sheets(path.name, sheets, coordinate_system=coordinate_system)
@@ -245,16 +255,18 @@ def _sheet_rows(ws: Any, file: str) -> list[tuple[int, list[Any]]]:
     rows: list[tuple[int, list[Any]]] = []
     for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
         if i > MAX_ROWS + 1:
-            raise DataSourceError(
-                f"{file}, sheet {ws.title}: more than {MAX_ROWS:,} rows. Fix: split the "
-                "table into several workbooks (e.g. one per year).")
+            raise DataSourceError(_(
+                "{file}, sheet {sheet}: more than {limit} rows. Fix: split the table into "
+                "several workbooks (e.g. one per year).").format(
+                    file=file, sheet=ws.title, limit=f"{MAX_ROWS:,}"))
         cells = list(r)
         if len(cells) > MAX_COLUMNS:
             extra = [c for c in cells[MAX_COLUMNS:] if not is_blank(c)]
             if extra:
-                raise DataSourceError(
-                    f"{file}, sheet {ws.title}, row {i}: more than {MAX_COLUMNS} columns. "
-                    "Fix: delete the columns that do not belong to the table.")
+                raise DataSourceError(_(
+                    "{file}, sheet {sheet}, row {row}: more than {limit} columns. Fix: "
+                    "delete the columns that do not belong to the table.").format(
+                        file=file, sheet=ws.title, row=i, limit=MAX_COLUMNS))
             cells = cells[:MAX_COLUMNS]
         while cells and cells[-1] is None:
             cells.pop()
@@ -285,12 +297,12 @@ def _uncalculated(path: Path, title: str, ws_path: str,
                 if isinstance(value, str) and value.startswith("=") and (
                         j >= len(cached) or is_blank(cached[j])):
                     problems.append(Problem(
-                        "formula without a calculated value", file=path.name, sheet=title,
+                        _("formula without a calculated value"), file=path.name, sheet=title,
                         row=i, column=get_column_letter(j + 1),
-                        expected="a value (or a formula Excel has calculated)",
+                        expected=_("a value (or a formula Excel has calculated)"),
                         got=value[:100],
-                        fix="open the workbook in Excel or WPS, let it calculate, and save it; "
-                            "or paste the values only"))
+                        fix=_("open the workbook in Excel or WPS, let it calculate, and save "
+                              "it; or paste the values only")))
     finally:
         wb.close()
     return problems
@@ -322,7 +334,8 @@ def read_csv_dir(path: str | Path, *, coordinate_system: str = "WGS84") -> ReadR
     """
     path = Path(path)
     if not path.is_dir():
-        raise DataSourceError(f"{path}: folder not found. Fix: check the path.")
+        raise DataSourceError(_("{path}: folder not found. Fix: check the path.").format(
+            path=path))
     files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
     return _read_csv_files(files, coordinate_system=coordinate_system)
 
@@ -358,9 +371,10 @@ def decode_text(raw: bytes, *, file: str) -> tuple[str, str]:
                 return raw.decode(encoding), label
             except UnicodeDecodeError:
                 continue
-    raise DataSourceError(
-        f"{file}: text in an unknown encoding (tried UTF-8, UTF-8 with BOM, UTF-16, "
-        "GB18030). Fix: save the file as CSV UTF-8 (逗号分隔) from Excel or WPS.")
+    raise DataSourceError(_(
+        "{file}: text in an unknown encoding (tried UTF-8, UTF-8 with BOM, UTF-16, "
+        "GB18030). Fix: save the file as CSV UTF-8 (逗号分隔) from Excel or WPS.").format(
+            file=file))
 
 
 def _separator(text: str) -> str:
@@ -375,10 +389,11 @@ def _csv_rows(file: Path, problems: list[Problem]) -> list[tuple[int, list[Any]]
     raw = file.read_bytes()
     if not raw.strip():
         problems.append(Problem(
-            "empty file", file=file.name, expected="a header line and data lines",
-            got=f"{len(raw)} bytes", fix="export the table again, or delete the file"))
+            _("empty file"), file=file.name, expected=_("a header line and data lines"),
+            got=_("{n} bytes").format(n=len(raw)),
+            fix=_("export the table again, or delete the file")))
         return None
-    text, _ = decode_text(raw, file=file.name)
+    text, _encoding = decode_text(raw, file=file.name)
     sep = _separator(text)
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
     rows: list[tuple[int, list[Any]]] = []
@@ -386,17 +401,19 @@ def _csv_rows(file: Path, problems: list[Problem]) -> list[tuple[int, list[Any]]
     try:
         for r in reader:
             if len(rows) > MAX_ROWS:
-                raise DataSourceError(
-                    f"{file.name}: more than {MAX_ROWS:,} lines. Fix: split the table into "
-                    "several files (e.g. one per year).")
+                raise DataSourceError(_(
+                    "{file}: more than {limit} lines. Fix: split the table into several "
+                    "files (e.g. one per year).").format(file=file.name, limit=f"{MAX_ROWS:,}"))
             rows.append((line, r[:MAX_COLUMNS]))
             line = reader.line_num + 1
     except csv.Error as exc:
         problems.append(Problem(
-            f"not readable as CSV ({exc})", file=file.name, row=reader.line_num or line,
-            expected=f"lines of values separated by {sep!r}, quotes closed, each value "
-                     f"under {csv.field_size_limit():,} characters",
-            fix="check the quotes on that line, or save the file again as CSV from Excel"))
+            _("not readable as CSV ({error})").format(error=exc), file=file.name,
+            row=reader.line_num or line,
+            expected=_("lines of values separated by {sep}, quotes closed, each value under "
+                       "{limit} characters").format(sep=repr(sep),
+                                                    limit=f"{csv.field_size_limit():,}"),
+            fix=_("check the quotes on that line, or save the file again as CSV from Excel")))
         return None
     return rows
 
@@ -411,9 +428,11 @@ def _read_csv_files(files: Iterable[Path], *, coordinate_system: str) -> ReadRes
         table = _find_table(file.stem)
         if table is not None and table.name in seen:
             result.problems.append(Problem(
-                "table given twice", file=file.name, expected=f"one file for table {table.zh}",
-                got=f"{seen[table.name]} and {file.name}",
-                fix=f"merge the rows into {seen[table.name]} and delete {file.name}"))
+                _("table given twice"), file=file.name,
+                expected=_("one file for table {table}").format(table=table.zh),
+                got=_("{first} and {second}").format(first=seen[table.name], second=file.name),
+                fix=_("merge the rows into {first} and delete {second}").format(
+                    first=seen[table.name], second=file.name)))
             continue
         if table is not None:
             seen[table.name] = file.name
@@ -444,20 +463,29 @@ def _read_sheets(file: str, sheets: list[tuple[str, list[tuple[int, list[Any]]]]
         if table is None:
             names = [t.zh for t in schema.TABLES.values()]
             guess = closest(sheet_name, names + list(schema.TABLES))
-            what = "file" if csv_file else "sheet"
-            fix = (f"rename the {what} to {guess}" if guess else
-                   f"rename the {what} to one of the table names") + \
-                ", or delete it if it holds no data for hsplan"
+            if csv_file:
+                fix = (_("rename the file to {name}, or delete it if it holds no data for "
+                         "hsplan").format(name=guess) if guess else
+                       _("rename the file to one of the table names, or delete it if it holds "
+                         "no data for hsplan"))
+            else:
+                fix = (_("rename the sheet to {name}, or delete it if it holds no data for "
+                         "hsplan").format(name=guess) if guess else
+                       _("rename the sheet to one of the table names, or delete it if it "
+                         "holds no data for hsplan"))
             result.problems.append(Problem(
-                f"unknown {what}", file=file, sheet=None if csv_file else sheet_name,
-                expected="one of " + ", ".join(names), got=sheet_name, fix=fix))
+                _("unknown file") if csv_file else _("unknown sheet"), file=file,
+                sheet=None if csv_file else sheet_name,
+                expected=_("one of {names}").format(names=", ".join(names)), got=sheet_name,
+                fix=fix))
             continue
         sheet_label = table.zh if csv_file else sheet_name
         if table.name in seen:
             result.problems.append(Problem(
-                "table given twice", file=file, sheet=sheet_label,
-                expected=f"one sheet for table {table.zh}", got=sheet_name,
-                fix=f"merge the rows into the sheet {seen[table.name]}"))
+                _("table given twice"), file=file, sheet=sheet_label,
+                expected=_("one sheet for table {table}").format(table=table.zh),
+                got=sheet_name,
+                fix=_("merge the rows into the sheet {sheet}").format(sheet=seen[table.name])))
             continue
         seen[table.name] = sheet_name
         frame, source, problems = frame_from_rows(
@@ -472,12 +500,14 @@ def _read_sheets(file: str, sheets: list[tuple[str, list[tuple[int, list[Any]]]]
 def _unknown_header_fix(text: str, table: Table) -> str:
     for other in schema.TABLES.values():
         if other is not table and _norm_header(text) in _header_index(other):
-            return f"{text} is a column of sheet {other.zh}; move it there, or delete it"
+            return _("{header} is a column of sheet {sheet}; move it there, or delete it"
+                     ).format(header=text, sheet=other.zh)
     known = [h for c in table.columns for h in (c.zh, c.id)]
     guess = closest(text, known)
     if guess is not None:
-        return f"did you mean {guess}? Rename the header, or delete the column"
-    return "use a header of the template, or delete the column"
+        return _("did you mean {guess}? Rename the header, or delete the column").format(
+            guess=guess)
+    return _("use a header of the template, or delete the column")
 
 
 def _header_index(table: Table) -> dict[str, Column]:
@@ -508,11 +538,13 @@ def frame_from_rows(table: Table, rows: Sequence[tuple[int, Sequence[Any]]], *, 
     if rows and not any(not is_blank(c) and _norm_header(as_text(c)) in index
                         for c in rows[0][1]):
         problems.append(Problem(
-            "no column of the table in the header row", file=file, sheet=sheet, row=rows[0][0],
-            expected=f"headers of table {table.zh} such as " + ", ".join(
-                c.zh for c in table.columns[:4]),
+            _("no column of the table in the header row"), file=file, sheet=sheet,
+            row=rows[0][0],
+            expected=_("headers of table {table} such as {headers}").format(
+                table=table.zh, headers=", ".join(c.zh for c in table.columns[:4])),
             got=", ".join(as_text(c)[:20] for c in rows[0][1][:5] if not is_blank(c)),
-            fix="put the template's header row first (row 1), or delete the file or sheet"))
+            fix=_("put the template's header row first (row 1), or delete the file or "
+                  "sheet")))
         return None, SheetSource(file, sheet, table.name, {}), problems
     if len(rows) < 2:  # empty, or headers only: the table is not in this file
         return None, SheetSource(file, sheet, table.name, {}), problems
@@ -523,23 +555,24 @@ def frame_from_rows(table: Table, rows: Sequence[tuple[int, Sequence[Any]]], *, 
         if is_blank(cell):
             if any(pos < len(c) and not is_blank(c[pos]) for _, c in rows[1:]):
                 problems.append(Problem(
-                    "column without a header (its values are ignored)", file=file, sheet=sheet,
-                    row=header_row, column=f"#{pos + 1}",
-                    fix="give the column one of the template's headers, or delete it",
+                    _("column without a header (its values are ignored)"), file=file,
+                    sheet=sheet, row=header_row, column=f"#{pos + 1}",
+                    fix=_("give the column one of the template's headers, or delete it"),
                     severity="warning"))
             continue
         text = as_text(cell)
         col = index.get(_norm_header(text))
         if col is None:
-            problems.append(Problem("unknown column (its values are ignored)", file=file,
+            problems.append(Problem(_("unknown column (its values are ignored)"), file=file,
                                     sheet=sheet, row=header_row, column=text,
                                     fix=_unknown_header_fix(text, table), severity="warning"))
             continue
         if col.id in headers:
             problems.append(Problem(
-                "column given twice", file=file, sheet=sheet, row=header_row, column=text,
-                expected=f"one column for {col.zh}", got=text,
-                fix=f"keep one of the columns {headers[col.id]} and {text}"))
+                _("column given twice"), file=file, sheet=sheet, row=header_row, column=text,
+                expected=_("one column for {column}").format(column=col.zh), got=text,
+                fix=_("keep one of the columns {first} and {second}").format(
+                    first=headers[col.id], second=text)))
             continue
         columns[pos] = col
         headers[col.id] = text
@@ -547,9 +580,12 @@ def frame_from_rows(table: Table, rows: Sequence[tuple[int, Sequence[Any]]], *, 
     for col in table.columns:
         if col.required and col.id not in headers:
             problems.append(Problem(
-                "missing required column", file=file, sheet=sheet, row=header_row,
-                column=col.zh, expected=f"a column headed {col.zh} (or {col.id})",
-                fix=f"add the column {col.zh} and fill it in every row"))
+                _("missing required column"), file=file, sheet=sheet, row=header_row,
+                column=col.zh,
+                expected=_("a column headed {header} (or {id})").format(header=col.zh,
+                                                                        id=col.id),
+                fix=_("add the column {column} and fill it in every row").format(
+                    column=col.zh)))
     if any(col.id in table.key and col.id not in headers for col in table.columns):
         return None, source, problems
 
@@ -564,8 +600,9 @@ def frame_from_rows(table: Table, rows: Sequence[tuple[int, Sequence[Any]]], *, 
             if is_blank(value):
                 if col.required:
                     problems.append(Problem(
-                        "required value missing", **where, expected=expected_text(col), got="",
-                        fix="fill in the cell, or delete the row if it is not needed"))
+                        _("required value missing"), **where, expected=expected_text(col),
+                        got="", fix=_("fill in the cell, or delete the row if it is not "
+                                      "needed")))
                     key_ok = key_ok and col.id not in table.key
                 record[col.id] = None
                 continue
@@ -580,15 +617,18 @@ def frame_from_rows(table: Table, rows: Sequence[tuple[int, Sequence[Any]]], *, 
                 plausible, hard = schema.limits(table.name, col)
                 if hard is not None and parsed > hard:
                     problems.append(Problem(
-                        "impossible value", **where, expected=f"at most {hard:,g}",
-                        got=as_text(value), fix="check the value and its unit (a typing error?)"))
+                        _("impossible value"), **where,
+                        expected=_("at most {limit}").format(limit=f"{hard:,g}"),
+                        got=as_text(value),
+                        fix=_("check the value and its unit (a typing error?)")))
                     record["_bad"].add(col.id)
                     parsed = None
                 elif plausible is not None and parsed > plausible:
                     problems.append(Problem(
-                        "implausibly large value (imported; please check)", **where,
-                        expected=f"usually at most {plausible:,g}", got=as_text(value),
-                        fix="check the value and its unit", severity="warning"))
+                        _("implausibly large value (imported; please check)"), **where,
+                        expected=_("usually at most {limit}").format(limit=f"{plausible:,g}"),
+                        got=as_text(value), fix=_("check the value and its unit"),
+                        severity="warning"))
             record[col.id] = parsed
         if key_ok:
             records.append(record)
@@ -614,11 +654,13 @@ def _drop_duplicates(records: list[dict[str, Any]], table: Table, source: SheetS
         key = row_key(rec, table)
         if key in first:
             problems.append(Problem(
-                "duplicate key", file=source.file, sheet=source.sheet, row=rec["_row"],
+                _("duplicate key"), file=source.file, sheet=source.sheet, row=rec["_row"],
                 column=source.header(table.key[0]),
-                expected="one row per " + " + ".join(source.header(k) for k in table.key),
+                expected=_("one row per {key}").format(
+                    key=" + ".join(source.header(k) for k in table.key)),
                 got=", ".join(key),
-                fix=f"row {first[key]} has the same key; keep one of the two rows"))
+                fix=_("row {row} has the same key; keep one of the two rows").format(
+                    row=first[key])))
             continue
         first[key] = rec["_row"]
         kept.append(rec)
@@ -652,12 +694,13 @@ def _check_indicators(records: list[dict[str, Any]], source: SheetSource,
             continue
         guess = closest(str(name), sorted(known))
         problems.append(Problem(
-            "unknown indicator (stored as given, but no evaluation will find it)",
+            _("unknown indicator (stored as given, but no evaluation will find it)"),
             file=source.file, sheet=source.sheet, row=rec["_row"],
             column=source.header("indicator"),
-            expected="an indicator id or Chinese name of the catalog (hsplan indicators list)",
-            got=str(name), fix=f"did you mean {guess}?" if guess else
-            "look the indicator up with `hsplan indicators match TEXT`", severity="warning"))
+            expected=_("an indicator id or Chinese name of the catalog (hsplan indicators "
+                       "list)"),
+            got=str(name), fix=_("did you mean {guess}?").format(guess=guess) if guess else
+            _("look the indicator up with `hsplan indicators match TEXT`"), severity="warning"))
 
 
 def _fill_category(records: list[dict[str, Any]], source: SheetSource,
@@ -672,11 +715,13 @@ def _fill_category(records: list[dict[str, Any]], source: SheetSource,
             rec["category"] = implied
         elif given != implied:
             problems.append(Problem(
-                "category contradicts the sub-type", file=source.file, sheet=source.sheet,
+                _("category contradicts the sub-type"), file=source.file, sheet=source.sheet,
                 row=rec["_row"], column=source.header("category"),
-                expected=f"{implied} (the category of {subtype})", got=given,
-                fix=f"leave {source.header('category')} empty to fill it from "
-                    f"{source.header('subtype')}, or correct {source.header('subtype')}"))
+                expected=_("{category} (the category of {subtype})").format(
+                    category=implied, subtype=subtype), got=given,
+                fix=_("leave {category} empty to fill it from {subtype}, or correct "
+                      "{subtype}").format(category=source.header("category"),
+                                          subtype=source.header("subtype"))))
             rec["category"] = None
 
 
@@ -694,10 +739,11 @@ def _convert_coordinates(records: list[dict[str, Any]], source: SheetSource,
                 continue
             missing = "lon" if lon is None else "lat"
             problems.append(Problem(
-                "incomplete coordinates", file=source.file, sheet=source.sheet,
+                _("incomplete coordinates"), file=source.file, sheet=source.sheet,
                 row=rec["_row"], column=source.header(missing),
-                expected=f"both {source.header('lon')} and {source.header('lat')}, or neither",
-                got="", fix="fill in the missing coordinate, or clear both"))
+                expected=_("both {lon} and {lat}, or neither").format(
+                    lon=source.header("lon"), lat=source.header("lat")),
+                got="", fix=_("fill in the missing coordinate, or clear both")))
             rec["lon"] = rec["lat"] = rec["crs"] = None
             continue
         crs = rec.get("crs") or coordinate_system

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from hsplan._files import save_workbook
+from hsplan._i18n import _
 from hsplan.errors import HsplanError
 from hsplan.region import schema
 from hsplan.region.io._cells import expected_text
@@ -71,8 +72,8 @@ def write_template(directory: str | Path, *, fmt: Literal["xlsx", "csv"] = "xlsx
     """
     directory = Path(directory)
     if fmt not in ("xlsx", "csv"):
-        raise HsplanError(f"template format {fmt!r}: expected xlsx or csv. Fix: pass "
-                          "--format xlsx or --format csv.")
+        raise HsplanError(_("template format {fmt}: expected xlsx or csv. Fix: pass --format "
+                            "xlsx or --format csv.").format(fmt=repr(fmt)))
     directory.mkdir(parents=True, exist_ok=True)
     prefill = {"areas": area_rows(region)} if region is not None else {}
     if fmt == "csv":
