@@ -337,6 +337,17 @@ def test_cli_run_and_rollup(projects: Path, tmp_path: Path) -> None:
                               str(tmp_path / "r.xlsx"), "--map", str(tmp_path / "m.png")])
     assert res.exit_code == 0, res.output
     assert "玉溪市" in res.output and (tmp_path / "m.png").exists()
+    # the projects are synthetic (made by the generator): every roll-up says so
+    assert read_manifest(out)["synthetic"].all()
+    assert "合成数据：3个县区中全部为合成示例" in res.output
+    from openpyxl import load_workbook
+
+    wb = load_workbook(tmp_path / "r.xlsx")
+    assert "合成数据" in str(wb["说明"]["B3"].value)
+    sheet = wb["县区一览"]
+    header = [c.value for c in sheet[1]]
+    assert {sheet.cell(row=r, column=header.index("合成数据") + 1).value
+            for r in range(2, sheet.max_row + 1)} == {"是"}
     res = runner.invoke(app, ["batch", "run", str(out), "--projects", str(projects),
                               "--jobs", "evaluate,coverage", "--serial", "--resume"])
     assert res.exit_code == 0 and "跳过 3 个" in res.output

@@ -166,6 +166,7 @@ class JobRecord:
     county_code: str = ""
     worker_peak_mib: float = 0.0  # the worker process's peak resident memory so far
     cpu_seconds: float = 0.0  # CPU time of the job in its worker (reading the county: first)
+    synthetic: bool = False  # the county's data are generated (合成数据): every roll-up says so
 
 
 def _peak_mib() -> float:
@@ -246,12 +247,14 @@ def run_county(source: CountySource, jobs: tuple[str, ...], plan_ref: str, out_d
     out = Path(out_dir)
     digest = input_digest(source, plan_digest, network)
     records: list[JobRecord] = []
+    synthetic = [source.kind == "synthetic"]
 
     def record(job: str, status: str, error: str, seconds: float, rows: int, part: str,
                cpu: float = 0.0) -> None:
         records.append(JobRecord(source.key, job, status, error, round(seconds, 4), rows,
                                  digest, part, run_id, source.name, source.province,
-                                 source.city, source.county_code, _peak_mib(), round(cpu, 4)))
+                                 source.city, source.county_code, _peak_mib(), round(cpu, 4),
+                                 synthetic[0]))
 
     start, cpu_start = time.perf_counter(), time.process_time()
     try:
@@ -265,6 +268,8 @@ def run_county(source: CountySource, jobs: tuple[str, ...], plan_ref: str, out_d
         return records
     load_seconds = time.perf_counter() - start
     load_cpu = time.process_time() - cpu_start
+    synthetic[0] = bool(region.synthetic or getattr(project, "synthetic", False)
+                        or synthetic[0])
     ctx = CountyContext(source, region, project, plan, out, network)
     for k, job in enumerate(jobs):
         t0, c0 = time.perf_counter(), time.process_time()

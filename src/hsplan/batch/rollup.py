@@ -60,7 +60,7 @@ def county_table(out_dir: str | Path) -> pd.DataFrame:
     if manifest.empty:
         return pd.DataFrame()
     base = manifest.drop_duplicates("county")[["county", "county_code", "name", "city",
-                                                "province"]].set_index("county")
+                                                "province", "synthetic"]].set_index("county")
     base = base.rename(columns={"name": "county_name"})
     evaluation = read_parts(out_dir, "evaluate")
     if not evaluation.empty:
@@ -129,6 +129,7 @@ _HEADERS = {
     "targets_evaluable": "可评估目标数", "targets_met": "已达标目标数",
     "targets_met_pct": "目标达标率（%）", "norms_evaluable": "可评估标准数",
     "norms_failed": "未达标标准数", "network": "行程时间模型", "failed_jobs": "失败的作业",
+    "synthetic": "合成数据",
 }
 _SHEETS = {"targets": "目标达标情况", "norms": "配置标准执行", "coverage": "服务圈覆盖",
            "counties": "县区一览"}
@@ -154,6 +155,9 @@ def rollup_to_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, *, by: str
             if frame.empty:
                 continue
             sheet = _SHEETS.get(key, key)
+            frame = frame.copy()
+            for col in [c for c in frame.columns if pd.api.types.is_bool_dtype(frame[c])]:
+                frame[col] = frame[col].map({True: "是", False: "否"})
             frame.rename(columns=_HEADERS).to_excel(writer, sheet_name=sheet, index=False)
             ws = writer.sheets[sheet]
             ws.freeze_panes = "A2"
@@ -207,5 +211,17 @@ def county_map(out_dir: str | Path, path: str | Path, *, figure: str = "coverage
               else "OrRd", edgecolor="white", linewidth=0.2, missing_kwds=missing,
               legend_kwds={"label": COUNTY_FIGURES[figure], "shrink": 0.6})
     ax.set_axis_off()
-    ax.set_title(title or f"{COUNTY_FIGURES[figure]}（{len(counties)} 个县区）", fontsize=13)
+    made = int(counties["synthetic"].sum()) if "synthetic" in counties else 0
+    ax.set_title((title or f"{COUNTY_FIGURES[figure]}（{len(counties)} 个县区）")
+                 + (" · 合成数据" if made else ""), fontsize=13)
+    if made:
+        ax.text(0.0, -0.01, synthetic_note(made, len(counties)), transform=ax.transAxes,
+                va="top", fontsize=8, color="#b00000")
     return save_figure(fig, path, dpi=dpi)
+
+
+def synthetic_note(made: int, total: int) -> str:
+    """Return the line that says a batch's results come from generated (synthetic) data."""
+    share = "全部" if made == total else f"其中{made}个"
+    return (f"合成数据：{total}个县区中{share}为合成示例——机构、人员、床位、服务量与道路由"
+            "模型按真实区划、边界和普查人口生成，不是真实机构的结果，仅用于演练。")

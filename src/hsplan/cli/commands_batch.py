@@ -4,7 +4,7 @@ codes, or every county of a province or city — on local processes or a Dask cl
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import (
@@ -16,10 +16,11 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from hsplan._i18n import _
 from hsplan.cli._app import app, console
-from hsplan.cli._output import cell
+from hsplan.cli._output import SYNTHETIC_BANNER, cell
 from hsplan.errors import HsplanError
 
 PANEL_BATCH = _("Batch")
@@ -113,8 +114,8 @@ def run_command(
         result = run_batch(sources, out_dir=out, plan=plan, jobs=job_list, executor=spec,
                            resume=resume, progress=tick, network=network)
     frames = rollup(out, by="province")
-    note = "合成数据：各县区的机构、人员、床位与道路由模型生成，仅用于演练。" if synthetic else ""
-    xlsx = rollup_to_xlsx(frames, out / "rollup-province.xlsx", by="province", note=note)
+    xlsx = rollup_to_xlsx(frames, out / "rollup-province.xlsx", by="province",
+                          note=_synthetic_note(frames["counties"]))
     failed = result.failed
     console.print(f"完成：计算 {len(result.computed)} 个县区，跳过 {len(result.skipped)} 个"
                   f"（已完成且输入未变），失败 {failed['county'].nunique()} 个县区的 "
@@ -199,6 +200,10 @@ def rollup_command(
     from hsplan.batch.rollup import LEVELS, county_map, rollup, rollup_to_xlsx
 
     frames = rollup(out, by=by)
+    note = _synthetic_note(frames["counties"])
+    if note:
+        console.print(SYNTHETIC_BANNER)
+        console.print(Text(note), highlight=False)
     cov = frames.get("coverage")
     if cov is not None and not cov.empty:
         table = Table(title=f"15分钟基层医疗服务覆盖（按{LEVELS[by]}）")
@@ -215,6 +220,17 @@ def rollup_command(
         evaluable, met = (int(counties[c].sum()) for c in ("targets_evaluable", "targets_met"))
         console.print(f"{len(counties)} 个县区：可评估目标 {evaluable} 项，已达标 {met} 项。")
     if xlsx is not None:
-        console.print(f"已写出 {rollup_to_xlsx(frames, xlsx, by=by)}")
+        console.print(f"已写出 {rollup_to_xlsx(frames, xlsx, by=by, note=note)}")
     if map_png is not None:
         console.print(f"已写出 {county_map(out, map_png, figure=figure)}")
+
+
+def _synthetic_note(counties: Any) -> str:
+    """Return the 合成数据 line of a batch whose counties (the manifest's ``synthetic``
+    flag) include generated ones, else ""."""
+    from hsplan.batch.rollup import synthetic_note
+
+    if counties is None or counties.empty or "synthetic" not in counties:
+        return ""
+    made = int(counties["synthetic"].fillna(False).astype(bool).sum())
+    return synthetic_note(made, len(counties)) if made else ""
