@@ -265,7 +265,7 @@ def test_problem_table_and_frame_in_chinese(project: Project, tmp_path: Path,
     assert "error(s)" not in out and "file" not in out.replace("资源.csv", "")
     p = Problem("x", file="f.xlsx", sheet="机构", row=17, column="床位数", expected="e", got="g",
                 fix="h")
-    assert str(p) == ("文件 f.xlsx，工作表 机构，第 17 行，列 床位数：x：应为 e，实际为 'g'。"
+    assert str(p) == ("f.xlsx，工作表 机构，第 17 行，列 床位数：x：应为 e，实际为 'g'。"
                       "处理办法：h")
     assert str(ValidationError([p], context="导入 f.xlsx")).splitlines()[0] == \
         "导入 f.xlsx：发现 1 个问题"

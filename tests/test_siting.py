@@ -269,6 +269,7 @@ def test_capacity_below_demand() -> None:
     assert err.value.status == "infeasible"
 
 
+@pytest.mark.usefixtures("english")  # the siting family's messages are English
 def test_k_larger_than_candidates() -> None:
     cost, w = _case(9, 20, 6)
     with pytest.raises(ValidationError) as err:

@@ -40,11 +40,11 @@ class Problem:
     severity: str = "error"  # "error" blocks an import; "warning" is reported only
 
     def where(self) -> str:
-        """Return where the problem is in the current language: "文件 X，工作表 Y，第 N 行，
-        列 Z" in Chinese, "X, sheet Y, row N, column Z" in English."""
+        """Return where the problem is in the current language: "X，工作表 Y，第 N 行，列 Z"
+        in Chinese, "X, sheet Y, row N, column Z" in English (X: the file, or the place)."""
         parts = []
-        if self.file:
-            parts.append(_("{file}").format(file=self.file))
+        if self.file:  # a file name, or the place itself ("query parameter year", "--add")
+            parts.append(self.file)
         if self.sheet:
             parts.append(_("sheet {sheet}").format(sheet=self.sheet))
         if self.row is not None:
