@@ -49,28 +49,26 @@ def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     English test would keep English help for the tests that follow."""
     import importlib
 
-    from hsplan import _i18n
     from hsplan.cli._help_text import COMMANDS
 
     for module in sorted(set(COMMANDS.values())):
         importlib.import_module(f"hsplan.cli.{module}")
-    before = _i18n.language()
-    monkeypatch.setenv(_i18n.ENV_VAR, "en")
-    _i18n.set_language("en")
-    try:
-        yield
-    finally:
-        _i18n.set_language(before)
+    yield from _in_language(monkeypatch, "en")
 
 
 @pytest.fixture
 def chinese(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Run a test in Chinese (the default), whatever HSPLAN_LANG says, then restore."""
+    yield from _in_language(monkeypatch, "zh")
+
+
+def _in_language(monkeypatch: pytest.MonkeyPatch, lang: str) -> Iterator[None]:
+    """Set the language (and HSPLAN_LANG, for subprocesses) for one test; restore after."""
     from hsplan import _i18n
 
     before = _i18n.language()
-    monkeypatch.setenv(_i18n.ENV_VAR, "zh")
-    _i18n.set_language("zh")
+    monkeypatch.setenv(_i18n.ENV_VAR, lang)
+    _i18n.set_language(lang)
     try:
         yield
     finally:
