@@ -138,6 +138,8 @@ def test_cli_summary_json_and_map(tmp_path: Path) -> None:
     table = runner.invoke(app, ["summary", str(project)])
     assert table.exit_code == 0
     assert "合成数据 — 示例生成的数据，不是真实机构的结果" in table.output
+    # the census-style 城镇人口 is told apart from the 城乡 of the service circles
+    assert "城镇人口：人口表所填的统计口径" in table.output.replace("\n", "")
     assert "│ 江川区   │     3.44 │" not in table.output  # default year is 2023, not 2020
     assert "2023年" in table.output and "每千人口" in table.output
     bad = runner.invoke(app, ["summary", str(project), "--format", "csv"])

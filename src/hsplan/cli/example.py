@@ -158,6 +158,14 @@ def print_summary(frames: dict[str, pd.DataFrame], console: Console) -> None:
         for rec in df.itertuples(index=False):
             table.add_row(*[Text(_cell(v)) for v in rec])
         console.print(table)
+        if title == "人口" and df["urban"].notna().any():
+            console.print(Text(URBAN_NOTE, style="dim"), highlight=False)
+
+
+#: what the summary's 城镇人口 is, beside the 城镇/农村 of the service circles (two readings)
+URBAN_NOTE = ("城镇人口：人口表所填的统计口径（普查或统计年报的城镇人口）。服务圈和救护车半径中的"
+              "城镇、农村按村居（社区）的城乡分类计算（见 hsplan check 的读法），两者口径不同，"
+              "人数可能不一致。")
 
 
 def _cell(value: object) -> str:
