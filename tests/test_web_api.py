@@ -410,6 +410,9 @@ def test_the_norms_page_states_how_the_plan_is_read(client: TestClient) -> None:
     assert line, "no 读法 line on the norms page"
     text = re.sub(r"<[^>]+>", "", line.group(1))
     assert text.startswith("读法 急救站点：") and "城乡划分：" in text and "急救服务半径：" in text
+    # the rule column in words, not the plan format's ids (presence, count_per_population)
+    rules = re.findall(r'<tr data-norm="[^"]+"[^>]*>\s*<td>[^<]*</td><td>([^<]*)</td>', page)
+    assert rules and "设置" in rules and not [r for r in rules if re.search(r"[a-z]", r)]
     client.cookies.clear()
 
 

@@ -174,7 +174,10 @@ def norms_page(request: Request, plan: str | None = None) -> HTMLResponse:
         doc = views.norms_doc(state_of(request), plan)
     except HsplanError as exc:
         return error_page(request, "norms", exc)
-    return render(request, "norms.html", "norms", {"doc": doc})
+    from hsplan.evaluation.norms import RULE_ZH
+
+    # the rule in words (设置, 按人口配置 …) on the Chinese page, as hsplan check says it
+    return render(request, "norms.html", "norms", {"doc": doc, "rule_zh": RULE_ZH})
 
 
 @router.get("/tasks", response_class=HTMLResponse)
