@@ -165,7 +165,9 @@ def test_forms_review_and_the_tasks_page(server: Server) -> None:
     r = dept.post("/entry/task", data={**form, "percent": "130", "status": "快好了",
                                        "csrf": csrf_of(entry.text)})
     assert r.status_code == 422
-    assert "列 percent" in r.text and "列 status" in r.text  # the page is Chinese
+    # the page is Chinese and names the fields as the form labels them, not by their ids
+    assert "列 完成比例（%）" in r.text and "列 进展状态" in r.text
+    assert "列 percent" not in r.text and "列 status" not in r.text
     r = dept.post("/entry/task", data={**form, "csrf": csrf_of(entry.text)},
                   follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/entry?saved=1"
@@ -208,7 +210,8 @@ def test_facility_form_review_changes_the_overview(server: Server) -> None:
     r = reporter.post("/entry/facility", data={
         "csrf": csrf_of(entry.text), "facility_id": OWN_FACILITY, "year": str(year),
         "resources.beds": "-5", "resources.nurses": "many"})
-    assert r.status_code == 422 and "列 beds" in r.text and "列 nurses" in r.text
+    assert r.status_code == 422 and "列 实有床位" in r.text and "列 注册护士" in r.text
+    assert "列 beds" not in r.text and "列 nurses" not in r.text
     r = reporter.post("/entry/facility", data={
         "csrf": csrf_of(entry.text), "facility_id": SIBLING_FACILITY, "year": str(year),
         "resources.beds": "50"})

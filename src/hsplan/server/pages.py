@@ -24,6 +24,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
@@ -52,6 +53,7 @@ from hsplan.server.records import (
 )
 from hsplan.server.scope import DEPARTMENT, REPORTER, Scope, session_scope
 from hsplan.web import api as web_api
+from hsplan.web import i18n as web_i18n
 from hsplan.web import pages as web_pages
 from hsplan.web.errors import ApiError, error_body, problem_json
 from hsplan.web.state import ProjectState
@@ -348,7 +350,9 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
         try:
             await run_in_threadpool(posted, request, form, lambda c: action(c, form))
         except ApiError as exc:
-            problems = [problem_json(p) for p in exc.problems]
+            labels = _form_labels(web_pages.lang_of(request))
+            problems = [problem_json(replace(p, column=labels.get(p.column or "", p.column)))
+                        for p in exc.problems]
             status = exc.status
             return await run_in_threadpool(lambda: again(
                 request, problems=problems, status_code=status, form=form))
@@ -513,6 +517,17 @@ def _bare_chrome(request: Request) -> dict[str, Any]:
     return {"request": request, "page": "login", "lang": lang, "t": text(lang), "nav": (),
             "nav_path": {}, "user": None, "csrf": None, "project_name": "",
             "synthetic": False, "other_lang": "en" if lang == "zh" else "zh"}
+
+
+def _form_labels(lang: str) -> dict[str, str]:
+    """Return the label a form shows for each field id, so a problem names the field as the
+    page does ("列 实有床位", not the column id "列 beds")."""
+    t = web_i18n.text(lang)
+    labels = {c.id: c.zh for name in SUBMITTED_TABLES for c in schema.TABLES[name].columns}
+    labels.update({"task_id": t["task"], "date": t["date"], "status": t["progress_status"],
+                   "percent": t["percent"], "milestone": t["milestone"], "note": t["note"],
+                   "facility_id": t["facility"], "year": t["year"]})
+    return labels
 
 
 def page(request: Request, name: str, page_id: str, context: dict[str, Any], *,
