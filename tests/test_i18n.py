@@ -148,3 +148,24 @@ def test_numbers_one_way() -> None:
     assert format_percent(76.4239) == "76.4%"
     for x in (1e-9, 3.2e12, 123456789.123):
         assert "e" not in format_number(x).lower()
+
+
+USAGE_MISTAKES = (  # Typer's own errors, raised before a command runs
+    ("report", ".", "--format", "bogus"), ("evaluate", ".", "--year", "1800"),
+    ("evaluate", ".", "--year", "abc"), ("access", "coverage", ".", "--minutes", "x"),
+    ("evaluate", ".", "--year"), ("import",), ("evaluat",), ("evaluate", ".", "--bogus"),
+)
+
+
+@pytest.mark.parametrize("args", USAGE_MISTAKES, ids=lambda a: " ".join(a))
+def test_usage_errors_are_chinese_and_english_on_request(args: tuple[str, ...]) -> None:
+    zh = _run(*args)
+    assert zh.returncode == 2, zh.stderr
+    panel = " ".join(line for line in zh.stderr.splitlines() if line.startswith("│"))
+    words = re.findall(r"[A-Za-z]{3,}", re.sub(r"'[^']*'|--?[\w-]+", " ", panel))
+    assert panel and not words, zh.stderr  # "Invalid value for", "Missing argument" …
+    assert "Usage" not in zh.stderr and "Try" not in zh.stderr, zh.stderr
+    en = _run("--lang", "en", *args)
+    assert en.returncode == 2 and "用法" not in en.stderr, en.stderr
+    assert re.search(r"Invalid value|Missing|No such|requires|Did you mean", en.stderr), \
+        en.stderr

@@ -32,6 +32,7 @@ from typer.core import TyperGroup, _TyperParameter
 from typer.main import get_command_from_info, get_command_name, get_group_from_info
 
 from hsplan._i18n import _, install, ngettext, set_language
+from hsplan.cli._typer_words import localise_errors
 from hsplan.errors import HsplanError, ValidationError, omitted_lines, summarise
 
 install()
@@ -49,6 +50,7 @@ def _localise(rich_utils: Any) -> None:
     rich_utils.REQUIRED_LONG_STRING = _("[required]")
     rich_utils.ENVVAR_STRING = _("[env var: {}]")
     rich_utils.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
+    localise_errors(rich_utils)
     typer_parameter_help: Any = getattr(rich_utils, "_get_parameter_help", None)
     if typer_parameter_help is None:
         return
@@ -204,8 +206,8 @@ class LazyGroup(TyperGroup):
 
             matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
             if matches:
-                suggestions = ", ".join(f"{m!r}" for m in matches)
-                exc.message = f"{exc.message.rstrip('.。')}. Did you mean {suggestions}?"
+                exc.message = _("No such command {name}. Did you mean {options}?").format(
+                    name=repr(args[0]), options=", ".join(f"{m!r}" for m in matches))
             raise
 
 
