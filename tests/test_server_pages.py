@@ -10,14 +10,17 @@ dashboard), which a planner holding the whole county must match.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from typing import Any
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from hsplan.plans.plan import load_plan
+from hsplan.region import schema
 from hsplan.region.example import example_project_path
 from hsplan.server import db
 from server_helpers import OWN, OWN_FACILITY, PASSWORD, SIBLING_FACILITY, USERS, Server, make_server
@@ -229,6 +232,57 @@ def test_facility_form_review_changes_the_overview(server: Server) -> None:
         assert r.status_code == 303
         expected = total + (100 if decision == "accept" else 0)
         assert bed_total() == pytest.approx(expected)
+
+
+def _facility_workbook(values: dict[str, dict[str, Any]]) -> bytes:
+    """Return a one-facility workbook as a facility fills the template: one sheet per table,
+    Chinese headers in row 1, the facility's year in row 2."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, row in values.items():
+        sheet = book.create_sheet(schema.TABLES[name].zh)
+        sheet.append([schema.TABLES[name].column(k).zh for k in row])
+        sheet.append(list(row.values()))
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def test_facility_workbook_upload_from_the_entry_page(server: Server) -> None:
+    reporter = login(server, "reporter-own")
+    entry = reporter.get("/entry")
+    assert 'id="facility-xlsx-form"' in entry.text
+    year = int(server.region.resources["year"].max())
+    key = {"facility_id": OWN_FACILITY, "year": year}
+
+    def upload(book: bytes, csrf: str) -> Any:
+        return reporter.post("/entry/facility-xlsx", data={
+            "csrf": csrf, "facility_id": OWN_FACILITY, "year": str(year)},
+            files={"file": ("年报.xlsx", book, "application/vnd.openxmlformats-"
+                                             "officedocument.spreadsheetml.sheet")},
+            follow_redirects=False)
+
+    def stored() -> int:
+        with server.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(db.submissions)
+                                ).scalar_one()
+
+    before = stored()
+    good = _facility_workbook({"resources": {**key, "beds": 120, "nurses": 40}})
+    assert upload(good, "forged").status_code == 403  # the token before the workbook
+    bad = _facility_workbook({"resources": {**key, "beds": -5, "nurses": "很多"},
+                              "utilisation": {**key, "admissions": 100,
+                                              "discharges": "一千"}})
+    r = upload(bad, csrf_of(entry.text))
+    assert r.status_code == 422, r.text
+    for column in ("实有床位", "注册护士", "出院人数"):  # each mistake with sheet, row, column
+        assert re.search(rf"工作表 (资源|服务量)，第 2 行，列 {column}", r.text), (column, r.text)
+    assert stored() == before  # nothing kept from a workbook with mistakes
+    r = upload(good, csrf_of(entry.text))
+    assert r.status_code == 303, r.text
+    assert stored() == before + 1
+    mine = reporter.get("/entry").text
+    assert 'data-kind="facility" data-status="已提交"' in mine
 
 
 def test_reporting_page_lists_who_has_not_reported(server: Server) -> None:

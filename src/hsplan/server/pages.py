@@ -46,7 +46,9 @@ from hsplan.server.records import (
     COOKIE,
     SUBMITTED_TABLES,
     Ctx,
+    _read_limited,
     _scope_clause,
+    _workbook_payload,
     open_ctx,
     review_submission,
     submit_facility,
@@ -350,13 +352,18 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
         try:
             await run_in_threadpool(posted, request, form, lambda c: action(c, form))
         except ApiError as exc:
-            labels = _form_labels(web_pages.lang_of(request))
-            problems = [problem_json(replace(p, column=labels.get(p.column or "", p.column)))
-                        for p in exc.problems]
-            status = exc.status
-            return await run_in_threadpool(lambda: again(
-                request, problems=problems, status_code=status, form=form))
+            return await shown_again(request, exc, again, form)
         return RedirectResponse(f"{done_to}?saved=1", status_code=303)
+
+    async def shown_again(request: Request, exc: ApiError, again: Callable[..., Response],
+                          form: dict[str, str]) -> Response:
+        """Return the form's page again with every problem of `exc`, each naming its field
+        as the form labels it."""
+        labels = _form_labels(web_pages.lang_of(request))
+        problems = [problem_json(replace(p, column=labels.get(p.column or "", p.column)))
+                    for p in exc.problems]
+        return await run_in_threadpool(lambda: again(
+            request, problems=problems, status_code=exc.status, form=form))
 
     # --- 填报: facility yearly form, department task progress -------------------------
 
@@ -409,6 +416,21 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
     async def post_facility(request: Request) -> Response:
         return await handle(request, lambda c, f: submit_facility(c, facility_payload(f)),
                             entry_page, "/entry")
+
+    @app.post("/entry/facility-xlsx", include_in_schema=False)
+    async def post_facility_workbook(request: Request) -> Response:
+        """The facility's yearly form as the template's workbook (its 资源 and 服务量
+        sheets): read and checked like the API's upload, then stored as a submission."""
+        await _read_limited(request)
+        form = await _form(request)
+        await run_in_threadpool(who, request)
+        try:  # the form's CSRF token before the workbook is even opened
+            await run_in_threadpool(posted, request, form, lambda c: None)
+            payload = await _workbook_payload(request)
+        except ApiError as exc:
+            return await shown_again(request, exc, entry_page, form)
+        return await handle(request, lambda c, f: submit_facility(c, payload), entry_page,
+                            "/entry")
 
     def task_payload(form: dict[str, str]) -> dict[str, Any]:
         payload: dict[str, Any] = {k: form[k].strip() for k in

@@ -123,6 +123,9 @@ ZH.update({
     "queue": "待审核",
     "no_scope": "您的账号未分配区域，看不到任何数据；请管理员授权。",
     "send": "提交",
+    "workbook_upload": "或上传本机构的年报工作簿",
+    "workbook_upload_help": "数据填报模板中本机构一年的“资源”“服务量”两张表；"
+                            "与上面的表单相同的校验，全部问题一次列出，有错误时不保存。",
     "none": "无",
     "label": "名称",
     "reported_at": "报送日期",
@@ -164,6 +167,10 @@ EN.update({
     "queue": "Waiting for review",
     "no_scope": "Your account holds no area, so it sees nothing; ask an administrator.",
     "send": "Submit",
+    "workbook_upload": "Or upload the facility's yearly workbook",
+    "workbook_upload_help": "The template's 资源 and 服务量 sheets for this facility and year; "
+                            "the same checks as the form above, every problem listed at once, "
+                            "nothing saved while there is an error.",
     "none": "None",
     "label": "Label",
     "reported_at": "Reported",
