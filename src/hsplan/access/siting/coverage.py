@@ -74,10 +74,13 @@ class _Covering:
     model: ClassVar[str] = ""
 
     def __init__(self, data: SitingData, *, radius: float | npt.ArrayLike,
-                 k: int | None = None) -> None:
+                 k: int | None = None, covers: sp.csr_matrix | None = None) -> None:
         self.data = data
         self.radius = radius
         self.k = k
+        #: the 0/1 coverage when given (e.g. the plan's ambulance circles, minutes 或/且
+        #: kilometres); else the pairs with cost ≤ `radius`
+        self.covers = covers
         self.meta: dict[str, Any] = {}
 
     @classmethod
@@ -97,7 +100,7 @@ class _Covering:
         return cls(data, radius=radius, k=k)
 
     @classmethod
-    def from_access(cls, sa: ServiceAccess, facility: FacilitySelector, *,
+    def from_access(cls, sa: ServiceAccess, facility: FacilitySelector | None, *,
                     k: int | None = None, minutes: float | None = 15.0,
                     ambulance: bool = False,
                     candidates: str | Path | gpd.GeoDataFrame = "villages",
@@ -107,7 +110,8 @@ class _Covering:
         """Return the model of a project's access model: demand = its villages (persons),
         existing = the facilities `facility` selects (fixed open), candidates generated or
         read from a file (`siting_problem`), cost = travel minutes within the standard
-        (`minutes`, or the ambulance radius norm per village when `ambulance`)."""
+        (`minutes`), or with `ambulance` the plan's ambulance circles and 院前急救 bases
+        (the readings of `sa`, `siting_problem`; `facility` None)."""
         problem = siting_problem(sa, facility, minutes=minutes, ambulance=ambulance,
                                  candidates=candidates, mode=mode, exclude=exclude,
                                  capacity=capacity, existing_capacity=existing_capacity,
@@ -117,7 +121,7 @@ class _Covering:
                                      "(e.g. 15) or the ambulance norm", got="none")],
                             context=cls.model)
             raise AssertionError  # unreachable: raise_if_errors raised
-        model = cls(problem.data, radius=problem.minutes, k=k)
+        model = cls(problem.data, radius=problem.minutes, k=k, covers=problem.covers)
         model.meta["problem"] = problem
         return model
 
@@ -129,6 +133,12 @@ class _Covering:
         return cls.from_access(sa, facility, mode=mode, **options)
 
     def _cover(self) -> sp.csr_matrix:
+        if self.covers is not None:
+            if self.covers.shape != self.data.cost.shape:
+                raise_if_errors([Problem(f"{self.model}: covers", expected="a demand × sites "
+                                         f"matrix {self.data.cost.shape}",
+                                         got=f"shape {self.covers.shape}")], context=self.model)
+            return sp.csr_matrix(self.covers)
         r = np.asarray(self.radius, dtype=float)
         if (r.ndim and r.shape != (self.data.n_demand,)) or not np.all(r >= 0):
             raise_if_errors([Problem(f"{self.model}: radius", expected="a service standard "
@@ -152,8 +162,12 @@ class _Covering:
         near_a, cost_a = nearest_open(d, open_mask)
         # the nearest new site that covers each newly covered point
         rows, cols, vals = d.pairs()
-        pick = new[cols] & (vals <= np.broadcast_to(np.asarray(self.radius, dtype=float),
-                                                    (d.n_demand,))[rows])
+        if self.covers is not None:  # the given coverage, on the stored pairs
+            within = np.asarray(n_cover[rows, cols]).ravel()
+        else:
+            within = vals <= np.broadcast_to(np.asarray(self.radius, dtype=float),
+                                             (d.n_demand,))[rows]
+        pick = new[cols] & within
         new_site = np.full(d.n_demand, -1, dtype=np.int64)
         if pick.any():
             r, c, v = rows[pick], cols[pick], vals[pick]
@@ -399,7 +413,8 @@ class LSCPB(_Covering):
         ``extra["lscp_objective"]`` the number (cost) of new sites."""
         start = time.perf_counter()
         d = self.data
-        first = LSCP(d, radius=self.radius).solve(method="exact", time_limit_s=time_limit_s)
+        first = LSCP(d, radius=self.radius, covers=self.covers).solve(
+            method="exact", time_limit_s=time_limit_s)
         cover = self._cover()
         cand_idx = np.nonzero(d.candidates)[0]
         n_exist = np.asarray(cover[:, d.existing].sum(axis=1)).ravel()
