@@ -15,7 +15,8 @@ Church & Murray, *Location Covering Models* (2018), as spopt does:
 Existing sites are y_j = 1 constants; excluded sites do not exist. Instances are reduced
 before solving (`hsplan.access.siting._reduce`); ``method="greedy"`` (or ``"auto"`` on a
 large instance) returns the greedy solution with its gap to a Lagrangian bound — as does
-a time limit reached before HiGHS has any solution (status ``time_limit``).
+a time limit reached before HiGHS has any solution (status ``time_limit``); at a time
+limit with an incumbent, the better of it and the greedy, with the tighter bound.
 """
 
 from __future__ import annotations
@@ -250,6 +251,24 @@ class LSCP(_Covering):
             if exc.status != "time_limit":
                 raise
             return greedy("time_limit")  # no MILP solution yet: the greedy and its bound
+        if sol.status == "time_limit":
+            # HiGHS's incumbent at the limit can be far from the greedy's (its first
+            # feasible point): keep the better solution and the tighter proven bound
+            cols = greedy_set_cover(a, cost)
+            g_value = float(cost[cols].sum())
+            bound = max(sol.bound, lagrangian_set_cover_bound(a, cost, g_value))
+            if np.allclose(cost, np.round(cost)):
+                bound = float(np.ceil(bound - 1e-9))
+            if g_value < sol.objective:
+                new[cand_idx[cols]] = True
+                value, how = g_value, "greedy"
+            else:
+                new[cand_idx[sol.x > 0.5]] = True
+                value, how = sol.objective, "exact"
+            bound = min(bound, value)
+            return self._result(cover, new, status="time_limit", objective=value, bound=bound,
+                                gap=(value - bound) / value if value else 0.0, method=how,
+                                solve_s=time.perf_counter() - start, reduction=red)
         new[cand_idx[sol.x > 0.5]] = True
         return self._result(cover, new, status=sol.status, objective=sol.objective,
                             bound=sol.bound, gap=sol.gap, method="exact",
@@ -330,6 +349,21 @@ class MCLP(_Covering):
             if exc.status != "time_limit":
                 raise
             return greedy("time_limit")  # no MILP solution yet: the greedy and its bound
+        if sol.status == "time_limit":
+            # HiGHS's incumbent at the limit can be far from the greedy's (its first
+            # feasible point): keep the better solution and the tighter proven bound
+            cols, g_value = greedy_max_cover(a, w, k)
+            bound = min(sol.bound, max(lagrangian_max_cover_bound(a, w, k, g_value), g_value))
+            if g_value > sol.objective:
+                new[cand_idx[cols]] = True
+                value, how = g_value, "greedy"
+            else:
+                new[cand_idx[sol.x[:m] > 0.5]] = True
+                value, how = sol.objective, "exact"
+            value, bound = base + value, base + max(bound, value)
+            return self._result(cover, new, status="time_limit", objective=value, bound=bound,
+                                gap=(bound - value) / bound if bound else 0.0, method=how,
+                                solve_s=time.perf_counter() - start, reduction=red)
         new[cand_idx[sol.x[:m] > 0.5]] = True
         return self._result(cover, new, status=sol.status, objective=base + sol.objective,
                             bound=base + sol.bound, gap=sol.gap, method="exact",
