@@ -338,10 +338,25 @@ def test_p_median_radius_rounds_and_lagrangian() -> None:
 
 
 def test_time_limit_returns_a_solution_with_its_gap() -> None:
+    """At a time limit the result is the better of HiGHS's incumbent and the greedy, with
+    the tighter proven bound: never worse than the greedy, and bracketing the optimum."""
     cost, w = _case(15, 4000, 400)
-    res = MCLP.from_cost_matrix(cost, w, radius=900.0, k=25).solve(method="exact",
-                                                                  time_limit_s=0.01)
-    assert res.status in ("time_limit", "optimal")
-    assert len(res.sites) <= 25
-    if res.status == "time_limit":
-        assert res.bound >= res.objective and res.gap >= 0
+    greedy = MCLP.from_cost_matrix(cost, w, radius=900.0, k=25).solve(method="greedy")
+    optimum = MCLP.from_cost_matrix(cost, w, radius=900.0, k=25).solve(method="exact")
+    assert optimum.status == "optimal"
+    for limit in (0.01, 0.5):
+        res = MCLP.from_cost_matrix(cost, w, radius=900.0, k=25).solve(method="exact",
+                                                                      time_limit_s=limit)
+        assert res.status in ("time_limit", "optimal")
+        assert len(res.sites) <= 25
+        assert res.objective >= greedy.objective - 1e-6
+        assert res.objective <= optimum.objective + 1e-6 <= res.bound + 1e-3
+        assert res.gap == pytest.approx((res.bound - res.objective) / res.bound) \
+            if res.status == "time_limit" else res.gap == 0
+        assert res.gap <= greedy.gap + 1e-12
+    cost = cost[:1500, :200]
+    ls_greedy = LSCP.from_cost_matrix(cost, radius=1500.0).solve(method="greedy")
+    ls_opt = LSCP.from_cost_matrix(cost, radius=1500.0).solve(method="exact")
+    res = LSCP.from_cost_matrix(cost, radius=1500.0).solve(method="exact", time_limit_s=0.05)
+    assert ls_opt.objective <= res.objective <= ls_greedy.objective
+    assert res.bound <= ls_opt.objective <= res.objective

@@ -15,10 +15,12 @@ from typer.testing import CliRunner
 
 from hsplan.access.service import ServiceAccess
 from hsplan.access.siting import LSCP, MCLP
+from hsplan.access.siting.project import ambulance_norm_check, sites_table
 from hsplan.cli import app
 from hsplan.cli._app import report_error
 from hsplan.errors import HsplanError
 from hsplan.plans.plan import load_plan
+from hsplan.plans.readings import Readings
 from hsplan.region.coords import wgs84_to_gcj02
 from hsplan.region.example import copy_example
 from hsplan.region.project import Project
@@ -92,34 +94,46 @@ def test_mclp_two_more_health_centres(example: Project, sa: ServiceAccess,
 
 def test_lscp_ambulance_radius_everywhere(example: Project, sa: ServiceAccess,
                                           tmp_path: Path) -> None:
-    """How many 急救站, and where, to meet the ambulance radius norm everywhere? After the
-    scenario the plan's ambulance-radius norms (N25 urban, N26 rural) fail nowhere."""
+    """How many 急救站, and where, to meet the ambulance radius norm everywhere? The plan's
+    readings decide: its 院前急救 bases are the existing sites, each village's circle is
+    N25 (urban: ≤ 15 min 或 ≤ 5 km) or N26 (rural: ≤ 30 min 且 ≤ 20 km). After the
+    scenario the plan's ambulance-radius norms fail nowhere."""
+    plan = load_plan("jiangchuan-2021-2025")
     code, out = _run("site", str(example.root), "--model", "lscp", "--ambulance",
-                     "--out", str(tmp_path))
+                     "--plan", "jiangchuan-2021-2025", "--out", str(tmp_path))
     assert code == 0, out
-    assert "所有村居均在服务标准内" in out
+    assert "所有村居均在服务标准内" in out and "读法（jiangchuan-2021-2025）" in out
     assert (tmp_path / "site_lscp_map.png").stat().st_size > 0
-    model = LSCP.from_access(sa, ["急救中心", "急救站"], ambulance=True)
+    planned = sa.with_readings(Readings.from_plan(plan))
+    model = LSCP.from_access(planned, None, ambulance=True)
     result = model.solve()
-    # spopt (PuLP + CBC) as oracle on the same coverage matrix, existing stations fixed
+    data = model.data
+    # the existing sites are the plan's 院前急救 bases (hospitals, 卫生院 … not only 急救站)
+    bases = planned.ambulance_bases()
+    assert set(np.array(data.site_ids)[data.existing]) == set(bases["id"].astype(str))
+    # coverage before equals the plan's ambulance-radius share (`hsplan access ambulance`)
+    shares = planned.ambulance_shares()
+    assert result.before["share"] * 100 == pytest.approx(shares["total_pct"], abs=1e-9)
+    assert result.before["share"] < 1
+    # spopt (PuLP + CBC) as oracle on the same coverage matrix, existing bases fixed
     spopt = pytest.importorskip("spopt.locate")
     pulp = pytest.importorskip("pulp")
-    data = model.data
-    radius = np.where(sa.points["urban_rural"].fillna("urban") == "rural", 30.0, 15.0)
-    dense = np.full(data.cost.shape, np.inf)
-    r, c = data.cost.nonzero()
-    dense[r, c] = np.asarray(data.cost[r, c]).ravel()
-    dense = np.where(dense <= radius[:, None], 0.0, 1.0)  # covered ⇔ cost 0 ≤ 0.5
+    assert model.covers is not None
+    dense = np.where(model.covers.toarray() > 0, 0.0, 1.0)  # covered ⇔ cost 0 ≤ 0.5
     theirs = spopt.LSCP.from_cost_matrix(
         dense, 0.5, predefined_facilities_arr=data.existing.astype(int)).solve(
         pulp.PULP_CBC_CMD(msg=False))
     assert result.objective + data.existing.sum() == pulp.value(theirs.problem.objective)
+    # the national default reading (急救中心/急救站 and ambulances, 5 / 20 km) needs more
+    national = LSCP.from_access(sa, None, ambulance=True).solve()
+    assert national.objective > result.objective
 
     scenario = load_scenario(tmp_path / "site_lscp_scenario.yaml")
     assert len(scenario.changes) == result.objective
+    assert {c.fields["lon"] for c in scenario.changes} == set(
+        sites_table(result, model.meta["problem"])["lon"])
     assert all(c.fields["subtype"] == "急救站" and c.resources == {"ambulances": 1}
                for c in scenario.changes)
-    plan = load_plan("jiangchuan-2021-2025")
     comparison = compare(sa.region, scenario, plan, year=sa.year, access=sa)
     norms = comparison.norms.set_index("norm_id")
     assert norms.loc["N25", "failed_baseline"] + norms.loc["N26", "failed_baseline"] > 0
@@ -170,3 +184,28 @@ def test_p_median_and_p_center_run(example: Project, tmp_path: Path) -> None:
         assert code == 0, out
         assert "平均行程" in out
         assert (tmp_path / f"site_{model}_scenario.yaml").exists()
+
+
+def test_ambulance_norm_check_names_the_nearest_base_cases(example: Project,
+                                                          sa: ServiceAccess) -> None:
+    """The model counts a village covered when any open base meets its circle; the norm
+    judges the nearest base by time. Under the plan's readings they agree on the example;
+    under the national default (5 / 20 km, no minutes) one village differs, and the check
+    names exactly the villages the norm's own coverage leaves outside."""
+    plan = load_plan("jiangchuan-2021-2025")
+    planned = sa.with_readings(Readings.from_plan(plan))
+    model = LSCP.from_access(planned, None, ambulance=True)
+    result = model.solve()
+    assert ambulance_norm_check(result, model.meta["problem"]).empty
+    model = LSCP.from_access(sa, None, ambulance=True)
+    result = model.solve()
+    problem = model.meta["problem"]
+    differ = ambulance_norm_check(result, problem)
+    opened = problem.sites[problem.sites["id"].isin(set(result.open_sites))]
+    circles = sa.readings.ambulance_circles()
+    norm = pd.concat([sa.coverage(opened, distance_km=c.distance_km, minutes=c.minutes,
+                                  mode=c.mode, scope=s, combine=c.combine)  # type: ignore[arg-type]
+                      for s, c in circles.items()])
+    assert result.after["points_uncovered"] == 0
+    assert sorted(differ["area_code"]) == sorted(norm.loc[~norm["covered"], "area_code"])
+    assert len(differ) >= 1 and (differ["dist_m"] > 5_000).all()

@@ -54,7 +54,8 @@ def _problem(model: Any) -> SitingProblem:
     return problem
 
 
-def _solve(model_kind: Model, sa: ServiceAccess, facility: list[str], *, add: int | None,
+def _solve(model_kind: Model, sa: ServiceAccess, facility: list[str] | None, *,
+           add: int | None,
            minutes: float | None, ambulance: bool, candidates: str | Path, mode: str,
            exclude: list[str], capacity: float | None, method: Method,
            time_limit: float | None, grid_km: float, crs: str
@@ -70,13 +71,15 @@ def _solve(model_kind: Model, sa: ServiceAccess, facility: list[str], *, add: in
                                 **common)
         problem = _problem(cover)
         if capacity is not None:
-            cover = cls(_with_capacity(problem, capacity), radius=cover.radius, k=add)
+            cover = cls(_with_capacity(problem, capacity), radius=cover.radius, k=add,
+                        covers=problem.covers)
             cover.meta["problem"] = problem
         if isinstance(cover, LSCPB):
             return cover.solve(time_limit_s=time_limit), problem
         assert isinstance(cover, MCLP | LSCP)  # the classes of the mapping above
         return cover.solve(method=method.value, time_limit_s=time_limit), problem
     model: PMedian | PCenter
+    facility = facility or (list(AMBULANCE_SUBTYPES) if ambulance else [])
     if model_kind is Model.p_median:
         model = PMedian.from_access(sa, facility, k=add, minutes=minutes, **common)
     else:
@@ -131,8 +134,13 @@ def site_command(
     minutes: Annotated[float | None, typer.Option(
         "--minutes", help=_("service standard in minutes (default 15)"))] = None,
     ambulance: Annotated[bool, typer.Option(
-        "--ambulance", help=_("use the ambulance radius norm: urban 15 minutes, rural 30 "
-                              "minutes"))] = False,
+        "--ambulance", help=_("use the ambulance radius of the plan's readings (--plan): its "
+                              "院前急救 bases are the existing sites and each village's urban or "
+                              "rural circle the standard; default: the national norms"))
+    ] = False,
+    plan: Annotated[str | None, typer.Option(
+        "--plan", help=_("plan whose readings apply (急救站点, 城乡划分, 急救半径; default: the "
+                         "national defaults)"))] = None,
     candidates: Annotated[str, typer.Option(
         "--candidates", help=_("candidate sites: villages, townships (township seats), grid, "
                                "upgrade (existing facilities upgraded), or an .xlsx/.csv list "
@@ -173,10 +181,8 @@ def site_command(
     from hsplan.region import schema
     from hsplan.region.project import Project
 
-    if ambulance and not facility:
-        facility = list(AMBULANCE_SUBTYPES)
     problems: list[Problem] = []
-    if not facility:
+    if not facility and not ambulance:
         problems.append(Problem("--facility", expected=_("at least one 机构类型, e.g. 乡镇卫生院"),
                                 got=_("none"), fix=_("add --facility 乡镇卫生院")))
     if model in (Model.mclp, Model.p_median, Model.p_center) and add is None:
@@ -187,13 +193,17 @@ def site_command(
         problems.append(Problem("--subtype", expected=_("a 机构类型 of docs/schema.md"),
                                 got=new_subtype))
     raise_if_errors(problems, context="hsplan site")
-    facility = facility or []
     if minutes is None and not ambulance and model in (Model.mclp, Model.lscp, Model.lscp_b,
                                                        Model.p_median, Model.p_center):
         minutes = 15.0
     project = Project.open(project_dir)
     sa = ServiceAccess.from_project(project, mode=mode, year=year,
                                     progress=fmt is FrameFormat.table)
+    if plan is not None:
+        from hsplan.plans.plan import load_plan
+        from hsplan.plans.readings import Readings
+
+        sa = sa.with_readings(Readings.from_plan(load_plan(plan, project=project)))
     cand: str | Path = candidates if candidates in CANDIDATE_KINDS else Path(candidates)
     result, problem = _solve(model, sa, facility, add=add, minutes=minutes,
                              ambulance=ambulance, candidates=cand, mode=mode,
@@ -257,6 +267,8 @@ def _print(result: SitingResult, problem: SitingProblem, table: pd.DataFrame,
                   f"{STATUS_ZH.get(result.status, result.status)}{gap}；"
                   f"求解 {result.solve_s:.2f} 秒", highlight=False)
     console.print(f"[dim]行程时间模型 {problem.network}；{sa.year}年人口[/]", highlight=False)
+    if problem.readings:
+        console.print(f"[dim]{problem.readings}[/]", highlight=False)
     before, after = result.before, result.after
     if "covered" in after:
         console.print(f"覆盖人口 {before['covered']:,.0f} → {after['covered']:,.0f}"
@@ -287,5 +299,15 @@ def _print(result: SitingResult, problem: SitingProblem, table: pd.DataFrame,
             print_frame(view.round({"travel_min": 1}).rename(columns=OUTSIDE_HEADERS),
                         title=f"仍在服务标准外的村居 villages still outside ({len(outside)})",
                         caption="— 行程超过截断时间（服务标准）或不可达")
+    if problem.covers is not None:
+        from hsplan.access.siting.project import ambulance_norm_check
+
+        differ = ambulance_norm_check(result, problem)
+        if not differ.empty:
+            names = "、".join(differ["name"].astype(str).head(8))
+            console.print(f"[yellow]![/] 按规范口径（各村居最近的急救站点）仍有 "
+                          f"{len(differ)} 个村居（{differ['pop'].sum():,.0f} 人）不达标："
+                          f"{names} — 其最近站点的路程超出半径，另有站点在半径内；"
+                          "请用 hsplan compare 核对", highlight=False)
     for label, path in files.items():
         console.print(f"[green]✓[/] {label:<10} {path}", highlight=False)

@@ -802,7 +802,9 @@ def _allocation(data: ReportData, figs: _Figures) -> list[Block]:
                          widths=[16.0 / len(headers)] * len(headers),
                          caption=figs.next_table("医疗卫生机构效率（数据包络分析）"))
     charts = allocation_section_charts(data.region, section, figs.folder)
-    for stem, caption in (("lorenz", "卫生资源配置洛伦兹曲线"), ("efficiency", "医疗卫生机构效率")):
+    for stem, caption in (("lorenz", "卫生资源配置洛伦兹曲线"),
+                          ("agglomeration", "卫生资源集聚度（HRAD/PAD，按乡镇）"),
+                          ("efficiency", "医疗卫生机构效率")):
         if stem in charts:
             figs.figure += 1
             blocks += [Block("figure", path=charts[stem], width_cm=TEXT_WIDTH_CM),

@@ -15,7 +15,8 @@ Church & Murray, *Location Covering Models* (2018), as spopt does:
 Existing sites are y_j = 1 constants; excluded sites do not exist. Instances are reduced
 before solving (`hsplan.access.siting._reduce`); ``method="greedy"`` (or ``"auto"`` on a
 large instance) returns the greedy solution with its gap to a Lagrangian bound — as does
-a time limit reached before HiGHS has any solution (status ``time_limit``).
+a time limit reached before HiGHS has any solution (status ``time_limit``); at a time
+limit with an incumbent, the better of it and the greedy, with the tighter bound.
 """
 
 from __future__ import annotations
@@ -74,10 +75,13 @@ class _Covering:
     model: ClassVar[str] = ""
 
     def __init__(self, data: SitingData, *, radius: float | npt.ArrayLike,
-                 k: int | None = None) -> None:
+                 k: int | None = None, covers: sp.csr_matrix | None = None) -> None:
         self.data = data
         self.radius = radius
         self.k = k
+        #: the 0/1 coverage when given (e.g. the plan's ambulance circles, minutes 或/且
+        #: kilometres); else the pairs with cost ≤ `radius`
+        self.covers = covers
         self.meta: dict[str, Any] = {}
 
     @classmethod
@@ -97,7 +101,7 @@ class _Covering:
         return cls(data, radius=radius, k=k)
 
     @classmethod
-    def from_access(cls, sa: ServiceAccess, facility: FacilitySelector, *,
+    def from_access(cls, sa: ServiceAccess, facility: FacilitySelector | None, *,
                     k: int | None = None, minutes: float | None = 15.0,
                     ambulance: bool = False,
                     candidates: str | Path | gpd.GeoDataFrame = "villages",
@@ -107,7 +111,8 @@ class _Covering:
         """Return the model of a project's access model: demand = its villages (persons),
         existing = the facilities `facility` selects (fixed open), candidates generated or
         read from a file (`siting_problem`), cost = travel minutes within the standard
-        (`minutes`, or the ambulance radius norm per village when `ambulance`)."""
+        (`minutes`), or with `ambulance` the plan's ambulance circles and 院前急救 bases
+        (the readings of `sa`, `siting_problem`; `facility` None)."""
         problem = siting_problem(sa, facility, minutes=minutes, ambulance=ambulance,
                                  candidates=candidates, mode=mode, exclude=exclude,
                                  capacity=capacity, existing_capacity=existing_capacity,
@@ -117,7 +122,7 @@ class _Covering:
                                      "(e.g. 15) or the ambulance norm", got="none")],
                             context=cls.model)
             raise AssertionError  # unreachable: raise_if_errors raised
-        model = cls(problem.data, radius=problem.minutes, k=k)
+        model = cls(problem.data, radius=problem.minutes, k=k, covers=problem.covers)
         model.meta["problem"] = problem
         return model
 
@@ -129,6 +134,12 @@ class _Covering:
         return cls.from_access(sa, facility, mode=mode, **options)
 
     def _cover(self) -> sp.csr_matrix:
+        if self.covers is not None:
+            if self.covers.shape != self.data.cost.shape:
+                raise_if_errors([Problem(f"{self.model}: covers", expected="a demand × sites "
+                                         f"matrix {self.data.cost.shape}",
+                                         got=f"shape {self.covers.shape}")], context=self.model)
+            return sp.csr_matrix(self.covers)
         r = np.asarray(self.radius, dtype=float)
         if (r.ndim and r.shape != (self.data.n_demand,)) or not np.all(r >= 0):
             raise_if_errors([Problem(f"{self.model}: radius", expected="a service standard "
@@ -152,8 +163,12 @@ class _Covering:
         near_a, cost_a = nearest_open(d, open_mask)
         # the nearest new site that covers each newly covered point
         rows, cols, vals = d.pairs()
-        pick = new[cols] & (vals <= np.broadcast_to(np.asarray(self.radius, dtype=float),
-                                                    (d.n_demand,))[rows])
+        if self.covers is not None:  # the given coverage, on the stored pairs
+            within = np.asarray(n_cover[rows, cols]).ravel()
+        else:
+            within = vals <= np.broadcast_to(np.asarray(self.radius, dtype=float),
+                                             (d.n_demand,))[rows]
+        pick = new[cols] & within
         new_site = np.full(d.n_demand, -1, dtype=np.int64)
         if pick.any():
             r, c, v = rows[pick], cols[pick], vals[pick]
@@ -236,6 +251,24 @@ class LSCP(_Covering):
             if exc.status != "time_limit":
                 raise
             return greedy("time_limit")  # no MILP solution yet: the greedy and its bound
+        if sol.status == "time_limit":
+            # HiGHS's incumbent at the limit can be far from the greedy's (its first
+            # feasible point): keep the better solution and the tighter proven bound
+            cols = greedy_set_cover(a, cost)
+            g_value = float(cost[cols].sum())
+            bound = max(sol.bound, lagrangian_set_cover_bound(a, cost, g_value))
+            if np.allclose(cost, np.round(cost)):
+                bound = float(np.ceil(bound - 1e-9))
+            if g_value < sol.objective:
+                new[cand_idx[cols]] = True
+                value, how = g_value, "greedy"
+            else:
+                new[cand_idx[sol.x > 0.5]] = True
+                value, how = sol.objective, "exact"
+            bound = min(bound, value)
+            return self._result(cover, new, status="time_limit", objective=value, bound=bound,
+                                gap=(value - bound) / value if value else 0.0, method=how,
+                                solve_s=time.perf_counter() - start, reduction=red)
         new[cand_idx[sol.x > 0.5]] = True
         return self._result(cover, new, status=sol.status, objective=sol.objective,
                             bound=sol.bound, gap=sol.gap, method="exact",
@@ -316,6 +349,21 @@ class MCLP(_Covering):
             if exc.status != "time_limit":
                 raise
             return greedy("time_limit")  # no MILP solution yet: the greedy and its bound
+        if sol.status == "time_limit":
+            # HiGHS's incumbent at the limit can be far from the greedy's (its first
+            # feasible point): keep the better solution and the tighter proven bound
+            cols, g_value = greedy_max_cover(a, w, k)
+            bound = min(sol.bound, max(lagrangian_max_cover_bound(a, w, k, g_value), g_value))
+            if g_value > sol.objective:
+                new[cand_idx[cols]] = True
+                value, how = g_value, "greedy"
+            else:
+                new[cand_idx[sol.x[:m] > 0.5]] = True
+                value, how = sol.objective, "exact"
+            value, bound = base + value, base + max(bound, value)
+            return self._result(cover, new, status="time_limit", objective=value, bound=bound,
+                                gap=(bound - value) / bound if bound else 0.0, method=how,
+                                solve_s=time.perf_counter() - start, reduction=red)
         new[cand_idx[sol.x[:m] > 0.5]] = True
         return self._result(cover, new, status=sol.status, objective=base + sol.objective,
                             bound=base + sol.bound, gap=sol.gap, method="exact",
@@ -399,7 +447,8 @@ class LSCPB(_Covering):
         ``extra["lscp_objective"]`` the number (cost) of new sites."""
         start = time.perf_counter()
         d = self.data
-        first = LSCP(d, radius=self.radius).solve(method="exact", time_limit_s=time_limit_s)
+        first = LSCP(d, radius=self.radius, covers=self.covers).solve(
+            method="exact", time_limit_s=time_limit_s)
         cover = self._cover()
         cand_idx = np.nonzero(d.candidates)[0]
         n_exist = np.asarray(cover[:, d.existing].sum(axis=1)).ravel()

@@ -22,9 +22,9 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import scipy.sparse as sp
 
 from hsplan.access.service import (
-    AMBULANCE_NORMS,
     FacilitySelector,
     ServiceAccess,
     facility_filter,
@@ -60,6 +60,11 @@ class SitingProblem:
     candidates: str
     network: str
     notes: list[str] = field(default_factory=list)
+    #: the 0/1 coverage (demand × sites) when it is not "cost ≤ minutes": the ambulance
+    #: circles of the plan's readings (minutes 或/且 kilometres along the route)
+    covers: sp.csr_matrix | None = None
+    #: the readings line (``Readings.line_zh``) when the plan's readings decided the problem
+    readings: str = ""
 
 
 def _site_frame(rows: dict[str, Any], geometry: Any) -> gpd.GeoDataFrame:
@@ -229,7 +234,7 @@ def candidates_from_file(path: str | Path, sa: ServiceAccess, *,
     return frame
 
 
-def siting_problem(sa: ServiceAccess, facility: FacilitySelector, *,
+def siting_problem(sa: ServiceAccess, facility: FacilitySelector | None, *,
                    minutes: float | npt.ArrayLike | None = 15.0, ambulance: bool = False,
                    candidates: str | Path | gpd.GeoDataFrame = "villages",
                    mode: str = "drive", exclude: Sequence[str] = (),
@@ -241,19 +246,36 @@ def siting_problem(sa: ServiceAccess, facility: FacilitySelector, *,
     minutes between them (pairs within the cut-off: the largest standard for covering
     models, `cutoff_min` or none for median/centre models).
 
-    `ambulance` sets the standard per point to the ambulance radius norm in minutes
-    (urban 15, rural 30; `AMBULANCE_NORMS`). A candidate file's ``capacity`` and
-    ``cost`` columns become the per-site capacity and opening cost; `existing_capacity`
-    is the capacity of every existing facility (persons)."""
-    existing = sa.facilities(facility)
-    described = facility_filter(facility).describe()
+    `ambulance` reads the problem from the plan's readings laid on `sa`
+    (`ServiceAccess.with_readings`; the national defaults when none): the existing sites
+    are its 院前急救 bases (`ServiceAccess.ambulance_bases`) unless `facility` is given,
+    and a site covers a village when the village's ambulance circle (`Readings.
+    ambulance_circles` by its 城镇/农村 class: minutes and/or kilometres along the route,
+    或/且, mode) holds for that site alone — the test `hsplan check` applies to the
+    plan's ambulance-radius norms. A candidate file's ``capacity`` and ``cost`` columns
+    become the per-site capacity and opening cost; `existing_capacity` is the capacity of
+    every existing facility (persons)."""
+    if ambulance and facility is None:
+        existing = sa.ambulance_bases()
+        described = f"院前急救站点（{sa.readings.ems.describe_zh()}）"
+    else:
+        if facility is None:
+            raise_if_errors([Problem("siting: facility", expected="a facility selector, "
+                                     "e.g. 乡镇卫生院 (or ambulance=True for the 院前急救 "
+                                     "bases)", got="none")], context="siting")
+            raise AssertionError  # unreachable: raise_if_errors raised
+        existing = sa.facilities(facility)
+        described = facility_filter(facility).describe()
     if isinstance(candidates, gpd.GeoDataFrame):
         cand, label = candidates.copy(), "given sites"
     elif isinstance(candidates, Path) or (isinstance(candidates, str)
                                           and candidates not in CANDIDATE_KINDS):
         cand, label = candidates_from_file(candidates, sa, crs=crs), Path(candidates).name
     else:
-        cand = generated_candidates(sa, str(candidates), grid_km=grid_km, skip=facility)
+        skip: FacilitySelector | None = facility
+        if skip is None:  # the 院前急救 bases: upgrade candidates are the other facilities
+            skip = {"id": existing["id"].astype(str).tolist()}
+        cand = generated_candidates(sa, str(candidates), grid_km=grid_km, skip=skip)
         label = str(candidates)
     ex = _site_frame({"id": existing["id"].astype(str).to_numpy(),
                       "name": existing["name"].astype(str).to_numpy(),
@@ -270,20 +292,22 @@ def siting_problem(sa: ServiceAccess, facility: FacilitySelector, *,
                              crs=WGS84)
     points = sa.points
     per_point: npt.NDArray[np.float64] | None
-    if ambulance:
-        ur = points["urban_rural"].fillna("urban").to_numpy()
-        per_point = np.where(ur == "rural", AMBULANCE_NORMS["rural"][0],
-                             AMBULANCE_NORMS["urban"][0]).astype(float)
-    elif minutes is not None:
-        per_point = np.broadcast_to(np.asarray(minutes, dtype=float),
-                                    (len(points),)).astype(float)
-    else:
-        per_point = None
-    cutoff = float(per_point.max()) if per_point is not None and len(per_point) \
-        else cutoff_min
+    covers: sp.csr_matrix | None = None
     network = sa.network(mode)
-    cost = od_matrix(network, points.geometry, sites.geometry, cutoff_min=cutoff,
-                     output="sparse", progress=sa.progress)
+    if ambulance:
+        per_point, cost, covers, label_net = _ambulance_pairs(sa, sites)
+        network_label = label_net
+    else:
+        if minutes is not None:
+            per_point = np.broadcast_to(np.asarray(minutes, dtype=float),
+                                        (len(points),)).astype(float)
+        else:
+            per_point = None
+        cutoff = float(per_point.max()) if per_point is not None and len(per_point) \
+            else cutoff_min
+        cost = od_matrix(network, points.geometry, sites.geometry, cutoff_min=cutoff,
+                         output="sparse", progress=sa.progress)
+        network_label = network.label
     cap: Any = capacity
     if cap is None and (("capacity" in cand and cand["capacity"].notna().any())
                         or existing_capacity is not None):
@@ -301,7 +325,56 @@ def siting_problem(sa: ServiceAccess, facility: FacilitySelector, *,
                        existing=ex["id"].tolist(), exclude=[str(e) for e in exclude],
                        site_cost=site_cost, capacity=cap, unit="min", context="siting")
     return SitingProblem(access=sa, sites=sites, data=data, minutes=per_point,
-                         facility=described, candidates=label, network=network.label)
+                         facility=described, candidates=label, network=network_label,
+                         covers=covers, readings=sa.readings.line_zh() if ambulance else "")
+
+
+def _ambulance_pairs(sa: ServiceAccess, sites: gpd.GeoDataFrame
+                     ) -> tuple[npt.NDArray[np.float64], sp.csr_matrix, sp.csr_matrix, str]:
+    """Return, for the ambulance circles of `sa`'s readings, the standard minutes per
+    village (NaN when its circle has none), the travel minutes of the pairs kept (within
+    the largest standard, or covered) and the 0/1 coverage: site j covers village i when
+    the circle of i's class holds with j as the only base (`ServiceAccess.coverage` on
+    that one site — the computation of the plan's norms)."""
+    points = sa.points
+    n, m = len(points), len(sites)
+    circles = sa.readings.ambulance_circles()
+    ur = points["urban_rural"].fillna("urban").astype(str).to_numpy()
+    per_point = np.full(n, np.nan)
+    for scope, circle in circles.items():
+        if circle.minutes is not None:
+            per_point[ur == scope] = circle.minutes
+    cutoff = float(np.nanmax(per_point)) if np.isfinite(per_point).any() else np.inf
+    rows: list[npt.NDArray[np.int64]] = []
+    cols: list[npt.NDArray[np.int64]] = []
+    vals: list[npt.NDArray[np.float64]] = []
+    hit: list[npt.NDArray[np.bool_]] = []
+    labels: set[str] = set()
+    for j in range(m):
+        one = sites.iloc[[j]]
+        for scope, circle in circles.items():
+            mask = ur == scope
+            if not mask.any():
+                continue
+            cov = sa.coverage(one, minutes=circle.minutes, distance_km=circle.distance_km,
+                              mode=circle.mode, scope=scope,  # type: ignore[arg-type]
+                              combine=circle.combine)
+            labels.add(str(cov.attrs.get("network", "")))
+            idx = np.flatnonzero(mask)
+            t = cov["travel_min"].to_numpy(dtype=float)
+            covered = cov["covered"].to_numpy(dtype=bool)
+            keep = np.isfinite(t) & (covered | (t <= cutoff))
+            rows.append(idx[keep])
+            cols.append(np.full(int(keep.sum()), j, dtype=np.int64))
+            vals.append(t[keep])
+            hit.append(covered[keep])
+    r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+    v = np.concatenate(vals) if vals else np.zeros(0)
+    h = np.concatenate(hit) if hit else np.zeros(0, dtype=bool)
+    cost = sp.csr_matrix((v, (r, c)), shape=(n, m))
+    covers = sp.csr_matrix((np.ones(int(h.sum())), (r[h], c[h])), shape=(n, m))
+    return per_point, cost, covers, "；".join(sorted(labels))
 
 
 # --- what a result means ------------------------------------------------------------------
@@ -339,6 +412,35 @@ def outside_table(result: SitingResult, problem: SitingProblem) -> pd.DataFrame:
     out["standard_min"] = problem.minutes[out.index] if problem.minutes is not None \
         else np.nan
     return pd.DataFrame(out).sort_values("pop", ascending=False).reset_index(drop=True)
+
+
+def ambulance_norm_check(result: SitingResult, problem: SitingProblem) -> pd.DataFrame:
+    """Return, for an ambulance problem (``ambulance=True``), the villages the model counts
+    as covered after the new sites that the plan's norm does not: the norm judges each
+    village by its *nearest* open base by travel time (`ServiceAccess.ambulance_coverage`),
+    the model by any open base that meets the circle. They differ only where a circle has
+    a distance limit and the nearest base by time is farther along its route than another
+    base. Columns ``area_code``, ``name``, ``township_name``, ``urban_rural``, ``pop``,
+    ``travel_min``, ``dist_m``; empty when they agree (or the problem has no circles)."""
+    sa = problem.access
+    pts = sa.points.reset_index(drop=True)
+    columns = ["area_code", "name", "township_name", "urban_rural", "pop", "travel_min",
+               "dist_m"]
+    if problem.covers is None or "covered_after" not in result.assignments:
+        return pd.DataFrame(columns=columns)
+    opened = problem.sites[problem.sites["id"].isin(set(result.open_sites))]
+    parts = [sa.coverage(opened, minutes=c.minutes, distance_km=c.distance_km, mode=c.mode,
+                         scope=scope, combine=c.combine)  # type: ignore[arg-type]
+             for scope, c in sa.readings.ambulance_circles().items()
+             if (pts["urban_rural"] == scope).any()]
+    norm = pd.concat(parts, ignore_index=True)
+    ok = dict(zip(norm["area_code"].astype(str), norm["covered"].astype(bool), strict=True))
+    model = result.assignments["covered_after"].to_numpy(dtype=bool)
+    differ = np.array([m and not ok.get(str(c), False)
+                       for m, c in zip(model, pts["area_code"], strict=True)], dtype=bool)
+    out = norm.set_index(norm["area_code"].astype(str))
+    codes = pts.loc[differ, "area_code"].astype(str)
+    return out.loc[codes, [c for c in columns if c in out]].reset_index(drop=True)
 
 
 def siting_layers(result: SitingResult, problem: SitingProblem) -> dict[str, gpd.GeoDataFrame]:
