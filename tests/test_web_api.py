@@ -228,6 +228,8 @@ def test_coverage(client: TestClient, project: Project) -> None:
     assert [s["pop_covered"] for s in doc["summary"]] == list(summary["pop_covered"])
     assert sum(not p["covered"] for p in doc["points"]) == int((~points["covered"]).sum())
     assert doc["minutes"] == 10 and doc["network"].startswith("道路网络（驾车，")
+    assert doc["selection"] == "乡镇卫生院"  # the map's note names it in the plan's words
+    assert client.get("/api/v1/access/coverage").json()["selection"] == "基层医疗卫生机构"
     iso = ServiceAccess.from_project(project).isochrones({"subtype": ["乡镇卫生院"]}, [10])
     (area,) = doc["service_area"]["features"]
     assert area["properties"]["area_km2"] == pytest.approx(float(iso["area_km2"].iloc[0]))
@@ -261,8 +263,12 @@ def test_scenarios(client: TestClient, project: Project) -> None:
     scenario = project.root / "scenarios" / "new-chc-200-beds.yaml"
     cli = cli_json("compare", str(project.root), "--scenario", str(scenario), "--plan", PLAN,
                    "--format", "json")
-    for key in ("indicators", "norms", "needs", "changes", "year"):
+    for key in ("indicators", "institutions", "norms", "needs", "year"):
         assert doc[key] == cli[key], key
+    # the changes as the CLI gives them, plus the page's Chinese words for each
+    assert [{k: v for k, v in c.items() if k != "description_zh"} for c in doc["changes"]] \
+        == cli["changes"]
+    assert all(c["description_zh"] for c in doc["changes"])
     assert_error(client.get("/api/v1/scenarios/hsplan.toml"), 422, "hsplan.toml")
     assert_error(client.get("/api/v1/scenarios/..%2Fhsplan.toml"), 404)
 
@@ -414,6 +420,50 @@ def test_the_norms_page_states_how_the_plan_is_read(client: TestClient) -> None:
     rules = re.findall(r'<tr data-norm="[^"]+"[^>]*>\s*<td>[^<]*</td><td>([^<]*)</td>', page)
     assert rules and "设置" in rules and not [r for r in rules if re.search(r"[a-z]", r)]
     client.cookies.clear()
+
+
+ENGLISH_VERDICT = re.compile(r"\b(meets|misses|not yet at) the\b|one year of data|no value of")
+
+
+def test_chinese_pages_say_each_verdict_in_chinese(client: TestClient) -> None:
+    # the tiles and the indicator page explain a verdict as the report does, in Chinese;
+    # the English reason is the English page's
+    overview = client.get("/", params={"lang": "zh"}).text
+    reasons = re.findall(r'<div class="tile-reason">(.*?)</div>', overview, re.S)
+    assert reasons and not [r for r in reasons if ENGLISH_VERDICT.search(r)]
+    assert any("距目标差" in r for r in reasons) and any("缺少现状数据" in r for r in reasons)
+    detail = client.get("/indicator/T04", params={"lang": "zh"}).text
+    reason = re.search(r'<p class="reason">(.*?)</p>', detail, re.S)
+    shown = re.sub(r"<script.*?</script>", "", detail, flags=re.S)  # the data, not the page
+    assert reason and "距目标差" in reason.group(1) and not ENGLISH_VERDICT.search(shown)
+    english = client.get("/indicator/T04", params={"lang": "en"}).text
+    assert ENGLISH_VERDICT.search(english)
+    client.cookies.clear()
+
+
+def test_the_scenario_page_in_chinese_with_institution_rows(tmp_path: Path) -> None:
+    project = copy_example(tmp_path / "p")
+    (project.root / "scenarios" / "trauma.yaml").write_text(
+        "id: trauma-centre\ntitle: 区人民医院建成创伤中心\nyear: 2025\nchanges:\n"
+        "  - op: fact\n    facility: H001\n    from: 2024\n    fact: 中心\n    value: 创伤中心\n"
+        "    status: 建成\n", encoding="utf-8")
+    with TestClient(create_app(project.root)) as c:
+        page = c.get("/scenarios", params={"scenario": "new-chc-200-beds.yaml"}).text
+        changes = re.findall(r'<ul class="changes">(.*?)</ul>', page, re.S)[0]
+        assert "新建社区卫生服务中心“宁海街道第二社区卫生服务中心”，自2024年起" in changes
+        assert "机构 H001 增加 实有床位 150" in changes
+        assert not re.search(r"\b(open|add|from|at)\b", changes)
+        assert "资源数据沿用2023年，作为2025年" in page and "copied forward" not in page
+        assert 'id="scenario-institutions-none"' in page  # beds only: no institution row moves
+        page = c.get("/scenarios", params={"scenario": "trauma.yaml"}).text
+        rows = re.findall(r'<tr class="changed" data-institution="(\w+)">(.*?)</tr>', page,
+                          re.S)
+        assert [i for i, _ in rows] == ["I01"]
+        cells = re.sub(r"<[^>]+>", "|", rows[0][1])
+        assert "能力 · 创伤中心" in cells and "偏离目标" in cells and "已达标" in cells
+        assert "机构 H001 登记中心：创伤中心（建成），自2024年起" in page
+        english = c.get("/scenarios", params={"scenario": "trauma.yaml", "lang": "en"}).text
+        assert "Key institutions" in english and "fact H001" in english
 
 
 def test_page_errors_are_pages(client: TestClient) -> None:

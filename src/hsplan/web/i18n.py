@@ -44,6 +44,9 @@ ZH: dict[str, str] = {
     "report_wait": "生成报告需要一些时间。", "all_in_circle": "所有村均在服务圈内",
     "indicator_colour": "指标", "item": "项目", "gap": "缺口", "current": "现有",
     "unit": "单位", "service_area": "15分钟服务圈（道路行程）",
+    "coverage_note": "服务圈：{what}，{minutes} 分钟",
+    "institutions": "重点机构", "institution": "机构", "aspect": "方面",
+    "no_institution_change": "重点机构 {n} 项，本情景均无变化。",
 }
 
 EN: dict[str, str] = {
@@ -87,6 +90,9 @@ EN: dict[str, str] = {
     "all_in_circle": "Every village is within the circle", "indicator_colour": "Indicator",
     "item": "Item", "gap": "Gap", "current": "Current", "unit": "Unit",
     "service_area": "15-minute service circle (by road)",
+    "coverage_note": "service circle: {what}, {minutes} min",
+    "institutions": "Key institutions", "institution": "Institution", "aspect": "Aspect",
+    "no_institution_change": "{n} key-institution rows; the scenario changes none.",
 }
 
 # the server's pages (hsplan serve --db): login, entry forms, review, reporting status

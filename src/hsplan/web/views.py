@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any, Literal
 
 import pandas as pd
@@ -106,8 +107,14 @@ def evaluation_doc(state: ProjectState, plan: str | None, *, year: int | None = 
 
 def _evaluation_doc(state: ProjectState, name: str, year: int | None,
                     level: str) -> dict[str, Any]:
-    from hsplan.evaluation.targets import STATUS_ZH, evaluation_to_json, status_counts
+    from hsplan.evaluation.targets import (
+        NOT_APPLICABLE,
+        STATUS_ZH,
+        evaluation_to_json,
+        status_counts,
+    )
     from hsplan.reports.charts import STATUS_COLOURS, progress_pct
+    from hsplan.reports.progress import explain
 
     loaded = state.plan(name)
     results = state.evaluation(name, year=year, level=level)
@@ -132,6 +139,9 @@ def _evaluation_doc(state: ProjectState, name: str, year: int | None,
             pct = None if pct is None or math.isinf(pct) else pct
         row["colour"] = STATUS_COLOURS.get(row["status"], "#bdbdbd")
         row["status_zh"] = STATUS_ZH[row["status"]]
+        # the verdict in Chinese words, as the report says it (``reason`` is the English one)
+        row["explanation"] = row["reason"] if row["status"] == NOT_APPLICABLE \
+            else explain(row)
         row["progress_pct"] = pct
         elapsed = _f(row.get("time_pct"))
         row["time_pct"] = elapsed if elapsed is not None else time_progress_pct(
@@ -333,6 +343,7 @@ def coverage_doc(state: ProjectState, *, subtype: str | None = None,
 def _coverage_doc(state: ProjectState, subtype: str | None, category: str | None,
                   minutes: float) -> dict[str, Any]:
     from hsplan.access.coverage import coverage_status, coverage_summary
+    from hsplan.web.state import _selector
 
     points = state.coverage(subtype=subtype, category=category, minutes=minutes)
     keep = ["area_code", "name", "township_code", "township_name", "urban_rural", "pop",
@@ -340,6 +351,9 @@ def _coverage_doc(state: ProjectState, subtype: str | None, category: str | None
     return {"year": json_value(points.attrs.get("year")),
             "network": points.attrs.get("network"),
             "facility": points.attrs.get("facility"),
+            # the facilities the circle is drawn around, in the plan's words (基层医疗卫生机构)
+            "selection": "、".join(v for values in _selector(subtype, category).values()
+                                  for v in values),
             "facilities": json_value(points.attrs.get("facilities")),
             "minutes": minutes, "synthetic": state.synthetic(),
             "service_area": state.service_area(subtype=subtype, category=category,
@@ -377,8 +391,64 @@ def comparison_doc(state: ProjectState, scenario: str, plan: str | None, *,
 
 def _comparison_doc(state: ProjectState, scenario: str, name: str,
                     year: int | None) -> dict[str, Any]:
+    from hsplan.scenarios.scenario import load_scenario
+
     result = state.comparison(scenario, name, year=year)
     doc = result.to_json()
     doc["file"] = scenario
     doc["plan_title"] = result.plan_title
+    # the page's Chinese words for the changes and notes (``description`` and ``notes`` are
+    # the scenario module's bilingual ones, kept for the API)
+    changes = load_scenario(state.scenario_path(scenario)).changes
+    for row, change in zip(doc["changes"], changes, strict=False):
+        row["description_zh"] = change_zh(change)
+    doc["notes_zh"] = [note_zh(n) for n in doc["notes"]]
     return doc
+
+
+_TABLE_ZH = {"resources": "资源", "population": "人口"}
+_COPIED = re.compile(r"^(\w+) of (\d{4}) copied forward as (\d{4})$")
+_LATE = re.compile(r"^changes\[(\d+)\] \((.*)\) starts after the scenario year (\d{4}) "
+                   r"and has no effect in it$")
+
+
+def change_zh(change: Any) -> str:
+    """Return a scenario change in Chinese words (新建、关闭、迁址、登记、增加、减少)."""
+    from hsplan.region import schema
+
+    def res_zh(col: str) -> str:
+        try:
+            return str(schema.RESOURCES.column(col).zh)
+        except (KeyError, LookupError):
+            return col
+
+    res = "、".join(f"{res_zh(k)} {v:,}" for k, v in change.resources.items())
+    since = f"，自{change.from_year}年起" if change.from_year is not None else ""
+    fields = change.fields
+    if change.op == "open":
+        return (f"新建{fields.get('subtype') or ''}“{fields.get('name')}”{since}"
+                + (f"（{res}）" if res else ""))
+    if change.op == "close":
+        return f"关闭机构 {change.facility}{since}"
+    if change.op == "move":
+        return (f"机构 {change.facility} 迁址至 {fields.get('lon')}, {fields.get('lat')}"
+                f"（{fields.get('crs', 'WGS84')}）")
+    if change.op == "fact":
+        status = fields.get("status") or ""
+        return (f"机构 {change.facility} 登记{fields.get('fact')}：{fields.get('value')}"
+                + (f"（{status}）" if status else "") + since)
+    verb = "增加" if change.op == "add" else "减少"
+    return f"机构 {change.facility} {verb} {res}{since}"
+
+
+def note_zh(note: str) -> str:
+    """Return a note of `apply_scenario` in Chinese (a note it does not know stays as is)."""
+    copied = _COPIED.match(note)
+    if copied:
+        table, latest, year = copied.groups()
+        return f"{_TABLE_ZH.get(table, table)}数据沿用{latest}年，作为{year}年"
+    late = _LATE.match(note)
+    if late:
+        index, _what, year = late.groups()
+        return f"第{index}项变化晚于情景年份{year}年，在该年不起作用"
+    return note

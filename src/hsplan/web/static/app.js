@@ -56,17 +56,19 @@ var hsplan = (function () {
         var m = {}; pts.forEach(function (p) { m[p.year] = p.value; });
         return xs.map(function (y) { return m[y] === undefined ? null : m[y]; });
       };
+      var en = document.body.getAttribute("data-lang") === "en";
+      var seriesNames = en ? ["value", "target path"] : ["现状", "目标路径"];
       chart.setOption({
         animation: false,
         tooltip: {trigger: "axis"},
-        legend: {data: ["现状 value", "目标路径 target path"], bottom: 0},
-        grid: {left: 50, right: 20, top: 20, bottom: 40},
+        legend: {data: seriesNames, bottom: 0},
+        grid: {left: 50, right: 20, top: 36, bottom: 40},
         xAxis: {type: "category", data: xs.map(String)},
         yAxis: {type: "value", name: row.unit || "", scale: true},
         series: [
-          {name: "现状 value", type: "line", data: byYear(doc.trend), connectNulls: true,
+          {name: seriesNames[0], type: "line", data: byYear(doc.trend), connectNulls: true,
            itemStyle: {color: row.colour}, lineStyle: {width: 3}, symbolSize: 8},
-          {name: "目标路径 target path", type: "line", data: byYear(doc.target_path),
+          {name: seriesNames[1], type: "line", data: byYear(doc.target_path),
            connectNulls: true, lineStyle: {type: "dashed", color: "#16324f"},
            itemStyle: {color: "#16324f"}}
         ]
@@ -233,8 +235,8 @@ var hsplan = (function () {
       map.fitBounds(L.geoJSON(state.townships).getBounds());
       facLayer.bringToFront();
       document.getElementById("map").setAttribute("data-ready", "true");
-      document.getElementById("map-note").textContent = state.coverage.facility + " · " +
-        state.coverage.minutes + " min";
+      document.getElementById("map-note").textContent = t.coverage_note
+        .replace("{what}", state.coverage.selection).replace("{minutes}", state.coverage.minutes);
     });
     document.getElementById("map-colour").addEventListener("change", colourTownships);
   }
