@@ -54,7 +54,9 @@ COLUMNS = ["institution_id", "name", "facility_id", "facility_name", "match", "a
            "time_pct", "aspirational", "reason", "quote"]
 MATCH_COLUMNS = ["institution_id", "name", "subtype", "facility_id", "facility_name",
                  "facility_subtype", "match", "reason"]
-_PREFIX = re.compile(r"^(?:[\u4e00-\u9fa5]{1,6}?(?:省|市|区|县|旗|镇|乡|街道))")
+# the county (or city, province) a name starts with — never a town's: 苏稽镇中心卫生院 and
+# 平兴镇中心卫生院 are two institutions, only their town names tell them apart
+_PREFIX = re.compile(r"^(?:[\u4e00-\u9fa5]{1,6}?(?:省|市|区|县|旗))")
 _GRADE_STEP = {"甲等": 3, "乙等": 2, "丙等": 1}
 _COMPATIBLE = {"中心乡镇卫生院": {"乡镇卫生院", "中心乡镇卫生院"},
                "乡镇卫生院": {"乡镇卫生院", "中心乡镇卫生院"}}
