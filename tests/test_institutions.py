@@ -334,3 +334,24 @@ def test_the_report_has_a_key_institutions_section(tmp_path: Path) -> None:
     assert "1 个尚未对应到机构" in texts[start + 1]
     cells = {c.text for table in doc.tables for row in table.rows for c in row.cells}
     assert {"胸痛中心", "创伤中心", "治未病中心"} <= cells
+
+
+def test_plans_show_lists_the_institutions_with_their_targets(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from hsplan.cli._app import console
+
+    monkeypatch.setattr(console, "width", 200)  # one line per institution
+    res = runner.invoke(app, ["plans", "show", "leshan-shizhong-2021-2025", "--format", "table"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    start = next(k for k, line in enumerate(lines) if line.strip() == "重点机构")
+    rows = {cells[0]: cells[1:] for line in lines[start:]
+            if (cells := [c.strip() for c in line.split("│")[1:-1]]) and cells[0][:1] == "I"}
+    plan = load_plan("leshan-shizhong-2021-2025")
+    assert set(rows) == {i.id for i in plan.institutions}
+    assert rows["I01"] == ["区人民医院（万达新区）", "编制1,000张", "三级乙等 → 启动创建三级甲等",
+                           "—"]
+    assert rows["I06"] == ["茅桥镇中心卫生院（本部）", "编制150张", "一级 → 达到二级乙等",
+                           "县域医疗卫生次中心"]
+    assert rows["I08"][2] == "二级甲等 → 力争三级乙等"
+    assert "配置标准 30 条，重点机构 9 个，任务 68 项" in res.output
