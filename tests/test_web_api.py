@@ -77,7 +77,7 @@ ENDPOINTS = {
     "/api/v1/evaluate", "/api/v1/evaluate/{target_id}", "/api/v1/evaluate.xlsx",
     "/api/v1/check", "/api/v1/needs", "/api/v1/access/coverage", "/api/v1/tasks",
     "/api/v1/scenarios", "/api/v1/scenarios/{name}", "/api/v1/geo/{layer}",
-    "/api/v1/template", "/api/v1/report", "/api/v1/import",
+    "/api/v1/template", "/api/v1/report", "/api/v1/import", "/api/v1/institutions",
 }
 
 
@@ -273,6 +273,32 @@ def test_scenarios(client: TestClient, project: Project) -> None:
     assert_error(client.get("/api/v1/scenarios/..%2Fhsplan.toml"), 404)
 
 
+def test_institutions_equal_the_cli(client: TestClient, project: Project) -> None:
+    doc = client.get("/api/v1/institutions").json()
+    cli = cli_json("institutions", str(project.root), "--plan", PLAN, "--format", "json")
+    assert doc["year"] == cli["year"] == 2023
+    assert [{k: v for k, v in r.items() if k not in ("colour", "status_zh")}
+            for r in doc["institutions"]] == cli["institutions"]
+    assert doc["network"] == cli["network"] and doc["members"] == cli["members"]
+    assert doc["unmatched"] == ["I02"] and doc["n_institutions"] == 4
+    # the 医共体 as map lines: one per member, from the lead hospital
+    members = [m for m in cli["members"] if m["kind"] == "医共体"]
+    lead = [m["facility_id"] for m in members if m["role"] == "牵头"]
+    links = doc["links"]["features"]
+    assert lead == ["H001"] and len(links) == len(members) - 1
+    assert {f["properties"]["lead"] for f in links} == {"H001"}
+    assert all(f["geometry"]["type"] == "LineString" for f in links)
+    assert_error(client.get("/api/v1/institutions", params={"year": 1950}), 400,
+                 "query parameter year")
+    assert_error(client.get("/api/v1/institutions", params={"plan": "no-such-plan"}), 404)
+    page = client.get("/institutions", params={"lang": "zh"}).text
+    assert "规划点名的重点机构 4 个：3 个已对应到机构，1 个未匹配" in page
+    rows = re.findall(r'<tr data-institution="(\w+)" data-aspect="([^"]+)"', page)
+    assert rows == [(r["institution_id"], r["aspect"]) for r in cli["institutions"]]
+    assert "卫生院和社区卫生服务中心纳入医共体比例（%）" in page
+    client.cookies.clear()
+
+
 # --- map layers -----------------------------------------------------------------------------
 
 
@@ -397,8 +423,8 @@ def test_import_clean_workbook_then_results_change(tmp_path: Path) -> None:
 # --- pages, language, errors --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/indicator/T07", "/map", "/norms", "/tasks",
-                                  "/scenarios", "/data", "/docs"])
+@pytest.mark.parametrize("path", ["/", "/indicator/T07", "/map", "/norms", "/institutions",
+                                  "/tasks", "/scenarios", "/data", "/docs"])
 def test_pages_answer_in_chinese_and_english(client: TestClient, path: str) -> None:
     zh = client.get(path, params={"lang": "zh"})
     assert zh.status_code == 200 and "总览" in zh.text and "配置标准" in zh.text

@@ -47,6 +47,11 @@ ZH: dict[str, str] = {
     "coverage_note": "服务圈：{what}，{minutes} 分钟",
     "institutions": "重点机构", "institution": "机构", "aspect": "方面",
     "no_institution_change": "重点机构 {n} 项，本情景均无变化。",
+    "institutions_title": "重点机构建设", "base_value": "基期",
+    "institutions_note": "规划点名的重点机构 {n} 个：{m} 个已对应到机构，"
+                         "{u} 个未匹配（原因见说明）。",
+    "network": "服务网络", "network_map": "医共体网络（牵头医院 → 成员）",
+    "network_lead": "牵头医院", "network_member": "成员单位",
 }
 
 EN: dict[str, str] = {
@@ -93,6 +98,11 @@ EN: dict[str, str] = {
     "coverage_note": "service circle: {what}, {minutes} min",
     "institutions": "Key institutions", "institution": "Institution", "aspect": "Aspect",
     "no_institution_change": "{n} key-institution rows; the scenario changes none.",
+    "institutions_title": "Key institutions", "base_value": "Base",
+    "institutions_note": "{n} institutions named by the plan: {m} matched to a facility, "
+                         "{u} unmatched (see the reason).",
+    "network": "Service network", "network_map": "County medical community (lead → members)",
+    "network_lead": "Lead hospital", "network_member": "Member",
 }
 
 # the server's pages (hsplan serve --db): login, entry forms, review, reporting status

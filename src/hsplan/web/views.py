@@ -452,3 +452,70 @@ def note_zh(note: str) -> str:
         index, _what, year = late.groups()
         return f"第{index}项变化晚于情景年份{year}年，在该年不起作用"
     return note
+
+
+# --- key institutions and the service network ------------------------------------------------
+
+
+def institutions_doc(state: ProjectState, plan: str | None, *, year: int | None = None
+                     ) -> dict[str, Any]:
+    """Return the key institutions of a plan (``hsplan institutions --format json``: one row
+    per institution and aspect with status, 完成进度 and reason; the network indicators;
+    the 医共体 and 专科联盟 members) plus each row's traffic-light colour and the network
+    as map lines (``links``: lead → member, GeoJSON in WGS84)."""
+    name = plan_arg(state, plan)
+    chosen = year_arg(state, year)
+    return state.cached(("institutions_doc", name, chosen),
+                        lambda: _institutions_doc(state, name, chosen))
+
+
+def _institutions_doc(state: ProjectState, name: str, year: int | None) -> dict[str, Any]:
+    from shapely.geometry import LineString, mapping
+
+    from hsplan.evaluation.institutions import (
+        alliances,
+        evaluate_institutions,
+        network_indicators,
+    )
+    from hsplan.evaluation.targets import STATUS_ZH
+    from hsplan.reports.charts import STATUS_COLOURS
+
+    region = state.region()
+    loaded = state.plan(name)
+    results = evaluate_institutions(region, loaded, year=year)
+    used = int(results.attrs["year"])
+    members = alliances(region, year=used)
+    rows = json_records(results)
+    for row in rows:
+        row["colour"] = STATUS_COLOURS.get(row["status"], "#bdbdbd")
+        row["status_zh"] = STATUS_ZH.get(row["status"], row["status"])
+    unmatched = [r["institution_id"] for r in rows if r["aspect"] == "匹配"]
+    facs = region.facilities
+    points = facs[facs.geometry.notna()].to_crs(4326).set_index("id").geometry
+    features = []
+    for alliance, group in members.groupby("alliance", sort=False):
+        leads = group[group["role"] == "牵头"]
+        if leads.empty or leads["facility_id"].iloc[0] not in points.index:
+            continue
+        lead_id = str(leads["facility_id"].iloc[0])
+        lead = points[lead_id]
+        for m in group[group["role"] != "牵头"].itertuples():
+            if m.facility_id in points.index:
+                here = points[m.facility_id]
+                features.append({"type": "Feature", "geometry": mapping(LineString(
+                    [(lead.x, lead.y), (here.x, here.y)])), "properties": {
+                    "alliance": str(alliance), "kind": str(m.kind), "lead": lead_id,
+                    "member": str(m.facility_id), "member_name": str(m.facility_name)}})
+    nodes = members.drop_duplicates("facility_id")
+    node_features = [{"type": "Feature", "geometry": mapping(points[str(n.facility_id)]),
+                      "properties": {"id": str(n.facility_id), "name": str(n.facility_name),
+                                     "subtype": str(n.subtype), "role": str(n.role),
+                                     "alliance": str(n.alliance)}}
+                     for n in nodes.itertuples() if n.facility_id in points.index]
+    return {"plan": loaded.id, "plan_title": loaded.title, "project": state.project.name,
+            "year": used, "synthetic": state.synthetic(), "institutions": rows,
+            "n_institutions": len(loaded.institutions), "unmatched": unmatched,
+            "network": json_records(network_indicators(region, year=used)),
+            "members": json_records(members), "status_zh": STATUS_ZH,
+            "links": {"type": "FeatureCollection", "features": features},
+            "nodes": {"type": "FeatureCollection", "features": node_features}}

@@ -241,5 +241,35 @@ var hsplan = (function () {
     document.getElementById("map-colour").addEventListener("change", colourTownships);
   }
 
-  return {indicatorPage: indicatorPage, mapPage: mapPage, getJSON: getJSON};
+  /* the 医共体 network: townships, lead → member lines, the lead and its members */
+  function networkPage(opts) {
+    var t = opts.t;
+    var map = baseMap("network-map");
+    Promise.all([
+      getJSON("/api/v1/geo/townships"),
+      getJSON("/api/v1/institutions?plan=" + encodeURIComponent(opts.plan))
+    ]).then(function (res) {
+      var towns = L.geoJSON(res[0], {style: {className: "hsplan-township", color: "#607d8b",
+        weight: 1, fillColor: "#eceff1", fillOpacity: 0.7}}).addTo(map);
+      L.geoJSON(res[1].links, {style: {className: "hsplan-link", color: "#1565c0", weight: 1.2,
+        opacity: 0.7}}).addTo(map);
+      L.geoJSON(res[1].nodes, {
+        pointToLayer: function (f, ll) {
+          var lead = f.properties.role === "牵头";
+          return L.circleMarker(ll, {radius: lead ? 8 : 3, weight: lead ? 2 : 1, color: "#fff",
+            fillColor: lead ? "#c62828" : "#1565c0", fillOpacity: 1,
+            className: lead ? "hsplan-lead" : "hsplan-member"});
+        },
+        onEachFeature: function (f, lyr) { lyr.bindTooltip(esc(f.properties.name)); }
+      }).addTo(map);
+      map.fitBounds(towns.getBounds());
+      document.getElementById("network-legend").innerHTML = legendRows([
+        {colour: "#c62828", label: t.network_lead, circle: true},
+        {colour: "#1565c0", label: t.network_member + " (" + res[1].links.features.length + ")", circle: true}]);
+      document.getElementById("network-map").setAttribute("data-ready", "true");
+    });
+  }
+
+  return {indicatorPage: indicatorPage, mapPage: mapPage, networkPage: networkPage,
+          getJSON: getJSON};
 })();
