@@ -329,6 +329,10 @@ def test_facility_and_road_layers(client: TestClient, project: Project) -> None:
 
 
 def test_template_download(client: TestClient, project: Project) -> None:
+    # the 数据 page's three downloads are these endpoints
+    page = client.get("/data").text
+    assert re.findall(r'<a href="(/api/v1/[^"]+)" id="dl-', page) == [
+        "/api/v1/template", "/api/v1/evaluate.xlsx", "/api/v1/report"]
     r = client.get("/api/v1/template")
     assert r.status_code == 200 and r.content[:2] == b"PK"
     assert "hsplan_template.xlsx" in r.headers["content-disposition"]
@@ -458,6 +462,9 @@ def test_chinese_pages_say_each_verdict_in_chinese(client: TestClient) -> None:
     reasons = re.findall(r'<div class="tile-reason">(.*?)</div>', overview, re.S)
     assert reasons and not [r for r in reasons if ENGLISH_VERDICT.search(r)]
     assert any("距目标差" in r for r in reasons) and any("缺少现状数据" in r for r in reasons)
+    # a missing value reads 无数据 — a bare dash looks like 一 in a Chinese font
+    missing = re.search(r'data-target-id="T02".*?<span>现状 <b>(.*?)</b>', overview, re.S)
+    assert missing and missing.group(1) == "无数据"
     detail = client.get("/indicator/T04", params={"lang": "zh"}).text
     reason = re.search(r'<p class="reason">(.*?)</p>', detail, re.S)
     shown = re.sub(r"<script.*?</script>", "", detail, flags=re.S)  # the data, not the page
