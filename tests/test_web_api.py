@@ -288,6 +288,11 @@ def test_institutions_equal_the_cli(client: TestClient, project: Project) -> Non
     assert lead == ["H001"] and len(links) == len(members) - 1
     assert {f["properties"]["lead"] for f in links} == {"H001"}
     assert all(f["geometry"]["type"] == "LineString" for f in links)
+    # the 次中心 are marked among the points, as many as the indicator counts
+    subs = [f["properties"]["id"] for f in doc["nodes"]["features"]
+            if f["properties"]["sub_centre"]]
+    count = next(r for r in cli["network"] if r["indicator"] == "县域医疗卫生次中心数（个）")
+    assert len(subs) == count["value"] == 1
     assert_error(client.get("/api/v1/institutions", params={"year": 1950}), 400,
                  "query parameter year")
     assert_error(client.get("/api/v1/institutions", params={"plan": "no-such-plan"}), 404)

@@ -394,6 +394,21 @@ def alliances(region: Region, *, year: int) -> pd.DataFrame:
 PRIMARY_SUBTYPES = ("乡镇卫生院", "中心乡镇卫生院", "街道卫生院", "社区卫生服务中心")
 
 
+def sub_centres(region: Region, *, year: int) -> list[str]:
+    """Return the ids of the facilities open in `year` that are 县域医疗卫生次中心 then (a
+    定位 fact naming 次中心, 通过/建成 or without status, in or before `year`)."""
+    facs = region.facilities
+    open_ = facs[(facs["opened"].isna() | (facs["opened"] <= year))
+                 & (facs["closed"].isna() | (facs["closed"] > year))]
+    facts = region.facts
+    if facts.empty:
+        return []
+    desig = facts[(facts["fact"] == "定位") & (facts["year"] <= year)]
+    desig = desig[desig["value"].map(lambda v: _has(v, "次中心")).astype(bool)
+                  & desig["status"].map(_status_word).isin(["", "通过", "建成"])]
+    return sorted(set(desig["facility_id"].astype(str)) & set(open_["id"].astype(str)))
+
+
 def network_indicators(region: Region, *, year: int) -> pd.DataFrame:
     """Return the service-network indicators the seeds use, for `year`: the share of
     卫生院 and 社区卫生服务中心 in a 医共体 (%), the number of 县域医疗卫生次中心 and their
@@ -420,10 +435,7 @@ def network_indicators(region: Region, *, year: int) -> pd.DataFrame:
                  "numerator": n_in, "denominator": len(primary),
                  "status": "ok" if len(primary) else NOT_EVALUABLE,
                  "reason": "" if len(primary) else "没有卫生院或社区卫生服务中心"})
-    desig = region.facts[(region.facts["fact"] == "定位") & (region.facts["year"] <= year)]
-    desig = desig[desig["value"].map(lambda v: _has(v, "次中心")).astype(bool)
-                  & desig["status"].map(_status_word).isin(["", "通过", "建成"])]
-    sub_ids = sorted(set(desig["facility_id"].astype(str)) & set(open_["id"].astype(str)))
+    sub_ids = sub_centres(region, year=year)
     res = region.resources[region.resources["year"] == year]
     beds = res[res["facility_id"].isin(sub_ids)]["beds"]
     rows.append({"indicator": "县域医疗卫生次中心数（个）", "value": float(len(sub_ids)),

@@ -51,7 +51,7 @@ ZH: dict[str, str] = {
     "institutions_note": "规划点名的重点机构 {n} 个：{m} 个已对应到机构，"
                          "{u} 个未匹配（原因见说明）。",
     "network": "服务网络", "network_map": "医共体网络（牵头医院 → 成员）",
-    "network_lead": "牵头医院", "network_member": "成员单位",
+    "network_lead": "牵头医院", "network_member": "成员单位", "sub_centre": "县域医疗卫生次中心",
 }
 
 EN: dict[str, str] = {
@@ -103,6 +103,7 @@ EN: dict[str, str] = {
                          "{u} unmatched (see the reason).",
     "network": "Service network", "network_map": "County medical community (lead → members)",
     "network_lead": "Lead hospital", "network_member": "Member",
+    "sub_centre": "county sub-centre (次中心)",
 }
 
 # the server's pages (hsplan serve --db): login, entry forms, review, reporting status

@@ -476,6 +476,7 @@ def _institutions_doc(state: ProjectState, name: str, year: int | None) -> dict[
         alliances,
         evaluate_institutions,
         network_indicators,
+        sub_centres,
     )
     from hsplan.evaluation.targets import STATUS_ZH
     from hsplan.reports.charts import STATUS_COLOURS
@@ -506,12 +507,20 @@ def _institutions_doc(state: ProjectState, name: str, year: int | None) -> dict[
                     [(lead.x, lead.y), (here.x, here.y)])), "properties": {
                     "alliance": str(alliance), "kind": str(m.kind), "lead": lead_id,
                     "member": str(m.facility_id), "member_name": str(m.facility_name)}})
+    subs = set(sub_centres(region, year=used))
     nodes = members.drop_duplicates("facility_id")
     node_features = [{"type": "Feature", "geometry": mapping(points[str(n.facility_id)]),
                       "properties": {"id": str(n.facility_id), "name": str(n.facility_name),
                                      "subtype": str(n.subtype), "role": str(n.role),
-                                     "alliance": str(n.alliance)}}
+                                     "alliance": str(n.alliance),
+                                     "sub_centre": str(n.facility_id) in subs}}
                      for n in nodes.itertuples() if n.facility_id in points.index]
+    names = facs.set_index("id")["name"]
+    for fid in sorted(subs - set(nodes["facility_id"].astype(str))):  # outside any 医共体
+        if fid in points.index:
+            node_features.append({"type": "Feature", "geometry": mapping(points[fid]),
+                                  "properties": {"id": fid, "name": str(names[fid]),
+                                                 "role": None, "sub_centre": True}})
     return {"plan": loaded.id, "plan_title": loaded.title, "project": state.project.name,
             "year": used, "synthetic": state.synthetic(), "institutions": rows,
             "n_institutions": len(loaded.institutions), "unmatched": unmatched,

@@ -262,10 +262,19 @@ var hsplan = (function () {
         },
         onEachFeature: function (f, lyr) { lyr.bindTooltip(esc(f.properties.name)); }
       }).addTo(map);
+      var subs = res[1].nodes.features.filter(function (f) { return f.properties.sub_centre; });
+      L.geoJSON({type: "FeatureCollection", features: subs}, {
+        pointToLayer: function (f, ll) {
+          return L.circleMarker(ll, {radius: 11, weight: 2.5, color: "#e65100", fill: false,
+            className: "hsplan-sub-centre"});
+        },
+        onEachFeature: function (f, lyr) { lyr.bindTooltip(esc(f.properties.name) + " · " + esc(t.sub_centre)); }
+      }).addTo(map);
       map.fitBounds(towns.getBounds());
       document.getElementById("network-legend").innerHTML = legendRows([
         {colour: "#c62828", label: t.network_lead, circle: true},
-        {colour: "#1565c0", label: t.network_member + " (" + res[1].links.features.length + ")", circle: true}]);
+        {colour: "#1565c0", label: t.network_member + " (" + res[1].links.features.length + ")", circle: true},
+        {colour: "#e65100", label: t.sub_centre + " (" + subs.length + ")", circle: true}]);
       document.getElementById("network-map").setAttribute("data-ready", "true");
     });
   }
