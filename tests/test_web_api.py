@@ -246,7 +246,9 @@ def test_tasks_equal_the_cli(client: TestClient, project: Project) -> None:
     cli = cli_json("tasks", str(project.root), "--plan", PLAN, "--as-of", "2024-06-30",
                    "--format", "json")
     assert doc["counts"] == cli["counts"]
-    assert doc["tasks"] == cli["tasks"] and doc["departments"] == cli["departments"]
+    assert [{k: v for k, v in t.items() if k != "reason_zh"} for t in doc["tasks"]] \
+        == cli["tasks"]  # plus the page's Chinese words for each reason
+    assert doc["departments"] == cli["departments"]
     errors = assert_error(client.get("/api/v1/tasks", params={"as_of": "2024/06/30"}), 400,
                           "query parameter as_of")
     assert errors[0]["expected"] == "a date YYYY-MM-DD"
@@ -476,6 +478,27 @@ def test_chinese_pages_say_each_verdict_in_chinese(client: TestClient) -> None:
     assert reason and "距目标差" in reason.group(1) and not ENGLISH_VERDICT.search(shown)
     english = client.get("/indicator/T04", params={"lang": "en"}).text
     assert ENGLISH_VERDICT.search(english)
+    client.cookies.clear()
+
+
+@pytest.mark.parametrize(("as_of", "said"), [("2024-06-30", "截至2024-06-30无进度报告"),
+                                             ("2026-01-15", "应于2025-12-31完成100 %，未报告")])
+def test_the_tasks_page_gives_reasons_in_chinese(client: TestClient, as_of: str,
+                                                 said: str) -> None:
+    page = client.get("/tasks", params={"as_of": as_of, "lang": "zh"}).text
+    reasons = re.findall(r'<td class="small">([^<]*)</td>\s*</tr>', page)
+    assert said in reasons
+    assert not [r for r in reasons if re.search(r"due|report|expected|on or before", r)]
+    english = client.get("/tasks", params={"as_of": as_of, "lang": "en"}).text
+    assert re.search(r"no report|no progress report", english)
+    client.cookies.clear()
+
+
+def test_the_indicator_definition_in_chinese(client: TestClient) -> None:
+    page = client.get("/indicator/T07", params={"lang": "zh"}).text
+    definition = re.search(r'<dl class="definition">(.*?)</dl>', page, re.S)
+    assert definition and "<dt>计算公式</dt>" in definition.group(1)
+    assert "Beds in health facilities" not in definition.group(1)
     client.cookies.clear()
 
 
