@@ -278,6 +278,12 @@ def test_cli_table_json_xlsx_and_map(tmp_path: Path) -> None:
     doc = json.loads(res.stdout)
     assert doc["year"] == 2023 and {r["institution_id"] for r in doc["institutions"]} == {
         "I01", "I02", "I03", "I04"}
+    total = doc["catchment"][-1]  # the 次中心's 30-minute circle, by township and in total
+    assert total["group"] == "total" and doc["catchment_minutes"] == 30
+    assert 0 < total["pop_covered"] < total["pop"]
+    assert "县域医疗卫生次中心30分钟服务圈覆盖人口占比" in "".join(
+        runner.invoke(app, ["institutions", str(project.root), "--plan",
+                            "jiangchuan-2021-2025"]).output.split())
     out = tmp_path / "i.xlsx"
     res = runner.invoke(app, ["institutions", str(project.root), "--plan",
                               "jiangchuan-2021-2025", "--format", "xlsx", "--out", str(out)])
@@ -355,3 +361,24 @@ def test_plans_show_lists_the_institutions_with_their_targets(
                            "县域医疗卫生次中心"]
     assert rows["I08"][2] == "二级甲等 → 力争三级乙等"
     assert "配置标准 30 条，重点机构 9 个，任务 68 项" in res.output
+
+
+def test_sub_centre_catchment(example: Region) -> None:
+    from hsplan.access.service import ServiceAccess
+    from hsplan.evaluation.institutions import sub_centre_catchment, sub_centres
+
+    project = Project.open(example_project_path())
+    access = ServiceAccess.from_project(project)
+    frame = sub_centre_catchment(access, year=2023)
+    assert frame.attrs["sub_centres"] == sub_centres(example, year=2023) != []
+    towns = frame[frame["group"] == "township"]
+    total = frame[frame["group"] == "total"].iloc[0]
+    assert len(towns) == 8 and towns["pop"].sum() == total["pop"]
+    assert towns["pop_covered"].sum() == total["pop_covered"]
+    assert 0 < total["covered_pct"] < 100
+    # a wider circle covers at least as many; no 次中心, nothing to measure (not 0 %)
+    assert sub_centre_catchment(access, year=2023, minutes=60).iloc[-1]["pop_covered"] >= \
+        total["pop_covered"]
+    bare = access.for_region(example.replace(facts=example.facts.iloc[0:0]))
+    empty = sub_centre_catchment(bare, year=2023)
+    assert empty.empty and empty.attrs["sub_centres"] == []

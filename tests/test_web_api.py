@@ -295,6 +295,17 @@ def test_institutions_equal_the_cli(client: TestClient, project: Project) -> Non
             if f["properties"]["sub_centre"]]
     count = next(r for r in cli["network"] if r["indicator"] == "县域医疗卫生次中心数（个）")
     assert len(subs) == count["value"] == 1
+    # and their catchment: the population whose nearest 次中心 is within 30 minutes
+    from hsplan.access.service import ServiceAccess
+
+    access = ServiceAccess.from_project(project)
+    sub_facs = access.facilities(None, year=2023)
+    points = access.coverage(sub_facs[sub_facs["id"].isin(subs)], minutes=30)
+    total = doc["catchment"][-1]
+    assert (total["group"], doc["catchment_minutes"]) == ("total", 30)
+    assert total["pop_covered"] == int(points.loc[points["covered"], "pop"].sum()) > 0
+    assert total["pop"] == int(points["pop"].sum()) > total["pop_covered"]
+    assert len(doc["catchment_area"]["features"]) == 1
     assert_error(client.get("/api/v1/institutions", params={"year": 1950}), 400,
                  "query parameter year")
     assert_error(client.get("/api/v1/institutions", params={"plan": "no-such-plan"}), 404)
@@ -303,6 +314,9 @@ def test_institutions_equal_the_cli(client: TestClient, project: Project) -> Non
     rows = re.findall(r'<tr data-institution="(\w+)" data-aspect="([^"]+)"', page)
     assert rows == [(r["institution_id"], r["aspect"]) for r in cli["institutions"]]
     assert "卫生院和社区卫生服务中心纳入医共体比例（%）" in page
+    row = re.search(r'<tr id="catchment-row">(.*?)</tr>', page, re.S)
+    assert row and "县域医疗卫生次中心30分钟服务圈覆盖人口占比（%）" in row.group(1)
+    assert f"{total['pop_covered']:,} / {total['pop']:,} 人" in row.group(1)
     client.cookies.clear()
 
 

@@ -305,6 +305,7 @@ def test_the_network_map_draws_the_medical_community(visits: Live) -> None:
     assert count(".hsplan-lead") == 1
     assert count(".hsplan-link") == count(".hsplan-member") == len(located) - 1 > 0
     assert count(".hsplan-sub-centre") == 1  # the example's one 县域医疗卫生次中心, ringed
+    assert count(".hsplan-catchment") == 1  # and its 30-minute circle
     statuses = {r.get_attribute("data-status") for r in
                 driver.find_elements(By.CSS_SELECTOR, "#institutions-table tbody tr")}
     assert statuses <= set(STATUS_COLOURS) and len(statuses) >= 3

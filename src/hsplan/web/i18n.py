@@ -48,7 +48,9 @@ ZH: dict[str, str] = {
     "institutions": "重点机构", "institution": "机构", "aspect": "方面",
     "no_institution_change": "重点机构 {n} 项，本情景均无变化。",
     "institutions_title": "重点机构建设", "base_value": "基期", "no_value": "无数据",
-    "formula": "计算公式",
+    "formula": "计算公式", "persons": "人",
+    "catchment": "县域医疗卫生次中心{minutes}分钟服务圈覆盖人口占比（%）",
+    "catchment_pop": "次中心服务圈内人口", "no_sub_centre": "尚无次中心",
     "institutions_note": "规划点名的重点机构 {n} 个：{m} 个已对应到机构，"
                          "{u} 个未匹配（原因见说明）。",
     "network": "服务网络", "network_map": "医共体网络（牵头医院 → 成员）",
@@ -100,7 +102,9 @@ EN: dict[str, str] = {
     "institutions": "Key institutions", "institution": "Institution", "aspect": "Aspect",
     "no_institution_change": "{n} key-institution rows; the scenario changes none.",
     "institutions_title": "Key institutions", "base_value": "Base", "no_value": "no data",
-    "formula": "Formula",
+    "formula": "Formula", "persons": "persons",
+    "catchment": "Population within {minutes} minutes of a county sub-centre (%)",
+    "catchment_pop": "Population in the sub-centres' circle", "no_sub_centre": "no sub-centre yet",
     "institutions_note": "{n} institutions named by the plan: {m} matched to a facility, "
                          "{u} unmatched (see the reason).",
     "network": "Service network", "network_map": "County medical community (lead → members)",

@@ -506,10 +506,12 @@ def _institutions_doc(state: ProjectState, name: str, year: int | None) -> dict[
         alliances,
         evaluate_institutions,
         network_indicators,
+        sub_centre_catchment,
         sub_centres,
     )
     from hsplan.evaluation.targets import STATUS_ZH
     from hsplan.reports.charts import STATUS_COLOURS
+    from hsplan.web.state import _geojson
 
     region = state.region()
     loaded = state.plan(name)
@@ -551,8 +553,16 @@ def _institutions_doc(state: ProjectState, name: str, year: int | None) -> dict[
             node_features.append({"type": "Feature", "geometry": mapping(points[fid]),
                                   "properties": {"id": fid, "name": str(names[fid]),
                                                  "role": None, "sub_centre": True}})
+    access = state.access()
+    catchment = sub_centre_catchment(access, year=used)
+    sub_frame = access.facilities(None, year=used)
+    sub_frame = sub_frame[sub_frame["id"].astype(str).isin(subs)]
+    circle = _geojson(access.isochrones(sub_frame, [catchment.attrs["minutes"]])) \
+        if len(sub_frame) else {"type": "FeatureCollection", "features": []}
     return {"plan": loaded.id, "plan_title": loaded.title, "project": state.project.name,
             "year": used, "synthetic": state.synthetic(), "institutions": rows,
+            "catchment": json_records(catchment), "catchment_minutes":
+            catchment.attrs["minutes"], "catchment_area": circle,
             "n_institutions": len(loaded.institutions), "unmatched": unmatched,
             "network": json_records(network_indicators(region, year=used)),
             "members": json_records(members), "status_zh": STATUS_ZH,

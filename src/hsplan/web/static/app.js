@@ -251,6 +251,8 @@ var hsplan = (function () {
     ]).then(function (res) {
       var towns = L.geoJSON(res[0], {style: {className: "hsplan-township", color: "#607d8b",
         weight: 1, fillColor: "#eceff1", fillOpacity: 0.7}}).addTo(map);
+      L.geoJSON(res[1].catchment_area, {style: {className: "hsplan-catchment", stroke: false,
+        fillColor: "#ef6c00", fillOpacity: 0.18, interactive: false}}).addTo(map);
       L.geoJSON(res[1].links, {style: {className: "hsplan-link", color: "#1565c0", weight: 1.2,
         opacity: 0.7}}).addTo(map);
       L.geoJSON(res[1].nodes, {
@@ -274,7 +276,8 @@ var hsplan = (function () {
       document.getElementById("network-legend").innerHTML = legendRows([
         {colour: "#c62828", label: t.network_lead, circle: true},
         {colour: "#1565c0", label: t.network_member + " (" + res[1].links.features.length + ")", circle: true},
-        {colour: "#e65100", label: t.sub_centre + " (" + subs.length + ")", circle: true}]);
+        {colour: "#e65100", label: t.sub_centre + " (" + subs.length + ")", circle: true},
+        {colour: "rgba(239,108,0,.3)", label: t.catchment.replace("{minutes}", res[1].catchment_minutes).replace("（%）", "").replace(" (%)", "")}]);
       document.getElementById("network-map").setAttribute("data-ready", "true");
     });
   }
