@@ -36,7 +36,8 @@ import httpx
 from hsplan.cli.example import copy_example
 
 URLS = [
-    "/", "/indicator/T07", "/map", "/norms", "/tasks?as_of=2024-06-30", "/scenarios", "/data",
+    "/", "/indicator/T07", "/map", "/norms", "/institutions", "/tasks?as_of=2024-06-30",
+    "/scenarios", "/data", "/api/v1/institutions",
     "/api/v1/project", "/api/v1/evaluate", "/api/v1/evaluate?level=township",
     "/api/v1/evaluate/T07", "/api/v1/check", "/api/v1/needs", "/api/v1/access/coverage",
     "/api/v1/tasks?as_of=2024-06-30", "/api/v1/scenarios/new-chc-200-beds.yaml",

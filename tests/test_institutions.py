@@ -77,6 +77,25 @@ def test_an_ambiguous_name_is_never_bound(example: Region) -> None:
     assert "某区中医医院（H099）" in m.loc["I03", "reason"]
 
 
+def test_a_town_hospital_is_never_bound_to_another_towns(example: Region) -> None:
+    # a plan names 苏稽镇中心卫生院; the region has 平兴镇's (no county prefix) and 茅桥镇's
+    # under its full name: 平兴 is not 苏稽, and 茅桥 is matched through its prefix
+    facs = example.facilities
+    template = facs[facs["subtype"] == "乡镇卫生院"].iloc[[0]]
+    planted = []
+    for fid, name in (("X01", "平兴镇中心卫生院"), ("X02", "乐山市市中区茅桥镇中心卫生院")):
+        row = template.copy()
+        row["id"], row["name"], row["subtype"] = fid, name, "中心乡镇卫生院"
+        planted.append(row)
+    region = example.replace(facilities=pd.concat([facs, *planted], ignore_index=True))
+    m = match_institutions(region, load_plan("leshan-shizhong-2021-2025")).set_index(
+        "institution_id")
+    assert m.loc["I05", "name"] == "苏稽镇中心卫生院"
+    assert m.loc["I05", "match"] == "未匹配" and pd.isna(m.loc["I05", "facility_id"])
+    assert m.loc["I07", "match"] == "未匹配"  # 土主镇中心卫生院: none either
+    assert (m.loc["I06", "facility_id"], m.loc["I06", "match"]) == ("X02", "名称相符")
+
+
 def test_every_builtin_institution_is_evaluated_or_unmatched_with_a_reason(example: Region
                                                                           ) -> None:
     for info in list_plans():
@@ -87,6 +106,52 @@ def test_every_builtin_institution_is_evaluated_or_unmatched_with_a_reason(examp
         assert (result["reason"].str.len() > 0).all(), info.id
         unmatched = result[result["aspect"] == "匹配"]
         assert unmatched["reason"].str.startswith("未匹配到机构").all()
+
+
+@pytest.fixture(scope="module")
+def leshan_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """乐山市市中区 (511102) filled by the generator (`hsplan synth --county 511102`)."""
+    from hsplan.region.synth import synthesize_project
+
+    return synthesize_project(tmp_path_factory.mktemp("leshan") / "leshan", county="511102")
+
+
+def test_on_a_leshan_project_every_institution_is_evaluated_or_unmatched(
+        leshan_project: Project) -> None:
+    region = leshan_project.load()
+    for info in list_plans():
+        plan = load_plan(info.id)
+        result = evaluate_institutions(region, plan)
+        assert set(result["institution_id"]) == {i.id for i in plan.institutions}, info.id
+        assert result["status"].isin([MET, ON_TRACK, AT_RISK, OFF_TRACK, NOT_EVALUABLE]).all()
+        assert (result["reason"].str.len() > 0).all(), info.id
+    # plan 002 is this county's: its 区 hospitals are found under their full names; the
+    # 中心卫生院 it names are not the generator's (平兴) and 区肿瘤医院, 苏稽新区医院 are not
+    # in the data — each listed with why, nothing bound by guess
+    plan = load_plan("leshan-shizhong-2021-2025")
+    result = evaluate_institutions(region, plan, year=2023)
+    matched = result[result["aspect"] != "匹配"]
+    assert set(matched["institution_id"]) == {"I01", "I02", "I03", "I08"}
+    assert set(matched["facility_name"]) == {"市中区人民医院", "市中区中医医院", "市中区妇幼保健院",
+                                             "市中区疾病预防控制中心"}
+    assert set(matched["status"]) - {NOT_EVALUABLE}  # some are really evaluated
+    unmatched = result[result["aspect"] == "匹配"].set_index("institution_id")
+    assert set(unmatched.index) == {"I04", "I05", "I06", "I07", "I09"}
+    assert unmatched["reason"].str.startswith("未匹配到机构：本区域没有名称相符的").all()
+    # the planner confirms the three 卫生院 (`--match`): now they are evaluated too
+    towns = region.facilities.set_index("name")["id"]
+    confirmed = {"I05": towns["市中区苏稽镇卫生院"], "I06": towns["市中区茅桥镇卫生院"],
+                 "I07": towns["市中区土主镇卫生院"]}
+    again = evaluate_institutions(region, plan, year=2023, confirmed=confirmed)
+    left = again[again["aspect"] == "匹配"]
+    assert set(left["institution_id"]) == {"I04", "I09"}
+    beds = again[(again["institution_id"] == "I05") & (again["aspect"] == "床位")].iloc[0]
+    assert beds["match"] == "已确认" and beds["status"] != NOT_EVALUABLE
+    res = runner.invoke(app, ["institutions", str(leshan_project.root), "--plan",
+                              "leshan-shizhong-2021-2025"])
+    assert res.exit_code == 0, res.output
+    said = "".join(res.output.split())  # the line as read, however the terminal wraps it
+    assert "9个规划机构：4个已对应机构" in said and "5个未匹配" in said
 
 
 def test_the_example_capabilities(example: Region) -> None:
@@ -213,6 +278,12 @@ def test_cli_table_json_xlsx_and_map(tmp_path: Path) -> None:
     doc = json.loads(res.stdout)
     assert doc["year"] == 2023 and {r["institution_id"] for r in doc["institutions"]} == {
         "I01", "I02", "I03", "I04"}
+    total = doc["catchment"][-1]  # the 次中心's 30-minute circle, by township and in total
+    assert total["group"] == "total" and doc["catchment_minutes"] == 30
+    assert 0 < total["pop_covered"] < total["pop"]
+    assert "县域医疗卫生次中心30分钟服务圈覆盖人口占比" in "".join(
+        runner.invoke(app, ["institutions", str(project.root), "--plan",
+                            "jiangchuan-2021-2025"]).output.split())
     out = tmp_path / "i.xlsx"
     res = runner.invoke(app, ["institutions", str(project.root), "--plan",
                               "jiangchuan-2021-2025", "--format", "xlsx", "--out", str(out)])
@@ -269,3 +340,45 @@ def test_the_report_has_a_key_institutions_section(tmp_path: Path) -> None:
     assert "1 个尚未对应到机构" in texts[start + 1]
     cells = {c.text for table in doc.tables for row in table.rows for c in row.cells}
     assert {"胸痛中心", "创伤中心", "治未病中心"} <= cells
+
+
+def test_plans_show_lists_the_institutions_with_their_targets(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from hsplan.cli._app import console
+
+    monkeypatch.setattr(console, "width", 200)  # one line per institution
+    res = runner.invoke(app, ["plans", "show", "leshan-shizhong-2021-2025", "--format", "table"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    start = next(k for k, line in enumerate(lines) if line.strip() == "重点机构")
+    rows = {cells[0]: cells[1:] for line in lines[start:]
+            if (cells := [c.strip() for c in line.split("│")[1:-1]]) and cells[0][:1] == "I"}
+    plan = load_plan("leshan-shizhong-2021-2025")
+    assert set(rows) == {i.id for i in plan.institutions}
+    assert rows["I01"] == ["区人民医院（万达新区）", "编制1,000张", "三级乙等 → 启动创建三级甲等",
+                           "—"]
+    assert rows["I06"] == ["茅桥镇中心卫生院（本部）", "编制150张", "一级 → 达到二级乙等",
+                           "县域医疗卫生次中心"]
+    assert rows["I08"][2] == "二级甲等 → 力争三级乙等"
+    assert "配置标准 30 条，重点机构 9 个，任务 68 项" in res.output
+
+
+def test_sub_centre_catchment(example: Region) -> None:
+    from hsplan.access.service import ServiceAccess
+    from hsplan.evaluation.institutions import sub_centre_catchment, sub_centres
+
+    project = Project.open(example_project_path())
+    access = ServiceAccess.from_project(project)
+    frame = sub_centre_catchment(access, year=2023)
+    assert frame.attrs["sub_centres"] == sub_centres(example, year=2023) != []
+    towns = frame[frame["group"] == "township"]
+    total = frame[frame["group"] == "total"].iloc[0]
+    assert len(towns) == 8 and towns["pop"].sum() == total["pop"]
+    assert towns["pop_covered"].sum() == total["pop_covered"]
+    assert 0 < total["covered_pct"] < 100
+    # a wider circle covers at least as many; no 次中心, nothing to measure (not 0 %)
+    assert sub_centre_catchment(access, year=2023, minutes=60).iloc[-1]["pop_covered"] >= \
+        total["pop_covered"]
+    bare = access.for_region(example.replace(facts=example.facts.iloc[0:0]))
+    empty = sub_centre_catchment(bare, year=2023)
+    assert empty.empty and empty.attrs["sub_centres"] == []

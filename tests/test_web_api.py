@@ -77,7 +77,7 @@ ENDPOINTS = {
     "/api/v1/evaluate", "/api/v1/evaluate/{target_id}", "/api/v1/evaluate.xlsx",
     "/api/v1/check", "/api/v1/needs", "/api/v1/access/coverage", "/api/v1/tasks",
     "/api/v1/scenarios", "/api/v1/scenarios/{name}", "/api/v1/geo/{layer}",
-    "/api/v1/template", "/api/v1/report", "/api/v1/import",
+    "/api/v1/template", "/api/v1/report", "/api/v1/import", "/api/v1/institutions",
 }
 
 
@@ -228,6 +228,8 @@ def test_coverage(client: TestClient, project: Project) -> None:
     assert [s["pop_covered"] for s in doc["summary"]] == list(summary["pop_covered"])
     assert sum(not p["covered"] for p in doc["points"]) == int((~points["covered"]).sum())
     assert doc["minutes"] == 10 and doc["network"].startswith("道路网络（驾车，")
+    assert doc["selection"] == "乡镇卫生院"  # the map's note names it in the plan's words
+    assert client.get("/api/v1/access/coverage").json()["selection"] == "基层医疗卫生机构"
     iso = ServiceAccess.from_project(project).isochrones({"subtype": ["乡镇卫生院"]}, [10])
     (area,) = doc["service_area"]["features"]
     assert area["properties"]["area_km2"] == pytest.approx(float(iso["area_km2"].iloc[0]))
@@ -244,7 +246,9 @@ def test_tasks_equal_the_cli(client: TestClient, project: Project) -> None:
     cli = cli_json("tasks", str(project.root), "--plan", PLAN, "--as-of", "2024-06-30",
                    "--format", "json")
     assert doc["counts"] == cli["counts"]
-    assert doc["tasks"] == cli["tasks"] and doc["departments"] == cli["departments"]
+    assert [{k: v for k, v in t.items() if k != "reason_zh"} for t in doc["tasks"]] \
+        == cli["tasks"]  # plus the page's Chinese words for each reason
+    assert doc["departments"] == cli["departments"]
     errors = assert_error(client.get("/api/v1/tasks", params={"as_of": "2024/06/30"}), 400,
                           "query parameter as_of")
     assert errors[0]["expected"] == "a date YYYY-MM-DD"
@@ -261,10 +265,59 @@ def test_scenarios(client: TestClient, project: Project) -> None:
     scenario = project.root / "scenarios" / "new-chc-200-beds.yaml"
     cli = cli_json("compare", str(project.root), "--scenario", str(scenario), "--plan", PLAN,
                    "--format", "json")
-    for key in ("indicators", "norms", "needs", "changes", "year"):
+    for key in ("indicators", "institutions", "norms", "needs", "year"):
         assert doc[key] == cli[key], key
+    # the changes as the CLI gives them, plus the page's Chinese words for each
+    assert [{k: v for k, v in c.items() if k != "description_zh"} for c in doc["changes"]] \
+        == cli["changes"]
+    assert all(c["description_zh"] for c in doc["changes"])
     assert_error(client.get("/api/v1/scenarios/hsplan.toml"), 422, "hsplan.toml")
     assert_error(client.get("/api/v1/scenarios/..%2Fhsplan.toml"), 404)
+
+
+def test_institutions_equal_the_cli(client: TestClient, project: Project) -> None:
+    doc = client.get("/api/v1/institutions").json()
+    cli = cli_json("institutions", str(project.root), "--plan", PLAN, "--format", "json")
+    assert doc["year"] == cli["year"] == 2023
+    assert [{k: v for k, v in r.items() if k not in ("colour", "status_zh")}
+            for r in doc["institutions"]] == cli["institutions"]
+    assert doc["network"] == cli["network"] and doc["members"] == cli["members"]
+    assert doc["unmatched"] == ["I02"] and doc["n_institutions"] == 4
+    # the 医共体 as map lines: one per member, from the lead hospital
+    members = [m for m in cli["members"] if m["kind"] == "医共体"]
+    lead = [m["facility_id"] for m in members if m["role"] == "牵头"]
+    links = doc["links"]["features"]
+    assert lead == ["H001"] and len(links) == len(members) - 1
+    assert {f["properties"]["lead"] for f in links} == {"H001"}
+    assert all(f["geometry"]["type"] == "LineString" for f in links)
+    # the 次中心 are marked among the points, as many as the indicator counts
+    subs = [f["properties"]["id"] for f in doc["nodes"]["features"]
+            if f["properties"]["sub_centre"]]
+    count = next(r for r in cli["network"] if r["indicator"] == "县域医疗卫生次中心数（个）")
+    assert len(subs) == count["value"] == 1
+    # and their catchment: the population whose nearest 次中心 is within 30 minutes
+    from hsplan.access.service import ServiceAccess
+
+    access = ServiceAccess.from_project(project)
+    sub_facs = access.facilities(None, year=2023)
+    points = access.coverage(sub_facs[sub_facs["id"].isin(subs)], minutes=30)
+    total = doc["catchment"][-1]
+    assert (total["group"], doc["catchment_minutes"]) == ("total", 30)
+    assert total["pop_covered"] == int(points.loc[points["covered"], "pop"].sum()) > 0
+    assert total["pop"] == int(points["pop"].sum()) > total["pop_covered"]
+    assert len(doc["catchment_area"]["features"]) == 1
+    assert_error(client.get("/api/v1/institutions", params={"year": 1950}), 400,
+                 "query parameter year")
+    assert_error(client.get("/api/v1/institutions", params={"plan": "no-such-plan"}), 404)
+    page = client.get("/institutions", params={"lang": "zh"}).text
+    assert "规划点名的重点机构 4 个：3 个已对应到机构，1 个未匹配" in page
+    rows = re.findall(r'<tr data-institution="(\w+)" data-aspect="([^"]+)"', page)
+    assert rows == [(r["institution_id"], r["aspect"]) for r in cli["institutions"]]
+    assert "卫生院和社区卫生服务中心纳入医共体比例（%）" in page
+    row = re.search(r'<tr id="catchment-row">(.*?)</tr>', page, re.S)
+    assert row and "县域医疗卫生次中心30分钟服务圈覆盖人口占比（%）" in row.group(1)
+    assert f"{total['pop_covered']:,} / {total['pop']:,} 人" in row.group(1)
+    client.cookies.clear()
 
 
 # --- map layers -----------------------------------------------------------------------------
@@ -297,6 +350,10 @@ def test_facility_and_road_layers(client: TestClient, project: Project) -> None:
 
 
 def test_template_download(client: TestClient, project: Project) -> None:
+    # the 数据 page's three downloads are these endpoints
+    page = client.get("/data").text
+    assert re.findall(r'<a href="(/api/v1/[^"]+)" id="dl-', page) == [
+        "/api/v1/template", "/api/v1/evaluate.xlsx", "/api/v1/report"]
     r = client.get("/api/v1/template")
     assert r.status_code == 200 and r.content[:2] == b"PK"
     assert "hsplan_template.xlsx" in r.headers["content-disposition"]
@@ -391,8 +448,8 @@ def test_import_clean_workbook_then_results_change(tmp_path: Path) -> None:
 # --- pages, language, errors --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/indicator/T07", "/map", "/norms", "/tasks",
-                                  "/scenarios", "/data", "/docs"])
+@pytest.mark.parametrize("path", ["/", "/indicator/T07", "/map", "/norms", "/institutions",
+                                  "/tasks", "/scenarios", "/data", "/docs"])
 def test_pages_answer_in_chinese_and_english(client: TestClient, path: str) -> None:
     zh = client.get(path, params={"lang": "zh"})
     assert zh.status_code == 200 and "总览" in zh.text and "配置标准" in zh.text
@@ -414,6 +471,74 @@ def test_the_norms_page_states_how_the_plan_is_read(client: TestClient) -> None:
     rules = re.findall(r'<tr data-norm="[^"]+"[^>]*>\s*<td>[^<]*</td><td>([^<]*)</td>', page)
     assert rules and "设置" in rules and not [r for r in rules if re.search(r"[a-z]", r)]
     client.cookies.clear()
+
+
+ENGLISH_VERDICT = re.compile(r"\b(meets|misses|not yet at) the\b|one year of data|no value of")
+
+
+def test_chinese_pages_say_each_verdict_in_chinese(client: TestClient) -> None:
+    # the tiles and the indicator page explain a verdict as the report does, in Chinese;
+    # the English reason is the English page's
+    overview = client.get("/", params={"lang": "zh"}).text
+    reasons = re.findall(r'<div class="tile-reason">(.*?)</div>', overview, re.S)
+    assert reasons and not [r for r in reasons if ENGLISH_VERDICT.search(r)]
+    assert any("距目标差" in r for r in reasons) and any("缺少现状数据" in r for r in reasons)
+    # a missing value reads 无数据 — a bare dash looks like 一 in a Chinese font
+    missing = re.search(r'data-target-id="T02".*?<span>现状 <b>(.*?)</b>', overview, re.S)
+    assert missing and missing.group(1) == "无数据"
+    detail = client.get("/indicator/T04", params={"lang": "zh"}).text
+    reason = re.search(r'<p class="reason">(.*?)</p>', detail, re.S)
+    shown = re.sub(r"<script.*?</script>", "", detail, flags=re.S)  # the data, not the page
+    assert reason and "距目标差" in reason.group(1) and not ENGLISH_VERDICT.search(shown)
+    english = client.get("/indicator/T04", params={"lang": "en"}).text
+    assert ENGLISH_VERDICT.search(english)
+    client.cookies.clear()
+
+
+@pytest.mark.parametrize(("as_of", "said"), [("2024-06-30", "截至2024-06-30无进度报告"),
+                                             ("2026-01-15", "应于2025-12-31完成100 %，未报告")])
+def test_the_tasks_page_gives_reasons_in_chinese(client: TestClient, as_of: str,
+                                                 said: str) -> None:
+    page = client.get("/tasks", params={"as_of": as_of, "lang": "zh"}).text
+    reasons = re.findall(r'<td class="small">([^<]*)</td>\s*</tr>', page)
+    assert said in reasons
+    assert not [r for r in reasons if re.search(r"due|report|expected|on or before", r)]
+    english = client.get("/tasks", params={"as_of": as_of, "lang": "en"}).text
+    assert re.search(r"no report|no progress report", english)
+    client.cookies.clear()
+
+
+def test_the_indicator_definition_in_chinese(client: TestClient) -> None:
+    page = client.get("/indicator/T07", params={"lang": "zh"}).text
+    definition = re.search(r'<dl class="definition">(.*?)</dl>', page, re.S)
+    assert definition and "<dt>计算公式</dt>" in definition.group(1)
+    assert "Beds in health facilities" not in definition.group(1)
+    client.cookies.clear()
+
+
+def test_the_scenario_page_in_chinese_with_institution_rows(tmp_path: Path) -> None:
+    project = copy_example(tmp_path / "p")
+    (project.root / "scenarios" / "trauma.yaml").write_text(
+        "id: trauma-centre\ntitle: 区人民医院建成创伤中心\nyear: 2025\nchanges:\n"
+        "  - op: fact\n    facility: H001\n    from: 2024\n    fact: 中心\n    value: 创伤中心\n"
+        "    status: 建成\n", encoding="utf-8")
+    with TestClient(create_app(project.root)) as c:
+        page = c.get("/scenarios", params={"scenario": "new-chc-200-beds.yaml"}).text
+        changes = re.findall(r'<ul class="changes">(.*?)</ul>', page, re.S)[0]
+        assert "新建社区卫生服务中心“宁海街道第二社区卫生服务中心”，自2024年起" in changes
+        assert "机构 H001 增加 实有床位 150" in changes
+        assert not re.search(r"\b(open|add|from|at)\b", changes)
+        assert "资源数据沿用2023年，作为2025年" in page and "copied forward" not in page
+        assert 'id="scenario-institutions-none"' in page  # beds only: no institution row moves
+        page = c.get("/scenarios", params={"scenario": "trauma.yaml"}).text
+        rows = re.findall(r'<tr class="changed" data-institution="(\w+)">(.*?)</tr>', page,
+                          re.S)
+        assert [i for i, _ in rows] == ["I01"]
+        cells = re.sub(r"<[^>]+>", "|", rows[0][1])
+        assert "能力 · 创伤中心" in cells and "偏离目标" in cells and "已达标" in cells
+        assert "机构 H001 登记中心：创伤中心（建成），自2024年起" in page
+        english = c.get("/scenarios", params={"scenario": "trauma.yaml", "lang": "en"}).text
+        assert "Key institutions" in english and "fact H001" in english
 
 
 def test_page_errors_are_pages(client: TestClient) -> None:

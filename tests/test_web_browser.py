@@ -141,6 +141,7 @@ PAGES = [  # (path, element that says the page is drawn, name)
     ("/indicator/T07", "#choropleth path.hsplan-township", "indicator"),
     ("/map", "#map[data-ready='true']", "map"),
     ("/norms", "#norms-table tbody tr", "norms"),
+    ("/institutions", "#network-map[data-ready='true']", "institutions"),
     ("/tasks?as_of=2024-06-30", "#task-table tbody tr", "tasks"),
     ("/scenarios", "#scenario-indicators", "scenarios"),
     ("/data", "#upload-form", "data"),
@@ -283,6 +284,31 @@ def test_map_draws_townships_villages_and_facilities(visits: Live) -> None:
     visits.shot("map-indicator")
     visits.drain_logs("map-click")
     assert [e for e in visits.console["map-click"] if e.get("level") == "SEVERE"] == []
+
+
+def test_the_network_map_draws_the_medical_community(visits: Live) -> None:
+    from hsplan.evaluation.institutions import alliances
+
+    driver = visits.driver
+    driver.get(visits.base + "/institutions")
+    WebDriverWait(driver, WAIT_S).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "#network-map[data-ready='true']")))
+    members = alliances(visits.project.load(), year=2023)
+    members = members[members["kind"] == "医共体"]
+    located = members[members["facility_id"].isin(
+        visits.project.load().facilities.dropna(subset=["geometry"])["id"])]
+
+    def count(css: str) -> int:
+        return len(driver.find_elements(By.CSS_SELECTOR, f"#network-map svg path{css}"))
+
+    assert count(".hsplan-township") == 8
+    assert count(".hsplan-lead") == 1
+    assert count(".hsplan-link") == count(".hsplan-member") == len(located) - 1 > 0
+    assert count(".hsplan-sub-centre") == 1  # the example's one 县域医疗卫生次中心, ringed
+    assert count(".hsplan-catchment") == 1  # and its 30-minute circle
+    statuses = {r.get_attribute("data-status") for r in
+                driver.find_elements(By.CSS_SELECTOR, "#institutions-table tbody tr")}
+    assert statuses <= set(STATUS_COLOURS) and len(statuses) >= 3
 
 
 def test_upload_with_planted_mistakes_lists_each_and_writes_nothing(

@@ -82,6 +82,11 @@ def institutions_command(
     used = int(results.attrs["year"])
     network = network_indicators(region, year=used)
     members = alliances(region, year=used)
+    from hsplan.access.service import ServiceAccess
+    from hsplan.evaluation.institutions import sub_centre_catchment
+
+    catchment = sub_centre_catchment(ServiceAccess.from_project(proj, region=region),
+                                     year=used)
     if map_png is not None:
         from hsplan.reports.network_map import network_map
 
@@ -94,7 +99,8 @@ def institutions_command(
     if fmt is InstitutionsFormat.json:
         doc = {"plan": loaded.id, "project": proj.name, "year": used,
                "institutions": json_records(results), "network": json_records(network),
-               "members": json_records(members)}
+               "members": json_records(members), "catchment": json_records(catchment),
+               "catchment_minutes": catchment.attrs["minutes"]}
         text = json.dumps(doc, ensure_ascii=False, indent=2)
         if out is None:
             print(text)
@@ -125,4 +131,13 @@ def institutions_command(
     for row in network.itertuples():
         shown = "无法评估" if _shown(row.value) == "—" else _shown(row.value)
         net.add_row(str(row.indicator), shown, str(row.reason or ""))
+    minutes = f"{catchment.attrs['minutes']:g}"
+    total = catchment[catchment["group"] == "total"]
+    if total.empty:
+        net.add_row(f"县域医疗卫生次中心{minutes}分钟服务圈覆盖人口占比（%）", "无法评估",
+                    "尚无次中心")
+    else:
+        t = total.iloc[0]
+        net.add_row(f"县域医疗卫生次中心{minutes}分钟服务圈覆盖人口占比（%）",
+                    f"{t['covered_pct']:.1f}", f"{int(t['pop_covered']):,} / {int(t['pop']):,} 人")
     console.print(net)

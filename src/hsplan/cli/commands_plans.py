@@ -101,8 +101,9 @@ def plans_show(
         table.add_row(*(cell(row[c]) for c in cols))
     console.print(table)
     if loaded.institutions:
-        inst = Table(title="重点机构 institutions")
-        for header in ("编号", "机构", "床位目标", "等级目标", "能力与定位"):
+        inst = Table(title=_("key institutions"))
+        for header in (_("no."), _("institution"), _("bed target"), _("grade target"),
+                       _("capabilities and role")):
             inst.add_column(header, overflow="fold")
         for i in loaded.institutions:
             beds = f"{i.beds_kind}{i.beds_target:,}张" if i.beds_target is not None else "—"
@@ -112,8 +113,8 @@ def plans_show(
             inst.add_row(i.id, i.name + (f"（{i.campus}）" if i.campus else ""), beds, grade,
                          other or "—")
         console.print(inst)
-    console.print(f"{len(loaded.norms)} norms, {len(loaded.institutions)} institutions, "
-                  f"{len(loaded.tasks)} tasks")
+    console.print(_("{n} norms, {i} institutions, {k} tasks").format(
+        n=len(loaded.norms), i=len(loaded.institutions), k=len(loaded.tasks)))
 
 
 @plans_app.command("diff",

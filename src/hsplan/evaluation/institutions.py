@@ -54,7 +54,9 @@ COLUMNS = ["institution_id", "name", "facility_id", "facility_name", "match", "a
            "time_pct", "aspirational", "reason", "quote"]
 MATCH_COLUMNS = ["institution_id", "name", "subtype", "facility_id", "facility_name",
                  "facility_subtype", "match", "reason"]
-_PREFIX = re.compile(r"^(?:[\u4e00-\u9fa5]{1,6}?(?:省|市|区|县|旗|镇|乡|街道))")
+# the county (or city, province) a name starts with — never a town's: 苏稽镇中心卫生院 and
+# 平兴镇中心卫生院 are two institutions, only their town names tell them apart
+_PREFIX = re.compile(r"^(?:[\u4e00-\u9fa5]{1,6}?(?:省|市|区|县|旗))")
 _GRADE_STEP = {"甲等": 3, "乙等": 2, "丙等": 1}
 _COMPATIBLE = {"中心乡镇卫生院": {"乡镇卫生院", "中心乡镇卫生院"},
                "乡镇卫生院": {"乡镇卫生院", "中心乡镇卫生院"}}
@@ -392,6 +394,61 @@ def alliances(region: Region, *, year: int) -> pd.DataFrame:
 PRIMARY_SUBTYPES = ("乡镇卫生院", "中心乡镇卫生院", "街道卫生院", "社区卫生服务中心")
 
 
+def sub_centres(region: Region, *, year: int) -> list[str]:
+    """Return the ids of the facilities open in `year` that are 县域医疗卫生次中心 then (a
+    定位 fact naming 次中心, 通过/建成 or without status, in or before `year`)."""
+    facs = region.facilities
+    open_ = facs[(facs["opened"].isna() | (facs["opened"] <= year))
+                 & (facs["closed"].isna() | (facs["closed"] > year))]
+    facts = region.facts
+    if facts.empty:
+        return []
+    desig = facts[(facts["fact"] == "定位") & (facts["year"] <= year)]
+    desig = desig[desig["value"].map(lambda v: _has(v, "次中心")).astype(bool)
+                  & desig["status"].map(_status_word).isin(["", "通过", "建成"])]
+    return sorted(set(desig["facility_id"].astype(str)) & set(open_["id"].astype(str)))
+
+
+SUB_CENTRE_MINUTES = 30.0
+"""The 县域医疗卫生次中心's catchment by default: the county's 30-minute service circle."""
+
+
+def sub_centre_catchment(access: Any, *, year: int, minutes: float = SUB_CENTRE_MINUTES
+                         ) -> pd.DataFrame:
+    """Return one row per township (and a ``total`` row) with the population (persons)
+    whose nearest 县域医疗卫生次中心 is reached within `minutes` on the roads: ``group``,
+    ``code``, ``name``, ``pop``, ``pop_covered``, ``covered_pct`` (%); ``attrs`` carry the
+    次中心 ids, the minutes and the travel model.
+
+    `access` is a `hsplan.access.service.ServiceAccess` of the region. With no 次中心 in
+    `year` the frame is empty (nothing to measure, not 0 %).
+
+    Notes
+    -----
+    The catchment is `ServiceAccess.coverage` of the 次中心 alone (nearest 次中心 by
+    travel time, covered when within `minutes`); `hsplan.access.coverage.coverage_summary`
+    adds it up by township. 次中心 are meant to serve the townships around them
+    (区域医疗卫生服务体系规划 seeds 000, 002, 003), hence a county-scale circle.
+    """
+    from hsplan.access.coverage import coverage_summary
+
+    ids = sub_centres(access.region, year=year)
+    cols = ["group", "code", "name", "pop", "pop_covered", "covered_pct"]
+    facs = access.facilities(None, year=year)
+    facs = facs[facs["id"].astype(str).isin(ids)]
+    if facs.empty:
+        out = pd.DataFrame(columns=cols)
+    else:
+        points = access.coverage(facs, minutes=minutes, year=year)
+        summary = coverage_summary(points)
+        out = summary[summary["group"].isin(["township", "total"])][cols].reset_index(
+            drop=True)
+        out.attrs["network"] = points.attrs.get("network")
+    out.attrs["sub_centres"] = ids
+    out.attrs["minutes"] = minutes
+    return out
+
+
 def network_indicators(region: Region, *, year: int) -> pd.DataFrame:
     """Return the service-network indicators the seeds use, for `year`: the share of
     卫生院 and 社区卫生服务中心 in a 医共体 (%), the number of 县域医疗卫生次中心 and their
@@ -418,10 +475,7 @@ def network_indicators(region: Region, *, year: int) -> pd.DataFrame:
                  "numerator": n_in, "denominator": len(primary),
                  "status": "ok" if len(primary) else NOT_EVALUABLE,
                  "reason": "" if len(primary) else "没有卫生院或社区卫生服务中心"})
-    desig = region.facts[(region.facts["fact"] == "定位") & (region.facts["year"] <= year)]
-    desig = desig[desig["value"].map(lambda v: _has(v, "次中心")).astype(bool)
-                  & desig["status"].map(_status_word).isin(["", "通过", "建成"])]
-    sub_ids = sorted(set(desig["facility_id"].astype(str)) & set(open_["id"].astype(str)))
+    sub_ids = sub_centres(region, year=year)
     res = region.resources[region.resources["year"] == year]
     beds = res[res["facility_id"].isin(sub_ids)]["beds"]
     rows.append({"indicator": "县域医疗卫生次中心数（个）", "value": float(len(sub_ids)),

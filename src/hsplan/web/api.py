@@ -176,6 +176,12 @@ def get_tasks(request: Request, plan: PlanQ = None,
                                                   as_of=views.as_of_arg(as_of)))
 
 
+@router.get("/institutions",
+            summary="Key institutions and the 医共体 network (hsplan institutions --format json)")
+def get_institutions(request: Request, plan: PlanQ = None, year: YearQ = None) -> Response:
+    return _json(request, lambda: views.institutions_doc(state_of(request), plan, year=year))
+
+
 @router.get("/scenarios", summary="Scenario files in PROJECT/scenarios")
 def get_scenarios(request: Request) -> list[dict[str, Any]]:
     from hsplan.errors import HsplanError

@@ -44,6 +44,17 @@ ZH: dict[str, str] = {
     "report_wait": "生成报告需要一些时间。", "all_in_circle": "所有村均在服务圈内",
     "indicator_colour": "指标", "item": "项目", "gap": "缺口", "current": "现有",
     "unit": "单位", "service_area": "15分钟服务圈（道路行程）",
+    "coverage_note": "服务圈：{what}，{minutes} 分钟",
+    "institutions": "重点机构", "institution": "机构", "aspect": "方面",
+    "no_institution_change": "重点机构 {n} 项，本情景均无变化。",
+    "institutions_title": "重点机构建设", "base_value": "基期", "no_value": "无数据",
+    "formula": "计算公式", "persons": "人",
+    "catchment": "县域医疗卫生次中心{minutes}分钟服务圈覆盖人口占比（%）",
+    "catchment_pop": "次中心服务圈内人口", "no_sub_centre": "尚无次中心",
+    "institutions_note": "规划点名的重点机构 {n} 个：{m} 个已对应到机构，"
+                         "{u} 个未匹配（原因见说明）。",
+    "network": "服务网络", "network_map": "医共体网络（牵头医院 → 成员）",
+    "network_lead": "牵头医院", "network_member": "成员单位", "sub_centre": "县域医疗卫生次中心",
 }
 
 EN: dict[str, str] = {
@@ -87,6 +98,18 @@ EN: dict[str, str] = {
     "all_in_circle": "Every village is within the circle", "indicator_colour": "Indicator",
     "item": "Item", "gap": "Gap", "current": "Current", "unit": "Unit",
     "service_area": "15-minute service circle (by road)",
+    "coverage_note": "service circle: {what}, {minutes} min",
+    "institutions": "Key institutions", "institution": "Institution", "aspect": "Aspect",
+    "no_institution_change": "{n} key-institution rows; the scenario changes none.",
+    "institutions_title": "Key institutions", "base_value": "Base", "no_value": "no data",
+    "formula": "Formula", "persons": "persons",
+    "catchment": "Population within {minutes} minutes of a county sub-centre (%)",
+    "catchment_pop": "Population in the sub-centres' circle", "no_sub_centre": "no sub-centre yet",
+    "institutions_note": "{n} institutions named by the plan: {m} matched to a facility, "
+                         "{u} unmatched (see the reason).",
+    "network": "Service network", "network_map": "County medical community (lead → members)",
+    "network_lead": "Lead hospital", "network_member": "Member",
+    "sub_centre": "county sub-centre (次中心)",
 }
 
 # the server's pages (hsplan serve --db): login, entry forms, review, reporting status

@@ -26,9 +26,9 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(include_in_schema=False)
 
-NAV = ("overview", "map", "norms", "tasks", "scenarios", "data")
-NAV_PATH = {"overview": "/", "map": "/map", "norms": "/norms", "tasks": "/tasks",
-            "scenarios": "/scenarios", "data": "/data"}
+NAV = ("overview", "map", "norms", "institutions", "tasks", "scenarios", "data")
+NAV_PATH = {"overview": "/", "map": "/map", "norms": "/norms", "institutions": "/institutions",
+            "tasks": "/tasks", "scenarios": "/scenarios", "data": "/data"}
 
 
 def lang_of(request: Request) -> str:
@@ -178,6 +178,15 @@ def norms_page(request: Request, plan: str | None = None) -> HTMLResponse:
 
     # the rule in words (设置, 按人口配置 …) on the Chinese page, as hsplan check says it
     return render(request, "norms.html", "norms", {"doc": doc, "rule_zh": RULE_ZH})
+
+
+@router.get("/institutions", response_class=HTMLResponse)
+def institutions_page(request: Request, plan: str | None = None) -> HTMLResponse:
+    try:
+        doc = views.institutions_doc(state_of(request), plan)
+    except HsplanError as exc:
+        return error_page(request, "institutions", exc)
+    return render(request, "institutions.html", "institutions", {"doc": doc})
 
 
 @router.get("/tasks", response_class=HTMLResponse)

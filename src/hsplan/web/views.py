@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any, Literal
 
 import pandas as pd
@@ -106,8 +107,14 @@ def evaluation_doc(state: ProjectState, plan: str | None, *, year: int | None = 
 
 def _evaluation_doc(state: ProjectState, name: str, year: int | None,
                     level: str) -> dict[str, Any]:
-    from hsplan.evaluation.targets import STATUS_ZH, evaluation_to_json, status_counts
+    from hsplan.evaluation.targets import (
+        NOT_APPLICABLE,
+        STATUS_ZH,
+        evaluation_to_json,
+        status_counts,
+    )
     from hsplan.reports.charts import STATUS_COLOURS, progress_pct
+    from hsplan.reports.progress import explain
 
     loaded = state.plan(name)
     results = state.evaluation(name, year=year, level=level)
@@ -132,6 +139,9 @@ def _evaluation_doc(state: ProjectState, name: str, year: int | None,
             pct = None if pct is None or math.isinf(pct) else pct
         row["colour"] = STATUS_COLOURS.get(row["status"], "#bdbdbd")
         row["status_zh"] = STATUS_ZH[row["status"]]
+        # the verdict in Chinese words, as the report says it (``reason`` is the English one)
+        row["explanation"] = row["reason"] if row["status"] == NOT_APPLICABLE \
+            else explain(row)
         row["progress_pct"] = pct
         elapsed = _f(row.get("time_pct"))
         row["time_pct"] = elapsed if elapsed is not None else time_progress_pct(
@@ -333,6 +343,7 @@ def coverage_doc(state: ProjectState, *, subtype: str | None = None,
 def _coverage_doc(state: ProjectState, subtype: str | None, category: str | None,
                   minutes: float) -> dict[str, Any]:
     from hsplan.access.coverage import coverage_status, coverage_summary
+    from hsplan.web.state import _selector
 
     points = state.coverage(subtype=subtype, category=category, minutes=minutes)
     keep = ["area_code", "name", "township_code", "township_name", "urban_rural", "pop",
@@ -340,6 +351,9 @@ def _coverage_doc(state: ProjectState, subtype: str | None, category: str | None
     return {"year": json_value(points.attrs.get("year")),
             "network": points.attrs.get("network"),
             "facility": points.attrs.get("facility"),
+            # the facilities the circle is drawn around, in the plan's words (基层医疗卫生机构)
+            "selection": "、".join(v for values in _selector(subtype, category).values()
+                                  for v in values),
             "facilities": json_value(points.attrs.get("facilities")),
             "minutes": minutes, "synthetic": state.synthetic(),
             "service_area": state.service_area(subtype=subtype, category=category,
@@ -360,10 +374,40 @@ def _tasks_doc(state: ProjectState, name: str, as_of: dt.date) -> dict[str, Any]
     from hsplan.evaluation.tasks import STATUS_ZH, status_counts
 
     status, departments = state.tasks(name, as_of=as_of)
+    rows = json_records(status)
+    for row in rows:
+        row["reason_zh"] = task_reason_zh(row.get("reason"))
     return {"plan": state.plan(name).id, "plan_title": state.plan(name).title,
             "project": state.project.name, "as_of": as_of.isoformat(),
             "counts": status_counts(status), "status_zh": STATUS_ZH,
-            "tasks": json_records(status), "departments": json_records(departments)}
+            "tasks": rows, "departments": json_records(departments)}
+
+
+_D = r"(\d{4}-\d{2}-\d{2})"
+_P = r"([\d.]+ %)"
+_TASK_WORDS = (  # `evaluation.tasks.task_status`'s reasons, phrase by phrase, in Chinese
+    (re.compile(rf"no progress report on or before {_D}"), r"截至\1无进度报告"),
+    (re.compile(rf"{_P} due {_D} \(in (\d+) days\)"), r"应于\2完成\1（还有\3天）"),
+    (re.compile(rf"{_P} due {_D}"), r"应于\2完成\1"),
+    (re.compile(rf"reported (已取消|已延期) on {_D}?"), r"\2报告\1"),
+    (re.compile(rf"reported {_P} on {_D}"), r"\2报告完成\1"),
+    (re.compile(rf"reported {_P}"), r"已报告完成\1"),
+    (re.compile(rf"{_P} expected by now"), r"按期应完成\1"),
+    (re.compile(r"no report"), "未报告"),
+    (re.compile(r" \(no percent reported: counted as 0 %\)"), "（未报告完成百分比，按0 %计）"),
+    (re.compile(r", "), "，"),
+)
+
+
+def task_reason_zh(reason: Any) -> str | None:
+    """Return a task's status reason in Chinese (None stays None; a phrase this does not
+    know stays as it is)."""
+    if not isinstance(reason, str):
+        return None
+    out = reason
+    for pattern, words in _TASK_WORDS:
+        out = pattern.sub(words, out)
+    return out
 
 
 def comparison_doc(state: ProjectState, scenario: str, plan: str | None, *,
@@ -377,8 +421,150 @@ def comparison_doc(state: ProjectState, scenario: str, plan: str | None, *,
 
 def _comparison_doc(state: ProjectState, scenario: str, name: str,
                     year: int | None) -> dict[str, Any]:
+    from hsplan.scenarios.scenario import load_scenario
+
     result = state.comparison(scenario, name, year=year)
     doc = result.to_json()
     doc["file"] = scenario
     doc["plan_title"] = result.plan_title
+    # the page's Chinese words for the changes and notes (``description`` and ``notes`` are
+    # the scenario module's bilingual ones, kept for the API)
+    changes = load_scenario(state.scenario_path(scenario)).changes
+    for row, change in zip(doc["changes"], changes, strict=False):
+        row["description_zh"] = change_zh(change)
+    doc["notes_zh"] = [note_zh(n) for n in doc["notes"]]
     return doc
+
+
+_TABLE_ZH = {"resources": "资源", "population": "人口"}
+_COPIED = re.compile(r"^(\w+) of (\d{4}) copied forward as (\d{4})$")
+_LATE = re.compile(r"^changes\[(\d+)\] \((.*)\) starts after the scenario year (\d{4}) "
+                   r"and has no effect in it$")
+
+
+def change_zh(change: Any) -> str:
+    """Return a scenario change in Chinese words (新建、关闭、迁址、登记、增加、减少)."""
+    from hsplan.region import schema
+
+    def res_zh(col: str) -> str:
+        try:
+            return str(schema.RESOURCES.column(col).zh)
+        except (KeyError, LookupError):
+            return col
+
+    res = "、".join(f"{res_zh(k)} {v:,}" for k, v in change.resources.items())
+    since = f"，自{change.from_year}年起" if change.from_year is not None else ""
+    fields = change.fields
+    if change.op == "open":
+        return (f"新建{fields.get('subtype') or ''}“{fields.get('name')}”{since}"
+                + (f"（{res}）" if res else ""))
+    if change.op == "close":
+        return f"关闭机构 {change.facility}{since}"
+    if change.op == "move":
+        return (f"机构 {change.facility} 迁址至 {fields.get('lon')}, {fields.get('lat')}"
+                f"（{fields.get('crs', 'WGS84')}）")
+    if change.op == "fact":
+        status = fields.get("status") or ""
+        return (f"机构 {change.facility} 登记{fields.get('fact')}：{fields.get('value')}"
+                + (f"（{status}）" if status else "") + since)
+    verb = "增加" if change.op == "add" else "减少"
+    return f"机构 {change.facility} {verb} {res}{since}"
+
+
+def note_zh(note: str) -> str:
+    """Return a note of `apply_scenario` in Chinese (a note it does not know stays as is)."""
+    copied = _COPIED.match(note)
+    if copied:
+        table, latest, year = copied.groups()
+        return f"{_TABLE_ZH.get(table, table)}数据沿用{latest}年，作为{year}年"
+    late = _LATE.match(note)
+    if late:
+        index, _what, year = late.groups()
+        return f"第{index}项变化晚于情景年份{year}年，在该年不起作用"
+    return note
+
+
+# --- key institutions and the service network ------------------------------------------------
+
+
+def institutions_doc(state: ProjectState, plan: str | None, *, year: int | None = None
+                     ) -> dict[str, Any]:
+    """Return the key institutions of a plan (``hsplan institutions --format json``: one row
+    per institution and aspect with status, 完成进度 and reason; the network indicators;
+    the 医共体 and 专科联盟 members) plus each row's traffic-light colour and the network
+    as map lines (``links``: lead → member, GeoJSON in WGS84)."""
+    name = plan_arg(state, plan)
+    chosen = year_arg(state, year)
+    return state.cached(("institutions_doc", name, chosen),
+                        lambda: _institutions_doc(state, name, chosen))
+
+
+def _institutions_doc(state: ProjectState, name: str, year: int | None) -> dict[str, Any]:
+    from shapely.geometry import LineString, mapping
+
+    from hsplan.evaluation.institutions import (
+        alliances,
+        evaluate_institutions,
+        network_indicators,
+        sub_centre_catchment,
+        sub_centres,
+    )
+    from hsplan.evaluation.targets import STATUS_ZH
+    from hsplan.reports.charts import STATUS_COLOURS
+    from hsplan.web.state import _geojson
+
+    region = state.region()
+    loaded = state.plan(name)
+    results = evaluate_institutions(region, loaded, year=year)
+    used = int(results.attrs["year"])
+    members = alliances(region, year=used)
+    rows = json_records(results)
+    for row in rows:
+        row["colour"] = STATUS_COLOURS.get(row["status"], "#bdbdbd")
+        row["status_zh"] = STATUS_ZH.get(row["status"], row["status"])
+    unmatched = [r["institution_id"] for r in rows if r["aspect"] == "匹配"]
+    facs = region.facilities
+    points = facs[facs.geometry.notna()].to_crs(4326).set_index("id").geometry
+    features = []
+    for alliance, group in members.groupby("alliance", sort=False):
+        leads = group[group["role"] == "牵头"]
+        if leads.empty or leads["facility_id"].iloc[0] not in points.index:
+            continue
+        lead_id = str(leads["facility_id"].iloc[0])
+        lead = points[lead_id]
+        for m in group[group["role"] != "牵头"].itertuples():
+            if m.facility_id in points.index:
+                here = points[m.facility_id]
+                features.append({"type": "Feature", "geometry": mapping(LineString(
+                    [(lead.x, lead.y), (here.x, here.y)])), "properties": {
+                    "alliance": str(alliance), "kind": str(m.kind), "lead": lead_id,
+                    "member": str(m.facility_id), "member_name": str(m.facility_name)}})
+    subs = set(sub_centres(region, year=used))
+    nodes = members.drop_duplicates("facility_id")
+    node_features = [{"type": "Feature", "geometry": mapping(points[str(n.facility_id)]),
+                      "properties": {"id": str(n.facility_id), "name": str(n.facility_name),
+                                     "subtype": str(n.subtype), "role": str(n.role),
+                                     "alliance": str(n.alliance),
+                                     "sub_centre": str(n.facility_id) in subs}}
+                     for n in nodes.itertuples() if n.facility_id in points.index]
+    names = facs.set_index("id")["name"]
+    for fid in sorted(subs - set(nodes["facility_id"].astype(str))):  # outside any 医共体
+        if fid in points.index:
+            node_features.append({"type": "Feature", "geometry": mapping(points[fid]),
+                                  "properties": {"id": fid, "name": str(names[fid]),
+                                                 "role": None, "sub_centre": True}})
+    access = state.access()
+    catchment = sub_centre_catchment(access, year=used)
+    sub_frame = access.facilities(None, year=used)
+    sub_frame = sub_frame[sub_frame["id"].astype(str).isin(subs)]
+    circle = _geojson(access.isochrones(sub_frame, [catchment.attrs["minutes"]])) \
+        if len(sub_frame) else {"type": "FeatureCollection", "features": []}
+    return {"plan": loaded.id, "plan_title": loaded.title, "project": state.project.name,
+            "year": used, "synthetic": state.synthetic(), "institutions": rows,
+            "catchment": json_records(catchment), "catchment_minutes":
+            catchment.attrs["minutes"], "catchment_area": circle,
+            "n_institutions": len(loaded.institutions), "unmatched": unmatched,
+            "network": json_records(network_indicators(region, year=used)),
+            "members": json_records(members), "status_zh": STATUS_ZH,
+            "links": {"type": "FeatureCollection", "features": features},
+            "nodes": {"type": "FeatureCollection", "features": node_features}}

@@ -56,17 +56,19 @@ var hsplan = (function () {
         var m = {}; pts.forEach(function (p) { m[p.year] = p.value; });
         return xs.map(function (y) { return m[y] === undefined ? null : m[y]; });
       };
+      var en = document.body.getAttribute("data-lang") === "en";
+      var seriesNames = en ? ["value", "target path"] : ["现状", "目标路径"];
       chart.setOption({
         animation: false,
         tooltip: {trigger: "axis"},
-        legend: {data: ["现状 value", "目标路径 target path"], bottom: 0},
-        grid: {left: 50, right: 20, top: 20, bottom: 40},
+        legend: {data: seriesNames, bottom: 0},
+        grid: {left: 50, right: 20, top: 36, bottom: 40},
         xAxis: {type: "category", data: xs.map(String)},
         yAxis: {type: "value", name: row.unit || "", scale: true},
         series: [
-          {name: "现状 value", type: "line", data: byYear(doc.trend), connectNulls: true,
+          {name: seriesNames[0], type: "line", data: byYear(doc.trend), connectNulls: true,
            itemStyle: {color: row.colour}, lineStyle: {width: 3}, symbolSize: 8},
-          {name: "目标路径 target path", type: "line", data: byYear(doc.target_path),
+          {name: seriesNames[1], type: "line", data: byYear(doc.target_path),
            connectNulls: true, lineStyle: {type: "dashed", color: "#16324f"},
            itemStyle: {color: "#16324f"}}
         ]
@@ -233,11 +235,53 @@ var hsplan = (function () {
       map.fitBounds(L.geoJSON(state.townships).getBounds());
       facLayer.bringToFront();
       document.getElementById("map").setAttribute("data-ready", "true");
-      document.getElementById("map-note").textContent = state.coverage.facility + " · " +
-        state.coverage.minutes + " min";
+      document.getElementById("map-note").textContent = t.coverage_note
+        .replace("{what}", state.coverage.selection).replace("{minutes}", state.coverage.minutes);
     });
     document.getElementById("map-colour").addEventListener("change", colourTownships);
   }
 
-  return {indicatorPage: indicatorPage, mapPage: mapPage, getJSON: getJSON};
+  /* the 医共体 network: townships, lead → member lines, the lead and its members */
+  function networkPage(opts) {
+    var t = opts.t;
+    var map = baseMap("network-map");
+    Promise.all([
+      getJSON("/api/v1/geo/townships"),
+      getJSON("/api/v1/institutions?plan=" + encodeURIComponent(opts.plan))
+    ]).then(function (res) {
+      var towns = L.geoJSON(res[0], {style: {className: "hsplan-township", color: "#607d8b",
+        weight: 1, fillColor: "#eceff1", fillOpacity: 0.7}}).addTo(map);
+      L.geoJSON(res[1].catchment_area, {style: {className: "hsplan-catchment", stroke: false,
+        fillColor: "#ef6c00", fillOpacity: 0.18, interactive: false}}).addTo(map);
+      L.geoJSON(res[1].links, {style: {className: "hsplan-link", color: "#1565c0", weight: 1.2,
+        opacity: 0.7}}).addTo(map);
+      L.geoJSON(res[1].nodes, {
+        pointToLayer: function (f, ll) {
+          var lead = f.properties.role === "牵头";
+          return L.circleMarker(ll, {radius: lead ? 8 : 3, weight: lead ? 2 : 1, color: "#fff",
+            fillColor: lead ? "#c62828" : "#1565c0", fillOpacity: 1,
+            className: lead ? "hsplan-lead" : "hsplan-member"});
+        },
+        onEachFeature: function (f, lyr) { lyr.bindTooltip(esc(f.properties.name)); }
+      }).addTo(map);
+      var subs = res[1].nodes.features.filter(function (f) { return f.properties.sub_centre; });
+      L.geoJSON({type: "FeatureCollection", features: subs}, {
+        pointToLayer: function (f, ll) {
+          return L.circleMarker(ll, {radius: 11, weight: 2.5, color: "#e65100", fill: false,
+            className: "hsplan-sub-centre"});
+        },
+        onEachFeature: function (f, lyr) { lyr.bindTooltip(esc(f.properties.name) + " · " + esc(t.sub_centre)); }
+      }).addTo(map);
+      map.fitBounds(towns.getBounds());
+      document.getElementById("network-legend").innerHTML = legendRows([
+        {colour: "#c62828", label: t.network_lead, circle: true},
+        {colour: "#1565c0", label: t.network_member + " (" + res[1].links.features.length + ")", circle: true},
+        {colour: "#e65100", label: t.sub_centre + " (" + subs.length + ")", circle: true},
+        {colour: "rgba(239,108,0,.3)", label: t.catchment.replace("{minutes}", res[1].catchment_minutes).replace("（%）", "").replace(" (%)", "")}]);
+      document.getElementById("network-map").setAttribute("data-ready", "true");
+    });
+  }
+
+  return {indicatorPage: indicatorPage, mapPage: mapPage, networkPage: networkPage,
+          getJSON: getJSON};
 })();
