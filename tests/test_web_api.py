@@ -543,7 +543,10 @@ def test_the_scenario_page_in_chinese_with_institution_rows(tmp_path: Path) -> N
 
 def test_page_errors_are_pages(client: TestClient) -> None:
     r = client.get("/indicator/T999")
-    assert r.status_code == 400 and "unknown target" in r.text and "Traceback" not in r.text
+    assert r.status_code == 400 and "Traceback" not in r.text
+    # the page speaks Chinese: what, where and the fix (the JSON keeps its places for programs)
+    assert "地址参数 target_id" in r.text and "没有这个目标" in r.text, r.text
+    assert "从总览中选择一个目标" in r.text and "path parameter" not in r.text
     assert_error(client.get("/no/such/page"), 404)
 
 

@@ -22,6 +22,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
+from hsplan._i18n import _
 from hsplan.errors import Problem, ValidationError
 from hsplan.web import views
 from hsplan.web.errors import problem_json
@@ -93,9 +94,10 @@ def _indicator(indicator_id: str) -> Any:
 
     catalog = load_catalog()
     if indicator_id not in catalog:
-        raise views.bad("path parameter indicator_id", "unknown indicator",
-                        expected="an id of /api/v1/indicators", got=indicator_id,
-                        fix="search the catalog: /api/v1/indicators?search=床位", status=404)
+        raise views.bad("path parameter indicator_id", _("unknown indicator"),
+                        expected=_("an id of /api/v1/indicators"), got=indicator_id,
+                        fix=_("search the catalog: /api/v1/indicators?search=床位"),
+                        status=404)
     return catalog.get(indicator_id)
 
 
@@ -123,8 +125,8 @@ def get_indicator_values(
     ind = _indicator(indicator_id)
     chosen = views.year_arg(state, year) or state.latest_year()
     if chosen is None:
-        raise views.bad("project", "the project holds no yearly data",
-                        fix="import a workbook on the 数据 page")
+        raise views.bad("project", _("the project holds no yearly data"),
+                        fix=_("import a workbook on the 数据 page"))
     frame = state.cached(("compute", ind.id, chosen, level),
                          lambda: compute(state.region(), ind.id, year=chosen, level=level))
     return {"indicator": ind.id, "name_zh": ind.name_zh, "unit": ind.unit, "year": chosen,
@@ -210,9 +212,10 @@ def get_scenario(request: Request, name: str, plan: PlanQ = None,
 def get_layer(request: Request, layer: str, year: YearQ = None) -> Response:
     state = state_of(request)
     if layer not in LAYERS:
-        raise views.bad("path parameter layer", "unknown map layer",
+        raise views.bad("path parameter layer", _("unknown map layer"),
                         expected=", ".join(LAYERS), got=layer,
-                        fix="e.g. /api/v1/geo/townships", status=404)
+                        fix=_("e.g. {example}").format(example="/api/v1/geo/townships"),
+                        status=404)
     return _json(request, lambda: state.layer(layer, year=views.year_arg(state, year)))
 
 
@@ -286,16 +289,16 @@ def import_doc(state: ProjectState, filename: str, data: bytes, *,
 
     name = _SAFE.sub("_", Path(filename or "upload.xlsx").name) or "upload.xlsx"
     if not name.lower().endswith(".xlsx"):
-        problem = Problem("not an Excel workbook", file=name, expected="a .xlsx file",
-                          got=Path(filename or "").suffix or "(no extension)",
-                          fix="save the workbook as .xlsx (the template's format)")
+        problem = Problem(_("not an Excel workbook"), file=name, expected=_("a .xlsx file"),
+                          got=Path(filename or "").suffix or _("(no extension)"),
+                          fix=_("save the workbook as .xlsx (the template's format)"))
         return 400, {"status": 400, "imported": False, "errors": [problem_json(problem)],
                      "warnings": []}
     if len(data) > MAX_UPLOAD_BYTES:
-        problem = Problem("file too large", file=name,
-                          expected=f"at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB",
+        problem = Problem(_("file too large"), file=name,
+                          expected=_("at most {n} MB").format(n=MAX_UPLOAD_BYTES // 1024 // 1024),
                           got=f"{len(data) / 1024 / 1024:.1f} MB",
-                          fix="split the workbook by year")
+                          fix=_("split the workbook by year"))
         return 413, {"status": 413, "imported": False, "errors": [problem_json(problem)],
                      "warnings": []}
     folder = Path(tempfile.mkdtemp(prefix="hsplan-upload-"))

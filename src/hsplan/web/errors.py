@@ -14,6 +14,7 @@ not apply), `fix` what to do. A request never gets a traceback.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hsplan._i18n import N_, _
 from hsplan.errors import DataSourceError, HsplanError, Problem, ValidationError
 
 log = logging.getLogger("hsplan.web")
@@ -61,6 +63,25 @@ def problems_of(exc: HsplanError, where: str) -> list[Problem]:
     return [Problem(what, file=where, fix=fix)]
 
 
+_PLACES = (("query parameter ", N_("query parameter {name}")),
+           ("path parameter ", N_("path parameter {name}")),
+           ("form field ", N_("form field {name}")))
+
+
+def page_problems(exc: HsplanError, where: str) -> list[Problem]:
+    """Return the problems of `exc` for a page: the API's places ("query parameter year",
+    kept in English in the JSON for programs) said in the reader's language."""
+    out = []
+    for p in problems_of(exc, where):
+        place = p.file or ""
+        for prefix, message in _PLACES:
+            if place.startswith(prefix):
+                place = _(message).format(name=place.removeprefix(prefix))
+                break
+        out.append(replace(p, file=place or None))
+    return out
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Make every error of `app` answer in the one JSON shape (HTML pages render their own)."""
 
@@ -91,13 +112,13 @@ def install_error_handlers(app: FastAPI) -> None:
                 f"{err.get('msg', 'invalid value')!s}", file=f"{kind} {name}",
                 expected=str(expected) if expected else None,
                 got=None if got is None or isinstance(got, dict) else str(got),
-                fix=f"give {name} as documented at /docs"))
+                fix=_("give {name} as documented at /docs").format(name=name)))
         return JSONResponse(error_body(422, problems), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        what = "not found" if exc.status_code == 404 else str(exc.detail)
-        fix = ("see /docs for the API's addresses, or / for the dashboard"
+        what = _("not found") if exc.status_code == 404 else str(exc.detail)
+        fix = (_("see /docs for the API's addresses, or / for the dashboard")
                if exc.status_code == 404 else None)
         problem = Problem(what, file=request.url.path, got=request.url.path
                           if exc.status_code == 404 else None, fix=fix)
@@ -107,9 +128,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
-        problem = Problem(f"internal error ({type(exc).__name__})", file=request.url.path,
-                          fix="report this with the request address; the server log has "
-                              "the details")
+        problem = Problem(_("internal error ({kind})").format(kind=type(exc).__name__),
+                          file=request.url.path,
+                          fix=_("report this with the request address; the server log has "
+                                "the details"))
         return JSONResponse(error_body(500, [problem]), status_code=500)
 
 

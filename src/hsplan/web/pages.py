@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from hsplan.errors import HsplanError
 from hsplan.web import views
 from hsplan.web.api import import_doc
-from hsplan.web.errors import problems_of
+from hsplan.web.errors import page_problems
 from hsplan.web.i18n import DEFAULT_LANG, LANGS, STATUS_EN, text
 
 HERE = Path(__file__).parent
@@ -106,7 +106,7 @@ def render(request: Request, name: str, page: str, context: dict[str, Any],
 
 
 def error_page(request: Request, page: str, exc: HsplanError) -> HTMLResponse:
-    problems = problems_of(exc, request.url.path)
+    problems = page_problems(exc, request.url.path)
     return render(request, "error.html", page, {"problems": problems}, status_code=400)
 
 

@@ -21,6 +21,7 @@ from typing import Any, Literal, TypeVar
 import geopandas as gpd
 import pandas as pd
 
+from hsplan._i18n import _
 from hsplan.errors import HsplanError, Problem, ValidationError
 from hsplan.plans.plan import Plan, list_plans, load_plan
 from hsplan.region.model import Region
@@ -226,10 +227,10 @@ class ProjectState:
         files = self.scenario_files()
         if name not in files:
             raise ValidationError([Problem(
-                "scenario", file=name, expected="a file in PROJECT/scenarios: "
-                + (", ".join(files) or "(none)"), got=name,
-                fix="pick one of the listed files, or add the YAML file to the project's "
-                    "scenarios folder")], context="scenario")
+                _("scenario"), file=name, expected=_("a file in PROJECT/scenarios: {files}")
+                .format(files=", ".join(files) or _("(none)")), got=name,
+                fix=_("pick one of the listed files, or add the YAML file to the project's "
+                      "scenarios folder"))], context="scenario")
         return self.scenarios_dir / name
 
     def comparison(self, name: str, plan: str | None = None, *,

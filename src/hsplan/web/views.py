@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from hsplan._i18n import _
 from hsplan._json import json_records, json_value
 from hsplan.errors import HsplanError, Problem
 from hsplan.web.errors import ApiError
@@ -30,6 +31,13 @@ def bad(where: str, what: str, *, expected: str | None = None, got: Any = None,
                                      got=None if got is None else str(got), fix=fix)])
 
 
+def _unknown_target(doc: dict[str, Any], target_id: str) -> ApiError:
+    return bad("path parameter target_id", _("unknown target"),
+               expected=_("a target id of plan {plan}: {ids}").format(
+                   plan=doc["plan"], ids=", ".join(r["target_id"] for r in doc["results"])),
+               got=target_id, fix=_("pick a target from the overview"), status=404)
+
+
 def plan_arg(state: ProjectState, plan: str | None) -> str:
     """Return the plan to use for a request's ``plan`` (an id of `list_plans`, or the
     served plan); reject anything else, file paths included."""
@@ -39,9 +47,10 @@ def plan_arg(state: ProjectState, plan: str | None) -> str:
     for info in infos:
         if plan == info["id"] and not info["problems"]:
             return str(info["id"]) if info["origin"] == "built-in" else str(info["path"])
-    raise bad("query parameter plan", "unknown plan",
-              expected="a plan id: " + ", ".join(i["id"] for i in infos if not i["problems"]),
-              got=plan, fix="list the plans at /api/v1/plans", status=404)
+    raise bad("query parameter plan", _("unknown plan"),
+              expected=_("a plan id: {ids}").format(
+                  ids=", ".join(i["id"] for i in infos if not i["problems"])),
+              got=plan, fix=_("list the plans at /api/v1/plans"), status=404)
 
 
 def year_arg(state: ProjectState, year: int | None) -> int | None:
@@ -50,9 +59,9 @@ def year_arg(state: ProjectState, year: int | None) -> int | None:
         return None
     years = state.years()
     if year not in years:
-        raise bad("query parameter year", "no data for this year",
-                  expected="one of " + ", ".join(str(y) for y in years), got=year,
-                  fix="leave year out for the latest year with data")
+        raise bad("query parameter year", _("no data for this year"),
+                  expected=_("one of {values}").format(values=", ".join(str(y) for y in years)),
+                  got=year, fix=_("leave year out for the latest year with data"))
     return year
 
 
@@ -63,8 +72,8 @@ def as_of_arg(text: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise bad("query parameter as_of", "not a date", expected="a date YYYY-MM-DD",
-                  got=text, fix="e.g. as_of=2024-12-31") from None
+        raise bad("query parameter as_of", _("not a date"), expected=_("a date YYYY-MM-DD"),
+                  got=text, fix=_("e.g. {example}").format(example="as_of=2024-12-31")) from None
 
 
 # --- project and plans ------------------------------------------------------------------------
@@ -181,10 +190,7 @@ def target_doc(state: ProjectState, target_id: str, plan: str | None, *,
     chosen = year_arg(state, year)
     doc = evaluation_doc(state, plan, year=chosen)
     if not any(r["target_id"] == target_id for r in doc["results"]):
-        raise bad("path parameter target_id", "unknown target",
-                  expected="a target id of plan " + doc["plan"] + ": "
-                  + ", ".join(r["target_id"] for r in doc["results"]),
-                  got=target_id, fix="pick a target from the overview", status=404)
+        raise _unknown_target(doc, target_id)
     return state.cached(("target_doc", target_id, name, chosen),
                         lambda: _target_doc(state, target_id, plan, chosen))
 
@@ -196,10 +202,7 @@ def _target_doc(state: ProjectState, target_id: str, plan: str | None,
     doc = evaluation_doc(state, plan, year=year)
     rows = [r for r in doc["results"] if r["target_id"] == target_id]
     if not rows:
-        raise bad("path parameter target_id", "unknown target",
-                  expected="a target id of plan " + doc["plan"] + ": "
-                  + ", ".join(r["target_id"] for r in doc["results"]),
-                  got=target_id, fix="pick a target from the overview", status=404)
+        raise _unknown_target(doc, target_id)
     row = rows[0]
     name = plan_arg(state, plan)
     townships = [r for r in evaluation_doc(state, plan, year=year, level="township")["results"]
@@ -284,7 +287,7 @@ def _township_of(areas: pd.DataFrame) -> dict[str, str]:
     out: dict[str, str] = {}
     for code in level:
         c: str | None = code
-        for _ in range(6):
+        for _step in range(6):
             if c is None or c not in level:
                 break
             if level[c] == "township":
@@ -302,9 +305,10 @@ def needs_doc(state: ProjectState, plan: str | None, *, year: int | None = None,
     name = plan_arg(state, plan)
     loaded = state.plan(name)
     if year is not None and not (state.years()[0] if state.years() else 0) < year <= 2100:
-        raise bad("query parameter year", "target year out of range",
-                  expected=f"a year after the first year with data ({state.years()[0]})",
-                  got=year, fix=f"e.g. year={loaded.period_end}")
+        raise bad("query parameter year", _("target year out of range"),
+                  expected=_("a year after the first year with data ({year})").format(
+                      year=state.years()[0]),
+                  got=year, fix=_("e.g. {example}").format(example=f"year={loaded.period_end}"))
     return state.cached(("needs_doc", name, year, method),
                         lambda: _needs_doc(state, name, year, method))
 
@@ -329,13 +333,13 @@ def coverage_doc(state: ProjectState, *, subtype: str | None = None,
     known_sub = set(region.facilities["subtype"].dropna().astype(str))
     known_cat = set(region.facilities["category"].dropna().astype(str))
     if subtype and subtype not in known_sub:
-        raise bad("query parameter subtype", "no facility of this type in the project",
+        raise bad("query parameter subtype", _("no facility of this type in the project"),
                   expected=", ".join(sorted(known_sub)), got=subtype,
-                  fix="use a facility type the project holds")
+                  fix=_("use a facility type the project holds"))
     if category and category not in known_cat:
-        raise bad("query parameter category", "no facility of this category in the project",
+        raise bad("query parameter category", _("no facility of this category in the project"),
                   expected=", ".join(sorted(known_cat)), got=category,
-                  fix="use a facility category the project holds")
+                  fix=_("use a facility category the project holds"))
     return state.cached(("coverage_doc", subtype, category, float(minutes)),
                         lambda: _coverage_doc(state, subtype, category, minutes))
 
