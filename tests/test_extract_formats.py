@@ -86,6 +86,32 @@ def test_variant_scores_as_well_as_plain_text(scores: pd.DataFrame, fmt: str) ->
     assert table["matched"].sum() == table["expected"].sum() == 71
 
 
+META = ("title", "kind", "region", "period", "baseline_year", "issuer", "date")
+
+
+@pytest.mark.parametrize("fmt", VARIANTS)
+def test_variant_metadata_as_plain_text(scores: pd.DataFrame, extracted: dict[str, dict],
+                                        fmt: str) -> None:
+    right = dict.fromkeys(META, 0)
+    for plan in seed_plans():
+        seed = Path(plan.source_document)
+        name = f"{seed.stem}.{fmt}{'.txt' if fmt == 'traditional' else '.' + fmt}"
+        got, plain = extracted[name], extracted[seed.name]
+
+        def stated(data: dict, file: str) -> dict:
+            # a document that states no title is given its file name
+            return {k: None if k == "title" and data[k] == file else data[k] for k in META}
+
+        assert stated(got, name) == stated(plain, seed.name), (plan.id, fmt)
+        for k in META:
+            want = plan.data[k]["code"] if k == "region" else plan.data[k]
+            right[k] += (got[k]["code"] if k == "region" else got[k]) == want
+    # 000 states no title, 001 writes "(2021-2025)" after it, 003 has no date line (its
+    # built-in date is the first day of its consultation)
+    assert right == {"title": 3, "kind": 5, "region": 5, "period": 5, "baseline_year": 5,
+                     "issuer": 5, "date": 4}
+
+
 def test_scores_per_format_are_the_ones_in_the_docs(scores: pd.DataFrame) -> None:
     if not HAVE_FONT:
         pytest.skip("Noto Sans CJK is not installed: no PDF rendering")
