@@ -64,6 +64,23 @@ def test_two_plans_in_one_file_are_refused_with_the_reason() -> None:
     assert [p.counts for p in parts] == [a.counts for a in alone]
 
 
+def test_two_plans_in_one_web_page_split_each_with_its_title(tmp_path: Path) -> None:
+    from hsplan.plans.extract.render import render
+
+    # the page has the contents as lines ("目 录" / "第一章 规划背景和总体要求 5"), not
+    # tab-separated: no line of the contents reads as the second plan's title
+    both = tmp_path / "both.html"
+    render(KANGBASHI.read_text(encoding="utf-8") + "\n" + LESHAN.read_text(encoding="utf-8"),
+           "html", both)
+    with pytest.raises(HsplanError, match="holds 2 plans: .*《乐山市市中区“十四五”医疗卫生"
+                                          "服务体系规划》"):
+        extract_plan(both)
+    parts = extract_plans(both)
+    assert [(p.plan["title"], p.plan["region"]["code"]) for p in parts] == [
+        ("内蒙古自治区鄂尔多斯市康巴什区“十四五”卫生健康事业发展规划(2021-2025)", "150603"),
+        ("乐山市市中区“十四五”医疗卫生服务体系规划", "511102")]
+
+
 def test_one_plan_per_seed() -> None:
     for path in sorted(seeds_dir().glob("00*.txt")):
         assert len(plan_starts(path.read_text(encoding="utf-8"))) <= 1, path.name
