@@ -72,8 +72,8 @@ def test_two_plans_in_one_web_page_split_each_with_its_title(tmp_path: Path) -> 
     both = tmp_path / "both.html"
     render(KANGBASHI.read_text(encoding="utf-8") + "\n" + LESHAN.read_text(encoding="utf-8"),
            "html", both)
-    with pytest.raises(HsplanError, match="holds 2 plans: .*《乐山市市中区“十四五”医疗卫生"
-                                          "服务体系规划》"):
+    with pytest.raises(HsplanError, match=r"holds 2 plans: .*《乐山市市中区“十四五”医疗卫生"
+                                          r"服务体系规划》"):
         extract_plan(both)
     parts = extract_plans(both)
     assert [(p.plan["title"], p.plan["region"]["code"]) for p in parts] == [
