@@ -64,6 +64,23 @@ def test_two_plans_in_one_file_are_refused_with_the_reason() -> None:
     assert [p.counts for p in parts] == [a.counts for a in alone]
 
 
+def test_two_plans_in_one_web_page_split_each_with_its_title(tmp_path: Path) -> None:
+    from hsplan.plans.extract.render import render
+
+    # the page has the contents as lines ("目 录" / "第一章 规划背景和总体要求 5"), not
+    # tab-separated: no line of the contents reads as the second plan's title
+    both = tmp_path / "both.html"
+    render(KANGBASHI.read_text(encoding="utf-8") + "\n" + LESHAN.read_text(encoding="utf-8"),
+           "html", both)
+    with pytest.raises(HsplanError, match=r"holds 2 plans: .*《乐山市市中区“十四五”医疗卫生"
+                                          r"服务体系规划》"):
+        extract_plan(both)
+    parts = extract_plans(both)
+    assert [(p.plan["title"], p.plan["region"]["code"]) for p in parts] == [
+        ("内蒙古自治区鄂尔多斯市康巴什区“十四五”卫生健康事业发展规划(2021-2025)", "150603"),
+        ("乐山市市中区“十四五”医疗卫生服务体系规划", "511102")]
+
+
 def test_one_plan_per_seed() -> None:
     for path in sorted(seeds_dir().glob("00*.txt")):
         assert len(plan_starts(path.read_text(encoding="utf-8"))) <= 1, path.name
@@ -128,3 +145,41 @@ def test_title_from_the_title_block_not_a_document_it_cites(tmp_path: Path) -> N
     result = extract_plan(path)
     assert result.plan["title"] == "乐山市市中区“十四五”医疗卫生服务体系规划"
     assert result.plan["region"]["code"] == "511102"
+
+
+# openings (title block, notice, first lines) written the way county and district plans are
+# published: a notice before the title, a title wrapped over two lines, the period in
+# brackets, the city left out, traditional characters, a 十四五 plan looking back on 十三五
+OPENINGS = [
+    ("南京市江宁区人民政府关于印发南京市江宁区“十四五”卫生健康发展规划的通知\n"
+     "各街道办事处，区府各委办局，各直属单位：\n现将《南京市江宁区“十四五”卫生健康发展规划》"
+     "印发给你们，请认真贯彻执行。\n南京市江宁区人民政府\n2021年12月20日\n"
+     "南京市江宁区“十四五”卫生健康发展规划\n“十三五”时期，全区卫生健康事业取得显著成就。\n",
+     "南京市江宁区“十四五”卫生健康发展规划", "320115"),
+    ("温州市鹿城区医疗卫生服务体系规划（2021—2025年）\n为贯彻落实《浙江省医疗卫生服务体系暨"
+     "医疗机构设置“十四五”规划》，结合“十三五”发展实际，制定本规划。\n",
+     "温州市鹿城区医疗卫生服务体系规划（2021—2025年）", "330302"),
+    ("鄂尔多斯市东胜区“十四五”医疗卫生\n服务体系规划\n第一章 规划背景\n"
+     "“十三五”以来，东胜区医疗卫生服务体系不断完善。\n",
+     "鄂尔多斯市东胜区“十四五”医疗卫生服务体系规划", "150602"),
+    ("丽水市莲都区人民政府办公室关于印发莲都区卫生健康事业发展“十四五”规划的通知\n"
+     "各乡镇人民政府、街道办事处，区政府直属各单位：\n《莲都区卫生健康事业发展“十四五”规划》"
+     "已经区政府同意，现印发给你们，请认真贯彻实施。\n丽水市莲都区人民政府办公室\n"
+     "2021年9月30日\n",
+     "莲都区卫生健康事业发展“十四五”规划", "331102"),
+    ("雲南省玉溪市江川區“十四五”醫療衛生服務體系規劃\n“十三五”時期，全區醫療衛生事業取得長足"
+     "發展。\n", "云南省玉溪市江川区“十四五”医疗卫生服务体系规划", "530403"),
+    ("桐庐县卫生健康事业发展规划\n一、发展基础\n“十三五”期间（2016—2020年），全县卫生健康事业"
+     "快速发展。\n“十四五”时期是全面建设社会主义现代化国家的开局起步期。\n",
+     "桐庐县卫生健康事业发展规划", "330122"),
+]
+
+
+@pytest.mark.parametrize(("text", "title", "code"), OPENINGS)
+def test_opening_gives_title_region_and_the_plans_own_period(text: str, title: str,
+                                                             code: str) -> None:
+    result = extract_plan(text)
+    plan = result.plan
+    assert (plan["title"], plan["region"]["code"]) == (title, code)
+    assert plan["period"] == {"start": 2021, "end": 2025}  # not the 十三五 it looks back on
+    assert result.notes[0].startswith("warning: no targets")  # written, not refused

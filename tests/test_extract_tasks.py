@@ -231,3 +231,36 @@ def test_task_table_header_spanning_two_columns_as_a_pdf_gives_it() -> None:
     assert got == [("机构", "总体布局和资源配置", ["区卫生健康局"], ["区发改局", "区财政局"]),
                    ("技术与学科", "总体布局和资源配置", ["区卫生健康局", "区科学技术局"],
                     ["区财政局"])]
+
+
+CHAPTERS = """\
+第五章 推进中医药服务体系建设
+第五节 促进中医药传承发展
+加强中医药文化产业发展，由区医共体牵头，以区中医医院为主体打造中医药文化产业园。
+第六章 完善职业健康服务体系
+第一节 完善职业健康治理体系
+建立健全职业健康工作责任体系，以区卫生监督执法大队为主体，加强职业卫生执法检查。以区疾病预防控制中心为主体，加强重点职业病监测。
+第二节 优化老年健康服务
+以医院、基层医疗卫生机构为主体，提供老年健康服务。
+第八章 加强规划实施
+第四节 严格监测评价
+卫生健康部门要牵头建立规划监测评价机制，对规划实施进行年度监测。
+"""
+
+
+def test_a_section_task_takes_the_units_its_text_names() -> None:
+    # 002 names a section's units in its text (由…牵头, 以…为主体, …要牵头), not in a table
+    got = {t["title"]: (t["lead"], t["support"]) for t in tasks(CHAPTERS)}
+    assert got["促进中医药传承发展"] == (["区医共体"], ["区中医医院"])
+    assert got["完善职业健康治理体系"] == (["区卫生监督执法大队", "区疾病预防控制中心"], [])
+    assert got["严格监测评价"] == (["卫生健康部门"], [])
+    assert got["优化老年健康服务"] == ([], [])  # kinds of facility, not a unit
+
+
+def test_leshan_sections_have_the_lead_their_text_names() -> None:
+    from hsplan.plans.extract.scoring import lead_scores, seed_plans, seeds_dir
+
+    plan = next(p for p in seed_plans() if p.id == "leshan-shizhong-2021-2025")
+    got = lead_scores(extract_plan(seeds_dir() / plan.source_document).plan, plan.data)
+    assert got["with_lead"] == 8
+    assert got["right_lead"] >= 5, got  # 0 when sections took no units from their text

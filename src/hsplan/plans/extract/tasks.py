@@ -407,7 +407,7 @@ _NOT_MEASURE_TITLE = re.compile(r"(?:总体要求|指导思想|基本原则|组�
                                 r".{2,12}[,，]包括")
 
 
-_NOT_TASK_SECTION = re.compile(r"背景|总体要求|指导思想|基本原则|发展目标|规划目标|"
+_NOT_TASK_SECTION = re.compile(r"背景|总体要求|基本要求|指导思想|基本原则|发展目标|规划目标|"
                                r"主要目标|发展基础|"
                                r"面临|问题|形势|现状|目录")
 
@@ -464,10 +464,49 @@ def _heading_tasks(text: str, flat: str, sents: list[Any],
         h = _heading_of(line)
         title = line[line.find(h[1]):] if h else line
         end = next((p for lv, _l, p in heads[k + 1:] if lv <= level), len(flat))
-        out.append((_task(title, line, _section_at(sents, pos + len(line) + 1), [], [], "",
-                          end_date),
-                    pos, end))
+        body = flat[pos + len(line):end]
+        if _DESCRIBES.match(body):
+            continue  # says what the system comprises: no work to do
+        lead, support = prose_units(body)
+        task = _task(title, line, _section_at(sents, pos + len(line) + 1), lead, support, "",
+                     end_date)
+        if lead:
+            task["units_from"] = "section text"
+        out.append((task, pos, end))
     return out
+
+
+# a section whose text opens by saying what something comprises (医疗卫生服务体系主要包括…)
+_DESCRIBES = re.compile(r"\s*[^。；;，,]{0,30}?(?:主要)?(?:包括|由[^。]{2,40}组成)")
+_UNIT = r"[\u4e00-\u9fff（）()]{2,24}?"
+_LED_BY = re.compile(rf"由(?P<u>{_UNIT})(?:牵头|统筹)")
+_LEADS = re.compile(rf"(?:^|[。；;])\s*(?P<u>{_UNIT})(?:要|应|负责)?牵头")
+_MAIN_BODY = re.compile(rf"以(?P<u>{_UNIT})为主体")
+
+
+def _named_units(names: str) -> list[str]:
+    """The unit names in `names` (split at 、), [] unless every one names a body of the
+    region (区/县/市/镇 …, a 部门 or the 医共体), not a kind of facility (医院)."""
+    parts = split_units(names)
+    ok = parts and all(
+        not n.startswith(("各", "有关", "相关"))
+        and (n.endswith("部门") or (looks_like_unit(n)
+             and (re.match(r"[区县市镇乡]", n) is not None or n.endswith("医共体"))))
+        for n in parts)
+    return parts if ok else []
+
+
+def prose_units(body: str) -> tuple[list[str], list[str]]:
+    """Return (lead, support) units a section's text names: the body ``由X牵头`` / ``由X统筹``
+    or ``X要牵头`` / ``X负责牵头`` names leads, then the bodies named ``以Y为主体`` support
+    it; without a 牵头, the bodies named ``以Y为主体`` lead. ([], []) when it names none."""
+    lead: list[str] = []
+    for m in [*_LED_BY.finditer(body), *_LEADS.finditer(body)]:
+        lead += [n for n in _named_units(m.group("u")) if n not in lead]
+    main: list[str] = []
+    for m in _MAIN_BODY.finditer(body):
+        main += [n for n in _named_units(m.group("u")) if n not in main and n not in lead]
+    return (lead, main) if lead else (main, [])
 
 
 # a named institution: a place name (or 区/县/市 alone) before the kind of institution —
