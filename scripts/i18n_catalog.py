@@ -28,7 +28,8 @@ SCANNED = ("cli", "_i18n.py", "errors.py", "_yaml.py", "region/io", "region/stor
            "region/_lock.py", "region/reference.py",
            "region/project.py", "plans/plan.py", "web/views.py", "web/api.py", "web/state.py",
            "web/errors.py", "evaluation/norms/__init__.py",
-           "evaluation/targets.py", "evaluation/tasks.py", "scenarios/scenario.py")
+           "evaluation/targets.py", "evaluation/tasks.py", "scenarios/scenario.py",
+           "demand/projection.py")
 # Click's and Typer's own words that hsplan's help and errors show (translated too)
 THIRD_PARTY = (
     "Show this message and exit.", "Usage:", "Missing option", "Missing argument",

@@ -147,7 +147,7 @@ def test_needs_reproduces_the_hand_computed_bed_need(tmp_path: Path, mini_plan: 
     # the national norm (1 per 30,000; no other province's rural 1/10,000): ⌈1,500 / 30,000⌉
     ambulances = _row(result, "救护车（国家配置标准）")
     assert ambulances["value_needed"] == 1
-    assert result.notes == ["bands split 50/50 by sex (no census sex ratio for this region)",
+    assert result.notes == ["各年龄组按男女各半拆分（本地区没有普查性别比）",
                             "床位需求法: 无服务量 (入院人数): 需求法床位全部按医院计",
                             "no 2020 census row for 999999: sexes split 50/50"]
 

@@ -209,3 +209,48 @@ def test_ambulance_norm_check_names_the_nearest_base_cases(example: Project,
     assert result.after["points_uncovered"] == 0
     assert sorted(differ["area_code"]) == sorted(norm.loc[~norm["covered"], "area_code"])
     assert len(differ) >= 1 and (differ["dist_m"] > 5_000).all()
+
+
+def test_demand_in_the_plans_target_year_is_projected(example: Project, sa: ServiceAccess,
+                                                      tmp_path: Path) -> None:
+    """`--year 2025` after the last recorded year (2023): each village's population grows
+    as its township's own projection; the model weighs the projected villages."""
+    from hsplan.demand.needs import load_assumptions
+    from hsplan.demand.projection import (
+        grown_by_township,
+        male_shares_from_census,
+        project_population,
+    )
+
+    assumptions = load_assumptions().demography
+    shares = male_shares_from_census(str(sa.region.meta["county_code"]))
+    grown, _notes = grown_by_township(sa.points["pop"], sa.points["township_code"],
+                                      sa.region.population, base_year=sa.year,
+                                      target_year=2025, assumptions=assumptions,
+                                      male_shares=shares)
+    # by hand: a village's share of its township is kept, the township's total is projected
+    towns = sorted(set(sa.points["township_code"].astype(str)))
+    table = project_population(sa.region.population, base_year=sa.year, target_year=2025,
+                               assumptions=assumptions, area_codes=towns, male_shares=shares)
+    total = table[table["age_band"] == "total"].set_index(["area_code", "year"])["pop"]
+    for town in towns[:3]:
+        mine = (sa.points["township_code"].astype(str) == town).to_numpy()
+        factor = total[(town, 2025)] / total[(town, sa.year)]
+        assert grown[mine].sum() == pytest.approx(sa.points["pop"][mine].sum() * factor,
+                                                  rel=1e-12)
+        assert factor != pytest.approx(1.0, abs=1e-6)  # the test would not see a no-op
+    projected = sa.with_population(grown, year=2025, note="test")
+    model = MCLP.from_access(projected, PRIMARY, k=2, minutes=15)
+    assert model.data.weights.sum() == pytest.approx(grown.sum())
+    assert sa.points["pop"].sum() != pytest.approx(grown.sum())  # the base model unchanged
+    args = ["site", str(example.root), "--model", "mclp", "--add", "2", "--minutes", "15",
+            "--subtype", "乡镇卫生院", "--year", "2025", "--out", str(tmp_path)]
+    for f in PRIMARY:
+        args += ["--facility", f]
+    code, out = _run(*args)
+    assert code == 0, out
+    assert "2025年人口（由2023年人口预测（队列要素法）" in out.replace("\n", "")
+    covered = model.solve().after["covered"]
+    assert f"→ {covered:,.0f}" in out
+    for word in ("new sites", "villages still outside", "subtype in", "候选点 villages"):
+        assert word not in out

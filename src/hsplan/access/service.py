@@ -130,6 +130,8 @@ class ServiceAccess:
                                      got=mode, fix="build the network for that mode")],
                             context="ServiceAccess")
         self.points, self.demand_level, self.year = demand_points(region, year)
+        #: the year of the points' populations and, when not the recorded ones, their source
+        self.population_year, self.population_note = self.year, ""
         self.points = self._classed(self.points)
         # nearest-facility times of every demand point, per (mode, selector, year): the
         # norms ask the same kinds at several radii and scopes (see `coverage`)
@@ -152,6 +154,23 @@ class ServiceAccess:
         other = copy.copy(self)
         other.readings = readings
         other.points = other._classed(self.points)
+        return other
+
+    def with_population(self, pop: npt.ArrayLike, *, year: int, note: str) -> ServiceAccess:
+        """Return the same model with other populations at its demand points (persons, in
+        the order of ``points``), e.g. carried to a plan's target year by a projection;
+        `year` and `note` say where they come from (``population_year``,
+        ``population_note``). Facilities stay those open in the model's year."""
+        values = np.asarray(pop, dtype=float)
+        if values.shape != (len(self.points),) or not np.isfinite(values).all() \
+                or (values < 0).any():
+            raise_if_errors([Problem("ServiceAccess.with_population, argument pop",
+                                     expected=f"{len(self.points)} finite values ≥ 0, one "
+                                     "per demand point", got=f"shape {values.shape}")],
+                            context="ServiceAccess")
+        other = copy.copy(self)
+        other.points = self.points.assign(pop=values)
+        other.population_year, other.population_note = int(year), note
         return other
 
     @classmethod

@@ -167,7 +167,12 @@ def site_command(
         "--time-limit", help=_("time limit of the solver (seconds); on expiry the best solution "
                                "so far and its proven gap"))] = None,
     mode: Annotated[str, typer.Option("--mode", help=_("drive or walk"))] = "drive",
-    year: Annotated[int | None, typer.Option("--year", help=_("population year"))] = None,
+    year: Annotated[int | None, typer.Option(
+        "--year", help=_("population year; a year after the last recorded one (e.g. the "
+                         "plan's target year) is projected"), min=1949, max=2100)] = None,
+    projection: Annotated[str, typer.Option(
+        "--projection", help=_("projection method for a future --year: cohort or growth"))
+    ] = "cohort",
     out: Annotated[Path | None, typer.Option(
         "--out", help=_("output folder of the CSV, GeoPackage, map and scenario (default "
                         "PROJECT/outputs/site)"))
@@ -196,9 +201,16 @@ def site_command(
     if minutes is None and not ambulance and model in (Model.mclp, Model.lscp, Model.lscp_b,
                                                        Model.p_median, Model.p_center):
         minutes = 15.0
+    if projection not in ("cohort", "growth"):
+        raise_if_errors([Problem("--projection", expected="cohort, growth", got=projection)],
+                        context="hsplan site")
     project = Project.open(project_dir)
-    sa = ServiceAccess.from_project(project, mode=mode, year=year,
-                                    progress=fmt is FrameFormat.table)
+    sa = ServiceAccess.from_project(project, mode=mode, progress=fmt is FrameFormat.table)
+    if year is not None and year > sa.year:
+        sa = _projected(sa, year, projection)
+    elif year is not None and year != sa.year:
+        sa = ServiceAccess.from_project(project, mode=mode, year=year, region=sa.region,
+                                        progress=fmt is FrameFormat.table)
     if plan is not None:
         from hsplan.plans.plan import load_plan
         from hsplan.plans.readings import Readings
@@ -219,6 +231,30 @@ def site_command(
         print_frame(table, title="sites", fmt=fmt)
         return
     _print(result, problem, table, outside, files, sa)
+
+
+def _candidates_zh(label: str) -> str:
+    """Return the candidate kind in words (a planner's file keeps its name)."""
+    words = {"villages": _("village seats"), "townships": _("township seats"),
+             "grid": _("grid points"), "upgrade": _("existing facilities to upgrade")}
+    return words.get(label, label)
+
+
+def _projected(sa: ServiceAccess, year: int, method: str) -> ServiceAccess:
+    """Return `sa` with its villages' populations projected to `year`: each village grows
+    as its township's projection (`hsplan.demand.projection.grown_by_township`)."""
+    from hsplan.demand.needs import load_assumptions
+    from hsplan.demand.projection import grown_by_township, male_shares_from_census
+
+    county = str(sa.region.meta.get("county_code", "") or "")
+    pop, notes = grown_by_township(
+        sa.points["pop"].to_numpy(dtype=float), sa.points["township_code"].astype(str),
+        sa.region.population, base_year=sa.year, target_year=year,
+        assumptions=load_assumptions().demography, method="growth" if method == "growth"
+        else "cohort", male_shares=male_shares_from_census(county) if county else None)
+    how = _("projected from {base} ({method}); each village grows as its township").format(
+        base=sa.year, method=_("cohort-component") if method == "cohort" else _("growth"))
+    return sa.with_population(pop, year=year, note="；".join([how, *notes]))
 
 
 def _write(result: SitingResult, problem: SitingProblem, table: pd.DataFrame, folder: Path,
@@ -263,10 +299,13 @@ def _print(result: SitingResult, problem: SitingProblem, table: pd.DataFrame,
         console.print(SYNTHETIC_BANNER)
     gap = f"，差距 {result.gap:.2%}（证明界 {result.bound:,.4g}）" if result.gap > 0 else ""
     console.print(f"[bold]{MODEL_ZH.get(result.model, result.model)}[/] — {problem.facility}；"
-                  f"候选点 {problem.candidates}（{int(problem.data.candidates.sum())}）；"
+                  f"候选点 {_candidates_zh(problem.candidates)}"
+                  f"（{int(problem.data.candidates.sum())}）；"
                   f"{STATUS_ZH.get(result.status, result.status)}{gap}；"
                   f"求解 {result.solve_s:.2f} 秒", highlight=False)
-    console.print(f"[dim]行程时间模型 {problem.network}；{sa.year}年人口[/]", highlight=False)
+    source = f"（{sa.population_note}）" if sa.population_note else ""
+    console.print(f"[dim]行程时间模型 {problem.network}；{sa.population_year}年人口{source}[/]",
+                  highlight=False)
     if problem.readings:
         console.print(f"[dim]{problem.readings}[/]", highlight=False)
     before, after = result.before, result.after
@@ -287,17 +326,16 @@ def _print(result: SitingResult, problem: SitingProblem, table: pd.DataFrame,
     if shown["upgrades"].isna().all():
         shown = shown.drop(columns=["upgrades"])
     print_frame(shown.rename(columns=SITES_HEADERS),
-                title=f"新增选址 new sites ({len(table)})")
+                title=_("new sites ({n})").format(n=len(table)))
     if "covered_after" in result.assignments:
         if outside.empty:
-            console.print("[green]✓[/] 所有村居均在服务标准内 every village is within the "
-                          "standard")
+            console.print("[green]✓[/] " + _("every village is within the standard"))
         else:
             view = outside[list(OUTSIDE_HEADERS)].copy()
             view["travel_min"] = view["travel_min"].where(view["travel_min"] < float("inf"))
             view["urban_rural"] = view["urban_rural"].map(URBAN_RURAL_ZH).fillna("—")
             print_frame(view.round({"travel_min": 1}).rename(columns=OUTSIDE_HEADERS),
-                        title=f"仍在服务标准外的村居 villages still outside ({len(outside)})",
+                        title=_("villages still outside ({n})").format(n=len(outside)),
                         caption="— 行程超过截断时间（服务标准）或不可达")
     if problem.covers is not None:
         from hsplan.access.siting.project import ambulance_norm_check

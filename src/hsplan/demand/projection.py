@@ -50,6 +50,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError, HsplanError, Problem
 from hsplan.region import schema
 
@@ -238,7 +239,7 @@ def model_life_table(e0: float, *, infant_mortality_per_1k: float, gompertz_slop
             f"slope {gompertz_slope:g}, Makeham {makeham:g}), got {e0:g}. "
             "Fix: change mortality.e0_* or mortality.makeham in the assumptions file."
         )
-    for _ in range(200):
+    for _step in range(200):
         mid = math.sqrt(lo * hi)
         if e0_of(mid) > e0:
             lo = mid
@@ -343,10 +344,10 @@ def _cohort(population: pd.DataFrame, *, base_year: int, target_year: int,
     notes: list[str] = []
     if male_shares is None:
         male = np.full(N_BANDS, 0.5)
-        notes.append("bands split 50/50 by sex (no census sex ratio for this region)")
+        notes.append(_("bands split 50/50 by sex (no census sex ratio for this region)"))
     else:
         male = np.array([male_shares[b] for b in BANDS])
-        notes.append("bands split by sex with the share of men per band of the 2020 census")
+        notes.append(_("bands split by sex with the share of men per band of the 2020 census"))
     q = annual_death_probabilities(assumptions)
     q0 = assumptions.infant_mortality_per_1k / 1000
     asfr = np.zeros(N_BANDS)
@@ -357,9 +358,10 @@ def _cohort(population: pd.DataFrame, *, base_year: int, target_year: int,
     with_bands = base[base.apply(_has_bands, axis=1)]
     skipped = sorted(set(base["area_code"].astype(str)) - set(with_bands["area_code"].astype(str)))
     if skipped:
-        notes.append(f"{len(skipped)} area(s) without age bands in {base_year} not projected "
-                     f"by the cohort method: {', '.join(skipped[:5])}"
-                     + (" …" if len(skipped) > 5 else ""))
+        notes.append(_("{n} area(s) without age bands in {year} not projected by the cohort "
+                       "method: {codes}").format(n=len(skipped), year=base_year,
+                                                 codes=", ".join(skipped[:5])
+                                                 + (" …" if len(skipped) > 5 else "")))
     if with_bands.empty:
         raise HsplanError(
             f"population, year {base_year}: expected the 5-year age bands "
@@ -373,7 +375,7 @@ def _cohort(population: pd.DataFrame, *, base_year: int, target_year: int,
     county_total = float(top[list(BANDS)].astype(float).to_numpy().sum())
     rows: list[dict[str, Any]] = []
     steps: list[dict[str, Any]] = []
-    for _, row in with_bands.iterrows():
+    for _i, row in with_bands.iterrows():
         code = str(row["area_code"])
         both = row[list(BANDS)].astype(float).to_numpy()
         pop = {"male": both * male, "female": both * (1 - male)}
@@ -448,14 +450,14 @@ def _growth(population: pd.DataFrame, *, base_year: int, target_year: int,
     rows: list[dict[str, Any]] = []
     steps: list[dict[str, Any]] = []
     notes: list[str] = []
-    for _, row in base.iterrows():
+    for _i, row in base.iterrows():
         code = str(row["area_code"])
         if assumptions.growth_rate_pct is not None:
             rate = assumptions.growth_rate_pct / 100
         else:
             observed = observed_growth_rate(population, code, up_to=base_year)
             if observed is None:
-                notes.append(f"{code}: one year of data, growth rate 0")
+                notes.append(_("{code}: one year of data, growth rate 0").format(code=code))
             rate = observed or 0.0
         total = float(row["total"]) if pd.notna(row["total"]) else None
         bands = row[list(BANDS)].astype(float).to_numpy() if _has_bands(row) else None
@@ -525,7 +527,7 @@ def project_population(population: pd.DataFrame, *, base_year: int, target_year:
     -----
     The methods and their formulas are in the module docstring. The input is not changed.
     """
-    table, _, _ = _run(population, base_year=base_year, target_year=target_year,
+    table, _steps, _notes = _run(population, base_year=base_year, target_year=target_year,
                        assumptions=assumptions, method=method, male_shares=male_shares,
                        area_codes=area_codes)
     return table
@@ -542,7 +544,7 @@ def projection_steps(population: pd.DataFrame, *, base_year: int, target_year: i
     ``end``; end = start + births − deaths + migration. The growth method has no components
     (births, deaths, migration empty) and adds ``rate`` (fraction per year).
     """
-    _, steps, _ = _run(population, base_year=base_year, target_year=target_year,
+    _table, steps, _notes = _run(population, base_year=base_year, target_year=target_year,
                        assumptions=assumptions, method=method, male_shares=male_shares,
                        area_codes=area_codes)
     return steps
@@ -609,3 +611,44 @@ def project_urban_share(population: pd.DataFrame, area_code: str, *, base_year: 
         delta, how = 0.0, "held at the base year (one year of data)"
     share1 = min(1.0, max(0.0, share0 + delta * (target_year - base_year)))
     return share0, share1, how
+
+
+def grown_by_township(pop: Sequence[float], township_codes: Sequence[str],
+                      population: pd.DataFrame, *, base_year: int, target_year: int,
+                      assumptions: Any, method: Method = "cohort",
+                      male_shares: Mapping[str, float] | None = None
+                      ) -> tuple[np.ndarray, list[str]]:
+    """Return small areas' populations (villages) carried from `base_year` to `target_year`,
+    and notes: each area's population × its township's projected growth
+    P_t(target) / P_t(base), from `project_population` of the township's own rows (persons,
+    floats). A township without a base-year population grows as the townships that have
+    one, together; a note says how many did.
+
+    Villages hold totals only, so the age structure that drives the cohort method is the
+    township's: a village grows as its township does (a proportional split of the
+    township's projection; it keeps the village's share of its township).
+    """
+    codes = sorted({str(c) for c in township_codes})
+    rows = population[population["area_code"].astype(str).isin(codes)
+                      & (population["year"] == base_year) & population["total"].notna()]
+    known = sorted(set(rows["area_code"].astype(str)))
+    if not known:
+        raise HsplanError(f"population: expected the townships' population in {base_year} "
+                          f"to project from, got none. Fix: import the townships' 常住人口 "
+                          f"for {base_year}.")
+    table = project_population(population, base_year=base_year, target_year=target_year,
+                               assumptions=assumptions, method=method,
+                               male_shares=male_shares, area_codes=known)
+    totals = table[table["age_band"] == TOTAL_BAND]
+    start = totals[totals["year"] == base_year].set_index("area_code")["pop"].astype(float)
+    end = totals[totals["year"] == target_year].set_index("area_code")["pop"].astype(float)
+    ratio = {str(c): float(end[c] / start[c]) for c in start.index if start[c] > 0}
+    overall = float(end.sum() / start.sum()) if start.sum() > 0 else 1.0
+    notes = list(table.attrs.get("notes", []))
+    missing = [c for c in codes if c not in ratio]
+    if missing:
+        notes.append(_("{n} township(s) without population in {year} grow as the others "
+                       "together (× {factor:.4f})").format(n=len(missing), year=base_year,
+                                                          factor=overall))
+    factors = np.array([ratio.get(str(c), overall) for c in township_codes], dtype=float)
+    return np.asarray(pop, dtype=float) * factors, notes

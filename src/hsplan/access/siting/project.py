@@ -265,7 +265,10 @@ def siting_problem(sa: ServiceAccess, facility: FacilitySelector | None, *,
                                      "bases)", got="none")], context="siting")
             raise AssertionError  # unreachable: raise_if_errors raised
         existing = sa.facilities(facility)
-        described = facility_filter(facility).describe()
+        described = ("、".join(facility) if isinstance(facility, list | tuple)
+                     and all(isinstance(f, str) for f in facility)
+                     else facility if isinstance(facility, str)
+                     else facility_filter(facility).describe())
     if isinstance(candidates, gpd.GeoDataFrame):
         cand, label = candidates.copy(), "given sites"
     elif isinstance(candidates, Path) or (isinstance(candidates, str)
