@@ -680,6 +680,8 @@ def completion_figure(results: pd.DataFrame, *, year: int, title: str,
     use_cjk_font()
     frame = with_progress(results, year)
     rows = frame[(frame["status"] != NOT_EVALUABLE) & frame["completion_pct"].notna()]
+    if "duplicate_of" in rows.columns:  # a target the plan repeats is drawn (and counted) once
+        rows = rows[rows["duplicate_of"].isna()]
     order = {OFF_TRACK: 0, AT_RISK: 1, ON_TRACK: 2, MET: 3}
     rows = rows.assign(_o=rows["status"].map(order)).sort_values(
         ["_o", "completion_pct"], kind="stable")
