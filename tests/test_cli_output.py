@@ -99,3 +99,23 @@ def test_tasks_fit_80_columns_in_chinese(project: Path) -> None:
         assert any(name in line for line in lines), name
     words = set(re.findall(r"[A-Za-z]{3,}", result.stdout))
     assert not words, words
+
+
+def test_compare_titles_ops_and_numbers_in_chinese(project: Path) -> None:
+    """`compare` at 80 columns: Chinese table titles and change words, values with the
+    decimals of their unit (not 0.7807 or -6.944)."""
+    from rich.cells import cell_len
+
+    result = _run("compare", str(project), "--scenario",
+                  str(project / "scenarios" / "new-chc-200-beds.yaml"), "--plan",
+                  EXAMPLE_PLAN, "--no-travel")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+    for english in ("changes", "targets", "shown", "norms", "violations", "needs", "note:"):
+        assert english not in out, english
+    assert "指标（显示 15 项，共 58 项）" in out
+    assert "│ 新建 │ S01" in out and "│ 增加 │ H001" in out
+    t07a = next(line for line in out.splitlines() if line.startswith("│ T07a"))
+    assert "│ 2.42 │ 3.20 │ +0.78 │" in t07a
+    assert "0.7807" not in out and "-6.944" not in out
