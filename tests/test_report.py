@@ -198,11 +198,23 @@ def test_completion_chart_counts_each_target_once(project: Project) -> None:
     results = evaluate(project.load(), load_plan(EXAMPLE_PLAN, project=project))
     counts = status_counts(results)
     figure = completion_figure(results, year=2023, title="完成进度")
-    labels = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    labels = [t.get_text() for t in figure.legends[0].get_texts()]
     for status in ("met", "on track", "at risk", "off track"):
         assert f"{STATUS_ZH[status]}（{counts[status]}项）" in labels, labels
     assert len(figure.axes[0].get_yticklabels()) == sum(
         counts[s] for s in ("met", "on track", "at risk", "off track"))
+    # read at a glance: the legend under the axis title, not over it; the names whole enough
+    # to tell 二级以上 … 感染性疾病科 from 二级及以上 … 老年医学科; no "-0%"; one page high
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    axis_title = figure.axes[0].xaxis.label.get_window_extent(renderer)
+    assert not axis_title.overlaps(figure.legends[0].get_window_extent(renderer))
+    names = [t.get_text().replace("\n", "") for t in figure.axes[0].get_yticklabels()]
+    assert "二级以上综合医院(含中医医院)设置感染性疾病科的比例" in names
+    assert "二级及以上综合医院(含中医医院)设置老年医学科的比例" in names
+    values = [t.get_text() for t in figure.axes[0].texts]
+    assert "-0%" not in values and "0%" in values
+    assert figure.get_figheight() <= 8.2
 
 
 def test_template_fonts_are_the_named_chinese_fonts(report: tuple[Path, list[str]]) -> None:
