@@ -560,7 +560,7 @@ def test_cli_ambulance_and_fca(example: Project, tmp_path: Path) -> None:
     fca = runner.invoke(app, ["access", "fca", str(example.root), "--supply", "beds",
                               "--method", "g2sfca", "--max-min", "30", "--out", str(tmp_path)])
     assert fca.exit_code == 0, fca.output
-    assert "G2SFCA beds" in fca.output and "合计" in fca.output
+    assert "G2SFCA 床位" in fca.output and "合计" in fca.output
     assert (tmp_path / "fca_beds_g2sfca_points.csv").exists()
 
 

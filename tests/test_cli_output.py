@@ -69,3 +69,53 @@ def test_plans_diff_side_by_side() -> None:
     assert lines[0] == "A = jiangchuan-2021-2025（玉溪市江川区“十四五”医疗卫生服务体系规划）"
     assert "仅 A 有" in result.stdout and "更严格" in result.stdout
     assert "T01 ≥ 7" in result.stdout and "a only" not in result.stdout
+
+
+def test_tasks_fit_80_columns_in_chinese(project: Path) -> None:
+    """`tasks` at 80 columns: one stacked entry per task with its id and every department
+    whole, Chinese words only (no "as of", "no progress report", "by department")."""
+    import re
+
+    from rich.cells import cell_len
+
+    from hsplan.evaluation.tasks import by_department, task_status
+
+    result = _run("tasks", str(project), "--plan", EXAMPLE_PLAN, "--as-of", "2024-06-30")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    plan = load_plan(EXAMPLE_PLAN)
+    entries = [line for line in lines if line.startswith("● ")]
+    assert len(entries) == len(plan.tasks) == 47
+    assert entries[0].startswith("● 未报告 A01 机构")
+    assert lines[0].endswith("任务进度（截至 2024-06-30）")
+    assert "截至 2024-06-30 无进展报告" in result.stdout
+    assert "未报告 47" in result.stdout
+    from hsplan.region.project import Project
+
+    progress = Project.open(project).load().progress
+    departments = by_department(plan, task_status(plan, progress, as_of="2024-06-30"))
+    for name in departments["department"]:
+        assert any(name in line for line in lines), name
+    words = set(re.findall(r"[A-Za-z]{3,}", result.stdout))
+    assert not words, words
+
+
+def test_compare_titles_ops_and_numbers_in_chinese(project: Path) -> None:
+    """`compare` at 80 columns: Chinese table titles and change words, values with the
+    decimals of their unit (not 0.7807 or -6.944)."""
+    from rich.cells import cell_len
+
+    result = _run("compare", str(project), "--scenario",
+                  str(project / "scenarios" / "new-chc-200-beds.yaml"), "--plan",
+                  EXAMPLE_PLAN, "--no-travel")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+    for english in ("changes", "targets", "shown", "norms", "violations", "needs", "note:"):
+        assert english not in out, english
+    assert "指标（显示 15 项，共 58 项）" in out
+    assert "│ 新建 │ S01" in out and "│ 增加 │ H001" in out
+    t07a = next(line for line in out.splitlines() if line.startswith("│ T07a"))
+    assert "│ 2.42 │ 3.20 │ +0.78 │" in t07a
+    assert "0.7807" not in out and "-6.944" not in out

@@ -117,6 +117,39 @@ def test_every_help_text_is_english_on_request() -> None:
     assert mostly_chinese == [] and int(walked) > 45  # every command walked
 
 
+HELP_SCREENS = """
+import sys, typer
+from typer.testing import CliRunner
+from hsplan.cli import app
+runner = CliRunner()
+def walk(cmd, path):
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "80"}, terminal_width=80)
+    cut = [line for line in result.output.splitlines() if "\u2026 \u2502" in line
+           or line.rstrip().endswith("\u2026\u2502")]
+    print("|".join(["hsplan", *path]), len(cut), cut[:1])
+    if hasattr(cmd, "list_commands"):
+        ctx = typer.Context(cmd)
+        for name in cmd.list_commands(ctx):
+            walk(cmd.get_command(ctx, name), [*path, name])
+walk(typer.main.get_command(app), [])
+"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_help_text_is_cut_at_80_columns(lang: str) -> None:
+    """Rich took a Chinese sentence (no spaces) for one word and cut it with "…" at the panel
+    edge; every help screen, in both languages, folds it onto the next line instead."""
+    top = _run("--help", env={"COLUMNS": "80", "HSPLAN_LANG": lang})  # the prerendered screen
+    assert top.returncode == 0 and "…" not in top.stdout, top.stdout
+    full = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HSPLAN_LANG": lang}
+    result = subprocess.run([sys.executable, "-c", HELP_SCREENS], capture_output=True,
+                            text=True, env=full, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) > 45
+    assert [line for line in lines if " 0 []" not in line] == []
+
+
 def test_version() -> None:
     result = _run("--version")
     assert result.returncode == 0 and result.stdout.strip() == f"hsplan {__version__}"

@@ -180,8 +180,65 @@ def test_status_counts_in_overview(project: Project, report: tuple[Path, list[st
     text = _section(document, HEADINGS[2])[0]
     for status in STATUSES:
         assert f"{STATUS_ZH[status]} {counts[status]} 项" in text
+    # the 4 repeated rows are not counted: every row of 表1 adds up (58 listed, 54 targets)
+    assert "规划共列出 54 项指标（另有 4 项在规划中重复列出，不重复计算）" in text
     total = document.tables[0].rows[-1].cells
-    assert [c.text for c in total] == ["合计", "58", *(str(counts[s]) for s in STATUSES)]
+    assert [c.text for c in total] == ["合计", "54", *(str(counts[s]) for s in STATUSES)]
+    for row in document.tables[0].rows[1:]:
+        cells = [c.text for c in row.cells]
+        assert int(cells[1]) == sum(int(x) for x in cells[2:]), cells
+    # the problems speak of the same counts: 12 进度滞后 and 4 偏离目标, of every nature
+    issues = "\n".join(_section(document, HEADINGS[9]))
+    assert "规划指标中 4 项偏离目标、12 项进度滞后" in issues
+
+
+def test_completion_chart_counts_each_target_once(project: Project) -> None:
+    from hsplan.reports.charts import completion_figure
+
+    results = evaluate(project.load(), load_plan(EXAMPLE_PLAN, project=project))
+    counts = status_counts(results)
+    figure = completion_figure(results, year=2023, title="完成进度")
+    labels = [t.get_text() for t in figure.legends[0].get_texts()]
+    for status in ("met", "on track", "at risk", "off track"):
+        assert f"{STATUS_ZH[status]}（{counts[status]}项）" in labels, labels
+    assert len(figure.axes[0].get_yticklabels()) == sum(
+        counts[s] for s in ("met", "on track", "at risk", "off track"))
+    # read at a glance: the legend under the axis title, not over it; the names whole enough
+    # to tell 二级以上 … 感染性疾病科 from 二级及以上 … 老年医学科; no "-0%"; one page high
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    axis_title = figure.axes[0].xaxis.label.get_window_extent(renderer)
+    assert not axis_title.overlaps(figure.legends[0].get_window_extent(renderer))
+    names = [t.get_text().replace("\n", "") for t in figure.axes[0].get_yticklabels()]
+    assert "二级以上综合医院(含中医医院)设置感染性疾病科的比例" in names
+    assert "二级及以上综合医院(含中医医院)设置老年医学科的比例" in names
+    values = [t.get_text() for t in figure.axes[0].texts]
+    assert "-0%" not in values and "0%" in values
+    assert figure.get_figheight() <= 8.2
+
+
+def test_template_fonts_are_the_named_chinese_fonts(report: tuple[Path, list[str]]) -> None:
+    """A theme font (python-docx's template gives Title and headings ``majorEastAsia``, an
+    empty slot) overrides ``w:eastAsia`` in Word and LibreOffice: the title and headings came
+    out in a sans font instead of 小标宋/楷体. The document is zh-CN."""
+    with zipfile.ZipFile(report[0]) as z:
+        styles = z.read("word/styles.xml").decode()
+    assert not re.search(r'w:(ascii|eastAsia|hAnsi|cs)[Tt]heme=', styles)
+    defaults = re.search(r"<w:rPrDefault>.*?</w:rPrDefault>", styles, re.S)
+    assert defaults and 'w:eastAsia="zh-CN"' in defaults.group(0)
+
+
+def test_page_breaks_never_leave_a_blank_page(report: tuple[Path, list[str]]) -> None:
+    """Each 附件 starts a page through its heading (``pageBreakBefore``), not through a
+    paragraph holding a break, which leaves a blank page when it falls at a page foot."""
+    document = docx.Document(str(report[0]))
+    body = document.paragraphs[next(k for k, p in enumerate(document.paragraphs)
+                                    if p.text == HEADINGS[0]):]
+    breaks = [p for p in body if p._p.xpath('.//w:br[@w:type="page"]')]
+    assert not breaks
+    for annex in ANNEXES:
+        heading = next(p for p in body if p.text == annex)
+        assert heading.paragraph_format.page_break_before, annex
 
 
 def test_findings_are_specific(project: Project, report: tuple[Path, list[str]]) -> None:

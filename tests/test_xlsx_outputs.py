@@ -17,7 +17,8 @@ from hsplan.region.example import EXAMPLE_PLAN
 from hsplan.reports.workbook import NOTES_SHEET, finish_workbook, number_format
 
 ENGLISH_VALUES = {"county", "township", ">=", "<=", "computed", "reported", "off track",
-                  "at risk", "met", "on track", "not evaluable", "pass", "fail"}
+                  "at risk", "met", "on track", "not evaluable", "pass", "fail",
+                  "up", "down", "keep", "range", "text"}
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,8 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["needs", str(project), "--plan", EXAMPLE_PLAN, "--year", "2025", "--format", "xlsx"],
         ["tasks", str(project), "--plan", EXAMPLE_PLAN, "--as-of", "2024-06-30", "--format",
          "xlsx"],
+        ["efficiency", str(project), "--year", "2023", "--malmquist", "2019-2023", "--format",
+         "xlsx", "--out", str(project / "outputs" / "efficiency.xlsx")],
     ]
     for command in commands:
         result = runner.invoke(app, command)
@@ -45,7 +48,7 @@ def test_every_exported_workbook_is_finished(outputs: Path) -> None:
     books = sorted(outputs.glob("*.xlsx"))
     names = {p.name for p in books}
     assert {"summary.xlsx", "evaluation.xlsx", "evaluation-township.xlsx",
-            "norms.xlsx"} <= names and len(books) >= 6, names
+            "norms.xlsx", "efficiency.xlsx"} <= names and len(books) >= 6, names
     for path in books:
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
         wb = load_workbook(path)

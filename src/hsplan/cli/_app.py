@@ -38,6 +38,14 @@ from hsplan.errors import HsplanError, ValidationError, omitted_lines, summarise
 install()
 
 
+def _folded(text: Any) -> Any:
+    """Return Rich `text` folded at the column edge instead of cut with "…": Chinese help
+    has no spaces to wrap at, so Rich took a whole sentence for one word and cut it."""
+    if hasattr(text, "overflow") and hasattr(text, "plain"):
+        text.overflow = "fold"
+    return text
+
+
 def _localise(rich_utils: Any) -> None:
     """Give Typer's help and error words (computed when `typer.rich_utils` is imported) in the
     reader's language, and translate parameter help when it is printed."""
@@ -51,6 +59,12 @@ def _localise(rich_utils: Any) -> None:
     rich_utils.ENVVAR_STRING = _("[env var: {}]")
     rich_utils.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
     localise_errors(rich_utils)
+    typer_rich_text: Any = getattr(rich_utils, "_make_rich_text", None)
+    if typer_rich_text is not None:
+        def folded_rich_text(**kwargs: Any) -> Any:
+            return _folded(typer_rich_text(**kwargs))
+
+        rich_utils._make_rich_text = folded_rich_text
     typer_parameter_help: Any = getattr(rich_utils, "_get_parameter_help", None)
     if typer_parameter_help is None:
         return
@@ -58,7 +72,7 @@ def _localise(rich_utils: Any) -> None:
     def translated_parameter_help(*, param: Any, ctx: Any, markup_mode: Any) -> Any:
         if isinstance(getattr(param, "help", None), str) and param.help:
             param.help = _(param.help)  # Typer's own --help text is an English literal
-        return typer_parameter_help(param=param, ctx=ctx, markup_mode=markup_mode)
+        return _folded(typer_parameter_help(param=param, ctx=ctx, markup_mode=markup_mode))
 
     rich_utils._get_parameter_help = translated_parameter_help
 

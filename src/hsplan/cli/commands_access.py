@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hsplan._files import atomic_path
-from hsplan._i18n import _
+from hsplan._i18n import _, format_number
 from hsplan.access.choices import FCA_METHODS, SUPPLY_COLUMNS
 from hsplan.cli._app import PANEL_ACCESS, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import SYNTHETIC_BANNER, FrameFormat, print_frame
@@ -47,6 +47,7 @@ STATUS_HEADERS = {"status_zh": "状态", "points": "村居数", "pop": "人口",
 OUTSIDE_HEADERS = {"name": "村居", "township_name": "乡镇", "urban_rural": "城乡", "pop": "人口",
                    "travel_min": "行程(分钟)", "dist_m": "距离(米)",
                    "facility_name": "最近机构", "reason": "原因"}
+SUPPLY_ZH = {"beds": "床位", "doctors": "执业(助理)医师", "nurses": "注册护士", "gps": "全科医生"}
 FCA_HEADERS = {"name": "乡镇", "pop": "人口", "supply_per_1k": "每千人口可及量",
                "points": "村居数", "pop_out_of_catchment": "集水区外人口"}
 
@@ -211,6 +212,7 @@ def fca_cmd(
 
     from hsplan.access.service import ServiceAccess, points_layer, save_access_gpkg
     from hsplan.region.project import Project
+    from hsplan.reports.layers import describe_gpkg, township_layer
 
     project = Project.open(project_dir)
     sa = ServiceAccess.from_project(project, mode=mode.value, year=year,
@@ -226,12 +228,17 @@ def fca_cmd(
         return
     attrs = result.attrs
     _synthetic_banner(sa)
-    console.print(f"[bold]{attrs['method'].upper()} {attrs['supply']}[/] — catchment "
-                  f"{attrs['max_min']:g} min, {attrs['facilities']} facilities with "
-                  f"{attrs['supply_total']:,.0f} in total, {attrs['year']}年", highlight=False)
+    what = SUPPLY_ZH.get(str(attrs["supply"]), str(attrs["supply"]))
+    console.print(f"[bold]{attrs['method'].upper()} {what}[/] — 集水区 {attrs['max_min']:g} "
+                  f"分钟，{attrs['facilities']} 家机构，合计 "
+                  f"{format_number(attrs['supply_total'], decimals=0)}，{attrs['year']}年",
+                  highlight=False)
     console.print(f"[dim]行程时间模型 {attrs['network']}[/]", highlight=False)
-    print_frame(table[list(FCA_HEADERS)].rename(columns=FCA_HEADERS),
-                title=f"每千人口可及{attrs['supply']} per 1,000 persons, by township")
+    shown = table[list(FCA_HEADERS)].astype(object)
+    shown["supply_per_1k"] = [format_number(x, decimals=2) for x in shown["supply_per_1k"]]
+    for col in ("pop", "points", "pop_out_of_catchment"):
+        shown[col] = [format_number(x, decimals=0) for x in shown[col]]
+    print_frame(shown.rename(columns=FCA_HEADERS), title=f"每千人口可及{what}（按乡镇）")
     folder = _out_dir(project, out)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"fca_{attrs['supply']}_{attrs['method']}"
@@ -240,6 +247,11 @@ def fca_cmd(
         result.to_csv(tmp, index=False, encoding="utf-8-sig")
     with atomic_path(folder / f"{stem}_townships.csv") as tmp:
         table.to_csv(tmp, index=False, encoding="utf-8-sig")
-    gpkg = save_access_gpkg(folder / f"{stem}.gpkg", {"demand_points": points_layer(sa, result)})
+    towns = township_layer(sa.region.areas, by_town.rename(columns={"township_code": "code"}))
+    gpkg = describe_gpkg(save_access_gpkg(
+        folder / f"{stem}.gpkg", {"demand_points": points_layer(sa, result), "townships": towns}),
+        descriptions={"demand_points": f"需求点：村（社区），常住人口及两步移动搜索法可及性"
+                                       f"（每千人口可及{what}）",
+                      "townships": f"乡镇（街道）边界及每千人口可及{what}（两步移动搜索法）"})
     console.print(f"[green]✓[/] points_csv   {csv}", highlight=False)
     console.print(f"[green]✓[/] gpkg         {gpkg}", highlight=False)

@@ -11,7 +11,7 @@ import typer
 
 from hsplan._i18n import _
 from hsplan.cli._app import app, console, err_console
-from hsplan.cli._output import SYNTHETIC_TAG, emit_json, print_frame
+from hsplan.cli._output import SYNTHETIC_TAG, emit_json, finish_xlsx, print_frame
 from hsplan.errors import HsplanError, Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -129,17 +129,21 @@ def equity_command(
     if chart is not None:
         from hsplan.reports.allocation_charts import lorenz_chart
 
-        _say(fmt, f"wrote {lorenz_chart(result, chart, title=title, synthetic=synthetic)}")
+        _say(fmt, _("wrote {path}").format(
+            path=lorenz_chart(result, chart, title=title, synthetic=synthetic)))
     if map_path is not None:
         from hsplan.reports.allocation_charts import agglomeration_map
 
-        _say(fmt, f"wrote {agglomeration_map(region, result, map_path, title=title)}")
+        _say(fmt, _("wrote {path}").format(
+            path=agglomeration_map(region, result, map_path, title=title)))
     if fmt is OutFormat.json:
         emit_json(_equity_json(result, synthetic), out)
         return
     if fmt is OutFormat.xlsx:
         path = out or proj.outputs_dir / f"equity-{the_year}.xlsx"
-        console.print(f"wrote {equity_to_xlsx(result, path)}", highlight=False)
+        written = finish_xlsx(equity_to_xlsx(result, path), year=the_year,
+                              title="卫生资源配置公平性")
+        console.print(_("wrote {path}").format(path=written), highlight=False)
         return
     if out is not None:
         raise HsplanError(_("--out needs --format json or xlsx. Fix: add --format xlsx."))
@@ -329,14 +333,16 @@ def efficiency_command(
         from hsplan.reports.allocation_charts import efficiency_chart
 
         written = efficiency_chart(dea, chart, malm or None, title=title, synthetic=synthetic)
-        _say(fmt, f"wrote {written}")
+        _say(fmt, _("wrote {path}").format(path=written))
     if fmt is OutFormat.json:
         emit_json({"year": the_year, "synthetic": synthetic, "skipped": skipped,
                    "groups": {g: _dea_json(r, malm.get(g)) for g, r in dea.items()}}, out)
         return
     if fmt is OutFormat.xlsx:
         path = out or proj.outputs_dir / f"efficiency-{the_year}.xlsx"
-        console.print(f"wrote {efficiency_to_xlsx(dea, path, malm or None)}", highlight=False)
+        written = finish_xlsx(efficiency_to_xlsx(dea, path, malm or None), year=the_year,
+                              title="医疗卫生机构效率")
+        console.print(_("wrote {path}").format(path=written), highlight=False)
         return
     if out is not None:
         raise HsplanError(_("--out needs --format json or xlsx. Fix: add --format xlsx."))

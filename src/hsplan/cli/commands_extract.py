@@ -67,14 +67,14 @@ def extract_command(
         with atomic_path(path) as tmp:
             tmp.write_text(text, encoding="utf-8")
         _summary(result)
-        console.print(Text(f"wrote {path}"), highlight=False)
+        console.print(Text(_("wrote {path}").format(path=path)), highlight=False)
         if sources is not None:
             where = sources if len(results) == 1 else \
                 sources.with_name(f"{sources.stem}-{k}{sources.suffix}")
             where.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(where) as tmp:
                 result.sources_frame().to_csv(tmp, index=False, encoding="utf-8-sig")
-            console.print(Text(f"wrote {where}"), highlight=False)
+            console.print(Text(_("wrote {path}").format(path=where)), highlight=False)
 
 
 def _summary(result: ExtractResult) -> None:

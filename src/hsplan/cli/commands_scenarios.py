@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from hsplan._i18n import _
+from hsplan._i18n import _, format_number
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import (
     SYNTHETIC_TAG,
@@ -30,14 +30,34 @@ class CompareFormat(StrEnum):
     xlsx = "xlsx"
 
 
+OP_ZH = {"open": "新建", "close": "关闭", "move": "迁址", "add": "增加", "remove": "减少",
+         "fact": "设定"}
+BY_UNIT = ("value_baseline", "value_scenario", "change")  # printed with the row's unit's decimals
+
+
+def _value(row: dict[Any, Any], column: str) -> str:
+    if column.startswith("status"):
+        return status_text(row[column])
+    if column == "op":
+        return OP_ZH.get(str(row[column]), str(row[column]))
+    if column == "unit" and row[column] == "1:x":
+        return "比值"
+    if column in BY_UNIT and "unit" in row:
+        return format_number(row[column], row["unit"], sign=column == "change")
+    return cell(row[column])
+
+
 def _table(frame: pd.DataFrame, title: str, columns: dict[str, str]) -> Table:
     table = Table(title=title)
     for header in columns.values():
         table.add_column(header, overflow="fold")
     for row in frame.to_dict(orient="records"):
-        table.add_row(*(status_text(row[c]) if c.startswith("status") else cell(row[c])
-                        for c in columns))
+        table.add_row(*(_value(row, c) for c in columns))
     return table
+
+
+def _shown(title: str, shown: int, total: int) -> str:
+    return _("{title} ({shown} of {total} shown)").format(title=title, shown=shown, total=total)
 
 
 @app.command("compare", rich_help_panel=PANEL_PLAN,
@@ -85,38 +105,38 @@ def compare_command(
     console.print(f"[bold]情景 {loaded.id}[/] {loaded.title} · 规划 {loaded_plan.id} · "
                   f"{result.year}{synthetic}", highlight=False)
     console.print(str(result.readings.get("line_zh", "")), highlight=False)
-    console.print(_table(result.changes, "情景变化 changes",
-                         {"index": "#", "op": "op", "facility": "机构", "from_year": "起始年",
+    console.print(_table(result.changes, _("scenario changes"),
+                         {"index": "#", "op": "变化", "facility": "机构", "from_year": "起始年",
                           "description": "内容"}))
     for note in result.notes:
-        console.print(f"[dim]note: {note}[/]", highlight=False)
+        console.print("[dim]" + _("note: {note}").format(note=note) + "[/]", highlight=False)
     ind = result.indicators
     shown = ind if show_all else ind[ind["status_changed"]
                                      | (ind["change"].abs().fillna(0) > 1e-12)]
-    console.print(_table(shown, f"指标 targets ({len(shown)} of {len(ind)} shown)", {
+    console.print(_table(shown, _shown(_("targets"), len(shown), len(ind)), {
         "target_id": "编号", "name": "指标", "unit": "单位", "value_baseline": "现状",
         "value_scenario": "情景", "change": "变化", "status_baseline": "现状结论",
         "status_scenario": "情景结论"}))
     inst = result.institutions
     if len(inst):
         moved_inst = inst if show_all else inst[inst["changed"]]
-        console.print(_table(moved_inst, f"重点机构 institutions ({len(moved_inst)} of "
-                             f"{len(inst)} shown)", {
+        console.print(_table(moved_inst, _shown(_("key institutions"), len(moved_inst),
+                                                len(inst)), {
             "institution_id": "编号", "facility_name": "机构", "aspect": "方面", "item": "目标",
             "value_baseline": "现状", "value_scenario": "情景", "status_baseline": "现状结论",
             "status_scenario": "情景结论"}))
     norms = result.norms if show_all else result.norms[result.norms["changed"]]
-    console.print(_table(norms, f"配置标准 norms ({len(norms)} of {len(result.norms)} shown)", {
+    console.print(_table(norms, _shown(_("norms"), len(norms), len(result.norms)), {
         "norm_id": "编号", "description": "规范", "failed_baseline": "现状不达标",
         "failed_scenario": "情景不达标", "covered_pct_baseline": "现状覆盖(%)",
         "covered_pct_scenario": "情景覆盖(%)", "status_baseline": "现状",
         "status_scenario": "情景"}))
     vio = result.violations
     moved = vio if show_all else vio[vio["change"] != "same"]
-    console.print(_table(moved, f"违规变化 violations ({len(moved)} changed)", {
+    console.print(_table(moved, _("violations ({n} changed)").format(n=len(moved)), {
         "norm_id": "编号", "area_name": "地区", "facility_name": "机构", "unit": "单位",
         "shortfall_baseline": "现状缺口", "shortfall_scenario": "情景缺口", "change": "变化"}))
-    console.print(_table(result.needs, "需求 needs", {
+    console.print(_table(result.needs, _("needs"), {
         "item": "项目", "unit": "单位", "value_needed_baseline": "需要量",
         "value_needed_scenario": "情景需要量", "current_value_baseline": "现有",
         "current_value_scenario": "情景现有",

@@ -264,11 +264,15 @@ def _write(result: SitingResult, problem: SitingProblem, table: pd.DataFrame, fo
     from hsplan.access.siting.project import scenario_from_result, siting_layers
     from hsplan.region.project import ROADS_NAME
     from hsplan.region.store import write_gpkg
+    from hsplan.reports.layers import describe_gpkg
     from hsplan.reports.siting_map import MODEL_ZH, siting_map
 
     files: dict[str, Path] = {"sites_csv": folder / f"{stem}_sites.csv"}
     table.to_csv(files["sites_csv"], index=False, encoding="utf-8-sig")
-    files["gpkg"] = write_gpkg(folder / f"{stem}.gpkg", siting_layers(result, problem))
+    files["gpkg"] = describe_gpkg(  # Chinese aliases and layer descriptions for QGIS
+        write_gpkg(folder / f"{stem}.gpkg", siting_layers(result, problem)),
+        descriptions={"sites": "候选与选中站点（现有、新增、升级）",
+                      "demand_points": "需求点：村（社区），常住人口及到选址方案站点的行程时间"})
     roads = None
     if (project.root / ROADS_NAME).exists():
         import geopandas as gpd

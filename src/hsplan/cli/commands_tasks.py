@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from hsplan._i18n import _
+from hsplan._i18n import _, is_missing
 from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.cli._output import cell, emit_json, finish_xlsx, refuse_out_for_table
 from hsplan.errors import HsplanError
@@ -86,31 +86,80 @@ def tasks_command(
         emit_json(doc, out)
         return
     refuse_out_for_table(out)
-    table = Table(title=f"{loaded.title} · 任务进度 as of {date.isoformat()}")
+    title = _("{plan} · tasks as of {date}").format(plan=loaded.title, date=date.isoformat())
+    if console.width >= WIDE_TABLE:
+        _print_table(status, title, STYLE, STATUS_ZH)
+    else:  # one entry per task, stacked: nothing cut at 80 columns
+        _print_stacked(status, title, STYLE, STATUS_ZH)
+    counts = status_counts(status)
+    console.print("  ".join(f"{STATUS_ZH[s]} {n}" for s, n in counts.items()), highlight=False)
+    shown = [s for s in counts if counts[s]]
+    dept = Table(title=_("by department"))
+    dept.add_column(_("department"), overflow="fold", ratio=3)
+    dept.add_column(_("role"), no_wrap=True)
+    dept.add_column(_("tasks"), justify="right", no_wrap=True)
+    for s in shown:
+        dept.add_column(STATUS_ZH[s], justify="right", no_wrap=True)
+    for row in departments.to_dict(orient="records"):
+        dept.add_row(str(row["department"]), str(row["role"]), cell(row["tasks"]),
+                     *(cell(row[s.replace(" ", "_")]) for s in shown))
+    console.print(dept)
+
+
+WIDE_TABLE = 140
+
+
+def _label(row: dict[str, Any], style_of: dict[str, str], words: dict[str, str]) -> str:
+    style = style_of.get(str(row["status"]), "")
+    word = words[str(row["status"])]
+    return f"[{style}]{word}[/]" if style else word
+
+
+def _print_table(status: Any, title: str, style_of: dict[str, str],
+                 words: dict[str, str]) -> None:
+    table = Table(title=title)
     for col in ("编号", "任务/节点", "牵头单位", "时限", "应完成", "已报告", "进度", "滞后天数",
                 "下一节点", "说明"):
         table.add_column(col, overflow="fold")
     for row in status.to_dict(orient="records"):
-        style = STYLE.get(str(row["status"]), "")
         is_task = row["kind"] == "task"
-        label = f"[{style}]{STATUS_ZH[row['status']]}[/]" if style else STATUS_ZH[row["status"]]
         table.add_row(str(row["task_id"]) if is_task else "",
                       str(row["title"]) if is_task else f"  └ {row['title']}",
                       str(row["lead"]) if is_task else "", str(row["deadline"]),
                       _pct(row["expected_pct"]), _pct(row["reported_pct"]) if is_task else "",
-                      label, cell(row["days_late"]),
+                      _label(row, style_of, words), cell(row["days_late"]),
                       cell(row["next_milestone"]) if is_task else "",
                       cell(row["reason"]) if is_task else "")
     console.print(table)
-    counts = status_counts(status)
-    console.print("  ".join(f"{STATUS_ZH[s]} {s}: {n}" for s, n in counts.items()),
-                  highlight=False)
-    dept = Table(title="部门汇总 by department")
-    for col in departments.columns:
-        dept.add_column(str(col))
-    for values in departments.itertuples(index=False):
-        dept.add_row(*(cell(v) for v in values))
-    console.print(dept)
+
+
+def _print_stacked(status: Any, title: str, style_of: dict[str, str],
+                   words: dict[str, str]) -> None:
+    from rich.padding import Padding
+    from rich.text import Text
+
+    console.print(Text(title, style="bold"))
+    for row in status.to_dict(orient="records"):
+        label = _label(row, style_of, words)
+        late = (" · " + _("{days} days late").format(days=cell(row["days_late"]))
+                if not is_missing(row["days_late"]) and row["days_late"] else "")
+        expected = _("expected {pct}").format(pct=_pct(row["expected_pct"]))
+        if row["kind"] != "task":
+            console.print(Padding(Text.from_markup(
+                f"└ {label} {row['deadline']} {expected}{late}: ")
+                + Text(str(row["title"])), (0, 0, 0, 4)), highlight=False)
+            continue
+        console.print(Text.from_markup(f"● {label} {row['task_id']} ") + Text(str(row["title"])),
+                      highlight=False)
+        facts = [_("lead: {lead}").format(lead=row["lead"] or "—"),
+                 _("deadline {date}").format(date=row["deadline"]), expected,
+                 _("reported {pct}").format(pct=_pct(row["reported_pct"]))]
+        if not is_missing(row["next_milestone"]):
+            facts.append(_("next milestone {milestone}").format(
+                milestone=row["next_milestone"]))
+        console.print(Padding(Text(" · ".join(facts) + late), (0, 0, 0, 4)), highlight=False)
+        if not is_missing(row["reason"]):
+            console.print(Padding(Text(str(row["reason"])), (0, 0, 0, 4)), highlight=False)
 
 
 def _pct(value: Any) -> str:

@@ -191,7 +191,10 @@ def report_example(result: ExampleResult, console: Console) -> None:
     console.print(f"[green]✓[/] 地图     {result.map_png}", highlight=False)
     console.print(f"[green]✓[/] 汇总表   {result.summary_xlsx}", highlight=False)
     counts = status_counts(result.evaluation)
-    console.print(f"[bold]对照规划 {EXAMPLE_PLAN} 评估[/]（{len(result.evaluation)} 项指标）："
+    counted = sum(counts.values())  # a target the plan repeats (表2 restating 表1) counts once
+    repeated = len(result.evaluation) - counted
+    console.print(f"[bold]对照规划 {EXAMPLE_PLAN} 评估[/]（{counted} 项指标"
+                  + (f"，另有 {repeated} 项重复列出" if repeated else "") + "）："
                   + "  ".join(f"{STATUS_ZH[s]} {n}" for s, n in counts.items() if n))
     console.print(f"[green]✓[/] 评估表   {result.evaluation_xlsx}（详见：hsplan evaluate "
                   f"{result.project.root} --plan {EXAMPLE_PLAN}）", highlight=False)

@@ -131,7 +131,7 @@ def checkpoints(task: Task, plan: Plan) -> list[Checkpoint]:
             pct = round(100.0 * (dates.index(when) + 1) / n, 1)
         out.append(Checkpoint(when, pct, _milestone_text(m), i))
     if not any(c.date >= deadline for c in out):
-        out.append(Checkpoint(deadline, 100.0, "完成时限 deadline", None))
+        out.append(Checkpoint(deadline, 100.0, "完成时限", None))
     return sorted(out, key=lambda c: (c.date, c.expected_pct))
 
 
@@ -287,32 +287,37 @@ def _task_rows(task: Task, plan: Plan, report: _Report | None, as_of: dt.date, *
     status_text = report.status if report is not None else None
     days_late: int | None = None
     if report is not None and (pct >= 100 or status_text == "已完成"):
-        status, reason = DONE, f"reported {_pct(pct)} on {report.date}"
+        status, reason = DONE, _reported(pct, report.date)
     elif status_text == "已取消":
-        status, reason = CANCELLED, f"reported 已取消 on {report.date if report else ''}"
+        status, reason = CANCELLED, _("reported 已取消 on {date}").format(
+            date=report.date if report else "")
     elif missed or status_text == "已延期":
         status = LATE
         days_late = (as_of - missed[0].date).days if missed else 0
         if missed:
             first = missed[0]
-            reason = (f"{_pct(first.expected_pct)} due {first.date}, "
-                      + (f"reported {_pct(pct)} on {report.date}" if report is not None
-                         else "no report"))
+            reason = _("{pct} due {date}, {report}").format(
+                pct=_pct(first.expected_pct), date=first.date,
+                report=_reported(pct, report.date) if report is not None else _("no report"))
         else:
-            reason = f"reported 已延期 on {report.date if report else ''}"
+            reason = _("reported 已延期 on {date}").format(date=report.date if report else "")
     elif nxt is not None and (nxt.date - as_of).days <= DUE_SOON_DAYS:
         status = DUE_SOON
-        reason = (f"{_pct(nxt.expected_pct)} due {nxt.date} (in {(nxt.date - as_of).days} "
-                  f"days), " + (f"reported {_pct(pct)}" if report is not None else "no report"))
+        reason = _("{pct} due {date} (in {days} days), {report}").format(
+            pct=_pct(nxt.expected_pct), date=nxt.date, days=(nxt.date - as_of).days,
+            report=(_("reported {pct}").format(pct=_pct(pct)) if report is not None
+                    else _("no report")))
     elif report is None:
-        status, reason = NO_REPORT, f"no progress report on or before {as_of}"
+        status, reason = NO_REPORT, _("no progress report on or before {date}").format(
+            date=as_of)
     elif pct == 0 or status_text == "未开始":
-        status, reason = NOT_STARTED, f"reported {_pct(pct)} on {report.date}"
+        status, reason = NOT_STARTED, _reported(pct, report.date)
     else:
         status = ON_TRACK
-        reason = f"reported {_pct(pct)} on {report.date}, {_pct(expected)} expected by now"
+        reason = _("{report}, {pct} expected by now").format(
+            report=_reported(pct, report.date), pct=_pct(expected))
     if report is not None and not report.has_percent and status not in (DONE, CANCELLED):
-        reason += " (no percent reported: counted as 0 %)"
+        reason += _(" (no percent reported: counted as 0 %)")
     head = {
         "task_id": task.id, "kind": "task", "milestone": 0, "title": task.title,
         "section": task.section, "lead": "、".join(task.lead),
@@ -360,6 +365,10 @@ def _task_rows(task: Task, plan: Plan, report: _Report | None, as_of: dt.date, *
 
 def _pct(value: float) -> str:
     return f"{value:g} %"
+
+
+def _reported(pct: float, date: Any) -> str:
+    return _("reported {pct} on {date}").format(pct=_pct(pct), date=date)
 
 
 def by_department(plan: Plan, status: pd.DataFrame) -> pd.DataFrame:

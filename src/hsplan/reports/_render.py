@@ -91,9 +91,12 @@ def to_docx(blocks: list[Block], data: Any, path: Path,
         run.font.color.rgb = RGBColor(0xC6, 0x28, 0x28)
     body = doc.add_section(WD_SECTION.NEW_PAGE)
     _word.page_number_footer(body)
+    new_page = False  # a page break starts the next paragraph on a new page (never a
+    # paragraph of its own: one that falls at the foot of a full page leaves a blank page)
     for b in blocks:
+        par = None
         if b.kind == "heading":
-            doc.add_paragraph(b.text, style=f"Heading {b.level}")
+            par = doc.add_paragraph(b.text, style=f"Heading {b.level}")
         elif b.kind == "para":
             style = {"signature": _word.SIGNATURE, "synthetic": _word.NOTE}.get(b.style)
             par = doc.add_paragraph(b.text, style=style)
@@ -103,8 +106,11 @@ def to_docx(blocks: list[Block], data: Any, path: Path,
             if b.style == "annexlist":
                 par.paragraph_format.space_before = Pt(16)
         elif b.kind == "caption":
-            doc.add_paragraph(b.text, style=_word.CAPTION)
+            par = doc.add_paragraph(b.text, style=_word.CAPTION)
         elif b.kind == "table":
+            if new_page:
+                doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+                new_page = False
             _word.add_table(doc, b.headers, b.rows, aligns=b.aligns, widths_cm=b.widths,
                             fills=b.fills, bold_rows=b.bold_rows)
         elif b.kind == "figure" and b.path is not None:
@@ -112,7 +118,10 @@ def to_docx(blocks: list[Block], data: Any, path: Path,
             par.paragraph_format.keep_with_next = True
             par.add_run().add_picture(str(b.path), width=Cm(b.width_cm))
         elif b.kind == "pagebreak":
-            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            new_page = True
+        if par is not None and new_page:
+            par.paragraph_format.page_break_before = True
+            new_page = False
     doc.save(str(path))
 
 

@@ -43,6 +43,29 @@ FIGURE = "图片"
 SIGNATURE = "落款"
 NOTE = "注释"
 COVER = "封面文字"
+THEME_FONT_ATTRS = ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme")
+LANGUAGE = "zh-CN"
+
+
+def _chinese_defaults(doc: Any) -> None:
+    """Make the document's default run properties Chinese: no theme fonts (their East Asian
+    slot is empty in python-docx's template, so headings fell back to a sans font) and the
+    language zh-CN (so the CJK fonts draw the simplified-Chinese glyph forms)."""
+    for any_fonts in doc.styles.element.iter(qn("w:rFonts")):
+        for theme in THEME_FONT_ATTRS:
+            any_fonts.attrib.pop(qn(theme), None)
+    rpr = doc.styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr")[0]
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is not None:
+        fonts.set(qn("w:eastAsia"), BODY_FONT)
+        fonts.set(qn("w:ascii"), LATIN_FONT)
+        fonts.set(qn("w:hAnsi"), LATIN_FONT)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
 
 
 def east_asia(style_or_run: Any, name: str, latin: str = LATIN_FONT) -> None:
@@ -52,6 +75,8 @@ def east_asia(style_or_run: Any, name: str, latin: str = LATIN_FONT) -> None:
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
+    for theme in THEME_FONT_ATTRS:  # a theme font wins over a named one in Word and LibreOffice
+        fonts.attrib.pop(qn(theme), None)
     fonts.set(qn("w:eastAsia"), name)
     fonts.set(qn("w:ascii"), latin)
     fonts.set(qn("w:hAnsi"), latin)
@@ -97,6 +122,7 @@ def build_template(path: str | Path = TEMPLATE) -> Path:
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     section.header_distance, section.footer_distance = Cm(1.5), Cm(2.5)
+    _chinese_defaults(doc)
     _style(doc, "Normal", base=None, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     _style(doc, "Title", font=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER,
            line_pt=36, before=0, after=24)

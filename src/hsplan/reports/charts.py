@@ -650,6 +650,7 @@ def violations_map(region: Region, result: Any, path: str | Path, *, title: str,
 
 PRINT_WIDTH_IN = 6.3  # the report's text width (A4, GB/T 9704 margins: 15.6 cm)
 PRINT_PT = 8.5
+MAX_FIGURE_HEIGHT_IN = 8.2  # a figure and its caption on one page of text (22.5 cm high)
 GROUP_ZH = {"resources": "卫生资源", "facilities": "机构设置与服务能力", "services": "医疗服务",
             "public_health": "公共卫生", "health_status": "健康水平", "financing": "卫生投入",
             "structure": "体系结构"}
@@ -680,11 +681,23 @@ def completion_figure(results: pd.DataFrame, *, year: int, title: str,
     use_cjk_font()
     frame = with_progress(results, year)
     rows = frame[(frame["status"] != NOT_EVALUABLE) & frame["completion_pct"].notna()]
+    if "duplicate_of" in rows.columns:  # a target the plan repeats is drawn (and counted) once
+        rows = rows[rows["duplicate_of"].isna()]
     order = {OFF_TRACK: 0, AT_RISK: 1, ON_TRACK: 2, MET: 3}
     rows = rows.assign(_o=rows["status"].map(order)).sort_values(
         ["_o", "completion_pct"], kind="stable")
     n = max(len(rows), 1)
-    fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 1.3 + 0.24 * n))
+    # whole names on at most two lines (one line cut at 16 characters left 二级以上综合医院(含中医
+    # 医院)… and 二级及以上综合医院(含中医医院… side by side)
+    names = [str(r["name"]) for r in rows.to_dict(orient="records")]
+    labels = [_wrap(x, 16, 2) for x in names]
+    legend_in = 0.75  # the x-axis title and two legend rows under the plot
+    room = (MAX_FIGURE_HEIGHT_IN - 1.0 - legend_in) / n  # inches per bar within one page
+    row_in = min(0.34 if any("\n" in x for x in labels) else 0.24, room)
+    if row_in < 0.245:  # no room for two-line names (8.5 pt): one line each
+        labels = [_wrap(x, 16, 1) for x in names]
+    height = 1.0 + legend_in + row_in * n
+    fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, height))
     ys = list(range(len(rows)))
     done = [max(-20.0, min(PROGRESS_CAP_PCT, float(p))) for p in rows["completion_pct"]]
     ax.barh(ys, [d if abs(d) > 0.8 else 0.8 for d in done],
@@ -694,10 +707,10 @@ def completion_figure(results: pd.DataFrame, *, year: int, title: str,
             ax.plot([float(t), float(t)], [y - 0.42, y + 0.42], color="black", linewidth=1.6,
                     zorder=5)
     for y, d, p in zip(ys, done, rows["completion_pct"], strict=True):
-        text = f"{float(p):.0f}%" if float(p) <= PROGRESS_CAP_PCT else f">{PROGRESS_CAP_PCT:.0f}%"
+        text = (f"{round(float(p))}%" if float(p) <= PROGRESS_CAP_PCT  # never "-0%"
+                else f">{PROGRESS_CAP_PCT:.0f}%")
         ax.text(max(d, 0) + 2, y, text, va="center", ha="left", fontsize=PRINT_PT, zorder=6)
-    labels = [_wrap(f"{r['name']}", 16, 1) for r in rows.to_dict(orient="records")]
-    ax.set_yticks(ys, labels, fontsize=PRINT_PT)
+    ax.set_yticks(ys, labels, fontsize=PRINT_PT, linespacing=1.0)
     ax.set_ylim(len(rows) - 0.4, -0.6)
     ax.set_xlim(-20, PROGRESS_CAP_PCT + 25)
     ax.axvline(0, color="#777777", linewidth=0.8)
@@ -713,11 +726,11 @@ def completion_figure(results: pd.DataFrame, *, year: int, title: str,
         for s in (MET, ON_TRACK, AT_RISK, OFF_TRACK)]
     handles.append(Line2D([], [], color="black", linewidth=1.6, label="时间进度"))
     handles.append(Line2D([], [], color="#333333", linestyle="--", label="目标 100%"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.4, -0.6 / n - 0.02),
-              ncol=3, fontsize=PRINT_PT, frameon=False)
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=3,
+               fontsize=PRINT_PT, frameon=False)
     ax.set_xlabel("完成进度 =（现状值 − 基期值）÷（目标值 − 基期值）", fontsize=PRINT_PT)
     ax.set_title(_titled(title, synthetic), fontsize=10.5)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, (legend_in - 0.25) / height, 1, 1))
     return fig
 
 

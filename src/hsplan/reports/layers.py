@@ -28,6 +28,17 @@ FIELD_ALIASES: dict[str, str] = {
     "minutes": "等时圈（分钟）", "area_km2": "区域内面积（平方公里）", "id": "编号",
     "subtype": "机构类型", "category": "机构类别", "beds": "床位（张）", "level": "级别",
     "covered_pct": "覆盖率（%）", "access": "可及性（每千人）", "points": "村（社区）数",
+    "area_code": "所在区划代码", "dist_m": "距离（米）", "threshold_min": "标准时间（分钟）",
+    "within_min": "时间达标", "threshold_km": "标准距离（公里）", "within_km": "距离达标",
+    "ownership": "所有制", "government_run": "政府办", "admin_level": "主办单位级别",
+    "grade": "等级", "lon": "经度", "lat": "纬度", "crs": "坐标系", "departments": "科室",
+    "ambulances": "救护车（辆）", "pop_uncovered": "未覆盖人口（人）",
+    "pop_unreachable": "不可达人口（人）", "points_uncovered": "未覆盖村（社区）数",
+    "points_unreachable": "不可达村（社区）数", "supply_per_1k": "每千人口可及量",
+    "supply_per_person": "每人可及量", "supply_points": "服务村（社区）数",
+    "pop_out_of_catchment": "集水区外人口（人）", "in_catchment": "在集水区内",
+    "site_id": "站点编号", "status": "状态", "new_site": "新增站点", "opened": "新建",
+    "closed": "关闭", "upgrades": "升级", "covered_before": "原覆盖", "covered_after": "新覆盖",
 }
 LAYER_DESCRIPTIONS: dict[str, str] = {
     "demand_points": "需求点：村（社区），常住人口及到最近机构的行程时间、是否覆盖",

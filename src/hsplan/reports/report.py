@@ -337,13 +337,19 @@ def _coverage_rows(rep: Any) -> tuple[pd.Series | None, pd.DataFrame]:
             towns.sort_values("covered_pct", kind="stable"))
 
 
+def counted(results: pd.DataFrame) -> pd.DataFrame:
+    """Return the targets counted once: a row repeating an earlier target (``duplicate_of``
+    set, 表2 restating 表1) is left out, as `status_counts` does."""
+    if "duplicate_of" in results.columns:
+        return results[results["duplicate_of"].isna()]
+    return results
+
+
 def achievements(data: ReportData) -> list[str]:
     """Return the sentences of 主要成效: targets met or on track, full coverage, tasks done —
     each citing its figure."""
     out: list[str] = []
-    ev = data.evaluation
-    if "duplicate_of" in ev:  # a target repeated (表2 restating 表1) is counted once
-        ev = ev[ev["duplicate_of"].isna()]
+    ev = counted(data.evaluation)  # a target repeated (表2 restating 表1) is counted once
     met = ev[ev["status"] == MET]
     if not met.empty:
         items = "；".join(f"{_name(r)}{format_number(r['value'], r['unit'], with_unit=True)}"
@@ -389,7 +395,7 @@ def problems(data: ReportData) -> list[str]:
     """Return the sentences of 存在问题: lagging targets (约束性 first), failed norms by
     township, coverage gaps, late tasks and missing data — each citing its figure."""
     out: list[str] = []
-    ev = data.evaluation
+    ev = counted(data.evaluation)
     bad = ev[ev["status"].isin((OFF_TRACK, AT_RISK))]
     binding = bad[bad["nature"] == "约束性"]
     for r in binding.to_dict(orient="records"):
@@ -405,7 +411,9 @@ def problems(data: ReportData) -> list[str]:
         n_risk = int((others["status"] == AT_RISK).sum())
         items = "；".join(f"{_name(r)}{explain(r)}" for r in others.head(5).to_dict(
             orient="records"))
-        out.append(f"{'预期性' if binding.empty else '其他'}指标中 {n_off} 项偏离目标、"
+        kind = ("其他" if not binding.empty
+                else "预期性" if (others["nature"] == "预期性").all() else "规划")
+        out.append(f"{kind}指标中 {n_off} 项偏离目标、"
                    f"{n_risk} 项进度滞后，差距较大的是：{items}。")
     worst = worst_norms(data.norms)
     if not worst.empty:
@@ -447,9 +455,13 @@ def problems(data: ReportData) -> list[str]:
     ne = ev[ev["status"] == NOT_EVALUABLE]
     if len(ne):
         no_value = ne[ne["value"].isna() & (ne["op"] != "text")]
-        out.append(f"{len(ne)} 项指标无法评估，其中 {len(no_value)} 项缺少统计数据（如"
-                   + "、".join(_name(r) for r in no_value.head(3).to_dict(orient="records"))
-                   + f"），{int((ne['op'] == 'text').sum())} 项为定性目标。")
+        n_text = int((ne["op"] == "text").sum())
+        parts = [f"{len(no_value)} 项缺少统计数据（如" + "、".join(
+            _name(r) for r in no_value.head(3).to_dict(orient="records")) + "）"] \
+            if len(no_value) else []
+        parts += [f"{n_text} 项为定性目标"] if n_text else []
+        out.append(f"{len(ne)} 项指标无法评估" + ("，其中 " + "，".join(parts) if parts else "")
+                   + "。")
     return out
 
 
@@ -459,7 +471,7 @@ def recommendations(data: ReportData) -> list[str]:
     which data to collect — each naming its indicator, township or department and a figure.
     """
     out: list[str] = []
-    ev = data.evaluation
+    ev = counted(data.evaluation)
     left = data.years_left
     end = int(data.plan.period_end)
     bad = ev[ev["status"].isin((OFF_TRACK, AT_RISK)) & ev["target"].notna()
@@ -645,7 +657,8 @@ def _circle_words(c: Any) -> str:
 def _overview(data: ReportData, figs: _Figures) -> list[Block]:
     from hsplan.reports.charts import completion_figure
 
-    ev = data.evaluation
+    ev = counted(data.evaluation)
+    repeated = len(data.evaluation) - len(ev)
     c = data.counts
     evaluable = c[MET] + c[ON_TRACK] + c[AT_RISK] + c[OFF_TRACK]
     rows = []
@@ -657,7 +670,9 @@ def _overview(data: ReportData, figs: _Figures) -> list[Block]:
         rows.append([nature, str(len(part)), *(str(k[s]) for s in STATUSES)])
     rows.append(["合计", str(len(ev)), *(str(c[s]) for s in STATUSES)])
     blocks = [_h(1, HEADINGS[2]),
-              _p(f"规划共列出 {len(ev)} 项指标，其中 {evaluable} 项可依据{data.year}年数据评估："
+              _p(f"规划共列出 {len(ev)} 项指标"
+                 + (f"（另有 {repeated} 项在规划中重复列出，不重复计算）" if repeated else "")
+                 + f"，其中 {evaluable} 项可依据{data.year}年数据评估："
                  + "，".join(f"{STATUS_ZH[s]} {c[s]} 项" for s in STATUSES) + "。"
                  + (f"可评估指标中已达标和进度正常的占 "
                     f"{format_percent(100 * (c[MET] + c[ON_TRACK]) / evaluable)}。"

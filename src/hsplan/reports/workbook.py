@@ -33,7 +33,8 @@ STATUS_FILLS = {
 }
 VALUE_ZH = {
     "county": "县（区）", "township": "乡镇（街道）", "village": "村（社区）",
-    ">=": "≥", "<=": "≤", "approx": "≈",
+    ">=": "≥", "<=": "≤", "approx": "≈", "up": "提高", "down": "降低", "keep": "保持",
+    "range": "区间", "text": "定性",
     "computed": "计算", "reported": "报送", "no data": "无数据",
     "met": "已达标", "on track": "进度正常", "at risk": "进度滞后", "off track": "偏离目标",
     "not evaluable": "无法评估", "pass": "达标", "fail": "未达标", "late": "滞后",
