@@ -365,12 +365,18 @@ def test_plans_show_lists_the_institutions_with_their_targets(
 
 def test_sub_centre_catchment(example: Region) -> None:
     from hsplan.access.service import ServiceAccess
-    from hsplan.evaluation.institutions import sub_centre_catchment, sub_centres
+    from hsplan.evaluation.institutions import SUB_CENTRE_MINUTES, sub_centres
 
     project = Project.open(example_project_path())
     access = ServiceAccess.from_project(project)
+
+    def sub_centre_catchment(access: ServiceAccess, *, year: int,
+                             minutes: float = SUB_CENTRE_MINUTES) -> pd.DataFrame:
+        return access.catchment(sub_centres(access.region, year=year), minutes=minutes,
+                                year=year)
+
     frame = sub_centre_catchment(access, year=2023)
-    assert frame.attrs["sub_centres"] == sub_centres(example, year=2023) != []
+    assert frame.attrs["facilities"] == sub_centres(example, year=2023) != []
     towns = frame[frame["group"] == "township"]
     total = frame[frame["group"] == "total"].iloc[0]
     assert len(towns) == 8 and towns["pop"].sum() == total["pop"]
@@ -381,4 +387,4 @@ def test_sub_centre_catchment(example: Region) -> None:
         total["pop_covered"]
     bare = access.for_region(example.replace(facts=example.facts.iloc[0:0]))
     empty = sub_centre_catchment(bare, year=2023)
-    assert empty.empty and empty.attrs["sub_centres"] == []
+    assert empty.empty and empty.attrs["facilities"] == []

@@ -251,7 +251,7 @@ def test_tasks_equal_the_cli(client: TestClient, project: Project) -> None:
     assert doc["departments"] == cli["departments"]
     errors = assert_error(client.get("/api/v1/tasks", params={"as_of": "2024/06/30"}), 400,
                           "query parameter as_of")
-    assert errors[0]["expected"] == "a date YYYY-MM-DD"
+    assert errors[0]["expected"] == "YYYY-MM-DD 格式的日期"
 
 
 # --- scenarios ------------------------------------------------------------------------------
@@ -416,7 +416,7 @@ def test_import_refuses_a_non_workbook(client: TestClient, project: Project,
     path = tmp_path / "数据.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     doc = _upload(client, path).json()
-    assert doc["status"] == 400 and doc["errors"][0]["expected"] == "a .xlsx file"
+    assert doc["status"] == 400 and doc["errors"][0]["expected"] == ".xlsx 文件"
     missing = client.post("/api/v1/import", data={"validate_only": "true"})
     assert_error(missing, 422, "form field file")
     assert project.store_path.read_bytes() == before

@@ -30,7 +30,14 @@ from hsplan.access.catchments import (
     two_step_fca,
 )
 from hsplan.access.choices import FCA_METHODS, SUPPLY_COLUMNS
-from hsplan.access.coverage import ISOCHRONE_MINUTES, Combine, _short_repr, coverage, isochrones
+from hsplan.access.coverage import (
+    ISOCHRONE_MINUTES,
+    Combine,
+    _short_repr,
+    coverage,
+    coverage_summary,
+    isochrones,
+)
 from hsplan.access.network import Network
 from hsplan.access.traveltimes import nearest_facility_times, od_matrix
 from hsplan.errors import Problem, raise_if_errors
@@ -155,6 +162,36 @@ class ServiceAccess:
         other.readings = readings
         other.points = other._classed(self.points)
         return other
+
+    def catchment(self, facility_ids: Sequence[str], *, minutes: float,
+                  year: int | None = None) -> pd.DataFrame:
+        """Return one row per township (and a ``total`` row) with the population (persons)
+        whose nearest facility among `facility_ids` is reached within `minutes`: ``group``,
+        ``code``, ``name``, ``pop``, ``pop_covered``, ``covered_pct`` (%); ``attrs`` carry
+        the ids, the minutes and the travel model. With none of the facilities open in
+        `year` the frame is empty (nothing to measure, not 0 %).
+
+        Notes
+        -----
+        `coverage` of those facilities alone (the nearest of them by travel time, covered
+        within `minutes`), added up by township with `coverage_summary`; e.g. the
+        catchment of the 县域医疗卫生次中心 (`hsplan.evaluation.institutions.sub_centres`).
+        """
+        ids = [str(i) for i in facility_ids]
+        cols = ["group", "code", "name", "pop", "pop_covered", "covered_pct"]
+        facs = self.facilities(None, year=year)
+        facs = facs[facs["id"].astype(str).isin(ids)]
+        if facs.empty:
+            out = pd.DataFrame(columns=cols)
+        else:
+            points = self.coverage(facs, minutes=minutes, year=year)
+            summary = coverage_summary(points)
+            out = summary[summary["group"].isin(["township", "total"])][cols].reset_index(
+                drop=True)
+            out.attrs["network"] = points.attrs.get("network")
+        out.attrs["facilities"] = ids
+        out.attrs["minutes"] = minutes
+        return out
 
     def with_population(self, pop: npt.ArrayLike, *, year: int, note: str) -> ServiceAccess:
         """Return the same model with other populations at its demand points (persons, in

@@ -83,10 +83,10 @@ def institutions_command(
     network = network_indicators(region, year=used)
     members = alliances(region, year=used)
     from hsplan.access.service import ServiceAccess
-    from hsplan.evaluation.institutions import sub_centre_catchment
+    from hsplan.evaluation.institutions import SUB_CENTRE_MINUTES, sub_centres
 
-    catchment = sub_centre_catchment(ServiceAccess.from_project(proj, region=region),
-                                     year=used)
+    catchment = ServiceAccess.from_project(proj, region=region).catchment(
+        sub_centres(region, year=used), minutes=SUB_CENTRE_MINUTES, year=used)
     if map_png is not None:
         from hsplan.reports.network_map import network_map
 

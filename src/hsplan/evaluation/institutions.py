@@ -410,43 +410,9 @@ def sub_centres(region: Region, *, year: int) -> list[str]:
 
 
 SUB_CENTRE_MINUTES = 30.0
-"""The 县域医疗卫生次中心's catchment by default: the county's 30-minute service circle."""
-
-
-def sub_centre_catchment(access: Any, *, year: int, minutes: float = SUB_CENTRE_MINUTES
-                         ) -> pd.DataFrame:
-    """Return one row per township (and a ``total`` row) with the population (persons)
-    whose nearest 县域医疗卫生次中心 is reached within `minutes` on the roads: ``group``,
-    ``code``, ``name``, ``pop``, ``pop_covered``, ``covered_pct`` (%); ``attrs`` carry the
-    次中心 ids, the minutes and the travel model.
-
-    `access` is a `hsplan.access.service.ServiceAccess` of the region. With no 次中心 in
-    `year` the frame is empty (nothing to measure, not 0 %).
-
-    Notes
-    -----
-    The catchment is `ServiceAccess.coverage` of the 次中心 alone (nearest 次中心 by
-    travel time, covered when within `minutes`); `hsplan.access.coverage.coverage_summary`
-    adds it up by township. 次中心 are meant to serve the townships around them
-    (区域医疗卫生服务体系规划 seeds 000, 002, 003), hence a county-scale circle.
-    """
-    from hsplan.access.coverage import coverage_summary
-
-    ids = sub_centres(access.region, year=year)
-    cols = ["group", "code", "name", "pop", "pop_covered", "covered_pct"]
-    facs = access.facilities(None, year=year)
-    facs = facs[facs["id"].astype(str).isin(ids)]
-    if facs.empty:
-        out = pd.DataFrame(columns=cols)
-    else:
-        points = access.coverage(facs, minutes=minutes, year=year)
-        summary = coverage_summary(points)
-        out = summary[summary["group"].isin(["township", "total"])][cols].reset_index(
-            drop=True)
-        out.attrs["network"] = points.attrs.get("network")
-    out.attrs["sub_centres"] = ids
-    out.attrs["minutes"] = minutes
-    return out
+"""The 县域医疗卫生次中心's catchment by default: the county's 30-minute service circle
+(`hsplan.access.service.ServiceAccess.catchment` of `sub_centres`). 次中心 are meant to serve
+the townships around them (seeds 000, 002, 003), hence a county-scale circle."""
 
 
 def network_indicators(region: Region, *, year: int) -> pd.DataFrame:

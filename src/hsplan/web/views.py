@@ -507,10 +507,10 @@ def _institutions_doc(state: ProjectState, name: str, year: int | None) -> dict[
     from shapely.geometry import LineString, mapping
 
     from hsplan.evaluation.institutions import (
+        SUB_CENTRE_MINUTES,
         alliances,
         evaluate_institutions,
         network_indicators,
-        sub_centre_catchment,
         sub_centres,
     )
     from hsplan.evaluation.targets import STATUS_ZH
@@ -558,7 +558,8 @@ def _institutions_doc(state: ProjectState, name: str, year: int | None) -> dict[
                                   "properties": {"id": fid, "name": str(names[fid]),
                                                  "role": None, "sub_centre": True}})
     access = state.access()
-    catchment = sub_centre_catchment(access, year=used)
+    catchment = access.catchment(sub_centres(region, year=used), minutes=SUB_CENTRE_MINUTES,
+                                 year=used)
     sub_frame = access.facilities(None, year=used)
     sub_frame = sub_frame[sub_frame["id"].astype(str).isin(subs)]
     circle = _geojson(access.isochrones(sub_frame, [catchment.attrs["minutes"]])) \
