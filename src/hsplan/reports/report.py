@@ -818,7 +818,7 @@ def _allocation(data: ReportData, figs: _Figures) -> list[Block]:
                          caption=figs.next_table("医疗卫生机构效率（数据包络分析）"))
     charts = allocation_section_charts(data.region, section, figs.folder)
     for stem, caption in (("lorenz", "卫生资源配置洛伦兹曲线"),
-                          ("agglomeration", "卫生资源集聚度（HRAD/PAD，按乡镇）"),
+                          ("agglomeration", "卫生资源集聚度与人口集聚度之比（按乡镇）"),
                           ("efficiency", "医疗卫生机构效率")):
         if stem in charts:
             figs.figure += 1
