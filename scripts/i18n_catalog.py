@@ -26,7 +26,8 @@ PO = SRC / "locale" / "zh_CN" / "LC_MESSAGES" / "hsplan.po"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 SCANNED = ("cli", "_i18n.py", "errors.py", "_yaml.py", "region/io", "region/store.py",
            "region/_lock.py", "region/reference.py",
-           "region/project.py", "plans/plan.py", "evaluation/norms/__init__.py",
+           "region/project.py", "plans/plan.py", "plans/_plan_validation.py",
+           "evaluation/norms/__init__.py",
            "evaluation/targets.py", "evaluation/tasks.py", "scenarios/scenario.py")
 # Click's and Typer's own words that hsplan's help and errors show (translated too)
 THIRD_PARTY = (
