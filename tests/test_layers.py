@@ -39,11 +39,15 @@ def _module_name(path: Path) -> str:
 
 
 def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
     package = _module_name(path) if path.name == "__init__.py" else \
         _module_name(path).rsplit(".", 1)[0]
+    return _imports_of(path.read_text(encoding="utf-8"), package=package)
+
+
+def _imports_of(source: str, *, package: str) -> set[str]:
+    """The hsplan modules (and names) that `source`, a module of `package`, imports."""
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.startswith("hsplan")}
         elif isinstance(node, ast.ImportFrom):
@@ -54,9 +58,14 @@ def _imports(path: Path) -> set[str]:
             else:
                 mod = node.module or ""
             if mod == "hsplan" or mod.startswith("hsplan."):
-                # `from hsplan.x import y` may import the submodule hsplan.x.y
-                found |= {f"{mod}.{a.name}" for a in node.names} if mod.count(".") < 2 else {mod}
+                # `from hsplan.x.y import z` may import the submodule hsplan.x.y.z, at any depth
+                found |= {f"{mod}.{a.name}" for a in node.names}
                 found.add(mod)
+        elif (isinstance(node, ast.Call) and node.args
+              and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+              and node.args[0].value.startswith("hsplan")
+              and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"):
+            found.add(node.args[0].value)  # importlib.import_module("hsplan.x.y")
     return found
 
 
@@ -66,6 +75,20 @@ def _family(module: str) -> str | None:
 
 
 MODULES = {_module_name(p): p for p in SRC.rglob("*.py")}
+
+
+def test_the_reader_sees_every_form_of_import() -> None:
+    source = """
+import hsplan.region.model
+from hsplan.region.io import tables
+from . import plan
+from ..region import schema
+import importlib
+importlib.import_module("hsplan.plans.catalog")
+"""
+    found = _imports_of(source, package="hsplan.plans")
+    assert {"hsplan.region.model", "hsplan.region.io.tables", "hsplan.plans.plan",
+            "hsplan.region.schema", "hsplan.plans.catalog"} <= found, found
 
 
 def test_every_family_has_a_layer() -> None:
