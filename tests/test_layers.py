@@ -8,6 +8,7 @@ under ``TYPE_CHECKING``: a lazy import is still a dependency.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,49 @@ def test_no_import_cycles() -> None:
         if node not in seen:
             visit(node)
     assert not cycles, cycles
+
+
+# --- each package states what it offers ----------------------------------------------------
+
+PACKAGES = sorted({p.parent for p in SRC.rglob("__init__.py")} - {
+    SRC / "server" / "migrations", SRC / "server" / "migrations" / "versions"})  # Alembic's
+# packages whose __init__ other work is changing now; each is still a gap (strict xfail)
+STALE_PACKAGES = {"reports": "reports/__init__ lists 4 of its 11 modules",
+                  "plans/extract": "extract/__init__ names 5 of its 12 modules",
+                  "server": "server/__init__ does not name migrations"}
+
+
+def _public_parts(package: Path) -> set[str]:
+    modules = {p.stem for p in package.glob("*.py") if not p.stem.startswith("_")}
+    return modules | {d.name for d in package.iterdir()
+                      if (d / "__init__.py").is_file() and not d.name.startswith("_")}
+
+
+def _stated(doc: str, part: str) -> bool:
+    for name in re.findall(r"`+([\w.*]+)`+", doc):
+        if name.endswith("*") and part.startswith(name.rstrip("*").rsplit(".", 1)[-1]):
+            return True
+        if part in name.split("."):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("package", [
+    pytest.param(p, id="hsplan" if p == SRC else p.relative_to(SRC).as_posix(),
+                 marks=[pytest.mark.xfail(strict=True, reason=STALE_PACKAGES[key])]
+                 if (key := p.relative_to(SRC).as_posix()) in STALE_PACKAGES else [])
+    for p in PACKAGES])
+def test_each_package_names_what_it_offers(package: Path) -> None:
+    """A package's docstring names each public module and sub-package (`name`); where its
+    ``__all__`` lists modules, it lists every one."""
+    tree = ast.parse((package / "__init__.py").read_text(encoding="utf-8"))
+    doc = ast.get_docstring(tree) or ""
+    parts = _public_parts(package)
+    assert not [p for p in sorted(parts) if not _stated(doc, p)], doc
+    listed: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__"
+                                                for t in node.targets):
+            listed = {e.value for e in node.value.elts}  # type: ignore[attr-defined]
+    if listed & parts:
+        assert parts <= listed, sorted(parts - listed)
