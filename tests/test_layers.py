@@ -8,6 +8,7 @@ under ``TYPE_CHECKING``: a lazy import is still a dependency.
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from pathlib import Path
 
@@ -189,3 +190,51 @@ def test_each_package_names_what_it_offers(package: Path) -> None:
             listed = {e.value for e in node.value.elts}  # type: ignore[attr-defined]
     if listed & parts:
         assert parts <= listed, sorted(parts - listed)
+
+
+# --- the docs follow the tree ----------------------------------------------------------------
+
+ROOT = SRC.parents[1]
+DOCS = sorted([*ROOT.glob("docs/*.md"), ROOT / "README.md", ROOT / "benchmarks" / "README.md",
+               *SRC.glob("data/**/*.md"), *ROOT.glob("tests/data/**/*.md")])
+FILE_SUFFIXES = ("mo", "po", "pot", "toml", "yaml", "yml", "json", "md", "py", "csv", "gpkg",
+                 "xlsx", "docx", "html", "txt")
+# a reference to the tree as it was, kept on purpose
+HISTORICAL = {("benchmarks/README.md", "src/hsplan/indicators.py")}
+
+
+def _resolves(ref: str) -> bool:
+    parts = ref.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for name in parts[i:]:
+            if not hasattr(obj, name):
+                try:
+                    obj = importlib.import_module(f"{obj.__name__}.{name}")
+                    continue
+                except (ImportError, AttributeError):
+                    return False
+            obj = getattr(obj, name)
+        return True
+    return False
+
+
+def test_docs_name_modules_and_files_that_exist() -> None:
+    """Every ``hsplan.x.y`` name and every ``src/hsplan/…`` path in the docs, the READMEs
+    and the data's SOURCE files is one the tree has."""
+    stale = []
+    for doc in DOCS:
+        text = doc.read_text(encoding="utf-8")
+        rel = doc.relative_to(ROOT).as_posix()
+        for m in re.finditer(r"(?<![\w/.-])hsplan(?:\.[A-Za-z_]\w*)+", text):
+            ref = m.group(0)
+            if ref.rsplit(".", 1)[-1] not in FILE_SUFFIXES and not _resolves(ref):
+                stale.append((rel, ref))
+        for m in re.finditer(r"(?<![\w/])(?:src/)?hsplan/[\w/.-]+\.(?:py|csv|yaml|json|md)", text):
+            path = m.group(0) if m.group(0).startswith("src/") else f"src/{m.group(0)}"
+            if not (ROOT / path).exists() and (rel, path) not in HISTORICAL:
+                stale.append((rel, m.group(0)))
+    assert not stale, stale
