@@ -26,8 +26,9 @@ PO = SRC / "locale" / "zh_CN" / "LC_MESSAGES" / "hsplan.po"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 SCANNED = ("cli", "_i18n.py", "errors.py", "_yaml.py", "region/io", "region/store.py",
            "region/_lock.py", "region/reference.py",
-           "region/project.py", "plans/plan.py", "web/views.py", "web/api.py", "web/state.py",
-           "web/errors.py", "evaluation/norms/__init__.py",
+           "region/project.py", "plans/plan.py", "plans/_plan_validation.py",
+           "web/views.py", "web/api.py", "web/state.py", "web/errors.py",
+           "evaluation/norms/__init__.py",
            "evaluation/targets.py", "evaluation/tasks.py", "scenarios/scenario.py",
            "demand/projection.py")
 # Click's and Typer's own words that hsplan's help and errors show (translated too)

@@ -245,6 +245,27 @@ def test_the_catalog_is_remembered_by_content(tmp_path: Path,
         catalog_mod._load_catalog_cached.cache_clear()
 
 
+def test_the_cache_key_covers_the_modules_that_validate() -> None:
+    """The private modules of `hsplan.plans` that the plan and catalog loaders import hold
+    code that reads and validates: their bytes enter every key, so that a changed check is
+    a different key (a module split off a loader is fingerprinted with it)."""
+    import ast
+
+    from hsplan.plans import _validated
+
+    plans = SRC / "hsplan" / "plans"
+    imported = set()
+    for loader in ("plan.py", "catalog.py"):
+        for node in ast.walk(ast.parse((plans / loader).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "hsplan.plans":
+                imported |= {f"plans/{a.name}.py" for a in node.names if a.name[0] == "_"}
+            elif (isinstance(node, ast.ImportFrom) and node.module
+                  and node.module.startswith("hsplan.plans._")):
+                imported.add(node.module.removeprefix("hsplan.").replace(".", "/") + ".py")
+    assert "plans/_validated.py" in imported
+    assert imported <= set(_validated._FINGERPRINTED), imported - set(_validated._FINGERPRINTED)
+
+
 def _boom(*args: object, **kwargs: object) -> None:
     raise AssertionError("must not run: the cache should have answered")
 

@@ -7,10 +7,12 @@ The package's sub-packages are families, in the order data flows (imports only p
 - analyses: `hsplan.evaluation` (targets, norms, tasks), `hsplan.demand` (projection, needs),
   `hsplan.access` (networks, travel times, coverage, catchments), `hsplan.allocation`;
 - `hsplan.scenarios`, which composes the analyses;
-- delivery: `hsplan.reports` (report, charts, maps), `hsplan.cli`.
+- delivery: `hsplan.reports` (report, charts, maps, workbooks, layers), `hsplan.cli`,
+  `hsplan.web` (the dashboard and JSON API over one project), `hsplan.server` (many users on
+  PostgreSQL/PostGIS) and `hsplan.batch` (the same analyses over many counties).
 
-`Project`, `Region` and the errors are importable from here; the region classes are loaded
-on first use, so ``import hsplan`` stays light.
+`Project`, `Region` and the errors (`hsplan.errors`) are importable from here; the region
+classes are loaded on first use, so ``import hsplan`` stays light.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ lists them (`FIRST`, then the others alphabetically). Adding a command group is 
 module and re-running ``scripts/cli_help.py`` (tests/test_startup.py fails until then).
 `main` answers ``hsplan --help`` and ``--version`` without importing Typer
 (`hsplan.cli._launch`). Importing this package loads neither: `app` is loaded on first use.
+`example` runs the worked example end to end (``python -m hsplan.cli.example``).
 """
 
 from __future__ import annotations

@@ -27,9 +27,9 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 #: the sources and data whose bytes enter every key (relative to the hsplan package)
-_FINGERPRINTED = ("plans/plan.py", "plans/catalog.py", "plans/_validated.py",
-                  "region/schema.py", "_yaml.py", "data/plan.schema.json",
-                  "data/indicator.schema.json")
+_FINGERPRINTED = ("plans/plan.py", "plans/_plan_validation.py", "plans/catalog.py",
+                  "plans/_catalog_validation.py", "plans/_validated.py", "region/schema.py",
+                  "_yaml.py", "data/plan.schema.json", "data/indicator.schema.json")
 
 
 def cache_dir() -> Path | None:

@@ -9,9 +9,12 @@ Modules, in the order data flows:
 - `reference` — bundled national divisions, the 2020 census and county boundaries;
 - `coords` — WGS84 / GCJ-02 / BD-09 conversion;
 - `io` — Excel/CSV templates, reading, cross-table checks and import;
-- `synth` — the seeded generator of synthetic regions (the worked example is one).
+- `points` — demand points: where the region's people live, for access analyses;
+- `synth` — the seeded generator of synthetic regions (the worked example is one);
+- `example` — the shipped example project (the synthetic 江川区), ready to copy.
 
 Nothing here imports from plans, analysis or delivery.
 """
 
-__all__ = ["coords", "io", "model", "project", "reference", "schema", "store", "synth"]
+__all__ = ["coords", "example", "io", "model", "points", "project", "reference", "schema",
+           "store", "synth"]

@@ -467,9 +467,9 @@ def schema_markdown() -> str:
     lines = [
         "# Region model tables",
         "",
-        "Generated from `src/hsplan/schema.py` by `hsplan.region.schema.schema_markdown()`; a test",
-        "keeps this file in step with the code. Headers: the Chinese header is what the Excel",
-        "template shows; the English id and the aliases are accepted too.",
+        "Generated from `src/hsplan/region/schema.py` by `hsplan.region.schema.schema_markdown()`;",
+        "a test keeps this file in step with the code. Headers: the Chinese header is what the",
+        "Excel template shows; the English id and the aliases are accepted too.",
         "",
     ]
     for t in TABLES.values():

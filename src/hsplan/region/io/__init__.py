@@ -1,9 +1,10 @@
 """Reading, validating and importing the region's tables from Excel workbooks and CSV files.
 
-- `write_template` writes the data-entry template (xlsx or csv) generated from the schema.
-- `read_workbook` / `read_csv_dir` / `read_tables` read and check every cell.
-- `check_region` checks a region across tables (references, containment, sums).
-- `import_tables` merges a file into a project, all or nothing.
+- `templates` — `write_template` writes the data-entry template (xlsx or csv) generated
+  from the schema.
+- `tables` — `read_workbook` / `read_csv_dir` / `read_tables` read and check every cell.
+- `checks` — `check_region` checks a region across tables (references, containment, sums).
+- `importer` — `import_tables` merges a file into a project, all or nothing.
 """
 
 from hsplan.region.io.checks import check_region
