@@ -359,3 +359,38 @@ def test_pdf(project: Project, tmp_path: Path) -> None:
         for page in pages:  # no empty pages
             assert len((page.extract_text() or "").strip()) > 20 or page.images
     assert shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def test_a_scenario_is_set_beside_the_baseline_in_an_annex(project: Project,
+                                                            tmp_path: Path) -> None:
+    """`report --scenario` (e.g. the YAML `hsplan site` writes): 附件6 names the changes in
+    words and shows the targets and norms the scenario changes, as `compare` computes them."""
+    from hsplan.scenarios.scenario import compare, load_scenario
+
+    path = tmp_path / "beds.yaml"
+    path.write_text("id: more-beds\ntitle: 区人民医院增加床位\nyear: 2023\nchanges:\n"
+                    "  - op: add\n    facility: H001\n    from: 2023\n"
+                    "    resources: {beds: 400, nurses: 160}\n", encoding="utf-8")
+    plan = load_plan(EXAMPLE_PLAN, project=project)
+    scenario = load_scenario(path)
+    out = write_report(project, plan, tmp_path / "r.docx", travel=False, scenario=scenario)
+    document = docx.Document(str(out))
+    annex = _section(document, "附件6　情景测算：区人民医院增加床位")
+    said = " ".join(annex)
+    assert "实有床位 400" in said and "注册护士 160" in said, said
+    expected = compare(project.load(), scenario, plan).indicators
+    moved = expected[expected["status_changed"] | (expected["change"].abs().fillna(0) > 1e-12)]
+    assert len(moved) >= 2  # beds and nurses per 1,000 at least
+    table = next(t for t in document.tables
+                 if [c.text for c in t.rows[0].cells][3:5] == ["现状值", "情景值"])
+    rows = {r.cells[1].text: r.cells for r in table.rows[1:]}
+    assert len(rows) == len(moved)
+    for r in moved.to_dict(orient="records"):
+        cells = rows[r["name"]]
+        assert float(cells[4].text.replace(",", "")) == pytest.approx(r["value_scenario"],
+                                                                     abs=0.051)
+        assert cells[6].text == STATUS_ZH[r["status_scenario"]]
+    assert any("附件：" in t and "情景测算" in t for t in _all_text(document))
+    for text in _all_text(document):
+        assert not set(LATIN_WORD.findall(text)) - LATIN_ALLOWED, text
+        assert not SCIENTIFIC.search(text), text

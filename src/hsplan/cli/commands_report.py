@@ -46,6 +46,9 @@ def report_command(
     issuer: Annotated[str | None, typer.Option(
         "--issuer", help=_("the issuing body signed under the report (default: the "
                            "area's health bureau)"))] = None,
+    scenario: Annotated[Path | None, typer.Option(
+        "--scenario", help=_("a scenario YAML file (e.g. from hsplan site): an annex sets it "
+                             "beside the baseline"))] = None,
 ) -> None:
     """Write the mid-term or final evaluation report (中期/终期评估报告)."""
     from hsplan.plans.plan import load_plan
@@ -54,6 +57,10 @@ def report_command(
 
     proj = Project.open(project)
     loaded = load_plan(plan, project=proj)
+    if scenario is not None:
+        from hsplan.scenarios.scenario import load_scenario
+
+        scenario_doc = load_scenario(scenario)
     if out is None:
         when = year if year is not None else (proj.load().years or [loaded.period_end])[-1]
         out = proj.outputs_dir / f"report-{loaded.id}-{when}.{fmt.value if fmt else 'docx'}"
@@ -65,5 +72,6 @@ def report_command(
             bar.update(task, description=f"{_('evaluation report')} · {label}")
 
         written = write_report(proj, loaded, out, year=year, kind=kind.value, travel=travel,
-                               fmt=fmt.value if fmt else None, issuer=issuer, progress=step)
+                               fmt=fmt.value if fmt else None, issuer=issuer, progress=step,
+                               scenario=scenario_doc if scenario is not None else None)
     console.print(_("wrote {path}").format(path=written), highlight=False, soft_wrap=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from hsplan._i18n import _, format_number
+from hsplan._i18n import _, format_number, language
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import (
     SYNTHETIC_TAG,
@@ -105,10 +105,17 @@ def compare_command(
     console.print(f"[bold]情景 {loaded.id}[/] {loaded.title} · 规划 {loaded_plan.id} · "
                   f"{result.year}{synthetic}", highlight=False)
     console.print(str(result.readings.get("line_zh", "")), highlight=False)
-    console.print(_table(result.changes, _("scenario changes"),
+    changes, notes = result.changes, list(result.notes)
+    if language() == "zh":  # the scenario module's words are bilingual; the planner's Chinese
+        from hsplan.scenarios.words import change_zh, note_zh
+
+        if len(changes) == len(loaded.changes):
+            changes = changes.assign(description=[change_zh(c) for c in loaded.changes])
+        notes = [note_zh(n) for n in notes]
+    console.print(_table(changes, _("scenario changes"),
                          {"index": "#", "op": "变化", "facility": "机构", "from_year": "起始年",
                           "description": "内容"}))
-    for note in result.notes:
+    for note in notes:
         console.print("[dim]" + _("note: {note}").format(note=note) + "[/]", highlight=False)
     ind = result.indicators
     shown = ind if show_all else ind[ind["status_changed"]

@@ -148,6 +148,10 @@ class ReportData:
     issuer: str = ""
     date: dt.date = field(default_factory=dt.date.today)
     readings: Any = None
+    #: a scenario beside the baseline (`hsplan.scenarios.scenario.Comparison`) and its
+    #: changes in words, for the 情景测算 annex
+    comparison: Any = None
+    scenario_changes: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -191,7 +195,8 @@ def default_issuer(area_name: str) -> str:
 
 def report_data(project: Project, plan: Plan, *, year: int | None = None,
                 kind: str = "中期评估", travel: bool = True, issuer: str | None = None,
-                progress: Callable[[str], None] | None = None) -> ReportData:
+                progress: Callable[[str], None] | None = None,
+                scenario: Any = None) -> ReportData:
     """Return the results the report shows for `plan` on `project` in `year` (default: the
     latest year with data), computed by the hsplan analysis modules.
 
@@ -202,6 +207,8 @@ def report_data(project: Project, plan: Plan, *, year: int | None = None,
     Access: `coverage_report` for 基层医疗卫生机构 within 15 minutes and for ambulance bases
     (urban 15 min / 5 km, rural 30 min / 20 km). Needs: `needs` by the plan's end year with
     the bundled assumptions. Tasks: `task_status` as of 31 December of the evaluation year.
+    `scenario` (a `hsplan.scenarios.scenario.Scenario`, e.g. one `hsplan site` wrote): its
+    `compare` with the baseline, in the scenario's year, on the same travel-time model.
     """
     from hsplan.access.service import ServiceAccess
     from hsplan.demand.needs import load_assumptions, needs
@@ -255,13 +262,22 @@ def report_data(project: Project, plan: Plan, *, year: int | None = None,
     as_of = dt.date(year, 12, 31)
     tasks = task_status(plan, region.progress, as_of=as_of)
     area = str(region.meta.get("name") or project.name).replace("（合成示例）", "")
+    comparison, changes = None, []
+    if scenario is not None:
+        from hsplan.scenarios.scenario import compare
+        from hsplan.scenarios.words import change_zh
+
+        step("情景测算")
+        comparison = compare(region, scenario, plan, access=access)
+        changes = [change_zh(c) for c in scenario.changes]
     return ReportData(
         project=project, region=region, plan=plan, year=year, kind=kind, as_of=as_of,
         synthetic=bool(region.synthetic or project.synthetic), evaluation=evaluation,
         counts=status_counts(evaluation), norms=norm_result, coverage=cover, ambulance=amb,
         needs=need, tasks=tasks, departments=by_department(plan, tasks), series=series,
         network=network, access=access, institutions=institutions,
-        issuer=issuer or default_issuer(area), readings=readings, missing=missing)
+        issuer=issuer or default_issuer(area), readings=readings, missing=missing,
+        comparison=comparison, scenario_changes=changes)
 
 
 def access_missing_text(exc: Exception) -> str:
@@ -1042,6 +1058,53 @@ def _annex_tasks(data: ReportData, figs: _Figures) -> list[Block]:
                     caption=figs.next_table("重点任务进展明细"))]
 
 
+SCENARIO_ANNEX = "附件6　情景测算："
+
+
+def _annex_scenario(data: ReportData, figs: _Figures) -> list[Block]:
+    """附件6 情景测算: the scenario's changes, then the targets and norms it changes (the
+    `hsplan compare` tables in words)."""
+    from hsplan.evaluation.norms import STATUS_ZH as NORM_ZH
+
+    c = data.comparison
+    blocks: list[Block] = [Block("pagebreak"),
+                           _h(1, SCENARIO_ANNEX + chinese_only(str(c.scenario_title)))]
+    said = "；".join(f"{k}．{t}" for k, t in enumerate(data.scenario_changes, 1))
+    blocks.append(_p(f"本情景按{c.year}年测算，与现状（同一年份、不作变化）对照。情景包括："
+                     f"{said or '无变化'}。"))
+    ind = c.indicators
+    moved = ind[ind["status_changed"] | (ind["change"].abs().fillna(0) > 1e-12)]
+    unit = dict(zip(data.evaluation["target_id"], data.evaluation["unit"], strict=False))
+    rows = [[str(k), chinese_only(str(r["name"])), str(unit.get(r["target_id"], "") or ""),
+             format_value(r["value_baseline"], r.get("unit")),
+             format_value(r["value_scenario"], r.get("unit")),
+             STATUS_ZH.get(str(r["status_baseline"]), str(r["status_baseline"])),
+             STATUS_ZH.get(str(r["status_scenario"]), str(r["status_scenario"]))]
+            for k, r in enumerate(moved.to_dict(orient="records"), start=1)]
+    changed = int(moved["status_changed"].sum()) if len(moved) else 0
+    blocks.append(_p(f"按情景测算，{len(moved)}项指标数值变化，其中{changed}项评估结论改变"
+                     + ("。" if rows else "；其余指标不受影响。")))
+    if rows:
+        blocks += _table(["序号", "指标", "单位", "现状值", "情景值", "现状结论", "情景结论"],
+                         rows, aligns="cllrrcc", widths=[0.9, 5.6, 1.2, 1.6, 1.6, 1.7, 1.7],
+                         caption=figs.next_table("情景测算：指标变化"))
+    names = dict(zip(data.norms.summary["norm_id"], data.norms.summary["name"], strict=False))
+    norms = c.norms[c.norms["changed"]]
+    nrows = [[str(k), chinese_only(str(names.get(r["norm_id"]) or r.get("description") or "")),
+              format_count(r["failed_baseline"]), format_count(r["failed_scenario"]),
+              NORM_ZH.get(str(r["status_baseline"]), str(r["status_baseline"])),
+              NORM_ZH.get(str(r["status_scenario"]), str(r["status_scenario"]))]
+             for k, r in enumerate(norms.to_dict(orient="records"), start=1)]
+    fewer = int((norms["failed_scenario"].fillna(0) < norms["failed_baseline"].fillna(0)).sum())
+    blocks.append(_p(f"资源配置标准：{len(nrows)}条的检查结果改变，其中{fewer}条未达标项减少。"
+                     if nrows else "资源配置标准：各条的检查结果均不变。"))
+    if nrows:
+        blocks += _table(["序号", "标准", "现状未达标项", "情景未达标项", "现状", "情景"], nrows,
+                         aligns="clrrcc", widths=[0.9, 7.0, 1.9, 1.9, 1.4, 1.4],
+                         caption=figs.next_table("情景测算：资源配置标准变化"))
+    return blocks
+
+
 def report_blocks(data: ReportData, folder: Path) -> tuple[list[Block], _Figures]:
     """Return the document as blocks (charts rendered into `folder`) and the figure
     counter (which records the smallest printed text size of each chart)."""
@@ -1059,6 +1122,9 @@ def report_blocks(data: ReportData, folder: Path) -> tuple[list[Block], _Figures
     blocks += _numbered(HEADINGS[9], problems(data))
     blocks += _numbered(HEADINGS[10], recommendations(data))
     annex_names = [a.split("　", 1)[1] for a in ANNEXES]
+    if data.comparison is not None:
+        annex_names.append(SCENARIO_ANNEX.split("　", 1)[1]
+                           + chinese_only(str(data.comparison.scenario_title)))
     blocks.append(_p("附件：" + "　".join(f"{k}．{n}" for k, n in enumerate(annex_names, 1)),
                      style="annexlist"))
     blocks.append(_p(data.issuer, style="signature"))
@@ -1068,6 +1134,8 @@ def report_blocks(data: ReportData, folder: Path) -> tuple[list[Block], _Figures
     blocks += _annex_norms(data, figs)
     blocks += _annex_uncovered(data, figs)
     blocks += _annex_tasks(data, figs)
+    if data.comparison is not None:
+        blocks += _annex_scenario(data, figs)
     return blocks, figs
 
 
@@ -1077,7 +1145,8 @@ def report_blocks(data: ReportData, folder: Path) -> tuple[list[Block], _Figures
 def write_report(project: Project, plan: Plan, path: str | Path, *, year: int | None = None,
                  kind: str = "中期评估", travel: bool = True, fmt: str | None = None,
                  issuer: str | None = None,
-                 progress: Callable[[str], None] | None = None) -> Path:
+                 progress: Callable[[str], None] | None = None,
+                 scenario: Any = None) -> Path:
     """Write the evaluation report of `plan` on `project` to `path` (.docx, .pdf or .html,
     from `fmt` or the suffix); return the path.
 
@@ -1098,7 +1167,7 @@ def write_report(project: Project, plan: Plan, path: str | Path, *, year: int | 
     if fmt == "pdf" and soffice() is None:
         docx_to_pdf(target, target.parent)  # raises the clear message
     data = report_data(project, plan, year=year, kind=kind, travel=travel, issuer=issuer,
-                       progress=progress)
+                       progress=progress, scenario=scenario)
     step = progress or (lambda _label: None)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="hsplan-report-") as tmp:
