@@ -242,25 +242,34 @@ def print_evaluation(results: Any, *, title: str, year: int, detail: bool = Fals
     STATUS_LIGHT = {MET: "●", ON_TRACK: "●", AT_RISK: "●", OFF_TRACK: "●", NOT_EVALUABLE: "○",
                     NOT_APPLICABLE: "·"}
 
+    from rich.table import Table
+
     console.print(f"[bold]{title}[/]", highlight=False)
+    # one entry per target: the light, status and id in a column of their own, everything
+    # else wrapping beneath itself (a hanging indent), so each target reads as one line
+    entries = Table.grid(padding=(0, 1))
+    entries.add_column(no_wrap=True)
+    entries.add_column(overflow="fold")
     for row in results.to_dict(orient="records"):
         status = str(row["status"])
         style = STATUS_STYLE[status]
         area = "" if row["area_name"] is None or len(results["area_name"].unique()) == 1 \
             else f"·{row['area_name']}"
         value = num(row["value"], row, with_unit=True)
+        head = Text()
+        head.append(f"{STATUS_LIGHT[status]} {status_text(status)} ", style=style)
+        head.append(f"{row['target_id']}", style="dim")
         line = Text()
-        line.append(f"{STATUS_LIGHT[status]} {status_text(status)} ", style=style)
-        line.append(f"{row['target_id']} ", style="dim")
         line.append(f"{row['name']}{area}", style="bold")
         line.append(f"  {value} / {target_text(row, with_unit=True)}")
         if status not in (NOT_EVALUABLE, NOT_APPLICABLE, MET):
             line.append(f"  {explain(row, with_value=False)}", style="dim")
         elif status == NOT_EVALUABLE:
             line.append(f"  {explain(row)}", style="dim")
-        console.print(line, highlight=False)
+        entries.add_row(head, line)
         if detail:
-            console.print(Text("    " + explain_long(row, year)), highlight=False)
+            entries.add_row("", Text(explain_long(row, year)))
+    console.print(entries, highlight=False)
     counts = status_counts(results)
     console.print("  ".join(f"[{STATUS_STYLE[s]}]{status_text(s)} {n}[/]"
                             for s, n in counts.items()), highlight=False)
