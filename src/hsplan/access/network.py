@@ -48,6 +48,7 @@ from pyproj import Transformer
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from hsplan._files import check_input_file
 from hsplan.errors import DataSourceError, Problem, raise_if_errors
 from hsplan.plans.readings import MODE_ZH
 from hsplan.region.store import META_LAYER, read_gpkg_meta, write_gpkg
@@ -597,6 +598,7 @@ def network_from_osm(path: str | Path, *, mode: str = "drive",
     if not path.exists():
         raise DataSourceError(f"{path}: OSM file not found. Fix: give the path of an "
                               ".osm.pbf, .osm or .osm.bz2 file.")
+    check_input_file(path)
     class_speed = _class_speeds(load_speeds(speeds), mode)
     name = path.name.lower()
     try:

@@ -39,7 +39,7 @@ import pandas as pd
 import yaml
 from shapely.geometry import Point
 
-from hsplan._files import xlsx_writer
+from hsplan._files import check_input_file, xlsx_writer
 from hsplan._i18n import N_, _
 from hsplan._json import json_value
 from hsplan._yaml import yaml_with_lines
@@ -142,6 +142,7 @@ def load_scenario(path: str | Path) -> Scenario:
     came and the fix — and `DataSourceError` when the file cannot be read.
     """
     path = Path(path)
+    check_input_file(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

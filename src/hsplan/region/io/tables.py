@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
+from hsplan._files import check_input_file
 from hsplan._i18n import _
 from hsplan.errors import DataSourceError, Problem, raise_if_errors
 from hsplan.region import schema
@@ -103,6 +104,7 @@ def read_tables(path: str | Path, *, coordinate_system: str = "WGS84") -> ReadRe
     if not path.exists():
         raise DataSourceError(_("{path}: file not found. Fix: check the path.").format(
             path=path))
+    check_input_file(path)
     if path.suffix.lower() in (".csv", ".txt", ".tsv"):
         return _read_csv_files([path], coordinate_system=coordinate_system)
     if path.suffix.lower() in EXCEL_SUFFIXES:
@@ -209,6 +211,7 @@ def read_workbook(path: str | Path, *, coordinate_system: str = "WGS84") -> Read
     from openpyxl.utils import column_index_from_string
 
     path = Path(path)
+    check_input_file(path)
     _check_size(path)
     _sniff_excel(path)
     try:
@@ -385,6 +388,7 @@ def _separator(text: str) -> str:
 
 
 def _csv_rows(file: Path, problems: list[Problem]) -> list[tuple[int, list[Any]]] | None:
+    check_input_file(file)
     _check_size(file)
     raw = file.read_bytes()
     if not raw.strip():
