@@ -385,3 +385,15 @@ def test_a_store_of_another_kind_is_reported_without_gdal_warnings(project: Proj
         with pytest.raises(DataSourceError, match=r"region\.gpkg: not a readable GeoPackage"):
             project.load()
     assert [str(w.message) for w in caught] == []
+
+
+def test_a_csv_file_of_only_a_byte_order_mark_is_an_empty_file(project: Project,
+                                                               tmp_path: Path) -> None:
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "resources.csv").write_text("机构编码,年份,实有床位\nF001,2023,520\n",
+                                          encoding="utf-8")
+    (folder / "utilisation.csv").write_bytes(b"\xef\xbb\xbf\r\n")  # Excel, nothing typed
+    messages = [str(p) for p in read_tables(folder).errors]
+    assert messages == ["utilisation.csv: empty file: expected a header line and data lines, "
+                        "got '5 bytes'. Fix: export the table again, or delete the file"]

@@ -391,13 +391,13 @@ def _csv_rows(file: Path, problems: list[Problem]) -> list[tuple[int, list[Any]]
     check_input_file(file)
     _check_size(file)
     raw = file.read_bytes()
-    if not raw.strip():
+    text, _encoding = decode_text(raw, file=file.name) if raw.strip() else ("", "")
+    if not text.strip():  # no bytes, or only a byte order mark and blanks
         problems.append(Problem(
             _("empty file"), file=file.name, expected=_("a header line and data lines"),
             got=_("{n} bytes").format(n=len(raw)),
             fix=_("export the table again, or delete the file")))
         return None
-    text, _encoding = decode_text(raw, file=file.name)
     sep = _separator(text)
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
     rows: list[tuple[int, list[Any]]] = []
