@@ -1075,6 +1075,10 @@ def _second_round_cases() -> list[Case]:
                "resources.csv"),
         refuse("csv-key-with-trailing-space", "csv", _in_csv_folder("resources.csv", _text(
             "机构编码,年份,实有床位\nF001 ,2023,520\nF001,2023,530\n")), "resources.csv"),
+        refuse("csv-100mb-of-small-cells", "csv", _in_csv_folder("resources.csv", lambda p: (
+            p.write_bytes(("机构编码,年份," + ",".join(f"c{i}" for i in range(158)) + "\n")
+                          .encode() + ("F001,2023," + ",".join(["1"] * 158) + "\n").encode()
+                          * 320_000))), "resources.csv"),
         Case("csv-newline-in-name", "csv", "either", import_case(_in_csv_folder(
             "facilities.csv", _text('机构编码,机构名称,机构类型,所在区划代码\n'
                                     'F009,"某\n院",乡镇卫生院,530403103\n')))),

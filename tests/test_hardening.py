@@ -397,3 +397,22 @@ def test_a_csv_file_of_only_a_byte_order_mark_is_an_empty_file(project: Project,
     messages = [str(p) for p in read_tables(folder).errors]
     assert messages == ["utilisation.csv: empty file: expected a header line and data lines, "
                         "got '5 bytes'. Fix: export the table again, or delete the file"]
+
+
+def test_a_file_of_too_many_cells_is_refused_before_memory_runs_out(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within the byte limits a file can hold tens of millions of small cells (a 48 MB
+    workbook of 18 million cells took 8 minutes and then more than 1 GB): the reader counts
+    the filled cells and stops at `MAX_CELLS` (tests/fuzz_corpus.py has a 100 MB CSV)."""
+    from hsplan.region.io import tables
+
+    monkeypatch.setattr(tables, "MAX_CELLS", 10)
+    book = _book(tmp_path / "many.xlsx", {"资源": RESOURCES})  # 15 cells
+    with pytest.raises(DataSourceError, match=r"many\.xlsx: more than 10 filled cells"):
+        import_tables(project, book)
+    (tmp_path / "resources.csv").write_text(
+        "\n".join(",".join(str(c) for c in row) for row in RESOURCES), encoding="utf-8")
+    with pytest.raises(DataSourceError, match=r"resources\.csv: more than 10 filled cells"):
+        import_tables(project, tmp_path / "resources.csv")
+    monkeypatch.setattr(tables, "MAX_CELLS", 15)
+    assert import_tables(project, book).changes["resources"].rows_read == 2
