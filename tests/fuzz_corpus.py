@@ -1090,6 +1090,9 @@ def _second_round_cases() -> list[Case]:
         _store_case("gpkg-sqlite-not-geopackage", "refuse", sqlite_not_gpkg),
         _store_case("gpkg-is-a-folder", "refuse", store_edit(lambda p: p.mkdir())),
         _store_case("gpkg-named-pipe", "refuse", store_edit(_mkfifo)),
+        _store_case("gpkg-markup-area-name", "accept",
+                    _sql("UPDATE areas SET name = '江川[/]区[bold]' WHERE code = '530403'"),
+                    args=["summary", "PROJECT"]),
         _scenario_case("scenario-utf8-bom", "accept", lambda t: b"\xef\xbb\xbf" + t.encode()),
         _plan_case("plan-utf8-bom", "accept", lambda t: b"\xef\xbb\xbf" + t.encode()),
     ]
