@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "hsplan"
 PO = SRC / "locale" / "zh_CN" / "LC_MESSAGES" / "hsplan.po"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
-SCANNED = ("cli", "_i18n.py", "errors.py", "_yaml.py", "region/io", "region/store.py",
+SCANNED = ("cli", "_i18n.py", "errors.py", "_files.py", "_yaml.py", "region/io", "region/store.py",
            "region/_lock.py", "region/reference.py",
            "region/project.py", "plans/plan.py", "plans/_plan_validation.py",
            "web/views.py", "web/api.py", "web/state.py", "web/errors.py",

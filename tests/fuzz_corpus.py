@@ -949,11 +949,178 @@ def _cli_cases() -> list[Case]:
     ]
 
 
+# --- a second round (issue 11 audit): inputs as real tools and careless hands make them -----
+
+
+def _inline(cell: str, replacement: bytes) -> Callable[[bytes], bytes]:
+    """Replace the inline-string cell `cell` of row 2 as openpyxl writes it."""
+    return lambda d: re.sub(rb'<c r="' + cell.encode() + rb'" t="inlineStr"><is><t>[^<]*</t></is>'
+                            rb"</c>", replacement, d, count=1)
+
+
+def _entity_bomb_sheet(d: bytes) -> bytes:
+    entities = b"<!DOCTYPE worksheet [<!ENTITY a 'aaaaaaaaaa'>" + b"".join(
+        f"<!ENTITY {chr(98 + i)} '{('&' + chr(97 + i) + ';') * 10}'>".encode()
+        for i in range(8)) + b"]>"
+    body = re.sub(rb"^<\?xml[^>]*\?>", b"", d)
+    return (b"<?xml version='1.0' encoding='UTF-8'?>" + entities
+            + _inline("A2", b'<c r="A2" t="inlineStr"><is><t>&i;</t></is></c>')(body))
+
+
+def _fifo(name: str) -> Callable[[Path], Path]:
+    import os
+
+    def make(work: Path) -> Path:
+        os.mkfifo(work / name)  # reading a named pipe waits for a writer for ever
+        return work / name
+    return make
+
+
+def _in_csv_folder(name: str, make: Callable[[Path], None]) -> Callable[[Path], Path]:
+    def build(work: Path) -> Path:
+        folder = csv_folder(work / "csv", {"机构": BASE["机构"]})
+        make(folder / name)
+        return folder
+    return build
+
+
+def _text(text: str) -> Callable[[Path], None]:
+    return lambda path: path.write_text(text, encoding="utf-8")
+
+
+def _symlink(target: str) -> Callable[[Path], None]:
+    return lambda path: path.symlink_to(target)
+
+
+def _mkfifo(path: Path) -> None:
+    import os
+
+    os.mkfifo(path)
+
+
+def _second_round_cases() -> list[Case]:
+    import datetime as dt
+
+    res_header = ["机构编码", "年份", "实有床位", "卫生人员"]
+    res_rows = [[r.get(h) for h in res_header] for r in BASE["资源"][:2]]  # facilities known
+
+    def sheet(rows: list[list[Any]], title: str = "资源") -> Callable[[Path], Path]:
+        def make(work: Path) -> Path:
+            import openpyxl
+
+            wb = openpyxl.Workbook()
+            ws = wb.active
+            assert ws is not None
+            ws.title = title
+            for row in rows:
+                ws.append(row)
+            wb.save(work / "input.xlsx")
+            return work / "input.xlsx"
+        return make
+
+    def refuse(cid: str, kind: str, make: Callable[[Path], Path], located: str) -> Case:
+        return Case(cid, kind, "refuse", import_case(make), located=located)
+
+    def store_edit(fn: Callable[[Path], None]) -> Callable[[Path], None]:
+        def edit(path: Path) -> None:
+            path.unlink()
+            fn(path)
+        return edit
+
+    sqlite_not_gpkg = store_edit(lambda p: sqlite3.connect(p).execute("CREATE TABLE t (x)")
+                                 .connection.commit())
+    cases = [
+        refuse("xlsx-title-rows-above-header", "xlsx",
+               sheet([["2023年江川区卫生资源统计表"], ["单位：张、人"], res_header, *res_rows]),
+               "input.xlsx"),
+        Case("xlsx-header-padded", "xlsx", "accept", import_case(
+            sheet([[f" {h}\n" for h in res_header], *res_rows]), BEDS_OK)),
+        refuse("xlsx-traditional-sheet-name", "xlsx", sheet([res_header, *res_rows], "資源"),
+               "input.xlsx"),
+        Case("xlsx-fullwidth-digits", "xlsx", "accept", import_case(
+            sheet([res_header, ["F001", "２０２３", "５２０", 640], *res_rows[1:]]), BEDS_OK)),
+        Case("xlsx-year-with-unit", "xlsx", "accept", import_case(
+            sheet([res_header, ["F001", "2023年", 520, 640], *res_rows[1:]]), BEDS_OK)),
+        Case("xlsx-number-exponent", "xlsx", "accept", import_case(_xml_edit(
+            "资源", lambda d: d.replace(b"<v>520</v>", b"<v>5.2E2</v>", 1)), BEDS_OK)),
+        Case("xlsx-no-cell-references", "xlsx", "accept", import_case(_xml_edit(
+            "资源", lambda d: re.sub(rb' r="[A-Z]+\d+"', b"", d)), all_of(BEDS_OK, NURSES_OK))),
+        refuse("xlsx-shared-string-out-of-range", "xlsx", _xml_edit(
+            "资源", _inline("A2", b'<c r="A2" t="s"><v>99999</v></c>')), "input.xlsx"),
+        refuse("xlsx-shared-string-not-a-number", "xlsx", _xml_edit(
+            "资源", _inline("A2", b'<c r="A2" t="s"><v>abc</v></c>')), "input.xlsx"),
+        refuse("xlsx-entity-bomb-in-sheet", "xlsx", _xml_edit("资源", _entity_bomb_sheet),
+               "input.xlsx"),
+        refuse("xlsx-date-as-year", "xlsx", sheet(
+            [res_header, ["F001", dt.datetime(2023, 1, 1), 520, 640]]), "input.xlsx"),
+        refuse("xlsx-header-repeated-below", "xlsx", sheet(
+            [res_header, res_rows[0], res_header, res_rows[1]]), "input.xlsx"),
+        refuse("xlsx-named-pipe", "xlsx", _fifo("input.xlsx"), "input.xlsx"),
+        refuse("csv-dev-zero", "csv", _in_csv_folder("resources.csv", _symlink("/dev/zero")),
+               "resources.csv"),
+        refuse("csv-named-pipe", "csv", _in_csv_folder("resources.csv", _mkfifo),
+               "resources.csv"),
+        refuse("csv-column-twice", "csv", _in_csv_folder("resources.csv", _text(
+            "机构编码,年份,实有床位,实有床位\nF001,2023,520,521\n")), "resources.csv"),
+        refuse("csv-code-as-excel-scientific", "csv", _in_csv_folder("population.csv", _text(
+            "区划代码,年份,常住人口\n5.30403E+05,2023,251600\n")), "population.csv"),
+        refuse("csv-degrees-minutes", "csv", _in_csv_folder("facilities.csv", _text(
+            "机构编码,机构名称,机构类型,所在区划代码,经度,纬度\n"
+            "F009,某院,乡镇卫生院,530403103,102°42′,24°23′\n")), "facilities.csv"),
+        refuse("csv-blank-name", "csv", _in_csv_folder("facilities.csv", _text(
+            "机构编码,机构名称,机构类型,所在区划代码\nF009,   ,乡镇卫生院,530403103\n")),
+               "facilities.csv"),
+        refuse("csv-only-bom", "csv", _in_csv_folder("resources.csv",
+                                                     lambda p: p.write_bytes(b"\xef\xbb\xbf")),
+               "resources.csv"),
+        refuse("csv-key-with-trailing-space", "csv", _in_csv_folder("resources.csv", _text(
+            "机构编码,年份,实有床位\nF001 ,2023,520\nF001,2023,530\n")), "resources.csv"),
+        refuse("csv-100mb-of-small-cells", "csv", _in_csv_folder("resources.csv", lambda p: (
+            p.write_bytes(("机构编码,年份," + ",".join(f"c{i}" for i in range(158)) + "\n")
+                          .encode() + ("F001,2023," + ",".join(["1"] * 158) + "\n").encode()
+                          * 320_000))), "resources.csv"),
+        Case("csv-newline-in-name", "csv", "either", import_case(_in_csv_folder(
+            "facilities.csv", _text('机构编码,机构名称,机构类型,所在区划代码\n'
+                                    'F009,"某\n院",乡镇卫生院,530403103\n')))),
+        _toml_case("toml-utf8-bom", "accept", b"\xef\xbb\xbf" + GOOD_TOML.encode("utf-8")),
+        _toml_case("toml-misspelt-key", "refuse",
+                   GOOD_TOML.replace("coordinate_system", "coordinate_sytem")),
+        _toml_case("toml-unknown-section", "refuse", GOOD_TOML + "[server]\nport = 8000\n"),
+        _toml_case("toml-gb18030", "refuse", GOOD_TOML.encode("gb18030")),
+        _store_case("gpkg-sqlite-not-geopackage", "refuse", sqlite_not_gpkg),
+        _store_case("gpkg-is-a-folder", "refuse", store_edit(lambda p: p.mkdir())),
+        _store_case("gpkg-named-pipe", "refuse", store_edit(_mkfifo)),
+        _store_case("gpkg-markup-area-name", "accept",
+                    _sql("UPDATE areas SET name = '江川[/]区[bold]' WHERE code = '530403'"),
+                    args=["summary", "PROJECT"]),
+        _scenario_case("scenario-utf8-bom", "accept", lambda t: b"\xef\xbb\xbf" + t.encode()),
+        _plan_case("plan-utf8-bom", "accept", lambda t: b"\xef\xbb\xbf" + t.encode()),
+    ]
+    return [*cases, _special_file_case("osm-dev-zero", "osm", "roads.osm", "/dev/zero"),
+            _special_file_case("scenario-named-pipe", "scenario", "scenario.yaml", None)]
+
+
+def _special_file_case(cid: str, kind: str, name: str, target: str | None) -> Case:
+    """A device (`target`) or, with None, a named pipe given as an OSM or scenario file."""
+    def run(work: Path, rng: random.Random) -> tuple[Outcome, Path | None]:
+        from hsplan.access.network import network_from_osm
+        from hsplan.scenarios.scenario import load_scenario
+
+        path = work / name
+        if target is None:
+            _mkfifo(path)
+        else:
+            path.symlink_to(target)
+        reader = network_from_osm if kind == "osm" else load_scenario
+        return run_call(lambda: reader(path)), None
+    return Case(cid, kind, "refuse", run, located=name)
+
+
 def corpus() -> list[Case]:
     """Return every case of the corpus (ids unique, order fixed)."""
     cases = [*_xlsx_cell_cases(), *_xlsx_structure_cases(), *_csv_cases(), *_plan_cases(),
              *_scenario_cases(), *_toml_cases(), *_store_cases(), *_osm_cases(),
-             *_doc_cases(), *_cli_cases()]
+             *_doc_cases(), *_cli_cases(), *_second_round_cases()]
     ids = [c.id for c in cases]
     assert len(ids) == len(set(ids)), "case ids must be unique"
     return cases

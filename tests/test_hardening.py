@@ -310,3 +310,109 @@ def test_nonsense_options_are_refused(args: list[str]) -> None:
     assert result.exit_code == 2
     assert "Invalid value for '--year'" in result.output
     assert "1949" in result.output or "2100" in result.output
+
+
+def test_an_unknown_reported_indicator_is_a_located_warning(project: Project,
+                                                            tmp_path: Path) -> None:
+    book = _book(tmp_path / "r.xlsx", {"上报指标": [
+        ["区划代码", "年份", "指标编码", "数值"], ["530403", 2023, "life_expectancy_years", 78.6],
+        ["530403", 2023, "life_expectancy_yrs", 78.6]]})
+    report = import_tables(project, book)
+    assert [str(p) for p in report.warnings] == [
+        "r.xlsx, sheet 上报指标, row 3, column 指标编码: unknown indicator (stored as given, but "
+        "no evaluation will find it): expected an indicator id or Chinese name of the catalog "
+        "(hsplan indicators list), got 'life_expectancy_yrs'. Fix: did you mean "
+        "life_expectancy_years?"]
+    result = runner.invoke(app, ["import", str(project.root), str(book)])
+    assert result.exit_code == 0 and "life_expectancy_yrs" in result.output
+
+
+def test_a_pipe_or_a_device_is_refused_not_read(project: Project, tmp_path: Path) -> None:
+    import os
+
+    from hsplan.access.network import network_from_osm
+    from hsplan.scenarios.scenario import load_scenario
+
+    before = project.store_path.read_bytes()
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    os.mkfifo(folder / "resources.csv")  # reading it would wait for a writer for ever
+    zero = tmp_path / "zero"
+    zero.mkdir()
+    (zero / "resources.csv").symlink_to("/dev/zero")  # reading it would never end
+    for source in (folder, folder / "resources.csv", zero):
+        with pytest.raises(DataSourceError, match=r"resources\.csv: not a regular file"):
+            import_tables(project, source)
+    os.mkfifo(tmp_path / "plan.yaml")
+    with pytest.raises(DataSourceError, match="not a regular file"):
+        load_scenario(tmp_path / "plan.yaml")
+    (tmp_path / "roads.osm").symlink_to("/dev/zero")
+    with pytest.raises(DataSourceError, match=r"roads\.osm: not a regular file"):
+        network_from_osm(tmp_path / "roads.osm")
+    assert project.store_path.read_bytes() == before
+
+
+def test_hsplan_toml_as_notepad_saves_it_and_a_misspelt_key(project: Project) -> None:
+    config = project.config_path
+    text = config.read_text(encoding="utf-8")
+    config.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # UTF-8 with a BOM
+    assert Project.open(project.root).county_code == "530403"
+    config.write_text(text.replace("coordinate_system", "coordinate_sytem"), encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        Project.open(project.root)
+    assert ("hsplan.toml, column data.coordinate_sytem: unknown setting: expected one of "
+            "data.store, data.coordinate_system, got 'coordinate_sytem'. Fix: did you mean "
+            "data.coordinate_system?") in str(info.value)
+    config.write_text(text + "\n[server]\nport = 1\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="column server: unknown setting"):
+        Project.open(project.root)
+    config.write_bytes(text.encode("gb18030"))
+    with pytest.raises(DataSourceError, match=r"hsplan.toml: not UTF-8 text \(byte \d+ cannot "
+                                              r"be read\). Fix: save hsplan.toml as UTF-8"):
+        Project.open(project.root)
+
+
+def test_a_store_of_another_kind_is_reported_without_gdal_warnings(project: Project) -> None:
+    import warnings
+
+    project.store_path.unlink()
+    con = sqlite3.connect(project.store_path)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    with warnings.catch_warnings(record=True) as caught:  # printed in English on stderr
+        warnings.simplefilter("always")
+        with pytest.raises(DataSourceError, match=r"region\.gpkg: not a readable GeoPackage"):
+            project.load()
+    assert [str(w.message) for w in caught] == []
+
+
+def test_a_csv_file_of_only_a_byte_order_mark_is_an_empty_file(project: Project,
+                                                               tmp_path: Path) -> None:
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "resources.csv").write_text("机构编码,年份,实有床位\nF001,2023,520\n",
+                                          encoding="utf-8")
+    (folder / "utilisation.csv").write_bytes(b"\xef\xbb\xbf\r\n")  # Excel, nothing typed
+    messages = [str(p) for p in read_tables(folder).errors]
+    assert messages == ["utilisation.csv: empty file: expected a header line and data lines, "
+                        "got '5 bytes'. Fix: export the table again, or delete the file"]
+
+
+def test_a_file_of_too_many_cells_is_refused_before_memory_runs_out(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within the byte limits a file can hold tens of millions of small cells (a 48 MB
+    workbook of 18 million cells took 8 minutes and then more than 1 GB): the reader counts
+    the filled cells and stops at `MAX_CELLS` (tests/fuzz_corpus.py has a 100 MB CSV)."""
+    from hsplan.region.io import _raw_rows
+
+    monkeypatch.setattr(_raw_rows, "MAX_CELLS", 10)
+    book = _book(tmp_path / "many.xlsx", {"资源": RESOURCES})  # 15 cells
+    with pytest.raises(DataSourceError, match=r"many\.xlsx: more than 10 filled cells"):
+        import_tables(project, book)
+    (tmp_path / "resources.csv").write_text(
+        "\n".join(",".join(str(c) for c in row) for row in RESOURCES), encoding="utf-8")
+    with pytest.raises(DataSourceError, match=r"resources\.csv: more than 10 filled cells"):
+        import_tables(project, tmp_path / "resources.csv")
+    monkeypatch.setattr(_raw_rows, "MAX_CELLS", 15)
+    assert import_tables(project, book).changes["resources"].rows_read == 2

@@ -84,6 +84,32 @@ def _bad_toml(root: Path, d: Path) -> list[str]:
     return ["validate", str(proj)]
 
 
+def _fifo(root: Path, d: Path) -> list[str]:
+    import os
+
+    os.mkfifo(d / "资源.csv")
+    return ["import", str(root), str(d / "资源.csv")]
+
+
+def _toml_project(d: Path, text: str | bytes) -> Path:
+    proj = d / "proj"
+    proj.mkdir()
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    (proj / "hsplan.toml").write_bytes(data)
+    return proj
+
+
+GOOD_TOML = '[project]\nname = "江川区"\ncounty_code = "530403"\n\n[data]\nstore = "region.gpkg"\n'
+
+
+def _typo_toml(root: Path, d: Path) -> list[str]:
+    return ["validate", str(_toml_project(d, GOOD_TOML + 'coordinate_sytem = "GCJ-02"\n'))]
+
+
+def _gbk_toml(root: Path, d: Path) -> list[str]:
+    return ["validate", str(_toml_project(d, GOOD_TOML.encode("gb18030")))]
+
+
 def _fake_xlsx(root: Path, d: Path) -> list[str]:
     return ["import", str(root), str(_csv(d, "机构.xlsx", "机构编码,机构名称\nF1,A\n"))]
 
@@ -143,6 +169,16 @@ CASES = [
           "name inside the project folder, e.g. region.gpkg, got '../region.gpkg'. Fix: write "
           "store = \"region.gpkg\"",
           "unknown coordinate system: expected one of WGS84", "got 'XYZ'"), json=False),
+    Case("pipe as input", _fifo, 2,
+         ("资源.csv: not a regular file (a named pipe, device or socket, which would never end "
+          "or never answer). Fix: give the path of a saved file.",), json=False),
+    Case("misspelt setting", _typo_toml, 1,
+         ("hsplan.toml, column data.coordinate_sytem: unknown setting: expected one of "
+          "data.store, data.coordinate_system, got 'coordinate_sytem'. Fix: did you mean "
+          "data.coordinate_system?",), json=False),
+    Case("hsplan.toml not UTF-8", _gbk_toml, 2,
+         ("not UTF-8 text (byte", "cannot be read). Fix: save hsplan.toml as UTF-8"),
+         json=False),
     Case("plan YAML syntax", _plan("id: x\n  title: y\n"), 1,
          ("plan.yaml, row 2: not valid YAML (mapping values are not allowed", "). Fix: check "
           "indentation and quote values that start with > < : or contain ': '",), json=False),
@@ -205,8 +241,15 @@ def _problem_text(case: Case, project: Project, folder: Path, lang: str,
     folder.mkdir()
     args = case.args(project.root, folder)
     json_out = case.json and case.code == 1
-    code, out, err = _run(["--lang", lang, *args, *(["--format", "json"] if json_out else [])],
-                          capsys)
+    from hsplan.cli import _app
+
+    width = _app.err_console.width
+    _app.err_console.width = 400  # one line per message: a path is not broken where it wraps
+    try:
+        code, out, err = _run(["--lang", lang, *args,
+                               *(["--format", "json"] if json_out else [])], capsys)
+    finally:
+        _app.err_console.width = width
     assert code == case.code, (out, err)
     if json_out:
         return "\n".join(p["text"] for p in json.loads(out))
@@ -269,6 +312,27 @@ def test_problem_table_and_frame_in_chinese(project: Project, tmp_path: Path,
                       "处理办法：h")
     assert str(ValidationError([p], context="导入 f.xlsx")).splitlines()[0] == \
         "导入 f.xlsx：发现 1 个问题"
+
+
+@pytest.mark.usefixtures("chinese")
+def test_problem_table_keeps_the_whole_fix_on_a_narrow_terminal(
+        project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Chinese text has no spaces to wrap at: the problem column folds it rather than cut
+    the end of the message (the fix) with an ellipsis."""
+    from hsplan.cli import _app as _output
+
+    bad = _csv(tmp_path, "资源.csv", "机构编码,年份,实有床位\nF001,2023,约200\n")
+    width = _output.console.width
+    _output.console.width = 80
+    try:
+        code, out, _err = _run(["import", str(project.root), str(bad)], capsys)
+    finally:
+        _output.console.width = width
+    assert code == 1
+    rows = [line.split("│") for line in out.splitlines() if line.count("│") == 7]
+    problem = "".join(cells[-2].strip() for cells in rows)
+    assert "…" not in problem
+    assert "处理办法：只填写数字（不要“约”、单位、范围或小数）" in problem, problem
 
 
 @pytest.mark.usefixtures("english")

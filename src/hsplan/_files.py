@@ -10,6 +10,10 @@ clean-up of its own).
 Text that a spreadsheet would run as a formula (a value starting with ``=``, ``+``, ``-``
 or ``@``, e.g. ``=HYPERLINK(…)`` as a facility name) is stored as a text cell by
 `inert_workbook`, which every xlsx writer calls before saving.
+
+Every file hsplan reads as input is first checked by `check_input_file`: a named pipe, a
+device (``/dev/zero``) or a socket is refused before it is opened, since reading one would
+wait for ever or never end (a size limit cannot see what `stat` reports as 0 bytes).
 """
 
 from __future__ import annotations
@@ -18,10 +22,14 @@ import os
 import re
 import secrets
 import shutil
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
+
+from hsplan._i18n import _
+from hsplan.errors import DataSourceError
 
 TEMP_MARK = ".hsplan-tmp-"
 FORMULA_START = ("=", "+", "-", "@")
@@ -58,6 +66,20 @@ def _fsync(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def check_input_file(path: str | Path) -> None:
+    """Raise `DataSourceError` when `path` exists but is not a regular file (a named pipe,
+    a device such as ``/dev/zero`` or a socket, also behind a symbolic link)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # missing or unreadable: the caller's own open says so
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    raise DataSourceError(_(
+        "{path}: not a regular file (a named pipe, device or socket, which would never end "
+        "or never answer). Fix: give the path of a saved file.").format(path=path))
 
 
 def remove(path: Path) -> None:

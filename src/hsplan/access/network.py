@@ -46,6 +46,7 @@ from pyproj import Transformer
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from hsplan._files import check_input_file
 from hsplan.access._road_sources import (
     MAX_SPEED_KMH,
     _class_speeds,
@@ -356,6 +357,7 @@ def network_from_osm(path: str | Path, *, mode: str = "drive",
     if not path.exists():
         raise DataSourceError(f"{path}: OSM file not found. Fix: give the path of an "
                               ".osm.pbf, .osm or .osm.bz2 file.")
+    check_input_file(path)
     class_speed = _class_speeds(load_speeds(speeds), mode)
     name = path.name.lower()
     try:

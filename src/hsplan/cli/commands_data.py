@@ -141,7 +141,8 @@ def _print_problems(problems: list[Problem], fmt: OutputFormat) -> None:
     table = Table(title=_("{errors} error(s), {warnings} warning(s)").format(
         errors=f"{n_errors:,}", warnings=f"{len(problems) - n_errors:,}"))
     for header in ("", _("file"), _("sheet"), _("row"), _("column"), _("problem")):
-        table.add_column(header)
+        # fold, not crop: Chinese text has no spaces to wrap at, and the fix is at the end
+        table.add_column(header, overflow="fold")
     shown, omitted = summarise(problems)
     for p in shown:
         bare = dataclasses.replace(p, file=None, sheet=None, row=None, column=None)

@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hsplan._files import check_input_file
 from hsplan._i18n import _
 from hsplan.errors import DataSourceError, Problem, ValidationError
 from hsplan.plans import _validated
@@ -394,6 +395,7 @@ def _checked_data(path: Path) -> dict[str, Any]:
 
     catalog: Any = importlib.import_module("hsplan.plans.catalog")
     catalog_files = sorted(Path(catalog.catalog_dir()).glob("*.yaml"))
+    check_input_file(path)
     try:
         key = _validated.content_key("plan", [path, *catalog_files])
     except OSError as exc:

@@ -117,8 +117,16 @@ class Project:
             raise DataSourceError(_("{config}: too large for a settings file. Fix: {fix}.")
                                   .format(config=config, fix=_(_CONFIG_FIX)))
         try:
-            data: dict[str, Any] = tomllib.loads(config.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            # utf-8-sig: Windows Notepad saves UTF-8 with a byte order mark
+            text = config.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DataSourceError(_(
+                "{config}: not UTF-8 text (byte {byte} cannot be read). Fix: save hsplan.toml "
+                "as UTF-8 (记事本: 另存为, 编码 UTF-8).").format(
+                    config=config, byte=exc.start)) from exc
+        try:
+            data: dict[str, Any] = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:
             raise DataSourceError(_("{config}: not valid TOML ({error}). Fix: {fix}.").format(
                 config=config, error=exc, fix=_(_CONFIG_FIX))) from exc
         project = cls._from_config(root, data)
@@ -184,6 +192,7 @@ class Project:
                                     got=str(synthetic)[:60], fix=_(_CONFIG_FIX)))
             synthetic = False
         created = proj.get("created", "")
+        problems += _unknown_keys(data, proj, store)
         if problems:
             raise ValidationError(problems, context=f"{root / CONFIG_NAME}")
         return cls(root=root, name=name, county_code=county, store_name=store_name,
@@ -223,6 +232,34 @@ class Project:
     def save(self, region: Region) -> Path:
         """Write the project's region model atomically (all or nothing)."""
         return save_region(region, self.store_path)
+
+
+CONFIG_KEYS: dict[str, tuple[str, ...]] = {
+    "project": ("name", "county_code", "created", "synthetic", "made_by"),
+    "data": ("store", "coordinate_system"),
+}
+
+
+def _unknown_keys(data: dict[str, Any], proj: dict[str, Any], store: dict[str, Any],
+                  ) -> list[Problem]:
+    """Return a problem for every key of ``hsplan.toml`` hsplan does not know: a misspelt
+    setting (``coordinate_sytem``) would otherwise be ignored and its default used."""
+    import difflib
+
+    problems: list[Problem] = []
+    found = [(k, "", tuple(CONFIG_KEYS)) for k in data if k not in CONFIG_KEYS]
+    found += [(k, "project.", CONFIG_KEYS["project"]) for k in proj
+              if k not in CONFIG_KEYS["project"]]
+    found += [(k, "data.", CONFIG_KEYS["data"]) for k in store if k not in CONFIG_KEYS["data"]]
+    for key, prefix, known in found:
+        guess = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        problems.append(Problem(
+            _("unknown setting"), file=CONFIG_NAME, column=f"{prefix}{key}",
+            expected=_("one of {names}").format(names=", ".join(prefix + k for k in known)),
+            got=str(key)[:60],
+            fix=_("did you mean {guess}?").format(guess=prefix + guess[0]) if guess else
+            _("delete the line")))
+    return problems
 
 
 def _toml_str(value: str) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from hsplan._files import atomic_path
+from hsplan._files import atomic_path, check_input_file
 from hsplan._i18n import _
 from hsplan.errors import DataSourceError, Problem, ValidationError
 from hsplan.region import schema
@@ -105,6 +106,7 @@ def load_region(path: str | Path) -> Region:
         raise DataSourceError(_(
             "{path}: project store not found. Fix: run `hsplan init` or `hsplan import` "
             "first.").format(path=path))
+    check_input_file(path)
     copied = _read_arrow_copy(path)
     if copied is not None:
         return copied
@@ -114,9 +116,11 @@ def load_region(path: str | Path) -> Region:
 def _read_gpkg(path: Path) -> Region:
     """Read, check and type the tables of the GeoPackage at `path`."""
     try:
-        layers = {str(row[0]) for row in pyogrio.list_layers(path)}
-        raw = {name: pyogrio.read_dataframe(path, layer=name)
-               for name in schema.TABLES if name in layers}
+        with warnings.catch_warnings():  # GDAL's English warnings of a foreign file: the
+            warnings.simplefilter("ignore", RuntimeWarning)  # error below says it in full
+            layers = {str(row[0]) for row in pyogrio.list_layers(path)}
+            raw = {name: pyogrio.read_dataframe(path, layer=name)
+                   for name in schema.TABLES if name in layers}
         meta = read_gpkg_meta(path)
     except Exception as exc:  # pyogrio/GDAL errors of a damaged or foreign file
         raise DataSourceError(_(

@@ -40,6 +40,7 @@ import pandas as pd
 import yaml
 from shapely.geometry import Point
 
+from hsplan._files import check_input_file
 from hsplan._i18n import N_, _
 from hsplan._yaml import yaml_with_lines
 from hsplan.errors import DataSourceError, HsplanError, Problem, ValidationError
@@ -149,6 +150,7 @@ def load_scenario(path: str | Path) -> Scenario:
     came and the fix — and `DataSourceError` when the file cannot be read.
     """
     path = Path(path)
+    check_input_file(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

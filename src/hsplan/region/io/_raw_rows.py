@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from hsplan._files import check_input_file
 from hsplan._i18n import _
 from hsplan.errors import DataSourceError, Problem
 from hsplan.region.io._cells import is_blank
@@ -21,6 +22,9 @@ MAX_INPUT_BYTES = 100 * 1024 * 1024
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 MAX_ROWS = 300_000
 MAX_COLUMNS = 500
+# filled cells of one workbook or CSV file: about 60 bytes each once read, so that reading
+# stays well under 1 GB of memory (a county's yearly tables hold some 100,000 cells)
+MAX_CELLS = 5_000_000
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
@@ -93,7 +97,14 @@ def _zip_facts(path: Path) -> dict[str, tuple[list[tuple[str, int, str, int]], b
     return facts
 
 
-def _sheet_rows(ws: Any, file: str) -> list[tuple[int, list[Any]]]:
+def _too_many_cells(file: str) -> DataSourceError:
+    return DataSourceError(_(
+        "{file}: more than {limit} filled cells. Fix: delete the columns and sheets hsplan "
+        "does not read, or split the table into several files (e.g. one per year).").format(
+            file=file, limit=f"{MAX_CELLS:,}"))
+
+
+def _sheet_rows(ws: Any, file: str, cells_read: list[int]) -> list[tuple[int, list[Any]]]:
     rows: list[tuple[int, list[Any]]] = []
     for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
         if i > MAX_ROWS + 1:
@@ -112,6 +123,9 @@ def _sheet_rows(ws: Any, file: str) -> list[tuple[int, list[Any]]]:
             cells = cells[:MAX_COLUMNS]
         while cells and cells[-1] is None:
             cells.pop()
+        cells_read[0] += len(cells)
+        if cells_read[0] > MAX_CELLS:
+            raise _too_many_cells(file)
         rows.append((i, cells))
     while rows and not rows[-1][1]:
         rows.pop()
@@ -212,21 +226,29 @@ def _separator(text: str) -> str:
 
 
 def _csv_rows(file: Path, problems: list[Problem]) -> list[tuple[int, list[Any]]] | None:
+    check_input_file(file)
     _check_size(file)
     raw = file.read_bytes()
-    if not raw.strip():
+    n_bytes = len(raw)
+    text, _encoding = ("", "") if not raw or raw.isspace() else decode_text(raw, file=file.name)
+    del raw  # a large file is held once, not twice
+    if not text or text.isspace():  # no bytes, or only a byte order mark and blanks
         problems.append(Problem(
             _("empty file"), file=file.name, expected=_("a header line and data lines"),
-            got=_("{n} bytes").format(n=len(raw)),
+            got=_("{n} bytes").format(n=n_bytes),
             fix=_("export the table again, or delete the file")))
         return None
-    text, _encoding = decode_text(raw, file=file.name)
     sep = _separator(text)
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
+    del text
     rows: list[tuple[int, list[Any]]] = []
     line = 1
+    cells_read = 0
     try:
         for r in reader:
+            cells_read += len(r)
+            if cells_read > MAX_CELLS:
+                raise _too_many_cells(file.name)
             if len(rows) > MAX_ROWS:
                 raise DataSourceError(_(
                     "{file}: more than {limit} lines. Fix: split the table into several "

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
+from hsplan._files import check_input_file
 from hsplan._i18n import _
 from hsplan.errors import DataSourceError, Problem, raise_if_errors
 from hsplan.region import schema
@@ -117,6 +118,7 @@ def read_tables(path: str | Path, *, coordinate_system: str = "WGS84") -> ReadRe
     if not path.exists():
         raise DataSourceError(_("{path}: file not found. Fix: check the path.").format(
             path=path))
+    check_input_file(path)
     if path.suffix.lower() in (".csv", ".txt", ".tsv"):
         return _read_csv_files([path], coordinate_system=coordinate_system)
     if path.suffix.lower() in EXCEL_SUFFIXES:
@@ -147,6 +149,7 @@ def read_workbook(path: str | Path, *, coordinate_system: str = "WGS84") -> Read
     from openpyxl.utils import column_index_from_string
 
     path = Path(path)
+    check_input_file(path)
     _check_size(path)
     _sniff_excel(path)
     try:
@@ -161,6 +164,7 @@ def read_workbook(path: str | Path, *, coordinate_system: str = "WGS84") -> Read
                 file=path.name, error=f"{type(exc).__name__}: {str(exc)[:200]}")) from exc
     sheets: list[tuple[str, list[tuple[int, list[Any]]]]] = []
     problems: list[Problem] = []
+    cells_read = [0]  # filled cells of the workbook so far (`_raw_rows.MAX_CELLS`)
     try:
         for ws in wb.worksheets:
             if ws.title.strip() in IGNORED_SHEETS:
@@ -168,7 +172,7 @@ def read_workbook(path: str | Path, *, coordinate_system: str = "WGS84") -> Read
             ws_path = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
             merges, has_formula = facts.get(ws_path, ([], False))
             ws.reset_dimensions()  # the declared <dimension> may be stale: read every row
-            rows = _sheet_rows(ws, path.name)
+            rows = _sheet_rows(ws, path.name, cells_read)
             if has_formula:
                 problems += _uncalculated(path, ws.title, ws_path, rows)
             for c1, r1, c2, r2 in merges:
