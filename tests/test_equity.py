@@ -364,6 +364,6 @@ def test_the_report_has_an_equity_and_efficiency_section(tmp_path: Path) -> None
     assert any("卫生资源配置公平性" in c for c in captions)
     assert any("数据包络分析" in c for c in captions)
     figures = [t for t in texts[start:] if t.startswith("图")]
-    for caption in ("卫生资源配置洛伦兹曲线", "卫生资源集聚度（HRAD/PAD，按乡镇）",
+    for caption in ("卫生资源配置洛伦兹曲线", "卫生资源集聚度与人口集聚度之比（按乡镇）",
                     "医疗卫生机构效率"):
         assert any(caption in f for f in figures), caption

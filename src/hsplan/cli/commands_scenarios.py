@@ -105,14 +105,12 @@ def compare_command(
     console.print(f"[bold]情景 {loaded.id}[/] {loaded.title} · 规划 {loaded_plan.id} · "
                   f"{result.year}{synthetic}", highlight=False)
     console.print(str(result.readings.get("line_zh", "")), highlight=False)
-    changes, notes = result.changes, list(result.notes)
-    if language() == "zh":  # the scenario module's words are bilingual; the planner's Chinese
-        from hsplan.scenarios.words import change_zh, note_zh
+    notes = list(result.notes)
+    if language() == "zh":  # `apply_scenario` notes in English; the planner's Chinese
+        from hsplan.scenarios.words import note_zh
 
-        if len(changes) == len(loaded.changes):
-            changes = changes.assign(description=[change_zh(c) for c in loaded.changes])
         notes = [note_zh(n) for n in notes]
-    console.print(_table(changes, _("scenario changes"),
+    console.print(_table(result.changes, _("scenario changes"),
                          {"index": "#", "op": "变化", "facility": "机构", "from_year": "起始年",
                           "description": "内容"}))
     for note in notes:

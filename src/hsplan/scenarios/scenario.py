@@ -41,7 +41,7 @@ import yaml
 from shapely.geometry import Point
 
 from hsplan._files import check_input_file
-from hsplan._i18n import N_, _
+from hsplan._i18n import N_, _, language
 from hsplan._yaml import yaml_with_lines
 from hsplan.errors import DataSourceError, HsplanError, Problem, ValidationError
 from hsplan.plans.plan import Plan
@@ -85,23 +85,27 @@ class Change:
     line: int | None = None
 
     def describe(self) -> str:
-        """Return a one-line Chinese/English description of the change."""
-        res = "、".join(f"{_resource_zh(k)} {v}" for k, v in self.resources.items())
+        """Return the change in one line in the reader's language (Chinese words:
+        `hsplan.scenarios.words.change_zh`; English with ``--lang en``)."""
+        if language() == "zh":
+            from hsplan.scenarios.words import change_zh
+
+            return change_zh(self)
+        res = ", ".join(f"{k} {v:,}" for k, v in self.resources.items())
         since = f" from {self.from_year}" if self.from_year is not None else ""
         if self.op == "open":
-            return (f"新建 open {self.fields.get('subtype')} {self.fields.get('name')}"
+            return (f"open {self.fields.get('subtype')} {self.fields.get('name')}"
                     f"{since}" + (f" ({res})" if res else ""))
         if self.op == "close":
-            return f"关闭 close {self.facility}{since}"
+            return f"close {self.facility}{since}"
         if self.op == "move":
-            return (f"迁址 move {self.facility} to {self.fields.get('lon')}, "
+            return (f"move {self.facility} to {self.fields.get('lon')}, "
                     f"{self.fields.get('lat')} ({self.fields.get('crs', 'WGS84')})")
         if self.op == "fact":
             status = self.fields.get("status") or ""
-            return (f"登记 fact {self.facility} {self.fields.get('fact')} "
+            return (f"fact {self.facility} {self.fields.get('fact')} "
                     f"{self.fields.get('value')} {status}{since}").replace("  ", " ")
-        verb = "增加 add" if self.op == "add" else "减少 remove"
-        return f"{verb} {res} at {self.facility}{since}"
+        return f"{self.op} {res} at {self.facility}{since}"
 
 
 @dataclass(frozen=True)
