@@ -13,4 +13,5 @@
              总览 … 任务, 填报, 审核, 报送情况).
 - `app`      `create_server_app(db_url)`: login, the ``/api/v1/server`` API and the pages.
 - `pgcluster` a throwaway PostgreSQL cluster for tests and trials.
+- `migrations` the Alembic environment and its versions (run by `migrate`).
 """

@@ -8,6 +8,12 @@ outside the tables to the prose extractors (`prose.prose_targets`, `norms.prose_
 with `hsplan.plans.plan.validate_plan_data`. The `ExtractResult` also carries a summary: counts
 per kind, the targets whose name matched no catalog indicator (with candidates), and the
 sentences and table rows that looked like targets but produced nothing.
+
+Its modules: `documents` (the document model: .txt, .docx, .html, .pdf, traditional
+characters), `rawtables` (tables found in text), `tables`, `prose`, `norms`, `tasks` (and
+institutions), `departments` (canonical department names), `metadata`, `matching`,
+`render` (the seeds rendered as Word, HTML, PDF and traditional text for scoring) and
+`scoring` (recall and precision against the hand-encoded plans).
 """
 
 from __future__ import annotations
