@@ -1,5 +1,5 @@
-"""Tests of hsplan.reports.charts: evaluation bars, population pyramid, needs bars, violations map,
-the CLI options that write them and the example job's charts."""
+"""Tests of hsplan.reports.charts and demand_charts: evaluation bars, population pyramid,
+needs bars, violations map, the CLI options that write them and the example job's charts."""
 
 from __future__ import annotations
 
@@ -29,15 +29,17 @@ from hsplan.reports.charts import (
     PROGRESS_CAP_PCT,
     STATUS_COLOURS,
     evaluation_figure,
+    progress_pct,
+    target_progress,
+    violations_by_area,
+    violations_figure,
+)
+from hsplan.reports.demand_charts import (
     needs_bars,
     needs_chart,
     needs_figure,
     population_pyramid,
-    progress_pct,
     pyramid_figure,
-    target_progress,
-    violations_by_area,
-    violations_figure,
 )
 
 

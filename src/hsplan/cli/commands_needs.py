@@ -68,7 +68,7 @@ def needs_command(
     ambulance = ambulance_status(proj, the_plan)
     synthetic = region.synthetic or proj.synthetic
     if chart is not None:
-        from hsplan.reports.charts import needs_chart
+        from hsplan.reports.demand_charts import needs_chart
 
         written = needs_chart(result, chart, synthetic=synthetic,
                               title=f"{result.area_name} {result.year}年需要量 — {the_plan.title}")

@@ -375,7 +375,7 @@ def _access(data: ReportData, figs: _Figures) -> list[Block]:
 
 
 def _needs(data: ReportData, figs: _Figures) -> list[Block]:
-    from hsplan.reports.charts import pyramid_figure
+    from hsplan.reports.demand_charts import pyramid_figure
 
     result = data.needs
     if result is None:
