@@ -84,10 +84,10 @@ class Change:
     fields: dict[str, Any] = field(default_factory=dict)
     line: int | None = None
 
-    def describe(self) -> str:
-        """Return the change in one line in the reader's language (Chinese words:
-        `hsplan.scenarios.words.change_zh`; English with ``--lang en``)."""
-        if language() == "zh":
+    def describe(self, lang: str | None = None) -> str:
+        """Return the change in one line in `lang` (``zh``: Chinese words,
+        `hsplan.scenarios.words.change_zh`; ``en``; default: the reader's language)."""
+        if (lang or language()) == "zh":
             from hsplan.scenarios.words import change_zh
 
             return change_zh(self)

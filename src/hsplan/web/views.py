@@ -437,6 +437,7 @@ def _comparison_doc(state: ProjectState, scenario: str, name: str,
     changes = load_scenario(state.scenario_path(scenario)).changes
     for row, change in zip(doc["changes"], changes, strict=False):
         row["description_zh"] = change_zh(change)
+        row["description_en"] = change.describe("en")
     doc["notes_zh"] = [note_zh(n) for n in doc["notes"]]
     return doc
 
