@@ -258,14 +258,11 @@ def _grids(doc: Document) -> list[tuple[tuple[str, ...], ...]]:
 
 
 def _call(module: str, function: str, text: str) -> list[dict[str, Any]]:
-    """Run the prose extractor `hsplan.plans.extract.<module>.<function>` on `text`; an empty
-    list while that extractor is not installed."""
-    try:
-        mod = importlib.import_module(f"hsplan.plans.extract.{module}")
-    except ImportError:
-        return []
-    fn: Callable[[str], list[dict[str, Any]]] | None = getattr(mod, function, None)
-    return [dict(item) for item in fn(text)] if fn is not None else []
+    """Run the prose extractor `hsplan.plans.extract.<module>.<function>` on `text` (imported
+    when first used; a broken extractor raises, never reads as "nothing found")."""
+    mod = importlib.import_module(f"hsplan.plans.extract.{module}")
+    fn: Callable[[str], list[dict[str, Any]]] = getattr(mod, function)
+    return [dict(item) for item in fn(text)]
 
 
 _UNITS_FROM = {
