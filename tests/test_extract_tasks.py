@@ -9,7 +9,8 @@ import pytest
 
 from hsplan.plans.extract import extract_plan
 from hsplan.plans.extract._text import collapse
-from hsplan.plans.extract.tasks import _same_institution, institutions, tasks
+from hsplan.plans.extract.institutions import _same_institution, institutions
+from hsplan.plans.extract.tasks import tasks
 from plan_helpers import SEED_PLANS, recall
 from plan_helpers import seed_plan as plan
 from plan_helpers import seed_text as seed

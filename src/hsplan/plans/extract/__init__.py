@@ -3,15 +3,15 @@
 `extract_plan` reads a document (.txt, .docx, .pdf, .html, or text given directly), finds
 its metadata (`metadata`), reads its indicator tables (`tables`), hands the running text
 outside the tables to the prose extractors (`prose.prose_targets`, `norms.prose_norms`,
-`tasks.tasks`, `tasks.institutions`), links every target to the indicator catalog
+`tasks.tasks`, `institutions.institutions`), links every target to the indicator catalog
 (`matching`) and assembles one plan dict in the format of docs/plan-format.md, validated
 with `hsplan.plans.plan.validate_plan_data`. The `ExtractResult` also carries a summary: counts
 per kind, the targets whose name matched no catalog indicator (with candidates), and the
 sentences and table rows that looked like targets but produced nothing.
 
 Its modules: `documents` (the document model: .txt, .docx, .html, .pdf, traditional
-characters), `rawtables` (tables found in text), `tables`, `prose`, `norms`, `tasks` (and
-institutions), `departments` (canonical department names), `metadata`, `matching`,
+characters), `rawtables` (tables found in text), `tables`, `prose`, `norms`, `tasks`,
+`institutions`, `departments` (canonical department names), `metadata`, `matching`,
 `render` (the seeds rendered as Word, HTML, PDF and traditional text for scoring) and
 `scoring` (recall and precision against the hand-encoded plans).
 """
@@ -180,7 +180,7 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
     found = {
         "targets": _call("prose", "prose_targets", prose_text),
         "norms": _call("norms", "prose_norms", prose_text),
-        "institutions": _call("tasks", "institutions", prose_text),
+        "institutions": _call("institutions", "institutions", prose_text),
         "tasks": [dict(t) for t in tasks(prose_text, tables=_grids(doc))],
     }
     found["targets"] = _not_norms(found["targets"], found["norms"])
@@ -258,14 +258,11 @@ def _grids(doc: Document) -> list[tuple[tuple[str, ...], ...]]:
 
 
 def _call(module: str, function: str, text: str) -> list[dict[str, Any]]:
-    """Run the prose extractor `hsplan.plans.extract.<module>.<function>` on `text`; an empty
-    list while that extractor is not installed."""
-    try:
-        mod = importlib.import_module(f"hsplan.plans.extract.{module}")
-    except ImportError:
-        return []
-    fn: Callable[[str], list[dict[str, Any]]] | None = getattr(mod, function, None)
-    return [dict(item) for item in fn(text)] if fn is not None else []
+    """Run the prose extractor `hsplan.plans.extract.<module>.<function>` on `text` (imported
+    when first used; a broken extractor raises, never reads as "nothing found")."""
+    mod = importlib.import_module(f"hsplan.plans.extract.{module}")
+    fn: Callable[[str], list[dict[str, Any]]] = getattr(mod, function)
+    return [dict(item) for item in fn(text)]
 
 
 _UNITS_FROM = {
