@@ -150,8 +150,6 @@ def test_no_import_cycles() -> None:
 
 PACKAGES = sorted({p.parent for p in SRC.rglob("__init__.py")} - {
     SRC / "server" / "migrations", SRC / "server" / "migrations" / "versions"})  # Alembic's
-# packages whose __init__ other work is changing now; each is still a gap (strict xfail)
-STALE_PACKAGES: dict[str, str] = {}
 
 
 def _public_parts(package: Path) -> set[str]:
@@ -170,9 +168,7 @@ def _stated(doc: str, part: str) -> bool:
 
 
 @pytest.mark.parametrize("package", [
-    pytest.param(p, id="hsplan" if p == SRC else p.relative_to(SRC).as_posix(),
-                 marks=[pytest.mark.xfail(strict=True, reason=STALE_PACKAGES[key])]
-                 if (key := p.relative_to(SRC).as_posix()) in STALE_PACKAGES else [])
+    pytest.param(p, id="hsplan" if p == SRC else p.relative_to(SRC).as_posix())
     for p in PACKAGES])
 def test_each_package_names_what_it_offers(package: Path) -> None:
     """A package's docstring names each public module and sub-package (`name`); where its
