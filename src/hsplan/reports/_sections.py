@@ -580,11 +580,12 @@ def _annex_scenario(data: ReportData, figs: _Figures) -> list[Block]:
                      + ("。" if rows else "；其余指标不受影响。")))
     if rows:
         blocks += _table(["序号", "指标", "单位", "现状值", "情景值", "现状结论", "情景结论"],
-                         rows, aligns="cllrrcc", widths=[0.9, 5.6, 1.2, 1.6, 1.6, 1.7, 1.7],
+                         rows, aligns="cllrrcc", widths=[0.9, 4.9, 1.2, 1.6, 1.6, 2.1, 2.1],
                          caption=figs.next_table("情景测算：指标变化"))
     names = dict(zip(data.norms.summary["norm_id"], data.norms.summary["name"], strict=False))
     norms = c.norms[c.norms["changed"]]
     nrows = [[str(k), chinese_only(str(names.get(r["norm_id"]) or r.get("description") or "")),
+              f"{format_count(r['checked_baseline'])} → {format_count(r['checked_scenario'])}",
               format_count(r["failed_baseline"]), format_count(r["failed_scenario"]),
               NORM_ZH.get(str(r["status_baseline"]), str(r["status_baseline"])),
               NORM_ZH.get(str(r["status_scenario"]), str(r["status_scenario"]))]
@@ -593,8 +594,9 @@ def _annex_scenario(data: ReportData, figs: _Figures) -> list[Block]:
     blocks.append(_p(f"资源配置标准：{len(nrows)}条的检查结果改变，其中{fewer}条未达标项减少。"
                      if nrows else "资源配置标准：各条的检查结果均不变。"))
     if nrows:
-        blocks += _table(["序号", "标准", "现状未达标项", "情景未达标项", "现状", "情景"], nrows,
-                         aligns="clrrcc", widths=[0.9, 7.0, 1.9, 1.9, 1.4, 1.4],
+        blocks += _table(["序号", "标准", "检查对象", "现状未达标项", "情景未达标项", "现状",
+                          "情景"], nrows,
+                         aligns="clcrrcc", widths=[0.9, 4.5, 2.1, 1.7, 1.7, 1.7, 1.7],
                          caption=figs.next_table("情景测算：资源配置标准变化"))
     return blocks
 
