@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from typing import Any, Literal
 
 import pandas as pd
@@ -378,40 +377,11 @@ def _tasks_doc(state: ProjectState, name: str, as_of: dt.date) -> dict[str, Any]
     from hsplan.evaluation.tasks import STATUS_ZH, status_counts
 
     status, departments = state.tasks(name, as_of=as_of)
-    rows = json_records(status)
-    for row in rows:
-        row["reason_zh"] = task_reason_zh(row.get("reason"))
+    rows = json_records(status)  # reasons in the server's language, as `hsplan tasks`
     return {"plan": state.plan(name).id, "plan_title": state.plan(name).title,
             "project": state.project.name, "as_of": as_of.isoformat(),
             "counts": status_counts(status), "status_zh": STATUS_ZH,
             "tasks": rows, "departments": json_records(departments)}
-
-
-_D = r"(\d{4}-\d{2}-\d{2})"
-_P = r"([\d.]+ %)"
-_TASK_WORDS = (  # `evaluation.tasks.task_status`'s reasons, phrase by phrase, in Chinese
-    (re.compile(rf"no progress report on or before {_D}"), r"截至\1无进度报告"),
-    (re.compile(rf"{_P} due {_D} \(in (\d+) days\)"), r"应于\2完成\1（还有\3天）"),
-    (re.compile(rf"{_P} due {_D}"), r"应于\2完成\1"),
-    (re.compile(rf"reported (已取消|已延期) on {_D}?"), r"\2报告\1"),
-    (re.compile(rf"reported {_P} on {_D}"), r"\2报告完成\1"),
-    (re.compile(rf"reported {_P}"), r"已报告完成\1"),
-    (re.compile(rf"{_P} expected by now"), r"按期应完成\1"),
-    (re.compile(r"no report"), "未报告"),
-    (re.compile(r" \(no percent reported: counted as 0 %\)"), "（未报告完成百分比，按0 %计）"),
-    (re.compile(r", "), "，"),
-)
-
-
-def task_reason_zh(reason: Any) -> str | None:
-    """Return a task's status reason in Chinese (None stays None; a phrase this does not
-    know stays as it is)."""
-    if not isinstance(reason, str):
-        return None
-    out = reason
-    for pattern, words in _TASK_WORDS:
-        out = pattern.sub(words, out)
-    return out
 
 
 def comparison_doc(state: ProjectState, scenario: str, plan: str | None, *,
