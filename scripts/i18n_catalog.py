@@ -24,13 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "hsplan"
 PO = SRC / "locale" / "zh_CN" / "LC_MESSAGES" / "hsplan.po"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
-SCANNED = ("cli", "_i18n.py", "errors.py", "_files.py", "_yaml.py", "region/io", "region/store.py",
-           "region/_lock.py", "region/reference.py",
-           "region/project.py", "plans/plan.py", "plans/_plan_validation.py",
-           "web/views.py", "web/api.py", "web/state.py", "web/errors.py",
-           "evaluation/norms/__init__.py",
-           "evaluation/targets.py", "evaluation/tasks.py", "scenarios/scenario.py",
-           "demand/projection.py")
 # Click's and Typer's own words that hsplan's help and errors show (translated too)
 THIRD_PARTY = (
     "Show this message and exit.", "Usage:", "Missing option", "Missing argument",
@@ -42,18 +35,12 @@ THIRD_PARTY = (
 
 
 def extracted() -> list[tuple[str | tuple[str, str], str]]:
-    """Return the messages of the code: (message id or (singular, plural), file)."""
+    """Return the messages of the whole package: (message id or (singular, plural), file)."""
     found: dict[str | tuple[str, str], str] = {}
-
-    def keep(path: str) -> bool:
-        rel = Path(path).relative_to(SRC).as_posix()
-        return any(rel == s or rel.startswith(s + "/") for s in SCANNED)
 
     for name, _lineno, message, _comments, _context in extract_from_dir(
             str(SRC), method_map=[("**.py", "python")], keywords=KEYWORDS,
             callback=None):
-        if not keep(str(SRC / name)):
-            continue
         key = tuple(message) if isinstance(message, tuple | list) else message
         if key:
             found.setdefault(key, name)  # type: ignore[arg-type]

@@ -48,24 +48,6 @@ def test_catalog_translates_every_message_of_the_code() -> None:
         script.compile_mo(catalog)
 
 
-def test_every_module_with_messages_is_scanned() -> None:
-    """A module that marks messages (`_`, `N_`, `ngettext` of `hsplan._i18n`) is one the
-    catalog script scans: a message moved into a new module is still extracted and checked."""
-    import ast
-
-    script = _catalog_script()
-    src = ROOT / "src" / "hsplan"
-    unscanned = []
-    for path in sorted(src.rglob("*.py")):
-        marks = {a.name for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-                 if isinstance(node, ast.ImportFrom) and node.module == "hsplan._i18n"
-                 for a in node.names} & {"_", "N_", "ngettext"}
-        rel = path.relative_to(src).as_posix()
-        if marks and not any(rel == s or rel.startswith(s + "/") for s in script.SCANNED):
-            unscanned.append(rel)
-    assert not unscanned, unscanned
-
-
 def test_every_help_text_is_chinese() -> None:
     command = typer.main.get_command(app)
     untranslated: list[str] = []
