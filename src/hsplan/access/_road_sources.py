@@ -21,6 +21,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError, Problem, raise_if_errors
 
 SPEEDS_NAME = "road_speeds.csv"
@@ -65,30 +66,32 @@ def load_speeds(source: str | Path | pd.DataFrame | None = None) -> pd.DataFrame
         source = speeds_path()
     if isinstance(source, pd.DataFrame):
         raw = source.astype("string")
-        name = "speeds table"
+        name = _("speeds table")
     else:
         path = Path(source)
         if not path.exists():
-            raise DataSourceError(f"{path}: road speed table not found. "
-                                  f"Fix: give the path of a CSV like {speeds_path()}.")
+            raise DataSourceError(_("{path}: road speed table not found. Fix: give the path "
+                                    "of a CSV like {example}.").format(path=path,
+                                                                       example=speeds_path()))
         raw = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
         name = path.name
     problems: list[Problem] = []
     missing = [c for c in ("highway", "drive_kmh", "walk_kmh") if c not in raw.columns]
     for col in missing:
-        problems.append(Problem("missing column", file=name, column=col,
-                                expected=f"a column named {col}", got="no such column",
-                                fix="use the header of the bundled road_speeds.csv"))
-    raise_if_errors(problems, context=f"road speed table {name}")
+        problems.append(Problem(_("missing column"), file=name, column=col,
+                                expected=_("a column named {column}").format(column=col),
+                                got=_("no such column"),
+                                fix=_("use the header of the bundled road_speeds.csv")))
+    raise_if_errors(problems, context=_("road speed table {name}").format(name=name))
     out = pd.DataFrame({"highway": raw["highway"].fillna("").str.strip(),
                         "name_zh": raw["name_zh"] if "name_zh" in raw.columns else ""})
     seen: set[str] = set()
     for i, cls in enumerate(out["highway"]):
         if not cls or cls in seen:
             problems.append(Problem(
-                "empty or repeated road class", file=name, row=i + 2, column="highway",
-                expected="a class not yet listed", got=str(cls),
-                fix="list each OSM highway class once"))
+                _("empty or repeated road class"), file=name, row=i + 2, column="highway",
+                expected=_("a class not yet listed"), got=str(cls),
+                fix=_("list each OSM highway class once")))
         seen.add(str(cls))
     for col in ("drive_kmh", "walk_kmh"):
         values = np.full(len(raw), np.nan)
@@ -102,13 +105,15 @@ def load_speeds(source: str | Path | pd.DataFrame | None = None) -> pd.DataFrame
                 value = math.nan
             if not 0 < value <= MAX_SPEED_KMH:
                 problems.append(Problem(
-                    "invalid speed", file=name, row=i + 2, column=col,
-                    expected=f"a speed in km/h > 0 and ≤ {MAX_SPEED_KMH:g}, or blank", got=text,
-                    fix="enter digits only, or leave blank where the mode may not use the road"))
+                    _("invalid speed"), file=name, row=i + 2, column=col,
+                    expected=_("a speed in km/h > 0 and ≤ {max}, or blank").format(
+                        max=f"{MAX_SPEED_KMH:g}"), got=text,
+                    fix=_("enter digits only, or leave blank where the mode may not use the "
+                          "road")))
                 continue
             values[i] = value
         out[col] = values
-    raise_if_errors(problems, context=f"road speed table {name}")
+    raise_if_errors(problems, context=_("road speed table {name}").format(name=name))
     return out
 
 
@@ -249,7 +254,7 @@ def _open_xml(path: Path) -> IO[bytes]:
 
 def _iter_xml(path: Path) -> Iterator[tuple[str, ET.Element]]:
     with _open_xml(path) as handle:
-        for _, elem in ET.iterparse(handle, events=("end",)):
+        for _event, elem in ET.iterparse(handle, events=("end",)):
             if elem.tag in ("node", "way", "relation"):
                 yield elem.tag, elem
                 elem.clear()
@@ -272,7 +277,7 @@ def _read_xml(path: Path, mode: str, class_speed: dict[str, float]) -> _Ways:
             tags = {t.attrib["k"]: t.attrib["v"] for t in elem.iter("tag")}
             if tags.get("highway") in class_speed:
                 pending.append(([int(nd.attrib["ref"]) for nd in elem.iter("nd")], tags))
-    for refs, _ in pending:
+    for refs, _tags in pending:
         for ref in refs:
             if ref in nodes:
                 ways.coords[ref] = nodes[ref]

@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from hsplan._i18n import N_, _, ngettext
 from hsplan.errors import Problem, raise_if_errors
 
 FloatArray = npt.NDArray[np.float64]
@@ -40,6 +41,8 @@ E2SFCA_STEPS: tuple[tuple[float, float], ...] = ((10.0, 1.0), (20.0, 0.68), (30.
 FCA_COLUMNS = ("demand", "pop", "supply_per_person", "supply_per_1k", "supply_points",
                "in_catchment")
 _MAX_PROBLEMS_PER_KIND = 10
+_CONTEXT = N_("floating catchment")
+_UNKNOWN_POINT = {"demand": N_("unknown demand point"), "supply": N_("unknown supply point")}
 _NONE = np.zeros(0, dtype=np.int64)
 
 
@@ -110,10 +113,12 @@ def _catchment(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.Arr
     else:
         w = np.asarray(weight(t), dtype=float)
         if w.shape != t.shape or not np.all(np.isfinite(w)) or np.any(w < 0):
-            raise_if_errors([Problem("weight function", expected="finite weights ≥ 0 for "
-                                     "every travel time", got=_sample_bad(w),
-                                     fix="return a non-negative, finite weight for each time")],
-                            context="floating catchment")
+            raise_if_errors([Problem(_("weight function"),
+                                     expected=_("finite weights ≥ 0 for every travel time"),
+                                     got=_sample_bad(w),
+                                     fix=_("return a non-negative, finite weight for each "
+                                           "time"))],
+                            context=_(_CONTEXT))
         demand_w = np.asarray(np.bincount(j, weights=pop[i] * w, minlength=len(sup)),
                               dtype=np.float64)
         ratio = _ratio(sup, demand_w)
@@ -189,13 +194,13 @@ def enhanced_two_step_fca(od: pd.DataFrame | npt.ArrayLike,
     """
     problems = []
     if not steps:
-        problems.append(Problem("steps", expected="at least one (minutes, weight) pair",
-                                got="[]", fix="use the default E2SFCA_STEPS"))
+        problems.append(Problem("steps", expected=_("at least one (minutes, weight) pair"),
+                                got="[]", fix=_("use the default E2SFCA_STEPS")))
     for k, (bound, w) in enumerate(steps):
         if not (np.isfinite(bound) and bound > 0 and np.isfinite(w) and w >= 0):
-            problems.append(Problem(f"steps[{k}]", expected="minutes > 0 and a weight ≥ 0",
+            problems.append(Problem(f"steps[{k}]", expected=_("minutes > 0 and a weight ≥ 0"),
                                     got=f"({bound}, {w})",
-                                    fix="give zones as (upper minutes, weight) pairs"))
+                                    fix=_("give zones as (upper minutes, weight) pairs")))
     raise_if_errors(problems, context="enhanced_two_step_fca")
     max_min = max(float(b) for b, _ in steps)
     return floating_catchment(od, demand_pop, supply, weight=step_weight(steps),
@@ -246,10 +251,10 @@ def access_by_area(fca: pd.DataFrame, area_of: pd.Series | Mapping[Any, Any]) ->
     mapping = area_of if isinstance(area_of, pd.Series) else pd.Series(dict(area_of))
     area = fca["demand"].map(mapping)
     missing = fca.loc[area.isna(), "demand"].tolist()
-    raise_if_errors([Problem("demand points without an area", column="demand",
-                             expected="an area for every demand point",
+    raise_if_errors([Problem(_("demand points without an area"), column="demand",
+                             expected=_("an area for every demand point"),
                              got=", ".join(map(str, missing[:5])),
-                             fix="map every demand id to its area")] if missing else [],
+                             fix=_("map every demand id to its area"))] if missing else [],
                     context="access_by_area")
     df = pd.DataFrame({"area": area, "pop": fca["pop"].astype(float),
                        "a": fca["supply_per_person"].astype(float),
@@ -269,14 +274,18 @@ def access_by_area(fca: pd.DataFrame, area_of: pd.Series | Mapping[Any, Any]) ->
 
 def _check_positive(name: str, value: float) -> None:
     ok = isinstance(value, int | float | np.number) and np.isfinite(value) and value > 0
-    raise_if_errors([] if ok else [Problem(name, expected="a number of minutes > 0",
-                                           got=str(value), fix=f"pass {name}=30, say")],
-                    context="floating catchment")
+    raise_if_errors([] if ok else [Problem(name, expected=_("a number of minutes > 0"),
+                                           got=str(value),
+                                           fix=_("pass {name}=30, for example").format(
+                                               name=name))],
+                    context=_(_CONTEXT))
 
 
 def _sample_bad(values: FloatArray) -> str:
     bad = values[~np.isfinite(values) | (values < 0)] if values.size else values
-    return ", ".join(f"{v:g}" for v in bad[:3]) if bad.size else f"shape {values.shape}"
+    if not bad.size:
+        return _("shape {shape}").format(shape=values.shape)
+    return ", ".join(f"{v:g}" for v in bad[:3])
 
 
 def _ids_and_values(values: pd.Series | npt.ArrayLike, name: str,
@@ -290,21 +299,25 @@ def _ids_and_values(values: pd.Series | npt.ArrayLike, name: str,
     nums = pd.to_numeric(raw, errors="coerce").astype(float).to_numpy()
     bad = np.flatnonzero(~np.isfinite(nums) | (nums < 0))
     for k in bad[:_MAX_PROBLEMS_PER_KIND]:
-        problems.append(Problem(f"{name} of {ids[k]}", sheet=name, row=int(k) + 1,
-                                column=name, expected="a number ≥ 0",
-                                got=str(raw.iloc[k]), fix=f"give every {name} as a number ≥ 0"))
+        problems.append(Problem(_("{name} of {id}").format(name=name, id=ids[k]), sheet=name,
+                                row=int(k) + 1, column=name, expected=_("a number ≥ 0"),
+                                got=str(raw.iloc[k]),
+                                fix=_("give every {name} as a number ≥ 0").format(name=name)))
     _more(problems, len(bad), name, name)
     dups = [] if ids.is_unique else ids[ids.duplicated()].unique().tolist()
     if dups:
-        problems.append(Problem(f"{name}: duplicate ids", sheet=name, column="index",
-                                expected="each id once", got=", ".join(map(str, dups[:5])),
-                                fix="add up the values of the same point first"))
+        problems.append(Problem(_("{name}: duplicate ids").format(name=name), sheet=name,
+                                column="index", expected=_("each id once"),
+                                got=", ".join(map(str, dups[:5])),
+                                fix=_("add up the values of the same point first")))
     return ids, np.nan_to_num(nums, nan=0.0)
 
 
 def _more(problems: list[Problem], n: int, sheet: str, column: str) -> None:
     if n > _MAX_PROBLEMS_PER_KIND:
-        problems.append(Problem(f"{n - _MAX_PROBLEMS_PER_KIND} more rows like these",
+        more = n - _MAX_PROBLEMS_PER_KIND
+        problems.append(Problem(ngettext("{n} more row like these", "{n} more rows like these",
+                                         more).format(n=f"{more:,}"),
                                 sheet=sheet, column=column))
 
 
@@ -360,8 +373,9 @@ def _od_arrays(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.Arr
     demand_ids, pop = _ids_and_values(demand_pop, "pop", problems)
     supply_ids, sup = _ids_and_values(supply, "supply", problems)
     if max_min is not None and not (np.isfinite(max_min) and max_min > 0):
-        problems.append(Problem("max_min", expected="a number of minutes > 0",
-                                got=str(max_min), fix="pass max_min=30, say"))
+        problems.append(Problem("max_min", expected=_("a number of minutes > 0"),
+                                got=str(max_min),
+                                fix=_("pass {name}=30, for example").format(name="max_min")))
     if isinstance(od, pd.DataFrame) and set(OD_COLUMNS) <= set(od.columns):
         i_pos = _positions(od["demand"], demand_ids)
         j_pos = _positions(od["supply"], supply_ids)
@@ -378,10 +392,12 @@ def _od_arrays(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.Arr
             bad = np.flatnonzero(pos < 0) if len(pos) and pos.min() < 0 else _NONE
             unknown |= len(bad) > 0
             for k in bad[:_MAX_PROBLEMS_PER_KIND]:
-                problems.append(Problem(f"unknown {col} point", sheet="od", row=int(k) + 1,
-                                        column=col, expected=f"an id of {known}",
+                problems.append(Problem(_(_UNKNOWN_POINT[col]), sheet="od", row=int(k) + 1,
+                                        column=col,
+                                        expected=_("an id of {name}").format(name=known),
                                         got=str(od[col].iloc[k]),
-                                        fix=f"give {known} a value for every {col} id in od"))
+                                        fix=_("give {name} a value for every {column} id in "
+                                              "od").format(name=known, column=col)))
             _more(problems, len(bad), "od", col)
         if not_num is None:  # fmin skips NaN (unreachable): one reduction, no mask
             negative = len(t_raw) > 0 and bool(np.fmin.reduce(t_raw) < 0)
@@ -389,45 +405,49 @@ def _od_arrays(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.Arr
         else:
             bad_t = np.flatnonzero(not_num | (t_raw < 0))
         for k in bad_t[:_MAX_PROBLEMS_PER_KIND]:
-            problems.append(Problem("travel time", sheet="od", row=int(k) + 1,
-                                    column="travel_min", expected="minutes ≥ 0 (NaN or inf "
-                                    "for unreachable)", got=str(od["travel_min"].iloc[k]),
-                                    fix="compute travel times demand → supply in minutes"))
+            problems.append(Problem(_("travel time"), sheet="od", row=int(k) + 1,
+                                    column="travel_min",
+                                    expected=_("minutes ≥ 0 (NaN or inf for unreachable)"),
+                                    got=str(od["travel_min"].iloc[k]),
+                                    fix=_("compute travel times demand → supply in minutes")))
         _more(problems, len(bad_t), "od", "travel_min")
         for k in _repeated_pairs(i_pos, j_pos, len(pop), len(sup),
                                  all_known=not unknown)[:_MAX_PROBLEMS_PER_KIND]:
-            problems.append(Problem("repeated demand–supply pair", sheet="od", row=int(k) + 1,
-                                    column="supply", expected="each pair once",
+            problems.append(Problem(_("repeated demand–supply pair"), sheet="od",
+                                    row=int(k) + 1, column="supply", expected=_("each pair once"),
                                     got=f"{od['demand'].iloc[k]} → {od['supply'].iloc[k]}",
-                                    fix="keep the shortest time of each pair"))
-        raise_if_errors(problems, context="floating catchment")
+                                    fix=_("keep the shortest time of each pair")))
+        raise_if_errors(problems, context=_(_CONTEXT))
         return i_pos, j_pos, t_raw, pop, sup, demand_ids, supply_ids
     if isinstance(od, pd.DataFrame):
         rows = demand_ids.get_indexer(od.index).astype(np.int64)
         cols = supply_ids.get_indexer(od.columns).astype(np.int64)
         if (rows < 0).any() or (cols < 0).any():
-            problems.append(Problem("od", expected="a long frame with columns demand, supply, "
-                                    "travel_min, or a matrix indexed by demand ids with supply "
-                                    "ids as columns", got=f"columns {list(od.columns)[:5]}",
-                                    fix="rename the columns or pass the matrix"))
-            raise_if_errors(problems, context="floating catchment")
+            problems.append(Problem("od", expected=_(
+                "a long frame with columns demand, supply, travel_min, or a matrix indexed by "
+                "demand ids with supply ids as columns"),
+                got=_("columns {names}").format(names=list(od.columns)[:5]),
+                fix=_("rename the columns or pass the matrix")))
+            raise_if_errors(problems, context=_(_CONTEXT))
         matrix = od.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     else:
         matrix = np.asarray(od, dtype=float)
         if matrix.shape != (len(pop), len(sup)):
-            problems.append(Problem("od matrix", expected=f"shape ({len(pop)}, {len(sup)}) "
-                                    "(demand points × supply points)", got=str(matrix.shape),
-                                    fix="order the matrix like demand_pop and supply"))
-            raise_if_errors(problems, context="floating catchment")
+            problems.append(Problem(_("od matrix"), expected=_(
+                "shape ({rows}, {cols}) (demand points × supply points)").format(
+                    rows=len(pop), cols=len(sup)), got=str(matrix.shape),
+                fix=_("order the matrix like demand_pop and supply")))
+            raise_if_errors(problems, context=_(_CONTEXT))
         rows = np.arange(len(pop), dtype=np.int64)
         cols = np.arange(len(sup), dtype=np.int64)
     neg = np.argwhere(matrix < 0)
     for r, c in neg[:_MAX_PROBLEMS_PER_KIND]:
-        problems.append(Problem("travel time", sheet="od", row=int(r) + 1,
-                                column=str(c), expected="minutes ≥ 0 (NaN or inf for "
-                                "unreachable)", got=str(matrix[r, c]),
-                                fix="compute travel times demand → supply in minutes"))
+        problems.append(Problem(_("travel time"), sheet="od", row=int(r) + 1,
+                                column=str(c),
+                                expected=_("minutes ≥ 0 (NaN or inf for unreachable)"),
+                                got=str(matrix[r, c]),
+                                fix=_("compute travel times demand → supply in minutes")))
     _more(problems, len(neg), "od", "travel_min")
-    raise_if_errors(problems, context="floating catchment")
+    raise_if_errors(problems, context=_(_CONTEXT))
     ii, jj = np.nonzero(np.isfinite(matrix))
     return (rows[ii], cols[jj], matrix[ii, jj], pop, sup, demand_ids, supply_ids)

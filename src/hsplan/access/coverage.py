@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
+from hsplan._i18n import _
 from hsplan.access.network import Network
 from hsplan.access.traveltimes import Points, nearest_facility_times
 from hsplan.errors import Problem, raise_if_errors
@@ -74,14 +75,16 @@ def coverage(times: pd.DataFrame, *, minutes: float | npt.ArrayLike | None = Non
     missing = [c for c in TIMES_COLUMNS if c not in times.columns]
     if missing:
         problems.append(Problem("times", column=", ".join(missing),
-                                expected="columns travel_min, dist_m, reachable",
-                                got=f"columns {list(times.columns)}",
-                                fix="pass the frame of traveltimes.nearest_facility_times"))
+                                expected=_("columns {names}").format(
+                                    names=", ".join(TIMES_COLUMNS)),
+                                got=_("columns {names}").format(names=list(times.columns)),
+                                fix=_("pass the frame of traveltimes.nearest_facility_times")))
     if minutes is None and distance_km is None:
-        problems.append(Problem("service circle", expected="minutes or distance_km",
-                                got="neither", fix="pass minutes=15 or distance_km=5, say"))
+        problems.append(Problem(_("service circle"), expected=_("minutes or distance_km"),
+                                got=_("neither"),
+                                fix=_("pass minutes=15 or distance_km=5, for example")))
     if combine not in ("either", "both"):
-        problems.append(Problem("combine", expected="either or both", got=str(combine)))
+        problems.append(Problem("combine", expected=_("either or both"), got=str(combine)))
     thresholds: dict[str, FloatArray | None] = {}
     for name, value in (("minutes", minutes), ("distance_km", distance_km)):
         if value is None:
@@ -90,11 +93,12 @@ def coverage(times: pd.DataFrame, *, minutes: float | npt.ArrayLike | None = Non
         arr = np.broadcast_to(np.asarray(value, dtype=float), (len(times),)) \
             if np.ndim(value) == 0 or len(np.asarray(value)) == len(times) else None
         if arr is None or not np.all(np.isfinite(arr) & (arr > 0)):
-            problems.append(Problem(name, expected=f"a number > 0 or one per row of times "
-                                    f"({len(times)})", got=_short_repr(value),
-                                    fix=f"pass {name} as a positive number"))
+            problems.append(Problem(name, expected=_(
+                "a number > 0 or one per row of times ({n})").format(n=f"{len(times):,}"),
+                got=_short_repr(value),
+                fix=_("pass {name} as a positive number").format(name=name)))
         thresholds[name] = arr
-    raise_if_errors(problems, context="coverage")
+    raise_if_errors(problems, context=_("coverage"))
     out = times.copy()
     reachable = out["reachable"].fillna(False).astype(bool).to_numpy()
     t = pd.to_numeric(out["travel_min"], errors="coerce").astype(float).to_numpy()
@@ -248,9 +252,10 @@ def _require(df: pd.DataFrame, columns: Iterable[str], context: str) -> None:
     columns = tuple(columns)
     missing = [c for c in columns if c not in df.columns]
     raise_if_errors([Problem("points", column=", ".join(missing),
-                             expected=f"columns {', '.join(columns)}",
-                             got=f"columns {list(df.columns)}",
-                             fix="pass the frame of ServiceAccess.coverage")] if missing else [],
+                             expected=_("columns {names}").format(names=", ".join(columns)),
+                             got=_("columns {names}").format(names=list(df.columns)),
+                             fix=_("pass the frame of ServiceAccess.coverage"))]
+                    if missing else [],
                     context=context)
 
 
@@ -284,20 +289,21 @@ def isochrones(network: Network, facility_xy: Points,
     problems: list[Problem] = []
     bands = [float(m) for m in minutes]
     if not bands or any(not (np.isfinite(m) and m > 0) for m in bands):
-        problems.append(Problem("isochrones, argument minutes", expected="minutes > 0",
-                                got=_short_repr(list(minutes)), fix="pass [5, 10, 15, 30]"))
+        problems.append(Problem(_("isochrones, argument {name}").format(name="minutes"),
+                                expected=_("minutes > 0"), got=_short_repr(list(minutes)),
+                                fix=_("pass {value}").format(value="[5, 10, 15, 30]")))
     if not (np.isfinite(buffer_m) and buffer_m > 0):
-        problems.append(Problem("isochrones, argument buffer_m", expected="metres > 0",
-                                got=str(buffer_m)))
-    raise_if_errors(problems, context="isochrones")
-    xy, _ = lonlat_or_xy(facility_xy, "facilities")
+        problems.append(Problem(_("isochrones, argument {name}").format(name="buffer_m"),
+                                expected=_("metres > 0"), got=str(buffer_m)))
+    raise_if_errors(problems, context=_("isochrones"))
+    xy, _crs = lonlat_or_xy(facility_xy, _("facilities"))
     bands = sorted(set(bands))
     empty = gpd.GeoDataFrame({"minutes": bands, "area_km2": [0.0] * len(bands)},
                              geometry=[shapely.Polygon()] * len(bands), crs=WGS84)
     if len(xy) == 0:
         return empty
     if network.kind == "straight-line":
-        (fac,), target = project_xy([(facility_xy, "facilities")], network, crs)
+        (fac,), target = project_xy([(facility_xy, _("facilities"))], network, crs)
         per_min = network.line_speed_kmh * 1000.0 / 60.0 / network.detour_factor
         points = shapely.points(fac)
         geoms = [shapely.union_all(shapely.buffer(points, m * per_min, quad_segs=32))

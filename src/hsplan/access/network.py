@@ -47,6 +47,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from hsplan._files import check_input_file
+from hsplan._i18n import N_, _
 from hsplan.access._road_sources import (
     MAX_SPEED_KMH,
     _class_speeds,
@@ -61,7 +62,6 @@ from hsplan.access._road_sources import speeds_path as speeds_path
 from hsplan.access._road_sources import way_allowed as way_allowed
 from hsplan.access._road_sources import way_direction as way_direction
 from hsplan.errors import DataSourceError, Problem, raise_if_errors
-from hsplan.plans.readings import MODE_ZH
 from hsplan.region.store import META_LAYER, read_gpkg_meta, write_gpkg
 
 IntArray = npt.NDArray[np.int64]
@@ -75,6 +75,8 @@ EARTH_RADIUS_M = 6_371_009.0  # mean Earth radius (IUGG), as OSMnx's great-circl
 DEFAULT_DETOUR_FACTOR = 1.3
 STRAIGHT_LINE_SPEED_KMH: dict[str, float] = {"drive": 30.0, "walk": 5.0}
 M_PER_MIN_AT_1_KMH = 1000.0 / 60.0
+#: the travel modes in words (translated where shown)
+MODE_NAMES: dict[str, str] = {"drive": N_("driving"), "walk": N_("walking")}
 
 
 # ---------------------------------------------------------------------------- the network
@@ -122,13 +124,17 @@ class Network:
 
     @property
     def label(self) -> str:
-        """Return a one-line description for people, in Chinese (kind, mode, size)."""
-        mode = MODE_ZH.get(self.mode, self.mode)
+        """Return a one-line description for people in the current language (kind, mode,
+        size)."""
+        mode = _(MODE_NAMES[self.mode]) if self.mode in MODE_NAMES else self.mode
         if self.kind == "straight-line":
-            return (f"直线距离模型（直线距离 × {self.detour_factor:g} 绕行系数，"
-                    f"{self.line_speed_kmh:g} 千米/小时，{mode}）")
-        source = "OpenStreetMap " if self.kind == "osm" else ""
-        return f"{source}道路网络（{mode}，{self.n_nodes:,} 个节点、{self.n_edges:,} 条路段）"
+            return _("straight-line model (straight distance × {factor} detour factor, "
+                     "{speed} km/h, {mode})").format(factor=f"{self.detour_factor:g}",
+                                                     speed=f"{self.line_speed_kmh:g}", mode=mode)
+        text = (_("OpenStreetMap road network ({mode}, {nodes} nodes, {edges} road segments)")
+                if self.kind == "osm" else
+                _("road network ({mode}, {nodes} nodes, {edges} road segments)"))
+        return text.format(mode=mode, nodes=f"{self.n_nodes:,}", edges=f"{self.n_edges:,}")
 
     @cached_property
     def _arcs(self) -> tuple[IntArray | None, IntArray]:
@@ -164,7 +170,7 @@ class Network:
 
     def _kept(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
         """Return a copy of the edge array `values` in the order of the CSR (`_arcs`)."""
-        keep, _ = self._arcs
+        keep, _indptr = self._arcs
         return values.copy() if keep is None else values[keep]
 
     @cached_property
@@ -245,8 +251,9 @@ class Network:
 
 def _check_mode(mode: str, where: str) -> None:
     if mode not in MODES:
-        raise_if_errors([Problem(f"{where}, argument mode", expected="'drive' or 'walk'",
-                                 got=str(mode), fix="choose mode='drive' or mode='walk'")],
+        raise_if_errors([Problem(_("{where}, argument mode").format(where=where),
+                                 expected=_("'drive' or 'walk'"), got=str(mode),
+                                 fix=_("choose mode='drive' or mode='walk'"))],
                         context=where)
 
 
@@ -278,8 +285,9 @@ def _build(ways: _Ways, *, kind: str, mode: str, class_speed: dict[str, float],
     seg_v = np.asarray(ways.seg_v, dtype=np.int64)
     seg_way = np.asarray(ways.seg_way, dtype=np.int64)
     if len(seg_u) == 0:
-        raise DataSourceError(f"{source}: no road usable for mode {mode!r}. Fix: check that "
-                              "the file covers the area and holds highway ways.")
+        raise DataSourceError(_("{source}: no road usable for mode {mode}. Fix: check that "
+                                "the file covers the area and holds highway ways.").format(
+                                    source=source, mode=repr(mode)))
     node_id = np.unique(np.concatenate([seg_u, seg_v]))
     coords = np.array([ways.coords[int(n)] for n in node_id], dtype=np.float64)
     lon, lat = coords[:, 0], coords[:, 1]
@@ -308,7 +316,7 @@ def _build(ways: _Ways, *, kind: str, mode: str, class_speed: dict[str, float],
     keep_nodes = np.ones(len(node_id), dtype=bool)
     if largest_component:
         graph = sp.csr_matrix((np.ones(len(u)), (u, v)), shape=(len(node_id), len(node_id)))
-        _, labels = connected_components(graph, directed=True, connection="strong")
+        _n, labels = connected_components(graph, directed=True, connection="strong")
         keep_nodes = labels == np.bincount(labels).argmax()
     else:
         used = np.zeros(len(node_id), dtype=bool)
@@ -355,8 +363,8 @@ def network_from_osm(path: str | Path, *, mode: str = "drive",
     _check_mode(mode, "network_from_osm")
     path = Path(path)
     if not path.exists():
-        raise DataSourceError(f"{path}: OSM file not found. Fix: give the path of an "
-                              ".osm.pbf, .osm or .osm.bz2 file.")
+        raise DataSourceError(_("{path}: OSM file not found. Fix: give the path of an "
+                                ".osm.pbf, .osm or .osm.bz2 file.").format(path=path))
     check_input_file(path)
     class_speed = _class_speeds(load_speeds(speeds), mode)
     name = path.name.lower()
@@ -366,15 +374,18 @@ def network_from_osm(path: str | Path, *, mode: str = "drive",
         elif name.endswith((".osm", ".osm.bz2", ".xml", ".xml.bz2")):
             ways = _read_xml(path, mode, class_speed)
         else:
-            raise DataSourceError(
-                f"{path}: expected an .osm.pbf, .osm or .osm.bz2 file, got {path.suffix!r}. "
-                "Fix: download an extract in PBF or OSM XML format.")
+            raise DataSourceError(_(
+                "{path}: expected an .osm.pbf, .osm or .osm.bz2 file, got {suffix}. "
+                "Fix: download an extract in PBF or OSM XML format.").format(
+                    path=path, suffix=repr(path.suffix)))
     except DataSourceError:
         raise
     except (ET.ParseError, OSError, RuntimeError, ValueError, EOFError, KeyError,
             TypeError, MemoryError) as exc:  # damaged, truncated or hostile files
-        raise DataSourceError(f"{path}: not a readable OSM file ({type(exc).__name__}: "
-                              f"{str(exc)[:200]}). Fix: download the extract again.") from exc
+        raise DataSourceError(_("{path}: not a readable OSM file ({error}). Fix: download "
+                                "the extract again.").format(
+                                    path=path, error=f"{type(exc).__name__}: {str(exc)[:200]}")
+                              ) from exc
     return _build(ways, kind="osm", mode=mode, class_speed=class_speed,
                   largest_component=largest_component, source=str(path))
 
@@ -403,10 +414,11 @@ def network_from_roads(roads: gpd.GeoDataFrame, *, mode: str = "drive",
     known = set(table["highway"])
     problems: list[Problem] = []
     if "road_class" not in roads.columns:
-        problems.append(Problem("missing column", file=source, column="road_class",
-                                expected="an OSM highway class per road", got="no such column",
-                                fix="add road_class (primary, secondary, tertiary, …)"))
-        raise_if_errors(problems, context=f"roads layer {source}")
+        problems.append(Problem(_("missing column"), file=source, column="road_class",
+                                expected=_("an OSM highway class per road"),
+                                got=_("no such column"),
+                                fix=_("add road_class (primary, secondary, tertiary, …)")))
+        raise_if_errors(problems, context=_("roads layer {source}").format(source=source))
     frame = roads.to_crs(WGS84) if roads.crs is not None else roads
     ways = _Ways()
     keys: dict[tuple[int, int], int] = {}
@@ -414,22 +426,23 @@ def network_from_roads(roads: gpd.GeoDataFrame, *, mode: str = "drive",
         geom = rec.geometry  # type: ignore[attr-defined]
         cls = str(getattr(rec, "road_class", ""))
         if geom is None or geom.geom_type != "LineString" or len(geom.coords) < 2:
-            problems.append(Problem("not a road line", file=source, row=row, column="geometry",
-                                    expected="a LineString", got=str(getattr(geom, "geom_type",
-                                                                             geom)),
-                                    fix="store each road as one LineString"))
+            problems.append(Problem(_("not a road line"), file=source, row=row,
+                                    column="geometry", expected=_("a LineString"),
+                                    got=str(getattr(geom, "geom_type", geom)),
+                                    fix=_("store each road as one LineString")))
             continue
         if cls not in known:
             problems.append(Problem(
-                "unknown road class", file=source, row=row, column="road_class",
-                expected="an OSM highway class listed in road_speeds.csv", got=cls,
-                fix="use primary, secondary, tertiary, unclassified, residential, …"))
+                _("unknown road class"), file=source, row=row, column="road_class",
+                expected=_("an OSM highway class listed in road_speeds.csv"), got=cls,
+                fix=_("use primary, secondary, tertiary, unclassified, residential, …")))
             continue
         length = getattr(rec, "length_m", None)
         if length is not None and not pd.isna(length) and not float(length) > 0:
-            problems.append(Problem("invalid length", file=source, row=row, column="length_m",
-                                    expected="a length in metres > 0", got=str(length),
-                                    fix="recompute length_m or leave it blank"))
+            problems.append(Problem(_("invalid length"), file=source, row=row,
+                                    column="length_m", expected=_("a length in metres > 0"),
+                                    got=str(length),
+                                    fix=_("recompute length_m or leave it blank")))
             continue
         if cls not in class_speed:
             continue
@@ -450,7 +463,7 @@ def network_from_roads(roads: gpd.GeoDataFrame, *, mode: str = "drive",
         ways.add_way(refs, cls, float(maxspeed) if not pd.isna(maxspeed) else math.nan,
                      1 if oneway and mode == "drive" else 0)
         ways.seg_length_m.extend(seg.tolist()[: len(ways.seg_u) - n_before])
-    raise_if_errors(problems, context=f"roads layer {source}")
+    raise_if_errors(problems, context=_("roads layer {source}").format(source=source))
     return _build(ways, kind="roads", mode=mode, class_speed=class_speed,
                   largest_component=largest_component, source=source)
 
@@ -476,12 +489,15 @@ def straight_line_network(*, mode: str = "drive", speed_kmh: float | None = None
     speed = STRAIGHT_LINE_SPEED_KMH[mode] if speed_kmh is None else float(speed_kmh)
     problems = []
     if not 0 < speed <= MAX_SPEED_KMH:
-        problems.append(Problem("straight_line_network, argument speed_kmh",
-                                expected=f"a speed > 0 and ≤ {MAX_SPEED_KMH:g} km/h",
+        problems.append(Problem(_("{where}, argument {name}").format(
+                                    where="straight_line_network", name="speed_kmh"),
+                                expected=_("a speed > 0 and ≤ {max} km/h").format(
+                                    max=f"{MAX_SPEED_KMH:g}"),
                                 got=str(speed_kmh)))
     if not detour_factor >= 1:
-        problems.append(Problem("straight_line_network, argument detour_factor",
-                                expected="a factor ≥ 1", got=str(detour_factor)))
+        problems.append(Problem(_("{where}, argument {name}").format(
+                                    where="straight_line_network", name="detour_factor"),
+                                expected=_("a factor ≥ 1"), got=str(detour_factor)))
     raise_if_errors(problems, context="straight_line_network")
     empty_f = np.zeros(0, dtype=np.float64)
     empty_i = np.zeros(0, dtype=np.int64)
@@ -512,15 +528,17 @@ def load_network(path: str | Path) -> Network:
     """Return the network saved by `save_network` at `path`."""
     path = Path(path)
     if not path.exists():
-        raise DataSourceError(f"{path}: network file not found. "
-                              "Fix: build one with `hsplan network build`.")
+        raise DataSourceError(_("{path}: network file not found. "
+                                "Fix: build one with `hsplan network build`.").format(path=path))
     try:
         layers = {str(row[0]) for row in pyogrio.list_layers(path)}
     except Exception as exc:
-        raise DataSourceError(f"{path}: not a readable GeoPackage ({exc}).") from exc
+        raise DataSourceError(_("{path}: not a readable GeoPackage ({error}).").format(
+            path=path, error=exc)) from exc
     if META_LAYER not in layers:
-        raise DataSourceError(f"{path}: expected a layer {META_LAYER}, got none: not an hsplan "
-                              "network. Fix: build one with `hsplan network build`.")
+        raise DataSourceError(_("{path}: expected a layer {layer}, got none: not an hsplan "
+                                "network. Fix: build one with `hsplan network build`.").format(
+                                    path=path, layer=META_LAYER))
     meta = read_gpkg_meta(path)
     base = {k: meta.pop(k) for k in ("kind", "mode", "crs", "source", "detour_factor",
                                      "line_speed_kmh")}

@@ -22,6 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
+from hsplan._i18n import _
 from hsplan.access.catchments import (
     E2SFCA_STEPS,
     access_by_area,
@@ -79,9 +80,10 @@ def facility_filter(facility: FacilitySelector) -> FacilityFilter:
     problems: list[Problem] = []
     for key in raw:
         if key not in _SELECTOR_KEYS:
-            problems.append(Problem(f"facility selector, field {key!r}",
-                                    expected="one of " + ", ".join(_SELECTOR_KEYS), got=key,
-                                    fix="see docs/plan-format.md, facility selectors"))
+            problems.append(Problem(_("facility selector, field {key}").format(key=repr(key)),
+                                    expected=_("one of {names}").format(
+                                        names=", ".join(_SELECTOR_KEYS)), got=key,
+                                    fix=_("see docs/plan-format.md, facility selectors")))
     checks = (("subtype", schema.FACILITY_SUBTYPES), ("category", schema.FACILITY_CATEGORIES),
               ("ownership", schema.OWNERSHIP), ("admin_level", schema.ADMIN_LEVELS))
     for key, allowed in checks:
@@ -90,18 +92,20 @@ def facility_filter(facility: FacilitySelector) -> FacilityFilter:
         raw[key] = values or None
         for value in values:
             if value not in allowed:
-                problems.append(Problem(f"facility selector, {key}",
-                                        expected="one of " + "、".join(allowed), got=str(value),
-                                        fix=f"use a {key} of docs/schema.md"))
+                problems.append(Problem(_("facility selector, {key}").format(key=key),
+                                        expected=_("one of {names}").format(
+                                            names="、".join(allowed)), got=str(value),
+                                        fix=_("use a {key} of docs/schema.md").format(key=key)))
     grade = raw.get("grade_min")
     if grade is not None and grade not in GRADE_RANK:
-        problems.append(Problem("facility selector, grade_min",
-                                expected="一级, 二级 or 三级", got=str(grade)))
+        problems.append(Problem(_("facility selector, {key}").format(key="grade_min"),
+                                expected=_("一级, 二级 or 三级"), got=str(grade)))
     if not raw.get("subtype") and not raw.get("category"):
-        problems.append(Problem("facility selector", expected="a subtype or a category",
+        problems.append(Problem(_("facility selector"), expected=_("a subtype or a category"),
                                 got=_short_repr(facility),
-                                fix="e.g. 乡镇卫生院, or {category: 基层医疗卫生机构}"))
-    raise_if_errors(problems, context="facility selector")
+                                fix=_("e.g. 乡镇卫生院, or {example}").format(
+                                    example="{category: 基层医疗卫生机构}")))
+    raise_if_errors(problems, context=_("facility selector"))
     return FacilityFilter.from_dict({k: v for k, v in raw.items() if v is not None})
 
 
@@ -132,9 +136,10 @@ class ServiceAccess:
         self._networks: dict[str, Network] = {network.mode: network}
         self._factory = network_factory
         if network.mode != mode:
-            raise_if_errors([Problem("ServiceAccess, argument mode",
-                                     expected=f"{network.mode!r}, the network's mode",
-                                     got=mode, fix="build the network for that mode")],
+            raise_if_errors([Problem(_("{where}, argument mode").format(where="ServiceAccess"),
+                                     expected=_("{mode}, the network's mode").format(
+                                         mode=repr(network.mode)),
+                                     got=mode, fix=_("build the network for that mode"))],
                             context="ServiceAccess")
         self.points, self.demand_level, self.year = demand_points(region, year)
         #: the year of the points' populations and, when not the recorded ones, their source
@@ -201,9 +206,11 @@ class ServiceAccess:
         values = np.asarray(pop, dtype=float)
         if values.shape != (len(self.points),) or not np.isfinite(values).all() \
                 or (values < 0).any():
-            raise_if_errors([Problem("ServiceAccess.with_population, argument pop",
-                                     expected=f"{len(self.points)} finite values ≥ 0, one "
-                                     "per demand point", got=f"shape {values.shape}")],
+            raise_if_errors([Problem(_("{where}, argument {name}").format(
+                                         where="ServiceAccess.with_population", name="pop"),
+                                     expected=_("{n} finite values ≥ 0, one per demand "
+                                                "point").format(n=f"{len(self.points):,}"),
+                                     got=_("shape {shape}").format(shape=values.shape))],
                             context="ServiceAccess")
         other = copy.copy(self)
         other.points = self.points.assign(pop=values)
@@ -252,10 +259,12 @@ class ServiceAccess:
         mode = mode or self.mode
         if mode not in self._networks:
             if self._factory is None:
-                raise_if_errors([Problem("argument mode", expected=f"{self.mode!r} (the only "
-                                         "network given)", got=mode,
-                                         fix="use ServiceAccess.from_project, or pass a "
-                                         "network for that mode")], context="ServiceAccess")
+                raise_if_errors([Problem(_("argument {name}").format(name="mode"),
+                                         expected=_("{mode} (the only network given)").format(
+                                             mode=repr(self.mode)), got=mode,
+                                         fix=_("use ServiceAccess.from_project, or pass a "
+                                               "network for that mode"))],
+                                context="ServiceAccess")
                 raise AssertionError  # unreachable: raise_if_errors raised
             self._networks[mode] = self._factory(mode)
         return self._networks[mode]
@@ -302,11 +311,12 @@ class ServiceAccess:
         """
         year = year or self.year
         if scope is not None and scope not in ("urban", "rural"):
-            raise_if_errors([Problem("argument scope", expected="urban, rural or None",
-                                     got=str(scope))], context="coverage")
+            raise_if_errors([Problem(_("argument {name}").format(name="scope"),
+                                     expected=_("urban, rural or None"), got=str(scope))],
+                            context=_("coverage"))
         network = self.network(mode)
         if isinstance(facility, gpd.GeoDataFrame):
-            described = "given facilities"
+            described = _("given facilities")
             n_facs, times = self._frame_times(network, facility.reset_index(drop=True))
         else:
             described = facility_filter(facility).describe()
@@ -345,7 +355,8 @@ class ServiceAccess:
         out = out.reset_index(drop=True)
         out.attrs.update(parts[0].attrs)
         out.attrs["scope"] = "all"
-        out.attrs["facility"] = f"急救站点 {len(bases)} 个（{self.readings.ems.describe_zh()}）"
+        out.attrs["facility"] = _("{n} ambulance bases ({how})").format(
+            n=len(bases), how=self.readings.ems.describe_zh())
         out.attrs["readings"] = self.readings.line_zh()
         return out
 
@@ -389,14 +400,16 @@ class ServiceAccess:
         year = year or self.year
         problems: list[Problem] = []
         if supply not in SUPPLY_COLUMNS:
-            problems.append(Problem("argument supply", expected=" or ".join(SUPPLY_COLUMNS),
-                                    got=supply))
+            problems.append(Problem(_("argument {name}").format(name="supply"),
+                                    expected=_("one of {names}").format(
+                                        names=", ".join(SUPPLY_COLUMNS)), got=supply))
         if method not in FCA_METHODS:
-            problems.append(Problem("argument method", expected=" or ".join(FCA_METHODS),
-                                    got=method))
+            problems.append(Problem(_("argument {name}").format(name="method"),
+                                    expected=_("one of {names}").format(
+                                        names=", ".join(FCA_METHODS)), got=method))
         if not (np.isfinite(max_min) and max_min > 0):
-            problems.append(Problem("argument max_min", expected="minutes > 0",
-                                    got=str(max_min)))
+            problems.append(Problem(_("argument {name}").format(name="max_min"),
+                                    expected=_("minutes > 0"), got=str(max_min)))
         raise_if_errors(problems, context="fca")
         facs = self.facilities(facility, year=year)
         res = self.region.resources

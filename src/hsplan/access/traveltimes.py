@@ -34,6 +34,7 @@ from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from hsplan._i18n import _, ngettext
 from hsplan.access.network import (
     M_PER_MIN_AT_1_KMH,
     MODES,
@@ -80,21 +81,24 @@ def lonlat_or_xy(points: Points, what: str) -> tuple[FloatArray, str | None]:
     if isinstance(points, gpd.GeoDataFrame | gpd.GeoSeries):
         geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
         if geoms.crs is None:
-            problems.append(Problem(f"{what}: layer without a coordinate system",
-                                    expected="a CRS", got="none",
-                                    fix="set one with .set_crs('EPSG:4326')"))
+            problems.append(Problem(_("{what}: layer without a coordinate system").format(
+                                        what=what),
+                                    expected=_("a coordinate system"), got=_("none"),
+                                    fix=_("set one with .set_crs('EPSG:4326')")))
             raise_if_errors(problems, context=what)
         crs = str(geoms.crs)
         types = geoms.geom_type.to_numpy()
         for i in np.nonzero(types != "Point")[0]:
-            problems.append(Problem(f"{what}, row {i + 1}: not a point", expected="a Point",
-                                    got=str(types[i]), fix="use points (e.g. the centroid)"))
+            problems.append(Problem(_("{what}, row {row}: not a point").format(
+                                        what=what, row=i + 1), expected=_("a Point"),
+                                    got=str(types[i]), fix=_("use points (e.g. the centroid)")))
         raise_if_errors(problems, context=what)
         xy = np.column_stack([geoms.x.to_numpy(np.float64), geoms.y.to_numpy(np.float64)])
     elif isinstance(points, pd.DataFrame):
         missing = [c for c in ("lon", "lat") if c not in points.columns]
         if missing:
-            raise_if_errors([Problem(f"{what}: missing columns", expected="columns lon and lat",
+            raise_if_errors([Problem(_("{what}: missing columns").format(what=what),
+                                     expected=_("columns lon and lat"),
                                      got=", ".join(map(str, points.columns)))], context=what)
         xy = np.column_stack([pd.to_numeric(points["lon"]).to_numpy(np.float64, na_value=np.nan),
                               pd.to_numeric(points["lat"]).to_numpy(np.float64,
@@ -102,18 +106,23 @@ def lonlat_or_xy(points: Points, what: str) -> tuple[FloatArray, str | None]:
     else:
         xy = np.asarray(points, dtype=np.float64)
         if xy.ndim != 2 or xy.shape[1] != 2:
-            raise_if_errors([Problem(f"{what}: wrong shape", expected="an (n, 2) array of x, y",
+            raise_if_errors([Problem(_("{what}: wrong shape").format(what=what),
+                                     expected=_("an (n, 2) array of x, y"),
                                      got=str(xy.shape))], context=what)
     # the whole-array test first: .all(axis=1) on an (n, 2) array runs numpy's inner
     # loop over 2 values once per row, ~10× slower, and is only needed to name bad rows
     bad = (np.zeros(0, dtype=np.int64) if np.isfinite(xy).all()
            else np.nonzero(~np.isfinite(xy).all(axis=1))[0])
     for i in bad[:20]:
-        problems.append(Problem(f"{what}, row {i + 1}: missing coordinates",
-                                expected="finite coordinates", got=str(xy[i].tolist()),
-                                fix="fill in lon and lat, or leave the point out"))
+        problems.append(Problem(_("{what}, row {row}: missing coordinates").format(
+                                    what=what, row=i + 1),
+                                expected=_("finite coordinates"), got=str(xy[i].tolist()),
+                                fix=_("fill in lon and lat, or leave the point out")))
     if len(bad) > 20:
-        problems.append(Problem(f"{what}: {len(bad) - 20} more rows with missing coordinates"))
+        more = len(bad) - 20
+        problems.append(Problem(ngettext("{what}: {n} more row with missing coordinates",
+                                         "{what}: {n} more rows with missing coordinates",
+                                         more).format(what=what, n=f"{more:,}")))
     raise_if_errors(problems, context=what)
     return xy, crs
 
@@ -130,7 +139,7 @@ def project_xy(groups: Sequence[tuple[Points, str]], network: Network,
         lon = np.concatenate([np.asarray(p[0]) for p in lonlat])
         lat = np.concatenate([np.asarray(p[1]) for p in lonlat])
         if len(lon) == 0:
-            return [xy for xy, _ in raw], crs
+            return [xy for xy, _crs in raw], crs
         target = utm_crs(float((lon.min() + lon.max()) / 2), float((lat.min() + lat.max()) / 2))
     out = []
     for xy, c in raw:
@@ -146,8 +155,10 @@ def project_xy(groups: Sequence[tuple[Points, str]], network: Network,
 def _check_network(network: Network, mode: str | None, where: str) -> None:
     if mode is not None and mode != network.mode:
         raise_if_errors([Problem(
-            f"{where}, argument mode", expected=f"{network.mode!r}, the network's mode",
-            got=mode, fix=f"build the network with mode={mode!r} (modes: {', '.join(MODES)})")],
+            _("{where}, argument mode").format(where=where),
+            expected=_("{mode}, the network's mode").format(mode=repr(network.mode)), got=mode,
+            fix=_("build the network with mode={mode} (modes: {modes})").format(
+                mode=repr(mode), modes=", ".join(MODES)))],
             context=where)
 
 
@@ -171,8 +182,8 @@ def spatial_order(xy: FloatArray, *, side: int = SNAP_GRID) -> IntArray:
 
 def _require_nodes(network: Network) -> None:
     if network.n_nodes == 0:
-        raise_if_errors([Problem("snapping: the network has no nodes",
-                                 expected="a road network", got=network.kind)],
+        raise_if_errors([Problem(_("snapping: the network has no nodes"),
+                                 expected=_("a road network"), got=network.kind)],
                         context="snap_points")
 
 
@@ -216,7 +227,7 @@ def _snap(network: Network, xy: FloatArray, *, workers: int = -1) -> tuple[IntAr
 def snap_points(network: Network, points: Points, *, crs: str = WGS84) -> pd.DataFrame:
     """Return, per point, the nearest network node: ``node`` (position in the node arrays),
     ``node_id`` and ``snap_dist_m`` (straight distance to it, metres)."""
-    (xy,), _ = project_xy([(points, "points")], network, crs)
+    (xy,), _crs = project_xy([(points, _("points"))], network, crs)
     node, dist = _snap(network, xy)
     return pd.DataFrame({"node": node, "node_id": network.node_id[node], "snap_dist_m": dist})
 
@@ -227,12 +238,12 @@ def _access(network: Network, snap_m: FloatArray, speed_kmh: float | None,
     speed = ACCESS_SPEED_KMH[network.mode] if speed_kmh is None else float(speed_kmh)
     problems = []
     if not speed > 0:
-        problems.append(Problem("argument access_speed_kmh", expected="a speed > 0 km/h",
-                                got=str(speed_kmh)))
+        problems.append(Problem(_("argument {name}").format(name="access_speed_kmh"),
+                                expected=_("a speed > 0 km/h"), got=str(speed_kmh)))
     if not detour >= 1:
-        problems.append(Problem("argument access_detour_factor", expected="a factor ≥ 1",
-                                got=str(detour)))
-    raise_if_errors(problems, context="access leg")
+        problems.append(Problem(_("argument {name}").format(name="access_detour_factor"),
+                                expected=_("a factor ≥ 1"), got=str(detour)))
+    raise_if_errors(problems, context=_("access leg"))
     metres = snap_m * detour
     return metres, metres / (speed * M_PER_MIN_AT_1_KMH)
 
@@ -329,12 +340,13 @@ def nearest_facility_times(network: Network, demand: Points, facilities: Points,
     dist_m at the model's speed; snap_dist_m is NaN.
     """
     _check_network(network, mode, "nearest_facility_times")
-    (dem, fac), _ = project_xy([(demand, "demand points"), (facilities, "facilities")],
-                             network, crs)
+    (dem, fac), _crs = project_xy([(demand, _("demand points")),
+                                   (facilities, _("facilities"))], network, crs)
     if len(fac) == 0:
-        raise_if_errors([Problem("nearest_facility_times: no facilities",
-                                 expected="at least one facility", got="0",
-                                 fix="check the facility filter")],
+        raise_if_errors([Problem(_("{where}: no facilities").format(
+                                     where="nearest_facility_times"),
+                                 expected=_("at least one facility"), got="0",
+                                 fix=_("check the facility filter"))],
                         context="nearest_facility_times")
     n = len(dem)
     if network.kind == "straight-line":
@@ -347,7 +359,7 @@ def nearest_facility_times(network: Network, demand: Points, facilities: Points,
         kind = _kind_column(network.kind, n)
     else:
         _require_nodes(network)
-        with _progress(progress, "最近机构行程时间 nearest-facility times", 3) as step, \
+        with _progress(progress, _("nearest-facility times"), 3) as step, \
                 ThreadPoolExecutor(max_workers=1) as pool:
             # Two threads, the same computations as doing them in turn. The worker thread
             # builds the k-d tree and then queries the demand points in it (both release
@@ -358,7 +370,7 @@ def nearest_facility_times(network: Network, demand: Points, facilities: Points,
             tree = pool.submit(lambda: network.kdtree)
             d_order, d_sorted = _sorted_points(dem)
             demand_snap = pool.submit(_query, network, d_order, d_sorted)
-            _ = network.reverse_graph  # built once per network
+            _rev = network.reverse_graph  # built once per network
             tree.result()
             f_node, f_snap = _snap(network, fac)
             step(1)
@@ -417,10 +429,12 @@ def od_matrix(network: Network, origins: Points, destinations: Points, *,
     The straight-line model uses straight distance × detour factor at its speed.
     """
     if output not in ("long", "sparse"):
-        raise_if_errors([Problem("od_matrix, argument output", expected="'long' or 'sparse'",
-                                 got=str(output))], context="od_matrix")
-    (org, dst), _ = project_xy([(origins, "origins"), (destinations, "destinations")],
-                             network, crs)
+        raise_if_errors([Problem(_("{where}, argument {name}").format(where="od_matrix",
+                                                                        name="output"),
+                                 expected=_("'long' or 'sparse'"), got=str(output))],
+                        context="od_matrix")
+    (org, dst), _crs = project_xy([(origins, _("origins")),
+                                   (destinations, _("destinations"))], network, crs)
     limit = np.inf if cutoff_min is None else float(cutoff_min)
     rows: list[IntArray] = []
     cols: list[IntArray] = []
@@ -445,10 +459,10 @@ def od_matrix(network: Network, origins: Points, destinations: Points, *,
     else:
         o_node, o_snap = _snap(network, org)
         d_node, d_snap = _snap(network, dst)
-        _, o_min = _access(network, o_snap, access_speed_kmh, access_detour_factor)
-        _, d_min = _access(network, d_snap, access_speed_kmh, access_detour_factor)
+        _o_m, o_min = _access(network, o_snap, access_speed_kmh, access_detour_factor)
+        _d_m, d_min = _access(network, d_snap, access_speed_kmh, access_detour_factor)
         unique = np.unique(o_node)
-        with _progress(progress, "起讫点矩阵 OD matrix", len(unique)) as step:
+        with _progress(progress, _("OD matrix"), len(unique)) as step:
             for start in range(0, len(unique), chunk_size):
                 chunk = unique[start:start + chunk_size]
                 times = dijkstra(network.graph, directed=True, indices=chunk, limit=limit)
@@ -503,17 +517,21 @@ def travel_times_from_project(project: Project, *, subtypes: Sequence[str] | Non
     villages = areas[areas["level"] == "village"].sort_values("code")
     problems: list[Problem] = []
     if villages.empty:
-        problems.append(Problem(f"{project.store_path.name}, table areas: no villages",
-                                expected="areas of level village (demand points)", got="none",
-                                fix="import the village list with points"))
+        problems.append(Problem(_("{file}, table areas: no villages").format(
+                                    file=project.store_path.name),
+                                expected=_("areas of level village (demand points)"),
+                                got=_("none"), fix=_("import the village list with points")))
     for value in subtypes or ():
         if value not in schema.FACILITY_SUBTYPES:
-            problems.append(Problem("argument subtypes", expected="a 机构类型 such as "
-                                    + "、".join(list(schema.FACILITY_SUBTYPES)[:6]), got=value))
+            problems.append(Problem(_("argument {name}").format(name="subtypes"),
+                                    expected=_("a 机构类型 such as {names}").format(
+                                        names="、".join(list(schema.FACILITY_SUBTYPES)[:6])),
+                                    got=value))
     for value in categories or ():
         if value not in schema.FACILITY_CATEGORIES:
-            problems.append(Problem("argument categories", expected="one of "
-                                    + "、".join(schema.FACILITY_CATEGORIES), got=value))
+            problems.append(Problem(_("argument {name}").format(name="categories"),
+                                    expected=_("one of {names}").format(
+                                        names="、".join(schema.FACILITY_CATEGORIES)), got=value))
     raise_if_errors(problems, context="travel_times_from_project")
     pop = region.population
     pop = pop[pop["area_code"].isin(villages["code"])]
@@ -534,9 +552,10 @@ def travel_times_from_project(project: Project, *, subtypes: Sequence[str] | Non
     keep &= facs.geometry.notna()
     chosen = facs[keep.astype(bool)].reset_index(drop=True)
     if chosen.empty:
-        raise_if_errors([Problem(f"{project.store_path.name}, table facilities: no facility "
-                                 "matches the filter", expected="at least one facility",
-                                 got="0", fix="widen subtypes/categories/facility_ids")],
+        raise_if_errors([Problem(_("{file}, table facilities: no facility matches the "
+                                   "filter").format(file=project.store_path.name),
+                                 expected=_("at least one facility"), got="0",
+                                 fix=_("widen subtypes/categories/facility_ids"))],
                         context="travel_times_from_project")
     if network is None:
         roads = project.roads_layer()
