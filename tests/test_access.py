@@ -471,7 +471,7 @@ def test_straight_line_model_without_roads(tmp_path: Path) -> None:
     model = ServiceAccess.from_project(project)
     assert model.network().kind == "straight-line"
     cov = model.coverage("乡镇卫生院", distance_km=10)
-    assert cov.attrs["network"].startswith("直线距离模型（直线距离 × ")
+    assert cov.attrs["network"].startswith("straight-line model (straight distance × ")
     facs = model.facilities("乡镇卫生院").set_index("id")
     pts = model.points
     geod = Geod(ellps="WGS84")
@@ -520,7 +520,8 @@ def test_fca_on_the_project_conserves_supply(sa: ServiceAccess) -> None:
 # --- outputs and the CLI ------------------------------------------------------------------
 
 
-def test_cli_coverage_writes_tables_gpkg_and_map(example: Project, tmp_path: Path) -> None:
+def test_cli_coverage_writes_tables_gpkg_and_map(example: Project, tmp_path: Path,
+                                                 chinese: None) -> None:
     import pyogrio
 
     out = tmp_path / "out"
@@ -547,7 +548,7 @@ def test_cli_coverage_writes_tables_gpkg_and_map(example: Project, tmp_path: Pat
     assert f"服务圈外村居（{len(outside)} 个）" in result.output and len(outside) > 0
 
 
-def test_cli_ambulance_and_fca(example: Project, tmp_path: Path) -> None:
+def test_cli_ambulance_and_fca(example: Project, tmp_path: Path, chinese: None) -> None:
     runner = CliRunner()
     amb = runner.invoke(app, ["access", "ambulance", str(example.root), "--out",
                               str(tmp_path), "--format", "json"])

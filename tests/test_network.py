@@ -383,10 +383,24 @@ def test_straight_line_model_is_labelled() -> None:
     model = straight_line_network()
     assert (model.kind, model.mode, model.detour_factor, model.line_speed_kmh) == (
         "straight-line", "drive", 1.3, 30.0)
-    assert model.label == "直线距离模型（直线距离 × 1.3 绕行系数，30 千米/小时，驾车）"
+    assert model.label == ("straight-line model (straight distance × 1.3 detour factor, "
+                           "30 km/h, driving)")
     assert straight_line_network(mode="walk").line_speed_kmh == 5.0
     with pytest.raises(ValidationError, match="argument detour_factor: expected a factor ≥ 1"):
         straight_line_network(detour_factor=0.8)
+
+
+def test_network_words_are_chinese_by_default(chinese: None, tmp_path: Path) -> None:
+    assert straight_line_network().label == (
+        "直线距离模型（直线距离 × 1.3 绕行系数，30 千米/小时，驾车）")
+    with pytest.raises(ValidationError) as err:
+        straight_line_network(detour_factor=0.8)
+    assert "straight_line_network，参数 detour_factor：应为 ≥ 1 的系数，实际为 '0.8'。" in str(
+        err.value)
+    with pytest.raises(DataSourceError) as missing:
+        load_network(tmp_path / "none.gpkg")
+    assert str(missing.value) == (f"{tmp_path / 'none.gpkg'}：找不到路网文件。处理办法：用 "
+                                  "`hsplan network build` 构建路网。")
 
 
 # ---------------------------------------------------------------- GeoPackage

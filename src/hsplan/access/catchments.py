@@ -276,7 +276,7 @@ def _check_positive(name: str, value: float) -> None:
     ok = isinstance(value, int | float | np.number) and np.isfinite(value) and value > 0
     raise_if_errors([] if ok else [Problem(name, expected=_("a number of minutes > 0"),
                                            got=str(value),
-                                           fix=_("pass {name}=30, for example").format(
+                                           fix=_("pass {name}=30, say").format(
                                                name=name))],
                     context=_(_CONTEXT))
 
@@ -375,7 +375,7 @@ def _od_arrays(od: pd.DataFrame | npt.ArrayLike, demand_pop: pd.Series | npt.Arr
     if max_min is not None and not (np.isfinite(max_min) and max_min > 0):
         problems.append(Problem("max_min", expected=_("a number of minutes > 0"),
                                 got=str(max_min),
-                                fix=_("pass {name}=30, for example").format(name="max_min")))
+                                fix=_("pass {name}=30, say").format(name="max_min")))
     if isinstance(od, pd.DataFrame) and set(OD_COLUMNS) <= set(od.columns):
         i_pos = _positions(od["demand"], demand_ids)
         j_pos = _positions(od["supply"], supply_ids)

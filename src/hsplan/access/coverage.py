@@ -82,7 +82,7 @@ def coverage(times: pd.DataFrame, *, minutes: float | npt.ArrayLike | None = Non
     if minutes is None and distance_km is None:
         problems.append(Problem(_("service circle"), expected=_("minutes or distance_km"),
                                 got=_("neither"),
-                                fix=_("pass minutes=15 or distance_km=5, for example")))
+                                fix=_("pass minutes=15 or distance_km=5, say")))
     if combine not in ("either", "both"):
         problems.append(Problem("combine", expected=_("either or both"), got=str(combine)))
     thresholds: dict[str, FloatArray | None] = {}

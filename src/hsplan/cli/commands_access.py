@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hsplan._files import atomic_path
-from hsplan._i18n import _, format_number
+from hsplan._i18n import N_, _, format_number
 from hsplan.access.choices import FCA_METHODS, SUPPLY_COLUMNS
 from hsplan.cli._app import PANEL_ACCESS, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import SYNTHETIC_BANNER, FrameFormat, print_frame
@@ -40,16 +40,28 @@ class ScopeOpt(StrEnum):
 Supply = StrEnum("Supply", {k: k for k in SUPPLY_COLUMNS})  # type: ignore[misc]
 Method = StrEnum("Method", {k: k for k in FCA_METHODS})  # type: ignore[misc]
 
-SUMMARY_HEADERS = {"name": "名称", "points": "村居数", "pop": "人口", "pop_covered": "覆盖人口",
-                   "pop_uncovered": "可达但超出", "pop_unreachable": "不可达人口",
-                   "covered_pct": "覆盖率(%)"}
-STATUS_HEADERS = {"status_zh": "状态", "points": "村居数", "pop": "人口", "share_pct": "占比(%)"}
-OUTSIDE_HEADERS = {"name": "村居", "township_name": "乡镇", "urban_rural": "城乡", "pop": "人口",
-                   "travel_min": "行程(分钟)", "dist_m": "距离(米)",
-                   "facility_name": "最近机构", "reason": "原因"}
-SUPPLY_ZH = {"beds": "床位", "doctors": "执业(助理)医师", "nurses": "注册护士", "gps": "全科医生"}
-FCA_HEADERS = {"name": "乡镇", "pop": "人口", "supply_per_1k": "每千人口可及量",
-               "points": "村居数", "pop_out_of_catchment": "集水区外人口"}
+# table headers (column id → words, translated where printed)
+SUMMARY_HEADERS = {"name": N_("name"), "points": N_("villages"), "pop": N_("population"),
+                   "pop_covered": N_("population covered"),
+                   "pop_uncovered": N_("reachable but beyond"),
+                   "pop_unreachable": N_("population unreachable"),
+                   "covered_pct": N_("covered (%)")}
+STATUS_HEADERS = {"status_zh": N_("status"), "points": N_("villages"), "pop": N_("population"),
+                  "share_pct": N_("share (%)")}
+OUTSIDE_HEADERS = {"name": N_("village"), "township_name": N_("township"),
+                   "urban_rural": N_("urban/rural"), "pop": N_("population"),
+                   "travel_min": N_("travel (minutes)"), "dist_m": N_("distance (m)"),
+                   "facility_name": N_("nearest facility"), "reason": N_("reason")}
+SUPPLY_WORDS = {"beds": N_("hospital beds"), "doctors": N_("licensed (assistant) doctors"),
+                "nurses": N_("registered nurses"), "gps": N_("general practitioners")}
+FCA_HEADERS = {"name": N_("township"), "pop": N_("population"),
+               "supply_per_1k": N_("reachable supply per 1,000"), "points": N_("villages"),
+               "pop_out_of_catchment": N_("population outside the catchment")}
+
+
+def _headers(headers: dict[str, str]) -> dict[str, str]:
+    """Return `headers` with the words in the reader's language."""
+    return {k: _(v) for k, v in headers.items()}
 
 ProjectArg = Annotated[Path, typer.Argument(help=_("project folder (with hsplan.toml)"))]
 YearOpt = Annotated[int | None, typer.Option("--year", min=YEAR_MIN, max=YEAR_MAX,
@@ -107,25 +119,28 @@ def _print_report(report: CoverageReport, fmt: FrameFormat, title: str,
         print_frame(summary, title=title, fmt=fmt)
         return
     _synthetic_banner(sa)
-    console.print(f"[bold]{title}[/] — {attrs.get('facility')}，{attrs.get('year')}年",
+    console.print(_("[bold]{title}[/] — {facility}, {year}").format(
+        title=title, facility=attrs.get("facility"), year=attrs.get("year")), highlight=False)
+    console.print(_("[dim]travel-time model {network}[/]").format(network=attrs.get("network")),
                   highlight=False)
-    console.print(f"[dim]行程时间模型 {attrs.get('network')}[/]", highlight=False)
     console.print(sa.readings.line_zh(), highlight=False)
     if mode_how:
-        console.print(f"出行方式：{mode_how}", highlight=False)
-    print_frame(summary.drop(columns=["group", "code"]).rename(columns=SUMMARY_HEADERS),
-                title="按乡镇、城乡")
-    print_frame(report.status[list(STATUS_HEADERS)].rename(columns=STATUS_HEADERS),
-                title="人口合计（按覆盖状态）")
+        console.print(_("travel mode: {how}").format(how=mode_how), highlight=False)
+    print_frame(summary.drop(columns=["group", "code"]).rename(columns=_headers(SUMMARY_HEADERS)),
+                title=_("by township and urban/rural"))
+    print_frame(report.status[list(STATUS_HEADERS)].rename(columns=_headers(STATUS_HEADERS)),
+                title=_("population in total (by coverage status)"))
     outside = report.uncovered[[c for c in OUTSIDE_HEADERS if c in report.uncovered]].round(
         {"travel_min": 1, "dist_m": 0})
     if "urban_rural" in outside:
-        outside["urban_rural"] = outside["urban_rural"].map(URBAN_RURAL_ZH).fillna("未分类")
+        outside["urban_rural"] = outside["urban_rural"].map(URBAN_RURAL_ZH).fillna(
+            URBAN_RURAL_ZH["unknown"])
     if outside.empty:
-        console.print("[green]✓[/] 所有村居均在服务圈内")
+        console.print(_("[green]✓[/] every village is inside the service circle"))
     else:
-        print_frame(outside.rename(columns=OUTSIDE_HEADERS),
-                    title=f"服务圈外村居（{len(outside)} 个）")
+        print_frame(outside.rename(columns=_headers(OUTSIDE_HEADERS)),
+                    title=_("villages outside the service circle ({n})").format(
+                        n=f"{len(outside):,}"))
     for label, path in report.files.items():
         console.print(f"[green]✓[/] {label:<12} {path}", highlight=False)
 
@@ -162,8 +177,8 @@ def coverage_cmd(
     if subtype:
         selector["subtype"] = subtype
     use = mode.value if mode is not None else "drive"
-    how = ("驾车（--mode drive）" if use == "drive" else "步行（--mode walk）") \
-        if mode is not None else "驾车（未指定 --mode，默认驾车）"
+    how = (_("driving (--mode drive)") if use == "drive" else _("walking (--mode walk)")) \
+        if mode is not None else _("driving (no --mode given, driving by default)")
     sa = ServiceAccess.from_project(project, mode=use, year=year,
                                     progress=fmt is FrameFormat.table)
     sa = _with_plan(sa, project, plan)
@@ -171,7 +186,7 @@ def coverage_cmd(
                              mode=use, scope=scope.value if scope else None,
                              out_dir=_out_dir(project, out), stem="coverage",
                              roads=_roads(project))
-    _print_report(report, fmt, "服务圈覆盖", sa, mode_how=how)
+    _print_report(report, fmt, _("service-circle coverage"), sa, mode_how=how)
 
 
 @access_app.command("ambulance",
@@ -191,7 +206,7 @@ def ambulance_cmd(project_dir: ProjectArg, year: YearOpt = None, out: OutOpt = N
     sa = _with_plan(sa, project, plan)
     report = coverage_report(sa, ambulance=True, out_dir=_out_dir(project, out),
                              stem="ambulance", roads=_roads(project))
-    _print_report(report, fmt, "急救服务半径覆盖", sa)
+    _print_report(report, fmt, _("ambulance radius coverage"), sa)
 
 
 @access_app.command("fca",
@@ -220,7 +235,7 @@ def fca_cmd(
     result = sa.fca(str(supply.value), method=str(method.value), max_min=max_min,
                     mode=mode.value)
     by_town = result.attrs["by_township"]
-    total = result.attrs["total"].assign(name="合计", township_code="total")
+    total = result.attrs["total"].assign(name=_("total"), township_code="total")
     table = pd.concat([by_town, total[by_town.columns]], ignore_index=True)
     table = table.astype({"pop": "int64", "pop_out_of_catchment": "int64"})
     if fmt is not FrameFormat.table:
@@ -228,17 +243,22 @@ def fca_cmd(
         return
     attrs = result.attrs
     _synthetic_banner(sa)
-    what = SUPPLY_ZH.get(str(attrs["supply"]), str(attrs["supply"]))
-    console.print(f"[bold]{attrs['method'].upper()} {what}[/] — 集水区 {attrs['max_min']:g} "
-                  f"分钟，{attrs['facilities']} 家机构，合计 "
-                  f"{format_number(attrs['supply_total'], decimals=0)}，{attrs['year']}年",
+    key = str(attrs["supply"])
+    what = _(SUPPLY_WORDS[key]) if key in SUPPLY_WORDS else key
+    console.print(_("[bold]{method} {what}[/] — catchment {minutes} minutes, {n} facilities, "
+                    "{total} in total, {year}").format(
+                        method=attrs["method"].upper(), what=what,
+                        minutes=f"{attrs['max_min']:g}", n=f"{attrs['facilities']:,}",
+                        total=format_number(attrs["supply_total"], decimals=0),
+                        year=attrs["year"]), highlight=False)
+    console.print(_("[dim]travel-time model {network}[/]").format(network=attrs["network"]),
                   highlight=False)
-    console.print(f"[dim]行程时间模型 {attrs['network']}[/]", highlight=False)
     shown = table[list(FCA_HEADERS)].astype(object)
     shown["supply_per_1k"] = [format_number(x, decimals=2) for x in shown["supply_per_1k"]]
     for col in ("pop", "points", "pop_out_of_catchment"):
         shown[col] = [format_number(x, decimals=0) for x in shown[col]]
-    print_frame(shown.rename(columns=FCA_HEADERS), title=f"每千人口可及{what}（按乡镇）")
+    print_frame(shown.rename(columns=_headers(FCA_HEADERS)),
+                title=_("{what} within reach per 1,000 persons (by township)").format(what=what))
     folder = _out_dir(project, out)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"fca_{attrs['supply']}_{attrs['method']}"
@@ -250,8 +270,12 @@ def fca_cmd(
     towns = township_layer(sa.region.areas, by_town.rename(columns={"township_code": "code"}))
     gpkg = describe_gpkg(save_access_gpkg(
         folder / f"{stem}.gpkg", {"demand_points": points_layer(sa, result), "townships": towns}),
-        descriptions={"demand_points": f"需求点：村（社区），常住人口及两步移动搜索法可及性"
-                                       f"（每千人口可及{what}）",
-                      "townships": f"乡镇（街道）边界及每千人口可及{what}（两步移动搜索法）"})
+        descriptions={"demand_points": _(
+                          "demand points: villages (communities), resident population and "
+                          "floating-catchment access ({what} within reach per 1,000 persons)"
+                      ).format(what=what),
+                      "townships": _(
+                          "township (street) boundaries and {what} within reach per 1,000 "
+                          "persons (floating catchment)").format(what=what)})
     console.print(f"[green]✓[/] points_csv   {csv}", highlight=False)
     console.print(f"[green]✓[/] gpkg         {gpkg}", highlight=False)

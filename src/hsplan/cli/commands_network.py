@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hsplan._i18n import _
+from hsplan._i18n import N_, _
 from hsplan.cli._app import PANEL_ACCESS, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
 
@@ -16,6 +16,27 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from hsplan.access.network import Network
+
+
+# table headers of the table format (column id → words, translated where printed)
+CLASS_HEADERS = {"road_class": N_("road class (OSM)"), "name_zh": N_("name"),
+                 "edges": N_("road segments"), "length_km": N_("length (km)"),
+                 "speed_kmh": N_("mean speed (km/h)")}
+TIMES_HEADERS = {"village_code": N_("village code"), "village_name": N_("village"),
+                 "pop": N_("population"), "travel_min": N_("travel time (minutes)"),
+                 "dist_m": N_("distance (m)"), "facility_id": N_("facility id"),
+                 "facility_name": N_("nearest facility"), "reachable": N_("reachable"),
+                 "network_kind": N_("travel-time model")}
+#: the `network_kind` values in words
+KIND_WORDS = {"osm": N_("OpenStreetMap roads"), "roads": N_("project roads"),
+              "straight-line": N_("straight line")}
+
+
+def _table(df: pd.DataFrame, headers: dict[str, str], fmt: FrameFormat) -> pd.DataFrame:
+    """Return `df` with headers in words for the table format (ids for json and csv)."""
+    if fmt is not FrameFormat.table:
+        return df
+    return df.rename(columns={k: _(v) for k, v in headers.items()})
 
 
 network_app = typer.Typer(help=_("Road networks (路网) for travel times."), no_args_is_help=True)
@@ -60,8 +81,9 @@ def build(
     net = network_from_osm(osm_file, mode=mode, speeds=speeds,
                            largest_component=not all_components)
     save_network(net, out)
-    print_frame(_by_class(net, speeds), title=f"路网 {net.label}", fmt=fmt,
-                caption=f"saved to {out}")
+    print_frame(_table(_by_class(net, speeds), CLASS_HEADERS, fmt),
+                title=_("road network: {label}").format(label=net.label), fmt=fmt,
+                caption=_("saved to {path}").format(path=out))
 
 
 @app.command("traveltimes", rich_help_panel=PANEL_ACCESS,
@@ -107,7 +129,14 @@ def traveltimes(
     shown = times[columns].copy()
     shown["travel_min"] = shown["travel_min"].round(2)
     shown["dist_m"] = shown["dist_m"].round(0)
-    caption = f"{times.attrs['network']}; unreachable: {times.attrs['unreachable']}"
-    print_frame(shown, title="到最近机构的行程时间（分钟）", fmt=fmt, caption=caption)
+    if fmt is FrameFormat.table:
+        shown["reachable"] = [_("yes") if r else _("no") for r in shown["reachable"]]
+        shown["network_kind"] = [_(KIND_WORDS[k]) if k in KIND_WORDS else k
+                                 for k in shown["network_kind"].astype(str)]
+    caption = _("{network}; unreachable: {n}").format(network=times.attrs["network"],
+                                                      n=f"{times.attrs['unreachable']:,}")
+    print_frame(_table(shown, TIMES_HEADERS, fmt),
+                title=_("travel time to the nearest facility (minutes)"), fmt=fmt,
+                caption=caption)
     if fmt is FrameFormat.table and (times["network_kind"] == "straight-line").any():
-        console.print("[yellow]直线距离模型 straight-line model, not a road network[/]")
+        console.print(_("[yellow]straight-line model, not a road network[/]"))
