@@ -270,8 +270,10 @@ def _read_xml(path: Path, mode: str, class_speed: dict[str, float]) -> _Ways:
             if lon is not None and lat is not None:
                 x, y = float(lon), float(lat)
                 if not (-180 <= x <= 180 and -90 <= y <= 90):  # also NaN and infinity
-                    raise ValueError(f"node {elem.attrib.get('id')} has coordinates outside "
-                                     f"±180°/±90° ({lon}, {lat})")
+                    raise DataSourceError(_(
+                        "{path}: node {id} has coordinates outside ±180°/±90° ({lon}, {lat}). "
+                        "Fix: download the extract again.").format(
+                            path=path, id=elem.attrib.get("id"), lon=lon, lat=lat))
                 nodes[int(elem.attrib["id"])] = (x, y)
         elif tag == "way":
             tags = {t.attrib["k"]: t.attrib["v"] for t in elem.iter("tag")}
