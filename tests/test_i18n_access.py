@@ -142,7 +142,9 @@ def _commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     runner = CliRunner()
     calls = [["traveltimes", str(example_project_path()), "--subtype", "乡镇卫生院",
               "--straight-line"],
-             ["network", "build", str(PLANET), "--out", str(tmp_path / "net.gpkg")]]
+             ["network", "build", str(PLANET), "--out", str(tmp_path / "net.gpkg")],
+             ["access", "coverage", str(example_project_path()), "--subtype", "乡镇卫生院",
+              "--minutes", "10", "--out", str(tmp_path / "access")]]
     out = []
     for args in calls:
         result = runner.invoke(app, args)
@@ -153,7 +155,7 @@ def _commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_commands_in_chinese(chinese: None, tmp_path: Path,
                              monkeypatch: pytest.MonkeyPatch) -> None:
-    times, network = _commands(tmp_path, monkeypatch)
+    times, network, cov = _commands(tmp_path, monkeypatch)
     assert "到最近机构的行程时间（分钟）" in times
     for header in ("村居代码", "行程时间(分钟)", "最近机构", "可达", "行程时间模型"):
         assert header in times
@@ -163,12 +165,20 @@ def test_commands_in_chinese(chinese: None, tmp_path: Path,
     for header in ("道路等级(OSM)", "路段数", "长度(千米)", "平均车速(千米/小时)", "已保存到"):
         assert header in network
     assert "saved to" not in network and "length_km" not in network
+    for words in ("服务圈覆盖 — ", "出行方式：驾车（未指定 --mode，默认驾车）", "按乡镇、城乡",
+                  "人口合计（按覆盖状态）", "可达但超出", "服务圈外村居（", "超出服务圈"):
+        assert words in cov
+    assert not re.search(r"\b(covered|beyond|total|urban|rural|travel)\b", cov)
 
 
 @pytest.mark.usefixtures("english")
 def test_commands_in_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    times, network = _commands(tmp_path, monkeypatch)
+    times, network, cov = _commands(tmp_path, monkeypatch)
     assert "travel time to the nearest facility (minutes)" in times
     assert "village code" in times and "straight-line model, not a road network" in times
     assert "road network: OpenStreetMap road network (driving," in network
     assert "road class (OSM)" in network and "saved to" in network
+    for words in ("service-circle coverage — ", "by township and urban/rural",
+                  "reachable but beyond", "villages outside the service circle ("):
+        assert words in cov
+    assert re.search(r"│ total +│", cov) and re.search(r"│ rural +│", cov)

@@ -54,6 +54,11 @@ OUTSIDE_HEADERS = {"name": N_("village"), "township_name": N_("township"),
                    "facility_name": N_("nearest facility"), "reason": N_("reason")}
 SUPPLY_WORDS = {"beds": N_("hospital beds"), "doctors": N_("licensed (assistant) doctors"),
                 "nurses": N_("registered nurses"), "gps": N_("general practitioners")}
+# the words of the coverage tables' values (ids of hsplan.access.coverage → words)
+COVERAGE_WORDS = {"covered": N_("covered"), "uncovered": N_("reachable but beyond"),
+                  "unreachable": N_("unreachable"), "total": N_("total"),
+                  "urban": N_("urban"), "rural": N_("rural"), "unknown": N_("not classified"),
+                  "beyond": N_("beyond the service circle")}
 FCA_HEADERS = {"name": N_("township"), "pop": N_("population"),
                "supply_per_1k": N_("reachable supply per 1,000"), "points": N_("villages"),
                "pop_out_of_catchment": N_("population outside the catchment")}
@@ -106,7 +111,6 @@ def _print_report(report: CoverageReport, fmt: FrameFormat, title: str,
     import json
 
     from hsplan._json import json_records
-    from hsplan.access.coverage import URBAN_RURAL_ZH
 
     attrs = report.points.attrs
     cols = ["group", "code", *SUMMARY_HEADERS]
@@ -126,15 +130,27 @@ def _print_report(report: CoverageReport, fmt: FrameFormat, title: str,
     console.print(sa.readings.line_zh(), highlight=False)
     if mode_how:
         console.print(_("travel mode: {how}").format(how=mode_how), highlight=False)
-    print_frame(summary.drop(columns=["group", "code"]).rename(columns=_headers(SUMMARY_HEADERS)),
+    shown = summary.copy()
+    words = shown["group"] != "township"
+    shown.loc[words, "name"] = [_(COVERAGE_WORDS[str(c)]) if str(c) in COVERAGE_WORDS else n
+                                for c, n in zip(shown.loc[words, "code"],
+                                                shown.loc[words, "name"], strict=True)]
+    print_frame(shown.drop(columns=["group", "code"]).rename(columns=_headers(SUMMARY_HEADERS)),
                 title=_("by township and urban/rural"))
-    print_frame(report.status[list(STATUS_HEADERS)].rename(columns=_headers(STATUS_HEADERS)),
+    status = report.status.assign(status_zh=[_(COVERAGE_WORDS[str(k)])
+                                             for k in report.status["status"]])
+    print_frame(status[list(STATUS_HEADERS)].rename(columns=_headers(STATUS_HEADERS)),
                 title=_("population in total (by coverage status)"))
     outside = report.uncovered[[c for c in OUTSIDE_HEADERS if c in report.uncovered]].round(
         {"travel_min": 1, "dist_m": 0})
     if "urban_rural" in outside:
-        outside["urban_rural"] = outside["urban_rural"].map(URBAN_RURAL_ZH).fillna(
-            URBAN_RURAL_ZH["unknown"])
+        outside["urban_rural"] = [_(COVERAGE_WORDS.get(str(k), COVERAGE_WORDS["unknown"]))
+                                  for k in outside["urban_rural"].fillna("unknown")]
+    if "reason" in outside:
+        outside["reason"] = [_(COVERAGE_WORDS["beyond"]) if r else
+                             _(COVERAGE_WORDS["unreachable"])
+                             for r in report.uncovered.loc[outside.index, "reachable"]
+                             .astype(bool)]
     if outside.empty:
         console.print(_("[green]✓[/] every village is inside the service circle"))
     else:
