@@ -459,7 +459,7 @@ def test_bad_selector_is_one_error_with_every_problem(sa: ServiceAccess) -> None
         "government_run, admin_level, grade_min, got 'grade'. "
         "Fix: see docs/plan-format.md, facility selectors",
         "facility selector, subtype: expected one of " + "、".join(schema.FACILITY_SUBTYPES)
-        + ", got '卫生所'. Fix: use a subtype of docs/schema.md",
+        + ", got '卫生所'. Fix: use a subtype (机构类型) of docs/schema.md",
     ]
 
 

@@ -89,19 +89,21 @@ def _coverage_and_service_errors() -> list[str]:
 
 def test_coverage_and_service_in_chinese(chinese: None) -> None:
     cov, selector = _coverage_and_service_errors()
-    assert cov == ("覆盖分析：发现 1 个问题\n"
+    assert cov == ("服务圈覆盖：发现 1 个问题\n"
                    "  - 服务圈：应为 minutes 或 distance_km，实际为 '均未给出'。"
                    "处理办法：例如传入 minutes=15 或 distance_km=5")
     assert selector.splitlines()[0] == "机构选择条件：发现 2 个问题"
     assert "机构选择条件，ownership：应为 " in selector
+    assert "处理办法：使用 docs/schema.md 中列出的所有制（ownership）" in selector
     assert "机构选择条件：应为 机构类型或机构类别" in selector
 
 
 @pytest.mark.usefixtures("english")
 def test_coverage_and_service_in_english() -> None:
     cov, selector = _coverage_and_service_errors()
-    assert cov == ("coverage: 1 problem found\n  - service circle: expected minutes or "
-                   "distance_km, got 'neither'. Fix: pass minutes=15 or distance_km=5, say")
+    assert cov == ("service-circle coverage: 1 problem found\n  - service circle: expected "
+                   "minutes or distance_km, got 'neither'. Fix: pass minutes=15 or "
+                   "distance_km=5, say")
     assert "facility selector: expected a subtype or a category" in selector
 
 

@@ -98,7 +98,7 @@ def coverage(times: pd.DataFrame, *, minutes: float | npt.ArrayLike | None = Non
                 got=_short_repr(value),
                 fix=_("pass {name} as a positive number").format(name=name)))
         thresholds[name] = arr
-    raise_if_errors(problems, context=_("coverage"))
+    raise_if_errors(problems, context=_("service-circle coverage"))
     out = times.copy()
     reachable = out["reachable"].fillna(False).astype(bool).to_numpy()
     t = pd.to_numeric(out["travel_min"], errors="coerce").astype(float).to_numpy()

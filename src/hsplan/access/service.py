@@ -63,6 +63,9 @@ FacilitySelector = str | Sequence[str] | Mapping[str, Any]
 AMBULANCE_NORMS: dict[str, tuple[float, float]] = {"urban": (15.0, 5.0), "rural": (30.0, 20.0)}
 _SELECTOR_KEYS = ("subtype", "category", "ownership", "government_run", "admin_level",
                   "grade_min")
+#: the 机构 table's Chinese column names of the checked selector fields (docs/schema.md)
+_SELECTOR_NAMES = {"subtype": "机构类型", "category": "机构类别", "ownership": "所有制",
+                   "admin_level": "主办级别"}
 
 
 def facility_filter(facility: FacilitySelector) -> FacilityFilter:
@@ -95,7 +98,8 @@ def facility_filter(facility: FacilitySelector) -> FacilityFilter:
                 problems.append(Problem(_("facility selector, {key}").format(key=key),
                                         expected=_("one of {names}").format(
                                             names="、".join(allowed)), got=str(value),
-                                        fix=_("use a {key} of docs/schema.md").format(key=key)))
+                                        fix=_("use a {key} ({name}) of docs/schema.md").format(
+                                            key=key, name=_SELECTOR_NAMES[key])))
     grade = raw.get("grade_min")
     if grade is not None and grade not in GRADE_RANK:
         problems.append(Problem(_("facility selector, {key}").format(key="grade_min"),
@@ -313,7 +317,7 @@ class ServiceAccess:
         if scope is not None and scope not in ("urban", "rural"):
             raise_if_errors([Problem(_("argument {name}").format(name="scope"),
                                      expected=_("urban, rural or None"), got=str(scope))],
-                            context=_("coverage"))
+                            context=_("service-circle coverage"))
         network = self.network(mode)
         if isinstance(facility, gpd.GeoDataFrame):
             described = _("given facilities")
