@@ -37,6 +37,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 
+from hsplan._i18n import _
 from hsplan.errors import Problem
 from hsplan.plans.plan import Plan, list_plans, load_plan
 from hsplan.region import schema
@@ -233,7 +234,8 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
     async def _login_required(request: Request, exc: LoginRequired) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse(error_body(401, [Problem(
-                "not logged in", file=request.url.path, fix="log in at /login")]),
+                _("not logged in"), file=request.url.path,
+                fix=_("log in at {address}").format(address="/login"))]),
                 status_code=401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
@@ -242,8 +244,8 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
     async def _no_scope(request: Request, exc: NoScope) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse(error_body(403, [Problem(
-                "your account holds no area to read", file=request.url.path,
-                fix="ask an administrator to grant one")]), status_code=403)
+                _("your account holds no area to read"), file=request.url.path,
+                fix=_("ask an administrator to grant one"))]), status_code=403)
         scope: Scope | None = getattr(request.state, "scope", None)
         if scope is not None and scope.role in (DEPARTMENT, REPORTER):
             return RedirectResponse("/entry", status_code=303)
@@ -340,9 +342,10 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
         with open_ctx(engine, request) as c:
             session = auth.session_of(c.conn, request.cookies.get(COOKIE))
             if session is None or not _same(form.get("csrf", ""), session.csrf):
-                raise ApiError(403, [Problem("CSRF token missing or wrong",
-                                             file="form field csrf",
-                                             fix="reload the page and send the form again")])
+                raise ApiError(403, [Problem(
+                    _("CSRF token missing or wrong"),
+                    file=_("form field {name}").format(name="csrf"),
+                    fix=_("reload the page and send the form again"))])
             return action(c)
 
     async def handle(request: Request, action: Callable[[Ctx, dict[str, str]], Any],

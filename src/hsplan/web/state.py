@@ -281,8 +281,9 @@ class ProjectState:
             roads = gpd.read_file(path, layer="roads")
             keep = [c for c in ("highway", "name", "geometry") if c in roads.columns]
             return _geojson(roads[keep].to_crs(4326))
-        raise HsplanError(f"map layer {name!r}: expected one of {', '.join(LAYERS)}. "
-                          f"Fix: ask for /api/v1/geo/townships.")
+        raise HsplanError(_("map layer {name}: expected one of {layers}. Fix: ask for "
+                            "{example}.").format(name=repr(name), layers=", ".join(LAYERS),
+                                                 example="/api/v1/geo/townships"))
 
 
 def _selector(subtype: str | None, category: str | None) -> dict[str, Any]:
