@@ -86,7 +86,8 @@ def serve_command(
         pages=f"[bold]http://{shown}:{port}/[/]", api=f"http://{shown}:{port}/api/v1"),
         highlight=False, soft_wrap=True)
     if not _is_loopback(host):
-        err_console.print(f"[yellow]{escape(_('warning:'))}[/] " + escape(_(
+        mark = escape(_("warning:"))
+        err_console.print(f"[yellow]{mark}[/] " + escape(_(
             "the dashboard has no login; listening on {host} lets anyone who reaches this "
             "computer read and import data. Use --host 127.0.0.1 unless the network is "
             "trusted.").format(host=host)), highlight=False)

@@ -146,7 +146,8 @@ def login(conn: Connection, name: str, password: str, ip: str, *,
         db.login_attempts.c.user_name == name, db.login_attempts.c.ip == ip,
         db.login_attempts.c.ok.is_(False), db.login_attempts.c.at > since)).scalar_one()
     if failures >= MAX_FAILURES:
-        raise RateLimited(f"too many failed logins for {name} from {ip}; wait a minute")
+        raise RateLimited(_("{n} failed logins of {name} from {ip} within a minute").format(
+            n=failures, name=name, ip=ip))
     user = conn.execute(sa.select(db.users).where(db.users.c.name == name)).first()
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     ok = ok and user is not None and not user.disabled
