@@ -298,7 +298,8 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
         next_path = _local(form.get("next"))
         if not sent or not kept or not _same(sent, kept):
             return login_page(request, next_path=next_path, status_code=403, problems=[
-                {"text": "登录表单已过期或来源不明：请重新打开登录页后再登录。"}])
+                {"text": _("the login form has expired or came from elsewhere: open the login "
+                           "page again and log in")}])
         ip = request.client.host if request.client else "?"
 
         def attempt() -> tuple[str, auth.Session] | None:
@@ -309,10 +310,12 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
             done = await run_in_threadpool(attempt)
         except auth.RateLimited:
             return login_page(request, next_path=next_path, status_code=429, problems=[
-                {"text": "登录失败次数过多：请一分钟后再试。"}])
+                {"text": _("too many failed logins: try again in a minute")}])
         if done is None:
             return login_page(request, next_path=next_path, status_code=401, problems=[
-                {"text": "用户名或密码错误：请检查后重试（一分钟内失败5次将暂停登录）。"}])
+                {"text": _("wrong user name or password: check both and try again (after {n} "
+                           "failures in a minute, logins pause for a minute)").format(
+                               n=auth.MAX_FAILURES)}])
         response = RedirectResponse(next_path, status_code=303)
         response.set_cookie(COOKIE, done[0], httponly=True, samesite="strict",
                             secure=request.url.scheme == "https", path="/",
