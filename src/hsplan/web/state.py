@@ -230,7 +230,7 @@ class ProjectState:
                 _("scenario"), file=name, expected=_("a file in PROJECT/scenarios: {files}")
                 .format(files=", ".join(files) or _("(none)")), got=name,
                 fix=_("pick one of the listed files, or add the YAML file to the project's "
-                      "scenarios folder"))], context="scenario")
+                      "scenarios folder"))], context=_("scenario"))
         return self.scenarios_dir / name
 
     def comparison(self, name: str, plan: str | None = None, *,
