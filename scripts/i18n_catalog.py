@@ -24,13 +24,24 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "hsplan"
 PO = SRC / "locale" / "zh_CN" / "LC_MESSAGES" / "hsplan.po"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
-# Click's and Typer's own words that hsplan's help and errors show (translated too)
-THIRD_PARTY = (
+# Click's and Typer's own words that hsplan's help and errors show (translated too); the
+# pairs are Click's ngettext messages, kept as plural entries (a plain entry of the singular
+# is not what ngettext looks up, so both forms came out in English)
+THIRD_PARTY: tuple[str | tuple[str, str], ...] = (
     "Show this message and exit.", "Usage:", "Missing option", "Missing argument",
     "Missing command.", "No such option: {name}", "Invalid value for {param_hint}: {message}",
-    "Got unexpected extra argument ({args})", "Try '{command} {option}' for help.",
-    "{value!r} is not one of {choices}.", "{value!r} is not a valid {number_type}.",
-    "Missing parameter", "Error: {message}", "No such command {name!r}.",
+    ("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
+    "Try '{command} {option}' for help.",
+    ("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),
+    "{value!r} is not a valid {number_type}.",
+    "Missing parameter", "Error: {message}", "No such command {name!r}.", "Aborted!",
+    ("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."),
+    ("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
+    ("Takes {nargs} values but 1 was given.", "Takes {nargs} values but {len} were given."),
+    ("{value!r} does not match the format {format}.",
+     "{value!r} does not match the formats {formats}."),
+    ("{len_type} values are required, but {len_value} was given.",
+     "{len_type} values are required, but {len_value} were given."),
 )
 
 
@@ -89,6 +100,10 @@ def main(argv: list[str]) -> int:
     for key, name in extracted():
         old = catalog.get(key if isinstance(key, str) else key[0])
         string = old.string if old is not None else ("", "") if isinstance(key, tuple) else ""
+        if isinstance(key, tuple) and isinstance(string, str):  # a message became plural
+            string = (string, string)
+        elif isinstance(key, str) and not isinstance(string, str):  # … or singular
+            string = string[0]
         fresh.add(key, string, locations=[(name, 0)])
     PO.parent.mkdir(parents=True, exist_ok=True)
     with PO.open("wb") as f:

@@ -187,6 +187,7 @@ USAGE_MISTAKES = (  # Typer's own errors, raised before a command runs
     ("report", ".", "--format", "bogus"), ("evaluate", ".", "--year", "1800"),
     ("evaluate", ".", "--year", "abc"), ("access", "coverage", ".", "--minutes", "x"),
     ("evaluate", ".", "--year"), ("import",), ("evaluat",), ("evaluate", ".", "--bogus"),
+    ("plans", "list", "2024"), ("plans", "list", "--help=1"),
 )
 
 
@@ -200,5 +201,6 @@ def test_usage_errors_are_chinese_and_english_on_request(args: tuple[str, ...]) 
     assert "Usage" not in zh.stderr and "Try" not in zh.stderr, zh.stderr
     en = _run("--lang", "en", *args)
     assert en.returncode == 2 and "用法" not in en.stderr, en.stderr
-    assert re.search(r"Invalid value|Missing|No such|requires|Did you mean", en.stderr), \
+    assert re.search(r"Invalid value|Missing|No such|requires|Did you mean|unexpected extra|"
+                     r"does not take", en.stderr), \
         en.stderr

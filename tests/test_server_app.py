@@ -251,8 +251,8 @@ def test_two_planners_same_record_one_conflict_nothing_lost(server: Server) -> N
     assert codes == [200, 409], [r.text for r in results.values()]
     loser = next(n for n, r in results.items() if r.status_code == 409)
     conflict = results[loser].json()["errors"][0]
-    assert conflict["expected"] == f"version {row['version']}"
-    assert conflict["got"].startswith(f"version {row['version'] + 1}")
+    assert conflict["expected"] == f"版本 {row['version']}"
+    assert conflict["got"].startswith(f"版本 {row['version'] + 1}")
     # the loser reloads and redoes its change: both changes are kept
     fresh = _row(a, "resources", facility_id=OWN_FACILITY, year="2022")
     assert fresh is not None

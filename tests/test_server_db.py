@@ -96,7 +96,7 @@ def test_db_and_users_commands(pg_url: str, tmp_path: Path) -> None:
     assert bad.exit_code != 0 and len(bad.exception.problems) == 2  # type: ignore[union-attr]
     assert run("users", "disable", "chief", "--db", url).exit_code == 0
     listed = run("users", "list", "--db", url)
-    assert "chief" in listed.output and "area 530403" in listed.output and "是" in listed.output
+    assert "chief" in listed.output and "区划 530403" in listed.output and "是" in listed.output
     with db.engine_for(url).connect() as conn:
         stored = conn.execute(sa.select(db.users.c.password_hash)).scalar_one()
     assert stored.startswith("$argon2id$") and "long pass" not in stored

@@ -9,6 +9,13 @@ in English every message is shown as it came.
 
 The patterns hold for Click 8.1's wording too (``No such option: --x`` and
 ``No such option '--x'.``), so a different Typer or Click changes nothing a user reads.
+Click itself says some messages through gettext's ``ngettext`` ("Got unexpected extra
+argument (x)" / "…arguments (x y)"); the catalog holds those as plural entries
+(``scripts/i18n_catalog.py``), and Typer's copy of Click says the same message as one
+literal, "Got unexpected extra argument(s) (x y)", which a pattern here knows.
+
+Every message Typer 0.2x's Click, Typer's value checks and Click 8.1 can raise before a
+command runs has a pattern (tests/test_i18n.py runs each through `said_again`).
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.S), message) for pattern, message in (
         (r"Missing argument (?P<name>.+?)\.(?P<rest> .*)?", N_("Missing argument {name}.")),
         (r"Missing option (?P<name>.+?)\.(?P<rest> .*)?", N_("Missing option {name}.")),
+        (r"Missing parameter (?P<name>'.+?')\.(?P<rest> .*)?",
+         N_("Missing parameter {name}.")),
         (r"Missing parameter:? ?(?P<name>.*?)\.?", N_("Missing parameter {name}.")),
         (r"Missing command\.", N_("Missing command.")),
         (r"No such option:? '?(?P<name>[^' ]+)'?\.? \(Possible options: (?P<options>.+)\)",
@@ -37,10 +46,18 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          N_("Option {name} requires an argument.")),
         (r"Option (?P<name>'?[^ ]+'?) requires (?P<n>\d+) arguments\.",
          N_("Option {name} requires {n} values.")),
-        (r"Got unexpected extra arguments? \((?P<args>.*)\)",
+        (r"Got unexpected extra (?:arguments?|argument\(s\)) \((?P<args>.*)\)",
          N_("Unexpected extra argument ({args}).")),
+        (r"Option (?P<name>'?[^ ]+?'?) does not take a value\.",
+         N_("Option {name} does not take a value.")),
+        (r"Argument (?P<name>'?[^ ]+?'?) takes (?P<n>\d+) values\.",
+         N_("Argument {name} takes {n} values.")),
+        (r"Could not open file (?P<name>.+?): (?P<message>.+)",
+         N_("Could not open file {name}: {message}")),
         (r"Invalid value for (?P<name>.+?): (?P<message>.+)",
          N_("Invalid value for {name}: {message}")),
+        (r"Invalid value: (?P<message>.+)", N_("Invalid value: {message}")),
+        (r"Aborted[.!]", N_("Aborted.")),
     ))
 
 # what comes after "Invalid value for X:" (Pydantic's and Click's words for a bad value)
@@ -62,6 +79,27 @@ _VALUES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          N_("{value} is not in the range {range}.")),
         (r"(?:File|Directory|Path) (?P<path>.+?) does not exist\.?",
          N_("{path} does not exist.")),
+        (r"(?:File|Directory|Path) (?P<path>.+?) is a file\.?",
+         N_("{path} is a file, a folder is expected.")),
+        (r"(?:File|Directory|Path) (?P<path>.+?) is a directory\.?",
+         N_("{path} is a folder, a file is expected.")),
+        (r"(?:File|Directory|Path) (?P<path>.+?) is not readable\.?",
+         N_("{path} cannot be read (no permission).")),
+        (r"(?:File|Directory|Path) (?P<path>.+?) is not writable\.?",
+         N_("{path} cannot be written (no permission).")),
+        (r"Value must be an iterable\.?", N_("a list of values is expected.")),
+        (r"Value (?P<value>.+?) is not a valid (?P<kind>.+?)\.?",
+         N_("{value} is not a valid value.")),
+        (r"Input should be a valid (?:date|datetime).*", N_("a date YYYY-MM-DD is expected.")),
+        (r"Input should be a valid path.*", N_("a path is expected.")),
+        (r"Input should be a finite number.*", N_("a finite number is expected.")),
+        (r"Input should be (?P<choices>'.+')\.?", N_("one of {choices} is expected.")),
+        (r"No such file or directory", N_("no such file or folder")),
+        (r"Permission denied", N_("no permission")),
+        (r"Is a directory", N_("it is a folder")),
+        (r"unknown error", N_("unknown error")),
+        (r"(?:Value error, )?(?P<value>.+?) does not match the formats? (?P<formats>.+?)\.?",
+         N_("{value} does not match the format {formats}.")),
     ))
 
 
@@ -77,15 +115,29 @@ def said_again(text: str) -> str:
         fields = {k: v for k, v in m.groupdict().items() if k != "rest"}
         if "message" in fields:
             fields["message"] = _value_said_again(fields["message"])
-        return _(message).format(**{k: v or "" for k, v in fields.items()})
+        said = _(message).format(**{k: v or "" for k, v in fields.items()})
+        return said + _rest_said_again(m.groupdict().get("rest") or "")
     return text
+
+
+def _rest_said_again(rest: str) -> str:
+    """Return what Click says after "Missing option X." (the choices of a choice option)
+    in the reader's language; "" for nothing or words no pattern knows."""
+    choices = re.fullmatch(r"\s*Choose from:\s*(?P<choices>.+?)\.?\s*", rest, re.S)
+    if choices is None:
+        return ""
+    listed = [c.strip() for c in choices["choices"].split(",") if c.strip()]
+    return _(" Choose from: {choices}.").format(choices=_(", ").join(listed))
 
 
 def _value_said_again(text: str) -> str:
     for pattern, message in _VALUES:
         m = pattern.fullmatch(text.strip())
         if m is not None:
-            return _(message).format(**{k: v or "" for k, v in m.groupdict().items()})
+            fields = {k: v or "" for k, v in m.groupdict().items()}
+            if "choices" in fields:  # Pydantic's "'a', 'b' or 'c'"
+                fields["choices"] = fields["choices"].replace("' or '", "', '")
+            return _(message).format(**fields)
     return text
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from hsplan._i18n import _
 from hsplan.cli._app import PANEL_PLAN, app, console, err_console
@@ -55,9 +56,11 @@ def serve_command(
     if db is not None:
         from hsplan.server.app import create_server_app
 
-        console.print(f"hsplan server: [bold]http://{host}:{port}/[/] · API "
-                      f"http://{host}:{port}/api/v1/server/ (log in with a user made by "
-                      "`hsplan users add`; Ctrl+C to stop)", highlight=False, soft_wrap=True)
+        console.print(_("hsplan server: {pages} · API {api} (log in with a user made by "
+                        "`hsplan users add`; Ctrl+C to stop)").format(
+                            pages=f"[bold]http://{host}:{port}/[/]",
+                            api=f"http://{host}:{port}/api/v1/server/"),
+                      highlight=False, soft_wrap=True)
         if workers > 1:  # each worker process builds the app from the environment
             import os
 
@@ -76,12 +79,16 @@ def serve_command(
     web_app = create_app(project, plan=plan, warm=True)
     state = web_app.state.project
     shown = f"[{host}]" if ":" in host else host
-    console.print(f"[bold]{state.project.name}[/] · 规划 {state.plan().id}", highlight=False)
-    console.print(f"dashboard: [bold]http://{shown}:{port}/[/]   API: http://{shown}:{port}"
-                  "/api/v1   (Ctrl+C to stop)", highlight=False, soft_wrap=True)
+    console.print(_("{project} · plan {plan}").format(
+        project=f"[bold]{escape(state.project.name)}[/]", plan=escape(state.plan().id)),
+        highlight=False)
+    console.print(_("dashboard: {pages}   API: {api}   (Ctrl+C to stop)").format(
+        pages=f"[bold]http://{shown}:{port}/[/]", api=f"http://{shown}:{port}/api/v1"),
+        highlight=False, soft_wrap=True)
     if not _is_loopback(host):
-        err_console.print("[yellow]warning:[/] the dashboard has no login; listening on "
-                          f"{host} lets anyone who reaches this computer read and import "
-                          "data. Use --host 127.0.0.1 unless the network is trusted.",
-                          highlight=False)
+        mark = escape(_("warning:"))
+        err_console.print(f"[yellow]{mark}[/] " + escape(_(
+            "the dashboard has no login; listening on {host} lets anyone who reaches this "
+            "computer read and import data. Use --host 127.0.0.1 unless the network is "
+            "trusted.").format(host=host)), highlight=False)
     uvicorn.run(web_app, host=host, port=port, log_level="warning")

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hsplan._i18n import _
+from hsplan._i18n import N_, _
 from hsplan.cli._app import PANEL_PROJECT, app, console
 from hsplan.cli.commands_db import DbOption, _engine
 
@@ -66,14 +66,18 @@ def users_list(db: DbOption) -> None:
 
     from hsplan.server import db as store
 
-    table = Table("用户", "角色", "范围", "停用")
+    table = Table(_("user"), _("role"), _("scope"), _("disabled"))
+    kinds = {"area": N_("area {code}"), "facility": N_("facility {id}"),
+             "department": N_("department {name}")}
     with _engine(db).connect() as conn:
         scopes: dict[int, list[str]] = {}
         for r in conn.execute(sa.select(store.user_scopes).order_by(store.user_scopes.c.id)):
-            scopes.setdefault(r.user_id, []).append(f"{r.kind} {r.value}")
+            said = _(kinds[r.kind]).format(code=r.value, id=r.value, name=r.value) \
+                if r.kind in kinds else f"{r.kind} {r.value}"
+            scopes.setdefault(r.user_id, []).append(said)
         for u in conn.execute(sa.select(store.users).order_by(store.users.c.name)):
-            table.add_row(u.name, u.role, ", ".join(scopes.get(u.id, [])) or "(无)",
-                          "是" if u.disabled else "")
+            table.add_row(u.name, u.role, _(", ").join(scopes.get(u.id, [])) or _("(none)"),
+                          _("yes") if u.disabled else "")
     console.print(table)
 
 

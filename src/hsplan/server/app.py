@@ -32,6 +32,7 @@ from fastapi import APIRouter, Body, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.engine import Engine
 
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError, Problem
 from hsplan.plans.plan import Plan, load_plan
 from hsplan.region import schema
@@ -113,8 +114,9 @@ def create_server_app(db_url: str, *, engine: Engine | None = None,
         size = request.headers.get("content-length")
         if size is not None and (not size.isdigit() or int(size) > MAX_UPLOAD_BYTES):
             response: Response = JSONResponse(error_body(413, [Problem(
-                "request too large", expected=f"≤ {MAX_UPLOAD_BYTES // 1024 // 1024} MB",
-                got=size, fix="send one facility's form at a time")]), status_code=413)
+                _("request too large"),
+                expected=_("at most {n} MB").format(n=MAX_UPLOAD_BYTES // 1024 // 1024),
+                got=size, fix=_("send one facility's form at a time"))]), status_code=413)
         elif request.method not in SAFE_METHODS and request.url.path.startswith(PREFIX) \
                 and request.url.path != f"{PREFIX}/login":
             # the API's writes carry the header; the pages' forms carry a csrf field,
@@ -137,8 +139,8 @@ def create_server_app(db_url: str, *, engine: Engine | None = None,
         sent = request.headers.get("x-csrf-token", "")
         if session is None or not sent or not _same(sent, session.csrf):
             return JSONResponse(error_body(403, [Problem(
-                "CSRF token missing or wrong", file="header X-CSRF-Token",
-                fix="send the csrf token that login (or GET /me) returned")]),
+                _("CSRF token missing or wrong"), file="header X-CSRF-Token",
+                fix=_("send the csrf token that login (or GET /me) returned"))]),
                 status_code=403)
         return await call_next(request)
 
@@ -172,7 +174,8 @@ def app_from_env() -> FastAPI:
 
     url = os.environ.get("HSPLAN_DB")
     if not url:
-        raise DataSourceError("HSPLAN_DB is not set. Fix: hsplan serve --db URL.")
+        raise DataSourceError(_("{name} is not set. Fix: {command}.").format(
+            name="HSPLAN_DB", command="hsplan serve --db URL"))
     return create_server_app(url, plan=os.environ.get("HSPLAN_PLAN") or None)
 
 
@@ -194,7 +197,7 @@ def _router(engine: Engine) -> APIRouter:
     def login(request: Request, body: dict[str, Any] = Body(...)) -> Response:  # noqa: B008
         name, password = body.get("name"), body.get("password")
         if not isinstance(name, str) or not isinstance(password, str):
-            raise _problem(422, "name and password expected", where="body",
+            raise _problem(422, _("name and password expected"), where=_("request body"),
                            expected='{"name": "…", "password": "…"}')
         ip = request.client.host if request.client else "?"
         try:
@@ -202,11 +205,12 @@ def _router(engine: Engine) -> APIRouter:
                 done = auth.login(conn, name, password, ip,
                                   old_token=request.cookies.get(COOKIE))
         except auth.RateLimited as exc:
-            raise _problem(429, "too many failed logins", got=str(exc),
-                           fix="wait a minute and try again") from exc
+            raise _problem(429, _("too many failed logins"), got=str(exc),
+                           fix=_("wait a minute and try again")) from exc
         if done is None:
-            raise _problem(401, "wrong user name or password",
-                           fix="check both; after 5 failures in a minute, wait a minute")
+            raise _problem(401, _("wrong user name or password"),
+                           fix=_("check both; after {n} failures in a minute, wait a minute")
+                           .format(n=auth.MAX_FAILURES))
         token, session = done
         with engine.connect() as conn:
             scope = load_scope(conn, session.user_id)
@@ -262,32 +266,36 @@ def _router(engine: Engine) -> APIRouter:
                   body: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
         name = _table_name(table)
         if name not in EDITABLE:
-            raise _problem(400, "table not editable", got=name, expected=", ".join(EDITABLE))
+            raise _problem(400, _("table not editable"), got=name,
+                           expected=", ".join(EDITABLE))
         sch = schema.TABLES[name]
         key, values, version = body.get("key"), body.get("values"), body.get("version")
         if (not isinstance(key, dict) or not isinstance(values, dict)
                 or not isinstance(version, int) or set(key) != set(sch.key)):
-            raise _problem(422, "body must be {key, values, version}", where="body",
-                           expected=f"key with {', '.join(sch.key)}; values; version "
-                                    "(the row's version as read)")
+            raise _problem(422, _("the body must hold {fields}").format(
+                fields="key, values, version"), where=_("request body"),
+                expected=_("key with {columns}; values; version (the row's version as read)")
+                .format(columns=", ".join(sch.key)))
         with ctx(request) as c:
             if not c.scope.can_write:
-                raise _problem(403, "your role may not edit rows", got=c.scope.role)
+                raise _problem(403, _("your role may not edit rows"), got=c.scope.role)
             t = db.REGION_TABLES[name]
             parsed_key = _parse_key(sch, key)
             match = sa.and_(*(t.c[k] == v for k, v in parsed_key.items()),
                             _scope_clause(c.scope, name))
             current = c.conn.execute(sa.select(t).where(match).with_for_update()).first()
             if current is None:
-                raise _problem(404, "no such row in your scope", where=f"table {name}",
-                               got=str(key))
+                raise _problem(404, _("no such row in your scope"),
+                               where=_("table {name}").format(name=name), got=str(key))
             old = _plain(current._mapping)
             if current.version != version:
                 raise ApiError(409, [Problem(
-                    "changed by someone else since you read it", file=f"table {name}",
-                    expected=f"version {version}",
-                    got=f"version {current.version}: {json.dumps(old, ensure_ascii=False)}",
-                    fix="reload the row, redo your change on the current values")]) \
+                    _("changed by someone else since you read it"),
+                    file=_("table {name}").format(name=name),
+                    expected=_("version {version}").format(version=version),
+                    got=_("version {version}").format(version=current.version)
+                    + f": {json.dumps(old, ensure_ascii=False)}",
+                    fix=_("reload the row, redo your change on the current values"))]) \
                     from None
             # validate the row as it would be, like one row of an imported sheet
             given = {_column_id(sch, k): v for k, v in values.items()}
@@ -297,11 +305,11 @@ def _router(engine: Engine) -> APIRouter:
                 sch, [(1, cols), (2, merged)], file="request", sheet=sch.zh)
             errors = [p for p in problems if p.severity == "error"]
             if errors or frame is None or frame.empty:
-                raise ApiError(422, errors or [Problem("nothing to change", file="values")])
+                raise ApiError(422, errors or [Problem(_("nothing to change"), file="values")])
             parsed = db.region_rows(frame, sch)[0]
             new_area = parsed.get("area_code") if name == "facilities" else None
             if new_area is not None and not c.scope.covers_area(str(new_area)):
-                raise _problem(403, "you may not move a facility outside your areas",
+                raise _problem(403, _("you may not move a facility outside your areas"),
                                where="values area_code", got=str(new_area))
             changes = {k: parsed[k] for k in given if k not in sch.key}
             new = c.conn.execute(t.update().where(match, t.c.version == version)
@@ -345,7 +353,8 @@ def _router(engine: Engine) -> APIRouter:
             try:
                 payload = json.loads(raw or b"null")
             except ValueError as exc:
-                raise _problem(422, "body is not JSON", got=str(exc)[:80]) from exc
+                raise _problem(422, _("the request body is not JSON"),
+                               got=str(exc)[:80]) from exc
         return JSONResponse(_submit(request, payload), status_code=201)
 
     def _submit(request: Request, payload: Any) -> dict[str, Any]:
@@ -398,8 +407,8 @@ def _router(engine: Engine) -> APIRouter:
                   user: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
         with ctx(request) as c:
             if not c.scope.can_write:
-                raise _problem(403, "only planners and administrators read the audit trail",
-                               got=c.scope.role)
+                raise _problem(403, _("only planners and administrators read the audit "
+                                      "trail"), got=c.scope.role)
             a = db.audit
             stmt = sa.select(a).where(c.scope.area_clause(a.c.area_code))
             if table is not None:
@@ -416,18 +425,21 @@ def _router(engine: Engine) -> APIRouter:
                  body: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
         with ctx(request) as c:
             if c.scope.role != "管理员":
-                raise _problem(403, "only administrators add users", got=c.scope.role)
+                raise _problem(403, _("only administrators add users"), got=c.scope.role)
             areas = tuple(str(a) for a in body.get("areas", []))
             facilities = tuple(str(f) for f in body.get("facilities", []))
             departments = tuple(str(d) for d in body.get("departments", []))
             fac = db.REGION_TABLES["facilities"]
             held = {str(r.id) for r in c.conn.execute(sa.select(fac.c.id).where(
                 c.scope.facility_clause(fac.c.id, fac.c.area_code)))}
-            refused = [f"area {a}" for a in areas if not c.scope.covers_area(a)] + \
-                [f"facility {f}" for f in facilities if f not in held] + \
-                [f"department {d}" for d in departments if d not in c.scope.departments]
+            refused = [_("area {code}").format(code=a) for a in areas
+                       if not c.scope.covers_area(a)] + \
+                [_("facility {id}").format(id=f) for f in facilities if f not in held] + \
+                [_("department {name}").format(name=d) for d in departments
+                 if d not in c.scope.departments]
             if refused:
-                raise _problem(403, "you may grant only what you hold", got=", ".join(refused))
+                raise _problem(403, _("you may grant only what you hold"),
+                               got=_(", ").join(refused))
             user_id = auth.create_user(c.conn, str(body.get("name", "")),
                                        str(body.get("password", "")), str(body.get("role")),
                                        areas=areas, facilities=facilities,

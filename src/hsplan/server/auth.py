@@ -21,6 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.engine import Connection
 
+from hsplan._i18n import _
 from hsplan.errors import HsplanError, Problem, ValidationError
 from hsplan.server import db
 
@@ -28,6 +29,9 @@ MAX_FAILURES = 5
 WINDOW = dt.timedelta(minutes=1)
 SESSION_HOURS = 12
 MIN_PASSWORD = 10
+# the commands a message names (said as they are typed)
+USERS_LIST = "hsplan users list"
+USERS_RESET = "hsplan users reset-password"
 
 _hasher = PasswordHasher()
 # a hash to verify against when the user does not exist, so timing does not tell names apart
@@ -38,9 +42,11 @@ def hash_password(password: str) -> str:
     """Return the argon2id hash of `password` (refusing short ones)."""
     if len(password) < MIN_PASSWORD:
         raise ValidationError([Problem(
-            "password too short", expected=f"at least {MIN_PASSWORD} characters",
-            got=f"{len(password)} characters", fix="choose a longer pass phrase")],
-            context="password")
+            _("password too short"),
+            expected=_("at least {n} characters").format(n=MIN_PASSWORD),
+            got=_("{n} characters").format(n=len(password)),
+            fix=_("choose a longer pass phrase"))],
+            context=_("password"))
     return _hasher.hash(password)
 
 
@@ -75,20 +81,23 @@ def create_user(conn: Connection, name: str, password: str, role: str, *,
     """Add a user with its scopes; return its id."""
     problems = []
     if role not in db.ROLES:
-        problems.append(Problem("unknown role", expected=" / ".join(db.ROLES), got=role,
-                                fix="give one of the listed roles"))
+        problems.append(Problem(_("unknown role"), expected=" / ".join(db.ROLES), got=role,
+                                fix=_("give one of the listed roles")))
     if not name or len(name) > 64 or any(c.isspace() or not c.isprintable() for c in name):
-        problems.append(Problem("invalid user name", expected="1–64 characters, no spaces",
-                                got=repr(name), fix="choose another name"))
+        problems.append(Problem(_("invalid user name"),
+                                expected=_("1–64 characters, no spaces"),
+                                got=repr(name), fix=_("choose another name")))
     for code in areas:
         if not code.isdigit() or len(code) not in (6, 9, 12):
-            problems.append(Problem("invalid area code", expected="6, 9 or 12 digits",
-                                    got=code, fix="give a division code, e.g. 530403"))
+            problems.append(Problem(_("invalid area code"), expected=_("6, 9 or 12 digits"),
+                                    got=code,
+                                    fix=_("give a division code, e.g. {example}").format(
+                                        example="530403")))
     if conn.execute(sa.select(db.users.c.id).where(db.users.c.name == name)).first():
-        problems.append(Problem("user exists", got=name, fix="choose another name, or "
-                                "hsplan users reset-password"))
+        problems.append(Problem(_("user exists"), got=name, fix=_(
+            "choose another name, or {command}").format(command=USERS_RESET)))
     if problems:
-        raise ValidationError(problems, context=f"user {name}")
+        raise ValidationError(problems, context=_("user {name}").format(name=name))
     user_id = int(conn.execute(db.users.insert().values(
         name=name, password_hash=hash_password(password), role=role)
         .returning(db.users.c.id)).scalar_one())
@@ -119,9 +128,9 @@ def set_disabled(conn: Connection, name: str, disabled: bool = True) -> None:
 def _user_id(conn: Connection, name: str) -> int:
     row = conn.execute(sa.select(db.users.c.id).where(db.users.c.name == name)).first()
     if row is None:
-        raise ValidationError([Problem("no such user", got=name,
-                                       fix="hsplan users list shows the users")],
-                              context="user")
+        raise ValidationError([Problem(_("no such user"), got=name, fix=_(
+            "{command} shows the users").format(command=USERS_LIST))],
+                              context=_("user"))
     return int(row.id)
 
 
@@ -137,7 +146,8 @@ def login(conn: Connection, name: str, password: str, ip: str, *,
         db.login_attempts.c.user_name == name, db.login_attempts.c.ip == ip,
         db.login_attempts.c.ok.is_(False), db.login_attempts.c.at > since)).scalar_one()
     if failures >= MAX_FAILURES:
-        raise RateLimited(f"too many failed logins for {name} from {ip}; wait a minute")
+        raise RateLimited(_("{n} failed logins of {name} from {ip} within a minute").format(
+            n=failures, name=name, ip=ip))
     user = conn.execute(sa.select(db.users).where(db.users.c.name == name)).first()
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     ok = ok and user is not None and not user.disabled

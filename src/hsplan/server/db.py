@@ -27,6 +27,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
 
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError
 from hsplan.region import schema
 from hsplan.region.model import Region, typed
@@ -218,8 +219,9 @@ def engine_for(url: str) -> Engine:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not url.startswith("postgresql+"):
-        raise DataSourceError(f"--db {url.split('@')[-1]}: expected a postgresql:// URL. "
-                              "Fix: --db postgresql://USER@HOST:PORT/DATABASE.")
+        raise DataSourceError(_("--db {url}: expected a postgresql:// URL. Fix: {example}.")
+                              .format(url=url.split("@")[-1],
+                                      example="--db postgresql://USER@HOST:PORT/DATABASE"))
     # 10 + 20 connections per process (a request holds one only briefly), so that two
     # workers stay well within PostgreSQL's default 100 connections
     return sa.create_engine(url, pool_pre_ping=True, future=True, pool_size=10,

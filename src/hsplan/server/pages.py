@@ -37,6 +37,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 
+from hsplan._i18n import _
 from hsplan.errors import Problem
 from hsplan.plans.plan import Plan, list_plans, load_plan
 from hsplan.region import schema
@@ -233,7 +234,8 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
     async def _login_required(request: Request, exc: LoginRequired) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse(error_body(401, [Problem(
-                "not logged in", file=request.url.path, fix="log in at /login")]),
+                _("not logged in"), file=request.url.path,
+                fix=_("log in at {address}").format(address="/login"))]),
                 status_code=401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
@@ -242,8 +244,8 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
     async def _no_scope(request: Request, exc: NoScope) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse(error_body(403, [Problem(
-                "your account holds no area to read", file=request.url.path,
-                fix="ask an administrator to grant one")]), status_code=403)
+                _("your account holds no area to read"), file=request.url.path,
+                fix=_("ask an administrator to grant one"))]), status_code=403)
         scope: Scope | None = getattr(request.state, "scope", None)
         if scope is not None and scope.role in (DEPARTMENT, REPORTER):
             return RedirectResponse("/entry", status_code=303)
@@ -296,7 +298,8 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
         next_path = _local(form.get("next"))
         if not sent or not kept or not _same(sent, kept):
             return login_page(request, next_path=next_path, status_code=403, problems=[
-                {"text": "登录表单已过期或来源不明：请重新打开登录页后再登录。"}])
+                {"text": _("the login form has expired or came from elsewhere: open the login "
+                           "page again and log in")}])
         ip = request.client.host if request.client else "?"
 
         def attempt() -> tuple[str, auth.Session] | None:
@@ -307,10 +310,12 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
             done = await run_in_threadpool(attempt)
         except auth.RateLimited:
             return login_page(request, next_path=next_path, status_code=429, problems=[
-                {"text": "登录失败次数过多：请一分钟后再试。"}])
+                {"text": _("too many failed logins: try again in a minute")}])
         if done is None:
             return login_page(request, next_path=next_path, status_code=401, problems=[
-                {"text": "用户名或密码错误：请检查后重试（一分钟内失败5次将暂停登录）。"}])
+                {"text": _("wrong user name or password: check both and try again (after {n} "
+                           "failures in a minute, logins pause for a minute)").format(
+                               n=auth.MAX_FAILURES)}])
         response = RedirectResponse(next_path, status_code=303)
         response.set_cookie(COOKIE, done[0], httponly=True, samesite="strict",
                             secure=request.url.scheme == "https", path="/",
@@ -340,9 +345,10 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
         with open_ctx(engine, request) as c:
             session = auth.session_of(c.conn, request.cookies.get(COOKIE))
             if session is None or not _same(form.get("csrf", ""), session.csrf):
-                raise ApiError(403, [Problem("CSRF token missing or wrong",
-                                             file="form field csrf",
-                                             fix="reload the page and send the form again")])
+                raise ApiError(403, [Problem(
+                    _("CSRF token missing or wrong"),
+                    file=_("form field {name}").format(name="csrf"),
+                    fix=_("reload the page and send the form again"))])
             return action(c)
 
     async def handle(request: Request, action: Callable[[Ctx, dict[str, str]], Any],

@@ -17,9 +17,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError
 
 TEMPLATE = "hsplan_postgis_template"
+INSTALL = "apt-get install postgresql postgresql-15-postgis-3"  # Debian's packages
 
 
 def find_bindir() -> Path | None:
@@ -92,8 +94,10 @@ def start(bindir: Path | None = None) -> Cluster:
     """Return a started throwaway cluster (trust authentication, loopback only)."""
     bindir = bindir or find_bindir()
     if bindir is None:
-        raise DataSourceError("PostgreSQL with PostGIS not found. Fix: apt-get install "
-                              "postgresql postgresql-15-postgis-3 (or set HSPLAN_PG_BINDIR).")
+        raise DataSourceError(_("PostgreSQL with PostGIS not found. Fix: {command} (or set "
+                                "{variable}).").format(
+            command=INSTALL,
+            variable="HSPLAN_PG_BINDIR"))
     folder = Path(tempfile.mkdtemp(prefix="hsplan-pg-"))
     cluster = Cluster(bindir, folder, _free_port())
     if os.geteuid() == 0:
@@ -103,7 +107,7 @@ def start(bindir: Path | None = None) -> Cluster:
                         "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
     if done.returncode:
         shutil.rmtree(folder, ignore_errors=True)
-        raise DataSourceError(f"initdb failed: {done.stderr.strip()}")
+        raise DataSourceError(_("initdb failed: {detail}").format(detail=done.stderr.strip()))
     opts = (f"-p {cluster.port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off")
     done = cluster._run(str(bindir / "pg_ctl"), "-D", str(folder / "data"), "-o", opts,
@@ -111,5 +115,6 @@ def start(bindir: Path | None = None) -> Cluster:
     if done.returncode:
         log = (folder / "server.log").read_text(errors="replace")[-2000:]
         shutil.rmtree(folder, ignore_errors=True)
-        raise DataSourceError(f"PostgreSQL did not start: {done.stderr.strip()} {log}")
+        raise DataSourceError(_("PostgreSQL did not start: {detail}").format(
+            detail=f"{done.stderr.strip()} {log}"))
     return cluster

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from fastapi import Request
 from sqlalchemy.engine import Connection, Engine
 
+from hsplan._i18n import _, ngettext
 from hsplan.errors import Problem
 from hsplan.region import schema
 from hsplan.region.io.checks import check_region
@@ -67,7 +68,7 @@ def open_ctx(engine: Engine, request: Request) -> Iterator[Ctx]:
     with engine.begin() as conn:
         found = session_scope(conn, request.cookies.get(COOKIE))
         if found is None:
-            raise _problem(401, "not logged in", fix=f"POST {PREFIX}/login")
+            raise _problem(401, _("not logged in"), fix=f"POST {PREFIX}/login")
         yield Ctx(conn, found[1], request.state.request_id, version=found[2])
 
 
@@ -77,19 +78,19 @@ def submit_facility(c: Ctx, payload: Any) -> dict[str, Any]:
     """Store a facility's yearly figures (validated like an import) as a submission
     (已提交); return it."""
     if not isinstance(payload, dict):
-        raise _problem(422, "expected a JSON object", where="body",
+        raise _problem(422, _("not a JSON object"), where=_("request body"),
                        expected='{"facility_id", "year", "resources": {…}, '
                                 '"utilisation": {…}}')
     facility_id, year = payload.get("facility_id"), payload.get("year")
     if c.scope.role not in (REPORTER, "管理员", "规划人员"):
-        raise _problem(403, "your role may not submit facility figures",
+        raise _problem(403, _("your role may not submit facility figures"),
                        got=c.scope.role)
     if not isinstance(facility_id, str) or not c.scope.covers_facility(c.conn,
                                                                        facility_id):
-        raise _problem(404, "no such facility in your scope", where="facility_id",
+        raise _problem(404, _("no such facility in your scope"), where="facility_id",
                        got=str(facility_id))
     if not isinstance(year, int) or not 1949 <= year <= 2100:
-        raise _problem(422, "invalid year", where="year", expected="1949–2100",
+        raise _problem(422, _("invalid year"), where="year", expected="1949–2100",
                        got=str(year))
     tables = _validate_submission(c.conn, facility_id, year, payload)
     sub_id = c.conn.execute(db.submissions.insert().values(
@@ -106,13 +107,13 @@ def review_submission(c: Ctx, sub_id: int, body: dict[str, Any],
     """Accept (the figures enter the region) or return (with a comment) a submission."""
     version, comment = body.get("version"), body.get("comment")
     if not isinstance(version, int):
-        raise _problem(422, "version expected", where="body",
-                       expected="the submission's version as read")
+        raise _problem(422, _("version missing"), where=_("request body"),
+                       expected=_("the submission's version as read"))
     if not accept and (not isinstance(comment, str) or not comment.strip()):
-        raise _problem(422, "a returned submission needs a comment", where="comment",
-                       fix="say what the facility should correct")
+        raise _problem(422, _("a returned submission needs a comment"), where="comment",
+                       fix=_("say what the facility should correct"))
     if not c.scope.can_write:
-        raise _problem(403, "your role may not review submissions", got=c.scope.role)
+        raise _problem(403, _("your role may not review submissions"), got=c.scope.role)
     fac = db.REGION_TABLES["facilities"]
     sub = db.submissions
     row = c.conn.execute(sa.select(sub).where(
@@ -121,13 +122,16 @@ def review_submission(c: Ctx, sub_id: int, body: dict[str, Any],
             c.scope.facility_clause(fac.c.id, fac.c.area_code))))
         .with_for_update()).first()
     if row is None:
-        raise _problem(404, "no such submission in your scope", got=str(sub_id))
+        raise _problem(404, _("no such submission in your scope"), got=str(sub_id))
     if row.version != version or row.status != "已提交":
         raise ApiError(409, [Problem(
-            "submission changed since you read it", file=f"submission {sub_id}",
-            expected=f"version {version}, status 已提交",
-            got=f"version {row.version}, status {row.status}",
-            fix="reload the submission list")])
+            _("submission changed since you read it"),
+            file=_("submission {id}").format(id=sub_id),
+            expected=_("version {version}, status {status}").format(version=version,
+                                                                  status="已提交"),
+            got=_("version {version}, status {status}").format(version=row.version,
+                                                             status=row.status),
+            fix=_("reload the submission list"))])
     where = _where_of(c.conn, "resources", {"facility_id": row.facility_id})
     if accept:
         for name in SUBMITTED_TABLES:
@@ -151,7 +155,7 @@ def _table_name(table: str) -> str:
     try:
         return schema.table(table).name
     except KeyError as exc:
-        raise _problem(404, "no such table", where="path", got=table,
+        raise _problem(404, _("no such table"), where="path", got=table,
                        expected=", ".join(schema.TABLES)) from exc
 
 
@@ -160,7 +164,7 @@ def _column_id(sch: schema.Table, header: str) -> str:
     for col in sch.columns:
         if header in col.headers:
             return col.id
-    raise _problem(422, "unknown column", where=f"values {header}",
+    raise _problem(422, _("unknown column"), where=f"values {header}",
                    expected=", ".join(sch.column_ids))
 
 
@@ -174,9 +178,9 @@ def _parse_key(sch: schema.Table, key: dict[str, Any]) -> dict[str, Any]:
             if isinstance(value, str) and value.isdigit():
                 value = int(value)
             if not isinstance(value, int) or isinstance(value, bool):
-                raise _problem(404, "no such row", where=f"key {k}", got=str(value))
+                raise _problem(404, _("no such row"), where=f"key {k}", got=str(value))
         elif not isinstance(value, str):
-            raise _problem(404, "no such row", where=f"key {k}", got=str(value))
+            raise _problem(404, _("no such row"), where=f"key {k}", got=str(value))
         out[k] = value
     return out
 
@@ -257,8 +261,8 @@ async def _read_limited(request: Request) -> bytes:
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_UPLOAD_BYTES:
-            raise _problem(413, "upload too large",
-                           expected=f"≤ {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+            raise _problem(413, _("upload too large"), expected=_("at most {n} MB").format(
+                n=MAX_UPLOAD_BYTES // 1024 // 1024))
     request._body = body  # let request.form() parse what was read
     return body
 
@@ -269,8 +273,9 @@ async def _workbook_payload(request: Request) -> dict[str, Any]:
     form = await request.form()
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
-        raise _problem(422, "no file uploaded", where="form field file",
-                       fix="attach the facility's .xlsx form")
+        raise _problem(422, _("no file uploaded"),
+                       where=_("form field {name}").format(name="file"),
+                       fix=_("attach the facility's .xlsx form"))
     with tempfile.TemporaryDirectory(prefix="hsplan-upload-") as tmp:
         path = Path(tmp) / "upload.xlsx"
         path.write_bytes(await upload.read())
@@ -290,10 +295,12 @@ async def _workbook_payload(request: Request) -> dict[str, Any]:
                              if v is not None and k not in ("facility_id", "year")}
             if len(rows) != 1 or rows[0]["facility_id"] != payload["facility_id"] \
                     or rows[0]["year"] != payload["year"]:
-                raise _problem(422, "a form holds one facility and one year",
-                               where=f"sheet {schema.TABLES[name].zh}",
-                               expected=f"one row for {payload['facility_id']} "
-                                        f"{payload['year']}", got=f"{len(rows)} rows")
+                raise _problem(422, _("a form holds one facility and one year"),
+                               where=_("sheet {sheet}").format(sheet=schema.TABLES[name].zh),
+                               expected=_("one row for {facility} {year}").format(
+                                   facility=payload["facility_id"], year=payload["year"]),
+                               got=ngettext("{n} row", "{n} rows", len(rows)).format(
+                                   n=len(rows)))
     return payload
 
 
@@ -304,9 +311,10 @@ def _validate_submission(conn: Connection, facility_id: str, year: int,
     problems: list[Problem] = []
     frames: dict[str, Any] = {}
     sources: dict[str, SheetSource] = {}
+    here = _("submission")  # the place every problem of the submission names
     unknown = set(payload) - {"facility_id", "year", *SUBMITTED_TABLES}
     for extra in sorted(unknown):
-        problems.append(Problem("unknown field", file="submission", column=extra,
+        problems.append(Problem(_("unknown field"), file=here, column=extra,
                                 expected=", ".join(SUBMITTED_TABLES)))
     for name in SUBMITTED_TABLES:
         values = payload.get(name)
@@ -314,18 +322,20 @@ def _validate_submission(conn: Connection, facility_id: str, year: int,
             continue
         sch = schema.TABLES[name]
         if not isinstance(values, dict):
-            problems.append(Problem("expected an object of column → value", sheet=sch.zh))
+            problems.append(Problem(_("not an object of column → value"), file=here,
+                                    sheet=sch.zh))
             continue
         headers = ["facility_id", "year", *(str(k) for k in values)]
         cells = [facility_id, year, *values.values()]
         frame, source, found = frame_from_rows(sch, [(1, headers), (2, cells)],
-                                               file="submission", sheet=sch.zh)
+                                               file=here, sheet=sch.zh)
         problems += found
         if frame is not None:
             frames[name], sources[name] = frame, source
     if not frames and not problems:
-        problems.append(Problem("empty submission", file="submission",
-                                expected=" and/or ".join(SUBMITTED_TABLES)))
+        problems.append(Problem(_("empty submission"), file=here,
+                                expected=_("{a} and/or {b}").format(
+                                    a=SUBMITTED_TABLES[0], b=SUBMITTED_TABLES[1])))
     if frames:
         fac = db.REGION_TABLES["facilities"]
         # read_table and typed give typed frames already: no Region.replace (it types again)
@@ -334,7 +344,7 @@ def _validate_submission(conn: Connection, facility_id: str, year: int,
             **{n: typed(f, schema.TABLES[n]) for n, f in frames.items()})
         # the stored region's own problems are not the reporter's: keep the located ones
         problems += [p for p in check_region(region, incoming=sources)
-                     if p.file == "submission"]
+                     if p.file == here]
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ApiError(422, errors)

@@ -28,6 +28,7 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.engine import Connection, Engine
 
+from hsplan._i18n import _
 from hsplan.errors import Problem
 from hsplan.plans.plan import Plan, Task
 from hsplan.region import schema
@@ -90,8 +91,8 @@ def _iso_date(value: Any, where: str, problems: list[Problem]) -> dt.date | None
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    problems.append(Problem("not a date", file=where, expected="YYYY-MM-DD",
-                            got=str(value), fix="e.g. 2025-03-31"))
+    problems.append(Problem(_("not a date"), file=where, expected="YYYY-MM-DD",
+                            got=str(value), fix=_("e.g. {example}").format(example="2025-03-31")))
     return None
 
 
@@ -103,9 +104,10 @@ def validate_task_report(plan: Plan, item: DepartmentTask, payload: dict[str, An
     from hsplan.evaluation.tasks import checkpoints
 
     problems: list[Problem] = []
+    here = _("task report")  # the place every problem of the report names
     known = {"task_id", "date", "status", "percent", "milestone", "note"}
     for extra in sorted(set(payload) - known):
-        problems.append(Problem("unknown field", file="task report", column=extra,
+        problems.append(Problem(_("unknown field"), file=here, column=extra,
                                 expected=", ".join(sorted(known))))
     when = payload.get("date") or today.isoformat()
     sch = schema.TABLES["progress"]
@@ -113,17 +115,18 @@ def validate_task_report(plan: Plan, item: DepartmentTask, payload: dict[str, An
              payload.get("note")]
     frame, _source, found = frame_from_rows(
         sch, [(1, ["task_id", "date", "percent", "status", "note"]), (2, cells)],
-        file="task report", sheet=sch.zh)
+        file=here, sheet=sch.zh)
     problems += [p for p in found if p.severity == "error"]
     if payload.get("status") in (None, ""):
-        problems.append(Problem("status missing", file="task report", column="status",
+        problems.append(Problem(_("status missing"), file=here, column="status",
                                 expected=" / ".join(db.TASK_STATUSES),
-                                fix="say how far the task has come"))
-    date = _iso_date(when, "task report, column date", []) if isinstance(when, str) else None
+                                fix=_("say how far the task has come")))
+    date = _iso_date(when, here, []) if isinstance(when, str) else None
     if date is not None and date > today:
-        problems.append(Problem("date in the future", file="task report", column="date",
-                                expected=f"on or before {today.isoformat()}",
-                                got=date.isoformat(), fix="report what is done by today"))
+        problems.append(Problem(_("date in the future"), file=here, column="date",
+                                expected=_("on or before {date}").format(
+                                    date=today.isoformat()),
+                                got=date.isoformat(), fix=_("report what is done by today")))
     milestone = payload.get("milestone")
     points = [c for c in checkpoints(item.task, plan) if c.milestone is not None]
     if milestone not in (None, ""):
@@ -132,9 +135,10 @@ def validate_task_report(plan: Plan, item: DepartmentTask, payload: dict[str, An
         if not isinstance(milestone, int) or isinstance(milestone, bool) \
                 or not 1 <= milestone <= len(points):
             problems.append(Problem(
-                "no such milestone", file="task report", column="milestone",
-                expected=f"1–{len(points)}" if points else "none: the task has no milestones",
-                got=str(milestone), fix="leave it empty, or give the milestone's number"))
+                _("no such milestone"), file=here, column="milestone",
+                expected=f"1–{len(points)}" if points
+                else _("none: the task has no milestones"),
+                got=str(milestone), fix=_("leave it empty, or give the milestone's number")))
             milestone = None
     else:
         milestone = None
@@ -145,9 +149,11 @@ def validate_task_report(plan: Plan, item: DepartmentTask, payload: dict[str, An
     if percent is None and milestone is not None:
         percent = next(c.expected_pct for c in points if c.milestone == milestone)
     if row.get("status") == "已完成" and percent is not None and percent < 100:
-        problems.append(Problem("已完成 below 100 %", file="task report", column="percent",
-                                expected="100, or leave it empty", got=f"{percent:g}",
-                                fix="give the status 进行中, or the percent 100"))
+        problems.append(Problem(_("{status} below 100 %").format(status="已完成"), file=here,
+                                column="percent",
+                                expected=_("100, or leave it empty"), got=f"{percent:g}",
+                                fix=_("give the status {status}, or the percent 100").format(
+                                    status="进行中")))
     if problems:
         raise ApiError(422, problems)
     return {"date": row["date"], "progress_status": row["status"], "percent": percent,
@@ -158,8 +164,8 @@ def _period_row(conn: Connection, period_id: int) -> Any:
     row = conn.execute(sa.select(db.reporting_periods)
                        .where(db.reporting_periods.c.id == period_id)).first()
     if row is None:
-        raise _problem(404, "no such reporting period", got=str(period_id),
-                       fix=f"GET {PREFIX}/periods lists them")
+        raise _problem(404, _("no such reporting period"), got=str(period_id),
+                       fix=_("{address} lists them").format(address=f"GET {PREFIX}/periods"))
     return row
 
 
@@ -222,36 +228,38 @@ def reporting_status(conn: Connection, scope: Scope, plan: Plan, period_id: int,
 def add_period(c: Ctx, body: dict[str, Any]) -> dict[str, Any]:
     """Add a reporting period (planners); return it. 422 with every problem at once."""
     if not c.scope.can_write:
-        raise _problem(403, "only planners and administrators set reporting deadlines",
+        raise _problem(403, _("only planners and administrators set reporting deadlines"),
                        got=c.scope.role)
     problems: list[Problem] = []
     kind, label = body.get("kind"), body.get("label")
     if kind not in db.PERIOD_KINDS:
-        problems.append(Problem("unknown kind", file="kind", expected=" / ".join(
-            db.PERIOD_KINDS), got=str(kind), fix="facility: yearly forms; task: progress"))
+        problems.append(Problem(_("unknown kind"), file="kind", expected=" / ".join(
+            db.PERIOD_KINDS), got=str(kind), fix=_("facility: yearly forms; task: progress")))
     if not isinstance(label, str) or not label.strip() or len(label) > 80:
-        problems.append(Problem("label missing", file="label", expected="1–80 characters",
-                                got=str(label), fix="e.g. 2024年度机构年报"))
+        problems.append(Problem(_("label missing"), file="label",
+                                expected=_("1–80 characters"), got=str(label),
+                                fix=_("e.g. {example}").format(example="2024年度机构年报")))
     due = _iso_date(body.get("due"), "due", problems)
     year, starts = body.get("year"), None
     if kind == "facility":
         if isinstance(year, str) and year.isdigit():
             year = int(year)
         if not isinstance(year, int) or isinstance(year, bool) or not 1949 <= year <= 2100:
-            problems.append(Problem("data year missing", file="year", expected="1949–2100",
-                                    got=str(year), fix="the year the forms report on"))
+            problems.append(Problem(_("data year missing"), file="year", expected="1949–2100",
+                                    got=str(year), fix=_("give the year the forms report on")))
     elif kind == "task":
         year = None
         starts = _iso_date(body.get("starts"), "starts", problems)
         if starts is not None and due is not None and starts > due:
-            problems.append(Problem("period ends before it starts", file="starts",
-                                    expected=f"on or before {due}", got=str(starts)))
+            problems.append(Problem(_("period ends before it starts"), file="starts",
+                                    expected=_("on or before {date}").format(date=due),
+                                    got=str(starts)))
     if problems:
         raise ApiError(422, problems)
     p = db.reporting_periods
     if c.conn.execute(sa.select(p.c.id).where(p.c.kind == kind, p.c.label == label)).first():
-        raise _problem(409, "a period with this label exists", where="label", got=str(label),
-                       fix="choose another label")
+        raise _problem(409, _("a period with this label exists"), where="label",
+                       got=str(label), fix=_("choose another label"))
     area = c.scope.areas[0] if c.scope.areas else None
     row = c.conn.execute(p.insert().values(
         kind=kind, label=label, year=year, starts=starts.isoformat() if starts else None,
@@ -266,16 +274,17 @@ def submit_task_report(c: Ctx, plan: Plan, payload: Any, *, today: dt.date
                        ) -> dict[str, Any]:
     """Store a department's task report (status 已提交); return it."""
     if not isinstance(payload, dict):
-        raise _problem(422, "expected a JSON object", where="body",
+        raise _problem(422, _("not a JSON object"), where=_("request body"),
                        expected='{"task_id", "date", "status", "percent", "milestone", '
                                 '"note"}')
     if c.scope.role not in (DEPARTMENT, "管理员", "规划人员"):
-        raise _problem(403, "your role may not report task progress", got=c.scope.role)
+        raise _problem(403, _("your role may not report task progress"), got=c.scope.role)
     task_id = payload.get("task_id")
     mine = department_tasks(plan, c.scope.departments)
     if not isinstance(task_id, str) or task_id not in mine:
-        raise _problem(404, "no such task among your departments' tasks", where="task_id",
-                       got=str(task_id), fix=f"GET {PREFIX}/my-tasks lists them")
+        raise _problem(404, _("no such task among your departments' tasks"), where="task_id",
+                       got=str(task_id), fix=_("{address} lists them").format(
+                           address=f"GET {PREFIX}/my-tasks"))
     item = mine[task_id]
     values = validate_task_report(plan, item, payload, today=today)
     tr = db.task_reports
@@ -292,23 +301,27 @@ def review_task_report(c: Ctx, plan: Plan, report_id: int, body: dict[str, Any],
     """Accept (into the progress table) or return (with a comment) a task report."""
     version, comment = body.get("version"), body.get("comment")
     if not isinstance(version, int):
-        raise _problem(422, "version expected", where="body",
-                       expected="the report's version as read")
+        raise _problem(422, _("version missing"), where=_("request body"),
+                       expected=_("the report's version as read"))
     if not accept and (not isinstance(comment, str) or not comment.strip()):
-        raise _problem(422, "a returned report needs a comment", where="comment",
-                       fix="say what the department should correct")
+        raise _problem(422, _("a returned report needs a comment"), where="comment",
+                       fix=_("say what the department should correct"))
     if not c.scope.can_write or not c.scope.areas:
-        raise _problem(403, "your role or scope may not review task progress",
+        raise _problem(403, _("your role or scope may not review task progress"),
                        got=c.scope.role)
     tr = db.task_reports
     row = c.conn.execute(sa.select(tr).where(tr.c.id == report_id).with_for_update()).first()
     if row is None:
-        raise _problem(404, "no such task report", got=str(report_id))
+        raise _problem(404, _("no such task report"), got=str(report_id))
     if row.version != version or row.status != "已提交":
         raise ApiError(409, [Problem(
-            "task report changed since you read it", file=f"task report {report_id}",
-            expected=f"version {version}, status 已提交",
-            got=f"version {row.version}, status {row.status}", fix="reload the list")])
+            _("task report changed since you read it"),
+            file=_("task report {id}").format(id=report_id),
+            expected=_("version {version}, status {status}").format(version=version,
+                                                                  status="已提交"),
+            got=_("version {version}, status {status}").format(version=row.version,
+                                                             status=row.status),
+            fix=_("reload the list"))])
     where = {"area_code": plan.region_code}
     if accept:
         parts = [f"{row.department}报告"]
@@ -453,8 +466,8 @@ def reporting_router(engine: Engine, plan_of: Callable[[], Plan]) -> APIRouter:
         when = today(as_of)
         with open_ctx(engine, request) as c:
             if not c.scope.can_write:
-                raise _problem(403, "only planners and administrators see who has not "
-                                    "reported", got=c.scope.role)
+                raise _problem(403, _("only planners and administrators see who has not "
+                                      "reported"), got=c.scope.role)
             return reporting_status(c.conn, c.scope, plan_of(), period_id, today=when)
 
     return router

@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hsplan._i18n import N_, _
+from hsplan._i18n import N_, _, language
 from hsplan.errors import DataSourceError, HsplanError, Problem, ValidationError
 
 log = logging.getLogger("hsplan.web")
@@ -49,8 +49,13 @@ def error_body(status: int, problems: list[Problem]) -> dict[str, Any]:
 
 
 def _split_fix(text: str) -> tuple[str, str | None]:
-    what, sep, fix = text.partition(" Fix: ")
-    return what.strip(), (fix.strip() or None) if sep else None
+    """Return (what, fix) of an error's text: "X. Fix: Y." in English, "X。处理办法：Y。" in
+    Chinese (the marker as the catalog says it); the end stop of X goes (Problem adds it)."""
+    for marker in dict.fromkeys((" Fix: ", _(" Fix: {fix}").format(fix=""))):
+        what, sep, fix = text.partition(marker)
+        if sep and marker.strip():
+            return what.strip().rstrip(".。"), fix.strip() or None
+    return text.strip(), None
 
 
 def problems_of(exc: HsplanError, where: str) -> list[Problem]:
@@ -82,6 +87,11 @@ def page_problems(exc: HsplanError, where: str) -> list[Problem]:
     return out
 
 
+# Starlette's own statuses (its detail is the English reason phrase)
+_HTTP = {404: N_("not found"), 405: N_("method not allowed"),
+         413: N_("request too large")}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Make every error of `app` answer in the one JSON shape (HTML pages render their own)."""
 
@@ -109,7 +119,8 @@ def install_error_handlers(app: FastAPI) -> None:
             expected = ctx.get("expected") or _expected_of(str(err.get("type", "")), ctx)
             got = err.get("input")
             problems.append(Problem(
-                f"{err.get('msg', 'invalid value')!s}", file=f"{kind} {name}",
+                _message_of(str(err.get("type", "")), ctx, str(err.get("msg") or "")),
+                file=f"{kind} {name}",
                 expected=str(expected) if expected else None,
                 got=None if got is None or isinstance(got, dict) else str(got),
                 fix=_("give {name} as documented at /docs").format(name=name)))
@@ -117,7 +128,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        what = _("not found") if exc.status_code == 404 else str(exc.detail)
+        what = _(_HTTP[exc.status_code]) if exc.status_code in _HTTP else str(exc.detail)
         fix = (_("see /docs for the API's addresses, or / for the dashboard")
                if exc.status_code == 404 else None)
         problem = Problem(what, file=request.url.path, got=request.url.path
@@ -135,13 +146,29 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(500, [problem]), status_code=500)
 
 
+_MESSAGES = {"int_parsing": N_("not a whole number"), "int_from_float": N_("not a whole number"),
+             "float_parsing": N_("not a number"), "bool_parsing": N_("neither true nor false"),
+             "missing": N_("value missing"), "date_from_datetime_parsing": N_("not a date"),
+             "date_parsing": N_("not a date"), "greater_than_equal": N_("value too small"),
+             "greater_than": N_("value too small"), "less_than_equal": N_("value too large"),
+             "less_than": N_("value too large")}
+_EXPECTED = {"int_parsing": N_("a whole number"), "int_from_float": N_("a whole number"),
+             "float_parsing": N_("a number"), "bool_parsing": N_("true or false"),
+             "missing": N_("a value"), "date_from_datetime_parsing": N_("a date YYYY-MM-DD"),
+             "date_parsing": N_("a date YYYY-MM-DD")}
+
+
+def _message_of(kind: str, ctx: dict[str, Any], msg: str) -> str:
+    """Return what is wrong with a request value: Pydantic's words in English, the
+    catalog's for the kinds it knows (else "invalid value") in another language."""
+    if language() == "en":
+        return msg or _("invalid value")
+    return _(_MESSAGES[kind]) if kind in _MESSAGES else _("invalid value")
+
+
 def _expected_of(kind: str, ctx: dict[str, Any]) -> str | None:
-    words = {"int_parsing": "a whole number", "float_parsing": "a number",
-             "bool_parsing": "true or false", "missing": "a value",
-             "date_from_datetime_parsing": "a date YYYY-MM-DD",
-             "date_parsing": "a date YYYY-MM-DD"}
-    if kind in words:
-        return words[kind]
+    if kind in _EXPECTED:
+        return _(_EXPECTED[kind])
     if "ge" in ctx:
         return f"≥ {ctx['ge']}"
     if "le" in ctx:

@@ -230,7 +230,7 @@ class ProjectState:
                 _("scenario"), file=name, expected=_("a file in PROJECT/scenarios: {files}")
                 .format(files=", ".join(files) or _("(none)")), got=name,
                 fix=_("pick one of the listed files, or add the YAML file to the project's "
-                      "scenarios folder"))], context="scenario")
+                      "scenarios folder"))], context=_("scenario"))
         return self.scenarios_dir / name
 
     def comparison(self, name: str, plan: str | None = None, *,
@@ -281,8 +281,9 @@ class ProjectState:
             roads = gpd.read_file(path, layer="roads")
             keep = [c for c in ("highway", "name", "geometry") if c in roads.columns]
             return _geojson(roads[keep].to_crs(4326))
-        raise HsplanError(f"map layer {name!r}: expected one of {', '.join(LAYERS)}. "
-                          f"Fix: ask for /api/v1/geo/townships.")
+        raise HsplanError(_("map layer {name}: expected one of {layers}. Fix: ask for "
+                            "{example}.").format(name=repr(name), layers=", ".join(LAYERS),
+                                                 example="/api/v1/geo/townships"))
 
 
 def _selector(subtype: str | None, category: str | None) -> dict[str, Any]:
