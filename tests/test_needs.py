@@ -149,7 +149,7 @@ def test_needs_reproduces_the_hand_computed_bed_need(tmp_path: Path, mini_plan: 
     assert ambulances["value_needed"] == 1
     assert result.notes == ["各年龄组按男女各半拆分（本地区没有普查性别比）",
                             "床位需求法: 无服务量 (入院人数): 需求法床位全部按医院计",
-                            "no 2020 census row for 999999: sexes split 50/50"]
+                            "999999 没有 2020 年普查数据：男女按 50/50 拆分"]
 
 
 def _reported(*rows: tuple[str, float]) -> pd.DataFrame:
@@ -292,6 +292,14 @@ def test_growth_method_and_year_before_base_year(example_region: Region) -> None
     assert _row(result, "常住人口")["value_needed"] == round(256175 * (1 + rate) ** 2)
     assert result.explain[1] == f"2024: 256,175 × (1 + {rate * 100:.3f}%) = " \
         f"{256175 * (1 + rate):,.0f}"
+    with pytest.raises(HsplanError, match=r"需要量测算：目标年份应不早于基线年份 2023，"
+                       r"实际为 2022。处理办法：选择 --year 2023 或更晚的年份。"):
+        needs(example_region, plan, year=2022, assumptions=load_assumptions())
+
+
+@pytest.mark.usefixtures("english")
+def test_year_before_base_year_in_english_on_request(example_region: Region) -> None:
+    plan = load_plan("jiangchuan-2021-2025")
     with pytest.raises(HsplanError, match=r"needs: expected a target year ≥ the base year 2023, "
                        r"got 2022\. Fix: choose --year 2023 or later\."):
         needs(example_region, plan, year=2022, assumptions=load_assumptions())
