@@ -224,9 +224,9 @@ def test_bed_demand_uses_the_occupancy_of_each_level(mini_plan: Plan) -> None:
 
 def test_example_2025_projection_is_explained_line_by_line(example_result) -> None:  # type: ignore[no-untyped-def]
     lines = example_result.explain
-    assert lines[0] == "江川区 (530403): population projection, cohort method, persons at year end"
-    pattern = re.compile(r"^(\d{4}): ([\d,]+) \+ ([\d,]+) births − ([\d,]+) deaths ([+−]) "
-                         r"([\d,]+) net migrants = ([\d,]+)$")
+    assert lines[0] == "江川区 (530403)：人口预测（队列要素法），年末常住人口"
+    pattern = re.compile(r"^(\d{4}): ([\d,]+) \+ 出生 ([\d,]+) − 死亡 ([\d,]+) ([+−]) "
+                         r"净迁移 ([\d,]+) = ([\d,]+)$")
     parsed = [pattern.match(line) for line in lines[1:]]
     assert all(parsed), lines
     years = [int(m.group(1)) for m in parsed if m]
@@ -311,8 +311,8 @@ def test_cli_needs_table_explain_json_and_xlsx(tmp_path: Path) -> None:
     args = ["needs", project, "--plan", "jiangchuan-2021-2025", "--year", "2025"]
     shown = runner.invoke(app, [*args, "--explain"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.output
-    assert "江川区 (530403): population projection, cohort method" in shown.output
-    assert re.search(r"^2025: [\d,]+ \+ [\d,]+ births", shown.output, re.M)
+    assert "江川区 (530403)：人口预测（队列要素法）" in shown.output
+    assert re.search(r"^2025: [\d,]+ \+ 出生 [\d,]+", shown.output, re.M)
     assert "床位（需求法）" in shown.output
     as_json = runner.invoke(app, [*args, "--format", "json"])
     assert as_json.exit_code == 0, as_json.output

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from hsplan._i18n import _, ngettext
+from hsplan._i18n import N_, _, ngettext
 from hsplan.errors import HsplanError, Problem, ValidationError, raise_if_errors
 from hsplan.plans.indicators import Catalog, Formula, Indicator, Term, load_catalog
 from hsplan.plans.indicators import compute as compute_indicator
@@ -41,7 +41,7 @@ THEIL_T_FORMULA = "T = Σ Yᵢ log(Yᵢ/Pᵢ)"
 THEIL_L_FORMULA = "L = Σ Pᵢ log(Pᵢ/Yᵢ)"
 HRAD_FORMULA = "HRADᵢ = (Rᵢ/ΣR) / (Aᵢ/ΣA)"
 PAD_FORMULA = "PADᵢ = (Nᵢ/ΣN) / (Aᵢ/ΣA)"
-HRDI_FORMULA = "HRDIᵢ = √((Rᵢ/Nᵢ) × (Rᵢ/Aᵢ)), N in 1,000 persons, A in km²"
+HRDI_FORMULA = N_("HRDIᵢ = √((Rᵢ/Nᵢ) × (Rᵢ/Aᵢ)), N in 1,000 persons, A in km²")
 
 WEIGHT_ZH = {"population": "按人口", "area": "按面积", "equal": "等权"}
 LOG_ZH = {"e": "自然对数", "10": "常用对数(以10为底)", "2": "以2为底"}
@@ -648,7 +648,7 @@ def equity_frames(result: EquityResult) -> dict[str, pd.DataFrame]:
              f"泰尔指数T {THEIL_T_FORMULA}；泰尔指数L {THEIL_L_FORMULA}（平均对数偏差，"
              "即中文文献按人口加权的泰尔指数）；总体 = 组间 + 组内",
              f"{HRAD_FORMULA}；{PAD_FORMULA}；HRAD/PAD = (Rᵢ/ΣR)/(Nᵢ/ΣN)",
-             HRDI_FORMULA, *result.notes]
+             _(HRDI_FORMULA), *result.notes]
     frames = {"指数": idx}
     if not result.theil_groups.empty:
         frames["分组分解"] = people(result.theil_groups)

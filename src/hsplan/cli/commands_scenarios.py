@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from hsplan._i18n import _, format_number, language
+from hsplan._i18n import _, format_number
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import (
     SYNTHETIC_TAG,
@@ -105,11 +105,7 @@ def compare_command(
     console.print(f"[bold]情景 {loaded.id}[/] {loaded.title} · 规划 {loaded_plan.id} · "
                   f"{result.year}{synthetic}", highlight=False)
     console.print(str(result.readings.get("line_zh", "")), highlight=False)
-    notes = list(result.notes)
-    if language() == "zh":  # `apply_scenario` notes in English; the planner's Chinese
-        from hsplan.scenarios.words import note_zh
-
-        notes = [note_zh(n) for n in notes]
+    notes = list(result.notes)  # in the reader's language, as `apply_scenario` made them
     console.print(_table(result.changes, _("scenario changes"),
                          {"index": "#", "op": "变化", "facility": "机构", "from_year": "起始年",
                           "description": "内容"}))

@@ -563,9 +563,12 @@ def explain_projection(steps: pd.DataFrame, *, area_code: str,
     rows = steps[steps["area_code"] == area_code].sort_values("year")
     label = f"{area_name} ({area_code})" if area_name else area_code
     if rows.empty:
-        return [f"{label}: no projection steps (the base year is the target year)"]
+        return [_("{area}: no projection steps (the base year is the target year)").format(
+            area=label)]
     method = steps.attrs.get("method", "cohort")
-    lines = [f"{label}: population projection, {method} method, persons at year end"]
+    method_name = {"cohort": _("cohort-component"), "growth": _("growth")}.get(method, method)
+    lines = [_("{area}: population projection, {method} method, persons at year end").format(
+        area=label, method=method_name)]
     for r in rows.to_dict("records"):
         year, start, end = int(r["year"]), float(r["start"]), float(r["end"])
         if method == "growth" or pd.isna(r["births"]):
@@ -574,9 +577,11 @@ def explain_projection(steps: pd.DataFrame, *, area_code: str,
         else:
             births, deaths, mig = float(r["births"]), float(r["deaths"]), float(r["migration"])
             lines.append(
-                f"{year}: {start:,.0f} + {births:,.0f} births − {deaths:,.0f} deaths "
-                f"{'+' if mig >= 0 else '−'} {abs(mig):,.0f} net migrants = {end:,.0f}"
-            )
+                _("{year}: {start} + {births} births − {deaths} deaths {sign} {migrants} net "
+                  "migrants = {end}").format(
+                    year=year, start=f"{start:,.0f}", births=f"{births:,.0f}",
+                    deaths=f"{deaths:,.0f}", sign="+" if mig >= 0 else "−",
+                    migrants=f"{abs(mig):,.0f}", end=f"{end:,.0f}"))
     return lines
 
 
