@@ -144,7 +144,7 @@ def _arrays(resource: Sequence[float] | np.ndarray | pd.Series,
             problems.append(Problem(
                 ngettext("{what} at position {positions}", "{what} at positions {positions}",
                          int(bad.size)).format(
-                    what=label, positions=", ".join(str(int(i)) for i in bad[:10])),
+                    what=label, positions=", ".join(str(int(i) + 1) for i in bad[:10])),
                 expected=_("a finite number ≥ 0"), got=str(arr[bad[0]]),
                 fix=_("fill in the missing figures or leave the area out")))
     if not problems and (r.sum() <= 0 or w.sum() <= 0):
