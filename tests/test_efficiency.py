@@ -189,8 +189,39 @@ def test_bad_data_reported_all_at_once() -> None:
     panel = pd.concat([data.assign(year=2022), data.iloc[:4].assign(year=2023)])
     panel.loc[2, "beds"] = 5
     panel["visits"] = panel["visits"].fillna(1000)
-    with pytest.raises(ValidationError, match="balanced"):
+    with pytest.raises(ValidationError, match="平衡面板"):
         Malmquist.from_panel(panel, inputs=INPUTS, outputs=OUTPUTS).solve()
+
+
+def _unbalanced_panel() -> pd.DataFrame:
+    data = _random_units(1, n=6)
+    return pd.concat([data.assign(year=2022), data.iloc[:4].assign(year=2023)])
+
+
+def test_problems_are_in_chinese_by_default() -> None:
+    data = _random_units(1, n=4)
+    data.loc[1, "visits"] = np.nan
+    with pytest.raises(ValidationError) as err:
+        DEA.from_frame(data, inputs=INPUTS, outputs=OUTPUTS).solve()
+    assert str(err.value.errors[0]) == (
+        "DEA 数据，参评单位 U01，列 总诊疗人次（visits）：应为 ≥ 0 的数字，实际为 '值为空'。"
+        "处理办法：填写该数值，或不纳入该参评单位")
+    with pytest.raises(ValidationError) as err:
+        Malmquist.from_panel(_unbalanced_panel(), inputs=INPUTS, outputs=OUTPUTS).solve()
+    assert "Malmquist 面板数据，参评单位 U04、U05：应为 平衡面板" in str(err.value)
+
+
+@pytest.mark.usefixtures("english")
+def test_problems_in_english_on_request() -> None:
+    data = _random_units(1, n=4)
+    data.loc[1, "visits"] = np.nan
+    with pytest.raises(ValidationError) as err:
+        DEA.from_frame(data, inputs=INPUTS, outputs=OUTPUTS).solve()
+    assert str(err.value.errors[0]) == (
+        "DEA data, unit U01, column 总诊疗人次 (visits): expected a number ≥ 0, got "
+        "'empty value'. Fix: fill in the figure, or leave the unit out")
+    with pytest.raises(ValidationError, match="a balanced panel: every unit"):
+        Malmquist.from_panel(_unbalanced_panel(), inputs=INPUTS, outputs=OUTPUTS).solve()
 
 
 # --- on the example region -------------------------------------------------------------

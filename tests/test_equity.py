@@ -182,11 +182,20 @@ def test_hrdi_is_geometric_mean_of_densities() -> None:
 
 
 def test_bad_input_is_reported_with_place() -> None:
-    with pytest.raises(ValidationError, match="position"):
+    with pytest.raises(ValidationError, match="资源量（第 2 个值）：应为 ≥ 0 的有限数字"):
         gini([1.0, -2.0, 3.0], [1, 1, 1])
     with pytest.raises(ValidationError, match="乙"):
         theil([5.0, 0.0], [10, 10], kind="L", labels=["甲", "乙"])
-    with pytest.raises(ValidationError, match="totals"):
+    with pytest.raises(ValidationError, match="合计：应为 资源量合计和权重合计均 > 0"):
+        gini([0.0, 0.0], [1, 1])
+
+
+@pytest.mark.usefixtures("english")
+def test_bad_input_in_english_on_request() -> None:
+    with pytest.raises(ValidationError, match="resource at position 2: expected a finite "
+                       "number ≥ 0"):
+        gini([1.0, -2.0, 3.0], [1, 1, 1])
+    with pytest.raises(ValidationError, match="totals: expected resource and weight totals"):
         gini([0.0, 0.0], [1, 1])
 
 

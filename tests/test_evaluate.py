@@ -126,6 +126,7 @@ def test_status_of_every_operator(target: Target, value: float | None,
     assert result.status == status, result.reason
 
 
+@pytest.mark.usefixtures("english")
 def test_approx_band_is_five_percent() -> None:
     # 75 is outside 80 ± 4; the trend (+5/year) carries it to 85, also outside → at risk
     result = assess(tgt("approx", value=80.0), value=75.0, year=2023,
@@ -139,6 +140,7 @@ def test_approx_band_is_five_percent() -> None:
     assert slow.status == ON_TRACK
 
 
+@pytest.mark.usefixtures("english")
 def test_numbers_of_an_unmet_target() -> None:
     result = assess(tgt(">=", value=3.56), value=3.50, year=2023, series=RISING)
     assert result.target_value == pytest.approx(3.56)
@@ -149,6 +151,7 @@ def test_numbers_of_an_unmet_target() -> None:
                             "reaches it"
 
 
+@pytest.mark.usefixtures("english")
 def test_relative_and_per_year_targets_resolve_against_the_baseline() -> None:
     rel = assess(tgt("<=", relative_pct=-10.0, base=(2020, 20.0)), value=18.5, year=2023,
                  series={2020: 20.0, 2023: 18.5})
@@ -165,6 +168,7 @@ def test_relative_and_per_year_targets_resolve_against_the_baseline() -> None:
     assert per.reason.startswith("9 misses the 2023 trajectory ≤ 8.5;")
 
 
+@pytest.mark.usefixtures("english")
 def test_milestone_of_the_evaluation_year_counts() -> None:
     t = tgt(">=", value=100.0, milestones=((2023, 60.0), (2024, 80.0), (2025, 100.0)))
     met = assess(t, value=82.0, year=2024, series={2024: 82.0})
@@ -179,11 +183,22 @@ def test_milestone_of_the_evaluation_year_counts() -> None:
     assert early.status == ON_TRACK
 
 
+@pytest.mark.usefixtures("english")
 def test_up_without_baseline_or_trend_says_why() -> None:
     result = assess(tgt("up"), value=62.0, year=2023, series={2023: 62.0})
     assert result.reason == "op up needs a baseline value or two years of data"
     text = assess(tgt("text", text="基本消除"), value=None, year=2023)
     assert text.reason == "text target: 基本消除"
+
+
+def test_reasons_are_in_chinese_by_default() -> None:
+    result = assess(tgt(">=", value=3.56), value=3.50, year=2023, series=RISING)
+    assert result.reason == "3.5，尚未达到2025年目标 ≥ 3.56；按近年趋势（每年 +0.05）可以达到"
+    approx = assess(tgt("approx", value=80.0), value=75.0, year=2023,
+                    series={2022: 70.0, 2023: 75.0})
+    assert approx.reason == "75，未达到2025年目标 ≈ 80；按近年趋势（每年 +5）将越过目标"
+    up = assess(tgt("up"), value=62.0, year=2023, series={2023: 62.0})
+    assert up.reason == "op up 需要基期值或两年以上的数据"
 
 
 # --- evaluate on a hand-built region ----------------------------------------------------------
@@ -245,6 +260,7 @@ def small_plan() -> Plan:
                 period_end=2025, source_document="test", targets=targets)
 
 
+@pytest.mark.usefixtures("english")
 def test_evaluate_county_values_status_and_order() -> None:
     results = evaluate(small_region(), small_plan())
     assert list(results.columns) == COLUMNS
@@ -423,6 +439,7 @@ def example_region() -> Region:
     return _example_region()
 
 
+@pytest.mark.usefixtures("english")  # the golden reasons are the English ones
 @pytest.mark.parametrize(("plan_id", "level", "year"), GOLDEN_CASES)
 def test_evaluate_matches_the_golden_output(example_region: Region, plan_id: str, level: str,
                                             year: int | None) -> None:

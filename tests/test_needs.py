@@ -149,7 +149,7 @@ def test_needs_reproduces_the_hand_computed_bed_need(tmp_path: Path, mini_plan: 
     assert ambulances["value_needed"] == 1
     assert result.notes == ["各年龄组按男女各半拆分（本地区没有普查性别比）",
                             "床位需求法: 无服务量 (入院人数): 需求法床位全部按医院计",
-                            "no 2020 census row for 999999: sexes split 50/50"]
+                            "999999 没有 2020 年普查数据：男女按 50/50 拆分"]
 
 
 def _reported(*rows: tuple[str, float]) -> pd.DataFrame:
@@ -224,9 +224,9 @@ def test_bed_demand_uses_the_occupancy_of_each_level(mini_plan: Plan) -> None:
 
 def test_example_2025_projection_is_explained_line_by_line(example_result) -> None:  # type: ignore[no-untyped-def]
     lines = example_result.explain
-    assert lines[0] == "江川区 (530403): population projection, cohort method, persons at year end"
-    pattern = re.compile(r"^(\d{4}): ([\d,]+) \+ ([\d,]+) births − ([\d,]+) deaths ([+−]) "
-                         r"([\d,]+) net migrants = ([\d,]+)$")
+    assert lines[0] == "江川区 (530403)：人口预测（队列要素法），年末常住人口"
+    pattern = re.compile(r"^(\d{4}): ([\d,]+) \+ 出生 ([\d,]+) − 死亡 ([\d,]+) ([+−]) "
+                         r"净迁移 ([\d,]+) = ([\d,]+)$")
     parsed = [pattern.match(line) for line in lines[1:]]
     assert all(parsed), lines
     years = [int(m.group(1)) for m in parsed if m]
@@ -292,6 +292,14 @@ def test_growth_method_and_year_before_base_year(example_region: Region) -> None
     assert _row(result, "常住人口")["value_needed"] == round(256175 * (1 + rate) ** 2)
     assert result.explain[1] == f"2024: 256,175 × (1 + {rate * 100:.3f}%) = " \
         f"{256175 * (1 + rate):,.0f}"
+    with pytest.raises(HsplanError, match=r"需要量测算：目标年份应不早于基线年份 2023，"
+                       r"实际为 2022。处理办法：选择 --year 2023 或更晚的年份。"):
+        needs(example_region, plan, year=2022, assumptions=load_assumptions())
+
+
+@pytest.mark.usefixtures("english")
+def test_year_before_base_year_in_english_on_request(example_region: Region) -> None:
+    plan = load_plan("jiangchuan-2021-2025")
     with pytest.raises(HsplanError, match=r"needs: expected a target year ≥ the base year 2023, "
                        r"got 2022\. Fix: choose --year 2023 or later\."):
         needs(example_region, plan, year=2022, assumptions=load_assumptions())
@@ -303,8 +311,8 @@ def test_cli_needs_table_explain_json_and_xlsx(tmp_path: Path) -> None:
     args = ["needs", project, "--plan", "jiangchuan-2021-2025", "--year", "2025"]
     shown = runner.invoke(app, [*args, "--explain"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.output
-    assert "江川区 (530403): population projection, cohort method" in shown.output
-    assert re.search(r"^2025: [\d,]+ \+ [\d,]+ births", shown.output, re.M)
+    assert "江川区 (530403)：人口预测（队列要素法）" in shown.output
+    assert re.search(r"^2025: [\d,]+ \+ 出生 [\d,]+", shown.output, re.M)
     assert "床位（需求法）" in shown.output
     as_json = runner.invoke(app, [*args, "--format", "json"])
     assert as_json.exit_code == 0, as_json.output

@@ -89,7 +89,8 @@ def test_births_infant_deaths_and_migration_by_hand() -> None:
     assert (row["start"], row["births"], row["deaths"], row["migration"], row["end"]) == \
         pytest.approx((1000, 300, 3, 100, 1397))
     assert explain_projection(steps, area_code="999999", area_name="测试县") == [
-        "测试县 (999999): population projection, cohort method, persons at year end",
+        "测试县 (999999): population projection, cohort-component method, persons at "
+        "year end",
         "2021: 1,000 + 300 births − 3 deaths + 100 net migrants = 1,397",
     ]
 

@@ -94,6 +94,13 @@ def test_apply_adds_200_beds_and_does_not_mutate(region: Region) -> None:
                                              "population of 2023 copied forward as 2025"]
 
 
+def test_notes_in_chinese_by_default(region: Region, chinese: None) -> None:
+    # `chinese` comes after the module's `english`: the notes are made in Chinese
+    out = apply_scenario(region, load_scenario(DATA / "new-chc.yaml"))
+    assert out.meta["scenario"]["notes"] == ["资源数据沿用2023年，作为2025年",
+                                             "人口数据沿用2023年，作为2025年"]
+
+
 def test_beds_per_1k_up_by_exactly_200_per_pop(region: Region, comparison: Comparison) -> None:
     pop = _county_pop(region, 2023)  # held in 2025
     ind = comparison.indicators

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
+from hsplan._i18n import _, ngettext
 from hsplan.errors import InfeasibleError, Problem, ValidationError, raise_if_errors
 from hsplan.region import schema
 from hsplan.region.model import Region
@@ -128,7 +129,8 @@ def _slacks(x_ref: np.ndarray, y_ref: np.ndarray, x0: np.ndarray, y0: np.ndarray
     res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
                   bounds=[(0.0, None)] * (n + m + s), method="highs")
     if res.status != 0:
-        raise InfeasibleError("DEA 第二阶段（松弛变量）无解", status=str(res.message))
+        raise InfeasibleError(_("DEA second stage (slacks): no solution"),
+                              status=str(res.message))
     x = np.asarray(res.x)
     return x[:n], x[n:n + m], x[n + m:]
 
@@ -147,12 +149,14 @@ def _check_data(data: pd.DataFrame, inputs: Sequence[str], outputs: Sequence[str
                 unit: str, *, where: str) -> list[Problem]:
     problems: list[Problem] = []
     if not inputs or not outputs:
-        problems.append(Problem(where, expected="at least one input and one output",
-                                got=f"{len(inputs)} inputs, {len(outputs)} outputs"))
+        problems.append(Problem(where, expected=_("at least one input and one output"),
+                                got=_("{m} inputs, {s} outputs").format(m=len(inputs),
+                                                                      s=len(outputs))))
     for col in [*inputs, *outputs]:
         if col not in data.columns:
-            problems.append(Problem(f"{where}, column {col}", expected="a column of the data",
-                                    got="missing", fix="choose another input or output"))
+            problems.append(Problem(_("{where}, column {column}").format(where=where, column=col),
+                                    expected=_("a column of the data"), got=_("missing"),
+                                    fix=_("choose another input or output")))
     if problems:
         return problems
     labels = data[unit].astype(str).tolist() if unit in data.columns else [
@@ -162,24 +166,30 @@ def _check_data(data: pd.DataFrame, inputs: Sequence[str], outputs: Sequence[str
         for label, v, raw in zip(labels, values, data[col], strict=True):
             if pd.isna(v) or v < 0:
                 problems.append(Problem(
-                    f"{where}, unit {label}, column {column_zh(col)} ({col})",
-                    expected="a number ≥ 0", got="empty" if pd.isna(raw) else str(raw),
-                    fix="fill in the figure, or leave the unit out"))
+                    _("{where}, unit {unit}, column {column} ({id})").format(
+                        where=where, unit=label, column=column_zh(col), id=col),
+                    expected=_("a number ≥ 0"),
+                    got=_("empty value") if pd.isna(raw) else str(raw),
+                    fix=_("fill in the figure, or leave the unit out")))
         if values.notna().all() and float(values.sum()) <= 0:
-            problems.append(Problem(f"{where}, column {column_zh(col)} ({col})",
-                                    expected="some unit with a value > 0", got="all 0",
-                                    fix="drop this input/output"))
+            problems.append(Problem(
+                _("{where}, column {column} ({id})").format(where=where, column=column_zh(col),
+                                                            id=col),
+                expected=_("some unit with a value > 0"), got=_("all 0"),
+                fix=_("drop this input/output")))
     if problems:
         return problems
     x = data[list(inputs)].apply(pd.to_numeric).to_numpy(float)
     y = data[list(outputs)].apply(pd.to_numeric).to_numpy(float)
     for label, xi, yi in zip(labels, x, y, strict=True):
         if not (xi > 0).any():
-            problems.append(Problem(f"{where}, unit {label}", expected="some input > 0",
-                                    got="all inputs 0", fix="leave the unit out"))
+            problems.append(Problem(_("{where}, unit {unit}").format(where=where, unit=label),
+                                    expected=_("some input > 0"), got=_("all inputs 0"),
+                                    fix=_("leave the unit out")))
         if not (yi > 0).any():
-            problems.append(Problem(f"{where}, unit {label}", expected="some output > 0",
-                                    got="all outputs 0", fix="leave the unit out"))
+            problems.append(Problem(_("{where}, unit {unit}").format(where=where, unit=label),
+                                    expected=_("some output > 0"), got=_("all outputs 0"),
+                                    fix=_("leave the unit out")))
     return problems
 
 
@@ -279,7 +289,7 @@ class DEA:
         radial LP with the unit itself removed from the reference set.
         """
         raise_if_errors(_check_data(self.data, self.inputs, self.outputs, self.unit,
-                                    where="DEA data"), context="DEA")
+                                    where=_("DEA data")), context="DEA")
         labels = (self.data[self.unit].astype(str).tolist() if self.unit in self.data.columns
                   else [str(i) for i in self.data.index])
         x_raw = self.data[list(self.inputs)].apply(pd.to_numeric).to_numpy(float).T
@@ -297,7 +307,8 @@ class DEA:
             for rts in ("crs", "vrs", "nirs"):
                 lp = _radial(x, y, x[:, j], y[:, j], o, rts)  # type: ignore[arg-type]
                 if lp.status != 0:
-                    raise InfeasibleError(f"DEA unit {labels[j]} ({rts})", status=lp.message)
+                    raise InfeasibleError(_("DEA unit {unit} ({rts}): no solution").format(
+                        unit=labels[j], rts=rts), status=lp.message)
                 te[rts] = min(_distance(lp.score, o), 1.0)
                 if rts == self.rts:
                     lp_main = lp
@@ -450,22 +461,29 @@ class Malmquist:
         must be balanced.
         """
         p = self.panel
-        problems = _check_data(p, self.inputs, self.outputs, self.unit, where="Malmquist panel")
+        problems = _check_data(p, self.inputs, self.outputs, self.unit,
+                               where=_("Malmquist panel"))
         if self.period not in p.columns:
-            problems.append(Problem(f"Malmquist panel, column {self.period}",
-                                    expected="the period column", got="missing"))
+            problems.append(Problem(_("{where}, column {column}").format(
+                where=_("Malmquist panel"), column=self.period),
+                expected=_("the period column"), got=_("missing")))
         raise_if_errors(problems, context="Malmquist")
         periods = sorted(p[self.period].dropna().unique().tolist())
         units = list(dict.fromkeys(p[self.unit].astype(str)))
         counts = p.groupby(p[self.unit].astype(str))[self.period].nunique()
         unbalanced = [u for u in units if counts.get(u, 0) != len(periods)]
         if len(periods) < 2 or unbalanced:
+            where = _("Malmquist panel")
+            if unbalanced:
+                where = _("{where}, units {units}").format(where=where,
+                                                          units="、".join(unbalanced[:10]))
             raise ValidationError([Problem(
-                "Malmquist panel" + (f", units {'、'.join(unbalanced[:10])}" if unbalanced
-                                     else ""),
-                expected="a balanced panel: every unit in every one of ≥ 2 periods",
-                got=f"{len(periods)} periods" if len(periods) < 2 else "units missing a period",
-                fix="leave out units that opened or closed in between, or shorten the years")],
+                where,
+                expected=_("a balanced panel: every unit in every one of ≥ 2 periods"),
+                got=(ngettext("{n} period", "{n} periods", len(periods)).format(n=len(periods))
+                     if len(periods) < 2 else _("units missing a period")),
+                fix=_("leave out units that opened or closed in between, or shorten the "
+                      "years"))],
                 context="Malmquist")
         x_all = p[list(self.inputs)].apply(pd.to_numeric).to_numpy(float)
         y_all = p[list(self.outputs)].apply(pd.to_numeric).to_numpy(float)
@@ -497,8 +515,9 @@ class Malmquist:
                     "v_t_t": dist(t0, t0, j, "vrs"), "v_t1_t1": dist(t1, t1, j, "vrs"),
                 }
                 if any(math.isnan(v) for v in d.values()):
-                    raise InfeasibleError(f"Malmquist unit {u}, {t0}→{t1}: a distance "
-                                          "function has no solution", status="infeasible")
+                    raise InfeasibleError(
+                        _("Malmquist unit {unit}, {start}→{end}: a distance function has no "
+                          "solution").format(unit=u, start=t0, end=t1), status="infeasible")
                 effch = d["c_t1_t1"] / d["c_t_t"]
                 techch = math.sqrt((d["c_t_t1"] / d["c_t1_t1"]) * (d["c_t_t"] / d["c_t1_t"]))
                 pech = d["v_t1_t1"] / d["v_t_t"]
@@ -606,13 +625,15 @@ def facility_table(region: Region, *, years: Sequence[int], inputs: Sequence[str
     known = set(schema.RESOURCES.column_ids) | set(schema.UTILISATION.column_ids) | set(DERIVED)
     for col in [*inputs, *outputs]:
         if col not in known or col in ("facility_id", "year"):
-            problems.append(Problem(f"input/output {col}", expected="a column of the 资源 or "
-                                    "服务量 table, or doctors", got=col,
-                                    fix="e.g. beds, doctors, nurses, visits, discharges"))
+            problems.append(Problem(
+                _("input/output {name}").format(name=col),
+                expected=_("a column of the 资源 or 服务量 table, or doctors"), got=col,
+                fix=_("e.g. beds, doctors, nurses, visits, discharges")))
     for group in groups:
         if group not in UNIT_GROUPS:
-            problems.append(Problem(f"unit group {group}", expected="one of "
-                                    + "、".join(UNIT_GROUPS), got=group))
+            problems.append(Problem(_("unit group {group}").format(group=group),
+                                    expected=_("one of {names}").format(
+                                        names="、".join(UNIT_GROUPS)), got=group))
     raise_if_errors(problems, context="DEA")
     fac = pd.DataFrame(region.facilities.drop(columns="geometry", errors="ignore")).copy()
     fac["category"] = fac["category"].fillna(fac["subtype"].map(schema.FACILITY_SUBTYPES))
@@ -650,9 +671,11 @@ def facility_table(region: Region, *, years: Sequence[int], inputs: Sequence[str
         for fid, unit, y in merged.loc[frames[col].isna(), ["facility_id", "unit", "year"]
                                        ].itertuples(index=False):
             problems.append(Problem(
-                f"{_table_zh(col)} table, facility {fid} {unit}, year {y}, column "
-                f"{column_zh(col)} ({col})", expected="a number ≥ 0", got="empty",
-                fix="fill in the figure, or leave the facility out (--units, --subtype)"))
+                _("{table} table, facility {id} {name}, year {year}, column {column} "
+                  "({column_id})").format(table=_table_zh(col), id=fid, name=unit, year=y,
+                                          column=column_zh(col), column_id=col),
+                expected=_("a number ≥ 0"), got=_("empty value"),
+                fix=_("fill in the figure, or leave the facility out (--units, --subtype)")))
     raise_if_errors(problems, context="DEA")
     return frames.reset_index(drop=True)
 

@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from hsplan._i18n import N_, _, ngettext
 from hsplan.errors import HsplanError, Problem, ValidationError, raise_if_errors
 from hsplan.plans.indicators import Catalog, Formula, Indicator, Term, load_catalog
 from hsplan.plans.indicators import compute as compute_indicator
@@ -40,7 +41,7 @@ THEIL_T_FORMULA = "T = Σ Yᵢ log(Yᵢ/Pᵢ)"
 THEIL_L_FORMULA = "L = Σ Pᵢ log(Pᵢ/Yᵢ)"
 HRAD_FORMULA = "HRADᵢ = (Rᵢ/ΣR) / (Aᵢ/ΣA)"
 PAD_FORMULA = "PADᵢ = (Nᵢ/ΣN) / (Aᵢ/ΣA)"
-HRDI_FORMULA = "HRDIᵢ = √((Rᵢ/Nᵢ) × (Rᵢ/Aᵢ)), N in 1,000 persons, A in km²"
+HRDI_FORMULA = N_("HRDIᵢ = √((Rᵢ/Nᵢ) × (Rᵢ/Aᵢ)), N in 1,000 persons, A in km²")
 
 WEIGHT_ZH = {"population": "按人口", "area": "按面积", "equal": "等权"}
 LOG_ZH = {"e": "自然对数", "10": "常用对数(以10为底)", "2": "以2为底"}
@@ -125,26 +126,32 @@ class TheilResult:
 
 def _arrays(resource: Sequence[float] | np.ndarray | pd.Series,
             weight: Sequence[float] | np.ndarray | pd.Series | None,
-            *, what: str = "input") -> tuple[np.ndarray, np.ndarray]:
+            *, what: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    what = _("input") if what is None else what
     r = np.asarray(resource, dtype=float)
     w = np.ones_like(r) if weight is None else np.asarray(weight, dtype=float)
     problems: list[Problem] = []
     if r.ndim != 1 or w.shape != r.shape:
         raise ValidationError([Problem(
-            "resource and weight", expected="two one-dimensional series of the same length",
-            got=f"{r.shape} and {w.shape}", fix="pass one value of each per area")],
+            _("resource and weight"),
+            expected=_("two one-dimensional series of the same length"),
+            got=_("{first} and {second}").format(first=r.shape, second=w.shape),
+            fix=_("pass one value of each per area"))],
             context=what)
-    for label, arr in (("resource", r), ("weight", w)):
+    for label, arr in ((_("resource"), r), (_("weight"), w)):
         bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0))
         if bad.size:
             problems.append(Problem(
-                f"{label} at position(s) {', '.join(str(int(i)) for i in bad[:10])}",
-                expected="a finite number ≥ 0", got=str(arr[bad[0]]),
-                fix="fill in the missing figures or leave the area out"))
+                ngettext("{what} at position {positions}", "{what} at positions {positions}",
+                         int(bad.size)).format(
+                    what=label, positions=", ".join(str(int(i) + 1) for i in bad[:10])),
+                expected=_("a finite number ≥ 0"), got=str(arr[bad[0]]),
+                fix=_("fill in the missing figures or leave the area out")))
     if not problems and (r.sum() <= 0 or w.sum() <= 0):
-        problems.append(Problem("totals", expected="resource and weight totals > 0",
-                                got=f"{r.sum():g} and {w.sum():g}",
-                                fix="check that the figures were loaded"))
+        problems.append(Problem(_("totals"), expected=_("resource and weight totals > 0"),
+                                got=_("{first} and {second}").format(first=f"{r.sum():g}",
+                                                                     second=f"{w.sum():g}"),
+                                fix=_("check that the figures were loaded")))
     raise_if_errors(problems, context=what)
     return r, w
 
@@ -253,15 +260,17 @@ def theil(resource: Sequence[float] | np.ndarray | pd.Series,
     names = list(labels) if labels is not None else [str(i) for i in range(len(r))]
     g = np.zeros(len(r), dtype=object) if groups is None else np.asarray(groups, dtype=object)
     if len(g) != len(r):
-        raise ValidationError([Problem("groups", expected=f"{len(r)} group labels",
-                                       got=str(len(g)), fix="give one group per area")])
+        raise ValidationError([Problem(
+            _("groups"), expected=ngettext("{n} group label", "{n} group labels",
+                                           len(r)).format(n=len(r)),
+            got=str(len(g)), fix=_("give one group per area"))])
     if kind == "L":
         zero = [names[i] for i in np.flatnonzero((r <= 0) & (w > 0))]
         if zero:
             raise ValidationError([Problem(
-                _names(zero), expected="resource > 0 in every area with "
-                "weight > 0 (Theil L takes log(Pᵢ/Yᵢ))", got="0",
-                fix="use Theil T, or leave these areas out")], context="泰尔指数L")
+                _names(zero), expected=_("resource > 0 in every area with weight > 0 (Theil L "
+                                         "takes log(Pᵢ/Yᵢ))"), got="0",
+                fix=_("use Theil T, or leave these areas out"))], context=_("Theil index L"))
     y = r / r.sum()
     p = w / w.sum()
     total = float(np.sum(_theil_parts(y, p, kind, base)))
@@ -305,14 +314,15 @@ def agglomeration(resource: Sequence[float] | np.ndarray | pd.Series,
     HRADᵢ = (Rᵢ/ΣR)/(Aᵢ/ΣA), PADᵢ = (Nᵢ/ΣN)/(Aᵢ/ΣA), HRADᵢ/PADᵢ = (Rᵢ/ΣR)/(Nᵢ/ΣN)
     (集聚度; e.g. 王珊 et al. 2016, 中国卫生资源). Σ (Aᵢ/ΣA)·HRADᵢ = 1.
     """
-    r, n = _arrays(resource, population, what="集聚度")
-    _, a = _arrays(resource, area_km2, what="集聚度")
+    r, n = _arrays(resource, population, what=_("agglomeration"))
+    _r, a = _arrays(resource, area_km2, what=_("agglomeration"))
     if np.any(a <= 0):
         bad = [str(labels[i]) if labels is not None else str(i)
                for i in np.flatnonzero(a <= 0).tolist()]
-        raise ValidationError([Problem(f"面积 of {'、'.join(bad)}", expected="area_km2 > 0",
-                                       got="0", fix="fill in 面积 in the 区划 table")],
-                              context="集聚度")
+        raise ValidationError([Problem(_("面积 of {areas}").format(areas="、".join(bad)),
+                                       expected=_("area_km2 > 0"), got="0",
+                                       fix=_("fill in 面积 in the 区划 table"))],
+                              context=_("agglomeration"))
     rs, ns, as_ = r / r.sum(), n / n.sum(), a / a.sum()
     hrad = rs / as_
     pad = ns / as_
@@ -351,8 +361,8 @@ def hrdi(resource: Sequence[float] | np.ndarray | pd.Series,
     HRDIᵢ = √((Rᵢ/Nᵢ) × (Rᵢ/Aᵢ)) — the geometric mean of the resource per head and per km²
     (卫生资源密度指数), with N in 1,000 persons and A in km².
     """
-    r, n = _arrays(resource, population, what="卫生资源密度指数")
-    _, a = _arrays(resource, area_km2, what="卫生资源密度指数")
+    r, n = _arrays(resource, population, what=_("health resource density index"))
+    _r, a = _arrays(resource, area_km2, what=_("health resource density index"))
     r = np.r_[r, r.sum()]
     n = np.r_[n, n.sum()] / 1000.0
     a = np.r_[a, a.sum()]
@@ -440,29 +450,31 @@ class Equity:
             ind = _resource_indicator(name, cat)
             if ind is None:
                 problems.append(Problem(
-                    f"--resource {name}", expected="one of " + ", ".join(RESOURCES)
-                    + ", an indicator id, or a column of the 资源/服务量 tables",
-                    got=name, fix="see `hsplan indicators list`"))
+                    f"--resource {name}",
+                    expected=_("one of {names}, an indicator id, or a column of the 资源/服务量 "
+                               "tables").format(names=", ".join(RESOURCES)),
+                    got=name, fix=_("see `hsplan indicators list`")))
                 continue
             indicators[name] = ind
             labels[name] = (RESOURCES[name][0] if name in RESOURCES
                             else f"{ind.name_zh}（分子）" if name in cat else ind.name_zh)
         areas = region.areas
         if group is not None and group not in areas.columns:
-            problems.append(Problem(f"--group {group}", expected="a column of the 区划 table "
-                                    "(urban_rural, parent_code …)", got=group))
+            problems.append(Problem(f"--group {group}",
+                                    expected=_("a column of the 区划 table (urban_rural, "
+                                               "parent_code …)"), got=group))
         for b in by:
             if b not in ("population", "area"):
-                problems.append(Problem(f"--by {b}", expected="population or area", got=b))
-        raise_if_errors(problems, context="均衡性分析")
+                problems.append(Problem(f"--by {b}", expected=_("population or area"), got=b))
+        raise_if_errors(problems, context=_("equity analysis"))
         own = Catalog(indicators={f"_r_{k}": v for k, v in indicators.items()})
         frame: pd.DataFrame | None = None
         notes: list[str] = []
         for name in indicators:
             values = compute_indicator(region, f"_r_{name}", year=year, level=level, catalog=own)
             if values.empty:
-                raise HsplanError(f"区划表中没有级别为 {level} 的区划: expected areas of level "
-                                  f"{level}. Fix: choose another --level.")
+                raise HsplanError(_("区划 table: expected areas of level {level}, got none. "
+                                    "Fix: choose another --level.").format(level=level))
             if frame is None:
                 frame = values[["area_code", "area_name"]].copy()
                 frame["population"] = pd.to_numeric(values["denominator"], errors="coerce")
@@ -578,7 +590,8 @@ _GROUP_ZH = {"urban": "城镇", "rural": "农村"}
 def _names(names: Sequence[Any], limit: int = 10) -> str:
     """Return up to `limit` names joined by 、, then how many more."""
     shown = "、".join(str(n) for n in names[:limit])
-    return shown + (f" 等 {len(names)} 个" if len(names) > limit else "")
+    return shown + (_(" and others, {n} in all").format(n=len(names)) if len(names) > limit
+                    else "")
 
 INDEX_ZH = {"gini": "基尼系数", "theil_T": "泰尔指数T", "theil_L": "泰尔指数L"}
 COLUMNS_ZH = {
@@ -635,7 +648,7 @@ def equity_frames(result: EquityResult) -> dict[str, pd.DataFrame]:
              f"泰尔指数T {THEIL_T_FORMULA}；泰尔指数L {THEIL_L_FORMULA}（平均对数偏差，"
              "即中文文献按人口加权的泰尔指数）；总体 = 组间 + 组内",
              f"{HRAD_FORMULA}；{PAD_FORMULA}；HRAD/PAD = (Rᵢ/ΣR)/(Nᵢ/ΣN)",
-             HRDI_FORMULA, *result.notes]
+             _(HRDI_FORMULA), *result.notes]
     frames = {"指数": idx}
     if not result.theil_groups.empty:
         frames["分组分解"] = people(result.theil_groups)

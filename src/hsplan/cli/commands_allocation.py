@@ -258,8 +258,8 @@ def efficiency_command(
     year: Annotated[int | None, typer.Option(
         "--year", help=_("year (default: the latest year with resource data)"))] = None,
     units: Annotated[str, typer.Option(
-        "--units", help="Unit groups, each its own frontier: 医院、卫生院、社区卫生服务中心"
-        + " (comma-separated).")] = "医院,卫生院",
+        "--units", help=_("unit groups, each its own frontier: {names} (comma-separated)")
+        .format(names="医院、卫生院、社区卫生服务中心"))] = "医院,卫生院",
     pooled: Annotated[bool, typer.Option(
         "--pooled", help=_("evaluate all unit groups against one pooled frontier"))
     ] = False,
@@ -319,8 +319,9 @@ def efficiency_command(
                     region, years=years, inputs=ins, outputs=outs, groups=members,
                     orientation=orientation.value).solve()  # type: ignore[arg-type]
         except ValidationError as exc:
-            problems += [Problem(f"{name}: {p.message}", expected=p.expected, got=p.got,
-                                 fix=p.fix) for p in exc.errors]
+            problems += [Problem(_("{where}: {text}").format(where=name, text=p.message),
+                                 expected=p.expected, got=p.got, fix=p.fix)
+                         for p in exc.errors]
     if problems:
         raise ValidationError(problems, context=_("efficiency analysis"))
     if not dea:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from hsplan._i18n import _, format_number, language
+from hsplan._i18n import _, format_number
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import (
     SYNTHETIC_TAG,
@@ -102,47 +102,49 @@ def compare_command(
         return
     refuse_out_for_table(out)
     synthetic = f" · {SYNTHETIC_TAG}" if region.synthetic or proj.synthetic else ""
-    console.print(f"[bold]情景 {loaded.id}[/] {loaded.title} · 规划 {loaded_plan.id} · "
-                  f"{result.year}{synthetic}", highlight=False)
+    console.print("[bold]" + _("scenario {id}").format(id=loaded.id) + "[/] "
+                  + _("{title} · plan {plan} · {year}").format(
+                      title=loaded.title, plan=loaded_plan.id, year=result.year)
+                  + synthetic, highlight=False)
     console.print(str(result.readings.get("line_zh", "")), highlight=False)
-    notes = list(result.notes)
-    if language() == "zh":  # `apply_scenario` notes in English; the planner's Chinese
-        from hsplan.scenarios.words import note_zh
-
-        notes = [note_zh(n) for n in notes]
+    notes = list(result.notes)  # in the reader's language, as `apply_scenario` made them
     console.print(_table(result.changes, _("scenario changes"),
-                         {"index": "#", "op": "变化", "facility": "机构", "from_year": "起始年",
-                          "description": "内容"}))
+                         {"index": "#", "op": _("change"), "facility": _("facility"),
+                          "from_year": _("from year"), "description": _("contents")}))
     for note in notes:
         console.print("[dim]" + _("note: {note}").format(note=note) + "[/]", highlight=False)
     ind = result.indicators
     shown = ind if show_all else ind[ind["status_changed"]
                                      | (ind["change"].abs().fillna(0) > 1e-12)]
     console.print(_table(shown, _shown(_("targets"), len(shown), len(ind)), {
-        "target_id": "编号", "name": "指标", "unit": "单位", "value_baseline": "现状",
-        "value_scenario": "情景", "change": "变化", "status_baseline": "现状结论",
-        "status_scenario": "情景结论"}))
+        "target_id": _("no."), "name": _("indicator"), "unit": _("unit"),
+        "value_baseline": _("now"), "value_scenario": _("scenario"), "change": _("change"),
+        "status_baseline": _("status now"), "status_scenario": _("status in the scenario")}))
     inst = result.institutions
     if len(inst):
         moved_inst = inst if show_all else inst[inst["changed"]]
         console.print(_table(moved_inst, _shown(_("key institutions"), len(moved_inst),
                                                 len(inst)), {
-            "institution_id": "编号", "facility_name": "机构", "aspect": "方面", "item": "目标",
-            "value_baseline": "现状", "value_scenario": "情景", "status_baseline": "现状结论",
-            "status_scenario": "情景结论"}))
+            "institution_id": _("no."), "facility_name": _("facility"), "aspect": _("aspect"),
+            "item": _("target"), "value_baseline": _("now"), "value_scenario": _("scenario"),
+            "status_baseline": _("status now"),
+            "status_scenario": _("status in the scenario")}))
     norms = result.norms if show_all else result.norms[result.norms["changed"]]
     console.print(_table(norms, _shown(_("norms"), len(norms), len(result.norms)), {
-        "norm_id": "编号", "description": "规范", "failed_baseline": "现状不达标",
-        "failed_scenario": "情景不达标", "covered_pct_baseline": "现状覆盖(%)",
-        "covered_pct_scenario": "情景覆盖(%)", "status_baseline": "现状",
-        "status_scenario": "情景"}))
+        "norm_id": _("no."), "description": _("norm"), "failed_baseline": _("failing now"),
+        "failed_scenario": _("failing in the scenario"),
+        "covered_pct_baseline": _("covered now (%)"),
+        "covered_pct_scenario": _("covered in the scenario (%)"), "status_baseline": _("now"),
+        "status_scenario": _("scenario")}))
     vio = result.violations
     moved = vio if show_all else vio[vio["change"] != "same"]
     console.print(_table(moved, _("violations ({n} changed)").format(n=len(moved)), {
-        "norm_id": "编号", "area_name": "地区", "facility_name": "机构", "unit": "单位",
-        "shortfall_baseline": "现状缺口", "shortfall_scenario": "情景缺口", "change": "变化"}))
+        "norm_id": _("no."), "area_name": _("area"), "facility_name": _("facility"),
+        "unit": _("unit"), "shortfall_baseline": _("shortfall now"),
+        "shortfall_scenario": _("shortfall in the scenario"), "change": _("change")}))
     console.print(_table(result.needs, _("needs"), {
-        "item": "项目", "unit": "单位", "value_needed_baseline": "需要量",
-        "value_needed_scenario": "情景需要量", "current_value_baseline": "现有",
-        "current_value_scenario": "情景现有",
-        "gap_baseline": "现状缺口", "gap_scenario": "情景缺口"}))
+        "item": _("item"), "unit": _("unit"), "value_needed_baseline": _("needed"),
+        "value_needed_scenario": _("needed in the scenario"),
+        "current_value_baseline": _("existing"),
+        "current_value_scenario": _("existing in the scenario"),
+        "gap_baseline": _("shortfall now"), "gap_scenario": _("shortfall in the scenario")}))

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from hsplan._i18n import _
 from hsplan._yaml import yaml_with_lines
 from hsplan.demand.projection import BANDS, DemographicAssumptions, demography_from_dict
 from hsplan.errors import DataSourceError, Problem, raise_if_errors
@@ -71,16 +72,17 @@ def _services_from_dict(raw: Any, *, file: str, problems: list[Problem]
     n_before = len(problems)
     sec = raw if isinstance(raw, dict) else {}
     if not isinstance(raw, dict):
-        problems.append(Problem("invalid assumption", file=file, sheet="services",
-                                column="services", expected="a mapping", got=str(raw),
-                                fix="add a `services:` section (see default.yaml)"))
+        problems.append(Problem(_("invalid assumption"), file=file, sheet="services",
+                                column="services", expected=_("a mapping"), got=str(raw),
+                                fix=_("add a `{name}:` section (see default.yaml)").format(
+                                    name="services")))
 
     def value_of(key: str) -> Any:
         entry = sec.get(key)
         return entry.get("value") if isinstance(entry, dict) and "value" in entry else entry
 
     def bad(key: str, expected: str, got: Any, fix: str) -> None:
-        problems.append(Problem("invalid assumption", file=file, sheet="services",
+        problems.append(Problem(_("invalid assumption"), file=file, sheet="services",
                                 column=f"services.{key}", expected=expected, got=str(got),
                                 fix=fix))
 
@@ -93,8 +95,11 @@ def _services_from_dict(raw: Any, *, file: str, problems: list[Problem]
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or not lo <= value <= hi:
-            what = f"a number in {lo:g}–{hi:g}" + (f' or "{word}"' if derive else "")
-            bad(key, what, value, f"set services.{key}.value to {what}")
+            what = (_('a number in {low}–{high} or "{word}"') if derive
+                    else _("a number in {low}–{high}")).format(low=f"{lo:g}", high=f"{hi:g}",
+                                                               word=word)
+            bad(key, what, value, _("set {key}.value to {what}").format(
+                key=f"services.{key}", what=what))
             return None
         return float(value)
 
@@ -105,9 +110,9 @@ def _services_from_dict(raw: Any, *, file: str, problems: list[Problem]
         if not isinstance(value, dict) or set(value) != set(BANDS) or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
                 for v in value.values()):
-            bad(key, "a number ≥ 0 for each band age_00_04 … age_85p"
-                + (' or "derive"' if derive else ""), value,
-                f"give all 18 bands under services.{key}.value")
+            bad(key, _('a number ≥ 0 for each band age_00_04 … age_85p, or "derive"')
+                if derive else _("a number ≥ 0 for each band age_00_04 … age_85p"), value,
+                _("give all 18 bands under {key}.value").format(key=f"services.{key}"))
             return None
         return {b: float(value[b]) for b in BANDS}
 
@@ -131,8 +136,9 @@ def _services_from_dict(raw: Any, *, file: str, problems: list[Problem]
     if not (isinstance(community, dict) and all(
             isinstance(community.get(k), (int, float)) and community[k] > 0
             for k in ("min", "max"))):
-        bad("community_centre_per_pop", "{min: N, max: N} residents", community,
-            "give min and max residents per 社区卫生服务中心")
+        bad("community_centre_per_pop",
+            _("{spec} residents").format(spec="{min: N, max: N}"), community,
+            _("give min and max residents per 社区卫生服务中心"))
         community = {"min": 30000, "max": 100000}
     if len(problems) > n_before or profile is None:
         return None
@@ -160,28 +166,30 @@ def load_assumptions(path: str | Path | None = None) -> Assumptions:
     """
     file_path = Path(path) if path is not None else default_assumptions_path()
     try:
-        raw, _ = yaml_with_lines(file_path.read_text(encoding="utf-8"), file=file_path.name,
-                                 context=f"assumptions {file_path.name}",
-                                 fix="check the indentation against data/assumptions/default.yaml")
+        raw, _lines = yaml_with_lines(
+            file_path.read_text(encoding="utf-8"), file=file_path.name,
+            context=_("assumptions {name}").format(name=file_path.name),
+            fix=_("check the indentation against data/assumptions/default.yaml"))
     except UnicodeDecodeError as exc:
-        raise DataSourceError(f"{file_path}: not UTF-8 text ({exc}). Fix: save the file as "
-                              "UTF-8.") from exc
+        raise DataSourceError(_("{path}: not UTF-8 text ({reason}). Fix: save the file as "
+                                "UTF-8.").format(path=file_path, reason=exc)) from exc
     except OSError as exc:
         raise DataSourceError(
-            f"{file_path}: cannot read the assumptions file ({exc.strerror}). "
-            "Fix: give the path of a YAML file like hsplan's data/assumptions/default.yaml."
-        ) from exc
+            _("{path}: cannot read the assumptions file ({reason}). Fix: give the path of a "
+              "YAML file like hsplan's data/assumptions/default.yaml.").format(
+                path=file_path, reason=exc.strerror)) from exc
     except yaml.YAMLError as exc:
-        raise DataSourceError(f"{file_path}: not valid YAML ({exc}).") from exc
+        raise DataSourceError(_("{path}: not valid YAML ({reason}).").format(
+            path=file_path, reason=exc)) from exc
     problems: list[Problem] = []
     name = file_path.name
     if not isinstance(raw, dict):
-        problems.append(Problem("invalid assumptions file", file=name,
-                                expected="a mapping with demography: and services:",
-                                got=type(raw).__name__, fix="start from default.yaml"))
+        problems.append(Problem(_("invalid assumptions file"), file=name,
+                                expected=_("a mapping with demography: and services:"),
+                                got=type(raw).__name__, fix=_("start from default.yaml")))
         raw = {}
     demo = demography_from_dict(raw.get("demography"), file=name, problems=problems)
     services = _services_from_dict(raw.get("services"), file=name, problems=problems)
-    raise_if_errors(problems, context=f"assumptions {name}")
+    raise_if_errors(problems, context=_("assumptions {name}").format(name=name))
     assert demo is not None and services is not None
     return Assumptions(demography=demo, services=services, path=file_path)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from hsplan._i18n import _
 from hsplan.demand._assumptions import ServiceAssumptions
 from hsplan.demand.projection import BANDS
 from hsplan.errors import HsplanError
@@ -37,8 +38,9 @@ def bed_need(pop_by_band: Mapping[str, float], *, admission_rates_per_1k: Mappin
     [Σ 年龄别人口 × 年龄别住院率 + 外地住院患者数] × 平均住院日 / 365 × 冗余系数; (b)).
     """
     if not 0 <= inflow_pct < 100:
-        raise HsplanError(f"bed need: expected 流入 (inflow) in 0–<100 %, got {inflow_pct:g}. "
-                          "Fix: give the share of local admissions that are non-residents.")
+        raise HsplanError(_("bed need: expected 流入 (inflow) in 0–<100 %, got {inflow}. Fix: "
+                            "give the share of local admissions that are non-residents.").format(
+            inflow=f"{inflow_pct:g}"))
     residents = sum(admission_rates_per_1k.get(b, 0.0) / 1000 * pop
                     for b, pop in pop_by_band.items())
     local = residents * (1 - outflow_pct / 100) / (1 - inflow_pct / 100)
@@ -56,8 +58,8 @@ def derive_admission_rates(admissions: float, pop_by_band: Mapping[str, float],
     """
     weighted = sum(profile[b] * pop_by_band[b] for b in pop_by_band)
     if weighted <= 0:
-        raise HsplanError("admission rates: expected a population with people in the bands "
-                          "of the age profile, got none. Fix: enter the age bands.")
+        raise HsplanError(_("admission rates: expected a population with people in the bands "
+                            "of the age profile, got none. Fix: enter the age bands."))
     return {b: 1000 * admissions * profile[b] / weighted for b in pop_by_band}
 
 

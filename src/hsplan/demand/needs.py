@@ -52,6 +52,7 @@ from typing import Any
 import pandas as pd
 
 from hsplan._files import xlsx_writer
+from hsplan._i18n import _
 from hsplan.demand._assumptions import ASSUMPTIONS_PACKAGE_FILE as ASSUMPTIONS_PACKAGE_FILE
 from hsplan.demand._assumptions import Assumptions, ServiceAssumptions
 from hsplan.demand._assumptions import default_assumptions_path as default_assumptions_path
@@ -125,8 +126,8 @@ def _county(region: Region, plan: Plan) -> tuple[str, str]:
         return str(county["code"].iloc[0]), str(county["name"].iloc[0])
     code = region.meta.get("county_code") or plan.region_code
     if not code:
-        raise HsplanError("needs: expected a county in the region's areas, got none. "
-                          "Fix: import the areas table with the county row.")
+        raise HsplanError(_("needs: expected a county in the region's areas, got none. Fix: "
+                            "import the areas table with the county row."))
     return str(code), str(region.meta.get("name") or plan.region_name)
 
 
@@ -187,13 +188,15 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
     pop_table = region.population
     county_rows = pop_table[(pop_table["area_code"] == code) & pop_table["total"].notna()]
     if county_rows.empty:
-        raise HsplanError(f"population, area {code}: expected at least one year, got none. "
-                          "Fix: import the county's population (hsplan data import).")
+        raise HsplanError(_("population, area {area}: expected at least one year, got none. "
+                            "Fix: import the county's population (hsplan data "
+                            "import).").format(area=code))
     if base_year is None:
         base_year = int(county_rows["year"].max())
     if year < base_year:
-        raise HsplanError(f"needs: expected a target year ≥ the base year {base_year}, got "
-                          f"{year}. Fix: choose --year {base_year} or later.")
+        raise HsplanError(_("needs: expected a target year ≥ the base year {base}, got {year}. "
+                            "Fix: choose --year {base} or later.").format(base=base_year,
+                                                                          year=year))
     shares = male_shares_from_census(code)
     demo = assumptions.demography
     projection = project_population(pop_table, base_year=base_year, target_year=year,
@@ -407,7 +410,7 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
         r["needed"] = float(math.ceil(r["needed"] - 1e-9))
     path = pd.DataFrame(path_rows, columns=PATH_COLUMNS)
     if shares is None:
-        notes.append(f"no 2020 census row for {code}: sexes split 50/50")
+        notes.append(_("no 2020 census row for {code}: sexes split 50/50").format(code=code))
     urban_rural = {"base_year": base_year, "urban_share_base": share0,
                    "urban_share_target": share1, "how": urban_how,
                    "urban_base": None if split is None else split.urban,
@@ -433,7 +436,7 @@ def _urban_share(region: Region, plan: Plan, code: str, base_year: int, year: in
         if split is None or split.total <= 0:
             raise
         t0 = t1 = 0.0
-        how = "held at the base year (no 城镇人口 series)"
+        how = _("held at the base year (no 城镇人口 series)")
     if split is None or split.total <= 0:
         return t0, t1, how, None
     s0 = split.urban / split.total

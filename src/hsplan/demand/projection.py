@@ -102,13 +102,14 @@ def demography_from_dict(raw: Any, *, file: str, problems: list[Problem]
     n_before = len(problems)
 
     def bad(column: str, expected: str, got: Any, fix: str) -> None:
-        problems.append(Problem("invalid assumption", file=file, sheet="demography",
+        problems.append(Problem(_("invalid assumption"), file=file, sheet="demography",
                                 column=column, expected=expected, got=str(got), fix=fix))
 
     def section(name: str) -> dict[str, Any]:
         value = raw.get(name) if isinstance(raw, dict) else None
         if not isinstance(value, dict):
-            bad(name, "a mapping", value, f"add a `{name}:` section (see default.yaml)")
+            bad(name, _("a mapping"), value,
+                _("add a `{name}:` section (see default.yaml)").format(name=name))
             return {}
         return value
 
@@ -122,8 +123,9 @@ def demography_from_dict(raw: Any, *, file: str, problems: list[Problem]
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or not lo <= float(value) <= hi:
-            bad(f"{sec_name}.{key}", f"a number in {lo:g}–{hi:g}", value,
-                f"set {sec_name}.{key}.value to a number in {lo:g}–{hi:g}")
+            what = _("a number in {low}–{high}").format(low=f"{lo:g}", high=f"{hi:g}")
+            bad(f"{sec_name}.{key}", what, value,
+                _("set {key}.value to {what}").format(key=f"{sec_name}.{key}", what=what))
             return None
         return float(value)
 
@@ -134,13 +136,15 @@ def demography_from_dict(raw: Any, *, file: str, problems: list[Problem]
         if not isinstance(value, dict) or set(value) != set(bands) or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
                 for v in value.values()):
-            bad(f"{sec_name}.{key}", f"a share ≥ 0 for each of {', '.join(bands)}",
-                value, f"give one share per band under {sec_name}.{key}")
+            bad(f"{sec_name}.{key}",
+                _("a share ≥ 0 for each of {bands}").format(bands=", ".join(bands)),
+                value, _("give one share per band under {key}").format(key=f"{sec_name}.{key}"))
             return {}
         total = sum(float(v) for v in value.values())
         if abs(total - 1) > 1e-3:
-            bad(f"{sec_name}.{key}", "shares summing to 1", f"{total:g}",
-                f"rescale the shares under {sec_name}.{key} so they sum to 1")
+            bad(f"{sec_name}.{key}", _("shares summing to 1"), f"{total:g}",
+                _("rescale the shares under {key} so they sum to 1").format(
+                    key=f"{sec_name}.{key}"))
             return {}
         return {b: float(value[b]) for b in bands}
 
@@ -162,8 +166,8 @@ def demography_from_dict(raw: Any, *, file: str, problems: list[Problem]
             and all(isinstance(mx_value[s], dict) and set(mx_value[s]) == set(BANDS)
                     and all(isinstance(v, (int, float)) and 0 <= v < 5
                             for v in mx_value[s].values()) for s in SEXES)):
-        bad("mortality.mx", "male: and female: rates 0–5 for every band age_00_04 … age_85p",
-            mx_value, "give both sexes and all 18 bands, or remove mx to use the model table")
+        bad("mortality.mx", _("male: and female: rates 0–5 for every band age_00_04 … age_85p"),
+            mx_value, _("give both sexes and all 18 bands, or remove mx to use the model table"))
         mx_value = None
     net = number(mig, "migration", "net_per_year", lo=-1e8, hi=1e8, default=0.0)
     mig_shares = shares(mig, "migration", "age_shares", BANDS)
@@ -234,11 +238,12 @@ def model_life_table(e0: float, *, infant_mortality_per_1k: float, gompertz_slop
     lo, hi = 1e-12, 1.0
     if not e0_of(hi) <= e0 <= e0_of(lo):
         raise HsplanError(
-            f"life table: expected a life expectancy the model can reach "
-            f"({e0_of(hi):.1f}–{e0_of(lo):.1f} years with q0 {infant_mortality_per_1k:g}‰, "
-            f"slope {gompertz_slope:g}, Makeham {makeham:g}), got {e0:g}. "
-            "Fix: change mortality.e0_* or mortality.makeham in the assumptions file."
-        )
+            _("life table: expected a life expectancy the model can reach ({low}–{high} years "
+              "with q0 {q0}‰, slope {slope}, Makeham {makeham}), got {e0}. Fix: change "
+              "mortality.e0_* or mortality.makeham in the assumptions file.").format(
+                low=f"{e0_of(hi):.1f}", high=f"{e0_of(lo):.1f}",
+                q0=f"{infant_mortality_per_1k:g}", slope=f"{gompertz_slope:g}",
+                makeham=f"{makeham:g}", e0=f"{e0:g}"))
     for _step in range(200):
         mid = math.sqrt(lo * hi)
         if e0_of(mid) > e0:
@@ -305,10 +310,10 @@ def _demography(assumptions: Any) -> DemographicAssumptions:
     demo = getattr(assumptions, "demography", assumptions)
     if not isinstance(demo, DemographicAssumptions):
         raise HsplanError(
-            "projection: expected DemographicAssumptions or an Assumptions object with "
-            f"`.demography`, got {type(assumptions).__name__}. "
-            "Fix: load them with hsplan.demand.needs.load_assumptions()."
-        )
+            _("projection: expected DemographicAssumptions or an Assumptions object with "
+              "`.demography`, got {type}. Fix: load them with "
+              "hsplan.demand.needs.load_assumptions().").format(
+                type=type(assumptions).__name__))
     return demo
 
 
@@ -319,16 +324,15 @@ def _base_rows(population: pd.DataFrame, base_year: int,
         missing = sorted(set(area_codes) - set(base["area_code"].astype(str)))
         if missing:
             raise HsplanError(
-                f"population, year {base_year}: expected a row for area "
-                f"{', '.join(missing)}, got none. Fix: choose a base year the population "
-                "table has for these areas, or enter their population."
-            )
+                _("population, year {year}: expected a row for area {areas}, got none. Fix: "
+                  "choose a base year the population table has for these areas, or enter "
+                  "their population.").format(year=base_year, areas=", ".join(missing)))
         base = base[base["area_code"].isin(list(area_codes))]
     if base.empty:
         raise HsplanError(
-            f"population: expected rows for the base year {base_year}, got none. "
-            "Fix: choose a year the population table has (hsplan data show PROJECT)."
-        )
+            _("population: expected rows for the base year {year}, got none. Fix: choose a "
+              "year the population table has (hsplan data show PROJECT).").format(
+                year=base_year))
     return base.reset_index(drop=True)
 
 
@@ -364,10 +368,9 @@ def _cohort(population: pd.DataFrame, *, base_year: int, target_year: int,
                                                  + (" …" if len(skipped) > 5 else "")))
     if with_bands.empty:
         raise HsplanError(
-            f"population, year {base_year}: expected the 5-year age bands "
-            f"({BANDS[0]} … {BANDS[-1]}) for the cohort method, got none. "
-            "Fix: enter the bands, or use --method growth."
-        )
+            _("population, year {year}: expected the 5-year age bands ({first} … {last}) for "
+              "the cohort method, got none. Fix: enter the bands, or use --method "
+              "growth.").format(year=base_year, first=BANDS[0], last=BANDS[-1]))
     # Net migration is a figure for the top area (the county): each area gets its share of
     # the population of the top-level areas (shortest code), so townships add up to it.
     lengths = with_bands["area_code"].astype(str).str.len()
@@ -490,11 +493,13 @@ def _run(population: pd.DataFrame, *, base_year: int, target_year: int, assumpti
          area_codes: Sequence[str] | None) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     demo = _demography(assumptions)
     if method not in METHODS:
-        raise HsplanError(f"projection method {method!r}: expected one of "
-                          f"{', '.join(METHODS)}. Fix: use --method cohort or --method growth.")
+        raise HsplanError(_("projection method {method}: expected one of {names}. Fix: use "
+                            "--method cohort or --method growth.").format(
+            method=repr(method), names=", ".join(METHODS)))
     if target_year < base_year:
-        raise HsplanError(f"projection: expected a target year ≥ the base year {base_year}, "
-                          f"got {target_year}. Fix: choose a later year.")
+        raise HsplanError(_("projection: expected a target year ≥ the base year {base}, got "
+                            "{year}. Fix: choose a later year.").format(base=base_year,
+                                                                        year=target_year))
     if method == "cohort":
         table, steps, notes = _cohort(population, base_year=base_year, target_year=target_year,
                                       assumptions=demo, male_shares=male_shares,
@@ -558,9 +563,12 @@ def explain_projection(steps: pd.DataFrame, *, area_code: str,
     rows = steps[steps["area_code"] == area_code].sort_values("year")
     label = f"{area_name} ({area_code})" if area_name else area_code
     if rows.empty:
-        return [f"{label}: no projection steps (the base year is the target year)"]
+        return [_("{area}: no projection steps (the base year is the target year)").format(
+            area=label)]
     method = steps.attrs.get("method", "cohort")
-    lines = [f"{label}: population projection, {method} method, persons at year end"]
+    method_name = {"cohort": _("cohort-component"), "growth": _("growth")}.get(method, method)
+    lines = [_("{area}: population projection, {method} method, persons at year end").format(
+        area=label, method=method_name)]
     for r in rows.to_dict("records"):
         year, start, end = int(r["year"]), float(r["start"]), float(r["end"])
         if method == "growth" or pd.isna(r["births"]):
@@ -569,9 +577,11 @@ def explain_projection(steps: pd.DataFrame, *, area_code: str,
         else:
             births, deaths, mig = float(r["births"]), float(r["deaths"]), float(r["migration"])
             lines.append(
-                f"{year}: {start:,.0f} + {births:,.0f} births − {deaths:,.0f} deaths "
-                f"{'+' if mig >= 0 else '−'} {abs(mig):,.0f} net migrants = {end:,.0f}"
-            )
+                _("{year}: {start} + {births} births − {deaths} deaths {sign} {migrants} net "
+                  "migrants = {end}").format(
+                    year=year, start=f"{start:,.0f}", births=f"{births:,.0f}",
+                    deaths=f"{deaths:,.0f}", sign="+" if mig >= 0 else "−",
+                    migrants=f"{abs(mig):,.0f}", end=f"{end:,.0f}"))
     return lines
 
 
@@ -594,21 +604,22 @@ def project_urban_share(population: pd.DataFrame, area_code: str, *, base_year: 
     base = rows[rows["year"] == base_year]
     if base.empty:
         raise HsplanError(
-            f"population, area {area_code}, year {base_year}: expected 城镇人口 (urban), "
-            "got none. Fix: enter the urban and rural population of the county."
-        )
+            _("population, area {area}, year {year}: expected 城镇人口 (urban), got none. Fix: "
+              "enter the urban and rural population of the county.").format(area=area_code,
+                                                                            year=base_year))
     share0 = float(base["urban"].iloc[0]) / float(base["total"].iloc[0])
     if change_pp_per_year is not None:
-        delta, how = change_pp_per_year / 100, f"{change_pp_per_year:+.2f} pp/year (assumption)"
+        delta = change_pp_per_year / 100
+        how = _("{change} pp/year (assumption)").format(change=f"{change_pp_per_year:+.2f}")
     elif len(rows) >= 2:
         first, last = rows.iloc[0], rows.iloc[-1]
         s1 = float(first["urban"]) / float(first["total"])
         s2 = float(last["urban"]) / float(last["total"])
         delta = (s2 - s1) / (int(last["year"]) - int(first["year"]))
-        how = (f"{delta * 100:+.2f} pp/year (observed {int(first['year'])}–"
-               f"{int(last['year'])})")
+        how = _("{change} pp/year (observed {first}–{last})").format(
+            change=f"{delta * 100:+.2f}", first=int(first["year"]), last=int(last["year"]))
     else:
-        delta, how = 0.0, "held at the base year (one year of data)"
+        delta, how = 0.0, _("held at the base year (one year of data)")
     share1 = min(1.0, max(0.0, share0 + delta * (target_year - base_year)))
     return share0, share1, how
 
@@ -633,9 +644,9 @@ def grown_by_township(pop: Sequence[float], township_codes: Sequence[str],
                       & (population["year"] == base_year) & population["total"].notna()]
     known = sorted(set(rows["area_code"].astype(str)))
     if not known:
-        raise HsplanError(f"population: expected the townships' population in {base_year} "
-                          f"to project from, got none. Fix: import the townships' 常住人口 "
-                          f"for {base_year}.")
+        raise HsplanError(_("population: expected the townships' population in {year} to "
+                            "project from, got none. Fix: import the townships' 常住人口 for "
+                            "{year}.").format(year=base_year))
     table = project_population(population, base_year=base_year, target_year=target_year,
                                assumptions=assumptions, method=method,
                                male_shares=male_shares, area_codes=known)

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
+from hsplan._i18n import _
 from hsplan.plans.plan import COMPARISON_OPS, Milestone, Target, resolved_target_value
 
 MET = "met"
@@ -227,11 +228,12 @@ def assess(target: Target, *, value: float | None, year: int,
     """
     spec = target.target
     if spec.op == "text":
-        return Assessment(NOT_EVALUABLE, f"text target: {spec.text}")
+        return Assessment(NOT_EVALUABLE, _("text target: {text}").format(text=spec.text))
     if target.indicator is None:
-        return Assessment(NOT_EVALUABLE, "no catalog indicator for this target")
+        return Assessment(NOT_EVALUABLE, _("no catalog indicator for this target"))
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return Assessment(NOT_EVALUABLE, f"no value of {target.indicator} up to {year}")
+        return Assessment(NOT_EVALUABLE, _("no value of {indicator} up to {year}").format(
+            indicator=target.indicator, year=year))
 
     plan_base = target.baseline
     base_year = plan_base.year if plan_base else None
@@ -253,23 +255,26 @@ def assess(target: Target, *, value: float | None, year: int,
                            min_decimals=decimals) \
             if base_value is not None else None
         if final is None and slope is None:
-            return Assessment(NOT_EVALUABLE, f"op {spec.op} needs a baseline value or two "
-                                             "years of data", observed_per_year=slope)
+            return Assessment(NOT_EVALUABLE, _("op {op} needs a baseline value or two years "
+                                               "of data").format(op=spec.op),
+                              observed_per_year=slope)
         if final is None:
             assert slope is not None
             rising = slope > 0 if spec.op == "up" else slope < 0
             if spec.op == "down" and slope == 0 and value <= 0:
-                return Assessment(MET, f"{_fmt(value)} held at 0 (持续稳中有降 at the floor; "
-                                  "no baseline value)", observed_per_year=slope, reached=True)
+                return Assessment(MET, _("{value} held at 0 (持续稳中有降 at the floor; no "
+                                         "baseline value)").format(value=_fmt(value)),
+                                  observed_per_year=slope, reached=True)
             if rising:
-                return Assessment(MET, f"trend {slope:+.4g}/year (no baseline value)",
-                                  observed_per_year=slope)
-            return Assessment(OFF_TRACK, f"trend {slope:+.4g}/year goes the wrong way "
-                                         "(no baseline value)", observed_per_year=slope)
+                return Assessment(MET, _("trend {slope}/year (no baseline value)").format(
+                    slope=f"{slope:+.4g}"), observed_per_year=slope)
+            return Assessment(OFF_TRACK, _("trend {slope}/year goes the wrong way (no baseline "
+                                           "value)").format(slope=f"{slope:+.4g}"),
+                              observed_per_year=slope)
     elif spec.op == "keep":
         kept = spec.value if spec.value is not None else base_value
         if kept is None:
-            return Assessment(NOT_EVALUABLE, "op keep needs a value or a baseline value",
+            return Assessment(NOT_EVALUABLE, _("op keep needs a value or a baseline value"),
                               observed_per_year=slope)
         final = _Condition(_comparison_op("keep", direction), kept, min_decimals=decimals)
     else:
@@ -277,68 +282,77 @@ def assess(target: Target, *, value: float | None, year: int,
             base_target = target
             if plan_base is None or plan_base.value is None:
                 if base_value is None:
-                    return Assessment(NOT_EVALUABLE, "relative target needs a baseline value "
-                                      "(the plan gives none and the region has no value in "
-                                      "the baseline year)", observed_per_year=slope)
+                    return Assessment(NOT_EVALUABLE, _(
+                        "relative target needs a baseline value (the plan gives none and the "
+                        "region has no value in the baseline year)"), observed_per_year=slope)
                 base_target = _with_baseline(target, base_value)
             t_value = resolved_target_value(base_target, year=target_year)
         else:
             t_value = spec.value
         if t_value is None:
-            return Assessment(NOT_EVALUABLE, "the target year is unknown",
+            return Assessment(NOT_EVALUABLE, _("the target year is unknown"),
                               observed_per_year=slope)
         final = _Condition(spec.op, t_value, min_decimals=decimals)
 
     # the condition now
     now = final
-    label = f"target {final.text()} by {target_year}"
+    label = _("target {condition} by {year}").format(condition=final.text(), year=target_year)
     if milestone is not None:
         now = _Condition(_comparison_op(milestone.op or spec.op, direction), milestone.value,
                          min_decimals=decimals)
-        label = f"{year} milestone {now.text()}"
+        label = _("{year} milestone {condition}").format(year=year, condition=now.text())
     elif spec.per_year is not None and target_year is not None and year < target_year:
         base_t = target if plan_base and plan_base.value is not None \
             else _with_baseline(target, base_value)
         now_value = resolved_target_value(base_t, year=year)
         if now_value is not None:
             now = _Condition(spec.op, now_value, min_decimals=decimals)
-            label = f"{year} trajectory {now.text()}"
+            label = _("{year} trajectory {condition}").format(year=year,
+                                                              condition=now.text())
 
     target_value = final.value if final.op != "range" else None
     gap = final.gap(value)
     reached = final.holds(value)
+    v = _fmt(value)
     if now.holds(value):
-        return Assessment(MET, f"{_fmt(value)} meets the {label}", target_value, gap, None,
-                          slope, milestone, reached)
+        return Assessment(MET, _("{value} meets the {label}").format(value=v, label=label),
+                          target_value, gap, None, slope, milestone, reached)
     if target_year is None or target_year <= year:
-        return Assessment(OFF_TRACK, f"{_fmt(value)} misses the {label}; the target year has "
-                          "come", target_value, gap, None, slope, milestone, reached)
+        return Assessment(OFF_TRACK, _("{value} misses the {label}; the target year has "
+                                       "come").format(value=v, label=label),
+                          target_value, gap, None, slope, milestone, reached)
     years_left = target_year - year
     required = gap / years_left
     if slope is None:
-        return Assessment(AT_RISK, f"{_fmt(value)} misses the {label}; one year of data, "
-                          "no trend", target_value, gap, required, None, milestone, reached)
+        return Assessment(AT_RISK, _("{value} misses the {label}; one year of data, no "
+                                     "trend").format(value=v, label=label),
+                          target_value, gap, required, None, milestone, reached)
     projected = value + slope * years_left
     toward = slope * gap > 0
+    trend = f"{slope:+.4g}"
     if final.holds(projected):
         if milestone is not None:
-            return Assessment(AT_RISK, f"{_fmt(value)} misses the {label}; the trend "
-                              f"({slope:+.4g}/year) would reach the target by {target_year}",
-                              target_value, gap, required, slope, milestone, reached)
-        return Assessment(ON_TRACK, f"{_fmt(value)} not yet at the {label}; the trend "
-                          f"({slope:+.4g}/year) reaches it", target_value, gap, required, slope,
-                          milestone, reached)
+            return Assessment(AT_RISK, _("{value} misses the {label}; the trend ({slope}/year) "
+                                         "would reach the target by {year}").format(
+                value=v, label=label, slope=trend, year=target_year),
+                target_value, gap, required, slope, milestone, reached)
+        return Assessment(ON_TRACK, _("{value} not yet at the {label}; the trend "
+                                      "({slope}/year) reaches it").format(
+            value=v, label=label, slope=trend),
+            target_value, gap, required, slope, milestone, reached)
     if toward and final.gap(projected) * gap < 0:
-        return Assessment(AT_RISK, f"{_fmt(value)} misses the {label}; the trend "
-                          f"({slope:+.4g}/year) overshoots it", target_value, gap, required,
-                          slope, milestone, reached)
-    if toward:
-        return Assessment(AT_RISK, f"{_fmt(value)} misses the {label}; the trend "
-                          f"({slope:+.4g}/year) is too slow, {required:+.4g}/year needed",
+        return Assessment(AT_RISK, _("{value} misses the {label}; the trend ({slope}/year) "
+                                     "overshoots it").format(value=v, label=label, slope=trend),
                           target_value, gap, required, slope, milestone, reached)
-    return Assessment(OFF_TRACK, f"{_fmt(value)} misses the {label}; the trend "
-                      f"({slope:+.4g}/year) does not move toward it", target_value, gap,
-                      required, slope, milestone, reached)
+    if toward:
+        return Assessment(AT_RISK, _("{value} misses the {label}; the trend ({slope}/year) is "
+                                     "too slow, {required}/year needed").format(
+            value=v, label=label, slope=trend, required=f"{required:+.4g}"),
+            target_value, gap, required, slope, milestone, reached)
+    return Assessment(OFF_TRACK, _("{value} misses the {label}; the trend ({slope}/year) does "
+                                   "not move toward it").format(value=v, label=label,
+                                                                slope=trend),
+                      target_value, gap, required, slope, milestone, reached)
 
 
 def _up_down_op(op: str, base_value: float | None, *, unit: str | None) -> str:

@@ -420,7 +420,7 @@ def _row(target: Target, plan: Plan, info: _IndicatorInfo, index: int, code: str
     if value is None:
         source = "no data"
         if why and result.status == NOT_EVALUABLE and target.target.op != "text":
-            reason = f"{reason}: {why}"
+            reason = _("{where}: {text}").format(where=reason, text=why)
     else:
         source = "computed" if info.kind == "computed" else "reported"
         if info.department_based and region_base is None and not (

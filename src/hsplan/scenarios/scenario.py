@@ -418,8 +418,9 @@ def apply_scenario(region: Region, scenario: Scenario, *, year: int | None = Non
 
         start = change.from_year if change.from_year is not None else y
         if start > y:
-            notes.append(f"changes[{change.index}] ({change.describe()}) starts after the "
-                         f"scenario year {y} and has no effect in it")
+            notes.append(_("changes[{index}] ({change}) starts after the scenario year {year} "
+                           "and has no effect in it").format(index=change.index,
+                                                             change=change.describe(), year=y))
         known = set(facilities["id"].astype(str))
         if change.op != "open" and change.facility not in known:
             problem(_("unknown facility"), "facility", expected=_(
@@ -465,6 +466,10 @@ def _lines(scenario: Scenario) -> dict[tuple[Any, ...], int]:
     return _read_yaml(scenario.path.read_text(encoding="utf-8"), scenario.file)[1]
 
 
+_COPIED = {"resources": N_("resources of {latest} copied forward as {year}"),
+           "population": N_("population of {latest} copied forward as {year}")}
+
+
 def _carry_forward(frame: pd.DataFrame, year: int, name: str) -> tuple[pd.DataFrame, list[str]]:
     """Copy the latest year's rows of `frame` as `year` when `year` is later."""
     years = frame["year"].dropna()
@@ -473,7 +478,7 @@ def _carry_forward(frame: pd.DataFrame, year: int, name: str) -> tuple[pd.DataFr
     latest = int(years.max())
     copied = frame[frame["year"] == latest].copy()
     copied["year"] = year
-    note = f"{name} of {latest} copied forward as {year}"
+    note = _(_COPIED[name]).format(latest=latest, year=year)
     return pd.concat([frame, copied], ignore_index=True), [note]
 
 

@@ -42,7 +42,10 @@ def change_zh(change: Any) -> str:
 
 
 def note_zh(note: str) -> str:
-    """Return a note of `apply_scenario` in Chinese (a note it does not know stays as is)."""
+    """Return a note of `apply_scenario` in Chinese (a note it does not know stays as is).
+
+    `apply_scenario` makes its notes in the reader's language; this reads the English
+    notes of results saved before it did (and of an English process) in Chinese."""
     copied = _COPIED.match(note)
     if copied:
         table, latest, year = copied.groups()
