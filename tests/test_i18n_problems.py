@@ -243,13 +243,16 @@ def _problem_text(case: Case, project: Project, folder: Path, lang: str,
     json_out = case.json and case.code == 1
     from hsplan.cli import _app
 
-    width = _app.err_console.width
-    _app.err_console.width = 400  # one line per message: a path is not broken where it wraps
+    # one line per message: a path is not broken where it wraps. The private `_width` is
+    # restored, not the public `width`: reading `width` fixes the terminal's width of the
+    # moment, and later tests' COLUMNS would be ignored
+    width = _app.err_console._width
+    _app.err_console.width = 400
     try:
         code, out, err = _run(["--lang", lang, *args,
                                *(["--format", "json"] if json_out else [])], capsys)
     finally:
-        _app.err_console.width = width
+        _app.err_console._width = width
     assert code == case.code, (out, err)
     if json_out:
         return "\n".join(p["text"] for p in json.loads(out))
@@ -322,12 +325,12 @@ def test_problem_table_keeps_the_whole_fix_on_a_narrow_terminal(
     from hsplan.cli import _app as _output
 
     bad = _csv(tmp_path, "资源.csv", "机构编码,年份,实有床位\nF001,2023,约200\n")
-    width = _output.console.width
+    width = _output.console._width  # restored as it was (see _message)
     _output.console.width = 80
     try:
         code, out, _err = _run(["import", str(project.root), str(bad)], capsys)
     finally:
-        _output.console.width = width
+        _output.console._width = width
     assert code == 1
     rows = [line.split("│") for line in out.splitlines() if line.count("│") == 7]
     problem = "".join(cells[-2].strip() for cells in rows)
