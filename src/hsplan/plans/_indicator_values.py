@@ -23,6 +23,7 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
+from hsplan._i18n import _
 from hsplan.errors import HsplanError
 from hsplan.plans.catalog import FacilityFilter, Formula, Indicator, Term, table_of
 from hsplan.region import schema
@@ -393,17 +394,18 @@ class Prepared:
 def _areas_of_level(region: Region, level: str) -> pd.DataFrame:
     if level not in schema.AREA_LEVELS:
         raise HsplanError(
-            f"level {level!r}: expected one of {', '.join(schema.AREA_LEVELS)}. "
-            "Fix: pass e.g. level='county' or level='township'."
+            _("level {level}: expected one of {names}. "
+              "Fix: pass e.g. level='county' or level='township'.").format(
+                  level=repr(level), names=", ".join(schema.AREA_LEVELS))
         )
     areas = region.areas
     chosen = areas.loc[areas["level"] == level, ["code", "name"]]
     if chosen.empty:
         present = sorted(set(areas["level"].dropna()))
         raise HsplanError(
-            f"the region has no areas of level {level!r} (levels present: "
-            f"{', '.join(present) or 'none'}). Fix: import the areas table with that level, "
-            "or compute at a level that is present."
+            _("the region has no areas of level {level} (levels present: {present}). Fix: "
+              "import the areas table with that level, or compute at a level that is present.")
+            .format(level=repr(level), present=", ".join(present) or _("none"))
         )
     return (pd.DataFrame({"area_code": chosen["code"].astype(str),
                           "area_name": chosen["name"].astype(str)})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hsplan._i18n import _
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.region.model import Region
 
@@ -135,14 +136,14 @@ def _year(region: Region, year: int | None) -> int:
     if year is None and not both and pop_years:
         return max(pop_years)  # census only (hsplan init): the population, no resources
     if year is None and not both:
-        problems.append(Problem("region", expected="a year with population",
-                                got="none", fix="import population first"))
+        problems.append(Problem(_("region"), expected=_("a year with population"),
+                                got=_("none"), fix=_("import population first")))
     elif year is not None and year not in pop_years:
-        problems.append(Problem(f"summary year {year}",
-                                expected="a year with population data, one of "
-                                         + (", ".join(map(str, sorted(pop_years))) or "none"),
-                                got=str(year), fix="choose one of those years"))
-    raise_if_errors(problems, context="summary")
+        problems.append(Problem(_("summary year {year}").format(year=year),
+                                expected=_("a year with population data, one of {years}").format(
+                                    years=", ".join(map(str, sorted(pop_years))) or _("none")),
+                                got=str(year), fix=_("choose one of those years")))
+    raise_if_errors(problems, context=_("summary"))
     return int(year) if year is not None else both[-1]
 
 

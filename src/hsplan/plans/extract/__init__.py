@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError, HsplanError, ValidationError
 from hsplan.plans.extract.documents import (
     Document,
@@ -130,13 +131,16 @@ def extract_plan(path_or_text: str | Path, *, plan_id: str | None = None) -> Ext
     doc = _read(path_or_text)
     starts = plan_starts(doc.text)
     if len(starts) > 1:
-        found = "; ".join(f"《{title}》 (line {doc.text.count(chr(10), 0, at) + 1})"
-                          for at, title in starts)
+        found = _("; ").join(
+            _("《{title}》 (line {line})").format(title=title,
+                                                 line=doc.text.count(chr(10), 0, at) + 1)
+            for at, title in starts)
         raise HsplanError(
-            f"{doc.name}: the document holds {len(starts)} plans: {found}; expected one "
-            "plan per document (read as one, their targets and tasks would be merged under "
-            "one title). Fix: extract them one by one with hsplan extract --split (one plan "
-            "file each), or cut the document into one file per plan.")
+            _("{name}: the document holds {n} plans: {found}; expected one plan per document "
+              "(read as one, their targets and tasks would be merged under one title). Fix: "
+              "extract them one by one with hsplan extract --split (one plan file each), or "
+              "cut the document into one file per plan.").format(
+                  name=doc.name, n=len(starts), found=found))
     return extract_document(doc, plan_id=plan_id)
 
 
@@ -202,10 +206,10 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
     metadata_only = not any(items[s] for s in SECTIONS)
     if metadata_only and not (meta.title_found and (meta.region_code or meta.period_end)):
         raise HsplanError(
-            f"{doc.name}: no targets, norms, institutions or tasks found: expected a plan "
-            "document (规划 / 行动计划 / 实施方案) with an indicator table or sentences such as "
-            "“到2025年，每千人口床位数达到6张”. Fix: check that this is the plan itself, not "
-            "a notice or an index page.")
+            _("{name}: no targets, norms, institutions or tasks found: expected a plan "
+              "document (规划 / 行动计划 / 实施方案) with an indicator table or sentences such "
+              "as “到2025年，每千人口床位数达到6张”. Fix: check that this is the plan itself, "
+              "not a notice or an index page.").format(name=doc.name))
     start, end = _period(meta, items["targets"])
     result = ExtractResult(plan={}, document=doc, metadata=meta)
     plan: dict[str, Any] = {
@@ -358,9 +362,9 @@ def _period(meta: Metadata, targets: list[dict[str, Any]]) -> tuple[int, int]:
         start = int(meta.date[:4]) if meta.date else (min(years) if years else end)
     if start is None or end is None:
         raise DataSourceError(
-            f"{meta.title}: no plan period found: expected 十四五, a year range such as "
-            "(2023-2025年) or target years (到2025年). Fix: check that this is a plan "
-            "document; give the period in the plan file by hand.")
+            _("{title}: no plan period found: expected 十四五, a year range such as "
+              "(2023-2025年) or target years (到2025年). Fix: check that this is a plan "
+              "document; give the period in the plan file by hand.").format(title=meta.title))
     return int(start), int(max(start, end))
 
 
@@ -372,7 +376,7 @@ def _validate(plan: dict[str, Any], name: str) -> list[str]:
     """Validate `plan`; drop the entries the validator rejects (an extractor bug must not
     lose the whole plan) and return what was dropped, each with the reason."""
     dropped: list[str] = []
-    for _ in range(3):
+    for _attempt in range(3):
         try:
             validate_plan_data(plan, file=name, lines={})
             return dropped
