@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hsplan._i18n import _
+from hsplan._i18n import _, ngettext
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
 
@@ -34,7 +34,9 @@ def indicators_list(
             search, regex=False)
         frame = frame[hit]
     cols = ["id", "name_zh", "unit", "kind", "direction", "levels"]
-    print_frame(frame[cols].reset_index(drop=True), title=f"{len(frame)} indicators", fmt=fmt)
+    print_frame(frame[cols].reset_index(drop=True),
+                title=ngettext("{n} indicator", "{n} indicators", len(frame)).format(
+                    n=len(frame)), fmt=fmt)
 
 
 @indicators_app.command("show",
@@ -69,7 +71,7 @@ def indicators_match(
     rows = [{"id": i, "score": s, "name_zh": catalog.get(i).name_zh}
             for i, s in catalog.match(name)]
     print_frame(pd.DataFrame(rows, columns=["id", "score", "name_zh"]),
-                title=f"catalog matches for {name}", fmt=fmt)
+                title=_("catalog matches for {name}").format(name=name), fmt=fmt)
 
 
 @indicators_app.command("compute",
@@ -92,5 +94,5 @@ def indicators_compute(
     chosen = year if year is not None else (years[-1] if years else 0)
     result = compute(region, indicator, year=chosen, level=level)
     ind = load_catalog().get(indicator)
-    caption = "synthetic data (hsplan synth)" if region.synthetic else None
+    caption = _("synthetic data (hsplan synth)") if region.synthetic else None
     print_frame(result, title=f"{ind.name_zh} ({ind.unit}), {chosen}", fmt=fmt, caption=caption)

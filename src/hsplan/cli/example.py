@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hsplan._files import xlsx_writer
+from hsplan._i18n import _
 from hsplan.cli._output import SYNTHETIC_BANNER
 from hsplan.errors import HsplanError, Problem
 from hsplan.evaluation.norms import STATUS_ZH as NORM_STATUS_ZH
@@ -85,14 +86,14 @@ def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None
     console = console or Console()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console,
                   transient=True) as progress:
-        step = progress.add_task("复制示例项目 copying the example project …")
+        step = progress.add_task(_("copying the example project …"))
         project = copy_example(out, force=force)
-        progress.update(step, description="校验数据 validating …")
+        progress.update(step, description=_("validating …"))
         region = project.load()
         problems = check_region(region)
-        progress.update(step, description="汇总 summarising …")
+        progress.update(step, description=_("summarising …"))
         frames = summary(region, year=year)
-        progress.update(step, description="绘制地图 drawing the map …")
+        progress.update(step, description=_("drawing the map …"))
         import geopandas as gpd
 
         roads = gpd.read_file(project.root / ROADS_NAME, layer="roads")
@@ -100,10 +101,10 @@ def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None
         map_png = facility_map(region, project.outputs_dir / "facility_map.png",
                                title=f"{project.name.replace('（合成示例）', '')} 医疗卫生机构分布"
                                      f"（{year_used}年）", roads=roads)
-        progress.update(step, description="写出汇总表 writing the workbook …")
+        progress.update(step, description=_("writing the workbook …"))
         xlsx = finish_workbook(write_summary_xlsx(frames, project.outputs_dir / "summary.xlsx"),
                                title="区域概况")
-        progress.update(step, description="对照规划评估 evaluating against the plan …")
+        progress.update(step, description=_("evaluating against the plan …"))
         plan = load_plan(EXAMPLE_PLAN)
         results = evaluate(region, plan, year=year)
         eval_year = int(results.attrs["year"])
@@ -111,12 +112,12 @@ def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None
             results, project.outputs_dir / "evaluation.xlsx", plan=plan, year=eval_year),
             plan=f"《{plan.title}》", year=eval_year, title="规划指标评估")
         place = project.name.replace("（合成示例）", "")
-        progress.update(step, description="绘制评估图 drawing the evaluation chart …")
+        progress.update(step, description=_("drawing the evaluation chart …"))
         evaluation_png = evaluation_chart(
             results, project.outputs_dir / "evaluation.png",
             title=f"{place} 对照规划评估（{eval_year}年）",
             synthetic=region.synthetic or project.synthetic)
-        progress.update(step, description="检查配置标准 checking the norms …")
+        progress.update(step, description=_("checking the norms …"))
         norms = check(region, plan, year=year, access=ServiceAccess.from_project(project))
         norms_map_png = violations_map(region, norms, project.outputs_dir / "norms_map.png",
                                        title=f"{place} 资源配置标准未达标分布（{norms.year}年）")
@@ -211,10 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the example job from the command line; return the exit code."""
     parser = argparse.ArgumentParser(prog="python -m hsplan.cli.example", description=__doc__)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder to copy the example into (default ./example-output)")
-    parser.add_argument("--year", type=int, default=None, help="year to summarise")
+                        help=_("folder to copy the example into (default ./example-output)"))
+    parser.add_argument("--year", type=int, default=None, help=_("year to summarise"))
     parser.add_argument("--force", action="store_true",
-                        help="replace an earlier example project in --out")
+                        help=_("replace an earlier example project in --out"))
     args = parser.parse_args(argv)
     console = Console()
     try:

@@ -233,10 +233,10 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
     result.sources = _sources(doc, plan)
     result.departments = departments
     if metadata_only:
-        result.notes.insert(0, "warning: no targets, norms, institutions or tasks found; "
-                               "only the metadata (title, region, period, issuer) is written. "
-                               "Check that the document is the whole plan, not its opening "
-                               "page or a notice.")
+        result.notes.insert(0, _("warning: no targets, norms, institutions or tasks found; "
+                                 "only the metadata (title, region, period, issuer) is "
+                                 "written. Check that the document is the whole plan, not its "
+                                 "opening page or a notice."))
     return result
 
 
@@ -500,25 +500,26 @@ def _summarise(result: ExtractResult, tables: TableResult, prose_text: str) -> N
             result.unmatched.append({
                 "id": t["id"], "name": t["name"],
                 "candidates": ", ".join(f"{i} ({s:.2f})" for i, s in match.candidates)})
-    result.unparsed = [{"where": f"table {u.table}" if u.table else "table",
+    result.unparsed = [{"where": _("table {n}").format(n=u.table) if u.table else _("table"),
                         "reason": u.reason, "quote": u.quote} for u in tables.unparsed]
     quotes = [str(e.get("quote", "")) for s in SECTIONS for e in plan[s]]
-    result.unparsed += [{"where": "text", "reason": "names a target year and a number, "
-                                                    "but no target was read from it",
+    result.unparsed += [{"where": _("text"),
+                         "reason": _("names a target year and a number, but no target was read "
+                                     "from it"),
                          "quote": s}
                         for s in unparsed_sentences(prose_text, quotes,
                                                     min_year=plan["period"]["start"])]
-    result.unparsed += [{"where": "validation", "reason": "dropped", "quote": d}
+    result.unparsed += [{"where": _("validation"), "reason": _("dropped"), "quote": d}
                         for d in result.dropped]
     meta = result.metadata
     if not meta.title_found:
-        result.notes.append(f"title not found in the document; the file name "
-                            f"{meta.title!r} is used")
+        result.notes.append(_("title not found in the document; the file name {name} is used")
+                            .format(name=repr(meta.title)))
     if meta.region_code is None:
-        result.notes.append("region not recognised: no county or city name in the title")
+        result.notes.append(_("region not recognised: no county or city name in the title"))
     if meta.period_start is None:
-        result.notes.append(f"period not stated; taken from the target years: "
-                            f"{plan['period']['start']}–{plan['period']['end']}")
+        result.notes.append(_("period not stated; taken from the target years: {start}–{end}")
+                            .format(start=plan["period"]["start"], end=plan["period"]["end"]))
 
 
 def unparsed_sentences(text: str, quotes: list[str], *, min_year: int = 0) -> list[str]:
