@@ -107,6 +107,7 @@ def _summary(result: ExtractResult) -> None:
         print_frame(_headed(result.departments_frame()),
                     title=_("department names normalised (aliases as written)"))
     review = result.review_frame()
+    review["kind"] = [_(KINDS[k]) if k in KINDS else k for k in review["kind"]]
     if not review.empty:
         print_frame(_headed(review),
                     title=_("low-confidence items ({n} of {total}; check against the source)")

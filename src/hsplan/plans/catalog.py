@@ -164,9 +164,9 @@ class Term:
     def describe(self) -> str:
         """Return the term in words, with Chinese column headers, e.g. ``实有床位 (beds)``."""
         if self.kind == "count":
-            return "number of facilities"
+            return _("number of facilities")
         if self.kind == "count_with_department":
-            return "number of facilities with " + " or ".join(self.names)
+            return _("number of facilities with {names}").format(names=_(" or ").join(self.names))
         table = schema.POPULATION if self.kind == "population" else table_of(self.names[0])
         labels = []
         for name in self.names:

@@ -456,29 +456,29 @@ def _sources(doc: Document, plan: dict[str, Any]) -> list[dict[str, Any]]:
             note = str(item.get("note") or "")
             if where is None:
                 score -= 0.2
-                why.append("quote not found in the document text")
+                why.append(_("quote not found in the document text"))
             if section == "targets" and item.get("indicator") is None:
                 score -= 0.25
-                why.append("no catalog indicator matched the name")
+                why.append(_("no catalog indicator matched the name"))
             if kind == "prose targets" and len(str(item.get("name", ""))) > 24:
                 score -= 0.2
-                why.append("a long name: the indicator may be cut wrongly from the sentence")
+                why.append(_("a long name: the indicator may be cut wrongly from the sentence"))
             if section == "tasks":
                 if "(inferred: division table chapter)" in note or "(inferred: plan lead)" in note:
                     score -= 0.3
-                    why.append("lead department inferred from the chapter or the plan")
+                    why.append(_("lead department inferred from the chapter or the plan"))
                 elif "(inferred:" in note:
                     score -= 0.15
-                    why.append("units inferred from a matching row or measure")
+                    why.append(_("units inferred from a matching row or measure"))
                 elif not item.get("lead"):
                     score -= 0.1
-                    why.append("no lead department named")
+                    why.append(_("no lead department named"))
             if section == "institutions" and "goal being worked towards" in note:
                 score -= 0.1
-                why.append("grade target is a goal being worked towards")
+                why.append(_("grade target is a goal being worked towards"))
             rows.append({"id": item.get("id"), "kind": kind, "where": where,
                          "confidence": round(min(0.99, max(0.05, score)), 2),
-                         "why": "; ".join(why), "quote": quote})
+                         "why": _("; ").join(why), "quote": quote})
     return rows
 
 
