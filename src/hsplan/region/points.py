@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from hsplan._i18n import _
+from hsplan._i18n import N_, _
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.region.model import WGS84, Region
+
+#: the message of the problem raised when a region has no demand points
+NO_DEMAND_POINTS = N_("region, table areas/population: no demand points")
 
 
 def demand_points(region: Region, year: int | None = None
@@ -54,7 +57,7 @@ def demand_points(region: Region, year: int | None = None
     expected = (_("villages (or townships) with a location and a population in {year}")
                 .format(year=year) if year else
                 _("villages (or townships) with a location and a population"))
-    raise_if_errors([Problem(_("region, table areas/population: no demand points"),
+    raise_if_errors([Problem(_(NO_DEMAND_POINTS),
                              expected=expected, got=_("; ").join(tried),
                              fix=_("import village points and their 常住人口, or township "
                                    "polygons and population"))], context=_("access"))

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from hsplan._i18n import _, format_number, is_missing
-from hsplan.errors import HsplanError, Problem, raise_if_errors
+from hsplan.errors import HsplanError, Problem, ValidationError, raise_if_errors
 from hsplan.evaluation.targets import (
     AT_RISK,
     MET,
@@ -241,8 +241,11 @@ def report_data(project: Project, plan: Plan, *, year: int | None = None,
 
 def access_missing_text(exc: Exception) -> str:
     """Return why access cannot be assessed, in Chinese, with what to enter."""
+    from hsplan.region.points import NO_DEMAND_POINTS
+
     text = str(exc)
-    if "no demand points" in text:
+    if isinstance(exc, ValidationError) and any(p.message == _(NO_DEMAND_POINTS)
+                                                for p in exc.problems):
         return ("缺少需求点：村（社区）或乡镇（街道）没有位置（经纬度或边界），"
                 "或没有当年常住人口。请在区划表录入村（社区）经纬度和常住人口")
     return f"无法计算行程时间：{text}"
