@@ -27,11 +27,10 @@ from rich.text import Text
 
 from hsplan._files import xlsx_writer
 from hsplan._i18n import _
-from hsplan.cli._output import SYNTHETIC_BANNER
+from hsplan.cli._output import SYNTHETIC_BANNER, status_text
 from hsplan.errors import HsplanError, Problem
-from hsplan.evaluation.norms import STATUS_ZH as NORM_STATUS_ZH
 from hsplan.evaluation.norms import NormResult
-from hsplan.evaluation.targets import STATUS_ZH, evaluate, evaluation_to_xlsx, status_counts
+from hsplan.evaluation.targets import evaluate, evaluation_to_xlsx, status_counts
 from hsplan.plans.plan import load_plan
 from hsplan.region.example import (
     EXAMPLE_PLAN,
@@ -184,28 +183,47 @@ def _cell(value: object) -> str:
 def report_example(result: ExampleResult, console: Console) -> None:
     """Print what the example job did and found."""
     console.print(Text("✓ ", style="green") + Text(
-        f"示例项目已复制到 {result.project.root}"), highlight=False)
+        _("example project copied to {path}").format(path=result.project.root)),
+        highlight=False)
     errors = [p for p in result.problems if p.severity == "error"]
-    console.print(f"[green]✓[/] 数据校验：错误 {len(errors)} 个，"
-                  f"提示 {len(result.problems) - len(errors)} 个")
+    console.print(Text("✓ ", style="green") + Text(
+        _("data checked: {errors} error(s), {warnings} warning(s)").format(
+            errors=len(errors), warnings=len(result.problems) - len(errors))), highlight=False)
     print_summary(result.summary, console)
-    console.print(f"[green]✓[/] 地图     {result.map_png}", highlight=False)
-    console.print(f"[green]✓[/] 汇总表   {result.summary_xlsx}", highlight=False)
+    _done(console, _("facility map"), result.map_png)
+    _done(console, _("summary workbook"), result.summary_xlsx)
     counts = status_counts(result.evaluation)
     counted = sum(counts.values())  # a target the plan repeats (表2 restating 表1) counts once
     repeated = len(result.evaluation) - counted
-    console.print(f"[bold]对照规划 {EXAMPLE_PLAN} 评估[/]（{counted} 项指标"
-                  + (f"，另有 {repeated} 项重复列出" if repeated else "") + "）："
-                  + "  ".join(f"{STATUS_ZH[s]} {n}" for s, n in counts.items() if n))
-    console.print(f"[green]✓[/] 评估表   {result.evaluation_xlsx}（详见：hsplan evaluate "
-                  f"{result.project.root} --plan {EXAMPLE_PLAN}）", highlight=False)
-    console.print(f"[green]✓[/] 进度图   {result.evaluation_png}", highlight=False)
+    targets = (_("{n} targets, and {k} listed twice").format(n=counted, k=repeated) if repeated
+               else _("{n} targets").format(n=counted))
+    console.print(Text(_("evaluated against the plan {plan}").format(plan=EXAMPLE_PLAN),
+                       style="bold")
+                  + Text(_(" ({targets}): ").format(targets=targets)
+                         + "  ".join(f"{status_text(s)} {n}" for s, n in counts.items() if n)),
+                  highlight=False)
+    _done(console, _("evaluation workbook"), result.evaluation_xlsx,
+          _(" (see: hsplan evaluate {project} --plan {plan})").format(
+              project=result.project.root, plan=EXAMPLE_PLAN))
+    _done(console, _("progress chart"), result.evaluation_png)
     norm_counts = result.norms.status_counts()
-    console.print(f"[bold]资源配置标准 {EXAMPLE_PLAN}[/]（{len(result.norms.summary)} 条）："
-                  + "  ".join(f"{NORM_STATUS_ZH[s]} {n}" for s, n in norm_counts.items() if n)
-                  + f"；未达标对象 {len(result.norms.violations)} 个")
-    console.print(f"[green]✓[/] 标准地图 {result.norms_map_png}（详见：hsplan check "
-                  f"{result.project.root} --plan {EXAMPLE_PLAN}）", highlight=False)
+    console.print(Text(_("norms of {plan}").format(plan=EXAMPLE_PLAN), style="bold")
+                  + Text(_(" ({n} norms): ").format(n=len(result.norms.summary))
+                         + "  ".join(f"{status_text(s)} {n}" for s, n in norm_counts.items()
+                                     if n)
+                         + _("; objects failing: {n}").format(n=len(result.norms.violations))),
+                  highlight=False)
+    _done(console, _("norms map"), result.norms_map_png,
+          _(" (see: hsplan check {project} --plan {plan})").format(
+              project=result.project.root, plan=EXAMPLE_PLAN))
+
+
+def _done(console: Console, what: str, path: Path, more: str = "") -> None:
+    """Print one written output: ✓, what it is (padded to a column), the path."""
+    from rich.cells import cell_len
+
+    label = what + " " * max(1, 9 - cell_len(what))  # 9 columns: "汇总表   ", "标准地图 "
+    console.print(Text("✓ ", style="green") + Text(f"{label}{path}{more}"), highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:
