@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hsplan._files import xlsx_writer
-from hsplan._i18n import _
+from hsplan._i18n import N_, _
 from hsplan.cli._output import SYNTHETIC_BANNER, status_text
 from hsplan.errors import HsplanError, Problem
 from hsplan.evaluation.norms import NormResult
@@ -38,7 +38,7 @@ from hsplan.region.example import (
 )
 from hsplan.region.io.checks import check_region
 from hsplan.region.project import Project
-from hsplan.reports.summary import SUMMARY_LABELS, summary
+from hsplan.reports.summary import summary, summary_label
 from hsplan.reports.workbook import finish_workbook
 
 DEFAULT_OUT = Path("example-output")
@@ -63,12 +63,12 @@ class ExampleResult:
 def write_summary_xlsx(frames: dict[str, pd.DataFrame], path: str | Path) -> Path:
     """Write the summary frames to an xlsx workbook (one sheet each, Chinese headers)."""
     path = Path(path)
-    sheets = {"about": "说明", "population": "人口", "facilities": "机构",
-              "resources": "床位与人员"}
+    sheets = {"about": _("Notes"), "population": _("Population"),
+              "facilities": _("Facilities"), "resources": _("Beds and staff")}
     with xlsx_writer(path) as writer:
         for name, df in frames.items():
-            df.rename(columns=SUMMARY_LABELS).to_excel(writer, sheet_name=sheets.get(name, name),
-                                                       index=False)
+            df.rename(columns=summary_label).to_excel(writer, sheet_name=sheets.get(name, name),
+                                                      index=False)
     return path
 
 
@@ -125,9 +125,10 @@ def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None
 
 
 #: what is generated in a synthetic region and what is real (the note of `hsplan.region.synth`)
-SYNTHETIC_NOTE = ("乡镇边界、村居位置、乡镇和村居人口、机构、资源与服务量为模型生成"
-                  "（hsplan.region.synth）；区划代码、县界和 2020 年普查的全县人口与年龄结构"
-                  "为真实数据。")
+SYNTHETIC_NOTE = N_("township polygons, village points, township and village population, "
+                    "facilities, resources and utilisation are generated (hsplan.region.synth); "
+                    "division codes, the county boundary and the 2020 census county population "
+                    "and age structure are real.")
 
 
 def print_summary(frames: dict[str, pd.DataFrame], console: Console) -> None:
@@ -135,44 +136,46 @@ def print_summary(frames: dict[str, pd.DataFrame], console: Console) -> None:
     about = frames["about"].iloc[0]
     flag = f"  {SYNTHETIC_BANNER}" if bool(about["synthetic"]) else ""
     console.print(Text(str(about["region"]), style="bold") + Text(
-        f" ({about['county_code']}), {about['year']}年") + Text.from_markup(flag),
-        highlight=False)
+        _(" ({code}), {year}").format(code=about["county_code"], year=about["year"]))
+        + Text.from_markup(flag), highlight=False)
     if bool(about["synthetic"]):
-        console.print(Text(SYNTHETIC_NOTE, style="dim"), highlight=False)
+        console.print(Text(_(SYNTHETIC_NOTE), style="dim"), highlight=False)
     res = frames["resources"]
     counts = ["name", "pop", "beds", "doctors", "nurses", "pharmacists", "gps", "staff_total"]
     rates = ["name", "beds_per_1k", "doctors_per_1k", "nurses_per_1k", "pharmacists_per_1k",
              "gps_per_10k", "staff_per_1k"]
     pop_cols = ["name", "pop", "pop_65p", "share_65p_pct", "urban", "urban_share_pct"]
-    parts = [("人口", frames["population"][pop_cols]), ("机构", frames["facilities"]),
-             ("床位与人员", res[counts]), ("每千（万）人口床位与人员", res[rates])]
-    for title, df in parts:
+    parts = [(_("Population"), frames["population"][pop_cols]),
+             (_("Facilities"), frames["facilities"]), (_("Beds and staff"), res[counts]),
+             (_("Beds and staff per 1,000 (10,000) population"), res[rates])]
+    for i, (title, df) in enumerate(parts):
         if df.empty:  # not entered: say so, never an empty table that reads as "none"
-            console.print(f"{title}：无法评估（缺少{title}数据，请用 hsplan import 录入）",
-                          highlight=False)
+            console.print(_("{title}: not evaluable (no {title} data; enter it with hsplan "
+                            "import)").format(title=title), highlight=False)
             continue
-        table = Table(title=title)  # fixed Chinese titles
+        table = Table(title=title)
         for col in df.columns:
-            table.add_column(SUMMARY_LABELS.get(col, col), overflow="fold",
+            table.add_column(summary_label(col), overflow="fold",
                              justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
         for rec in df.itertuples(index=False):
             table.add_row(*[Text(_cell(v)) for v in rec])
         console.print(table)
-        if title == "人口" and df["urban"].notna().any():
-            console.print(Text(URBAN_NOTE, style="dim"), highlight=False)
+        if i == 0 and df["urban"].notna().any():  # the population table
+            console.print(Text(_(URBAN_NOTE), style="dim"), highlight=False)
 
 
 #: what the summary's 城镇人口 is, beside the 城镇/农村 of the service circles (two readings)
-URBAN_NOTE = ("城镇人口：人口表所填的统计口径（普查或统计年报的城镇人口）。服务圈和救护车半径中的"
-              "城镇、农村按村居（社区）的城乡分类计算（见 hsplan check 的读法），两者口径不同，"
-              "人数可能不一致。")
+URBAN_NOTE = N_("urban population: as the population table gives it (the census or the "
+                "statistical report). The urban and rural of the service circles and ambulance "
+                "radii follow the urban/rural class of each village or community (see the "
+                "readings of hsplan check): the two differ, and the numbers may not agree.")
 
 
 def _cell(value: object) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
         return "—"
     if isinstance(value, bool | np.bool_):
-        return "是" if value else "否"
+        return _("yes") if value else _("no")
     if isinstance(value, numbers.Integral):
         return f"{int(value):,}"
     if isinstance(value, numbers.Real):

@@ -46,7 +46,7 @@ import pandas as pd
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from hsplan._i18n import _, format_number, ngettext
+from hsplan._i18n import N_, _, format_number, ngettext
 from hsplan.errors import Problem, ValidationError, raise_if_errors
 from hsplan.region import schema
 from hsplan.region._rounding import allocate, controlled_round, ipf
@@ -79,6 +79,21 @@ __all__ = [
 ]
 
 GENERATOR = "hsplan.region.synth.synthesize"
+#: the note a synthetic region carries (stored in English in region.gpkg; read translated
+#: with `synthetic_note`)
+SYNTHETIC_NOTE = N_(
+    "Synthetic example data made by {generator} (seed {seed}): township polygons, village "
+    "points, township/village population, facilities, resources and utilisation are "
+    "generated; division codes, the county boundary and the 2020 census county total and "
+    "age structure are real.")
+
+
+def synthetic_note(meta: dict[str, Any]) -> str:
+    """Return the synthetic-data note of a region's `meta` in the reader's language (the
+    stored note when the region was not made by this generator)."""
+    if meta.get("synth_generator") == GENERATOR and meta.get("synth_seed") is not None:
+        return _(SYNTHETIC_NOTE).format(generator=GENERATOR, seed=meta["synth_seed"])
+    return str(meta.get("synthetic_note", ""))
 
 
 def synthesize(
@@ -121,11 +136,7 @@ def synthesize(
     meta = {
         **region.meta,
         "synthetic": True,
-        "synthetic_note": (
-            f"Synthetic example data made by {GENERATOR} (seed {seed}): township polygons, "
-            "village points, township/village population, facilities, resources and "
-            "utilisation are generated; division codes, the county boundary and the 2020 "
-            "census county total and age structure are real."),
+        "synthetic_note": SYNTHETIC_NOTE.format(generator=GENERATOR, seed=seed),
         "synth_generator": GENERATOR,
         "synth_seed": seed,
         "synth_years": list(years),
