@@ -37,7 +37,7 @@ def test_every_target_of_the_seed_plan_gets_a_status_and_a_reason(
     assert not_evaluable["reason"].str.len().min() > 10
     # a reported indicator without data says what is missing
     t22 = results.set_index("target_id").loc["T22"]
-    assert "no reported value of 人均预期寿命" in t22["reason"]
+    assert "人均预期寿命（life_expectancy_years）的上报值" in t22["reason"]
 
 
 def test_computed_figures_agree_with_a_hand_calculation(example_region: Region) -> None:
@@ -80,6 +80,7 @@ def _fill_reported(workbook: Path, rows: list[dict[str, object]]) -> None:
     wb.save(workbook)
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of a reason
 def test_a_seed_plan_evaluates_against_another_county_with_reported_values(
         tmp_path: Path) -> None:
     runner = CliRunner()

@@ -72,9 +72,9 @@ def test_copy_example(tmp_path: Path) -> None:
     assert len(project.load().facilities) == 92
     with pytest.raises(DataSourceError) as info:
         copy_example(tmp_path / "mine")
-    assert str(info.value) == (
-        f"{tmp_path / 'mine'}: expected a folder without a project, got an existing hsplan "
-        "project. Fix: choose another folder (--out DIR), or add --force to replace it.")
+    assert str(info.value) == (  # in Chinese by default; English in the test above
+        f"{tmp_path / 'mine'}：应为没有项目的文件夹，实际已有 hsplan 项目。处理办法：换一个文件夹"
+        "（--out DIR），或加 --force 替换它。")
     (project.root / "outputs").mkdir()
     again = copy_example(tmp_path / "mine", force=True)
     assert not (again.root / "outputs").exists()  # the earlier copy was replaced whole
@@ -106,7 +106,7 @@ def test_main_job_writes_map_and_workbook(tmp_path: Path,
     assert "对照规划 jiangchuan-2021-2025 评估（54 项指标，另有 4 项重复列出）" in printed
     capsys.readouterr()
     assert main(["--out", str(out)]) == 2  # never overwrites
-    assert "expected a folder without a project" in capsys.readouterr().err
+    assert "应为没有项目的文件夹" in capsys.readouterr().err
 
 
 def test_cli_example_command(tmp_path: Path) -> None:

@@ -153,6 +153,7 @@ def test_gb18030_text_reads_like_utf8(tmp_path: Path) -> None:
     assert decode_text(text.encode("gb18030"), name="x") == text.replace("\r\n", "\n")
 
 
+@pytest.mark.usefixtures("english")  # checks the English text; Chinese in the test below
 def test_garbled_and_empty_documents_give_a_clear_error(tmp_path: Path) -> None:
     text = (seeds_dir() / "000_a2a2a54b8113ffa6.txt").read_text(encoding="utf-8")[:3000]
     garbled = tmp_path / "garbled.txt"
@@ -171,6 +172,20 @@ def test_garbled_and_empty_documents_give_a_clear_error(tmp_path: Path) -> None:
         extract_plan(empty)
     with pytest.raises(DataSourceError, match=r"expected a plan document ending in \.txt, "
                        r"\.docx, \.pdf or \.html, got '\.xls'"):
+        read_document(_touch(tmp_path / "plan.xls"))
+
+
+def test_document_errors_are_in_chinese_by_default(tmp_path: Path) -> None:
+    text = (seeds_dir() / "000_a2a2a54b8113ffa6.txt").read_text(encoding="utf-8")[:3000]
+    garbled = tmp_path / "garbled.txt"
+    garbled.write_text(text.encode("utf-8").decode("latin-1"), encoding="utf-8")
+    with pytest.raises(DataSourceError) as err:
+        extract_plan(garbled)
+    assert str(err.value) == (
+        "garbled.txt：文档读不出中文：应至少有 20 个汉字且占文本 ≥ 20%，实际为 0 个（0%）。"
+        "处理办法：文件是乱码或编码有误；重新保存为 UTF-8 文本、.docx 或带文字层的 PDF。")
+    with pytest.raises(DataSourceError, match=r"^plan\.xls：应为扩展名为 \.txt、\.docx、\.pdf 或 "
+                       r"\.html 的规划文档，实际为 '\.xls'。处理办法："):
         read_document(_touch(tmp_path / "plan.xls"))
 
 

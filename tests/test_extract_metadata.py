@@ -49,6 +49,7 @@ def test_region_from_the_division_codes(title: str, code: str, name: str) -> Non
     assert find_region(title, "")[:2] == (code, name)
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of the error
 def test_two_plans_in_one_file_are_refused_with_the_reason() -> None:
     text = KANGBASHI.read_text(encoding="utf-8") + "\n" + LESHAN.read_text(encoding="utf-8")
     assert [t for _at, t in plan_starts(text)] == [
@@ -64,6 +65,7 @@ def test_two_plans_in_one_file_are_refused_with_the_reason() -> None:
     assert [p.counts for p in parts] == [a.counts for a in alone]
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of the error
 def test_two_plans_in_one_web_page_split_each_with_its_title(tmp_path: Path) -> None:
     from hsplan.plans.extract.render import render
 
@@ -92,7 +94,8 @@ def test_cli_split_writes_one_plan_file_per_plan(tmp_path: Path) -> None:
                     + LESHAN.read_text(encoding="utf-8"), encoding="utf-8")
     runner = CliRunner()
     res = runner.invoke(app, ["extract", str(both), "-o", str(tmp_path / "plan.yaml")])
-    assert res.exit_code != 0 and "holds 2 plans" in str(res.exception)
+    assert res.exit_code != 0 and "文档中有 2 个规划" in str(res.exception)  # Chinese by default
+    assert "《乐山市市中区“十四五”医疗卫生服务体系规划》（第 " in str(res.exception)
     assert not (tmp_path / "plan.yaml").exists()  # nothing half-written
     res = runner.invoke(app, ["extract", str(both), "--split", "-o",
                               str(tmp_path / "plan.yaml")])
@@ -110,12 +113,12 @@ def test_metadata_only_document_is_written_with_a_warning(tmp_path: Path) -> Non
     assert plan["period"] == {"start": 2021, "end": 2025}
     assert (plan["issuer"], plan["date"]) == ("宁蒗彝族自治县人民政府办公室", "2022-05-10")
     assert all(plan[k] == [] for k in ("targets", "norms", "institutions", "tasks"))
-    assert result.notes[0].startswith("warning: no targets, norms, institutions or tasks")
+    assert result.notes[0].startswith("警告：未找到目标、标准、机构或任务")
     path = tmp_path / "opening.txt"
     path.write_text(OPENING, encoding="utf-8")
     res = CliRunner().invoke(app, ["extract", str(path), "-o", str(tmp_path / "o.yaml")])
     assert res.exit_code == 0, res.output
-    assert "warning: no targets" in res.output
+    assert "警告：未找到目标" in res.output
     assert yaml.safe_load((tmp_path / "o.yaml").read_text(encoding="utf-8"))["region"][
         "code"] == "530724"
 
@@ -182,4 +185,4 @@ def test_opening_gives_title_region_and_the_plans_own_period(text: str, title: s
     plan = result.plan
     assert (plan["title"], plan["region"]["code"]) == (title, code)
     assert plan["period"] == {"start": 2021, "end": 2025}  # not the 十三五 it looks back on
-    assert result.notes[0].startswith("warning: no targets")  # written, not refused
+    assert result.notes[0].startswith("警告：未找到目标")  # written, not refused

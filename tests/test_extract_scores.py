@@ -133,6 +133,7 @@ def test_unseen_document_gives_a_partial_plan_and_the_unparsed_sentences() -> No
     assert load["targets"][0]["quote"] == "每千人口医疗卫生机构床位数 张 5.62 6.5 预期性"
 
 
+@pytest.mark.usefixtures("english")  # checks the English text of the error
 def test_document_without_a_plan_is_a_clear_error() -> None:
     notice = ("关于召开全县卫生健康工作会议的通知。各乡镇卫生院:定于下周一上午在县卫生健康局"
               "三楼会议室召开全县卫生健康工作会议,请准时参加。")
@@ -147,7 +148,8 @@ def test_cli_extract_writes_the_plan_and_prints_the_summary(tmp_path: Path) -> N
     seed = seeds_dir() / "002_041e161165b26347.txt"
     res = runner.invoke(app, ["extract", str(seed), "-o", str(out)])
     assert res.exit_code == 0, res.output
-    assert "table targets" in res.output and "20" in res.output
+    assert "表格中的目标" in res.output and "20" in res.output
+    assert "提取结果" in res.output and "extracted items" not in res.output
     plan = load_plan(out)
     assert plan.region_code == "511102" and plan.kind == "规划"
     res = runner.invoke(app, ["plans", "diff", str(out), "leshan-shizhong-2021-2025",
@@ -163,6 +165,6 @@ def test_cli_extract_garbled_document_exits_with_the_message(tmp_path: Path) -> 
     res = CliRunner().invoke(app, ["extract", str(bad)])
     assert res.exit_code != 0
     assert isinstance(res.exception, HsplanError)
-    assert str(res.exception) == (
-        "bad.txt: expected text in UTF-8 or GB18030 (GBK), got bytes that are neither. "
-        "Fix: open the file in a text editor and save it as UTF-8.")
+    assert str(res.exception) == (  # Chinese by default
+        "bad.txt：应为 UTF-8 或 GB18030（GBK）编码的文本，实际两者都不是。处理办法：用文本编辑器"
+        "打开文件，另存为 UTF-8。")

@@ -53,7 +53,7 @@ def test_low_confidence_items_are_listed_with_the_reason(word: Path) -> None:
     assert len(review) == (frame["confidence"] < REVIEW_BELOW).sum() > 0
     assert review["why"].str.len().gt(0).all()
     unmatched = {u["id"] for u in result.unmatched}
-    lowered = set(frame.loc[frame["why"].str.contains("no catalog indicator"), "id"])
+    lowered = set(frame.loc[frame["why"].str.contains("名称未匹配到指标目录中的指标"), "id"])
     assert unmatched == lowered
 
 

@@ -293,7 +293,7 @@ def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path: Path) -> No
     path = write_summary_xlsx({"facilities": pd.DataFrame(
         {"name": ['=HYPERLINK("http://x.invalid","点我")', "+1", "@SUM(A1)", "普通"]})},
         tmp_path / "s.xlsx")
-    ws = openpyxl.load_workbook(path)["机构"]
+    ws = openpyxl.load_workbook(path).worksheets[0]  # 机构 (Facilities in English)
     cells = [ws.cell(row=r, column=1) for r in range(2, 6)]
     assert [c.data_type for c in cells] == ["s", "s", "s", "s"]
     assert cells[0].value == '=HYPERLINK("http://x.invalid","点我")'

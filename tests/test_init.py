@@ -133,4 +133,11 @@ def test_cli_counties_search() -> None:
     result = runner.invoke(app, ["counties", "--search", "江川"])
     assert result.exit_code == 0, result.output
     assert "530403" in result.output and "253,295" in result.output
-    assert "1 county matching '江川'" in result.output
+    assert "1 个县区，匹配 '江川'" in result.output and "代码" in result.output
+
+
+@pytest.mark.usefixtures("english")  # the same table in English
+def test_cli_counties_search_in_english() -> None:
+    result = runner.invoke(app, ["counties", "--search", "江川"])
+    assert result.exit_code == 0, result.output
+    assert "1 county matching '江川'" in result.output and "population 2020" in result.output

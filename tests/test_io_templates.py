@@ -89,7 +89,7 @@ def test_instructions_sheet_explains_codes_years_coordinates(
                    "hsplan import", "hsplan validate"):
         assert needle in text
     rows = [[c.value for c in row] for row in workbook["说明"].iter_rows()]
-    assert ["机构", "facilities", schema.FACILITIES.description, "机构编码",
+    assert ["机构", "facilities", "每个卫生机构一行，含类别、等级和位置。", "机构编码",
             "机构编码、机构名称、机构类型、所在区划代码"] in rows
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from hsplan import _i18n
 from hsplan.cli import app
 from hsplan.errors import ValidationError
 from hsplan.region.example import example_project_path
@@ -123,7 +124,7 @@ def test_cjk_font_is_found_or_warned(monkeypatch: pytest.MonkeyPatch, region: Re
     assert any("no CJK font found" in str(w.message) for w in caught)
 
 
-def test_cli_summary_json_and_map(tmp_path: Path) -> None:
+def test_cli_summary_json_and_map(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = tmp_path / "jc"
     shutil.copytree(example_project_path(), project)
     runner = CliRunner()
@@ -136,6 +137,17 @@ def test_cli_summary_json_and_map(tmp_path: Path) -> None:
     assert data["about"][0]["synthetic"] is True
     assert (tmp_path / "m.png").stat().st_size > 100_000
     table = runner.invoke(app, ["summary", str(project)])
+    assert table.exit_code == 0
+    assert "urban population: as the population table gives it" in " ".join(
+        table.output.split())
+    assert "(530403), 2023" in table.output and "per 1,000" in table.output
+    monkeypatch.setenv(_i18n.ENV_VAR, "zh")  # the module runs in English; Chinese by default
+    _i18n.set_language("zh")
+    try:
+        table = runner.invoke(app, ["summary", str(project)])
+    finally:
+        monkeypatch.setenv(_i18n.ENV_VAR, "en")
+        _i18n.set_language("en")
     assert table.exit_code == 0
     assert "合成数据 — 示例生成的数据，不是真实机构的结果" in table.output
     # the census-style 城镇人口 is told apart from the 城乡 of the service circles

@@ -12,6 +12,7 @@ import pytest
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from hsplan import _i18n
 from hsplan.errors import ValidationError
 from hsplan.region import schema
 from hsplan.region.io.checks import check_region
@@ -362,13 +363,23 @@ def test_roads_connect_every_village(synth: Region) -> None:
     assert roads.to_crs(crs).length.round(1).tolist() == roads["length_m"].tolist()
 
 
-@pytest.mark.parametrize(("code", "words"), [
-    ("460321", "2020 年普查常住人口 1,549 人，少于合成县所需的 5,000 人"),  # 西沙群岛
-    ("460322", "2020 年普查表没有 460322 的分年龄人口（常住人口 639 人）"),  # 南沙群岛
+@pytest.mark.parametrize(("code", "words", "words_zh"), [
+    ("460321", "the 2020 census counts 1,549 residents, fewer than the 5,000 a synthetic",
+     "2020 年普查常住人口 1,549 人，少于合成县所需的 5,000 人"),  # 西沙群岛
+    ("460322", "the 2020 census has no population by age for 460322 (639 residents)",
+     "2020 年普查表没有 460322 的分年龄人口（常住人口 639 人）"),  # 南沙群岛
 ])
 def test_counties_the_generator_cannot_model_are_refused_with_the_reason(
-        code: str, words: str) -> None:
+        code: str, words: str, words_zh: str) -> None:
     # the national build met these two as a Python error (a negative allocation; int(NaN))
+    region = region_from_county(code)
     with pytest.raises(ValidationError) as err:
-        synthesize(region_from_county(code), seed=0)
+        synthesize(region, seed=0)
     assert words in str(err.value)
+    _i18n.set_language("zh")  # the module runs in English; the reason in Chinese by default
+    try:
+        with pytest.raises(ValidationError) as err:
+            synthesize(region, seed=0)
+    finally:
+        _i18n.set_language("en")
+    assert words_zh in str(err.value)

@@ -142,7 +142,8 @@ class InfeasibleError(HsplanError):
 
     def __init__(self, message: str, *, status: str) -> None:
         self.status = status
-        super().__init__(f"{message} (solver status: {status})")
+        super().__init__(_("{message} (solver status: {status})").format(message=message,
+                                                                          status=status))
 
 
 class DataSourceError(HsplanError):

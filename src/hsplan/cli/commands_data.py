@@ -48,7 +48,8 @@ def template_command(
         else [(directory, "xlsx" if fmt is TemplateFormat.xlsx else "csv")])
     for folder, kind in targets:
         path = write_template(folder, fmt=kind, region=region)
-        console.print(f"template written: [bold]{path}[/]")
+        console.print(Text(_("template written: ")) + Text(str(path), style="bold"),
+                      highlight=False)
 
 
 @app.command("validate", rich_help_panel=PANEL_DATA,

@@ -72,7 +72,8 @@ def summary(
         used = int(frames["about"]["year"].iloc[0])
         facility_map(region, map_png, title=f"{project.name} 医疗卫生机构分布（{used}年）")
         if fmt == "table":
-            console.print(Text("✓ ", style="green") + Text(f"map written to {map_png}"),
+            console.print(Text("✓ ", style="green")
+                          + Text(_("map written to {path}").format(path=map_png)),
                           highlight=False)
 
 

@@ -10,12 +10,23 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.text import Text
 
-from hsplan._i18n import _
+from hsplan._i18n import N_, _
 from hsplan.cli._app import PANEL_PLAN, app, console, err_console
 from hsplan.cli._output import print_frame
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from hsplan.plans.extract import ExtractResult
+
+
+# the headers of the summary tables and the kinds of items counted (`ExtractResult`)
+HEADERS = {"kind": N_("kind"), "count": N_("count"), "id": N_("id"), "name": N_("name"),
+           "candidates": N_("candidates"), "where": N_("where"), "reason": N_("reason"),
+           "quote": N_("quote"), "department": N_("department"), "aliases": N_("aliases"),
+           "confidence": N_("confidence"), "why": N_("why")}
+KINDS = {"table targets": N_("table targets"), "prose targets": N_("prose targets"),
+         "norms": N_("norms"), "institutions": N_("institutions"), "tasks": N_("tasks")}
 
 
 class PlanFormat(StrEnum):
@@ -83,18 +94,28 @@ def _summary(result: ExtractResult) -> None:
         f" · {result.plan['region']['name']} ({result.plan['region']['code'] or '—'}) · "
         f"{meta.kind} · {result.plan['period']['start']}–{result.plan['period']['end']}"),
         highlight=False)
-    print_frame(result.counts_frame(), title="提取结果 extracted items")
+    counts = result.counts_frame()
+    counts["kind"] = [_(KINDS[k]) if k in KINDS else k for k in counts["kind"]]
+    print_frame(_headed(counts), title=_("extracted items"))
     if result.unmatched:
-        print_frame(result.unmatched_frame(), title="未匹配指标 targets without a catalog "
-                                                    "indicator (review)")
+        print_frame(_headed(result.unmatched_frame()),
+                    title=_("targets without a catalog indicator (review)"))
     if result.unparsed:
-        print_frame(result.unparsed_frame(), title="未解析 looked like targets, gave nothing")
+        print_frame(_headed(result.unparsed_frame()),
+                    title=_("looked like targets, gave nothing"))
     if result.departments:
-        print_frame(result.departments_frame(), title="部门名称归并 department names "
-                                                      "normalised (aliases as written)")
+        print_frame(_headed(result.departments_frame()),
+                    title=_("department names normalised (aliases as written)"))
     review = result.review_frame()
+    review["kind"] = [_(KINDS[k]) if k in KINDS else k for k in review["kind"]]
     if not review.empty:
-        print_frame(review, title=f"待复核 low-confidence items ({len(review)} of "
-                                  f"{len(result.sources)}; check against the source)")
+        print_frame(_headed(review),
+                    title=_("low-confidence items ({n} of {total}; check against the source)")
+                    .format(n=len(review), total=len(result.sources)))
     for note in result.notes:
         console.print(Text("! ", style="yellow") + Text(str(note)), highlight=False)
+
+
+def _headed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return `frame` with its column ids replaced by headers in the reader's language."""
+    return frame.rename(columns={c: _(HEADERS[c]) for c in frame.columns if c in HEADERS})

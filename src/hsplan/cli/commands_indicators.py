@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hsplan._i18n import _
+from hsplan._i18n import N_, _, ngettext
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# the headers of the tables printed (``--format table``; JSON and CSV keep the column ids)
+HEADERS = {"id": N_("id"), "name_zh": N_("name"), "unit": N_("unit"), "kind": N_("kind"),
+           "direction": N_("direction"), "levels": N_("levels"), "score": N_("score"),
+           "area_code": N_("area code"), "area_name": N_("area"), "value": N_("value"),
+           "numerator": N_("numerator"), "denominator": N_("denominator"),
+           "status": N_("status"), "missing": N_("missing")}
+STATUS_WORDS = {"ok": N_("ok"), "no data": N_("no data"), "not applicable": N_("not applicable")}
 
 indicators_app = typer.Typer(help=_("The indicator catalog (指标目录)."), no_args_is_help=True)
 app.add_typer(indicators_app, name="indicators", rich_help_panel=PANEL_PLAN)
@@ -34,7 +45,9 @@ def indicators_list(
             search, regex=False)
         frame = frame[hit]
     cols = ["id", "name_zh", "unit", "kind", "direction", "levels"]
-    print_frame(frame[cols].reset_index(drop=True), title=f"{len(frame)} indicators", fmt=fmt)
+    print_frame(_shown(frame[cols].reset_index(drop=True), fmt),
+                title=ngettext("{n} indicator", "{n} indicators", len(frame)).format(
+                    n=len(frame)), fmt=fmt)
 
 
 @indicators_app.command("show",
@@ -68,8 +81,8 @@ def indicators_match(
     catalog = load_catalog()
     rows = [{"id": i, "score": s, "name_zh": catalog.get(i).name_zh}
             for i, s in catalog.match(name)]
-    print_frame(pd.DataFrame(rows, columns=["id", "score", "name_zh"]),
-                title=f"catalog matches for {name}", fmt=fmt)
+    print_frame(_shown(pd.DataFrame(rows, columns=["id", "score", "name_zh"]), fmt),
+                title=_("catalog matches for {name}").format(name=name), fmt=fmt)
 
 
 @indicators_app.command("compute",
@@ -92,5 +105,17 @@ def indicators_compute(
     chosen = year if year is not None else (years[-1] if years else 0)
     result = compute(region, indicator, year=chosen, level=level)
     ind = load_catalog().get(indicator)
-    caption = "synthetic data (hsplan synth)" if region.synthetic else None
-    print_frame(result, title=f"{ind.name_zh} ({ind.unit}), {chosen}", fmt=fmt, caption=caption)
+    caption = _("synthetic data (hsplan synth)") if region.synthetic else None
+    print_frame(_shown(result, fmt), title=f"{ind.name_zh} ({ind.unit}), {chosen}", fmt=fmt,
+                caption=caption)
+
+
+def _shown(frame: pd.DataFrame, fmt: FrameFormat) -> pd.DataFrame:
+    """Return `frame` as a table shows it: headers and status words in the reader's
+    language; unchanged for JSON and CSV (column ids, as the API gives them)."""
+    if fmt is not FrameFormat.table:
+        return frame
+    out = frame.copy()
+    if "status" in out:
+        out["status"] = [_(STATUS_WORDS[s]) if s in STATUS_WORDS else s for s in out["status"]]
+    return out.rename(columns={c: _(HEADERS[c]) for c in out.columns if c in HEADERS})

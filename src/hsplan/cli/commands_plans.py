@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from hsplan._i18n import _
+from hsplan._i18n import N_, _
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
 from hsplan.cli._output import cell, emit_json, finish_xlsx, refuse_out_for_table, status_text
 
@@ -40,6 +40,13 @@ class EvalFormat(StrEnum):
 class Level(StrEnum):
     county = "county"
     township = "township"
+
+
+# the columns of `hsplan plan show`'s target table and their headers
+TARGET_HEADERS = {"id": N_("id"), "indicator": N_("indicator"), "name": N_("name"),
+                  "unit": N_("unit"), "baseline_value": N_("baseline"), "op": N_("op"),
+                  "target_value": N_("target value"), "target_year": N_("target year"),
+                  "nature": N_("nature")}
 
 
 @plans_app.command("list", help=_("List the built-in plans (and a project's own plans)."))
@@ -93,10 +100,9 @@ def plans_show(
         return
     frame = loaded.targets_frame()
     table = Table(title=f"{loaded.title} ({loaded.period_start}–{loaded.period_end})")
-    cols = ["id", "indicator", "name", "unit", "baseline_value", "op", "target_value",
-            "target_year", "nature"]
+    cols = list(TARGET_HEADERS)
     for col in cols:
-        table.add_column(col)
+        table.add_column(_(TARGET_HEADERS[col]))
     for row in frame.to_dict(orient="records"):
         table.add_row(*(cell(row[c]) for c in cols))
     console.print(table)

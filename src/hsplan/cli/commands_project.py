@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from hsplan._i18n import _
+from hsplan._i18n import _, ngettext
 from hsplan.cli._app import PANEL_PROJECT, app, console
 
 
@@ -64,20 +64,22 @@ def counties(
     from hsplan.region import reference
 
     table = reference.counties(search=search)
-    noun = "county" if len(table) == 1 else "counties"
-    out = Table(title=Text(f"{len(table):,} {noun}" + (f" matching {search!r}" if search
-                                                         else "")))
-    for col in ("code", "name", "city", "province"):
-        out.add_column(col)
-    out.add_column("population 2020", justify="right")
+    found = ngettext("{n} county", "{n} counties", len(table)).format(n=f"{len(table):,}")
+    if search:
+        found = _("{found} matching {search}").format(found=found, search=repr(search))
+    out = Table(title=Text(found))
+    for header in (_("code"), _("name"), _("city"), _("province")):
+        out.add_column(header)
+    out.add_column(_("population {year}").format(year=2020), justify="right")
     for row in table.head(limit).to_dict("records"):
         total = row["census_total"]
         out.add_row(
-            "(no code)" if pd.isna(row["code"]) else str(row["code"]),
+            _("(no code)") if pd.isna(row["code"]) else str(row["code"]),
             Text(str(row["name"])), Text(str(row["city"])), Text(str(row["province"])),
             "—" if pd.isna(total) else f"{int(total):,}",
         )
     console.print(out)
     if len(table) > limit:
-        console.print(f"… {len(table) - limit:,} more; narrow with --search or raise --limit.")
+        console.print(Text(_("… {n} more; narrow with --search or raise --limit.").format(
+            n=f"{len(table) - limit:,}")), highlight=False)
 

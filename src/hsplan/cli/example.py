@@ -26,11 +26,11 @@ from rich.table import Table
 from rich.text import Text
 
 from hsplan._files import xlsx_writer
-from hsplan.cli._output import SYNTHETIC_BANNER
+from hsplan._i18n import N_, _
+from hsplan.cli._output import SYNTHETIC_BANNER, status_text
 from hsplan.errors import HsplanError, Problem
-from hsplan.evaluation.norms import STATUS_ZH as NORM_STATUS_ZH
 from hsplan.evaluation.norms import NormResult
-from hsplan.evaluation.targets import STATUS_ZH, evaluate, evaluation_to_xlsx, status_counts
+from hsplan.evaluation.targets import evaluate, evaluation_to_xlsx, status_counts
 from hsplan.plans.plan import load_plan
 from hsplan.region.example import (
     EXAMPLE_PLAN,
@@ -38,7 +38,7 @@ from hsplan.region.example import (
 )
 from hsplan.region.io.checks import check_region
 from hsplan.region.project import Project
-from hsplan.reports.summary import SUMMARY_LABELS, summary
+from hsplan.reports.summary import summary, summary_label
 from hsplan.reports.workbook import finish_workbook
 
 DEFAULT_OUT = Path("example-output")
@@ -63,12 +63,12 @@ class ExampleResult:
 def write_summary_xlsx(frames: dict[str, pd.DataFrame], path: str | Path) -> Path:
     """Write the summary frames to an xlsx workbook (one sheet each, Chinese headers)."""
     path = Path(path)
-    sheets = {"about": "说明", "population": "人口", "facilities": "机构",
-              "resources": "床位与人员"}
+    sheets = {"about": _("Notes"), "population": _("Population"),
+              "facilities": _("Facilities"), "resources": _("Beds and staff")}
     with xlsx_writer(path) as writer:
         for name, df in frames.items():
-            df.rename(columns=SUMMARY_LABELS).to_excel(writer, sheet_name=sheets.get(name, name),
-                                                       index=False)
+            df.rename(columns=summary_label).to_excel(writer, sheet_name=sheets.get(name, name),
+                                                      index=False)
     return path
 
 
@@ -85,14 +85,14 @@ def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None
     console = console or Console()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console,
                   transient=True) as progress:
-        step = progress.add_task("复制示例项目 copying the example project …")
+        step = progress.add_task(_("copying the example project …"))
         project = copy_example(out, force=force)
-        progress.update(step, description="校验数据 validating …")
+        progress.update(step, description=_("validating …"))
         region = project.load()
         problems = check_region(region)
-        progress.update(step, description="汇总 summarising …")
+        progress.update(step, description=_("summarising …"))
         frames = summary(region, year=year)
-        progress.update(step, description="绘制地图 drawing the map …")
+        progress.update(step, description=_("drawing the map …"))
         import geopandas as gpd
 
         roads = gpd.read_file(project.root / ROADS_NAME, layer="roads")
@@ -100,10 +100,10 @@ def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None
         map_png = facility_map(region, project.outputs_dir / "facility_map.png",
                                title=f"{project.name.replace('（合成示例）', '')} 医疗卫生机构分布"
                                      f"（{year_used}年）", roads=roads)
-        progress.update(step, description="写出汇总表 writing the workbook …")
+        progress.update(step, description=_("writing the workbook …"))
         xlsx = finish_workbook(write_summary_xlsx(frames, project.outputs_dir / "summary.xlsx"),
                                title="区域概况")
-        progress.update(step, description="对照规划评估 evaluating against the plan …")
+        progress.update(step, description=_("evaluating against the plan …"))
         plan = load_plan(EXAMPLE_PLAN)
         results = evaluate(region, plan, year=year)
         eval_year = int(results.attrs["year"])
@@ -111,12 +111,12 @@ def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None
             results, project.outputs_dir / "evaluation.xlsx", plan=plan, year=eval_year),
             plan=f"《{plan.title}》", year=eval_year, title="规划指标评估")
         place = project.name.replace("（合成示例）", "")
-        progress.update(step, description="绘制评估图 drawing the evaluation chart …")
+        progress.update(step, description=_("drawing the evaluation chart …"))
         evaluation_png = evaluation_chart(
             results, project.outputs_dir / "evaluation.png",
             title=f"{place} 对照规划评估（{eval_year}年）",
             synthetic=region.synthetic or project.synthetic)
-        progress.update(step, description="检查配置标准 checking the norms …")
+        progress.update(step, description=_("checking the norms …"))
         norms = check(region, plan, year=year, access=ServiceAccess.from_project(project))
         norms_map_png = violations_map(region, norms, project.outputs_dir / "norms_map.png",
                                        title=f"{place} 资源配置标准未达标分布（{norms.year}年）")
@@ -125,9 +125,10 @@ def run_example(out: str | Path = DEFAULT_OUT, *, console: Console | None = None
 
 
 #: what is generated in a synthetic region and what is real (the note of `hsplan.region.synth`)
-SYNTHETIC_NOTE = ("乡镇边界、村居位置、乡镇和村居人口、机构、资源与服务量为模型生成"
-                  "（hsplan.region.synth）；区划代码、县界和 2020 年普查的全县人口与年龄结构"
-                  "为真实数据。")
+SYNTHETIC_NOTE = N_("township polygons, village points, township and village population, "
+                    "facilities, resources and utilisation are generated (hsplan.region.synth); "
+                    "division codes, the county boundary and the 2020 census county population "
+                    "and age structure are real.")
 
 
 def print_summary(frames: dict[str, pd.DataFrame], console: Console) -> None:
@@ -135,44 +136,46 @@ def print_summary(frames: dict[str, pd.DataFrame], console: Console) -> None:
     about = frames["about"].iloc[0]
     flag = f"  {SYNTHETIC_BANNER}" if bool(about["synthetic"]) else ""
     console.print(Text(str(about["region"]), style="bold") + Text(
-        f" ({about['county_code']}), {about['year']}年") + Text.from_markup(flag),
-        highlight=False)
+        _(" ({code}), {year}").format(code=about["county_code"], year=about["year"]))
+        + Text.from_markup(flag), highlight=False)
     if bool(about["synthetic"]):
-        console.print(Text(SYNTHETIC_NOTE, style="dim"), highlight=False)
+        console.print(Text(_(SYNTHETIC_NOTE), style="dim"), highlight=False)
     res = frames["resources"]
     counts = ["name", "pop", "beds", "doctors", "nurses", "pharmacists", "gps", "staff_total"]
     rates = ["name", "beds_per_1k", "doctors_per_1k", "nurses_per_1k", "pharmacists_per_1k",
              "gps_per_10k", "staff_per_1k"]
     pop_cols = ["name", "pop", "pop_65p", "share_65p_pct", "urban", "urban_share_pct"]
-    parts = [("人口", frames["population"][pop_cols]), ("机构", frames["facilities"]),
-             ("床位与人员", res[counts]), ("每千（万）人口床位与人员", res[rates])]
-    for title, df in parts:
+    parts = [(_("Population"), frames["population"][pop_cols]),
+             (_("Facilities"), frames["facilities"]), (_("Beds and staff"), res[counts]),
+             (_("Beds and staff per 1,000 (10,000) population"), res[rates])]
+    for i, (title, df) in enumerate(parts):
         if df.empty:  # not entered: say so, never an empty table that reads as "none"
-            console.print(f"{title}：无法评估（缺少{title}数据，请用 hsplan import 录入）",
-                          highlight=False)
+            console.print(_("{title}: not evaluable (no {title} data; enter it with hsplan "
+                            "import)").format(title=title), highlight=False)
             continue
-        table = Table(title=title)  # fixed Chinese titles
+        table = Table(title=title)
         for col in df.columns:
-            table.add_column(SUMMARY_LABELS.get(col, col), overflow="fold",
+            table.add_column(summary_label(col), overflow="fold",
                              justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
         for rec in df.itertuples(index=False):
             table.add_row(*[Text(_cell(v)) for v in rec])
         console.print(table)
-        if title == "人口" and df["urban"].notna().any():
-            console.print(Text(URBAN_NOTE, style="dim"), highlight=False)
+        if i == 0 and df["urban"].notna().any():  # the population table
+            console.print(Text(_(URBAN_NOTE), style="dim"), highlight=False)
 
 
 #: what the summary's 城镇人口 is, beside the 城镇/农村 of the service circles (two readings)
-URBAN_NOTE = ("城镇人口：人口表所填的统计口径（普查或统计年报的城镇人口）。服务圈和救护车半径中的"
-              "城镇、农村按村居（社区）的城乡分类计算（见 hsplan check 的读法），两者口径不同，"
-              "人数可能不一致。")
+URBAN_NOTE = N_("urban population: as the population table gives it (the census or the "
+                "statistical report). The urban and rural of the service circles and ambulance "
+                "radii follow the urban/rural class of each village or community (see the "
+                "readings of hsplan check): the two differ, and the numbers may not agree.")
 
 
 def _cell(value: object) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
         return "—"
     if isinstance(value, bool | np.bool_):
-        return "是" if value else "否"
+        return _("yes") if value else _("no")
     if isinstance(value, numbers.Integral):
         return f"{int(value):,}"
     if isinstance(value, numbers.Real):
@@ -183,38 +186,57 @@ def _cell(value: object) -> str:
 def report_example(result: ExampleResult, console: Console) -> None:
     """Print what the example job did and found."""
     console.print(Text("✓ ", style="green") + Text(
-        f"示例项目已复制到 {result.project.root}"), highlight=False)
+        _("example project copied to {path}").format(path=result.project.root)),
+        highlight=False)
     errors = [p for p in result.problems if p.severity == "error"]
-    console.print(f"[green]✓[/] 数据校验：错误 {len(errors)} 个，"
-                  f"提示 {len(result.problems) - len(errors)} 个")
+    console.print(Text("✓ ", style="green") + Text(
+        _("data checked: {errors} error(s), {warnings} warning(s)").format(
+            errors=len(errors), warnings=len(result.problems) - len(errors))), highlight=False)
     print_summary(result.summary, console)
-    console.print(f"[green]✓[/] 地图     {result.map_png}", highlight=False)
-    console.print(f"[green]✓[/] 汇总表   {result.summary_xlsx}", highlight=False)
+    _done(console, _("facility map"), result.map_png)
+    _done(console, _("summary workbook"), result.summary_xlsx)
     counts = status_counts(result.evaluation)
     counted = sum(counts.values())  # a target the plan repeats (表2 restating 表1) counts once
     repeated = len(result.evaluation) - counted
-    console.print(f"[bold]对照规划 {EXAMPLE_PLAN} 评估[/]（{counted} 项指标"
-                  + (f"，另有 {repeated} 项重复列出" if repeated else "") + "）："
-                  + "  ".join(f"{STATUS_ZH[s]} {n}" for s, n in counts.items() if n))
-    console.print(f"[green]✓[/] 评估表   {result.evaluation_xlsx}（详见：hsplan evaluate "
-                  f"{result.project.root} --plan {EXAMPLE_PLAN}）", highlight=False)
-    console.print(f"[green]✓[/] 进度图   {result.evaluation_png}", highlight=False)
+    targets = (_("{n} targets, and {k} listed twice").format(n=counted, k=repeated) if repeated
+               else _("{n} targets").format(n=counted))
+    console.print(Text(_("evaluated against the plan {plan}").format(plan=EXAMPLE_PLAN),
+                       style="bold")
+                  + Text(_(" ({targets}): ").format(targets=targets)
+                         + "  ".join(f"{status_text(s)} {n}" for s, n in counts.items() if n)),
+                  highlight=False)
+    _done(console, _("evaluation workbook"), result.evaluation_xlsx,
+          _(" (see: hsplan evaluate {project} --plan {plan})").format(
+              project=result.project.root, plan=EXAMPLE_PLAN))
+    _done(console, _("progress chart"), result.evaluation_png)
     norm_counts = result.norms.status_counts()
-    console.print(f"[bold]资源配置标准 {EXAMPLE_PLAN}[/]（{len(result.norms.summary)} 条）："
-                  + "  ".join(f"{NORM_STATUS_ZH[s]} {n}" for s, n in norm_counts.items() if n)
-                  + f"；未达标对象 {len(result.norms.violations)} 个")
-    console.print(f"[green]✓[/] 标准地图 {result.norms_map_png}（详见：hsplan check "
-                  f"{result.project.root} --plan {EXAMPLE_PLAN}）", highlight=False)
+    console.print(Text(_("norms of {plan}").format(plan=EXAMPLE_PLAN), style="bold")
+                  + Text(_(" ({n} norms): ").format(n=len(result.norms.summary))
+                         + "  ".join(f"{status_text(s)} {n}" for s, n in norm_counts.items()
+                                     if n)
+                         + _("; objects failing: {n}").format(n=len(result.norms.violations))),
+                  highlight=False)
+    _done(console, _("norms map"), result.norms_map_png,
+          _(" (see: hsplan check {project} --plan {plan})").format(
+              project=result.project.root, plan=EXAMPLE_PLAN))
+
+
+def _done(console: Console, what: str, path: Path, more: str = "") -> None:
+    """Print one written output: ✓, what it is (padded to a column), the path."""
+    from rich.cells import cell_len
+
+    label = what + " " * max(1, 9 - cell_len(what))  # 9 columns: "汇总表   ", "标准地图 "
+    console.print(Text("✓ ", style="green") + Text(f"{label}{path}{more}"), highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the example job from the command line; return the exit code."""
     parser = argparse.ArgumentParser(prog="python -m hsplan.cli.example", description=__doc__)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder to copy the example into (default ./example-output)")
-    parser.add_argument("--year", type=int, default=None, help="year to summarise")
+                        help=_("folder to copy the example into (default ./example-output)"))
+    parser.add_argument("--year", type=int, default=None, help=_("year to summarise"))
     parser.add_argument("--force", action="store_true",
-                        help="replace an earlier example project in --out")
+                        help=_("replace an earlier example project in --out"))
     args = parser.parse_args(argv)
     console = Console()
     try:

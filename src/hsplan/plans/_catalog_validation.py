@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from hsplan._i18n import _
 from hsplan.errors import Problem
 from hsplan.region import schema
 
@@ -42,14 +43,14 @@ def _schema_problem(file_name: str, error: jsonschema.ValidationError, raw: Any,
         row = lines[index] if index < len(lines) else None
         entry = raw[index] if isinstance(raw, list) and index < len(raw) else None
         entry_id = entry.get("id") if isinstance(entry, dict) else None
-        where = f"entry {entry_id}" if entry_id else f"entry {index + 1}"
+        where = _("entry {entry}").format(entry=entry_id if entry_id else index + 1)
         path = path[1:]
     column = ".".join(str(p) for p in path) or None
     message = f"{where}: {error.message}" if where else error.message
     return Problem(
         message, file=file_name, row=row, column=column,
-        fix="follow the entry format of docs/indicators.md "
-            "(JSON Schema src/hsplan/data/indicator.schema.json)",
+        fix=_("follow the entry format of docs/indicators.md "
+              "(JSON Schema src/hsplan/data/indicator.schema.json)"),
     )
 
 
@@ -70,8 +71,8 @@ def _semantic_problems(entry: dict[str, Any], file_name: str, line: int | None) 
     entry_id = entry.get("id", "?")
 
     def bad(column: str, expected: str, got: str, fix: str) -> None:
-        problems.append(Problem(f"entry {entry_id}", file=file_name, row=line, column=column,
-                                expected=expected, got=got, fix=fix))
+        problems.append(Problem(_("entry {entry}").format(entry=entry_id), file=file_name,
+                                row=line, column=column, expected=expected, got=got, fix=fix))
 
     measure_cols = set(schema.RESOURCES.column_ids) | set(schema.UTILISATION.column_ids)
     measure_cols -= {"facility_id", "year"}
@@ -84,7 +85,7 @@ def _semantic_problems(entry: dict[str, Any], file_name: str, line: int | None) 
             if isinstance(item.get("filter"), dict):
                 for column, expected, got in _filter_problems(
                         item["filter"], f"formula.numerator_instead.{i}.filter"):
-                    bad(column, expected, got, "use the Chinese values of hsplan.region.schema")
+                    bad(column, expected, got, _("use the Chinese values of hsplan.region.schema"))
     for side, term in sides:
         if not isinstance(term, dict) or len(term) != 1:
             continue
@@ -92,25 +93,26 @@ def _semantic_problems(entry: dict[str, Any], file_name: str, line: int | None) 
         names = [value] if isinstance(value, str) else list(value or [])
         for name in names:
             if kind == "sum" and name not in measure_cols:
-                bad(f"formula.{side}.sum", "a column of the resources or utilisation table",
+                bad(f"formula.{side}.sum", _("a column of the resources or utilisation table"),
                     str(name),
-                    "use a column id of hsplan.region.schema (docs/schema.md), e.g. beds")
+                    _("use a column id of hsplan.region.schema (docs/schema.md), e.g. beds"))
             elif kind == "population" and name not in pop_cols:
-                bad(f"formula.{side}.population", "a column of the population table",
-                    str(name), "use total (常住人口) or another population column id")
+                bad(f"formula.{side}.population", _("a column of the population table"),
+                    str(name), _("use total (常住人口) or another population column id"))
             elif kind == "count_with_department" and name not in schema.DEPARTMENTS:
-                bad(f"formula.{side}.count_with_department", "a department of hsplan.region.schema",
-                    str(name), f"use one of {'、'.join(schema.DEPARTMENTS)}")
+                bad(f"formula.{side}.count_with_department",
+                    _("a department of hsplan.region.schema"), str(name),
+                    _("use one of {names}").format(names="、".join(schema.DEPARTMENTS)))
         if kind == "sum":
             tables = {table_of(n).name for n in names if table_of(n) is not None}  # type: ignore[union-attr]
             if len(tables) > 1:
-                bad(f"formula.{side}.sum", "columns of one table", ", ".join(names),
-                    "sum resources columns and utilisation columns in separate terms")
+                bad(f"formula.{side}.sum", _("columns of one table"), ", ".join(names),
+                    _("sum resources columns and utilisation columns in separate terms"))
     for key in ("filter", "numerator_filter", "denominator_filter"):
         flt = formula.get(key)
         if isinstance(flt, dict):
             for column, expected, got in _filter_problems(flt, f"formula.{key}"):
-                bad(column, expected, got, "use the Chinese values of hsplan.region.schema")
+                bad(column, expected, got, _("use the Chinese values of hsplan.region.schema"))
     return problems
 
 
@@ -119,7 +121,8 @@ def _filter_problems(flt: dict[str, Any], prefix: str) -> list[tuple[str, str, s
     for key, vocab in _FILTER_VOCAB.items():
         for value in _as_tuple(flt.get(key)):
             if value not in vocab:
-                out.append((f"{prefix}.{key}", f"one of {'、'.join(vocab)}", str(value)))
+                out.append((f"{prefix}.{key}", _("one of {names}").format(names="、".join(vocab)),
+                            str(value)))
     for i, sub in enumerate(flt.get("any", []) or []):
         if isinstance(sub, dict):
             out += _filter_problems(sub, f"{prefix}.any.{i}")
@@ -136,9 +139,10 @@ def _duplicate_problems(entries: list[tuple[dict[str, Any], str, int]]) -> list[
             if entry_id in seen_ids:
                 first_file, first_line = seen_ids[entry_id]
                 problems.append(Problem(
-                    f"duplicate indicator id {entry_id!r}: also in {first_file}, row {first_line}",
+                    _("duplicate indicator id {id}: also in {file}, row {row}").format(
+                        id=repr(entry_id), file=first_file, row=first_line),
                     file=file_name, row=line, column="id",
-                    fix="give each indicator one entry; rename or delete one of the two",
+                    fix=_("give each indicator one entry; rename or delete one of the two"),
                 ))
             else:
                 seen_ids[entry_id] = (file_name, line)
@@ -147,10 +151,11 @@ def _duplicate_problems(entries: list[tuple[dict[str, Any], str, int]]) -> list[
             if name in seen_names and seen_names[name][0] != entry_id:
                 other_id, other_file, other_line = seen_names[name]
                 problems.append(Problem(
-                    f"entry {entry_id}: name {name!r} is also a name of {other_id} "
-                    f"({other_file}, row {other_line})",
+                    _("entry {entry}: name {name} is also a name of {other} ({file}, row {row})")
+                    .format(entry=entry_id, name=repr(name), other=other_id, file=other_file,
+                            row=other_line),
                     file=file_name, row=line, column="aliases",
-                    fix="a Chinese name may belong to one indicator only; remove one",
+                    fix=_("a Chinese name may belong to one indicator only; remove one"),
                 ))
             else:
                 seen_names.setdefault(name, (str(entry_id), file_name, line))

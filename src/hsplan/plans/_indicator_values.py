@@ -23,6 +23,7 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
+from hsplan._i18n import N_, _
 from hsplan.errors import HsplanError
 from hsplan.plans.catalog import FacilityFilter, Formula, Indicator, Term, table_of
 from hsplan.region import schema
@@ -327,17 +328,19 @@ class Prepared:
             cols = list(term.names)
             result: np.ndarray | str
             if not yearly.rows(year).any():
-                result = f"no {table} for {year}"
+                result = _("no {table} for {year}").format(table=_table_word(table), year=year)
             elif not all(yearly.numeric(c) for c in cols):  # left to pandas, as given
                 rows = yearly.frame[yearly.rows(year)]
                 if rows[cols].isna().all().all():
-                    result = f"no values of {term.describe()} in {table} for {year}"
+                    result = _("no values of {term} in {table} for {year}").format(
+                        term=term.describe(), table=_table_word(table), year=year)
                 else:
                     per = rows.groupby(rows["facility_id"].astype(str))[cols].sum(min_count=1)
                     result = per.reindex(self.ids).sum(axis=1, min_count=1).to_numpy(
                         dtype=float, na_value=np.nan)
             elif not any(yearly.has_value(c, year) for c in cols):
-                result = f"no values of {term.describe()} in {table} for {year}"
+                result = _("no values of {term} in {table} for {year}").format(
+                    term=term.describe(), table=_table_word(table), year=year)
             else:
                 stacked = np.vstack([yearly.sums(c, year, min_count=1)[self.id_group]
                                      for c in cols])
@@ -363,7 +366,8 @@ class Prepared:
         def value_of(code: str) -> float:
             return float(per_area[groups[code]]) if code in groups else np.nan
 
-        label = "population" if cols == ["total"] else f"population ({'+'.join(cols)})"
+        label = (_("population") if cols == ["total"]
+                 else _("population ({columns})").format(columns="+".join(cols)))
         out: list[Evaluated] = []
         for code in self.codes:
             value = value_of(code)
@@ -372,7 +376,8 @@ class Prepared:
                 if not any(np.isnan(v) for v in kid_values):
                     value = float(sum(kid_values))
             if np.isnan(value):
-                out.append((np.nan, [f"{label} of {code} missing for {year}"], []))
+                out.append((np.nan, [_("{what} of {code} missing for {year}").format(
+                    what=label, code=code, year=year)], []))
             else:
                 out.append((value, [], []))
         return out
@@ -393,17 +398,18 @@ class Prepared:
 def _areas_of_level(region: Region, level: str) -> pd.DataFrame:
     if level not in schema.AREA_LEVELS:
         raise HsplanError(
-            f"level {level!r}: expected one of {', '.join(schema.AREA_LEVELS)}. "
-            "Fix: pass e.g. level='county' or level='township'."
+            _("level {level}: expected one of {names}. "
+              "Fix: pass e.g. level='county' or level='township'.").format(
+                  level=repr(level), names=", ".join(schema.AREA_LEVELS))
         )
     areas = region.areas
     chosen = areas.loc[areas["level"] == level, ["code", "name"]]
     if chosen.empty:
         present = sorted(set(areas["level"].dropna()))
         raise HsplanError(
-            f"the region has no areas of level {level!r} (levels present: "
-            f"{', '.join(present) or 'none'}). Fix: import the areas table with that level, "
-            "or compute at a level that is present."
+            _("the region has no areas of level {level} (levels present: {present}). Fix: "
+              "import the areas table with that level, or compute at a level that is present.")
+            .format(level=repr(level), present=", ".join(present) or _("none"))
         )
     return (pd.DataFrame({"area_code": chosen["code"].astype(str),
                           "area_name": chosen["name"].astype(str)})
@@ -452,8 +458,8 @@ def _reported(prepared: Prepared, indicator: Indicator, year: int) -> Values:
             missing.append("")
         else:
             values.append(np.nan)
-            missing.append(f"no reported value of {indicator.name_zh} ({indicator.id}) for "
-                           f"{code} in {year}")
+            missing.append(_("no reported value of {name} ({id}) for {code} in {year}").format(
+                name=indicator.name_zh, id=indicator.id, code=code, year=year))
     nans = [np.nan] * len(values)
     return Values(prepared.codes, prepared.names, values, nans, list(nans), indicator.unit,
                    status, missing)
@@ -479,14 +485,15 @@ def _computed(prepared: Prepared, indicator: Indicator, formula: Formula, year: 
         value = np.nan
         if not missing:
             if d_val == 0:
-                missing.append(f"{formula.denominator.describe()} is 0 in {code}")
+                missing.append(_("{term} is 0 in {code}").format(
+                    term=formula.denominator.describe(), code=code))
             else:
                 value = formula.factor_in(year) * n_val / d_val
         values.append(np.nan if missing else value)
         nums.append(n_val)
         dens.append(d_val)
         status.append("no data" if missing else "ok")
-        missings.append("; ".join([*missing, *notes]))
+        missings.append(_("; ").join([*missing, *notes]))
     return Values(prepared.codes, prepared.names, values, nums, dens, indicator.unit,
                    status, missings)
 
@@ -498,7 +505,7 @@ def _evaluate(prepared: Prepared, term: Term, flt: FacilityFilter, year: int
         return prepared.population(term, year)
     codes = prepared.codes
     if prepared.facilities.empty:
-        return [(np.nan, ["no facilities"], []) for _ in codes]
+        return [(np.nan, [_("no facilities")], []) for _code in codes]
     chosen, uncertain = prepared.mask_at(flt, year)
     if not flt.names_subtype(CHILDCARE) and "childcare_places" not in term.names:
         chosen = chosen & ~prepared.childcare  # 托育机构 are not 医疗卫生机构
@@ -506,8 +513,8 @@ def _evaluate(prepared: Prepared, term: Term, flt: FacilityFilter, year: int
     unplaced = chosen & (prepared.area_slot < 0)
     placed_note = []
     if unplaced.any():
-        placed_note = [f"facilities not placed in any area of this level: "
-                       f"{_ids([prepared.ids[i] for i in np.flatnonzero(unplaced)])}"]
+        placed_note = [_("facilities not placed in any area of this level: {ids}").format(
+            ids=_ids([prepared.ids[i] for i in np.flatnonzero(unplaced)]))]
     slots = [prepared.slot[code] for code in codes]
     what = "医院等级"
     unknown = uncertain & prepared.active(year)
@@ -536,7 +543,7 @@ def _evaluate(prepared: Prepared, term: Term, flt: FacilityFilter, year: int
     assert table is not None  # checked when the catalog loads
     sums = prepared.facility_sums(term, table.name, year)
     if isinstance(sums, str):
-        return [(np.nan, [sums], []) for _ in codes]
+        return [(np.nan, [sums], []) for _code in codes]
     has_value = ~np.isnan(sums)
     totals = _per_slot(prepared, chosen & has_value, np.where(has_value, sums, 0.0))
     lacking = chosen & ~has_value & prepared.active(year) & (prepared.area_slot >= 0)
@@ -547,8 +554,9 @@ def _evaluate(prepared: Prepared, term: Term, flt: FacilityFilter, year: int
     for s in slots:
         notes = list(placed_note)
         if s in lacking_by_slot:
-            notes.append(f"no {table.name} row with {term.describe()} for "
-                         f"{_ids(lacking_by_slot[s])} in {year}")
+            notes.append(_("no {table} row with {term} for {ids} in {year}").format(
+                table=_table_word(table.name), term=term.describe(), ids=_ids(lacking_by_slot[s]),
+                year=year))
         out.append((float(totals[s]), no_history(s), notes))
     return out
 
@@ -600,8 +608,16 @@ def _split_list(value: Any) -> list[str]:
     return [v.strip() for v in _LIST_SEPARATORS.split(value) if v.strip()]
 
 
+# the model tables a reason names, in the reader's language
+TABLE_WORDS = {"resources": N_("resources"), "utilisation": N_("utilisation")}
+
+
+def _table_word(name: str) -> str:
+    return _(TABLE_WORDS[name]) if name in TABLE_WORDS else name
+
+
 def _ids(ids: Iterable[Any]) -> str:
     values = [str(v) for v in ids]
     shown = ", ".join(values[:_MAX_IDS_SHOWN])
     more = len(values) - _MAX_IDS_SHOWN
-    return shown + (f" and {more} more" if more > 0 else "")
+    return shown + (_(" and {n} more").format(n=more) if more > 0 else "")

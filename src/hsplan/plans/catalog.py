@@ -29,6 +29,7 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError, HsplanError, Problem, raise_if_errors
 from hsplan.plans import _validated
 from hsplan.plans._catalog_validation import (
@@ -163,9 +164,9 @@ class Term:
     def describe(self) -> str:
         """Return the term in words, with Chinese column headers, e.g. ``实有床位 (beds)``."""
         if self.kind == "count":
-            return "number of facilities"
+            return _("number of facilities")
         if self.kind == "count_with_department":
-            return "number of facilities with " + " or ".join(self.names)
+            return _("number of facilities with {names}").format(names=_(" or ").join(self.names))
         table = schema.POPULATION if self.kind == "population" else table_of(self.names[0])
         labels = []
         for name in self.names:
@@ -294,10 +295,12 @@ class Catalog:
             return self.indicators[indicator_id]
         except KeyError:
             close = difflib.get_close_matches(indicator_id, list(self.indicators), n=3)
-            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            hint = (_(" Did you mean {names}?").format(names=", ".join(close)) if close
+                    else "")
             raise HsplanError(
-                f"unknown indicator {indicator_id!r}: expected an id of the indicator catalog."
-                f"{hint} Fix: use an id listed in docs/indicators.md."
+                _("unknown indicator {id}: expected an id of the indicator catalog.{hint} "
+                  "Fix: use an id listed in docs/indicators.md.").format(
+                      id=repr(indicator_id), hint=hint)
             ) from None
 
     @property
@@ -495,8 +498,9 @@ def _load_catalog_cached(folder: Path) -> Catalog:
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not files:
         raise DataSourceError(
-            f"{folder}: expected a folder of indicator catalog *.yaml files, found none. "
-            "Fix: reinstall hsplan or point to the folder that holds the catalog."
+            _("{folder}: expected a folder of indicator catalog *.yaml files, found none. "
+              "Fix: reinstall hsplan or point to the folder that holds the catalog.").format(
+                  folder=folder)
         )
     # a valid catalog is remembered by the content of its files (hsplan.plans._validated)
     return _validated.cached(_validated.content_key("catalog", files),
@@ -525,7 +529,7 @@ def _load_catalog_files(files: list[Path]) -> Catalog:
                 problems += _semantic_problems(entry, path.name, line)
                 entries.append((entry, path.name, line or 0))
     problems += _duplicate_problems(entries)
-    raise_if_errors(problems, context="indicator catalog")
+    raise_if_errors(problems, context=_("indicator catalog"))
     indicators = {}
     for entry, file_name, _line in entries:
         ind = _indicator_from_dict(entry, file_name)
@@ -544,10 +548,10 @@ def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, list[int]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.append(Problem(
-            "the file is not valid YAML", file=path.name,
+            _("the file is not valid YAML"), file=path.name,
             row=mark.line + 1 if mark is not None else None,
             got=str(getattr(exc, "problem", exc)),
-            fix="check indentation and quote values that contain ': ' or start with '['",
+            fix=_("check indentation and quote values that contain ': ' or start with '['"),
         ))
         return None, []
     lines = []

@@ -543,9 +543,9 @@ def _stricter(a: Target, b: Target) -> tuple[str, str]:
     lo_a, hi_a = target_bounds(a)
     lo_b, hi_b = target_bounds(b)
     if (lo_a is None and hi_a is None) or (lo_b is None and hi_b is None):
-        return "—", "not comparable (no numeric target on one side)"
+        return "—", _("not comparable (no numeric target on one side)")
     if (lo_a is None) != (lo_b is None) or (hi_a is None) != (hi_b is None):
-        return "—", "not comparable (one sets a floor, the other a ceiling)"
+        return "—", _("not comparable (one sets a floor, the other a ceiling)")
     verdicts = set()
     if lo_a is not None and lo_b is not None and lo_a != lo_b:
         verdicts.add("a" if lo_a > lo_b else "b")
@@ -554,9 +554,9 @@ def _stricter(a: Target, b: Target) -> tuple[str, str]:
     if not verdicts:
         return "same", ""
     if len(verdicts) == 2:
-        return "—", "not comparable (ranges overlap)"
+        return "—", _("not comparable (ranges overlap)")
     side = verdicts.pop()
-    return side, f"plan {'B' if side == 'a' else 'A'} is weaker"
+    return side, _("plan {plan} is weaker").format(plan="B" if side == "a" else "A")
 
 
 _NORM_KEYS = ("resource", "facility", "department", "area_level", "numerator", "denominator",

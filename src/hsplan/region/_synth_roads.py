@@ -14,6 +14,7 @@ from scipy.spatial import distance_matrix
 from shapely.geometry import LineString
 
 from hsplan._files import atomic_path
+from hsplan._i18n import _
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.region._synth_geo import seat_point, seat_village
 from hsplan.region.coords import utm_crs
@@ -48,9 +49,10 @@ def roads_from_region(region: Region, *, seed: int = 0,
     counties = areas[areas["level"] == "county"]
     problems = []
     if villages.empty or villages.geometry.isna().any():
-        problems.append(Problem("region, table areas, level village, column geometry",
-                                expected="a point for every village", got="missing points",
-                                fix="run hsplan.region.synth.synthesize first"))
+        problems.append(Problem(_("region, table areas, level village, column geometry"),
+                                expected=_("a point for every village"),
+                                got=_("missing points"),
+                                fix=_("run hsplan.region.synth.synthesize first")))
     raise_if_errors(problems, context="roads_from_region")
     crs = utm_crs(villages.to_crs(WGS84))
     pts = villages.to_crs(crs)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from hsplan._i18n import _
 from hsplan.errors import Problem, ValidationError
 from hsplan.region.schema import CRS_ALIASES, CRS_NAMES
 
@@ -147,9 +148,10 @@ def crs_name(crs: str) -> str:
     canonical = CRS_ALIASES.get(text.lower()) or CRS_ALIASES.get(text)
     if canonical is None:
         raise ValidationError([Problem(
-            "coordinate system", expected=f"one of {', '.join(CRS_NAMES)}", got=text,
-            fix="use WGS84 for GPS/天地图, GCJ-02 for 高德/腾讯, BD-09 for 百度 coordinates.",
-        )], context="coordinates")
+            _("coordinate system"),
+            expected=_("one of {names}").format(names=", ".join(CRS_NAMES)), got=text,
+            fix=_("use WGS84 for GPS/天地图, GCJ-02 for 高德/腾讯, BD-09 for 百度 coordinates."),
+        )], context=_("coordinates"))
     return canonical
 
 
@@ -215,7 +217,7 @@ def _invert(
 ) -> tuple[FloatArray, FloatArray]:
     """Solve forward(w) = (lon, lat) for w by fixed-point iteration."""
     w_lon, w_lat = start if start is not None else (lon.copy(), lat.copy())
-    for _ in range(_MAX_ITERATIONS):
+    for _step in range(_MAX_ITERATIONS):
         f_lon, f_lat = forward(w_lon, w_lat)
         d_lon, d_lat = np.asarray(f_lon) - lon, np.asarray(f_lat) - lat
         w_lon, w_lat = w_lon - d_lon, w_lat - d_lat

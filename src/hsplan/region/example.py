@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from hsplan._files import TEMP_MARK, remove
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError, HsplanError
 from hsplan.region._lock import project_lock
 from hsplan.region.project import MADE_BY_EXAMPLE, Project, build_project
@@ -30,8 +31,9 @@ def example_project_path() -> Path:
     """Return the folder of the shipped example project (inside the installed package)."""
     path = Path(str(resources.files("hsplan") / "data" / "example" / EXAMPLE_NAME))
     if not (path / "hsplan.toml").exists():
-        raise DataSourceError(f"{path}: the example project is missing from the installed "
-                              "package. Fix: reinstall hsplan (pip install -e .).")
+        raise DataSourceError(_("{path}: the example project is missing from the installed "
+                                "package. Fix: reinstall hsplan (pip install -e .).").format(
+                                    path=path))
     return path
 
 
@@ -57,24 +59,24 @@ def _refuse_unless_example(target: Path) -> None:
         project = Project.open(target)
     except HsplanError as exc:
         raise DataSourceError(
-            f"{target}: --force replaces only a folder hsplan made, and this one's "
-            f"hsplan.toml cannot be read ({str(exc).splitlines()[0]}). Fix: choose another "
-            "folder (--out DIR).") from exc
+            _("{target}: --force replaces only a folder hsplan made, and this one's "
+              "hsplan.toml cannot be read ({error}). Fix: choose another folder (--out DIR).")
+            .format(target=target, error=str(exc).splitlines()[0])) from exc
     if project.made_by != MADE_BY_EXAMPLE:
         raise DataSourceError(
-            f"{target}: --force replaces only a folder hsplan made for the example "
-            f"(hsplan.toml with made_by = \"{MADE_BY_EXAMPLE}\"), and this one is a project "
-            "of its own. Fix: choose another folder (--out DIR); hsplan never deletes a "
-            "project.")
+            _("{target}: --force replaces only a folder hsplan made for the example "
+              "(hsplan.toml with made_by = \"{marker}\"), and this one is a project of its "
+              "own. Fix: choose another folder (--out DIR); hsplan never deletes a project.")
+            .format(target=target, marker=MADE_BY_EXAMPLE))
     known = _example_files(target)
     unknown = sorted(str(p.relative_to(target)) for p in target.rglob("*")
                      if str(p.relative_to(target)) not in known and not _is_temp(p))
     if unknown:
         shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
         raise DataSourceError(
-            f"{target}: --force replaces only an example copy, and this folder holds files "
-            f"the example did not write ({shown}). Fix: move those files away, or choose "
-            "another folder (--out DIR).")
+            _("{target}: --force replaces only an example copy, and this folder holds files "
+              "the example did not write ({shown}). Fix: move those files away, or choose "
+              "another folder (--out DIR).").format(target=target, shown=shown))
 
 
 def _is_temp(path: Path) -> bool:
@@ -126,6 +128,7 @@ def copy_example(directory: str | Path, *, force: bool = False) -> Project:
         return Project.open(target)
     if (target / "hsplan.toml").exists() or (target / "region.gpkg").exists():
         raise DataSourceError(
-            f"{target}: expected a folder without a project, got an existing hsplan project. "
-            "Fix: choose another folder (--out DIR), or add --force to replace it.")
+            _("{target}: expected a folder without a project, got an existing hsplan "
+              "project. Fix: choose another folder (--out DIR), or add --force to replace it.")
+            .format(target=target))
     return build_project(target, build)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import geopandas as gpd
 
+from hsplan._i18n import N_, _
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.region.model import WGS84, Region
+
+#: the message of the problem raised when a region has no demand points
+NO_DEMAND_POINTS = N_("region, table areas/population: no demand points")
 
 
 def demand_points(region: Region, year: int | None = None
@@ -17,21 +21,23 @@ def demand_points(region: Region, year: int | None = None
     towns = areas[areas["level"] == "township"]
     town_names = dict(zip(towns["code"].astype(str), towns["name"].astype(str), strict=True))
     tried = []
+    level_word = {"village": _("village"), "township": _("township")}
     for level in ("village", "township"):
         cand = areas[(areas["level"] == level) & areas.geometry.notna()]
         if cand.empty:
-            tried.append(f"no {level} with a location")
+            tried.append(_("no {level} with a location").format(level=level_word[level]))
             continue
         p = pop[pop["area_code"].isin(cand["code"]) & pop["total"].notna()]
         years = sorted(int(y) for y in p["year"].unique())
         use = year if year is not None else (years[-1] if years else None)
         if use is None:
-            tried.append(f"no {level} population")
+            tried.append(_("no {level} population").format(level=level_word[level]))
             continue
         by_code = p[p["year"] == use].set_index("area_code")["total"]
         missing = cand[~cand["code"].isin(by_code.index)]
         if len(missing):
-            tried.append(f"{len(missing)} of {len(cand)} {level}s without population in {use}")
+            tried.append(_("{n} of {total} {level} areas without population in {year}").format(
+                n=len(missing), total=len(cand), level=level_word[level], year=use))
             continue
         cand = cand.sort_values("code").reset_index(drop=True)
         geom = cand.geometry.where(cand.geometry.geom_type == "Point",
@@ -48,10 +54,11 @@ def demand_points(region: Region, year: int | None = None
             "pop": cand["code"].map(by_code).astype(int).to_numpy(),
         }, geometry=geom.values, crs=cand.crs)
         return points.to_crs(WGS84), level, int(use)
-    raise_if_errors([Problem("region, table areas/population: no demand points",
-                             expected="villages (or townships) with a location and a "
-                             f"population{f' in {year}' if year else ''}",
-                             got="; ".join(tried),
-                             fix="import village points and their 常住人口, or township "
-                             "polygons and population")], context="access")
+    expected = (_("villages (or townships) with a location and a population in {year}")
+                .format(year=year) if year else
+                _("villages (or townships) with a location and a population"))
+    raise_if_errors([Problem(_(NO_DEMAND_POINTS),
+                             expected=expected, got=_("; ").join(tried),
+                             fix=_("import village points and their 常住人口, or township "
+                                   "polygons and population"))], context=_("access"))
     raise AssertionError  # unreachable: raise_if_errors raised

@@ -326,20 +326,21 @@ def region_from_county(code: str) -> Region:
         county_row.update(area_km2=round(area_km2(geometry), 3), lon=round(point.x, 6),
                           lat=round(point.y, 6), crs="WGS84")
     else:
-        warnings.append(f"county {c}: no bundled boundary (天地图); the county has no "
-                        "geometry and no area. Import a boundary to map it.")
+        warnings.append(_("county {code}: no bundled boundary (天地图); the county has no "
+                          "geometry and no area. Import a boundary to map it.").format(code=c))
 
     towns = townships(c)
     if towns.empty:
         successors = successor_counties(c)
-        hint = (f" The NBS 2023 table has {'、'.join(successors)} in the same city: "
-                "use that code to get townships." if successors else "")
-        warnings.append(f"county {c}: neither the NBS 2023 nor the MCA 2025 table lists "
-                        f"its townships (the code changed); the region has the county only."
-                        f"{hint}")
+        hint = (_(" The NBS 2023 table has {codes} in the same city: use that code to get "
+                  "townships.").format(codes="、".join(successors)) if successors else "")
+        warnings.append(_("county {code}: neither the NBS 2023 nor the MCA 2025 table lists "
+                          "its townships (the code changed); the region has the county only."
+                          "{hint}").format(code=c, hint=hint))
     elif (towns["source"] == "MCA 2025").all():
-        warnings.append(f"county {c}: not in the NBS 2023 division codes; townships are the "
-                        "MCA 2025 list with MCA codes (villages cannot be attached).")
+        warnings.append(_("county {code}: not in the NBS 2023 division codes; townships are "
+                          "the MCA 2025 list with MCA codes (villages cannot be attached).")
+                        .format(code=c))
     town_rows = pd.DataFrame({
         "code": towns["code"], "name": towns["name"], "level": "township", "parent_code": c,
         "urban_rural": towns["kind"].map({"street": "urban", "town": "rural",
@@ -358,8 +359,9 @@ def region_from_county(code: str) -> Region:
     census_row = _census_row(c)
     if census_row is None:
         population = typed(pd.DataFrame(columns=schema.POPULATION.column_ids), schema.POPULATION)
-        warnings.append(f"county {c}: no 2020 census row for this code (it is newer than the "
-                        "census); the region has no population. Enter it from the yearbook.")
+        warnings.append(_("county {code}: no 2020 census row for this code (it is newer than "
+                          "the census); the region has no population. Enter it from the "
+                          "yearbook.").format(code=c))
         total = None
     else:
         record = _census_record(census_row)
@@ -385,7 +387,7 @@ def region_from_county(code: str) -> Region:
         "warnings": warnings,
     }
     if not villages_bundled(c):
-        meta["notes"].append("villages (村居) are not bundled for this county; import them")
+        meta["notes"].append(_("villages (村居) are not bundled for this county; import them"))
     return Region(areas=areas, population=population, meta=meta)
 
 

@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from hsplan._i18n import N_
+
 Kind = Literal["str", "code", "int", "float", "bool", "year", "list", "date", "choice"]
 
 
@@ -208,42 +210,45 @@ AGE_BAND_IDS: tuple[str, ...] = tuple(age_band_id(lo, hi) for lo, hi in AGE_BAND
 AREAS = Table(
     name="areas",
     zh="区划",
-    description="One row per area (county, township/street, village/community) with its parent.",
+    description=N_("One row per area (county, township/street, village/community) with its "
+                   "parent."),
     key=("code",),
     has_geometry=True,
     columns=(
         Column("code", "区划代码", "code", required=True, code_lengths=(6, 9, 12),
-               description="GB/T 2260 county code (6 digits) or 统计用区划代码 (9 or 12 digits)",
+               description=N_("GB/T 2260 county code (6 digits) or 统计用区划代码 (9 or 12 "
+                              "digits)"),
                aliases=("代码", "area_code"), example="530403101"),
         Column("name", "名称", "str", required=True, aliases=("区划名称", "area_name"),
                example="江城镇"),
         Column("level", "级别", "choice", required=True, choices=tuple(AREA_LEVELS),
                choice_aliases=AREA_LEVEL_ALIASES, example="乡级",
-               description="province / city / county / township (乡镇街道) / village (村居)"),
+               description=N_("province / city / county / township (乡镇街道) / village (村居)")),
         Column("parent_code", "上级区划代码", "code", code_lengths=(2, 4, 6, 9),
                aliases=("上级代码", "parent"), example="530403"),
         Column("urban_rural", "城乡分类", "choice", choices=("urban", "rural"),
                choice_aliases=URBAN_RURAL_ALIASES, aliases=("城乡分类代码",),
-               description="urban/rural, or the NBS 城乡划分代码 111…220 (1xx urban, 2xx rural)",
+               description=N_("urban/rural, or the NBS 城乡划分代码 111…220 (1xx urban, 2xx "
+                              "rural)"),
                example="220"),
         Column("area_km2", "面积", "float", unit="km²", min=0, aliases=("面积(平方公里)",)),
         Column("lon", "经度", "float", unit="degree", min=73, max=136,
-               description="a representative point (village seat); polygons come from GPKG"),
+               description=N_("a representative point (village seat); polygons come from GPKG")),
         Column("lat", "纬度", "float", unit="degree", min=3, max=54),
         Column("crs", "坐标系", "choice", choices=CRS_NAMES, choice_aliases=CRS_ALIASES,
-               description="coordinate system of lon/lat: WGS84 (default), GCJ-02 or BD-09"),
+               description=N_("coordinate system of lon/lat: WGS84 (default), GCJ-02 or BD-09")),
     ),
 )
 
 POPULATION = Table(
     name="population",
     zh="人口",
-    description="Resident population (常住人口) by area and year, with 5-year age bands.",
+    description=N_("Resident population (常住人口) by area and year, with 5-year age bands."),
     key=("area_code", "year"),
     columns=(
         Column("area_code", "区划代码", "code", required=True, code_lengths=(6, 9, 12)),
         Column("year", "年份", "year", required=True),
-        _count("total", "常住人口", "persons", "resident population at year end", "总人口"),
+        _count("total", "常住人口", "persons", N_("resident population at year end"), "总人口"),
         _count("male", "男", "persons"),
         _count("female", "女", "persons"),
         _count("urban", "城镇人口", "persons"),
@@ -256,7 +261,7 @@ POPULATION = Table(
 FACILITIES = Table(
     name="facilities",
     zh="机构",
-    description="One row per health facility (卫生机构) with category, grade and location.",
+    description=N_("One row per health facility (卫生机构) with category, grade and location."),
     key=("id",),
     has_geometry=True,
     columns=(
@@ -264,28 +269,28 @@ FACILITIES = Table(
                example="F0001"),
         Column("name", "机构名称", "str", required=True, aliases=("名称",)),
         Column("subtype", "机构类型", "choice", required=True, choices=tuple(FACILITY_SUBTYPES),
-               description="sub-type; decides the 卫生机构类别", example="乡镇卫生院"),
+               description=N_("sub-type; decides the 卫生机构类别"), example="乡镇卫生院"),
         Column("category", "机构类别", "choice", choices=tuple(FACILITY_CATEGORIES),
-               description="医院 / 基层医疗卫生机构 / 专业公共卫生机构 / 其他医疗卫生机构; "
-               "filled from the sub-type when empty"),
+               description=N_("医院 / 基层医疗卫生机构 / 专业公共卫生机构 / 其他医疗卫生机构; "
+               "filled from the sub-type when empty")),
         Column("ownership", "所有制", "choice", choices=OWNERSHIP, choice_aliases=OWNERSHIP_ALIASES,
                example="公立"),
         Column("government_run", "政府办", "bool", example="是"),
         Column("admin_level", "主办级别", "choice", choices=ADMIN_LEVELS,
-               description="level of the government that runs it (县属 = 县办)"),
+               description=N_("level of the government that runs it (县属 = 县办)")),
         Column("grade", "医院等级", "choice", choices=GRADES, choice_aliases=GRADE_ALIASES,
                example="二级甲等",
-               description="the grade as of the latest data year; the grade of each year "
-                           "goes in the facts table (事项 等级)"),
+               description=N_("the grade as of the latest data year; the grade of each year "
+                           "goes in the facts table (事项 等级)")),
         Column("area_code", "所在区划代码", "code", required=True, code_lengths=(6, 9, 12),
-               description="the township or village the facility is in"),
+               description=N_("the township or village the facility is in")),
         Column("lon", "经度", "float", unit="degree", min=73, max=136),
         Column("lat", "纬度", "float", unit="degree", min=3, max=54),
         Column("crs", "坐标系", "choice", choices=CRS_NAMES, choice_aliases=CRS_ALIASES),
         Column("departments", "科室设置", "list",
-               description="departments separated by 、, as of the latest data year; the "
+               description=N_("departments separated by 、, as of the latest data year; the "
                            "departments of earlier years go in the facts table (事项 科室, "
-                           "one row per department and year it was set up)",
+                           "one row per department and year it was set up)"),
                example="发热门诊、中医馆"),
         Column("opened", "开业年份", "year"),
         Column("closed", "停业年份", "year"),
@@ -294,24 +299,24 @@ FACILITIES = Table(
 
 _BEDS = (
     _count("beds_approved", "编制床位", "beds"),
-    _count("beds", "实有床位", "beds", "actual beds (实有床位)", "床位数", "beds_actual"),
+    _count("beds", "实有床位", "beds", N_("actual beds (实有床位)"), "床位数", "beds_actual"),
     _count("beds_icu", "重症医学科床位", "beds", "", "ICU床位"),
     _count("beds_rehab", "康复医学科床位", "beds", "", "康复床位"),
     _count("beds_psych", "精神科床位", "beds"),
     _count("beds_infectious", "传染病床位", "beds", "", "感染性疾病科床位"),
     _count("beds_nursing", "护理床位", "beds"),
     _count("beds_emergency_obs", "急诊留观床位", "beds"),
-    _count("beds_tcm", "中医床位", "beds", "beds of TCM departments in a general hospital"),
+    _count("beds_tcm", "中医床位", "beds", N_("beds of TCM departments in a general hospital")),
 )
 _STAFF = (
-    _count("staff_total", "卫生人员", "persons", "all staff (卫生人员合计)", "在岗职工"),
+    _count("staff_total", "卫生人员", "persons", N_("all staff (卫生人员合计)"), "在岗职工"),
     _count("staff_health_tech", "卫生技术人员", "persons"),
     _count("doctors_licensed", "执业医师", "persons"),
     _count("doctors_assistant", "执业助理医师", "persons"),
     _count("nurses", "注册护士", "persons"),
     _count("pharmacists", "药师(士)", "persons", "", "药师"),
     _count("technicians", "技师(士)", "persons", "", "技师"),
-    _count("gps", "全科医生", "persons", "registered GPs + GP-trained", "全科医师"),
+    _count("gps", "全科医生", "persons", N_("registered GPs + GP-trained"), "全科医师"),
     _count("public_health_physicians", "公共卫生类别执业(助理)医师", "persons", "",
            "公共卫生医师"),
     _count("tcm_doctors", "中医类别执业(助理)医师", "persons", "", "中医医师"),
@@ -319,17 +324,17 @@ _STAFF = (
     _count("village_doctors", "乡村医生", "persons"),
     _count("health_inspectors", "卫生监督员", "persons"),
     _count("managers", "管理人员", "persons"),
-    _count("other_staff", "其他人员", "persons", "工勤技能 and other staff"),
+    _count("other_staff", "其他人员", "persons", N_("工勤技能 and other staff")),
 )
 _EQUIPMENT = (
     _count("ct", "CT", "units"),
     _count("mri", "MRI", "units", "", "磁共振"),
     _count("dr", "DR", "units"),
-    _count("ambulances", "救护车", "vehicles", "all ambulances incl. negative-pressure"),
+    _count("ambulances", "救护车", "vehicles", N_("all ambulances incl. negative-pressure")),
     _count("ambulances_negative_pressure", "负压救护车", "vehicles"),
     _count("ecmo", "ECMO", "units"),
     _count("ventilators", "呼吸机", "units"),
-    _count("childcare_places", "托位数", "places", "childcare places for under-3s", "托位"),
+    _count("childcare_places", "托位数", "places", N_("childcare places for under-3s"), "托位"),
 )
 STAFF_COLUMNS = tuple(c.id for c in _STAFF)
 BED_COLUMNS = tuple(c.id for c in _BEDS)
@@ -338,7 +343,7 @@ EQUIPMENT_COLUMNS = tuple(c.id for c in _EQUIPMENT)
 RESOURCES = Table(
     name="resources",
     zh="资源",
-    description="Beds, staff and equipment of each facility at the end of each year (counts).",
+    description=N_("Beds, staff and equipment of each facility at the end of each year (counts)."),
     key=("facility_id", "year"),
     columns=(
         Column("facility_id", "机构编码", "str", required=True, aliases=("机构代码",)),
@@ -352,7 +357,7 @@ RESOURCES = Table(
 UTILISATION = Table(
     name="utilisation",
     zh="服务量",
-    description="Services delivered by each facility in each year.",
+    description=N_("Services delivered by each facility in each year."),
     key=("facility_id", "year"),
     columns=(
         Column("facility_id", "机构编码", "str", required=True, aliases=("机构代码",)),
@@ -366,22 +371,22 @@ UTILISATION = Table(
         _count("bed_days_occupied", "实际占用总床日数", "bed-days"),
         _count("discharged_bed_days", "出院者占用总床日数", "bed-days"),
         Column("alos_days", "平均住院日", "float", unit="days", min=0,
-               description="出院者占用总床日数 / 出院人数; computed when empty"),
+               description=N_("出院者占用总床日数 / 出院人数; computed when empty")),
         Column("occupancy_pct", "病床使用率", "float", unit="%", min=0, max=200,
-               description="实际占用总床日数 / 实际开放总床日数 × 100; computed when empty"),
+               description=N_("实际占用总床日数 / 实际开放总床日数 × 100; computed when empty")),
     ),
 )
 
 REPORTED = Table(
     name="reported",
     zh="上报指标",
-    description="Indicator values measured elsewhere (life expectancy, management rates …).",
+    description=N_("Indicator values measured elsewhere (life expectancy, management rates …)."),
     key=("area_code", "year", "indicator"),
     columns=(
         Column("area_code", "区划代码", "code", required=True, code_lengths=(6, 9, 12)),
         Column("year", "年份", "year", required=True),
         Column("indicator", "指标编码", "str", required=True,
-               description="an indicator id of the catalog (or its Chinese name)",
+               description=N_("an indicator id of the catalog (or its Chinese name)"),
                aliases=("指标",)),
         Column("value", "数值", "float", required=True, aliases=("值",)),
         Column("unit", "单位", "str"),
@@ -393,7 +398,7 @@ REPORTED = Table(
 PROGRESS = Table(
     name="progress",
     zh="任务进展",
-    description="The planner's record of task progress (one row per task and report date).",
+    description=N_("The planner's record of task progress (one row per task and report date)."),
     key=("task_id", "date"),
     columns=(
         Column("task_id", "任务编号", "str", required=True),
@@ -420,11 +425,11 @@ FACT_ROLES = ("牵头", "成员")
 FACTS = Table(
     name="facts",
     zh="机构建设进展",
-    description="Facts about a facility that change over the years: its grade and the state "
+    description=N_("Facts about a facility that change over the years: its grade and the state "
                 "of a grade application, centres (胸痛、卒中 …), key specialties and departments "
                 "it has, its designation (县域医疗卫生次中心 …), its membership of a 医共体 or "
                 "专科联盟 (as 牵头 or 成员, value = the alliance's name) and its campuses. A row "
-                "holds from its year until a later row for the same facility, fact and value.",
+                "holds from its year until a later row for the same facility, fact and value."),
     key=("facility_id", "year", "fact", "value"),
     columns=(
         Column("facility_id", "机构编码", "str", required=True, aliases=("机构代码",)),
@@ -432,17 +437,17 @@ FACTS = Table(
         Column("fact", "事项", "choice", required=True, choices=FACT_KINDS,
                choice_aliases=FACT_KIND_ALIASES, example="等级"),
         Column("value", "内容", "str", required=True,
-               description="the grade (三级甲等), the centre or department, the designation, "
-                           "the alliance's name or the campus", example="三级甲等"),
+               description=N_("the grade (三级甲等), the centre or department, the designation, "
+                           "the alliance's name or the campus"), example="三级甲等"),
         Column("status", "进展", "choice", choices=FACT_STATUSES,
                choice_aliases={"applied": "申报", "review": "评审中", "passed": "通过",
                                "built": "建成", "planned": "规划", "revoked": "撤销"},
-               description="empty = in place (通过/建成)", example="评审中"),
+               description=N_("empty = in place (通过/建成)"), example="评审中"),
         Column("role", "角色", "choice", choices=FACT_ROLES,
                choice_aliases={"lead": "牵头", "member": "成员"},
-               description="for 医共体 / 专科联盟: 牵头 or 成员"),
+               description=N_("for 医共体 / 专科联盟: 牵头 or 成员")),
         Column("beds", "床位", "int", unit="beds", min=0,
-               description="for 院区: the campus's beds"),
+               description=N_("for 院区: the campus's beds")),
         Column("note", "备注", "str"),
     ),
 )

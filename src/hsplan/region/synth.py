@@ -46,7 +46,7 @@ import pandas as pd
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from hsplan._i18n import format_number
+from hsplan._i18n import N_, _, format_number, ngettext
 from hsplan.errors import Problem, ValidationError, raise_if_errors
 from hsplan.region import schema
 from hsplan.region._rounding import allocate, controlled_round, ipf
@@ -79,6 +79,21 @@ __all__ = [
 ]
 
 GENERATOR = "hsplan.region.synth.synthesize"
+#: the note a synthetic region carries (stored in English in region.gpkg; read translated
+#: with `synthetic_note`)
+SYNTHETIC_NOTE = N_(
+    "Synthetic example data made by {generator} (seed {seed}): township polygons, village "
+    "points, township/village population, facilities, resources and utilisation are "
+    "generated; division codes, the county boundary and the 2020 census county total and "
+    "age structure are real.")
+
+
+def synthetic_note(meta: dict[str, Any]) -> str:
+    """Return the synthetic-data note of a region's `meta` in the reader's language (the
+    stored note when the region was not made by this generator)."""
+    if meta.get("synth_generator") == GENERATOR and meta.get("synth_seed") is not None:
+        return _(SYNTHETIC_NOTE).format(generator=GENERATOR, seed=meta["synth_seed"])
+    return str(meta.get("synthetic_note", ""))
 
 
 def synthesize(
@@ -121,11 +136,7 @@ def synthesize(
     meta = {
         **region.meta,
         "synthetic": True,
-        "synthetic_note": (
-            f"Synthetic example data made by {GENERATOR} (seed {seed}): township polygons, "
-            "village points, township/village population, facilities, resources and "
-            "utilisation are generated; division codes, the county boundary and the 2020 "
-            "census county total and age structure are real."),
+        "synthetic_note": SYNTHETIC_NOTE.format(generator=GENERATOR, seed=seed),
         "synth_generator": GENERATOR,
         "synth_seed": seed,
         "synth_years": list(years),
@@ -146,11 +157,12 @@ def _params(params: SynthParams | dict[str, Any] | None) -> SynthParams:
         return params
     known = set(SynthParams.__dataclass_fields__)
     problems = [
-        Problem(f"synth parameters, key {key}", expected=f"one of {', '.join(sorted(known))}",
-                got=str(key), fix="remove or correct the key")
+        Problem(_("synth parameters, key {key}").format(key=key),
+                expected=_("one of {names}").format(names=", ".join(sorted(known))),
+                got=str(key), fix=_("remove or correct the key"))
         for key in params if key not in known
     ]
-    raise_if_errors(problems, context="synth parameters")
+    raise_if_errors(problems, context=_("synth parameters"))
     return replace(SynthParams(), **params)
 
 
@@ -167,29 +179,31 @@ def _inputs(
     problems: list[Problem] = []
     areas = region.areas
     counties = areas[areas["level"] == "county"]
-    fix = "build the region with hsplan.region.reference.region_from_county(CODE)"
+    fix = _("build the region with hsplan.region.reference.region_from_county(CODE)")
     if len(counties) != 1:
-        problems.append(Problem("region, table areas, column level",
-                                expected="exactly one county area", got=str(len(counties)),
+        problems.append(Problem(_("region, table areas, column level"),
+                                expected=_("exactly one county area"), got=str(len(counties)),
                                 fix=fix))
     elif counties.geometry.iloc[0] is None or counties.geometry.iloc[0].geom_type not in (
             "Polygon", "MultiPolygon"):
-        problems.append(Problem("region, table areas, column geometry",
-                                expected="the county boundary polygon",
+        problems.append(Problem(_("region, table areas, column geometry"),
+                                expected=_("the county boundary polygon"),
                                 got=str(counties.geometry.iloc[0]), fix=fix))
     towns = areas[areas["level"] == "township"].sort_values("code").reset_index(drop=True)
     villages = areas[areas["level"] == "village"].sort_values("code").reset_index(drop=True)
     if towns.empty:
-        problems.append(Problem("region, table areas, column level",
-                                expected="at least one township", got="0", fix=fix))
+        problems.append(Problem(_("region, table areas, column level"),
+                                expected=_("at least one township"), got="0", fix=fix))
     orphans = sorted(set(villages["parent_code"].astype(str)) - set(towns["code"].astype(str)))
     if orphans:
-        problems.append(Problem("region, table areas, column parent_code",
-                                expected="the code of a township of the region",
+        problems.append(Problem(_("region, table areas, column parent_code"),
+                                expected=_("the code of a township of the region"),
                                 got=", ".join(orphans), fix=fix))
     if BASE_YEAR not in years:
-        problems.append(Problem("synth years", expected=f"a list including {BASE_YEAR}",
-                                got=str(list(years)), fix="add 2020 (the census year)"))
+        problems.append(Problem(_("synth years"),
+                                expected=_("a list including {year}").format(year=BASE_YEAR),
+                                got=str(list(years)),
+                                fix=_("add {year} (the census year)").format(year=BASE_YEAR)))
     census = pd.Series(dtype=object)
     if len(counties) == 1:
         code = counties["code"].iloc[0]
@@ -198,25 +212,33 @@ def _inputs(
         bands = list(schema.AGE_BAND_IDS)
         if len(rows) == 1 and rows[bands].isna().any(axis=None):
             problems.append(Problem(
-                f"2020 年普查表没有 {code} 的分年龄人口（常住人口 "
-                f"{format_number(rows['total'].iloc[0], '人')} 人）：合成县需要 18 个年龄组",
-                fix="这类县（如三沙市南沙群岛）不生成合成数据"))
+                _("the {year} census has no population by age for {code} ({total} residents): "
+                  "a synthetic county needs the 18 age bands").format(
+                      year=BASE_YEAR, code=code, total=format_number(rows["total"].iloc[0], "人")),
+                fix=_("no synthetic data is made for such counties (e.g. 三沙市南沙群岛)")))
         elif len(rows) != 1 or rows[["total", *bands]].isna().any(axis=None):
-            problems.append(Problem(f"region, table population, area {code}, year {BASE_YEAR}",
-                                    expected="one row with total and all 18 age bands",
-                                    got=f"{len(rows)} rows", fix=fix))
+            problems.append(Problem(_("region, table population, area {code}, year {year}")
+                                    .format(code=code, year=BASE_YEAR),
+                                    expected=_("one row with total and all 18 age bands"),
+                                    got=ngettext("{n} row", "{n} rows", len(rows)).format(
+                                        n=len(rows)), fix=fix))
         elif int(rows["total"].iloc[0]) != int(rows[bands].iloc[0].sum()):
-            problems.append(Problem(f"region, table population, area {code}, year {BASE_YEAR}",
-                                    expected="age bands that sum to the total",
-                                    got=f"{int(rows[bands].iloc[0].sum())} vs "
-                                        f"{int(rows['total'].iloc[0])}",
-                                    fix="correct the census row"))
+            problems.append(Problem(_("region, table population, area {code}, year {year}")
+                                    .format(code=code, year=BASE_YEAR),
+                                    expected=_("age bands that sum to the total"),
+                                    got=_("{bands} vs {total}").format(
+                                        bands=int(rows[bands].iloc[0].sum()),
+                                        total=int(rows["total"].iloc[0])),
+                                    fix=_("correct the census row")))
         elif int(rows["total"].iloc[0]) < MIN_POPULATION:
             problems.append(Problem(
-                f"2020 年普查常住人口 {int(rows['total'].iloc[0]):,} 人，少于合成县所需的 "
-                f"{MIN_POPULATION:,} 人：按种子 000 的配置规则，县级医院、专业公共卫生机构和"
-                "每个乡镇卫生院的最低人员配备已超过按人口计算的人员总数",
-                fix="这类县（如三沙市西沙群岛）不生成合成数据"))
+                _("the {year} census counts {total} residents, fewer than the {min} a synthetic "
+                  "county needs: by the staffing rules of seed 000, the minimum staff of the "
+                  "county hospitals, the public health institutions and every township health "
+                  "centre exceed the staff the population calls for").format(
+                      year=BASE_YEAR, total=f"{int(rows['total'].iloc[0]):,}",
+                      min=f"{MIN_POPULATION:,}"),
+                fix=_("no synthetic data is made for such counties (e.g. 三沙市西沙群岛)")))
         else:
             census = rows.iloc[0]
     raise_if_errors(problems, context="synthesize")
@@ -231,7 +253,7 @@ def _areas_table(county: pd.Series, towns: pd.DataFrame, villages: pd.DataFrame,
     county_row["area_km2"] = round(metric_county.area / 1e6, 2)
     rows: list[dict[str, Any]] = [county_row]
     geoms: list[BaseGeometry] = [metric_county]
-    for (_, t), poly in zip(towns.iterrows(), town_polys, strict=True):
+    for (_index, t), poly in zip(towns.iterrows(), town_polys, strict=True):
         row = {str(k): v for k, v in t.items()}
         row["urban_rural"] = "urban" if township_kind_of_code(t["code"]) == "street" else "rural"
         row["area_km2"] = round(poly.area / 1e6, 2)
@@ -239,7 +261,7 @@ def _areas_table(county: pd.Series, towns: pd.DataFrame, villages: pd.DataFrame,
         row["crs"] = None
         rows.append(row)
         geoms.append(poly)
-    for _, v in villages.iterrows():
+    for _index, v in villages.iterrows():
         row = {str(k): val for k, val in v.items()}
         row["urban_rural"] = "urban" if is_community(v["code"]) else "rural"
         row["area_km2"] = None
@@ -364,8 +386,9 @@ def synthesize_project(root: str | Path, *, county: str = "530403", seed: int = 
 
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
         raise ValidationError([Problem(
-            "seed out of range", column="--seed", expected="a whole number from 0 to "
-            "4294967295", got=str(seed), fix="give --seed 0, 1, 2 …")], context="synth")
+            _("seed out of range"), column="--seed",
+            expected=_("a whole number from 0 to {max}").format(max=2**32 - 1), got=str(seed),
+            fix=_("give --seed 0, 1, 2 …"))], context="synth")
     census = region_from_county(county)
 
     def build(staging: Path) -> Project:

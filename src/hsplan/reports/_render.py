@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hsplan._i18n import _
 from hsplan.errors import HsplanError
 
 TEXT_WIDTH_CM = 15.6
@@ -64,7 +65,7 @@ def to_docx(blocks: list[Block], data: Any, path: Path,
     from hsplan.reports import _word
 
     doc = _word.new_document()
-    for _ in range(3):
+    for _line in range(3):
         doc.add_paragraph(style=_word.COVER)
     doc.add_paragraph(data.title, style="Title")
     if data.synthetic:
@@ -77,7 +78,7 @@ def to_docx(blocks: list[Block], data: Any, path: Path,
         par.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = par.add_run(SYNTHETIC_NOTICE)
         run.font.color.rgb = RGBColor(0xC6, 0x28, 0x28)
-    for _ in range(4):
+    for _line in range(4):
         doc.add_paragraph(style=_word.COVER)
     for line in _cover_lines(data):
         doc.add_paragraph(line, style=_word.COVER)
@@ -213,8 +214,9 @@ def docx_to_pdf(docx: Path, out_dir: Path) -> Path:
     report's fontconfig file); return the PDF path."""
     program = soffice()
     if program is None:
-        raise HsplanError("报告转换为 PDF 需要 LibreOffice，本机未安装。Fix: apt-get install "
-                          "libreoffice-writer-nogui, or write --format docx / html.")
+        raise HsplanError(_("converting the report to PDF needs LibreOffice, which is not "
+                            "installed. Fix: apt-get install libreoffice-writer-nogui, or write "
+                            "--format docx / html."))
     from hsplan.reports._word import FONTCONFIG
 
     env = dict(os.environ)
@@ -227,8 +229,9 @@ def docx_to_pdf(docx: Path, out_dir: Path) -> Path:
         timeout=600, env=env, check=False)
     pdf = out_dir / (docx.stem + ".pdf")
     if proc.returncode != 0 or not pdf.exists():
-        raise HsplanError(f"LibreOffice could not convert the report to PDF (exit "
-                          f"{proc.returncode}): {proc.stderr.strip()[:300]}")
+        raise HsplanError(_("LibreOffice could not convert the report to PDF (exit {code}): "
+                            "{stderr}").format(code=proc.returncode,
+                                               stderr=proc.stderr.strip()[:300]))
     return pdf
 
 

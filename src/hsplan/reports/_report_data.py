@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from hsplan._i18n import format_number, is_missing
-from hsplan.errors import HsplanError, Problem, raise_if_errors
+from hsplan._i18n import _, format_number, is_missing
+from hsplan.errors import HsplanError, Problem, ValidationError, raise_if_errors
 from hsplan.evaluation.targets import (
     AT_RISK,
     MET,
@@ -131,15 +131,17 @@ class ReportData:
 def _check_args(kind: str, year: int | None, fmt: str = "docx") -> None:
     problems = []
     if kind not in KINDS:
-        problems.append(Problem("report, argument kind", expected=" or ".join(KINDS), got=kind,
-                                fix="use --kind 中期评估 or --kind 终期评估"))
+        problems.append(Problem(_("report, argument kind"),
+                                expected=_(" or ").join(KINDS), got=kind,
+                                fix=_("use --kind 中期评估 or --kind 终期评估")))
     if year is not None and not 1900 <= int(year) <= 2100:
-        problems.append(Problem("report, argument year", expected="a year 1900–2100",
-                                got=str(year), fix="e.g. --year 2023"))
+        problems.append(Problem(_("report, argument year"), expected=_("a year 1900–2100"),
+                                got=str(year), fix=_("e.g. --year 2023")))
     if fmt not in FORMATS:
-        problems.append(Problem("report, argument format", expected=" or ".join(FORMATS),
-                                got=fmt, fix="use --format docx, pdf or html"))
-    raise_if_errors(problems, context="report")
+        problems.append(Problem(_("report, argument format"),
+                                expected=_(" or ").join(FORMATS), got=fmt,
+                                fix=_("use --format docx, pdf or html")))
+    raise_if_errors(problems, context=_("report"))
 
 
 def default_issuer(area_name: str) -> str:
@@ -239,8 +241,11 @@ def report_data(project: Project, plan: Plan, *, year: int | None = None,
 
 def access_missing_text(exc: Exception) -> str:
     """Return why access cannot be assessed, in Chinese, with what to enter."""
+    from hsplan.region.points import NO_DEMAND_POINTS
+
     text = str(exc)
-    if "no demand points" in text:
+    if isinstance(exc, ValidationError) and any(p.message == _(NO_DEMAND_POINTS)
+                                                for p in exc.problems):
         return ("缺少需求点：村（社区）或乡镇（街道）没有位置（经纬度或边界），"
                 "或没有当年常住人口。请在区划表录入村（社区）经纬度和常住人口")
     return f"无法计算行程时间：{text}"

@@ -31,6 +31,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from hsplan._i18n import _
 from hsplan.allocation.efficiency import DEA, DEAResult, Malmquist, MalmquistResult
 from hsplan.allocation.equity import INDEX_ZH, WEIGHT_ZH, Equity, EquityResult
 from hsplan.errors import HsplanError
@@ -65,8 +66,8 @@ def lorenz_figure(result: EquityResult, *, title: str, synthetic: bool = False) 
     """Return the Lorenz curves of `result` as a Figure (see `lorenz_chart`)."""
     use_cjk_font()
     if result.lorenz.empty:
-        raise HsplanError("no Lorenz curve to draw: every Gini is 无法评估. Fix: check the "
-                          "population, area and resource figures of the areas.")
+        raise HsplanError(_("no Lorenz curve to draw: every Gini is 无法评估. Fix: check the "
+                            "population, area and resource figures of the areas."))
     bases = list(dict.fromkeys(result.lorenz["weights"]))
     fig, axes = plt.subplots(1, len(bases), figsize=(6.2 * len(bases), 6.4), squeeze=False)
     labels = dict(zip(result.indices["resource"], result.indices["resource_zh"], strict=False))
@@ -110,8 +111,8 @@ def lorenz_chart(result: EquityResult, path: str | Path, *, title: str,
 def agglomeration_figure(region: Region, result: EquityResult, *, title: str) -> Figure:
     """Return the HRAD/PAD map of `result` as a Figure (see `agglomeration_map`)."""
     if result.agglomeration.empty:
-        raise HsplanError("no agglomeration degree to map (无法评估): every area needs "
-                          "population, area_km2 > 0 and the resource. Fix: fill in 面积.")
+        raise HsplanError(_("no agglomeration degree to map (无法评估): every area needs "
+                            "population, area_km2 > 0 and the resource. Fix: fill in 面积."))
     county_m = county_in_metres(region, context="agglomeration_map")
     crs = county_m.crs
     areas = region.areas

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from hsplan._i18n import _
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.reports.charts import SYNTHETIC_NOTE, VIOLATION_RED, _missing, _num, _titled, _wrap
 from hsplan.reports.maps import save_figure, use_cjk_font
@@ -39,9 +40,10 @@ def _pyramid_frame(projection: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def _check_years(projection: pd.DataFrame, years: tuple[int, ...]) -> None:
     have = sorted(int(y) for y in projection["year"].unique())
-    problems = [Problem(f"year {y} is not in the projection", file="projection", column="year",
-                        expected="one of " + ", ".join(map(str, have)), got=str(y),
-                        fix="choose a year from the base year to the target year")
+    problems = [Problem(_("year {year} is not in the projection").format(year=y),
+                        file=_("projection"), column="year",
+                        expected=_("one of {names}").format(names=", ".join(map(str, have))),
+                        got=str(y), fix=_("choose a year from the base year to the target year"))
                 for y in years if y not in have]
     raise_if_errors(problems, context="population_pyramid")
 

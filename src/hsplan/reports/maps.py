@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from hsplan._files import atomic_path
+from hsplan._i18n import _
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.region.model import Region
 
@@ -74,9 +75,9 @@ def use_cjk_font() -> None:
     name = cjk_font()
     if name is None:
         warnings.warn(
-            "no CJK font found (looked for " + ", ".join(CJK_FONTS[:3]) + " …); Chinese "
-            "labels will show as boxes. Fix: install fonts-noto-cjk (Debian/Ubuntu) or "
-            "Noto Sans CJK SC.", RuntimeWarning, stacklevel=3)
+            _("no CJK font found (looked for {fonts} …); Chinese labels will show as boxes. "
+              "Fix: install fonts-noto-cjk (Debian/Ubuntu) or Noto Sans CJK SC.").format(
+                  fonts=", ".join(CJK_FONTS[:3])), RuntimeWarning, stacklevel=3)
         return
     plt.rcParams["font.family"] = "sans-serif"
     plt.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
@@ -173,9 +174,9 @@ def county_in_metres(region: Region, *, context: str) -> gpd.GeoDataFrame:
     CJK font set; raise when the region has no county boundary polygon."""
     county = region.areas[region.areas["level"] == "county"]
     if county.empty or county.geometry.isna().all():
-        raise_if_errors([Problem("region, table areas, level county, column geometry",
-                                 expected="the county boundary polygon", got="none",
-                                 fix="import the boundary or use hsplan.region.reference")],
+        raise_if_errors([Problem(_("region, table areas, level county, column geometry"),
+                                 expected=_("the county boundary polygon"), got=_("none"),
+                                 fix=_("import the boundary or use hsplan.region.reference"))],
                         context=context)
     use_cjk_font()
     return county.to_crs(county.estimate_utm_crs())
@@ -211,7 +212,7 @@ def print_figure(fig: Figure, path: str | Path, *, width_cm: float, max_height_c
     texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     sizes = {id(t): float(t.get_fontsize()) for t in texts}
     printed_cm, smallest = width_cm, min_pt
-    for _ in range(8):  # enlarging the text widens the figure: repeat until it holds
+    for _round in range(8):  # enlarging the text widens the figure: repeat until it holds
         box = fig.get_tightbbox(fig.canvas.get_renderer())  # type: ignore[attr-defined]
         w_in, h_in = box.width + 0.2, box.height + 0.2  # savefig pads 0.1 in each side
         printed_cm = min(width_cm, max_height_cm * w_in / h_in)

@@ -1,7 +1,7 @@
 """A one-year overview of a region: population, facilities, beds and staff per population.
 
 `summary` returns plain DataFrames (English column ids with units in the names); the
-``SUMMARY_LABELS`` map gives the Chinese header a planner sees. Every frame set carries
+`summary_label` gives the header a planner sees (Chinese by default). Every frame set carries
 the ``about`` frame whose ``synthetic`` flag says whether the data came from
 `hsplan.region.synth`, so no output made from synthetic data can pass for real.
 """
@@ -10,24 +10,37 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hsplan._i18n import N_, _
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.region.model import Region
 
-SUMMARY_LABELS: dict[str, str] = {
-    "area_code": "区划代码", "name": "名称", "level": "级别", "pop": "常住人口",
-    "pop_65p": "65岁及以上人口", "share_65p_pct": "65岁及以上占比(%)", "urban": "城镇人口",
-    "rural": "乡村人口", "urban_share_pct": "城镇人口占比(%)", "urban_rural": "城乡分类",
-    "category": "机构类别", "subtype": "机构类型", "facilities": "机构数", "public": "公立",
-    "beds": "实有床位", "beds_per_1k": "每千人口床位数", "doctors": "执业(助理)医师",
-    "doctors_per_1k": "每千人口执业(助理)医师数", "nurses": "注册护士",
-    "nurses_per_1k": "每千人口注册护士数", "pharmacists": "药师(士)",
-    "pharmacists_per_1k": "每千人口药师(士)数", "gps": "全科医生",
-    "gps_per_10k": "每万人口全科医生数",
-    "staff_total": "卫生人员", "staff_per_1k": "每千人口卫生人员数",
-    "health_tech": "卫生技术人员", "health_tech_per_1k": "每千人口卫生技术人员数",
-    "region": "地区", "county_code": "县级区划代码", "year": "年份", "synthetic": "合成数据",
-    "note": "说明",
+SUMMARY_LABELS: dict[str, str] = {  # message ids: read them with `summary_label`
+    "area_code": N_("area code"), "name": N_("name"), "level": N_("level"),
+    "pop": N_("resident population"), "pop_65p": N_("population aged 65+"),
+    "share_65p_pct": N_("aged 65+ (%)"), "urban": N_("urban population"),
+    "rural": N_("rural population"), "urban_share_pct": N_("urban population (%)"),
+    "urban_rural": N_("urban/rural"), "category": N_("facility category"),
+    "subtype": N_("facility type"), "facilities": N_("number of facilities"), "public": N_("public"),
+    "beds": N_("actual beds"), "beds_per_1k": N_("beds per 1,000 population"),
+    "doctors": N_("licensed (assistant) doctors"),
+    "doctors_per_1k": N_("licensed (assistant) doctors per 1,000 population"),
+    "nurses": N_("registered nurses"),
+    "nurses_per_1k": N_("registered nurses per 1,000 population"),
+    "pharmacists": N_("pharmacists"),
+    "pharmacists_per_1k": N_("pharmacists per 1,000 population"),
+    "gps": N_("general practitioners"),
+    "gps_per_10k": N_("general practitioners per 10,000 population"),
+    "staff_total": N_("health staff"), "staff_per_1k": N_("health staff per 1,000 population"),
+    "health_tech": N_("health technicians"),
+    "health_tech_per_1k": N_("health technicians per 1,000 population"),
+    "region": N_("region name"), "county_code": N_("county code"), "year": N_("year"),
+    "synthetic": N_("synthetic data"), "note": N_("note"),
 }
+
+
+def summary_label(column: str) -> str:
+    """Return the header a planner sees for a summary column, in the reader's language."""
+    return _(SUMMARY_LABELS[column]) if column in SUMMARY_LABELS else column
 _AGE_65P = ("age_65_69", "age_70_74", "age_75_79", "age_80_84", "age_85p")
 
 
@@ -57,7 +70,7 @@ def summary(region: Region, *, year: int | None = None) -> dict[str, pd.DataFram
         "region": str(region.meta.get("name", county["name"].iloc[0] if not county.empty
                                        else "")),
         "county_code": county_code, "year": year, "synthetic": region.synthetic,
-        "note": str(region.meta.get("synthetic_note", "")) if region.synthetic else "",
+        "note": _synthetic_note(region) if region.synthetic else "",
     }])
 
     pop_rows = []
@@ -135,14 +148,14 @@ def _year(region: Region, year: int | None) -> int:
     if year is None and not both and pop_years:
         return max(pop_years)  # census only (hsplan init): the population, no resources
     if year is None and not both:
-        problems.append(Problem("region", expected="a year with population",
-                                got="none", fix="import population first"))
+        problems.append(Problem(_("region"), expected=_("a year with population"),
+                                got=_("none"), fix=_("import population first")))
     elif year is not None and year not in pop_years:
-        problems.append(Problem(f"summary year {year}",
-                                expected="a year with population data, one of "
-                                         + (", ".join(map(str, sorted(pop_years))) or "none"),
-                                got=str(year), fix="choose one of those years"))
-    raise_if_errors(problems, context="summary")
+        problems.append(Problem(_("summary year {year}").format(year=year),
+                                expected=_("a year with population data, one of {years}").format(
+                                    years=", ".join(map(str, sorted(pop_years))) or _("none")),
+                                got=str(year), fix=_("choose one of those years")))
+    raise_if_errors(problems, context=_("summary"))
     return int(year) if year is not None else both[-1]
 
 
@@ -160,3 +173,9 @@ def _plain(value: object) -> object:
     if hasattr(value, "item"):
         return value.item()  # numpy scalar → Python
     return value
+
+
+def _synthetic_note(region: Region) -> str:
+    from hsplan.region.synth import synthetic_note
+
+    return synthetic_note(region.meta)

@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError, HsplanError, ValidationError
 from hsplan.plans.extract.documents import (
     Document,
@@ -130,13 +131,16 @@ def extract_plan(path_or_text: str | Path, *, plan_id: str | None = None) -> Ext
     doc = _read(path_or_text)
     starts = plan_starts(doc.text)
     if len(starts) > 1:
-        found = "; ".join(f"《{title}》 (line {doc.text.count(chr(10), 0, at) + 1})"
-                          for at, title in starts)
+        found = _("; ").join(
+            _("《{title}》 (line {line})").format(title=title,
+                                                 line=doc.text.count(chr(10), 0, at) + 1)
+            for at, title in starts)
         raise HsplanError(
-            f"{doc.name}: the document holds {len(starts)} plans: {found}; expected one "
-            "plan per document (read as one, their targets and tasks would be merged under "
-            "one title). Fix: extract them one by one with hsplan extract --split (one plan "
-            "file each), or cut the document into one file per plan.")
+            _("{name}: the document holds {n} plans: {found}; expected one plan per document "
+              "(read as one, their targets and tasks would be merged under one title). Fix: "
+              "extract them one by one with hsplan extract --split (one plan file each), or "
+              "cut the document into one file per plan.").format(
+                  name=doc.name, n=len(starts), found=found))
     return extract_document(doc, plan_id=plan_id)
 
 
@@ -202,10 +206,10 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
     metadata_only = not any(items[s] for s in SECTIONS)
     if metadata_only and not (meta.title_found and (meta.region_code or meta.period_end)):
         raise HsplanError(
-            f"{doc.name}: no targets, norms, institutions or tasks found: expected a plan "
-            "document (规划 / 行动计划 / 实施方案) with an indicator table or sentences such as "
-            "“到2025年，每千人口床位数达到6张”. Fix: check that this is the plan itself, not "
-            "a notice or an index page.")
+            _("{name}: no targets, norms, institutions or tasks found: expected a plan "
+              "document (规划 / 行动计划 / 实施方案) with an indicator table or sentences such "
+              "as “到2025年，每千人口床位数达到6张”. Fix: check that this is the plan itself, "
+              "not a notice or an index page.").format(name=doc.name))
     start, end = _period(meta, items["targets"])
     result = ExtractResult(plan={}, document=doc, metadata=meta)
     plan: dict[str, Any] = {
@@ -229,10 +233,10 @@ def extract_document(doc: Document, *, plan_id: str | None = None) -> ExtractRes
     result.sources = _sources(doc, plan)
     result.departments = departments
     if metadata_only:
-        result.notes.insert(0, "warning: no targets, norms, institutions or tasks found; "
-                               "only the metadata (title, region, period, issuer) is written. "
-                               "Check that the document is the whole plan, not its opening "
-                               "page or a notice.")
+        result.notes.insert(0, _("warning: no targets, norms, institutions or tasks found; "
+                                 "only the metadata (title, region, period, issuer) is "
+                                 "written. Check that the document is the whole plan, not its "
+                                 "opening page or a notice."))
     return result
 
 
@@ -358,9 +362,9 @@ def _period(meta: Metadata, targets: list[dict[str, Any]]) -> tuple[int, int]:
         start = int(meta.date[:4]) if meta.date else (min(years) if years else end)
     if start is None or end is None:
         raise DataSourceError(
-            f"{meta.title}: no plan period found: expected 十四五, a year range such as "
-            "(2023-2025年) or target years (到2025年). Fix: check that this is a plan "
-            "document; give the period in the plan file by hand.")
+            _("{title}: no plan period found: expected 十四五, a year range such as "
+              "(2023-2025年) or target years (到2025年). Fix: check that this is a plan "
+              "document; give the period in the plan file by hand.").format(title=meta.title))
     return int(start), int(max(start, end))
 
 
@@ -372,7 +376,7 @@ def _validate(plan: dict[str, Any], name: str) -> list[str]:
     """Validate `plan`; drop the entries the validator rejects (an extractor bug must not
     lose the whole plan) and return what was dropped, each with the reason."""
     dropped: list[str] = []
-    for _ in range(3):
+    for _attempt in range(3):
         try:
             validate_plan_data(plan, file=name, lines={})
             return dropped
@@ -452,29 +456,29 @@ def _sources(doc: Document, plan: dict[str, Any]) -> list[dict[str, Any]]:
             note = str(item.get("note") or "")
             if where is None:
                 score -= 0.2
-                why.append("quote not found in the document text")
+                why.append(_("quote not found in the document text"))
             if section == "targets" and item.get("indicator") is None:
                 score -= 0.25
-                why.append("no catalog indicator matched the name")
+                why.append(_("no catalog indicator matched the name"))
             if kind == "prose targets" and len(str(item.get("name", ""))) > 24:
                 score -= 0.2
-                why.append("a long name: the indicator may be cut wrongly from the sentence")
+                why.append(_("a long name: the indicator may be cut wrongly from the sentence"))
             if section == "tasks":
                 if "(inferred: division table chapter)" in note or "(inferred: plan lead)" in note:
                     score -= 0.3
-                    why.append("lead department inferred from the chapter or the plan")
+                    why.append(_("lead department inferred from the chapter or the plan"))
                 elif "(inferred:" in note:
                     score -= 0.15
-                    why.append("units inferred from a matching row or measure")
+                    why.append(_("units inferred from a matching row or measure"))
                 elif not item.get("lead"):
                     score -= 0.1
-                    why.append("no lead department named")
+                    why.append(_("no lead department named"))
             if section == "institutions" and "goal being worked towards" in note:
                 score -= 0.1
-                why.append("grade target is a goal being worked towards")
+                why.append(_("grade target is a goal being worked towards"))
             rows.append({"id": item.get("id"), "kind": kind, "where": where,
                          "confidence": round(min(0.99, max(0.05, score)), 2),
-                         "why": "; ".join(why), "quote": quote})
+                         "why": _("; ").join(why), "quote": quote})
     return rows
 
 
@@ -496,25 +500,26 @@ def _summarise(result: ExtractResult, tables: TableResult, prose_text: str) -> N
             result.unmatched.append({
                 "id": t["id"], "name": t["name"],
                 "candidates": ", ".join(f"{i} ({s:.2f})" for i, s in match.candidates)})
-    result.unparsed = [{"where": f"table {u.table}" if u.table else "table",
+    result.unparsed = [{"where": _("table {n}").format(n=u.table) if u.table else _("table"),
                         "reason": u.reason, "quote": u.quote} for u in tables.unparsed]
     quotes = [str(e.get("quote", "")) for s in SECTIONS for e in plan[s]]
-    result.unparsed += [{"where": "text", "reason": "names a target year and a number, "
-                                                    "but no target was read from it",
+    result.unparsed += [{"where": _("text"),
+                         "reason": _("names a target year and a number, but no target was read "
+                                     "from it"),
                          "quote": s}
                         for s in unparsed_sentences(prose_text, quotes,
                                                     min_year=plan["period"]["start"])]
-    result.unparsed += [{"where": "validation", "reason": "dropped", "quote": d}
+    result.unparsed += [{"where": _("validation"), "reason": _("dropped"), "quote": d}
                         for d in result.dropped]
     meta = result.metadata
     if not meta.title_found:
-        result.notes.append(f"title not found in the document; the file name "
-                            f"{meta.title!r} is used")
+        result.notes.append(_("title not found in the document; the file name {name} is used")
+                            .format(name=repr(meta.title)))
     if meta.region_code is None:
-        result.notes.append("region not recognised: no county or city name in the title")
+        result.notes.append(_("region not recognised: no county or city name in the title"))
     if meta.period_start is None:
-        result.notes.append(f"period not stated; taken from the target years: "
-                            f"{plan['period']['start']}–{plan['period']['end']}")
+        result.notes.append(_("period not stated; taken from the target years: {start}–{end}")
+                            .format(start=plan["period"]["start"], end=plan["period"]["end"]))
 
 
 def unparsed_sentences(text: str, quotes: list[str], *, min_year: int = 0) -> list[str]:

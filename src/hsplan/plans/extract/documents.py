@@ -25,6 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError
 
 FORMATS = ("txt", "docx", "pdf", "html")
@@ -163,18 +164,21 @@ def read_document(path: str | Path) -> Document:
     """
     path = Path(path)
     if not path.is_file():
-        raise DataSourceError(f"{path}: no such file. Fix: give the path of a plan document "
-                              "(.txt, .docx, .pdf or .html).")
+        raise DataSourceError(_("{path}: no such file. Fix: give the path of a plan document "
+                                "(.txt, .docx, .pdf or .html).").format(path=path))
     kind = SUFFIXES.get(path.suffix.lower())
     if path.stat().st_size > MAX_DOCUMENT_BYTES:
         raise DataSourceError(
-            f"{path.name}: too large for a plan document ({path.stat().st_size / 2**20:,.0f} "
-            f"MB; at most {MAX_DOCUMENT_BYTES / 2**20:,.0f} MB). Fix: save the plan text alone.")
+            _("{name}: too large for a plan document ({size} MB; at most {limit} MB). Fix: "
+              "save the plan text alone.").format(
+                  name=path.name, size=f"{path.stat().st_size / 2**20:,.0f}",
+                  limit=f"{MAX_DOCUMENT_BYTES / 2**20:,.0f}"))
     if kind is None:
         raise DataSourceError(
-            f"{path.name}: expected a plan document ending in .txt, .docx, .pdf or .html, "
-            f"got {path.suffix or 'no suffix'!r}. Fix: save the document in one of these "
-            "formats (Word: 另存为 .docx).")
+            _("{name}: expected a plan document ending in .txt, .docx, .pdf or .html, got "
+              "{suffix}. Fix: save the document in one of these formats (Word: 另存为 .docx).")
+            .format(name=path.name,
+                    suffix=repr(path.suffix) if path.suffix else _("no suffix")))
     if kind == "txt":
         text = decode_text(path.read_bytes(), name=path.name)
         doc = Document(path.name, "txt", text, blocks=tuple(blocks_from_text(text)))
@@ -286,8 +290,8 @@ def decode_text(raw: bytes, *, name: str, check: bool = True) -> str:
             check_text(Document(name, "txt", text))
         return text
     raise DataSourceError(
-        f"{name}: expected text in UTF-8 or GB18030 (GBK), got bytes that are neither. "
-        "Fix: open the file in a text editor and save it as UTF-8.")
+        _("{name}: expected text in UTF-8 or GB18030 (GBK), got bytes that are neither. "
+          "Fix: open the file in a text editor and save it as UTF-8.").format(name=name))
 
 
 def check_text(doc: Document) -> None:
@@ -303,17 +307,19 @@ def check_text(doc: Document) -> None:
     visible = re.sub(r"\s+", "", doc.text + table_text)
     if not visible:
         raise DataSourceError(
-            f"{doc.name}: the document is empty: expected the text of a plan, got no "
-            "visible characters. Fix: check that the file is the plan itself (a scanned "
-            "PDF has no text layer; run OCR first).")
+            _("{name}: the document is empty: expected the text of a plan, got no visible "
+              "characters. Fix: check that the file is the plan itself (a scanned PDF has no "
+              "text layer; run OCR first).").format(name=doc.name))
     n_cjk = len(_CJK.findall(visible))
     share = n_cjk / len(visible)
     if n_cjk < MIN_CJK_CHARS or share < MIN_CJK_SHARE:
         raise DataSourceError(
-            f"{doc.name}: the document does not read as Chinese text: expected at least "
-            f"{MIN_CJK_CHARS} Chinese characters making up ≥ {MIN_CJK_SHARE:.0%} of the "
-            f"text, got {n_cjk} ({share:.0%}). Fix: the file is garbled or in the wrong "
-            "encoding; save it again as UTF-8 text, .docx or a PDF with a text layer.")
+            _("{name}: the document does not read as Chinese text: expected at least {min} "
+              "Chinese characters making up ≥ {min_share} of the text, got {n} ({share}). "
+              "Fix: the file is garbled or in the wrong encoding; save it again as UTF-8 "
+              "text, .docx or a PDF with a text layer.").format(
+                  name=doc.name, min=MIN_CJK_CHARS, min_share=f"{MIN_CJK_SHARE:.0%}",
+                  n=n_cjk, share=f"{share:.0%}"))
 
 
 # --- Word ---------------------------------------------------------------------------------
@@ -327,8 +333,8 @@ def _read_docx(path: Path) -> Document:
         from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise DataSourceError(f"{path.name}: reading .docx needs python-docx. Fix: "
-                              "pip install python-docx") from exc
+        raise DataSourceError(_("{name}: reading .docx needs python-docx. Fix: "
+                                "pip install python-docx").format(name=path.name)) from exc
     paragraphs: list[str] = []
     blocks: list[Block] = []
     try:
@@ -369,8 +375,9 @@ def _read_docx(path: Path) -> Document:
                                  max(1, header_rows))
                 blocks.append(Block("table", "", f"table {n}", table=table))
     except Exception as exc:  # python-docx and lxml raise several kinds on a broken file
-        raise DataSourceError(f"{path.name}: not a readable Word .docx file ({exc}). Fix: "
-                              "open it in Word or WPS and save it again as .docx.") from exc
+        raise DataSourceError(_("{name}: not a readable Word .docx file ({error}). Fix: "
+                                "open it in Word or WPS and save it again as .docx.").format(
+                                    name=path.name, error=exc)) from exc
     return document_from_blocks(path.name, "docx", blocks)
 
 
@@ -404,8 +411,8 @@ def _read_pdf(path: Path) -> Document:
     try:
         import pdfplumber
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise DataSourceError(f"{path.name}: reading .pdf needs pdfplumber. Fix: "
-                              "pip install pdfplumber") from exc
+        raise DataSourceError(_("{name}: reading .pdf needs pdfplumber. Fix: "
+                                "pip install pdfplumber").format(name=path.name)) from exc
     reader = _PdfBlocks()
     try:
         with pdfplumber.open(str(path)) as pdf:
@@ -414,8 +421,9 @@ def _read_pdf(path: Path) -> Document:
     except DataSourceError:
         raise
     except Exception as exc:  # pdfminer raises many kinds on a damaged file
-        raise DataSourceError(f"{path.name}: not a readable PDF ({exc}). Fix: export the "
-                              "document to PDF again, or give the .docx.") from exc
+        raise DataSourceError(_("{name}: not a readable PDF ({error}). Fix: export the "
+                                "document to PDF again, or give the .docx.").format(
+                                    name=path.name, error=exc)) from exc
     return document_from_blocks(path.name, "pdf", reader.finish())
 
 

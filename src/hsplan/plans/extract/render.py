@@ -22,6 +22,7 @@ import html
 import re
 from pathlib import Path
 
+from hsplan._i18n import _
 from hsplan.errors import DataSourceError
 from hsplan.plans.extract.documents import Block, DocTable, blocks_from_text, document_from_text
 from hsplan.plans.extract.rawtables import raw_tables
@@ -217,9 +218,9 @@ def cjk_font() -> Path:
     for path in CJK_FONTS:
         if path.is_file():
             return path
-    raise DataSourceError("no Noto Sans CJK font found: expected one of "
-                          f"{', '.join(map(str, CJK_FONTS))}. Fix: apt-get install "
-                          "fonts-noto-cjk")
+    raise DataSourceError(_("no Noto Sans CJK font found: expected one of {paths}. Fix: "
+                            "apt-get install fonts-noto-cjk").format(
+                                paths=", ".join(map(str, CJK_FONTS))))
 
 
 def cjk_ttf(text: str, path: Path) -> Path:

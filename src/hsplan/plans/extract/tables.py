@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from hsplan._i18n import _
 from hsplan.plans.extract._text import collapse
 from hsplan.plans.extract.documents import Document
 from hsplan.plans.extract.matching import IndicatorMatch, match_indicator, split_unit, squash
@@ -396,7 +397,7 @@ class _Reader:
         if lay.has("seq") and cells and _SEQ.match(cells[0].key):
             seq = cells.pop(0).key
         if not cells or not _is_texty(cells[0]):
-            self._unparsed(body, "no indicator name in the row")
+            self._unparsed(body, _("no indicator name in the row"))
             return category, parent
         name_cell = cells.pop(0)
         nature = None
@@ -409,7 +410,7 @@ class _Reader:
         if lay.has("note") and len(cells) > len(lay.values) and not _is_value(cells[-1]):
             cells.pop()
         if not cells:
-            self._unparsed(body, "no value in the row")
+            self._unparsed(body, _("no value in the row"))
             return category, parent
         values = self._assign(cells)
         name, bracket_unit = split_unit(squash(name_cell.text))
@@ -420,7 +421,7 @@ class _Reader:
         target = self._target(name, unit, values, category or self.caption, nature,
                               _quote(body, self.text), parent if is_sub else None)
         if target is None:
-            self._unparsed(body, "no target value in the row")
+            self._unparsed(body, _("no target value in the row"))
             return category, parent
         self.targets.append(target)
         self.grid.append(self._grid_row(category, seq, name_cell.text, unit, values, nature))
@@ -501,7 +502,7 @@ class _Reader:
             row = cells[i: i + 1 + len(lay.values)]
             i += 1 + len(lay.values)
             if not _is_texty(label) or len(row) < 1 + len(lay.values):
-                self._unparsed(row, "a region row without a value for every column")
+                self._unparsed(row, _("a region row without a value for every column"))
                 continue
             self.grid.append([collapse(c.text) for c in row])
             quote = _quote(row, self.text)

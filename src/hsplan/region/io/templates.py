@@ -119,7 +119,7 @@ def header_comment(col: Column) -> str:
     if col.aliases:
         lines.append("也可用表头 also: " + ", ".join(col.aliases))
     if col.description:
-        lines.append(col.description)
+        lines.append(_(col.description))
     if col.example:
         lines.append(f"例 e.g.: {col.example}")
     return "\n".join(lines)
@@ -148,7 +148,7 @@ def _write_workbook(path: Path, prefill: dict[str, list[list[Any]]]) -> None:
     for line in INSTRUCTIONS:
         info.append([line])
     for t in schema.TABLES.values():
-        info.append([t.zh, t.name, t.description, " + ".join(t.column(k).zh for k in t.key),
+        info.append([t.zh, t.name, _(t.description), " + ".join(t.column(k).zh for k in t.key),
                      "、".join(t.column(c).zh for c in t.required)])
     info.column_dimensions["A"].width = 110
     info["A1"].font = Font(bold=True, size=14)
