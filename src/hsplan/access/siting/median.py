@@ -5,8 +5,9 @@ variant with opening costs) and `PCenter`, with existing sites fixed open.
   Σ_j x_ij = 1, x_ij ≤ y_j, Σ_new y_j = k; capacitated: Σ_i w_i x_ij ≤ C_j y_j (demand may
   split); facility location (k not given): min Σ_j f_j y_j + Σ_ij w_i d_ij x_ij.
 - p-center (Hakimi 1965): min max_i min_{j open} d_ij, solved exactly as the smallest
-  distinct cost R whose covering problem (LSCP at radius R) needs at most k new sites,
-  found by bisection over the sorted distinct costs (Minieka 1970).
+  distinct cost R whose covering problem (LSCP at radius R) needs at most k new sites
+  (Minieka 1970), on a growing subset of the demand points between a lower and an upper
+  bound (Chen & Chen 2009; `_center`).
 
 Pairs beyond a sparse cost matrix's stored entries (e.g. a cut-off OD) are not allowed;
 without capacities, pairs farther than the nearest existing site are dropped before solving
@@ -45,9 +46,9 @@ from hsplan.access.siting._base import (
     totals,
     unreachable_error,
 )
+from hsplan.access.siting._center import p_center
 from hsplan.access.siting._milp import MilpSolution, solve_milp
 from hsplan.access.siting._reduce import lagrangian_p_median
-from hsplan.access.siting.coverage import LSCP
 from hsplan.access.siting.project import siting_problem
 from hsplan.errors import InfeasibleError, Problem, raise_if_errors
 from hsplan.region.project import Project
@@ -355,44 +356,21 @@ class PCenter(_Assigning):
         d, k = self.data, (0 if self.k is None else int(self.k))
         check_k(d, k, self.model)
         usable = d.existing | d.candidates
-        _, best_any = nearest_open(d, usable)
-        if not np.isfinite(best_any).all():
-            unreachable_error(d, np.nonzero(~np.isfinite(best_any))[0], "reach no site",
-                              self.model)
-        _, cols, vals = d.pairs()
-        values = np.unique(vals[usable[cols]])
-        lo = int(np.searchsorted(values, best_any.max()))
-        hi = len(values) - 1
-        unit = SitingData(d.cost, d.weights, d.demand_ids, d.site_ids, d.existing,
-                          d.excluded, np.ones(d.n_sites), None, d.unit)
-
-        def cover_with(radius: float) -> SitingResult | None:
-            try:
-                res = LSCP(unit, radius=radius).solve(method="exact",
-                                                      time_limit_s=time_limit_s)
-            except InfeasibleError as exc:
-                if exc.status == "infeasible":
-                    return None
-                raise
-            return res if len(res.sites) <= k else None
-
-        best = cover_with(float(values[hi]))
-        existing = [s for s, e in zip(d.site_ids, d.existing, strict=True) if e]
-        if best is None:
+        rows, cols, vals = d.pairs()
+        lonely = np.bincount(rows[usable[cols]], minlength=d.n_demand) == 0
+        if lonely.any():
+            unreachable_error(d, np.nonzero(lonely)[0], "reach no site", self.model)
+        found = p_center(d.cost, d.existing, d.candidates, k, time_limit_s=time_limit_s,
+                         what=self.model)
+        if found is None:
+            existing = [s for s, e in zip(d.site_ids, d.existing, strict=True) if e]
             raise InfeasibleError(
                 f"{self.model}: {k} new sites cannot serve every demand point even at the "
-                f"largest cost {values[hi]:,.1f} {d.unit}; fix: allow more sites "
-                f"(existing: {_few(existing) or 'none'})",
-                status="infeasible")
-        while lo < hi:
-            mid = (lo + hi) // 2
-            res = cover_with(float(values[mid]))
-            if res is None:
-                lo = mid + 1
-            else:
-                best, hi = res, mid
+                f"largest cost {float(vals[usable[cols]].max()):,.1f} {d.unit}; fix: allow more "
+                f"sites (existing: {_few(existing) or 'none'})", status="infeasible")
+        chosen, _, search = found
         new = np.zeros(d.n_sites, dtype=bool)
-        new[d.site_index(list(best.sites))] = True
+        new[chosen] = True
         near, cost = nearest_open(d, d.existing | new)
         _, cost_b = nearest_open(d, d.existing)
         ids = np.array(d.site_ids, dtype=object)
@@ -406,4 +384,6 @@ class PCenter(_Assigning):
                             after=totals(d, None, cost), method="exact",
                             solve_s=time.perf_counter() - start,
                             reduction={"demand": d.n_demand, "sites": int(d.candidates.sum()),
-                                       "radii_tried": len(values)}, extra=dict(self.meta))
+                                       "demand_subset": search.subset,
+                                       "rounds": search.rounds, "radii_tried": search.radii,
+                                       "milps": search.milps}, extra=dict(self.meta))
