@@ -265,11 +265,12 @@ def test_capacity_below_demand() -> None:
     with pytest.raises(InfeasibleError) as err:
         PMedian.from_cost_matrix(cost, w, k=2, capacity=np.full(6, 100.0)).solve()
     text = str(err.value)
-    assert "capacity below demand" in text and f"{w.sum():,.0f}" in text and "200" in text
+    assert "服务能力低于需求" in text and f"需求 {w.sum():,.0f}" in text and "= 200" in text
+    assert "处理办法" in text
     assert err.value.status == "infeasible"
 
 
-@pytest.mark.usefixtures("english")  # the siting family's messages are English
+@pytest.mark.usefixtures("english")  # checks the English text of the message
 def test_k_larger_than_candidates() -> None:
     cost, w = _case(9, 20, 6)
     with pytest.raises(ValidationError) as err:
@@ -280,6 +281,16 @@ def test_k_larger_than_candidates() -> None:
     assert "got '6'" in text
 
 
+def test_k_larger_than_candidates_in_chinese() -> None:
+    cost, w = _case(9, 20, 6)
+    with pytest.raises(ValidationError) as err:
+        MCLP.from_cost_matrix(cost, w, radius=1000.0, k=6, existing=["s0"],
+                              exclude=["s1"]).solve()
+    text = str(err.value)
+    assert "新增选址数" in text and "0 ≤ k ≤ 4" in text
+    assert "6 个选址点 − 1 个现有 − 1 个排除" in text and "减少新增数量" in text
+
+
 def test_unknown_ids_all_reported() -> None:
     cost, w = _case(9, 20, 6)
     with pytest.raises(ValidationError) as err:
@@ -287,23 +298,23 @@ def test_unknown_ids_all_reported() -> None:
                               exclude=["s8"])
     assert len(err.value.errors) == 2
     text = str(err.value)
-    assert "existing sites, 2 unknown ids" in text and "s9, x" in text and "s8" in text
+    assert "现有选址点中有 2 个编号不存在" in text and "s9, x" in text and "s8" in text
 
 
 def test_uncoverable_demand_named() -> None:
     cost, w = _case(10, 20, 6)
     with pytest.raises(InfeasibleError) as err:
         LSCP.from_cost_matrix(cost, w, radius=300.0).solve()
-    assert "have no candidate site within the standard" in str(err.value)
-    assert "of 20 demand points" in str(err.value)
+    assert "在服务标准内没有候选点" in str(err.value)
+    assert "20 个需求点中有" in str(err.value)
     assert isinstance(err.value, HsplanError)
 
 
 def test_bad_method_and_weights() -> None:
     cost, w = _case(10, 20, 6)
-    with pytest.raises(ValidationError, match="auto or exact or greedy"):
+    with pytest.raises(ValidationError, match="auto 或 exact 或 greedy"):
         MCLP.from_cost_matrix(cost, w, radius=1000.0, k=1).solve(method="fast")
-    with pytest.raises(ValidationError, match="19 values"):
+    with pytest.raises(ValidationError, match="19 个值"):
         MCLP.from_cost_matrix(cost, w[:19], radius=1000.0, k=1)
 
 

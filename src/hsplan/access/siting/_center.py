@@ -153,28 +153,33 @@ def p_center(cost: sp.csr_matrix, existing: BoolArray, candidates: BoolArray, k:
                           shape=(len(rows_needed), len(cand_cols)))
         if (np.diff(a.indptr) == 0).any() or k == 0:
             return None
-        a, _, _ = merge_identical_rows(a, np.ones(a.shape[0]))
-        keep = undominated_columns(a, np.zeros(a.shape[1]))
-        a, cand_cols = sp.csr_matrix(a[:, keep]), cand_cols[keep]
+        reduced = reduce_cover(a, k)
+        if reduced is None:
+            return None
+        a, keep, forced = reduced
+        if a.shape[0] == 0:
+            return cand_cols[forced]
+        room = k - len(forced)
+        forced_cols, cand_cols = cand_cols[forced], cand_cols[keep]
         ones = np.ones(a.shape[1])
         greedy = greedy_set_cover(a, ones)
-        if len(greedy) <= k:
+        if len(greedy) <= room:
             stats.greedy_hits += 1
-            return cand_cols[greedy]
-        if a.shape[1] <= k:
-            return cand_cols
+            return np.r_[forced_cols, cand_cols[greedy]]
+        if a.shape[1] <= room:
+            return np.r_[forced_cols, cand_cols]
         stats.milps += 1
         mat = sp.vstack([a, sp.csr_matrix(ones[None, :])], format="csr")
         try:
             sol = solve_milp(np.zeros(a.shape[1]), mat, np.r_[np.ones(a.shape[0]), -np.inf],
-                             np.r_[np.full(a.shape[0], np.inf), float(k)],
+                             np.r_[np.full(a.shape[0], np.inf), float(room)],
                              integrality=np.ones(a.shape[1], dtype=np.int8),
                              time_limit_s=time_limit_s, what=what)
         except InfeasibleError as exc:
             if exc.status == "infeasible":
                 return None
             raise
-        return cand_cols[sol.x > 0.5]
+        return np.r_[forced_cols, cand_cols[sol.x > 0.5]]
 
     def found(sol: IntArray) -> FloatArray:
         nonlocal upper, best_cols
@@ -222,3 +227,44 @@ def p_center(cost: sp.csr_matrix, existing: BoolArray, candidates: BoolArray, k:
         subset = np.union1d(subset, pick[:ADD_PER_ROUND])
     stats.subset = len(subset)
     return best_cols, upper, stats
+
+
+def reduce_cover(a: sp.csr_matrix, k: int) -> tuple[sp.csr_matrix, IntArray, IntArray] | None:
+    """Return (the reduced 0/1 cover matrix, its columns' original positions, the columns
+    every cover of ≤ k columns must hold), or None when no such cover exists. Repeated
+    until nothing changes: identical rows merged; a row whose set holds another row's set
+    dropped (covering the smaller covers it); dominated columns dropped; a row with one
+    column forces that column (its rows drop)."""
+    cols = np.arange(a.shape[1], dtype=np.int64)
+    forced: list[int] = []
+    a = sp.csr_matrix(a)
+    while True:
+        shape = a.shape
+        if a.shape[0] == 0:
+            break
+        if (np.diff(a.indptr) == 0).any():
+            return None
+        a, _, _ = merge_identical_rows(a, np.ones(a.shape[0]))
+        size = np.diff(a.indptr)
+        if a.shape[0] > 1 and float((size.astype(float) ** 2).sum()) < 5e6:
+            overlap = sp.coo_matrix(a @ a.T)
+            i, ip, v = overlap.row, overlap.col, overlap.data
+            sub = (i != ip) & (v == size[i])  # set(i) ⊆ set(ip): ip is redundant
+            drop = np.zeros(a.shape[0], dtype=bool)
+            drop[ip[sub]] = True
+            a = sp.csr_matrix(a[~drop])
+        single = np.diff(a.indptr) == 1
+        if single.any():
+            must = np.unique(a.indices[a.indptr[:-1][single]])
+            forced += cols[must].tolist()
+            if len(forced) > k:
+                return None
+            hit = np.asarray(a[:, must].sum(axis=1)).ravel() > 0
+            a = sp.csr_matrix(a[~hit])
+            rest = np.setdiff1d(np.arange(a.shape[1]), must)
+            a, cols = sp.csr_matrix(a[:, rest]), cols[rest]
+        keep = undominated_columns(a, np.zeros(a.shape[1]))
+        a, cols = sp.csr_matrix(a[:, keep]), cols[keep]
+        if a.shape == shape:
+            break
+    return a, cols, np.array(forced, dtype=np.int64)

@@ -31,6 +31,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from hsplan._i18n import _
 from hsplan.access.service import FacilitySelector, ServiceAccess
 from hsplan.access.siting._base import (
     CostInput,
@@ -134,8 +135,10 @@ class PMedian(_Assigning):
         d, k = self.data, self.k
         check_k(d, k, self.model)
         if method not in ("auto", "exact", "greedy"):
-            raise_if_errors([Problem(f"{self.model}: method", expected="auto or exact or "
-                                     "greedy", got=str(method))], context=self.model)
+            raise_if_errors([Problem(_("{model}: method").format(model=self.model),
+                                     expected=_(" or ").join(("auto", "exact", "greedy")),
+                                     got=str(method))],
+                            context=self.model)
         cap_all = d.capacity if d.capacity is not None else np.full(d.n_sites, np.nan)
         capacitated = not np.isnan(cap_all).all()
         if k is not None and not capacitated and (
@@ -146,12 +149,12 @@ class PMedian(_Assigning):
         keep = usable[cols]
         rows, cols, vals = rows[keep], cols[keep], vals[keep]
         if not capacitated and d.existing.any():
-            _, to_existing = nearest_open(d, d.existing)
+            _near, to_existing = nearest_open(d, d.existing)
             keep = vals <= to_existing[rows]
             rows, cols, vals = rows[keep], cols[keep], vals[keep]
         lonely = np.setdiff1d(np.arange(d.n_demand), rows)
         if len(lonely):
-            unreachable_error(d, lonely, "reach no site", self.model)
+            unreachable_error(d, lonely, _("reach no site"), self.model)
         if capacitated:
             self._check_capacity(cap_all, k)
         cand_idx = np.nonzero(d.candidates)[0]
@@ -183,8 +186,9 @@ class PMedian(_Assigning):
             if sol.status == "time_limit":
                 if capacitated:
                     raise InfeasibleError(
-                        f"{self.model}: the time limit came before every demand point was "
-                        "placed among its nearest sites; fix: raise the time limit",
+                        _("{model}: the time limit came before every demand point was placed "
+                          "among its nearest sites; fix: raise the time limit").format(
+                            model=self.model),
                         status="time_limit")
                 break  # uncapacitated: the points go to their nearest open site below
             limit[u > 1e-9] *= 4
@@ -201,7 +205,7 @@ class PMedian(_Assigning):
         cost = np.full(n, np.inf)
         cost[rows[pick]] = vals[pick]
         ids = np.array(d.site_ids, dtype=object)
-        _, cost_b = nearest_open(d, d.existing)
+        _near, cost_b = nearest_open(d, d.existing)
         assignments = pd.DataFrame({"demand_id": d.demand_ids, "weight": d.weights,
                                     "site_id": ids[site], "cost": cost})
         after = totals(d, None, cost)
@@ -243,12 +247,12 @@ class PMedian(_Assigning):
         dense[rows[sel], pos[cols[sel]]] = d.weights[rows[sel]] * vals[sel]
         lonely = np.nonzero(~np.isfinite(dense).any(axis=1))[0]
         if len(lonely):
-            unreachable_error(d, lonely, "reach no site", self.model)
-        chosen, _, lower = lagrangian_p_median(dense, d.existing[usable], k)
+            unreachable_error(d, lonely, _("reach no site"), self.model)
+        chosen, _value, lower = lagrangian_p_median(dense, d.existing[usable], k)
         new = np.zeros(d.n_sites, dtype=bool)
         new[usable[chosen]] = True
         near, cost = nearest_open(d, new | d.existing)
-        _, cost_b = nearest_open(d, d.existing)
+        _near, cost_b = nearest_open(d, d.existing)
         ids = np.array(d.site_ids, dtype=object)
         value = float((d.weights * cost).sum())
         after = totals(d, None, cost)
@@ -336,11 +340,14 @@ class PMedian(_Assigning):
         cand = np.sort(cap[d.candidates])[::-1]
         extra = float(cand[:k].sum()) if k is not None else float(cand.sum())
         if have + extra < demand - 1e-9:
-            what = f"the {k} largest candidates" if k is not None else "all candidates"
+            what = (_("the {k} largest candidates").format(k=k) if k is not None
+                    else _("all candidates"))
             raise InfeasibleError(
-                f"{self.model}: capacity below demand — demand {demand:,.0f} > existing "
-                f"{have:,.0f} + {what} {extra:,.0f} = {have + extra:,.0f}; fix: add sites, "
-                "raise capacities or lower the demand", status="infeasible")
+                _("{model}: capacity below demand — demand {demand} > existing {have} + "
+                  "{what} {extra} = {total}; fix: add sites, raise capacities or lower the "
+                  "demand").format(model=self.model, demand=f"{demand:,.0f}",
+                                   have=f"{have:,.0f}", what=what, extra=f"{extra:,.0f}",
+                                   total=f"{have + extra:,.0f}"), status="infeasible")
 
 
 class PCenter(_Assigning):
@@ -359,20 +366,21 @@ class PCenter(_Assigning):
         rows, cols, vals = d.pairs()
         lonely = np.bincount(rows[usable[cols]], minlength=d.n_demand) == 0
         if lonely.any():
-            unreachable_error(d, np.nonzero(lonely)[0], "reach no site", self.model)
+            unreachable_error(d, np.nonzero(lonely)[0], _("reach no site"), self.model)
         found = p_center(d.cost, d.existing, d.candidates, k, time_limit_s=time_limit_s,
                          what=self.model)
         if found is None:
             existing = [s for s, e in zip(d.site_ids, d.existing, strict=True) if e]
             raise InfeasibleError(
-                f"{self.model}: {k} new sites cannot serve every demand point even at the "
-                f"largest cost {float(vals[usable[cols]].max()):,.1f} {d.unit}; fix: allow more "
-                f"sites (existing: {_few(existing) or 'none'})", status="infeasible")
-        chosen, _, search = found
+                _("{model}: {k} new sites cannot serve every demand point even at the largest "
+                  "cost {cost} {unit}; fix: allow more sites (existing: {existing})").format(
+                    model=self.model, k=k, cost=f"{float(vals[usable[cols]].max()):,.1f}",
+                    unit=d.unit, existing=_few(existing) or _("none")), status="infeasible")
+        chosen, _value, search = found
         new = np.zeros(d.n_sites, dtype=bool)
         new[chosen] = True
         near, cost = nearest_open(d, d.existing | new)
-        _, cost_b = nearest_open(d, d.existing)
+        _near, cost_b = nearest_open(d, d.existing)
         ids = np.array(d.site_ids, dtype=object)
         value = float(cost.max())
         assignments = pd.DataFrame({"demand_id": d.demand_ids, "weight": d.weights,
