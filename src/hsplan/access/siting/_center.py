@@ -39,7 +39,7 @@ from hsplan.access.siting._reduce import (
 from hsplan.errors import InfeasibleError
 
 #: at most this many points beyond the subset's radius join the subset per round
-ADD_PER_ROUND = 40
+ADD_PER_ROUND = 60
 
 
 @dataclass
