@@ -205,6 +205,76 @@ def test_brute_force_small(seed: int) -> None:
     assert res.objective == need
 
 
+@pytest.mark.parametrize("seed", [31, 32])
+def test_p_center_subset_search_against_spopt(seed: int) -> None:
+    """The p-center search on a subset of the points (farthest-first upper bound, set
+    covers on the subset, points added until its sites serve everyone) gives spopt's
+    optimum with existing sites fixed, and needs fewer points than the case has."""
+    cost, w = _case(seed, 90, 18)
+    pre = np.zeros(18, dtype=int)
+    pre[[3, 11]] = 1
+    ours = PCenter.from_cost_matrix(cost, w, k=3, existing=["s3", "s11"]).solve()
+    theirs = spopt.PCenter.from_cost_matrix(cost, p_facilities=5,
+                                            predefined_facilities_arr=pre).solve(_cbc())
+    # CBC reports the objective to a few decimals
+    assert ours.objective == pytest.approx(pulp.value(theirs.problem.objective), rel=1e-6)
+    assert ours.assignments["cost"].max() == pytest.approx(ours.objective)
+    assert {"s3", "s11"} <= set(ours.open_sites) and len(ours.sites) <= 3
+    assert ours.reduction["demand_subset"] < 90
+    assert ours.reduction["rounds"] >= 1  # seed 32: the farthest-first bound is optimal
+
+
+@pytest.mark.parametrize("seed", [41, 42, 43])
+def test_p_center_sparse_brute_force(seed: int) -> None:
+    """A cut-off cost matrix (pairs beyond 6 km not stored): the p-center over the stored
+    pairs equals the best of all subsets; k = 0 with points only candidates reach fails
+    with the numbers, in Chinese."""
+    cost, w = _case(seed, 40, 10)
+    cut = np.where(cost <= 6000.0, cost, np.inf)
+    reach = np.isfinite(cut)
+    ids = [f"s{j}" for j in range(10)]
+    cand = [j for j in range(10) if j not in (0, 9)]
+    for k in (1, 2, 3):
+        best = np.inf
+        for extra in itertools.combinations(cand, k):
+            open_ = [0, *extra]
+            if reach[:, open_].any(axis=1).all():
+                best = min(best, float(np.where(reach[:, open_], cut[:, open_],
+                                                np.inf).min(axis=1).max()))
+        matrix = sp.csr_matrix((cost[reach], np.nonzero(reach)), shape=cost.shape)
+        model = PCenter.from_cost_matrix(matrix, w, k=k, site_ids=ids, existing=["s0"],
+                                         exclude=["s9"])
+        if np.isfinite(best):
+            assert model.solve().objective == pytest.approx(best)
+        else:
+            with pytest.raises(InfeasibleError, match="无法服务全部需求点"):
+                model.solve()
+    if not reach[:, 0].all() and reach[:, [j for j in range(10) if j != 9]].any(axis=1).all():
+        with pytest.raises(InfeasibleError, match="新增 0 个选址点也无法服务全部需求点"):
+            PCenter.from_cost_matrix(sp.csr_matrix((cost[reach], np.nonzero(reach)),
+                                                   shape=cost.shape), w, k=0,
+                                     site_ids=ids, existing=["s0"], exclude=["s9"]).solve()
+
+
+def test_reduce_cover_forces_and_drops() -> None:
+    """Covering reductions of the p-center subsets: a row with one column forces it, a
+    row holding another row's set goes, dominated columns go; too many forced → None."""
+    from hsplan.access.siting._center import reduce_cover
+
+    a = sp.csr_matrix(np.array([[1, 0, 0, 0],    # forces column 0
+                                [0, 1, 1, 0],
+                                [0, 1, 1, 1],    # holds row 1's set: redundant
+                                [1, 0, 0, 1]]))  # covered by the forced column
+    out = reduce_cover(a, 2)
+    assert out is not None
+    rest, _cols, forced = out
+    # column 0 forced; row 2 dropped; columns 1 and 2 alike, so one of them stays and row
+    # 1 then has one column: forced too; nothing is left to cover
+    assert forced.tolist() == [0, 1]
+    assert rest.shape[0] == 0
+    assert reduce_cover(sp.csr_matrix(np.eye(3)), 2) is None  # three forced columns > 2
+
+
 @pytest.mark.parametrize("seed", [21, 22])
 def test_capacitated_mclp_brute_force(seed: int) -> None:
     """Capacitated MCLP (which spopt lacks): every subset's best split coverage is a
@@ -265,11 +335,12 @@ def test_capacity_below_demand() -> None:
     with pytest.raises(InfeasibleError) as err:
         PMedian.from_cost_matrix(cost, w, k=2, capacity=np.full(6, 100.0)).solve()
     text = str(err.value)
-    assert "capacity below demand" in text and f"{w.sum():,.0f}" in text and "200" in text
+    assert "服务能力低于需求" in text and f"需求 {w.sum():,.0f}" in text and "= 200" in text
+    assert "处理办法" in text
     assert err.value.status == "infeasible"
 
 
-@pytest.mark.usefixtures("english")  # the siting family's messages are English
+@pytest.mark.usefixtures("english")  # checks the English text of the message
 def test_k_larger_than_candidates() -> None:
     cost, w = _case(9, 20, 6)
     with pytest.raises(ValidationError) as err:
@@ -280,6 +351,16 @@ def test_k_larger_than_candidates() -> None:
     assert "got '6'" in text
 
 
+def test_k_larger_than_candidates_in_chinese() -> None:
+    cost, w = _case(9, 20, 6)
+    with pytest.raises(ValidationError) as err:
+        MCLP.from_cost_matrix(cost, w, radius=1000.0, k=6, existing=["s0"],
+                              exclude=["s1"]).solve()
+    text = str(err.value)
+    assert "新增选址数" in text and "0 ≤ k ≤ 4" in text
+    assert "6 个选址点 − 1 个现有 − 1 个排除" in text and "减少新增数量" in text
+
+
 def test_unknown_ids_all_reported() -> None:
     cost, w = _case(9, 20, 6)
     with pytest.raises(ValidationError) as err:
@@ -287,23 +368,23 @@ def test_unknown_ids_all_reported() -> None:
                               exclude=["s8"])
     assert len(err.value.errors) == 2
     text = str(err.value)
-    assert "existing sites, 2 unknown ids" in text and "s9, x" in text and "s8" in text
+    assert "现有选址点中有 2 个编号不存在" in text and "s9, x" in text and "s8" in text
 
 
 def test_uncoverable_demand_named() -> None:
     cost, w = _case(10, 20, 6)
     with pytest.raises(InfeasibleError) as err:
         LSCP.from_cost_matrix(cost, w, radius=300.0).solve()
-    assert "have no candidate site within the standard" in str(err.value)
-    assert "of 20 demand points" in str(err.value)
+    assert "在服务标准内没有候选点" in str(err.value)
+    assert "20 个需求点中有" in str(err.value)
     assert isinstance(err.value, HsplanError)
 
 
 def test_bad_method_and_weights() -> None:
     cost, w = _case(10, 20, 6)
-    with pytest.raises(ValidationError, match="auto or exact or greedy"):
+    with pytest.raises(ValidationError, match="auto 或 exact 或 greedy"):
         MCLP.from_cost_matrix(cost, w, radius=1000.0, k=1).solve(method="fast")
-    with pytest.raises(ValidationError, match="19 values"):
+    with pytest.raises(ValidationError, match="19 个值"):
         MCLP.from_cost_matrix(cost, w[:19], radius=1000.0, k=1)
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # the headers of the summary tables and the kinds of items counted (`ExtractResult`)
 HEADERS = {"kind": N_("kind"), "count": N_("count"), "id": N_("id"), "name": N_("name"),
-           "candidates": N_("candidates"), "where": N_("where"), "reason": N_("reason"),
+           "candidates": N_("candidate indicators"), "where": N_("where"), "reason": N_("reason"),
            "quote": N_("quote"), "department": N_("department"), "aliases": N_("aliases"),
            "confidence": N_("confidence"), "why": N_("why")}
 KINDS = {"table targets": N_("table targets"), "prose targets": N_("prose targets"),

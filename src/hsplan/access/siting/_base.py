@@ -12,6 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from hsplan._i18n import _, ngettext
 from hsplan.errors import InfeasibleError, Problem, raise_if_errors
 
 FloatArray = npt.NDArray[np.float64]
@@ -105,8 +106,9 @@ def siting_data(cost: CostInput, weights: npt.ArrayLike | None = None, *,
     else:
         dense = np.asarray(cost, dtype=float)
         if dense.ndim != 2:
-            raise_if_errors([Problem(f"{context}: cost matrix", expected="a 2-D matrix "
-                                     "(demand points × sites)", got=f"shape {dense.shape}")],
+            raise_if_errors([Problem(_("{context}: cost matrix").format(context=context),
+                                     expected=_("a 2-D matrix (demand points × sites)"),
+                                     got=_("shape {shape}").format(shape=dense.shape))],
                             context=context)
         r, c = np.nonzero(np.isfinite(dense))
         csr = sp.csr_matrix((dense[r, c], (r, c)), shape=dense.shape)
@@ -114,38 +116,50 @@ def siting_data(cost: CostInput, weights: npt.ArrayLike | None = None, *,
     d_ids = _ids(demand_ids, n, "d")
     s_ids = _ids(site_ids, m, "s")
     if len(d_ids) != n:
-        problems.append(Problem(f"{context}: demand ids", expected=f"{n} (rows of the cost "
-                                "matrix)", got=str(len(d_ids))))
+        problems.append(Problem(_("{context}: demand ids").format(context=context),
+                                expected=_("{n} (rows of the cost matrix)").format(n=n),
+                                got=str(len(d_ids))))
     if len(s_ids) != m:
-        problems.append(Problem(f"{context}: site ids", expected=f"{m} (columns of the cost "
-                                "matrix)", got=str(len(s_ids))))
+        problems.append(Problem(_("{context}: site ids").format(context=context),
+                                expected=_("{m} (columns of the cost matrix)").format(m=m),
+                                got=str(len(s_ids))))
     if len(set(s_ids)) != len(s_ids):
         dup = sorted({s for s in s_ids if s_ids.count(s) > 1})
-        problems.append(Problem(f"{context}: site ids", expected="unique ids",
-                                got=_few(dup), fix="give every site its own id"))
+        problems.append(Problem(_("{context}: site ids").format(context=context),
+                                expected=_("unique ids"), got=_few(dup),
+                                fix=_("give every site its own id")))
     if csr.nnz and (np.isnan(csr.data).any() or (csr.data < 0).any()):
-        problems.append(Problem(f"{context}: cost matrix", expected="costs ≥ 0",
-                                got=f"{int((csr.data < 0).sum())} negative values"))
+        problems.append(Problem(_("{context}: cost matrix").format(context=context),
+                                expected=_("costs ≥ 0"),
+                                got=_("{count} negative values").format(
+                                    count=int((csr.data < 0).sum()))))
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float).ravel()
     if len(w) != n:
-        problems.append(Problem(f"{context}: weights", expected=f"{n} values (one per demand "
-                                "point)", got=f"{len(w)} values"))
+        problems.append(Problem(_("{context}: weights").format(context=context),
+                                expected=_("{n} values (one per demand point)").format(n=n),
+                                got=_("{count} values").format(count=len(w))))
     elif not (np.isfinite(w).all() and (w >= 0).all()):
         bad = [d_ids[i] for i in np.nonzero(~(np.isfinite(w) & (w >= 0)))[0]]
-        problems.append(Problem(f"{context}: weights", expected="finite numbers ≥ 0",
-                                got=f"{len(bad)} bad: {_few(bad)}"))
+        problems.append(Problem(_("{context}: weights").format(context=context),
+                                expected=_("finite numbers ≥ 0"),
+                                got=_("{count} bad: {ids}").format(count=len(bad),
+                                                                   ids=_few(bad))))
     known = set(s_ids)
-    for label, ids in (("existing", existing), ("exclude", exclude)):
+    for label, ids in ((_("existing sites"), existing), (_("excluded sites"), exclude)):
         unknown = [s for s in ids if str(s) not in known]
         if unknown:
-            problems.append(Problem(f"{context}: {label} sites, {len(unknown)} unknown id"
-                                    f"{'s' if len(unknown) != 1 else ''}",
-                                    expected=f"ids of the {m} sites (e.g. {_few(s_ids, 3)})",
-                                    got=_few(unknown), fix="check the spelling of the ids"))
+            problems.append(Problem(
+                ngettext("{context}: {label}, {count} unknown id",
+                         "{context}: {label}, {count} unknown ids", len(unknown)).format(
+                    context=context, label=label, count=len(unknown)),
+                expected=_("ids of the {m} sites (e.g. {ids})").format(m=m,
+                                                                       ids=_few(s_ids, 3)),
+                got=_few(unknown), fix=_("check the spelling of the ids")))
     both = sorted(set(map(str, existing)) & set(map(str, exclude)))
     if both:
-        problems.append(Problem(f"{context}: sites both existing and excluded",
-                                expected="an existing site is never excluded", got=_few(both)))
+        problems.append(Problem(_("{context}: sites both existing and excluded").format(
+            context=context), expected=_("an existing site is never excluded"),
+            got=_few(both)))
     f_cost = _per_site(site_cost, s_ids, "site_cost", 1.0, problems, context)
     cap = None if capacity is None else _per_site(capacity, s_ids, "capacity", np.nan,
                                                   problems, context)
@@ -165,18 +179,19 @@ def _per_site(values: PerSite, s_ids: list[str], name: str, default: float,
     if isinstance(values, Mapping):
         unknown = [k for k in values if str(k) not in set(s_ids)]
         if unknown:
-            problems.append(Problem(f"{context}: {name}, unknown site ids",
-                                    expected="ids of the sites", got=_few(unknown)))
+            problems.append(Problem(_("{context}: {name}, unknown site ids").format(
+                context=context, name=name), expected=_("ids of the sites"), got=_few(unknown)))
         out = np.array([float(values.get(s, default)) for s in s_ids])
     else:
         out = np.asarray(values, dtype=float).ravel()
         if len(out) != len(s_ids):
-            problems.append(Problem(f"{context}: {name}", expected=f"{len(s_ids)} values "
-                                    "(one per site)", got=f"{len(out)} values"))
+            problems.append(Problem(f"{context}: {name}",
+                                    expected=_("{m} values (one per site)").format(m=len(s_ids)),
+                                    got=_("{count} values").format(count=len(out))))
             return np.full(len(s_ids), default)
     given = out[~np.isnan(out)] if np.isnan(default) else out
     if not (np.isfinite(given).all() and (given >= 0).all()):
-        problems.append(Problem(f"{context}: {name}", expected="finite numbers ≥ 0",
+        problems.append(Problem(f"{context}: {name}", expected=_("finite numbers ≥ 0"),
                                 got=_few([v for v in given if not (np.isfinite(v) and v >= 0)])))
     return out
 
@@ -188,19 +203,22 @@ def check_k(data: SitingData, k: int | None, context: str, *, exact: bool = Fals
         return
     if k < 0 or (exact and k > n_cand) or (not exact and k > n_cand):
         raise_if_errors([Problem(
-            f"{context}: sites to add", expected=f"0 ≤ k ≤ {n_cand} (the candidates: "
-            f"{data.n_sites} sites − {int(data.existing.sum())} existing − "
-            f"{int(data.excluded.sum())} excluded)", got=str(k),
-            fix="ask for fewer sites or give more candidates")], context=context)
+            _("{context}: sites to add").format(context=context),
+            expected=_("0 ≤ k ≤ {n} (the candidates: {sites} sites − {existing} existing − "
+                       "{excluded} excluded)").format(
+                n=n_cand, sites=data.n_sites, existing=int(data.existing.sum()),
+                excluded=int(data.excluded.sum())), got=str(k),
+            fix=_("ask for fewer sites or give more candidates"))], context=context)
 
 
 def unreachable_error(data: SitingData, rows: IntArray, what: str, context: str) -> None:
     """Raise `InfeasibleError` naming the demand points no site can serve."""
     ids = [data.demand_ids[i] for i in rows]
     raise InfeasibleError(
-        f"{context}: {len(ids)} of {data.n_demand} demand points {what} "
-        f"({_few(ids)}); fix: add candidate sites near them, widen the standard, or leave "
-        "them out", status="infeasible")
+        _("{context}: {count} of {total} demand points {what} ({ids}); fix: add candidate "
+          "sites near them, widen the standard, or leave them out").format(
+            context=context, count=len(ids), total=data.n_demand, what=what, ids=_few(ids)),
+        status="infeasible")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from hsplan._i18n import _
 from hsplan.errors import InfeasibleError
 
 FloatArray = npt.NDArray[np.float64]
@@ -62,7 +63,8 @@ def solve_milp(c: FloatArray, a: sp.csr_matrix | None, lower: FloatArray, upper:
     took = time.perf_counter() - start
     status = MILP_STATUS.get(int(res.status), "error")
     if res.x is None or status not in ("optimal", "time_limit"):
-        raise InfeasibleError(f"{what}: no solution — {res.message}", status=status)
+        raise InfeasibleError(_("{what}: no solution — {message}").format(
+            what=what, message=res.message), status=status)
     objective = sign * float(res.fun)
     gap = float(getattr(res, "mip_gap", 0.0) or 0.0) if status == "time_limit" else 0.0
     dual = getattr(res, "mip_dual_bound", None)

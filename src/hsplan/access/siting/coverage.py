@@ -32,6 +32,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from hsplan._i18n import _
 from hsplan.access.service import FacilitySelector, ServiceAccess
 from hsplan.access.siting._base import (
     BoolArray,
@@ -65,7 +66,8 @@ AUTO_EXACT_PAIRS = 400_000
 
 def _check_method(method: str, context: str) -> None:
     if method not in METHODS:
-        raise_if_errors([Problem(f"{context}: method", expected=" or ".join(METHODS),
+        raise_if_errors([Problem(_("{context}: method").format(context=context),
+                                 expected=_(" or ").join(METHODS),
                                  got=str(method))], context=context)
 
 
@@ -118,8 +120,9 @@ class _Covering:
                                  capacity=capacity, existing_capacity=existing_capacity,
                                  grid_km=grid_km, crs=crs)
         if problem.minutes is None:
-            raise_if_errors([Problem(f"{cls.model}: service standard", expected="minutes "
-                                     "(e.g. 15) or the ambulance norm", got="none")],
+            raise_if_errors([Problem(_("{model}: service standard").format(model=cls.model),
+                                     expected=_("minutes (e.g. 15) or the ambulance norm"),
+                                     got=_("none"))],
                             context=cls.model)
             raise AssertionError  # unreachable: raise_if_errors raised
         model = cls(problem.data, radius=problem.minutes, k=k, covers=problem.covers)
@@ -136,15 +139,20 @@ class _Covering:
     def _cover(self) -> sp.csr_matrix:
         if self.covers is not None:
             if self.covers.shape != self.data.cost.shape:
-                raise_if_errors([Problem(f"{self.model}: covers", expected="a demand × sites "
-                                         f"matrix {self.data.cost.shape}",
-                                         got=f"shape {self.covers.shape}")], context=self.model)
+                raise_if_errors([Problem(_("{model}: covers").format(model=self.model),
+                                         expected=_("a demand × sites matrix {shape}").format(
+                                             shape=self.data.cost.shape),
+                                         got=_("shape {shape}").format(
+                                             shape=self.covers.shape))], context=self.model)
             return sp.csr_matrix(self.covers)
         r = np.asarray(self.radius, dtype=float)
         if (r.ndim and r.shape != (self.data.n_demand,)) or not np.all(r >= 0):
-            raise_if_errors([Problem(f"{self.model}: radius", expected="a service standard "
-                                     f"≥ 0, one value or {self.data.n_demand} (one per demand "
-                                     "point)", got=f"shape {r.shape}")], context=self.model)
+            raise_if_errors([Problem(_("{model}: radius").format(model=self.model),
+                                     expected=_("a service standard ≥ 0, one value or {n} "
+                                                "(one per demand point)").format(
+                                         n=self.data.n_demand),
+                                     got=_("shape {shape}").format(shape=r.shape))],
+                            context=self.model)
         return self.data.cover(r)
 
     def _result(self, cover: sp.csr_matrix, new: BoolArray, *, status: str, objective: float,
@@ -159,7 +167,7 @@ class _Covering:
             else np.zeros(d.n_demand, dtype=bool)
         cov_after = np.asarray(n_cover[:, open_mask].sum(axis=1)).ravel() > 0 \
             if covered_after is None else covered_after
-        _, cost_b = nearest_open(d, ex)
+        _near, cost_b = nearest_open(d, ex)
         near_a, cost_a = nearest_open(d, open_mask)
         # the nearest new site that covers each newly covered point
         rows, cols, vals = d.pairs()
@@ -214,7 +222,7 @@ class LSCP(_Covering):
         a = sp.csr_matrix(cover[need][:, cand_idx])
         empty = np.diff(a.indptr) == 0
         if empty.any():
-            unreachable_error(d, need[empty], "have no candidate site within the standard",
+            unreachable_error(d, need[empty], _("have no candidate site within the standard"),
                               self.model)
         red: dict[str, int] = {"demand": d.n_demand, "sites": int(cand.sum())}
         new = np.zeros(d.n_sites, dtype=bool)
@@ -222,7 +230,7 @@ class LSCP(_Covering):
             return self._result(cover, new, status="optimal", objective=0.0, bound=0.0,
                                 gap=0.0, method="exact", solve_s=time.perf_counter() - start,
                                 reduction=red)
-        a, _, _ = merge_identical_rows(a, np.ones(len(need)))
+        a, _w, _group = merge_identical_rows(a, np.ones(len(need)))
         cost = d.site_cost[cand_idx]
         keep = undominated_columns(a, cost)
         a, cost, cand_idx = sp.csr_matrix(a[:, keep]), cost[keep], cand_idx[keep]
@@ -304,7 +312,7 @@ class MCLP(_Covering):
         red: dict[str, int] = {"demand": d.n_demand, "sites": len(cand_idx)}
         useful = np.diff(a.indptr) > 0
         a, rows = sp.csr_matrix(a[useful]), rows[useful]
-        a, w, _ = merge_identical_rows(a, d.weights[rows])
+        a, w, _group = merge_identical_rows(a, d.weights[rows])
         keep = undominated_columns(a, np.zeros(a.shape[1]))
         a, cand_idx = sp.csr_matrix(a[:, keep]), cand_idx[keep]
         red.update({"demand_reduced": a.shape[0], "sites_reduced": a.shape[1]})
@@ -455,7 +463,7 @@ class LSCPB(_Covering):
         a_full = sp.csr_matrix(cover[:, cand_idx])
         # rows with identical (candidate set, existing count) share one u
         key = sp.hstack([a_full, sp.csr_matrix(np.minimum(n_exist, 2)[:, None])], format="csr")
-        _, cnt, group = merge_identical_rows(key, np.ones(d.n_demand))
+        _rows, cnt, group = merge_identical_rows(key, np.ones(d.n_demand))
         reps = np.unique(group, return_index=True)[1]
         a = sp.csr_matrix(a_full[reps])
         e = n_exist[reps]

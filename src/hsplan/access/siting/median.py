@@ -5,8 +5,9 @@ variant with opening costs) and `PCenter`, with existing sites fixed open.
   Σ_j x_ij = 1, x_ij ≤ y_j, Σ_new y_j = k; capacitated: Σ_i w_i x_ij ≤ C_j y_j (demand may
   split); facility location (k not given): min Σ_j f_j y_j + Σ_ij w_i d_ij x_ij.
 - p-center (Hakimi 1965): min max_i min_{j open} d_ij, solved exactly as the smallest
-  distinct cost R whose covering problem (LSCP at radius R) needs at most k new sites,
-  found by bisection over the sorted distinct costs (Minieka 1970).
+  distinct cost R whose covering problem (LSCP at radius R) needs at most k new sites
+  (Minieka 1970), on a growing subset of the demand points between a lower and an upper
+  bound (Chen & Chen 2009; `_center`).
 
 Pairs beyond a sparse cost matrix's stored entries (e.g. a cut-off OD) are not allowed;
 without capacities, pairs farther than the nearest existing site are dropped before solving
@@ -30,6 +31,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from hsplan._i18n import _
 from hsplan.access.service import FacilitySelector, ServiceAccess
 from hsplan.access.siting._base import (
     CostInput,
@@ -45,9 +47,9 @@ from hsplan.access.siting._base import (
     totals,
     unreachable_error,
 )
+from hsplan.access.siting._center import p_center
 from hsplan.access.siting._milp import MilpSolution, solve_milp
 from hsplan.access.siting._reduce import lagrangian_p_median
-from hsplan.access.siting.coverage import LSCP
 from hsplan.access.siting.project import siting_problem
 from hsplan.errors import InfeasibleError, Problem, raise_if_errors
 from hsplan.region.project import Project
@@ -133,8 +135,10 @@ class PMedian(_Assigning):
         d, k = self.data, self.k
         check_k(d, k, self.model)
         if method not in ("auto", "exact", "greedy"):
-            raise_if_errors([Problem(f"{self.model}: method", expected="auto or exact or "
-                                     "greedy", got=str(method))], context=self.model)
+            raise_if_errors([Problem(_("{model}: method").format(model=self.model),
+                                     expected=_(" or ").join(("auto", "exact", "greedy")),
+                                     got=str(method))],
+                            context=self.model)
         cap_all = d.capacity if d.capacity is not None else np.full(d.n_sites, np.nan)
         capacitated = not np.isnan(cap_all).all()
         if k is not None and not capacitated and (
@@ -145,12 +149,12 @@ class PMedian(_Assigning):
         keep = usable[cols]
         rows, cols, vals = rows[keep], cols[keep], vals[keep]
         if not capacitated and d.existing.any():
-            _, to_existing = nearest_open(d, d.existing)
+            _near, to_existing = nearest_open(d, d.existing)
             keep = vals <= to_existing[rows]
             rows, cols, vals = rows[keep], cols[keep], vals[keep]
         lonely = np.setdiff1d(np.arange(d.n_demand), rows)
         if len(lonely):
-            unreachable_error(d, lonely, "reach no site", self.model)
+            unreachable_error(d, lonely, _("reach no site"), self.model)
         if capacitated:
             self._check_capacity(cap_all, k)
         cand_idx = np.nonzero(d.candidates)[0]
@@ -182,8 +186,9 @@ class PMedian(_Assigning):
             if sol.status == "time_limit":
                 if capacitated:
                     raise InfeasibleError(
-                        f"{self.model}: the time limit came before every demand point was "
-                        "placed among its nearest sites; fix: raise the time limit",
+                        _("{model}: the time limit came before every demand point was placed "
+                          "among its nearest sites; fix: raise the time limit").format(
+                            model=self.model),
                         status="time_limit")
                 break  # uncapacitated: the points go to their nearest open site below
             limit[u > 1e-9] *= 4
@@ -200,7 +205,7 @@ class PMedian(_Assigning):
         cost = np.full(n, np.inf)
         cost[rows[pick]] = vals[pick]
         ids = np.array(d.site_ids, dtype=object)
-        _, cost_b = nearest_open(d, d.existing)
+        _near, cost_b = nearest_open(d, d.existing)
         assignments = pd.DataFrame({"demand_id": d.demand_ids, "weight": d.weights,
                                     "site_id": ids[site], "cost": cost})
         after = totals(d, None, cost)
@@ -242,12 +247,12 @@ class PMedian(_Assigning):
         dense[rows[sel], pos[cols[sel]]] = d.weights[rows[sel]] * vals[sel]
         lonely = np.nonzero(~np.isfinite(dense).any(axis=1))[0]
         if len(lonely):
-            unreachable_error(d, lonely, "reach no site", self.model)
-        chosen, _, lower = lagrangian_p_median(dense, d.existing[usable], k)
+            unreachable_error(d, lonely, _("reach no site"), self.model)
+        chosen, _value, lower = lagrangian_p_median(dense, d.existing[usable], k)
         new = np.zeros(d.n_sites, dtype=bool)
         new[usable[chosen]] = True
         near, cost = nearest_open(d, new | d.existing)
-        _, cost_b = nearest_open(d, d.existing)
+        _near, cost_b = nearest_open(d, d.existing)
         ids = np.array(d.site_ids, dtype=object)
         value = float((d.weights * cost).sum())
         after = totals(d, None, cost)
@@ -335,11 +340,14 @@ class PMedian(_Assigning):
         cand = np.sort(cap[d.candidates])[::-1]
         extra = float(cand[:k].sum()) if k is not None else float(cand.sum())
         if have + extra < demand - 1e-9:
-            what = f"the {k} largest candidates" if k is not None else "all candidates"
+            what = (_("the {k} largest candidates").format(k=k) if k is not None
+                    else _("all candidates"))
             raise InfeasibleError(
-                f"{self.model}: capacity below demand — demand {demand:,.0f} > existing "
-                f"{have:,.0f} + {what} {extra:,.0f} = {have + extra:,.0f}; fix: add sites, "
-                "raise capacities or lower the demand", status="infeasible")
+                _("{model}: capacity below demand — demand {demand} > existing {have} + "
+                  "{what} {extra} = {total}; fix: add sites, raise capacities or lower the "
+                  "demand").format(model=self.model, demand=f"{demand:,.0f}",
+                                   have=f"{have:,.0f}", what=what, extra=f"{extra:,.0f}",
+                                   total=f"{have + extra:,.0f}"), status="infeasible")
 
 
 class PCenter(_Assigning):
@@ -355,46 +363,24 @@ class PCenter(_Assigning):
         d, k = self.data, (0 if self.k is None else int(self.k))
         check_k(d, k, self.model)
         usable = d.existing | d.candidates
-        _, best_any = nearest_open(d, usable)
-        if not np.isfinite(best_any).all():
-            unreachable_error(d, np.nonzero(~np.isfinite(best_any))[0], "reach no site",
-                              self.model)
-        _, cols, vals = d.pairs()
-        values = np.unique(vals[usable[cols]])
-        lo = int(np.searchsorted(values, best_any.max()))
-        hi = len(values) - 1
-        unit = SitingData(d.cost, d.weights, d.demand_ids, d.site_ids, d.existing,
-                          d.excluded, np.ones(d.n_sites), None, d.unit)
-
-        def cover_with(radius: float) -> SitingResult | None:
-            try:
-                res = LSCP(unit, radius=radius).solve(method="exact",
-                                                      time_limit_s=time_limit_s)
-            except InfeasibleError as exc:
-                if exc.status == "infeasible":
-                    return None
-                raise
-            return res if len(res.sites) <= k else None
-
-        best = cover_with(float(values[hi]))
-        existing = [s for s, e in zip(d.site_ids, d.existing, strict=True) if e]
-        if best is None:
+        rows, cols, vals = d.pairs()
+        lonely = np.bincount(rows[usable[cols]], minlength=d.n_demand) == 0
+        if lonely.any():
+            unreachable_error(d, np.nonzero(lonely)[0], _("reach no site"), self.model)
+        found = p_center(d.cost, d.existing, d.candidates, k, time_limit_s=time_limit_s,
+                         what=self.model)
+        if found is None:
+            existing = [s for s, e in zip(d.site_ids, d.existing, strict=True) if e]
             raise InfeasibleError(
-                f"{self.model}: {k} new sites cannot serve every demand point even at the "
-                f"largest cost {values[hi]:,.1f} {d.unit}; fix: allow more sites "
-                f"(existing: {_few(existing) or 'none'})",
-                status="infeasible")
-        while lo < hi:
-            mid = (lo + hi) // 2
-            res = cover_with(float(values[mid]))
-            if res is None:
-                lo = mid + 1
-            else:
-                best, hi = res, mid
+                _("{model}: {k} new sites cannot serve every demand point even at the largest "
+                  "cost {cost} {unit}; fix: allow more sites (existing: {existing})").format(
+                    model=self.model, k=k, cost=f"{float(vals[usable[cols]].max()):,.1f}",
+                    unit=d.unit, existing=_few(existing) or _("none")), status="infeasible")
+        chosen, _value, search = found
         new = np.zeros(d.n_sites, dtype=bool)
-        new[d.site_index(list(best.sites))] = True
+        new[chosen] = True
         near, cost = nearest_open(d, d.existing | new)
-        _, cost_b = nearest_open(d, d.existing)
+        _near, cost_b = nearest_open(d, d.existing)
         ids = np.array(d.site_ids, dtype=object)
         value = float(cost.max())
         assignments = pd.DataFrame({"demand_id": d.demand_ids, "weight": d.weights,
@@ -406,4 +392,6 @@ class PCenter(_Assigning):
                             after=totals(d, None, cost), method="exact",
                             solve_s=time.perf_counter() - start,
                             reduction={"demand": d.n_demand, "sites": int(d.candidates.sum()),
-                                       "radii_tried": len(values)}, extra=dict(self.meta))
+                                       "demand_subset": search.subset,
+                                       "rounds": search.rounds, "radii_tried": search.radii,
+                                       "milps": search.milps}, extra=dict(self.meta))

@@ -24,6 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from hsplan._i18n import _
 from hsplan.access.service import (
     FacilitySelector,
     ServiceAccess,
@@ -79,9 +80,9 @@ def generated_candidates(sa: ServiceAccess, kind: str, *, grid_km: float = 3.0,
     village), ``grid`` (a `grid_km` grid inside the townships) or ``upgrade`` (existing
     facilities picked by `upgrade`, default every facility not picked by `skip`)."""
     if kind not in CANDIDATE_KINDS:
-        raise_if_errors([Problem("candidates", expected=" or ".join(CANDIDATE_KINDS),
-                                 got=str(kind), fix="or give a file of candidate sites")],
-                        context="siting")
+        raise_if_errors([Problem(_("candidates"), expected=_(" or ").join(CANDIDATE_KINDS),
+                                 got=str(kind), fix=_("or give a file of candidate sites"))],
+                        context=_("siting"))
     pts = sa.points
     areas = sa.region.areas
     towns = areas[(areas["level"] == "township") & areas.geometry.notna()]
@@ -149,9 +150,9 @@ def candidates_from_file(path: str | Path, sa: ServiceAccess, *,
         raw = pd.read_excel(path, dtype=object) if path.suffix.lower() in (".xlsx", ".xlsm") \
             else pd.read_csv(path, dtype=object, encoding="utf-8-sig")
     except (OSError, ValueError) as exc:
-        raise_if_errors([Problem("candidate sites: the file cannot be read", file=file,
-                                 expected="an .xlsx or .csv table", got=str(exc))],
-                        context="candidate sites")
+        raise_if_errors([Problem(_("candidate sites: the file cannot be read"), file=file,
+                                 expected=_("an .xlsx or .csv table"), got=str(exc))],
+                        context=_("candidate sites"))
         raise AssertionError from exc  # unreachable
     header = {str(h).strip(): h for h in raw.columns}
     cols: dict[str, Any] = {}
@@ -160,10 +161,11 @@ def candidates_from_file(path: str | Path, sa: ServiceAccess, *,
             if n in header:
                 cols[key] = header[n]
                 break
-    problems = [Problem("candidate sites: missing column", file=file, column=key,
-                        expected=" or ".join(CANDIDATE_COLUMNS[key]), got="no such column")
+    problems = [Problem(_("candidate sites: missing column"), file=file, column=key,
+                        expected=_(" or ").join(CANDIDATE_COLUMNS[key]),
+                        got=_("no such column"))
                 for key in ("id", "name", "lon", "lat") if key not in cols]
-    raise_if_errors(problems, context="candidate sites")
+    raise_if_errors(problems, context=_("candidate sites"))
     default = crs_name(crs)
     ids: list[str] = []
     labels: list[str] = []
@@ -177,11 +179,12 @@ def candidates_from_file(path: str | Path, sa: ServiceAccess, *,
         line = int(str(i)) + 2
         ident = str(row[cols["id"]]).strip()
         if not ident or ident == "nan":
-            problems.append(Problem("candidate sites: empty id", file=file, row=line,
-                                    column=str(cols["id"]), expected="an id"))
+            problems.append(Problem(_("candidate sites: empty id"), file=file, row=line,
+                                    column=str(cols["id"]), expected=_("an id")))
         if ident in ids:
-            problems.append(Problem("candidate sites: duplicate id", file=file, row=line,
-                                    column=str(cols["id"]), expected="unique ids", got=ident))
+            problems.append(Problem(_("candidate sites: duplicate id"), file=file, row=line,
+                                    column=str(cols["id"]), expected=_("unique ids"),
+                                    got=ident))
         try:
             lon, lat = float(row[cols["lon"]]), float(row[cols["lat"]])
             if not (70 <= lon <= 140 and 0 <= lat <= 60):
@@ -190,17 +193,17 @@ def candidates_from_file(path: str | Path, sa: ServiceAccess, *,
                 pd.notna(row[cols["crs"]]) else default
             lon, lat = (float(v) for v in to_wgs84(lon, lat, crs_name(row_crs)))
         except (TypeError, ValueError):
-            problems.append(Problem("candidate sites: bad coordinates", file=file, row=line,
+            problems.append(Problem(_("candidate sites: bad coordinates"), file=file, row=line,
                                     column=f"{cols['lon']}/{cols['lat']}",
-                                    expected="lon 70–140 and lat 0–60 degrees (China)",
+                                    expected=_("lon 70–140 and lat 0–60 degrees (China)"),
                                     got=f"{row[cols['lon']]}, {row[cols['lat']]}"))
             lon = lat = float("nan")
         code = str(row[cols["area_code"]]).strip() if "area_code" in cols and \
             pd.notna(row[cols["area_code"]]) else ""
         if code and code not in area_codes:
-            problems.append(Problem("candidate sites: unknown area", file=file, row=line,
+            problems.append(Problem(_("candidate sites: unknown area"), file=file, row=line,
                                     column=str(cols["area_code"]),
-                                    expected="an area code of the project", got=code))
+                                    expected=_("an area code of the project"), got=code))
         for key, store in (("cost", costs), ("capacity", caps)):
             num = float("nan")
             value = row[cols[key]] if key in cols else None
@@ -210,8 +213,9 @@ def candidates_from_file(path: str | Path, sa: ServiceAccess, *,
                 if num < 0:
                     raise ValueError
             except (TypeError, ValueError):
-                problems.append(Problem(f"candidate sites: bad {key}", file=file, row=line,
-                                        column=str(cols[key]), expected="a number ≥ 0",
+                problems.append(Problem(_("candidate sites: bad {column}").format(
+                                            column=key), file=file, row=line, column=str(cols[key]),
+                                        expected=_("a number ≥ 0"),
                                         got=str(value)))
                 num = float("nan")
             store.append(num)
@@ -260,9 +264,9 @@ def siting_problem(sa: ServiceAccess, facility: FacilitySelector | None, *,
         described = f"院前急救站点（{sa.readings.ems.describe_zh()}）"
     else:
         if facility is None:
-            raise_if_errors([Problem("siting: facility", expected="a facility selector, "
-                                     "e.g. 乡镇卫生院 (or ambulance=True for the 院前急救 "
-                                     "bases)", got="none")], context="siting")
+            raise_if_errors([Problem(_("siting: facility"), expected=_(
+                "a facility selector, e.g. 乡镇卫生院 (or ambulance=True for the 院前急救 "
+                "bases)"), got=_("none"))], context=_("siting"))
             raise AssertionError  # unreachable: raise_if_errors raised
         existing = sa.facilities(facility)
         described = ("、".join(facility) if isinstance(facility, list | tuple)
@@ -288,9 +292,9 @@ def siting_problem(sa: ServiceAccess, facility: FacilitySelector | None, *,
     ex["kind"] = "existing"
     cand["kind"] = "candidate"
     clash = sorted(set(cand["id"].astype(str)) & set(ex["id"]))
-    problems = [Problem("candidate sites: ids already used by existing facilities",
-                        expected="new ids", got=_few(clash))] if clash else []
-    raise_if_errors(problems, context="siting")
+    problems = [Problem(_("candidate sites: ids already used by existing facilities"),
+                        expected=_("new ids"), got=_few(clash))] if clash else []
+    raise_if_errors(problems, context=_("siting"))
     sites = gpd.GeoDataFrame(pd.concat([ex, cand], ignore_index=True), geometry="geometry",
                              crs=WGS84)
     points = sa.points
@@ -326,7 +330,7 @@ def siting_problem(sa: ServiceAccess, facility: FacilitySelector | None, *,
                        demand_ids=points["area_code"].astype(str).tolist(),
                        site_ids=sites["id"].astype(str).tolist(),
                        existing=ex["id"].tolist(), exclude=[str(e) for e in exclude],
-                       site_cost=site_cost, capacity=cap, unit="min", context="siting")
+                       site_cost=site_cost, capacity=cap, unit="min", context=_("siting"))
     return SitingProblem(access=sa, sites=sites, data=data, minutes=per_point,
                          facility=described, candidates=label, network=network_label,
                          covers=covers, readings=sa.readings.line_zh() if ambulance else "")
