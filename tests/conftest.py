@@ -9,7 +9,7 @@ or PostGIS are not installed (Debian: postgresql, postgresql-15-postgis-3).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -73,3 +73,19 @@ def _in_language(monkeypatch: pytest.MonkeyPatch, lang: str) -> Iterator[None]:
         yield
     finally:
         _i18n.set_language(before)
+
+
+@pytest.fixture
+def console_width(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+    """Return a setter of the width of hsplan's two consoles for one test.
+
+    The private `_width` is set and restored (None: the width comes from COLUMNS or the
+    terminal). Setting the public `width` with monkeypatch would "restore" the width read at
+    that moment, freezing it for every later test and ignoring their COLUMNS."""
+    from hsplan.cli import _app
+
+    def set_width(columns: int) -> None:
+        for console in (_app.console, _app.err_console):
+            monkeypatch.setattr(console, "_width", columns)
+
+    return set_width

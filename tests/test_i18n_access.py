@@ -6,6 +6,7 @@ the road network, floating catchments, coverage, the service model, travel times
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -137,10 +138,8 @@ def test_travel_times_in_english() -> None:
     assert "nearest_facility_times: no facilities: expected at least one facility" in no_facility
 
 
-def _commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    from hsplan.cli._app import console
-
-    monkeypatch.setattr(console, "width", 250)  # headers on one line each
+def _commands(tmp_path: Path, console_width: Callable[[int], None]) -> list[str]:
+    console_width(250)  # headers on one line each
     runner = CliRunner()
     calls = [["traveltimes", str(example_project_path()), "--subtype", "乡镇卫生院",
               "--straight-line"],
@@ -156,8 +155,8 @@ def _commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_commands_in_chinese(chinese: None, tmp_path: Path,
-                             monkeypatch: pytest.MonkeyPatch) -> None:
-    times, network, cov = _commands(tmp_path, monkeypatch)
+                             console_width: Callable[[int], None]) -> None:
+    times, network, cov = _commands(tmp_path, console_width)
     assert "到最近机构的行程时间（分钟）" in times
     for header in ("村居代码", "行程时间(分钟)", "最近机构", "可达", "行程时间模型"):
         assert header in times
@@ -174,8 +173,8 @@ def test_commands_in_chinese(chinese: None, tmp_path: Path,
 
 
 @pytest.mark.usefixtures("english")
-def test_commands_in_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    times, network, cov = _commands(tmp_path, monkeypatch)
+def test_commands_in_english(tmp_path: Path, console_width: Callable[[int], None]) -> None:
+    times, network, cov = _commands(tmp_path, console_width)
     assert "travel time to the nearest facility (minutes)" in times
     assert "village code" in times and "straight-line model, not a road network" in times
     assert "road network: OpenStreetMap road network (driving," in network

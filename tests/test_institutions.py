@@ -5,6 +5,7 @@ service network (医共体, 次中心) — statuses planted to meet, approach an
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -343,10 +344,8 @@ def test_the_report_has_a_key_institutions_section(tmp_path: Path) -> None:
 
 
 def test_plans_show_lists_the_institutions_with_their_targets(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from hsplan.cli._app import console
-
-    monkeypatch.setattr(console, "width", 200)  # one line per institution
+        console_width: Callable[[int], None]) -> None:
+    console_width(200)  # one line per institution
     res = runner.invoke(app, ["plans", "show", "leshan-shizhong-2021-2025", "--format", "table"])
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
