@@ -228,6 +228,74 @@ def test_a_real_dask_scheduler_and_two_workers_give_identical_tables(
         pd.testing.assert_frame_equal(frame, expected[job], obj=job)
 
 
+# Shutdown conditions of a national run, made certain for a test (dask/distributed#7105):
+# the scheduler answers heartbeats slowly, so a worker has one in flight when it is told to
+# close (its connection closes under it: "Failed to communicate with scheduler during
+# heartbeat", a traceback); and a worker's interpreter takes seconds to exit, as one that
+# has imported the stack and run a hundred counties does on a loaded machine (the nanny
+# kills it after 4 s: "Worker process still alive after 4.0 seconds, killing").
+SLOW_HEARTBEAT_REPLIES = '''
+import asyncio
+
+def dask_setup(scheduler):
+    reply = scheduler.handlers["heartbeat_worker"]
+
+    async def slow_reply(**kwargs):
+        answer = reply(**kwargs)
+        await asyncio.sleep(1.0)
+        return answer
+
+    scheduler.handlers["heartbeat_worker"] = slow_reply
+'''
+SLOW_WORKER_EXIT = '''
+import atexit
+import time
+
+def dask_setup(worker):
+    atexit.register(time.sleep, 6)
+'''
+
+
+@pytest.mark.slow
+def test_a_dask_local_cluster_run_ends_without_tracebacks(projects: Path,
+                                                         tmp_path: Path) -> None:
+    (tmp_path / "slow_heartbeat_replies.py").write_text(SLOW_HEARTBEAT_REPLIES)
+    (tmp_path / "slow_worker_exit.py").write_text(SLOW_WORKER_EXIT)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path),
+           "DASK_DISTRIBUTED__SCHEDULER__PRELOAD": f"['{tmp_path / 'slow_heartbeat_replies.py'}']",
+           "DASK_DISTRIBUTED__WORKER__PRELOAD": f"['{tmp_path / 'slow_worker_exit.py'}']"}
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "hsplan", "batch", "run", str(out),
+                           "--projects", str(projects), "--jobs", "evaluate,check",
+                           "--dask-local", "2"], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for noise in ("Traceback", "ERROR", "killing"):
+        assert noise not in proc.stderr, proc.stderr
+    manifest = read_manifest(out)
+    assert sorted(manifest["county"].unique()) == sorted(COUNTIES)
+    assert set(manifest["status"]) == {"ok"} and len(manifest) == 2 * len(COUNTIES)
+
+
+def test_only_the_heartbeat_record_of_a_closing_worker_is_dropped() -> None:
+    import logging
+    from types import SimpleNamespace
+
+    from distributed.core import Status
+
+    from hsplan.batch._dask import _ClosingHeartbeatFilter
+
+    def kept(status: Status, message: str) -> bool:
+        record = logging.LogRecord("distributed.worker", logging.ERROR, __file__, 1, message,
+                                   None, None)
+        return _ClosingHeartbeatFilter(SimpleNamespace(status=status)).filter(record)
+
+    heartbeat = "Failed to communicate with scheduler during heartbeat."
+    assert not kept(Status.closing, heartbeat) and not kept(Status.closed, heartbeat)
+    assert kept(Status.running, heartbeat)  # a scheduler lost mid-run is still reported
+    assert kept(Status.closing, "Compute Failed")
+
+
 def test_a_broken_county_is_reported_and_the_others_complete(projects: Path,
                                                              tmp_path: Path) -> None:
     folder = tmp_path / "projects"

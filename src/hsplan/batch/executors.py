@@ -95,7 +95,7 @@ def open_executor(spec: ExecutorSpec) -> Iterator[cf.Executor]:
             yield pool
         return
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError as exc:  # pragma: no cover - dask is a dependency
         raise_if_errors([Problem("Dask", expected="the package distributed installed",
                                  got=str(exc), fix="pip install 'dask[distributed]'")],
@@ -105,7 +105,8 @@ def open_executor(spec: ExecutorSpec) -> Iterator[cf.Executor]:
         with Client(spec.scheduler, timeout="30s") as client:
             yield client.get_executor(pure=False)
         return
-    with LocalCluster(n_workers=spec.n_workers(), threads_per_worker=1, processes=True,
-                      dashboard_address=None, host="127.0.0.1") as cluster, \
-            Client(cluster) as client:
+    from hsplan.batch._dask import local_cluster_client
+
+    # closed so that a finished run ends without distributed's shutdown noise (see _dask)
+    with local_cluster_client(spec.n_workers()) as client:
         yield client.get_executor(pure=False)
