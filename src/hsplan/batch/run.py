@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hsplan._i18n import _
 from hsplan.batch.executors import ExecutorSpec, open_executor
 from hsplan.batch.jobs import JOBS, NETWORKS, JobRecord, input_digest, run_county
 from hsplan.batch.sources import CountySource
@@ -116,18 +117,20 @@ def run_batch(sources: Sequence[CountySource], *, out_dir: str | Path, plan: str
     jobs: "auto" (a project's roads where it has them, else straight lines) or "straight"
     (straight lines everywhere).
     """
-    problems = [Problem(f"job {j!r}", expected="one of " + ", ".join(JOBS), got=j)
+    problems = [Problem(_("job {job}").format(job=repr(j)),
+                        expected=_("one of {names}").format(names=", ".join(JOBS)), got=j)
                 for j in jobs if j not in JOBS]
     if network not in NETWORKS:
-        problems.append(Problem("network", expected="one of " + ", ".join(NETWORKS),
-                                got=str(network)))
+        problems.append(Problem(_("travel-time model"), expected=_("one of {names}").format(
+            names=", ".join(NETWORKS)), got=str(network)))
     if not sources:
-        problems.append(Problem("counties", expected="at least one county", got="none"))
+        problems.append(Problem(_("counties"), expected=_("at least one county"),
+                                got=_("none")))
     keys = [s.key for s in sources]
     if len(set(keys)) != len(keys):
         dup = sorted({k for k in keys if keys.count(k) > 1})
-        problems.append(Problem("counties", expected="each county once",
-                                got="repeated: " + ", ".join(dup)))
+        problems.append(Problem(_("counties"), expected=_("each county once"),
+                                got=_("repeated: {keys}").format(keys=", ".join(dup))))
     raise_if_errors(problems, context="batch")
     from hsplan.plans.plan import load_plan
 
