@@ -312,6 +312,22 @@ def test_a_broken_county_is_reported_and_the_others_complete(projects: Path,
     assert sorted(ok["county"].unique()) == ["530402", "530403"]
 
 
+def _worker_dies(*args: object) -> None:
+    os._exit(1)  # as a worker killed for memory
+
+
+def test_a_dead_worker_fails_its_counties_with_a_reason_and_a_fix(
+        projects: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hsplan.batch.run as run_module
+
+    monkeypatch.setattr(run_module, "run_county", _worker_dies)  # forked workers see it
+    result = run_batch(sources_from_projects(projects), out_dir=tmp_path, plan="national-norms",
+                       jobs=["evaluate"], executor=ExecutorSpec("process", 1))
+    assert sorted(result.failed["county"]) == sorted(COUNTIES)
+    assert result.failed["error"].str.startswith("工作进程失败：BrokenProcessPool").all()
+    assert result.failed["error"].str.contains("处理办法：用 --resume 重新运行").all()
+
+
 def test_resume_after_a_killed_run_recomputes_only_the_missing_counties(
         projects: Path, tmp_path: Path) -> None:
     folder = tmp_path / "projects"

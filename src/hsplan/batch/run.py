@@ -166,9 +166,13 @@ def run_batch(sources: Sequence[CountySource], *, out_dir: str | Path, plan: str
                 try:
                     records = future.result()
                 except Exception as exc:  # the worker itself died (memory, a killed worker)
-                    records = [JobRecord(source.key, j, "failed", f"工作进程失败：{exc}", 0.0, 0,
-                                         "", "", run_id, source.name, source.province,
-                                         source.city, source.county_code)
+                    reason = _("worker process failed: {error}. Fix: run again with --resume; "
+                               "if the county fails again, run it alone with --serial to see "
+                               "its error, or give each worker more memory (fewer workers)."
+                               ).format(error=f"{type(exc).__name__}: {exc}")
+                    records = [JobRecord(source.key, j, "failed", reason, 0.0, 0, "", "",
+                                         run_id, source.name, source.province, source.city,
+                                         source.county_code)
                                for j in dict(todo)[source]]
                 for rec in records:
                     log.write(json.dumps(asdict(rec), ensure_ascii=False) + "\n")
