@@ -233,7 +233,8 @@ def test_a_real_dask_scheduler_and_two_workers_give_identical_tables(
 # close (its connection closes under it: "Failed to communicate with scheduler during
 # heartbeat", a traceback); and a worker's interpreter takes seconds to exit, as one that
 # has imported the stack and run a hundred counties does on a loaded machine (the nanny
-# kills it after 4 s: "Worker process still alive after 4.0 seconds, killing").
+# kills it after 4 s: "Worker process still alive after 4.0 seconds, killing"); and port
+# 8787, Dask's default, is taken ("UserWarning: Port 8787 is already in use").
 SLOW_HEARTBEAT_REPLIES = '''
 import asyncio
 
@@ -265,12 +266,18 @@ def test_a_dask_local_cluster_run_ends_without_tracebacks(projects: Path,
            "DASK_DISTRIBUTED__SCHEDULER__PRELOAD": f"['{tmp_path / 'slow_heartbeat_replies.py'}']",
            "DASK_DISTRIBUTED__WORKER__PRELOAD": f"['{tmp_path / 'slow_worker_exit.py'}']"}
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "hsplan", "batch", "run", str(out),
-                           "--projects", str(projects), "--jobs", "evaluate,check",
-                           "--dask-local", "2"], env=env, capture_output=True, text=True,
-                          timeout=600)
+    with socket.socket() as busy:  # another cluster on the machine holds Dask's port 8787
+        try:
+            busy.bind(("127.0.0.1", 8787))
+            busy.listen()
+        except OSError:
+            pass  # held already
+        proc = subprocess.run([sys.executable, "-m", "hsplan", "batch", "run", str(out),
+                               "--projects", str(projects), "--jobs", "evaluate,check",
+                               "--dask-local", "2"], env=env, capture_output=True, text=True,
+                              timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for noise in ("Traceback", "ERROR", "killing"):
+    for noise in ("Traceback", "ERROR", "WARNING", "Warning:", "killing"):
         assert noise not in proc.stderr, proc.stderr
     manifest = read_manifest(out)
     assert sorted(manifest["county"].unique()) == sorted(COUNTIES)

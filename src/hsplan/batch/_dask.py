@@ -71,8 +71,12 @@ def local_cluster_client(n_workers: int) -> Iterator[Client]:
     """Yield a client of a new LocalCluster of `n_workers` single-thread worker processes;
     on exit the client is closed, then the workers (given `WORKER_EXIT_GRACE_S` when the
     block finished; at once, as distributed does, when it raised), then the scheduler."""
+    # the scheduler always serves HTTP (health, metrics); dashboard_address=None means its
+    # default port 8787, and a second batch (or a notebook's cluster) on the machine then
+    # prints "Port 8787 is already in use": a free loopback port, and no dashboard
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None, host="127.0.0.1")
+                           dashboard_address="127.0.0.1:0", host="127.0.0.1",
+                           scheduler_kwargs={"dashboard": False})
     try:
         with Client(cluster) as client:
             client.register_plugin(QuietClosingHeartbeat(), name=QuietClosingHeartbeat.name)
