@@ -466,6 +466,7 @@ def test_bad_options_get_a_clear_message(args: list[str], expected: str, tmp_pat
     assert res.exit_code != 0
     said = "".join((res.output + str(res.exception or "")).split())  # lines wrap anywhere
     assert "".join(expected.split()) in said
+    assert "剩余" not in res.output  # refused before the progress bar starts
     assert not isinstance(res.exception, (KeyError, TypeError, AttributeError))
 
 

@@ -103,6 +103,18 @@ def _done(manifest: pd.DataFrame, out_dir: Path, sources: Sequence[CountySource]
     return done
 
 
+def job_problems(jobs: Sequence[str], network: str) -> list[Problem]:
+    """Return the problems of a batch's `jobs` and travel-time model `network` (none when
+    both are known), so a command can refuse them before it starts."""
+    problems = [Problem(_("job {job}").format(job=repr(j)),
+                        expected=_("one of {names}").format(names=", ".join(JOBS)), got=j)
+                for j in jobs if j not in JOBS]
+    if network not in NETWORKS:
+        problems.append(Problem(_("travel-time model"), expected=_("one of {names}").format(
+            names=", ".join(NETWORKS)), got=str(network)))
+    return problems
+
+
 def run_batch(sources: Sequence[CountySource], *, out_dir: str | Path, plan: str,
               jobs: Sequence[str], executor: ExecutorSpec | None = None,
               resume: bool = False, progress: Progress | None = None,
@@ -117,12 +129,7 @@ def run_batch(sources: Sequence[CountySource], *, out_dir: str | Path, plan: str
     jobs: "auto" (a project's roads where it has them, else straight lines) or "straight"
     (straight lines everywhere).
     """
-    problems = [Problem(_("job {job}").format(job=repr(j)),
-                        expected=_("one of {names}").format(names=", ".join(JOBS)), got=j)
-                for j in jobs if j not in JOBS]
-    if network not in NETWORKS:
-        problems.append(Problem(_("travel-time model"), expected=_("one of {names}").format(
-            names=", ".join(NETWORKS)), got=str(network)))
+    problems = job_problems(jobs, network)
     if not sources:
         problems.append(Problem(_("counties"), expected=_("at least one county"),
                                 got=_("none")))
