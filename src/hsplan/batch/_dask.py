@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import dask
 from distributed import Client, LocalCluster, WorkerPlugin
 from distributed.core import Status
 
@@ -74,9 +75,13 @@ def local_cluster_client(n_workers: int) -> Iterator[Client]:
     # the scheduler always serves HTTP (health, metrics); dashboard_address=None means its
     # default port 8787, and a second batch (or a notebook's cluster) on the machine then
     # prints "Port 8787 is already in use": a free loopback port, and no dashboard
-    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                           dashboard_address="127.0.0.1:0", host="127.0.0.1",
-                           scheduler_kwargs={"dashboard": False})
+    # and no statistical profiler: it feeds only the dashboard, and each worker kept a
+    # profile tree per second (1,000 of them) and per task prefix, so a national run grew
+    # each worker from 260 to 900 MiB, and its exit (freeing them) past the nanny's grace
+    with dask.config.set({"distributed.worker.profile.enabled": False}):  # nannies copy it
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                               dashboard_address="127.0.0.1:0", host="127.0.0.1",
+                               scheduler_kwargs={"dashboard": False})
     try:
         with Client(cluster) as client:
             client.register_plugin(QuietClosingHeartbeat(), name=QuietClosingHeartbeat.name)
