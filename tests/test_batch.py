@@ -228,6 +228,81 @@ def test_a_real_dask_scheduler_and_two_workers_give_identical_tables(
         pd.testing.assert_frame_equal(frame, expected[job], obj=job)
 
 
+# Shutdown conditions of a national run, made certain for a test (dask/distributed#7105):
+# the scheduler answers heartbeats slowly, so a worker has one in flight when it is told to
+# close (its connection closes under it: "Failed to communicate with scheduler during
+# heartbeat", a traceback); and a worker's interpreter takes seconds to exit, as one that
+# has imported the stack and run a hundred counties does on a loaded machine (the nanny
+# kills it after 4 s: "Worker process still alive after 4.0 seconds, killing"); and port
+# 8787, Dask's default, is taken ("UserWarning: Port 8787 is already in use").
+SLOW_HEARTBEAT_REPLIES = '''
+import asyncio
+
+def dask_setup(scheduler):
+    reply = scheduler.handlers["heartbeat_worker"]
+
+    async def slow_reply(**kwargs):
+        answer = reply(**kwargs)
+        await asyncio.sleep(1.0)
+        return answer
+
+    scheduler.handlers["heartbeat_worker"] = slow_reply
+'''
+SLOW_WORKER_EXIT = '''
+import atexit
+import time
+
+def dask_setup(worker):
+    atexit.register(time.sleep, 6)
+'''
+
+
+@pytest.mark.slow
+def test_a_dask_local_cluster_run_ends_without_tracebacks(projects: Path,
+                                                         tmp_path: Path) -> None:
+    (tmp_path / "slow_heartbeat_replies.py").write_text(SLOW_HEARTBEAT_REPLIES)
+    (tmp_path / "slow_worker_exit.py").write_text(SLOW_WORKER_EXIT)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path),
+           "DASK_DISTRIBUTED__SCHEDULER__PRELOAD": f"['{tmp_path / 'slow_heartbeat_replies.py'}']",
+           "DASK_DISTRIBUTED__WORKER__PRELOAD": f"['{tmp_path / 'slow_worker_exit.py'}']"}
+    out = tmp_path / "out"
+    with socket.socket() as busy:  # another cluster on the machine holds Dask's port 8787
+        try:
+            busy.bind(("127.0.0.1", 8787))
+            busy.listen()
+        except OSError:
+            pass  # held already
+        proc = subprocess.run([sys.executable, "-m", "hsplan", "batch", "run", str(out),
+                               "--projects", str(projects), "--jobs", "evaluate,check",
+                               "--dask-local", "2"], env=env, capture_output=True, text=True,
+                              timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for noise in ("Traceback", "ERROR", "WARNING", "Warning:", "killing"):
+        assert noise not in proc.stderr, proc.stderr
+    manifest = read_manifest(out)
+    assert sorted(manifest["county"].unique()) == sorted(COUNTIES)
+    assert set(manifest["status"]) == {"ok"} and len(manifest) == 2 * len(COUNTIES)
+
+
+def test_only_the_heartbeat_record_of_a_closing_worker_is_dropped() -> None:
+    import logging
+    from types import SimpleNamespace
+
+    from distributed.core import Status
+
+    from hsplan.batch._dask import _ClosingHeartbeatFilter
+
+    def kept(status: Status, message: str) -> bool:
+        record = logging.LogRecord("distributed.worker", logging.ERROR, __file__, 1, message,
+                                   None, None)
+        return _ClosingHeartbeatFilter(SimpleNamespace(status=status)).filter(record)
+
+    heartbeat = "Failed to communicate with scheduler during heartbeat."
+    assert not kept(Status.closing, heartbeat) and not kept(Status.closed, heartbeat)
+    assert kept(Status.running, heartbeat)  # a scheduler lost mid-run is still reported
+    assert kept(Status.closing, "Compute Failed")
+
+
 def test_a_broken_county_is_reported_and_the_others_complete(projects: Path,
                                                              tmp_path: Path) -> None:
     folder = tmp_path / "projects"
@@ -242,6 +317,22 @@ def test_a_broken_county_is_reported_and_the_others_complete(projects: Path,
     assert "region.gpkg" in failed["error"].iloc[0]
     ok = result.manifest[result.manifest["status"] == "ok"]
     assert sorted(ok["county"].unique()) == ["530402", "530403"]
+
+
+def _worker_dies(*args: object) -> None:
+    os._exit(1)  # as a worker killed for memory
+
+
+def test_a_dead_worker_fails_its_counties_with_a_reason_and_a_fix(
+        projects: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hsplan.batch.run as run_module
+
+    monkeypatch.setattr(run_module, "run_county", _worker_dies)  # forked workers see it
+    result = run_batch(sources_from_projects(projects), out_dir=tmp_path, plan="national-norms",
+                       jobs=["evaluate"], executor=ExecutorSpec("process", 1))
+    assert sorted(result.failed["county"]) == sorted(COUNTIES)
+    assert result.failed["error"].str.startswith("工作进程失败：BrokenProcessPool").all()
+    assert result.failed["error"].str.contains("处理办法：用 --resume 重新运行").all()
 
 
 def test_resume_after_a_killed_run_recomputes_only_the_missing_counties(
@@ -360,18 +451,22 @@ def test_cli_run_and_rollup(projects: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "expected"), [
-    (["--counties", "999999"], "999999"),
+    (["--counties", "999999"], "县区 '999999'：应为 内置 2020 年普查中的县级代码"),
     (["--counties", "53", "--projects", "x"], "--counties"),
-    (["--counties", "530403", "--jobs", "evaluate,fly"], "fly"),
-    (["--counties", "530403", "--scheduler", "localhost:1"], "tcp://"),
-    (["--counties", "530403", "--workers", "0"], "--workers"),
-    (["--counties", "530403", "--network", "roads"], "straight"),
+    (["--counties", "530403", "--jobs", "evaluate,fly"], "作业 'fly'：应为"),
+    (["--counties", "530403", "--scheduler", "localhost:1"], "应为 Dask 调度器地址"),
+    (["--counties", "530403", "--workers", "0"], "选项 --workers：应为 ≥ 1 的整数"),
+    (["--counties", "530403", "--network", "roads"], "行程时间模型：应为 auto, straight 之一"),
+    (["--counties", "5399"], "县区范围 '5399'：应为 下辖县区的"),
+    (["--projects", "/nonexistent/projects"], "应为 存放 hsplan 项目的文件夹"),
 ])
 def test_bad_options_get_a_clear_message(args: list[str], expected: str, tmp_path: Path
                                          ) -> None:
     res = runner.invoke(app, ["batch", "run", str(tmp_path / "o"), *args])
     assert res.exit_code != 0
-    assert expected in res.output + str(res.exception or "")
+    said = "".join((res.output + str(res.exception or "")).split())  # lines wrap anywhere
+    assert "".join(expected.split()) in said
+    assert "剩余" not in res.output  # refused before the progress bar starts
     assert not isinstance(res.exception, (KeyError, TypeError, AttributeError))
 
 

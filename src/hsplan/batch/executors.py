@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from hsplan._i18n import _
 from hsplan.errors import Problem, raise_if_errors
 
 
@@ -62,15 +63,17 @@ def executor_spec(*, workers: int | None = None, dask_local: int | None = None,
                                     ("--scheduler", scheduler)) if on]
     problems = []
     if len(chosen) > 1:
-        problems.append(Problem("options " + ", ".join(chosen), expected="at most one "
-                                "executor option", got=" and ".join(chosen)))
+        problems.append(Problem(_("options {names}").format(names=", ".join(chosen)),
+                                expected=_("at most one executor option"),
+                                got=_(" and ").join(chosen)))
     for name, value in (("--workers", workers), ("--dask-local", dask_local)):
         if value is not None and value < 1:
-            problems.append(Problem(f"option {name}", expected="a whole number ≥ 1",
-                                    got=str(value)))
+            problems.append(Problem(_("option {name}").format(name=name),
+                                    expected=_("a whole number ≥ 1"), got=str(value)))
     if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://")):
-        problems.append(Problem("option --scheduler", expected="a Dask scheduler address "
-                                "such as tcp://127.0.0.1:8786", got=scheduler))
+        problems.append(Problem(_("option {name}").format(name="--scheduler"),
+                                expected=_("a Dask scheduler address such as "
+                                           "tcp://127.0.0.1:8786"), got=scheduler))
     raise_if_errors(problems, context="batch")
     if serial:
         return ExecutorSpec("serial", 1)
@@ -95,9 +98,9 @@ def open_executor(spec: ExecutorSpec) -> Iterator[cf.Executor]:
             yield pool
         return
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError as exc:  # pragma: no cover - dask is a dependency
-        raise_if_errors([Problem("Dask", expected="the package distributed installed",
+        raise_if_errors([Problem("Dask", expected=_("the package distributed installed"),
                                  got=str(exc), fix="pip install 'dask[distributed]'")],
                         context="batch")
         raise AssertionError from exc
@@ -105,7 +108,8 @@ def open_executor(spec: ExecutorSpec) -> Iterator[cf.Executor]:
         with Client(spec.scheduler, timeout="30s") as client:
             yield client.get_executor(pure=False)
         return
-    with LocalCluster(n_workers=spec.n_workers(), threads_per_worker=1, processes=True,
-                      dashboard_address=None, host="127.0.0.1") as cluster, \
-            Client(cluster) as client:
+    from hsplan.batch._dask import local_cluster_client
+
+    # closed so that a finished run ends without distributed's shutdown noise (see _dask)
+    with local_cluster_client(spec.n_workers()) as client:
         yield client.get_executor(pure=False)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from hsplan._i18n import _
 from hsplan.batch.sources import CountySource
 from hsplan.errors import HsplanError
 from hsplan.plans.plan import Plan
@@ -263,7 +264,8 @@ def run_county(source: CountySource, jobs: tuple[str, ...], plan_ref: str, out_d
     except Exception as exc:  # the county cannot be read: every job fails with the reason
         message = _reason(exc)
         for job in jobs:
-            record(job, "failed", f"读取失败：{message}", time.perf_counter() - start, 0, "",
+            record(job, "failed", _("read failed: {reason}").format(reason=message),
+                   time.perf_counter() - start, 0, "",
                    time.process_time() - cpu_start)
         return records
     load_seconds = time.perf_counter() - start

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from hsplan._files import inert_workbook
+from hsplan._i18n import _
 from hsplan.batch.run import read_manifest, read_parts
 from hsplan.errors import Problem, raise_if_errors
 
@@ -28,8 +29,9 @@ COUNTY_FIGURES = {
 
 def _group_keys(by: str) -> list[str]:
     if by not in LEVELS:
-        raise_if_errors([Problem("option --by", expected="province, city or county",
-                                 got=by)], context="batch rollup")
+        raise_if_errors([Problem(_("option {name}").format(name="--by"),
+                                 expected=_("province, city or county"), got=by)],
+                        context="batch rollup")
     return {"province": ["province"], "city": ["province", "city"],
             "county": ["province", "city", "county", "county_name"]}[by]
 
@@ -190,14 +192,16 @@ def county_map(out_dir: str | Path, path: str | Path, *, figure: str = "coverage
     from hsplan.reports.maps import save_figure, use_cjk_font
 
     if figure not in COUNTY_FIGURES:
-        raise_if_errors([Problem("option --figure", expected="one of "
-                                 + ", ".join(COUNTY_FIGURES), got=figure)],
+        raise_if_errors([Problem(_("option {name}").format(name="--figure"),
+                                 expected=_("one of {names}").format(
+                                     names=", ".join(COUNTY_FIGURES)), got=figure)],
                         context="batch map")
     counties = county_table(out_dir)
     if counties.empty or figure not in counties:
-        raise_if_errors([Problem(str(out_dir), expected=f"batch results with {figure} "
-                                 f"({COUNTY_FIGURES[figure]})", got="none",
-                                 fix="run the batch with the job that makes it")],
+        raise_if_errors([Problem(str(out_dir), expected=_(
+            "batch results with {figure} ({title})").format(
+                figure=figure, title=COUNTY_FIGURES[figure]), got=_("none"),
+            fix=_("run the batch with the job that makes it"))],
                         context="batch map")
     use_cjk_font()
     shapes = county_boundaries()

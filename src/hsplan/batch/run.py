@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hsplan._i18n import _
 from hsplan.batch.executors import ExecutorSpec, open_executor
 from hsplan.batch.jobs import JOBS, NETWORKS, JobRecord, input_digest, run_county
 from hsplan.batch.sources import CountySource
@@ -102,6 +103,18 @@ def _done(manifest: pd.DataFrame, out_dir: Path, sources: Sequence[CountySource]
     return done
 
 
+def job_problems(jobs: Sequence[str], network: str) -> list[Problem]:
+    """Return the problems of a batch's `jobs` and travel-time model `network` (none when
+    both are known), so a command can refuse them before it starts."""
+    problems = [Problem(_("job {job}").format(job=repr(j)),
+                        expected=_("one of {names}").format(names=", ".join(JOBS)), got=j)
+                for j in jobs if j not in JOBS]
+    if network not in NETWORKS:
+        problems.append(Problem(_("travel-time model"), expected=_("one of {names}").format(
+            names=", ".join(NETWORKS)), got=str(network)))
+    return problems
+
+
 def run_batch(sources: Sequence[CountySource], *, out_dir: str | Path, plan: str,
               jobs: Sequence[str], executor: ExecutorSpec | None = None,
               resume: bool = False, progress: Progress | None = None,
@@ -116,18 +129,15 @@ def run_batch(sources: Sequence[CountySource], *, out_dir: str | Path, plan: str
     jobs: "auto" (a project's roads where it has them, else straight lines) or "straight"
     (straight lines everywhere).
     """
-    problems = [Problem(f"job {j!r}", expected="one of " + ", ".join(JOBS), got=j)
-                for j in jobs if j not in JOBS]
-    if network not in NETWORKS:
-        problems.append(Problem("network", expected="one of " + ", ".join(NETWORKS),
-                                got=str(network)))
+    problems = job_problems(jobs, network)
     if not sources:
-        problems.append(Problem("counties", expected="at least one county", got="none"))
+        problems.append(Problem(_("counties"), expected=_("at least one county"),
+                                got=_("none")))
     keys = [s.key for s in sources]
     if len(set(keys)) != len(keys):
         dup = sorted({k for k in keys if keys.count(k) > 1})
-        problems.append(Problem("counties", expected="each county once",
-                                got="repeated: " + ", ".join(dup)))
+        problems.append(Problem(_("counties"), expected=_("each county once"),
+                                got=_("repeated: {keys}").format(keys=", ".join(dup))))
     raise_if_errors(problems, context="batch")
     from hsplan.plans.plan import load_plan
 
@@ -163,9 +173,13 @@ def run_batch(sources: Sequence[CountySource], *, out_dir: str | Path, plan: str
                 try:
                     records = future.result()
                 except Exception as exc:  # the worker itself died (memory, a killed worker)
-                    records = [JobRecord(source.key, j, "failed", f"工作进程失败：{exc}", 0.0, 0,
-                                         "", "", run_id, source.name, source.province,
-                                         source.city, source.county_code)
+                    reason = _("worker process failed: {error}. Fix: run again with --resume; "
+                               "if the county fails again, run it alone with --serial to see "
+                               "its error, or give each worker more memory (fewer workers)."
+                               ).format(error=f"{type(exc).__name__}: {exc}")
+                    records = [JobRecord(source.key, j, "failed", reason, 0.0, 0, "", "",
+                                         run_id, source.name, source.province, source.city,
+                                         source.county_code)
                                for j in dict(todo)[source]]
                 for rec in records:
                     log.write(json.dumps(asdict(rec), ensure_ascii=False) + "\n")

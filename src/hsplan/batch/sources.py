@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from hsplan._i18n import _
 from hsplan.errors import Problem, raise_if_errors
 from hsplan.region.model import Region
 
@@ -72,8 +73,8 @@ def sources_from_projects(folder: str | Path) -> list[CountySource]:
     places = {str(r.code): (str(r.province), str(r.city)) for r in counties().itertuples()}
     root = Path(folder)
     if not root.is_dir():
-        raise_if_errors([Problem(str(root), expected="a folder of hsplan projects",
-                                 got="no such folder")], context="batch")
+        raise_if_errors([Problem(str(root), expected=_("a folder of hsplan projects"),
+                                 got=_("no such folder"))], context="batch")
     out = []
     for path in sorted(p for p in root.iterdir() if (p / "hsplan.toml").exists()):
         try:
@@ -87,8 +88,9 @@ def sources_from_projects(folder: str | Path) -> list[CountySource]:
                                 name=str(meta.get("name", path.name)), province=province,
                                 city=city, project=str(path)))
     if not out:
-        raise_if_errors([Problem(str(root), expected="project folders (each with hsplan.toml)",
-                                 got="none")], context="batch")
+        raise_if_errors([Problem(str(root),
+                                 expected=_("project folders (each with hsplan.toml)"),
+                                 got=_("none"))], context="batch")
     return out
 
 
@@ -111,22 +113,25 @@ def sources_from_codes(codes: list[str], *, synthetic: bool = False, seed: int =
         if len(code) in (2, 4) and code.isdigit():
             rows = usable[usable["code"].astype(str).str.startswith(code)]
             if rows.empty:
-                problems.append(Problem(f"county set {code!r}", expected="a province (2 "
-                                        "digits) or city (4 digits) code with counties",
-                                        got="no county under it"))
+                problems.append(Problem(_("county set {code}").format(code=repr(code)),
+                                        expected=_("a province (2 digits) or city (4 "
+                                                   "digits) code with counties"),
+                                        got=_("no county under it")))
             for row in rows.itertuples():
                 chosen.setdefault(str(row.code), row)
         elif len(code) == 6 and code.isdigit():
             rows = table[table["code"].astype(str) == code]
             if rows.empty:
-                problems.append(Problem(f"county {code!r}", expected="a county code of the "
-                                        "bundled 2020 census", got="unknown code",
-                                        fix="find it with: hsplan counties --search NAME"))
+                problems.append(Problem(_("county {code}").format(code=repr(code)),
+                                        expected=_("a county code of the bundled 2020 "
+                                                   "census"), got=_("unknown code"),
+                                        fix=_("find it with: hsplan counties --search NAME")))
             else:
                 chosen.setdefault(code, next(rows.itertuples()))
         else:
-            problems.append(Problem(f"county set {code!r}", expected="a 2-, 4- or 6-digit "
-                                    "division code", got=code))
+            problems.append(Problem(_("county set {code}").format(code=repr(code)),
+                                    expected=_("a 2-, 4- or 6-digit division code"),
+                                    got=code))
     raise_if_errors(problems, context="batch")
     kind = "synthetic" if synthetic else "census"
     return [CountySource(key=code, kind=kind, county_code=code, name=str(row.name),  # type: ignore[attr-defined]

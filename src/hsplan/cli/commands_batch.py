@@ -87,8 +87,9 @@ def run_command(
     """对多个县区运行评估、配置标准核查、需求测算和服务圈覆盖，每县一个结果分区。"""
     from hsplan.batch.executors import executor_spec
     from hsplan.batch.rollup import rollup, rollup_to_xlsx
-    from hsplan.batch.run import run_batch
+    from hsplan.batch.run import job_problems, run_batch
     from hsplan.batch.sources import sources_from_codes, sources_from_projects
+    from hsplan.errors import raise_if_errors
 
     if (counties is None) == (projects is None):
         raise HsplanError(_("batch run: expected exactly one of --counties and --projects, "
@@ -103,6 +104,7 @@ def run_command(
     spec = executor_spec(workers=workers, dask_local=dask_local, scheduler=scheduler,
                          serial=serial)
     job_list = [j.strip() for j in jobs.split(",") if j.strip()]
+    raise_if_errors(job_problems(job_list, network), context="batch")  # before the bar
     console.print(f"{len(sources)} 个县区 · 作业 {'、'.join(job_list)} · 规划 {plan} · "
                   f"{spec.describe()}" + (" · 直线距离模型" if network == "straight" else "")
                   + ("（合成数据）" if synthetic else ""))
