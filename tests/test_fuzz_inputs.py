@@ -3,8 +3,9 @@ over every input kind, run in one subprocess whose memory is limited to 1 GiB wi
 `resource.setrlimit` (RLIMIT_DATA: heap and private mappings).
 
 For every case: no traceback; a bad input is never accepted; a refusal names the input
-(file, option) it is about and leaves the project byte for byte as it was, with no temporary
-file behind; a valid input is accepted and stored as given.
+(file, option) it is about, says it in Chinese (the default language: no English sentence
+but a library's own reason quoted in full-width brackets) and leaves the project byte for
+byte as it was, with no temporary file behind; a valid input is accepted and stored as given.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from language_helpers import english_runs
 
 HERE = Path(__file__).parent
 _spec = importlib.util.spec_from_file_location("fuzz_corpus", HERE / "fuzz_corpus.py")
@@ -43,6 +46,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
     env["PYTHONPATH"] = str(HERE.parent / "src") + os.pathsep + env.get("PYTHONPATH", "")
     env["OPENBLAS_NUM_THREADS"] = "1"
     env["MPLBACKEND"] = "Agg"
+    env["HSPLAN_LANG"] = "zh"  # the planner's language, whatever the test machine's
     shards = max(1, min(4, os.cpu_count() or 1))
     procs = []
     for i in range(shards):  # one memory-limited subprocess per core, each a share of cases
@@ -78,5 +82,6 @@ def test_case(case: Any, results: dict[str, dict[str, Any]]) -> None:
             assert case.located in message, f"message does not name {case.located}: {message}"
         assert record["changed"] in (None, False), "a refused input changed the project"
         assert "Traceback" not in message
+        assert english_runs(message, library_reasons=True) == [], message[-1500:]
         assert record["message_chars"] < 200_000  # capped and summarised, not 100,000 lines
     assert record["leftovers"] == []

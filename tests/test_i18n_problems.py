@@ -18,24 +18,13 @@ import pytest
 
 from hsplan.errors import Problem, ValidationError
 from hsplan.region.project import Project
+from language_helpers import english_runs
 
 _spec = importlib.util.spec_from_file_location(
     "jiangchuan", Path(__file__).parent / "data" / "io" / "jiangchuan.py")
 assert _spec is not None and _spec.loader is not None
 jc = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(jc)
-
-# quoted values, code in backticks: what a message quotes is not a sentence of it
-QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`")
-# three or more ASCII words in a row separated by single spaces: an English sentence
-# (lists of codes are separated by commas, file names and codes are single words)
-ENGLISH_RUN = re.compile(r"(?<![\w.])[A-Za-z][\w.+/-]*(?: [A-Za-z][\w.+/-]*){2,}")
-
-
-def english_runs(text: str) -> list[str]:
-    """Return the runs of 3+ ASCII words of `text`, outside quotes and backticks."""
-    return ENGLISH_RUN.findall(QUOTED.sub(" ", text))
-
 
 @dataclass(frozen=True)
 class Case:

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 from pathlib import Path
+
+from language_helpers import english_runs
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "hsplan"
 WRAPPERS = {"_", "N_", "ngettext"}
 SINKS = {"Problem", "warn", "echo", "secho"}
 BUILTIN_ERRORS = {name for name in dir(builtins) if name.endswith("Error")}
-QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`")
-ENGLISH_RUN = re.compile(r"(?<![\w.])[A-Za-z][\w.+/-]*(?: [A-Za-z][\w.+/-]*){2,}")
 
 
 def _name(call: ast.Call) -> str:
@@ -59,7 +58,7 @@ def untranslated(path: Path, root: Path = SRC) -> list[str]:
             continue
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             for line, text in _texts(arg):
-                if ENGLISH_RUN.search(QUOTED.sub(" ", text)):
+                if english_runs(text):
                     found.append(f"{path.relative_to(root)}:{line}: {text[:70]!r}")
     return found
 

@@ -1,0 +1,25 @@
+"""What counts as English left in a text a planner reads (shared by the i18n tests).
+
+An English sentence is three or more ASCII words in a row separated by single spaces,
+outside quotes and backticks: lists of codes are separated by commas, file names and codes
+are single words, and what a message quotes ('…', `hsplan …`) is not a sentence of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`")
+ENGLISH_RUN = re.compile(r"(?<![\w.])[A-Za-z][\w.+/-]*(?: [A-Za-z][\w.+/-]*){2,}")
+# a library's own reason, quoted by a Chinese message in full-width brackets:
+# "input.xlsx：无法读取的 Excel 工作簿（BadZipFile: File is not a zip file）。"
+LIBRARY_REASON = re.compile(r"（[^（）\n]*）")
+
+
+def english_runs(text: str, *, library_reasons: bool = False) -> list[str]:
+    """Return the runs of 3+ ASCII words of `text`, outside quotes and backticks; with
+    `library_reasons`, also outside the full-width brackets that quote a library's own
+    error (GDAL, openpyxl, PyYAML … speak English, and hsplan says what it means around it)."""
+    if library_reasons:
+        text = LIBRARY_REASON.sub(" ", text)
+    return ENGLISH_RUN.findall(QUOTED.sub(" ", text))
