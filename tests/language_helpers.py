@@ -13,7 +13,7 @@ QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`")
 ENGLISH_RUN = re.compile(r"(?<![\w.])[A-Za-z][\w.+/-]*(?: [A-Za-z][\w.+/-]*){2,}")
 # a library's own reason, quoted by a Chinese message in full-width brackets:
 # "input.xlsx：无法读取的 Excel 工作簿（BadZipFile: File is not a zip file）。"
-LIBRARY_REASON = re.compile(r"（[^（）\n]*）")
+LIBRARY_REASON = re.compile(r"（[^（）]*）")  # may wrap over lines in a table
 
 
 def english_runs(text: str, *, library_reasons: bool = False) -> list[str]:

@@ -80,7 +80,6 @@ def _fill_reported(workbook: Path, rows: list[dict[str, object]]) -> None:
     wb.save(workbook)
 
 
-@pytest.mark.usefixtures("english")  # checks the English text of a reason
 def test_a_seed_plan_evaluates_against_another_county_with_reported_values(
         tmp_path: Path) -> None:
     runner = CliRunner()
