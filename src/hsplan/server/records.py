@@ -41,6 +41,17 @@ def _problem(status: int, what: str, *, where: str | None = None, fix: str | Non
     return ApiError(status, [Problem(what, file=where, fix=fix, expected=expected, got=got)])
 
 
+def _changed_since_read(what: str, where: str, version: int, row: Any, fix: str
+                        ) -> ApiError:
+    """Return the 409 for a record (`what`, at `where`) reviewed on a version it no longer
+    has: the version and status the reviewer read against those it has now."""
+    def state(v: int, status: str) -> str:
+        return _("version {version}, status {status}").format(version=v, status=status)
+
+    return ApiError(409, [Problem(what, file=where, expected=state(version, "已提交"),
+                                  got=state(row.version, row.status), fix=fix)])
+
+
 class Ctx:
     """One request's database connection (inside its transaction), caller and request id."""
 
@@ -124,14 +135,9 @@ def review_submission(c: Ctx, sub_id: int, body: dict[str, Any],
     if row is None:
         raise _problem(404, _("no such submission in your scope"), got=str(sub_id))
     if row.version != version or row.status != "已提交":
-        raise ApiError(409, [Problem(
-            _("submission changed since you read it"),
-            file=_("submission {id}").format(id=sub_id),
-            expected=_("version {version}, status {status}").format(version=version,
-                                                                  status="已提交"),
-            got=_("version {version}, status {status}").format(version=row.version,
-                                                             status=row.status),
-            fix=_("reload the submission list"))])
+        raise _changed_since_read(_("submission changed since you read it"),
+                                  _("submission {id}").format(id=sub_id), version, row,
+                                  _("reload the submission list"))
     where = _where_of(c.conn, "resources", {"facility_id": row.facility_id})
     if accept:
         for name in SUBMITTED_TABLES:

@@ -34,7 +34,15 @@ from hsplan.plans.plan import Plan, Task
 from hsplan.region import schema
 from hsplan.region.io.tables import frame_from_rows
 from hsplan.server import db
-from hsplan.server.records import PREFIX, Ctx, _plain, _problem, _upsert, open_ctx
+from hsplan.server.records import (
+    PREFIX,
+    Ctx,
+    _changed_since_read,
+    _plain,
+    _problem,
+    _upsert,
+    open_ctx,
+)
 from hsplan.server.scope import DEPARTMENT, Scope
 from hsplan.web.errors import ApiError
 
@@ -314,14 +322,9 @@ def review_task_report(c: Ctx, plan: Plan, report_id: int, body: dict[str, Any],
     if row is None:
         raise _problem(404, _("no such task report"), got=str(report_id))
     if row.version != version or row.status != "已提交":
-        raise ApiError(409, [Problem(
-            _("task report changed since you read it"),
-            file=_("task report {id}").format(id=report_id),
-            expected=_("version {version}, status {status}").format(version=version,
-                                                                  status="已提交"),
-            got=_("version {version}, status {status}").format(version=row.version,
-                                                             status=row.status),
-            fix=_("reload the list"))])
+        raise _changed_since_read(_("task report changed since you read it"),
+                                  _("task report {id}").format(id=report_id), version, row,
+                                  _("reload the list"))
     where = {"area_code": plan.region_code}
     if accept:
         parts = [f"{row.department}报告"]
