@@ -34,12 +34,13 @@ from typing import Any
 from urllib.parse import quote, urlparse
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, FastAPI, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
+from starlette.datastructures import UploadFile
 
 from hsplan._i18n import _
 from hsplan.errors import Problem, ValidationError
