@@ -225,6 +225,11 @@ def test_data_page_checks_uploads_and_writes_nothing(server: Server) -> None:
     assert codes and all(OWN.startswith(c) or c.startswith(OWN) for c in codes), codes
     xlsx = leader.get("/api/v1/evaluate.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    # the report is the county's: a township's region has no county boundary to map
+    report = leader.get("/api/v1/report")
+    assert report.status_code == 422 and "县界" in report.json()["errors"][0]["text"]
+    report = login(server, "planner-county").get("/api/v1/report")
+    assert report.status_code == 200 and report.content[:2] == b"PK", report.text[:500]
 
 
 def _task_row_status(html: str, task_id: str) -> str:
