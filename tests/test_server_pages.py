@@ -62,7 +62,12 @@ def test_pages_need_a_login(server: Server) -> None:
     for path in (*READER_PAGES, "/entry", "/review", "/reporting"):
         r = client.get(path, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), path
-    assert client.get("/api/v1/evaluate").status_code == 401
+    for path in ("/api/v1/evaluate", "/api/v1/institutions", "/api/v1/scenarios",
+                 "/api/v1/template", "/api/v1/evaluate.xlsx", "/api/v1/report"):
+        assert client.get(path).status_code == 401, path
+    r = client.post("/partials/import", files={"file": ("a.xlsx", b"PK", "text/plain")},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), r.text
 
 
 def test_login_form_refuses_without_its_token_and_wrong_passwords(server: Server) -> None:
@@ -97,6 +102,14 @@ def test_every_role_gets_its_pages(server: Server, user: str) -> None:
             nav = re.findall(r'data-nav="[^"]+">([^<]+)</a>', r.text)
             assert tuple(nav[:len(NAV)]) == NAV, (user, nav)
             assert "default-src 'self'" in r.headers["content-security-policy"]
+    r = client.post("/partials/import", files={"file": ("a.xlsx", b"PK", "text/plain")},
+                    follow_redirects=False)  # the 数据 page's check: the readers' only
+    if role in ("部门", "机构填报员"):
+        assert r.status_code == 303 and r.headers["location"] == "/entry", user
+    elif not areas:
+        assert r.status_code == 403, user
+    else:  # no CSRF field: refused inside the page's answer
+        assert r.status_code == 200 and 'data-status="403"' in r.text, user
     for path in ("/review", "/reporting"):
         r = client.get(path, follow_redirects=False)
         if role in ("管理员", "规划人员"):
