@@ -26,7 +26,9 @@ from hsplan.server import db
 from server_helpers import OWN, OWN_FACILITY, PASSWORD, SIBLING_FACILITY, USERS, Server, make_server
 
 PLAN = "jiangchuan-2021-2025"
-READER_PAGES = ("/", "/map", "/norms", "/tasks", "/indicator/T01")
+READER_PAGES = ("/", "/map", "/norms", "/institutions", "/tasks", "/scenarios", "/data",
+                "/indicator/T01")
+NAV = ("总览", "地图", "配置标准", "重点机构", "任务", "情景", "数据")
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +62,12 @@ def test_pages_need_a_login(server: Server) -> None:
     for path in (*READER_PAGES, "/entry", "/review", "/reporting"):
         r = client.get(path, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), path
-    assert client.get("/api/v1/evaluate").status_code == 401
+    for path in ("/api/v1/evaluate", "/api/v1/institutions", "/api/v1/scenarios",
+                 "/api/v1/template", "/api/v1/evaluate.xlsx", "/api/v1/report"):
+        assert client.get(path).status_code == 401, path
+    r = client.post("/partials/import", files={"file": ("a.xlsx", b"PK", "text/plain")},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), r.text
 
 
 def test_login_form_refuses_without_its_token_and_wrong_passwords(server: Server) -> None:
@@ -92,7 +99,17 @@ def test_every_role_gets_its_pages(server: Server, user: str) -> None:
         else:
             assert r.status_code == 200, (user, path, r.text[:300])
             assert f"{user}（{role}）" in r.text
+            nav = re.findall(r'data-nav="[^"]+">([^<]+)</a>', r.text)
+            assert tuple(nav[:len(NAV)]) == NAV, (user, nav)
             assert "default-src 'self'" in r.headers["content-security-policy"]
+    r = client.post("/partials/import", files={"file": ("a.xlsx", b"PK", "text/plain")},
+                    follow_redirects=False)  # the 数据 page's check: the readers' only
+    if role in ("部门", "机构填报员"):
+        assert r.status_code == 303 and r.headers["location"] == "/entry", user
+    elif not areas:
+        assert r.status_code == 403, user
+    else:  # no CSRF field: refused inside the page's answer
+        assert r.status_code == 200 and 'data-status="403"' in r.text, user
     for path in ("/review", "/reporting"):
         r = client.get(path, follow_redirects=False)
         if role in ("管理员", "规划人员"):
@@ -135,6 +152,97 @@ def test_county_planner_sees_the_single_project_dashboards_figures(server: Serve
                 for r in doc["results"]}
 
     assert values(served) == values(local)
+
+
+def _institution_statuses(doc: dict[str, Any]) -> dict[tuple[Any, ...], Any]:
+    return {(r["institution_id"], r["aspect"], r.get("item")): (r["status"], r["value"])
+            for r in doc["institutions"]}
+
+
+def test_institutions_page_equals_the_single_project_dashboard(server: Server) -> None:
+    from hsplan.web import create_app
+
+    local = TestClient(create_app(example_project_path())).get("/api/v1/institutions").json()
+    county = login(server, "planner-county")
+    served = county.get("/api/v1/institutions").json()
+    assert _institution_statuses(served) == _institution_statuses(local)
+    assert served["unmatched"] == local["unmatched"]
+    assert served["network"] == local["network"]
+    page = county.get("/institutions")
+    assert page.status_code == 200 and "<h1>重点机构" in page.text
+    shown = re.findall(r'data-institution="([^"]+)" data-aspect="([^"]+)" '
+                       r'data-status="([^"]+)"', page.text)
+    assert sorted(shown) == sorted((r["institution_id"], r["aspect"], r["status"])
+                                   for r in local["institutions"])
+    # a township leader: the same plan's institutions, bound only to its own facilities
+    facs = server.region.facilities
+    own = set(facs.loc[facs["area_code"].astype(str).str.startswith(OWN), "id"].astype(str))
+    township = login(server, "leader-own").get("/api/v1/institutions").json()
+    bound = {r["facility_id"] for r in township["institutions"] if r.get("facility_id")}
+    assert bound <= own
+    assert {r["institution_id"] for r in township["institutions"]} == \
+        {r["institution_id"] for r in served["institutions"]}
+    assert {f["properties"]["id"] for f in township["nodes"]["features"]} <= own
+
+
+def test_scenarios_page_says_the_database_holds_none(server: Server) -> None:
+    client = login(server, "leader-own")
+    page = client.get("/scenarios")
+    assert page.status_code == 200 and 'id="no-scenarios"' in page.text
+    assert "数据库中没有情景文件" in page.text and "hsplan compare" in page.text
+    assert client.get("/api/v1/scenarios").json() == []
+    r = client.get("/api/v1/scenarios/new-chc-200-beds.yaml")
+    assert r.status_code == 422, r.text
+    error = r.json()["errors"][0]
+    assert error["where"] == "new-chc-200-beds.yaml" and "hsplan compare" in error["fix"]
+
+
+def test_data_page_checks_uploads_and_writes_nothing(server: Server) -> None:
+    leader = login(server, "leader-own")
+    page = leader.get("/data")
+    assert page.status_code == 200 and 'id="upload-help"' in page.text
+    assert "此页只校验，不写入数据库" in page.text and 'id="validate-only"' not in page.text
+    year = int(server.region.resources["year"].max())
+
+    def counts() -> dict[str, int]:
+        with server.engine.connect() as conn:
+            return {name: conn.execute(sa.select(sa.func.count()).select_from(
+                db.REGION_TABLES[name])).scalar_one() for name in db.REGION_TABLES}
+
+    before = counts()
+    bad = _facility_workbook({"resources": {"facility_id": OWN_FACILITY, "year": year,
+                                            "beds": -5, "nurses": "很多"}})
+
+    def upload(book: bytes, csrf: str) -> Any:
+        return leader.post("/partials/import", data={"csrf": csrf, "validate_only": "false"},
+                           files={"file": ("数据.xlsx", book, "application/octet-stream")})
+
+    r = upload(bad, "forged")
+    assert r.status_code == 200 and 'data-status="403"' in r.text
+    r = upload(bad, csrf_of(page.text))
+    assert 'data-status="422"' in r.text and 'data-imported="false"' in r.text
+    cells = re.findall(r'<td class="sheet">([^<]*)</td><td class="row num">([^<]*)</td>'
+                       r'<td class="column">([^<]*)</td>', r.text)
+    assert ("资源", "2", "实有床位") in cells and ("资源", "2", "注册护士") in cells, cells
+    good = _facility_workbook({"resources": {"facility_id": OWN_FACILITY, "year": year,
+                                             "beds": 120, "nurses": 40}})
+    r = upload(good, csrf_of(page.text))
+    assert 'data-status="200"' in r.text and 'data-imported="false"' in r.text, r.text
+    assert counts() == before  # checked, never written
+    # downloads: the template's 区划 holds the user's areas only; the evaluation workbook
+    template = leader.get("/api/v1/template")
+    assert template.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(template.content), read_only=True)
+    codes = {str(row[0]) for row in book[schema.TABLES["areas"].zh].iter_rows(
+        min_row=2, values_only=True) if row[0]}
+    assert codes and all(OWN.startswith(c) or c.startswith(OWN) for c in codes), codes
+    xlsx = leader.get("/api/v1/evaluate.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    # the report is the county's: a township's region has no county boundary to map
+    report = leader.get("/api/v1/report")
+    assert report.status_code == 422 and "县界" in report.json()["errors"][0]["text"]
+    report = login(server, "planner-county").get("/api/v1/report")
+    assert report.status_code == 200 and report.content[:2] == b"PK", report.text[:500]
 
 
 def _task_row_status(html: str, task_id: str) -> str:

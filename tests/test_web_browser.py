@@ -21,6 +21,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ import pytest
 
 from hsplan.evaluation.targets import evaluate, status_counts
 from hsplan.plans.plan import load_plan
-from hsplan.region.example import copy_example
+from hsplan.region.example import copy_example, example_project_path
 from hsplan.region.io import validate_tables
 from hsplan.region.project import Project
 from hsplan.reports.charts import STATUS_COLOURS
@@ -91,15 +92,11 @@ class Live:
         return path
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+@contextmanager
+def _served(app: Any) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread on 127.0.0.1; yield its base address."""
     import uvicorn
 
-    from hsplan.web import create_app
-
-    root = tmp_path_factory.mktemp("web-browser")
-    project = copy_example(root / "jiangchuan")
-    app = create_app(project.root, plan=PLAN)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning"))
@@ -110,7 +107,15 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("uvicorn did not start")
         time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
+
+def _chrome() -> Any:
+    """Return Debian's chromium, headless, logging its console and network requests."""
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -120,20 +125,32 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     os.environ.setdefault("SE_OFFLINE", "true")  # selenium must not look for a driver online
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    return webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+
+
+def _copy_shots(shots: Path) -> None:
+    copy_to = os.environ.get("HSPLAN_WEB_SHOTS")
+    if copy_to:
+        Path(copy_to).mkdir(parents=True, exist_ok=True)
+        for png in shots.glob("*.png"):
+            shutil.copy2(png, Path(copy_to) / png.name)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    from hsplan.web import create_app
+
+    root = tmp_path_factory.mktemp("web-browser")
+    project = copy_example(root / "jiangchuan")
     shots = root / "screenshots"
     shots.mkdir()
-    try:
-        yield Live(project, f"http://127.0.0.1:{port}", driver, shots)
-    finally:
-        driver.quit()
-        server.should_exit = True
-        thread.join(timeout=10)
-        copy_to = os.environ.get("HSPLAN_WEB_SHOTS")
-        if copy_to:
-            Path(copy_to).mkdir(parents=True, exist_ok=True)
-            for png in shots.glob("*.png"):
-                shutil.copy2(png, Path(copy_to) / png.name)
+    with _served(create_app(project.root, plan=PLAN)) as base:
+        driver = _chrome()
+        try:
+            yield Live(project, base, driver, shots)
+        finally:
+            driver.quit()
+            _copy_shots(shots)
 
 
 PAGES = [  # (path, element that says the page is drawn, name)
@@ -358,3 +375,45 @@ def test_language_switch(visits: Live) -> None:
     WebDriverWait(driver, WAIT_S).until(
         lambda d: d.find_element(By.CSS_SELECTOR, "nav a[data-nav='norms']").text == "配置标准")
     visits.drain_logs("lang")
+
+
+SERVER_PAGES = [  # the database server's pages the single-project dashboard also has
+    ("/", "#tiles .tile", "server-overview"),
+    ("/institutions", "#network-map[data-ready='true']", "server-institutions"),
+    ("/scenarios", "#no-scenarios", "server-scenarios"),
+    ("/data", "#upload-form", "server-data"),
+]
+
+
+def test_server_pages_in_the_browser(pg_cluster: Any, tmp_path: Path) -> None:
+    """`hsplan serve --db`: log in through the form as the county planner; 重点机构, 情景 and
+    数据 render under the server's CSP with no console error, in the navigation, and every
+    request stays on 127.0.0.1."""
+    from server_helpers import PASSWORD, make_server
+
+    server = make_server(pg_cluster.create_database("server_browser"))
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    with _served(server.app) as base:
+        live = Live(Project.open(example_project_path()), base, _chrome(), shots)
+        try:
+            live.driver.get(base + "/login")
+            live.driver.find_element(By.NAME, "name").send_keys("planner-county")
+            live.driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+            live.driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+            WebDriverWait(live.driver, WAIT_S).until(
+                ec.presence_of_element_located((By.CSS_SELECTOR, "#user")))
+            for path, ready, name in SERVER_PAGES:
+                live.open(path, ready, name)
+                nav = [a.text for a in live.driver.find_elements(By.CSS_SELECTOR, "[data-nav]")]
+                assert {"重点机构", "情景", "数据"} <= set(nav), nav
+        finally:
+            live.driver.quit()
+            _copy_shots(shots)
+    for _, _, name in SERVER_PAGES:
+        errors = [e for e in live.console[name] if e.get("level") in ("SEVERE", "ERROR")]
+        assert errors == [], name
+    outside = [u for u in live.requests
+               if not (u.startswith(base + "/") or u.startswith("data:"))]
+    assert outside == []
+    assert any("/api/v1/institutions" in u for u in live.requests)

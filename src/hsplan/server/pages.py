@@ -1,9 +1,13 @@
 """The dashboard's pages served from the database, each scoped to the logged-in user.
 
 `hsplan serve --db` shows the same pages as `hsplan serve PROJECT` — 总览, 指标, 地图, 配置标准,
-任务 (the `hsplan.web` templates and documents) — over the region *as the user may see it*:
+重点机构, 任务, 情景, 数据 (the `hsplan.web` routes, templates and documents) — over the region
+*as the user may see it*:
 every table is read with the user's scope in its WHERE (`hsplan.server.scope`), so a
-township planner's overview is computed from its township's rows only. Beside them, the
+township planner's overview is computed from its township's rows only. Two differ from the
+single project's: 情景 lists no scenario (the database holds no scenario file, and the page
+says so), and 数据 only checks an upload against the user's region (the database is written
+through 填报 and 审核, or ``hsplan db import``); its downloads are the user's. Beside them, the
 server's own pages: 登录 (login), 填报 (a facility reporter's yearly form, a department's
 task progress), 审核 (a planner's review queue) and 报送情况 (reporting periods, deadlines and
 who has not reported).
@@ -36,9 +40,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
+from starlette.datastructures import UploadFile
 
 from hsplan._i18n import _
-from hsplan.errors import Problem
+from hsplan.errors import Problem, ValidationError
 from hsplan.plans.plan import Plan, list_plans, load_plan
 from hsplan.region import schema
 from hsplan.region.model import Region
@@ -66,9 +71,9 @@ WEB = Path(web_pages.__file__).parent
 templates = Jinja2Templates(directory=[str(HERE / "templates"), str(WEB / "templates")])
 LOGIN_COOKIE = "hsplan_login"
 STATE_CACHE_SIZE = 16
-NAV_PATH = {"overview": "/", "map": "/map", "norms": "/norms", "tasks": "/tasks",
-            "entry": "/entry", "review": "/review", "reporting": "/reporting"}
-READER_PAGES = ("overview", "map", "norms", "tasks")
+NAV_PATH = {**web_pages.NAV_PATH, "entry": "/entry", "review": "/review",
+            "reporting": "/reporting"}
+READER_PAGES = web_pages.NAV
 
 
 def nav_of(scope: Scope) -> tuple[str, ...]:
@@ -90,6 +95,7 @@ class DbProject:
         self.name = str(meta.get("name") or "hsplan")
         self.county_code = str(meta.get("county_code") or "") or None
         self.synthetic = bool(meta.get("synthetic"))
+        self.coordinate_system = "WGS84"  # of an upload's coordinates (the template's)
         self.root = root
         self.plans_dir = root / "plans"
         self.store_path = root / "region.gpkg"
@@ -106,6 +112,8 @@ class DbProject:
 class DbState(ProjectState):
     """The dashboard's `ProjectState` over one user's scoped region at one data version
     (immutable: a new version makes a new state)."""
+
+    from_database = True
 
     def __init__(self, project: DbProject, plan_id: str) -> None:
         self.project = project  # type: ignore[assignment]
@@ -132,6 +140,14 @@ class DbState(ProjectState):
 
     def scenario_files(self) -> list[str]:
         return []
+
+    def scenario_path(self, name: str) -> Path:
+        """Refuse every scenario: the database holds no scenario file."""
+        raise ValidationError([Problem(
+            _("scenario"), file=name, expected=_("a scenario file (the server holds none)"),
+            got=name, fix=_("compare the scenario with `hsplan compare` in the project "
+                            "folder, or open it with `hsplan serve PROJECT`"))],
+            context=_("scenario"))
 
 
 def scoped_region(engine: Engine, scope: Scope) -> Region:
@@ -256,7 +272,9 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
     pages: tuple[tuple[str, Callable[..., Any]], ...] = (
         ("/", web_pages.overview), ("/partials/tiles", web_pages.tiles),
         ("/indicator/{target_id}", web_pages.indicator), ("/map", web_pages.map_page),
-        ("/norms", web_pages.norms_page), ("/tasks", web_pages.tasks_page))
+        ("/norms", web_pages.norms_page), ("/institutions", web_pages.institutions_page),
+        ("/tasks", web_pages.tasks_page), ("/scenarios", web_pages.scenarios_page),
+        ("/data", web_pages.data_page))
     for path, endpoint in pages:
         router.add_api_route(path, endpoint, methods=["GET"], response_class=HTMLResponse)
     apis: tuple[tuple[str, Callable[..., Any]], ...] = (
@@ -265,10 +283,36 @@ def install_pages(app: FastAPI, engine: Engine, plan_id: str,
         ("/api/v1/check", web_api.get_check), ("/api/v1/tasks", web_api.get_tasks),
         ("/api/v1/access/coverage", web_api.get_coverage),
         ("/api/v1/geo/{layer}", web_api.get_layer),
-        ("/api/v1/indicators/{indicator_id}/values", web_api.get_indicator_values))
+        ("/api/v1/indicators/{indicator_id}/values", web_api.get_indicator_values),
+        ("/api/v1/institutions", web_api.get_institutions),
+        ("/api/v1/scenarios", web_api.get_scenarios),
+        ("/api/v1/scenarios/{name}", web_api.get_scenario),
+        ("/api/v1/template", web_api.get_template),
+        ("/api/v1/evaluate.xlsx", web_api.get_evaluation_xlsx),
+        ("/api/v1/report", web_api.get_report))
     for path, endpoint in apis:
         router.add_api_route(path, endpoint, methods=["GET"])
+
+    @router.post("/partials/import", response_class=HTMLResponse)
+    async def import_partial(request: Request) -> Response:
+        """The 数据 page's upload: checked (never written) against the user's region, when
+        the form's CSRF token is the session's."""
+        form = await request.form()
+        upload = form.get("file")
+        if not _same(str(form.get("csrf", "")), request.state.csrf):
+            return page(request, "_import.html", "data", {"http_status": 403, "doc": {
+                "imported": False, "warnings": [], "errors": [problem_json(Problem(
+                    _("CSRF token missing or wrong"),
+                    file=_("form field {name}").format(name="csrf"),
+                    fix=_("reload the page and send the form again")))]}})
+        name = upload.filename or "" if isinstance(upload, UploadFile) else ""
+        data = await upload.read() if isinstance(upload, UploadFile) else b""
+        status, doc = await run_in_threadpool(web_api.import_doc, request.state.project,
+                                              name, data, validate_only=True)
+        return page(request, "_import.html", "data", {"doc": doc, "http_status": status})
+
     app.include_router(router)
+    app.state.files_dir = cache.root  # the reports the 数据 page's download writes
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
 
     @app.get("/lang/{code}", include_in_schema=False)

@@ -284,7 +284,8 @@ def import_doc(state: ProjectState, filename: str, data: bytes, *,
                validate_only: bool) -> tuple[int, dict[str, Any]]:
     """Return (HTTP status, document) of checking — and unless `validate_only`, importing —
     an uploaded workbook: the same checks as ``hsplan import``, all problems at once,
-    nothing written unless every check passes."""
+    nothing written unless every check passes. A state over the server's database
+    (`from_database`) only checks, against the region it holds."""
     from hsplan.region.io import import_tables, validate_tables
 
     name = _SAFE.sub("_", Path(filename or "upload.xlsx").name) or "upload.xlsx"
@@ -305,8 +306,9 @@ def import_doc(state: ProjectState, filename: str, data: bytes, *,
     try:
         path = folder / name
         path.write_bytes(data)
-        if validate_only:
-            problems = validate_tables(state.project, path)
+        if validate_only or state.from_database:
+            base = state.region() if state.from_database else None
+            problems = validate_tables(state.project, path, base=base)
             errors = [p for p in problems if p.severity == "error"]
             status = 422 if errors else 200
             return status, {"status": status, "imported": False, "file": name,

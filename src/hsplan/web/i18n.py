@@ -156,6 +156,12 @@ ZH.update({
     "login_help": "请使用管理员为您创建的账号登录。",
     "my_tasks": "本部门任务",
     "progress_status": "进展状态",
+    "no_scenarios_db": "数据库中没有情景文件：服务端不保存情景。情景比较请在项目文件夹中运行 "
+                       "hsplan compare，或用 hsplan serve 项目文件夹 打开单项目看板。",
+    "upload_help_db": "与 hsplan import 相同的校验，对照您可见范围内数据库中的数据，"
+                      "全部问题一次列出；此页只校验，不写入数据库。机构数据经“填报”提交、规划人员审核后写入；"
+                      "整个项目由管理员用 hsplan db import 导入。",
+    "check_only": "上传并校验",
 })
 EN.update({
     "entry": "Report",
@@ -201,6 +207,14 @@ EN.update({
     "login_help": "Log in with the account an administrator made for you.",
     "my_tasks": "My department's tasks",
     "progress_status": "Progress status",
+    "no_scenarios_db": "The database holds no scenario file: the server does not store "
+                       "scenarios. Compare a scenario with hsplan compare in the project "
+                       "folder, or open the single-project dashboard with hsplan serve PROJECT.",
+    "upload_help_db": "The same checks as hsplan import, against the database's data in your "
+                      "scope, every problem listed at once; this page only checks and writes "
+                      "nothing. Facility figures enter through Report and a planner's review; "
+                      "an administrator imports a whole project with hsplan db import.",
+    "check_only": "Upload and check",
 })
 
 TABLES = {"zh": ZH, "en": EN}

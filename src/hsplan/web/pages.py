@@ -87,7 +87,8 @@ def chrome(request: Request, page: str) -> dict[str, Any]:
             "user": getattr(request.state, "user", None),
             "csrf": getattr(request.state, "csrf", None),
             "project_name": state.project.name,
-            "synthetic": state.synthetic(), "fmt": _fmt, "target_text": _target_text,
+            "synthetic": state.synthetic(), "from_database": state.from_database,
+            "fmt": _fmt, "target_text": _target_text,
             "status_word": status_word, "other_lang": "en" if lang == "zh" else "zh"}
 
 

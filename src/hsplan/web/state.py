@@ -48,6 +48,11 @@ class ProjectState:
     `default_plan_id`).
     """
 
+    #: True for the server's state over a database region (`hsplan.server.pages.DbState`):
+    #: no scenario folder, and uploads are only checked (the database is written through
+    #: the server's forms and review)
+    from_database = False
+
     def __init__(self, root: str | Path, *, plan: str | None = None) -> None:
         self.project = Project.open(root)
         self._lock = threading.RLock()

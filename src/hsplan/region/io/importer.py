@@ -135,10 +135,11 @@ def _merge_keys(old: pd.DataFrame, new: pd.DataFrame, table: Table,
     return _concat([kept, new], table), change
 
 
-def _read_and_merge(project: Project, path: str | Path,
+def _read_and_merge(project: Project, path: str | Path, *, base: Region | None = None,
                     ) -> tuple[ReadResult, Region, dict[str, TableChange], list[Problem]]:
     read = read_tables(path, coordinate_system=project.coordinate_system)
-    merged, changes = merge_tables(load_or_empty(project), read.tables)
+    merged, changes = merge_tables(load_or_empty(project) if base is None else base,
+                                   read.tables)
     problems = [*read.problems, *check_county(read, project.county_code)]
     if not read.tables and not any(p.severity == "error" for p in problems):
         problems.append(Problem(
@@ -192,10 +193,13 @@ def check_county(read: ReadResult, county: str | None) -> list[Problem]:
     return problems
 
 
-def validate_tables(project: Project, path: str | Path) -> list[Problem]:
+def validate_tables(project: Project, path: str | Path, *,
+                    base: Region | None = None) -> list[Problem]:
     """Return every problem of the file at `path` read into `project` (nothing is saved):
-    cell problems, then cross-table problems of the region as it would be after import."""
-    return _read_and_merge(project, path)[3]
+    cell problems, then cross-table problems of the region as it would be after import.
+    `base` is the region to merge into instead of the project's store (the server's region
+    read from the database)."""
+    return _read_and_merge(project, path, base=base)[3]
 
 
 def validate_project(project: Project) -> list[Problem]:
