@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -170,7 +171,7 @@ def plans_diff(
         console.print(table)
 
 
-def _diff_side(row: dict[str, Any], side: str, plan: Any) -> str:
+def _diff_side(row: Mapping[Any, Any], side: str, plan: Any) -> str:
     """Return one side of a `plans diff` row as the plan's reader writes it: a target as
     `evaluate` prints it (``T14 ≥ 1:1.34``, ``T02 ≥ 100.0%``, ``T22 提高``), a norm in
     words (``N21 每3万人口1辆救护车``), a task with its deadline."""
