@@ -128,3 +128,25 @@ def test_compare_titles_ops_and_numbers_in_chinese(project: Path) -> None:
     t07a = next(line for line in out.splitlines() if line.startswith("│ T07a"))
     assert "│ 2.42 │ 3.20 │ +0.78 │" in t07a
     assert "0.7807" not in out and "-6.944" not in out
+
+
+@pytest.mark.parametrize("argv", [
+    ("evaluate", "{project}", "--plan", EXAMPLE_PLAN),
+    ("tasks", "{project}", "--plan", EXAMPLE_PLAN, "--as-of", "2024-06-30"),
+    ("compare", "{project}", "--scenario", "{project}/scenarios/new-chc-200-beds.yaml",
+     "--plan", EXAMPLE_PLAN, "--no-travel"),
+    ("plans", "show", EXAMPLE_PLAN),
+    ("plans", "diff", EXAMPLE_PLAN, "national-norms"),
+    ("--help",),
+    ("evaluate", "--help"),
+    ("evaluate", "{project}", "--plan", "no-such-plan"),
+])
+def test_no_printed_line_ends_in_a_space(project: Path, argv: tuple[str, ...]) -> None:
+    """Stacked entries, tables, panels and help are not padded with trailing spaces (junk
+    for a planner who copies the output into Word or an e-mail)."""
+    args = [arg.replace("{project}", str(project)) for arg in argv]
+    result = _run(*args)
+    assert result.stdout.strip() or result.stderr.strip(), result
+    for stream in (result.stdout, result.stderr):
+        padded = [line for line in stream.splitlines() if line != line.rstrip()]
+        assert not padded, padded[:3]

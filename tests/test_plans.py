@@ -384,3 +384,80 @@ def test_cli_prints_problems_without_markup(tmp_path: Path,
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert "missing field 'kind'" in err and "[red]" not in err and "✗" in err
+
+
+# --- the diff as a planner reads it ----------------------------------------------------------
+
+
+def _diff_lines(*plans: str, lang: str = "zh") -> str:
+    """Return the terminal output of ``hsplan plans diff`` in `lang`, wide enough that no
+    cell wraps."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "250", "PYTHONPATH": str(REPO / "src"),
+           "HSPLAN_LANG": lang}
+    result = subprocess.run([sys.executable, "-m", "hsplan", "plans", "diff", *plans],
+                            capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _cells(out: str, first: str) -> list[str]:
+    """Return the cells of the table row whose first cell is `first`."""
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.strip("│").split("│")]
+        if cells and cells[0] == first:
+            return cells
+    raise AssertionError(f"no row {first!r}")
+
+
+def test_diff_writes_each_value_in_one_form_with_its_unit_and_chinese_words() -> None:
+    out = _diff_lines("jiangchuan-2021-2025", "national-norms")
+    # 医护比: the plan writes 1.34, the national plan 1:1.2: both as 1:x, and A is stricter
+    assert _cells(out, "医护比")[1:] == ["两者都有", "T14 ≥ 1:1.34", "NT06 ≥ 1:1.20", "A"]
+    assert _cells(out, "床人(卫生人员)比")[2] == "T15 ≥ 1:2.12"
+    assert _cells(out, "每千人口注册护士数")[2:] == ["T11 ≥ 3.20 人/千人", "NT04 ≥ 3.80 人/千人",
+                                                    "B"]
+    assert _cells(out, "各级疾病预防控制机构基础设施达标率")[2] == "T02 ≥ 100.0%"
+    assert _cells(out, "3分钟出车率")[2:] == ["P13 ≥ 95.0%", "NT14 ≥ 95.0%", "相同"]
+    assert _cells(out, "人均预期寿命")[2:4] == ["T22 提高", "NT01 ≈ 78.9 岁"]
+    assert _cells(out, "孕产妇死亡率")[2] == "P30 降低"
+    assert _cells(out, "设立1个疾病预防控制机构")[2] == "N02每个县(区)至少1所疾病预防控制中心"
+    assert "T22 up" not in out and "≥ 1.34" not in out and "presence" not in out
+
+
+@pytest.mark.parametrize("pair", [
+    ("jiangchuan-2021-2025", "national-norms"), ("ganzhou-jkq-2023-2025", "national-norms"),
+    ("kangbashi-2021-2025", "liaocheng-2024-2025"),
+    ("leshan-shizhong-2021-2025", "jiangchuan-2021-2025"),
+])
+def test_no_english_word_in_the_chinese_diff(pair: tuple[str, str]) -> None:
+    """Only the plans' own ids and the words their documents use (ICU …) are Latin."""
+    out = _diff_lines(*pair)
+    own = set()
+    for plan in map(load_plan, pair):
+        own |= set(re.findall(r"[A-Za-z]+", yaml.safe_dump(plan.data, allow_unicode=True)))
+    words = set(re.findall(r"(?<![A-Za-z0-9])[A-Za-z]{2,}(?![A-Za-z0-9])", out))
+    ids = {w for w in words if w.upper() == w and len(w) <= 3}  # T, NT, NN … of ids
+    assert not words - own - ids - {"A", "B"}, words - own
+    for english in ("increase", "decrease", "only in", "in both", "same", "qualitative",
+                    "min_count", "per_pop"):
+        assert english not in out, english
+
+
+def test_diff_in_english_has_english_directions() -> None:
+    out = _diff_lines("jiangchuan-2021-2025", "national-norms", lang="en")
+    assert _cells(out, "人均预期寿命")[1:3] == ["in both", "T22 increase"]
+    assert _cells(out, "孕产妇死亡率")[2] == "P30 decrease"
+    assert "提高" not in out and "降低" not in out
+
+
+def test_diff_range_of_a_ratio_is_written_as_ratios(tmp_path: Path) -> None:
+    (tmp_path / "d.yaml").write_text(DISTRICT, encoding="utf-8")
+    (tmp_path / "n.yaml").write_text(NATIONAL, encoding="utf-8")
+    out = _diff_lines(str(tmp_path / "d.yaml"), str(tmp_path / "n.yaml"))
+    assert _cells(out, "nurse_to_doctor_ratio")[2:] == ["T4 1:1.00—1:1.20", "D ≥ 1:1.20", "—"]
+    assert _cells(out, "beds_per_1k")[2:] == ["T1 ≥ 3.44 张/千人", "A ≥ 3.56 张/千人", "B"]
+    assert _cells(out, "n")[2:4] == ["N1每3万人口1辆救护车", "N1每3万人口2辆救护车"]

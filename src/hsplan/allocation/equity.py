@@ -6,6 +6,10 @@ Pure functions over per-area figures (`gini`, `lorenz_curve`, `theil`, `agglomer
 facilities placed in each area (township by default, via `hsplan.plans.indicators.compute`),
 the area's resident population (常住人口) and its ``area_km2``.
 
+The result and its form for people (`EquityResult`, the formulas, Chinese words,
+`equity_frames`, `equity_to_xlsx`, headers `COLUMNS_ZH` and `FORMATS`) live in
+`hsplan.allocation._equity_output` and are re-exported here.
+
 Every index says which formula, which weights and which log base it used (natural log by
 default; Chinese papers often write "log" and mean base 10, available with ``base=10``).
 
@@ -19,13 +23,29 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from hsplan._i18n import N_, _, ngettext
+from hsplan._i18n import _, ngettext
+from hsplan.allocation._equity_output import (
+    COLUMNS_ZH,
+    FORMATS,
+    GINI_FORMULA,
+    GINI_TRAPEZOID,
+    HRAD_FORMULA,
+    HRDI_FORMULA,
+    INDEX_ZH,
+    LOG_ZH,
+    PAD_FORMULA,
+    THEIL_L_FORMULA,
+    THEIL_T_FORMULA,
+    WEIGHT_ZH,
+    EquityResult,
+    equity_frames,
+    equity_to_xlsx,
+)
 from hsplan.errors import HsplanError, Problem, ValidationError, raise_if_errors
 from hsplan.plans.indicators import Catalog, Formula, Indicator, Term, load_catalog
 from hsplan.plans.indicators import compute as compute_indicator
@@ -35,16 +55,6 @@ from hsplan.region.model import Region
 TheilKind = Literal["T", "L"]
 WeightBasis = Literal["population", "area"]
 
-GINI_FORMULA = "G = Σ PᵢYᵢ + 2 Σ Pᵢ(1 − Vᵢ) − 1"
-GINI_TRAPEZOID = "G = 1 − Σ Pᵢ(Vᵢ₋₁ + Vᵢ)"
-THEIL_T_FORMULA = "T = Σ Yᵢ log(Yᵢ/Pᵢ)"
-THEIL_L_FORMULA = "L = Σ Pᵢ log(Pᵢ/Yᵢ)"
-HRAD_FORMULA = "HRADᵢ = (Rᵢ/ΣR) / (Aᵢ/ΣA)"
-PAD_FORMULA = "PADᵢ = (Nᵢ/ΣN) / (Aᵢ/ΣA)"
-HRDI_FORMULA = N_("HRDIᵢ = √((Rᵢ/Nᵢ) × (Rᵢ/Aᵢ)), N in 1,000 persons, A in km²")
-
-WEIGHT_ZH = {"population": "按人口", "area": "按面积", "equal": "等权"}
-LOG_ZH = {"e": "自然对数", "10": "常用对数(以10为底)", "2": "以2为底"}
 
 # resource id -> (Chinese label, catalog indicator whose numerator it is)
 RESOURCES: dict[str, tuple[str, str]] = {
@@ -377,35 +387,6 @@ def hrdi(resource: Sequence[float] | np.ndarray | pd.Series,
 # --- the model over a region -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EquityResult:
-    """What `Equity.solve` returns: tidy frames, every index with formula, weights, base.
-
-    - `areas`: one row per area: ``area_code``, ``area_name``, ``group``, ``population``,
-      ``area_km2`` and one column per resource (counts).
-    - `indices`: one row per resource × weights × index: ``resource``, ``resource_zh``,
-      ``weights``, ``index`` (gini | theil_T | theil_L), ``value``, ``between``,
-      ``within``, ``between_share``, ``within_share``, ``formula``, ``log_base``, ``n``,
-      ``status`` (ok | 无法评估) and ``note``.
-    - `theil_groups`: the per-group parts of every Theil index.
-    - `lorenz`: the Lorenz curve points of every Gini (``resource``, ``weights`` + the
-      columns of `lorenz_curve`).
-    - `agglomeration`: HRAD, PAD, HRAD/PAD and HRDI per area and resource.
-    - `notes`: what the reader must know (resources outside every area, missing areas).
-    """
-
-    year: int
-    level: str
-    group_by: str | None
-    log_base: str
-    areas: pd.DataFrame
-    indices: pd.DataFrame
-    theil_groups: pd.DataFrame
-    lorenz: pd.DataFrame
-    agglomeration: pd.DataFrame
-    notes: list[str]
-
-
 class Equity:
     """How evenly resources are spread across areas, by population and by area.
 
@@ -593,84 +574,6 @@ def _names(names: Sequence[Any], limit: int = 10) -> str:
     return shown + (_(" and others, {n} in all").format(n=len(names)) if len(names) > limit
                     else "")
 
-INDEX_ZH = {"gini": "基尼系数", "theil_T": "泰尔指数T", "theil_L": "泰尔指数L"}
-COLUMNS_ZH = {
-    "resource": "资源", "resource_zh": "资源", "weights": "权重", "index": "指数",
-    "value": "数值", "between": "组间", "within": "组内", "between_share": "组间贡献率",
-    "within_share": "组内贡献率", "trapezoid": "梯形法复核", "formula": "公式",
-    "log_base": "对数底", "n": "地区数", "status": "状态", "note": "说明",
-    "group": "分组", "weight_share": "权重占比", "resource_share": "资源占比",
-    "group_index": "组内指数", "contribution_pct": "贡献率(%)",
-    "area_code": "区划代码", "area_name": "地区", "label": "地区", "population": "常住人口",
-    "area_km2": "面积(km²)", "count": "资源数", "population_share": "人口占比",
-    "area_share": "面积占比", "hrad": "卫生资源集聚度HRAD", "pad": "人口集聚度PAD",
-    "hrad_pad": "HRAD/PAD", "hrdi": "卫生资源密度指数HRDI", "reading": "解读",
-    "region_hrdi": "全区HRDI", "per_1k": "每千人口", "per_km2": "每平方公里",
-    "cum_weight": "累计权重占比", "cum_resource": "累计资源占比", "density": "资源密度",
-}
-FORMATS = {
-    "value": "0.0000", "between": "0.0000", "within": "0.0000", "trapezoid": "0.0000",
-    "between_share": "0.0%", "within_share": "0.0%", "weight_share": "0.0000",
-    "resource_share": "0.0000", "group_index": "0.0000", "contribution_pct": "0.0",
-    "population": "#,##0", "area_km2": "#,##0.00", "count": "#,##0",
-    "population_share": "0.0000", "area_share": "0.0000", "hrad": "0.000", "pad": "0.000",
-    "hrad_pad": "0.000", "hrdi": "0.000", "region_hrdi": "0.000", "per_1k": "0.00",
-    "per_km2": "0.000", "cum_weight": "0.0000", "cum_resource": "0.0000", "density": "0.000",
-}
-
-
-def equity_frames(result: EquityResult) -> dict[str, pd.DataFrame]:
-    """Return the result as frames for people (Chinese values, English column ids; headers
-    in `COLUMNS_ZH`): 指数, 分组分解, 集聚度, 洛伦兹曲线, 地区, 说明."""
-    labels = dict(zip(result.indices["resource"], result.indices["resource_zh"], strict=False))
-
-    def people(df: pd.DataFrame) -> pd.DataFrame:
-        out = df.copy()
-        if "resource" in out:
-            out["resource"] = out["resource"].map(lambda r: labels.get(r, r))
-        if "weights" in out:
-            out["weights"] = out["weights"].map(lambda w: WEIGHT_ZH.get(w, w))
-        if "index" in out:
-            out["index"] = out["index"].map(lambda i: INDEX_ZH.get(i, i))
-        if "status" in out:
-            out["status"] = out["status"].replace({"ok": "已评估"})
-        return out
-
-    idx = people(result.indices[["resource", "weights", "index", "value", "between",
-                                 "within", "between_share", "within_share", "formula",
-                                 "log_base", "n", "status", "note"]])
-    idx["log_base"] = [LOG_ZH.get(b, b) if i != "基尼系数" else "—"
-                       for b, i in zip(idx["log_base"], idx["index"], strict=True)]
-    about = [f"年份 {result.year}；地区层级 {schema.AREA_LEVELS.get(result.level, result.level)}；"
-             f"分组 {'城乡' if result.group_by else '无'}",
-             f"基尼系数 {GINI_FORMULA}（梯形法 {GINI_TRAPEZOID}），地区按人均（或地均）资源"
-             "升序；Pᵢ 人口（或面积）占比，Yᵢ 资源占比，Vᵢ 累计资源占比",
-             f"泰尔指数T {THEIL_T_FORMULA}；泰尔指数L {THEIL_L_FORMULA}（平均对数偏差，"
-             "即中文文献按人口加权的泰尔指数）；总体 = 组间 + 组内",
-             f"{HRAD_FORMULA}；{PAD_FORMULA}；HRAD/PAD = (Rᵢ/ΣR)/(Nᵢ/ΣN)",
-             _(HRDI_FORMULA), *result.notes]
-    frames = {"指数": idx}
-    if not result.theil_groups.empty:
-        frames["分组分解"] = people(result.theil_groups)
-    if not result.agglomeration.empty:
-        frames["集聚度"] = people(result.agglomeration.drop(
-            columns=["resource_share", "population_share", "area_share"]))
-    if not result.lorenz.empty:
-        frames["洛伦兹曲线"] = people(result.lorenz.drop(columns=["weight_share",
-                                                                "resource_share"]))
-    frames["地区"] = result.areas.rename(columns=labels)
-    frames["说明"] = pd.DataFrame({"note": about})
-    return frames
-
-
-def equity_to_xlsx(result: EquityResult, path: str | Path) -> Path:
-    """Write the equity result to an Excel workbook (sheets of `equity_frames`); return the
-    path."""
-    from hsplan.allocation._xlsx import write_workbook
-
-    return write_workbook(equity_frames(result), path, headers=COLUMNS_ZH, formats=FORMATS)
-
-
 def _resource_indicator(name: str, catalog: Catalog) -> Indicator | None:
     """Return an indicator whose numerator is the resource `name` (None when unknown)."""
     source: Indicator | None = None
@@ -712,7 +615,8 @@ def _column_zh(name: str) -> str:
 
 
 __all__ = [
-    "COLUMNS_ZH", "GINI_FORMULA", "RESOURCES", "Equity", "EquityResult", "GiniResult",
-    "TheilResult", "agglomeration", "equity_frames", "equity_to_xlsx", "gini", "hrdi",
-    "lorenz_curve", "theil",
+    "COLUMNS_ZH", "FORMATS", "GINI_FORMULA", "GINI_TRAPEZOID", "HRAD_FORMULA", "HRDI_FORMULA",
+    "INDEX_ZH", "LOG_ZH", "PAD_FORMULA", "RESOURCES", "THEIL_L_FORMULA", "THEIL_T_FORMULA",
+    "WEIGHT_ZH", "Equity", "EquityResult", "GiniResult", "TheilResult", "agglomeration",
+    "equity_frames", "equity_to_xlsx", "gini", "hrdi", "lorenz_curve", "theil",
 ]

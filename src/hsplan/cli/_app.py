@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from importlib.machinery import ModuleSpec
 from types import ModuleType
@@ -25,6 +26,7 @@ from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
+from rich.segment import Segment
 from rich.text import Text
 from typer._click import Command, Context
 from typer._click.exceptions import UsageError
@@ -36,6 +38,22 @@ from hsplan.cli._typer_words import localise_errors
 from hsplan.errors import HsplanError, ValidationError, omitted_lines, summarise
 
 install()
+
+# blanks at the end of a line, before the colour codes that close it
+_LINE_END_BLANKS = re.compile(r"[ \t]+(?=(?:\x1b\[[0-9;]*m)*\r?\n)")
+
+
+class TidyConsole(Console):
+    """A Rich console whose printed lines end at their last character.
+
+    Rich pads every line of a table, panel or wrapped paragraph to the full width; a planner
+    who copies the output into Word or an e-mail gets the padding as trailing spaces. Every
+    console hsplan prints with (results, errors, Typer's help and error panels) is one of
+    these, so the blanks before each line break are dropped in this one place.
+    """
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return _LINE_END_BLANKS.sub("", super()._render_buffer(buffer))
 
 
 def _folded(text: Any) -> Any:
@@ -59,6 +77,14 @@ def _localise(rich_utils: Any) -> None:
     rich_utils.ENVVAR_STRING = _("[env var: {}]")
     rich_utils.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
     localise_errors(rich_utils)
+    typer_console: Any = getattr(rich_utils, "_get_rich_console", None)
+    if typer_console is not None:
+        def tidy_console(stderr: bool = False) -> Console:
+            made = typer_console(stderr=stderr)
+            made.__class__ = TidyConsole  # Typer's theme and settings, tidy line ends
+            return cast(Console, made)
+
+        rich_utils._get_rich_console = tidy_console
     typer_rich_text: Any = getattr(rich_utils, "_make_rich_text", None)
     if typer_rich_text is not None:
         def folded_rich_text(**kwargs: Any) -> Any:
@@ -233,14 +259,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+console = TidyConsole()
 
 # groups of `hsplan --help`, in the order a planner meets them
 PANEL_PROJECT = _("Project")
 PANEL_DATA = _("Data")
 PANEL_PLAN = _("Plans and evaluation")
 PANEL_ACCESS = _("Access")
-err_console = Console(stderr=True)
+err_console = TidyConsole(stderr=True)
 
 # ranges of the options every command shares (a year of the planning horizon)
 YEAR_MIN = 1949

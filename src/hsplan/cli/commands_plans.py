@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +14,14 @@ from rich.text import Text
 
 from hsplan._i18n import N_, _
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
-from hsplan.cli._output import cell, emit_json, finish_xlsx, refuse_out_for_table, status_text
+from hsplan.cli._output import (
+    cell,
+    emit_json,
+    finish_xlsx,
+    refuse_out_for_table,
+    status_text,
+    tight,
+)
 
 plans_app = typer.Typer(help=_("List, show and compare plans (规划)."), no_args_is_help=True)
 app.add_typer(plans_app, name="plans", rich_help_panel=PANEL_PLAN)
@@ -154,21 +162,51 @@ def plans_diff(
         table.add_column(_("stricter"), no_wrap=True)
         for row in part.to_dict(orient="records"):
             name = row["name_a"] if isinstance(row["name_a"], str) else row["name_b"]
-            side_a = "" if row["presence"] == "b only" else \
-                f"{row['id_a']} {_op(row['op_a'])}{cell(row['value_a'])}".strip()
-            side_b = "" if row["presence"] == "a only" else \
-                f"{row['id_b']} {_op(row['op_b'])}{cell(row['value_b'])}".strip()
-            table.add_row(str(name if isinstance(name, str) else row["key"]),
+            side_a = "" if row["presence"] == "b only" else _diff_side(row, "a", a)
+            side_b = "" if row["presence"] == "a only" else _diff_side(row, "b", b)
+            table.add_row(tight(str(name if isinstance(name, str) else row["key"])),
                           presence.get(str(row["presence"]), str(row["presence"])),
-                          side_a.replace(" —", ""), side_b.replace(" —", ""),
+                          side_a, side_b,
                           stricter.get(str(row["stricter"]), str(row["stricter"])))
         console.print(table)
 
 
-def _op(op: Any) -> str:
-    if not isinstance(op, str) or not op:
-        return ""
-    return {">=": "≥ ", "<=": "≤ ", "approx": "≈ "}.get(op, f"{op} ")
+def _diff_side(row: Mapping[Any, Any], side: str, plan: Any) -> str:
+    """Return one side of a `plans diff` row as the plan's reader writes it: a target as
+    `evaluate` prints it (``T14 ≥ 1:1.34``, ``T02 ≥ 100.0%``, ``T22 提高``), a norm in
+    words (``N21 每3万人口1辆救护车``), a task with its deadline."""
+    ident = row[f"id_{side}"]
+    if row["kind"] == "target":
+        target = next(t for t in plan.targets if t.id == ident)
+        return f"{ident} {target_value_text(target)}"
+    if row["kind"] == "norm":
+        from hsplan.evaluation.norms import describe
+
+        norm = next(n for n in plan.norms if n.id == ident)
+        words = _("qualitative (checked by hand)") if norm.rule == "text" else describe(norm)
+        return tight(f"{ident} {words}")  # a break after the id, not before the words
+    value = row[f"value_{side}"]
+    return f"{ident} {value}" if isinstance(value, str) and value else str(ident)
+
+
+def target_value_text(target: Any) -> str:
+    """Return a plan target's value in the indicator's one written form and unit, as
+    `hsplan evaluate` prints it: ratios ``1:x`` (医护比 ``≥ 1:1.34`` whether the plan wrote
+    1.34 or 1:1.34), percentages with ``%``, directions as words (提高 · 降低 · 保持)."""
+    from hsplan._i18n import RATIO_UNIT
+    from hsplan.plans.catalog import load_catalog
+    from hsplan.plans.plan import resolved_target_value
+    from hsplan.reports.progress import target_text
+
+    spec = target.target
+    catalog = load_catalog()
+    known = catalog.indicators.get(target.indicator) if target.indicator else None
+    unit = (known.unit if known is not None and known.unit else None) or target.unit
+    if spec.ratio_form == "1:x" or (known is not None and known.ratio_form == "1:x"):
+        unit = RATIO_UNIT
+    row = {"op": spec.op, "target": resolved_target_value(target), "target_low": spec.low,
+           "target_high": spec.high, "target_text": spec.text, "unit": unit}
+    return target_text(row, with_unit=True)
 
 
 @app.command("evaluate", rich_help_panel=PANEL_PLAN,

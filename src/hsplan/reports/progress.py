@@ -21,10 +21,12 @@ from typing import Any
 
 import pandas as pd
 
-from hsplan._i18n import format_number, is_missing
+from hsplan._i18n import N_, RATIO_UNIT, _, format_number, is_missing
 from hsplan.evaluation.targets import AT_RISK, MET, NOT_EVALUABLE, OFF_TRACK, ON_TRACK
 
 OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "=", "approx": "≈"}
+# a target without a number: the direction the plan asks for (提高 · 降低 · 保持)
+DIRECTION_WORDS = {"up": N_("increase"), "down": N_("decrease"), "keep": N_("keep")}
 COMPLETION_COLUMNS = ("completion_pct", "完成进度")
 TIME_COLUMNS = ("time_pct", "时间进度")
 _LESS = ("<=", "<", "down")
@@ -66,11 +68,12 @@ def target_text(row: Mapping[Any, Any], *, with_unit: bool = False) -> str:
     if op == "text":
         return str(row.get("target_text") or "—")
     if op == "range":
-        return (f"{num(row.get('target_low'), row)}—"
+        ratio = with_unit and unit_of(row) == RATIO_UNIT  # 1:1.00—1:1.20, not 1.00—1:1.20
+        return (f"{num(row.get('target_low'), row, with_unit=ratio)}—"
                 f"{num(row.get('target_high'), row, with_unit=with_unit)}")
     target = _f(row.get("target"))
     if target is None:
-        return {"up": "提高", "down": "降低", "keep": "保持"}.get(op, "—")
+        return _(DIRECTION_WORDS[op]) if op in DIRECTION_WORDS else "—"
     words = {"up": "≥", "down": "≤", "keep": "≈"}
     return f"{OP_TEXT.get(op, words.get(op, op))} {num(target, row, with_unit=with_unit)}"
 

@@ -3,8 +3,18 @@
 `check(region, plan)` evaluates every norm of the plan on the region in one year and
 returns a `NormResult`: ``summary`` (one row per norm) and ``violations`` (one row per area
 or facility that misses a norm, with the shortfall in the rule's unit and the plan's
-quote). Rule types are those of ``docs/plan-format.md`` ("Norms"); each has one function
-in `hsplan.evaluation.norms._rules`, registered in `RULES`; an unknown rule is an error naming it.
+quote). Rule types are those of ``docs/plan-format.md`` ("Norms"); each has one function,
+registered in `RULES`; an unknown rule is an error naming it.
+
+Modules
+-------
+- `_base` — the prepared region (`_Context`), an outcome, facility selection and the
+  Chinese words of facilities and resources;
+- `_rules` — the descriptions of norms in words (`describe`), the area and region rules
+  (presence, count_per_population, resource_per_population, share, department_share,
+  service_circle, text) and `RULES`;
+- `_facility_rules` — the rules about each facility of a kind (per_facility_minimum,
+  per_facility_ratio) and the utilisation rules (bed_efficiency, max_alos).
 
 Columns
 -------

@@ -405,3 +405,22 @@ def _floor(x: float) -> int:
     return math.floor(x + 1e-9)
 
 
+# --- shared by the rule modules -----------------------------------------------------------
+
+
+def _fac(ctx: _Context, fid: Any) -> str:
+    """Return a facility's name (its id when it has none)."""
+    return ctx.facility_name(str(fid)) or str(fid)
+
+
+def _list(items: list[str], limit: int = 5) -> str:
+    shown = "、".join(items[:limit])
+    return shown + (f" 等 {len(items)} 个" if len(items) > limit else "")
+
+
+def _no_resources(ctx: _Context, out: _Outcome) -> bool:
+    if ctx.year not in ctx.res_years:
+        out.status = NOT_EVALUABLE
+        out.reasons.append(f"缺少{ctx.year}年资源数据（床位、人员、设备）")
+        return True
+    return False
