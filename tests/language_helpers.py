@@ -32,9 +32,8 @@ def chinese_runs(text: str, names: set[str] | list[str] = ()) -> list[str]:
     """Return the runs of Chinese characters left in an English `text` once the given data
     `names` are taken out (longest first): an area's, a facility's or a department's name,
     a plan's own words quoted as its words. What is left is Chinese that hsplan wrote itself
-    and should have said in English. Table cells wrap, so a name is also taken out when a
-    line break or a table border splits it."""
-    flat = re.sub(r"[ \t]*\n[ \t]*|\s*[│┃|]\s*", "", text)
+    and should have said in English. Print wide (the `console_width` fixture, COLUMNS=300)
+    so that no table cell wraps a name over two lines."""
     for name in sorted({n for n in names if n}, key=len, reverse=True):
-        flat = flat.replace(name, " ")
-    return CJK_RUN.findall(flat)
+        text = text.replace(name, " ")
+    return CJK_RUN.findall(text)
