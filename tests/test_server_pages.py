@@ -180,8 +180,19 @@ def test_institutions_page_equals_the_single_project_dashboard(server: Server) -
     township = login(server, "leader-own").get("/api/v1/institutions").json()
     bound = {r["facility_id"] for r in township["institutions"] if r.get("facility_id")}
     assert bound <= own
-    assert {r["institution_id"] for r in township["institutions"]} == \
-        {r["institution_id"] for r in served["institutions"]}
+    # the institutions bound to the county's other facilities are outside the leader's
+    # scope: named as such, not listed as unmatched (无法评估)
+    listed = {r["institution_id"] for r in township["institutions"]}
+    outside = set(township["outside_scope"])
+    assert outside and not outside & listed
+    assert listed | outside == {r["institution_id"] for r in served["institutions"]}
+    assert set(township["unmatched"]) <= set(served["unmatched"])
+    assert served["outside_scope"] == []
+    bound_in_county = {r["institution_id"] for r in served["institutions"]
+                       if r.get("facility_id") and r["facility_id"] not in own}
+    assert outside == bound_in_county - listed
+    page = login(server, "leader-own").get("/institutions").text
+    assert 'id="institutions-outside"' in page and "不在本账号的范围内" in page
     assert {f["properties"]["id"] for f in township["nodes"]["features"]} <= own
 
 

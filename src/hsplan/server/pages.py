@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
 
+import pandas as pd
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -91,7 +92,8 @@ class DbProject:
     """What the dashboard asks of a project, answered from the database: the name, the
     county, and a loader of the user's scoped region (no roads: straight-line access)."""
 
-    def __init__(self, meta: dict[str, Any], load: Callable[[], Region], root: Path) -> None:
+    def __init__(self, meta: dict[str, Any], load: Callable[[], Region], root: Path, *,
+                 load_outside: Callable[[], pd.DataFrame]) -> None:
         self.name = str(meta.get("name") or "hsplan")
         self.county_code = str(meta.get("county_code") or "") or None
         self.synthetic = bool(meta.get("synthetic"))
@@ -101,6 +103,7 @@ class DbProject:
         self.store_path = root / "region.gpkg"
         self.config_path = root / "hsplan.toml"
         self._load = load
+        self.load_outside = load_outside
 
     def load(self) -> Region:
         return self._load()
@@ -117,6 +120,7 @@ class DbState(ProjectState):
 
     def __init__(self, project: DbProject, plan_id: str) -> None:
         self.project = project  # type: ignore[assignment]
+        self._load_outside = project.load_outside
         self._lock = threading.RLock()
         self._key_locks = {}
         self._cache = {}
@@ -130,6 +134,9 @@ class DbState(ProjectState):
 
     def synthetic(self) -> bool:
         return bool(self.project.synthetic)
+
+    def facilities_outside(self) -> pd.DataFrame:
+        return self.cached("facilities_outside", self._load_outside)
 
     def plans(self) -> list[dict[str, Any]]:
         return self.cached("plans", lambda: [i.to_dict() for i in list_plans(None)])
@@ -161,6 +168,15 @@ def scoped_region(engine: Engine, scope: Scope) -> Region:
     return Region(**tables, meta=meta)  # type: ignore[arg-type]
 
 
+def facilities_outside(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """Return the facilities of the database that `scope` does not see."""
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, \
+            conn.begin():
+        every = db.read_table(conn, "facilities")
+        seen = db.read_table(conn, "facilities", where=_scope_clause(scope, "facilities"))
+    return every[~every["id"].isin(seen["id"])]
+
+
 class StateCache:
     """The `DbState` of each (scope, data version), the least recently used dropped."""
 
@@ -186,7 +202,8 @@ class StateCache:
                             for r in conn.execute(sa.select(db.meta_table))}
                 self._meta = (version, meta)
             project = DbProject(self._meta[1], lambda: scoped_region(self.engine, scope),
-                                self.root)
+                                self.root,
+                                load_outside=lambda: facilities_outside(self.engine, scope))
             state = DbState(project, self.plan_id)
             self._states[key] = state
             while len(self._states) > STATE_CACHE_SIZE:

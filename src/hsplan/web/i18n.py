@@ -53,6 +53,7 @@ ZH: dict[str, str] = {
     "catchment_pop": "次中心服务圈内人口", "no_sub_centre": "尚无次中心",
     "institutions_note": "规划点名的重点机构 {n} 个：{m} 个已对应到机构，"
                          "{u} 个未匹配（原因见说明）。",
+    "institutions_outside": "另有 {k} 个（{ids}）对应的机构不在本账号的范围内，未列出。",
     "network": "服务网络", "network_map": "医共体网络（牵头医院 → 成员）",
     "network_lead": "牵头医院", "network_member": "成员单位", "sub_centre": "县域医疗卫生次中心",
 }
@@ -107,6 +108,8 @@ EN: dict[str, str] = {
     "catchment_pop": "Population in the sub-centres' circle", "no_sub_centre": "no sub-centre yet",
     "institutions_note": "{n} institutions named by the plan: {m} matched to a facility, "
                          "{u} unmatched (see the reason).",
+    "institutions_outside": "{k} more ({ids}) are bound to facilities outside this account's "
+                            "scope and are not listed.",
     "network": "Service network", "network_map": "County medical community (lead → members)",
     "network_lead": "Lead hospital", "network_member": "Member",
     "sub_centre": "county sub-centre (次中心)",

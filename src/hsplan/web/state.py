@@ -113,6 +113,13 @@ class ProjectState:
         """Return the project's region (loaded once per state)."""
         return self.cached("region", self.project.load)
 
+    def facilities_outside(self) -> pd.DataFrame | None:
+        """Return the facilities of the project that this state's region leaves out (the
+        server's user sees a part of the county), or None when the region is the whole
+        project: a plan institution bound to one of them is outside the user's scope, not
+        unmatched."""
+        return None
+
     def years(self) -> list[int]:
         return list(self.region().years)
 

@@ -17,6 +17,8 @@ import pandas as pd
 from hsplan._i18n import _
 from hsplan._json import json_records, json_value
 from hsplan.errors import HsplanError, Problem
+from hsplan.plans.plan import Plan
+from hsplan.region.model import Region
 from hsplan.web.errors import ApiError
 from hsplan.web.state import ProjectState
 
@@ -427,6 +429,20 @@ def institutions_doc(state: ProjectState, plan: str | None, *, year: int | None 
                         lambda: _institutions_doc(state, name, chosen))
 
 
+def _institutions_outside(state: ProjectState, plan: Plan, unmatched: list[str]) -> list[str]:
+    """Return the unmatched institutions that match a facility the state's region leaves
+    out: on the server, a township's user does not see the county hospital, and its
+    institution is outside the user's scope rather than missing from the county."""
+    from hsplan.evaluation.institutions import match_institutions
+
+    beyond = state.facilities_outside()
+    if beyond is None or beyond.empty or not unmatched:
+        return []
+    matched = match_institutions(Region().replace(facilities=beyond), plan)
+    found = set(matched.loc[matched["facility_id"].notna(), "institution_id"])
+    return [i for i in unmatched if i in found]
+
+
 def _institutions_doc(state: ProjectState, name: str, year: int | None) -> dict[str, Any]:
     from shapely.geometry import LineString, mapping
 
@@ -451,6 +467,9 @@ def _institutions_doc(state: ProjectState, name: str, year: int | None) -> dict[
         row["colour"] = STATUS_COLOURS.get(row["status"], "#bdbdbd")
         row["status_zh"] = STATUS_ZH.get(row["status"], row["status"])
     unmatched = [r["institution_id"] for r in rows if r["aspect"] == "匹配"]
+    outside = _institutions_outside(state, loaded, unmatched)
+    rows = [r for r in rows if r["institution_id"] not in outside]
+    unmatched = [i for i in unmatched if i not in outside]
     facs = region.facilities
     points = facs[facs.geometry.notna()].to_crs(4326).set_index("id").geometry
     features = []
@@ -493,6 +512,7 @@ def _institutions_doc(state: ProjectState, name: str, year: int | None) -> dict[
             "catchment": json_records(catchment), "catchment_minutes":
             catchment.attrs["minutes"], "catchment_area": circle,
             "n_institutions": len(loaded.institutions), "unmatched": unmatched,
+            "outside_scope": outside,
             "network": json_records(network_indicators(region, year=used)),
             "members": json_records(members), "status_zh": STATUS_ZH,
             "links": {"type": "FeatureCollection", "features": features},
