@@ -397,6 +397,19 @@ def test_facility_workbook_upload_from_the_entry_page(server: Server) -> None:
     for column in ("实有床位", "注册护士", "出院人数"):  # each mistake with sheet, row, column
         assert re.search(rf"工作表 (资源|服务量)，第 2 行，列 {column}", r.text), (column, r.text)
     assert stored() == before  # nothing kept from a workbook with mistakes
+    headers_only = openpyxl.Workbook()
+    headers_only.active.title = schema.TABLES["resources"].zh
+    headers_only.active.append([schema.TABLES["resources"].column(k).zh for k in key])
+    buf = io.BytesIO()
+    headers_only.save(buf)
+    headers_only_book = buf.getvalue()
+    # an empty, a headers-only and a text file: each a located 422 on the page, never a 404
+    for odd, said in ((b"", "空文件"), (headers_only_book, "没有本机构的数据"),
+                      (b"facility_id,beds\n1,2\n", "文本（CSV）文件")):
+        r = upload(odd, csrf_of(entry.text))
+        assert r.status_code == 422 and said in r.text and "年报.xlsx" in r.text, r.text
+        assert "upload.xlsx" not in r.text
+    assert stored() == before
     r = upload(good, csrf_of(entry.text))
     assert r.status_code == 303, r.text
     assert stored() == before + 1

@@ -17,14 +17,14 @@ from fastapi import Request
 from sqlalchemy.engine import Connection, Engine
 
 from hsplan._i18n import _, ngettext
-from hsplan.errors import Problem
+from hsplan.errors import HsplanError, Problem
 from hsplan.region import schema
 from hsplan.region.io.checks import check_region
 from hsplan.region.io.tables import SheetSource, frame_from_rows, read_workbook
 from hsplan.region.model import Region, typed
 from hsplan.server import db
 from hsplan.server.scope import REPORTER, Scope, session_scope
-from hsplan.web.errors import ApiError
+from hsplan.web.errors import ApiError, problems_of
 
 COOKIE = "hsplan_session"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -282,13 +282,19 @@ async def _workbook_payload(request: Request) -> dict[str, Any]:
         raise _problem(422, _("no file uploaded"),
                        where=_("form field {name}").format(name="file"),
                        fix=_("attach the facility's .xlsx form"))
+    file_name = Path(upload.filename or "").name
+    if not file_name or "\x00" in file_name or file_name in (".", ".."):
+        file_name = "upload.xlsx"
     with tempfile.TemporaryDirectory(prefix="hsplan-upload-") as tmp:
-        path = Path(tmp) / "upload.xlsx"
+        path = Path(tmp) / file_name  # the user's own file name in what they read
         path.write_bytes(await upload.read())
-        read = read_workbook(path)
+        try:
+            read = read_workbook(path)
+        except HsplanError as exc:  # not a workbook at all: the upload's fault, not a 404
+            raise ApiError(422, problems_of(exc, file_name)) from exc
     errors = read.errors
     if errors:
-        raise ApiError(422, [Problem(p.message, file=upload.filename, sheet=p.sheet,
+        raise ApiError(422, [Problem(p.message, file=file_name, sheet=p.sheet,
                                      row=p.row, column=p.column, expected=p.expected,
                                      got=p.got, fix=p.fix) for p in errors])
     payload: dict[str, Any] = {"facility_id": str(form.get("facility_id", "")),
@@ -307,6 +313,12 @@ async def _workbook_payload(request: Request) -> dict[str, Any]:
                                    facility=payload["facility_id"], year=payload["year"]),
                                got=ngettext("{n} row", "{n} rows", len(rows)).format(
                                    n=len(rows)))
+    if not any(name in payload for name in SUBMITTED_TABLES):
+        raise _problem(422, _("the workbook holds no figures of the facility"), where=file_name,
+                       expected=_("one row in sheet {a} and/or sheet {b}").format(
+                           a=schema.TABLES[SUBMITTED_TABLES[0]].zh,
+                           b=schema.TABLES[SUBMITTED_TABLES[1]].zh),
+                       fix=_("fill in the template's row of the year and upload it again"))
     return payload
 
 
