@@ -420,6 +420,14 @@ def test_import_refuses_a_non_workbook(client: TestClient, project: Project,
     assert doc["status"] == 400 and doc["errors"][0]["expected"] == ".xlsx 文件"
     missing = client.post("/api/v1/import", data={"validate_only": "true"})
     assert_error(missing, 422, "form field file")
+    # an .xlsx that is empty, or text under an Excel name: the upload's fault (422, named),
+    # not a missing source (404)
+    for content, said in ((b"", "空文件"), (b"a,b\n1,2\n", "文本（CSV）文件")):
+        for validate_only in ("true", "false"):
+            r = client.post("/api/v1/import", files={"file": ("年报.xlsx", content)},
+                            data={"validate_only": validate_only})
+            assert r.status_code == 422, r.text
+            assert said in r.json()["errors"][0]["what"] and "年报.xlsx" in r.text
     assert project.store_path.read_bytes() == before
 
 

@@ -19,7 +19,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hsplan.errors import DataSourceError, HsplanError, InfeasibleError, Problem, ValidationError
+from hsplan.errors import (
+    DataSourceError,
+    HsplanError,
+    InfeasibleError,
+    InputFileError,
+    Problem,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
     from hsplan.region.model import Region
@@ -31,6 +38,7 @@ __all__ = [
     "DataSourceError",
     "HsplanError",
     "InfeasibleError",
+    "InputFileError",
     "Problem",
     "Project",
     "Region",

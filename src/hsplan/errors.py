@@ -151,6 +151,12 @@ class DataSourceError(HsplanError):
     unreadable."""
 
 
+class InputFileError(DataSourceError):
+    """A table file the user gave (a workbook or CSV to import, validate or upload) cannot
+    be read as one: empty, of another kind, damaged or over a limit. The input's fault, so
+    the web answers 422 (a missing source is a 404)."""
+
+
 def raise_if_errors(problems: Iterable[Problem], *, context: str | None = None) -> None:
     """Raise one `ValidationError` if any problem has severity "error"."""
     problems = list(problems)

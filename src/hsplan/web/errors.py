@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hsplan._i18n import N_, _, language
-from hsplan.errors import DataSourceError, HsplanError, Problem, ValidationError
+from hsplan.errors import DataSourceError, HsplanError, InputFileError, Problem, ValidationError
 
 log = logging.getLogger("hsplan.web")
 
@@ -102,7 +102,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HsplanError)
     async def _hsplan(request: Request, exc: HsplanError) -> JSONResponse:
         status = 404 if isinstance(exc, DataSourceError) else 400
-        if isinstance(exc, ValidationError):
+        if isinstance(exc, ValidationError | InputFileError):  # the input's fault
             status = 422
         where = request.url.path
         return JSONResponse(error_body(status, problems_of(exc, where)), status_code=status)

@@ -15,7 +15,7 @@ from typing import Any
 
 from hsplan._files import check_input_file
 from hsplan._i18n import _
-from hsplan.errors import DataSourceError, Problem
+from hsplan.errors import InputFileError, Problem
 from hsplan.region.io._cells import is_blank
 
 MAX_INPUT_BYTES = 100 * 1024 * 1024
@@ -32,7 +32,7 @@ _FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 def _check_size(path: Path) -> None:
     size = path.stat().st_size
     if size > MAX_INPUT_BYTES:
-        raise DataSourceError(_(
+        raise InputFileError(_(
             "{file}: file too large ({size} MB; at most {limit} MB). Fix: split it into "
             "several files, one per table or year, and import them one after another.").format(
                 file=path.name, size=f"{size / 2**20:,.0f}",
@@ -40,7 +40,7 @@ def _check_size(path: Path) -> None:
 
 
 def _sniff_excel(path: Path) -> None:
-    """Raise `DataSourceError` naming what the file really is when it is not an .xlsx zip."""
+    """Raise `InputFileError` naming what the file really is when it is not an .xlsx zip."""
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(b"PK"):
@@ -59,19 +59,19 @@ def _sniff_excel(path: Path) -> None:
         what = _("a text (CSV) file saved with an Excel name")
         fix = _("rename it to {name}.csv, or open it in Excel and save it as .xlsx").format(
             name=path.stem)
-    raise DataSourceError(_("{file}: not a readable Excel workbook: {what}. Fix: {fix}.").format(
+    raise InputFileError(_("{file}: not a readable Excel workbook: {what}. Fix: {fix}.").format(
         file=path.name, what=what, fix=fix))
 
 
 def _zip_facts(path: Path) -> dict[str, tuple[list[tuple[str, int, str, int]], bool]]:
     """Return, per worksheet XML path of the workbook, its merged ranges and whether it holds
-    formulas; raise `DataSourceError` for a zip bomb or a damaged archive."""
+    formulas; raise `InputFileError` for a zip bomb or a damaged archive."""
     facts: dict[str, tuple[list[tuple[str, int, str, int]], bool]] = {}
     with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
         unpacked = sum(i.file_size for i in infos)
         if unpacked > MAX_UNPACKED_BYTES:
-            raise DataSourceError(_(
+            raise InputFileError(_(
                 "{file}: the workbook unpacks to {size} MB (at most {limit} MB). Fix: split "
                 "it into smaller workbooks.").format(
                     file=path.name, size=f"{unpacked / 2**20:,.0f}",
@@ -97,8 +97,8 @@ def _zip_facts(path: Path) -> dict[str, tuple[list[tuple[str, int, str, int]], b
     return facts
 
 
-def _too_many_cells(file: str) -> DataSourceError:
-    return DataSourceError(_(
+def _too_many_cells(file: str) -> InputFileError:
+    return InputFileError(_(
         "{file}: more than {limit} filled cells. Fix: delete the columns and sheets hsplan "
         "does not read, or split the table into several files (e.g. one per year).").format(
             file=file, limit=f"{MAX_CELLS:,}"))
@@ -108,7 +108,7 @@ def _sheet_rows(ws: Any, file: str, cells_read: list[int]) -> list[tuple[int, li
     rows: list[tuple[int, list[Any]]] = []
     for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
         if i > MAX_ROWS + 1:
-            raise DataSourceError(_(
+            raise InputFileError(_(
                 "{file}, sheet {sheet}: more than {limit} rows. Fix: split the table into "
                 "several workbooks (e.g. one per year).").format(
                     file=file, sheet=ws.title, limit=f"{MAX_ROWS:,}"))
@@ -116,7 +116,7 @@ def _sheet_rows(ws: Any, file: str, cells_read: list[int]) -> list[tuple[int, li
         if len(cells) > MAX_COLUMNS:
             extra = [c for c in cells[MAX_COLUMNS:] if not is_blank(c)]
             if extra:
-                raise DataSourceError(_(
+                raise InputFileError(_(
                     "{file}, sheet {sheet}, row {row}: more than {limit} columns. Fix: "
                     "delete the columns that do not belong to the table.").format(
                         file=file, sheet=ws.title, row=i, limit=MAX_COLUMNS))
@@ -187,7 +187,7 @@ CSV_SEPARATORS = (",", "\t", ";", "|", "，")
 def decode_text(raw: bytes, *, file: str) -> tuple[str, str]:
     """Return the text of a CSV file and the encoding it was read with: UTF-8 with or
     without BOM, UTF-16 with BOM, else GB18030 (as Excel saves CSV in China); raise
-    `DataSourceError` naming the encodings tried when none fits."""
+    `InputFileError` naming the encodings tried when none fits."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16"), "UTF-16"
@@ -212,7 +212,7 @@ def decode_text(raw: bytes, *, file: str) -> tuple[str, str]:
                 return raw.decode(encoding), label
             except UnicodeDecodeError:
                 continue
-    raise DataSourceError(_(
+    raise InputFileError(_(
         "{file}: text in an unknown encoding (tried UTF-8, UTF-8 with BOM, UTF-16, "
         "GB18030). Fix: save the file as CSV UTF-8 (逗号分隔) from Excel or WPS.").format(
             file=file))
@@ -250,7 +250,7 @@ def _csv_rows(file: Path, problems: list[Problem]) -> list[tuple[int, list[Any]]
             if cells_read > MAX_CELLS:
                 raise _too_many_cells(file.name)
             if len(rows) > MAX_ROWS:
-                raise DataSourceError(_(
+                raise InputFileError(_(
                     "{file}: more than {limit} lines. Fix: split the table into several "
                     "files (e.g. one per year).").format(file=file.name, limit=f"{MAX_ROWS:,}"))
             rows.append((line, r[:MAX_COLUMNS]))

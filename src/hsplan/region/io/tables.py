@@ -31,7 +31,7 @@ from shapely.geometry import Point
 
 from hsplan._files import check_input_file
 from hsplan._i18n import _
-from hsplan.errors import DataSourceError, Problem, raise_if_errors
+from hsplan.errors import DataSourceError, InputFileError, Problem, raise_if_errors
 from hsplan.region import schema
 from hsplan.region.coords import to_wgs84
 from hsplan.region.io._cells import CellError, as_text, closest, expected_text, is_blank, parse_cell
@@ -124,11 +124,11 @@ def read_tables(path: str | Path, *, coordinate_system: str = "WGS84") -> ReadRe
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return read_workbook(path, coordinate_system=coordinate_system)
     if path.suffix.lower() in (".xls", ".et", ".ods", ".numbers"):
-        raise DataSourceError(_(
+        raise InputFileError(_(
             "{path}: a {suffix} workbook, which hsplan does not read. Fix: open it in "
             "Excel or WPS and save it as Excel 工作簿 (.xlsx).").format(
                 path=path, suffix=path.suffix))
-    raise DataSourceError(_(
+    raise InputFileError(_(
         "{path}: not a workbook or CSV file (suffix {suffix}). "
         "Fix: save it as .xlsx, or give a folder of <table>.csv files.").format(
             path=path, suffix=path.suffix or _("none")))
@@ -158,7 +158,7 @@ def read_workbook(path: str | Path, *, coordinate_system: str = "WGS84") -> Read
     except DataSourceError:
         raise
     except Exception as exc:  # zipfile, XML and openpyxl errors of a damaged file
-        raise DataSourceError(_(
+        raise InputFileError(_(
             "{file}: not a readable Excel workbook ({error}). Fix: open it in Excel or WPS "
             "and save it again as .xlsx.").format(
                 file=path.name, error=f"{type(exc).__name__}: {str(exc)[:200]}")) from exc
@@ -182,7 +182,7 @@ def read_workbook(path: str | Path, *, coordinate_system: str = "WGS84") -> Read
     except DataSourceError:
         raise
     except Exception as exc:  # a truncated or malformed sheet XML
-        raise DataSourceError(_(
+        raise InputFileError(_(
             "{file}: a sheet cannot be read ({error}). Fix: open it in Excel or WPS and save "
             "it again as .xlsx.").format(
                 file=path.name, error=f"{type(exc).__name__}: {str(exc)[:200]}")) from exc
