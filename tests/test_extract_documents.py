@@ -95,7 +95,9 @@ def _write_html(seed: str, path: Path) -> None:
     path.write_text("\n".join(parts), encoding="utf-8")
 
 
-def _write_pdf(seed: str, path: Path, tmp: Path) -> None:
+def _write_pdf(seed: str, path: Path, tmp: Path, *, ruled: bool = True) -> None:
+    """Write the seed's indicator tables as a PDF: ruled (a grid), or set with white space
+    only (no ruling line at all), as many published PDFs are."""
     from fpdf import FPDF
     from fpdf.enums import WrapMode
     from fpdf.fonts import FontFace
@@ -112,6 +114,7 @@ def _write_pdf(seed: str, path: Path, tmp: Path) -> None:
         pdf.multi_cell(0, 6, caption or "主要指标", new_x="LMARGIN", new_y="NEXT")
         width = max(len(r) for r in grid)
         with pdf.table(headings_style=FontFace(emphasis=None), wrapmode=WrapMode.CHAR,
+                       borders_layout="ALL" if ruled else "NONE",
                        col_widths=tuple(4 if len(grid[0]) > 5 and j == 2 else 1
                                         for j in range(width))) as table:
             for row in grid:
@@ -142,6 +145,19 @@ def test_html_table_gives_the_same_targets(seed: str, tmp_path: Path) -> None:
 def test_pdf_table_gives_the_same_targets(seed: str, tmp_path: Path) -> None:
     path = tmp_path / (seed.removesuffix(".txt") + ".pdf")
     _write_pdf(seed, path, tmp_path)
+    assert _got(path) == _expected(seed)
+
+
+@pytest.mark.skipif(not CJK_FONT.is_file(), reason="Noto Sans CJK is not installed")
+@pytest.mark.parametrize("seed", TABLE_SEEDS)
+def test_pdf_table_without_ruling_lines_gives_the_same_targets(seed: str,
+                                                               tmp_path: Path) -> None:
+    path = tmp_path / (seed.removesuffix(".txt") + ".pdf")
+    _write_pdf(seed, path, tmp_path, ruled=False)
+    import pdfplumber
+
+    with pdfplumber.open(str(path)) as pdf:  # truly no grid for pdfplumber's finder
+        assert not any(page.find_tables() for page in pdf.pages)
     assert _got(path) == _expected(seed)
 
 

@@ -1,8 +1,9 @@
 """Every seed written as published — Word (.docx, real tables, heading styles), HTML (rowspan/
-colspan, one <p> per paragraph), PDF (ruled tables continued on the next page without a
-repeated header) and traditional characters — extracts as well as its plain text: per kind,
-recall within 0.02 of the plain text's and precision no lower (scored against the built-in
-plans, the hand-encoded answers). Renderings are made once per test session."""
+colspan, one <p> per paragraph), PDF (tables ruled or set with white space only, continued on
+the next page without a repeated header) and traditional characters — extracts as well as
+its plain text: per kind, recall within 0.02 of the plain text's and precision no lower
+(scored against the built-in plans, the hand-encoded answers). Renderings are made once per
+test session."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from hsplan.plans.extract.render import CJK_FONTS, render
 from hsplan.plans.extract.scoring import (
     formats_markdown,
     lead_scores,
+    rendered_name,
     score_formats,
     seed_plans,
     seeds_dir,
@@ -26,7 +28,7 @@ from hsplan.plans.extract.scoring import (
 
 SEEDS = sorted(p.source_document for p in seed_plans())
 HAVE_FONT = any(p.is_file() for p in CJK_FONTS)
-VARIANTS = ["docx", "html", "traditional", *(["pdf"] if HAVE_FONT else [])]
+VARIANTS = ["docx", "html", "traditional", *(["pdf", "pdf-unruled"] if HAVE_FONT else [])]
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "extraction-scores.md"
 
 
@@ -58,8 +60,7 @@ def test_variant_tasks_keep_their_lead_departments(scores: pd.DataFrame,
     right = {}
     for plan in seed_plans():
         seed = Path(plan.source_document)
-        name = seed.name if fmt == "txt" else \
-            f"{seed.stem}.{fmt}{'.txt' if fmt == 'traditional' else '.' + fmt}"
+        name = rendered_name(seed, fmt)
         right[plan.id] = lead_scores(extracted[name], plan.data)["right_lead"]
         plain = lead_scores(extracted[seed.name], plan.data)["right_lead"]
         assert right[plan.id] == plain, (plan.id, fmt, right[plan.id], plain)
@@ -95,7 +96,7 @@ def test_variant_metadata_as_plain_text(scores: pd.DataFrame, extracted: dict[st
     right = dict.fromkeys(META, 0)
     for plan in seed_plans():
         seed = Path(plan.source_document)
-        name = f"{seed.stem}.{fmt}{'.txt' if fmt == 'traditional' else '.' + fmt}"
+        name = rendered_name(seed, fmt)
         got, plain = extracted[name], extracted[seed.name]
 
         def stated(data: dict, file: str) -> dict:

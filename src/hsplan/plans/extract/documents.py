@@ -27,6 +27,7 @@ from typing import Any
 
 from hsplan._i18n import _
 from hsplan.errors import DataSourceError
+from hsplan.plans.extract._pdf_layout import layout_tables
 
 FORMATS = ("txt", "docx", "pdf", "html")
 SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "txt", ".docx": "docx", ".pdf": "pdf",
@@ -433,7 +434,8 @@ _PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,3}(?:\s*页)?[-—–\s
 class _PdfBlocks:
     """Builds blocks from PDF pages: text lines joined into paragraphs (a line that reaches
     the right edge of the text continues on the next line, also across a page break),
-    tables from pdfplumber's table finder (ruling lines), and a table at the top of a page
+    tables from pdfplumber's table finder (ruling lines) or, on a page without ruling lines,
+    from the words' positions (`_pdf_layout`), and a table at the top of a page
     with as many columns as the table that ends the page before joined to it (its first row
     dropped when it repeats that table's header)."""
 
@@ -443,10 +445,20 @@ class _PdfBlocks:
         self.where = ""
         self.open = False  # the last line reached the right edge
         self.ends_page_with_table = False
+        self.carry: tuple[tuple[float, float], ...] | None = None  # a layout table's gaps
 
     def page(self, page: Any, number: int) -> None:
-        found = page.find_tables()
-        boxes = [t.bbox for t in found]
+        ruled = page.find_tables()
+        found: list[tuple[tuple[float, float, float, float], tuple[tuple[str, ...], ...]]]
+        if ruled:
+            found = [(t.bbox, tuple(tuple(_pdf_cell(c) for c in row) for row in t.extract()))
+                     for t in ruled]
+            self.carry = None
+        else:  # no ruling lines: tables set with white space only
+            layout = layout_tables(page, carry=self.carry)
+            found = [(t.bbox, t.rows) for t in layout]
+            self.carry = layout[-1].gaps if layout else None
+        boxes = [bbox for bbox, _rows in found]
 
         def outside(obj: dict[str, Any]) -> bool:
             x = (obj["x0"] + obj["x1"]) / 2
@@ -457,13 +469,12 @@ class _PdfBlocks:
                  if ln["text"].strip() and not _PAGE_NUMBER.match(ln["text"])]
         right = max((ln["x1"] for ln in lines), default=page.width)
         items: list[tuple[float, int, Any]] = [(ln["top"], 0, ln) for ln in lines]
-        items += [(t.bbox[1], 1, t) for t in found]
+        items += [(bbox[1], 1, rows) for bbox, rows in found]
         items.sort(key=lambda item: (item[0], item[1]))
         for k, (_top, is_table, obj) in enumerate(items):
             if is_table:
                 self._flush()
-                rows = tuple(tuple(_pdf_cell(c) for c in row) for row in obj.extract())
-                self._table(rows, number, first=k == 0)
+                self._table(obj, number, first=k == 0)
                 self.open = False
             else:
                 text = obj["text"].strip()
@@ -474,6 +485,8 @@ class _PdfBlocks:
                 self.lines.append(text)
                 self.open = obj["x1"] >= right - 2.5 * width and not text.endswith(("。", "："))
         self.ends_page_with_table = bool(items) and items[-1][1] == 1
+        if not self.ends_page_with_table:
+            self.carry = None
 
     def _table(self, rows: tuple[tuple[str, ...], ...], number: int, *, first: bool) -> None:
         last = self.blocks[-1] if self.blocks else None

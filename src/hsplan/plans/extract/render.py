@@ -1,6 +1,7 @@
 """A plain-text plan document written the ways plans are published: Word (.docx) with heading
 styles and real tables, HTML with ``<table>`` (rowspan/colspan) and one ``<p>`` per
-paragraph, PDF with ruled tables (continued on the next page without a repeated header), and
+paragraph, PDF with ruled tables or tables set with white space only (continued on the next
+page without a repeated header), and
 the same text in traditional characters.
 
 The extraction tests read these renderings back and score them against the same built-in
@@ -29,7 +30,7 @@ from hsplan.plans.extract.rawtables import raw_tables
 from hsplan.plans.extract.tables import table_targets
 from hsplan.plans.extract.tasks import is_unit_list, is_units
 
-FORMATS = ("docx", "html", "pdf", "traditional")
+FORMATS = ("docx", "html", "pdf", "pdf-unruled", "traditional")
 CJK_FONTS = (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
              Path("/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc"),
              Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"))
@@ -269,9 +270,10 @@ def cjk_ttf(text: str, path: Path) -> Path:
     return path
 
 
-def write_pdf(blocks: list[Block], path: Path) -> Path:
-    """Write `blocks` as a PDF with ruled tables; every table starts near the foot of a
-    page so that it continues on the next page, without its header repeated."""
+def write_pdf(blocks: list[Block], path: Path, *, ruled: bool = True) -> Path:
+    """Write `blocks` as a PDF with ruled tables (or, not `ruled`, tables set with white
+    space only, as many published PDFs are); every table starts near the foot of a page so
+    that it continues on the next page, without its header repeated."""
     from fpdf import FPDF
     from fpdf.enums import WrapMode
     from fpdf.fonts import FontFace
@@ -304,6 +306,7 @@ def write_pdf(blocks: list[Block], path: Path) -> Path:
         widths = tuple(4 if j == width - 1 and width == 5 and rows[0][3] == "牵头部门"
                        else (3 if j == 2 else 1) for j in range(width))
         with pdf.table(headings_style=FontFace(emphasis=None), wrapmode=WrapMode.CHAR,
+                       borders_layout="ALL" if ruled else "NONE", padding=0 if ruled else 1,
                        col_widths=widths, repeat_headings=0, first_row_as_headings=True,
                        line_height=5) as grid:
             for row in rows:
@@ -318,10 +321,12 @@ def write_pdf(blocks: list[Block], path: Path) -> Path:
 
 def render(text: str, fmt: str, path: Path) -> Path:
     """Write the plan text `text` at `path` in format `fmt` (one of `FORMATS`: docx, html,
-    pdf, traditional) and return the path."""
+    pdf, pdf-unruled, traditional) and return the path."""
     if fmt == "traditional":
         return write_traditional(text, path)
     blocks = text_blocks(text)
+    if fmt == "pdf-unruled":
+        return write_pdf(blocks, path, ruled=False)
     writer = {"docx": write_docx, "html": write_html, "pdf": write_pdf}.get(fmt)
     if writer is None:
         raise ValueError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")

@@ -187,8 +187,17 @@ def scores_markdown(scores: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def rendered_name(seed: Path, fmt: str) -> str:
+    """Return the file name of `seed` rendered in `fmt` (``000_….pdf-unruled.pdf``)."""
+    if fmt == "txt":
+        return seed.name
+    suffix = ".txt" if fmt == "traditional" else ".pdf" if fmt.startswith("pdf") else f".{fmt}"
+    return f"{seed.stem}.{fmt}{suffix}"
+
+
 def score_formats(extract: Callable[[Path], dict[str, Any]], folder: Path, *,
-                  formats: Iterable[str] = ("txt", "docx", "html", "pdf", "traditional"),
+                  formats: Iterable[str] = ("txt", "docx", "html", "pdf", "pdf-unruled",
+                                            "traditional"),
                   plans: Iterable[Plan] | None = None) -> pd.DataFrame:
     """Return `score_seeds` rows for every seed written in each of `formats` (``txt`` is
     the seed itself; the others are made by `hsplan.plans.extract.render` into `folder`,
@@ -201,8 +210,7 @@ def score_formats(extract: Callable[[Path], dict[str, Any]], folder: Path, *,
         for fmt in formats:
             path = seed
             if fmt != "txt":
-                suffix = ".txt" if fmt == "traditional" else f".{fmt}"
-                path = folder / f"{seed.stem}.{fmt}{suffix}"
+                path = folder / rendered_name(seed, fmt)
                 if not path.is_file():
                     render(seed.read_text(encoding="utf-8"), fmt, path)
             frame = score_plan(extract(path), plan.data)
@@ -219,6 +227,7 @@ def formats_markdown(scores: pd.DataFrame) -> str:
     names = {"txt": "plain text (seed)", "docx": "Word .docx (tables, heading styles)",
              "html": "HTML (rowspan/colspan, one <p> per paragraph)",
              "pdf": "PDF (ruled tables continued over a page break)",
+             "pdf-unruled": "PDF (tables without ruling lines, continued over a page break)",
              "traditional": "traditional characters (text)"}
     lines = ["| format | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
     for fmt, part in scores.groupby("format", sort=False):
