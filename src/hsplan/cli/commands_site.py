@@ -50,7 +50,7 @@ def _sites_headers() -> dict[str, str]:
 def _outside_headers() -> dict[str, str]:
     """Return the headers of the villages-still-outside table, in the language."""
     return {"name": _("village"), "township_name": _("township"),
-            "urban_rural": _("urban/rural"), "pop": _("population"),
+            "urban_rural": _("urban or rural"), "pop": _("population"),
             "travel_min": _("nearest travel (min)"), "standard_min": _("standard (min)")}
 
 
