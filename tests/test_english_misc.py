@@ -7,6 +7,7 @@ test_extract_*)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -64,9 +65,9 @@ def plan_words(plan: Plan) -> set[str]:
     return _strings(plan.data, set()) | {plan.title, plan.region_name}
 
 
-def _output(args: Iterable[str]) -> str:
+def _output(args: Iterable[str], *, exit_code: int = 0) -> str:
     result = CliRunner().invoke(app, [str(a) for a in args])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == exit_code, result.output
     return result.output
 
 
@@ -154,6 +155,21 @@ def test_batch_build_run_and_rollup(batch_projects: Path, tmp_path: Path,
     assert "done: computed 2 counties" in text and "15-minute primary care coverage" in text
     assert "synthetic data: all of the 2 counties are synthetic examples" in text
     assert chinese_runs(text, names | project_names(tmp_path / "p" / "530403")) == []
+
+
+def test_batch_failures(batch_projects: Path, tmp_path: Path,
+                        console_width: Callable[[int], None]) -> None:
+    console_width(300)
+    folder = tmp_path / "projects"
+    shutil.copytree(batch_projects, folder)
+    (folder / "150603" / "region.gpkg").write_bytes(b"not a geopackage")
+    names = {"云南省", "玉溪市", "内蒙古自治区", "鄂尔多斯市"}
+    for project in batch_projects.iterdir():
+        names |= project_names(project)
+    text = _output(["batch", "run", tmp_path / "out", "--projects", folder, "--jobs",
+                    "evaluate,check", "--serial"], exit_code=1)
+    assert "counties that failed, and why" in text and "2 jobs failed in 1 counties" in text
+    assert chinese_runs(text, names) == []
 
 
 @pytest.mark.parametrize("seed", ["000_a2a2a54b8113ffa6.txt", "004_18377352c194759e.txt"])
