@@ -222,7 +222,7 @@ def test_cli_tasks_json_and_store(tmp_path: Path, progress_xlsx: Path) -> None:
     result = runner.invoke(app, ["tasks", str(project.root), "--plan", "ganzhou-jkq-2023-2025",
                                  "--as-of", "2024-10-15", "--no-milestones"])
     assert result.exit_code == 0, result.output
-    assert "P45" in result.output and "滞后 3" in result.output
+    assert "P45" in result.output and "late 3" in result.output
     out = tmp_path / "tasks.xlsx"
     result = runner.invoke(app, ["tasks", str(project.root), "--plan", "ganzhou-jkq-2023-2025",
                                  "--as-of", "2024-10-15", "--format", "xlsx", "--out",

@@ -43,14 +43,14 @@ class ExecutorSpec:
     scheduler: str | None = None
 
     def describe(self) -> str:
-        """Return the executor in words (Chinese), as the run prints and records it."""
+        """Return the executor in words (in the language), as the run prints and records it."""
         if self.kind == "serial":
-            return "单进程串行"
+            return _("serial, one process")
         if self.kind == "process":
-            return f"本机进程池（{self.n_workers()} 个进程）"
+            return _("local process pool ({n} processes)").format(n=self.n_workers())
         if self.scheduler:
-            return f"Dask 集群（调度器 {self.scheduler}）"
-        return f"Dask 本地集群（{self.n_workers()} 个工作进程）"
+            return _("Dask cluster (scheduler {address})").format(address=self.scheduler)
+        return _("Dask local cluster ({n} worker processes)").format(n=self.n_workers())
 
     def n_workers(self) -> int:
         return self.workers if self.workers > 0 else (os.cpu_count() or 1)

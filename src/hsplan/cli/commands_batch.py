@@ -18,9 +18,9 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from hsplan._i18n import _
+from hsplan._i18n import _, language
 from hsplan.cli._app import app, console
-from hsplan.cli._output import SYNTHETIC_BANNER, cell
+from hsplan.cli._output import cell, synthetic_banner
 from hsplan.errors import HsplanError
 
 PANEL_BATCH = _("Batch")
@@ -48,8 +48,9 @@ SerialOpt = Annotated[bool, typer.Option("--serial", help=_("run serially in one
 
 def _progress(label: str) -> tuple[Progress, object]:
     bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("失败 {task.fields[failed]}"), TimeElapsedColumn(),
-                   TextColumn("剩余"), TimeRemainingColumn(), console=console, transient=False)
+                   TextColumn(_("failed {n}").format(n="{task.fields[failed]}")),
+                   TimeElapsedColumn(), TextColumn(_("left")), TimeRemainingColumn(),
+                   console=console, transient=False)
     task = bar.add_task(label, total=None, failed=0)
     return bar, task
 
@@ -105,10 +106,12 @@ def run_command(
                          serial=serial)
     job_list = [j.strip() for j in jobs.split(",") if j.strip()]
     raise_if_errors(job_problems(job_list, network), context="batch")  # before the bar
-    console.print(f"{len(sources)} 个县区 · 作业 {'、'.join(job_list)} · 规划 {plan} · "
-                  f"{spec.describe()}" + (" · 直线距离模型" if network == "straight" else "")
-                  + ("（合成数据）" if synthetic else ""))
-    bar, task = _progress("县区")
+    sep = ", " if language() == "en" else "、"
+    console.print(_("{n} counties · jobs {jobs} · plan {plan} · {executor}").format(
+        n=len(sources), jobs=sep.join(job_list), plan=plan, executor=spec.describe())
+        + (_(" · straight-line model") if network == "straight" else "")
+        + (_(" (synthetic data)") if synthetic else ""))
+    bar, task = _progress(_("counties"))
     with bar:
         def tick(done: int, total: int, failed: int, seconds: float) -> None:
             bar.update(task, completed=done, total=total, failed=failed)  # type: ignore[arg-type]
@@ -119,19 +122,25 @@ def run_command(
     xlsx = rollup_to_xlsx(frames, out / "rollup-province.xlsx", by="province",
                           note=_synthetic_note(frames["counties"]))
     failed = result.failed
-    console.print(f"完成：计算 {len(result.computed)} 个县区，跳过 {len(result.skipped)} 个"
-                  f"（已完成且输入未变），失败 {failed['county'].nunique()} 个县区的 "
-                  f"{len(failed)} 项作业；用时 {result.seconds:.1f} 秒。")
+    console.print(_("done: computed {computed} counties, skipped {skipped} (done before and "
+                    "inputs unchanged), {jobs} jobs failed in {failed} counties; took "
+                    "{seconds} s.").format(
+                        computed=len(result.computed), skipped=len(result.skipped),
+                        failed=failed["county"].nunique(), jobs=len(failed),
+                        seconds=f"{result.seconds:.1f}"))
     if not failed.empty:
-        table = Table(title="失败的县区与原因", show_lines=False)
-        for header in ("县区", "作业", "原因"):
+        table = Table(title=_("counties that failed, and why"), show_lines=False)
+        for header in (_("county or district"), _("job"), _("reason")):
             table.add_column(header, overflow="fold")
         for row in failed.head(30).itertuples():
-            table.add_row(f"{row.name}（{row.county}）", str(row.job), str(row.error))
+            table.add_row(_("{name} ({code})").format(name=row.name, code=row.county),
+                          str(row.job), str(row.error))
         console.print(table)
         if len(failed) > 30:
-            console.print(f"… 另有 {len(failed) - 30} 项，见 {out / 'manifest.csv'}")
-    console.print(f"已写出 {out / 'manifest.csv'}、{xlsx}")
+            console.print(_("… {n} more, see {path}").format(n=len(failed) - 30,
+                                                           path=out / "manifest.csv"))
+    console.print(_("wrote {manifest} and {workbook}").format(manifest=out / "manifest.csv",
+                                                              workbook=xlsx))
     if not failed.empty:
         raise typer.Exit(1)  # some counties failed: scripts see it in the exit code
 
@@ -161,25 +170,29 @@ def build_command(
         keep = table["in_nbs2023"].astype(bool) & table["has_boundary"].astype(bool) & \
             table["census_total"].notna()
         codes = sorted(str(c) for c in table[keep]["code"])
-        console.print(f"全国 {len(table)} 个普查县区中 {len(codes)} 个有乡镇、边界与普查数据，"
-                      "其余无法生成。")
+        console.print(_("{n} of the {total} census counties of the country have townships, a "
+                        "boundary and census data; the others cannot be generated.").format(
+                            n=len(codes), total=len(table)))
     else:
         codes = [s.county_code for s in sources_from_codes(
             [c for c in counties.split(",") if c.strip()], synthetic=True)]
     spec = executor_spec(workers=workers, dask_local=dask_local, scheduler=scheduler,
                          serial=serial)
-    console.print(f"生成 {len(codes)} 个合成县区项目 · {spec.describe()}")
-    bar, task = _progress("县区")
+    console.print(_("making {n} synthetic county projects · {executor}").format(
+        n=len(codes), executor=spec.describe()))
+    bar, task = _progress(_("counties"))
     with bar:
         def tick(done: int, total: int, failed: int, seconds: float) -> None:
             bar.update(task, completed=done, total=total, failed=failed)  # type: ignore[arg-type]
 
         table = build_projects(codes, out, seed=seed, executor=spec, progress=tick)
     bad = table[table["status"] == "failed"]
-    console.print(f"完成：新建 {int((table['status'] == 'ok').sum())} 个，已存在 "
-                  f"{int((table['status'] == 'exists').sum())} 个，失败 {len(bad)} 个。")
+    console.print(_("done: {made} made, {existing} existed already, {failed} failed.").format(
+        made=int((table["status"] == "ok").sum()),
+        existing=int((table["status"] == "exists").sum()), failed=len(bad)))
     for row in bad.head(20).itertuples():
-        console.print(f"  ✗ {row.county}：{row.error}", highlight=False)
+        console.print("  ✗ " + _("{county}: {error}").format(county=row.county, error=row.error),
+                      highlight=False)
 
 
 @batch_app.command(
@@ -199,19 +212,23 @@ def rollup_command(
     = "coverage_pct",
 ) -> None:
     """按省或地市汇总批量结果：各目标、各配置标准的县区状态分布，人口加权覆盖率。"""
-    from hsplan.batch.rollup import LEVELS, county_map, rollup, rollup_to_xlsx
+    from hsplan.batch.rollup import county_map, level_words, rollup, rollup_to_xlsx
 
     frames = rollup(out, by=by)
     note = _synthetic_note(frames["counties"])
     if note:
-        console.print(SYNTHETIC_BANNER)
+        console.print(synthetic_banner())
         console.print(Text(note), highlight=False)
     cov = frames.get("coverage")
     if cov is not None and not cov.empty:
-        table = Table(title=f"15分钟基层医疗服务覆盖（按{LEVELS[by]}）")
+        levels = level_words()
+        table = Table(title=_("15-minute primary care coverage (by {level})").format(
+            level=levels[by]))
         keys = [k for k in ("province", "city", "county_name") if k in cov]
-        for header in [LEVELS.get(k, "县区") if k != "county_name" else "县区" for k in keys] + [
-                "县区数", "常住人口（人）", "覆盖率（%）"]:
+        county = levels["county"]
+        for header in [levels.get(k, county) if k != "county_name" else county for k in keys] + [
+                _("number of counties"), _("resident population (persons)"),
+                _("coverage (%)")]:
             table.add_column(header, overflow="fold")
         for row in cov.itertuples():
             table.add_row(*[str(getattr(row, k)) for k in keys], cell(row.counties),
@@ -220,11 +237,14 @@ def rollup_command(
     counties = frames["counties"]
     if not counties.empty and "targets_met" in counties:
         evaluable, met = (int(counties[c].sum()) for c in ("targets_evaluable", "targets_met"))
-        console.print(f"{len(counties)} 个县区：可评估目标 {evaluable} 项，已达标 {met} 项。")
+        console.print(_("{n} counties: {evaluable} targets evaluable, {met} met.").format(
+            n=len(counties), evaluable=evaluable, met=met))
     if xlsx is not None:
-        console.print(f"已写出 {rollup_to_xlsx(frames, xlsx, by=by, note=note)}")
+        console.print(_("wrote out {path}").format(
+            path=rollup_to_xlsx(frames, xlsx, by=by, note=note)))
     if map_png is not None:
-        console.print(f"已写出 {county_map(out, map_png, figure=figure)}")
+        console.print(_("wrote out {path}").format(
+            path=county_map(out, map_png, figure=figure)))
 
 
 def _synthetic_note(counties: Any) -> str:

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from hsplan._i18n import _
 from hsplan.cli._app import PANEL_DATA, PANEL_PROJECT, YEAR_MAX, YEAR_MIN, app, console
-from hsplan.cli._output import SYNTHETIC_BANNER
+from hsplan.cli._output import synthetic_banner
 
 # the example's output folder, as hsplan.cli.example.DEFAULT_OUT (not imported: it loads the
 # analysis stack; tests/test_startup.py checks that the two agree)
@@ -33,11 +33,12 @@ def synth(
 
     project = synthesize_project(directory, county=county, seed=seed)
     region = project.load()
-    console.print(f"{SYNTHETIC_BANNER}（hsplan.region.synth，随机种子 {seed}）",
-                  highlight=False)
+    console.print(synthetic_banner() + _(" (hsplan.region.synth, random seed {seed})").format(
+        seed=seed), highlight=False)
     console.print(Text("✓ ", style="green") + Text(
-        f"created {project.root}: {len(region.facilities)} facilities, "
-        f"years {', '.join(map(str, region.years))}"), highlight=False)
+        _("created {root}: {n} facilities, years {years}").format(
+            root=project.root, n=len(region.facilities),
+            years=", ".join(map(str, region.years)))), highlight=False)
 
 
 @app.command("summary", rich_help_panel=PANEL_DATA,

@@ -90,9 +90,12 @@ def extract_command(
 
 def _summary(result: ExtractResult) -> None:
     meta = result.metadata
+    region = str(result.plan["region"]["name"])
+    region = _("(not recognised)") if region == "(未识别)" else region  # hsplan's word
     console.print(Text(str(meta.title), style="bold") + Text(
-        f" · {result.plan['region']['name']} ({result.plan['region']['code'] or '—'}) · "
-        f"{meta.kind} · {result.plan['period']['start']}–{result.plan['period']['end']}"),
+        f" · {region} ({result.plan['region']['code'] or '—'}) · "
+        f"{_plan_kind(str(meta.kind))} · "
+        f"{result.plan['period']['start']}–{result.plan['period']['end']}"),
         highlight=False)
     counts = result.counts_frame()
     counts["kind"] = [_(KINDS[k]) if k in KINDS else k for k in counts["kind"]]
@@ -114,6 +117,14 @@ def _summary(result: ExtractResult) -> None:
                     .format(n=len(review), total=len(result.sources)))
     for note in result.notes:
         console.print(Text("! ", style="yellow") + Text(str(note)), highlight=False)
+
+
+def _plan_kind(kind: str) -> str:
+    """Return a plan's kind (规划, 行动计划, 实施方案: the plan format's vocabulary) in the
+    language; another word is kept as written."""
+    words = {"规划": _("development plan"), "行动计划": _("action plan"),
+             "实施方案": _("implementation plan")}
+    return words.get(kind, kind)
 
 
 def _headed(frame: pd.DataFrame) -> pd.DataFrame:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hsplan._i18n import _
+from hsplan._i18n import _, language
 from hsplan.cli._app import PANEL_ACCESS, app, console
-from hsplan.cli._output import SYNTHETIC_BANNER, FrameFormat, print_frame
+from hsplan.cli._output import FrameFormat, print_frame, synthetic_banner
 from hsplan.errors import Problem, raise_if_errors
 
 if TYPE_CHECKING:
@@ -39,13 +39,22 @@ class Method(StrEnum):
     greedy = "greedy"
 
 
-SITES_HEADERS = {"site_id": "编号", "name": "名称", "township_name": "乡镇",
-                 "upgrades": "升级机构", "points_new": "新覆盖村居", "pop_new": "新覆盖人口",
-                 "points_assigned": "服务村居", "pop_assigned": "服务人口"}
-OUTSIDE_HEADERS = {"name": "村居", "township_name": "乡镇", "urban_rural": "城乡", "pop": "人口",
-                   "travel_min": "最近行程(分钟)", "standard_min": "标准(分钟)"}
+def _sites_headers() -> dict[str, str]:
+    """Return the headers of the new-sites table, in the language."""
+    return {"site_id": _("no."), "name": _("name"), "township_name": _("township"),
+            "upgrades": _("facility upgraded"), "points_new": _("villages newly covered"),
+            "pop_new": _("population newly covered"), "points_assigned": _("villages served"),
+            "pop_assigned": _("population served")}
+
+
+def _outside_headers() -> dict[str, str]:
+    """Return the headers of the villages-still-outside table, in the language."""
+    return {"name": _("village"), "township_name": _("township"),
+            "urban_rural": _("urban or rural"), "pop": _("population"),
+            "travel_min": _("nearest travel (min)"), "standard_min": _("standard (min)")}
+
+
 AMBULANCE_SUBTYPES = ("急救中心", "急救站")
-URBAN_RURAL_ZH = {"urban": "城镇", "rural": "农村"}
 
 
 def _problem(model: Any) -> SitingProblem:
@@ -233,6 +242,24 @@ def site_command(
     _print(result, problem, table, outside, files, sa)
 
 
+def _model_words() -> dict[str, str]:
+    """Return the siting models in words, in the language (reports.siting_map.MODEL_ZH in
+    Chinese)."""
+    return {"mclp": _("maximal covering model"),
+            "lscp": _("set covering model (fewest sites covering all)"),
+            "lscp-b": _("backup covering model"),
+            "p-median": _("p-median model (least total travel)"),
+            "p-center": _("p-center model (least farthest travel)"),
+            "facility-location": _("facility location model")}
+
+
+def _solver_status_words() -> dict[str, str]:
+    """Return a solver's status in words, in the language (siting._base.STATUS_ZH in
+    Chinese)."""
+    return {"optimal": _("optimal"), "time_limit": _("best approximation within the time limit"),
+            "heuristic": _("heuristic")}
+
+
 def _candidates_zh(label: str) -> str:
     """Return the candidate kind in words (a planner's file keeps its name)."""
     words = {"villages": _("village seats"), "townships": _("township seats"),
@@ -296,60 +323,76 @@ def _write(result: SitingResult, problem: SitingProblem, table: pd.DataFrame, fo
 
 def _print(result: SitingResult, problem: SitingProblem, table: pd.DataFrame,
            outside: pd.DataFrame, files: dict[str, Path], sa: ServiceAccess) -> None:
-    from hsplan.access.siting._base import STATUS_ZH
-    from hsplan.reports.siting_map import MODEL_ZH
-
     if sa.region.synthetic:
-        console.print(SYNTHETIC_BANNER)
-    gap = f"，差距 {result.gap:.2%}（证明界 {result.bound:,.4g}）" if result.gap > 0 else ""
-    console.print(f"[bold]{MODEL_ZH.get(result.model, result.model)}[/] — {problem.facility}；"
-                  f"候选点 {_candidates_zh(problem.candidates)}"
-                  f"（{int(problem.data.candidates.sum())}）；"
-                  f"{STATUS_ZH.get(result.status, result.status)}{gap}；"
-                  f"求解 {result.solve_s:.2f} 秒", highlight=False)
-    source = f"（{sa.population_note}）" if sa.population_note else ""
-    console.print(f"[dim]行程时间模型 {problem.network}；{sa.population_year}年人口{source}[/]",
-                  highlight=False)
+        console.print(synthetic_banner())
+    gap = (_(", gap {gap} (proven bound {bound})").format(
+        gap=f"{result.gap:.2%}", bound=f"{result.bound:,.4g}") if result.gap > 0 else "")
+    console.print(_("[bold]{model}[/] — {facility}; candidate sites {candidates} ({n}); "
+                    "{status}{gap}; solved in {seconds} s").format(
+                        model=_model_words().get(result.model, result.model),
+                        facility=problem.facility,
+                        candidates=_candidates_zh(problem.candidates),
+                        n=int(problem.data.candidates.sum()),
+                        status=_solver_status_words().get(result.status, result.status),
+                        gap=gap, seconds=f"{result.solve_s:.2f}"), highlight=False)
+    source = (_(" ({note})").format(note=sa.population_note) if sa.population_note else "")
+    console.print("[dim]" + _("travel-time model {network}; population of {year}{source}")
+                  .format(network=problem.network, year=sa.population_year, source=source)
+                  + "[/]", highlight=False)
     if problem.readings:
         console.print(f"[dim]{problem.readings}[/]", highlight=False)
     before, after = result.before, result.after
     if "covered" in after:
-        console.print(f"覆盖人口 {before['covered']:,.0f} → {after['covered']:,.0f}"
-                      f"（{before['share']:.1%} → {after['share']:.1%}），覆盖村居 "
-                      f"{before['points_covered']:.0f} → {after['points_covered']:.0f} / "
-                      f"{after['points']:.0f}", highlight=False)
+        console.print(_("population covered {before} → {after} ({share_before} → "
+                        "{share_after}), villages covered {points_before} → {points_after} / "
+                        "{points}").format(
+                            before=f"{before['covered']:,.0f}", after=f"{after['covered']:,.0f}",
+                            share_before=f"{before['share']:.1%}",
+                            share_after=f"{after['share']:.1%}",
+                            points_before=f"{before['points_covered']:.0f}",
+                            points_after=f"{after['points_covered']:.0f}",
+                            points=f"{after['points']:.0f}"), highlight=False)
     if "mean_cost" in after:
-        console.print(f"平均行程 {before.get('mean_cost', float('nan')):.1f} → "
-                      f"{after['mean_cost']:.1f} 分钟，最远 "
-                      f"{before.get('max_cost', float('nan')):.1f} → "
-                      f"{after.get('max_cost', float('nan')):.1f} 分钟", highlight=False)
-    if result.model == "lscp-b":
-        console.print(f"双重覆盖村居 {result.extra['backup_points']} / {after['points']:.0f}",
+        console.print(_("mean travel {mean_before} → {mean_after} min, farthest {max_before} → "
+                        "{max_after} min").format(
+                            mean_before=f"{before.get('mean_cost', float('nan')):.1f}",
+                            mean_after=f"{after['mean_cost']:.1f}",
+                            max_before=f"{before.get('max_cost', float('nan')):.1f}",
+                            max_after=f"{after.get('max_cost', float('nan')):.1f}"),
                       highlight=False)
-    shown = table[[c for c in SITES_HEADERS if c in table]].copy()
+    if result.model == "lscp-b":
+        console.print(_("villages covered twice {n} / {points}").format(
+            n=result.extra["backup_points"], points=f"{after['points']:.0f}"), highlight=False)
+    headers = _sites_headers()
+    shown = table[[c for c in headers if c in table]].copy()
     if shown["upgrades"].isna().all():
         shown = shown.drop(columns=["upgrades"])
-    print_frame(shown.rename(columns=SITES_HEADERS),
+    print_frame(shown.rename(columns=headers),
                 title=_("new sites ({n})").format(n=len(table)))
     if "covered_after" in result.assignments:
         if outside.empty:
             console.print("[green]✓[/] " + _("every village is within the standard"))
         else:
-            view = outside[list(OUTSIDE_HEADERS)].copy()
+            outside_headers = _outside_headers()
+            view = outside[list(outside_headers)].copy()
             view["travel_min"] = view["travel_min"].where(view["travel_min"] < float("inf"))
-            view["urban_rural"] = view["urban_rural"].map(URBAN_RURAL_ZH).fillna("—")
-            print_frame(view.round({"travel_min": 1}).rename(columns=OUTSIDE_HEADERS),
+            view["urban_rural"] = view["urban_rural"].map(
+                {"urban": _("urban"), "rural": _("rural")}).fillna("—")
+            print_frame(view.round({"travel_min": 1}).rename(columns=outside_headers),
                         title=_("villages still outside ({n})").format(n=len(outside)),
-                        caption="— 行程超过截断时间（服务标准）或不可达")
+                        caption=_("— travel beyond the cut-off (the service standard) or "
+                                  "unreachable"))
     if problem.covers is not None:
         from hsplan.access.siting.project import ambulance_norm_check
 
         differ = ambulance_norm_check(result, problem)
         if not differ.empty:
-            names = "、".join(differ["name"].astype(str).head(8))
-            console.print(f"[yellow]![/] 按规范口径（各村居最近的急救站点）仍有 "
-                          f"{len(differ)} 个村居（{differ['pop'].sum():,.0f} 人）不达标："
-                          f"{names} — 其最近站点的路程超出半径，另有站点在半径内；"
-                          "请用 hsplan compare 核对", highlight=False)
+            names = (", " if language() == "en" else "、").join(differ["name"].astype(str).head(8))
+            console.print("[yellow]![/] " + _(
+                "by the norm's reading (each village's nearest ambulance base) {n} villages "
+                "({pop} people) still fail: {names} — their nearest base is beyond the radius "
+                "while another base is within it; check with hsplan compare").format(
+                    n=len(differ), pop=f"{differ['pop'].sum():,.0f}", names=names),
+                highlight=False)
     for label, path in files.items():
         console.print(f"[green]✓[/] {label:<10} {path}", highlight=False)

@@ -51,7 +51,7 @@ def tasks_command(
         DUE_SOON,
         LATE,
         NO_REPORT,
-        STATUS_ZH,
+        STATUS_ORDER,
         by_department,
         progress_from_file,
         status_counts,
@@ -62,6 +62,7 @@ def tasks_command(
     from hsplan.region.project import Project
 
     STYLE = {LATE: "red", DUE_SOON: "yellow", NO_REPORT: "dim", DONE: "green"}
+    words = {s: _(s) for s in STATUS_ORDER}  # late → 滞后 …, as STATUS_ZH in Chinese
     proj = Project.open(project)
     loaded = load_plan(plan, project=proj)
     date = _as_of(as_of)
@@ -88,25 +89,30 @@ def tasks_command(
     refuse_out_for_table(out)
     title = _("{plan} · tasks as of {date}").format(plan=loaded.title, date=date.isoformat())
     if console.width >= WIDE_TABLE:
-        _print_table(status, title, STYLE, STATUS_ZH)
+        _print_table(status, title, STYLE, words)
     else:  # one entry per task, stacked: nothing cut at 80 columns
-        _print_stacked(status, title, STYLE, STATUS_ZH)
+        _print_stacked(status, title, STYLE, words)
     counts = status_counts(status)
-    console.print("  ".join(f"{STATUS_ZH[s]} {n}" for s, n in counts.items()), highlight=False)
+    console.print("  ".join(f"{words[s]} {n}" for s, n in counts.items()), highlight=False)
     shown = [s for s in counts if counts[s]]
     dept = Table(title=_("by department"))
     dept.add_column(_("department"), overflow="fold", ratio=3)
     dept.add_column(_("role"), no_wrap=True)
     dept.add_column(_("tasks"), justify="right", no_wrap=True)
     for s in shown:
-        dept.add_column(STATUS_ZH[s], justify="right", no_wrap=True)
+        dept.add_column(words[s], justify="right", no_wrap=True)
     for row in departments.to_dict(orient="records"):
-        dept.add_row(str(row["department"]), str(row["role"]), cell(row["tasks"]),
+        dept.add_row(str(row["department"]), _role(str(row["role"])), cell(row["tasks"]),
                      *(cell(row[s.replace(" ", "_")]) for s in shown))
     console.print(dept)
 
 
 WIDE_TABLE = 140
+
+
+def _role(role: str) -> str:
+    """Return a department's role in a task (by_department's 牵头 / 配合) in the language."""
+    return {"牵头": _("leads"), "配合": _("supports")}.get(role, role)
 
 
 def _label(row: dict[str, Any], style_of: dict[str, str], words: dict[str, str]) -> str:
@@ -118,17 +124,18 @@ def _label(row: dict[str, Any], style_of: dict[str, str], words: dict[str, str])
 def _print_table(status: Any, title: str, style_of: dict[str, str],
                  words: dict[str, str]) -> None:
     table = Table(title=title)
-    for col in ("编号", "任务/节点", "牵头单位", "时限", "应完成", "已报告", "进度", "滞后天数",
-                "下一节点", "说明"):
+    for col in (_("task no."), _("task / milestone"), _("lead unit"), _("due by"),
+                _("expected done"), _("reported done"), _("progress"), _("days late"),
+                _("next milestone"), _("note")):
         table.add_column(col, overflow="fold")
     for row in status.to_dict(orient="records"):
         is_task = row["kind"] == "task"
         table.add_row(str(row["task_id"]) if is_task else "",
-                      str(row["title"]) if is_task else f"  └ {row['title']}",
+                      str(row["title"]) if is_task else f"  └ {_checkpoint(row['title'])}",
                       str(row["lead"]) if is_task else "", str(row["deadline"]),
                       _pct(row["expected_pct"]), _pct(row["reported_pct"]) if is_task else "",
                       _label(row, style_of, words), cell(row["days_late"]),
-                      cell(row["next_milestone"]) if is_task else "",
+                      _checkpoint(cell(row["next_milestone"])) if is_task else "",
                       cell(row["reason"]) if is_task else "")
     console.print(table)
 
@@ -147,7 +154,7 @@ def _print_stacked(status: Any, title: str, style_of: dict[str, str],
         if row["kind"] != "task":
             console.print(Padding(Text.from_markup(
                 f"└ {label} {row['deadline']} {expected}{late}: ")
-                + Text(str(row["title"])), (0, 0, 0, 4)), highlight=False)
+                + Text(_checkpoint(str(row["title"]))), (0, 0, 0, 4)), highlight=False)
             continue
         console.print(Text.from_markup(f"● {label} {row['task_id']} ") + Text(str(row["title"])),
                       highlight=False)
@@ -156,10 +163,22 @@ def _print_stacked(status: Any, title: str, style_of: dict[str, str],
                  _("reported {pct}").format(pct=_pct(row["reported_pct"]))]
         if not is_missing(row["next_milestone"]):
             facts.append(_("next milestone {milestone}").format(
-                milestone=row["next_milestone"]))
+                milestone=_checkpoint(str(row["next_milestone"]))))
         console.print(Padding(Text(" · ".join(facts) + late), (0, 0, 0, 4)), highlight=False)
         if not is_missing(row["reason"]):
             console.print(Padding(Text(str(row["reason"])), (0, 0, 0, 4)), highlight=False)
+
+
+def _checkpoint(text: str) -> str:
+    """Return a checkpoint's title in the language: the one hsplan names itself (完成时限,
+    the task's deadline, hsplan.evaluation.tasks.checkpoints) is translated, "100 %: 完成时限"
+    too; a milestone's title is the plan's own words and is kept."""
+    own = "完成时限"
+    if text == own:
+        return _("the deadline")
+    if text.endswith(": " + own):
+        return text[: -len(own)] + _("the deadline")
+    return text
 
 
 def _pct(value: Any) -> str:

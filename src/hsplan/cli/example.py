@@ -27,7 +27,7 @@ from rich.text import Text
 
 from hsplan._files import xlsx_writer
 from hsplan._i18n import N_, _
-from hsplan.cli._output import SYNTHETIC_BANNER, status_text
+from hsplan.cli._output import status_text, synthetic_banner
 from hsplan.errors import HsplanError, Problem
 from hsplan.evaluation.norms import NormResult
 from hsplan.evaluation.targets import evaluate, evaluation_to_xlsx, status_counts
@@ -134,7 +134,7 @@ SYNTHETIC_NOTE = N_("township polygons, village points, township and village pop
 def print_summary(frames: dict[str, pd.DataFrame], console: Console) -> None:
     """Print the summary frames as Rich tables with Chinese headers."""
     about = frames["about"].iloc[0]
-    flag = f"  {SYNTHETIC_BANNER}" if bool(about["synthetic"]) else ""
+    flag = f"  {synthetic_banner()}" if bool(about["synthetic"]) else ""
     console.print(Text(str(about["region"]), style="bold") + Text(
         _(" ({code}), {year}").format(code=about["county_code"], year=about["year"]))
         + Text.from_markup(flag), highlight=False)

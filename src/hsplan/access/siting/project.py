@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
-from hsplan._i18n import _
+from hsplan._i18n import _, language
 from hsplan.access.service import (
     FacilitySelector,
     ServiceAccess,
@@ -95,7 +95,8 @@ def generated_candidates(sa: ServiceAccess, kind: str, *, grid_km: float = 3.0,
     if kind == "townships":
         geom = towns.to_crs(WGS84).geometry.representative_point()
         return _site_frame({"id": ["T" + str(c) for c in towns["code"]],
-                            "name": (towns["name"].astype(str) + "驻地").to_numpy(),
+                            "name": [_("{township} seat").format(township=n)
+                                     for n in towns["name"].astype(str)],
                             "area_code": towns["code"].astype(str).to_numpy(),
                             "township_name": towns["name"].astype(str).to_numpy(),
                             "upgrades": None}, geom.to_numpy())
@@ -110,7 +111,8 @@ def generated_candidates(sa: ServiceAccess, kind: str, *, grid_km: float = 3.0,
         hit = gpd.sjoin(grid, polys[["code", "name", "geometry"]], predicate="within")
         hit = hit[~hit.index.duplicated()]
         return _site_frame({"id": [f"G{i:05d}" for i in range(len(hit))],
-                            "name": [f"{n}网格点{i + 1}" for i, n in enumerate(hit["name"])],
+                            "name": [_("{township} grid point {n}").format(township=t, n=i + 1)
+                                     for i, t in enumerate(hit["name"])],
                             "area_code": hit["code"].astype(str).to_numpy(),
                             "township_name": hit["name"].astype(str).to_numpy(),
                             "upgrades": None}, hit.to_crs(WGS84).geometry.to_numpy())
@@ -261,7 +263,8 @@ def siting_problem(sa: ServiceAccess, facility: FacilitySelector | None, *,
     every existing facility (persons)."""
     if ambulance and facility is None:
         existing = sa.ambulance_bases()
-        described = f"院前急救站点（{sa.readings.ems.describe_zh()}）"
+        described = _("ambulance bases ({bases})").format(
+            bases=sa.readings.ems.describe_zh())
     else:
         if facility is None:
             raise_if_errors([Problem(_("siting: facility"), expected=_(
@@ -269,7 +272,8 @@ def siting_problem(sa: ServiceAccess, facility: FacilitySelector | None, *,
                 "bases)"), got=_("none"))], context=_("siting"))
             raise AssertionError  # unreachable: raise_if_errors raised
         existing = sa.facilities(facility)
-        described = ("、".join(facility) if isinstance(facility, list | tuple)
+        sep = ", " if language() == "en" else "、"
+        described = (sep.join(facility) if isinstance(facility, list | tuple)
                      and all(isinstance(f, str) for f in facility)
                      else facility if isinstance(facility, str)
                      else facility_filter(facility).describe())
