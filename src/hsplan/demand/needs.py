@@ -52,7 +52,7 @@ from typing import Any
 import pandas as pd
 
 from hsplan._files import xlsx_writer
-from hsplan._i18n import N_, _, language
+from hsplan._i18n import _, language
 from hsplan.demand._assumptions import ASSUMPTIONS_PACKAGE_FILE as ASSUMPTIONS_PACKAGE_FILE
 from hsplan.demand._assumptions import Assumptions, ServiceAssumptions
 from hsplan.demand._assumptions import default_assumptions_path as default_assumptions_path
@@ -125,9 +125,10 @@ def column_headers() -> dict[str, str]:
     return dict(COLUMNS_ZH) if language() == "zh" else dict(COLUMNS_EN)
 
 
-# units of the needs rows (stored in Chinese while the rows are built) in English
-_UNIT_WORDS = {"张": N_("beds"), "人": N_("persons"), "辆": N_("vehicles"),
-               "个": N_("number (unit)"), "台": N_("units of equipment")}
+# units of the needs rows (stored in Chinese while the rows are built) in English; 个 is a
+# facility in the rows of facilities (乡镇卫生院, 社区卫生服务中心, a plan's count norms), a place
+# (托位) elsewhere
+_UNIT_EN = {"张": "beds", "人": "persons", "辆": "vehicles", "个": "places", "台": "units"}
 # the parts of an indicator's unit (张/千人, 人/万人 …)
 _UNIT_NUMERATORS = {"张": "beds", "人": "persons", "辆": "vehicles", "个": "places",
                     "台": "units", "名": "persons"}
@@ -136,11 +137,14 @@ _UNIT_DENOMINATORS = {"千人": "1,000 persons", "万人": "10,000 persons",
                       "千人口": "1,000 persons", "万人口": "10,000 persons"}
 
 
-def unit_word(unit: str) -> str:
-    """Return the unit of a needs row (张, 人, 辆, 个, 台) in the reader's language."""
+def unit_word(unit: str, *, facility: bool = False) -> str:
+    """Return the unit of a needs row (张, 人, 辆, 个, 台) in the reader's language; 个 of a
+    row of facilities is "facilities" in English."""
     if language() == "zh":
         return unit
-    return _(_UNIT_WORDS[unit]) if unit in _UNIT_WORDS else unit
+    if facility and unit == "个":
+        return "facilities"
+    return _UNIT_EN.get(unit, unit)
 
 
 def indicator_unit_word(unit: str) -> str:
@@ -156,9 +160,12 @@ def indicator_unit_word(unit: str) -> str:
 
 def indicator_name(ind: Any) -> str:
     """Return an indicator's name in the reader's language: the catalog's English name in
-    English when it has one, else its Chinese name."""
+    English when it has one (lower case inside a sentence, acronyms kept), else its Chinese
+    name."""
     name_en = str(getattr(ind, "name_en", "") or "")
-    return name_en if language() != "zh" and name_en else str(ind.name_zh)
+    if language() == "zh" or not name_en:
+        return str(ind.name_zh)
+    return name_en[0].lower() + name_en[1:] if name_en[1:2].islower() else name_en
 
 
 def _per_pop(value: float) -> str:
@@ -494,7 +501,10 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
     rows = _recommended(_whole(rows, year=year, population_item=population_item),
                         resource_of, year=year, notes=reconcile_notes)
     table = pd.DataFrame(rows, columns=COLUMNS)
-    table["unit"] = table["unit"].map(unit_word)
+    facility_rows = {"乡镇卫生院", "社区卫生服务中心"} | {
+        n.name or n.id for n in plan.norms if n.rule == "count_per_population"}
+    table["unit"] = [unit_word(u, facility=i in facility_rows)
+                     for u, i in zip(table["unit"], table["item"], strict=True)]
     for r in path_rows:
         r["needed"] = float(math.ceil(r["needed"] - 1e-9))
     path = pd.DataFrame(path_rows, columns=PATH_COLUMNS)
@@ -617,16 +627,24 @@ def _recommended(rows: list[dict[str, Any]], resource_of: Mapping[str, tuple[str
     return out
 
 
-# English labels of the resource columns a plan's targets count (any other shows its id)
+# English labels of the resource columns (schema.RESOURCES; any other shows its id)
 _COLUMN_EN = {
-    "beds": "beds", "doctors_licensed": "licensed doctors",
-    "doctors_assistant": "licensed assistant doctors", "nurses": "registered nurses",
-    "pharmacists": "pharmacists", "gps": "general practitioners",
-    "public_health_staff": "public health staff", "ambulances": "ambulances",
-    "health_workers": "health staff", "health_tech_staff": "health technicians",
-    "icu_beds": "intensive care beds", "rehab_beds": "rehabilitation beds",
-    "psych_beds": "psychiatric beds", "childcare_places": "childcare places",
-    "tcm_doctors": "TCM doctors", "psych_doctors": "psychiatrists",
+    "beds_approved": "approved beds", "beds": "beds", "beds_icu": "intensive care beds",
+    "beds_rehab": "rehabilitation beds", "beds_psych": "psychiatric beds",
+    "beds_infectious": "infectious disease beds", "beds_nursing": "nursing beds",
+    "beds_emergency_obs": "emergency observation beds", "beds_tcm": "TCM beds",
+    "staff_total": "health staff", "staff_health_tech": "health technicians",
+    "doctors_licensed": "licensed doctors", "doctors_assistant": "licensed assistant doctors",
+    "nurses": "registered nurses", "pharmacists": "pharmacists", "technicians": "technicians",
+    "gps": "general practitioners",
+    "public_health_physicians": "public health licensed (assistant) doctors",
+    "tcm_doctors": "TCM licensed (assistant) doctors",
+    "psychiatrists": "psychiatric licensed (assistant) doctors",
+    "village_doctors": "village doctors", "health_inspectors": "health inspectors",
+    "managers": "managers", "other_staff": "other staff", "ct": "CT", "mri": "MRI",
+    "dr": "DR", "ambulances": "ambulances",
+    "ambulances_negative_pressure": "negative-pressure ambulances", "ecmo": "ECMO",
+    "ventilators": "ventilators", "childcare_places": "childcare places",
 }
 
 
@@ -722,7 +740,7 @@ def _bed_rows(region: Region, demand: BedDemand, *, year: int, cur_year: int | N
         year)]
     for lv in LEVELS:
         rows.append(_row(
-            _("{level} beds (demand method)").format(level=level_word(lv)),
+            _("beds of {level} (demand method)").format(level=level_word(lv)),
             _("health service demand method (by level)"),
             _("local admissions × share × average stay ÷ (365 × bed occupancy), rounded up"),
             f"{_fmt(demand.local_admissions)} × {demand.shares[lv]:.1%} × "
