@@ -71,17 +71,20 @@ def rts_word(rts: str) -> str:
 
 
 def column_zh(name: str) -> str:
-    """Return the label of an input/output id (a schema column or a derived one) in the
-    reader's language: the Chinese header in Chinese, an English label (or the id) in
-    English."""
-    if language() != "zh":
-        return COLUMN_EN.get(name, name)
+    """Return the Chinese label of an input/output id (a schema column or a derived one): the
+    header of the user's table, which problems name in every language."""
     if name in DERIVED:
         return DERIVED[name][0]
     for table in (schema.RESOURCES, schema.UTILISATION):
         if name in table.column_ids:
             return table.column(name).zh
     return name
+
+
+def column_label(name: str) -> str:
+    """Return the label of an input/output id in the reader's language: `column_zh` in
+    Chinese, an English label (or the id) in English."""
+    return column_zh(name) if language() == "zh" else COLUMN_EN.get(name, name)
 
 
 # --- the linear programmes -------------------------------------------------------------
@@ -383,7 +386,7 @@ class DEA:
 
 def _join(columns: Sequence[str]) -> str:
     """Return the labels of input/output columns joined as a list (、 in Chinese)."""
-    return ("、" if language() == "zh" else ", ").join(column_zh(c) for c in columns)
+    return ("、" if language() == "zh" else ", ").join(column_label(c) for c in columns)
 
 
 def _table_zh(col: str) -> str:
@@ -395,7 +398,7 @@ def _slack_row(unit: str, name: str, kind: str, original: float, radial: float,
     tiny = 1e-9 * max(1.0, abs(original))
     radial = 0.0 if abs(radial) < tiny else radial
     target = original if abs(target - original) < tiny else target
-    return {"unit": unit, "variable": name, "variable_zh": column_zh(name), "kind": kind,
+    return {"unit": unit, "variable": name, "variable_zh": column_label(name), "kind": kind,
             "original": original, "radial": radial, "slack": slack, "target": target,
             "change": target - original,
             "change_pct": (target - original) / original * 100.0 if original else math.nan}
@@ -743,6 +746,7 @@ __all__ = [
     "Malmquist",
     "MalmquistResult",
     "column_headers",
+    "column_label",
     "column_zh",
     "efficiency_frames",
     "efficiency_to_xlsx",

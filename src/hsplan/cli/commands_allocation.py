@@ -461,7 +461,7 @@ def _print_dea(group: str, r: DEAResult, *, title: str, synthetic: bool) -> None
 def _print_malmquist(group: str, m: MalmquistResult) -> None:
     import pandas as pd
 
-    from hsplan.allocation.efficiency import column_zh
+    from hsplan.allocation.efficiency import column_label
 
     names = {"effch": _("technical efficiency change"), "techch": _("technical change"),
              "pech": _("pure technical efficiency change"),
@@ -476,8 +476,8 @@ def _print_malmquist(group: str, m: MalmquistResult) -> None:
                     group=group),
                 caption=_("tfpch = effch × techch; effch = pech × sech; > 1 means improvement; "
                           "inputs {inputs}, outputs {outputs}").format(
-                    inputs=sep.join(column_zh(c) for c in m.inputs),
-                    outputs=sep.join(column_zh(c) for c in m.outputs)))
+                    inputs=sep.join(column_label(c) for c in m.inputs),
+                    outputs=sep.join(column_label(c) for c in m.outputs)))
     units = m.unit_means
     frame = pd.DataFrame({_("facility"): units["unit"],
                           **{names[c]: units[c].map(lambda v: _f(v, 3)) for c in names}})
