@@ -391,19 +391,27 @@ def _dea_json(r: DEAResult, m: MalmquistResult | None) -> dict[str, Any]:
 
 def _print_table(frame: Any, *, title: str, caption: str | None = None,
                  whole: tuple[str, ...] = ()) -> None:
-    """Print `frame` as `print_frame` does, but never wrap the cells of the `whole` columns
-    (facility names): at a narrow console the other columns fold instead."""
+    """Print `frame` as `print_frame` does; when the table is wider than the console, the
+    cells of the `whole` columns (facility names, numbers) keep their width and their
+    headers wrap, and the other columns fold instead."""
     import pandas as pd
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
+    shown = {col: [cell(v) for v in frame[col]] for col in frame.columns}
+    widest = {col: max((cell_len(v) for v in values), default=1)
+              for col, values in shown.items()}
+    natural = sum(max(widest[c], cell_len(str(c))) for c in frame.columns) \
+        + 3 * len(frame.columns) + 1
+    narrow = natural > console.width
     table = Table(title=Text(title), caption=None if caption is None else Text(caption))
     for col in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[col])
-        table.add_column(str(col), justify="right" if numeric else "left",
-                         overflow="fold", no_wrap=col in whole)
-    for row in frame.itertuples(index=False):
-        table.add_row(*(Text(cell(v)) for v in row))
+        table.add_column(str(col), justify="right" if numeric else "left", overflow="fold",
+                         width=max(widest[col], 2) if narrow and col in whole else None)
+    for row in zip(*shown.values(), strict=True):
+        table.add_row(*(Text(v) for v in row))
     console.print(table)
 
 
@@ -416,14 +424,16 @@ def _print_dea(group: str, r: DEAResult, *, title: str, synthetic: bool) -> None
     unit, facility = _("facility"), _("peer facility")
     frame = pd.DataFrame({
         _("rank"): s["rank"], unit: s["unit"],
-        _("technical efficiency"): s["te_crs"].map(lambda v: _f(v, 3)),
-        _("pure technical efficiency"): s["te_vrs"].map(lambda v: _f(v, 3)),
+        _("TE (CRS)"): s["te_crs"].map(lambda v: _f(v, 3)),
+        _("pure TE (VRS)"): s["te_vrs"].map(lambda v: _f(v, 3)),
         _("scale efficiency"): s["scale"].map(lambda v: _f(v, 3)),
-        _("returns to scale"): s["rts_zh"],
+        # the full words (规模报酬不变 …) in Chinese; in English DEA's CRS, IRS, DRS
+        _("returns to scale"): s["rts_zh"] if language() == "zh" else s["rts"].str.upper(),
         _("super-efficiency"): s["super"].map(
             lambda v: _f(v, 3) if not pd.isna(v) else _("infeasible")),
         _("DEA efficient"): s["efficient"].map({True: _("yes"), False: _("no")})})
-    _print_table(frame, title=f"{title} — {group}", whole=(unit,))
+    _print_table(frame, title=f"{title} — {group}", whole=(unit, *list(frame.columns)[2:5],
+                                                           _("super-efficiency")))
     # the model in words below the table (a caption would wrap at the table's width)
     console.print(r.describe() + (_sep() + _("synthetic data") if synthetic else ""),
                   highlight=False)
@@ -450,7 +460,7 @@ def _print_dea(group: str, r: DEAResult, *, title: str, synthetic: bool) -> None
             _("target value"): sl["target"].map(lambda v: f"{v:,.1f}"),
             _("adjustment"): sl["change"].map(lambda v: f"{v:+,.1f}"),
             _("adjustment (%)"): sl["change_pct"].map(lambda v: f"{v:+.1f}%")})
-        _print_table(frame, whole=(unit,), title=_(
+        _print_table(frame, whole=(unit, *list(frame.columns)[3:]), title=_(
             "{group}: excess inputs and output shortfalls (target = the combination of the "
             "peers)").format(group=group))
     for note in r.notes:
@@ -481,7 +491,7 @@ def _print_malmquist(group: str, m: MalmquistResult) -> None:
     units = m.unit_means
     frame = pd.DataFrame({_("facility"): units["unit"],
                           **{names[c]: units[c].map(lambda v: _f(v, 3)) for c in names}})
-    _print_table(frame, whole=(_("facility"),), title=_(
+    _print_table(frame, whole=tuple(frame.columns), title=_(
         "{group}: Malmquist index (geometric means by facility)").format(group=group))
 
 
