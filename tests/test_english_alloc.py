@@ -152,7 +152,9 @@ def test_efficiency_at_80_columns_splits_no_facility_name(
     shown = [n for n in facilities if n in out]
     assert len(shown) >= 10  # the hospitals and the 卫生院 are listed
     assert _split_names(out, facilities) == []
-    assert max(len(line) for line in out.splitlines()
+    from rich.cells import cell_len
+
+    assert max(cell_len(line) for line in out.splitlines()
                if re.match(r"[┃│┏┡└]", line)) <= 80
     if language == "chinese":
         assert "参照机构" in out and "江川区前卫镇卫生院" in out
