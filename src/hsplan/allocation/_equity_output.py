@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hsplan._i18n import N_, _
+from hsplan._i18n import N_, _, language
 from hsplan.region import schema
 
 # the formulas as the indices' results and the 说明 sheet print them (notation: equity)
@@ -27,6 +27,29 @@ HRDI_FORMULA = N_("HRDIᵢ = √((Rᵢ/Nᵢ) × (Rᵢ/Aᵢ)), N in 1,000 persons
 
 WEIGHT_ZH = {"population": "按人口", "area": "按面积", "equal": "等权"}
 LOG_ZH = {"e": "自然对数", "10": "常用对数(以10为底)", "2": "以2为底"}
+# the same words in the reader's language (zh: the words above)
+WEIGHT_WORDS = {"population": N_("by population"), "area": N_("by area"),
+                "equal": N_("equal weights")}
+LOG_WORDS = {"e": N_("natural logarithm"), "10": N_("common logarithm (base 10)"),
+             "2": N_("logarithm base 2")}
+INDEX_WORDS = {"gini": N_("Gini coefficient"), "theil_T": N_("Theil index T"),
+               "theil_L": N_("Theil index L")}
+
+
+def weight_word(weights: str) -> str:
+    """Return the weight basis (population, area, equal) in the reader's language (按人口 …)."""
+    return _(WEIGHT_WORDS[weights]) if weights in WEIGHT_WORDS else weights
+
+
+def log_word(base: str) -> str:
+    """Return the log base (e, 10, 2) in the reader's language (自然对数 …)."""
+    return _(LOG_WORDS[base]) if base in LOG_WORDS else base
+
+
+def index_word(index: str) -> str:
+    """Return an index id (gini, theil_T, theil_L) in the reader's language (基尼系数 …)."""
+    return _(INDEX_WORDS[index]) if index in INDEX_WORDS else index
+
 
 @dataclass(frozen=True)
 class EquityResult:
@@ -72,6 +95,31 @@ COLUMNS_ZH = {
     "region_hrdi": "全区HRDI", "per_1k": "每千人口", "per_km2": "每平方公里",
     "cum_weight": "累计权重占比", "cum_resource": "累计资源占比", "density": "资源密度",
 }
+COLUMNS_EN = {
+    "resource": "resource", "resource_zh": "resource", "weights": "weights", "index": "index",
+    "value": "value", "between": "between groups", "within": "within groups",
+    "between_share": "between-group share", "within_share": "within-group share",
+    "trapezoid": "trapezoid check", "formula": "formula", "log_base": "log base",
+    "n": "areas", "status": "status", "note": "note", "group": "group",
+    "weight_share": "weight share", "resource_share": "resource share",
+    "group_index": "index within group", "contribution_pct": "contribution (%)",
+    "area_code": "area code", "area_name": "area", "label": "area",
+    "population": "resident population", "area_km2": "area (km²)", "count": "resources",
+    "population_share": "population share", "area_share": "area share",
+    "hrad": "resource agglomeration HRAD", "pad": "population agglomeration PAD",
+    "hrad_pad": "HRAD/PAD", "hrdi": "resource density index HRDI",
+    "reading": "reading", "region_hrdi": "HRDI of the region", "per_1k": "per 1,000 persons",
+    "per_km2": "per km²", "cum_weight": "cumulative weight share",
+    "cum_resource": "cumulative resource share", "density": "resource density",
+}
+
+
+def column_headers() -> dict[str, str]:
+    """Return the workbook headers of the equity frames in the reader's language
+    (`COLUMNS_ZH` in Chinese)."""
+    return dict(COLUMNS_ZH) if language() == "zh" else dict(COLUMNS_EN)
+
+
 FORMATS = {
     "value": "0.0000", "between": "0.0000", "within": "0.0000", "trapezoid": "0.0000",
     "between_share": "0.0%", "within_share": "0.0%", "weight_share": "0.0000",
@@ -84,8 +132,9 @@ FORMATS = {
 
 
 def equity_frames(result: EquityResult) -> dict[str, pd.DataFrame]:
-    """Return the result as frames for people (Chinese values, English column ids; headers
-    in `COLUMNS_ZH`): 指数, 分组分解, 集聚度, 洛伦兹曲线, 地区, 说明."""
+    """Return the result as frames for people (values in the reader's language, English
+    column ids; headers in `column_headers`): 指数, 分组分解, 集聚度, 洛伦兹曲线, 地区, 说明
+    (the sheet names in the reader's language)."""
     labels = dict(zip(result.indices["resource"], result.indices["resource_zh"], strict=False))
 
     def people(df: pd.DataFrame) -> pd.DataFrame:
@@ -93,38 +142,52 @@ def equity_frames(result: EquityResult) -> dict[str, pd.DataFrame]:
         if "resource" in out:
             out["resource"] = out["resource"].map(lambda r: labels.get(r, r))
         if "weights" in out:
-            out["weights"] = out["weights"].map(lambda w: WEIGHT_ZH.get(w, w))
+            out["weights"] = out["weights"].map(weight_word)
         if "index" in out:
-            out["index"] = out["index"].map(lambda i: INDEX_ZH.get(i, i))
+            out["index"] = out["index"].map(index_word)
         if "status" in out:
-            out["status"] = out["status"].replace({"ok": "已评估"})
+            out["status"] = out["status"].map(status_word)
         return out
 
-    idx = people(result.indices[["resource", "weights", "index", "value", "between",
-                                 "within", "between_share", "within_share", "formula",
-                                 "log_base", "n", "status", "note"]])
-    idx["log_base"] = [LOG_ZH.get(b, b) if i != "基尼系数" else "—"
-                       for b, i in zip(idx["log_base"], idx["index"], strict=True)]
-    about = [f"年份 {result.year}；地区层级 {schema.AREA_LEVELS.get(result.level, result.level)}；"
-             f"分组 {'城乡' if result.group_by else '无'}",
-             f"基尼系数 {GINI_FORMULA}（梯形法 {GINI_TRAPEZOID}），地区按人均（或地均）资源"
-             "升序；Pᵢ 人口（或面积）占比，Yᵢ 资源占比，Vᵢ 累计资源占比",
-             f"泰尔指数T {THEIL_T_FORMULA}；泰尔指数L {THEIL_L_FORMULA}（平均对数偏差，"
-             "即中文文献按人口加权的泰尔指数）；总体 = 组间 + 组内",
+    raw = result.indices
+    idx = people(raw[["resource", "weights", "index", "value", "between",
+                      "within", "between_share", "within_share", "formula",
+                      "log_base", "n", "status", "note"]])
+    idx["log_base"] = [log_word(b) if i != "gini" else "—"
+                       for b, i in zip(idx["log_base"], raw["index"], strict=True)]
+    level = schema.AREA_LEVELS.get(result.level, result.level) if language() == "zh" \
+        else result.level
+    about = [_("year {year}; area level {level}; groups {groups}").format(
+                 year=result.year, level=level,
+                 groups=_("urban and rural") if result.group_by else _("none")),
+             _("Gini coefficient {formula} (trapezoid rule {trapezoid}), areas in ascending "
+               "order of resource per person (or per km²); Pᵢ population (or area) share, Yᵢ "
+               "resource share, Vᵢ cumulative resource share").format(
+                 formula=GINI_FORMULA, trapezoid=GINI_TRAPEZOID),
+             _("Theil index T {t}; Theil index L {l} (mean log deviation, the "
+               "population-weighted Theil index of the Chinese literature); total = between "
+               "groups + within groups").format(t=THEIL_T_FORMULA, l=THEIL_L_FORMULA),
              f"{HRAD_FORMULA}；{PAD_FORMULA}；HRAD/PAD = (Rᵢ/ΣR)/(Nᵢ/ΣN)",
              _(HRDI_FORMULA), *result.notes]
-    frames = {"指数": idx}
+    frames = {_("indices"): idx}
     if not result.theil_groups.empty:
-        frames["分组分解"] = people(result.theil_groups)
+        frames[_("decomposition by group")] = people(result.theil_groups)
     if not result.agglomeration.empty:
-        frames["集聚度"] = people(result.agglomeration.drop(
+        frames[_("agglomeration")] = people(result.agglomeration.drop(
             columns=["resource_share", "population_share", "area_share"]))
     if not result.lorenz.empty:
-        frames["洛伦兹曲线"] = people(result.lorenz.drop(columns=["weight_share",
-                                                                "resource_share"]))
-    frames["地区"] = result.areas.rename(columns=labels)
-    frames["说明"] = pd.DataFrame({"note": about})
+        frames[_("Lorenz curves")] = people(result.lorenz.drop(columns=["weight_share",
+                                                                      "resource_share"]))
+    frames[_("areas")] = result.areas.rename(columns=labels)
+    frames[_("notes")] = pd.DataFrame({"note": about})
     return frames
+
+
+def status_word(status: str) -> str:
+    """Return an index's status (ok, or 无法评估 as `Equity.solve` writes it) in the reader's
+    language: 已评估 / 无法评估."""
+    return _("assessed") if status == "ok" else _("not evaluable") \
+        if status == "无法评估" else status
 
 
 def equity_to_xlsx(result: EquityResult, path: str | Path) -> Path:
@@ -132,4 +195,5 @@ def equity_to_xlsx(result: EquityResult, path: str | Path) -> Path:
     path."""
     from hsplan.allocation._xlsx import write_workbook
 
-    return write_workbook(equity_frames(result), path, headers=COLUMNS_ZH, formats=FORMATS)
+    return write_workbook(equity_frames(result), path, headers=column_headers(),
+                          formats=FORMATS)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-from hsplan._i18n import _, ngettext
+from hsplan._i18n import N_, _, language, ngettext
 from hsplan.errors import InfeasibleError, Problem, ValidationError, raise_if_errors
 from hsplan.region import schema
 from hsplan.region.model import Region
@@ -52,17 +52,39 @@ UNIT_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
     "社区卫生服务中心": {"subtype": ("社区卫生服务中心",)},
 }
 RTS_ZH = {"crs": "规模报酬不变", "irs": "规模报酬递增", "drs": "规模报酬递减", "-": "-"}
+RTS_WORDS = {"crs": N_("constant returns to scale"), "irs": N_("increasing returns to scale"),
+             "drs": N_("decreasing returns to scale")}
 TOL = 1e-9
+# English labels of the usual inputs and outputs (any other column shows its id)
+COLUMN_EN = {
+    "beds": "beds", "doctors": "licensed (assistant) doctors", "doctors_licensed": "doctors",
+    "doctors_assistant": "assistant doctors", "nurses": "registered nurses",
+    "visits": "visits", "discharges": "discharges", "admissions": "admissions",
+    "health_workers": "health staff", "health_tech": "health technicians",
+    "pharmacists": "pharmacists", "gps": "general practitioners",
+}
+
+
+def rts_word(rts: str) -> str:
+    """Return returns to scale (crs, irs, drs) in the reader's language (规模报酬不变 …)."""
+    return _(RTS_WORDS[rts]) if rts in RTS_WORDS else rts
 
 
 def column_zh(name: str) -> str:
-    """Return the Chinese label of an input/output id (a schema column or a derived one)."""
+    """Return the Chinese label of an input/output id (a schema column or a derived one): the
+    header of the user's table, which problems name in every language."""
     if name in DERIVED:
         return DERIVED[name][0]
     for table in (schema.RESOURCES, schema.UTILISATION):
         if name in table.column_ids:
             return table.column(name).zh
     return name
+
+
+def column_label(name: str) -> str:
+    """Return the label of an input/output id in the reader's language: `column_zh` in
+    Chinese, an English label (or the id) in English."""
+    return column_zh(name) if language() == "zh" else COLUMN_EN.get(name, name)
 
 
 # --- the linear programmes -------------------------------------------------------------
@@ -223,12 +245,13 @@ class DEAResult:
     notes: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        """Return the model in words (Chinese)."""
-        o = "投入导向" if self.orientation == "input" else "产出导向"
-        r = {"crs": "CCR（规模报酬不变）", "vrs": "BCC（规模报酬可变）",
-             "nirs": "NIRS"}[self.rts]
-        return (f"DEA {o} {r}；投入：{'、'.join(column_zh(c) for c in self.inputs)}；"
-                f"产出：{'、'.join(column_zh(c) for c in self.outputs)}；两阶段松弛")
+        """Return the model in words (the reader's language)."""
+        o = _("input-oriented") if self.orientation == "input" else _("output-oriented")
+        r = {"crs": _("CCR (constant returns to scale)"),
+             "vrs": _("BCC (variable returns to scale)"), "nirs": "NIRS"}[self.rts]
+        return _("DEA {orientation} {model}; inputs: {inputs}; outputs: {outputs}; two-stage "
+                 "slacks").format(orientation=o, model=r, inputs=_join(self.inputs),
+                                  outputs=_join(self.outputs))
 
 
 class DEA:
@@ -334,7 +357,7 @@ class DEA:
             score_rows.append({
                 "unit": labels[j], "te_crs": te["crs"], "te_vrs": te["vrs"],
                 "te_nirs": te["nirs"], "scale": scale, "rts": rts_kind,
-                "rts_zh": RTS_ZH[rts_kind], "te": te_main, "super": super_eff,
+                "rts_zh": rts_word(rts_kind), "te": te_main, "super": super_eff,
                 "efficient": bool(te_main >= 1 - 1e-9 and no_slack),
             })
             radial_factor = lp_main.score
@@ -361,6 +384,11 @@ class DEA:
                          notes=list(self.notes))
 
 
+def _join(columns: Sequence[str]) -> str:
+    """Return the labels of input/output columns joined as a list (、 in Chinese)."""
+    return ("、" if language() == "zh" else ", ").join(column_label(c) for c in columns)
+
+
 def _table_zh(col: str) -> str:
     return schema.UTILISATION.zh if col in schema.UTILISATION.column_ids else schema.RESOURCES.zh
 
@@ -370,19 +398,21 @@ def _slack_row(unit: str, name: str, kind: str, original: float, radial: float,
     tiny = 1e-9 * max(1.0, abs(original))
     radial = 0.0 if abs(radial) < tiny else radial
     target = original if abs(target - original) < tiny else target
-    return {"unit": unit, "variable": name, "variable_zh": column_zh(name), "kind": kind,
+    return {"unit": unit, "variable": name, "variable_zh": column_label(name), "kind": kind,
             "original": original, "radial": radial, "slack": slack, "target": target,
             "change": target - original,
             "change_pct": (target - original) / original * 100.0 if original else math.nan}
 
 
 def sample_notes(n: int, m: int, s: int) -> list[str]:
-    """Return a warning (Chinese) when `n` units are few for `m` inputs and `s` outputs."""
+    """Return a warning (the reader's language) when `n` units are few for `m` inputs and `s`
+    outputs."""
     need = max(m * s, 3 * (m + s))
     if n < need:
-        return [f"参评单位 {n} 个，少于经验法则 n ≥ max(m×s, 3(m+s)) = {need}"
-                f"（{m} 项投入、{s} 项产出；Cooper, Seiford & Tone 2007），"
-                "DEA 区分度低，有效单位会偏多；可减少投入产出项或合并机构组。"]
+        return [_("{n} units evaluated, fewer than the rule of thumb n ≥ max(m×s, 3(m+s)) = "
+                  "{need} ({m} inputs, {s} outputs; Cooper, Seiford & Tone 2007): DEA "
+                  "discriminates poorly and finds too many efficient units; use fewer inputs "
+                  "and outputs or merge unit groups.").format(n=n, need=need, m=m, s=s)]
     return []
 
 
@@ -556,6 +586,27 @@ COLUMNS_ZH = {
     "effch": "技术效率变化effch", "techch": "技术进步techch", "pech": "纯技术效率变化pech",
     "sech": "规模效率变化sech", "tfpch": "全要素生产率变化tfpch", "note": "说明",
 }
+COLUMNS_EN = {
+    "group": "unit group", "unit": "facility", "te_crs": "technical efficiency (CRS)",
+    "te_vrs": "pure technical efficiency (VRS)", "te_nirs": "NIRS efficiency",
+    "scale": "scale efficiency", "rts": "returns to scale", "rts_zh": "returns to scale",
+    "te": "technical efficiency", "super": "super-efficiency", "efficient": "DEA efficient",
+    "rank": "rank", "variable": "input/output", "variable_zh": "input/output", "kind": "kind",
+    "original": "original value", "radial": "radial movement", "slack": "slack",
+    "target": "target value", "change": "change", "change_pct": "change (%)",
+    "peer": "peer", "weight": "weight λ", "period_from": "from year", "period_to": "to year",
+    "effch": "efficiency change effch", "techch": "technical change techch",
+    "pech": "pure efficiency change pech", "sech": "scale efficiency change sech",
+    "tfpch": "total factor productivity change tfpch", "note": "note",
+}
+
+
+def column_headers() -> dict[str, str]:
+    """Return the workbook headers of the efficiency frames in the reader's language
+    (`COLUMNS_ZH` in Chinese)."""
+    return dict(COLUMNS_ZH) if language() == "zh" else dict(COLUMNS_EN)
+
+
 FORMATS = {c: "0.000" for c in ("te_crs", "te_vrs", "te_nirs", "scale", "te", "super",
                                  "weight", *MALMQUIST_COLUMNS)}
 FORMATS.update({"original": "#,##0.0", "radial": "#,##0.0", "slack": "#,##0.0",
@@ -566,7 +617,8 @@ def efficiency_frames(dea: dict[str, DEAResult],
                       malmquist: dict[str, MalmquistResult] | None = None
                       ) -> dict[str, pd.DataFrame]:
     """Return DEA and Malmquist results by unit group as frames for people (English column
-    ids, headers in `COLUMNS_ZH`): 效率, 松弛与目标, 参照, Malmquist, Malmquist年度均值, 说明."""
+    ids, headers in `column_headers`): 效率, 松弛与目标, 参照, Malmquist, Malmquist年度均值,
+    Malmquist机构均值, 说明 (the sheet names in the reader's language)."""
     def stack(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         parts = [f.assign(group=g)[["group", *f.columns]] for g, f in frames.items()
                  if not f.empty]
@@ -575,26 +627,28 @@ def efficiency_frames(dea: dict[str, DEAResult],
     out: dict[str, pd.DataFrame] = {}
     if dea:
         scores = stack({g: r.scores for g, r in dea.items()})
-        scores["efficient"] = scores["efficient"].map({True: "是", False: "否"})
-        out["效率"] = scores.drop(columns=["rts", "te_nirs"])
+        scores["efficient"] = scores["efficient"].map({True: _("yes"), False: _("no")})
+        out[_("efficiency")] = scores.drop(columns=["rts", "te_nirs"])
         slacks = stack({g: r.slacks for g, r in dea.items()})
-        slacks["kind"] = slacks["kind"].map({"input": "投入", "output": "产出"})
-        out["松弛与目标"] = slacks.drop(columns=["variable"])
-        out["参照"] = stack({g: r.peers for g, r in dea.items()})
+        slacks["kind"] = slacks["kind"].map({"input": _("DEA input"), "output": _("DEA output")})
+        out[_("slacks and targets")] = slacks.drop(columns=["variable"])
+        out[_("peers")] = stack({g: r.peers for g, r in dea.items()})
     if malmquist:
         out["Malmquist"] = stack({g: r.indices for g, r in malmquist.items()})
         means = stack({g: r.period_means for g, r in malmquist.items()})
         units = stack({g: r.unit_means for g, r in malmquist.items()})
-        out["Malmquist年度均值"] = means
-        out["Malmquist机构均值"] = units
+        out[_("Malmquist yearly means")] = means
+        out[_("Malmquist unit means")] = units
     notes = []
     for g, r in dea.items():
-        notes += [f"{g}：{r.describe()}", *(f"{g}：{n}" for n in r.notes)]
+        notes += [_("{group}: {text}").format(group=g, text=t)
+                  for t in (r.describe(), *r.notes)]
     for g, m in (malmquist or {}).items():
-        o = "投入导向" if m.orientation == "input" else "产出导向"
-        notes.append(f"{g}：Malmquist 指数（{o}，DEAP 2.1 / Färe et al. 1994）；"
-                     "tfpch = effch × techch，effch = pech × sech；>1 表示改善；均值为几何平均")
-    out["说明"] = pd.DataFrame({"note": notes})
+        o = _("input-oriented") if m.orientation == "input" else _("output-oriented")
+        notes.append(_("{group}: Malmquist index ({orientation}, DEAP 2.1 / Färe et al. 1994); "
+                       "tfpch = effch × techch, effch = pech × sech; > 1 means improvement; "
+                       "means are geometric").format(group=g, orientation=o))
+    out[_("notes")] = pd.DataFrame({"note": notes})
     return out
 
 
@@ -603,7 +657,7 @@ def efficiency_to_xlsx(dea: dict[str, DEAResult], path: str | Path,
     """Write the DEA (and Malmquist) results to an Excel workbook; return the path."""
     from hsplan.allocation._xlsx import write_workbook
 
-    return write_workbook(efficiency_frames(dea, malmquist), path, headers=COLUMNS_ZH,
+    return write_workbook(efficiency_frames(dea, malmquist), path, headers=column_headers(),
                           formats=FORMATS)
 
 
@@ -681,6 +735,7 @@ def facility_table(region: Region, *, years: Sequence[int], inputs: Sequence[str
 
 
 __all__ = [
+    "COLUMNS_EN",
     "COLUMNS_ZH",
     "DEA",
     "DEFAULT_INPUTS",
@@ -690,9 +745,12 @@ __all__ = [
     "DEAResult",
     "Malmquist",
     "MalmquistResult",
+    "column_headers",
+    "column_label",
     "column_zh",
     "efficiency_frames",
     "efficiency_to_xlsx",
     "facility_table",
+    "rts_word",
     "sample_notes",
 ]

@@ -28,8 +28,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from hsplan._i18n import _, ngettext
+from hsplan._i18n import N_, _, language, ngettext
 from hsplan.allocation._equity_output import (
+    COLUMNS_EN,
     COLUMNS_ZH,
     FORMATS,
     GINI_FORMULA,
@@ -43,8 +44,12 @@ from hsplan.allocation._equity_output import (
     THEIL_T_FORMULA,
     WEIGHT_ZH,
     EquityResult,
+    column_headers,
     equity_frames,
     equity_to_xlsx,
+    index_word,
+    log_word,
+    weight_word,
 )
 from hsplan.errors import HsplanError, Problem, ValidationError, raise_if_errors
 from hsplan.plans.indicators import Catalog, Formula, Indicator, Term, load_catalog
@@ -67,6 +72,20 @@ RESOURCES: dict[str, tuple[str, str]] = {
     "pharmacists": ("药师(士)数", "pharmacists_per_1k"),
     "facilities": ("医疗卫生机构数", ""),
 }
+# the same labels in English (the reader's language when it is English)
+RESOURCES_EN: dict[str, str] = {
+    "beds": N_("number of beds"), "doctors": N_("licensed (assistant) doctors"),
+    "nurses": N_("registered nurses"), "gps": N_("general practitioners"),
+    "health_workers": N_("health staff"), "health_tech": N_("health technicians"),
+    "pharmacists": N_("pharmacists"), "facilities": N_("number of health facilities"),
+}
+
+
+def resource_label(name: str) -> str:
+    """Return the label of a resource of `RESOURCES` in the reader's language (床位数 …)."""
+    if language() == "zh" or name not in RESOURCES_EN:
+        return RESOURCES[name][0] if name in RESOURCES else name
+    return RESOURCES_EN[name]
 
 
 # --- results -----------------------------------------------------------------------------
@@ -88,8 +107,9 @@ class GiniResult:
     formula: str = GINI_FORMULA
 
     def describe(self) -> str:
-        """Return the formula and weights in words (Chinese)."""
-        return f"基尼系数 {self.formula}（{WEIGHT_ZH.get(self.weights, self.weights)}加权）"
+        """Return the formula and weights in words (the reader's language)."""
+        return _("Gini coefficient {formula} (weighted {weights})").format(
+            formula=self.formula, weights=weight_word(self.weights))
 
 
 @dataclass(frozen=True)
@@ -125,10 +145,12 @@ class TheilResult:
         return self.within / self.total if self.total else math.nan
 
     def describe(self) -> str:
-        """Return the formula, weights and log base in words (Chinese)."""
-        name = "泰尔指数T" if self.kind == "T" else "泰尔指数L(平均对数偏差)"
-        return (f"{name} {self.formula}（{WEIGHT_ZH.get(self.weights, self.weights)}加权，"
-                f"{LOG_ZH.get(self.log_base, self.log_base)}）")
+        """Return the formula, weights and log base in words (the reader's language)."""
+        name = _("Theil index T") if self.kind == "T" \
+            else _("Theil index L (mean log deviation)")
+        return _("{name} {formula} (weighted {weights}, {log})").format(
+            name=name, formula=self.formula, weights=weight_word(self.weights),
+            log=log_word(self.log_base))
 
 
 # --- pure functions --------------------------------------------------------------------
@@ -341,13 +363,13 @@ def agglomeration(resource: Sequence[float] | np.ndarray | pd.Series,
     reading = []
     for h, q in zip(hrad, ratio, strict=True):
         if h >= 1 and q >= 1:
-            reading.append("资源集聚高于人口集聚")
+            reading.append(_("resources more concentrated than the population"))
         elif h >= 1:
-            reading.append("资源按地理集聚，但低于人口集聚")
+            reading.append(_("resources concentrated by land, but less than the population"))
         elif q >= 1:
-            reading.append("资源按人口充足，地理分布稀疏")
+            reading.append(_("resources enough for the population, but sparse over the land"))
         else:
-            reading.append("资源相对不足")
+            reading.append(_("resources relatively short"))
     return pd.DataFrame({
         "label": list(labels) if labels is not None else list(range(len(r))),
         "resource": r, "population": n, "area_km2": a,
@@ -360,7 +382,8 @@ def hrdi(resource: Sequence[float] | np.ndarray | pd.Series,
          population: Sequence[float] | np.ndarray | pd.Series,
          area_km2: Sequence[float] | np.ndarray | pd.Series,
          *, labels: Sequence[Any] | None = None) -> pd.DataFrame:
-    """Return per area, and for all areas together (last row, label ``合计``), the health
+    """Return per area, and for all areas together (last row, label ``合计``, "total" in
+    English), the health
     resource density index HRDI in √(per 1,000 persons × per km²).
 
     Columns: ``label``, ``per_1k`` (resource per 1,000 persons), ``per_km2`` (resource
@@ -380,7 +403,7 @@ def hrdi(resource: Sequence[float] | np.ndarray | pd.Series,
         per_1k = np.where(n > 0, r / np.where(n > 0, n, 1.0), np.nan)
         per_km2 = np.where(a > 0, r / np.where(a > 0, a, 1.0), np.nan)
     names = list(labels) if labels is not None else list(range(len(r) - 1))
-    return pd.DataFrame({"label": [*names, "合计"], "per_1k": per_1k, "per_km2": per_km2,
+    return pd.DataFrame({"label": [*names, _("total")], "per_1k": per_1k, "per_km2": per_km2,
                          "hrdi": np.sqrt(per_1k * per_km2)})
 
 
@@ -437,8 +460,10 @@ class Equity:
                     got=name, fix=_("see `hsplan indicators list`")))
                 continue
             indicators[name] = ind
-            labels[name] = (RESOURCES[name][0] if name in RESOURCES
-                            else f"{ind.name_zh}（分子）" if name in cat else ind.name_zh)
+            ind_name = ind.name_zh if language() == "zh" or not ind.name_en else ind.name_en
+            labels[name] = (resource_label(name) if name in RESOURCES
+                            else _("{name} (numerator)").format(name=ind_name) if name in cat
+                            else ind_name)
         areas = region.areas
         if group is not None and group not in areas.columns:
             problems.append(Problem(f"--group {group}",
@@ -468,9 +493,11 @@ class Equity:
             total = pd.to_numeric(top["numerator"], errors="coerce").sum()
             outside = float(total) - float(frame[name].sum())
             if outside > 0.5:
-                level_zh = schema.AREA_LEVELS.get(level, level)
-                notes.append(f"{labels[name]}：{outside:,.0f} 不在任何{level_zh}区划内"
-                             "（机构所在区划代码在更高一级），未计入。")
+                level_zh = schema.AREA_LEVELS.get(level, level) if language() == "zh" \
+                    else level
+                notes.append(_("{resource}: {count} not in any {level} area (the facility's "
+                               "area code is a level higher), not counted.").format(
+                    resource=labels[name], count=f"{outside:,.0f}", level=level_zh))
         assert frame is not None
         info = areas.drop(columns="geometry", errors="ignore").copy()
         info["code"] = info["code"].astype(str)
@@ -479,8 +506,8 @@ class Equity:
         frame["area_km2"] = pd.to_numeric(codes.map(info["area_km2"]), errors="coerce")
         if group is not None:
             raw = codes.map(info[group])
-            frame["group"] = raw.map(lambda v: _GROUP_ZH.get(str(v), str(v))
-                                     if not pd.isna(v) else "未分类")
+            frame["group"] = raw.map(lambda v: _group_word(str(v))
+                                     if not pd.isna(v) else _("not classified"))
         return cls(frame, resources=list(indicators), resource_labels=labels, by=by,
                    group_column=None if group is None else "group", base=base, year=year,
                    level=level, notes=notes)
@@ -509,8 +536,11 @@ class Equity:
                 missing = [n for n, a, b in zip(names, r, w, strict=True)
                            if pd.isna(a) or pd.isna(b)]
                 if missing or r.sum() <= 0 or w.sum() <= 0:
-                    what = ("缺少" + ("人口" if basis == "population" else "面积") + "或资源数："
-                            + _names(missing)) if missing else "资源合计为0"
+                    what = ((_("population or resources missing: {areas}")
+                             if basis == "population"
+                             else _("area or resources missing: {areas}")).format(
+                                 areas=_names(missing)) if missing
+                            else _("resources total 0"))
                     for index in ("gini", "theil_T", "theil_L"):
                         rows.append({**base_row, "index": index, "value": math.nan,
                                      "status": "无法评估", "note": what})
@@ -566,6 +596,12 @@ class Equity:
 
 
 _GROUP_ZH = {"urban": "城镇", "rural": "农村"}
+_GROUP_WORDS = {"urban": N_("urban"), "rural": N_("rural")}
+
+
+def _group_word(value: str) -> str:
+    """Return an urban_rural value (urban, rural) in the reader's language (城镇, 农村)."""
+    return _(_GROUP_WORDS[value]) if value in _GROUP_WORDS else value
 
 
 def _names(names: Sequence[Any], limit: int = 10) -> str:
@@ -602,7 +638,8 @@ def _resource_indicator(name: str, catalog: Catalog) -> Indicator | None:
                           denominator=Term("population", ("total",)), factor=1.0)
         source = None
     zh = source.name_zh if source is not None else _column_zh(name)
-    return Indicator(id=f"_r_{name}", name_zh=zh, name_en=name, unit="", kind="computed",
+    en = source.name_en if source is not None and source.name_en else name
+    return Indicator(id=f"_r_{name}", name_zh=zh, name_en=en, unit="", kind="computed",
                      direction="none", definition="", source="", levels=(
                          "county", "township", "village"), formula=formula)
 
@@ -615,8 +652,35 @@ def _column_zh(name: str) -> str:
 
 
 __all__ = [
-    "COLUMNS_ZH", "FORMATS", "GINI_FORMULA", "GINI_TRAPEZOID", "HRAD_FORMULA", "HRDI_FORMULA",
-    "INDEX_ZH", "LOG_ZH", "PAD_FORMULA", "RESOURCES", "THEIL_L_FORMULA", "THEIL_T_FORMULA",
-    "WEIGHT_ZH", "Equity", "EquityResult", "GiniResult", "TheilResult", "agglomeration",
-    "equity_frames", "equity_to_xlsx", "gini", "hrdi", "lorenz_curve", "theil",
+    "COLUMNS_EN",
+    "COLUMNS_ZH",
+    "FORMATS",
+    "GINI_FORMULA",
+    "GINI_TRAPEZOID",
+    "HRAD_FORMULA",
+    "HRDI_FORMULA",
+    "INDEX_ZH",
+    "LOG_ZH",
+    "PAD_FORMULA",
+    "RESOURCES",
+    "RESOURCES_EN",
+    "THEIL_L_FORMULA",
+    "THEIL_T_FORMULA",
+    "WEIGHT_ZH",
+    "Equity",
+    "EquityResult",
+    "GiniResult",
+    "TheilResult",
+    "agglomeration",
+    "column_headers",
+    "equity_frames",
+    "equity_to_xlsx",
+    "gini",
+    "hrdi",
+    "index_word",
+    "log_word",
+    "lorenz_curve",
+    "resource_label",
+    "theil",
+    "weight_word",
 ]

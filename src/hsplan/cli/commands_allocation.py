@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hsplan._i18n import _
+from hsplan._i18n import _, language
 from hsplan.cli._app import app, console, err_console
-from hsplan.cli._output import SYNTHETIC_TAG, emit_json, finish_xlsx, print_frame
+from hsplan.cli._output import cell, emit_json, finish_xlsx, print_frame
 from hsplan.errors import HsplanError, Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -73,6 +73,11 @@ def _pct(value: Any) -> str:
     return f"{float(value) * 100:.1f}%"
 
 
+def _sep() -> str:
+    """Return the separator of the parts of a caption: ； in Chinese, ; in English."""
+    return "；" if language() == "zh" else "; "
+
+
 def _say(fmt: OutFormat, text: str) -> None:
     (err_console if fmt is OutFormat.json else console).print(text, highlight=False)
 
@@ -125,7 +130,8 @@ def equity_command(
         base=math.e if log_base is LogBase.e else 10.0)
     result = model.solve()
     synthetic = region.synthetic or proj.synthetic
-    title = f"{proj.name} {the_year}年 卫生资源配置公平性"
+    title = _("{project} {year} equity of health resource allocation").format(
+        project=proj.name, year=the_year)
     if chart is not None:
         from hsplan.reports.allocation_charts import lorenz_chart
 
@@ -142,7 +148,7 @@ def equity_command(
     if fmt is OutFormat.xlsx:
         path = out or proj.outputs_dir / f"equity-{the_year}.xlsx"
         written = finish_xlsx(equity_to_xlsx(result, path), year=the_year,
-                              title="卫生资源配置公平性")
+                              title=_("equity of health resource allocation"))
         console.print(_("wrote {path}").format(path=written), highlight=False)
         return
     if out is not None:
@@ -177,62 +183,73 @@ def _print_equity(result: EquityResult, *, title: str, synthetic: bool) -> None:
     from hsplan.allocation.equity import (
         GINI_FORMULA,
         HRAD_FORMULA,
-        LOG_ZH,
         THEIL_L_FORMULA,
         THEIL_T_FORMULA,
-        WEIGHT_ZH,
+        log_word,
+        weight_word,
     )
 
     idx = result.indices
     rows = []
     for (_res, basis), part in idx.groupby(["resource", "weights"], sort=False):
         got = {r["index"]: r for r in part.to_dict(orient="records")}
-        row = {"资源": part["resource_zh"].iloc[0], "权重": WEIGHT_ZH.get(str(basis), basis)}
-        for key, name in (("gini", "基尼系数"), ("theil_T", "泰尔T"), ("theil_L", "泰尔L")):
+        row = {_("resources"): part["resource_zh"].iloc[0], _("weights"): weight_word(str(basis))}
+        for key, name, between in (
+                ("gini", _("Gini coefficient"), ""),
+                ("theil_T", _("Theil T"), _("Theil T between-group share")),
+                ("theil_L", _("Theil L"), _("Theil L between-group share"))):
             r = got.get(key)
-            row[name] = _f(r["value"]) if r and r["status"] == "ok" else "无法评估"
+            row[name] = _f(r["value"]) if r and r["status"] == "ok" else _("not evaluable")
             if key != "gini" and result.group_by:
-                row[f"{name}组间贡献率"] = _pct(r["between_share"]) if r else "—"
+                row[between] = _pct(r["between_share"]) if r else "—"
         rows.append(row)
-    caption = (f"{GINI_FORMULA}；{THEIL_T_FORMULA}；{THEIL_L_FORMULA}；"
-               f"{LOG_ZH.get(result.log_base, result.log_base)}"
-               + ("；分组：城乡" if result.group_by else "")
-               + (f"；{SYNTHETIC_TAG}" if synthetic else ""))
+    caption = _sep().join([GINI_FORMULA, THEIL_T_FORMULA, THEIL_L_FORMULA,
+                           log_word(result.log_base),
+                           *([_("groups: urban and rural")] if result.group_by else []),
+                           *([_("synthetic data")] if synthetic else [])])
     print_frame(pd.DataFrame(rows), title=title, caption=caption)
     unassessed = idx[idx["status"] != "ok"]
     for rec in unassessed.drop_duplicates(["resource", "weights"]).to_dict(orient="records"):
-        console.print(f"[yellow]无法评估[/] {rec['resource_zh']} {WEIGHT_ZH.get(rec['weights'])}："
-                      f"{rec['note']}", highlight=False)
+        console.print(_("[yellow]not evaluable[/] {resource} {weights}: {why}").format(
+            resource=rec["resource_zh"], weights=weight_word(rec["weights"]), why=rec["note"]),
+            highlight=False)
     aggl = result.agglomeration
     if aggl.empty:
-        console.print("[yellow]无法评估[/] 集聚度与密度指数：每个地区都需要常住人口、面积和资源数",
+        console.print(_("[yellow]not evaluable[/] agglomeration and density indices: every "
+                        "area needs its resident population, area and resources"),
                       highlight=False)
     for res, part in ([] if aggl.empty else aggl.groupby("resource", sort=False)):
         label = idx.loc[idx["resource"] == res, "resource_zh"].iloc[0]
         frame = pd.DataFrame({
-            "地区": part["label"], "资源数": part["count"].map(lambda v: f"{v:,.0f}"),
-            "每千人口": (part["count"] / part["population"] * 1000).map(lambda v: _f(v, 2)),
+            _("area name"): part["label"],
+            _("resource count"): part["count"].map(lambda v: f"{v:,.0f}"),
+            _("per 1,000 persons"): (part["count"] / part["population"] * 1000).map(
+                lambda v: _f(v, 2)),
             "HRAD": part["hrad"].map(lambda v: _f(v, 3)),
             "PAD": part["pad"].map(lambda v: _f(v, 3)),
             "HRAD/PAD": part["hrad_pad"].map(lambda v: _f(v, 3)),
-            "HRDI": part["hrdi"].map(lambda v: _f(v, 3)), "解读": part["reading"]})
-        print_frame(frame, title=f"{label} 集聚度与密度指数",
-                    caption=f"{HRAD_FORMULA}；全区 HRDI {_f(part['region_hrdi'].iloc[0], 3)}")
+            "HRDI": part["hrdi"].map(lambda v: _f(v, 3)), _("reading"): part["reading"]})
+        print_frame(frame, title=_("{resource} agglomeration and density indices").format(
+                        resource=label),
+                    caption=_("{formula}; HRDI of the region {hrdi}").format(
+                        formula=HRAD_FORMULA, hrdi=_f(part["region_hrdi"].iloc[0], 3)))
     groups = result.theil_groups
     if not groups.empty:
         t = groups[(groups["index"] == "theil_T") & (groups["weights"] == "population")]
         frame = pd.DataFrame({
-            "资源": t["resource"].map(dict(zip(idx["resource"], idx["resource_zh"],
-                                               strict=False))),
-            "分组": t["group"], "地区数": t["n"],
-            "人口占比": t["weight_share"].map(_pct), "资源占比": t["resource_share"].map(_pct),
-            "组内泰尔T": t["group_index"].map(_f), "组间部分": t["between"].map(_f),
-            "组内部分": t["within"].map(_f), "贡献率": t["contribution_pct"].map(
-                lambda v: f"{v:.1f}%")})
-        print_frame(frame, title="泰尔指数T（按人口）分组分解",
-                    caption="总体 = Σ组间部分 + Σ组内部分")
+            _("resources"): t["resource"].map(dict(zip(idx["resource"], idx["resource_zh"],
+                                                       strict=False))),
+            _("group"): t["group"], _("number of areas"): t["n"],
+            _("population share"): t["weight_share"].map(_pct),
+            _("resource share"): t["resource_share"].map(_pct),
+            _("Theil T within the group"): t["group_index"].map(_f),
+            _("between-group part"): t["between"].map(_f),
+            _("within-group part"): t["within"].map(_f),
+            _("contribution"): t["contribution_pct"].map(lambda v: f"{v:.1f}%")})
+        print_frame(frame, title=_("Theil index T (by population) decomposed by group"),
+                    caption=_("total = Σ between-group parts + Σ within-group parts"))
     for note in result.notes:
-        console.print(f"[dim]说明：{note}[/]", highlight=False)
+        console.print(_("[dim]Note: {note}[/]").format(note=note), highlight=False)
 
 
 # --- efficiency ------------------------------------------------------------------------
@@ -311,7 +328,8 @@ def efficiency_command(
                 region, year=the_year, inputs=ins, outputs=outs, groups=members,
                 orientation=orientation.value, rts=rts.value)  # type: ignore[arg-type]
             if len(model.data) < 2:
-                skipped.append(f"{name}：仅 {len(model.data)} 家机构，DEA 至少需要 2 家，未评价")
+                skipped.append(_("{group}: only {n} facilities, DEA needs at least 2; not "
+                                 "evaluated").format(group=name, n=len(model.data)))
                 continue
             dea[name] = model.solve()
             if years:
@@ -329,7 +347,8 @@ def efficiency_command(
                             "choose other --units, or --pooled.").format(
                                 skipped="；".join(skipped)))
     synthetic = region.synthetic or proj.synthetic
-    title = f"{proj.name} {the_year}年 医疗卫生机构效率"
+    title = _("{project} {year} efficiency of health facilities").format(
+        project=proj.name, year=the_year)
     if chart is not None:
         from hsplan.reports.allocation_charts import efficiency_chart
 
@@ -342,7 +361,7 @@ def efficiency_command(
     if fmt is OutFormat.xlsx:
         path = out or proj.outputs_dir / f"efficiency-{the_year}.xlsx"
         written = finish_xlsx(efficiency_to_xlsx(dea, path, malm or None), year=the_year,
-                              title="医疗卫生机构效率")
+                              title=_("efficiency of health facilities"))
         console.print(_("wrote {path}").format(path=written), highlight=False)
         return
     if out is not None:
@@ -370,55 +389,110 @@ def _dea_json(r: DEAResult, m: MalmquistResult | None) -> dict[str, Any]:
     return doc
 
 
+def _print_table(frame: Any, *, title: str, caption: str | None = None,
+                 whole: tuple[str, ...] = ()) -> None:
+    """Print `frame` as `print_frame` does; when the table is wider than the console, the
+    cells of the `whole` columns (facility names, numbers) keep their width and their
+    headers wrap, and the other columns fold instead."""
+    import pandas as pd
+    from rich.cells import cell_len
+    from rich.table import Table
+    from rich.text import Text
+
+    shown = {col: [cell(v) for v in frame[col]] for col in frame.columns}
+    widest = {col: max((cell_len(v) for v in values), default=1)
+              for col, values in shown.items()}
+    natural = sum(max(widest[c], cell_len(str(c))) for c in frame.columns) \
+        + 3 * len(frame.columns) + 1
+    narrow = natural > console.width
+    table = Table(title=Text(title), caption=None if caption is None else Text(caption))
+    for col in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[col])
+        table.add_column(str(col), justify="right" if numeric else "left", overflow="fold",
+                         width=max(widest[col], 2) if narrow and col in whole else None)
+    for row in zip(*shown.values(), strict=True):
+        table.add_row(*(Text(v) for v in row))
+    console.print(table)
+
+
 def _print_dea(group: str, r: DEAResult, *, title: str, synthetic: bool) -> None:
+    """Print the scores of one unit group, its peers (a table of their own: a facility, a
+    peer and its λ on each line, so that no name wraps at 80 columns) and its slacks."""
     import pandas as pd
 
     s = r.scores.sort_values("rank")
-    peers = {u: "、".join(f"{p}({w:.2f})" for p, w in zip(part["peer"], part["weight"],
-                                                          strict=True))
-             for u, part in r.peers.groupby("unit", sort=False)}
+    unit, facility = _("facility"), _("peer facility")
     frame = pd.DataFrame({
-        "排名": s["rank"], "机构": s["unit"], "综合技术效率": s["te_crs"].map(lambda v: _f(v, 3)),
-        "纯技术效率": s["te_vrs"].map(lambda v: _f(v, 3)),
-        "规模效率": s["scale"].map(lambda v: _f(v, 3)), "规模报酬": s["rts_zh"],
-        "超效率": s["super"].map(lambda v: _f(v, 3) if not pd.isna(v) else "不可行"),
-        "DEA有效": s["efficient"].map({True: "是", False: "否"}),
-        "参照机构(λ)": s["unit"].map(lambda u: peers.get(u, ""))})
-    print_frame(frame, title=f"{title} — {group}", caption=r.describe()
-                + (f"；{SYNTHETIC_TAG}" if synthetic else ""))
+        _("rank"): s["rank"], unit: s["unit"],
+        _("TE (CRS)"): s["te_crs"].map(lambda v: _f(v, 3)),
+        _("pure TE (VRS)"): s["te_vrs"].map(lambda v: _f(v, 3)),
+        _("scale efficiency"): s["scale"].map(lambda v: _f(v, 3)),
+        # the full words (规模报酬不变 …) in Chinese; in English DEA's CRS, IRS, DRS
+        _("returns to scale"): s["rts_zh"] if language() == "zh" else s["rts"].str.upper(),
+        _("super-efficiency"): s["super"].map(
+            lambda v: _f(v, 3) if not pd.isna(v) else _("infeasible")),
+        _("DEA efficient"): s["efficient"].map({True: _("yes"), False: _("no")})})
+    _print_table(frame, title=f"{title} — {group}", whole=(unit, *list(frame.columns)[2:5],
+                                                           _("super-efficiency")))
+    # the model in words below the table (a caption would wrap at the table's width)
+    console.print(r.describe() + (_sep() + _("synthetic data") if synthetic else ""),
+                  highlight=False)
+    order = {u: k for k, u in enumerate(s["unit"])}
+    peers = r.peers[r.peers["unit"] != r.peers["peer"]]
+    if not peers.empty:
+        peers = peers.assign(_order=peers["unit"].map(order)).sort_values(
+            "_order", kind="stable")
+        first = ~peers["unit"].duplicated()
+        frame = pd.DataFrame({
+            unit: [u if f else "" for u, f in zip(peers["unit"], first, strict=True)],
+            facility: peers["peer"], "λ": peers["weight"].map(lambda v: f"{v:.2f}")})
+        _print_table(frame, title=_("{group}: peers (λ)").format(group=group),
+                     whole=(unit, facility))
+        console.print(_("facilities that are their own peer (λ = 1) are not listed"),
+                      highlight=False)
     sl = r.slacks[r.slacks["change"].abs() > 1e-6]
     if not sl.empty:
         frame = pd.DataFrame({
-            "机构": sl["unit"], "项目": sl["variable_zh"],
-            "类别": sl["kind"].map({"input": "投入冗余", "output": "产出不足"}),
-            "原值": sl["original"].map(lambda v: f"{v:,.0f}"),
-            "目标值": sl["target"].map(lambda v: f"{v:,.1f}"),
-            "调整量": sl["change"].map(lambda v: f"{v:+,.1f}"),
-            "调整比例": sl["change_pct"].map(lambda v: f"{v:+.1f}%")})
-        print_frame(frame, title=f"{group}：投入冗余与产出不足（目标值 = 参照机构的组合）")
+            unit: sl["unit"], _("input/output"): sl["variable_zh"],
+            _("kind"): sl["kind"].map({"input": _("excess input"),
+                                       "output": _("output shortfall")}),
+            _("original value"): sl["original"].map(lambda v: f"{v:,.0f}"),
+            _("target value"): sl["target"].map(lambda v: f"{v:,.1f}"),
+            _("adjustment"): sl["change"].map(lambda v: f"{v:+,.1f}"),
+            _("adjustment (%)"): sl["change_pct"].map(lambda v: f"{v:+.1f}%")})
+        _print_table(frame, whole=(unit, *list(frame.columns)[3:]), title=_(
+            "{group}: excess inputs and output shortfalls (target = the combination of the "
+            "peers)").format(group=group))
     for note in r.notes:
-        console.print(f"[yellow]注意[/] {group}：{note}", highlight=False)
+        console.print(_("[yellow]Caution[/] {group}: {note}").format(group=group, note=note),
+                      highlight=False)
 
 
 def _print_malmquist(group: str, m: MalmquistResult) -> None:
     import pandas as pd
 
-    from hsplan.allocation.efficiency import column_zh
+    from hsplan.allocation.efficiency import column_label
 
-    names = {"effch": "技术效率变化", "techch": "技术进步", "pech": "纯技术效率变化",
-             "sech": "规模效率变化", "tfpch": "全要素生产率变化"}
+    names = {"effch": _("technical efficiency change"), "techch": _("technical change"),
+             "pech": _("pure technical efficiency change"),
+             "sech": _("scale efficiency change"),
+             "tfpch": _("total factor productivity change")}
+    sep = "、" if language() == "zh" else ", "
     means = m.period_means
-    frame = pd.DataFrame({"时期": [f"{a}–{b}" for a, b in zip(
+    frame = pd.DataFrame({_("period of years"): [f"{a}–{b}" for a, b in zip(
         means["period_from"], means["period_to"], strict=True)],
         **{names[c]: means[c].map(lambda v: _f(v, 3)) for c in names}})
-    print_frame(frame, title=f"{group}：Malmquist 指数（年度几何均值）",
-                caption="tfpch = effch × techch；effch = pech × sech；> 1 表示改善"
-                f"；投入 {'、'.join(column_zh(c) for c in m.inputs)}，产出 "
-                f"{'、'.join(column_zh(c) for c in m.outputs)}")
+    print_frame(frame, title=_("{group}: Malmquist index (yearly geometric means)").format(
+                    group=group),
+                caption=_("tfpch = effch × techch; effch = pech × sech; > 1 means improvement; "
+                          "inputs {inputs}, outputs {outputs}").format(
+                    inputs=sep.join(column_label(c) for c in m.inputs),
+                    outputs=sep.join(column_label(c) for c in m.outputs)))
     units = m.unit_means
-    frame = pd.DataFrame({"机构": units["unit"],
+    frame = pd.DataFrame({_("facility"): units["unit"],
                           **{names[c]: units[c].map(lambda v: _f(v, 3)) for c in names}})
-    print_frame(frame, title=f"{group}：Malmquist 指数（机构几何均值）")
+    _print_table(frame, whole=tuple(frame.columns), title=_(
+        "{group}: Malmquist index (geometric means by facility)").format(group=group))
 
 
 __all__ = ["efficiency_command", "equity_command"]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hsplan._i18n import _
+from hsplan._i18n import _, language
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
 from hsplan.cli._output import FrameFormat, emit_json, finish_xlsx, print_frame
 
@@ -52,7 +52,13 @@ def needs_command(
 ) -> None:
     """Beds, staff, ambulances, facilities and 托位 needed by YEAR, with formulas and gaps."""
     from hsplan._json import json_records
-    from hsplan.demand.needs import COLUMNS_ZH, load_assumptions, needs, needs_to_xlsx
+    from hsplan.demand.needs import (
+        bed_note,
+        column_headers,
+        load_assumptions,
+        needs,
+        needs_to_xlsx,
+    )
     from hsplan.plans.plan import load_plan
     from hsplan.region.project import Project
 
@@ -62,16 +68,18 @@ def needs_command(
     year_note = None
     if year is None:
         year = int(the_plan.period_end)
-        year_note = f"目标年份：{year}年（规划期末；可用 --year 指定）"
+        year_note = _("target year: {year} (the plan's end year; choose another with "
+                      "--year)").format(year=year)
     result = needs(region, the_plan, year=year, assumptions=load_assumptions(assumptions),
                    method=method.value)
     ambulance = ambulance_status(proj, the_plan)
     synthetic = region.synthetic or proj.synthetic
+    title = _("{area} needs by {year} — {plan}").format(area=result.area_name, year=result.year,
+                                                        plan=the_plan.title)
     if chart is not None:
         from hsplan.reports.demand_charts import needs_chart
 
-        written = needs_chart(result, chart, synthetic=synthetic,
-                              title=f"{result.area_name} {result.year}年需要量 — {the_plan.title}")
+        written = needs_chart(result, chart, synthetic=synthetic, title=title)
         (err_console if fmt is NeedsFormat.json else console).print(
             _("wrote {path}").format(path=written), highlight=False)
     if fmt is NeedsFormat.json:
@@ -87,29 +95,30 @@ def needs_command(
     if fmt is NeedsFormat.xlsx:
         path = output or proj.outputs_dir / f"needs-{the_plan.id}-{year}.xlsx"
         written = finish_xlsx(needs_to_xlsx(result, path), plan=the_plan, year=year,
-                              title="资源需求测算")
+                              title=_("resource needs"))
         console.print(_("wrote {path}").format(path=written), highlight=False)
         return
     if explain:
         for line in result.explain:
             console.print(line, highlight=False)
         for note in result.notes:
-            console.print(f"[dim]注：{note}[/]", highlight=False)
+            console.print(_("[dim]Data note: {note}[/]").format(note=note), highlight=False)
     frame = result.table[_TABLE_COLUMNS].copy()
     for col in _NUMBERS:  # whole units; the yearly gap with one decimal
         digits = 1 if col == "gap_per_year" else 0
         frame[col] = [cell if cell is None or cell != cell else f"{cell:,.{digits}f}"
                       for cell in frame[col]]
-    frame = frame.rename(columns=COLUMNS_ZH)
+    frame = frame.rename(columns=column_headers())
     if year_note:
         console.print(year_note, highlight=False)
-    print_frame(frame, title=f"{result.area_name} {result.year}年需要量 — {the_plan.title}",
-                fmt=FrameFormat.table,
-                caption=f"基年 {result.base_year}；公式与输入：--format json 或 xlsx"
-                + ("；合成数据" if synthetic else ""))
+    sep = "；" if language() == "zh" else "; "
+    print_frame(frame, title=title, fmt=FrameFormat.table,
+                caption=_("base year {year}; formulas and inputs: --format json or xlsx").format(
+                    year=result.base_year) + (sep + _("synthetic data") if synthetic else ""))
+    bed_notes = bed_note("")
     for note in result.notes:
-        if note.startswith("床位需求法") and not explain:
-            console.print(f"[dim]注：{note}[/]", highlight=False)
+        if note.startswith(bed_notes) and not explain:
+            console.print(_("[dim]Data note: {note}[/]").format(note=note), highlight=False)
     console.print(ambulance["line_zh"], highlight=False)
     console.print(ambulance["readings"], highlight=False)
 
@@ -126,13 +135,17 @@ def ambulance_status(project: Any, plan: Any) -> dict[str, Any]:
     try:
         sa = ServiceAccess.from_project(project).with_readings(readings)
     except HsplanError:
-        out.update(status="not evaluable", reason_zh="缺少需求点：请在区划表录入村（社区）"
-                   "经纬度和常住人口", line_zh="急救服务半径覆盖：无法评估（缺少村（社区）位置或"
-                   "常住人口）")
+        out.update(status="not evaluable", reason_zh=_(
+            "no demand points: enter the villages' (communities') coordinates and resident "
+            "population in the areas table"), line_zh=_(
+            "ambulance radius coverage: not evaluable (village (community) locations or "
+            "resident population missing)"))
         return out
     shares = sa.ambulance_shares()
     out.update(shares)
-    out["line_zh"] = (f"急救服务半径覆盖（{sa.year}年现状，与 hsplan check 同一读法）：城镇 "
-                      f"{shares['urban_pct']:.1f}%，农村 {shares['rural_pct']:.1f}%"
-                      f"（农村常住人口 {shares['rural_pop']:,.0f} 人）")
+    out["line_zh"] = _("ambulance radius coverage ({year} as it is, read as hsplan check "
+                       "reads it): urban {urban}%, rural {rural}% (rural resident population "
+                       "{rural_pop})").format(
+        year=sa.year, urban=f"{shares['urban_pct']:.1f}", rural=f"{shares['rural_pct']:.1f}",
+        rural_pop=f"{shares['rural_pop']:,.0f}")
     return out

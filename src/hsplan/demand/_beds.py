@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from hsplan._i18n import _
+from hsplan._i18n import N_, _
 from hsplan.demand._assumptions import ServiceAssumptions
 from hsplan.demand.projection import BANDS
 from hsplan.errors import HsplanError
@@ -66,6 +66,14 @@ def derive_admission_rates(admissions: float, pop_by_band: Mapping[str, float],
 # --- the beds of a target year, per level of care ------------------------------------------
 LEVELS = ("hospital", "primary")
 LEVEL_ZH = {"hospital": "医院及专业公共卫生机构", "primary": "基层医疗卫生机构"}
+_LEVEL_WORDS = {"hospital": N_("hospitals and specialised public health institutions"),
+                "primary": N_("primary care institutions")}
+
+
+def level_word(level: str) -> str:
+    """Return a level of care (hospital, primary) in the reader's language (`LEVEL_ZH` in
+    Chinese)."""
+    return _(_LEVEL_WORDS[level])
 
 
 def _level_of(facilities: pd.DataFrame) -> pd.Series:
@@ -152,22 +160,26 @@ def bed_demand(region: Region, code: str, *, base_year: int, year: int,
     """
     how: dict[str, str] = {}
     notes: list[str] = []
+    outflow_known = True
     if svc.admission_rates_per_1k is not None:
         rates = dict(svc.admission_rates_per_1k)
-        how["rate"] = "年龄别住院率: 假设文件"
+        how["rate"] = _("admission rates by age: assumptions file")
     else:
         if svc.residents_admission_rate_pct is not None:
             rate_pct = svc.residents_admission_rate_pct
-            how["rate"] = f"常住居民年住院率 {rate_pct:g}% (假设文件)"
+            how["rate"] = _("residents' admission rate {rate}% (assumptions file)").format(
+                rate=f"{rate_pct:g}")
         elif (rep := _reported(region, code, "admission_rate_pct", base_year)) is not None:
             rate_pct = rep[0]
-            how["rate"] = f"常住居民年住院率 {rate_pct:g}% (项目上报 {rep[1]}年)"
+            how["rate"] = _("residents' admission rate {rate}% (reported by the project, "
+                            "{year})").format(rate=f"{rate_pct:g}", year=rep[1])
         else:
             rate_pct = svc.national_admission_rate_pct
-            how["rate"] = (f"常住居民年住院率 {rate_pct:g}% (全国; "
-                           + svc.sources.get("national_admission_rate_pct", "assumption")
-                           .split(" (")[0] + ")")
-            notes.append(f"项目未上报年住院率 (admission_rate_pct): 按全国 {rate_pct:g}% 计")
+            how["rate"] = _("residents' admission rate {rate}% (national; {source})").format(
+                rate=f"{rate_pct:g}", source=svc.sources.get(
+                    "national_admission_rate_pct", "assumption").split(" (")[0])
+            notes.append(_("the project reported no admission rate (admission_rate_pct): the "
+                           "national {rate}% is used").format(rate=f"{rate_pct:g}"))
         pop = region.population
         base = pop[(pop["area_code"] == code) & (pop["year"] == base_year)]
         bands_base = {b: float(base[b].iloc[0]) for b in BANDS} \
@@ -175,8 +187,9 @@ def bed_demand(region: Region, code: str, *, base_year: int, year: int,
         if bands_base and sum(bands_base.values()) > 0:
             rates = derive_admission_rates(rate_pct / 100 * sum(bands_base.values()),
                                            bands_base, svc.admission_age_profile)
-            how["rate"] += f", 按年龄构成分配 (65岁以上 {rates['age_65_69']:.0f}–" \
-                           f"{rates['age_85p']:.0f}‰)"
+            how["rate"] += _(", spread by the age structure (65 and over {low}–{high}‰)"
+                             ).format(low=f"{rates['age_65_69']:.0f}",
+                                      high=f"{rates['age_85p']:.0f}")
         else:
             rates = dict.fromkeys(BANDS, rate_pct * 10)
     residents = sum(rates.get(b, 0.0) / 1000 * p for b, p in bands_at_year.items()) \
@@ -184,22 +197,33 @@ def bed_demand(region: Region, code: str, *, base_year: int, year: int,
         sum(rates.values()) / len(rates) / 1000 * pop_at_year
 
     if svc.outflow_pct is not None:
-        outflow, how["outflow"] = svc.outflow_pct, f"外转 {svc.outflow_pct:g}% (假设文件)"
+        outflow, how["outflow"] = svc.outflow_pct, _("outflow {pct}% (assumptions file)"
+                                                     ).format(pct=f"{svc.outflow_pct:g}")
     elif (rep := _reported(region, code, "in_county_visit_rate_pct", base_year)) is not None:
         outflow = max(0.0, 100 - rep[0])
-        how["outflow"] = (f"外转 {outflow:g}% (= 100 − 县域内就诊率 {rep[0]:g}%, "
-                          f"项目上报 {rep[1]}年)")
+        how["outflow"] = _("outflow {pct}% (= 100 − in-county visit rate {rate}%, reported "
+                           "by the project, {year})").format(pct=f"{outflow:g}",
+                                                             rate=f"{rep[0]:g}", year=rep[1])
     else:
-        outflow, how["outflow"] = 0.0, "外转 0% (未录入县域内就诊率, 假定为0)"
-        notes.append("外转 (县外住院) 未录入 (in_county_visit_rate_pct): 假定为0, 需求法床位偏多")
+        outflow, how["outflow"] = 0.0, _("outflow 0% (no in-county visit rate entered, "
+                                         "assumed 0)")
+        outflow_known = False
+        notes.append(_("outflow (admissions outside the county) not entered "
+                       "(in_county_visit_rate_pct): assumed 0, the demand method gives too "
+                       "many beds"))
     if svc.inflow_pct is not None:
-        inflow, how["inflow"] = svc.inflow_pct, f"流入 {svc.inflow_pct:g}% (假设文件)"
+        inflow, how["inflow"] = svc.inflow_pct, _("inflow {pct}% (assumptions file)").format(
+            pct=f"{svc.inflow_pct:g}")
     elif (rep := _reported(region, code, "nonresident_admissions_pct", base_year)) is not None:
         inflow = min(rep[0], 99.0)
-        how["inflow"] = f"流入 {inflow:g}% (外地患者住院人次占比, 项目上报 {rep[1]}年)"
+        how["inflow"] = _("inflow {pct}% (share of admissions of non-residents, reported "
+                          "by the project, {year})").format(pct=f"{inflow:g}", year=rep[1])
     else:
-        inflow, how["inflow"] = 0.0, "流入 0% (未录入外地患者住院人次占比, 假定为0)"
-        notes.append("流入 (外地患者) 未录入 (nonresident_admissions_pct): 假定为0, 需求法床位偏少")
+        inflow, how["inflow"] = 0.0, _("inflow 0% (no share of admissions of non-residents "
+                                       "entered, assumed 0)")
+        notes.append(_("inflow (non-resident patients) not entered "
+                       "(nonresident_admissions_pct): assumed 0, the demand method gives too "
+                       "few beds"))
     local = residents * (1 - outflow / 100) / (1 - inflow / 100)
 
     util = region.utilisation
@@ -214,23 +238,27 @@ def bed_demand(region: Region, code: str, *, base_year: int, year: int,
         total_adm = sum(sums[lv]["admissions"] for lv in LEVELS)
         if total_adm > 0:
             shares = {lv: sums[lv]["admissions"] / total_adm for lv in LEVELS}
-            how["split"] = (f"按{u_year}年本地入院人数分级: 医院及专业公共卫生机构 "
-                            f"{shares['hospital']:.1%}, 基层 {shares['primary']:.1%}")
+            how["split"] = _("split by the local admissions of {year}: {hospitals} "
+                             "{hospital}, primary care {primary}").format(
+                year=u_year, hospitals=level_word("hospital"),
+                hospital=f"{shares['hospital']:.1%}", primary=f"{shares['primary']:.1%}")
         for lv in LEVELS:
             days = sums[lv]["discharged_bed_days"] or sums[lv]["bed_days_occupied"]
             if sums[lv]["discharges"] > 0 and days > 0:
                 alos[lv] = days / sums[lv]["discharges"]
     if "split" not in how:
-        how["split"] = "无本地入院人数: 全部按医院计"
-        notes.append("无服务量 (入院人数): 需求法床位全部按医院计")
+        how["split"] = _("no local admissions: all counted as hospitals")
+        notes.append(_("no utilisation (admissions): the demand method counts every bed as "
+                       "a hospital bed"))
     for lv in LEVELS:
         if svc.alos_days is not None:
             alos[lv] = svc.alos_days
         elif lv not in alos:
             alos[lv] = svc.national_alos_days
             if shares[lv] > 0:
-                notes.append(f"{LEVEL_ZH[lv]}无出院者占用总床日数: 平均住院日按全国 "
-                             f"{svc.national_alos_days:g} 天计")
+                notes.append(_("{level} have no bed days of discharged patients: the "
+                               "national average stay of {days} days is used").format(
+                    level=level_word(lv), days=f"{svc.national_alos_days:g}"))
     occupancy = {"hospital": svc.target_occupancy_pct,
                  "primary": svc.target_occupancy_primary_pct}
     beds = {lv: math.ceil(local * shares[lv] * alos[lv] / (365 * occupancy[lv] / 100) - 1e-9)
@@ -238,4 +266,4 @@ def bed_demand(region: Region, code: str, *, base_year: int, year: int,
     return BedDemand(residents_admissions=residents, local_admissions=local,
                      outflow_pct=outflow, inflow_pct=inflow, shares=shares, alos_days=alos,
                      occupancy_pct=occupancy, beds=beds, how=how, notes=tuple(notes),
-                     outflow_known=not how["outflow"].endswith("假定为0)"))
+                     outflow_known=outflow_known)

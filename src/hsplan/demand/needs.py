@@ -52,12 +52,12 @@ from typing import Any
 import pandas as pd
 
 from hsplan._files import xlsx_writer
-from hsplan._i18n import _
+from hsplan._i18n import _, language
 from hsplan.demand._assumptions import ASSUMPTIONS_PACKAGE_FILE as ASSUMPTIONS_PACKAGE_FILE
 from hsplan.demand._assumptions import Assumptions, ServiceAssumptions
 from hsplan.demand._assumptions import default_assumptions_path as default_assumptions_path
 from hsplan.demand._assumptions import load_assumptions as load_assumptions
-from hsplan.demand._beds import LEVEL_ZH, LEVELS, BedDemand, _by_level, bed_demand
+from hsplan.demand._beds import LEVELS, BedDemand, _by_level, bed_demand, level_word
 from hsplan.demand._beds import bed_need as bed_need
 from hsplan.demand._beds import derive_admission_rates as derive_admission_rates
 from hsplan.demand.projection import (
@@ -83,6 +83,12 @@ COLUMNS_ZH = {
     "item": "项目", "method": "方法", "formula": "公式", "inputs": "输入", "assumptions": "假设",
     "unit": "单位", "value_needed": "需要量", "current_value": "现有量", "current_year": "现有年份",
     "plan_target": "规划目标", "gap": "缺口", "gap_per_year": "年均缺口",
+}
+COLUMNS_EN = {
+    "item": "item", "method": "method", "formula": "formula", "inputs": "inputs",
+    "assumptions": "assumptions", "unit": "unit", "value_needed": "needed",
+    "current_value": "current", "current_year": "current year", "plan_target": "plan target",
+    "gap": "gap", "gap_per_year": "gap per year",
 }
 PATH_COLUMNS = ["indicator", "item", "year", "pop", "target_value", "factor", "needed"]
 _COUNT_OPS = (">=", ">", "=", "approx")
@@ -111,6 +117,60 @@ class NeedsResult:
     year: int
     method: str
     urban_rural: dict[str, Any] = field(default_factory=dict)
+
+
+def column_headers() -> dict[str, str]:
+    """Return the headers of the needs table in the reader's language (`COLUMNS_ZH` in
+    Chinese)."""
+    return dict(COLUMNS_ZH) if language() == "zh" else dict(COLUMNS_EN)
+
+
+# units of the needs rows (stored in Chinese while the rows are built) in English; 个 is a
+# facility in the rows of facilities (乡镇卫生院, 社区卫生服务中心, a plan's count norms), a place
+# (托位) elsewhere
+_UNIT_EN = {"张": "beds", "人": "persons", "辆": "vehicles", "个": "places", "台": "units"}
+# the parts of an indicator's unit (张/千人, 人/万人 …)
+_UNIT_NUMERATORS = {"张": "beds", "人": "persons", "辆": "vehicles", "个": "places",
+                    "台": "units", "名": "persons"}
+_UNIT_DENOMINATORS = {"千人": "1,000 persons", "万人": "10,000 persons",
+                      "10万人": "100,000 persons", "十万人": "100,000 persons",
+                      "千人口": "1,000 persons", "万人口": "10,000 persons"}
+
+
+def unit_word(unit: str, *, facility: bool = False) -> str:
+    """Return the unit of a needs row (张, 人, 辆, 个, 台) in the reader's language; 个 of a
+    row of facilities is "facilities" in English."""
+    if language() == "zh":
+        return unit
+    if facility and unit == "个":
+        return "facilities"
+    return _UNIT_EN.get(unit, unit)
+
+
+def indicator_unit_word(unit: str) -> str:
+    """Return an indicator's unit (张/千人 …) in the reader's language (beds per 1,000
+    persons …); a unit hsplan does not know is returned as it is."""
+    if language() == "zh" or "/" not in unit:
+        return unit if language() == "zh" else _UNIT_NUMERATORS.get(unit, unit)
+    top, bottom = unit.split("/", 1)
+    if top in _UNIT_NUMERATORS and bottom in _UNIT_DENOMINATORS:
+        return f"{_UNIT_NUMERATORS[top]} per {_UNIT_DENOMINATORS[bottom]}"
+    return unit
+
+
+def indicator_name(ind: Any) -> str:
+    """Return an indicator's name in the reader's language: the catalog's English name in
+    English when it has one (lower case inside a sentence, acronyms kept), else its Chinese
+    name."""
+    name_en = str(getattr(ind, "name_en", "") or "")
+    if language() == "zh" or not name_en:
+        return str(ind.name_zh)
+    return name_en[0].lower() + name_en[1:] if name_en[1:2].islower() else name_en
+
+
+def _per_pop(value: float) -> str:
+    """Return a number of residents as a norm writes it: 3万 in Chinese, 30,000 in English."""
+    return f"{value / 1e4:g}万" if language() == "zh" else f"{value:,.0f}"
 
 
 def _fmt(x: float | None, digits: int = 0) -> str:
@@ -161,7 +221,7 @@ def _target_text(target: Any, unit: str) -> str:
     year = f" ({spec.year})" if spec.year else ""
     if unit == "1:x":
         return f"{spec.op}1:{spec.value:g}{year}"
-    return f"{spec.op}{spec.value:g} {unit}{year}"
+    return f"{spec.op}{spec.value:g} {indicator_unit_word(unit)}{year}"
 
 
 def _row(item: str, method: str, formula: str, inputs: str, assumptions: str, unit: str,
@@ -223,18 +283,25 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
     path_rows: list[dict[str, Any]] = []
     need_by_columns: dict[tuple[str, ...], tuple[float, str]] = {}
 
+    population_item = _("resident population")
     rows.append(_row(
-        "常住人口", f"人口预测({'队列要素法' if method == 'cohort' else '几何增长法'})",
-        "期末人口 = 期初 + 出生 − 死亡 + 净迁入 (逐年)" if method == "cohort"
-        else "P(t) = P(基年) × (1 + r)^(t − 基年)",
-        f"{base_year}年 {_fmt(pop_base)} 人"
-        + (f"（城镇 {_fmt(split.urban)} 人、乡村 {_fmt(split.rural)} 人，{split.basis_zh}）"
+        population_item, _("population projection ({method})").format(
+            method=_("cohort-component method") if method == "cohort"
+            else _("geometric growth method")),
+        _("end population = start + births − deaths + net migration (year by year)")
+        if method == "cohort" else _("P(t) = P(base year) × (1 + r)^(t − base year)"),
+        _("{year}: {pop} persons").format(year=base_year, pop=_fmt(pop_base))
+        + (_(" (urban {urban} persons, rural {rural} persons, {basis})").format(
+            urban=_fmt(split.urban), rural=_fmt(split.rural), basis=split.basis_zh)
            if split is not None else "")
-        + f"; 城镇化率 {share0:.1%} → {share1:.1%} ({urban_how})",
-        f"TFR {demo.tfr:g}, e0 男 {demo.e0_male:g} 女 {demo.e0_female:g}, "
-        f"净迁入 {demo.net_migration_per_year:g}/年" if method == "cohort"
-        else "几何增长率: " + ("观察值" if demo.growth_rate_pct is None
-                               else f"{demo.growth_rate_pct:g}%/年"),
+        + _("; urbanisation rate {before} → {after} ({how})").format(
+            before=f"{share0:.1%}", after=f"{share1:.1%}", how=urban_how),
+        _("TFR {tfr}, e0 male {male} female {female}, net migration {migration}/year").format(
+            tfr=f"{demo.tfr:g}", male=f"{demo.e0_male:g}", female=f"{demo.e0_female:g}",
+            migration=f"{demo.net_migration_per_year:g}") if method == "cohort"
+        else _("geometric growth rate: {rate}").format(
+            rate=_("observed") if demo.growth_rate_pct is None
+            else _("{rate}%/year").format(rate=f"{demo.growth_rate_pct:g}")),
         "人", pop, pop_base, base_year, "—", year))
 
     # beds, demand method (by level of care) and the current-use method beside it
@@ -247,15 +314,17 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
     if demand.outflow_known:
         resource_of[bed_rows[0]["item"]] = ("beds",)
     else:
-        reconcile_notes[("beds",)] = (
-            f"床位（需求法） {demand.total}张 未计入推荐值: 外转未录入 (按0计), 其中含到县外住院"
-            "的居民; 录入县域内就诊率 (in_county_visit_rate_pct) 后计入")
+        reconcile_notes[("beds",)] = _(
+            "{item} {beds} beds not in the recommended value: outflow not entered (taken as "
+            "0), so it includes residents admitted outside the county; counted once the "
+            "in-county visit rate (in_county_visit_rate_pct) is entered").format(
+                item=_("beds (demand method)"), beds=demand.total)
     use_row = _current_use_row(region, code, base_year=base_year, year=year,
                                pop_at_year=pop, svc=svc, cur_year=cur_year)
     if use_row is not None:
         rows.append(use_row)
-    need_by_columns[("beds",)] = (float(demand.total), "床位(需求法)")
-    notes += [f"床位需求法: {n}" for n in demand.notes]
+    need_by_columns[("beds",)] = (float(demand.total), _("beds (demand method, short)"))
+    notes += [bed_note(n) for n in demand.notes]
 
     # per-population targets of the plan, then ratio targets
     catalog = load_catalog()
@@ -281,17 +350,23 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
             continue
         needed = spec.value * scope_pop / f.factor
         current = _current_value(region, ind_id, cur_year)
-        item = f"{_zh(f.numerator.names)}（按{ind.name_zh}）"
-        den_zh = schema.POPULATION.column(den).zh
+        item = _("{resource} (by {indicator})").format(resource=_zh(f.numerator.names),
+                                                       indicator=indicator_name(ind))
+        den_zh = _scope_word(den)
         rows.append(_row(
-            item, "按人口配置标准 (规划目标)", f"需要量 = 目标值 × {den_zh} ÷ {f.factor:g}",
-            f"目标 {spec.value:g} {ind.unit}; {year}年{den_zh} {_fmt(scope_pop)}",
-            f"规划 {plan.id} 目标 {target.id}", _unit_of(f.numerator.names), needed, current,
+            item, _("per-population norm (plan target)"),
+            _("needed = target × {population} ÷ {factor}").format(population=den_zh,
+                                                                 factor=f"{f.factor:g}"),
+            _("target {value} {unit}; {year} {population} {pop}").format(
+                value=f"{spec.value:g}", unit=indicator_unit_word(ind.unit), year=year,
+                population=den_zh, pop=_fmt(scope_pop)),
+            _("plan {plan} target {target}").format(plan=plan.id, target=target.id),
+            _unit_of(f.numerator.names), needed, current,
             cur_year, _target_text(target, ind.unit), year))
         if f.numerator_filter == FacilityFilter() and f.filter == FacilityFilter() \
                 and not f.numerator_instead:
             # the plan's own per-population target wins over the demand method
-            need_by_columns[f.numerator.names] = (needed, ind.name_zh)
+            need_by_columns[f.numerator.names] = (needed, indicator_name(ind))
             resource_of[item] = f.numerator.names
         for y in sorted(int(v) for v in totals.index):
             y_pop = float(totals[y]) if den == "total" else float(totals[y]) * (
@@ -312,13 +387,19 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
         spec = target.target
         assert spec.value is not None
         needed = spec.value * base_need / f.factor
-        resource_of[f"{_zh(f.numerator.names)}（按{ind.name_zh}）"] = f.numerator.names
+        item = _("{resource} (by {indicator})").format(resource=_zh(f.numerator.names),
+                                                       indicator=indicator_name(ind))
+        resource_of[item] = f.numerator.names
         rows.append(_row(
-            f"{_zh(f.numerator.names)}（按{ind.name_zh}）", "按比例配置 (规划目标)",
-            f"需要量 = {_zh(f.denominator.names)}需要量 × {spec.value:g}"
+            item, _("ratio norm (plan target)"),
+            _("needed = {resource} needed × {value}").format(
+                resource=_zh(f.denominator.names), value=f"{spec.value:g}")
             + ("" if f.factor == 1 else f" ÷ {f.factor:g}"),
-            f"{base_label}: {_fmt(base_need, 1)}; 目标 {ind.name_zh} {spec.value:g}",
-            f"规划 {plan.id} 目标 {target.id}", _unit_of(f.numerator.names), needed,
+            _("{base}: {need}; target {indicator} {value}").format(
+                base=base_label, need=_fmt(base_need, 1), indicator=indicator_name(ind),
+                value=f"{spec.value:g}"),
+            _("plan {plan} target {target}").format(plan=plan.id, target=target.id),
+            _unit_of(f.numerator.names), needed,
             _current_sum(region, f.numerator.names, cur_year) if cur_year else None, cur_year,
             _target_text(target, ind.unit), year))
 
@@ -339,35 +420,45 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
                 has_area_ambulance_norm = True  # the plan's own norm, whatever its scope
             flt = _filter_of(p.get("facility"))
             current = _current_sum(region, cols, cur_year, flt) if cur_year else None
-            scope_zh = {"all": "常住人口", "urban": "城镇人口",
-                        "rural": "乡村人口"}.get(scope, scope)
+            scope_zh = _scope_word({"all": "total"}.get(scope, scope))
             rows.append(_row(
-                norm.name or norm.id, "按人口配置标准 (规划规范)",
-                f"需要量 = {per_unit:g} × {scope_zh} ÷ {float(p['per_pop']):,.0f}"
-                + (" (向上取整)" if vehicles else ""),
-                f"{year}年{scope_zh} {_fmt(scope_pop)}"
-                + (f"; 机构: {flt.describe()}" if flt else ""),
-                f"规划 {plan.id} 规范 {norm.id}", _unit_of(cols), needed, current, cur_year,
-                f"{per_unit:g}/{float(p['per_pop']):,.0f}人", year))
+                norm.name or norm.id, _("per-population norm (plan norm)"),
+                _("needed = {n} × {population} ÷ {per_pop}").format(
+                    n=f"{per_unit:g}", population=scope_zh,
+                    per_pop=f"{float(p['per_pop']):,.0f}")
+                + (_(" (rounded up)") if vehicles else ""),
+                _("{year} {population} {pop}").format(year=year, population=scope_zh,
+                                                      pop=_fmt(scope_pop))
+                + (_("; facilities: {which}").format(which=flt.describe()) if flt else ""),
+                _("plan {plan} norm {norm}").format(plan=plan.id, norm=norm.id),
+                _unit_of(cols), needed, current, cur_year,
+                _("{n}/{per_pop} persons").format(n=f"{per_unit:g}",
+                                                  per_pop=f"{float(p['per_pop']):,.0f}"),
+                year))
         elif norm.rule == "count_per_population" and p.get("per_pop_max"):
             subtypes = tuple(p["facility"]) if isinstance(p["facility"], list) \
                 else (str(p["facility"]),)
             rows.append(_facility_per_pop_row(
                 region, norm.name or norm.id, subtypes, urban, float(p["per_pop_min"]),
-                float(p["per_pop_max"]), f"规划 {plan.id} 规范 {norm.id}", cur_year, year))
+                float(p["per_pop_max"]), _("plan {plan} norm {norm}").format(
+                    plan=plan.id, norm=norm.id), cur_year, year))
     if not any(n.rule == "count_per_population" for n in plan.norms):
         rows.append(_facility_per_pop_row(
             region, "社区卫生服务中心", ("社区卫生服务中心",), urban,
             svc.community_centre_per_pop_min, svc.community_centre_per_pop_max,
-            "假设文件 community_centre_per_pop: " + src.get("community_centre_per_pop", ""),
+            _("assumptions file community_centre_per_pop: {source}").format(
+                source=src.get("community_centre_per_pop", "")),
             cur_year, year))
+    ambulance_items = (_("ambulances (national norm)"), _("ambulances (urban/rural norm)"))
     if not has_area_ambulance_norm and svc.ambulance_urban_per_pop == \
             svc.ambulance_rural_per_pop:
         n_all = math.ceil((urban + rural) / svc.ambulance_urban_per_pop - 1e-9)
         rows.append(_row(
-            "救护车（国家配置标准）", "按人口配置标准 (国家)",
-            f"⌈常住人口 ÷ {svc.ambulance_urban_per_pop:,.0f}⌉",
-            f"{year}年常住人口 {_fmt(urban + rural)} → {n_all}",
+            ambulance_items[0], _("per-population norm (national)"),
+            _("⌈resident population ÷ {per_pop}⌉").format(
+                per_pop=f"{svc.ambulance_urban_per_pop:,.0f}"),
+            _("{year} resident population {pop} → {n}").format(
+                year=year, pop=_fmt(urban + rural), n=n_all),
             src.get("ambulance_urban_per_pop", "assumption"), "辆", float(n_all),
             _current_sum(region, ("ambulances",), cur_year) if cur_year else None, cur_year,
             "—", year))
@@ -375,10 +466,13 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
         n_urban = math.ceil(urban / svc.ambulance_urban_per_pop - 1e-9)
         n_rural = math.ceil(rural / svc.ambulance_rural_per_pop - 1e-9)
         rows.append(_row(
-            "救护车（城乡配置标准）", "按城乡人口配置标准",
-            f"⌈城镇人口 ÷ {svc.ambulance_urban_per_pop:,.0f}⌉ + "
-            f"⌈乡村人口 ÷ {svc.ambulance_rural_per_pop:,.0f}⌉",
-            f"{year}年城镇人口 {_fmt(urban)}, 乡村人口 {_fmt(rural)} → {n_urban} + {n_rural}",
+            ambulance_items[1], _("urban and rural per-population norm"),
+            _("⌈urban population ÷ {urban}⌉ + ⌈rural population ÷ {rural}⌉").format(
+                urban=f"{svc.ambulance_urban_per_pop:,.0f}",
+                rural=f"{svc.ambulance_rural_per_pop:,.0f}"),
+            _("{year} urban population {urban}, rural population {rural} → {n_urban} + "
+              "{n_rural}").format(year=year, urban=_fmt(urban), rural=_fmt(rural),
+                                  n_urban=n_urban, n_rural=n_rural),
             src.get("ambulance_urban_per_pop", "assumption"), "辆", float(n_urban + n_rural),
             _current_sum(region, ("ambulances",), cur_year) if cur_year else None, cur_year,
             "—", year))
@@ -387,9 +481,10 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
                   for n in townships["name"])
     if n_towns:
         rows.append(_row(
-            "乡镇卫生院", "按设置标准", "每个乡(镇)1个乡(镇)卫生院",
-            f"乡镇数 {n_towns}",
-            "江川区规划 (seed 000) 与国家设置原则: 每个乡(镇)办好1个乡(镇)卫生院",
+            "乡镇卫生院", _("setting norm"), _("one township health centre per township or town"),
+            _("townships and towns: {n}").format(n=n_towns),
+            _("the plan of 江川区 (seed 000) and the national setting principle: one good "
+              "township health centre in every township or town"),
             "个", float(n_towns),
             float(_open_count(region, _HEALTH_CENTRES, cur_year)) if cur_year else None,
             cur_year, "—", year))
@@ -401,11 +496,15 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
                 else (str(p["resource"]),)
             resource_of.setdefault(norm.name or norm.id, cols)
     for r in rows:
-        if str(r["item"]).startswith(("救护车（国家", "救护车（城乡")):
+        if str(r["item"]) in ambulance_items:
             resource_of.setdefault(str(r["item"]), ("ambulances",))
-    rows = _recommended(_whole(rows, year=year), resource_of, year=year,
-                        notes=reconcile_notes)
+    rows = _recommended(_whole(rows, year=year, population_item=population_item),
+                        resource_of, year=year, notes=reconcile_notes)
     table = pd.DataFrame(rows, columns=COLUMNS)
+    facility_rows = {"乡镇卫生院", "社区卫生服务中心"} | {
+        n.name or n.id for n in plan.norms if n.rule == "count_per_population"}
+    table["unit"] = [unit_word(u, facility=i in facility_rows)
+                     for u, i in zip(table["unit"], table["item"], strict=True)]
     for r in path_rows:
         r["needed"] = float(math.ceil(r["needed"] - 1e-9))
     path = pd.DataFrame(path_rows, columns=PATH_COLUMNS)
@@ -441,13 +540,14 @@ def _urban_share(region: Region, plan: Plan, code: str, base_year: int, year: in
         return t0, t1, how, None
     s0 = split.urban / split.total
     s1 = min(1.0, max(0.0, s0 + (t1 - t0)))
-    return s0, s1, f"{how}; 基年城乡按规划读法", split
+    return s0, s1, _("{how}; base-year urban/rural by the plan's reading").format(how=how), split
 
 
 _WHOLE_UNITS = ("张", "人", "辆", "个", "台")
 
 
-def _whole(rows: list[dict[str, Any]], *, year: int) -> list[dict[str, Any]]:
+def _whole(rows: list[dict[str, Any]], *, year: int, population_item: str
+           ) -> list[dict[str, Any]]:
     """Rows with whole units: a resource is rounded up (a bed, a person, a vehicle cannot be
     split; rounding down would leave the need unmet), the population to the nearest person;
     the gaps follow."""
@@ -455,7 +555,7 @@ def _whole(rows: list[dict[str, Any]], *, year: int) -> list[dict[str, Any]]:
     for r in rows:
         needed = r["value_needed"]
         if r["unit"] in _WHOLE_UNITS and needed is not None and not pd.isna(needed):
-            needed = float(round(needed)) if r["item"] == "常住人口" \
+            needed = float(round(needed)) if r["item"] == population_item \
                 else float(math.ceil(needed - 1e-9))
         out.append(_row(r["item"], r["method"], r["formula"], r["inputs"], r["assumptions"],
                         r["unit"], needed, r["current_value"], r["current_year"],
@@ -488,27 +588,35 @@ def _recommended(rows: list[dict[str, Any]], resource_of: Mapping[str, tuple[str
         best = max(part, key=lambda r: float(r["value_needed"]))
         value = float(best["value_needed"])
         unit = str(best["unit"])
-        used = " 与 ".join(str(r["item"]) for r in part)
+        used = _(" together with ").join(str(r["item"]) for r in part)
+        unit_text = unit if language() == "zh" else f" {unit_word(unit)}"
         others = "; ".join(
-            f"{r['item']} {_fmt(float(r['value_needed']))}{unit}"
+            f"{r['item']} {_fmt(float(r['value_needed']))}{unit_text}"
             + ("" if float(r["value_needed"]) == value
-               else f" (少 {_fmt(value - float(r['value_needed']))}{unit})")
+               else _(" ({n} fewer)").format(
+                   n=f"{_fmt(value - float(r['value_needed']))}{unit_text}"))
             for r in part)
-        reconcile = f"取 {best['item']}: " + ("同时满足规划目标和需求的最小量" if len(part) > 1
-                                              else "唯一计入推荐值的方法")
+        reconcile = _("take {item}: {why}").format(
+            item=best["item"], why=_("the least that meets the plan's targets and the demand "
+                                     "at once") if len(part) > 1
+            else _("the only method counted in the recommended value"))
         if notes and key in notes:
             reconcile += "; " + notes[key]
         if key == ("beds",):
-            use = next((r for r in rows if r["item"] == "床位（现状利用法）"), None)
+            use = next((r for r in rows if r["item"] == _("beds (current-use method)")), None)
             if use is not None:
                 diff = float(use["value_needed"]) - value
-                reconcile += (f"; 对照: 现状利用法 {_fmt(float(use['value_needed']))}张 "
-                              f"(比推荐值{'多' if diff > 0 else '少'} {_fmt(abs(diff))}张, "
-                              "本地机构的"
-                              "现状利用含外地流入、不含县外住院, 与按居民住院率的需求法之差即外转、"
-                              "流入和住院率的差异)")
+                reconcile += (_(
+                    "; for comparison: current-use method {beds} beds ({diff} beds {more} than "
+                    "the recommended value; the current use of the local facilities includes "
+                    "non-residents and leaves out admissions outside the county, so its "
+                    "difference from the demand method by the residents' admission rate is "
+                    "outflow, inflow and the difference in admission rates)").format(
+                        beds=_fmt(float(use["value_needed"])), diff=_fmt(abs(diff)),
+                        more=_("more") if diff > 0 else _("fewer")))
         after[idx[-1]] = _row(
-            f"{_zh(key)}（推荐值）", "推荐值 (各方法取大)", f"max({used})", others,
+            _("{resource} (recommended)").format(resource=_zh(key)),
+            _("recommended value (the largest of the methods)"), f"max({used})", others,
             reconcile, unit, value, best["current_value"], best["current_year"],
             str(best["plan_target"]), year)
     out: list[dict[str, Any]] = []
@@ -519,10 +627,50 @@ def _recommended(rows: list[dict[str, Any]], resource_of: Mapping[str, tuple[str
     return out
 
 
+# English labels of the resource columns (schema.RESOURCES; any other shows its id)
+_COLUMN_EN = {
+    "beds_approved": "approved beds", "beds": "beds", "beds_icu": "intensive care beds",
+    "beds_rehab": "rehabilitation beds", "beds_psych": "psychiatric beds",
+    "beds_infectious": "infectious disease beds", "beds_nursing": "nursing beds",
+    "beds_emergency_obs": "emergency observation beds", "beds_tcm": "TCM beds",
+    "staff_total": "health staff", "staff_health_tech": "health technicians",
+    "doctors_licensed": "licensed doctors", "doctors_assistant": "licensed assistant doctors",
+    "nurses": "registered nurses", "pharmacists": "pharmacists", "technicians": "technicians",
+    "gps": "general practitioners",
+    "public_health_physicians": "public health licensed (assistant) doctors",
+    "tcm_doctors": "TCM licensed (assistant) doctors",
+    "psychiatrists": "psychiatric licensed (assistant) doctors",
+    "village_doctors": "village doctors", "health_inspectors": "health inspectors",
+    "managers": "managers", "other_staff": "other staff", "ct": "CT", "mri": "MRI",
+    "dr": "DR", "ambulances": "ambulances",
+    "ambulances_negative_pressure": "negative-pressure ambulances", "ecmo": "ECMO",
+    "ventilators": "ventilators", "childcare_places": "childcare places",
+}
+
+
 def _zh(columns: tuple[str, ...]) -> str:
-    """Chinese headers of resource columns joined by + (执业医师+执业助理医师)."""
+    """Headers of resource columns joined by + (执业医师+执业助理医师) in the reader's language:
+    the schema's Chinese headers, or English labels (the column id when none)."""
     table = schema.RESOURCES
+    if language() != "zh":
+        return " + ".join(_COLUMN_EN.get(c, c.replace("_", " ")) for c in columns)
     return "+".join(table.column(c).zh if c in table.column_ids else c for c in columns)
+
+
+def _scope_word(scope: str) -> str:
+    """Return a population scope (total, urban, rural) in the reader's language (常住人口,
+    城镇人口, 乡村人口)."""
+    words = {"total": _("resident population"), "urban": _("urban population"),
+             "rural": _("rural population")}
+    if scope in words:
+        return words[scope]
+    return schema.POPULATION.column(scope).zh if scope in schema.POPULATION.column_ids \
+        else scope
+
+
+def bed_note(note: str) -> str:
+    """Return a note of the bed demand method as `NeedsResult.notes` lists it (床位需求法: …)."""
+    return _("bed demand method: {note}").format(note=note)
 
 
 def _unit_of(columns: tuple[str, ...]) -> str:
@@ -549,11 +697,14 @@ def _facility_per_pop_row(region: Region, item: str, subtypes: tuple[str, ...], 
     low = math.ceil(urban / per_max - 1e-9)
     high = math.ceil(urban / per_min - 1e-9)
     return _row(
-        item, "按设置标准 (每N万居民1个)", f"至少 ⌈城镇人口 ÷ {per_max:,.0f}⌉ 个, "
-        f"至多 ⌈城镇人口 ÷ {per_min:,.0f}⌉ 个",
-        f"{year}年城镇人口 {_fmt(urban)} → {low}–{high} 个", source, "个", float(low),
+        item, _("setting norm (1 per N residents)"),
+        _("at least ⌈urban population ÷ {per_max}⌉, at most ⌈urban population ÷ {per_min}⌉"
+          ).format(per_max=f"{per_max:,.0f}", per_min=f"{per_min:,.0f}"),
+        _("{year} urban population {pop} → {low}–{high}").format(
+            year=year, pop=_fmt(urban), low=low, high=high), source, "个", float(low),
         float(_open_count(region, subtypes, cur_year)) if cur_year else None, cur_year,
-        f"每{per_min / 1e4:g}万—{per_max / 1e4:g}万居民1个", year)
+        _("1 per {low}–{high} residents").format(low=_per_pop(per_min),
+                                                 high=_per_pop(per_max)), year)
 
 
 def _bed_rows(region: Region, demand: BedDemand, *, year: int, cur_year: int | None
@@ -564,26 +715,34 @@ def _bed_rows(region: Region, demand: BedDemand, *, year: int, cur_year: int | N
         res = region.resources[region.resources["year"] == cur_year]
         current = {lv: v["beds"] for lv, v in _by_level(region, res, ("beds",)).items()}
     h = demand.how
-    level_text = "; ".join(
-        f"{LEVEL_ZH[lv]} {demand.shares[lv]:.1%}, 平均住院日 {demand.alos_days[lv]:.2f} 天, "
-        f"病床使用率 {demand.occupancy_pct[lv]:g}% → {demand.beds[lv]} 张" for lv in LEVELS)
+    level_text = "; ".join(_(
+        "{level} {share}, average stay {alos} days, bed occupancy {occupancy}% → {beds} beds"
+        ).format(level=level_word(lv), share=f"{demand.shares[lv]:.1%}",
+                 alos=f"{demand.alos_days[lv]:.2f}", occupancy=f"{demand.occupancy_pct[lv]:g}",
+                 beds=demand.beds[lv]) for lv in LEVELS)
 
     rows = [_row(
-        "床位（需求法）", "卫生服务需求法",
-        "常住居民住院人次 × (1 − 外转率) ÷ (1 − 流入率) = 本地住院人次; 分医院/基层: "
-        "本地住院人次 × 占比 × 平均住院日 ÷ (365 × 病床使用率), 各级向上取整后相加",
-        f"{year}年常住居民住院 {_fmt(demand.residents_admissions)} 人次 ({h['rate']}); "
-        f"{h['outflow']}; {h['inflow']} → 本地住院 {_fmt(demand.local_admissions)} 人次; "
-        f"{h['split']}; {level_text}",
-        "病床使用率: 医院 " + f"{demand.occupancy_pct['hospital']:g}% (标准病床使用率), 基层 "
-        f"{demand.occupancy_pct['primary']:g}% (假设, 见 default.yaml)"
+        _("beds (demand method)"), _("health service demand method"),
+        _("residents' admissions × (1 − outflow rate) ÷ (1 − inflow rate) = local admissions; "
+          "by hospitals/primary care: local admissions × share × average stay ÷ (365 × bed "
+          "occupancy), each level rounded up, then added"),
+        _("{year} residents' admissions {residents} ({rate}); {outflow}; {inflow} → local "
+          "admissions {local}; {split}; {levels}").format(
+            year=year, residents=_fmt(demand.residents_admissions), rate=h["rate"],
+            outflow=h["outflow"], inflow=h["inflow"], local=_fmt(demand.local_admissions),
+            split=h["split"], levels=level_text),
+        _("bed occupancy: hospitals {hospital}% (standard occupancy), primary care "
+          "{primary}% (assumed, see default.yaml)").format(
+            hospital=f"{demand.occupancy_pct['hospital']:g}",
+            primary=f"{demand.occupancy_pct['primary']:g}")
         + ("; " + "; ".join(demand.notes) if demand.notes else ""),
         "张", float(demand.total), sum(current.values()) if current else None, cur_year, "—",
         year)]
     for lv in LEVELS:
         rows.append(_row(
-            f"{LEVEL_ZH[lv]}床位（需求法）", "卫生服务需求法 (分级)",
-            "本地住院人次 × 占比 × 平均住院日 ÷ (365 × 病床使用率), 向上取整",
+            _("beds of {level} (demand method)").format(level=level_word(lv)),
+            _("health service demand method (by level)"),
+            _("local admissions × share × average stay ÷ (365 × bed occupancy), rounded up"),
             f"{_fmt(demand.local_admissions)} × {demand.shares[lv]:.1%} × "
             f"{demand.alos_days[lv]:.2f} ÷ (365 × {demand.occupancy_pct[lv]:g}%)",
             h["split"], "张", float(demand.beds[lv]), current[lv] if current else None,
@@ -618,26 +777,34 @@ def _current_use_row(region: Region, code: str, *, base_year: int, year: int,
             for lv in LEVELS}
     current = _current_sum(region, ("beds",), cur_year) if cur_year else None
     return _row(
-        "床位（现状利用法）", "现状利用法 (本地机构实际占用床日, 仅供对照)",
-        "实际占用总床日数 × 人口增长 ÷ (365 × 病床使用率), 分医院/基层",
-        f"{u_year}年实际占用床日: 医院及专业公共卫生机构 {_fmt(days['hospital'])}, 基层 "
-        f"{_fmt(days['primary'])}; 人口 × {growth:.4f} → {beds['hospital']} + "
-        f"{beds['primary']} 张",
-        "含外地流入、不含县外住院的本地现状利用; 不是居民需求", "张",
+        _("beds (current-use method)"),
+        _("current-use method (bed days occupied in local facilities, for comparison only)"),
+        _("bed days occupied × population growth ÷ (365 × bed occupancy), by hospitals/"
+          "primary care"),
+        _("{year} bed days occupied: {hospitals} {hospital}, primary care {primary}; "
+          "population × {growth} → {beds_hospital} + {beds_primary} beds").format(
+            year=u_year, hospitals=level_word("hospital"), hospital=_fmt(days["hospital"]),
+            primary=_fmt(days["primary"]), growth=f"{growth:.4f}",
+            beds_hospital=beds["hospital"], beds_primary=beds["primary"]),
+        _("the current use of local facilities, with non-residents and without admissions "
+          "outside the county; not the residents' need"), "张",
         float(sum(beds.values())), current, cur_year, "—", year)
 
 
 def needs_to_xlsx(result: NeedsResult, path: str | Path) -> Path:
-    """Write the needs to an Excel workbook with Chinese headers; return the path.
+    """Write the needs to an Excel workbook with headers in the reader's language; return
+    the path.
 
     Sheets: 需要量 (the table), 人口预测 (projection, county), 预测说明 (the explain lines),
-    目标路径 (per-population targets × projected population per year).
+    目标路径 (per-population targets × projected population per year); in English: needs,
+    population projection, projection notes, target path.
     """
     path = Path(path)
     with xlsx_writer(path) as writer:
-        result.table.rename(columns=COLUMNS_ZH).to_excel(writer, sheet_name="需要量", index=False)
-        result.projection.to_excel(writer, sheet_name="人口预测", index=False)
-        pd.DataFrame({"说明": result.explain + result.notes}).to_excel(
-            writer, sheet_name="预测说明", index=False)
-        result.path.to_excel(writer, sheet_name="目标路径", index=False)
+        result.table.rename(columns=column_headers()).to_excel(
+            writer, sheet_name=_("needs table"), index=False)
+        result.projection.to_excel(writer, sheet_name=_("population projection"), index=False)
+        pd.DataFrame({_("notes"): result.explain + result.notes}).to_excel(
+            writer, sheet_name=_("projection notes"), index=False)
+        result.path.to_excel(writer, sheet_name=_("target path"), index=False)
     return path
