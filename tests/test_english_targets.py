@@ -1,0 +1,165 @@
+"""English on request for target evaluation and key institutions: `hsplan evaluate` (table,
+--detail, JSON, xlsx), `hsplan institutions`, `hsplan plans list|show|diff` and
+`hsplan indicators` on the example project leave no Chinese that hsplan wrote itself —
+only data: area, facility and institution names, the plan's own words (its title, indicator
+names, quotes, capabilities, task titles) and the schema's category values."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from hsplan.cli import app
+from hsplan.evaluation.targets import COLUMNS
+from hsplan.plans.plan import Plan, load_plan
+from hsplan.region.example import example_project_path
+from hsplan.region.project import Project
+from language_helpers import chinese_runs
+
+PLAN = "jiangchuan-2021-2025"
+OTHER = "national-norms"
+pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the example project (evaluate --format xlsx writes into its outputs/)."""
+    root = tmp_path_factory.mktemp("example") / "example"
+    shutil.copytree(example_project_path(), root)
+    return root
+
+
+def _plan_words(plan: Plan) -> set[str]:
+    """The plan's own words: its title and region, the names and quotes of its targets,
+    norms, institutions and tasks, the capabilities, grades and roles it names."""
+    words = {plan.title, plan.region_name, plan.source_document}
+    for t in plan.targets:
+        words |= {t.name, t.quote, t.category or "", t.note or "", t.target.text or ""}
+    for n in plan.norms:
+        words |= {n.name or "", n.quote, n.note or ""}
+    for i in plan.institutions:
+        words |= {i.name, i.quote, i.campus or "", i.designation or "", i.grade_target or "",
+                  i.grade_baseline or "", i.subtype or "", *i.capabilities}
+    for k in plan.tasks:
+        words |= {k.title, k.quote, k.section or "", *k.lead, *k.support}
+    return words
+
+
+def _norm_descriptions(plan: Plan) -> set[str]:
+    """The words `evaluation.norms.describe` writes for each norm (`plans diff` quotes them):
+    that module is translated by its own family, so its words count as given here."""
+    from hsplan.evaluation.norms import describe
+
+    return {describe(n) for n in plan.norms if n.rule != "text"}
+
+
+@pytest.fixture(scope="module")
+def names(project: Path) -> Iterator[set[str]]:
+    """The data names of the example and both plans, longest taken out first."""
+    proj = Project.open(project)
+    region = proj.load()
+    words: set[str] = {proj.name}
+    for frame in (region.areas, region.facilities):
+        for col in ("name", "subtype", "type", "grade", "category"):
+            if col in frame:
+                words |= {str(v) for v in frame[col].dropna()}
+    facts = region.facts
+    for col in ("value",):
+        if col in facts:
+            words |= {str(v) for v in facts[col].dropna()}
+    for plan_id in (PLAN, OTHER):
+        words |= _plan_words(load_plan(plan_id, project=proj))
+    yield {w for w in words if w}
+
+
+@pytest.fixture
+def run(console_width: Callable[[int], None], monkeypatch: pytest.MonkeyPatch
+        ) -> Callable[..., str]:
+    console_width(300)
+    monkeypatch.setenv("COLUMNS", "300")
+
+    def invoke(*args: str) -> str:
+        result = CliRunner().invoke(app, list(args))
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    return invoke
+
+
+def test_evaluate_table_is_english(run: Callable[..., str], project: Path,
+                                   names: set[str]) -> None:
+    out = run("evaluate", str(project), "--plan", PLAN)
+    assert chinese_runs(out, names) == []
+    assert "gap to target" in out
+
+
+def test_evaluate_detail_is_english(run: Callable[..., str], project: Path,
+                                    names: set[str]) -> None:
+    out = run("evaluate", str(project), "--plan", PLAN, "--detail")
+    assert chinese_runs(out, names) == []
+
+
+def test_evaluate_township_level_is_english(run: Callable[..., str], project: Path,
+                                            names: set[str]) -> None:
+    out = run("evaluate", str(project), "--plan", PLAN, "--level", "township")
+    assert chinese_runs(out, names) == []
+
+
+def test_evaluate_json_reasons_are_english(run: Callable[..., str], project: Path,
+                                           names: set[str]) -> None:
+    doc = json.loads(run("evaluate", str(project), "--plan", PLAN, "--format", "json"))
+    reasons = "\n".join(str(r.get("reason") or "") for r in doc["results"])
+    assert chinese_runs(reasons, names) == []
+
+
+def test_evaluate_xlsx_is_english(run: Callable[..., str], project: Path, names: set[str],
+                                  tmp_path: Path) -> None:
+    out = tmp_path / "evaluation.xlsx"
+    run("evaluate", str(project), "--plan", PLAN, "--format", "xlsx", "--out", str(out))
+    wb = load_workbook(out, read_only=True)
+    ws = wb.worksheets[0]
+    reason_col = COLUMNS.index("reason")
+    reasons = "\n".join(str(row[reason_col] or "")
+                        for row in ws.iter_rows(min_row=2, values_only=True))
+    assert chinese_runs(reasons, names) == []
+
+
+def test_institutions_is_english(run: Callable[..., str], project: Path,
+                                 names: set[str]) -> None:
+    out = run("institutions", str(project), "--plan", PLAN)
+    assert chinese_runs(out, names) == []
+
+
+def test_plans_list_show_diff_are_english(run: Callable[..., str], project: Path,
+                                          names: set[str]) -> None:
+    proj = Project.open(project)
+    described = _norm_descriptions(load_plan(PLAN, project=proj)) | _norm_descriptions(
+        load_plan(OTHER, project=proj))
+    show = run("plans", "show", PLAN, "--format", "table")
+    diff = run("plans", "diff", PLAN, OTHER)
+    listed = run("plans", "list")
+    for out in (show, diff):
+        assert chinese_runs(out, names | described) == []
+    # the list names every plan by its title and region: those are the plans' own words
+    from hsplan.plans.plan import list_plans
+
+    titles = {f"{i.title}（{i.region}）" for i in list_plans(None)}
+    assert chinese_runs(listed, titles) == []
+
+
+def test_indicators_compute_is_english(run: Callable[..., str], project: Path,
+                                       names: set[str]) -> None:
+    from hsplan.plans.catalog import load_catalog
+
+    ind = load_catalog().get("beds_per_1k")
+    out = run("indicators", "compute", str(project), "beds_per_1k")
+    assert chinese_runs(out, names | {ind.name_zh}) == []
+    show = run("indicators", "show", "beds_per_1k")
+    assert chinese_runs(show, {ind.name_zh, ind.definition, ind.source,
+                               *ind.aliases}) == []
