@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hsplan._i18n import N_, _, ngettext
+from hsplan._i18n import N_, _, language, ngettext, unit_text
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
 
@@ -59,7 +59,7 @@ def indicators_show(indicator: Annotated[str, typer.Argument(help=_("Indicator i
     ind = load_catalog().get(indicator)
     console.print(f"[bold]{ind.id}[/]  {ind.name_zh} — {ind.name_en}", highlight=False)
     for label, value in (
-        ("unit", ind.unit), ("kind", ind.kind), ("direction", ind.direction),
+        ("unit", unit_text(ind.unit) or "—"), ("kind", ind.kind), ("direction", ind.direction),
         ("levels", ", ".join(ind.levels)), ("aliases", "、".join(ind.aliases) or "—"),
         ("formula", describe_formula(ind)), ("definition", ind.definition),
         ("source", ind.source), ("file", ind.file),
@@ -106,8 +106,10 @@ def indicators_compute(
     result = compute(region, indicator, year=chosen, level=level)
     ind = load_catalog().get(indicator)
     caption = _("synthetic data (hsplan synth)") if region.synthetic else None
-    print_frame(_shown(result, fmt), title=f"{ind.name_zh} ({ind.unit}), {chosen}", fmt=fmt,
-                caption=caption)
+    name = ind.name_en if language() == "en" else ind.name_zh
+    shown = unit_text(ind.unit)  # a bare count (个) has no English unit
+    unit = f" ({shown})" if shown or not ind.unit else ""
+    print_frame(_shown(result, fmt), title=f"{name}{unit}, {chosen}", fmt=fmt, caption=caption)
 
 
 def _shown(frame: pd.DataFrame, fmt: FrameFormat) -> pd.DataFrame:
@@ -116,6 +118,8 @@ def _shown(frame: pd.DataFrame, fmt: FrameFormat) -> pd.DataFrame:
     if fmt is not FrameFormat.table:
         return frame
     out = frame.copy()
+    if "unit" in out:
+        out["unit"] = [unit_text(u) for u in out["unit"]]
     if "status" in out:
         out["status"] = [_(STATUS_WORDS[s]) if s in STATUS_WORDS else s for s in out["status"]]
     return out.rename(columns={c: _(HEADERS[c]) for c in out.columns if c in HEADERS})
