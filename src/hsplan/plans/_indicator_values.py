@@ -538,8 +538,8 @@ def _evaluate(prepared: Prepared, term: Term, flt: FacilityFilter, year: int
     def no_history(s: int) -> list[str]:
         if s not in unknown_by_slot:
             return []
-        return [_("no historical data: the {what} of {ids} in {year} is not recorded (the "
-                  "facility table's {what} describes {static_year} only; enter yearly changes "
+        return [_("no historical data: no record of the {what} of {ids} in {year} (the "
+                  "facility table gives the {what} of {static_year} only; enter yearly changes "
                   "in the facts table by year with 事项=科室/等级)").format(
             what=what, ids=_ids(unknown_by_slot[s]), year=year,
             static_year=prepared.static_year)]
