@@ -185,3 +185,15 @@ def test_indicators_compute_is_english(run: Callable[..., str], project: Path,
     show = run("indicators", "show", "beds_per_1k")
     assert chinese_runs(show, {ind.name_zh, ind.definition, ind.source, *ind.aliases,
                                *_schema_words()}) == []
+
+
+@pytest.mark.parametrize(("unit", "shown"), [
+    ("张/千人", "beds per 1,000"), ("人/万人", "per 10,000"), ("辆/万人", "vehicles per 10,000"),
+    ("名/10 万人口", "per 100,000"), ("1/10万", "per 100,000"), ("个", ""), ("分钟", "min"),
+    ("%", "%"), ("1:x", "1:x"), ("某单位", "某单位")])
+def test_units_in_english(unit: str, shown: str) -> None:
+    from hsplan._i18n import in_language, unit_text
+
+    assert unit_text(unit) == shown
+    with in_language("zh"):  # Chinese: the unit as written
+        assert unit_text(unit) == unit
