@@ -114,8 +114,8 @@ def plans_show(
     for col in cols:
         table.add_column(_(TARGET_HEADERS[col]))
     for row in frame.to_dict(orient="records"):
-        row["unit"] = unit_text(row["unit"]) or "—" if not is_missing(row["unit"]) \
-            else row["unit"]
+        if not is_missing(row["unit"]):  # a bare count (个) has no English unit
+            row["unit"] = unit_text(row["unit"]) or "—"
         row["nature"] = nature_text(row["nature"])
         table.add_row(*(cell(row[c]) for c in cols))
     console.print(table)
@@ -279,8 +279,8 @@ def evaluate_command(
 
 
 def print_evaluation(results: Any, *, title: str, year: int, detail: bool = False) -> None:
-    """Print one line per target (light, status, id, name, value and target, a short Chinese
-    explanation); with `detail` the long explanation under each."""
+    """Print one line per target (light, status, id, name, value and target, a short
+    explanation in the reader's language); with `detail` the long explanation under each."""
     from hsplan.evaluation.targets import (
         AT_RISK,
         MET,
