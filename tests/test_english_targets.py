@@ -182,6 +182,10 @@ def test_indicators_compute_is_english(run: Callable[..., str], project: Path,
     ind = load_catalog().get("beds_per_1k")
     out = run("indicators", "compute", str(project), "beds_per_1k")
     assert chinese_runs(out, names | {ind.name_zh}) == []
+    # the catalog by its English names; units in English
+    english_names = {i.name_en for i in load_catalog().indicators.values()}  # (治未病) …
+    assert chinese_runs(run("indicators", "list"), english_names) == []
+    assert chinese_runs(run("indicators", "match", "每千人口床位数"), {"每千人口床位数"}) == []
     show = run("indicators", "show", "beds_per_1k")
     assert chinese_runs(show, {ind.name_zh, ind.definition, ind.source, *ind.aliases,
                                *_schema_words()}) == []
