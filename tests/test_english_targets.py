@@ -89,6 +89,11 @@ def names(project: Path) -> Iterator[set[str]]:
         if col in facts:
             words |= {str(v) for v in facts[col].dropna()}
     words |= _schema_words()
+    # the catalog's English names (evaluate shows them in English) gloss a few terms:
+    # "Share of … with a TCM hall (中医馆)"
+    from hsplan.plans.catalog import load_catalog
+
+    words |= {i.name_en for i in load_catalog().indicators.values()}
     for plan_id in (PLAN, OTHER):
         words |= _plan_words(load_plan(plan_id, project=proj))
     yield {w for w in words if w}

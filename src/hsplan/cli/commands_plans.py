@@ -278,6 +278,20 @@ def evaluate_command(
                      year=eval_year, detail=detail)
 
 
+def _target_name(row: Mapping[Any, Any]) -> str:
+    """Return a target's name as the reader reads it: the plan's own words, or in English the
+    catalog's English name of the indicator the target is bound to."""
+    from hsplan._i18n import language
+    from hsplan.plans.catalog import load_catalog
+
+    indicator = row.get("indicator")
+    if language() == "en" and isinstance(indicator, str):
+        known = load_catalog().indicators.get(indicator)
+        if known is not None and known.name_en:
+            return str(known.name_en)
+    return str(row["name"])
+
+
 def print_evaluation(results: Any, *, title: str, year: int, detail: bool = False) -> None:
     """Print one line per target (light, status, id, name, value and target, a short
     explanation in the reader's language); with `detail` the long explanation under each."""
@@ -315,7 +329,7 @@ def print_evaluation(results: Any, *, title: str, year: int, detail: bool = Fals
         head.append(f"{STATUS_LIGHT[status]} {status_text(status)} ", style=style)
         head.append(f"{row['target_id']}", style="dim")
         line = Text()
-        line.append(f"{row['name']}{area}", style="bold")
+        line.append(f"{_target_name(row)}{area}", style="bold")
         line.append(f"  {value} / {target_text(row, with_unit=True)}")
         if status not in (NOT_EVALUABLE, NOT_APPLICABLE, MET):
             line.append(f"  {explain(row, with_value=False)}", style="dim")
