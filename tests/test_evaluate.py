@@ -282,8 +282,9 @@ def test_evaluate_county_values_status_and_order() -> None:
     assert (t1["status"], t1["value"], t1["source"]) == (MET, 78.0, "reported")
     t4 = by_id.loc["T4"]
     assert (t4["status"], t4["source"]) == (NOT_EVALUABLE, "no data")
+    # in English the catalog's English name of the indicator
     assert t4["reason"].startswith("no value of infant_mortality_per_1k up to 2023: no "
-                                   "reported value of 婴儿死亡率")
+                                   "reported value of Infant mortality rate")
     assert by_id.loc["T5", "status"] == NOT_EVALUABLE
     assert status_counts(results) == {MET: 1, ON_TRACK: 1, AT_RISK: 0, OFF_TRACK: 1,
                                       NOT_EVALUABLE: 2, NOT_APPLICABLE: 0}

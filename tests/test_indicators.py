@@ -285,7 +285,8 @@ def test_department_shares(region: Region) -> None:
     # nothing about 2019 (before: today's departments were counted for 2019 too)
     fever_2019 = compute(region, "fever_clinic_share_pct", year=2019).iloc[0]
     assert fever_2019.status == "no data" and math.isnan(fever_2019.value)
-    assert fever_2019.missing.startswith("无历史数据：2019年 F3, F4, F8 的科室设置未记录")
+    assert fever_2019.missing.startswith("no historical data: no record of the departments of "
+                                         "F3, F4, F8 in 2019")
 
 
 def _facts(*rows: tuple[str, int, str, str, str | None]) -> pd.DataFrame:
@@ -322,7 +323,7 @@ def test_department_and_grade_history_from_the_facts_table(region: Region) -> No
     no_grades = region.replace(facts=facts[facts["fact"] == "科室"])
     row = compute(no_grades, "infectious_dept_share_pct", year=2020).iloc[0]
     assert row.status == "no data"
-    assert "F1, F2 的科室设置或医院等级未记录" in row.missing
+    assert "no record of the departments or hospital grade of F1, F2" in row.missing
 
 
 def test_township_level(region: Region) -> None:
@@ -354,7 +355,8 @@ def test_reported_value_by_chinese_name_and_by_id(region: Region) -> None:
     missing = compute(region, "life_expectancy_years", year=2020).iloc[0]
     assert missing.status == "no data"
     assert missing.missing == (
-        "no reported value of 人均预期寿命 (life_expectancy_years) for 530403 in 2020")
+        "no reported value of Life expectancy at birth (life_expectancy_years) for 530403 in "
+        "2020")
 
 
 def test_no_resources_for_the_year(region: Region) -> None:
@@ -559,7 +561,8 @@ def test_compute_honours_the_catalog_levels(region: Region, catalog: Catalog) ->
     town = compute(region, "ambulances_per_10k", year=2021, level="township")
     assert set(town["status"]) == {"not applicable"}
     assert town["value"].isna().all()
-    assert town["missing"].iloc[0].startswith("不适用：每万人口急救车辆数")
+    assert town["missing"].iloc[0].startswith(
+        "not applicable: Ambulances per 10,000 population (ambulances_per_10k)")
     # a township indicator is still computed per township
     beds = compute(region, "beds_per_1k", year=2021, level="township")
     assert "not applicable" not in set(beds["status"])

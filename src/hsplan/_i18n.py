@@ -20,6 +20,8 @@ import gettext as _gettext
 import math
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,18 @@ def set_language(lang: str) -> str:
     _translations = None
     install()
     return _language
+
+
+@contextmanager
+def in_language(lang: str) -> Iterator[str]:
+    """Run a block in language `lang` (``zh``/``en``), then restore the language before: for
+    a document that has one language whatever the reader's (the Word report is Chinese)."""
+    before = language()
+    used = set_language(lang)
+    try:
+        yield used
+    finally:
+        set_language(before)
 
 
 def translations() -> _gettext.NullTranslations:
@@ -188,7 +202,50 @@ def format_number(x: Any, unit: Any = None, *, decimals: int | None = None,
         return f"1:{text}"
     if u in PERCENT_UNITS:
         return f"{text}{u}"
-    return f"{text} {u}"
+    shown = unit_text(u)
+    return f"{text} {shown}" if shown else text
+
+
+def join_names(items: Any) -> str:
+    """Return names listed as the reader lists them: ``甲、乙、丙`` in Chinese, ``甲, 乙, 丙``
+    in English (the enumeration comma 、 has no English msgid of its own: ", " is ，)."""
+    return (", " if language() == "en" else "、").join(str(i) for i in items)
+
+
+# --- units in the reader's language -------------------------------------------------------------
+
+# what a Chinese unit counts, in English ("" for a bare count: 3 个 is "3")
+UNIT_WORDS_EN = {"张": "beds", "床": "beds", "人": "persons", "名": "persons", "个": "",
+                 "所": "institutions", "家": "institutions", "辆": "vehicles", "台": "units",
+                 "次": "times", "人次": "visits", "元": "yuan", "万元": "10k yuan",
+                 "户": "households", "村": "villages", "项": "items", "条": "items",
+                 "级": "level", "岁": "years", "年": "years", "分钟": "min", "日": "days",
+                 "天": "days", "公里": "km", "平方公里": "km²", "万人": "10,000 persons",
+                 "个百分点": "percentage points", "个千分点": "per-mille points"}
+# the population a rate is per, in English
+UNIT_BASES_EN = {"千人": "1,000", "万人": "10,000", "10万人": "100,000", "十万人": "100,000",
+                 "百万人": "1,000,000", "千": "1,000", "万": "10,000", "10万": "100,000",
+                 "十万": "100,000", "百万": "1,000,000"}
+
+
+def unit_text(unit: Any) -> str:
+    """Return a unit as the reader writes it: unchanged in Chinese; in English the count
+    and the population of a rate (``张/千人`` → ``beds per 1,000``, ``人/万人`` →
+    ``per 10,000``, ``1/10万`` → ``per 100,000``, ``个`` → ``""``, ``分钟`` → ``min``).
+    A unit hsplan does not know is returned unchanged (a plan's own word)."""
+    u = "" if is_missing(unit) else str(unit)
+    if language() != "en" or not u or u == RATIO_UNIT or u in PERCENT_UNITS:
+        return u
+    if u in UNIT_WORDS_EN:
+        return UNIT_WORDS_EN[u]
+    if "/" in u:
+        count, base = (part.strip().replace(" ", "") for part in u.split("/", 1))
+        base = base.removesuffix("人口") + ("人" if base.endswith("人口") else "")
+        per = UNIT_BASES_EN.get(base)
+        if per is not None and (count in UNIT_WORDS_EN or count in ("", "1")):
+            word = "" if count in ("", "1", "人", "名", "个") else UNIT_WORDS_EN[count]
+            return f"{word} per {per}".strip()
+    return u
 
 
 def format_count(x: Any, *, missing: str = "—") -> str:

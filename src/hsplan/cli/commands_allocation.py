@@ -221,7 +221,7 @@ def _print_equity(result: EquityResult, *, title: str, synthetic: bool) -> None:
     for res, part in ([] if aggl.empty else aggl.groupby("resource", sort=False)):
         label = idx.loc[idx["resource"] == res, "resource_zh"].iloc[0]
         frame = pd.DataFrame({
-            _("area name"): part["label"],
+            _("Area"): part["label"],
             _("resource count"): part["count"].map(lambda v: f"{v:,.0f}"),
             _("per 1,000 persons"): (part["count"] / part["population"] * 1000).map(
                 lambda v: _f(v, 2)),

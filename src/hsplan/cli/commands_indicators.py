@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hsplan._i18n import N_, _, ngettext
+from hsplan._i18n import N_, _, language, ngettext, unit_text
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import FrameFormat, print_frame
 
@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 # the headers of the tables printed (``--format table``; JSON and CSV keep the column ids)
-HEADERS = {"id": N_("id"), "name_zh": N_("name"), "unit": N_("unit"), "kind": N_("kind"),
+HEADERS = {"id": N_("id"), "name_zh": N_("name"), "name_en": N_("name"), "unit": N_("unit"),
+           "kind": N_("kind"),
            "direction": N_("direction"), "levels": N_("levels"), "score": N_("score"),
            "area_code": N_("area code"), "area_name": N_("area"), "value": N_("value"),
            "numerator": N_("numerator"), "denominator": N_("denominator"),
@@ -44,7 +45,7 @@ def indicators_list(
         hit = frame["id"].str.contains(search, regex=False) | frame["name_zh"].str.contains(
             search, regex=False)
         frame = frame[hit]
-    cols = ["id", "name_zh", "unit", "kind", "direction", "levels"]
+    cols = ["id", _name_column(fmt), "unit", "kind", "direction", "levels"]
     print_frame(_shown(frame[cols].reset_index(drop=True), fmt),
                 title=ngettext("{n} indicator", "{n} indicators", len(frame)).format(
                     n=len(frame)), fmt=fmt)
@@ -59,7 +60,7 @@ def indicators_show(indicator: Annotated[str, typer.Argument(help=_("Indicator i
     ind = load_catalog().get(indicator)
     console.print(f"[bold]{ind.id}[/]  {ind.name_zh} — {ind.name_en}", highlight=False)
     for label, value in (
-        ("unit", ind.unit), ("kind", ind.kind), ("direction", ind.direction),
+        ("unit", unit_text(ind.unit) or "—"), ("kind", ind.kind), ("direction", ind.direction),
         ("levels", ", ".join(ind.levels)), ("aliases", "、".join(ind.aliases) or "—"),
         ("formula", describe_formula(ind)), ("definition", ind.definition),
         ("source", ind.source), ("file", ind.file),
@@ -79,9 +80,10 @@ def indicators_match(
     from hsplan.plans.indicators import load_catalog
 
     catalog = load_catalog()
-    rows = [{"id": i, "score": s, "name_zh": catalog.get(i).name_zh}
+    column = _name_column(fmt)
+    rows = [{"id": i, "score": s, column: getattr(catalog.get(i), column)}
             for i, s in catalog.match(name)]
-    print_frame(_shown(pd.DataFrame(rows, columns=["id", "score", "name_zh"]), fmt),
+    print_frame(_shown(pd.DataFrame(rows, columns=["id", "score", column]), fmt),
                 title=_("catalog matches for {name}").format(name=name), fmt=fmt)
 
 
@@ -106,8 +108,16 @@ def indicators_compute(
     result = compute(region, indicator, year=chosen, level=level)
     ind = load_catalog().get(indicator)
     caption = _("synthetic data (hsplan synth)") if region.synthetic else None
-    print_frame(_shown(result, fmt), title=f"{ind.name_zh} ({ind.unit}), {chosen}", fmt=fmt,
-                caption=caption)
+    name = ind.name_en if language() == "en" else ind.name_zh
+    shown = unit_text(ind.unit)  # a bare count (个) has no English unit
+    unit = f" ({shown})" if shown or not ind.unit else ""
+    print_frame(_shown(result, fmt), title=f"{name}{unit}, {chosen}", fmt=fmt, caption=caption)
+
+
+def _name_column(fmt: FrameFormat) -> str:
+    """The name a table shows: the catalog's English name in English; JSON and CSV keep
+    ``name_zh``, as the API gives it."""
+    return "name_en" if fmt is FrameFormat.table and language() == "en" else "name_zh"
 
 
 def _shown(frame: pd.DataFrame, fmt: FrameFormat) -> pd.DataFrame:
@@ -116,6 +126,8 @@ def _shown(frame: pd.DataFrame, fmt: FrameFormat) -> pd.DataFrame:
     if fmt is not FrameFormat.table:
         return frame
     out = frame.copy()
+    if "unit" in out:
+        out["unit"] = [unit_text(u) for u in out["unit"]]
     if "status" in out:
         out["status"] = [_(STATUS_WORDS[s]) if s in STATUS_WORDS else s for s in out["status"]]
     return out.rename(columns={c: _(HEADERS[c]) for c in out.columns if c in HEADERS})

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hsplan._i18n import _
+from hsplan._i18n import N_, _
 from hsplan.cli._app import PANEL_PLAN, app, console
 from hsplan.errors import HsplanError
 
@@ -29,8 +29,8 @@ def _confirmed(pairs: list[str]) -> dict[str, str]:
     out = {}
     for pair in pairs:
         if "=" not in pair:
-            raise HsplanError(_("--match {pair}: expected 规划机构编号=机构编码, e.g. "
-                                "--match I01=H001.").format(pair=repr(pair)))
+            raise HsplanError(_("--match {pair}: expected plan institution id=facility id, "
+                                "e.g. --match I01=H001.").format(pair=repr(pair)))
         key, value = pair.split("=", 1)
         out[key.strip()] = value.strip()
     return out
@@ -67,11 +67,13 @@ def institutions_command(
     from hsplan._json import json_records
     from hsplan.evaluation.institutions import (
         alliances,
+        aspect_text,
         evaluate_institutions,
         institutions_to_xlsx,
         network_indicators,
+        network_text,
     )
-    from hsplan.evaluation.targets import STATUS_ZH
+    from hsplan.evaluation.targets import NOT_EVALUABLE
     from hsplan.plans.plan import load_plan
     from hsplan.region.project import Project
 
@@ -90,11 +92,11 @@ def institutions_command(
     if map_png is not None:
         from hsplan.reports.network_map import network_map
 
-        console.print(f"已写出 {network_map(region, map_png, year=used)}")
+        console.print(_("written: {path}").format(path=network_map(region, map_png, year=used)))
     if fmt is InstitutionsFormat.xlsx:
         target = out or proj.outputs_dir / f"institutions-{loaded.id}-{used}.xlsx"
         written = institutions_to_xlsx(results, network, members, target, plan=loaded)
-        console.print(f"已写出 {written}")
+        console.print(_("written: {path}").format(path=written))
         return
     if fmt is InstitutionsFormat.json:
         doc = {"plan": loaded.id, "project": proj.name, "year": used,
@@ -106,38 +108,42 @@ def institutions_command(
             print(text)
         else:
             out.write_text(text + "\n", encoding="utf-8")
-            console.print(f"已写出 {out}")
+            console.print(_("written: {path}").format(path=out))
         return
-    title = f"重点机构建设（{loaded.title}，{used}年）"
-    title += "（合成数据）" if region.synthetic else ""
+    title = _("development of key institutions ({plan}, {year})").format(plan=loaded.title,
+                                                                     year=used)
+    title += _(" (synthetic data)") if region.synthetic else ""
     table = Table(title=title, show_lines=False)
-    for header in ("编号", "对应机构", "方面", "目标", "现状", "状态", "说明"):
-        table.add_column(header, overflow="fold")
+    for header in (N_("no."), N_("matched facility"), N_("aspect"), N_("target"),
+                   N_("current state"), N_("status"), N_("explanation")):
+        table.add_column(_(header), overflow="fold")
     for row in results.itertuples():
         status = str(row.status)
         value = _shown(row.value)
-        table.add_row(str(row.institution_id), _shown(row.facility_name), str(row.aspect),
+        table.add_row(str(row.institution_id), _shown(row.facility_name), aspect_text(row.aspect),
                       str(row.item or ""), value,
-                      f"[{STYLE.get(status, '')}]{STATUS_ZH.get(status, status)}[/]",
+                      f"[{STYLE.get(status, '')}]{_(status) if status in STYLE else status}[/]",
                       str(row.reason))
     console.print(table)
     unmatched = results[results["aspect"] == "匹配"]
     matched = results.drop_duplicates("institution_id")
-    console.print(f"{len(matched)} 个规划机构：{len(matched) - len(unmatched)} 个已对应机构"
-                  f"（按名称对应的请核对，可用 --match 确认），{len(unmatched)} 个未匹配。")
-    net = Table(title="服务网络")
-    for header in ("指标", "数值", "说明"):
-        net.add_column(header, overflow="fold")
+    console.print(_("{n} plan institutions: {bound} bound to a facility (check those bound by "
+                    "name, confirm with --match), {unmatched} not matched.").format(
+        n=len(matched), bound=len(matched) - len(unmatched), unmatched=len(unmatched)))
+    net = Table(title=_("service network"))
+    for header in (N_("indicator"), N_("value"), N_("explanation")):
+        net.add_column(_(header), overflow="fold")
     for row in network.itertuples():
-        shown = "无法评估" if _shown(row.value) == "—" else _shown(row.value)
-        net.add_row(str(row.indicator), shown, str(row.reason or ""))
+        shown = _(NOT_EVALUABLE) if _shown(row.value) == "—" else _shown(row.value)
+        net.add_row(network_text(row.indicator), shown, str(row.reason or ""))
     minutes = f"{catchment.attrs['minutes']:g}"
+    circle = _("population share within the {minutes}-minute circle of the county sub-centres "
+               "(%)").format(minutes=minutes)
     total = catchment[catchment["group"] == "total"]
     if total.empty:
-        net.add_row(f"县域医疗卫生次中心{minutes}分钟服务圈覆盖人口占比（%）", "无法评估",
-                    "尚无次中心")
+        net.add_row(circle, _(NOT_EVALUABLE), _("no sub-centre yet"))
     else:
         t = total.iloc[0]
-        net.add_row(f"县域医疗卫生次中心{minutes}分钟服务圈覆盖人口占比（%）",
-                    f"{t['covered_pct']:.1f}", f"{int(t['pop_covered']):,} / {int(t['pop']):,} 人")
+        net.add_row(circle, f"{t['covered_pct']:.1f}", _("{covered} / {pop} persons").format(
+            covered=f"{int(t['pop_covered']):,}", pop=f"{int(t['pop']):,}"))
     console.print(net)

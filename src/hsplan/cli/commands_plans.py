@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from hsplan._i18n import N_, _
+from hsplan._i18n import N_, _, is_missing, join_names, unit_text
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
 from hsplan.cli._output import (
     cell,
@@ -106,12 +106,17 @@ def plans_show(
     if fmt is ShowFormat.json:
         typer.echo(json.dumps(loaded.data, ensure_ascii=False, indent=2))
         return
+    from hsplan.evaluation.targets import nature_text
+
     frame = loaded.targets_frame()
     table = Table(title=f"{loaded.title} ({loaded.period_start}–{loaded.period_end})")
     cols = list(TARGET_HEADERS)
     for col in cols:
         table.add_column(_(TARGET_HEADERS[col]))
     for row in frame.to_dict(orient="records"):
+        if not is_missing(row["unit"]):  # a bare count (个) has no English unit
+            row["unit"] = unit_text(row["unit"]) or "—"
+        row["nature"] = nature_text(row["nature"])
         table.add_row(*(cell(row[c]) for c in cols))
     console.print(table)
     if loaded.institutions:
@@ -119,11 +124,16 @@ def plans_show(
         for header in (_("no."), _("institution"), _("bed target"), _("grade target"),
                        _("capabilities and role")):
             inst.add_column(header, overflow="fold")
+        from hsplan.evaluation.institutions import beds_kind_text, grade_action_text
+
         for i in loaded.institutions:
-            beds = f"{i.beds_kind}{i.beds_target:,}张" if i.beds_target is not None else "—"
-            grade = f"{i.grade_baseline or '—'} → {i.grade_action}{i.grade_target}" \
-                if i.grade_target else "—"
-            other = "、".join([*i.capabilities, *([i.designation] if i.designation else [])])
+            beds = _("{kind} {beds:,} beds").format(kind=beds_kind_text(i.beds_kind),
+                                                     beds=i.beds_target) \
+                if i.beds_target is not None else "—"
+            grade = _("{baseline} → {action} {grade}").format(
+                baseline=i.grade_baseline or "—", action=grade_action_text(i.grade_action),
+                grade=i.grade_target) if i.grade_target else "—"
+            other = join_names([*i.capabilities, *([i.designation] if i.designation else [])])
             inst.add_row(i.id, i.name + (f"（{i.campus}）" if i.campus else ""), beds, grade,
                          other or "—")
         console.print(inst)
@@ -246,14 +256,15 @@ def evaluate_command(
 
         place = proj.name.replace("（合成示例）", "")
         written = evaluation_chart(results, chart, synthetic=synthetic,
-                                   title=f"{place} 对照《{loaded.title}》评估（{eval_year}年）")
+                                   title=_("{place} against the plan “{plan}” ({year})").format(
+                                       place=place, plan=loaded.title, year=eval_year))
         # JSON on standard output stays parseable: the note goes to standard error
         (err_console if fmt is EvalFormat.json and out is None else console).print(
             _("wrote {path}").format(path=written), highlight=False)
     if fmt is EvalFormat.xlsx:
         target = out or proj.outputs_dir / f"evaluation-{loaded.id}-{eval_year}.xlsx"
         evaluation_to_xlsx(results, target, plan=loaded, year=eval_year)
-        finish_xlsx(target, plan=loaded, year=eval_year, title="规划指标评估")
+        finish_xlsx(target, plan=loaded, year=eval_year, title=_("evaluation of plan targets"))
         console.print(_("wrote {path}").format(path=target))
         return
     if fmt is EvalFormat.json:
@@ -267,9 +278,23 @@ def evaluate_command(
                      year=eval_year, detail=detail)
 
 
+def _target_name(row: Mapping[Any, Any]) -> str:
+    """Return a target's name as the reader reads it: the plan's own words, or in English the
+    catalog's English name of the indicator the target is bound to."""
+    from hsplan._i18n import language
+    from hsplan.plans.catalog import load_catalog
+
+    indicator = row.get("indicator")
+    if language() == "en" and isinstance(indicator, str):
+        known = load_catalog().indicators.get(indicator)
+        if known is not None and known.name_en:
+            return str(known.name_en)
+    return str(row["name"])
+
+
 def print_evaluation(results: Any, *, title: str, year: int, detail: bool = False) -> None:
-    """Print one line per target (light, status, id, name, value and target, a short Chinese
-    explanation); with `detail` the long explanation under each."""
+    """Print one line per target (light, status, id, name, value and target, a short
+    explanation in the reader's language); with `detail` the long explanation under each."""
     from hsplan.evaluation.targets import (
         AT_RISK,
         MET,
@@ -304,7 +329,7 @@ def print_evaluation(results: Any, *, title: str, year: int, detail: bool = Fals
         head.append(f"{STATUS_LIGHT[status]} {status_text(status)} ", style=style)
         head.append(f"{row['target_id']}", style="dim")
         line = Text()
-        line.append(f"{row['name']}{area}", style="bold")
+        line.append(f"{_target_name(row)}{area}", style="bold")
         line.append(f"  {value} / {target_text(row, with_unit=True)}")
         if status not in (NOT_EVALUABLE, NOT_APPLICABLE, MET):
             line.append(f"  {explain(row, with_value=False)}", style="dim")

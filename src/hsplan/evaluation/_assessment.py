@@ -262,8 +262,8 @@ def assess(target: Target, *, value: float | None, year: int,
             assert slope is not None
             rising = slope > 0 if spec.op == "up" else slope < 0
             if spec.op == "down" and slope == 0 and value <= 0:
-                return Assessment(MET, _("{value} held at 0 (持续稳中有降 at the floor; no "
-                                         "baseline value)").format(value=_fmt(value)),
+                return Assessment(MET, _("{value} held at 0 (a steady decline at the floor; "
+                                         "no baseline value)").format(value=_fmt(value)),
                                   observed_per_year=slope, reached=True)
             if rising:
                 return Assessment(MET, _("trend {slope}/year (no baseline value)").format(

@@ -34,6 +34,7 @@ from typing import Any
 
 import pandas as pd
 
+from hsplan._i18n import N_, _, join_names
 from hsplan.evaluation.targets import (
     AT_RISK,
     MET,
@@ -58,6 +59,63 @@ MATCH_COLUMNS = ["institution_id", "name", "subtype", "facility_id", "facility_n
 # 平兴镇中心卫生院 are two institutions, only their town names tell them apart
 _PREFIX = re.compile(r"^(?:[\u4e00-\u9fa5]{1,6}?(?:省|市|区|县|旗))")
 _GRADE_STEP = {"甲等": 3, "乙等": 2, "丙等": 1}
+# the words of the plan schema and of the facts table, in the reader's language (the
+# Chinese values stay the codes of the frames and the JSON)
+BEDS_KIND_WORDS = {"编制": N_("approved"), "实有": N_("open")}
+GRADE_ACTION_WORDS = {"达到": N_("reach"), "启动创建": N_("start applying for"),
+                      "力争": N_("strive for")}
+FACT_STATUS_WORDS = {"规划": N_("planned"), "申报": N_("applied for"),
+                     "评审中": N_("under review"), "通过": N_("passed"),
+                     "建成": N_("built"), "撤销": N_("revoked")}
+ASPECT_WORDS = {"床位": N_("institution beds"), "等级": N_("institution grade"),
+                "能力": N_("capability"), "定位": N_("institution role"),
+                "匹配": N_("matching"), "建设": N_("development")}
+MATCH_WORDS = {"规划指定": N_("given by the plan"), "已确认": N_("confirmed"),
+               "名称一致": N_("same name"), "名称相符": N_("name matches"),
+               "未匹配": N_("not matched")}
+NETWORK_WORDS = {
+    "卫生院和社区卫生服务中心纳入医共体比例（%）":
+        N_("share of township and community health centres in a county medical alliance (%)"),
+    "县域医疗卫生次中心数（个）": N_("number of county sub-centres"),
+    "县域医疗卫生次中心床位（张）": N_("beds of the county sub-centres"),
+    "医共体成员住院人次占比（%）": N_("share of the county's admissions at alliance members (%)"),
+}
+
+
+def _word(words: Mapping[str, str], value: Any) -> str:
+    """Return a code of `words` in the reader's language; any other value unchanged."""
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return _(words[text]) if text in words else text
+
+
+def beds_kind_text(kind: Any) -> str:
+    """Return 编制/实有 (the beds a plan counts) in the reader's language."""
+    return _word(BEDS_KIND_WORDS, kind)
+
+
+def grade_action_text(action: Any) -> str:
+    """Return 达到/启动创建/力争 (what a plan asks of a grade) in the reader's language."""
+    return _word(GRADE_ACTION_WORDS, action)
+
+
+def fact_status_text(status: Any) -> str:
+    """Return a fact's status (申报, 评审中, 通过, 建成 …) in the reader's language."""
+    return _word(FACT_STATUS_WORDS, status)
+
+
+def aspect_text(aspect: Any) -> str:
+    """Return an aspect (床位, 等级, 能力, 定位, 匹配, 建设) in the reader's language."""
+    return _word(ASPECT_WORDS, aspect)
+
+
+def match_text(match: Any) -> str:
+    """Return how an institution was matched (规划指定, 名称一致 …) in the reader's language."""
+    return _word(MATCH_WORDS, match)
+
+
+def network_text(indicator: Any) -> str:
+    """Return a service-network indicator's name in the reader's language."""
+    return _word(NETWORK_WORDS, indicator)
 _COMPATIBLE = {"中心乡镇卫生院": {"乡镇卫生院", "中心乡镇卫生院"},
                "乡镇卫生院": {"乡镇卫生院", "中心乡镇卫生院"}}
 
@@ -113,8 +171,9 @@ def _match_one(inst: Institution, facs: pd.DataFrame, by_id: Mapping[str, Any],
     for given, how in ((confirmed, "已确认"), (inst.facility_id, "规划指定")):
         if given:
             if given in by_id:
-                return given, how, f"机构编码 {given}"
-            return None, "未匹配", f"指定的机构编码 {given} 不在本区域的机构表中"
+                return given, how, _("facility id {id}").format(id=given)
+            return None, "未匹配", _("the given facility id {id} is not in this region's "
+                                     "facility table").format(id=given)
     names = facs["name"].astype("string").fillna("")
     ok_types = _COMPATIBLE.get(inst.subtype or "", {inst.subtype} if inst.subtype else None)
     typed = facs["subtype"].isin(list(ok_types)) if ok_types else pd.Series(True, facs.index)
@@ -127,12 +186,19 @@ def _match_one(inst: Institution, facs: pd.DataFrame, by_id: Mapping[str, Any],
         if len(hits) == 1:
             row = hits.iloc[0]
             return (str(row["id"]), how,
-                    f"按名称与类型匹配：{row['name']}（{row['subtype']}），请确认")
+                    _("matched by name and type: {name} ({subtype}), please confirm").format(
+                        name=row["name"], subtype=row["subtype"]))
         if len(hits) > 1:
-            listed = "、".join(f"{n}（{i}）" for n, i in zip(hits["name"], hits["id"], strict=True))
-            return None, "未匹配", f"名称相符的机构不止一个：{listed}；请在规划中写明 facility_id"
-    kind = f"类型为{inst.subtype}的" if inst.subtype else ""
-    return None, "未匹配", f"本区域没有名称相符的{kind}机构；请登记该机构或在规划中写明 facility_id"
+            listed = join_names(_("{facility} ({facility_id})").format(facility=n, facility_id=i)
+                                for n, i in zip(hits["name"], hits["id"], strict=True))
+            return None, "未匹配", _("more than one facility matches the name: {listed}; name "
+                                     "its facility_id in the plan").format(listed=listed)
+    if inst.subtype:
+        return None, "未匹配", _("no facility of type {subtype} in this region matches the "
+                                 "name; register it or name its facility_id in the "
+                                 "plan").format(subtype=inst.subtype)
+    return None, "未匹配", _("no facility in this region matches the name; register it or "
+                             "name its facility_id in the plan")
 
 
 # --- evaluation ---------------------------------------------------------------------------
@@ -179,7 +245,8 @@ def evaluate_institutions(region: Region, plan: Plan, *, year: int | None = None
                 "target_year": inst.year or plan.period_end}
         if m["facility_id"] is None or pd.isna(m["facility_id"]):
             rows.append({**base, "aspect": "匹配", "item": "", "status": NOT_EVALUABLE,
-                         "reason": f"未匹配到机构：{m['reason']}"})
+                         "reason": _("not matched to a facility: {reason}").format(
+                             reason=m["reason"])})
             continue
         fid = str(m["facility_id"])
         facts_all = region.facts[region.facts["facility_id"].astype("string") == fid]
@@ -196,7 +263,8 @@ def evaluate_institutions(region: Region, plan: Plan, *, year: int | None = None
         if not (inst.beds_target is not None or inst.grade_target or inst.capabilities
                 or inst.designation):
             rows.append({**base, "aspect": "建设", "item": "", "status": NOT_EVALUABLE,
-                         "reason": "规划未给出可核查的床位、等级、能力或定位目标（见原文）"})
+                         "reason": _("the plan gives no bed, grade, capability or role target "
+                                     "that can be checked (see its text)")})
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["aspirational"] = frame["aspirational"].map(lambda v: v is True).astype(bool)
     frame.attrs["year"] = year
@@ -218,14 +286,17 @@ def _beds_row(region: Region, plan: Plan, inst: Institution, fid: str, year: int
     series = {int(y): float(v) for y, v in zip(res["year"], res[column], strict=True)
               if pd.notna(v) and pd.notna(y)}
     target_year = inst.year or plan.period_end
-    item = f"{inst.beds_kind}床位（张）" + (f"，{inst.campus}" if inst.campus else "")
+    item = _("{kind} beds").format(kind=beds_kind_text(inst.beds_kind)) + (
+        _(", ") + inst.campus if inst.campus else "")
     out: dict[str, Any] = {"aspect": "床位", "item": item, "target": float(inst.beds_target or 0),
                            "time_pct": _time_pct(plan, year, target_year)}
     now = {y: v for y, v in series.items() if y <= year}
     if not now:
         return {**out, "status": NOT_EVALUABLE,
-                "reason": f"缺少该机构{year}年及以前的{inst.beds_kind}床位数；请在资源表填报"
-                          f"“{'编制床位' if column == 'beds_approved' else '实有床位'}”"}
+                "reason": _("no {kind} beds of this facility in {year} or before; enter "
+                            "“{column}” in the resources table").format(
+                    kind=beds_kind_text(inst.beds_kind), year=year,
+                    column="编制床位" if column == "beds_approved" else "实有床位")}
     value_year = max(now)
     value = now[value_year]
     base_year = plan.period_start - 1
@@ -242,10 +313,12 @@ def _beds_row(region: Region, plan: Plan, inst: Institution, fid: str, year: int
     if base_value is not None and inst.beds_target is not None and \
             inst.beds_target != base_value:
         completion = round(100.0 * (value - base_value) / (inst.beds_target - base_value), 1)
-    reason = f"{value_year}年{value:,.0f}张，目标{target_year}年{inst.beds_target:,}张" \
-        f"（{STATUS_ZH[result.status]}）"
+    reason = _("{beds} beds in {year}, target {target} beds by {target_year} ({status})").format(
+        beds=f"{value:,.0f}", year=value_year, target=f"{inst.beds_target:,}",
+        target_year=target_year, status=_(result.status))
     if base_value is None:
-        reason += f"；基期（{base_year}年）床位无数据，完成进度无法计算"
+        reason += _("; ") + _("no beds data for the baseline ({year}), the completion cannot "
+                              "be computed").format(year=base_year)
     return {**out, "baseline": base_value, "value": value, "status": result.status,
             "completion_pct": completion, "reason": reason}
 
@@ -254,11 +327,14 @@ def _by_time(plan: Plan, year: int, target_year: int, what: str) -> tuple[str, s
     """Status of something not yet done: 偏离目标 at or after the target year, 进度滞后 past
     half of the time, else 进度正常."""
     if year >= target_year:
-        return OFF_TRACK, f"{what}，已到目标年{target_year}年"
+        return OFF_TRACK, _("{what}; the target year {year} has come").format(
+            what=what, year=target_year)
     share = _time_pct(plan, year, target_year) or 0.0
     if share >= 50.0:
-        return AT_RISK, f"{what}，时间已过{share:.0f}%"
-    return ON_TRACK, f"{what}，距目标年{target_year}年还有{target_year - year}年"
+        return AT_RISK, _("{what}; {share}% of the time has passed").format(
+            what=what, share=f"{share:.0f}")
+    return ON_TRACK, _("{what}; {left} years left to the target year {year}").format(
+        what=what, left=target_year - year, year=target_year)
 
 
 def _grade_row(plan: Plan, inst: Institution, fac: pd.Series, facts: _Facts, year: int
@@ -273,7 +349,7 @@ def _grade_row(plan: Plan, inst: Institution, fac: pd.Series, facts: _Facts, yea
     current = None if current is None or pd.isna(current) else str(current)
     applied = graded[graded["status"].map(_status_word).isin(APPLIED)
                      & graded["value"].map(lambda g: grade_reaches(g, target)).astype(bool)]
-    item = f"{action}{target}"
+    item = _("{action} {grade}").format(action=grade_action_text(action), grade=target)
     out: dict[str, Any] = {"aspect": "等级", "item": item, "baseline": None, "value": None,
                            "time_pct": _time_pct(plan, year, target_year),
                            "aspirational": action == "力争"}
@@ -281,22 +357,28 @@ def _grade_row(plan: Plan, inst: Institution, fac: pd.Series, facts: _Facts, yea
     out["value"] = current
     if current is None and graded.empty:
         return {**out, "status": NOT_EVALUABLE,
-                "reason": "缺少该机构的等级；请在机构表填报“医院等级”，"
-                          "或在机构建设进展表登记等级评审"}
+                "reason": _("no grade of this facility; enter “医院等级” in the facility table, "
+                            "or record the grade review in the facts table")}
     if current is not None and grade_reaches(current, target):
-        return {**out, "status": MET, "reason": f"现为{current}，已达到{target}"}
+        return {**out, "status": MET, "reason": _("now {current}, {target} reached").format(
+            current=current, target=target)}
+    now = current or _("ungraded")
     if len(applied):
         last = applied.sort_values("year", kind="stable").iloc[-1]
-        word = _status_word(last["status"])
+        word = fact_status_text(_status_word(last["status"]))
         if action == "启动创建":
-            return {**out, "status": MET,
-                    "reason": f"{int(last['year'])}年已{word}{last['value']}（规划要求启动创建）"}
-        return {**out, "status": ON_TRACK,
-                "reason": f"现为{current or '未定级'}，{int(last['year'])}年{word}{last['value']}"}
+            return {**out, "status": MET, "reason": _(
+                "{grade} {status} in {year} (the plan asks to start applying)").format(
+                    grade=last["value"], status=word, year=int(last["year"]))}
+        return {**out, "status": ON_TRACK, "reason": _(
+            "now {current}, {grade} {status} in {year}").format(
+                current=now, grade=last["value"], status=word, year=int(last["year"]))}
     status, reason = _by_time(plan, year, target_year,
-                              f"现为{current or '未定级'}，尚无{target}的申报记录")
+                              _("now {current}, no application for {target} yet").format(
+                                  current=now, target=target))
     if action == "力争" and status == OFF_TRACK:
-        status, reason = AT_RISK, reason + "（力争目标，不计为偏离）"
+        status, reason = AT_RISK, reason + _(" (an aspirational target, not counted as off "
+                                             "track)")
     return {**out, "status": status, "reason": reason}
 
 
@@ -321,23 +403,29 @@ def _capability_row(plan: Plan, inst: Institution, fac: pd.Series, facts: _Facts
         ([] if departments is None or (isinstance(departments, float) and pd.isna(departments))
          else [str(departments)])
     if len(done) or any(_has(d, capability) for d in dept_list):
-        when = f"{int(done['year'].min())}年起" if len(done) else "科室设置中"
-        return {**out, "status": MET, "value": "已建成", "reason": f"{when}已有{capability}"}
+        why = _("{capability} in place since {year}").format(
+            capability=capability, year=int(done["year"].min())) if len(done) else \
+            _("{capability} among the departments").format(capability=capability)
+        return {**out, "status": MET, "value": _("in place"), "reason": why}
     going = mine[mine["status"].map(_status_word).isin(IN_PROGRESS)]
     if len(going):
         last = going.sort_values("year", kind="stable").iloc[-1]
-        return {**out, "status": ON_TRACK, "value": _status_word(last["status"]),
-                "reason": f"{int(last['year'])}年{_status_word(last['status'])}"}
+        word = fact_status_text(_status_word(last["status"]))
+        return {**out, "status": ON_TRACK, "value": word,
+                "reason": _("{status} in {year}").format(status=word, year=int(last["year"]))}
     # a centre or specialty is only known absent when the facility's centres are recorded;
     # a department, when its departments are
     centre_like = capability.endswith(("中心", "专科"))
     recorded = facts.of(("中心", "重点专科")) if centre_like else facts.of("科室")
     if recorded.empty and (centre_like or not dept_list):
-        what = "中心与重点专科" if centre_like else "科室"
-        return {**out, "status": NOT_EVALUABLE,
-                "reason": f"缺少该机构的{what}记录；请在机构建设进展表登记"}
-    status, reason = _by_time(plan, year, target_year, f"尚无{capability}的建设记录")
-    return {**out, "status": status, "value": "未建", "reason": reason}
+        missing = _("no centre or key specialty records of this facility; record them in the "
+                    "facts table") if centre_like else \
+            _("no department records of this facility; record them in the facts table")
+        return {**out, "status": NOT_EVALUABLE, "reason": missing}
+    status, reason = _by_time(plan, year, target_year,
+                              _("no record of building {capability} yet").format(
+                                  capability=capability))
+    return {**out, "status": status, "value": _("not in place"), "reason": reason}
 
 
 def _designation_row(plan: Plan, inst: Institution, facts: _Facts, year: int
@@ -352,16 +440,21 @@ def _designation_row(plan: Plan, inst: Institution, facts: _Facts, year: int
         last = mine.sort_values("year", kind="stable").iloc[-1]
         word = _status_word(last["status"])
         if word in ("", "通过", "建成"):
-            return {**out, "status": MET, "value": "已确定",
-                    "reason": f"{int(last['year'])}年起为{wanted}"}
+            return {**out, "status": MET, "value": _("designated"),
+                    "reason": _("{role} since {year}").format(role=wanted,
+                                                             year=int(last["year"]))}
         if word != "撤销":
-            return {**out, "status": ON_TRACK, "value": word,
-                    "reason": f"{int(last['year'])}年{word}"}
+            shown = fact_status_text(word)
+            return {**out, "status": ON_TRACK, "value": shown,
+                    "reason": _("{status} in {year}").format(status=shown,
+                                                             year=int(last["year"]))}
     if facts.frame.empty:
         return {**out, "status": NOT_EVALUABLE,
-                "reason": "缺少该机构的建设进展记录；请在机构建设进展表登记“定位”"}
-    status, reason = _by_time(plan, year, target_year, f"尚未确定为{wanted}")
-    return {**out, "status": status, "value": "未确定", "reason": reason}
+                "reason": _("no progress records of this facility; record its “定位” in the "
+                            "facts table")}
+    status, reason = _by_time(plan, year, target_year,
+                              _("not yet designated {role}").format(role=wanted))
+    return {**out, "status": status, "value": _("not designated"), "reason": reason}
 
 
 # --- the service network: 医共体, 次中心 --------------------------------------------------
@@ -429,7 +522,7 @@ def network_indicators(region: Region, *, year: int) -> pd.DataFrame:
     primary = open_[open_["subtype"].isin(PRIMARY_SUBTYPES)]
     rows: list[dict[str, Any]] = []
     if region.facts.empty:
-        reason = "缺少机构建设进展表（医共体成员与次中心定位）"
+        reason = _("no facts table (alliance members and sub-centre roles)")
         for name in ("卫生院和社区卫生服务中心纳入医共体比例（%）", "县域医疗卫生次中心数（个）",
                      "县域医疗卫生次中心床位（张）", "医共体成员住院人次占比（%）"):
             rows.append({"indicator": name, "value": None, "numerator": None,
@@ -440,7 +533,8 @@ def network_indicators(region: Region, *, year: int) -> pd.DataFrame:
                  "value": round(100.0 * n_in / len(primary), 1) if len(primary) else None,
                  "numerator": n_in, "denominator": len(primary),
                  "status": "ok" if len(primary) else NOT_EVALUABLE,
-                 "reason": "" if len(primary) else "没有卫生院或社区卫生服务中心"})
+                 "reason": "" if len(primary) else _("no township or community health "
+                                                      "centre")})
     sub_ids = sub_centres(region, year=year)
     res = region.resources[region.resources["year"] == year]
     beds = res[res["facility_id"].isin(sub_ids)]["beds"]
@@ -450,13 +544,14 @@ def network_indicators(region: Region, *, year: int) -> pd.DataFrame:
                  "value": float(beds.sum()) if len(beds) == len(sub_ids) else None,
                  "numerator": float(beds.sum()), "denominator": None,
                  "status": "ok" if len(beds) == len(sub_ids) else NOT_EVALUABLE,
-                 "reason": "" if len(beds) == len(sub_ids) else f"缺少{year}年次中心床位"})
+                 "reason": "" if len(beds) == len(sub_ids) else _(
+                     "no beds of the sub-centres in {year}").format(year=year)})
     util = region.utilisation[region.utilisation["year"] == year]
     adm = util["admissions"] if "admissions" in util else pd.Series(dtype=float)
     if util.empty or adm.notna().sum() == 0:
         rows.append({"indicator": "医共体成员住院人次占比（%）", "value": None,
                      "numerator": None, "denominator": None, "status": NOT_EVALUABLE,
-                     "reason": f"缺少{year}年住院人次"})
+                     "reason": _("no admissions in {year}").format(year=year)})
     else:
         total = float(adm.sum())
         mem = float(util.loc[util["facility_id"].isin(county_members), "admissions"].sum())
@@ -471,6 +566,24 @@ COLUMNS_ZH = {"institution_id": "编号", "name": "规划机构", "facility_id":
               "baseline": "基期", "value": "现状", "target": "目标值", "target_year": "目标年",
               "status": "状态", "completion_pct": "完成进度（%）", "time_pct": "时间进度（%）",
               "aspirational": "力争", "reason": "说明", "quote": "原文"}
+# the headers of the workbook in the reader's language (Chinese: `COLUMNS_ZH`)
+COLUMN_HEADERS = {
+    "institution_id": N_("no."), "name": N_("plan institution"),
+    "facility_id": N_("facility id"), "facility_name": N_("matched facility"),
+    "match": N_("how matched"), "aspect": N_("aspect"), "item": N_("target of the institution"),
+    "baseline": N_("baseline of the institution"), "value": N_("current state"),
+    "target": N_("target value"), "target_year": N_("target year of the institution"),
+    "status": N_("status"), "completion_pct": N_("completion, %"),
+    "time_pct": N_("time elapsed, %"), "aspirational": N_("aspirational"),
+    "reason": N_("explanation"), "quote": N_("text of the plan"),
+}
+NETWORK_HEADERS = {"indicator": N_("indicator"), "value": N_("value"),
+                   "numerator": N_("numerator"), "denominator": N_("denominator"),
+                   "status": N_("status"), "reason": N_("explanation")}
+MEMBER_HEADERS = {"alliance": N_("alliance name"), "kind": N_("alliance type"),
+                  "facility_id": N_("facility id"), "facility_name": N_("facility name"),
+                  "subtype": N_("facility type"), "area_code": N_("area of the facility"),
+                  "role": N_("role"), "since": N_("since year")}
 
 
 def institutions_to_xlsx(results: pd.DataFrame, network: pd.DataFrame, members: pd.DataFrame,
@@ -489,17 +602,21 @@ def institutions_to_xlsx(results: pd.DataFrame, network: pd.DataFrame, members: 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    shown = results.assign(status=results["status"].map(lambda s: STATUS_ZH.get(s, s)),
-                           aspirational=results["aspirational"].map({True: "是", False: ""}))
+    shown = results.assign(status=results["status"].map(
+                               lambda s: _(s) if s in STATUS_ZH else s),
+                           aspirational=results["aspirational"].map({True: _("yes"),
+                                                                     False: ""}),
+                           match=results["match"].map(match_text),
+                           aspect=results["aspect"].map(aspect_text))
+    net = network.assign(indicator=network["indicator"].map(network_text),
+                         status=network["status"].map(lambda s: _(s) if s in STATUS_ZH else s))
+    key_sheet = _("development of key institutions")
     sheets = {
-        "重点机构建设": shown.rename(columns=COLUMNS_ZH),
-        "服务网络指标": network.rename(columns={"indicator": "指标", "value": "数值",
-                                            "numerator": "分子", "denominator": "分母",
-                                            "status": "状态", "reason": "说明"}),
-        "医共体与联盟成员": members.rename(columns={
-            "alliance": "名称", "kind": "类型", "facility_id": "机构编码",
-            "facility_name": "机构名称", "subtype": "机构类型", "area_code": "所在区划",
-            "role": "角色", "since": "起始年份"}),
+        key_sheet: shown.rename(columns={c: _(h) for c, h in COLUMN_HEADERS.items()}),
+        _("service network indicators"): net.rename(
+            columns={c: _(h) for c, h in NETWORK_HEADERS.items()}),
+        _("alliance members"): members.rename(
+            columns={c: _(h) for c, h in MEMBER_HEADERS.items()}),
     }
     with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for name, frame in sheets.items():
@@ -512,7 +629,7 @@ def institutions_to_xlsx(results: pd.DataFrame, network: pd.DataFrame, members: 
                 ws.column_dimensions[get_column_letter(k)].width = min(max(width, 8), 60)
             for cell in ws[1]:
                 cell.font = Font(bold=True)
-        ws = writer.sheets["重点机构建设"]
+        ws = writer.sheets[key_sheet]
         status_col = list(COLUMNS).index("status") + 1
         for row, status in enumerate(results["status"], start=2):
             ws.cell(row=row, column=status_col).fill = PatternFill(

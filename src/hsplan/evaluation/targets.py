@@ -92,7 +92,7 @@ from typing import Any
 import pandas as pd
 
 from hsplan._files import save_workbook
-from hsplan._i18n import _
+from hsplan._i18n import N_, _, join_names
 from hsplan._json import json_value
 from hsplan.errors import HsplanError
 from hsplan.evaluation._assessment import AHEAD_DONE as AHEAD_DONE
@@ -154,6 +154,41 @@ COLUMNS_ZH = {
     "duplicate_of": "同一指标(已计入)", "baseline_source": "基期值来源",
     "aspirational": "力争", "quote": "规划原文",
 }
+# the headers of the workbook in the reader's language (Chinese: `COLUMNS_ZH`)
+COLUMN_HEADERS = {
+    "target_id": N_("target no."), "indicator": N_("indicator id"),
+    "name": N_("indicator name"), "category": N_("category of the target"),
+    "nature": N_("nature of the target"), "area_code": N_("area code"),
+    "area_name": N_("area name"), "unit": N_("unit"), "baseline_year": N_("baseline year"),
+    "baseline_value": N_("baseline value"), "value": N_("current value"),
+    "value_year": N_("year of the current value"), "source": N_("data source"),
+    "target_year": N_("target year"), "op": N_("target condition"),
+    "target": N_("target value"), "target_low": N_("target low"),
+    "target_high": N_("target high"), "target_text": N_("target text"),
+    "milestone_year": N_("milestone year"), "milestone_value": N_("milestone target value"),
+    "status": N_("evaluation verdict"), "reason": N_("explanation"), "gap": N_("gap"),
+    "required_per_year": N_("required change a year"),
+    "observed_per_year": N_("observed change a year"),
+    "completion_pct": N_("completion (%)"), "time_pct": N_("time elapsed (%)"),
+    "grade": N_("progress grade"), "scope": N_("evaluation level"),
+    "duplicate_of": N_("same indicator as (counted)"),
+    "baseline_source": N_("baseline value source"), "aspirational": N_("aspirational"),
+    "quote": N_("plan text"),
+}
+# the progress grades (进度评价) in the reader's language
+GRADE_WORDS = {AHEAD_DONE: N_("met ahead of time"), FASTER: N_("faster than expected"),
+               AS_EXPECTED: N_("as expected"), BEHIND: N_("slower than expected"),
+               DONE: N_("completed"), NOT_DONE: N_("not completed")}
+NO_NATURE = "未标注"
+# the natures of a target (the plan schema's words) in the reader's language
+NATURE_WORDS = {"约束性": N_("binding"), "预期性": N_("anticipatory"), "指导性": N_("guiding"),
+                NO_NATURE: N_("not marked")}
+
+
+def nature_text(nature: Any) -> Any:
+    """Return a target's nature (约束性, 预期性, 指导性) in the reader's language."""
+    return _(NATURE_WORDS[nature]) if isinstance(nature, str) and nature in NATURE_WORDS \
+        else nature
 
 
 # --- the region's values ---------------------------------------------------------------------
@@ -425,10 +460,13 @@ def _row(target: Target, plan: Plan, info: _IndicatorInfo, index: int, code: str
         source = "computed" if info.kind == "computed" else "reported"
         if info.department_based and region_base is None and not (
                 target.baseline and target.baseline.value is not None):
-            reason += (f"；基期({base_year}年)值无法由数据得出：该年无科室设置记录（机构表的科室"
-                       "设置只代表最新年份；逐年变化请在 机构建设进展 表填写 事项=科室）")
+            reason += _("; ") + _(
+                "the baseline ({year}) value cannot be derived from the data: no departments "
+                "are recorded for that year (the facility table's departments describe the "
+                "latest year only; enter yearly changes in the facts table with "
+                "事项=科室)").format(year=base_year)
         if info.department_based and len(points) < 2:
-            reason += "；无历史数据，趋势无法评估"
+            reason += _("; ") + _("no historical data, the trend cannot be assessed")
     base = target.baseline
     spec = target.target
     base_value = base.value if base and base.value is not None else region_base
@@ -464,8 +502,9 @@ def _not_applicable(row: dict[str, Any], target: Target) -> dict[str, Any]:
     """The changes that make an informative township row of a county target 不适用."""
     return {
         "_sub": 1, "status": NOT_APPLICABLE,
-        "reason": f"不适用：{target.id} 是全县(区)目标，按全县(区)数值评估；"
-                  "本乡镇(街道)数值仅供参考，不与目标比较",
+        "reason": _("not applicable: {id} is a county-wide target, assessed on the county's "
+                    "value; this township's value is for reference only, not compared with "
+                    "the target").format(id=target.id),
         "gap": None, "required_per_year": None, "completion_pct": None, "grade": None,
     }
 
@@ -480,17 +519,21 @@ def _per_township_county_row(target: Target, plan: Plan, info: _IndicatorInfo, i
                  "observed_per_year": None})
     if not town_rows:
         why = missing.get("") or "; ".join(sorted(set(missing.values())))
-        base.update({"status": NOT_EVALUABLE, "source": "no data", "reason": (
-            f"无法评估：目标以乡镇(街道)为单位，须逐个乡镇(街道)评估，缺少各乡镇(街道)的"
-            f"{target.name}数值" + (f"（{why}）" if why else "")
-            + "。请在 reported 表按乡镇(街道)区划代码录入")})
+        missing_why = _(" ({why})").format(why=why) if why else ""
+        base.update({"status": NOT_EVALUABLE, "source": "no data", "reason": _(
+            "not evaluable: the target applies to each township (street), which must be "
+            "assessed one by one; the townships' values of {name} are missing{why}. Enter them "
+            "in the reported table by township area code").format(name=target.name,
+                                                                   why=missing_why)})
         return base
     lacking = [r for r in town_rows if r["value"] is None]
     if lacking:
-        base.update({"status": NOT_EVALUABLE, "source": "no data", "reason": (
-            f"无法评估：目标要求每个乡镇(街道)达到，{len(lacking)}/{len(town_rows)} 个缺少数值"
-            f"（{'、'.join(str(r['area_name']) for r in lacking[:5])}"
-            f"{' 等' if len(lacking) > 5 else ''}）。请在 reported 表补录")})
+        listed = join_names(r["area_name"] for r in lacking[:5]) + (
+            _(" etc.") if len(lacking) > 5 else "")
+        base.update({"status": NOT_EVALUABLE, "source": "no data", "reason": _(
+            "not evaluable: the target is to be met by every township (street); "
+            "{lacking}/{total} have no value ({names}). Enter them in the reported "
+            "table").format(lacking=len(lacking), total=len(town_rows), names=listed)})
         return base
     worst = min(town_rows, key=lambda r: (_SEVERITY.get(str(r["status"]), 5),
                                           -(r["gap"] or 0.0) if _up(info, target)
@@ -499,8 +542,10 @@ def _per_township_county_row(target: Target, plan: Plan, info: _IndicatorInfo, i
     base.update({k: worst[k] for k in ("value", "value_year", "source", "status", "gap",
                                        "required_per_year", "observed_per_year",
                                        "completion_pct", "grade", "baseline_value")})
-    base["reason"] = (f"每个乡镇(街道)须达到：{n_met}/{len(town_rows)} 个已达标；"
-                      f"最差为{worst['area_name']}（{worst['reason']}）")
+    base["reason"] = _("every township (street) must meet it: {met}/{total} met; the worst "
+                       "is {area} ({reason})").format(met=n_met, total=len(town_rows),
+                                                      area=worst["area_name"],
+                                                      reason=worst["reason"])
     return base
 
 
@@ -545,7 +590,7 @@ def status_counts_by_nature(results: pd.DataFrame) -> dict[str, dict[str, int]]:
     for label in (*known, ""):
         part = results[nature == label] if label else results[~nature.isin(known)]
         if len(part):
-            out[label or "未标注"] = status_counts(part)
+            out[label or NO_NATURE] = status_counts(part)
     return out
 
 
@@ -565,30 +610,36 @@ def evaluation_to_xlsx(results: pd.DataFrame, path: str | Path, *, plan: Plan,
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "评估结果"
-    ws.append([COLUMNS_ZH[c] for c in COLUMNS])
+    ws.title = _("evaluation results")
+    ws.append([_(COLUMN_HEADERS[c]) for c in COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     status_col = COLUMNS.index("status") + 1
+    grade_col, nature_col = COLUMNS.index("grade"), COLUMNS.index("nature")
     for row in results.to_dict(orient="records"):
         values = [json_value(row[c]) for c in COLUMNS]
-        values[status_col - 1] = STATUS_ZH.get(str(row["status"]), row["status"])
+        values[status_col - 1] = _(str(row["status"])) if row["status"] in STATUS_ZH \
+            else row["status"]
+        if values[grade_col] in GRADE_WORDS:
+            values[grade_col] = _(GRADE_WORDS[values[grade_col]])
+        values[nature_col] = nature_text(values[nature_col])
         ws.append(values)
         fill = fills.get(str(row["status"]))
         if fill:
             ws.cell(ws.max_row, status_col).fill = PatternFill("solid", fgColor=fill)
-    summary = wb.create_sheet("汇总")
-    summary.append(["规划", plan.title])
-    summary.append(["评估年份", year])
-    summary.append(["评估结论", "指标数"])
+    summary = wb.create_sheet(_("summary of the evaluation"))
+    summary.append([_("plan of the evaluation"), plan.title])
+    summary.append([_("evaluation year"), year])
+    summary.append([_("evaluation verdict"), _("number of indicators")])
     for status, n in status_counts(results).items():
-        summary.append([STATUS_ZH[status], n])
+        summary.append([_(status), n])
     summary.append([])
-    summary.append(["指标属性", *(STATUS_ZH[s] for s in STATUSES)])
+    summary.append([_("nature of the target"), *(_(s) for s in STATUSES)])
     for nature, counts in status_counts_by_nature(results).items():
-        summary.append([nature, *counts.values()])
+        summary.append([nature_text(nature), *counts.values()])
     summary.append([])
-    summary.append(["说明", "同一指标重复出现（如表2重复表1、正文重复表格）只计一次；"
-                    "完成进度 =（现状值 − 基期值）/（目标值 − 基期值），"
-                    "时间进度 = 已过年数/规划年数"])
+    summary.append([_("explanation"), _(
+        "an indicator repeated (table 2 repeating table 1, the text repeating a table) counts "
+        "once; completion = (current value − baseline value)/(target value − baseline "
+        "value), time elapsed = years passed/years of the plan")])
     return save_workbook(wb, path)

@@ -23,7 +23,7 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
-from hsplan._i18n import N_, _
+from hsplan._i18n import N_, _, join_names, language
 from hsplan.errors import HsplanError
 from hsplan.plans.catalog import FacilityFilter, Formula, Indicator, Term, table_of
 from hsplan.region import schema
@@ -425,14 +425,22 @@ def applies_at(indicator: Indicator, level: str) -> bool:
     return LEVEL_RANK.get(level, 2) <= finest
 
 
+def _indicator_name(indicator: Indicator) -> str:
+    """Return a catalog indicator's name in the reader's language (its English name)."""
+    return indicator.name_en if language() == "en" and indicator.name_en else indicator.name_zh
+
+
 def values_of(prepared: Prepared, indicator: Indicator, year: int) -> Values:
     """Return the indicator's `compute` result for `year` on a prepared region; every row
     ``not applicable`` (value NaN, the reason in ``missing``) at a level below the finest
     of the indicator's catalog ``levels`` (`applies_at`)."""
     if not applies_at(indicator, prepared.level):
         n = len(prepared.codes)
-        why = (f"不适用：{indicator.name_zh} ({indicator.id}) 只在 "
-               f"{'、'.join(indicator.levels)} 级有意义，不按 {prepared.level} 计算")
+        name = _indicator_name(indicator)
+        why = _("not applicable: {name} ({id}) is meaningful only at the {levels} level, not "
+                "computed by {level}").format(name=name, id=indicator.id,
+                                              levels=join_names(indicator.levels),
+                                              level=prepared.level)
         nans = [float("nan")] * n
         return Values(prepared.codes, prepared.names, list(nans), list(nans), list(nans),
                       indicator.unit, cast(list[Status], ["not applicable"] * n), [why] * n)
@@ -459,7 +467,7 @@ def _reported(prepared: Prepared, indicator: Indicator, year: int) -> Values:
         else:
             values.append(np.nan)
             missing.append(_("no reported value of {name} ({id}) for {code} in {year}").format(
-                name=indicator.name_zh, id=indicator.id, code=code, year=year))
+                name=_indicator_name(indicator), id=indicator.id, code=code, year=year))
     nans = [np.nan] * len(values)
     return Values(prepared.codes, prepared.names, values, nans, list(nans), indicator.unit,
                    status, missing)
@@ -516,12 +524,13 @@ def _evaluate(prepared: Prepared, term: Term, flt: FacilityFilter, year: int
         placed_note = [_("facilities not placed in any area of this level: {ids}").format(
             ids=_ids([prepared.ids[i] for i in np.flatnonzero(unplaced)]))]
     slots = [prepared.slot[code] for code in codes]
-    what = "医院等级"
+    what = _("hospital grade")
     unknown = uncertain & prepared.active(year)
     if term.kind == "count_with_department":
         has, dept_unknown = prepared.has_department(term.names, year)
         unknown = unknown | ((chosen | uncertain) & prepared.active(year) & dept_unknown)
-        what = "科室设置" if not uncertain.any() else "科室设置或医院等级"
+        what = _("departments") if not uncertain.any() else \
+            _("departments or hospital grade")
     unknown_by_slot: dict[int, list[str]] = {}
     for i in np.flatnonzero(unknown & (prepared.area_slot >= 0)):
         unknown_by_slot.setdefault(int(prepared.area_slot[i]), []).append(prepared.ids[i])
@@ -529,9 +538,11 @@ def _evaluate(prepared: Prepared, term: Term, flt: FacilityFilter, year: int
     def no_history(s: int) -> list[str]:
         if s not in unknown_by_slot:
             return []
-        return [f"无历史数据：{year}年 {_ids(unknown_by_slot[s])} 的{what}未记录（机构表的"
-                f"{what}只代表 {prepared.static_year} 年；逐年变化请在 机构建设进展 表按年份"
-                "填写 事项=科室/等级）"]
+        return [_("no historical data: no record of the {what} of {ids} in {year} (the "
+                  "facility table gives the {what} of {static_year} only; enter yearly changes "
+                  "in the facts table by year with 事项=科室/等级)").format(
+            what=what, ids=_ids(unknown_by_slot[s]), year=year,
+            static_year=prepared.static_year)]
 
     if term.kind in ("count", "count_with_department"):
         active = chosen & prepared.active(year)

@@ -10,7 +10,9 @@ computed here:
 - 时间进度 (%) = (评估年 − 基期年) ÷ (目标年 − 基期年) × 100, between 0 and 100.
 
 `explain` writes the short form (one line in a terminal, one cell in the report table),
-`explain_long` the annex form; both from the numbers only (no English reason text).
+`explain_long` the annex form; both from the numbers only (no English reason text), in the
+reader's language (Chinese; English with ``--lang en``: the Word report is written in
+Chinese, see `hsplan.reports.report.write_report`).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def delta(x: Any, unit: str, *, sign: bool = False) -> str:
     """Return a difference in `unit`: percentages as 个百分点 (``20.4 个百分点``), other
     units with the unit (``0.25 人/万人``)."""
     if unit in ("%", "‰"):
-        word = "个百分点" if unit == "%" else "个千分点"
+        word = _("percentage points") if unit == "%" else _("per-mille points")
         return f"{format_number(x, unit, sign=sign)} {word}"
     return format_number(x, unit, with_unit=True, sign=sign)
 
@@ -134,37 +136,40 @@ def _gap(row: Mapping[Any, Any]) -> float | None:
 def _not_evaluable(row: Mapping[Any, Any]) -> str:
     op = str(row.get("op"))
     if op == "text":
-        return "定性目标，需结合工作进展评估"
+        return _("qualitative target, to be judged from the work done")
     if _f(row.get("value")) is None:
-        return "缺少现状数据"
+        return _("no current value")
     if op in ("up", "down") and _f(row.get("baseline_value")) is None:
-        return "缺少基期值和逐年数据，无法判断变化方向"
-    return "数据不足"
+        return _("no baseline value nor yearly data: the direction of change is unknown")
+    return _("not enough data")
 
 
 def explain(row: Mapping[Any, Any], *, with_value: bool = True) -> str:
-    """Return a short Chinese explanation of a target's verdict, citing its numbers
-    (``with_value=False`` leaves out the current value, for tables that show it)."""
+    """Return a short explanation of a target's verdict in the reader's language, citing
+    its numbers (``with_value=False`` leaves out the current value, for tables that show
+    it)."""
     status = str(row.get("status"))
     if status == NOT_EVALUABLE:
         return _not_evaluable(row)
     unit = unit_of(row)
     value = num(row.get("value"), row, with_unit=True)
     if status == MET:
-        return f"现状 {value}，已达到目标" if with_value else "已达到目标"
+        return _("now {value}, target met").format(value=value) if with_value \
+            else _("target met")
     gap = _gap(row)
     obs, req = _f(row.get("observed_per_year")), _f(row.get("required_per_year"))
-    parts = [f"现状 {value}"] if with_value else []
+    parts = [_("now {value}").format(value=value)] if with_value else []
     if gap is not None:
-        parts.append(f"距目标差 {delta(gap, unit)}")
+        parts.append(_("gap to target {gap}").format(gap=delta(gap, unit)))
     if obs is not None and req is not None:
-        parts.append(f"近年年均变化 {delta(obs, unit, sign=True)}，"
-                     f"需年均 {delta(req, unit, sign=True)}")
+        parts.append(_("recent change {observed} a year, {required} a year needed").format(
+            observed=delta(obs, unit, sign=True), required=delta(req, unit, sign=True)))
     elif obs is not None:
-        parts.append(f"近年年均变化 {delta(obs, unit, sign=True)}")
+        parts.append(_("recent change {observed} a year").format(
+            observed=delta(obs, unit, sign=True)))
     if status == OFF_TRACK and (obs is None or abs(obs) < 1e-12):
-        parts.append("近年无改善")
-    return "，".join(parts)
+        parts.append(_("no improvement in recent years"))
+    return _(", ").join(parts)
 
 
 def explain_long(row: Mapping[Any, Any], year: int) -> str:
@@ -175,35 +180,41 @@ def explain_long(row: Mapping[Any, Any], year: int) -> str:
     value = _f(row.get("value"))
     if value is not None:
         vy = _f(row.get("value_year"))
-        bits.append(f"现状值 {num(value, row, with_unit=True)}"
-                    + (f"（{int(vy)}年）" if vy is not None else ""))
+        bits.append(_("current value {value}").format(value=num(value, row, with_unit=True))
+                    + (_(" ({year})").format(year=int(vy)) if vy is not None else ""))
     base = _f(row.get("baseline_value"))
     if base is not None:
         by = _f(row.get("baseline_year"))
-        bits.append(f"基期值 {num(base, row, with_unit=True)}"
-                    + (f"（{int(by)}年）" if by is not None else ""))
+        bits.append(_("baseline value {value}").format(value=num(base, row, with_unit=True))
+                    + (_(" ({year})").format(year=int(by)) if by is not None else ""))
     ty = _f(row.get("target_year"))
-    bits.append(f"目标 {target_text(row, with_unit=True)}"
-                + (f"（{int(ty)}年）" if ty is not None else ""))
-    text = "，".join(bits) + "。"
+    bits.append(_("target {target}").format(target=target_text(row, with_unit=True))
+                + (_(" ({year})").format(year=int(ty)) if ty is not None else ""))
+    stop = _(". ")
+    text = _(", ").join(bits) + stop
+    text = text[:1].upper() + text[1:]  # English: a sentence; Chinese: unchanged
     if status == NOT_EVALUABLE:
-        return text + _not_evaluable(row) + "。"
+        return (text + _not_evaluable(row) + stop).rstrip()
     done, elapsed = completion_pct(row), time_pct(row, year)
     if done is not None and elapsed is not None:
-        text += f"完成进度 {format_number(done, '%', with_unit=True)}，时间进度 " \
-                f"{format_number(elapsed, '%', with_unit=True)}。"
+        text += _("Completion {completion}, time elapsed {elapsed}").format(
+            completion=format_number(done, '%', with_unit=True),
+            elapsed=format_number(elapsed, '%', with_unit=True)) + stop
     obs, req = _f(row.get("observed_per_year")), _f(row.get("required_per_year"))
     target = _f(row.get("target"))
     if obs is not None and value is not None and target is not None and ty is not None \
             and status != MET:
         vy = _f(row.get("value_year")) or year
         projected = value + obs * (ty - vy)
-        text += (f"按近年年均变化 {delta(obs, unit, sign=True)} 推算，{int(ty)}年约为 "
-                 f"{num(projected, row, with_unit=True)}")
+        text += _("At the recent change of {observed} a year, about {projected} by "
+                  "{year}").format(observed=delta(obs, unit, sign=True), year=int(ty),
+                                   projected=num(projected, row, with_unit=True))
         if req is not None:
-            text += f"；如期达标须年均变化 {delta(req, unit, sign=True)}"
-        text += "。"
-    verdict = {MET: "已达到目标。", ON_TRACK: "按现有趋势可如期实现。",
-               AT_RISK: "按现有趋势难以如期实现，进度滞后。",
-               OFF_TRACK: "未向目标方向改善或目标年已过未达标，偏离目标。"}
-    return text + verdict.get(status, "")
+            text += _("; meeting the target on time needs {required} a year").format(
+                required=delta(req, unit, sign=True))
+        text += stop
+    verdict = {MET: _("Target met."), ON_TRACK: _("On the current trend it is met on time."),
+               AT_RISK: _("On the current trend it is hardly met on time: behind schedule."),
+               OFF_TRACK: _("No improvement toward the target, or the target year has passed "
+                            "unmet: off track.")}
+    return (text + verdict.get(status, "")).rstrip()

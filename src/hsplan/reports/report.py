@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hsplan._i18n import in_language
 from hsplan.errors import HsplanError
 from hsplan.plans.plan import Plan
 from hsplan.region.project import Project
@@ -93,29 +94,31 @@ def write_report(project: Project, plan: Plan, path: str | Path, *, year: int | 
     _check_args(kind, year, fmt)
     if fmt == "pdf" and soffice() is None:
         docx_to_pdf(target, target.parent)  # raises the clear message
-    data = report_data(project, plan, year=year, kind=kind, travel=travel, issuer=issuer,
-                       progress=progress, scenario=scenario)
-    step = progress or (lambda _label: None)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="hsplan-report-") as tmp:
-        folder = Path(tmp)
-        step("图表")
-        blocks, _figs = report_blocks(data, folder)
-        tmp_out = folder / f"report.{fmt}"
-        if fmt == "html":
-            to_html(blocks, data, tmp_out)
-        else:
-            docx = folder / "report.docx"
-            to_docx(blocks, data, docx)
-            if fmt == "pdf":
-                step("目录页码")
-                texts = pdf_page_texts(docx_to_pdf(docx, folder))
-                heads = [b.text for b in blocks if b.kind == "heading" and b.level <= 2]
-                pages = heading_pages(texts, heads, front_pages=front_pages(texts))
-                to_docx(blocks, data, docx, toc_pages=pages)
-                (folder / "report.pdf").unlink()
-                docx_to_pdf(docx, folder)
-        partial = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(tmp_out, partial)
-        partial.replace(target)
+    # the report is a Chinese official document, whatever language the reader asked for
+    with in_language("zh"):
+        data = report_data(project, plan, year=year, kind=kind, travel=travel, issuer=issuer,
+                           progress=progress, scenario=scenario)
+        step = progress or (lambda _label: None)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="hsplan-report-") as tmp:
+            folder = Path(tmp)
+            step("图表")
+            blocks, _figs = report_blocks(data, folder)
+            tmp_out = folder / f"report.{fmt}"
+            if fmt == "html":
+                to_html(blocks, data, tmp_out)
+            else:
+                docx = folder / "report.docx"
+                to_docx(blocks, data, docx)
+                if fmt == "pdf":
+                    step("目录页码")
+                    texts = pdf_page_texts(docx_to_pdf(docx, folder))
+                    heads = [b.text for b in blocks if b.kind == "heading" and b.level <= 2]
+                    pages = heading_pages(texts, heads, front_pages=front_pages(texts))
+                    to_docx(blocks, data, docx, toc_pages=pages)
+                    (folder / "report.pdf").unlink()
+                    docx_to_pdf(docx, folder)
+            partial = target.with_name(f".{target.name}.tmp")
+            shutil.copyfile(tmp_out, partial)
+            partial.replace(target)
     return target
