@@ -82,6 +82,8 @@ def _names(project: Path, region: Region, plans: list[Plan]) -> set[str]:
     words |= set(schema.DEPARTMENTS) | set(schema.GRADES)
     words |= {readings_module._DEFAULT_EMS["quote"], readings_module._DEFAULT_EMS_CITATION,
               *(c["quote"] for c in readings_module._DEFAULT_CIRCLES.values())}
+    # the words of a quote that decide a travel mode, quoted as the plan's ("步行")
+    words |= set(readings_module._WALK_WORDS) | set(readings_module._DRIVE_WORDS)
     for plan in plans:
         words |= _plan_words(plan)
     return {w for w in words if w}
@@ -141,3 +143,20 @@ def test_every_builtin_plan_checks_in_english(project: Path, region: Region) -> 
         if runs:
             left[plan.id] = runs
     assert left == {}
+
+
+def test_the_words_of_rules_and_columns_are_the_chinese_ones_in_chinese(chinese: None) -> None:
+    """The catalog gives back the Chinese words the web pages and reports use (RULE_ZH,
+    COLUMNS_ZH, STATUS_ZH): one vocabulary in both places."""
+    from hsplan.evaluation.norms import (
+        COLUMNS_ZH,
+        RULE_ZH,
+        STATUS_ZH,
+        column_text,
+        rule_text,
+        status_text,
+    )
+
+    assert {r: rule_text(r) for r in RULE_ZH} == RULE_ZH
+    assert {c: column_text(c) for c in COLUMNS_ZH} == COLUMNS_ZH
+    assert {s: status_text(s) for s in STATUS_ZH} == STATUS_ZH

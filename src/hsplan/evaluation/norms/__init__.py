@@ -18,13 +18,18 @@ Modules
 
 Columns
 -------
-- ``summary``: norm_id, rule, name (the plan's), description (Chinese, generated from the
-  parameters, e.g. ``每3万城市人口1辆救护车``), checked, passed, failed, not_evaluable
+- ``summary``: norm_id, rule, name (the plan's), description (in the reader's language,
+  generated from the parameters, e.g. ``每3万城市人口1辆救护车`` / ``1 ambulances per 30,000
+  urban residents``), checked, passed, failed, not_evaluable
   (counts of areas, facilities or villages), status (pass · fail · not evaluable), reason,
   quote.
 - ``violations``: norm_id, rule, area_code, area_name, area_level, facility_id,
   facility_name, expected, actual, shortfall (a number ≥ 0 in `unit`), unit (e.g. 辆救护车),
-  shortfall_text (``缺 2 辆救护车`` / ``超 10 张床位``), detail, quote.
+  shortfall_text (``缺 2 辆救护车`` / ``超 10 张床位``; ``short by 2: ambulances``), detail,
+  quote. Every text hsplan writes (description, reason, expected, actual, unit,
+  shortfall_text, detail) is in the reader's language, made when `check` runs; the plan's
+  quote, area, facility and department names and the schema's facility kinds stay as
+  written.
 
 Rule semantics
 --------------
@@ -149,7 +154,8 @@ class NormResult:
 
     @property
     def readings_line(self) -> str:
-        """Return the plan's readings in one Chinese line (printed with the result)."""
+        """Return the plan's readings in one line (printed with the result), in the language
+        of the check."""
         return str(self.readings.get("line_zh", ""))
 
     def status_counts(self) -> dict[str, int]:
