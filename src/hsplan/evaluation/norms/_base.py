@@ -65,15 +65,17 @@ COLUMNS_ZH = {
 #: The workbook's headers in the reader's language (`column_text`); Chinese: `COLUMNS_ZH`.
 COLUMN_WORDS = {
     "norm_id": N_("norm no."), "rule": N_("rule type"), "name": N_("norm name"),
-    "description": N_("norm in words"), "checked": N_("checked"), "passed": N_("passed"),
-    "failed": N_("failed"), "not_evaluable": N_("not evaluable (count)"),
+    "description": N_("norm in words"), "checked": N_("checked (count)"),
+    "passed": N_("passed (count)"),
+    "failed": N_("failed (count)"), "not_evaluable": N_("not evaluable (count)"),
     "status": N_("conclusion"), "reason": N_("notes on the result"),
     "quote": N_("plan text"), "covered_pct": N_("covered population (%)"),
-    "area_code": N_("area code"), "area_name": N_("area name"), "area_level": N_("area level"),
+    "area_code": N_("area code"), "area_name": N_("name of the area"),
+    "area_level": N_("area level"),
     "facility_id": N_("facility code"), "facility_name": N_("facility name"),
     "expected": N_("norm (expected)"), "actual": N_("now (actual)"),
-    "shortfall": N_("difference"), "unit": N_("unit"), "shortfall_text": N_("gap"),
-    "detail": N_("details"),
+    "shortfall": N_("shortfall (number)"), "unit": N_("unit"), "shortfall_text": N_("gap"),
+    "detail": N_("details of the gap"),
 }
 
 _MEASURE = {"beds": "张", "staff": "人", "equipment": "台", "ambulances": "辆",
