@@ -151,12 +151,13 @@ class NormResult:
     summary: pd.DataFrame
     violations: pd.DataFrame
     readings: dict[str, Any] = field(default_factory=dict)
+    line: str = ""  # the readings in one line, in the language of the check
 
     @property
     def readings_line(self) -> str:
         """Return the plan's readings in one line (printed with the result), in the language
-        of the check."""
-        return str(self.readings.get("line_zh", ""))
+        of the check (``readings["line_zh"]`` is the Chinese line)."""
+        return self.line or str(self.readings.get("line_zh", ""))
 
     def status_counts(self) -> dict[str, int]:
         """Return the number of norms per status, in `STATUSES` order (zeros included)."""
@@ -319,7 +320,7 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
     frame = pd.DataFrame(summary, columns=SUMMARY_COLUMNS)
     frame["covered_pct"] = frame["covered_pct"].astype(float)
     return NormResult(plan_id=plan.id, year=when, summary=frame, violations=vio,
-                      readings=readings.to_dict())
+                      readings=readings.to_dict(), line=readings.line())
 
 
 # --- output ---------------------------------------------------------------------------------
