@@ -487,7 +487,13 @@ def _measure(resource: Any) -> str:
     return _MEASURE["equipment"]
 
 
-def _resource_unit(resource: Any) -> str:
+def _resource_unit(resource: Any, amount: str | None = None) -> str:
+    """Return what a resource is counted in: ``辆救护车``; in English ``ambulances``, or
+    ``ambulance`` after an `amount` of 1 (one column)."""
+    columns = _columns(resource)
+    if language() == "en" and amount == "1" and len(columns) == 1:
+        words = _RESOURCE_EN.get(columns[0], columns[0])
+        return words[:-1] if words.endswith("s") else words
     return _classified(_measure(resource), _resource_words(resource))
 
 

@@ -112,7 +112,7 @@ def describe(norm: Norm) -> str:
         at_most = "max" in p and "min" not in p
         text = (_("at most {amount} {unit} per {per} {pop}") if at_most
                 else _("{amount} {unit} per {per} {pop}")).format(
-            amount=amount, unit=_resource_unit(p["resource"]),
+            amount=amount, unit=_resource_unit(p["resource"], amount),
             per=_per_pop_words(p["per_pop"]), pop=_pop_words(p.get("scope")))
         return _with_facility(text, p.get("facility"))
     if rule == "share":
@@ -127,7 +127,7 @@ def describe(norm: Norm) -> str:
     if rule == "per_facility_minimum":
         return _("at least {n} {unit} in each {facility}").format(
             facility=facility_words(p["facility"]), n=_fmt(p["min"]),
-            unit=_resource_unit(p["resource"]))
+            unit=_resource_unit(p["resource"], _fmt(p["min"])))
     if rule == "per_facility_ratio":
         band = (f"{_fmt(p['min'])}—{_fmt(p['max'])}" if "min" in p and "max" in p else
                 f"≥{_fmt(p['min'])}" if "min" in p else f"≤{_fmt(p['max'])}")
