@@ -30,9 +30,10 @@ from hsplan.plans.plan import Norm, builtin_plans, load_plan
 from hsplan.region.example import copy_example
 from hsplan.region.model import Region
 
-# these tests check the English text of messages: run them in English (the frame of a
-# problem is translated; tests/test_i18n_problems.py checks the Chinese)
-pytestmark = pytest.mark.usefixtures("english")
+# the results read in Chinese (the default; tests/test_english_norms.py reads them in
+# English); the two tests of a problem's English text ask for the `english` fixture, which
+# comes after this mark's `chinese`
+pytestmark = pytest.mark.usefixtures("chinese")
 
 DATA = Path(__file__).parent / "data" / "norms"
 NEEDS_TRAVEL = "缺少行程时间（需村居位置和人口，以及道路网络或直线距离模型）"
@@ -344,7 +345,7 @@ def test_service_circle_without_travel_times_is_not_evaluable() -> None:
     assert "X16" not in set(result.violations["norm_id"])
 
 
-def test_unknown_rule_and_resource_are_reported_at_once() -> None:
+def test_unknown_rule_and_resource_are_reported_at_once(english: None) -> None:
     plan = load_plan(DATA / "handmade.yaml")
     bad = dataclasses.replace(plan, norms=(
         Norm(id="B1", rule="quota", params={}, quote="q"),
@@ -425,7 +426,8 @@ def test_cli_check_table_json_xlsx(example: tuple[Path, Region], tmp_path: Path)
     assert wb["汇总"]["A1"].value == "规范编号" and wb["违规明细"]["J1"].value == "差额"
 
 
-def test_cli_check_rejects_out_with_table(example: tuple[Path, Region], tmp_path: Path) -> None:
+def test_cli_check_rejects_out_with_table(example: tuple[Path, Region], tmp_path: Path,
+                                          english: None) -> None:
     result = CliRunner().invoke(app, ["check", str(example[0]), "--plan", "national-norms",
                                       "--no-travel", "--out", str(tmp_path / "x.txt")])
     assert result.exit_code != 0

@@ -8,7 +8,11 @@ parameter (the ``readings`` block of the plan YAML and the ``network`` / ``mode`
 taken from the document's words or stated as a default. `Readings.from_plan` resolves
 them once; `hsplan check`, `hsplan access ambulance|coverage`, `hsplan needs`,
 `hsplan scenarios compare` and `hsplan report` all read them from here and print
-`Readings.line_zh` with their results, so they give the same figure.
+`Readings.line` with their results, so they give the same figure.
+
+Words: every text has a ``lang`` argument (None: the reader's language, ``zh``, ``en``); the
+``*_zh`` methods (`Readings.line_zh`, `EmsNetwork.describe_zh` …) are always Chinese, for
+the Chinese documents (the Word report); a command prints `Readings.line`.
 
 Region-facing helpers (`area_classes`, `urban_rural_population`, `ems_bases`) apply a
 reading to a region; they are pure (inputs are never changed).
@@ -16,10 +20,14 @@ reading to a region; they are pure (inputs are never changed).
 
 from __future__ import annotations
 
+import gettext
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from hsplan._i18n import DOMAIN, LOCALE_DIR, N_, _, language
 from hsplan.plans.catalog import FacilityFilter
 from hsplan.region import reference
 
@@ -39,10 +47,39 @@ SCOPE_ZH = {"urban": "城镇", "rural": "农村"}
 MODE_ZH = {"drive": "驾车", "walk": "步行"}
 COMBINE_ZH = {"either": "或（任一条件满足即覆盖）", "both": "且（两项条件同时满足才覆盖）"}
 URBAN_RURAL_BY = ("area", "township")
-_BY_ZH = {
-    "area": "按村居（社区）的城乡分类，未分类的按所属乡镇街道（街道为城镇，乡、镇为农村）",
-    "township": "按所属乡镇街道：街道为城镇，乡、镇为农村",
+_BY_WORDS = {
+    "area": N_("by the urban/rural class of each village or community; those without one by "
+               "their township (streets urban, towns and townships rural)"),
+    "township": N_("by township: streets urban, towns and townships rural"),
 }
+_MODE_WORDS = {"drive": N_("driving"), "walk": N_("walking")}
+_SCOPE_WORDS = {"urban": N_("urban"), "rural": N_("rural")}
+#: The `EmsNetwork.source` of a network the plan states in its own words.
+_PLAN_TEXT = "规划原文"
+
+
+@lru_cache(maxsize=1)
+def _chinese() -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=["zh_CN"],
+                               fallback=True)
+
+
+def _tr(lang: str | None) -> Callable[[str], str]:
+    """Return the translation of a message id into `lang` (None: the reader's language)."""
+    if lang is None:
+        return _
+    if lang == "en":
+        return str
+    return _chinese().gettext
+
+
+def _is_en(lang: str | None) -> bool:
+    return (lang or language()) == "en"
+
+
+def mode_words(mode: str, lang: str | None = None) -> str:
+    """Return a travel mode in `lang` (default: the reader's; 驾车, 步行 in Chinese)."""
+    return _tr(lang)(_MODE_WORDS[mode]) if mode in _MODE_WORDS else mode
 
 #: The national default network: 急救中心(站) and the 急救网络医院 — read as every
 #: facility with ambulances in the year (《院前医疗急救管理办法》 第七条: 急救中心(站)和
@@ -53,6 +90,7 @@ _DEFAULT_EMS: dict[str, Any] = {
     "quote": "院前医疗急救网络由急救中心（站）和承担院前医疗急救任务的网络医院组成",
     "source": "《院前医疗急救管理办法》（国家卫生计生委令第3号）第七条（默认读法）",
 }
+_DEFAULT_EMS_CITATION = "《院前医疗急救管理办法》（国家卫生计生委令第3号）第七条"
 #: The national ambulance radius (《关于进一步完善院前医疗急救服务的指导意见》 2020):
 #: urban 5 km, rural 20 km (upper end of 10—20 km); used when a plan has no circle of its own.
 _DEFAULT_CIRCLES: dict[str, dict[str, Any]] = {
@@ -78,12 +116,26 @@ class EmsNetwork:
         return FacilityFilter(any_of=tuple(FacilityFilter.from_dict(_selector(b))
                                            for b in self.bases))
 
-    def describe_zh(self) -> str:
-        """Return the bases in words, e.g. ``急救中心/急救站、县属医院、乡镇卫生院``."""
-        parts = [_selector_zh(b) for b in self.bases]
+    def describe(self, lang: str | None = None) -> str:
+        """Return the bases in words, e.g. ``急救中心/急救站、县属医院、乡镇卫生院`` (in
+        English the kinds stay the schema's Chinese categories)."""
+        parts = [_selector_words(b, lang) for b in self.bases]
         if self.with_ambulances:
-            parts.append("配有救护车的医疗机构（急救网络医院）")
-        return "、".join(parts)
+            parts.append(_tr(lang)(N_("facilities with ambulances (emergency network hospitals)")))
+        return _list_sep(lang).join(parts)
+
+    def describe_zh(self) -> str:
+        """Return the bases in Chinese words (`describe` in Chinese)."""
+        return self.describe("zh")
+
+    def source_words(self, lang: str | None = None) -> str:
+        """Return where the network comes from, in words."""
+        if self.source == _PLAN_TEXT:
+            return _tr(lang)(N_("plan text: {quote}")).format(quote=self.quote)
+        if self.source == _DEFAULT_EMS["source"]:
+            return _tr(lang)(N_("{citation} (default reading)")).format(
+                citation=_DEFAULT_EMS_CITATION)
+        return self.source
 
 
 @dataclass(frozen=True)
@@ -100,24 +152,35 @@ class Circle:
     norm_id: str | None = None
     min_share_pct: float = 100.0
 
-    def describe_zh(self) -> str:
+    def describe(self, lang: str | None = None) -> str:
         """Return the circle in words, e.g. ``≤ 15 分钟 或 ≤ 5 千米（驾车）``."""
-        parts = [*([f"≤ {_fmt(self.minutes)} 分钟"] if self.minutes else []),
-                 *([f"≤ {_fmt(self.distance_km)} 千米"] if self.distance_km else [])]
-        joined = (" 或 " if self.combine == "either" else " 且 ").join(parts)
-        return f"{joined}（{MODE_ZH[self.mode]}）"
+        t = _tr(lang)
+        parts = [*([t(N_("≤ {n} min")).format(n=_fmt(self.minutes))] if self.minutes else []),
+                 *([t(N_("≤ {n} km")).format(n=_fmt(self.distance_km))]
+                   if self.distance_km else [])]
+        if len(parts) == 2:
+            both = t(N_("{a} or {b}")) if self.combine == "either" else t(N_("{a} and {b}"))
+            joined = both.format(a=parts[0], b=parts[1])
+        else:
+            joined = "".join(parts)
+        return t(N_("{reach} ({mode})")).format(reach=joined, mode=mode_words(self.mode, lang))
+
+    def describe_zh(self) -> str:
+        """Return the circle in Chinese words (`describe` in Chinese)."""
+        return self.describe("zh")
 
 
 @dataclass(frozen=True)
 class Readings:
-    """The readings of one plan (`from_plan`); `line_zh` is printed with every result."""
+    """The readings of one plan (`from_plan`); `line` is printed with every result."""
 
     plan_id: str
     ems: EmsNetwork
     urban_rural_by: str
     urban_rural_quote: str
     travel_mode: Mode
-    travel_mode_how: str
+    travel_mode_quote: str  # the plan's words for its travel mode ("" when none)
+    travel_mode_stated: bool  # whether the plan states a travel mode
     norms: tuple[Norm, ...] = field(default=(), repr=False)
 
     @classmethod
@@ -130,20 +193,31 @@ class Readings:
             bases=tuple(_selector(b) for b in ems_raw.get("bases") or ()),
             with_ambulances=bool(ems_raw.get("with_ambulances", False)),
             quote=str(ems_raw.get("quote") or ""),
-            source=str(ems_raw.get("source") or ("规划原文" if "ems_network" in raw
+            source=str(ems_raw.get("source") or (_PLAN_TEXT if "ems_network" in raw
                                                  else _DEFAULT_EMS["source"])))
         ur = dict(raw.get("urban_rural") or {})
         by = str(ur.get("by") or "area")
         tm = dict(raw.get("travel_mode") or {})
         mode: Mode = "walk" if tm.get("default") == "walk" else "drive"
-        if tm.get("default"):
-            how = f"规划原文：{tm['quote']}" if tm.get("quote") else "规划参数 travel_mode"
-        else:
-            how = "规划未说明，按驾车计（默认）"
         return cls(plan_id=plan.id if plan else "national-defaults", ems=ems,
                    urban_rural_by=by, urban_rural_quote=str(ur.get("quote") or ""),
-                   travel_mode=mode, travel_mode_how=how,
+                   travel_mode=mode, travel_mode_quote=str(tm.get("quote") or ""),
+                   travel_mode_stated=bool(tm.get("default")),
                    norms=plan.norms if plan else ())
+
+    @property
+    def travel_mode_how(self) -> str:
+        """Why the plan's travel mode is what it is, in the reader's language."""
+        return self.travel_mode_how_words()
+
+    def travel_mode_how_words(self, lang: str | None = None) -> str:
+        """Return why the plan's travel mode is what it is, in words."""
+        t = _tr(lang)
+        if not self.travel_mode_stated:
+            return t(N_("not stated by the plan: driving (default)"))
+        if self.travel_mode_quote:
+            return t(N_("plan text: {quote}")).format(quote=self.travel_mode_quote)
+        return t(N_("plan parameter travel_mode"))
 
     # --- service circles -----------------------------------------------------------------
 
@@ -172,12 +246,12 @@ class Readings:
     def _mode(self, norm: Norm) -> tuple[Mode, str]:
         given = norm.params.get("mode")
         if given in ("drive", "walk"):
-            return given, "规范参数"
+            return given, _("norm parameter")
         if any(w in norm.quote for w in _WALK_WORDS):
-            return "walk", "原文含“步行”"
+            return "walk", _("the quote says “{word}”").format(word=_WALK_WORDS[0])
         hit = next((w for w in _DRIVE_WORDS if w in norm.quote), None)
         if hit:
-            return "drive", f"原文含“{hit}”"
+            return "drive", _("the quote says “{word}”").format(word=hit)
         return self.travel_mode, self.travel_mode_how
 
     def ambulance_circles(self) -> dict[str, Circle]:
@@ -192,30 +266,49 @@ class Readings:
         for s, spec in _DEFAULT_CIRCLES.items():
             if s not in out:
                 out[s] = Circle(scope=s, minutes=None, distance_km=spec["distance_km"],
-                                combine="either", mode="drive", mode_how="救护车（驾车）",
-                                quote=f"{spec['quote']}（国家指导意见，默认）")
+                                combine="either", mode="drive",
+                                mode_how=_("ambulance (driving)"),
+                                quote=_("{quote} (national guidance, default)").format(
+                                    quote=spec["quote"]))
         return out
 
     # --- words ---------------------------------------------------------------------------
 
-    def urban_rural_zh(self) -> str:
+    def urban_rural(self, lang: str | None = None) -> str:
         """Return the urban/rural reading in words."""
-        text = _BY_ZH.get(self.urban_rural_by, self.urban_rural_by)
-        return text + (f"（规划原文：{self.urban_rural_quote}）" if self.urban_rural_quote else "")
+        t = _tr(lang)
+        by = self.urban_rural_by
+        text = t(_BY_WORDS[by]) if by in _BY_WORDS else by
+        if not self.urban_rural_quote:
+            return text
+        return t(N_("{text} (plan text: {quote})")).format(text=text, quote=self.urban_rural_quote)
 
-    def line_zh(self) -> str:
+    def urban_rural_zh(self) -> str:
+        """Return the urban/rural reading in Chinese words."""
+        return self.urban_rural("zh")
+
+    def line(self, lang: str | None = None) -> str:
         """Return the readings in one line, printed with every result, e.g.
         ``急救站点：急救中心/急救站、…（规划原文…）；城乡划分：…；急救半径：…``."""
+        t = _tr(lang)
         circles = self.ambulance_circles()
-        radius = "；".join(f"{SCOPE_ZH[s]} {c.describe_zh()}" for s, c in circles.items())
-        ems_src = f"规划原文：{self.ems.quote}" if self.ems.source == "规划原文" \
-            else self.ems.source
-        return (f"读法（{self.plan_id}）— 急救站点：{self.ems.describe_zh()}（{ems_src}）；"
-                f"城乡划分：{self.urban_rural_zh()}；急救服务半径：{radius}；"
-                f"未说明出行方式的服务圈：{MODE_ZH[self.travel_mode]}（{self.travel_mode_how}）")
+        sep = "; " if _is_en(lang) else "；"
+        radius = sep.join(f"{t(_SCOPE_WORDS[s])} {c.describe(lang)}" for s, c in circles.items())
+        return t(N_("readings ({plan}) — EMS stations: {ems} ({source}); urban/rural: "
+                    "{urban_rural}; ambulance service radius: {radius}; service circles with no "
+                    "stated travel mode: {mode} ({how})")).format(
+            plan=self.plan_id, ems=self.ems.describe(lang), source=self.ems.source_words(lang),
+            urban_rural=self.urban_rural(lang), radius=radius,
+            mode=mode_words(self.travel_mode, lang), how=self.travel_mode_how_words(lang))
+
+    def line_zh(self) -> str:
+        """Return the readings in one Chinese line (`line` in Chinese)."""
+        return self.line("zh")
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the readings as JSON-ready data (ids in English, words in Chinese)."""
+        """Return the readings as JSON-ready data: ids in English, words in Chinese
+        (``text_zh``, ``line_zh``: the readings as the documents state them; `line` gives
+        the line in the reader's language), ``travel_mode.how`` in the reader's language."""
         return {
             "plan": self.plan_id,
             "ems_network": {"bases": [dict(b) for b in self.ems.bases],
@@ -289,7 +382,8 @@ class UrbanRuralPopulation:
     urban: float
     rural: float
     level: str
-    basis_zh: str
+    basis_zh: str  # how it was got, in Chinese
+    basis: str = ""  # the same in the reader's language
 
     @property
     def total(self) -> float:
@@ -356,17 +450,26 @@ def urban_rural_population(region: Region, year: int, readings: Readings, *,
             break
     else:
         if towns:
-            parts = [f"{n_vill} 个村居（社区）" if n_vill else "",
-                     f"{n_town} 个乡镇街道" if n_town else ""]
             return UrbanRuralPopulation(urban, rural, "village" if n_vill else "township",
-                                        "、".join(p for p in parts if p)
-                                        + "常住人口按城乡划分合计")
+                                        _basis(n_vill, n_town, "zh"),
+                                        _basis(n_vill, n_town, None))
     own = area_code or next((c for c in codes if level[c] == "county"), None)
     row = rows[rows["area_code"].astype(str) == own] if own else rows.iloc[0:0]
     if len(row) and not (pd.isna(row["urban"].iloc[0]) or pd.isna(row["rural"].iloc[0])):
+        table = N_("the urban and rural population of the population table (statistical "
+                   "definition)")
         return UrbanRuralPopulation(float(row["urban"].iloc[0]), float(row["rural"].iloc[0]),
-                                    "county", "人口表的城镇人口、乡村人口（统计口径）")
+                                    "county", _tr("zh")(table), _(table))
     return None
+
+
+def _basis(n_vill: int, n_town: int, lang: str | None) -> str:
+    """Return how an urban/rural population was summed, in words."""
+    t = _tr(lang)
+    parts = [t(N_("{n} villages and communities")).format(n=n_vill) if n_vill else "",
+             t(N_("{n} townships and streets")).format(n=n_town) if n_town else ""]
+    return t(N_("resident population of {parts} summed by urban/rural class")).format(
+        parts=_list_sep(lang).join(p for p in parts if p))
 
 
 def ems_bases(region: Region, year: int, readings: Readings) -> gpd.GeoDataFrame:
@@ -405,6 +508,25 @@ def _selector(raw: Any) -> dict[str, Any]:
 
 
 _ADMIN_ZH = {"县属": "县（区）属", "乡镇": "乡镇属", "市属": "市属", "省属": "省属"}
+_ADMIN_EN = {"县属": "county-run", "乡镇": "township-run", "市属": "city-run",
+             "省属": "province-run"}
+
+
+def _list_sep(lang: str | None = None) -> str:
+    return ", " if _is_en(lang) else "、"
+
+
+def _selector_words(sel: dict[str, Any], lang: str | None = None) -> str:
+    """Return a base selector in words (`_selector_zh` in Chinese)."""
+    if not _is_en(lang):
+        return _selector_zh(sel)
+    v = sel.get("admin_level")
+    levels = [] if v is None else [v] if isinstance(v, str) else [str(x) for x in v]
+    kinds = sel.get("subtype") or sel.get("category") or []
+    kinds = [kinds] if isinstance(kinds, str) else [str(k) for k in kinds]
+    words = [*(["government-run"] if sel.get("government_run") else []),
+             *(_ADMIN_EN.get(a, a) for a in levels), "/".join(kinds)]
+    return " ".join(w for w in words if w)
 
 
 def _selector_zh(sel: dict[str, Any]) -> str:

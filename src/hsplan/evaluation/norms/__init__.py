@@ -18,13 +18,18 @@ Modules
 
 Columns
 -------
-- ``summary``: norm_id, rule, name (the plan's), description (Chinese, generated from the
-  parameters, e.g. ``每3万城市人口1辆救护车``), checked, passed, failed, not_evaluable
+- ``summary``: norm_id, rule, name (the plan's), description (in the reader's language,
+  generated from the parameters, e.g. ``每3万城市人口1辆救护车`` / ``1 ambulances per 30,000
+  urban residents``), checked, passed, failed, not_evaluable
   (counts of areas, facilities or villages), status (pass · fail · not evaluable), reason,
   quote.
 - ``violations``: norm_id, rule, area_code, area_name, area_level, facility_id,
   facility_name, expected, actual, shortfall (a number ≥ 0 in `unit`), unit (e.g. 辆救护车),
-  shortfall_text (``缺 2 辆救护车`` / ``超 10 张床位``), detail, quote.
+  shortfall_text (``缺 2 辆救护车`` / ``超 10 张床位``; ``short by 2: ambulances``), detail,
+  quote. Every text hsplan writes (description, reason, expected, actual, unit,
+  shortfall_text, detail) is in the reader's language, made when `check` runs; the plan's
+  quote, area, facility and department names and the schema's facility kinds stay as
+  written.
 
 Rule semantics
 --------------
@@ -85,6 +90,7 @@ whole units (ceil) for counts of things; ``shortfall`` is always ≥ 0 and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,14 +98,16 @@ from typing import Any
 import pandas as pd
 
 from hsplan._files import save_workbook
-from hsplan._i18n import _
+from hsplan._i18n import N_, _
 from hsplan._json import json_value
 from hsplan.errors import HsplanError, Problem, raise_if_errors
 from hsplan.evaluation.norms._base import (
+    COLUMN_WORDS,
     COLUMNS_ZH,
     FAIL,
     NOT_EVALUABLE,
     PASS,
+    RULE_WORDS,
     RULE_ZH,
     STATUS_ZH,
     STATUSES,
@@ -109,9 +117,14 @@ from hsplan.evaluation.norms._base import (
     _as_list,
     _Context,
     _Outcome,
+    _reason_sep,
+    _sep,
+    column_text,
     facility_mask,
+    facility_words,
     facility_zh,
     grade_rank,
+    rule_text,
 )
 from hsplan.evaluation.norms._rules import RULES, describe
 from hsplan.plans.plan import Norm, Plan
@@ -120,7 +133,6 @@ from hsplan.plans.requirements import (
     entered_kinds,
     facilities_entered,
     facility_kinds_of,
-    missing_facilities_text,
 )
 from hsplan.region import schema
 from hsplan.region.model import Region
@@ -139,11 +151,13 @@ class NormResult:
     summary: pd.DataFrame
     violations: pd.DataFrame
     readings: dict[str, Any] = field(default_factory=dict)
+    line: str = ""  # the readings in one line, in the language of the check
 
     @property
     def readings_line(self) -> str:
-        """Return the plan's readings in one Chinese line (printed with the result)."""
-        return str(self.readings.get("line_zh", ""))
+        """Return the plan's readings in one line (printed with the result), in the language
+        of the check (``readings["line_zh"]`` is the Chinese line)."""
+        return self.line or str(self.readings.get("line_zh", ""))
 
     def status_counts(self) -> dict[str, int]:
         """Return the number of norms per status, in `STATUSES` order (zeros included)."""
@@ -210,10 +224,19 @@ def _absent_input(region: Region, norm: Norm,
 
     kinds = facility_kinds_of(norm.params.get("facility"))
     if kinds and not known(tuple(kinds)):
-        return missing_facilities_text(kinds)
+        return _missing_facilities(kinds)
     if not known(()):
-        return missing_facilities_text(["医疗卫生机构"])
+        return _missing_facilities([])
     return None
+
+
+def _missing_facilities(kinds: Iterable[str]) -> str:
+    """Return the 无法评估 reason for facility kinds that were not entered (no kinds: any
+    health facility), in the reader's language (`missing_facilities_text` in Chinese)."""
+    label = _sep().join(dict.fromkeys(kinds)) or _("health facilities (any kind)")
+    return _("not evaluable: no {kinds} data (the facilities table has none). Enter {kinds} in "
+             "the facilities table; if a survey found none, declare “{kinds}” in the project "
+             "metadata complete").format(kinds=label)
 
 
 def _join_or_norms(plan: Plan, summary: list[dict[str, Any]],
@@ -226,13 +249,24 @@ def _join_or_norms(plan: Plan, summary: list[dict[str, Any]],
         if not other_id or other_id not in rows or norm.id not in rows:
             continue
         mine, other = rows[norm.id], rows[other_id]
-        reading = f"与 {other_id} 为“或”关系（原文：{norm.quote}），任一达标即达标"
+        reading = _("one “or” sentence with {other} (quote: {quote}): either passing passes "
+                    "both").format(other=other_id, quote=norm.quote)
         if mine["status"] != PASS and other["status"] == PASS:
             mine["status"] = PASS
-            mine["reason"] = f"{reading}：{other_id} 已达标；" + mine["reason"]
+            mine["reason"] = _("{reading}: {other} passes; {reason}").format(
+                reading=reading, other=other_id, reason=mine["reason"])
             violations[:] = [v for v in violations if v["norm_id"] != norm.id]
         elif reading not in mine["reason"]:
-            mine["reason"] = f"{reading}；" + mine["reason"]
+            mine["reason"] = _("{reading}; {reason}").format(reading=reading,
+                                                             reason=mine["reason"])
+
+
+def status_text(status: str) -> str:
+    """Return a norm's status in the reader's language (`STATUS_ZH` in Chinese)."""
+    return _(_STATUS_WORDS[status]) if status in _STATUS_WORDS else status
+
+
+_STATUS_WORDS = {PASS: N_("pass"), FAIL: N_("fail"), NOT_EVALUABLE: N_("not evaluable")}
 
 
 def check(region: Region, plan: Plan, *, year: int | None = None,
@@ -270,14 +304,14 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
         status = out.status or (FAIL if out.failed else PASS if out.passed else NOT_EVALUABLE)
         reasons = list(dict.fromkeys(out.reasons))
         if status == NOT_EVALUABLE and not reasons:
-            reasons.append("本区域没有可检查的对象")
+            reasons.append(_("nothing in the region to check"))
         summary.append({
             "norm_id": norm.id, "rule": norm.rule, "name": norm.name or "",
             "description": describe(norm),
             "checked": out.checked, "passed": out.passed, "failed": out.failed,
             "not_evaluable": out.not_evaluable, "status": status,
             "covered_pct": out.covered_pct,
-            "reason": "；".join(reasons), "quote": norm.quote,
+            "reason": _reason_sep().join(reasons), "quote": norm.quote,
         })
         violations += out.rows
     _join_or_norms(plan, summary, violations)
@@ -286,7 +320,7 @@ def check(region: Region, plan: Plan, *, year: int | None = None,
     frame = pd.DataFrame(summary, columns=SUMMARY_COLUMNS)
     frame["covered_pct"] = frame["covered_pct"].astype(float)
     return NormResult(plan_id=plan.id, year=when, summary=frame, violations=vio,
-                      readings=readings.to_dict())
+                      readings=readings.to_dict(), line=readings.line())
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -305,8 +339,9 @@ def result_to_json(result: NormResult, *, project: str | None, synthetic: bool
 
 
 def result_to_xlsx(result: NormResult, path: str | Path) -> Path:
-    """Write the check to an Excel workbook (sheets 汇总 and 违规明细, Chinese headers);
-    return the path. The file is written whole or not at all."""
+    """Write the check to an Excel workbook (sheets 汇总 and 违规明细, headers and
+    statuses in the reader's language); return the path. The file is written whole or not
+    at all."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
@@ -315,17 +350,18 @@ def result_to_xlsx(result: NormResult, path: str | Path) -> Path:
     wb = Workbook()
     ws = wb.active
     assert ws is not None  # a new workbook always has one sheet
-    ws.title = "汇总"
+    ws.title = _("norms summary")
     sheets = ((ws, result.summary, SUMMARY_COLUMNS),
-              (wb.create_sheet("违规明细"), result.violations, VIOLATION_COLUMNS))
+              (wb.create_sheet(_("violations of the norms")), result.violations,
+               VIOLATION_COLUMNS))
     for sheet, frame, columns in sheets:
-        sheet.append([COLUMNS_ZH[c] for c in columns])
+        sheet.append([column_text(c) for c in columns])
         for c in sheet[1]:
             c.font = Font(bold=True)
         for row in frame.to_dict(orient="records"):
             values = [json_value(row[c]) for c in columns]
             if "status" in columns:
-                values[columns.index("status")] = STATUS_ZH[str(row["status"])]
+                values[columns.index("status")] = status_text(str(row["status"]))
             sheet.append(values)
             if "status" in columns:
                 sheet.cell(sheet.max_row, columns.index("status") + 1).fill = PatternFill(
@@ -334,9 +370,10 @@ def result_to_xlsx(result: NormResult, path: str | Path) -> Path:
 
 
 __all__ = [
-    "FAIL", "NOT_EVALUABLE", "PASS", "RULES", "RULE_ZH", "STATUSES", "STATUS_ZH", "Access",
-    "NormResult",
-    "check", "default_year", "describe", "facility_mask", "facility_zh", "grade_rank",
-    "result_to_json", "result_to_xlsx",
+    "COLUMNS_ZH", "COLUMN_WORDS", "FAIL", "NOT_EVALUABLE", "PASS", "RULES", "RULE_WORDS",
+    "RULE_ZH", "STATUSES", "STATUS_ZH", "Access", "NormResult",
+    "check", "column_text", "default_year", "describe", "facility_mask", "facility_words",
+    "facility_zh", "grade_rank", "result_to_json", "result_to_xlsx", "rule_text",
+    "status_text",
 ]
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from hsplan._i18n import N_, _, language
 from hsplan.plans.plan import Norm
 from hsplan.plans.readings import Readings, area_classes, ems_bases, urban_rural_population
 from hsplan.region import schema
@@ -26,6 +27,15 @@ RULE_ZH = {"presence": "设置", "count_per_population": "按人口设置", "sha
            "per_facility_minimum": "每机构下限", "per_facility_ratio": "每机构比例",
            "bed_efficiency": "床位效率", "max_alos": "平均住院日", "service_circle": "服务圈",
            "text": "定性"}
+#: The rule types in the reader's language (`rule_text`); Chinese: `RULE_ZH`.
+RULE_WORDS = {"presence": N_("presence"), "count_per_population": N_("facilities per population"),
+              "share": N_("share"), "resource_per_population": N_("resources per population"),
+              "department_share": N_("departments"),
+              "per_facility_minimum": N_("per-facility minimum"),
+              "per_facility_ratio": N_("per-facility ratio"),
+              "bed_efficiency": N_("bed efficiency"),
+              "max_alos": N_("average length of stay"), "service_circle": N_("service circle"),
+              "text": N_("qualitative")}
 
 SEAT_RADIUS_M = 2000.0
 TOWNSHIP_CENTRES = ("乡镇卫生院", "中心乡镇卫生院", "社区卫生服务中心", "街道卫生院")
@@ -52,10 +62,47 @@ COLUMNS_ZH = {
     "expected": "标准", "actual": "现状", "shortfall": "差额", "unit": "单位",
     "shortfall_text": "差距", "detail": "明细",
 }
+#: The workbook's headers in the reader's language (`column_text`); Chinese: `COLUMNS_ZH`.
+COLUMN_WORDS = {
+    "norm_id": N_("norm no."), "rule": N_("rule type"), "name": N_("norm name"),
+    "description": N_("norm in words"), "checked": N_("checked (count)"),
+    "passed": N_("passed (count)"),
+    "failed": N_("failed (count)"), "not_evaluable": N_("not evaluable (count)"),
+    "status": N_("conclusion"), "reason": N_("notes on the result"),
+    "quote": N_("plan text"), "covered_pct": N_("covered population (%)"),
+    "area_code": N_("area code"), "area_name": N_("name of the area"),
+    "area_level": N_("area level"),
+    "facility_id": N_("facility code"), "facility_name": N_("facility name"),
+    "expected": N_("norm (expected)"), "actual": N_("now (actual)"),
+    "shortfall": N_("shortfall (number)"), "unit": N_("unit"), "shortfall_text": N_("gap"),
+    "detail": N_("details of the gap"),
+}
 
 _MEASURE = {"beds": "张", "staff": "人", "equipment": "台", "ambulances": "辆",
             "childcare_places": "个"}
 _ADMIN_ZH = {"县属": "县办", "市属": "市办", "省属": "省属", "乡镇": "乡镇办", "村": "村办"}
+_ADMIN_EN = {"县属": "county-run", "市属": "city-run", "省属": "province-run",
+             "乡镇": "township-run", "村": "village-run"}
+_OWNERSHIP_EN = {"公立": "public", "非公立": "private"}
+_GRADE_EN = {"一级": "Grade I", "二级": "Grade II", "三级": "Grade III"}
+_GRADE_SUB_EN = {"甲等": " Class A", "乙等": " Class B"}
+#: The resources in English words (the Chinese words are the schema's `Column.zh`).
+_RESOURCE_EN = {
+    "beds_approved": "approved beds", "beds": "beds", "beds_icu": "ICU beds",
+    "beds_rehab": "rehabilitation beds", "beds_psych": "psychiatric beds",
+    "beds_infectious": "infectious-disease beds", "beds_nursing": "nursing beds",
+    "beds_emergency_obs": "emergency observation beds", "beds_tcm": "TCM beds",
+    "staff_total": "health staff", "staff_health_tech": "health technicians",
+    "doctors_licensed": "licensed doctors", "doctors_assistant": "licensed assistant doctors",
+    "nurses": "registered nurses", "pharmacists": "pharmacists", "technicians": "technicians",
+    "gps": "general practitioners", "public_health_physicians": "public-health physicians",
+    "tcm_doctors": "TCM physicians", "psychiatrists": "psychiatrists",
+    "village_doctors": "village doctors", "health_inspectors": "health inspectors",
+    "managers": "managers", "other_staff": "other staff", "ct": "CT scanners",
+    "mri": "MRI scanners", "dr": "DR units", "ambulances": "ambulances",
+    "ambulances_negative_pressure": "negative-pressure ambulances", "ecmo": "ECMO units",
+    "ventilators": "ventilators", "childcare_places": "childcare places",
+}
 _GRADE_LEVEL = {"一级": 1, "二级": 2, "三级": 3}
 _GRADE_SUB = {"甲等": 2, "乙等": 1}
 _COMMUNITY_MARKS = ("居民委员会", "居委会")
@@ -261,13 +308,15 @@ class _Context:
             hit = self.facilities.loc[self.facilities["id"] == facility, "area_code"]
             area = None if hit.empty or pd.isna(hit.iloc[0]) else str(hit.iloc[0])
         amount = _fmt(shortfall)
+        gap = (_("over by {amount}: {unit}") if excess
+               else _("short by {amount}: {unit}")).format(amount=amount, unit=unit)
         return {
             "norm_id": norm.id, "rule": norm.rule, "area_code": area,
             "area_name": self.name.get(area, "") if area else "",
             "area_level": self.level.get(area, "") if area else "",
             "facility_id": facility, "facility_name": self.facility_name(facility) if facility
             else "", "expected": expected, "actual": actual, "shortfall": float(shortfall),
-            "unit": unit, "shortfall_text": f"{'超' if excess else '缺'} {amount} {unit}",
+            "unit": unit, "shortfall_text": gap,
             "detail": detail, "quote": norm.quote,
         }
 
@@ -352,12 +401,77 @@ def facility_zh(selector: Any) -> str:
     return "".join(parts)
 
 
+def facility_words(selector: Any) -> str:
+    """Return a selector in the reader's language: `facility_zh` in Chinese; in English the
+    kinds stay the schema's Chinese categories (``Grade II or above government-run 综合医院``)."""
+    if language() != "en":
+        return facility_zh(selector)
+    if selector is None:
+        return "all health facilities"
+    spec: dict[str, Any] = selector if isinstance(selector, dict) else {"subtype": selector}
+    parts = []
+    if spec.get("grade_min"):
+        parts.append(f"{_grade_en(str(spec['grade_min']))} or above")
+    if spec.get("government_run"):
+        parts.append("government-run")
+    elif spec.get("government_run") is False:
+        parts.append("non-government")
+    parts += [_ADMIN_EN.get(level, level) for level in _as_list(spec.get("admin_level"))]
+    parts += [_OWNERSHIP_EN.get(o, o) for o in _as_list(spec.get("ownership"))]
+    kinds = _as_list(spec.get("subtype")) or _as_list(spec.get("category"))
+    parts.append("/".join(kinds))
+    text = " ".join(p for p in parts if p)
+    if spec.get("department"):
+        text += f" with {spec['department']}"
+    return text
+
+
+def _grade_en(grade: str) -> str:
+    for prefix, words in _GRADE_EN.items():
+        if grade.startswith(prefix):
+            return words + _GRADE_SUB_EN.get(grade[len(prefix):], "")
+    return grade
+
+
+def rule_text(rule: str) -> str:
+    """Return a rule type in the reader's language (设置, 按人口设置 … in Chinese)."""
+    return _(RULE_WORDS[rule]) if rule in RULE_WORDS else rule
+
+
+def column_text(column: str) -> str:
+    """Return a column of the result in the reader's language (`COLUMNS_ZH` in Chinese)."""
+    return _(COLUMN_WORDS[column]) if column in COLUMN_WORDS else column
+
+
 def _columns(resource: Any) -> list[str]:
     return _as_list(resource)
 
 
 def _resource_zh(resource: Any) -> str:
     return "+".join(schema.RESOURCES.column(c).zh for c in _columns(resource))
+
+
+def _resource_words(resource: Any) -> str:
+    """Return a resource (a column or a sum of columns) in the reader's language."""
+    if language() != "en":
+        return _resource_zh(resource)
+    return " + ".join(_RESOURCE_EN.get(c, c) for c in _columns(resource))
+
+
+def _classified(measure: str, noun: str) -> str:
+    """Return a counted noun with its Chinese measure word (所, 个, 张 …: ``所村卫生室``);
+    English has none (``村卫生室``)."""
+    return noun if language() == "en" else f"{measure}{noun}"
+
+
+def _sep() -> str:
+    """Return the separator of a list of names in the reader's language (、 or ", ")."""
+    return ", " if language() == "en" else "、"
+
+
+def _reason_sep() -> str:
+    """Return the separator of reasons in the reader's language (； or "; ")."""
+    return "; " if language() == "en" else "；"
 
 
 def _measure(resource: Any) -> str:
@@ -373,8 +487,14 @@ def _measure(resource: Any) -> str:
     return _MEASURE["equipment"]
 
 
-def _resource_unit(resource: Any) -> str:
-    return f"{_measure(resource)}{_resource_zh(resource)}"
+def _resource_unit(resource: Any, amount: str | None = None) -> str:
+    """Return what a resource is counted in: ``辆救护车``; in English ``ambulances``, or
+    ``ambulance`` after an `amount` of 1 (one column)."""
+    columns = _columns(resource)
+    if language() == "en" and amount == "1" and len(columns) == 1:
+        words = _RESOURCE_EN.get(columns[0], columns[0])
+        return words[:-1] if words.endswith("s") else words
+    return _classified(_measure(resource), _resource_words(resource))
 
 
 def _fmt(x: float | None) -> str:
@@ -385,6 +505,13 @@ def _fmt(x: float | None) -> str:
     if float(x).is_integer():
         return f"{int(x):,}" if abs(x) >= 10_000 else f"{int(x)}"
     return f"{x:.4g}"
+
+
+def _per_pop_words(per_pop: float) -> str:
+    """Return a population base of a norm in the reader's language (3万, or 30,000)."""
+    if language() == "en":
+        return f"{per_pop:,.0f}" if float(per_pop).is_integer() else _fmt(per_pop)
+    return _per_pop_zh(per_pop)
 
 
 def _per_pop_zh(per_pop: float) -> str:
@@ -414,13 +541,16 @@ def _fac(ctx: _Context, fid: Any) -> str:
 
 
 def _list(items: list[str], limit: int = 5) -> str:
-    shown = "、".join(items[:limit])
-    return shown + (f" 等 {len(items)} 个" if len(items) > limit else "")
+    shown = _sep().join(items[:limit])
+    if len(items) <= limit:
+        return shown
+    return _("{shown} … ({n} in all)").format(shown=shown, n=len(items))
 
 
 def _no_resources(ctx: _Context, out: _Outcome) -> bool:
     if ctx.year not in ctx.res_years:
         out.status = NOT_EVALUABLE
-        out.reasons.append(f"缺少{ctx.year}年资源数据（床位、人员、设备）")
+        out.reasons.append(_("missing {year} resources data (beds, staff, equipment)")
+                           .format(year=ctx.year))
         return True
     return False

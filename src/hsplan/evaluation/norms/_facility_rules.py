@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 
+from hsplan._i18n import _
 from hsplan.evaluation.norms._base import (
     _EPS,
     NOT_EVALUABLE,
@@ -23,8 +24,8 @@ from hsplan.evaluation.norms._base import (
     _no_resources,
     _Outcome,
     _resource_unit,
-    _resource_zh,
-    facility_zh,
+    _resource_words,
+    facility_words,
 )
 from hsplan.plans.plan import Norm
 
@@ -50,9 +51,11 @@ def _per_facility_minimum(ctx: _Context, norm: Norm) -> _Outcome:
                                           actual=_fmt(v), shortfall=_ceil(minimum - v),
                                           unit=unit))
     if missing:
-        out.reasons.append(f"{_list(missing)} 缺少{ctx.year}年{_resource_zh(p['resource'])}")
+        out.reasons.append(_("{facilities}: no {year} {resource}").format(
+            facilities=_list(missing), year=ctx.year, resource=_resource_words(p["resource"])))
     if chosen.empty:
-        out.reasons.append(f"本区域没有{facility_zh(p['facility'])}")
+        out.reasons.append(_("the region has no {facility}").format(
+            facility=facility_words(p["facility"])))
     return out
 
 
@@ -67,11 +70,13 @@ def _per_facility_ratio(ctx: _Context, norm: Norm) -> _Outcome:
         num, den = ctx.value(str(fid), p["numerator"]), ctx.value(str(fid), p["denominator"])
         if math.isnan(num) or math.isnan(den) or den <= 0:
             out.add(None)
-            out.reasons.append(f"缺少{ctx.year}年{_resource_zh(p['denominator'])}："
-                               f"{_fac(ctx, fid)}")
+            out.reasons.append(_("missing {year} {resource}: {facility}").format(
+                year=ctx.year, resource=_resource_words(p["denominator"]),
+                facility=_fac(ctx, fid)))
             continue
         ratio = num / den
-        actual = f"{ratio:.3g}（{_fmt(num)}/{_fmt(den)}）"
+        actual = _("{ratio} ({part}/{whole})").format(ratio=f"{ratio:.3g}", part=_fmt(num),
+                                                      whole=_fmt(den))
         ok = True
         if "min" in p and ratio < float(p["min"]) - _EPS:
             ok = False
@@ -85,7 +90,8 @@ def _per_facility_ratio(ctx: _Context, norm: Norm) -> _Outcome:
                 shortfall=num - _floor(float(p["max"]) * den), unit=unit, excess=True))
         out.add(ok)
     if chosen.empty:
-        out.reasons.append(f"本区域没有{facility_zh(p['facility'])}")
+        out.reasons.append(_("the region has no {facility}").format(
+            facility=facility_words(p["facility"])))
     return out
 
 
@@ -110,7 +116,8 @@ def _stay(ctx: _Context, fid: str) -> tuple[float, float]:
 def _no_utilisation(ctx: _Context, out: _Outcome) -> bool:
     if ctx.util.empty:
         out.status = NOT_EVALUABLE
-        out.reasons.append(f"缺少{ctx.year}年医疗服务数据（病床使用率、出院人数等）")
+        out.reasons.append(_("missing {year} service data (bed occupancy, discharges …)")
+                           .format(year=ctx.year))
         return True
     return False
 
@@ -124,19 +131,23 @@ def _bed_efficiency(ctx: _Context, norm: Norm) -> _Outcome:
     min_alos = float(p.get("min_alos_days", 9))
     combine = str(p.get("combine", "and"))
     out.reasons.append(
-        f"读法：使用率低于{_fmt(max_occ)}%" + ("且" if combine == "and" else "或")
-        + f"平均住院日高于{_fmt(min_alos)}天即不再增加床位"
-        + ("（两项同时满足，原文“、”并列；combine: or 为任一项）" if combine == "and"
-           else "（任一项，combine: or）"))
+        (_("reading: no more beds when bed occupancy is below {occupancy}% and the average "
+           "stay is above {days} days (both at once, as the quote lists them side by side; "
+           "combine: or for either one)") if combine == "and" else
+         _("reading: no more beds when bed occupancy is below {occupancy}% or the average "
+           "stay is above {days} days (either one, combine: or)"))
+        .format(occupancy=_fmt(max_occ), days=_fmt(min_alos)))
     chosen = ctx.select(p.get("facility"))
     if chosen.empty:
-        out.reasons.append(f"本区域没有{facility_zh(p.get('facility'))}")
+        out.reasons.append(_("the region has no {facility}").format(
+            facility=facility_words(p.get("facility"))))
     for fid in chosen["id"]:
         fid = str(fid)
         occ, alos = _stay(ctx, fid)
         if math.isnan(occ) or math.isnan(alos):
             out.add(None)
-            out.reasons.append(f"缺少{ctx.year}年病床使用率或平均住院日：{_fac(ctx, fid)}")
+            out.reasons.append(_("missing {year} bed occupancy or average stay: {facility}")
+                               .format(year=ctx.year, facility=_fac(ctx, fid)))
             continue
         low, long_stay = occ < max_occ, alos > min_alos
         if not ((low and long_stay) if combine == "and" else (low or long_stay)):
@@ -145,16 +156,20 @@ def _bed_efficiency(ctx: _Context, norm: Norm) -> _Outcome:
         beds, before = ctx.value(fid, "beds"), ctx.value(fid, "beds", previous=True)
         if math.isnan(beds) or math.isnan(before):
             out.add(None)
-            out.reasons.append(f"缺少{ctx.year - 1}、{ctx.year}年床位数：{_fac(ctx, fid)}")
+            out.reasons.append(_("missing {previous} or {year} beds: {facility}").format(
+                previous=ctx.year - 1, year=ctx.year, facility=_fac(ctx, fid)))
             continue
         grew = beds - before
         out.add(grew <= 0)
         if grew > 0:
             out.rows.append(ctx.violation(
-                norm, facility=fid, expected=f"不再增加床位（使用率 {occ:.1f}% < {_fmt(max_occ)}%，"
-                f"平均住院日 {alos:.2f} 天 > {_fmt(min_alos)} 天）",
-                actual=f"{_fmt(before)} → {_fmt(beds)} 张（{ctx.year - 1}–{ctx.year}）",
-                shortfall=grew, unit="张床位", excess=True))
+                norm, facility=fid, expected=_(
+                    "no more beds (occupancy {occupancy}% < {max}%, average stay {stay} days > "
+                    "{min} days)").format(occupancy=f"{occ:.1f}", max=_fmt(max_occ),
+                                          stay=f"{alos:.2f}", min=_fmt(min_alos)),
+                actual=_("{before} → {after} beds ({previous}–{year})").format(
+                    before=_fmt(before), after=_fmt(beds), previous=ctx.year - 1, year=ctx.year),
+                shortfall=grew, unit=_("added beds"), excess=True))
     return out
 
 
@@ -166,16 +181,19 @@ def _max_alos(ctx: _Context, norm: Norm) -> _Outcome:
     limit = float(p["max_alos_days"])
     chosen = ctx.select(p.get("facility"))
     if chosen.empty:
-        out.reasons.append(f"本区域没有{facility_zh(p.get('facility'))}")
+        out.reasons.append(_("the region has no {facility}").format(
+            facility=facility_words(p.get("facility"))))
     for fid in chosen["id"]:
         alos = _stay(ctx, str(fid))[1]
         if math.isnan(alos):
             out.add(None)
-            out.reasons.append(f"缺少{ctx.year}年平均住院日：{_fac(ctx, fid)}")
+            out.reasons.append(_("missing {year} average stay: {facility}").format(
+                year=ctx.year, facility=_fac(ctx, fid)))
             continue
         out.add(alos <= limit + _EPS)
         if alos > limit + _EPS:
-            out.rows.append(ctx.violation(norm, facility=str(fid), expected=f"≤ {_fmt(limit)} 天",
-                                          actual=f"{alos:.2f} 天", shortfall=round(alos - limit, 4),
-                                          unit="天", excess=True))
+            out.rows.append(ctx.violation(
+                norm, facility=str(fid), expected=_("≤ {n} days").format(n=_fmt(limit)),
+                actual=_("{n} days (stay)").format(n=f"{alos:.2f}"),
+                shortfall=round(alos - limit, 4), unit=_("days"), excess=True))
     return out

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from hsplan._i18n import N_, _
 from hsplan.errors import HsplanError
 from hsplan.evaluation.norms._base import (
     _COMMUNITY_MARKS,
@@ -27,18 +28,19 @@ from hsplan.evaluation.norms._base import (
     TOWNSHIP_CENTRES,
     _as_list,
     _ceil,
+    _classified,
     _Context,
     _fac,
     _floor,
     _fmt,
     _list,
-    _measure,
     _no_resources,
     _Outcome,
-    _per_pop_zh,
+    _per_pop_words,
     _resource_unit,
-    _resource_zh,
-    facility_zh,
+    _resource_words,
+    _sep,
+    facility_words,
 )
 from hsplan.evaluation.norms._facility_rules import (
     _bed_efficiency,
@@ -47,84 +49,137 @@ from hsplan.evaluation.norms._facility_rules import (
     _per_facility_ratio,
 )
 from hsplan.plans.plan import Norm
-from hsplan.plans.readings import EMS_NETWORK, MODE_ZH
+from hsplan.plans.readings import EMS_NETWORK, mode_words
 
 # --- descriptions ---------------------------------------------------------------------------
 
-_SCOPE_ZH = {"urban": "城市", "rural": "农村", "all": "", None: ""}
-_LEVEL_ZH = {"county": "县(区)", "township": "乡镇(街道)", "village": "行政村"}
+_LEVEL_WORDS = {"county": N_("county (district)"), "township": N_("township or street"),
+                "village": N_("administrative village")}
+_AREA_KIND_WORDS = {"street": N_("street (subdistrict)"), "town": N_("town or township")}
+
+
+def _scoped(scope: Any, text: str) -> str:
+    """Return `text` of the urban or rural part (城市…, 农村…), unchanged for all."""
+    if scope == "urban":
+        return _("urban areas: {text}").format(text=text)
+    if scope == "rural":
+        return _("rural areas: {text}").format(text=text)
+    return text
+
+
+def _with_facility(text: str, selector: Any) -> str:
+    """Return `text` followed by the facilities it is about, in brackets."""
+    if not selector:
+        return text
+    return _("{text} ({facility})").format(text=text, facility=facility_words(selector))
+
+
+def _pop_words(scope: Any) -> str:
+    if scope == "urban":
+        return _("urban residents")
+    if scope == "rural":
+        return _("rural residents")
+    return _("population")
 
 
 def describe(norm: Norm) -> str:
-    """Return the norm in Chinese words, e.g. ``每3万城市人口1辆救护车``."""
+    """Return the norm in the reader's words, e.g. ``每3万城市人口1辆救护车`` (Chinese)."""
     p = norm.params
     rule = norm.rule
     if rule == "presence":
         where = p.get("where") or {}
-        kinds = {"street": "街道", "town": "乡(镇)"}
-        level = kinds.get(str(where.get("area_kind")), _LEVEL_ZH[p["area_level"]])
-        cond = f"常住人口{_fmt(where['min_pop'])}人以上的" if "min_pop" in where else ""
-        cls = _SCOPE_ZH.get(where.get("urban_rural"), "")
-        return f"每个{cond}{cls}{level}至少{p.get('min_count', 1)}所{facility_zh(p['facility'])}"
+        kind = _AREA_KIND_WORDS.get(str(where.get("area_kind")))
+        area = _(kind) if kind else _(_LEVEL_WORDS[p["area_level"]])
+        if where.get("urban_rural") == "urban":
+            area = _("urban {area}").format(area=area)
+        elif where.get("urban_rural") == "rural":
+            area = _("rural {area}").format(area=area)
+        fields = {"area": area, "n": p.get("min_count", 1),
+                  "facility": facility_words(p["facility"])}
+        if "min_pop" in where:
+            return _("at least {n} {facility} in each {area} with {pop} residents or more"
+                     ).format(pop=_fmt(where["min_pop"]), **fields)
+        return _("at least {n} {facility} in each {area}").format(**fields)
     if rule == "count_per_population":
         lo, hi = p.get("per_pop_min"), p.get("per_pop_max")
-        band = (f"{_per_pop_zh(float(lo))}—{_per_pop_zh(float(hi))}" if lo and hi
-                else _per_pop_zh(float(lo or hi or 0)))
-        return f"每{band}居民设置1所{facility_zh(p['facility'])}"
+        band = (f"{_per_pop_words(float(lo))}—{_per_pop_words(float(hi))}" if lo and hi
+                else _per_pop_words(float(lo or hi or 0)))
+        return _("1 {facility} per {band} residents").format(
+            band=band, facility=facility_words(p["facility"]))
     if rule == "resource_per_population":
-        scope = _SCOPE_ZH.get(p.get("scope"), "")
         amount = (f"{_fmt(p['min'])}—{_fmt(p['max'])}" if "min" in p and "max" in p else
                   f"{_fmt(p.get('min', p.get('min_count', p.get('max'))))}")
-        bound = "不超过" if "max" in p and "min" not in p else ""
-        who = f"（{facility_zh(p['facility'])}）" if p.get("facility") else ""
-        return (f"每{_per_pop_zh(p['per_pop'])}{scope}人口{bound}{amount}"
-                f"{_measure(p['resource'])}{_resource_zh(p['resource'])}{who}")
+        at_most = "max" in p and "min" not in p
+        text = (_("at most {amount} {unit} per {per} {pop}") if at_most
+                else _("{amount} {unit} per {per} {pop}")).format(
+            amount=amount, unit=_resource_unit(p["resource"], amount),
+            per=_per_pop_words(p["per_pop"]), pop=_pop_words(p.get("scope")))
+        return _with_facility(text, p.get("facility"))
     if rule == "share":
-        return (f"{_side_zh(p['numerator'])}占{_side_zh(p['denominator'])}的"
-                f"{_pct_band(p)}" + (f"（{facility_zh(p['facility'])}）"
-                                     if p.get("facility") else ""))
+        text = _("{numerator} as a share of {denominator}: {band}").format(
+            numerator=_side_words(p["numerator"]), denominator=_side_words(p["denominator"]),
+            band=_pct_band(p))
+        return _with_facility(text, p.get("facility"))
     if rule == "department_share":
-        return f"{_fmt(p['min_pct'])}%的{facility_zh(p['facility'])}设置{p['department']}"
+        return _("{department} in {pct}% of {facility}").format(
+            pct=_fmt(p["min_pct"]), facility=facility_words(p["facility"]),
+            department=p["department"])
     if rule == "per_facility_minimum":
-        return (f"每所{facility_zh(p['facility'])}至少{_fmt(p['min'])}"
-                f"{_measure(p['resource'])}{_resource_zh(p['resource'])}")
+        return _("at least {n} {unit} in each {facility}").format(
+            facility=facility_words(p["facility"]), n=_fmt(p["min"]),
+            unit=_resource_unit(p["resource"], _fmt(p["min"])))
     if rule == "per_facility_ratio":
         band = (f"{_fmt(p['min'])}—{_fmt(p['max'])}" if "min" in p and "max" in p else
                 f"≥{_fmt(p['min'])}" if "min" in p else f"≤{_fmt(p['max'])}")
-        return (f"{facility_zh(p['facility'])}{_resource_zh(p['numerator'])}与"
-                f"{_resource_zh(p['denominator'])}之比{band}")
+        return _("{facility}: ratio of {numerator} to {denominator} {band}").format(
+            facility=facility_words(p["facility"]),
+            numerator=_resource_words(p["numerator"]),
+            denominator=_resource_words(p["denominator"]), band=band)
     if rule == "bed_efficiency":
-        return (f"{facility_zh(p.get('facility'))}床位使用率低于"
-                f"{_fmt(p.get('max_occupancy_pct', 75))}%且平均住院日高于"
-                f"{_fmt(p.get('min_alos_days', 9))}天的，不再增加床位")
+        return _("{facility}: no more beds where bed occupancy is below {occupancy}% and the "
+                 "average stay above {days} days").format(
+            facility=facility_words(p.get("facility")),
+            occupancy=_fmt(p.get("max_occupancy_pct", 75)), days=_fmt(p.get("min_alos_days", 9)))
     if rule == "max_alos":
-        return f"{facility_zh(p.get('facility'))}平均住院日不超过{_fmt(p['max_alos_days'])}天"
+        return _("{facility}: average length of stay at most {days} days").format(
+            facility=facility_words(p.get("facility")), days=_fmt(p["max_alos_days"]))
     if rule == "service_circle":
-        join = " 且 " if p.get("combine") == "both" else " 或 "
-        reach = join.join([*([f"{_fmt(p['minutes'])}分钟"] if "minutes" in p else []),
-                           *([f"{_fmt(p['distance_km'])}千米"] if "distance_km" in p else [])])
-        scope = _SCOPE_ZH.get(p.get("scope"), "")
-        what = "院前急救站点" if p.get("network") == EMS_NETWORK \
-            else facility_zh(p.get("facility"))
-        return f"{scope}{_fmt(p.get('min_share_pct', 100))}%人口在{reach}内可达{what}"
+        reach = _joined([*([_("{n} min").format(n=_fmt(p["minutes"]))] if "minutes" in p
+                           else []),
+                         *([_("{n} km").format(n=_fmt(p["distance_km"]))] if "distance_km" in p
+                           else [])], both=p.get("combine") == "both")
+        what = _("pre-hospital emergency (EMS) stations") if p.get("network") == EMS_NETWORK \
+            else facility_words(p.get("facility"))
+        return _scoped(p.get("scope"), _("{share}% of the population within {reach} of {what}")
+                       .format(share=_fmt(p.get("min_share_pct", 100)), reach=reach, what=what))
     if rule == "text":
         return norm.quote
     return norm.quote
 
 
-def _side_zh(side: dict[str, Any]) -> str:
+def _joined(parts: list[str], *, both: bool) -> str:
+    """Return one or two conditions joined by 或 (either) or 且 (both), spaced."""
+    if len(parts) == 2:
+        return (_("{a} and {b}") if both else _("{a} or {b}")).format(a=parts[0], b=parts[1])
+    return "".join(parts)
+
+
+def _side_words(side: dict[str, Any]) -> str:
     if side.get("resource"):
-        who = facility_zh(side["facility"]) if side.get("facility") else ""
-        return f"{who}{_resource_zh(side['resource'])}"
-    return f"{facility_zh(side.get('facility'))}数"
+        if side.get("facility"):
+            return _("{resource} of {facility}").format(
+                facility=facility_words(side["facility"]),
+                resource=_resource_words(side["resource"]))
+        return _resource_words(side["resource"])
+    return _("number of {facility}").format(facility=facility_words(side.get("facility")))
 
 
 def _pct_band(p: dict[str, Any]) -> str:
     if "min_pct" in p and "max_pct" in p:
         return f"{_fmt(p['min_pct'])}%—{_fmt(p['max_pct'])}%"
     if "min_pct" in p:
-        return f"不低于{_fmt(p['min_pct'])}%"
-    return f"不高于{_fmt(p['max_pct'])}%"
+        return _("at least {pct}%").format(pct=_fmt(p["min_pct"]))
+    return _("at most {pct}%").format(pct=_fmt(p["max_pct"]))
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -138,7 +193,7 @@ def _presence(ctx: _Context, norm: Norm) -> _Outcome:
     where = p.get("where") or {}
     need = int(p.get("min_count", 1))
     chosen = ctx.select(p["facility"])
-    label = facility_zh(p["facility"])
+    label = facility_words(p["facility"])
     subtypes = set(_as_list(p["facility"] if not isinstance(p["facility"], dict)
                             else p["facility"].get("subtype")))
     village_clinic = level == "village" and subtypes == {"村卫生室"}
@@ -159,12 +214,15 @@ def _presence(ctx: _Context, norm: Norm) -> _Outcome:
         out.add(have >= need)
         if have < need:
             out.rows.append(ctx.violation(
-                norm, area=code, expected=f"≥ {need} 所{label}", actual=f"{have} 所",
-                shortfall=need - have, unit=f"所{label}"))
+                norm, area=code, expected=_("≥ {n} {facility}").format(n=need, facility=label),
+                actual=_("{n} facilities").format(n=have), shortfall=need - have,
+                unit=_classified("所", label)))
     if skipped_communities:
-        out.reasons.append(f"{skipped_communities} 个居委会（社区）不检查：该标准针对行政村")
+        out.reasons.append(_("{n} residents' committees not checked: the norm is about "
+                             "administrative villages").format(n=skipped_communities))
     if exempted:
-        out.reasons.append(f"{len(exempted)} 个村为乡镇卫生院所在地，免设：{_list(exempted)}")
+        out.reasons.append(_("{n} villages are the seat of a township health centre, exempt: "
+                             "{villages}").format(n=len(exempted), villages=_list(exempted)))
     return out
 
 
@@ -223,7 +281,8 @@ def _filtered_areas(ctx: _Context, codes: list[str], where: dict[str, Any],
                 continue
         kept.append(code)
     if unknown_pop:
-        out.reasons.append(f"缺少{ctx.year}年常住人口：{_list(unknown_pop)}")
+        out.reasons.append(_("missing {year} resident population: {areas}").format(
+            year=ctx.year, areas=_list(unknown_pop)))
     return kept
 
 
@@ -231,7 +290,7 @@ def _count_per_population(ctx: _Context, norm: Norm) -> _Outcome:
     p = norm.params
     where = p.get("where") or {}
     chosen = ctx.select(p["facility"])
-    label = facility_zh(p["facility"])
+    label = facility_words(p["facility"])
     subtypes = set(_as_list(p["facility"] if not isinstance(p["facility"], dict)
                             else p["facility"].get("subtype")))
     streets_only = bool(subtypes) and subtypes <= set(STREET_SUBTYPES) and "area_kind" not in where
@@ -248,29 +307,33 @@ def _count_per_population(ctx: _Context, norm: Norm) -> _Outcome:
         pops = [ctx.pop(c) for c in parts]
         if any(v is None for v in pops):
             out.add(None)
-            out.reasons.append(f"缺少{ctx.year}年常住人口：{ctx.name.get(code, code)}")
+            out.reasons.append(_("missing {year} resident population: {areas}").format(
+                year=ctx.year, areas=ctx.name.get(code, code)))
             continue
         served = float(sum(v for v in pops if v is not None))
         have = len(ctx.in_area(chosen, code)) if not streets_only else sum(
             len(ctx.in_area(chosen, c)) for c in parts)
         need_min = _ceil(served / hi) if hi else 0
         need_max = max(1, _floor(served / lo)) if lo else None
-        expected = f"{need_min}–{need_max} 所" if need_max is not None else f"≥ {need_min} 所"
-        whose = "街道常住人口" if streets_only else "常住人口"
-        actual = f"{have} 所（{whose} {_fmt(served)} 人）"
+        expected = (_("{low}–{high} facilities").format(low=need_min, high=need_max)
+                    if need_max is not None else _("≥ {n} facilities").format(n=need_min))
+        actual = (_("{n} facilities ({pop} residents of streets)") if streets_only
+                  else _("{n} facilities ({pop} residents)")).format(n=have, pop=_fmt(served))
         if have < need_min:
             out.add(False)
             out.rows.append(ctx.violation(norm, area=code, expected=expected, actual=actual,
-                                          shortfall=need_min - have, unit=f"所{label}"))
+                                          shortfall=need_min - have,
+                                          unit=_classified("所", label)))
         elif need_max is not None and have > need_max:
             out.add(False)
             out.rows.append(ctx.violation(norm, area=code, expected=expected, actual=actual,
-                                          shortfall=have - need_max, unit=f"所{label}",
+                                          shortfall=have - need_max,
+                                          unit=_classified("所", label),
                                           excess=True))
         else:
             out.add(True)
     if out.checked == 0 and streets_only:
-        out.reasons.append("本区域没有街道")
+        out.reasons.append(_("the region has no street (subdistrict)"))
     return out
 
 
@@ -286,6 +349,18 @@ def _sum_resource(ctx: _Context, chosen: pd.DataFrame, resource: Any) -> tuple[f
     return total, missing
 
 
+_MISSING_POP: dict[str, Callable[[], str]] = {
+    "all": lambda: _("missing {year} resident population: {areas}"),
+    "urban": lambda: _("missing {year} urban resident population: {areas}"),
+    "rural": lambda: _("missing {year} rural resident population: {areas}"),
+}
+_RESIDENTS: dict[str, Callable[[], str]] = {
+    "all": lambda: _("{pop} residents"),
+    "urban": lambda: _("{pop} urban residents"),
+    "rural": lambda: _("{pop} rural residents"),
+}
+
+
 def _resource_per_population(ctx: _Context, norm: Norm) -> _Outcome:
     p = norm.params
     out = _Outcome()
@@ -299,8 +374,8 @@ def _resource_per_population(ctx: _Context, norm: Norm) -> _Outcome:
         pop = ctx.pop(code) if scope == "all" else ctx.scoped_pop(code, scope)
         if pop is None:
             out.add(None)
-            out.reasons.append(f"缺少{ctx.year}年{_SCOPE_ZH.get(scope, '')}常住人口："
-                               f"{ctx.name.get(code, code)}")
+            out.reasons.append(_MISSING_POP[scope]().format(year=ctx.year,
+                                                            areas=ctx.name.get(code, code)))
             continue
         inside = ctx.in_area(chosen, code)
         if scope != "all":
@@ -308,9 +383,10 @@ def _resource_per_population(ctx: _Context, norm: Norm) -> _Outcome:
             inside = inside.loc[[k == scope for k in classes]]
         actual, missing = _sum_resource(ctx, inside, p["resource"])
         if missing:
-            out.reasons.append(f"{_list(missing)} 缺少{ctx.year}年{_resource_zh(p['resource'])}"
-                               "（按 0 计）")
-        whose = f"{_SCOPE_ZH[scope]}常住人口 {_fmt(pop)} 人"
+            out.reasons.append(_("{facilities}: no {year} {resource} (counted as 0)").format(
+                facilities=_list(missing), year=ctx.year,
+                resource=_resource_words(p["resource"])))
+        whose = _RESIDENTS[scope]().format(pop=_fmt(pop))
         ok = True
         for bound in ("min", "min_count", "max"):
             if bound not in p:
@@ -319,13 +395,15 @@ def _resource_per_population(ctx: _Context, norm: Norm) -> _Outcome:
             if bound == "max" and actual > _floor(limit):
                 ok = False
                 out.rows.append(ctx.violation(
-                    norm, area=code, expected=f"≤ {_floor(limit)} {unit}（{whose}）",
+                    norm, area=code, expected=_("≤ {n} {unit} ({whose})").format(
+                        n=_floor(limit), unit=unit, whose=whose),
                     actual=f"{_fmt(actual)}", shortfall=actual - _floor(limit), unit=unit,
                     excess=True))
             elif bound != "max" and actual < limit - _EPS:
                 ok = False
                 out.rows.append(ctx.violation(
-                    norm, area=code, expected=f"≥ {_ceil(limit)} {unit}（{whose}）",
+                    norm, area=code, expected=_("≥ {n} {unit} ({whose})").format(
+                        n=_ceil(limit), unit=unit, whose=whose),
                     actual=f"{_fmt(actual)}", shortfall=_ceil(limit) - actual, unit=unit))
         out.add(ok)
     return out
@@ -343,10 +421,11 @@ def _share_check(ctx: _Context, norm: Norm, out: _Outcome, *, num: float, den: f
     if den <= 0:
         out.add(None)
         where = facility or area
-        out.reasons.append(f"{where}：分母为 0")
+        out.reasons.append(_("{where}: the denominator is 0").format(where=where))
         return
     pct = 100.0 * num / den
-    actual = f"{pct:.2f}%（{_fmt(num)}/{_fmt(den)}）"
+    actual = _("{pct}% ({part}/{whole})").format(pct=f"{pct:.2f}", part=_fmt(num),
+                                                  whole=_fmt(den))
     expected = _pct_band(p)
     ok = True
     if "min_pct" in p and pct < float(p["min_pct"]) - _EPS:
@@ -373,7 +452,7 @@ def _share(ctx: _Context, norm: Norm) -> _Outcome:
     num_fac, num_res = _side(ctx, p.get("facility"), num_side)
     den_fac, den_res = _side(ctx, p.get("facility"), den_side)
     unit = (_resource_unit(num_res) if num_res
-            else f"所{facility_zh(num_side.get('facility'))}")
+            else _classified("所", facility_words(num_side.get("facility"))))
     per_facility = (p.get("facility") is not None and num_res and den_res
                     and not num_side.get("facility") and not den_side.get("facility"))
     if per_facility:
@@ -381,11 +460,13 @@ def _share(ctx: _Context, norm: Norm) -> _Outcome:
             num, den = ctx.value(str(fid), num_res), ctx.value(str(fid), den_res)
             if math.isnan(num) or math.isnan(den):
                 out.add(None)
-                out.reasons.append(f"缺少{ctx.year}年资源数据：{_fac(ctx, fid)}")
+                out.reasons.append(_("missing {year} resources data: {facility}").format(
+                    year=ctx.year, facility=_fac(ctx, fid)))
                 continue
             _share_check(ctx, norm, out, num=num, den=den, unit=unit, facility=str(fid))
         if out.checked == 0:
-            out.reasons.append(f"本区域没有{facility_zh(p['facility'])}")
+            out.reasons.append(_("the region has no {facility}").format(
+                facility=facility_words(p["facility"])))
         return out
     for code in ctx.areas_of("county"):
         nf, df = ctx.in_area(num_fac, code), ctx.in_area(den_fac, code)
@@ -400,10 +481,10 @@ def _department_share(ctx: _Context, norm: Norm) -> _Outcome:
     dept = str(p["department"])
     accepted = set(DEPARTMENT_EQUIVALENTS.get(dept, (dept,)))
     chosen = ctx.select(p["facility"])
-    label = facility_zh(p["facility"])
+    label = facility_words(p["facility"])
     out = _Outcome()
     if chosen.empty:
-        out.reasons.append(f"本区域没有{label}")
+        out.reasons.append(_("the region has no {facility}").format(facility=label))
         return out
     has = [bool(accepted & set(_split(d))) for d in chosen["departments"]]
     lacking = chosen.loc[[not h for h in has]]
@@ -416,8 +497,9 @@ def _department_share(ctx: _Context, norm: Norm) -> _Outcome:
             out.add(ok)
             if not ok:
                 out.rows.append(ctx.violation(
-                    norm, facility=str(fid), expected=f"设置{dept}", actual=f"未设{dept}",
-                    shortfall=1, unit=f"个{dept}"))
+                    norm, facility=str(fid), expected=_("has {department}").format(department=dept),
+                    actual=_("no {department}").format(department=dept),
+                    shortfall=1, unit=_classified("个", dept)))
         return out
     out.checked, out.passed, out.failed = n, k, n - k
     if pct >= min_pct - _EPS:
@@ -427,9 +509,12 @@ def _department_share(ctx: _Context, norm: Norm) -> _Outcome:
     need = _ceil(min_pct * n / 100.0)
     for code in ctx.areas_of("county"):
         out.rows.append(ctx.violation(
-            norm, area=code, expected=f"≥ {_fmt(min_pct)}%（{need}/{n} 所）",
-            actual=f"{pct:.1f}%（{k}/{n} 所）", shortfall=need - k, unit=f"所{label}",
-            detail="未设置: " + "、".join(str(x) for x in lacking["name"])))
+            norm, area=code, expected=_("≥ {pct}% ({k}/{n} facilities)").format(
+                pct=_fmt(min_pct), k=need, n=n),
+            actual=_("{pct}% ({k}/{n} facilities)").format(pct=f"{pct:.1f}", k=k, n=n),
+            shortfall=need - k, unit=_classified("所", label),
+            detail=_("lacking: {names}").format(
+                names=_sep().join(str(x) for x in lacking["name"]))))
     return out
 
 
@@ -447,7 +532,8 @@ def _service_circle(ctx: _Context, norm: Norm) -> _Outcome:
     circle = ctx.readings.circle(norm)
     if ctx.access is None:
         out.status = NOT_EVALUABLE
-        out.reasons.append("缺少行程时间（需村居位置和人口，以及道路网络或直线距离模型）")
+        out.reasons.append(_("no travel times (they need the villages' locations and "
+                             "populations, and a road network or a straight-line model)"))
         return out
     minutes, km = circle.minutes, circle.distance_km
     scope = p.get("scope")
@@ -460,16 +546,16 @@ def _service_circle(ctx: _Context, norm: Norm) -> _Outcome:
                                   scope=None if scope in (None, "all") else scope)
     except HsplanError as exc:
         out.status = NOT_EVALUABLE
-        out.reasons.append(f"无法计算行程时间：{exc}")
+        out.reasons.append(_("travel times could not be computed: {error}").format(error=exc))
         return out
     covered = _covered(cov, minutes, km, circle.combine)
     pop = pd.to_numeric(cov["pop"], errors="coerce").fillna(0.0).astype(float)
     total = float(pop.sum())
     share = 100.0 * float(pop[covered].sum()) / total if total > 0 else math.nan
     need = circle.min_share_pct
-    join = " 或 " if circle.combine == "either" else " 且 "
-    reach = join.join([*([f"≤ {_fmt(minutes)} 分钟"] if minutes else []),
-                       *([f"≤ {_fmt(km)} 千米"] if km else [])])
+    reach = _joined([*([_("≤ {n} min").format(n=_fmt(minutes))] if minutes else []),
+                     *([_("≤ {n} km").format(n=_fmt(km))] if km else [])],
+                    both=circle.combine != "either")
     for i, row in enumerate(cov.to_dict(orient="records")):
         out.checked += 1
         if covered.iloc[i]:
@@ -477,21 +563,27 @@ def _service_circle(ctx: _Context, norm: Norm) -> _Outcome:
             continue
         out.failed += 1
         if not bool(row.get("reachable", True)):
-            actual = "不可达"
+            actual = _("unreachable")
         else:
-            actual = f"{float(row['travel_min']):.1f} 分钟，{float(row['dist_m']) / 1000:.1f} 千米"
+            actual = _("{minutes} min, {km} km").format(
+                minutes=f"{float(row['travel_min']):.1f}",
+                km=f"{float(row['dist_m']) / 1000:.1f}")
         out.rows.append(ctx.violation(norm, area=str(row["area_code"]), expected=reach,
                                       actual=actual, shortfall=float(pop.iloc[i]),
-                                      unit="人（未覆盖人口）"))
-    how = f"出行方式：{MODE_ZH[circle.mode]}（{circle.mode_how}）"
+                                      unit=_("uncovered residents")))
+    how = _("travel mode: {mode} ({how})").format(mode=mode_words(circle.mode),
+                                                 how=circle.mode_how)
     if math.isnan(share):
         out.status = NOT_EVALUABLE
-        out.reasons.append(f"缺少{_SCOPE_ZH.get(scope, '')}需求点人口")
+        out.reasons.append(_("missing urban demand points' population") if scope == "urban"
+                           else _("missing rural demand points' population") if scope == "rural"
+                           else _("missing demand points' population"))
         return out
     out.covered_pct = share
     out.status = PASS if share >= need - _EPS else FAIL
-    scope_zh = _SCOPE_ZH.get(scope, "")
-    out.reasons.append(f"{scope_zh}覆盖人口 {share:.1f}%（标准 ≥ {_fmt(need)}%；{reach}；{how}）")
+    out.reasons.append(_scoped(scope, _("covered population {share}% (norm ≥ {need}%; {reach}; "
+                                        "{how})").format(share=f"{share:.1f}", need=_fmt(need),
+                                                         reach=reach, how=how)))
     if out.status == PASS:
         out.rows = []
     return out
@@ -522,7 +614,8 @@ def _covered(cov: pd.DataFrame, minutes: float | None, km: float | None,
 
 def _text(ctx: _Context, norm: Norm) -> _Outcome:
     out = _Outcome(status=NOT_EVALUABLE)
-    out.reasons.append("定性要求，模型中没有对应数据，需人工核对")
+    out.reasons.append(_("qualitative requirement: the model has no data for it; check it by "
+                         "hand"))
     return out
 
 
