@@ -8,6 +8,7 @@ are single words, and what a message quotes ('…', `hsplan …`) is not a sente
 from __future__ import annotations
 
 import re
+from typing import Any
 
 QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`")
 ENGLISH_RUN = re.compile(r"(?<![\w.])[A-Za-z][\w.+/-]*(?: [A-Za-z][\w.+/-]*){2,}")
@@ -37,3 +38,27 @@ def chinese_runs(text: str, names: set[str] | list[str] = ()) -> list[str]:
     for name in sorted({n for n in names if n}, key=len, reverse=True):
         text = text.replace(name, " ")
     return CJK_RUN.findall(text)
+
+
+def yaml_strings(value: Any) -> list[str]:
+    """Return every string inside a plan's YAML value (its readings block: quotes, kinds)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in yaml_strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in yaml_strings(v)]
+    return []
+
+
+def readings_words(plan: Any) -> set[str]:
+    """Return what a plan's readings quote, as the documents state it: the plan's own readings
+    block, the national documents quoted by the default readings, and the words of a quote
+    that decide a travel mode ("步行")."""
+    from hsplan.plans import readings
+
+    words = set(yaml_strings(plan.data.get("readings") or {}))
+    words |= {readings._DEFAULT_EMS["quote"], readings._DEFAULT_EMS_CITATION,
+              *(c["quote"] for c in readings._DEFAULT_CIRCLES.values())}
+    words |= set(readings._WALK_WORDS) | set(readings._DRIVE_WORDS)
+    return {w for w in words if w}

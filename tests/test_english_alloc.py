@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from language_helpers import chinese_runs
+from language_helpers import chinese_runs, readings_words
 
 PLAN = "jiangchuan-2021-2025"
 
@@ -28,8 +28,7 @@ def project() -> Path:
 def names(project: Path) -> set[str]:
     """The data's own names: areas, facilities and their types, the project's name, the
     plan's title, norms, targets' indicator names as the plan writes them, the efficiency
-    unit groups (schema categories) and the plan's readings line (`hsplan.plans.readings`
-    speaks for itself)."""
+    unit groups (schema categories) and what the plan's readings quote."""
     from hsplan.allocation.efficiency import UNIT_GROUPS
     from hsplan.plans.catalog import load_catalog
     from hsplan.plans.plan import load_plan
@@ -41,7 +40,8 @@ def names(project: Path) -> set[str]:
     region = proj.load()
     plan = load_plan(PLAN, project=proj)
     catalog = load_catalog()
-    found = {proj.name, plan.title, plan.region_name, Readings.from_plan(plan).line_zh()}
+    found = {proj.name, plan.title, plan.region_name, Readings.from_plan(plan).line_zh(),
+             *readings_words(plan)}
     found |= {str(n) for n in region.areas["name"].dropna()}
     found |= {str(n) for n in region.facilities["name"].dropna()}
     found |= set(schema.FACILITY_SUBTYPES) | set(schema.FACILITY_CATEGORIES) | set(UNIT_GROUPS)

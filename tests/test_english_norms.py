@@ -19,14 +19,13 @@ from typer.testing import CliRunner
 
 from hsplan.cli import app
 from hsplan.evaluation.norms import SUMMARY_COLUMNS, VIOLATION_COLUMNS, check
-from hsplan.plans import readings as readings_module
 from hsplan.plans.plan import Plan, builtin_plans, load_plan
 from hsplan.region import schema
 from hsplan.region.example import example_project_path
 from hsplan.region.model import Region
 from hsplan.region.project import Project
 from hsplan.reports.workbook import VALUE_ZH
-from language_helpers import chinese_runs
+from language_helpers import chinese_runs, readings_words, yaml_strings
 
 PLAN = "jiangchuan-2021-2025"
 pytestmark = pytest.mark.usefixtures("english")
@@ -45,25 +44,13 @@ def region(project: Path) -> Region:
     return Project.open(project).load()
 
 
-def _walk(value: Any) -> list[str]:
-    """Return every string inside a plan's YAML value (its readings block: quotes, kinds)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _walk(v)]
-    if isinstance(value, list | tuple):
-        return [s for v in value for s in _walk(v)]
-    return []
-
-
 def _plan_words(plan: Plan) -> set[str]:
     """The plan's own words: title, region, source, the norms' names, quotes and the kinds and
     departments their parameters name, and everything its readings block says."""
     words = {plan.title, plan.region_name, plan.source_document}
     for n in plan.norms:
-        words |= {n.name or "", n.quote, n.note or "", *_walk(n.params)}
-    words |= set(_walk(plan.data.get("readings") or {}))
-    return words
+        words |= {n.name or "", n.quote, n.note or "", *yaml_strings(n.params)}
+    return words | readings_words(plan)
 
 
 def _names(project: Path, region: Region, plans: list[Plan]) -> set[str]:
@@ -80,10 +67,6 @@ def _names(project: Path, region: Region, plans: list[Plan]) -> set[str]:
         words |= {p.strip() for p in str(value).replace("，", "、").split("、")}
     words |= set(schema.FACILITY_SUBTYPES) | set(schema.FACILITY_CATEGORIES)
     words |= set(schema.DEPARTMENTS) | set(schema.GRADES)
-    words |= {readings_module._DEFAULT_EMS["quote"], readings_module._DEFAULT_EMS_CITATION,
-              *(c["quote"] for c in readings_module._DEFAULT_CIRCLES.values())}
-    # the words of a quote that decide a travel mode, quoted as the plan's ("步行")
-    words |= set(readings_module._WALK_WORDS) | set(readings_module._DRIVE_WORDS)
     for plan in plans:
         words |= _plan_words(plan)
     return {w for w in words if w}

@@ -424,7 +424,7 @@ def test_diff_writes_each_value_in_one_form_with_its_unit_and_chinese_words() ->
     assert _cells(out, "3分钟出车率")[2:] == ["P13 ≥ 95.0%", "NT14 ≥ 95.0%", "相同"]
     assert _cells(out, "人均预期寿命")[2:4] == ["T22 提高", "NT01 ≈ 78.9 岁"]
     assert _cells(out, "孕产妇死亡率")[2] == "P30 降低"
-    assert _cells(out, "设立1个疾病预防控制机构")[2] == "N02每个县(区)至少1所疾病预防控制中心"
+    assert _cells(out, "设立1个疾病预防控制机构")[2] == "N02：每个县(区)至少1所疾病预防控制中心"
     assert "T22 up" not in out and "≥ 1.34" not in out and "presence" not in out
 
 
@@ -460,4 +460,4 @@ def test_diff_range_of_a_ratio_is_written_as_ratios(tmp_path: Path) -> None:
     out = _diff_lines(str(tmp_path / "d.yaml"), str(tmp_path / "n.yaml"))
     assert _cells(out, "nurse_to_doctor_ratio")[2:] == ["T4 1:1.00—1:1.20", "D ≥ 1:1.20", "—"]
     assert _cells(out, "beds_per_1k")[2:] == ["T1 ≥ 3.44 张/千人", "A ≥ 3.56 张/千人", "B"]
-    assert _cells(out, "n")[2:4] == ["N1每3万人口1辆救护车", "N1每3万人口2辆救护车"]
+    assert _cells(out, "n")[2:4] == ["N1：每3万人口1辆救护车", "N1：每3万人口2辆救护车"]

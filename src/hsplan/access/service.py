@@ -360,8 +360,8 @@ class ServiceAccess:
         out.attrs.update(parts[0].attrs)
         out.attrs["scope"] = "all"
         out.attrs["facility"] = _("{n} ambulance bases ({how})").format(
-            n=len(bases), how=self.readings.ems.describe_zh())
-        out.attrs["readings"] = self.readings.line_zh()
+            n=len(bases), how=self.readings.ems.describe())
+        out.attrs["readings"] = self.readings.line()
         return out
 
     def ambulance_shares(self, *, year: int | None = None) -> dict[str, Any]:

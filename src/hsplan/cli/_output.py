@@ -22,19 +22,15 @@ if TYPE_CHECKING:
 
 #: the mark on every output made from a generated (synthetic) region: a tag for titles and
 #: captions, and the banner line printed before results
-SYNTHETIC_TAG = "合成数据"
-SYNTHETIC_BANNER = "[bold red]合成数据[/] — 示例生成的数据，不是真实机构的结果"
-
-
 def synthetic_tag() -> str:
     """Return the tag of titles and captions made from a generated region, in the language
-    (`SYNTHETIC_TAG` in Chinese)."""
+    (合成数据 in Chinese)."""
     return _("synthetic data")
 
 
 def synthetic_banner() -> str:
     """Return the banner line printed before results made from a generated region, in the
-    language (`SYNTHETIC_BANNER` in Chinese)."""
+    language."""
     return "[bold red]" + synthetic_tag() + "[/] — " + _(
         "data made by the example generator, not the results of real facilities")
 

@@ -12,7 +12,7 @@ from hsplan._files import atomic_path
 from hsplan._i18n import N_, _, format_number
 from hsplan.access.choices import FCA_METHODS, SUPPLY_COLUMNS
 from hsplan.cli._app import PANEL_ACCESS, YEAR_MAX, YEAR_MIN, app, console
-from hsplan.cli._output import SYNTHETIC_BANNER, FrameFormat, print_frame
+from hsplan.cli._output import FrameFormat, print_frame, synthetic_banner
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -103,7 +103,7 @@ def _roads(project: Project) -> gpd.GeoDataFrame | None:
 
 def _synthetic_banner(sa: ServiceAccess) -> None:
     if sa.region.synthetic:
-        console.print(SYNTHETIC_BANNER)
+        console.print(synthetic_banner())
 
 
 def _print_report(report: CoverageReport, fmt: FrameFormat, title: str,
@@ -127,7 +127,7 @@ def _print_report(report: CoverageReport, fmt: FrameFormat, title: str,
         title=title, facility=attrs.get("facility"), year=attrs.get("year")), highlight=False)
     console.print(_("[dim]travel-time model {network}[/]").format(network=attrs.get("network")),
                   highlight=False)
-    console.print(sa.readings.line_zh(), highlight=False)
+    console.print(sa.readings.line(), highlight=False)
     if mode_how:
         console.print(_("travel mode: {how}").format(how=mode_how), highlight=False)
     shown = summary.copy()

@@ -131,7 +131,7 @@ def ambulance_status(project: Any, plan: Any) -> dict[str, Any]:
     from hsplan.plans.readings import Readings
 
     readings = Readings.from_plan(plan)
-    out: dict[str, Any] = {"readings": readings.line_zh(), "status": "ok"}
+    out: dict[str, Any] = {"readings": readings.line(), "status": "ok"}
     try:
         sa = ServiceAccess.from_project(project).with_readings(readings)
     except HsplanError:

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from hsplan._i18n import N_, _, is_missing, join_names, unit_text
+from hsplan._i18n import N_, _, is_missing, join_names, language, unit_text
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console, err_console
 from hsplan.cli._output import (
     cell,
@@ -184,7 +184,7 @@ def plans_diff(
 def _diff_side(row: Mapping[Any, Any], side: str, plan: Any) -> str:
     """Return one side of a `plans diff` row as the plan's reader writes it: a target as
     `evaluate` prints it (``T14 ≥ 1:1.34``, ``T02 ≥ 100.0%``, ``T22 提高``), a norm in
-    words (``N21 每3万人口1辆救护车``), a task with its deadline."""
+    words (``N21：每3万人口1辆救护车``), a task with its deadline."""
     ident = row[f"id_{side}"]
     if row["kind"] == "target":
         target = next(t for t in plan.targets if t.id == ident)
@@ -194,7 +194,9 @@ def _diff_side(row: Mapping[Any, Any], side: str, plan: Any) -> str:
 
         norm = next(n for n in plan.norms if n.id == ident)
         words = _("qualitative (checked by hand)") if norm.rule == "text" else describe(norm)
-        return tight(f"{ident} {words}")  # a break after the id, not before the words
+        if language() == "en":
+            return f"{ident}: {words}"
+        return f"{ident}：{tight(words)}"  # a break after the id, not before the words
     value = row[f"value_{side}"]
     return f"{ident} {value}" if isinstance(value, str) and value else str(ident)
 

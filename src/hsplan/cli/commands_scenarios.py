@@ -12,12 +12,12 @@ from rich.table import Table
 from hsplan._i18n import _, format_number
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import (
-    SYNTHETIC_TAG,
     cell,
     emit_json,
     finish_xlsx,
     refuse_out_for_table,
     status_text,
+    synthetic_tag,
 )
 
 if TYPE_CHECKING:
@@ -101,12 +101,13 @@ def compare_command(
         emit_json(result.to_json(), out)
         return
     refuse_out_for_table(out)
-    synthetic = f" · {SYNTHETIC_TAG}" if region.synthetic or proj.synthetic else ""
+    synthetic = f" · {synthetic_tag()}" if region.synthetic or proj.synthetic else ""
     console.print("[bold]" + _("scenario {id}").format(id=loaded.id) + "[/] "
                   + _("{title} · plan {plan} · {year}").format(
                       title=loaded.title, plan=loaded_plan.id, year=result.year)
                   + synthetic, highlight=False)
-    console.print(str(result.readings.get("line_zh", "")), highlight=False)
+    readings = result.readings.get("line") or result.readings.get("line_zh", "")
+    console.print(str(readings), highlight=False)
     notes = list(result.notes)  # in the reader's language, as `apply_scenario` made them
     console.print(_table(result.changes, _("scenario changes"),
                          {"index": "#", "op": _("change"), "facility": _("facility"),

@@ -292,7 +292,7 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
         if method == "cohort" else _("P(t) = P(base year) × (1 + r)^(t − base year)"),
         _("{year}: {pop} persons").format(year=base_year, pop=_fmt(pop_base))
         + (_(" (urban {urban} persons, rural {rural} persons, {basis})").format(
-            urban=_fmt(split.urban), rural=_fmt(split.rural), basis=split.basis_zh)
+            urban=_fmt(split.urban), rural=_fmt(split.rural), basis=split.basis or split.basis_zh)
            if split is not None else "")
         + _("; urbanisation rate {before} → {after} ({how})").format(
             before=f"{share0:.1%}", after=f"{share1:.1%}", how=urban_how),

@@ -322,6 +322,7 @@ class Readings:
                                   for s, c in self.ambulance_circles().items()},
             "travel_mode": {"default": self.travel_mode, "how": self.travel_mode_how},
             "line_zh": self.line_zh(),
+            "line": self.line(),
         }
 
 

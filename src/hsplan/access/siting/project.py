@@ -64,7 +64,7 @@ class SitingProblem:
     #: the 0/1 coverage (demand × sites) when it is not "cost ≤ minutes": the ambulance
     #: circles of the plan's readings (minutes 或/且 kilometres along the route)
     covers: sp.csr_matrix | None = None
-    #: the readings line (``Readings.line_zh``) when the plan's readings decided the problem
+    #: the readings line (``Readings.line``) when the plan's readings decided the problem
     readings: str = ""
 
 
@@ -264,7 +264,7 @@ def siting_problem(sa: ServiceAccess, facility: FacilitySelector | None, *,
     if ambulance and facility is None:
         existing = sa.ambulance_bases()
         described = _("ambulance bases ({bases})").format(
-            bases=sa.readings.ems.describe_zh())
+            bases=sa.readings.ems.describe())
     else:
         if facility is None:
             raise_if_errors([Problem(_("siting: facility"), expected=_(
@@ -337,7 +337,7 @@ def siting_problem(sa: ServiceAccess, facility: FacilitySelector | None, *,
                        site_cost=site_cost, capacity=cap, unit="min", context=_("siting"))
     return SitingProblem(access=sa, sites=sites, data=data, minutes=per_point,
                          facility=described, candidates=label, network=network_label,
-                         covers=covers, readings=sa.readings.line_zh() if ambulance else "")
+                         covers=covers, readings=sa.readings.line() if ambulance else "")
 
 
 def _ambulance_pairs(sa: ServiceAccess, sites: gpd.GeoDataFrame
