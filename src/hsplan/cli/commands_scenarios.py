@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from hsplan._i18n import _, format_number
+from hsplan._i18n import N_, _, format_number, unit_text
 from hsplan.cli._app import PANEL_PLAN, YEAR_MAX, YEAR_MIN, app, console
 from hsplan.cli._output import (
     cell,
@@ -30,8 +30,9 @@ class CompareFormat(StrEnum):
     xlsx = "xlsx"
 
 
-OP_ZH = {"open": "新建", "close": "关闭", "move": "迁址", "add": "增加", "remove": "减少",
-         "fact": "设定"}
+OP_WORDS = {"open": N_("open (new facility)"), "close": N_("close (facility)"),
+            "move": N_("move (facility)"), "add": N_("add (resources)"),
+            "remove": N_("remove (resources)"), "fact": N_("set (fact)")}
 BY_UNIT = ("value_baseline", "value_scenario", "change")  # printed with the row's unit's decimals
 
 
@@ -39,9 +40,12 @@ def _value(row: dict[Any, Any], column: str) -> str:
     if column.startswith("status"):
         return status_text(row[column])
     if column == "op":
-        return OP_ZH.get(str(row[column]), str(row[column]))
+        op = str(row[column])
+        return _(OP_WORDS[op]) if op in OP_WORDS else op
     if column == "unit" and row[column] == "1:x":
-        return "比值"
+        return _("ratio")
+    if column == "unit":
+        return unit_text(row[column])
     if column in BY_UNIT and "unit" in row:
         return format_number(row[column], row["unit"], sign=column == "change")
     return cell(row[column])
