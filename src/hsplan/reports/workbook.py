@@ -22,7 +22,10 @@ from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from hsplan._i18n import N_, _, join_names, language
+
 NOTES_SHEET = "说明"
+NOTES_SHEET_WORD = N_("notes")  # the 说明 sheet, in the reader's language
 HEADER_FILL = "D9D9D9"
 STATUS_FILLS = {
     "已达标": "C6EFCE", "达标": "C6EFCE", "已完成": "C6EFCE",
@@ -41,12 +44,22 @@ VALUE_ZH = {
     "due soon": "即将到期", "no report": "未报告", "not started": "未开始", "done": "已完成",
     "cancelled": "已取消", "urban": "城镇", "rural": "农村", "True": "是", "False": "否",
 }
+# in English the ids stay the words they are; symbols and yes/no as in Chinese
+VALUE_EN = {">=": "≥", "<=": "≤", "approx": "≈", "True": "yes", "False": "no"}
+STATUS_FILLS_EN = {
+    "met": "C6EFCE", "pass": "C6EFCE", "done": "C6EFCE", "on track": "DDEBF7",
+    "at risk": "FFEB9C", "due soon": "FFEB9C", "no report": "FFEB9C", "not started": "FFEB9C",
+    "off track": "FFC7CE", "fail": "FFC7CE", "late": "FFC7CE",
+    "not evaluable": "E7E6E6", "cancelled": "E7E6E6",
+}
 _FORMULA_START = ("=", "+", "-", "@")
-_PERCENT_HEADER = re.compile(r"%|率|占比|比例|进度")
+_PERCENT_HEADER = re.compile(r"%|率|占比|比例|进度|share|progress|rate\b", re.I)
 _YEAR_HEADER = re.compile(r"年份|年度|^年$|year", re.I)
 _CODE_HEADER = re.compile(r"代码|编码|编号|code|id$", re.I)
-_COUNT_HEADER = re.compile(r"人口|人数|床位|数$|（人）|（张）|（个）|（辆）|天数|人次|张$|人$|个$")
-_RATE_HEADER = re.compile(r"每千|每万|每十万|/千人|/万人|千人|万人|比$")
+_COUNT_HEADER = re.compile(r"人口|人数|床位|数$|（人）|（张）|（个）|（辆）|天数|人次|张$|人$|个$|"
+                           r"population|persons|beds|visits|count|number", re.I)
+_RATE_HEADER = re.compile(r"每千|每万|每十万|/千人|/万人|千人|万人|比$|per 1,000|per 10,000|"
+                          r"per 100,000|ratio", re.I)
 
 
 def display_width(text: str) -> int:
@@ -78,6 +91,9 @@ def _is_number(v: Any) -> bool:
 def _finish_sheet(ws: Any) -> None:
     if ws.max_row < 1 or ws.max_column < 1:
         return
+    english = language() == "en"
+    values = VALUE_EN if english else VALUE_ZH
+    fills = STATUS_FILLS_EN if english else STATUS_FILLS
     headers = [str(c.value) if c.value is not None else "" for c in ws[1]]
     for c in ws[1]:
         c.font = Font(bold=True)
@@ -91,15 +107,15 @@ def _finish_sheet(ws: Any) -> None:
         for cell in cells:
             v = cell.value
             if isinstance(v, str):
-                if v in VALUE_ZH:
-                    cell.value = v = VALUE_ZH[v]
+                if v in values:
+                    cell.value = v = values[v]
                 if v.startswith(_FORMULA_START) or cell.data_type == "f":
                     cell.value = v
                     cell.data_type = "s"  # written as text, never run as a formula
-                if v in STATUS_FILLS:
-                    cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[v])
+                if v in fills:
+                    cell.fill = PatternFill("solid", fgColor=fills[v])
             elif isinstance(v, bool):
-                cell.value = "是" if v else "否"
+                cell.value = values[str(v)]
         numbers = [c.value for c in cells if _is_number(c.value)]
         fmt = number_format(header, numbers) if numbers else None
         if fmt is not None:
@@ -125,22 +141,24 @@ def finish_workbook(path: str | Path, *, plan: str | None = None, year: int | No
     wb = load_workbook(target)
     for ws in wb.worksheets:
         _finish_sheet(ws)
-    if NOTES_SHEET not in wb.sheetnames:
-        notes = wb.create_sheet(NOTES_SHEET)
+    sheet = _(NOTES_SHEET_WORD)
+    if NOTES_SHEET not in wb.sheetnames and sheet not in wb.sheetnames:
+        notes = wb.create_sheet(sheet)
         rows: list[tuple[str, str]] = []
         if title:
-            rows.append(("内容", title))
+            rows.append((_("contents"), title))
         if plan:
-            rows.append(("规划", plan))
+            rows.append((_("plan"), plan))
         if year is not None:
-            rows.append(("评估年度", f"{year}年"))
-        rows.append(("工作表", "、".join(s for s in wb.sheetnames if s != NOTES_SHEET)))
+            rows.append((_("year evaluated"), str(year) if language() == "en" else f"{year}年"))
+        rows.append((_("sheets"), join_names(s for s in wb.sheetnames if s != sheet)))
         for header, meaning in (definitions or {}).items():
             rows.append((header, meaning))
-        rows += [("数据来源", s) for s in sources]
-        rows.append(("颜色", "绿色：已达标/达标/已完成；蓝色：进度正常；黄色：进度滞后/即将到期/"
-                             "未报告；红色：偏离目标/未达标/滞后；灰色：无法评估"))
-        notes.append(("项目", "说明"))
+        rows += [(_("data source"), s) for s in sources]
+        rows.append((_("colours"), _(
+            "green: met/passed/done; blue: on track; yellow: at risk/due soon/not reported; "
+            "red: off track/failed/late; grey: not evaluable")))
+        notes.append((_("item"), _("explanation")))
         for row in rows:
             notes.append(row)
         _finish_sheet(notes)
