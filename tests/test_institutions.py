@@ -387,3 +387,53 @@ def test_sub_centre_catchment(example: Region) -> None:
     bare = access.for_region(example.replace(facts=example.facts.iloc[0:0]))
     empty = sub_centre_catchment(bare, year=2023)
     assert empty.empty and empty.attrs["facilities"] == []
+
+
+def _with_tumour_hospital(names_beds: dict[str, list[int]]) -> Region:
+    """乐山市市中区 with 区肿瘤医院 registered as the given facilities (name → approved beds
+    2020–2023)."""
+    region = synthesize(region_from_county("511102"), seed=0)
+    facs = region.facilities
+    template = facs[facs["subtype"] == "专科医院"].iloc[[0]] \
+        if (facs["subtype"] == "专科医院").any() else facs.iloc[[0]]
+    planted, rows = [], []
+    for k, (name, series) in enumerate(names_beds.items()):
+        row = template.copy()
+        row["id"], row["name"], row["subtype"] = f"Z{k}", name, "专科医院"
+        planted.append(row)
+        rows += [{"facility_id": f"Z{k}", "year": y, "beds_approved": b, "beds": b}
+                 for y, b in zip((2020, 2021, 2022, 2023), series, strict=True)]
+    return region.replace(facilities=pd.concat([facs, *planted], ignore_index=True),
+                          resources=pd.concat([region.resources, pd.DataFrame(rows)],
+                                              ignore_index=True))
+
+
+def test_an_institution_of_two_campuses_is_their_sum() -> None:
+    # 表2 of the 乐山 plan: 区肿瘤医院 棉竹院区、通江院区 300 beds, one target for both campuses
+    plan = load_plan("leshan-shizhong-2021-2025")
+    region = _with_tumour_hospital({"市中区肿瘤医院棉竹院区": [100, 110, 120, 130],
+                                    "市中区肿瘤医院通江院区": [80, 90, 100, 110]})
+    m = match_institutions(region, plan).set_index("institution_id").loc["I04"]
+    assert m["match"] == "院区名称相符" and list(m["campus_ids"]) == ["Z0", "Z1"]
+    assert "市中区肿瘤医院棉竹院区（Z0）" in m["reason"] and "通江院区（Z1）" in m["reason"]
+    result = evaluate_institutions(region, plan, year=2023)
+    beds = result[(result["institution_id"] == "I04") & (result["aspect"] == "床位")].iloc[0]
+    assert beds["value"] == 240 and beds["baseline"] == 180 and beds["target"] == 300
+    assert beds["completion_pct"] == pytest.approx(100 * (240 - 180) / (300 - 180), abs=0.05)
+    assert "2 个院区合计" in beds["reason"]
+    # a year counts only when both campuses report: 通江 without 2023 → 2022's sum (220)
+    res = region.resources
+    partial = region.replace(resources=res[~((res["facility_id"] == "Z1")
+                                             & (res["year"] == 2023))])
+    again = evaluate_institutions(partial, plan, year=2023)
+    beds = again[(again["institution_id"] == "I04") & (again["aspect"] == "床位")].iloc[0]
+    assert beds["value"] == 220
+
+
+def test_campuses_registered_as_one_facility_are_said_so() -> None:
+    plan = load_plan("leshan-shizhong-2021-2025")
+    region = _with_tumour_hospital({"市中区肿瘤医院": [150, 160, 170, 180]})
+    result = evaluate_institutions(region, plan, year=2023)
+    beds = result[(result["institution_id"] == "I04") & (result["aspect"] == "床位")].iloc[0]
+    assert beds["facility_name"] == "市中区肿瘤医院" and beds["value"] == 180
+    assert "院区（棉竹院区、通江院区）未分别登记，按一个机构计" in beds["reason"]

@@ -54,7 +54,8 @@ COLUMNS = ["institution_id", "name", "facility_id", "facility_name", "match", "a
            "baseline", "value", "target", "target_year", "status", "completion_pct",
            "time_pct", "aspirational", "reason", "quote"]
 MATCH_COLUMNS = ["institution_id", "name", "subtype", "facility_id", "facility_name",
-                 "facility_subtype", "match", "reason"]
+                 "facility_subtype", "match", "reason", "campus_ids"]
+_CAMPUS_SEP = re.compile(r"[、，,/；;]|和|及")
 # the county (or city, province) a name starts with — never a town's: 苏稽镇中心卫生院 and
 # 平兴镇中心卫生院 are two institutions, only their town names tell them apart
 _PREFIX = re.compile(r"^(?:[\u4e00-\u9fa5]{1,6}?(?:省|市|区|县|旗))")
@@ -72,6 +73,7 @@ ASPECT_WORDS = {"床位": N_("institution beds"), "等级": N_("institution grad
                 "匹配": N_("matching"), "建设": N_("development")}
 MATCH_WORDS = {"规划指定": N_("given by the plan"), "已确认": N_("confirmed"),
                "名称一致": N_("same name"), "名称相符": N_("name matches"),
+               "院区名称相符": N_("campus names match"),
                "未匹配": N_("not matched")}
 NETWORK_WORDS = {
     "卫生院和社区卫生服务中心纳入医共体比例（%）":
@@ -151,19 +153,49 @@ def _core(name: str) -> str:
 def match_institutions(region: Region, plan: Plan, *,
                        confirmed: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Return one row per plan institution: the facility it is bound to and how
-    (``match``: 规划指定 / 已确认 / 名称一致 / 名称相符 / 未匹配) with the reason
+    (``match``: 规划指定 / 已确认 / 名称一致 / 名称相符 / 院区名称相符 / 未匹配) with the reason
     (`MATCH_COLUMNS`). `confirmed` maps institution ids to facility ids a planner confirmed."""
     facs = region.facilities
     by_id = {str(i): r for i, r in zip(facs["id"], facs.itertuples(), strict=True)}
     rows = []
     for inst in plan.institutions:
         fid, how, reason = _match_one(inst, facs, by_id, (confirmed or {}).get(inst.id))
+        ids = [fid] if fid else []
+        found = _campus_facilities(inst, facs) if len(campuses(inst)) >= 2 else []
+        if found and (not fid or fid in found or how not in ("规划指定", "已确认")):
+            # one facility per campus: the institution is their sum, each named
+            fid, ids, how = found[0], found, "院区名称相符"
+            reason = _("matched by campus name: {list}; please confirm").format(
+                list=join_names(f"{by_id[i].name}（{i}）" for i in found))
         fac = by_id.get(fid) if fid else None
         rows.append({"institution_id": inst.id, "name": inst.name, "subtype": inst.subtype,
                      "facility_id": fid, "facility_name": getattr(fac, "name", None),
                      "facility_subtype": getattr(fac, "subtype", None), "match": how,
-                     "reason": reason})
+                     "reason": reason, "campus_ids": ids})
     return pd.DataFrame(rows, columns=MATCH_COLUMNS)
+
+
+def campuses(inst: Institution) -> list[str]:
+    """Return the campuses (院区) a plan names for an institution (``棉竹院区、通江院区`` →
+    two; 本部 or none → one or none)."""
+    return [c.strip() for c in _CAMPUS_SEP.split(inst.campus or "") if c.strip()]
+
+
+def _campus_facilities(inst: Institution, facs: pd.DataFrame) -> list[str]:
+    """Return the facilities registered one per campus of `inst` (a name holding the
+    institution's core name and the campus name, e.g. 市中区肿瘤医院棉竹院区), in the
+    plan's order; [] unless every campus has exactly one."""
+    core = _core(inst.name)
+    names = facs["name"].astype("string").fillna("")
+    found = []
+    for campus in campuses(inst):
+        stem = campus.removesuffix("院区")
+        hits = facs[names.str.contains(core, regex=False)
+                    & names.str.contains(stem, regex=False)]
+        if len(hits) != 1:
+            return []
+        found.append(str(hits["id"].iloc[0]))
+    return found if len(set(found)) == len(found) else []
 
 
 def _match_one(inst: Institution, facs: pd.DataFrame, by_id: Mapping[str, Any],
@@ -253,7 +285,8 @@ def evaluate_institutions(region: Region, plan: Plan, *, year: int | None = None
         facts = _Facts(facts_all[facts_all["year"] <= year])
         fac = region.facilities[region.facilities["id"] == fid].iloc[0]
         if inst.beds_target is not None:
-            rows.append({**base, **_beds_row(region, plan, inst, fid, year)})
+            ids = list(m["campus_ids"]) or [fid]
+            rows.append({**base, **_beds_row(region, plan, inst, ids, year)})
         if inst.grade_target:
             rows.append({**base, **_grade_row(plan, inst, fac, facts, year)})
         for capability in inst.capabilities:
@@ -279,12 +312,18 @@ def _time_pct(plan: Plan, year: int, target_year: int) -> float | None:
                  1)
 
 
-def _beds_row(region: Region, plan: Plan, inst: Institution, fid: str, year: int
+def _beds_row(region: Region, plan: Plan, inst: Institution, fids: list[str], year: int
               ) -> dict[str, Any]:
+    """The 床位 row: the facility's beds, or the sum over the facilities of the campuses
+    (a year counts only when every campus has its figure)."""
     column = "beds_approved" if inst.beds_kind == "编制" else "beds"
-    res = region.resources[region.resources["facility_id"].astype("string") == fid]
-    series = {int(y): float(v) for y, v in zip(res["year"], res[column], strict=True)
-              if pd.notna(v) and pd.notna(y)}
+    per: list[dict[int, float]] = []
+    for fid in fids:
+        res = region.resources[region.resources["facility_id"].astype("string") == fid]
+        per.append({int(y): float(v) for y, v in zip(res["year"], res[column], strict=True)
+                    if pd.notna(v) and pd.notna(y)})
+    years = set.intersection(*(set(p) for p in per)) if per else set()
+    series = {y: sum(p[y] for p in per) for y in sorted(years)}
     target_year = inst.year or plan.period_end
     item = _("{kind} beds").format(kind=beds_kind_text(inst.beds_kind)) + (
         _(", ") + inst.campus if inst.campus else "")
@@ -319,6 +358,11 @@ def _beds_row(region: Region, plan: Plan, inst: Institution, fid: str, year: int
     if base_value is None:
         reason += _("; ") + _("no beds data for the baseline ({year}), the completion cannot "
                               "be computed").format(year=base_year)
+    if len(fids) > 1:
+        reason += _("; ") + _("the sum of {n} campuses").format(n=len(fids))
+    elif len(campuses(inst)) >= 2:
+        reason += _("; ") + _("the campuses {campuses} are not registered one by one: counted "
+                              "as one facility").format(campuses=inst.campus)
     return {**out, "baseline": base_value, "value": value, "status": result.status,
             "completion_pct": completion, "reason": reason}
 
