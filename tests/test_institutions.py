@@ -437,3 +437,18 @@ def test_campuses_registered_as_one_facility_are_said_so() -> None:
     beds = result[(result["institution_id"] == "I04") & (result["aspect"] == "床位")].iloc[0]
     assert beds["facility_name"] == "市中区肿瘤医院" and beds["value"] == 180
     assert "院区（棉竹院区、通江院区）未分别登记，按一个机构计" in beds["reason"]
+
+
+def test_campuses_recorded_as_facts_of_one_facility_are_listed() -> None:
+    # the facts table's 院区 rows (one facility, several campuses with their beds)
+    plan = load_plan("leshan-shizhong-2021-2025")
+    region = _with_tumour_hospital({"市中区肿瘤医院": [150, 160, 170, 180]})
+    facts = pd.DataFrame([
+        {"facility_id": "Z0", "year": 2022, "fact": "院区", "value": "棉竹院区", "beds": 100},
+        {"facility_id": "Z0", "year": 2022, "fact": "院区", "value": "通江院区", "beds": 70},
+        {"facility_id": "Z0", "year": 2023, "fact": "院区", "value": "通江院区", "beds": 80}])
+    region = region.replace(facts=pd.concat([region.facts, facts], ignore_index=True))
+    result = evaluate_institutions(region, plan, year=2023)
+    beds = result[(result["institution_id"] == "I04") & (result["aspect"] == "床位")].iloc[0]
+    assert beds["value"] == 180  # the institution's own total
+    assert "院区：棉竹院区 100 张、通江院区 80 张" in beds["reason"], beds["reason"]

@@ -361,10 +361,29 @@ def _beds_row(region: Region, plan: Plan, inst: Institution, fids: list[str], ye
     if len(fids) > 1:
         reason += _("; ") + _("the sum of {n} campuses").format(n=len(fids))
     elif len(campuses(inst)) >= 2:
-        reason += _("; ") + _("the campuses {campuses} are not registered one by one: counted "
-                              "as one facility").format(campuses=inst.campus)
+        reason += _("; ") + _campus_facts(region, inst, fids[0], year)
     return {**out, "baseline": base_value, "value": value, "status": result.status,
             "completion_pct": completion, "reason": reason}
+
+
+def _campus_facts(region: Region, inst: Institution, fid: str, year: int) -> str:
+    """Return what the facility's 院区 facts say of the plan's campuses (their beds in the
+    latest year up to `year`), or that the campuses are not registered one by one."""
+    facts = region.facts
+    rows = facts[(facts["facility_id"].astype("string") == fid) & (facts["fact"] == "院区")
+                 & (facts["year"] <= year)].sort_values("year", kind="stable")
+    latest = {str(r.value): r for r in rows.itertuples()}
+    named = [c for c in campuses(inst) if any(c.removesuffix("院区") in v for v in latest)]
+    if len(named) < len(campuses(inst)):
+        return _("the campuses {campuses} are not registered one by one: counted as one "
+                 "facility").format(campuses=inst.campus)
+    parts = []
+    for campus in named:
+        value, row = next((v, r) for v, r in latest.items() if campus.removesuffix("院区") in v)
+        beds = getattr(row, "beds", None)
+        parts.append(_("{campus} {beds} beds").format(
+            campus=value, beds="—" if beds is None or pd.isna(beds) else f"{beds:,.0f}"))
+    return _("campuses: {list}").format(list=join_names(parts))
 
 
 def _by_time(plan: Plan, year: int, target_year: int, what: str) -> tuple[str, str]:
