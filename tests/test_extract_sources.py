@@ -74,5 +74,27 @@ def test_cli_writes_the_sources(tmp_path: Path, word: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "待复核" in res.output
     frame = pd.read_csv(tmp_path / "sources.csv", encoding="utf-8-sig")
-    assert list(frame.columns) == ["id", "kind", "where", "confidence", "why", "quote"]
+    # a file for people: Chinese headers, kinds and places (表1第6行, 第3段), no English
+    assert list(frame.columns) == ["编号", "类别", "出现于", "置信度", "降低置信度的原因", "原文"]
     assert len(frame) > 100
+    assert set(frame["类别"]) <= {"表格中的目标", "正文中的目标", "资源配置标准", "重点机构",
+                                  "重点任务"}
+    places = frame["出现于"].dropna().astype(str)
+    assert places.str.fullmatch(r"表\d+第\d+行|第\d+段|表格第\d+行").all(), \
+        sorted(set(places))[:10]
+    assert not places.str.contains(r"[A-Za-z]").any()
+
+
+@pytest.mark.parametrize(("where", "zh"), [
+    ("line 148", "第148行"), ("table 1 row 6", "表1第6行"), ("page 3", "第3页"),
+    ("table 2 (page 5) row 4", "表2（第5页）第4行"),
+    ("table 3 (page 8–9) row 2", "表3（第8–9页）第2行"),
+    ("paragraph 7", "第7段"), ("table row 3", "表格第3行"), (None, None)])
+def test_places_are_said_in_the_readers_language(where: str | None, zh: str | None) -> None:
+    from hsplan import _i18n
+    from hsplan.plans.extract.documents import place_words
+
+    with _i18n.in_language("zh"):
+        assert place_words(where) == zh
+    with _i18n.in_language("en"):
+        assert place_words(where) == where  # the one stored form

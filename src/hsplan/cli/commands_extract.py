@@ -84,7 +84,8 @@ def extract_command(
                 sources.with_name(f"{sources.stem}-{k}{sources.suffix}")
             where.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(where) as tmp:
-                result.sources_frame().to_csv(tmp, index=False, encoding="utf-8-sig")
+                _for_people(result.sources_frame()).to_csv(tmp, index=False,
+                                                           encoding="utf-8-sig")
             console.print(Text(_("wrote {path}").format(path=where)), highlight=False)
 
 
@@ -104,15 +105,14 @@ def _summary(result: ExtractResult) -> None:
         print_frame(_headed(result.unmatched_frame()),
                     title=_("targets without a catalog indicator (review)"))
     if result.unparsed:
-        print_frame(_headed(result.unparsed_frame()),
+        print_frame(_for_people(result.unparsed_frame()),
                     title=_("looked like targets, gave nothing"))
     if result.departments:
         print_frame(_headed(result.departments_frame()),
                     title=_("department names normalised (aliases as written)"))
     review = result.review_frame()
-    review["kind"] = [_(KINDS[k]) if k in KINDS else k for k in review["kind"]]
     if not review.empty:
-        print_frame(_headed(review),
+        print_frame(_for_people(review),
                     title=_("low-confidence items ({n} of {total}; check against the source)")
                     .format(n=len(review), total=len(result.sources)))
     for note in result.notes:
@@ -125,6 +125,19 @@ def _plan_kind(kind: str) -> str:
     words = {"规划": _("development plan"), "行动计划": _("action plan"),
              "实施方案": _("implementation plan")}
     return words.get(kind, kind)
+
+
+def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a sources, review or unparsed frame as a person reads it: kinds and places in
+    the language (第148行, 表1第6行) under translated headers."""
+    from hsplan.plans.extract.documents import place_words
+
+    frame = frame.copy()
+    if "kind" in frame:
+        frame["kind"] = [_(KINDS[k]) if k in KINDS else k for k in frame["kind"]]
+    if "where" in frame:
+        frame["where"] = frame["where"].map(place_words)
+    return _headed(frame)
 
 
 def _headed(frame: pd.DataFrame) -> pd.DataFrame:

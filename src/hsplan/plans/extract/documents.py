@@ -405,6 +405,31 @@ def _caption_from(paragraphs: list[str]) -> str | None:
     return None
 
 
+# --- places in the reader's language ------------------------------------------------------
+
+_PLACES_ZH = ((re.compile(r"\btable (\d+)"), r"表\1"),
+              (re.compile(r"\s*\(page (\d+)(–\d+)?\)"), r"（第\1\2页）"),
+              (re.compile(r"\bpage (\d+)"), r"第\1页"),
+              (re.compile(r"\bparagraph (\d+)"), r"第\1段"),
+              (re.compile(r"\s*\brow (\d+)"), r"第\1行"),
+              (re.compile(r"\bline (\d+)"), r"第\1行"),
+              (re.compile(r"^table(?! ?\d)"), "表格"))
+
+
+def place_words(where: Any) -> Any:
+    """Return a place of the document as the reader says it: the places are kept in one
+    form (``table 2 (page 5) row 4``, ``page 3``, ``line 40``, ``paragraph 7``), read in
+    Chinese as 表2（第5页）第4行, 第3页, 第40行, 第7段; unchanged in English or when not a
+    place (None, NaN)."""
+    from hsplan._i18n import language
+
+    if not isinstance(where, str) or language() == "en":
+        return where
+    for pattern, words in _PLACES_ZH:
+        where = pattern.sub(words, where)
+    return where
+
+
 # --- PDF ----------------------------------------------------------------------------------
 
 
