@@ -627,25 +627,6 @@ def _recommended(rows: list[dict[str, Any]], resource_of: Mapping[str, tuple[str
     return out
 
 
-# English labels of the resource columns (schema.RESOURCES; any other shows its id)
-_COLUMN_EN = {
-    "beds_approved": "approved beds", "beds": "beds", "beds_icu": "intensive care beds",
-    "beds_rehab": "rehabilitation beds", "beds_psych": "psychiatric beds",
-    "beds_infectious": "infectious disease beds", "beds_nursing": "nursing beds",
-    "beds_emergency_obs": "emergency observation beds", "beds_tcm": "TCM beds",
-    "staff_total": "health staff", "staff_health_tech": "health technicians",
-    "doctors_licensed": "licensed doctors", "doctors_assistant": "licensed assistant doctors",
-    "nurses": "registered nurses", "pharmacists": "pharmacists", "technicians": "technicians",
-    "gps": "general practitioners",
-    "public_health_physicians": "public health licensed (assistant) doctors",
-    "tcm_doctors": "TCM licensed (assistant) doctors",
-    "psychiatrists": "psychiatric licensed (assistant) doctors",
-    "village_doctors": "village doctors", "health_inspectors": "health inspectors",
-    "managers": "managers", "other_staff": "other staff", "ct": "CT", "mri": "MRI",
-    "dr": "DR", "ambulances": "ambulances",
-    "ambulances_negative_pressure": "negative-pressure ambulances", "ecmo": "ECMO",
-    "ventilators": "ventilators", "childcare_places": "childcare places",
-}
 
 
 def _zh(columns: tuple[str, ...]) -> str:
@@ -653,7 +634,7 @@ def _zh(columns: tuple[str, ...]) -> str:
     the schema's Chinese headers, or English labels (the column id when none)."""
     table = schema.RESOURCES
     if language() != "zh":
-        return " + ".join(_COLUMN_EN.get(c, c.replace("_", " ")) for c in columns)
+        return " + ".join(schema.RESOURCE_EN.get(c, c.replace("_", " ")) for c in columns)
     return "+".join(table.column(c).zh if c in table.column_ids else c for c in columns)
 
 

@@ -413,6 +413,25 @@ PROGRESS = Table(
 )
 
 #: what a facility fact records (one row per facility, year, fact and value)
+#: The resource columns in English words (the Chinese words are each `Column.zh`): what
+#: English output calls beds, staff and equipment; any other column shows its id.
+RESOURCE_EN = {
+    "beds_approved": "approved beds", "beds": "beds", "beds_icu": "ICU beds",
+    "beds_rehab": "rehabilitation beds", "beds_psych": "psychiatric beds",
+    "beds_infectious": "infectious-disease beds", "beds_nursing": "nursing beds",
+    "beds_emergency_obs": "emergency observation beds", "beds_tcm": "TCM beds",
+    "staff_total": "health staff", "staff_health_tech": "health technicians",
+    "doctors_licensed": "licensed doctors", "doctors_assistant": "licensed assistant doctors",
+    "nurses": "registered nurses", "pharmacists": "pharmacists", "technicians": "technicians",
+    "gps": "general practitioners", "public_health_physicians": "public-health physicians",
+    "tcm_doctors": "TCM physicians", "psychiatrists": "psychiatrists",
+    "village_doctors": "village doctors", "health_inspectors": "health inspectors",
+    "managers": "managers", "other_staff": "other staff", "ct": "CT scanners",
+    "mri": "MRI scanners", "dr": "DR units", "ambulances": "ambulances",
+    "ambulances_negative_pressure": "negative-pressure ambulances", "ecmo": "ECMO units",
+    "ventilators": "ventilators", "childcare_places": "childcare places",
+}
+
 FACT_KINDS = ("等级", "中心", "重点专科", "科室", "定位", "医共体", "专科联盟", "院区")
 FACT_KIND_ALIASES = {"grade": "等级", "centre": "中心", "center": "中心",
                      "key_specialty": "重点专科", "department": "科室", "designation": "定位",

@@ -86,23 +86,6 @@ _ADMIN_EN = {"县属": "county-run", "市属": "city-run", "省属": "province-r
 _OWNERSHIP_EN = {"公立": "public", "非公立": "private"}
 _GRADE_EN = {"一级": "Grade I", "二级": "Grade II", "三级": "Grade III"}
 _GRADE_SUB_EN = {"甲等": " Class A", "乙等": " Class B"}
-#: The resources in English words (the Chinese words are the schema's `Column.zh`).
-_RESOURCE_EN = {
-    "beds_approved": "approved beds", "beds": "beds", "beds_icu": "ICU beds",
-    "beds_rehab": "rehabilitation beds", "beds_psych": "psychiatric beds",
-    "beds_infectious": "infectious-disease beds", "beds_nursing": "nursing beds",
-    "beds_emergency_obs": "emergency observation beds", "beds_tcm": "TCM beds",
-    "staff_total": "health staff", "staff_health_tech": "health technicians",
-    "doctors_licensed": "licensed doctors", "doctors_assistant": "licensed assistant doctors",
-    "nurses": "registered nurses", "pharmacists": "pharmacists", "technicians": "technicians",
-    "gps": "general practitioners", "public_health_physicians": "public-health physicians",
-    "tcm_doctors": "TCM physicians", "psychiatrists": "psychiatrists",
-    "village_doctors": "village doctors", "health_inspectors": "health inspectors",
-    "managers": "managers", "other_staff": "other staff", "ct": "CT scanners",
-    "mri": "MRI scanners", "dr": "DR units", "ambulances": "ambulances",
-    "ambulances_negative_pressure": "negative-pressure ambulances", "ecmo": "ECMO units",
-    "ventilators": "ventilators", "childcare_places": "childcare places",
-}
 _GRADE_LEVEL = {"一级": 1, "二级": 2, "三级": 3}
 _GRADE_SUB = {"甲等": 2, "乙等": 1}
 _COMMUNITY_MARKS = ("居民委员会", "居委会")
@@ -455,7 +438,7 @@ def _resource_words(resource: Any) -> str:
     """Return a resource (a column or a sum of columns) in the reader's language."""
     if language() != "en":
         return _resource_zh(resource)
-    return " + ".join(_RESOURCE_EN.get(c, c) for c in _columns(resource))
+    return " + ".join(schema.RESOURCE_EN.get(c, c) for c in _columns(resource))
 
 
 def _classified(measure: str, noun: str) -> str:
@@ -492,7 +475,7 @@ def _resource_unit(resource: Any, amount: str | None = None) -> str:
     ``ambulance`` after an `amount` of 1 (one column)."""
     columns = _columns(resource)
     if language() == "en" and amount == "1" and len(columns) == 1:
-        words = _RESOURCE_EN.get(columns[0], columns[0])
+        words = schema.RESOURCE_EN.get(columns[0], columns[0])
         return words[:-1] if words.endswith("s") else words
     return _classified(_measure(resource), _resource_words(resource))
 
