@@ -9,10 +9,11 @@ with `hsplan.plans.plan.validate_plan_data`. The `ExtractResult` also carries a 
 per kind, the targets whose name matched no catalog indicator (with candidates), and the
 sentences and table rows that looked like targets but produced nothing.
 
-Its modules: `documents` (the document model: .txt, .docx, .html, .pdf, traditional
-characters), `rawtables` (tables found in text), `tables`, `prose`, `norms`, `tasks`,
-`institutions`, `departments` (canonical department names), `metadata`, `matching`,
-`render` (the seeds rendered as Word, HTML, PDF and traditional text for scoring) and
+Its modules: `documents` (the readers of .txt, .docx, .html and .pdf, traditional
+characters; the model they fill is `_model`, the PDF reader `_pdf` with tables without
+ruling lines in `_pdf_layout`), `rawtables` (tables found in text), `tables`, `prose`,
+`norms`, `tasks`, `institutions`, `departments` (canonical department names), `metadata`,
+`matching`, `render` (the seeds rendered as Word, HTML, PDF and traditional text for scoring) and
 `scoring` (recall and precision against the hand-encoded plans).
 """
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,7 +27,15 @@ from typing import Any
 
 from hsplan._i18n import _
 from hsplan.errors import DataSourceError
-from hsplan.plans.extract._pdf_layout import layout_tables
+from hsplan.plans.extract._model import Block as Block
+from hsplan.plans.extract._model import DocTable as DocTable
+from hsplan.plans.extract._model import Document as Document
+from hsplan.plans.extract._model import _caption_from
+from hsplan.plans.extract._model import blocks_from_text as blocks_from_text
+from hsplan.plans.extract._model import document_from_blocks as document_from_blocks
+from hsplan.plans.extract._model import place_words as place_words
+from hsplan.plans.extract._model import table_text as table_text
+from hsplan.plans.extract._pdf import read_pdf
 
 FORMATS = ("txt", "docx", "pdf", "html")
 SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "txt", ".docx": "docx", ".pdf": "pdf",
@@ -37,124 +45,6 @@ MIN_CJK_CHARS = 20
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WS_RUN = re.compile(r"\s+")
-_CAPTION_MAX_CHARS = 80
-
-
-@dataclass(frozen=True)
-class DocTable:
-    """A table as the file format marks it: rows of cell texts, and the caption above it.
-
-    Merged cells appear once per row they span vertically (the text is repeated in each
-    row) and once in a row they span horizontally.
-    """
-
-    rows: tuple[tuple[str, ...], ...]
-    caption: str | None = None
-    where: str = ""
-    header_rows: int = 1
-
-
-@dataclass(frozen=True)
-class Block:
-    """One block of a document, in reading order: a heading (`level` 1 = chapter), a
-    paragraph, a list item or a table (`table`), and where it is in the source (`where`:
-    ``page 3``, ``paragraph 12``, ``table 2``, ``line 40``)."""
-
-    kind: str  # heading | paragraph | item | table
-    text: str
-    where: str
-    level: int = 0
-    table: DocTable | None = None
-
-
-@dataclass(frozen=True)
-class Document:
-    """A plan document: its name, format, running text, marked tables and blocks.
-
-    `text` is what every extractor reads: for a plain-text file the file itself; for Word,
-    PDF and HTML the blocks written one per line, each table as rows of cells separated by
-    `` | `` (one row per line), at the offsets `table_spans` (one per table). `original`
-    is the text as written when it was converted from traditional to simplified characters
-    for matching (same length, character for character), else None.
-    """
-
-    name: str
-    format: str
-    text: str
-    tables: tuple[DocTable, ...] = field(default=())
-    blocks: tuple[Block, ...] = field(default=())
-    table_spans: tuple[tuple[int, int], ...] = field(default=())
-    original: str | None = None
-
-    def where(self, offset: int) -> str:
-        """Return where the character at `offset` of `text` stands in the source: the
-        `Block.where` of its block (``page 3``, ``table 2 row 4``), else ``line N``."""
-        for (a, b), table in zip(self.table_spans, self.tables, strict=False):
-            if a <= offset <= b:
-                row = self.text.count("\n", a, offset) + 1
-                return f"{table.where or 'table'} row {row}"
-        if self.blocks:
-            pos = 0
-            for block in self.blocks:
-                length = len(_block_text(block))
-                if offset <= pos + length:
-                    return block.where
-                pos += length + 1
-        return f"line {self.text.count(chr(10), 0, offset) + 1}"
-
-
-def _block_text(block: Block) -> str:
-    if block.table is not None:
-        return table_text(block.table)
-    return block.text
-
-
-def table_text(table: DocTable) -> str:
-    """Return a table written as text: one row per line, cells followed by `` |``."""
-    return "\n".join(" | ".join(c.replace("\n", " ") for c in row) + " |"
-                     for row in table.rows)
-
-
-def document_from_blocks(name: str, fmt: str, blocks: list[Block]) -> Document:
-    """Return the `Document` of `blocks`: their text one block per line (tables as
-    `table_text`), with the tables and their spans."""
-    parts: list[str] = []
-    spans: list[tuple[int, int]] = []
-    tables: list[DocTable] = []
-    pos = 0
-    for block in blocks:
-        text = _block_text(block)
-        if block.table is not None:
-            spans.append((pos, pos + len(text)))
-            tables.append(block.table)
-        parts.append(text)
-        pos += len(text) + 1
-    return Document(name, fmt, "\n".join(parts), tuple(tables), tuple(blocks), tuple(spans))
-
-
-def blocks_from_text(text: str) -> list[Block]:
-    """Return the blocks of a plain text: one per non-empty line, a heading when the line
-    starts with a heading mark (第一章 / 一、 / （一）) and is short, a list item when it
-    starts with 1. / ① ."""
-    out = []
-    for k, line in enumerate(text.split("\n"), start=1):
-        line = line.strip()
-        if not line:
-            continue
-        m = _HEADING_MARK.match(line)
-        if m and len(line) <= 45 and "。" not in line:
-            level = 1 if m.group(1).startswith("第") and m.group(1).endswith("章") else 2
-            out.append(Block("heading", line, f"line {k}", level))
-        elif _ITEM_MARK.match(line):
-            out.append(Block("item", line, f"line {k}"))
-        else:
-            out.append(Block("paragraph", line, f"line {k}"))
-    return out
-
-
-_HEADING_MARK = re.compile(r"^(第[一二三四五六七八九十百]+[章节]|[一二三四五六七八九十]+、|"
-                           r"[(（][一二三四五六七八九十]+[)）])")
-_ITEM_MARK = re.compile(r"^(\d{1,2}\s*[.．、](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])")
 
 
 def read_document(path: str | Path) -> Document:
@@ -186,7 +76,7 @@ def read_document(path: str | Path) -> Document:
     elif kind == "docx":
         doc = _read_docx(path)
     elif kind == "pdf":
-        doc = _read_pdf(path)
+        doc = read_pdf(path)
     else:
         raw = path.read_bytes()
         doc = document_from_html(decode_text(raw, name=path.name, check=False), name=path.name)
@@ -394,163 +284,6 @@ def _heading_level(style: str) -> int:
         return 1
     m = re.match(r"^(?:Heading|标题)\s*(\d)$", style)
     return int(m.group(1)) if m else 0
-
-
-def _caption_from(paragraphs: list[str]) -> str | None:
-    """The last non-empty paragraph before a table, when it is short enough to be a title."""
-    for text in reversed(paragraphs[-3:]):
-        text = text.strip()
-        if text:
-            return text if len(text) <= _CAPTION_MAX_CHARS and not text.endswith("。") else None
-    return None
-
-
-# --- places in the reader's language ------------------------------------------------------
-
-_PLACES_ZH = ((re.compile(r"\btable (\d+)"), r"表\1"),
-              (re.compile(r"\s*\(page (\d+)(–\d+)?\)"), r"（第\1\2页）"),
-              (re.compile(r"\bpage (\d+)"), r"第\1页"),
-              (re.compile(r"\bparagraph (\d+)"), r"第\1段"),
-              (re.compile(r"\s*\brow (\d+)"), r"第\1行"),
-              (re.compile(r"\bline (\d+)"), r"第\1行"),
-              (re.compile(r"^table(?! ?\d)"), "表格"))
-
-
-def place_words(where: Any) -> Any:
-    """Return a place of the document as the reader says it: the places are kept in one
-    form (``table 2 (page 5) row 4``, ``page 3``, ``line 40``, ``paragraph 7``), read in
-    Chinese as 表2（第5页）第4行, 第3页, 第40行, 第7段; unchanged in English or when not a
-    place (None, NaN)."""
-    from hsplan._i18n import language
-
-    if not isinstance(where, str) or language() == "en":
-        return where
-    for pattern, words in _PLACES_ZH:
-        where = pattern.sub(words, where)
-    return where
-
-
-# --- PDF ----------------------------------------------------------------------------------
-
-
-def _read_pdf(path: Path) -> Document:
-    try:
-        import pdfplumber
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise DataSourceError(_("{name}: reading .pdf needs pdfplumber. Fix: "
-                                "pip install pdfplumber").format(name=path.name)) from exc
-    reader = _PdfBlocks()
-    try:
-        with pdfplumber.open(str(path)) as pdf:
-            for number, page in enumerate(pdf.pages, start=1):
-                reader.page(page, number)
-    except DataSourceError:
-        raise
-    except Exception as exc:  # pdfminer raises many kinds on a damaged file
-        raise DataSourceError(_("{name}: not a readable PDF ({error}). Fix: export the "
-                                "document to PDF again, or give the .docx.").format(
-                                    name=path.name, error=exc)) from exc
-    return document_from_blocks(path.name, "pdf", reader.finish())
-
-
-_PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,3}(?:\s*页)?[-—–\s]*$")
-
-
-class _PdfBlocks:
-    """Builds blocks from PDF pages: text lines joined into paragraphs (a line that reaches
-    the right edge of the text continues on the next line, also across a page break),
-    tables from pdfplumber's table finder (ruling lines) or, on a page without ruling lines,
-    from the words' positions (`_pdf_layout`), and a table at the top of a page
-    with as many columns as the table that ends the page before joined to it (its first row
-    dropped when it repeats that table's header)."""
-
-    def __init__(self) -> None:
-        self.blocks: list[Block] = []
-        self.lines: list[str] = []  # the paragraph being read
-        self.where = ""
-        self.open = False  # the last line reached the right edge
-        self.ends_page_with_table = False
-        self.carry: tuple[tuple[float, float], ...] | None = None  # a layout table's gaps
-
-    def page(self, page: Any, number: int) -> None:
-        ruled = page.find_tables()
-        found: list[tuple[tuple[float, float, float, float], tuple[tuple[str, ...], ...]]]
-        if ruled:
-            found = [(t.bbox, tuple(tuple(_pdf_cell(c) for c in row) for row in t.extract()))
-                     for t in ruled]
-            self.carry = None
-        else:  # no ruling lines: tables set with white space only
-            layout = layout_tables(page, carry=self.carry)
-            found = [(t.bbox, t.rows) for t in layout]
-            self.carry = layout[-1].gaps if layout else None
-        boxes = [bbox for bbox, _rows in found]
-
-        def outside(obj: dict[str, Any]) -> bool:
-            x = (obj["x0"] + obj["x1"]) / 2
-            y = (obj["top"] + obj["bottom"]) / 2
-            return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
-
-        lines = [ln for ln in page.filter(outside).extract_text_lines()
-                 if ln["text"].strip() and not _PAGE_NUMBER.match(ln["text"])]
-        right = max((ln["x1"] for ln in lines), default=page.width)
-        items: list[tuple[float, int, Any]] = [(ln["top"], 0, ln) for ln in lines]
-        items += [(bbox[1], 1, rows) for bbox, rows in found]
-        items.sort(key=lambda item: (item[0], item[1]))
-        for k, (_top, is_table, obj) in enumerate(items):
-            if is_table:
-                self._flush()
-                self._table(obj, number, first=k == 0)
-                self.open = False
-            else:
-                text = obj["text"].strip()
-                width = (obj["x1"] - obj["x0"]) / max(1, len(text))
-                if not self.open:
-                    self._flush()
-                    self.where = f"page {number}"
-                self.lines.append(text)
-                self.open = obj["x1"] >= right - 2.5 * width and not text.endswith(("。", "："))
-        self.ends_page_with_table = bool(items) and items[-1][1] == 1
-        if not self.ends_page_with_table:
-            self.carry = None
-
-    def _table(self, rows: tuple[tuple[str, ...], ...], number: int, *, first: bool) -> None:
-        last = self.blocks[-1] if self.blocks else None
-        if first and self.ends_page_with_table and last is not None \
-                and last.table is not None and rows \
-                and len(rows[0]) == len(last.table.rows[0]):
-            head = last.table.rows[:last.table.header_rows]
-            more = rows[len(head):] if rows[:len(head)] == head else rows
-            table = replace(last.table, rows=last.table.rows + more,
-                            where=f"{last.table.where}–{number}")
-            self.blocks[-1] = replace(last, table=table, where=table.where)
-            return
-        caption = None
-        if last is not None and last.table is None:
-            caption = _caption_from([last.text])
-        n = sum(1 for b in self.blocks if b.kind == "table") + 1
-        where = f"table {n} (page {number}"
-        table = DocTable(rows, caption, where)
-        self.blocks.append(Block("table", "", where, table=table))
-
-    def _flush(self) -> None:
-        if self.lines:
-            text = "".join(self.lines)
-            kind = blocks_from_text(text)[0] if text.strip() else None
-            if kind is not None:
-                self.blocks.append(replace(kind, where=self.where))
-        self.lines = []
-
-    def finish(self) -> list[Block]:
-        self._flush()
-        return [replace(b, where=b.where + ")", table=replace(b.table, where=b.where + ")"))
-                if b.table is not None else b for b in self.blocks]
-
-
-def _pdf_cell(value: str | None) -> str:
-    """A PDF table cell: the text with the line breaks of a wrapped cell removed."""
-    if value is None:
-        return ""
-    return re.sub(r"\s*\n\s*", "", value).strip()
 
 
 # --- HTML ---------------------------------------------------------------------------------
