@@ -108,7 +108,7 @@ def indicators_compute(
     result = compute(region, indicator, year=chosen, level=level)
     ind = load_catalog().get(indicator)
     caption = _("synthetic data (hsplan synth)") if region.synthetic else None
-    name = ind.name_en if language() == "en" else ind.name_zh
+    name = ind.label
     shown = unit_text(ind.unit)  # a bare count (个) has no English unit
     unit = f" ({shown})" if shown or not ind.unit else ""
     print_frame(_shown(result, fmt), title=f"{name}{unit}, {chosen}", fmt=fmt, caption=caption)

@@ -52,7 +52,7 @@ from typing import Any
 import pandas as pd
 
 from hsplan._files import xlsx_writer
-from hsplan._i18n import _, language
+from hsplan._i18n import _, language, unit_text
 from hsplan.demand._assumptions import ASSUMPTIONS_PACKAGE_FILE as ASSUMPTIONS_PACKAGE_FILE
 from hsplan.demand._assumptions import Assumptions, ServiceAssumptions
 from hsplan.demand._assumptions import default_assumptions_path as default_assumptions_path
@@ -60,6 +60,19 @@ from hsplan.demand._assumptions import load_assumptions as load_assumptions
 from hsplan.demand._beds import LEVELS, BedDemand, _by_level, bed_demand, level_word
 from hsplan.demand._beds import bed_need as bed_need
 from hsplan.demand._beds import derive_admission_rates as derive_admission_rates
+from hsplan.demand._needs_words import COLUMNS_EN as COLUMNS_EN
+from hsplan.demand._needs_words import COLUMNS_ZH as COLUMNS_ZH
+from hsplan.demand._needs_words import bed_note as bed_note
+from hsplan.demand._needs_words import column_headers as column_headers
+from hsplan.demand._needs_words import (
+    fmt,
+    indicator_name,
+    per_pop,
+    resource_words,
+    scope_word,
+    unit_of,
+    unit_word,
+)
 from hsplan.demand.projection import (
     TOTAL_BAND,
     Method,
@@ -74,22 +87,11 @@ from hsplan.plans.catalog import FacilityFilter, load_catalog
 from hsplan.plans.indicators import compute
 from hsplan.plans.plan import Plan
 from hsplan.plans.readings import Readings, urban_rural_population
-from hsplan.region import reference, schema
+from hsplan.region import reference
 from hsplan.region.model import Region
 
 COLUMNS = ["item", "method", "formula", "inputs", "assumptions", "unit", "value_needed",
            "current_value", "current_year", "plan_target", "gap", "gap_per_year"]
-COLUMNS_ZH = {
-    "item": "项目", "method": "方法", "formula": "公式", "inputs": "输入", "assumptions": "假设",
-    "unit": "单位", "value_needed": "需要量", "current_value": "现有量", "current_year": "现有年份",
-    "plan_target": "规划目标", "gap": "缺口", "gap_per_year": "年均缺口",
-}
-COLUMNS_EN = {
-    "item": "item", "method": "method", "formula": "formula", "inputs": "inputs",
-    "assumptions": "assumptions", "unit": "unit", "value_needed": "needed",
-    "current_value": "current", "current_year": "current year", "plan_target": "plan target",
-    "gap": "gap", "gap_per_year": "gap per year",
-}
 PATH_COLUMNS = ["indicator", "item", "year", "pop", "target_value", "factor", "needed"]
 _COUNT_OPS = (">=", ">", "=", "approx")
 _HEALTH_CENTRES = ("乡镇卫生院", "中心乡镇卫生院")
@@ -117,66 +119,6 @@ class NeedsResult:
     year: int
     method: str
     urban_rural: dict[str, Any] = field(default_factory=dict)
-
-
-def column_headers() -> dict[str, str]:
-    """Return the headers of the needs table in the reader's language (`COLUMNS_ZH` in
-    Chinese)."""
-    return dict(COLUMNS_ZH) if language() == "zh" else dict(COLUMNS_EN)
-
-
-# units of the needs rows (stored in Chinese while the rows are built) in English; 个 is a
-# facility in the rows of facilities (乡镇卫生院, 社区卫生服务中心, a plan's count norms), a place
-# (托位) elsewhere
-_UNIT_EN = {"张": "beds", "人": "persons", "辆": "vehicles", "个": "places", "台": "units"}
-# the parts of an indicator's unit (张/千人, 人/万人 …)
-_UNIT_NUMERATORS = {"张": "beds", "人": "persons", "辆": "vehicles", "个": "places",
-                    "台": "units", "名": "persons"}
-_UNIT_DENOMINATORS = {"千人": "1,000 persons", "万人": "10,000 persons",
-                      "10万人": "100,000 persons", "十万人": "100,000 persons",
-                      "千人口": "1,000 persons", "万人口": "10,000 persons"}
-
-
-def unit_word(unit: str, *, facility: bool = False) -> str:
-    """Return the unit of a needs row (张, 人, 辆, 个, 台) in the reader's language; 个 of a
-    row of facilities is "facilities" in English."""
-    if language() == "zh":
-        return unit
-    if facility and unit == "个":
-        return "facilities"
-    return _UNIT_EN.get(unit, unit)
-
-
-def indicator_unit_word(unit: str) -> str:
-    """Return an indicator's unit (张/千人 …) in the reader's language (beds per 1,000
-    persons …); a unit hsplan does not know is returned as it is."""
-    if language() == "zh" or "/" not in unit:
-        return unit if language() == "zh" else _UNIT_NUMERATORS.get(unit, unit)
-    top, bottom = unit.split("/", 1)
-    if top in _UNIT_NUMERATORS and bottom in _UNIT_DENOMINATORS:
-        return f"{_UNIT_NUMERATORS[top]} per {_UNIT_DENOMINATORS[bottom]}"
-    return unit
-
-
-def indicator_name(ind: Any) -> str:
-    """Return an indicator's name in the reader's language: the catalog's English name in
-    English when it has one (lower case inside a sentence, acronyms kept), else its Chinese
-    name."""
-    name_en = str(getattr(ind, "name_en", "") or "")
-    if language() == "zh" or not name_en:
-        return str(ind.name_zh)
-    return name_en[0].lower() + name_en[1:] if name_en[1:2].islower() else name_en
-
-
-def _per_pop(value: float) -> str:
-    """Return a number of residents as a norm writes it: 3万 in Chinese, 30,000 in English."""
-    return f"{value / 1e4:g}万" if language() == "zh" else f"{value:,.0f}"
-
-
-def _fmt(x: float | None, digits: int = 0) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    return f"{x:,.{digits}f}"
 
 
 def _county(region: Region, plan: Plan) -> tuple[str, str]:
@@ -221,7 +163,7 @@ def _target_text(target: Any, unit: str) -> str:
     year = f" ({spec.year})" if spec.year else ""
     if unit == "1:x":
         return f"{spec.op}1:{spec.value:g}{year}"
-    return f"{spec.op}{spec.value:g} {indicator_unit_word(unit)}{year}"
+    return f"{spec.op}{spec.value:g} {unit_text(unit)}{year}"
 
 
 def _row(item: str, method: str, formula: str, inputs: str, assumptions: str, unit: str,
@@ -290,9 +232,9 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
             else _("geometric growth method")),
         _("end population = start + births − deaths + net migration (year by year)")
         if method == "cohort" else _("P(t) = P(base year) × (1 + r)^(t − base year)"),
-        _("{year}: {pop} persons").format(year=base_year, pop=_fmt(pop_base))
+        _("{year}: {pop} persons").format(year=base_year, pop=fmt(pop_base))
         + (_(" (urban {urban} persons, rural {rural} persons, {basis})").format(
-            urban=_fmt(split.urban), rural=_fmt(split.rural), basis=split.basis or split.basis_zh)
+            urban=fmt(split.urban), rural=fmt(split.rural), basis=split.basis or split.basis_zh)
            if split is not None else "")
         + _("; urbanisation rate {before} → {after} ({how})").format(
             before=f"{share0:.1%}", after=f"{share1:.1%}", how=urban_how),
@@ -350,18 +292,18 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
             continue
         needed = spec.value * scope_pop / f.factor
         current = _current_value(region, ind_id, cur_year)
-        item = _("{resource} (by {indicator})").format(resource=_zh(f.numerator.names),
+        item = _("{resource} (by {indicator})").format(resource=resource_words(f.numerator.names),
                                                        indicator=indicator_name(ind))
-        den_zh = _scope_word(den)
+        den_zh = scope_word(den)
         rows.append(_row(
             item, _("per-population norm (plan target)"),
             _("needed = target × {population} ÷ {factor}").format(population=den_zh,
                                                                  factor=f"{f.factor:g}"),
             _("target {value} {unit}; {year} {population} {pop}").format(
-                value=f"{spec.value:g}", unit=indicator_unit_word(ind.unit), year=year,
-                population=den_zh, pop=_fmt(scope_pop)),
+                value=f"{spec.value:g}", unit=unit_text(ind.unit), year=year,
+                population=den_zh, pop=fmt(scope_pop)),
             _("plan {plan} target {target}").format(plan=plan.id, target=target.id),
-            _unit_of(f.numerator.names), needed, current,
+            unit_of(f.numerator.names), needed, current,
             cur_year, _target_text(target, ind.unit), year))
         if f.numerator_filter == FacilityFilter() and f.filter == FacilityFilter() \
                 and not f.numerator_instead:
@@ -387,19 +329,19 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
         spec = target.target
         assert spec.value is not None
         needed = spec.value * base_need / f.factor
-        item = _("{resource} (by {indicator})").format(resource=_zh(f.numerator.names),
+        item = _("{resource} (by {indicator})").format(resource=resource_words(f.numerator.names),
                                                        indicator=indicator_name(ind))
         resource_of[item] = f.numerator.names
         rows.append(_row(
             item, _("ratio norm (plan target)"),
             _("needed = {resource} needed × {value}").format(
-                resource=_zh(f.denominator.names), value=f"{spec.value:g}")
+                resource=resource_words(f.denominator.names), value=f"{spec.value:g}")
             + ("" if f.factor == 1 else f" ÷ {f.factor:g}"),
             _("{base}: {need}; target {indicator} {value}").format(
-                base=base_label, need=_fmt(base_need, 1), indicator=indicator_name(ind),
+                base=base_label, need=fmt(base_need, 1), indicator=indicator_name(ind),
                 value=f"{spec.value:g}"),
             _("plan {plan} target {target}").format(plan=plan.id, target=target.id),
-            _unit_of(f.numerator.names), needed,
+            unit_of(f.numerator.names), needed,
             _current_sum(region, f.numerator.names, cur_year) if cur_year else None, cur_year,
             _target_text(target, ind.unit), year))
 
@@ -420,7 +362,7 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
                 has_area_ambulance_norm = True  # the plan's own norm, whatever its scope
             flt = _filter_of(p.get("facility"))
             current = _current_sum(region, cols, cur_year, flt) if cur_year else None
-            scope_zh = _scope_word({"all": "total"}.get(scope, scope))
+            scope_zh = scope_word({"all": "total"}.get(scope, scope))
             rows.append(_row(
                 norm.name or norm.id, _("per-population norm (plan norm)"),
                 _("needed = {n} × {population} ÷ {per_pop}").format(
@@ -428,10 +370,10 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
                     per_pop=f"{float(p['per_pop']):,.0f}")
                 + (_(" (rounded up)") if vehicles else ""),
                 _("{year} {population} {pop}").format(year=year, population=scope_zh,
-                                                      pop=_fmt(scope_pop))
+                                                      pop=fmt(scope_pop))
                 + (_("; facilities: {which}").format(which=flt.describe()) if flt else ""),
                 _("plan {plan} norm {norm}").format(plan=plan.id, norm=norm.id),
-                _unit_of(cols), needed, current, cur_year,
+                unit_of(cols), needed, current, cur_year,
                 _("{n}/{per_pop} persons").format(n=f"{per_unit:g}",
                                                   per_pop=f"{float(p['per_pop']):,.0f}"),
                 year))
@@ -458,7 +400,7 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
             _("⌈resident population ÷ {per_pop}⌉").format(
                 per_pop=f"{svc.ambulance_urban_per_pop:,.0f}"),
             _("{year} resident population {pop} → {n}").format(
-                year=year, pop=_fmt(urban + rural), n=n_all),
+                year=year, pop=fmt(urban + rural), n=n_all),
             src.get("ambulance_urban_per_pop", "assumption"), "辆", float(n_all),
             _current_sum(region, ("ambulances",), cur_year) if cur_year else None, cur_year,
             "—", year))
@@ -471,7 +413,7 @@ def needs(region: Region, plan: Plan, *, year: int, assumptions: Assumptions,
                 urban=f"{svc.ambulance_urban_per_pop:,.0f}",
                 rural=f"{svc.ambulance_rural_per_pop:,.0f}"),
             _("{year} urban population {urban}, rural population {rural} → {n_urban} + "
-              "{n_rural}").format(year=year, urban=_fmt(urban), rural=_fmt(rural),
+              "{n_rural}").format(year=year, urban=fmt(urban), rural=fmt(rural),
                                   n_urban=n_urban, n_rural=n_rural),
             src.get("ambulance_urban_per_pop", "assumption"), "辆", float(n_urban + n_rural),
             _current_sum(region, ("ambulances",), cur_year) if cur_year else None, cur_year,
@@ -589,12 +531,12 @@ def _recommended(rows: list[dict[str, Any]], resource_of: Mapping[str, tuple[str
         value = float(best["value_needed"])
         unit = str(best["unit"])
         used = _(" together with ").join(str(r["item"]) for r in part)
-        unit_text = unit if language() == "zh" else f" {unit_word(unit)}"
+        shown_unit = unit if language() == "zh" else f" {unit_word(unit)}"
         others = "; ".join(
-            f"{r['item']} {_fmt(float(r['value_needed']))}{unit_text}"
+            f"{r['item']} {fmt(float(r['value_needed']))}{shown_unit}"
             + ("" if float(r["value_needed"]) == value
                else _(" ({n} fewer)").format(
-                   n=f"{_fmt(value - float(r['value_needed']))}{unit_text}"))
+                   n=f"{fmt(value - float(r['value_needed']))}{shown_unit}"))
             for r in part)
         reconcile = _("take {item}: {why}").format(
             item=best["item"], why=_("the least that meets the plan's targets and the demand "
@@ -612,10 +554,10 @@ def _recommended(rows: list[dict[str, Any]], resource_of: Mapping[str, tuple[str
                     "non-residents and leaves out admissions outside the county, so its "
                     "difference from the demand method by the residents' admission rate is "
                     "outflow, inflow and the difference in admission rates)").format(
-                        beds=_fmt(float(use["value_needed"])), diff=_fmt(abs(diff)),
+                        beds=fmt(float(use["value_needed"])), diff=fmt(abs(diff)),
                         more=_("more") if diff > 0 else _("fewer")))
         after[idx[-1]] = _row(
-            _("{resource} (recommended)").format(resource=_zh(key)),
+            _("{resource} (recommended)").format(resource=resource_words(key)),
             _("recommended value (the largest of the methods)"), f"max({used})", others,
             reconcile, unit, value, best["current_value"], best["current_year"],
             str(best["plan_target"]), year)
@@ -627,41 +569,6 @@ def _recommended(rows: list[dict[str, Any]], resource_of: Mapping[str, tuple[str
     return out
 
 
-
-
-def _zh(columns: tuple[str, ...]) -> str:
-    """Headers of resource columns joined by + (执业医师+执业助理医师) in the reader's language:
-    the schema's Chinese headers, or English labels (the column id when none)."""
-    table = schema.RESOURCES
-    if language() != "zh":
-        return " + ".join(schema.RESOURCE_EN.get(c, c.replace("_", " ")) for c in columns)
-    return "+".join(table.column(c).zh if c in table.column_ids else c for c in columns)
-
-
-def _scope_word(scope: str) -> str:
-    """Return a population scope (total, urban, rural) in the reader's language (常住人口,
-    城镇人口, 乡村人口)."""
-    words = {"total": _("resident population"), "urban": _("urban population"),
-             "rural": _("rural population")}
-    if scope in words:
-        return words[scope]
-    return schema.POPULATION.column(scope).zh if scope in schema.POPULATION.column_ids \
-        else scope
-
-
-def bed_note(note: str) -> str:
-    """Return a note of the bed demand method as `NeedsResult.notes` lists it (床位需求法: …)."""
-    return _("bed demand method: {note}").format(note=note)
-
-
-def _unit_of(columns: tuple[str, ...]) -> str:
-    col = columns[0]
-    for table in (schema.RESOURCES,):
-        if col in table.column_ids:
-            unit = table.column(col).unit
-            return {"beds": "张", "persons": "人", "vehicles": "辆", "places": "个",
-                    "units": "台"}.get(unit, unit)
-    return ""
 
 
 def _current_value(region: Region, indicator_id: str, year: int | None) -> float | None:
@@ -682,10 +589,10 @@ def _facility_per_pop_row(region: Region, item: str, subtypes: tuple[str, ...], 
         _("at least ⌈urban population ÷ {per_max}⌉, at most ⌈urban population ÷ {per_min}⌉"
           ).format(per_max=f"{per_max:,.0f}", per_min=f"{per_min:,.0f}"),
         _("{year} urban population {pop} → {low}–{high}").format(
-            year=year, pop=_fmt(urban), low=low, high=high), source, "个", float(low),
+            year=year, pop=fmt(urban), low=low, high=high), source, "个", float(low),
         float(_open_count(region, subtypes, cur_year)) if cur_year else None, cur_year,
-        _("1 per {low}–{high} residents").format(low=_per_pop(per_min),
-                                                 high=_per_pop(per_max)), year)
+        _("1 per {low}–{high} residents").format(low=per_pop(per_min),
+                                                 high=per_pop(per_max)), year)
 
 
 def _bed_rows(region: Region, demand: BedDemand, *, year: int, cur_year: int | None
@@ -709,8 +616,8 @@ def _bed_rows(region: Region, demand: BedDemand, *, year: int, cur_year: int | N
           "occupancy), each level rounded up, then added"),
         _("{year} residents' admissions {residents} ({rate}); {outflow}; {inflow} → local "
           "admissions {local}; {split}; {levels}").format(
-            year=year, residents=_fmt(demand.residents_admissions), rate=h["rate"],
-            outflow=h["outflow"], inflow=h["inflow"], local=_fmt(demand.local_admissions),
+            year=year, residents=fmt(demand.residents_admissions), rate=h["rate"],
+            outflow=h["outflow"], inflow=h["inflow"], local=fmt(demand.local_admissions),
             split=h["split"], levels=level_text),
         _("bed occupancy: hospitals {hospital}% (standard occupancy), primary care "
           "{primary}% (assumed, see default.yaml)").format(
@@ -724,7 +631,7 @@ def _bed_rows(region: Region, demand: BedDemand, *, year: int, cur_year: int | N
             _("beds of {level} (demand method)").format(level=level_word(lv)),
             _("health service demand method (by level)"),
             _("local admissions × share × average stay ÷ (365 × bed occupancy), rounded up"),
-            f"{_fmt(demand.local_admissions)} × {demand.shares[lv]:.1%} × "
+            f"{fmt(demand.local_admissions)} × {demand.shares[lv]:.1%} × "
             f"{demand.alos_days[lv]:.2f} ÷ (365 × {demand.occupancy_pct[lv]:g}%)",
             h["split"], "张", float(demand.beds[lv]), current[lv] if current else None,
             cur_year, "—", year))
@@ -764,8 +671,8 @@ def _current_use_row(region: Region, code: str, *, base_year: int, year: int,
           "primary care"),
         _("{year} bed days occupied: {hospitals} {hospital}, primary care {primary}; "
           "population × {growth} → {beds_hospital} + {beds_primary} beds").format(
-            year=u_year, hospitals=level_word("hospital"), hospital=_fmt(days["hospital"]),
-            primary=_fmt(days["primary"]), growth=f"{growth:.4f}",
+            year=u_year, hospitals=level_word("hospital"), hospital=fmt(days["hospital"]),
+            primary=fmt(days["primary"]), growth=f"{growth:.4f}",
             beds_hospital=beds["hospital"], beds_primary=beds["primary"]),
         _("the current use of local facilities, with non-residents and without admissions "
           "outside the county; not the residents' need"), "张",

@@ -23,7 +23,7 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
-from hsplan._i18n import N_, _, join_names, language
+from hsplan._i18n import N_, _, join_names
 from hsplan.errors import HsplanError
 from hsplan.plans.catalog import FacilityFilter, Formula, Indicator, Term, table_of
 from hsplan.region import schema
@@ -425,18 +425,13 @@ def applies_at(indicator: Indicator, level: str) -> bool:
     return LEVEL_RANK.get(level, 2) <= finest
 
 
-def _indicator_name(indicator: Indicator) -> str:
-    """Return a catalog indicator's name in the reader's language (its English name)."""
-    return indicator.name_en if language() == "en" and indicator.name_en else indicator.name_zh
-
-
 def values_of(prepared: Prepared, indicator: Indicator, year: int) -> Values:
     """Return the indicator's `compute` result for `year` on a prepared region; every row
     ``not applicable`` (value NaN, the reason in ``missing``) at a level below the finest
     of the indicator's catalog ``levels`` (`applies_at`)."""
     if not applies_at(indicator, prepared.level):
         n = len(prepared.codes)
-        name = _indicator_name(indicator)
+        name = indicator.label
         why = _("not applicable: {name} ({id}) is meaningful only at the {levels} level, not "
                 "computed by {level}").format(name=name, id=indicator.id,
                                               levels=join_names(indicator.levels),
@@ -467,7 +462,7 @@ def _reported(prepared: Prepared, indicator: Indicator, year: int) -> Values:
         else:
             values.append(np.nan)
             missing.append(_("no reported value of {name} ({id}) for {code} in {year}").format(
-                name=_indicator_name(indicator), id=indicator.id, code=code, year=year))
+                name=indicator.label, id=indicator.id, code=code, year=year))
     nans = [np.nan] * len(values)
     return Values(prepared.codes, prepared.names, values, nans, list(nans), indicator.unit,
                    status, missing)

@@ -29,7 +29,7 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from hsplan._i18n import _
+from hsplan._i18n import _, language
 from hsplan.errors import DataSourceError, HsplanError, Problem, raise_if_errors
 from hsplan.plans import _validated
 from hsplan.plans._catalog_validation import (
@@ -252,6 +252,12 @@ class Indicator:
     def names(self) -> tuple[str, ...]:
         """The Chinese name followed by every alias."""
         return (self.name_zh, *self.aliases)
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the English name in English when the catalog
+        has one, else the Chinese name."""
+        return self.name_en if language() == "en" and self.name_en else self.name_zh
 
     @property
     def computable(self) -> bool:
